@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tests use as real peers and services, when missing.
+set -euo pipefail
+pkgs=(
+  openssl curl gnutls-bin          # independent TLS / PSK / EST peers
+  mosquitto                        # MQTT broker (TS-0010 tests)
+  postgresql                       # store contract tests, shared-state deployments
+  softhsm2 opensc                  # PKCS#11 secure environment
+  libosmocore-utils                # osmo-auc-gen: Milenage / GBA cross-checks
+  pskctool                         # PSKC (RFC 6030) validation
+)
+missing=()
+for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "installing Debian packages: ${missing[*]}" >&2
+SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

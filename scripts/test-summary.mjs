@@ -1,0 +1,17 @@
+// Adds up the vitest JSON reports of every package into one closing line: "N passed, N failed".
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const dir = process.argv[2];
+let passed = 0, failed = 0, skipped = 0;
+const failedSuites = [];
+for (const f of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
+  const r = JSON.parse(readFileSync(join(dir, f), 'utf8'));
+  passed += r.numPassedTests;
+  failed += r.numFailedTests;
+  skipped += r.numPendingTests + (r.numTodoTests ?? 0);
+  if (r.numFailedTests > 0 || r.numFailedTestSuites > 0) failedSuites.push(f.replace('.json', '').replace('+', '/'));
+}
+if (failedSuites.length) console.log(`failing packages: ${failedSuites.join(', ')}`);
+console.log(`Summary: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(failed > 0 || passed === 0 ? 1 : 0);
