@@ -1,1 +1,9 @@
-export {};
+export {
+  type StoredResource,
+  type ResourceQuery,
+  type ResourceStore,
+  type Collection,
+  type Store,
+  StoreConflictError,
+  StoreNotFoundError,
+} from './types.js';
