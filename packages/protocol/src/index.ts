@@ -22,3 +22,11 @@ export {
 } from './primitive.js';
 export { ResourceType, resourceTypeRootName, isServedResourceType } from './resource-type.js';
 export { ResponseStatusCode, statusName, isSuccess } from './status.js';
+export type {
+  BindingName,
+  TlsContext,
+  TransportContext,
+  HandlerResponse,
+  RequestHandler,
+  RequestSender,
+} from './transport.js';
