@@ -1,32 +1,29 @@
-export { M2MError, isM2MError } from './error.js';
+export { m2mDebugContent } from './content/debug.js';
+export { rootNameFor, tyForRootName, wrapResource } from './content/wrap.js';
+export { isM2MError, M2MError } from './error.js';
+export { httpStatusFor, httpStatusTable } from './http/status-mapping.js';
 export {
-  parseTarget,
-  parseOriginator,
-  toSpRelativeOriginator,
-  toAbsoluteOriginator,
+  type IdContext,
+  type IdScope,
   isLocalTarget,
-  type Target,
   type Originator,
   type OriginatorKind,
-  type IdScope,
-  type IdContext,
+  parseOriginator,
+  parseTarget,
+  type Target,
+  toAbsoluteOriginator,
+  toSpRelativeOriginator,
 } from './ids.js';
-export { Operation, AccessControlOperation, accessControlOperationFor } from './operation.js';
+export { AccessControlOperation, accessControlOperationFor, Operation } from './operation.js';
 export {
-  ResultContent,
-  FilterUsage,
-  ResponseType,
   type FilterCriteria,
+  FilterUsage,
   type RequestPrimitive,
   type ResponsePrimitive,
+  ResponseType,
+  ResultContent,
 } from './primitive.js';
-export { ResourceType, resourceTypeRootName, isServedResourceType } from './resource-type.js';
-export { ResponseStatusCode, statusName, isSuccess } from './status.js';
-export type {
-  BindingName,
-  TlsContext,
-  TransportContext,
-  HandlerResponse,
-  RequestHandler,
-  RequestSender,
-} from './transport.js';
+export { isServedResourceType, ResourceType, resourceTypeRootName } from './resource-type.js';
+export { isSuccess, ResponseStatusCode, statusName } from './status.js';
+export { isAbsRelTimestamp, parseAbsRelTimestamp } from './time/abs-rel-timestamp.js';
+export { type FormatTimestampOptions, formatTimestamp, isTimestamp, parseTimestamp } from './time/timestamp.js';

@@ -30,7 +30,7 @@ export const resourceTypeRootName: Record<ResourceType, string> = {
   19: 'm2m:asar',
   23: 'm2m:sub',
   28: 'm2m:fcnt',
-  31: 'm2m:role',
+  31: 'm2m:rol', // Table 8.2.4-1: role -> rol
   32: 'm2m:tk',
   34: 'm2m:dac',
   10002: 'm2m:aeA',
