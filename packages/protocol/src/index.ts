@@ -27,3 +27,11 @@ export { isServedResourceType, ResourceType, resourceTypeRootName } from './reso
 export { isSuccess, ResponseStatusCode, statusName } from './status.js';
 export { isAbsRelTimestamp, parseAbsRelTimestamp } from './time/abs-rel-timestamp.js';
 export { type FormatTimestampOptions, formatTimestamp, isTimestamp, parseTimestamp } from './time/timestamp.js';
+export type {
+  BindingName,
+  HandlerResponse,
+  RequestHandler,
+  RequestSender,
+  TlsContext,
+  TransportContext,
+} from './transport.js';
