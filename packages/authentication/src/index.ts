@@ -1,0 +1,1 @@
+export { type AuthenticationInput, type AuthenticationResult, authenticateRequest } from './receiver-rules.js';

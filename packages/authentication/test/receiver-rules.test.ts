@@ -1,0 +1,50 @@
+import { parseOriginator, toSpRelativeOriginator } from '@m2msec/protocol';
+import { describe, expect, it } from 'vitest';
+import { authenticateRequest } from '../src/index.js';
+
+const ctx = { spId: 'm2msec.org', cseId: '/id-in' };
+const registered = new Set(['/id-in/Cknown', '/Sknown']);
+
+function input(fr: string | undefined, op = 2, ty?: number, boundIds?: string[], allowCse = false) {
+  const from = fr ? parseOriginator(fr) : undefined;
+  return {
+    op,
+    ty,
+    from,
+    originator: from ? toSpRelativeOriginator(from, ctx) : '',
+    transport: { binding: 'http' as const, association: boundIds ? { boundIds, framework: 'psk' } : undefined },
+    admin: fr === 'CAdmin',
+    isRegisteredAe: async (id: string) => registered.has(id),
+    allowCseWithoutAssociation: allowCse,
+  };
+}
+
+const code = async (p: Promise<unknown>) => p.then(() => 0, (e: { rsc: number }) => e.rsc);
+
+describe('TS-0004 7.3.2.1 receiver rules', () => {
+  it('outside an association, a registered AE passes with rq_authn false', async () => {
+    expect(await authenticateRequest(input('Cknown'))).toEqual({ authenticated: false });
+    expect(await authenticateRequest(input('/Sknown'))).toEqual({ authenticated: false });
+  });
+  it('outside an association, an unregistered AE-ID gets 4106 except for CREATE <AE>', async () => {
+    expect(await code(authenticateRequest(input('Cstranger')))).toBe(4106);
+    expect(await code(authenticateRequest(input('Cstranger', 1, 2)))).toBe(0);
+    expect(await code(authenticateRequest(input(undefined, 2)))).toBe(4106);
+  });
+  it('outside an association, any CSE-ID gets 4107 (unless waived)', async () => {
+    expect(await code(authenticateRequest(input('/id-mn')))).toBe(4107);
+    expect(await code(authenticateRequest(input('//m2msec.org/id-mn', 1, 16)))).toBe(4107);
+    expect(await code(authenticateRequest(input('/id-mn', 2, undefined, undefined, true)))).toBe(0);
+  });
+  it('inside an association, From must be a bound identity (else 4106), rq_authn true', async () => {
+    expect(await authenticateRequest(input('Cknown', 2, undefined, ['/id-in/Cknown']))).toEqual({ authenticated: true });
+    expect(await code(authenticateRequest(input('Cxyz', 2, undefined, ['/id-in/Cabc'])))).toBe(4106);
+    expect(await code(authenticateRequest(input('/id-mn', 2, undefined, ['/id-other'])))).toBe(4106);
+  });
+  it('inside an association, a first registration without an AE-ID is accepted', async () => {
+    expect(await authenticateRequest(input('C', 1, 2, ['10-key@mef']))).toEqual({ authenticated: true });
+  });
+  it('the system administrator passes outside an association without rq_authn', async () => {
+    expect(await authenticateRequest(input('CAdmin'))).toEqual({ authenticated: false });
+  });
+});
