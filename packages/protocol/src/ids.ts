@@ -20,13 +20,20 @@ export interface Target {
 const SEGMENT = /^[A-Za-z0-9\-._~]+$/;
 
 function bad(what: string, value: string, why: string): never {
-  throw new M2MError(ResponseStatusCode.BAD_REQUEST, `${what} '${value}' is malformed: ${why}`);
+  throw new M2MError(ResponseStatusCode.BAD_REQUEST, `${what} '${clip(value)}' is malformed: ${why}`);
+}
+
+// Bounded echo: an ID can be arbitrarily long untrusted input.
+function clip(s: string): string {
+  return s.length > 64 ? `${s.slice(0, 61)}...` : s;
 }
 
 function checkSegments(what: string, value: string, segments: string[]): void {
   for (const s of segments) {
     if (s === '') bad(what, value, 'empty path segment');
-    if (!SEGMENT.test(s)) bad(what, value, `segment '${s}' has characters outside RFC 3986 unreserved`);
+    // RFC 3986 5.2.4 removes dot segments, so a URI-normalising hop would address another resource.
+    if (s === '.' || s === '..') bad(what, value, `dot segment '${s}' is not allowed`);
+    if (!SEGMENT.test(s)) bad(what, value, `segment '${clip(s)}' has characters outside RFC 3986 unreserved`);
   }
 }
 

@@ -23,6 +23,13 @@ export {
   ResponseType,
   ResultContent,
 } from './primitive.js';
+export { validateFilterCriteria } from './request/filter-criteria.js';
+export { allowedResultContent, requestParameterPresence } from './request/presence.js';
+export {
+  supportedReleaseVersions,
+  type ValidateRequestOptions,
+  validateRequest,
+} from './request/validate-request.js';
 export { isServedResourceType, ResourceType, resourceTypeRootName } from './resource-type.js';
 export { isSuccess, ResponseStatusCode, statusName } from './status.js';
 export { isAbsRelTimestamp, parseAbsRelTimestamp } from './time/abs-rel-timestamp.js';

@@ -70,6 +70,17 @@ export interface RequestPrimitive {
   tkns?: string[]; // tokens
   ltids?: string[]; // localTokenIDs
   tqi?: boolean; // tokenRequestIndicator
+  // Further optional parameters of TS-0004 Table 7.2.1.1-1 (short names of Table 8.2.2-1)
+  rp?: string; // resultPersistence (m2m:absRelTimestamp)
+  ec?: number; // eventCategory
+  da?: boolean; // deliveryAggregation
+  gid?: string; // groupRequestIdentifier
+  grtm?: string[]; // groupRequestTargetMembers
+  asi?: boolean; // authorSignIndicator
+  aus?: unknown[]; // authorSigns
+  auri?: boolean; // authorRelIndicator
+  sqi?: boolean; // semanticQueryIndicator
+  vsi?: string; // vendorInformation
 }
 
 /** A response primitive (TS-0004 7.2.1.2). */
