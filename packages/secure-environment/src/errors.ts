@@ -1,0 +1,43 @@
+// Errors are values with a oneM2M response status code (TS-0004 6.6) and a message a person can
+// act on. Messages name identifiers and operations, never key material.
+
+export type SecureEnvironmentErrorCode =
+  | 'INVALID_INPUT'
+  | 'KEY_NOT_FOUND'
+  | 'KEY_EXISTS'
+  | 'USAGE_NOT_PERMITTED'
+  | 'UNSUPPORTED'
+  | 'AUTHENTICATION_FAILED'
+  | 'KEYSTORE_UNREADABLE'
+  | 'SESSION_STATE'
+  | 'BACKEND_FAILURE'
+  | 'CLOSED';
+
+const statusCodes: Record<SecureEnvironmentErrorCode, number> = {
+  INVALID_INPUT: 4000, // BAD_REQUEST
+  KEY_NOT_FOUND: 4004, // NOT_FOUND
+  KEY_EXISTS: 4105, // CONFLICT
+  USAGE_NOT_PERMITTED: 4103, // ACCESS_DENIED
+  UNSUPPORTED: 5001, // NOT_IMPLEMENTED
+  AUTHENTICATION_FAILED: 4000,
+  KEYSTORE_UNREADABLE: 5000, // INTERNAL_SERVER_ERROR
+  SESSION_STATE: 4000,
+  BACKEND_FAILURE: 5000,
+  CLOSED: 5000,
+};
+
+export class SecureEnvironmentError extends Error {
+  override readonly name = 'SecureEnvironmentError';
+  readonly code: SecureEnvironmentErrorCode;
+  /** oneM2M response status code. */
+  readonly rsc: number;
+  constructor(code: SecureEnvironmentErrorCode, message: string) {
+    super(message);
+    this.code = code;
+    this.rsc = statusCodes[code];
+  }
+}
+
+export function seError(code: SecureEnvironmentErrorCode, message: string): SecureEnvironmentError {
+  return new SecureEnvironmentError(code, message);
+}
