@@ -47,7 +47,7 @@ export function isCredIdTypeId(value: unknown): value is CredIdTypeId {
 
 /** Accepts a number or its decimal string form; throws on anything not in Table 12.3.2.1-1. */
 export function parseCredIdTypeId(value: number | string): CredIdTypeId {
-  const n = typeof value === 'string' && /^[0-9]{1,3}$/.test(value) ? Number(value) : value;
+  const n = typeof value === 'string' && /^[1-9][0-9]{0,2}$/.test(value) ? Number(value) : value;
   if (!isCredIdTypeId(n)) {
     throw new CryptoInputError(
       'ERR_UNKNOWN_ENUM_VALUE',

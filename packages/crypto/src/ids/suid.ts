@@ -34,7 +34,7 @@ export function isSuid(value: unknown): value is Suid {
 
 /** Accepts a number or its decimal string form (as in a /fetchCredentials/<KeID>/<SUID> path). */
 export function parseSuid(value: number | string): Suid {
-  const n = typeof value === 'string' && /^[0-9]{1,3}$/.test(value) ? Number(value) : value;
+  const n = typeof value === 'string' && /^[1-9][0-9]{0,2}$/.test(value) ? Number(value) : value;
   if (!isSuid(n)) {
     throw new CryptoInputError(
       'ERR_UNKNOWN_ENUM_VALUE',
