@@ -1,1 +1,3 @@
-export {};
+export { Cse, type CseOptions } from './cse.js';
+export { type CseConfig, defaultCseConfig } from './config.js';
+export { type Logger, silentLogger } from './logger.js';

@@ -1,0 +1,36 @@
+// CSE configuration: identity in the M2M SP domain (TS-0001 7.2) and behaviour switches.
+export interface CseConfig {
+  /** SP-relative CSE-ID, e.g. '/id-in'. */
+  cseId: string;
+  /** resourceName of the <CSEBase>, e.g. 'cse-in'. */
+  cseBaseName: string;
+  /** M2M-SP-ID without '//', e.g. 'm2msec.org'. */
+  spId: string;
+  /** cseType: 1 IN-CSE, 2 MN-CSE, 3 ASN-CSE (TS-0004 m2m:cseTypeID). */
+  cseType: 1 | 2 | 3;
+  /** Originators with the system's fixed full privileges (TS-0001 10.2.3: "privileges fixed by the system"). */
+  adminOriginators: string[];
+  /** Points of access advertised in <CSEBase> poa. */
+  poa: string[];
+  /** Release versions advertised in srv. */
+  supportedReleaseVersions: string[];
+  /** Accept CSE originators on transports without a security association (TS-0004 7.3.2.1 says 4107; tests and closed labs only). */
+  allowCseWithoutAssociation: boolean;
+  /** Interval of the expiration sweep in ms (0 disables). */
+  expirySweepMs: number;
+  /** Timeout for outgoing requests (notifications, verification). */
+  requestTimeoutMs: number;
+}
+
+export const defaultCseConfig: CseConfig = {
+  cseId: '/id-in',
+  cseBaseName: 'cse-in',
+  spId: 'm2msec.org',
+  cseType: 1,
+  adminOriginators: ['CAdmin'],
+  poa: [],
+  supportedReleaseVersions: ['2a', '3', '4'],
+  allowCseWithoutAssociation: false,
+  expirySweepMs: 10_000,
+  requestTimeoutMs: 5_000,
+};

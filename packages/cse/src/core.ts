@@ -1,0 +1,23 @@
+import type { AccessDecisionEngine } from '@m2msec/authorization';
+import type { HandlerResponse, IdContext } from '@m2msec/protocol';
+import type { RequestContext } from './request-context.js';
+import type { Store } from '@m2msec/store';
+import type { CseConfig } from './config.js';
+import type { Logger } from './logger.js';
+import type { Notifier } from './notifications/notifier.js';
+import type { ResourceTypeHandler } from './resources/handler.js';
+
+/** The CSE's shared parts, handed to each pipeline step. */
+export interface Core {
+  config: CseConfig;
+  idContext: IdContext;
+  store: Store;
+  handlers: ReadonlyMap<number, ResourceTypeHandler>;
+  engine: AccessDecisionEngine;
+  notifier: Notifier;
+  log: Logger;
+  /** Resource ID of the <CSEBase>. */
+  cseBaseRi: string;
+  /** Runs an operation through the pipeline below authentication (group fan-out members). */
+  dispatch(ctx: RequestContext): Promise<HandlerResponse>;
+}

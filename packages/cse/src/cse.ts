@@ -1,0 +1,219 @@
+// The CSE core: one request's way (DESIGN.md section 2) below the binding — validate, identify,
+// authenticate, locate, authorize, execute — with every failure a oneM2M status and message.
+import { type AuthenticationInput, type AuthenticationResult, authenticateRequest } from '@m2msec/authentication';
+import { AccessDecisionEngine } from '@m2msec/authorization';
+import { type CompiledAppRule, compileAppRule, type ServiceSubscribedAppRule } from '@m2msec/identification';
+import {
+  type HandlerResponse,
+  M2MError,
+  Operation,
+  parseOriginator,
+  type RequestSender,
+  ResourceType,
+  ResponseStatusCode,
+  type TransportContext,
+  toSpRelativeOriginator,
+  validateRequest,
+} from '@m2msec/protocol';
+import type { Store, StoredResource } from '@m2msec/store';
+import { monotonicTimestamp } from './clock.js';
+import { type CseConfig, defaultCseConfig } from './config.js';
+import type { Core } from './core.js';
+import { type Logger, silentLogger } from './logger.js';
+import { Notifier } from './notifications/notifier.js';
+import { create } from './operations/create.js';
+import { del, deleteResource } from './operations/delete.js';
+import { retrieve } from './operations/retrieve.js';
+import { update } from './operations/update.js';
+import { representation } from './pipeline/result.js';
+import type { RequestContext } from './request-context.js';
+import { accessControlPolicyHandler } from './resources/access-control-policy.js';
+import { aeHandler } from './resources/ae.js';
+import { containerHandler, contentInstanceHandler, enforceContainerQuota } from './resources/container.js';
+import { cseBaseHandler } from './resources/csebase.js';
+import { groupHandler } from './resources/group.js';
+import type { ResourceTypeHandler } from './resources/handler.js';
+import { remoteCseHandler } from './resources/remote-cse.js';
+import { subscriptionHandler } from './resources/subscription.js';
+
+export interface CseOptions {
+  config?: Partial<CseConfig>;
+  store: Store;
+  /** Outgoing request senders by URL scheme (notifications). */
+  senders?: RequestSender[];
+  log?: Logger;
+  /** Registration rules (TS-0001 9.6.29); without any, every AE registration is refused with 4126. */
+  appRules?: ServiceSubscribedAppRule[];
+  /** The authentication step; the default applies the TS-0004 7.3.2.1 receiver rules. */
+  authenticate?: (input: AuthenticationInput) => Promise<AuthenticationResult>;
+}
+
+export class Cse {
+  readonly config: CseConfig;
+  private readonly core: Core;
+  private readonly admins: Set<string>;
+  private readonly authenticate: NonNullable<CseOptions['authenticate']>;
+  private sweepTimer: NodeJS.Timeout | undefined;
+
+  private constructor(opts: CseOptions) {
+    this.config = { ...defaultCseConfig, ...opts.config };
+    const idContext = { spId: this.config.spId, cseId: this.config.cseId };
+    const log = opts.log ?? silentLogger;
+    const rules: CompiledAppRule[] = (opts.appRules ?? []).map(compileAppRule);
+    const handlers = new Map<number, ResourceTypeHandler>();
+    const registrar = { ...idContext, cseType: (['IN', 'MN', 'ASN'] as const)[this.config.cseType - 1]! };
+    const notifier = new Notifier(this.config, opts.store, opts.senders ?? [], log, representation);
+    for (const h of [
+      cseBaseHandler,
+      aeHandler(registrar, () => rules),
+      containerHandler,
+      { ...contentInstanceHandler, afterCreate: countInstance },
+      accessControlPolicyHandler,
+      remoteCseHandler,
+      groupHandler(this.config.cseId),
+      subscriptionHandler(() => notifier),
+    ]) {
+      handlers.set(h.ty, h);
+    }
+    this.core = {
+      config: this.config,
+      idContext,
+      store: opts.store,
+      handlers,
+      engine: new AccessDecisionEngine(idContext),
+      notifier,
+      log,
+      cseBaseRi: this.config.cseId.slice(1),
+      dispatch: (ctx) => this.execute(ctx),
+    };
+    this.admins = new Set(this.config.adminOriginators.map((a) => toSpRelativeOriginator(parseOriginator(a), idContext)));
+    this.authenticate = opts.authenticate ?? authenticateRequest;
+  }
+
+  /** Opens the CSE on a store, creating the <CSEBase> on first start. */
+  static async open(opts: CseOptions): Promise<Cse> {
+    const cse = new Cse(opts);
+    await cse.ensureCseBase();
+    return cse;
+  }
+
+  private async ensureCseBase(): Promise<void> {
+    const { store, cseBaseRi, config } = this.core;
+    const existing = await store.resources.get(cseBaseRi);
+    const now = monotonicTimestamp(new Date());
+    const base: StoredResource = {
+      ri: cseBaseRi,
+      pi: '',
+      rn: config.cseBaseName,
+      ty: ResourceType.CSEBase,
+      srn: config.cseBaseName,
+      ct: existing?.ct ?? now,
+      lt: existing?.lt ?? now,
+      csi: config.cseId,
+      cst: config.cseType,
+      srt: [...this.core.handlers.keys()],
+      poa: config.poa,
+      srv: config.supportedReleaseVersions,
+      ...(existing?.acpi ? { acpi: existing.acpi } : {}),
+    };
+    if (!existing) await store.resources.create(base);
+    else if (existing.rn !== config.cseBaseName) {
+      throw new Error(`store holds CSEBase '${existing.rn}', configuration says '${config.cseBaseName}'`);
+    } else await store.resources.update(base);
+  }
+
+  /** The RequestHandler a binding calls. */
+  readonly handle = async (raw: unknown, transport: TransportContext): Promise<HandlerResponse> => {
+    const rqi = typeof (raw as { rqi?: unknown })?.rqi === 'string' ? (raw as { rqi: string }).rqi : '';
+    try {
+      const req = validateRequest(raw);
+      const from = req.fr ? parseOriginator(req.fr) : undefined;
+      const originator = from ? toSpRelativeOriginator(from, this.core.idContext) : '';
+      const admin = this.admins.has(originator);
+      const { authenticated } = await this.authenticate({
+        op: req.op,
+        ty: req.ty,
+        from,
+        originator,
+        transport,
+        admin,
+        isRegisteredAe: (id) => this.isRegisteredAe(id),
+        allowCseWithoutAssociation: this.config.allowCseWithoutAssociation,
+      });
+      const ctx: RequestContext = { req, transport, from, originator, authenticated, admin, now: new Date(), store: this.core.store };
+      const rsp = await this.execute(ctx);
+      return { ...rsp, rvi: req.rvi };
+    } catch (e) {
+      return this.failure(rqi, e);
+    }
+  };
+
+  private failure(rqi: string, e: unknown): HandlerResponse {
+    if (e instanceof M2MError) return { rsc: e.rsc, rqi, dbg: e.message };
+    this.core.log.error({ err: (e as Error)?.name }, `internal error: ${(e as Error)?.message}`);
+    return { rsc: ResponseStatusCode.INTERNAL_SERVER_ERROR, rqi, dbg: 'internal error' };
+  }
+
+  private async execute(ctx: RequestContext): Promise<HandlerResponse> {
+    try {
+      switch (ctx.req.op) {
+        case Operation.CREATE:
+          return await create(this.core, ctx);
+        case Operation.RETRIEVE:
+          return await retrieve(this.core, ctx);
+        case Operation.UPDATE:
+          return await update(this.core, ctx);
+        case Operation.DELETE:
+          return await del(this.core, ctx);
+        default:
+          throw new M2MError(ResponseStatusCode.OPERATION_NOT_ALLOWED, `operation ${ctx.req.op} is not supported on this target`);
+      }
+    } catch (e) {
+      return this.failure(ctx.req.rqi, e);
+    }
+  }
+
+  private async isRegisteredAe(aeId: string): Promise<boolean> {
+    const stem = aeId.startsWith(`${this.config.cseId}/`) ? aeId.slice(this.config.cseId.length + 1) : aeId.startsWith('/S') ? aeId.slice(1) : undefined;
+    if (!stem) return false;
+    const ae = await this.core.store.resources.get(stem);
+    return ae?.ty === ResourceType.AE;
+  }
+
+  /** Deletes expired resources (TS-0001 expirationTime); returns how many were removed. */
+  async sweepExpired(now = new Date()): Promise<number> {
+    const expired = await this.core.store.resources.expired(monotonicTimestamp(now), 100);
+    let n = 0;
+    for (const r of expired) {
+      if (!(await this.core.store.resources.get(r.ri))) continue; // gone with an expired ancestor
+      n += (await deleteResource(this.core, r)).length;
+    }
+    return n;
+  }
+
+  /** Deletes every resource below the <CSEBase> (upper tester Reset). */
+  async reset(): Promise<void> {
+    for (const child of await this.core.store.resources.children(this.core.cseBaseRi)) await deleteResource(this.core, child);
+  }
+
+  start(): void {
+    if (this.config.expirySweepMs > 0 && !this.sweepTimer) {
+      this.sweepTimer = setInterval(() => {
+        this.sweepExpired().catch((e) => this.core.log.warn({}, `expiry sweep: ${e.message}`));
+      }, this.config.expirySweepMs);
+      this.sweepTimer.unref();
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.sweepTimer = undefined;
+  }
+}
+
+/** After a <contentInstance> insert: container counters and state tag, then quota eviction. */
+async function countInstance({ ctx, parent, resource }: Parameters<NonNullable<ResourceTypeHandler['afterCreate']>>[0]): Promise<void> {
+  const cnt = { ...parent, cni: (parent.cni as number) + 1, cbs: (parent.cbs as number) + (resource.cs as number), st: ((parent.st as number) ?? 0) + 1 };
+  await enforceContainerQuota(ctx, cnt);
+  await ctx.store.resources.update(cnt);
+}

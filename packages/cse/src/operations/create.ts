@@ -1,0 +1,84 @@
+// CREATE (TS-0004 7.3.3.x generic create, resource-specific rules in resources/*): validation, access,
+// type-specific checks, then one transaction for the insert and its side effects.
+import {
+  AccessControlOperation,
+  type HandlerResponse,
+  M2MError,
+  parseAbsRelTimestamp,
+  ResourceType,
+  ResponseStatusCode,
+  ResultContent,
+  validateResource,
+} from '@m2msec/protocol';
+import { StoreConflictError, type StoredResource } from '@m2msec/store';
+import { monotonicTimestamp } from '../clock.js';
+import type { Core } from '../core.js';
+import { newResourceId } from '../ids.js';
+import { NotificationEventType } from '../notifications/notifier.js';
+import { checkAccess } from '../pipeline/access.js';
+import { locate } from '../pipeline/locate.js';
+import { representation } from '../pipeline/result.js';
+import type { RequestContext } from '../request-context.js';
+import { resourceName } from './names.js';
+
+/** Registration requests are governed by authentication and registration rules, not the CSEBase's ACP. */
+function isRegistration(parent: StoredResource, ty: number): boolean {
+  return parent.ty === ResourceType.CSEBase && (ty === ResourceType.AE || ty === ResourceType.remoteCSE);
+}
+
+export function expirationTime(value: unknown, now: Date): string {
+  const et = parseAbsRelTimestamp(value, now, 'expirationTime (et)');
+  if (et.getTime() <= now.getTime()) throw new M2MError(ResponseStatusCode.BAD_REQUEST, 'expirationTime (et) is in the past');
+  return monotonicTimestamp(et);
+}
+
+export async function create(core: Core, ctx: RequestContext): Promise<HandlerResponse> {
+  const { resource: parent, virtual } = await locate(core, ctx.req.to);
+  if (virtual) throw new M2MError(ResponseStatusCode.OPERATION_NOT_ALLOWED, `cannot create under the virtual resource '${virtual.kind}'`);
+  const ty = ctx.req.ty!;
+  const handler = core.handlers.get(ty);
+  if (!handler || handler.parents.length === 0) {
+    throw new M2MError(ResponseStatusCode.BAD_REQUEST, `resource type ${ty} cannot be created on this CSE`);
+  }
+  if (!handler.parents.includes(parent.ty)) {
+    throw new M2MError(ResponseStatusCode.INVALID_CHILD_RESOURCE_TYPE, `resource type ${ty} cannot be a child of type ${parent.ty}`);
+  }
+  const { attrs } = validateResource('create', ty, ctx.req.pc);
+  if (!isRegistration(parent, ty)) await checkAccess(core, ctx, parent, AccessControlOperation.CREATE);
+
+  const ct = monotonicTimestamp(ctx.now);
+  const ri = newResourceId(handler.idPrefix);
+  const resource: StoredResource = { ...attrs, ri, pi: parent.ri, rn: (attrs.rn as string) ?? ri, ty, ct, lt: ct, srn: '' };
+  resource.__cr = ctx.originator;
+  if (attrs.et !== undefined) resource.et = expirationTime(attrs.et, ctx.now);
+  if (attrs.cr === null) resource.cr = ctx.originator; // creator requested (TS-0004 7.4.x: cr set to NULL in CREATE)
+  await handler.create?.({ ctx, parent, attrs, resource });
+  resource.srn = `${parent.srn}/${resource.rn}`;
+
+  try {
+    await core.store.transaction(async (tx) => {
+      const txCtx = { ...ctx, store: tx };
+      const freshParent = await tx.resources.get(parent.ri);
+      if (!freshParent) throw new M2MError(ResponseStatusCode.NOT_FOUND, `parent '${parent.srn}' no longer exists`);
+      await tx.resources.create(resource);
+      await handler.afterCreate?.({ ctx: txCtx, parent: freshParent, attrs, resource });
+    });
+  } catch (e) {
+    if (e instanceof StoreConflictError) {
+      if (ty === ResourceType.AE || ty === ResourceType.remoteCSE) {
+        throw new M2MError(ResponseStatusCode.ORIGINATOR_HAS_ALREADY_REGISTERED, `'${resourceName(resource)}' is already registered`);
+      }
+      throw new M2MError(ResponseStatusCode.CONFLICT, `a resource named '${resource.rn}' already exists under '${parent.srn}'`);
+    }
+    throw e;
+  }
+  core.notifier.event(parent, NotificationEventType.createChild, resource).catch((e) => core.log.warn({}, `notify: ${e.message}`));
+
+  const rcn = ctx.req.rcn ?? ResultContent.attributes;
+  let pc: unknown;
+  if (rcn === ResultContent.attributes) pc = representation(resource);
+  else if (rcn === ResultContent.hierarchicalAddress) pc = { 'm2m:uri': resource.srn };
+  else if (rcn === ResultContent.hierarchicalAddressAndAttributes) pc = { 'm2m:rce': { ...representation(resource), uri: resource.srn } };
+  return { rsc: ResponseStatusCode.CREATED, rqi: ctx.req.rqi, pc, location: resource.srn };
+}
+

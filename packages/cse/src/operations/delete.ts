@@ -1,0 +1,57 @@
+// DELETE (TS-0004 7.3.3.x): the whole subtree in one transaction, container counters kept exact,
+// then notifications: deletion events to the subscribers of the deleted resource, deletion notices
+// for deleted subscriptions, and deleteChild to the parent's subscribers.
+import {
+  AccessControlOperation,
+  type HandlerResponse,
+  M2MError,
+  ResourceType,
+  ResponseStatusCode,
+  ResultContent,
+} from '@m2msec/protocol';
+import type { StoredResource } from '@m2msec/store';
+import type { Core } from '../core.js';
+import { NotificationEventType } from '../notifications/notifier.js';
+import { checkAccess } from '../pipeline/access.js';
+import { locate } from '../pipeline/locate.js';
+import { representation } from '../pipeline/result.js';
+import type { RequestContext } from '../request-context.js';
+import { fanOut } from './fan-out.js';
+import { latestOrOldest } from './retrieve.js';
+
+/** Deletes a resource subtree and does the bookkeeping; used by DELETE and the expiry sweep. */
+export async function deleteResource(core: Core, target: StoredResource): Promise<StoredResource[]> {
+  const deleted = await core.store.transaction(async (tx) => {
+    const removed = await tx.resources.delete(target.ri);
+    if (target.ty === ResourceType.contentInstance) {
+      const cnt = await tx.resources.get(target.pi);
+      if (cnt) await tx.resources.update({ ...cnt, cni: (cnt.cni as number) - 1, cbs: (cnt.cbs as number) - (target.cs as number) });
+    }
+    return removed;
+  });
+  for (const r of deleted) if (r.ty === ResourceType.accessControlPolicy) core.engine.forget(r.ri);
+  const subs = deleted.filter((r) => r.ty === ResourceType.subscription);
+  const warn = (e: Error) => core.log.warn({}, `notify: ${e.message}`);
+  core.notifier.notifySubscriptions(subs.filter((s) => s.pi === target.ri), NotificationEventType.delete, target).catch(warn);
+  for (const s of subs) core.notifier.deleted(s).catch(warn);
+  const parent = await core.store.resources.get(target.pi);
+  if (parent) core.notifier.event(parent, NotificationEventType.deleteChild, target).catch(warn);
+  return deleted;
+}
+
+export async function del(core: Core, ctx: RequestContext): Promise<HandlerResponse> {
+  const { resource, virtual } = await locate(core, ctx.req.to);
+  if (virtual?.kind === 'fopt') return fanOut(core, ctx, resource, virtual.rest);
+  let target = resource;
+  if (virtual) {
+    await checkAccess(core, ctx, resource, AccessControlOperation.DELETE);
+    target = await latestOrOldest(ctx, resource, virtual.kind);
+  } else {
+    if (resource.ty === ResourceType.CSEBase) throw new M2MError(ResponseStatusCode.OPERATION_NOT_ALLOWED, 'the CSEBase cannot be deleted');
+    await checkAccess(core, ctx, resource, AccessControlOperation.DELETE);
+  }
+  await deleteResource(core, target);
+  const rcn = ctx.req.rcn ?? ResultContent.nothing;
+  const pc = rcn === ResultContent.attributes ? representation(target) : undefined;
+  return { rsc: ResponseStatusCode.DELETED, rqi: ctx.req.rqi, pc };
+}

@@ -1,0 +1,57 @@
+// UPDATE (TS-0004 7.3.3.x): attribute changes, null deletes an attribute; acpi changes follow the
+// policy-management rule of TS-0001 Table 9.6.1.3.2-1 (acpi alone, UPDATE in the current selfPrivileges).
+import {
+  AccessControlOperation,
+  type HandlerResponse,
+  M2MError,
+  ResponseStatusCode,
+  ResultContent,
+  validateResource,
+} from '@m2msec/protocol';
+import type { StoredResource } from '@m2msec/store';
+import { monotonicTimestamp } from '../clock.js';
+import type { Core } from '../core.js';
+import { NotificationEventType } from '../notifications/notifier.js';
+import { checkAccess, checkPolicyUpdate } from '../pipeline/access.js';
+import { locate } from '../pipeline/locate.js';
+import { representation } from '../pipeline/result.js';
+import type { RequestContext } from '../request-context.js';
+import { expirationTime } from './create.js';
+
+export async function update(core: Core, ctx: RequestContext): Promise<HandlerResponse> {
+  const { resource, virtual } = await locate(core, ctx.req.to);
+  if (virtual) throw new M2MError(ResponseStatusCode.OPERATION_NOT_ALLOWED, `the virtual resource '${virtual.kind}' cannot be updated`);
+  const handler = core.handlers.get(resource.ty);
+  if (!handler || handler.updatable === false || handler.parents.length === 0 && !ctx.admin) {
+    throw new M2MError(ResponseStatusCode.OPERATION_NOT_ALLOWED, `resources of type ${resource.ty} cannot be updated`);
+  }
+  const { attrs } = validateResource('update', resource.ty, ctx.req.pc);
+  if ('acpi' in attrs) {
+    if (Object.keys(attrs).length !== 1) {
+      throw new M2MError(ResponseStatusCode.BAD_REQUEST, 'an UPDATE of accessControlPolicyIDs (acpi) must not change other attributes');
+    }
+    await checkPolicyUpdate(core, ctx, resource);
+  } else {
+    await checkAccess(core, ctx, resource, AccessControlOperation.UPDATE);
+  }
+  if (attrs.et !== undefined && attrs.et !== null) attrs.et = expirationTime(attrs.et, ctx.now);
+  await handler.update?.(ctx, resource, attrs);
+
+  const updated: StoredResource = { ...resource };
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === null) delete updated[k];
+    else updated[k] = v;
+  }
+  updated.lt = monotonicTimestamp(ctx.now);
+  if (typeof updated.st === 'number') updated.st += 1;
+  await core.store.transaction((tx) => tx.resources.update(updated));
+  if (resource.ty === 1) core.engine.forget(resource.ri);
+  core.notifier.event(updated, NotificationEventType.update, updated).catch((e) => core.log.warn({}, `notify: ${e.message}`));
+
+  const rcn = ctx.req.rcn ?? ResultContent.attributes;
+  let pc: unknown;
+  if (rcn === ResultContent.attributes) pc = representation(updated);
+  else if (rcn === ResultContent.modifiedAttributes) pc = representation({ ...attrs, ty: resource.ty } as StoredResource);
+  else if (rcn !== ResultContent.nothing) throw new M2MError(ResponseStatusCode.BAD_REQUEST, `result content ${rcn} is not valid for UPDATE`);
+  return { rsc: ResponseStatusCode.UPDATED, rqi: ctx.req.rqi, pc };
+}

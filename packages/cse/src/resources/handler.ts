@@ -1,0 +1,31 @@
+// What the CSE core needs to know about one resource type: where it may live, how it is created,
+// updated and deleted beyond the generic attribute handling.
+import type { StoredResource } from '@m2msec/store';
+import type { RequestContext } from '../request-context.js';
+
+export interface CreateInput {
+  ctx: RequestContext;
+  parent: StoredResource;
+  /** Validated attributes from the request content. */
+  attrs: Record<string, unknown>;
+  /** The new resource with universal attributes (ri, pi, rn, ty, ct, lt, srn) already filled. */
+  resource: StoredResource;
+}
+
+export interface ResourceTypeHandler {
+  ty: number;
+  /** Parent types this type may be created under (TS-0001 resource tree). */
+  parents: readonly number[];
+  /** Whether the type carries an accessControlPolicyIDs attribute (TS-0001 10.2.3). */
+  hasAcpi: boolean;
+  /** Prefix of generated resource IDs. */
+  idPrefix: string;
+  /** Fills type-specific attributes, checks constraints; may replace ri/rn (e.g. AE-ID). */
+  create?(input: CreateInput): Promise<void> | void;
+  /** Runs inside the creating transaction after the insert (e.g. container quota enforcement). */
+  afterCreate?(input: CreateInput): Promise<void>;
+  /** Checks/derives attributes on update; `changes` are validated attributes (null = delete). */
+  update?(ctx: RequestContext, current: StoredResource, changes: Record<string, unknown>): Promise<void> | void;
+  /** Whether UPDATE is allowed at all (contentInstance: no, TS-0004 7.4.7). */
+  updatable?: boolean;
+}

@@ -1,0 +1,24 @@
+import { Cse, type CseOptions } from '../src/index.js';
+import { openSqliteStore } from '@m2msec/store';
+import type { RequestPrimitive } from '@m2msec/protocol';
+
+export const http = { binding: 'http' as const, peerAddress: '127.0.0.1' };
+let n = 0;
+
+export async function openTestCse(extra: Partial<CseOptions> = {}) {
+  const store = await openSqliteStore({ file: ':memory:' });
+  const cse = await Cse.open({
+    store,
+    appRules: [{ name: 'open', allowedAppIDs: ['*'], allowedAEs: ['*'] }],
+    config: { expirySweepMs: 0 },
+    ...extra,
+  });
+  const send = (req: Partial<RequestPrimitive> & { op: number; to: string }) =>
+    cse.handle({ rqi: `r${++n}`, rvi: '3', ...req }, http);
+  const registerAe = async (from: string) => {
+    const r = await send({ op: 1, to: 'cse-in', fr: from, ty: 2, pc: { 'm2m:ae': { api: 'Ntest', rr: true, srv: ['3'], poa: [] } } });
+    if (r.rsc !== 2001) throw new Error(`register ${from}: ${r.rsc} ${r.dbg}`);
+    return r;
+  };
+  return { cse, store, send, registerAe };
+}
