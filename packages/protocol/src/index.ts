@@ -1,6 +1,12 @@
 export { m2mDebugContent } from './content/debug.js';
 export { rootNameFor, tyForRootName, wrapResource } from './content/wrap.js';
 export { isM2MError, M2MError } from './error.js';
+export {
+  type AttributeRow,
+  attributeTableSources,
+  attributeTables,
+  type RequestOptionality,
+} from './generated/attribute-tables.js';
 export { httpStatusFor, httpStatusTable } from './http/status-mapping.js';
 export {
   type IdContext,
@@ -30,6 +36,18 @@ export {
   type ValidateRequestOptions,
   validateRequest,
 } from './request/validate-request.js';
+export {
+  type AttributeSpec,
+  type ResourceAttributeTable,
+  resourceAttributeTables,
+} from './resource/attribute-table.js';
+export { type DataType, dataTypes } from './resource/data-types.js';
+export {
+  type ContentOperation,
+  reservedChildNames,
+  type ValidateResourceContext,
+  validateResource,
+} from './resource/validate-resource.js';
 export { isServedResourceType, ResourceType, resourceTypeRootName } from './resource-type.js';
 export { isSuccess, ResponseStatusCode, statusName } from './status.js';
 export { isAbsRelTimestamp, parseAbsRelTimestamp } from './time/abs-rel-timestamp.js';
