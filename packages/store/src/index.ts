@@ -1,9 +1,10 @@
+export { openSqliteStore, type SqliteStoreOptions } from './sqlite/open.js';
 export {
-  type StoredResource,
+  type Collection,
   type ResourceQuery,
   type ResourceStore,
-  type Collection,
   type Store,
   StoreConflictError,
+  type StoredResource,
   StoreNotFoundError,
 } from './types.js';

@@ -19,19 +19,27 @@ export interface StoredResource {
   [attribute: string]: unknown;
 }
 
-/** Query for children or a subtree; all given conditions must hold (filterOperation AND). */
+/**
+ * Query for children or a subtree; all given conditions must hold (filterOperation AND).
+ * Time bounds are half-open intervals as in TS-0004 Table 7.3.3.17.0-1 (clauses 7.3.3.17.1, .2, .4):
+ * the "after"/"since" bound is inclusive, the "before" bound exclusive. A resource without `et`
+ * never matches exa / exb. Timestamps compare as strings, so use one format (m2m:timestamp).
+ * Unknown keys are rejected (TypeError) rather than ignored, so a filter never silently widens.
+ */
 export interface ResourceQuery {
-  ty?: number[]; // any of
-  lbl?: string[]; // has any of
-  cra?: string; // created after (exclusive)
-  crb?: string; // created before (exclusive)
-  exa?: string; // expires after
-  exb?: string; // expires before
-  ms?: string; // lastModifiedTime >= (modifiedSince)
-  us?: string; // lastModifiedTime < (unmodifiedSince)
-  /** Max depth below the start (1 = children only). Omitted: the whole subtree. */
+  ty?: number[]; // any of (7.3.3.17.6)
+  lbl?: string[]; // has any of (7.3.3.17.5)
+  cra?: string; // createdAfter: cra <= ct
+  crb?: string; // createdBefore: ct < crb
+  exa?: string; // expireAfter: exa <= et
+  exb?: string; // expireBefore: et < exb
+  ms?: string; // modifiedSince: ms <= lt
+  us?: string; // unmodifiedSince: lt < us
+  /** Max depth below the start (1 = children only; 7.3.3.17.14). Omitted: the whole subtree. */
   lvl?: number;
+  /** At most this many results (7.3.3.17.10); non-negative integer. */
   lim?: number;
+  /** Skip this many matching results first (7.3.3.17.15); non-negative integer. */
   ofst?: number;
   /** Order by ct (then ri); 'desc' returns newest first. Default 'asc'. */
   order?: 'asc' | 'desc';
@@ -45,24 +53,34 @@ export interface ResourceStore {
   /** Descendants of `ri` (not `ri` itself) matching the query, breadth irrelevant, ordered by ct. */
   descendants(ri: string, q?: ResourceQuery): Promise<StoredResource[]>;
   countChildren(pi: string, ty?: number): Promise<number>;
-  /** Inserts; rejects with StoreConflictError if ri or srn exists. */
+  /**
+   * Inserts; rejects with StoreConflictError if ri or srn exists, with StoreNotFoundError if `pi` is
+   * not '' and no resource `pi` exists whose srn is the parent path of `r.srn` (the store keeps the
+   * ri/pi tree and the srn tree identical, enforced by the database so that it holds across processes).
+   */
   create(r: StoredResource): Promise<void>;
-  /** Replaces the stored resource with the same ri; rejects with StoreNotFoundError if absent. */
+  /**
+   * Replaces the stored resource with the same ri; rejects with StoreNotFoundError if absent and with
+   * TypeError if the update would change pi, srn or ty (a resource never moves).
+   */
   update(r: StoredResource): Promise<void>;
-  /** Deletes `ri` and its whole subtree; returns the deleted resources (parent first). */
+  /** Deletes `ri` and its whole subtree atomically; returns the deleted resources (parent first), [] if absent. */
   delete(ri: string): Promise<StoredResource[]>;
   /** Resources whose et is before `now`, oldest first, at most `limit`. */
   expired(now: string, limit: number): Promise<StoredResource[]>;
 }
 
-/** A small keyed JSON table per concern (credentials registries, replay windows, sessions, audit). */
+/**
+ * A small keyed JSON table per concern (credentials registries, replay windows, sessions, audit).
+ * Values must be JSON (what JSON.stringify keeps survives); keys order by Unicode code point.
+ */
 export interface Collection<T = unknown> {
   get(key: string): Promise<T | undefined>;
   put(key: string, value: T): Promise<void>;
   /** Inserts only if absent; returns false if the key existed. */
   insert(key: string, value: T): Promise<boolean>;
   delete(key: string): Promise<boolean>;
-  /** Keys with the given prefix, ordered, at most `limit`. */
+  /** Keys with the given prefix, ordered by code point, at most `limit` (default: all). */
   list(prefix?: string, limit?: number): Promise<Array<{ key: string; value: T }>>;
 }
 
@@ -71,8 +89,12 @@ export interface Store {
   resources: ResourceStore;
   collection<T = unknown>(name: string): Collection<T>;
   /**
-   * Runs `fn` in one transaction: all its writes commit together or none do. Transactions are
-   * serialized per store instance; `fn` must use the `tx` handle, not the outer store.
+   * Runs `fn` in one transaction: all its writes commit together or none do; if `fn` throws, nothing
+   * is written and the error is rethrown. Transactions are serialized per store instance (and across
+   * processes: SQLite BEGIN IMMEDIATE, PostgreSQL SERIALIZABLE). `fn` must use the `tx` handle, not the
+   * outer store (doing so rejects with an Error instead of deadlocking). On PostgreSQL `fn` is re-run
+   * when another process's concurrent transaction conflicts (SQLSTATE 40001/40P01), so keep `fn` free
+   * of side effects outside the store (send notifications after it resolves).
    */
   transaction<T>(fn: (tx: Omit<Store, 'transaction' | 'close'>) => Promise<T>): Promise<T>;
   close(): Promise<void>;

@@ -1,0 +1,49 @@
+import type Database from 'better-sqlite3';
+
+export const SQLITE_SCHEMA_VERSION = 1;
+
+// ri/pi form the tree the CSE walks; srn is the same tree by path. The parent foreign key (pi -> ri,
+// NULL for a root) keeps a child from outliving its parent even when another process deletes it
+// concurrently; create() additionally requires the parent's srn to be the child's parent path.
+// lvl = number of srn segments, for subtree depth limits. BINARY collation orders text by code point,
+// which is what the srn prefix ranges and collection key ranges rely on.
+const DDL = `
+CREATE TABLE IF NOT EXISTS resources (
+  ri  TEXT PRIMARY KEY NOT NULL,
+  pi  TEXT REFERENCES resources (ri) ON DELETE CASCADE,
+  srn TEXT NOT NULL UNIQUE,
+  ty  INTEGER NOT NULL,
+  ct  TEXT NOT NULL,
+  lt  TEXT NOT NULL,
+  et  TEXT,
+  lvl INTEGER NOT NULL,
+  doc TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS resources_children ON resources (pi, ty, ct);
+CREATE INDEX IF NOT EXISTS resources_ty ON resources (ty);
+CREATE INDEX IF NOT EXISTS resources_et ON resources (et) WHERE et IS NOT NULL;
+CREATE TABLE IF NOT EXISTS resource_labels (
+  ri  TEXT NOT NULL REFERENCES resources (ri) ON DELETE CASCADE,
+  lbl TEXT NOT NULL,
+  PRIMARY KEY (ri, lbl)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS resource_labels_lbl ON resource_labels (lbl);
+CREATE TABLE IF NOT EXISTS collections (
+  name  TEXT NOT NULL,
+  key   TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (name, key)
+) WITHOUT ROWID;
+`;
+
+/** Creates the tables if absent (inside one write transaction, so concurrent openers agree). */
+export function migrateSqlite(db: Database.Database): void {
+  db.transaction(() => {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > SQLITE_SCHEMA_VERSION) {
+      throw new Error(`store schema version ${version} is newer than this code supports (${SQLITE_SCHEMA_VERSION})`);
+    }
+    db.exec(DDL);
+    if (version < SQLITE_SCHEMA_VERSION) db.pragma(`user_version = ${SQLITE_SCHEMA_VERSION}`);
+  }).immediate();
+}

@@ -1,0 +1,65 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openSqliteStore, type Store } from '../src/index.js';
+import { res, storeContract } from './contract.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'm2msec-store-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const files = new WeakMap<Store, string>();
+let n = 0;
+
+async function openFile(file: string): Promise<Store> {
+  // 'normal' keeps the suite fast; durability of both settings is covered by the crash test.
+  const s = await openSqliteStore({ file, synchronous: 'normal' });
+  files.set(s, file);
+  return s;
+}
+
+storeContract('sqlite', {
+  open: () => openFile(join(dir, `contract-${n++}.db`)),
+  async reopen(s) {
+    await s.close();
+    return openFile(files.get(s)!);
+  },
+  twin: (s) => openFile(files.get(s)!),
+  // better-sqlite3 waits for another connection's write lock synchronously, which would block the event loop
+  // the other in-process connection needs; cross-process transactions are tested in crash.test.ts.
+  interleavedTwinTransactions: false,
+});
+
+describe('sqlite specifics', () => {
+  it("works in memory with file ':memory:' (private per store)", async () => {
+    const a = await openSqliteStore({ file: ':memory:' });
+    const b = await openSqliteStore({ file: ':memory:' });
+    await a.resources.create(res('C', '', 'cse-in', { ty: 5 }));
+    expect((await a.resources.getBySrn('cse-in'))?.ri).toBe('C');
+    expect(await b.resources.get('C')).toBeUndefined();
+    await a.close();
+    await b.close();
+  });
+
+  it('opens with WAL, the chosen synchronous level and foreign keys on', async () => {
+    const Database = (await import('better-sqlite3')).default;
+    const file = join(dir, 'pragmas.db');
+    const s = await openSqliteStore({ file });
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    db.close();
+    expect(s.kind).toBe('sqlite');
+    await s.close();
+    await expect(openSqliteStore({ file, synchronous: 'off' as never })).rejects.toBeInstanceOf(TypeError);
+    await expect(openSqliteStore({ file: '' })).rejects.toBeInstanceOf(TypeError);
+  });
+
+  it('refuses a database written by a newer schema version', async () => {
+    const Database = (await import('better-sqlite3')).default;
+    const file = join(dir, 'newer.db');
+    const db = new Database(file);
+    db.pragma('user_version = 99');
+    db.close();
+    await expect(openSqliteStore({ file })).rejects.toThrow(/newer/);
+  });
+});
