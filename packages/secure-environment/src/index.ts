@@ -1,4 +1,6 @@
 export { SecureEnvironmentError, type SecureEnvironmentErrorCode } from './errors.js';
+export { openPkcs11SecureEnvironment, type Pkcs11SecureEnvironmentOptions } from './pkcs11/open.js';
+export { initSoftHsm2Token, SOFTHSM2_LIBRARY, type SoftHsm2TokenOptions } from './pkcs11/softhsm2.js';
 export {
   type AttestationExpectation,
   type AttestationKey,

@@ -7,22 +7,38 @@ const usagesByAlgorithm: Record<KeyAlgorithm, readonly KeyUsage[]> = {
   'EC-P256': ['sign'],
 };
 
-const idPattern = /^[\x21-\x7e][\x20-\x7e]{0,254}$/;
+/** Printable ASCII, first character not a space (checked by code point, no control-character regex). */
+function isPrintableId(v: string): boolean {
+  if (v.length === 0 || v.length > 255 || v.charCodeAt(0) === 0x20) return false;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+function hasControlCharacter(v: string): boolean {
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
 
 export function checkKeyId(id: string): void {
-  if (typeof id !== 'string' || !idPattern.test(id)) {
+  if (typeof id !== 'string' || !isPrintableId(id)) {
     throw seError('INVALID_INPUT', 'key id must be 1-255 printable ASCII characters, not starting with a space');
   }
 }
 
 export function checkCredentialLabel(label: string): void {
-  if (typeof label !== 'string' || !idPattern.test(label)) {
+  if (typeof label !== 'string' || !isPrintableId(label)) {
     throw seError('INVALID_INPUT', 'credential label must be 1-255 printable ASCII characters');
   }
 }
 
 export function checkLabel(label: string): void {
-  if (typeof label !== 'string' || label.length > 255 || /[\x00-\x1f\x7f]/.test(label)) {
+  if (typeof label !== 'string' || label.length > 255 || hasControlCharacter(label)) {
     throw seError('INVALID_INPUT', 'key label must be at most 255 characters without control characters');
   }
 }

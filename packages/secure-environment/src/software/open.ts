@@ -1,3 +1,4 @@
+import { aesCmac } from '@m2msec/crypto';
 import { seError } from '../errors.js';
 import { removeStaleTemporaries, writeFileAtomic } from '../lib/atomic-write.js';
 import { Auditor } from '../lib/audit.js';
@@ -16,7 +17,7 @@ export interface SoftwareSecureEnvironmentOptions extends CommonOptions {
   create?: boolean;
   /** scrypt cost for a new keystore (default N = 2^15, r = 8, p = 1). */
   scrypt?: ScryptParameters;
-  /** AES-CMAC implementation (RFC 4493) to offer 'AES-CMAC' MACs. */
+  /** AES-CMAC implementation (RFC 4493); default: @m2msec/crypto's aesCmac. */
   aesCmac?: (key: Uint8Array, data: Uint8Array) => Uint8Array;
 }
 
@@ -40,7 +41,7 @@ export async function openSoftwareSecureEnvironment(
     writeFileAtomic(options.path, sealKeystore(content, kdf, kek));
     options.logger?.debug('created software keystore', { kdf: kdf.type });
     return new SoftwareSecureEnvironment(
-      { path: options.path, kdf, kek, auditor, logger: options.logger, now, aesCmac: options.aesCmac },
+      { path: options.path, kdf, kek, auditor, logger: options.logger, now, aesCmac: options.aesCmac ?? aesCmac },
       content,
     );
   }
@@ -52,7 +53,15 @@ export async function openSoftwareSecureEnvironment(
     credentials: content.credentials.length,
   });
   return new SoftwareSecureEnvironment(
-    { path: options.path, kdf: file.kdf, kek, auditor, logger: options.logger, now, aesCmac: options.aesCmac },
+    {
+      path: options.path,
+      kdf: file.kdf,
+      kek,
+      auditor,
+      logger: options.logger,
+      now,
+      aesCmac: options.aesCmac ?? aesCmac,
+    },
     content,
   );
 }
