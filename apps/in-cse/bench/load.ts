@@ -1,0 +1,44 @@
+// A small closed-loop HTTP load generator: `concurrency` keep-alive connections, each sending the
+// next request when the previous answer arrived, for a fixed duration. Bounded in time and count.
+import http from 'node:http';
+
+export interface LoadResult {
+  requests: number;
+  errors: number;
+  seconds: number;
+  perSecond: number;
+}
+
+export async function load(url: string, headers: Record<string, string>, opts = { concurrency: 32, seconds: 4, maxRequests: 2_000_000 }): Promise<LoadResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: opts.concurrency });
+  const target = new URL(url);
+  let requests = 0;
+  let errors = 0;
+  const start = process.hrtime.bigint();
+  const deadline = start + BigInt(opts.seconds * 1e9);
+  const one = () =>
+    new Promise<void>((resolve) => {
+      const req = http.request({ host: target.hostname, port: target.port, path: target.pathname + target.search, headers, agent }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          if (res.statusCode !== 200) errors++;
+          resolve();
+        });
+      });
+      req.on('error', () => {
+        errors++;
+        resolve();
+      });
+      req.end();
+    });
+  const worker = async () => {
+    while (process.hrtime.bigint() < deadline && requests < opts.maxRequests) {
+      requests++;
+      await one();
+    }
+  };
+  await Promise.all(Array.from({ length: opts.concurrency }, worker));
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  agent.destroy();
+  return { requests, errors, seconds, perSecond: requests / seconds };
+}

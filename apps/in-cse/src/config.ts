@@ -1,0 +1,147 @@
+// IN-CSE configuration: defaults, then the JSON file named by M2MSEC_CONFIG, then environment
+// overrides; checked against a schema at start so a typo stops the process with a clear message.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Ajv } from 'ajv';
+
+export interface InCseConfig {
+  cse: { cseId: string; cseBaseName: string; spId: string; adminOriginators: string[]; allowCseWithoutAssociation: boolean };
+  http: { host: string; port: number; maxBodyBytes: number; trustedProxies: string[] };
+  store: { kind: 'sqlite' } | { kind: 'postgres'; connectionString: string; schema?: string };
+  dataDir: string;
+  registration: {
+    appRules: Array<{ name: string; applicableCredIDs?: string[]; allowedAppIDs?: string[]; allowedAEs?: string[] }>;
+  };
+  upperTester: boolean;
+  log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
+}
+
+export const defaults: InCseConfig = {
+  cse: { cseId: '/id-in', cseBaseName: 'cse-in', spId: 'm2msec.org', adminOriginators: ['CAdmin'], allowCseWithoutAssociation: false },
+  http: { host: '127.0.0.1', port: 8080, maxBodyBytes: 1024 * 1024, trustedProxies: [] },
+  store: { kind: 'sqlite' },
+  dataDir: '.data/in-cse',
+  // Out of the box any AE may register without a security association (a local reference CSE);
+  // deployments list their credential-IDs and App-IDs here (docs/in-cse.md).
+  registration: { appRules: [{ name: 'open-registration', allowedAppIDs: ['*'], allowedAEs: ['*'] }] },
+  upperTester: false,
+  log: { level: 'info' },
+};
+
+const str = { type: 'string', minLength: 1 };
+const strList = { type: 'array', items: str };
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['cse', 'http', 'store', 'dataDir', 'registration', 'upperTester', 'log'],
+  properties: {
+    cse: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['cseId', 'cseBaseName', 'spId', 'adminOriginators', 'allowCseWithoutAssociation'],
+      properties: {
+        cseId: { type: 'string', pattern: '^/[A-Za-z0-9._~-]+$' },
+        cseBaseName: { type: 'string', pattern: '^[A-Za-z0-9._~-]+$' },
+        spId: { type: 'string', pattern: '^[A-Za-z0-9._~-]+$' },
+        adminOriginators: strList,
+        allowCseWithoutAssociation: { type: 'boolean' },
+      },
+    },
+    http: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['host', 'port', 'maxBodyBytes', 'trustedProxies'],
+      properties: {
+        host: str,
+        port: { type: 'integer', minimum: 0, maximum: 65535 },
+        maxBodyBytes: { type: 'integer', minimum: 1 },
+        trustedProxies: strList,
+      },
+    },
+    store: {
+      oneOf: [
+        { type: 'object', additionalProperties: false, required: ['kind'], properties: { kind: { const: 'sqlite' } } },
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['kind', 'connectionString'],
+          properties: { kind: { const: 'postgres' }, connectionString: str, schema: { type: 'string', pattern: '^[a-z_][a-z0-9_]*$' } },
+        },
+      ],
+    },
+    dataDir: str,
+    registration: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['appRules'],
+      properties: {
+        appRules: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['name'],
+            properties: { name: str, applicableCredIDs: strList, allowedAppIDs: strList, allowedAEs: strList },
+          },
+        },
+      },
+    },
+    upperTester: { type: 'boolean' },
+    log: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['level'],
+      properties: { level: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] } },
+    },
+  },
+};
+
+const validate = new Ajv({ allErrors: true }).compile<InCseConfig>(schema);
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+function merge<T>(base: T, over: unknown): T {
+  if (typeof over !== 'object' || over === null || Array.isArray(over) || typeof base !== 'object' || base === null || Array.isArray(base)) {
+    return (over === undefined ? base : over) as T;
+  }
+  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(over)) out[k] = k === 'store' ? v : merge(out[k], v);
+  return out as T;
+}
+
+function portFrom(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`M2MSEC_HTTP_PORT '${value}' is not a port number`);
+  return n;
+}
+
+/** Loads the configuration; throws ConfigError with every problem listed. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): InCseConfig {
+  let fileConfig: unknown = {};
+  if (env.M2MSEC_CONFIG) {
+    try {
+      fileConfig = JSON.parse(readFileSync(env.M2MSEC_CONFIG, 'utf8'));
+    } catch (e) {
+      throw new ConfigError(`cannot read M2MSEC_CONFIG '${env.M2MSEC_CONFIG}': ${(e as Error).message}`);
+    }
+  }
+  const config = merge(structuredClone(defaults), fileConfig);
+  if (env.M2MSEC_HTTP_PORT) config.http.port = portFrom(env.M2MSEC_HTTP_PORT);
+  if (env.M2MSEC_HTTP_HOST) config.http.host = env.M2MSEC_HTTP_HOST;
+  if (env.M2MSEC_DATA_DIR) config.dataDir = env.M2MSEC_DATA_DIR;
+  if (env.M2MSEC_PG_URL && env.M2MSEC_STORE === 'postgres') {
+    config.store = { kind: 'postgres', connectionString: env.M2MSEC_PG_URL, ...(env.M2MSEC_PG_SCHEMA ? { schema: env.M2MSEC_PG_SCHEMA } : {}) };
+  } else if (env.M2MSEC_STORE === 'postgres') {
+    throw new ConfigError('M2MSEC_STORE=postgres needs M2MSEC_PG_URL');
+  }
+  if (env.M2MSEC_UPPER_TESTER) config.upperTester = env.M2MSEC_UPPER_TESTER === 'true' || env.M2MSEC_UPPER_TESTER === '1';
+  if (env.M2MSEC_LOG_LEVEL) (config.log as { level: string }).level = env.M2MSEC_LOG_LEVEL;
+  if (!validate(config)) {
+    const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
+    throw new ConfigError(`invalid configuration: ${problems}`);
+  }
+  config.dataDir = resolve(config.dataDir);
+  return config;
+}
