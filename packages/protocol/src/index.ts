@@ -7,6 +7,14 @@ export {
   attributeTables,
   type RequestOptionality,
 } from './generated/attribute-tables.js';
+export {
+  complexMemberNames,
+  primitiveParameterNames,
+  primitiveRootNames,
+  resourceAttributeNames,
+  resourceTypeNames,
+  type ShortNameRow,
+} from './generated/short-name-tables.js';
 export { httpStatusFor, httpStatusTable } from './http/status-mapping.js';
 export {
   type IdContext,
@@ -20,6 +28,15 @@ export {
   toAbsoluteOriginator,
   toSpRelativeOriginator,
 } from './ids.js';
+export {
+  longNameOf,
+  longToShortNames,
+  opaqueMembers,
+  shortNameOf,
+  shortToLongNames,
+  toLongNames,
+  toShortNames,
+} from './names/short-names.js';
 export { AccessControlOperation, accessControlOperationFor, Operation } from './operation.js';
 export {
   type FilterCriteria,
