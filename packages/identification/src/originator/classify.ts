@@ -47,9 +47,10 @@ export function classifyOriginator(req: OriginatorRequest, peer: Peer, ctx: Clas
     badRequest(`From ${show(fr)}: M2M-SP-ID must be a lowercase FQDN (TS-0004 6.2.3)`);
   }
   const sameSp = o.scope !== 'absolute' || o.spId === ctx.spId;
-  if (sameSp && o.kind === 'ae-s' && o.scope !== 'cse-relative' && isKnownCseId(`/${o.stem}`, peer, ctx)) {
+  if (sameSp && o.kind === 'ae-s' && o.scope !== 'cse-relative') {
     // '/S…' is either an S-type AE-ID or a CSE-ID starting with 'S' (the ABNF is ambiguous); a CSE we know wins.
-    o = { kind: 'cse', scope: o.scope, spId: o.spId, cseId: `/${o.stem}`, raw: o.raw };
+    const asCseId = o.scope === 'sp-relative' ? o.raw : `/${o.stem}`;
+    if (isKnownCseId(asCseId, peer, ctx)) o = { kind: 'cse', scope: o.scope, spId: o.spId, cseId: asCseId, raw: o.raw };
   }
 
   switch (peer.kind) {
@@ -78,8 +79,15 @@ function isKnownCseId(cseId: string, peer: Peer, ctx: ClassifyContext): boolean 
   return cseId === ctx.cseId || ctx.registreeCseIds.has(cseId) || (peer.kind === 'cse' && peer.cseId === cseId);
 }
 
+// toSpRelativeOriginator without rebuilding IDs that are already in SP-relative or foreign absolute form.
+function spRelativeId(o: Originator, sameSp: boolean, ctx: ClassifyContext): string {
+  if (o.scope === 'sp-relative') return o.raw;
+  if (o.scope === 'absolute' && !sameSp) return o.raw;
+  return toSpRelativeOriginator(o, ctx);
+}
+
 function identify(o: Originator, sameSp: boolean, peer: Peer, ctx: ClassifyContext): ClassifiedOriginator {
-  const id = toSpRelativeOriginator(o, ctx);
+  const id = spRelativeId(o, sameSp, ctx);
   const kind = o.kind as 'cse' | 'ae-c' | 'ae-s';
   // The CSE-ID that owns the ID: the CSE itself, or a C-type AE's registrar. S-type AEs have none.
   const owner = kind === 'cse' ? o.cseId! : kind === 'ae-c' ? (o.cseId ?? ctx.cseId) : undefined;
