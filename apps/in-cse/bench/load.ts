@@ -9,7 +9,11 @@ export interface LoadResult {
   perSecond: number;
 }
 
-export async function load(url: string, headers: Record<string, string>, opts = { concurrency: 32, seconds: 4, maxRequests: 2_000_000 }): Promise<LoadResult> {
+export async function load(
+  url: string,
+  headers: Record<string, string>,
+  opts = { concurrency: 32, seconds: 4, maxRequests: 2_000_000 },
+): Promise<LoadResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: opts.concurrency });
   const target = new URL(url);
   let requests = 0;
@@ -18,13 +22,16 @@ export async function load(url: string, headers: Record<string, string>, opts = 
   const deadline = start + BigInt(opts.seconds * 1e9);
   const one = () =>
     new Promise<void>((resolve) => {
-      const req = http.request({ host: target.hostname, port: target.port, path: target.pathname + target.search, headers, agent }, (res) => {
-        res.resume();
-        res.on('end', () => {
-          if (res.statusCode !== 200) errors++;
-          resolve();
-        });
-      });
+      const req = http.request(
+        { host: target.hostname, port: target.port, path: target.pathname + target.search, headers, agent },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            if (res.statusCode !== 200) errors++;
+            resolve();
+          });
+        },
+      );
       req.on('error', () => {
         errors++;
         resolve();

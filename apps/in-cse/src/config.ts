@@ -5,7 +5,13 @@ import { resolve } from 'node:path';
 import { Ajv } from 'ajv';
 
 export interface InCseConfig {
-  cse: { cseId: string; cseBaseName: string; spId: string; adminOriginators: string[]; allowCseWithoutAssociation: boolean };
+  cse: {
+    cseId: string;
+    cseBaseName: string;
+    spId: string;
+    adminOriginators: string[];
+    allowCseWithoutAssociation: boolean;
+  };
   http: { host: string; port: number; maxBodyBytes: number; trustedProxies: string[] };
   store: { kind: 'sqlite' } | { kind: 'postgres'; connectionString: string; schema?: string };
   dataDir: string;
@@ -17,7 +23,13 @@ export interface InCseConfig {
 }
 
 export const defaults: InCseConfig = {
-  cse: { cseId: '/id-in', cseBaseName: 'cse-in', spId: 'm2msec.org', adminOriginators: ['CAdmin'], allowCseWithoutAssociation: false },
+  cse: {
+    cseId: '/id-in',
+    cseBaseName: 'cse-in',
+    spId: 'm2msec.org',
+    adminOriginators: ['CAdmin'],
+    allowCseWithoutAssociation: false,
+  },
   http: { host: '127.0.0.1', port: 8080, maxBodyBytes: 1024 * 1024, trustedProxies: [] },
   store: { kind: 'sqlite' },
   dataDir: '.data/in-cse',
@@ -65,7 +77,11 @@ const schema = {
           type: 'object',
           additionalProperties: false,
           required: ['kind', 'connectionString'],
-          properties: { kind: { const: 'postgres' }, connectionString: str, schema: { type: 'string', pattern: '^[a-z_][a-z0-9_]*$' } },
+          properties: {
+            kind: { const: 'postgres' },
+            connectionString: str,
+            schema: { type: 'string', pattern: '^[a-z_][a-z0-9_]*$' },
+          },
         },
       ],
     },
@@ -103,7 +119,14 @@ export class ConfigError extends Error {
 }
 
 function merge<T>(base: T, over: unknown): T {
-  if (typeof over !== 'object' || over === null || Array.isArray(over) || typeof base !== 'object' || base === null || Array.isArray(base)) {
+  if (
+    typeof over !== 'object' ||
+    over === null ||
+    Array.isArray(over) ||
+    typeof base !== 'object' ||
+    base === null ||
+    Array.isArray(base)
+  ) {
     return (over === undefined ? base : over) as T;
   }
   const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
@@ -113,7 +136,8 @@ function merge<T>(base: T, over: unknown): T {
 
 function portFrom(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`M2MSEC_HTTP_PORT '${value}' is not a port number`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new ConfigError(`M2MSEC_HTTP_PORT '${value}' is not a port number`);
   return n;
 }
 
@@ -132,11 +156,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): InCseConfig {
   if (env.M2MSEC_HTTP_HOST) config.http.host = env.M2MSEC_HTTP_HOST;
   if (env.M2MSEC_DATA_DIR) config.dataDir = env.M2MSEC_DATA_DIR;
   if (env.M2MSEC_PG_URL && env.M2MSEC_STORE === 'postgres') {
-    config.store = { kind: 'postgres', connectionString: env.M2MSEC_PG_URL, ...(env.M2MSEC_PG_SCHEMA ? { schema: env.M2MSEC_PG_SCHEMA } : {}) };
+    config.store = {
+      kind: 'postgres',
+      connectionString: env.M2MSEC_PG_URL,
+      ...(env.M2MSEC_PG_SCHEMA ? { schema: env.M2MSEC_PG_SCHEMA } : {}),
+    };
   } else if (env.M2MSEC_STORE === 'postgres') {
     throw new ConfigError('M2MSEC_STORE=postgres needs M2MSEC_PG_URL');
   }
-  if (env.M2MSEC_UPPER_TESTER) config.upperTester = env.M2MSEC_UPPER_TESTER === 'true' || env.M2MSEC_UPPER_TESTER === '1';
+  if (env.M2MSEC_UPPER_TESTER)
+    config.upperTester = env.M2MSEC_UPPER_TESTER === 'true' || env.M2MSEC_UPPER_TESTER === '1';
   if (env.M2MSEC_LOG_LEVEL) (config.log as { level: string }).level = env.M2MSEC_LOG_LEVEL;
   if (!validate(config)) {
     const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');

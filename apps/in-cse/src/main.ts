@@ -1,7 +1,7 @@
 // The reference IN-CSE: wiring only (configuration, store, CSE core, HTTP binding, logs).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { HttpRequestSender, createHttpBinding } from '@m2msec/binding-http';
+import { createHttpBinding, HttpRequestSender } from '@m2msec/binding-http';
 import { Cse } from '@m2msec/cse';
 import { openStore } from '@m2msec/store';
 import express from 'express';
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
     spId: config.cse.spId,
     maxBodyBytes: config.http.maxBodyBytes,
     trustedProxies: config.http.trustedProxies,
-    logger: log,
+    logger: ({ level, message, rqi, error }) => log[level]({ rqi, err: (error as Error)?.name }, message),
   });
   const app = express();
   app.disable('x-powered-by');
@@ -44,7 +44,10 @@ async function main(): Promise<void> {
     server.once('error', reject);
   });
   cse.start();
-  log.info({ url: origin, store: config.store.kind, dataDir: config.dataDir, upperTester: config.upperTester }, 'IN-CSE ready');
+  log.info(
+    { url: origin, store: config.store.kind, dataDir: config.dataDir, upperTester: config.upperTester },
+    'IN-CSE ready',
+  );
 
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');

@@ -45,7 +45,9 @@ export async function startInCse(o: StartOptions): Promise<InCseProcess> {
     M2MSEC_DATA_DIR: dataDir,
     M2MSEC_LOG_LEVEL: 'warn',
     M2MSEC_CONFIG: '',
-    ...(o.store === 'postgres' ? { M2MSEC_STORE: 'postgres', M2MSEC_PG_URL: pgUrl, M2MSEC_PG_SCHEMA: o.pgSchema ?? 'in_cse_test' } : {}),
+    ...(o.store === 'postgres'
+      ? { M2MSEC_STORE: 'postgres', M2MSEC_PG_URL: pgUrl, M2MSEC_PG_SCHEMA: o.pgSchema ?? 'in_cse_test' }
+      : {}),
     ...o.env,
   };
   const child: ChildProcess = spawn(process.execPath, [main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -58,7 +60,9 @@ export async function startInCse(o: StartOptions): Promise<InCseProcess> {
   for (;;) {
     if (child.exitCode !== null) throw new Error(`in-cse exited with ${child.exitCode}: ${out}`);
     try {
-      const r = await fetch(`${url}/cse-in`, { headers: { 'X-M2M-Origin': 'CAdmin', 'X-M2M-RI': 'probe', 'X-M2M-RVI': '3' } });
+      const r = await fetch(`${url}/cse-in`, {
+        headers: { 'X-M2M-Origin': 'CAdmin', 'X-M2M-RI': 'probe', 'X-M2M-RVI': '3' },
+      });
       if (r.status === 200) break;
     } catch {
       /* not listening yet */
@@ -94,14 +98,25 @@ export async function m2m(
   path: string,
   o: { from?: string; ty?: number; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
 ): Promise<M2MResponse> {
-  const headers: Record<string, string> = { 'X-M2M-RI': `rq${++rqiCounter}`, 'X-M2M-RVI': '3', Accept: 'application/json', ...o.headers };
+  const headers: Record<string, string> = {
+    'X-M2M-RI': `rq${++rqiCounter}`,
+    'X-M2M-RVI': '3',
+    Accept: 'application/json',
+    ...o.headers,
+  };
   if (o.from !== undefined) headers['X-M2M-Origin'] = o.from;
-  if (o.body !== undefined || o.rawBody !== undefined) headers['Content-Type'] = `application/json${o.ty ? `;ty=${o.ty}` : ''}`;
+  if (o.body !== undefined || o.rawBody !== undefined)
+    headers['Content-Type'] = `application/json${o.ty ? `;ty=${o.ty}` : ''}`;
   const r = await fetch(base + path, {
     method,
     headers,
     body: o.rawBody ?? (o.body !== undefined ? JSON.stringify(o.body) : undefined),
   });
   const text = await r.text();
-  return { status: r.status, rsc: Number(r.headers.get('X-M2M-RSC')), headers: r.headers, body: text ? JSON.parse(text) : undefined };
+  return {
+    status: r.status,
+    rsc: Number(r.headers.get('X-M2M-RSC')),
+    headers: r.headers,
+    body: text ? JSON.parse(text) : undefined,
+  };
 }

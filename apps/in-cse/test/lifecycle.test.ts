@@ -31,18 +31,30 @@ for (const store of ['sqlite', 'postgres'] as const) {
     });
 
     it('runs the AE -> container -> contentInstance lifecycle', async () => {
-      const ae = await m2m(cse.url, 'POST', '/cse-in', { from: 'Csensor1', ty: 2, body: { 'm2m:ae': { rn: 'sensor1', api: 'Nsensor', rr: true, srv: ['3'] } } });
+      const ae = await m2m(cse.url, 'POST', '/cse-in', {
+        from: 'Csensor1',
+        ty: 2,
+        body: { 'm2m:ae': { rn: 'sensor1', api: 'Nsensor', rr: true, srv: ['3'] } },
+      });
       expect(ae.rsc, JSON.stringify(ae.body)).toBe(2001);
       expect(ae.status).toBe(201);
       expect(ae.body['m2m:ae']).toMatchObject({ aei: 'Csensor1', ri: 'Csensor1', rn: 'sensor1', api: 'Nsensor' });
       expect(ae.headers.get('Content-Location')).toContain('cse-in/sensor1');
 
-      const cnt = await m2m(cse.url, 'POST', '/cse-in/sensor1', { from: 'Csensor1', ty: 3, body: { 'm2m:cnt': { rn: 'temp', mni: 2 } } });
+      const cnt = await m2m(cse.url, 'POST', '/cse-in/sensor1', {
+        from: 'Csensor1',
+        ty: 3,
+        body: { 'm2m:cnt': { rn: 'temp', mni: 2 } },
+      });
       expect(cnt.rsc).toBe(2001);
       expect(cnt.body['m2m:cnt']).toMatchObject({ rn: 'temp', cni: 0, cbs: 0, mni: 2 });
 
       for (const v of ['20.1', '20.2', '20.3']) {
-        const cin = await m2m(cse.url, 'POST', '/cse-in/sensor1/temp', { from: 'Csensor1', ty: 4, body: { 'm2m:cin': { con: v, cnf: 'text/plain:0' } } });
+        const cin = await m2m(cse.url, 'POST', '/cse-in/sensor1/temp', {
+          from: 'Csensor1',
+          ty: 4,
+          body: { 'm2m:cin': { con: v, cnf: 'text/plain:0' } },
+        });
         expect(cin.rsc).toBe(2001);
         expect(cin.body['m2m:cin']).toMatchObject({ con: v, cs: 4 });
       }
@@ -54,11 +66,17 @@ for (const store of ['sqlite', 'postgres'] as const) {
       const c = await m2m(cse.url, 'GET', '/cse-in/sensor1/temp', { from: 'Csensor1' });
       expect(c.body['m2m:cnt']).toMatchObject({ cni: 2, cbs: 8 });
 
-      const upd = await m2m(cse.url, 'PUT', '/cse-in/sensor1/temp', { from: 'Csensor1', body: { 'm2m:cnt': { lbl: ['room1'] } } });
+      const upd = await m2m(cse.url, 'PUT', '/cse-in/sensor1/temp', {
+        from: 'Csensor1',
+        body: { 'm2m:cnt': { lbl: ['room1'] } },
+      });
       expect(upd.rsc).toBe(2004);
       expect(upd.body['m2m:cnt'].lbl).toEqual(['room1']);
 
-      const cinUpdate = await m2m(cse.url, 'PUT', '/cse-in/sensor1/temp/la', { from: 'Csensor1', body: { 'm2m:cin': { con: 'x' } } });
+      const cinUpdate = await m2m(cse.url, 'PUT', '/cse-in/sensor1/temp/la', {
+        from: 'Csensor1',
+        body: { 'm2m:cin': { con: 'x' } },
+      });
       expect(cinUpdate.rsc).toBe(4005);
 
       const del = await m2m(cse.url, 'DELETE', '/cse-in/sensor1/temp/la', { from: 'Csensor1' });
@@ -77,7 +95,11 @@ for (const store of ['sqlite', 'postgres'] as const) {
 
     it('ACP allows the listed originator and denies another with 4103', async () => {
       for (const id of ['Cowner', 'Creader', 'Cstranger']) {
-        const r = await m2m(cse.url, 'POST', '/cse-in', { from: id, ty: 2, body: { 'm2m:ae': { api: 'Napp', rr: false, srv: ['3'] } } });
+        const r = await m2m(cse.url, 'POST', '/cse-in', {
+          from: id,
+          ty: 2,
+          body: { 'm2m:ae': { api: 'Napp', rr: false, srv: ['3'] } },
+        });
         expect(r.rsc).toBe(2001);
       }
       const acp = await m2m(cse.url, 'POST', '/cse-in/Cowner', {
@@ -86,16 +108,29 @@ for (const store of ['sqlite', 'postgres'] as const) {
         body: {
           'm2m:acp': {
             rn: 'readers',
-            pv: { acr: [{ acor: ['Cowner'], acop: 63 }, { acor: ['Creader'], acop: 2 }] },
+            pv: {
+              acr: [
+                { acor: ['Cowner'], acop: 63 },
+                { acor: ['Creader'], acop: 2 },
+              ],
+            },
             pvs: { acr: [{ acor: ['Cowner'], acop: 63 }] },
           },
         },
       });
       expect(acp.rsc, JSON.stringify(acp.body)).toBe(2001);
       const acpId = acp.body['m2m:acp'].ri;
-      const cnt = await m2m(cse.url, 'POST', '/cse-in/Cowner', { from: 'Cowner', ty: 3, body: { 'm2m:cnt': { rn: 'data', acpi: [acpId] } } });
+      const cnt = await m2m(cse.url, 'POST', '/cse-in/Cowner', {
+        from: 'Cowner',
+        ty: 3,
+        body: { 'm2m:cnt': { rn: 'data', acpi: [acpId] } },
+      });
       expect(cnt.rsc).toBe(2001);
-      await m2m(cse.url, 'POST', '/cse-in/Cowner/data', { from: 'Cowner', ty: 4, body: { 'm2m:cin': { con: 'secret-reading' } } });
+      await m2m(cse.url, 'POST', '/cse-in/Cowner/data', {
+        from: 'Cowner',
+        ty: 4,
+        body: { 'm2m:cin': { con: 'secret-reading' } },
+      });
 
       const allowed = await m2m(cse.url, 'GET', '/cse-in/Cowner/data/la', { from: 'Creader' });
       expect(allowed.rsc).toBe(2000);
@@ -103,7 +138,11 @@ for (const store of ['sqlite', 'postgres'] as const) {
       expect(denied.rsc).toBe(4103);
       expect(denied.status).toBe(403);
       expect(JSON.stringify(denied.body)).not.toContain('secret-reading');
-      const writeDenied = await m2m(cse.url, 'POST', '/cse-in/Cowner/data', { from: 'Creader', ty: 4, body: { 'm2m:cin': { con: 'x' } } });
+      const writeDenied = await m2m(cse.url, 'POST', '/cse-in/Cowner/data', {
+        from: 'Creader',
+        ty: 4,
+        body: { 'm2m:cin': { con: 'x' } },
+      });
       expect(writeDenied.rsc).toBe(4103);
       // Without acpi only the creator has access (default policy, TS-0001 10.2.3).
       const own = await m2m(cse.url, 'GET', '/cse-in/Cowner', { from: 'Cstranger' });
@@ -132,10 +171,18 @@ for (const store of ['sqlite', 'postgres'] as const) {
       const badJson = await m2m(cse.url, 'POST', '/cse-in', { from: 'Cbad', ty: 2, rawBody: '{"m2m:ae": {' });
       expect(badJson.rsc).toBe(4000);
       expect(badJson.body['m2m:dbg']).toMatch(/JSON/);
-      const unknown = await m2m(cse.url, 'POST', '/cse-in', { from: 'Cbad', ty: 2, body: { 'm2m:ae': { api: 'Nx', rr: true, srv: ['3'], colour: 'red' } } });
+      const unknown = await m2m(cse.url, 'POST', '/cse-in', {
+        from: 'Cbad',
+        ty: 2,
+        body: { 'm2m:ae': { api: 'Nx', rr: true, srv: ['3'], colour: 'red' } },
+      });
       expect(unknown.rsc).toBe(4000);
       expect(unknown.body['m2m:dbg']).toContain('colour');
-      const wrongTy = await m2m(cse.url, 'POST', '/cse-in', { from: 'Cbad', ty: 3, body: { 'm2m:ae': { api: 'Nx', rr: true, srv: ['3'] } } });
+      const wrongTy = await m2m(cse.url, 'POST', '/cse-in', {
+        from: 'Cbad',
+        ty: 3,
+        body: { 'm2m:ae': { api: 'Nx', rr: true, srv: ['3'] } },
+      });
       expect(wrongTy.rsc).toBe(4000);
       expect(wrongTy.body['m2m:dbg']).toMatch(/m2m:ae|ty/);
       const unknownTy = await m2m(cse.url, 'POST', '/cse-in', { from: 'Cbad', ty: 999, body: { 'm2m:xyz': {} } });
@@ -143,14 +190,23 @@ for (const store of ['sqlite', 'postgres'] as const) {
       // nothing was created by any of them
       expect((await m2m(cse.url, 'GET', '/cse-in/Cbad', { from: 'CAdmin' })).rsc).toBe(4004);
       // and no stack trace leaks
-      for (const r of [badJson, unknown, wrongTy, unknownTy]) expect(JSON.stringify(r.body)).not.toMatch(/at .*\.(js|ts):\d+/);
+      for (const r of [badJson, unknown, wrongTy, unknownTy])
+        expect(JSON.stringify(r.body)).not.toMatch(/at .*\.(js|ts):\d+/);
     });
 
     it('keeps its data across a restart', async () => {
-      const ae = await m2m(cse.url, 'POST', '/cse-in', { from: 'Cpersist', ty: 2, body: { 'm2m:ae': { api: 'Napp', rr: false, srv: ['3'] } } });
+      const ae = await m2m(cse.url, 'POST', '/cse-in', {
+        from: 'Cpersist',
+        ty: 2,
+        body: { 'm2m:ae': { api: 'Napp', rr: false, srv: ['3'] } },
+      });
       expect(ae.rsc).toBe(2001);
       await m2m(cse.url, 'POST', '/cse-in/Cpersist', { from: 'Cpersist', ty: 3, body: { 'm2m:cnt': { rn: 'log' } } });
-      const cin = await m2m(cse.url, 'POST', '/cse-in/Cpersist/log', { from: 'Cpersist', ty: 4, body: { 'm2m:cin': { con: 'before restart' } } });
+      const cin = await m2m(cse.url, 'POST', '/cse-in/Cpersist/log', {
+        from: 'Cpersist',
+        ty: 4,
+        body: { 'm2m:cin': { con: 'before restart' } },
+      });
       expect(cin.rsc).toBe(2001);
       expect(await cse.stop()).toBe(0);
       cse = await startInCse({ store, dataDir: cse.dataDir, port: cse.port, pgSchema });

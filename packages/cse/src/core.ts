@@ -1,10 +1,10 @@
 import type { AccessDecisionEngine } from '@m2msec/authorization';
 import type { HandlerResponse, IdContext } from '@m2msec/protocol';
-import type { RequestContext } from './request-context.js';
 import type { Store } from '@m2msec/store';
 import type { CseConfig } from './config.js';
 import type { Logger } from './logger.js';
 import type { Notifier } from './notifications/notifier.js';
+import type { RequestContext } from './request-context.js';
 import type { ResourceTypeHandler } from './resources/handler.js';
 
 /** The CSE's shared parts, handed to each pipeline step. */

@@ -86,7 +86,9 @@ export class Cse {
       cseBaseRi: this.config.cseId.slice(1),
       dispatch: (ctx) => this.execute(ctx),
     };
-    this.admins = new Set(this.config.adminOriginators.map((a) => toSpRelativeOriginator(parseOriginator(a), idContext)));
+    this.admins = new Set(
+      this.config.adminOriginators.map((a) => toSpRelativeOriginator(parseOriginator(a), idContext)),
+    );
     this.authenticate = opts.authenticate ?? authenticateRequest;
   }
 
@@ -140,7 +142,16 @@ export class Cse {
         isRegisteredAe: (id) => this.isRegisteredAe(id),
         allowCseWithoutAssociation: this.config.allowCseWithoutAssociation,
       });
-      const ctx: RequestContext = { req, transport, from, originator, authenticated, admin, now: new Date(), store: this.core.store };
+      const ctx: RequestContext = {
+        req,
+        transport,
+        from,
+        originator,
+        authenticated,
+        admin,
+        now: new Date(),
+        store: this.core.store,
+      };
       const rsp = await this.execute(ctx);
       return { ...rsp, rvi: req.rvi };
     } catch (e) {
@@ -166,7 +177,10 @@ export class Cse {
         case Operation.DELETE:
           return await del(this.core, ctx);
         default:
-          throw new M2MError(ResponseStatusCode.OPERATION_NOT_ALLOWED, `operation ${ctx.req.op} is not supported on this target`);
+          throw new M2MError(
+            ResponseStatusCode.OPERATION_NOT_ALLOWED,
+            `operation ${ctx.req.op} is not supported on this target`,
+          );
       }
     } catch (e) {
       return this.failure(ctx.req.rqi, e);
@@ -174,7 +188,11 @@ export class Cse {
   }
 
   private async isRegisteredAe(aeId: string): Promise<boolean> {
-    const stem = aeId.startsWith(`${this.config.cseId}/`) ? aeId.slice(this.config.cseId.length + 1) : aeId.startsWith('/S') ? aeId.slice(1) : undefined;
+    const stem = aeId.startsWith(`${this.config.cseId}/`)
+      ? aeId.slice(this.config.cseId.length + 1)
+      : aeId.startsWith('/S')
+        ? aeId.slice(1)
+        : undefined;
     if (!stem) return false;
     const ae = await this.core.store.resources.get(stem);
     return ae?.ty === ResourceType.AE;
@@ -193,7 +211,8 @@ export class Cse {
 
   /** Deletes every resource below the <CSEBase> (upper tester Reset). */
   async reset(): Promise<void> {
-    for (const child of await this.core.store.resources.children(this.core.cseBaseRi)) await deleteResource(this.core, child);
+    for (const child of await this.core.store.resources.children(this.core.cseBaseRi))
+      await deleteResource(this.core, child);
   }
 
   start(): void {
@@ -212,8 +231,17 @@ export class Cse {
 }
 
 /** After a <contentInstance> insert: container counters and state tag, then quota eviction. */
-async function countInstance({ ctx, parent, resource }: Parameters<NonNullable<ResourceTypeHandler['afterCreate']>>[0]): Promise<void> {
-  const cnt = { ...parent, cni: (parent.cni as number) + 1, cbs: (parent.cbs as number) + (resource.cs as number), st: ((parent.st as number) ?? 0) + 1 };
+async function countInstance({
+  ctx,
+  parent,
+  resource,
+}: Parameters<NonNullable<ResourceTypeHandler['afterCreate']>>[0]): Promise<void> {
+  const cnt = {
+    ...parent,
+    cni: (parent.cni as number) + 1,
+    cbs: (parent.cbs as number) + (resource.cs as number),
+    st: ((parent.st as number) ?? 0) + 1,
+  };
   await enforceContainerQuota(ctx, cnt);
   await ctx.store.resources.update(cnt);
 }

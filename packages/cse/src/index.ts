@@ -1,3 +1,3 @@
-export { Cse, type CseOptions } from './cse.js';
 export { type CseConfig, defaultCseConfig } from './config.js';
+export { Cse, type CseOptions } from './cse.js';
 export { type Logger, silentLogger } from './logger.js';

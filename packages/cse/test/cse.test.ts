@@ -42,7 +42,11 @@ describe('CSE core in process', () => {
     const { send, registerAe } = await openTestCse();
     await registerAe('Cd');
     await registerAe('Cother');
-    for (const [rn, lbl] of [['a', ['k1']], ['b', ['k2']], ['c', ['k1', 'k2']]] as const) {
+    for (const [rn, lbl] of [
+      ['a', ['k1']],
+      ['b', ['k2']],
+      ['c', ['k1', 'k2']],
+    ] as const) {
       await send({ op: 1, to: 'cse-in/Cd', fr: 'Cd', ty: 3, pc: { 'm2m:cnt': { rn, lbl: [...lbl] } } });
     }
     await send({ op: 1, to: 'cse-in/Cd/a', fr: 'Cd', ty: 4, pc: { 'm2m:cin': { con: '1' } } });
@@ -68,7 +72,13 @@ describe('CSE core in process', () => {
     await registerAe('Cg');
     await send({ op: 1, to: 'cse-in/Cg', fr: 'Cg', ty: 3, pc: { 'm2m:cnt': { rn: 'm1' } } });
     await send({ op: 1, to: 'cse-in/Cg', fr: 'Cg', ty: 3, pc: { 'm2m:cnt': { rn: 'm2' } } });
-    const grp = await send({ op: 1, to: 'cse-in/Cg', fr: 'Cg', ty: 9, pc: { 'm2m:grp': { rn: 'both', mt: 3, mnm: 5, mid: ['cse-in/Cg/m1', 'cse-in/Cg/m2', 'cse-in/Cg/m1'] } } });
+    const grp = await send({
+      op: 1,
+      to: 'cse-in/Cg',
+      fr: 'Cg',
+      ty: 9,
+      pc: { 'm2m:grp': { rn: 'both', mt: 3, mnm: 5, mid: ['cse-in/Cg/m1', 'cse-in/Cg/m2', 'cse-in/Cg/m1'] } },
+    });
     expect(grp.rsc, grp.dbg).toBe(2001);
     expect((grp.pc as any)['m2m:grp'].cnm).toBe(2);
     const fo = await send({ op: 2, to: 'cse-in/Cg/both/fopt', fr: 'Cg' });
@@ -76,9 +86,21 @@ describe('CSE core in process', () => {
     const rsp = (fo.pc as any)['m2m:agr']['m2m:rsp'];
     expect(rsp.map((r: any) => r.rsc)).toEqual([2000, 2000]);
     expect(rsp.map((r: any) => r.pc['m2m:cnt'].rn)).toEqual(['m1', 'm2']);
-    const tooMany = await send({ op: 1, to: 'cse-in/Cg', fr: 'Cg', ty: 9, pc: { 'm2m:grp': { mt: 3, mnm: 1, mid: ['cse-in/Cg/m1', 'cse-in/Cg/m2'] } } });
+    const tooMany = await send({
+      op: 1,
+      to: 'cse-in/Cg',
+      fr: 'Cg',
+      ty: 9,
+      pc: { 'm2m:grp': { mt: 3, mnm: 1, mid: ['cse-in/Cg/m1', 'cse-in/Cg/m2'] } },
+    });
     expect(tooMany.rsc).toBe(6010);
-    const wrongType = await send({ op: 1, to: 'cse-in/Cg', fr: 'Cg', ty: 9, pc: { 'm2m:grp': { mt: 4, mnm: 3, csy: 2, mid: ['cse-in/Cg/m1'] } } });
+    const wrongType = await send({
+      op: 1,
+      to: 'cse-in/Cg',
+      fr: 'Cg',
+      ty: 9,
+      pc: { 'm2m:grp': { mt: 4, mnm: 3, csy: 2, mid: ['cse-in/Cg/m1'] } },
+    });
     expect(wrongType.rsc).toBe(4110);
   });
 
@@ -86,7 +108,13 @@ describe('CSE core in process', () => {
     const { cse, send, registerAe } = await openTestCse();
     await registerAe('Ce');
     const soon = new Date(Date.now() + 1000);
-    const r = await send({ op: 1, to: 'cse-in/Ce', fr: 'Ce', ty: 3, pc: { 'm2m:cnt': { rn: 'brief', et: formatTimestamp(soon) } } });
+    const r = await send({
+      op: 1,
+      to: 'cse-in/Ce',
+      fr: 'Ce',
+      ty: 3,
+      pc: { 'm2m:cnt': { rn: 'brief', et: formatTimestamp(soon) } },
+    });
     expect(r.rsc, r.dbg).toBe(2001);
     expect(await cse.sweepExpired(new Date(soon.getTime() + 1000))).toBe(1);
     expect((await send({ op: 2, to: 'cse-in/Ce/brief', fr: 'Ce' })).rsc).toBe(4004);
@@ -96,7 +124,9 @@ describe('CSE core in process', () => {
 
   it('registers a remoteCSE only for the CSE itself and refuses a duplicate', async () => {
     const { send } = await openTestCse({ config: { expirySweepMs: 0, allowCseWithoutAssociation: true } });
-    const body = { 'm2m:csr': { csi: '/id-mn', cb: '/id-mn/cse-mn', rr: true, cst: 2, srv: ['3'], poa: ['http://127.0.0.1:1'] } };
+    const body = {
+      'm2m:csr': { csi: '/id-mn', cb: '/id-mn/cse-mn', rr: true, cst: 2, srv: ['3'], poa: ['http://127.0.0.1:1'] },
+    };
     const r = await send({ op: 1, to: 'cse-in', fr: '/id-mn', ty: 16, pc: body });
     expect(r.rsc, r.dbg).toBe(2001);
     expect((r.pc as any)['m2m:csr'].ri).toBe('id-mn');
@@ -139,7 +169,13 @@ describe('subscriptions and notifications over HTTP', () => {
     const { send, registerAe } = await openTestCse({ senders: [new HttpRequestSender()] });
     await registerAe('Cs');
     await send({ op: 1, to: 'cse-in/Cs', fr: 'Cs', ty: 3, pc: { 'm2m:cnt': { rn: 'box' } } });
-    const sub = await send({ op: 1, to: 'cse-in/Cs/box', fr: 'Cs', ty: 23, pc: { 'm2m:sub': { rn: 's', nu: [url], enc: { net: [1, 3] } } } });
+    const sub = await send({
+      op: 1,
+      to: 'cse-in/Cs/box',
+      fr: 'Cs',
+      ty: 23,
+      pc: { 'm2m:sub': { rn: 's', nu: [url], enc: { net: [1, 3] } } },
+    });
     expect(sub.rsc, sub.dbg).toBe(2001);
     expect(received[0].body['m2m:sgn']).toMatchObject({ vrq: true, cr: '/id-in/Cs' });
     expect(received[0].from).toBe('/id-in');
@@ -162,7 +198,13 @@ describe('subscriptions and notifications over HTTP', () => {
     answer = 2000;
     expect(r.rsc).toBe(5204);
     expect((await send({ op: 2, to: 'cse-in/Cv/s', fr: 'Cv' })).rsc).toBe(4004);
-    const unreachable = await send({ op: 1, to: 'cse-in/Cv', fr: 'Cv', ty: 23, pc: { 'm2m:sub': { nu: ['http://127.0.0.1:9/x'] } } });
+    const unreachable = await send({
+      op: 1,
+      to: 'cse-in/Cv',
+      fr: 'Cv',
+      ty: 23,
+      pc: { 'm2m:sub': { nu: ['http://127.0.0.1:9/x'] } },
+    });
     expect(unreachable.rsc).toBe(5204);
   });
 });

@@ -1,6 +1,6 @@
-import { Cse, type CseOptions } from '../src/index.js';
-import { openSqliteStore } from '@m2msec/store';
 import type { RequestPrimitive } from '@m2msec/protocol';
+import { openSqliteStore } from '@m2msec/store';
+import { Cse, type CseOptions } from '../src/index.js';
 
 export const http = { binding: 'http' as const, peerAddress: '127.0.0.1' };
 let n = 0;
@@ -16,7 +16,13 @@ export async function openTestCse(extra: Partial<CseOptions> = {}) {
   const send = (req: Partial<RequestPrimitive> & { op: number; to: string }) =>
     cse.handle({ rqi: `r${++n}`, rvi: '3', ...req }, http);
   const registerAe = async (from: string) => {
-    const r = await send({ op: 1, to: 'cse-in', fr: from, ty: 2, pc: { 'm2m:ae': { api: 'Ntest', rr: true, srv: ['3'], poa: [] } } });
+    const r = await send({
+      op: 1,
+      to: 'cse-in',
+      fr: from,
+      ty: 2,
+      pc: { 'm2m:ae': { api: 'Ntest', rr: true, srv: ['3'], poa: [] } },
+    });
     if (r.rsc !== 2001) throw new Error(`register ${from}: ${r.rsc} ${r.dbg}`);
     return r;
   };

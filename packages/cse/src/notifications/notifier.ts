@@ -1,13 +1,13 @@
 // Notifications of <subscription> (TS-0004 7.4.8, 7.5.1.2.x): verification request on create,
 // event notifications (m2m:sgn) and deletion notices, sent through the RequestSender of the nu's scheme.
 import {
+  isSuccess,
   M2MError,
   Operation,
   type RequestPrimitive,
   type RequestSender,
-  ResponseStatusCode,
   type ResponsePrimitive,
-  isSuccess,
+  ResponseStatusCode,
 } from '@m2msec/protocol';
 import type { Store, StoredResource } from '@m2msec/store';
 import type { CseConfig } from '../config.js';
@@ -40,8 +40,16 @@ export class Notifier {
 
   private async send(nu: string, pc: Record<string, unknown>): Promise<ResponsePrimitive> {
     const poas = await this.pointsOfAccess(nu);
-    if (poas.length === 0) throw new M2MError(ResponseStatusCode.TARGET_NOT_REACHABLE, `notification target '${nu}' has no point of access`);
-    const req: RequestPrimitive = { op: Operation.NOTIFY, to: nu, fr: this.config.cseId, rqi: newResourceId('ntf'), rvi: '3', pc };
+    if (poas.length === 0)
+      throw new M2MError(ResponseStatusCode.TARGET_NOT_REACHABLE, `notification target '${nu}' has no point of access`);
+    const req: RequestPrimitive = {
+      op: Operation.NOTIFY,
+      to: nu,
+      fr: this.config.cseId,
+      rqi: newResourceId('ntf'),
+      rvi: '3',
+      pc,
+    };
     let last: unknown;
     for (const poa of poas) {
       const sender = this.senders.get(poa.slice(0, poa.indexOf(':')).toLowerCase());
@@ -88,7 +96,11 @@ export class Notifier {
   async event(subject: StoredResource, net: number, representation: StoredResource): Promise<void> {
     const subs = await this.store.resources.children(subject.ri, { ty: [23] });
     // A new subscription is a new child too; it is not told about its own creation.
-    await this.notifySubscriptions(subs.filter((s) => s.ri !== representation.ri), net, representation);
+    await this.notifySubscriptions(
+      subs.filter((s) => s.ri !== representation.ri),
+      net,
+      representation,
+    );
   }
 
   /** Sends an event to the given subscriptions (also used for subscriptions already deleted). */
@@ -100,7 +112,9 @@ export class Notifier {
       const rep = nct === 3 ? { 'm2m:uri': representation.ri } : this.render(representation);
       const pc = { 'm2m:sgn': { nev: { rep, net }, sur: this.subscriptionReference(sub) } };
       for (const nu of sub.nu as string[]) {
-        this.send(nu, pc).catch((e) => this.log.warn({ nu, rsc: (e as M2MError).rsc }, `notification failed: ${(e as Error).message}`));
+        this.send(nu, pc).catch((e) =>
+          this.log.warn({ nu, rsc: (e as M2MError).rsc }, `notification failed: ${(e as Error).message}`),
+        );
       }
       if (net !== NotificationEventType.delete) await this.countDown(sub);
     }

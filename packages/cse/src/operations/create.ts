@@ -28,27 +28,44 @@ function isRegistration(parent: StoredResource, ty: number): boolean {
 
 export function expirationTime(value: unknown, now: Date): string {
   const et = parseAbsRelTimestamp(value, now, 'expirationTime (et)');
-  if (et.getTime() <= now.getTime()) throw new M2MError(ResponseStatusCode.BAD_REQUEST, 'expirationTime (et) is in the past');
+  if (et.getTime() <= now.getTime())
+    throw new M2MError(ResponseStatusCode.BAD_REQUEST, 'expirationTime (et) is in the past');
   return monotonicTimestamp(et);
 }
 
 export async function create(core: Core, ctx: RequestContext): Promise<HandlerResponse> {
   const { resource: parent, virtual } = await locate(core, ctx.req.to);
-  if (virtual) throw new M2MError(ResponseStatusCode.OPERATION_NOT_ALLOWED, `cannot create under the virtual resource '${virtual.kind}'`);
+  if (virtual)
+    throw new M2MError(
+      ResponseStatusCode.OPERATION_NOT_ALLOWED,
+      `cannot create under the virtual resource '${virtual.kind}'`,
+    );
   const ty = ctx.req.ty!;
   const handler = core.handlers.get(ty);
   if (!handler || handler.parents.length === 0) {
     throw new M2MError(ResponseStatusCode.BAD_REQUEST, `resource type ${ty} cannot be created on this CSE`);
   }
   if (!handler.parents.includes(parent.ty)) {
-    throw new M2MError(ResponseStatusCode.INVALID_CHILD_RESOURCE_TYPE, `resource type ${ty} cannot be a child of type ${parent.ty}`);
+    throw new M2MError(
+      ResponseStatusCode.INVALID_CHILD_RESOURCE_TYPE,
+      `resource type ${ty} cannot be a child of type ${parent.ty}`,
+    );
   }
   const { attrs } = validateResource('create', ty, ctx.req.pc);
   if (!isRegistration(parent, ty)) await checkAccess(core, ctx, parent, AccessControlOperation.CREATE);
 
   const ct = monotonicTimestamp(ctx.now);
   const ri = newResourceId(handler.idPrefix);
-  const resource: StoredResource = { ...attrs, ri, pi: parent.ri, rn: (attrs.rn as string) ?? ri, ty, ct, lt: ct, srn: '' };
+  const resource: StoredResource = {
+    ...attrs,
+    ri,
+    pi: parent.ri,
+    rn: (attrs.rn as string) ?? ri,
+    ty,
+    ct,
+    lt: ct,
+    srn: '',
+  };
   resource.__cr = ctx.originator;
   if (attrs.et !== undefined) resource.et = expirationTime(attrs.et, ctx.now);
   if (attrs.cr === null) resource.cr = ctx.originator; // creator requested (TS-0004 7.4.x: cr set to NULL in CREATE)
@@ -66,19 +83,27 @@ export async function create(core: Core, ctx: RequestContext): Promise<HandlerRe
   } catch (e) {
     if (e instanceof StoreConflictError) {
       if (ty === ResourceType.AE || ty === ResourceType.remoteCSE) {
-        throw new M2MError(ResponseStatusCode.ORIGINATOR_HAS_ALREADY_REGISTERED, `'${resourceName(resource)}' is already registered`);
+        throw new M2MError(
+          ResponseStatusCode.ORIGINATOR_HAS_ALREADY_REGISTERED,
+          `'${resourceName(resource)}' is already registered`,
+        );
       }
-      throw new M2MError(ResponseStatusCode.CONFLICT, `a resource named '${resource.rn}' already exists under '${parent.srn}'`);
+      throw new M2MError(
+        ResponseStatusCode.CONFLICT,
+        `a resource named '${resource.rn}' already exists under '${parent.srn}'`,
+      );
     }
     throw e;
   }
-  core.notifier.event(parent, NotificationEventType.createChild, resource).catch((e) => core.log.warn({}, `notify: ${e.message}`));
+  core.notifier
+    .event(parent, NotificationEventType.createChild, resource)
+    .catch((e) => core.log.warn({}, `notify: ${e.message}`));
 
   const rcn = ctx.req.rcn ?? ResultContent.attributes;
   let pc: unknown;
   if (rcn === ResultContent.attributes) pc = representation(resource);
   else if (rcn === ResultContent.hierarchicalAddress) pc = { 'm2m:uri': resource.srn };
-  else if (rcn === ResultContent.hierarchicalAddressAndAttributes) pc = { 'm2m:rce': { ...representation(resource), uri: resource.srn } };
+  else if (rcn === ResultContent.hierarchicalAddressAndAttributes)
+    pc = { 'm2m:rce': { ...representation(resource), uri: resource.srn } };
   return { rsc: ResponseStatusCode.CREATED, rqi: ctx.req.rqi, pc, location: resource.srn };
 }
-

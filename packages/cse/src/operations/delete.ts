@@ -25,14 +25,25 @@ export async function deleteResource(core: Core, target: StoredResource): Promis
     const removed = await tx.resources.delete(target.ri);
     if (target.ty === ResourceType.contentInstance) {
       const cnt = await tx.resources.get(target.pi);
-      if (cnt) await tx.resources.update({ ...cnt, cni: (cnt.cni as number) - 1, cbs: (cnt.cbs as number) - (target.cs as number) });
+      if (cnt)
+        await tx.resources.update({
+          ...cnt,
+          cni: (cnt.cni as number) - 1,
+          cbs: (cnt.cbs as number) - (target.cs as number),
+        });
     }
     return removed;
   });
   for (const r of deleted) if (r.ty === ResourceType.accessControlPolicy) core.engine.forget(r.ri);
   const subs = deleted.filter((r) => r.ty === ResourceType.subscription);
   const warn = (e: Error) => core.log.warn({}, `notify: ${e.message}`);
-  core.notifier.notifySubscriptions(subs.filter((s) => s.pi === target.ri), NotificationEventType.delete, target).catch(warn);
+  core.notifier
+    .notifySubscriptions(
+      subs.filter((s) => s.pi === target.ri),
+      NotificationEventType.delete,
+      target,
+    )
+    .catch(warn);
   for (const s of subs) core.notifier.deleted(s).catch(warn);
   const parent = await core.store.resources.get(target.pi);
   if (parent) core.notifier.event(parent, NotificationEventType.deleteChild, target).catch(warn);
@@ -47,7 +58,8 @@ export async function del(core: Core, ctx: RequestContext): Promise<HandlerRespo
     await checkAccess(core, ctx, resource, AccessControlOperation.DELETE);
     target = await latestOrOldest(ctx, resource, virtual.kind);
   } else {
-    if (resource.ty === ResourceType.CSEBase) throw new M2MError(ResponseStatusCode.OPERATION_NOT_ALLOWED, 'the CSEBase cannot be deleted');
+    if (resource.ty === ResourceType.CSEBase)
+      throw new M2MError(ResponseStatusCode.OPERATION_NOT_ALLOWED, 'the CSEBase cannot be deleted');
     await checkAccess(core, ctx, resource, AccessControlOperation.DELETE);
   }
   await deleteResource(core, target);

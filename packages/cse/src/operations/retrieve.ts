@@ -18,7 +18,11 @@ import { discover } from './discovery.js';
 import { fanOut } from './fan-out.js';
 
 /** The latest or oldest <contentInstance> of a container (TS-0004 7.4.27 / 7.4.28), or 4004. */
-export async function latestOrOldest(ctx: RequestContext, container: StoredResource, kind: 'la' | 'ol'): Promise<StoredResource> {
+export async function latestOrOldest(
+  ctx: RequestContext,
+  container: StoredResource,
+  kind: 'la' | 'ol',
+): Promise<StoredResource> {
   const [cin] = await ctx.store.resources.children(container.ri, {
     ty: [ResourceType.contentInstance],
     order: kind === 'la' ? 'desc' : 'asc',
@@ -28,7 +32,12 @@ export async function latestOrOldest(ctx: RequestContext, container: StoredResou
   return cin;
 }
 
-async function readableChildren(core: Core, ctx: RequestContext, r: StoredResource, deep: boolean): Promise<StoredResource[]> {
+async function readableChildren(
+  core: Core,
+  ctx: RequestContext,
+  r: StoredResource,
+  deep: boolean,
+): Promise<StoredResource[]> {
   const fc = ctx.req.fc;
   const q = { ty: fc?.ty, lbl: fc?.lbl, cra: fc?.cra, crb: fc?.crb, lvl: deep ? fc?.lvl : 1 };
   const found = deep ? await ctx.store.resources.descendants(r.ri, q) : await ctx.store.resources.children(r.ri, q);
@@ -65,4 +74,3 @@ export async function retrieve(core: Core, ctx: RequestContext): Promise<Handler
       throw new M2MError(ResponseStatusCode.BAD_REQUEST, `result content ${ctx.req.rcn} is not valid for RETRIEVE`);
   }
 }
-

@@ -20,15 +20,22 @@ import { expirationTime } from './create.js';
 
 export async function update(core: Core, ctx: RequestContext): Promise<HandlerResponse> {
   const { resource, virtual } = await locate(core, ctx.req.to);
-  if (virtual) throw new M2MError(ResponseStatusCode.OPERATION_NOT_ALLOWED, `the virtual resource '${virtual.kind}' cannot be updated`);
+  if (virtual)
+    throw new M2MError(
+      ResponseStatusCode.OPERATION_NOT_ALLOWED,
+      `the virtual resource '${virtual.kind}' cannot be updated`,
+    );
   const handler = core.handlers.get(resource.ty);
-  if (!handler || handler.updatable === false || handler.parents.length === 0 && !ctx.admin) {
+  if (!handler || handler.updatable === false || (handler.parents.length === 0 && !ctx.admin)) {
     throw new M2MError(ResponseStatusCode.OPERATION_NOT_ALLOWED, `resources of type ${resource.ty} cannot be updated`);
   }
   const { attrs } = validateResource('update', resource.ty, ctx.req.pc);
   if ('acpi' in attrs) {
     if (Object.keys(attrs).length !== 1) {
-      throw new M2MError(ResponseStatusCode.BAD_REQUEST, 'an UPDATE of accessControlPolicyIDs (acpi) must not change other attributes');
+      throw new M2MError(
+        ResponseStatusCode.BAD_REQUEST,
+        'an UPDATE of accessControlPolicyIDs (acpi) must not change other attributes',
+      );
     }
     await checkPolicyUpdate(core, ctx, resource);
   } else {
@@ -46,12 +53,16 @@ export async function update(core: Core, ctx: RequestContext): Promise<HandlerRe
   if (typeof updated.st === 'number') updated.st += 1;
   await core.store.transaction((tx) => tx.resources.update(updated));
   if (resource.ty === 1) core.engine.forget(resource.ri);
-  core.notifier.event(updated, NotificationEventType.update, updated).catch((e) => core.log.warn({}, `notify: ${e.message}`));
+  core.notifier
+    .event(updated, NotificationEventType.update, updated)
+    .catch((e) => core.log.warn({}, `notify: ${e.message}`));
 
   const rcn = ctx.req.rcn ?? ResultContent.attributes;
   let pc: unknown;
   if (rcn === ResultContent.attributes) pc = representation(updated);
-  else if (rcn === ResultContent.modifiedAttributes) pc = representation({ ...attrs, ty: resource.ty } as StoredResource);
-  else if (rcn !== ResultContent.nothing) throw new M2MError(ResponseStatusCode.BAD_REQUEST, `result content ${rcn} is not valid for UPDATE`);
+  else if (rcn === ResultContent.modifiedAttributes)
+    pc = representation({ ...attrs, ty: resource.ty } as StoredResource);
+  else if (rcn !== ResultContent.nothing)
+    throw new M2MError(ResponseStatusCode.BAD_REQUEST, `result content ${rcn} is not valid for UPDATE`);
   return { rsc: ResponseStatusCode.UPDATED, rqi: ctx.req.rqi, pc };
 }

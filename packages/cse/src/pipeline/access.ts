@@ -20,7 +20,12 @@ async function loadPolicies(core: Core, ctx: RequestContext, acpi: string[]): Pr
 }
 
 /** Whether the originator may perform `operation` (an acop bit) on `resource`. */
-export async function isPermitted(core: Core, ctx: RequestContext, resource: StoredResource, operation: number): Promise<boolean> {
+export async function isPermitted(
+  core: Core,
+  ctx: RequestContext,
+  resource: StoredResource,
+  operation: number,
+): Promise<boolean> {
   if (ctx.admin) return true;
   const req = { originator: ctx.originator, operation, authenticated: ctx.authenticated, resourceType: ctx.req.ty };
   let r: StoredResource | undefined = resource;
@@ -29,11 +34,17 @@ export async function isPermitted(core: Core, ctx: RequestContext, resource: Sto
   while (r && core.handlers.get(r.ty)?.hasAcpi === false) r = await ctx.store.resources.get(r.pi);
   if (!r) return false;
   const acpi = r.acpi as string[] | undefined;
-  if (Array.isArray(acpi) && acpi.length > 0) return core.engine.permits(await loadPolicies(core, ctx, acpi), 'pv', req);
+  if (Array.isArray(acpi) && acpi.length > 0)
+    return core.engine.permits(await loadPolicies(core, ctx, acpi), 'pv', req);
   return r.__cr !== undefined && r.__cr === ctx.originator;
 }
 
-export async function checkAccess(core: Core, ctx: RequestContext, resource: StoredResource, operation: number): Promise<void> {
+export async function checkAccess(
+  core: Core,
+  ctx: RequestContext,
+  resource: StoredResource,
+  operation: number,
+): Promise<void> {
   if (!(await isPermitted(core, ctx, resource, operation))) {
     throw new M2MError(
       ResponseStatusCode.ORIGINATOR_HAS_NO_PRIVILEGE,

@@ -16,6 +16,19 @@ function notFound(to: string): never {
   throw new M2MError(ResponseStatusCode.NOT_FOUND, `resource '${to}' does not exist`);
 }
 
+/** The resource at the longest stored structured prefix of `segments` (under `srnPrefix`), and its length. */
+async function longestStoredPrefix(
+  core: Core,
+  segments: string[],
+  srnPrefix: string,
+): Promise<[StoredResource | undefined, number]> {
+  for (let n = segments.length; n >= 1; n--) {
+    const r = await core.store.resources.getBySrn(srnPrefix + segments.slice(0, n).join('/'));
+    if (r) return [r, n];
+  }
+  return [undefined, 0];
+}
+
 export async function locate(core: Core, to: string): Promise<Located> {
   const target = parseTarget(to);
   if (!isLocalTarget(target, core.idContext)) {
@@ -31,23 +44,15 @@ export async function locate(core: Core, to: string): Promise<Located> {
 
   // The longest stored prefix is the resource; what follows may only be a virtual child.
   let base: StoredResource | undefined;
-  let consumed: number;
+  let consumed = 0;
   if (segments[0] === core.config.cseBaseName) {
-    base = await res.getBySrn(segments.join('/'));
-    if (base) return { resource: base };
-    consumed = segments.length - 1;
-    while (consumed > 0 && !(base = await res.getBySrn(segments.slice(0, consumed).join('/')))) consumed--;
+    [base, consumed] = await longestStoredPrefix(core, segments, '');
   } else {
-    base = await res.get(segments[0]!);
-    consumed = 1;
-    if (base && segments.length > 1) {
-      const full = await res.getBySrn(`${base.srn}/${segments.slice(1).join('/')}`);
-      if (full) return { resource: full };
-      // try prefixes below the unstructured base
-      consumed = segments.length - 1;
-      let found: StoredResource | undefined;
-      while (consumed > 1 && !(found = await res.getBySrn(`${base.srn}/${segments.slice(1, consumed).join('/')}`))) consumed--;
-      if (found) base = found;
+    const first = await res.get(segments[0]!);
+    if (first) {
+      const [below, n] = await longestStoredPrefix(core, segments.slice(1), `${first.srn}/`);
+      base = below ?? first;
+      consumed = 1 + n;
     }
   }
   if (!base) notFound(to);
@@ -57,6 +62,7 @@ export async function locate(core: Core, to: string): Promise<Located> {
   if ((head === 'la' || head === 'ol') && tail.length === 0 && base.ty === ResourceType.container) {
     return { resource: base, virtual: { kind: head } };
   }
-  if (head === 'fopt' && base.ty === ResourceType.group) return { resource: base, virtual: { kind: 'fopt', rest: tail.join('/') } };
+  if (head === 'fopt' && base.ty === ResourceType.group)
+    return { resource: base, virtual: { kind: 'fopt', rest: tail.join('/') } };
   notFound(to);
 }

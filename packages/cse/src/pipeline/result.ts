@@ -19,7 +19,11 @@ export function childReferences(children: StoredResource[]): Array<{ nm: string;
 }
 
 /** Nests descendants under their parents, grouped by the child root name (rcn 4 / 8). */
-export function nest(root: StoredResource, descendants: StoredResource[], withRootAttributes: boolean): Record<string, unknown> {
+export function nest(
+  root: StoredResource,
+  descendants: StoredResource[],
+  withRootAttributes: boolean,
+): Record<string, unknown> {
   const byParent = new Map<string, StoredResource[]>();
   for (const d of descendants) {
     const list = byParent.get(d.pi);
@@ -30,7 +34,9 @@ export function nest(root: StoredResource, descendants: StoredResource[], withRo
     const body: Record<string, unknown> = attrs ? attributesOf(r) : {};
     for (const c of byParent.get(r.ri) ?? []) {
       const name = rootNameFor(c.ty);
-      ((body[name] ??= []) as unknown[]).push(build(c, true));
+      const list = (body[name] as unknown[] | undefined) ?? [];
+      list.push(build(c, true));
+      body[name] = list;
     }
     return body;
   };

@@ -15,7 +15,8 @@ function checkRuleSet(name: 'pv' | 'pvs', value: unknown, required: boolean): vo
   }
   acr.forEach((rule: any, i: number) => {
     const where = `${name}.acr[${i}]`;
-    if (typeof rule !== 'object' || rule === null) throw new M2MError(ResponseStatusCode.BAD_REQUEST, `${where} must be an object`);
+    if (typeof rule !== 'object' || rule === null)
+      throw new M2MError(ResponseStatusCode.BAD_REQUEST, `${where} must be an object`);
     if (!Array.isArray(rule.acor) || rule.acor.some((o: unknown) => typeof o !== 'string' || o === '')) {
       throw new M2MError(ResponseStatusCode.BAD_REQUEST, `${where}.acor must be a list of non-empty originator IDs`);
     }

@@ -11,7 +11,10 @@ import {
 import { M2MError, ResourceType, ResponseStatusCode } from '@m2msec/protocol';
 import type { ResourceTypeHandler } from './handler.js';
 
-export function aeHandler(registrar: RegistrarContext, appRules: () => readonly CompiledAppRule[]): ResourceTypeHandler {
+export function aeHandler(
+  registrar: RegistrarContext,
+  appRules: () => readonly CompiledAppRule[],
+): ResourceTypeHandler {
   return {
     ty: ResourceType.AE,
     parents: [ResourceType.CSEBase],
@@ -21,7 +24,10 @@ export function aeHandler(registrar: RegistrarContext, appRules: () => readonly 
       const appId = checkAppId(attrs.api);
       const assignment = assignAeId(ctx.req.fr, registrar);
       if (assignment.action === 'request-from-in-cse' || assignment.announceToInCse) {
-        throw new M2MError(ResponseStatusCode.NOT_IMPLEMENTED, 'S-type AE-IDs at an MN-CSE need the IN-CSE announcement, not supported yet');
+        throw new M2MError(
+          ResponseStatusCode.NOT_IMPLEMENTED,
+          'S-type AE-IDs at an MN-CSE need the IN-CSE announcement, not supported yet',
+        );
       }
       checkAeRegistration(
         {
@@ -33,7 +39,10 @@ export function aeHandler(registrar: RegistrarContext, appRules: () => readonly 
         appRules(),
       );
       if (await ctx.store.resources.get(assignment.resourceId)) {
-        throw new M2MError(ResponseStatusCode.ORIGINATOR_HAS_ALREADY_REGISTERED, `AE '${assignment.aeId}' is already registered`);
+        throw new M2MError(
+          ResponseStatusCode.ORIGINATOR_HAS_ALREADY_REGISTERED,
+          `AE '${assignment.aeId}' is already registered`,
+        );
       }
       resource.ri = assignment.resourceId;
       if (attrs.rn === undefined) resource.rn = assignment.stem;

@@ -10,7 +10,11 @@ const ABANDON_GROUP = 2;
 const SET_MIXED = 3;
 
 /** Resolves a member ID (CSE-relative ri or srn, or SP-relative on this CSE) to a local resource. */
-export async function resolveMember(ctx: RequestContext, cseId: string, id: string): Promise<StoredResource | undefined> {
+export async function resolveMember(
+  ctx: RequestContext,
+  cseId: string,
+  id: string,
+): Promise<StoredResource | undefined> {
   let local = id;
   if (id.startsWith(`${cseId}/`)) local = id.slice(cseId.length + 1);
   else if (id.startsWith('/')) return undefined; // another CSE's resource: not validated here
@@ -24,9 +28,13 @@ async function checkMembers(ctx: RequestContext, cseId: string, r: StoredResourc
   }
   const unique = [...new Set(mid)];
   const mnm = r.mnm as number;
-  if (!Number.isInteger(mnm) || mnm < 1) throw new M2MError(ResponseStatusCode.BAD_REQUEST, 'maxNrOfMembers (mnm) must be a positive integer');
+  if (!Number.isInteger(mnm) || mnm < 1)
+    throw new M2MError(ResponseStatusCode.BAD_REQUEST, 'maxNrOfMembers (mnm) must be a positive integer');
   if (unique.length > mnm) {
-    throw new M2MError(ResponseStatusCode.MAX_NUMBER_OF_MEMBER_EXCEEDED, `${unique.length} members exceed maxNrOfMembers ${mnm}`);
+    throw new M2MError(
+      ResponseStatusCode.MAX_NUMBER_OF_MEMBER_EXCEEDED,
+      `${unique.length} members exceed maxNrOfMembers ${mnm}`,
+    );
   }
   const mt = (r.mt as number) ?? MIXED;
   const csy = (r.csy as number) ?? ABANDON_MEMBER;
@@ -35,13 +43,17 @@ async function checkMembers(ctx: RequestContext, cseId: string, r: StoredResourc
   for (const id of unique) {
     const m = await resolveMember(ctx, cseId, id);
     if (!m) {
-      if (id.startsWith('/') && !id.startsWith(`${cseId}/`)) kept.push(id); // remote member, kept as given
+      if (id.startsWith('/') && !id.startsWith(`${cseId}/`))
+        kept.push(id); // remote member, kept as given
       else throw new M2MError(ResponseStatusCode.BAD_REQUEST, `group member '${id}' does not exist`);
       continue;
     }
     if (mt !== MIXED && m.ty !== mt) {
       if (csy === ABANDON_GROUP) {
-        throw new M2MError(ResponseStatusCode.GROUP_MEMBER_TYPE_INCONSISTENT, `member '${id}' has type ${m.ty}, the group requires ${mt}`);
+        throw new M2MError(
+          ResponseStatusCode.GROUP_MEMBER_TYPE_INCONSISTENT,
+          `member '${id}' has type ${m.ty}, the group requires ${mt}`,
+        );
       }
       if (csy === SET_MIXED) mixed = true;
       else continue; // ABANDON_MEMBER

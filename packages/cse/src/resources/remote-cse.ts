@@ -10,10 +10,16 @@ export const remoteCseHandler: ResourceTypeHandler = {
   async create({ ctx, attrs, resource }) {
     const csi = attrs.csi;
     if (typeof csi !== 'string' || !/^\/[A-Za-z0-9\-._~]+$/.test(csi)) {
-      throw new M2MError(ResponseStatusCode.BAD_REQUEST, `csi '${String(csi)}' must be an SP-relative CSE-ID such as '/id-mn'`);
+      throw new M2MError(
+        ResponseStatusCode.BAD_REQUEST,
+        `csi '${String(csi)}' must be an SP-relative CSE-ID such as '/id-mn'`,
+      );
     }
     if (!ctx.admin && ctx.originator !== csi) {
-      throw new M2MError(ResponseStatusCode.BAD_REQUEST, `csi '${csi}' must equal the registering originator '${ctx.originator}'`);
+      throw new M2MError(
+        ResponseStatusCode.BAD_REQUEST,
+        `csi '${csi}' must equal the registering originator '${ctx.originator}'`,
+      );
     }
     const id = csi.slice(1);
     if (await ctx.store.resources.get(id)) {

@@ -20,7 +20,10 @@ export function subscriptionHandler(notifier: () => Notifier): ResourceTypeHandl
     async create({ ctx, resource }) {
       const nu = resource.nu;
       if (!Array.isArray(nu) || nu.length === 0 || nu.some((u) => typeof u !== 'string' || u === '')) {
-        throw new M2MError(ResponseStatusCode.BAD_REQUEST, 'notificationURI (nu) must be a non-empty list of URIs or IDs');
+        throw new M2MError(
+          ResponseStatusCode.BAD_REQUEST,
+          'notificationURI (nu) must be a non-empty list of URIs or IDs',
+        );
       }
       if (resource.nct === undefined) resource.nct = 1;
       await notifier().verify(resource, ctx.originator);
