@@ -23,7 +23,7 @@ const body = JSON.stringify({
 });
 
 let sink = 0;
-function measure(name: string, f: () => unknown, seconds = 2): number {
+function measure(f: () => unknown, seconds = 2): number {
   for (let i = 0; i < 20_000; i++) f(); // warm-up (JIT)
   let n = 0;
   const start = process.hrtime.bigint();
@@ -53,7 +53,7 @@ const cases: [string, () => unknown][] = [
   ['toLongNames(parsed) + toShortNames', () => toShortNames(toLongNames(parsed))],
 ];
 
-const results = cases.map(([name, f]) => [name, measure(name, f)] as const);
+const results = cases.map(([name, f]) => [name, measure(f)] as const);
 const base = results[0]![1];
 console.log(`body: ${body.length} bytes; node ${process.version}`);
 for (const [name, ops] of results) {
