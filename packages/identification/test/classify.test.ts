@@ -41,6 +41,14 @@ describe('From presence and registration forms', () => {
     expect(c).toMatchObject({ kind: 'ae-c', id: '/id-in/Cabc', stem: 'Cabc', registrarIsThisCse: true });
   });
 
+  it('TS-0001 10.2.2.2 step 002: CREATE <AE> with an SP-relative or absolute From is 4000 on any path', () => {
+    expect(rejects(() => identified('/id-in/Cabc', UNKNOWN, Operation.CREATE, ResourceType.AE), BAD)).toMatch(
+      /step 002/,
+    );
+    rejects(() => identified('//m2msec.org/Sabc', UNKNOWN, Operation.CREATE, ResourceType.AE), BAD);
+    rejects(() => identified('/id-mn1', UNKNOWN, Operation.CREATE, ResourceType.AE), BAD);
+  });
+
   it('TS-0001 10.2.2.7: CREATE <remoteCSE> needs a CSE-ID as From', () => {
     expect(identified('/id-mn3', UNKNOWN, Operation.CREATE, ResourceType.remoteCSE).kind).toBe('cse');
     expect(rejects(() => identified('Cabc', UNKNOWN, Operation.CREATE, ResourceType.remoteCSE), BAD)).toMatch(

@@ -69,6 +69,9 @@ export function classifyOriginator(req: OriginatorRequest, peer: Peer, ctx: Clas
       }
       break;
   }
+  if (aeRegistration && o.scope !== 'cse-relative') {
+    badRequest(`From ${show(fr)}: CREATE <AE> carries an AE-ID-Stem or no From (TS-0001 10.2.2.2 step 002)`);
+  }
   if (isCreate && req.ty === ResourceType.remoteCSE && o.kind !== 'cse') {
     badRequest(`From ${show(fr)}: CREATE <remoteCSE> is sent with the registering CSE's CSE-ID (TS-0001 10.2.2.7)`);
   }
