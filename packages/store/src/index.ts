@@ -1,3 +1,5 @@
+export { openStore, type StoreConfig } from './open-store.js';
+export { openPostgresStore, type PostgresStoreOptions } from './postgres/open.js';
 export { openSqliteStore, type SqliteStoreOptions } from './sqlite/open.js';
 export {
   type Collection,

@@ -259,6 +259,9 @@ export function storeContract(name: string, h: StoreHarness): void {
         expect(ris(await s.resources.children('N1'))).toEqual(['I1', 'I3']);
         // a child stamped before its parent (clock skew) must still come after it
         await s.resources.create(res('B0', 'A2', 'cse-in/ae2/b0', { ct: t(0) }));
+        // and a parent rewritten after its children (its new row version lies after theirs)
+        await s.resources.update({ ...(await s.resources.get('A2'))!, lt: t(60) });
+        await s.resources.update({ ...(await s.resources.get('C'))!, lt: t(60) });
         const all = await s.resources.delete('C');
         expect(all[0].ri).toBe('C');
         expect(new Set(ris(all))).toEqual(new Set(['C', 'A1', 'A2', 'N1', 'I1', 'I3', 'B0']));

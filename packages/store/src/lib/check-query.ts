@@ -1,5 +1,6 @@
 import type { ResourceQuery } from '../types.js';
 import { checkText } from './check-text.js';
+import { isInt32 } from './is-int32.js';
 
 const KEYS = new Set(['ty', 'lbl', 'cra', 'crb', 'exa', 'exb', 'ms', 'us', 'lvl', 'lim', 'ofst', 'order']);
 const TIMES = ['cra', 'crb', 'exa', 'exb', 'ms', 'us'] as const;
@@ -17,7 +18,7 @@ export function checkQuery(q: ResourceQuery | undefined): ResourceQuery {
   if (typeof q !== 'object' || q === null) throw new TypeError('query must be an object');
   for (const k of Object.keys(q)) if (!KEYS.has(k)) throw new TypeError(`query has unknown condition '${k}'`);
   if (q.ty !== undefined) {
-    if (!Array.isArray(q.ty) || !q.ty.every((t) => Number.isSafeInteger(t))) {
+    if (!Array.isArray(q.ty) || !q.ty.every(isInt32)) {
       throw new TypeError('query ty must be an array of integers');
     }
   }

@@ -1,5 +1,6 @@
 import type { StoredResource } from '../types.js';
 import { checkText } from './check-text.js';
+import { isInt32 } from './is-int32.js';
 import { toJson } from './to-json.js';
 
 /** What the backends store for a resource: the indexed columns and the whole resource as JSON. */
@@ -27,7 +28,7 @@ export function checkResource(r: StoredResource): ResourceRow {
   const pi = checkText(r.pi, 'resource pi', true);
   const srn = checkText(r.srn, 'resource srn');
   if (typeof r.rn !== 'string') throw new TypeError('resource rn must be a string');
-  if (!Number.isSafeInteger(r.ty)) throw new TypeError('resource ty must be an integer');
+  if (!isInt32(r.ty)) throw new TypeError('resource ty must be an integer (32-bit)');
   const segments = srn.split('/');
   if (segments.includes('')) throw new TypeError(`resource srn '${srn}' has an empty segment`);
   if (pi !== '' && segments.length < 2) throw new TypeError(`resource srn '${srn}' has no parent path but pi is set`);

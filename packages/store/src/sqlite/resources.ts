@@ -4,6 +4,7 @@ import { checkQuery } from '../lib/check-query.js';
 import { checkResource, type ResourceRow } from '../lib/check-resource.js';
 import { checkText } from '../lib/check-text.js';
 import type { ResourceOps } from '../lib/facade.js';
+import { isInt32 } from '../lib/is-int32.js';
 import { lookupKey } from '../lib/lookup-key.js';
 import { filterConditions, orderBy } from '../lib/query-sql.js';
 import { type ResourceQuery, StoreConflictError, type StoredResource, StoreNotFoundError } from '../types.js';
@@ -145,7 +146,7 @@ export class SqliteResourceOps implements ResourceOps {
   countChildren(pi: string, ty?: number): number {
     const key = lookupKey(pi, 'pi');
     if (key === null) return 0;
-    if (ty !== undefined && !Number.isSafeInteger(ty)) throw new TypeError('ty must be an integer');
+    if (ty !== undefined && !isInt32(ty)) throw new TypeError('ty must be an integer (32-bit)');
     // pi IS ? matches NULL (roots, pi '') and equal text alike and still uses the (pi, ty, ct) index.
     const pk = key === '' ? null : key;
     return (ty === undefined ? this.#count.get(pk) : this.#countTy.get(pk, ty)) as number;

@@ -1,0 +1,85 @@
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPostgresStore, openStore, type Store } from '../src/index.js';
+import { res, storeContract } from './contract.js';
+import { PG_URL, pgAdmin } from './pg-url.js';
+
+// Every store of this run lives in its own schema, dropped at the end.
+const run = `m2msec_test_${process.pid}_${Date.now().toString(36)}`;
+const schemas = new WeakMap<Store, string>();
+const created: string[] = [];
+let admin: pg.Client;
+let n = 0;
+
+beforeAll(async () => {
+  admin = await pgAdmin(); // fails the suite when no server is reachable
+});
+afterAll(async () => {
+  if (!admin) return;
+  for (const s of created) await admin.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
+  await admin.end();
+});
+
+async function openSchema(schema: string, applicationName?: string): Promise<Store> {
+  if (!created.includes(schema)) created.push(schema);
+  const s = await openPostgresStore({ connectionString: PG_URL, schema, maxConnections: 4, applicationName });
+  schemas.set(s, schema);
+  return s;
+}
+
+storeContract('postgres', {
+  open: () => openSchema(`${run}_${n++}`),
+  async reopen(s) {
+    await s.close();
+    return openSchema(schemas.get(s)!);
+  },
+  twin: (s) => openSchema(schemas.get(s)!),
+  interleavedTwinTransactions: true,
+});
+
+describe('postgres specifics', () => {
+  it('creates the schema concurrently from several openers and via openStore', async () => {
+    const schema = `${run}_shared`;
+    created.push(schema);
+    const stores = await Promise.all(
+      [1, 2, 3].map(() => openStore({ kind: 'postgres', connectionString: PG_URL, schema, maxConnections: 2 })),
+    );
+    expect(stores.map((s) => s.kind)).toEqual(['postgres', 'postgres', 'postgres']);
+    await stores[0].resources.create(res('C', '', 'cse-in', { ty: 5 }));
+    expect((await stores[2].resources.get('C'))?.srn).toBe('cse-in');
+    for (const s of stores) await s.close();
+  });
+
+  it('recovers when the server drops its connections', async () => {
+    const app = `${run}_drop`;
+    const s = await openSchema(`${run}_drop`, app);
+    await s.resources.create(res('C', '', 'cse-in', { ty: 5 }));
+    await s.collection('c').put('k', 1);
+    const { rows } = await admin.query(
+      'SELECT count(*)::int AS n FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1) t',
+      [app],
+    );
+    expect(rows[0].n).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 100));
+    // A query may fail on a connection that died while checked out; the pool then replaces it.
+    let got: unknown;
+    for (let i = 0; i < 5 && got === undefined; i++) got = await s.resources.get('C').catch(() => undefined);
+    expect((got as { srn: string }).srn).toBe('cse-in');
+    expect(await s.transaction(async (tx) => tx.collection('c').get('k'))).toBe(1);
+    await s.close();
+  });
+
+  it('rejects bad options', async () => {
+    await expect(openPostgresStore({ connectionString: PG_URL, schema: 'x"; DROP' })).rejects.toBeInstanceOf(TypeError);
+    await expect(openPostgresStore({ connectionString: '' })).rejects.toBeInstanceOf(TypeError);
+    await expect(openStore({ kind: 'mysql' } as never)).rejects.toThrow(/unknown store kind/);
+  });
+
+  it('refuses a schema written by a newer version', async () => {
+    const schema = `${run}_newer`;
+    const s = await openSchema(schema);
+    await s.close();
+    await admin.query(`UPDATE "${schema}".store_meta SET version = 99`);
+    await expect(openPostgresStore({ connectionString: PG_URL, schema })).rejects.toThrow(/newer/);
+  });
+});
