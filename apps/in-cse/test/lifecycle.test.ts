@@ -179,13 +179,14 @@ for (const store of ['sqlite', 'postgres'] as const) {
       expect(unknown.rsc).toBe(4000);
       expect(unknown.body['m2m:dbg']).toContain('colour');
       const wrongTy = await m2m(cse.url, 'POST', '/cse-in', {
-        from: 'Cbad',
+        // an originator that may create here (an unregistered one would get 4106 first)
+        from: 'CAdmin',
         ty: 3,
         body: { 'm2m:ae': { api: 'Nx', rr: true, srv: ['3'] } },
       });
       expect(wrongTy.rsc).toBe(4000);
       expect(wrongTy.body['m2m:dbg']).toMatch(/m2m:ae|ty/);
-      const unknownTy = await m2m(cse.url, 'POST', '/cse-in', { from: 'Cbad', ty: 999, body: { 'm2m:xyz': {} } });
+      const unknownTy = await m2m(cse.url, 'POST', '/cse-in', { from: 'CAdmin', ty: 999, body: { 'm2m:xyz': {} } });
       expect(unknownTy.rsc).toBe(4000);
       // nothing was created by any of them
       expect((await m2m(cse.url, 'GET', '/cse-in/Cbad', { from: 'CAdmin' })).rsc).toBe(4004);
