@@ -1,5 +1,7 @@
 // Originator classification throughput against a bare parseOriginator over the same From values,
-// measured in the same run. Usage: pnpm --filter @m2msec/identification bench
+// measured in the same run. The two cases alternate in short rounds so that load from other
+// processes hits both alike; the ratio is the median of the per-round ratios.
+// Usage: pnpm --filter @m2msec/identification bench   (BENCH_SECONDS sets the total per case, default 3)
 import { Operation, parseOriginator } from '@m2msec/protocol';
 import { type ClassifyContext, classifyOriginator, type Peer } from '../src/index.js';
 
@@ -18,33 +20,46 @@ const cases: Array<{ fr: string; peer: Peer }> = [
   { fr: '/Sdev7', peer: { kind: 'cse', cseId: '/id-mn2' } },
   { fr: '//other.org/id-x/Cpartner', peer: { kind: 'remote-sp', spId: 'other.org' } },
 ];
-
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
-
-function measure(name: string, fn: (i: number) => number): number {
-  // warm-up, then time batches until the budget is spent
-  let sink = 0;
-  for (let i = 0; i < 200_000; i++) sink += fn(i);
-  const budget = BigInt(Math.round(SECONDS * 1e9));
-  const start = process.hrtime.bigint();
-  let ops = 0;
-  let elapsed = 0n;
-  while (elapsed < budget) {
-    for (let i = 0; i < 10_000; i++) sink += fn(ops + i);
-    ops += 10_000;
-    elapsed = process.hrtime.bigint() - start;
-  }
-  const perSecond = ops / (Number(elapsed) / 1e9);
-  console.log(
-    `${name.padEnd(44)} ${Math.round(perSecond).toLocaleString('en-US').padStart(14)} ops/s  (sink ${sink & 1})`,
-  );
-  return perSecond;
-}
-
 const n = cases.length;
-const base = measure('parseOriginator (baseline)', (i) => parseOriginator(cases[i % n]!.fr).raw.length);
-const classify = measure('classifyOriginator', (i) => {
+
+const baseline = (i: number) => parseOriginator(cases[i % n]!.fr).raw.length;
+const classify = (i: number) => {
   const c = cases[i % n]!;
   return classifyOriginator({ op: Operation.RETRIEVE, fr: c.fr }, c.peer, ctx).id.length;
-});
-console.log(`ratio classifyOriginator / parseOriginator: ${(classify / base).toFixed(2)}`);
+};
+
+const ROUNDS = 15;
+const roundNs = (Number(process.env.BENCH_SECONDS ?? 3) * 1e9) / ROUNDS;
+let sink = 0;
+
+/** Runs fn in batches for about roundNs; returns [ops, ns]. */
+function round(fn: (i: number) => number): [number, number] {
+  const start = process.hrtime.bigint();
+  let ops = 0;
+  let ns = 0;
+  while (ns < roundNs) {
+    for (let i = 0; i < 5_000; i++) sink += fn(ops + i);
+    ops += 5_000;
+    ns = Number(process.hrtime.bigint() - start);
+  }
+  return [ops, ns];
+}
+
+for (let i = 0; i < 300_000; i++) sink += baseline(i) + classify(i); // warm-up
+
+const totals = { base: [0, 0], classify: [0, 0] };
+const ratios: number[] = [];
+for (let r = 0; r < ROUNDS; r++) {
+  const [bo, bn] = round(baseline);
+  const [co, cn] = round(classify);
+  totals.base = [totals.base[0]! + bo, totals.base[1]! + bn];
+  totals.classify = [totals.classify[0]! + co, totals.classify[1]! + cn];
+  ratios.push(co / cn / (bo / bn));
+}
+ratios.sort((a, b) => a - b);
+const perSecond = ([ops, ns]: number[]) => Math.round((ops! / ns!) * 1e9).toLocaleString('en-US');
+console.log(`parseOriginator (baseline)   ${perSecond(totals.base).padStart(12)} ops/s`);
+console.log(`classifyOriginator           ${perSecond(totals.classify).padStart(12)} ops/s`);
+console.log(
+  `ratio classifyOriginator / parseOriginator: median ${ratios[ROUNDS >> 1]!.toFixed(2)} (rounds ${ratios[0]!.toFixed(2)}..${ratios[ROUNDS - 1]!.toFixed(2)}) sink ${sink & 1}`,
+);

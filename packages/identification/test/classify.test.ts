@@ -1,4 +1,11 @@
-import { M2MError, Operation, ResourceType, ResponseStatusCode } from '@m2msec/protocol';
+import {
+  M2MError,
+  Operation,
+  parseOriginator,
+  ResourceType,
+  ResponseStatusCode,
+  toSpRelativeOriginator,
+} from '@m2msec/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type ClassifyContext, classifyOriginator, type IdentifiedOriginator, type Peer } from '../src/index.js';
@@ -258,6 +265,14 @@ describe('properties', () => {
         const again = identified(first.id, UNKNOWN);
         expect(again.id).toBe(first.id);
         expect(again.kind).toBe(first.kind);
+      }),
+    );
+  });
+
+  it('TS-0001 7.2: the normalised ID is what toSpRelativeOriginator gives for the parsed From', () => {
+    fc.assert(
+      fc.property(id, fc.constantFrom<Peer>(UNKNOWN, MN1), (fr, peer) => {
+        expect(identified(fr, peer).id).toBe(toSpRelativeOriginator(parseOriginator(fr), ctx));
       }),
     );
   });
