@@ -29,7 +29,7 @@ CREATE TABLE IF NOT EXISTS ${s}.resources (
   lbl text[] COLLATE "C" NOT NULL DEFAULT '{}',
   doc jsonb NOT NULL
 );
-CREATE INDEX IF NOT EXISTS resources_children ON ${s}.resources (pi, ty, ct);
+CREATE INDEX IF NOT EXISTS resources_children ON ${s}.resources (pi, ty, ct, ri);
 CREATE INDEX IF NOT EXISTS resources_ty ON ${s}.resources (ty);
 CREATE INDEX IF NOT EXISTS resources_et ON ${s}.resources (et) WHERE et IS NOT NULL;
 CREATE INDEX IF NOT EXISTS resources_lbl ON ${s}.resources USING gin (lbl);

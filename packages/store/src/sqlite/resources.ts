@@ -147,7 +147,7 @@ export class SqliteResourceOps implements ResourceOps {
     const key = lookupKey(pi, 'pi');
     if (key === null) return 0;
     if (ty !== undefined && !isInt32(ty)) throw new TypeError('ty must be an integer (32-bit)');
-    // pi IS ? matches NULL (roots, pi '') and equal text alike and still uses the (pi, ty, ct) index.
+    // pi IS ? matches NULL (roots, pi '') and equal text alike and still uses the (pi, ty, ct, ri) index.
     const pk = key === '' ? null : key;
     return (ty === undefined ? this.#count.get(pk) : this.#countTy.get(pk, ty)) as number;
   }

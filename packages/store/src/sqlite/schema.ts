@@ -19,7 +19,7 @@ CREATE TABLE IF NOT EXISTS resources (
   lvl INTEGER NOT NULL,
   doc TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS resources_children ON resources (pi, ty, ct);
+CREATE INDEX IF NOT EXISTS resources_children ON resources (pi, ty, ct, ri);
 CREATE INDEX IF NOT EXISTS resources_ty ON resources (ty);
 CREATE INDEX IF NOT EXISTS resources_et ON resources (et) WHERE et IS NOT NULL;
 CREATE TABLE IF NOT EXISTS resource_labels (
