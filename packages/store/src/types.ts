@@ -1,5 +1,7 @@
 // Storage contracts (DESIGN.md section 5). Every implementation passes the same contract suite
 // (test/contract.ts). Acknowledged writes are committed before the promise resolves.
+// Input neither backend can store (ill-formed Unicode, U+0000, non-JSON values, a malformed srn or query)
+// is rejected with a TypeError before anything is written; lookups with such keys find nothing.
 
 /**
  * A stored resource: its oneM2M attributes under their short names (as in the JSON serialization of
