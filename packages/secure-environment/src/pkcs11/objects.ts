@@ -46,6 +46,8 @@ export interface TokenObject {
   handle: Buffer;
   cls: number;
   uid: string;
+  /** Raw CKA_LABEL text. */
+  label: string;
   meta?: ObjectMeta;
   journal?: Journal;
 }
@@ -84,8 +86,8 @@ export function listTokenObjects(m: pkcs11js.PKCS11, session: Buffer): TokenObje
   const out: TokenObject[] = [];
   for (const handle of handles) {
     const [cls, label] = m.C_GetAttributeValue(session, handle, [{ type: P.CKA_CLASS }, { type: P.CKA_LABEL }]);
-    const o: TokenObject = { handle, cls: ulong(cls!.value as Buffer), uid: '' };
     const text = (label!.value as Buffer).toString('utf8');
+    const o: TokenObject = { handle, cls: ulong(cls!.value as Buffer), uid: '', label: text };
     if (o.cls !== P.CKO_DATA) {
       const [id] = m.C_GetAttributeValue(session, handle, [{ type: P.CKA_ID }]);
       o.uid = (id!.value as Buffer).toString('hex');

@@ -6,13 +6,21 @@ import { type Journal, listTokenObjects, type TokenObject } from './objects.js';
 const P = pkcs11js;
 
 /**
- * Roll a committed journal forward. Idempotent: every step can be replayed after a crash.
- * Labels are set before anything is destroyed, and the journal goes last.
+ * Roll a committed journal forward. SoftHSM2's file backend rewrites an object file in place on
+ * C_SetAttributeValue, and a SIGKILL in the middle loses the object; so an object is never
+ * modified: it is copied with its new label (C_CopyObject, a whole new file) and the original
+ * destroyed. Idempotent: a finished copy is recognised by its label and the step is skipped.
  */
 export function applyJournal(m: pkcs11js.PKCS11, session: Buffer, objects: TokenObject[], journal: Journal): void {
   for (const { uid, meta } of journal.setLabels) {
-    for (const o of objects.filter((x) => x.uid === uid && !x.journal)) {
-      m.C_SetAttributeValue(session, o.handle, [{ type: P.CKA_LABEL, value: JSON.stringify(meta) }]);
+    const label = JSON.stringify(meta);
+    const mine = objects.filter((x) => x.uid === uid && !x.journal);
+    for (const cls of new Set(mine.map((x) => x.cls))) {
+      const copies = mine.filter((x) => x.cls === cls);
+      if (!copies.some((x) => x.label === label)) {
+        m.C_CopyObject(session, copies[0]!.handle, [{ type: P.CKA_LABEL, value: label }]);
+      }
+      for (const x of copies) if (x.label !== label) m.C_DestroyObject(session, x.handle);
     }
   }
   for (const uid of journal.destroy) {
@@ -35,6 +43,7 @@ export function recoverToken(
   for (const j of objects.filter((o) => o.journal || (o.cls === P.CKO_DATA && !o.meta))) {
     if (!j.journal) continue;
     applyJournal(m, session, objects, j.journal);
+    objects = listTokenObjects(m, session);
     m.C_DestroyObject(session, j.handle);
     auditor.record('recovery', { sessionId: j.journal.sid }, 'success');
     logger?.warn('completed a committed provisioning session after a crash', { sessionId: j.journal.sid });
