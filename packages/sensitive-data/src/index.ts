@@ -1,1 +1,3 @@
-export {};
+export { type CredentialMetadata, CredentialStore, type CredentialStoreOptions } from './credential-store.js';
+export { SensitiveDataError, type SensitiveDataErrorCode } from './errors.js';
+export type * from './types.js';
