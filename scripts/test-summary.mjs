@@ -3,15 +3,18 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const dir = process.argv[2];
-let passed = 0, failed = 0, skipped = 0;
+let passed = 0, failed = 0, skipped = 0, brokenSuites = 0;
 const failedSuites = [];
 for (const f of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
   const r = JSON.parse(readFileSync(join(dir, f), 'utf8'));
   passed += r.numPassedTests;
   failed += r.numFailedTests;
   skipped += r.numPendingTests + (r.numTodoTests ?? 0);
+  // A suite that fails before its tests run (import error, failing hook) counts no failed test.
+  brokenSuites += r.numFailedTestSuites ?? 0;
   if (r.numFailedTests > 0 || r.numFailedTestSuites > 0) failedSuites.push(f.replace('.json', '').replace('+', '/'));
 }
 if (failedSuites.length) console.log(`failing packages: ${failedSuites.join(', ')}`);
+if (brokenSuites > 0) console.log(`${brokenSuites} test files failed to run`);
 console.log(`Summary: ${passed} passed, ${failed} failed, ${skipped} skipped`);
-process.exit(failed > 0 || passed === 0 ? 1 : 0);
+process.exit(failed > 0 || brokenSuites > 0 || passed === 0 ? 1 : 0);

@@ -8,11 +8,12 @@ start_postgres() {
   dir="$SERVICES_DIR/pg"
   mkdir -p "$dir"
   if [ "$(id -u)" -eq 0 ]; then chown postgres: "$dir"; as=(runuser -u postgres --); fi
-  "${as[@]}" "$bindir/initdb" -D "$dir/data" -A trust -U postgres >/dev/null
-  "${as[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/log" -w \
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null
+  # Run from the data's own folder: the postgres user may not enter the caller's working directory.
+  (cd "$dir" && "${as[@]}" "$bindir/initdb" -D "$dir/data" -A trust -U postgres >/dev/null)
+  (cd "$dir" && "${as[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/log" -w \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null)
   export M2MSEC_PG_URL="postgres://postgres@127.0.0.1:$port/postgres"
-  PG_STOP=("${as[@]}" "$bindir/pg_ctl" -D "$dir/data" -m immediate stop)
+  PG_STOP=(env -C "$dir" "${as[@]}" "$bindir/pg_ctl" -D "$dir/data" -m immediate stop)
   echo "private PostgreSQL on 127.0.0.1:$port" >&2
 }
 start_services() {
