@@ -16,6 +16,8 @@ export interface Core {
   engine: AccessDecisionEngine;
   notifier: Notifier;
   log: Logger;
+  /** SP-relative CSE-IDs of the <remoteCSE>s registered here (kept current on their create/delete). */
+  registreeCseIds: Set<string>;
   /** Resource ID of the <CSEBase>. */
   cseBaseRi: string;
   /** Runs an operation through the pipeline below authentication (group fan-out members). */

@@ -25,6 +25,7 @@ import { create } from './operations/create.js';
 import { del, deleteResource } from './operations/delete.js';
 import { retrieve } from './operations/retrieve.js';
 import { update } from './operations/update.js';
+import { identify } from './pipeline/identify.js';
 import { representation } from './pipeline/result.js';
 import type { RequestContext } from './request-context.js';
 import { accessControlPolicyHandler } from './resources/access-control-policy.js';
@@ -84,6 +85,7 @@ export class Cse {
       notifier,
       log,
       cseBaseRi: this.config.cseId.slice(1),
+      registreeCseIds: new Set(),
       dispatch: (ctx) => this.execute(ctx),
     };
     this.admins = new Set(
@@ -96,6 +98,9 @@ export class Cse {
   static async open(opts: CseOptions): Promise<Cse> {
     const cse = new Cse(opts);
     await cse.ensureCseBase();
+    for (const csr of await opts.store.resources.children(cse.core.cseBaseRi, { ty: [ResourceType.remoteCSE] })) {
+      cse.core.registreeCseIds.add(csr.csi as string);
+    }
     return cse;
   }
 
@@ -129,8 +134,9 @@ export class Cse {
     const rqi = typeof (raw as { rqi?: unknown })?.rqi === 'string' ? (raw as { rqi: string }).rqi : '';
     try {
       const req = validateRequest(raw);
-      const from = req.fr ? parseOriginator(req.fr) : undefined;
-      const originator = from ? toSpRelativeOriginator(from, this.core.idContext) : '';
+      const identified = identify(this.core, req, transport);
+      const from = identified.kind === 'unassigned-ae' ? undefined : identified.originator;
+      const originator = identified.id;
       const admin = this.admins.has(originator);
       const { authenticated } = await this.authenticate({
         op: req.op,

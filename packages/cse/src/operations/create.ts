@@ -95,6 +95,7 @@ export async function create(core: Core, ctx: RequestContext): Promise<HandlerRe
     }
     throw e;
   }
+  if (ty === ResourceType.remoteCSE) core.registreeCseIds.add(resource.csi as string);
   core.notifier
     .event(parent, NotificationEventType.createChild, resource)
     .catch((e) => core.log.warn({}, `notify: ${e.message}`));

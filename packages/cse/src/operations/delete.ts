@@ -34,7 +34,10 @@ export async function deleteResource(core: Core, target: StoredResource): Promis
     }
     return removed;
   });
-  for (const r of deleted) if (r.ty === ResourceType.accessControlPolicy) core.engine.forget(r.ri);
+  for (const r of deleted) {
+    if (r.ty === ResourceType.accessControlPolicy) core.engine.forget(r.ri);
+    if (r.ty === ResourceType.remoteCSE) core.registreeCseIds.delete(r.csi as string);
+  }
   const subs = deleted.filter((r) => r.ty === ResourceType.subscription);
   const warn = (e: Error) => core.log.warn({}, `notify: ${e.message}`);
   core.notifier
