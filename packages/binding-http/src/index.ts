@@ -1,1 +1,31 @@
-export {};
+// @m2msec/binding-http: the oneM2M HTTP protocol binding (TS-0009 v3.9.1 clauses 6 and 7).
+
+export type { HttpRequestPrimitive } from './lib/extended-primitive.js';
+export { Header } from './lib/headers.js';
+export type { BindingLogger } from './lib/logger.js';
+export { jsonMediaTypes, type ParsedContentType, parseContentType } from './request/content-type.js';
+export { decodeHttpRequest, type HttpRequestMessage } from './request/decode-request.js';
+export { parseQuery, queryFields } from './request/query.js';
+export { pathForTo, toFromPath } from './request/target.js';
+export { parseTokens } from './request/tokens.js';
+export { contentLocation } from './response/content-location.js';
+export {
+  type EncodeResponseOptions,
+  encodeHttpResponse,
+  type HttpResponseMessage,
+} from './response/encode-response.js';
+export { decodeHttpResponse, type HttpResponseIn } from './sender/decode-response.js';
+export { type EncodedHttpRequest, encodeHttpRequest, encodeQuery } from './sender/encode-request.js';
+export { HttpRequestSender, type HttpRequestSenderOptions } from './sender/http-request-sender.js';
+export {
+  createHttpBinding,
+  type HttpBinding,
+  type HttpBindingOptions,
+  type ListenOptions,
+} from './server/create-binding.js';
+export { normalisePeerAddress } from './transport/peer-address.js';
+export {
+  httpTransportContextBuilder,
+  type TransportContextBuilder,
+  type TransportContextOptions,
+} from './transport/transport-context.js';
