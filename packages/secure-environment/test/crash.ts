@@ -9,10 +9,9 @@ import type { SecureEnvironment } from '../src/index.js';
 
 const pkgDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Bundle the child once with esbuild (tsx's), so each of the hundreds of spawns starts fast. */
+/** Bundle the child once with esbuild (a devDependency), so each of the hundreds of spawns starts fast. */
 export async function bundleChild(): Promise<string> {
-  const require = createRequire(createRequire(join(pkgDir, '..', '..', 'package.json')).resolve('tsx/package.json'));
-  const esbuild = require('esbuild') as typeof import('esbuild');
+  const esbuild = createRequire(join(pkgDir, 'package.json'))('esbuild') as typeof import('esbuild');
   const outfile = join(pkgDir, 'node_modules', '.cache', `provision-loop-${process.pid}.mjs`);
   mkdirSync(dirname(outfile), { recursive: true });
   await esbuild.build({
