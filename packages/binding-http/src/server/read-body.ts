@@ -13,8 +13,10 @@ export function bodyReader(maxBodyBytes: number): BodyReader {
   const raw = express.raw({ type: () => true, limit: maxBodyBytes, inflate: false });
   return (req, res) =>
     new Promise((resolve, reject) => {
-      const r = req as IncomingMessage & { body?: unknown; _body?: boolean };
-      if (r._body === true && !Buffer.isBuffer(r.body)) {
+      const r = req as IncomingMessage & { body?: unknown };
+      const announcesBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
+      const consumed = req.readableEnded || (r.body !== undefined && !Buffer.isBuffer(r.body));
+      if (announcesBody && consumed && !Buffer.isBuffer(r.body)) {
         // A parser mounted before this router consumed the stream: the original bytes are gone.
         reject(new Error('request body was consumed by a body parser mounted before the oneM2M binding'));
         return;
