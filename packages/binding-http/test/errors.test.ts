@@ -54,7 +54,12 @@ describe('headers', () => {
   it('Authorization with a Bearer scheme or a non-compact token -> 4000 without echoing it', async () => {
     const secret = 'c2VjcmV0LXRva2VuLXZhbHVl';
     let res = await send(fx.port, m2m('/cse-in', { headers: [['Authorization', `Bearer ${secret}`]] }));
-    expectRejected(res, 400, 4000, "Authorization scheme 'Bearer' is not supported: expected oneM2M tokens joined by '+'");
+    expectRejected(
+      res,
+      400,
+      4000,
+      "Authorization scheme 'Bearer' is not supported: expected oneM2M tokens joined by '+'",
+    );
     res = await send(fx.port, m2m('/cse-in', { headers: [['Authorization', `a.b.c+${secret}`]] }));
     expectRejected(res, 400, 4000, 'Authorization header token 2 is not a JWS or JWE compact serialisation');
     expect(res.text).not.toContain(secret);
@@ -138,7 +143,16 @@ describe('body', () => {
     expectRejected(res, 415, 4015, 'charset "iso-8859-1" is not supported (use utf-8)');
     res = await send(fx.port, m2m('/cse-in', { method: 'POST', body: '{}' }));
     expectRejected(res, 415, 4015, 'a request with a body needs a Content-Type header');
-    res = await send(fx.port, m2m('/cse-in', { ...json('{}'), headers: [['Content-Type', 'application/json;ty=3'], ['Content-Encoding', 'gzip']] }));
+    res = await send(
+      fx.port,
+      m2m('/cse-in', {
+        ...json('{}'),
+        headers: [
+          ['Content-Type', 'application/json;ty=3'],
+          ['Content-Encoding', 'gzip'],
+        ],
+      }),
+    );
     expectRejected(res, 415, 4015, 'Content-Encoding is not supported');
   });
 
@@ -148,7 +162,16 @@ describe('body', () => {
     expectRejected(res, 400, 4000, 'request body exceeds the limit of 1024 bytes');
     expect(res.headers.connection).toBe('close');
     // Chunked: no Content-Length, the limit trips while reading.
-    res = await send(fx.port, m2m('/cse-in', { ...json(big), headers: [['Content-Type', 'application/json;ty=3'], ['Transfer-Encoding', 'chunked']] }));
+    res = await send(
+      fx.port,
+      m2m('/cse-in', {
+        ...json(big),
+        headers: [
+          ['Content-Type', 'application/json;ty=3'],
+          ['Transfer-Encoding', 'chunked'],
+        ],
+      }),
+    );
     expectRejected(res, 400, 4000, 'request body exceeds the limit of 1024 bytes');
     // A body exactly at the limit passes.
     const exact = `{"a":"${'y'.repeat(1024 - 8)}"}`;
@@ -177,7 +200,9 @@ describe('handler failures', () => {
     expect(res.headers['x-m2m-ri']).toBe('rqi-1');
     expect(res.json).toEqual({ 'm2m:dbg': 'internal server error' });
     expect(res.text).not.toContain('hunter2');
-    expect(logged).toEqual([{ level: 'error', message: 'request failed with an unexpected error', rqi: 'rqi-1', error: err }]);
+    expect(logged).toEqual([
+      { level: 'error', message: 'request failed with an unexpected error', rqi: 'rqi-1', error: err },
+    ]);
   });
 
   it('a response primitive that cannot be written (CR/LF in a header, BigInt content) -> 5000', async () => {

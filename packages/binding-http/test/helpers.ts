@@ -89,7 +89,13 @@ export function send(port: number, r: RawRequest): Promise<RawResponse> {
           } catch {
             json = undefined;
           }
-          resolve({ status: res.statusCode!, statusMessage: res.statusMessage ?? '', headers: res.headers, text, json });
+          resolve({
+            status: res.statusCode!,
+            statusMessage: res.statusMessage ?? '',
+            headers: res.headers,
+            text,
+            json,
+          });
         });
         res.on('error', reject);
       },

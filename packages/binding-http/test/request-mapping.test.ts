@@ -28,7 +28,11 @@ describe('operation mapping (6.2.1)', () => {
     expect(create).toMatchObject({ op: Operation.CREATE, ty: 3, pc: { 'm2m:cnt': { rn: 'c' } } });
     fx.calls.length = 0;
     const notify = await primitiveFor(
-      m2m('/cse-in', { method: 'POST', body: '{"m2m:sgn":{"vrq":true}}', headers: [['Content-Type', 'application/json']] }),
+      m2m('/cse-in', {
+        method: 'POST',
+        body: '{"m2m:sgn":{"vrq":true}}',
+        headers: [['Content-Type', 'application/json']],
+      }),
     );
     expect(notify.op).toBe(Operation.NOTIFY);
     expect(notify.ty).toBeUndefined();
@@ -78,7 +82,13 @@ describe('request target (6.2.2.1)', () => {
   });
 
   it('headers are case-insensitive (5.1)', async () => {
-    const p = await primitiveFor({ path: '/cse-in', headers: [['x-m2m-ri', 'r'], ['X-M2M-ORIGIN', 'Cx']] });
+    const p = await primitiveFor({
+      path: '/cse-in',
+      headers: [
+        ['x-m2m-ri', 'r'],
+        ['X-M2M-ORIGIN', 'Cx'],
+      ],
+    });
     expect(p).toMatchObject({ rqi: 'r', fr: 'Cx' });
   });
 });
@@ -121,7 +131,17 @@ describe('header fields (6.4)', () => {
   });
 
   it('an empty X-M2M-Origin reaches the CSE as an empty From (registration asks for an assigned ID)', async () => {
-    expect((await primitiveFor({ path: '/cse-in', headers: [['X-M2M-RI', 'r'], ['X-M2M-Origin', '']] })).fr).toBe('');
+    expect(
+      (
+        await primitiveFor({
+          path: '/cse-in',
+          headers: [
+            ['X-M2M-RI', 'r'],
+            ['X-M2M-Origin', ''],
+          ],
+        })
+      ).fr,
+    ).toBe('');
   });
 });
 

@@ -144,7 +144,11 @@ describe('Content-Location (6.4.4)', () => {
     fx.reply = (req) => ({ rsc: 2001, rqi: req.rqi, pc: { 'm2m:cnt': { rn: 'cnt1' } }, location });
     const res = await send(
       fx.port,
-      m2m('/cse-in/ae1', { method: 'POST', body: '{"m2m:cnt":{}}', headers: [['Content-Type', 'application/json;ty=3']] }),
+      m2m('/cse-in/ae1', {
+        method: 'POST',
+        body: '{"m2m:cnt":{}}',
+        headers: [['Content-Type', 'application/json;ty=3']],
+      }),
     );
     expect(res.status).toBe(201);
     expect(res.headers['content-location']).toBe(header);

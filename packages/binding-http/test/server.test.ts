@@ -42,7 +42,11 @@ describe('mounted under a prefix by a gateway', () => {
 
     const created = await send(
       port,
-      m2m('/onem2m/~/id-mn/cse-mn', { method: 'POST', body: '{"m2m:ae":{}}', headers: [['Content-Type', 'application/json;ty=2']] }),
+      m2m('/onem2m/~/id-mn/cse-mn', {
+        method: 'POST',
+        body: '{"m2m:ae":{}}',
+        headers: [['Content-Type', 'application/json;ty=2']],
+      }),
     );
     expect(created.status).toBe(201);
     expect(created.headers['content-location']).toBe('/onem2m/cse-mn/ae9');

@@ -14,7 +14,8 @@ export function bodyReader(maxBodyBytes: number): BodyReader {
   return (req, res) =>
     new Promise((resolve, reject) => {
       const r = req as IncomingMessage & { body?: unknown };
-      const announcesBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
+      const announcesBody =
+        req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
       const consumed = req.readableEnded || (r.body !== undefined && !Buffer.isBuffer(r.body));
       if (announcesBody && consumed && !Buffer.isBuffer(r.body)) {
         // A parser mounted before this router consumed the stream: the original bytes are gone.
