@@ -47,7 +47,7 @@ const full: Record<number, Record<string, unknown>> = {
             },
           ],
           acaf: true,
-          acod: [{ ty: 3, chty: [4], spty: ['x'] }],
+          acod: [{ ty: 3, chty: [4], spty: 'x' }],
         },
       ],
     },
@@ -396,9 +396,9 @@ describe('validateResource: specific value rules', () => {
       /acco\/0\/acip\/ipv4\/0/,
     );
     expectM2M(
-      acp({ acr: [{ acor: ['x'], acop: 1, acod: [{ chty: [3] }] }] }),
+      acp({ acr: [{ acor: ['x'], acop: 1, acod: [{ ty: 3 }] }] }),
       4000,
-      /acod\/0: must have required property 'ty'/,
+      /acod\/0: must have required property 'chty'/,
     );
     expectM2M(acp({ acr: [{ acor: ['x'], acop: 1, zz: 1 }] }), 4000, /must NOT have additional properties/);
     expectM2M(acp({ acr: [{ acor: ['x'], acop: 1, acaf: 'yes' }] }), 4000, /acaf: must be boolean/);

@@ -28,13 +28,15 @@ const accessControlContexts = closed({
   acip: closed({ ipv4: stringList(0), ipv6: stringList(0) }),
   aclr: closed({ accc: stringList(0), accr: { type: 'array', items: { type: 'number' } } }),
 });
+// TS-0004 Table 6.3.5.27-1: resourceType and specializationType (one value) optional, childResourceType
+// mandatory (TS-0003 7.1.5 "The childResourceType element is mandatory").
 const accessControlObjectDetails = closed(
   {
     ty: intRange(1),
-    spty: { type: 'array', items: { type: ['string', 'integer'] } },
-    chty: { type: 'array', items: intRange(1) },
+    spty: { type: ['string', 'integer'] },
+    chty: { type: 'array', items: intRange(1), minItems: 1 },
   },
-  ['ty'],
+  ['chty'],
 );
 const accessControlRule = closed(
   {
