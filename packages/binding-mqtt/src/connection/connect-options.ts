@@ -1,0 +1,73 @@
+// CONNECT as TS-0010 6.3.3 wants it: a unique ClientId, Clean Session false, no Will, TLS with a
+// TS-0003 SAEF (7.3: client certificate or pre-shared key), QoS 1 for every PUBLISH (6.4.1.1).
+import type { IClientOptions } from 'mqtt';
+
+/** TLS credentials towards the broker (TS-0010 7.3). */
+export interface MqttTlsOptions {
+  /** CA certificates that issued the broker's certificate (PEM). */
+  ca?: string | string[];
+  /** Client certificate and key (PEM): the certificate-based SAEF. */
+  cert?: string;
+  key?: string;
+  /** Pre-shared key and its identity (KpsaID / Credential-ID): the provisioned symmetric key SAEF. */
+  psk?: { identity: string; key: Uint8Array };
+  /** TLS SNI / name to check in the broker's certificate (default: the URL's host). */
+  servername?: string;
+  /** Cipher list (OpenSSL syntax); default with psk: TLS 1.2 PSK suites. */
+  ciphers?: string;
+  minVersion?: 'TLSv1.2' | 'TLSv1.3';
+  /** Default with psk: 'TLSv1.2' (TS-0010 6.2 names TLS 1.2; mosquitto's PSK suites are TLS 1.2 ones). */
+  maxVersion?: 'TLSv1.2' | 'TLSv1.3';
+}
+
+export interface MqttConnectOptions {
+  /** Broker URL: mqtt://host:port or mqtts://host:port (6.6; default ports 1883 / 8883). */
+  url: string;
+  /** TS-0010 6.3.3: 'A::<AE-ID>' / 'C::<CSE-ID>' (clientIdForAe / clientIdForCse), or another unique ID before registration. */
+  clientId: string;
+  tls?: MqttTlsOptions;
+  /** MQTT protocol level: 4 (3.1.1, the one TS-0010 profiles; default) or 5 (PUBACK reason codes). */
+  protocolVersion?: 4 | 5;
+  /** Keep Alive in seconds (6.3.3 allows 0); default 60. */
+  keepaliveSeconds?: number;
+  connectTimeoutMs?: number;
+  /** Reconnect delay after a lost connection in ms; 0 disables reconnection. Default 1000. */
+  reconnectPeriodMs?: number;
+}
+
+export const defaultPskCiphers = 'PSK-AES128-GCM-SHA256:PSK-AES128-CBC-SHA256:ECDHE-PSK-AES128-CBC-SHA256';
+
+export function mqttClientOptions(o: MqttConnectOptions): IClientOptions {
+  const opts: IClientOptions = {
+    clientId: o.clientId,
+    clean: false,
+    protocolVersion: o.protocolVersion ?? 4,
+    keepalive: o.keepaliveSeconds ?? 60,
+    connectTimeout: o.connectTimeoutMs ?? 10_000,
+    reconnectPeriod: o.reconnectPeriodMs ?? 1_000,
+    // Neither username nor password (TS-0010 7.3: the password field is not used; TLS authenticates).
+  };
+  const t = o.tls;
+  if (t !== undefined) {
+    const tls: Record<string, unknown> = {};
+    if (t.ca !== undefined) tls.ca = t.ca;
+    if (t.cert !== undefined) tls.cert = t.cert;
+    if (t.key !== undefined) tls.key = t.key;
+    if (t.servername !== undefined) tls.servername = t.servername;
+    tls.minVersion = t.minVersion ?? 'TLSv1.2';
+    if (t.psk !== undefined) {
+      const { identity, key } = t.psk;
+      const psk = Buffer.from(key);
+      tls.pskCallback = () => ({ psk, identity });
+      tls.ciphers = t.ciphers ?? defaultPskCiphers;
+      tls.maxVersion = t.maxVersion ?? 'TLSv1.2';
+      // A PSK handshake has no server certificate: the shared key authenticates the broker.
+      if (t.ca === undefined) tls.checkServerIdentity = () => undefined;
+    } else {
+      if (t.ciphers !== undefined) tls.ciphers = t.ciphers;
+      if (t.maxVersion !== undefined) tls.maxVersion = t.maxVersion;
+    }
+    Object.assign(opts, tls);
+  }
+  return opts;
+}
