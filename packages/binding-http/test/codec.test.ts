@@ -1,6 +1,6 @@
 // Pure mapping: decodeHttpRequest(encodeHttpRequest(p)) gives p back for arbitrary primitives
 // (TS-0009 6.1: the receiver derives a replica of the originator's primitive).
-import { Operation, type RequestPrimitive } from '@m2msec/protocol';
+import { Operation, type RequestPrimitive, validateRequest } from '@m2msec/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeHttpRequest, encodeHttpRequest, pathForTo, toFromPath } from '../src/index.js';
@@ -30,7 +30,16 @@ const primitive: fc.Arbitrary<RequestPrimitive> = fc
       rvi: fc.constantFrom('2a', '3', '4', '5'),
       pc: fc.dictionary(text, fc.jsonValue(), { maxKeys: 3 }),
       rcn: fc.integer({ min: 0, max: 9 }),
-      rt: fc.record({ rtv: fc.integer({ min: 1, max: 3 }) }),
+      rt: fc.record(
+        {
+          rtv: fc.integer({ min: 1, max: 3 }),
+          nu: fc.array(
+            fc.webUrl().filter((u) => !u.includes('&')),
+            { minLength: 1, maxLength: 2 },
+          ),
+        },
+        { requiredKeys: ['rtv'] },
+      ),
       rqet: timestamp,
       ot: timestamp,
       drt: fc.integer({ min: 1, max: 2 }),
@@ -38,6 +47,18 @@ const primitive: fc.Arbitrary<RequestPrimitive> = fc
       tids: fc.array(text, { minLength: 1, maxLength: 3 }),
       tkns: fc.array(token, { minLength: 1, maxLength: 3 }),
       tqi: fc.boolean(),
+      rset: timestamp,
+      oet: timestamp,
+      rp: fc.constantFrom('PT1H', 'P1Y2M3DT10H1M0S', '20301231T000000'),
+      gid: headerText,
+      ec: fc.integer({ min: 2, max: 999 }),
+      vsi: headerText,
+      aus: fc.array(fc.stringMatching(/^[A-Za-z0-9_-]{4,20}={0,2}$/), { minLength: 1, maxLength: 3 }),
+      ltids: fc.array(text, { minLength: 1, maxLength: 3 }),
+      da: fc.boolean(),
+      asi: fc.boolean(),
+      auri: fc.boolean(),
+      sqi: fc.boolean(),
       fc: fc.record(
         {
           lbl: fc.array(text, { minLength: 1, maxLength: 3 }),
@@ -83,7 +104,40 @@ describe('HTTP <-> primitive codec', () => {
     );
   });
 
+  it('refuses list items that the joined header could not carry', () => {
+    const base = { op: Operation.RETRIEVE, to: 'cse-in', rqi: 'r' } as RequestPrimitive;
+    expect(() => encodeHttpRequest({ ...base, rt: { rtv: 2, nu: ['http://a/?x=1&y=2'] } })).toThrow(
+      "X-M2M-RTU cannot carry a notificationURI: an empty item or one containing '&'",
+    );
+    expect(() => encodeHttpRequest({ ...base, tkns: ['a.b.c+d'] })).toThrow(/^Authorization cannot carry a token/);
+  });
+
   it('request-target path forms round-trip (6.2.2.1)', () => {
     fc.assert(fc.property(to, (t) => toFromPath(pathForTo(t)) === t));
+  });
+});
+
+describe('what the binding builds is what @m2msec/protocol validates', () => {
+  // TR-0051 API/CONT/CRE/001 and a discovery, as decoded by the binding.
+  it.each([
+    {
+      method: 'POST',
+      url: '/mn-name/ae_sensor?rcn=1',
+      headers: {
+        'x-m2m-origin': ['CAE01'],
+        'content-type': ['application/json;ty=3'],
+        'x-m2m-ri': ['1234'],
+        'x-m2m-rvi': ['2a'],
+      },
+      body: Buffer.from('{"m2m:cnt":{"rn":"cont_temp"}}'),
+    },
+    {
+      method: 'GET',
+      url: '/~/id-in/cse-in?fu=1&ty=3+4&lbl=indoor_temp&lim=10&rcn=6',
+      headers: { 'x-m2m-origin': ['CAdmin'], 'x-m2m-ri': ['d-1'], 'x-m2m-rvi': ['3'] },
+    },
+  ])('$method $url', (msg) => {
+    const p = decodeHttpRequest(msg);
+    expect(validateRequest(p)).toEqual(p);
   });
 });

@@ -65,9 +65,11 @@ describe('headers', () => {
     expect(res.text).not.toContain(secret);
   });
 
-  it('X-M2M-AS (authorization signatures) -> 5001', async () => {
-    const res = await send(fx.port, m2m('/cse-in', { headers: [['X-M2M-AS', 'c2ln']] }));
-    expectRejected(res, 501, 5001, 'header X-M2M-AS (authorization signatures) is not supported by this CSE');
+  it('X-M2M-EC that is not an integer, an empty X-M2M-AS signature -> 4000', async () => {
+    let res = await send(fx.port, m2m('/cse-in', { headers: [['X-M2M-EC', 'high']] }));
+    expectRejected(res, 400, 4000, 'header X-M2M-EC "high" is not an integer');
+    res = await send(fx.port, m2m('/cse-in', { headers: [['X-M2M-AS', 'c2ln++c2ln']] }));
+    expectRejected(res, 400, 4000, 'header X-M2M-AS has an empty signature');
   });
 });
 
@@ -106,7 +108,7 @@ describe('query parameters', () => {
   it.each([
     ['smf=x', `query parameter 'smf' (semanticsFilter) is not supported by this CSE`],
     ['atrl=ri+lbl', `query parameter 'atrl' (attributeList (partial retrieve)) is not supported by this CSE`],
-    ['da=true', `query parameter 'da' (deliveryAggregation) is not supported by this CSE`],
+    ['cfq=x', `query parameter 'cfq' (contentFilterQuery) is not supported by this CSE`],
   ])('%s -> 5001 NOT_IMPLEMENTED (HTTP 501)', async (query, dbg) => {
     expectRejected(await send(fx.port, m2m(`/cse-in?${query}`)), 501, 5001, dbg);
   });

@@ -110,7 +110,12 @@ describe('header fields (6.4)', () => {
         ['X-M2M-RTU', 'http://ae1.example:9000/n&mqtt://broker/x'],
         ['X-M2M-GID', 'grp-req-7'],
         ['Authorization', `${jws}+ ${jwe}`],
-        ['X-M2M-EC', '2'], // event category: no primitive field here, ignored
+        ['X-M2M-EC', '2'],
+        ['X-M2M-VSI', 'vendor info'],
+        [
+          'X-M2M-AS',
+          'i6watmQQQ1y3GB-VsWq5fJKzQcBB4jRfH1bfJFj0JtFVtLotttzYyA==+ IWijxQjUrcXBYoCei4QxjWo9Kg8D3p9tlWoT4t0_gyTE96639In0FZFY2_rvP-_bMJ01EArmKZsR5VW3rwoPxw==',
+        ],
         ['X-Unknown', 'ignored'], // 6.4.0: unrecognised headers are ignored
       ],
     });
@@ -127,6 +132,12 @@ describe('header fields (6.4)', () => {
       rt: { rtv: 2, nu: ['http://ae1.example:9000/n', 'mqtt://broker/x'] },
       gid: 'grp-req-7',
       tkns: [jws, jwe],
+      ec: 2,
+      vsi: 'vendor info',
+      aus: [
+        'i6watmQQQ1y3GB-VsWq5fJKzQcBB4jRfH1bfJFj0JtFVtLotttzYyA==',
+        'IWijxQjUrcXBYoCei4QxjWo9Kg8D3p9tlWoT4t0_gyTE96639In0FZFY2_rvP-_bMJ01EArmKZsR5VW3rwoPxw==',
+      ],
     });
   });
 
@@ -157,6 +168,10 @@ describe('query component (6.2.2.2)', () => {
       'tids=tk1',
       'ltids=lt1+lt2',
       'tqi=true',
+      'da=1',
+      'asi=false',
+      'auri=0',
+      'sqi=true',
       'crb=20300101T000000',
       'cra=20200101T000000',
       'ms=20210101T000000',
@@ -191,6 +206,10 @@ describe('query component (6.2.2.2)', () => {
       tids: ['tk1'],
       ltids: ['lt1', 'lt2'],
       tqi: true,
+      da: true,
+      asi: false,
+      auri: false,
+      sqi: true,
       fc: {
         crb: '20300101T000000',
         cra: '20200101T000000',

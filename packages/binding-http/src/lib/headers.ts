@@ -37,6 +37,9 @@ export const headerDisplayName: Readonly<Record<string, string>> = {
   [Header.assignedTokenIds]: 'X-M2M-ATI',
   [Header.authorization]: 'Authorization',
   [Header.releaseVersion]: 'X-M2M-RVI',
+  [Header.eventCategory]: 'X-M2M-EC',
+  [Header.vendorInfo]: 'X-M2M-VSI',
+  [Header.authorSignatures]: 'X-M2M-AS',
   [Header.contentType]: 'Content-Type',
   [Header.contentLocation]: 'Content-Location',
 };

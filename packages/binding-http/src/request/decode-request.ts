@@ -1,8 +1,8 @@
 // TS-0009 clause 6: an HTTP request message -> a request primitive (the receiver side of 6.1).
-import { M2MError, Operation, ResponseStatusCode } from '@m2msec/protocol';
+import { M2MError, Operation, type RequestPrimitive, ResponseStatusCode } from '@m2msec/protocol';
 import { badRequest, show, unsupportedMediaType } from '../lib/errors.js';
-import type { HttpRequestPrimitive } from '../lib/extended-primitive.js';
 import { type DistinctHeaders, Header } from '../lib/headers.js';
+import { parseInteger } from '../lib/numbers.js';
 import { parseContentType } from './content-type.js';
 import { parseQuery } from './query.js';
 import { toFromPath } from './target.js';
@@ -46,7 +46,7 @@ function parseBody(body: Uint8Array): Record<string, unknown> {
 }
 
 /** Maps one HTTP request to a request primitive; any malformed part -> M2MError (4000, 4005, 4015, 5001). */
-export function decodeHttpRequest(msg: HttpRequestMessage): HttpRequestPrimitive {
+export function decodeHttpRequest(msg: HttpRequestMessage): RequestPrimitive {
   const h = msg.headers;
   const rqi = single(h, Header.requestId, 'X-M2M-RI');
   if (rqi === undefined || rqi === '') badRequest('missing X-M2M-RI header');
@@ -82,7 +82,7 @@ export function decodeHttpRequest(msg: HttpRequestMessage): HttpRequestPrimitive
       );
   }
 
-  const req: HttpRequestPrimitive = { op, to, rqi };
+  const req: RequestPrimitive = { op, to, rqi };
   const fr = single(h, Header.origin, 'X-M2M-Origin');
   if (fr !== undefined) req.fr = fr;
   const rvi = single(h, Header.releaseVersion, 'X-M2M-RVI');
@@ -114,11 +114,16 @@ export function decodeHttpRequest(msg: HttpRequestMessage): HttpRequestPrimitive
   const authorization = single(h, Header.authorization, 'Authorization');
   if (authorization !== undefined) req.tkns = parseTokens(authorization);
 
-  if (h[Header.authorSignatures] !== undefined) {
-    throw new M2MError(
-      ResponseStatusCode.NOT_IMPLEMENTED,
-      'header X-M2M-AS (authorization signatures) is not supported by this CSE',
-    );
+  const ec = single(h, Header.eventCategory, 'X-M2M-EC');
+  if (ec !== undefined) req.ec = parseInteger(ec, 'header X-M2M-EC');
+  const vsi = single(h, Header.vendorInfo, 'X-M2M-VSI');
+  if (vsi !== undefined) req.vsi = vsi;
+  // 6.4.24: authorization signatures (base64url) joined by '+'; whitespace is insignificant.
+  const as = single(h, Header.authorSignatures, 'X-M2M-AS');
+  if (as !== undefined) {
+    const aus = as.split('+').map((s) => s.trim());
+    if (aus.some((s) => s === '')) badRequest('header X-M2M-AS has an empty signature');
+    req.aus = aus;
   }
   return req;
 }

@@ -1,9 +1,8 @@
 // TS-0009 6.2.2.2 (Table 6.2.2.2-1): query-string fields -> request primitive parameters and
 // filterCriteria elements. 0..n fields may repeat or join values with '+' (ty=2+3+4); a literal '+'
 // inside a value is sent percent-encoded (%2B).
-import type { FilterCriteria } from '@m2msec/protocol';
+import type { FilterCriteria, RequestPrimitive } from '@m2msec/protocol';
 import { badRequest, notImplemented, show } from '../lib/errors.js';
-import type { HttpRequestPrimitive } from '../lib/extended-primitive.js';
 import { parseBoolean, parseInteger } from '../lib/numbers.js';
 
 type Kind = 'int' | 'ints' | 'string' | 'strings' | 'bool';
@@ -26,6 +25,10 @@ export const queryFields: Readonly<Record<string, Field>> = {
   tids: f('strings'),
   ltids: f('strings'),
   tqi: f('bool'),
+  da: f('bool'),
+  asi: f('bool'),
+  auri: f('bool'),
+  sqi: f('bool'),
   crb: f('string', 'fc'),
   cra: f('string', 'fc'),
   ms: f('string', 'fc'),
@@ -46,16 +49,12 @@ export const queryFields: Readonly<Record<string, Field>> = {
   fo: f('int', 'fc'),
 };
 
-// Table 6.2.2.2-1 fields this CSE does not evaluate: refused (5001) so that, e.g., a discovery with a
+// Table 6.2.2.2-1 fields the primitive has no place for (filter elements this CSE does not evaluate): refused (5001) so that, e.g., a discovery with a
 // semantic filter never silently returns an unfiltered result.
 const notSupported: Readonly<Record<string, string>> = {
-  da: 'deliveryAggregation',
   smf: 'semanticsFilter',
   cfs: 'contentFilterSyntax',
   cfq: 'contentFilterQuery',
-  asi: 'authorizationSignatureIndicator',
-  auri: 'authorizationRelationshipIndicator',
-  sqi: 'semanticQueryIndicator',
   atrl: 'attributeList (partial retrieve)',
 };
 
@@ -67,7 +66,10 @@ function decode(raw: string, name: string): string {
   }
 }
 
-type Query = Pick<HttpRequestPrimitive, 'rcn' | 'rt' | 'rp' | 'drt' | 'rids' | 'tids' | 'ltids' | 'tqi' | 'fc'>;
+type Query = Pick<
+  RequestPrimitive,
+  'rcn' | 'rt' | 'rp' | 'drt' | 'rids' | 'tids' | 'ltids' | 'tqi' | 'da' | 'asi' | 'auri' | 'sqi' | 'fc'
+>;
 
 /** Maps the raw query string (without '?') onto primitive fields; bad or unknown fields -> 4000 / 5001. */
 export function parseQuery(rawQuery: string): Query {

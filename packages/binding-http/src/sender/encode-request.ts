@@ -1,7 +1,6 @@
 // TS-0009 clause 6, originator side: a request primitive -> HTTP method, origin-form target, headers, body.
 import { Operation, type RequestPrimitive } from '@m2msec/protocol';
 import { badRequest } from '../lib/errors.js';
-import type { HttpRequestPrimitive } from '../lib/extended-primitive.js';
 import { Header, headerDisplayName } from '../lib/headers.js';
 import { queryFields } from '../request/query.js';
 import { pathForTo } from '../request/target.js';
@@ -22,13 +21,20 @@ const methods = {
   [Operation.NOTIFY]: 'POST',
 } as const;
 
+/** A list header joined by `sep`; an item containing the separator could not be told apart -> 4000. */
+function joinList(items: readonly unknown[], sep: string, what: string): string {
+  const strings = items.map(String);
+  if (strings.some((s) => s === '' || s.includes(sep))) badRequest(`${what}: an empty item or one containing '${sep}'`);
+  return strings.join(sep);
+}
+
 function queryValue(value: unknown): string {
   const one = (v: unknown) => encodeURIComponent(String(v));
   return Array.isArray(value) ? value.map(one).join('+') : one(value);
 }
 
 /** The query string (without '?') for the primitive's query-mapped parameters, in Table 6.2.2.2-1 order. */
-export function encodeQuery(req: HttpRequestPrimitive): string {
+export function encodeQuery(req: RequestPrimitive): string {
   const pairs: string[] = [];
   const fc = (req.fc ?? {}) as Record<string, unknown>;
   for (const [name, field] of Object.entries(queryFields)) {
@@ -44,7 +50,7 @@ export function encodeQuery(req: HttpRequestPrimitive): string {
 
 /** Maps a request primitive to an HTTP request; a CREATE without ty -> 4000. */
 export function encodeHttpRequest(req: RequestPrimitive): EncodedHttpRequest {
-  const r = req as HttpRequestPrimitive;
+  const r = req;
   const method = methods[r.op];
   if (method === undefined) badRequest(`operation ${String(r.op)} has no HTTP method`);
   const headers: Record<string, string> = { [Header.requestId]: r.rqi };
@@ -55,8 +61,17 @@ export function encodeHttpRequest(req: RequestPrimitive): EncodedHttpRequest {
   if (r.rset !== undefined) headers[Header.resultExpiration] = r.rset;
   if (r.oet !== undefined) headers[Header.operationExecutionTime] = r.oet;
   if (r.gid !== undefined) headers[Header.groupRequestId] = r.gid;
-  if (r.rt?.nu !== undefined && r.rt.nu.length > 0) headers[Header.notificationUri] = r.rt.nu.join('&');
-  if (r.tkns !== undefined && r.tkns.length > 0) headers[Header.authorization] = r.tkns.join('+');
+  if (r.rt?.nu !== undefined && r.rt.nu.length > 0) {
+    headers[Header.notificationUri] = joinList(r.rt.nu, '&', 'X-M2M-RTU cannot carry a notificationURI');
+  }
+  if (r.tkns !== undefined && r.tkns.length > 0) {
+    headers[Header.authorization] = joinList(r.tkns, '+', 'Authorization cannot carry a token');
+  }
+  if (r.ec !== undefined) headers[Header.eventCategory] = String(r.ec);
+  if (r.vsi !== undefined) headers[Header.vendorInfo] = r.vsi;
+  if (r.aus !== undefined && r.aus.length > 0) {
+    headers[Header.authorSignatures] = joinList(r.aus, '+', 'X-M2M-AS cannot carry a signature');
+  }
 
   let body: string | undefined;
   const contentType = r.op === Operation.CREATE ? `application/json;ty=${r.ty}` : 'application/json';
