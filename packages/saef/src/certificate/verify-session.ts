@@ -1,0 +1,56 @@
+// After a certificate-based handshake: the clause 10.1 profile of the chain the peer presented and
+// the identity its SAN proves (8.2.2.2). A session that fails here is closed before any request.
+import type { PeerCertificate, TLSSocket } from 'node:tls';
+import { SaefError } from '../lib/errors.js';
+import { type CertificateIdentity, certificateIdentity, type IdentityContext } from './peer-identity.js';
+import { checkCertificateProfile, issuerHasNameConstraints } from './profile.js';
+
+export interface CertificateSession {
+  identity: CertificateIdentity;
+  /** subjectAltName values as type:value, for TransportContext.tls.peerCertificate. */
+  subjectAltNames: string[];
+  fingerprint256: string;
+  serialNumber: string;
+  /** Leaf DER. */
+  der: Uint8Array;
+  /** notAfter of the leaf (ms since epoch): the association ends then. */
+  notAfter: number;
+}
+
+/** The chain OpenSSL verified, leaf first, up to the trust anchor. */
+export function peerChain(socket: TLSSocket): PeerCertificate[] {
+  const chain: PeerCertificate[] = [];
+  let c = socket.getPeerCertificate(true) as (PeerCertificate & { issuerCertificate?: PeerCertificate }) | undefined;
+  const seen = new Set<string>();
+  while (c?.raw && !seen.has(c.fingerprint256)) {
+    seen.add(c.fingerprint256);
+    chain.push(c);
+    c = (c as { issuerCertificate?: PeerCertificate }).issuerCertificate;
+  }
+  return chain;
+}
+
+export function verifyCertificateSession(socket: TLSSocket, ctx: IdentityContext): CertificateSession {
+  if (!socket.authorized) {
+    throw new SaefError('CERTIFICATE_PROFILE', `peer certificate not verified: ${String(socket.authorizationError)}`);
+  }
+  const chain = peerChain(socket);
+  const ders = chain.map((c) => new Uint8Array(c.raw));
+  const leaf = checkCertificateProfile(ders);
+  const identity = certificateIdentity(leaf.subjectAltNames, ctx);
+  if (identity.kind === 'ae' && !issuerHasNameConstraints(ders)) {
+    throw new SaefError(
+      'CERTIFICATE_PROFILE',
+      'the issuer of an AE-ID certificate must carry nameConstraints for the AE-ID host (TS-0003 10.1.1.5)',
+    );
+  }
+  const first = chain[0]!;
+  return {
+    identity,
+    subjectAltNames: leaf.subjectAltNames.map((n) => `${n.type}:${n.value}`),
+    fingerprint256: first.fingerprint256,
+    serialNumber: first.serialNumber,
+    der: ders[0]!,
+    notAfter: Date.parse(first.valid_to),
+  };
+}
