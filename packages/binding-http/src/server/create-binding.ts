@@ -91,7 +91,6 @@ export function createHttpBinding(options: HttpBindingOptions): HttpBinding {
   async function serve(req: express.Request, res: ServerResponse): Promise<void> {
     const rqi = requestIdOf(req);
     let rsp: HandlerResponse;
-    let mountPath = req.baseUrl;
     let closeConnection = false;
     try {
       const body = await readBody(req, res);
@@ -115,7 +114,7 @@ export function createHttpBinding(options: HttpBindingOptions): HttpBinding {
       }
     }
     try {
-      const location = rsp.location === undefined ? undefined : contentLocation(rsp.location, ids, mountPath);
+      const location = rsp.location === undefined ? undefined : contentLocation(rsp.location, ids, req.baseUrl);
       writeResponse(res, encodeHttpResponse(rsp, { requestId: rqi, location }), closeConnection);
     } catch (e) {
       logger?.({ level: 'error', message: 'response primitive could not be encoded as HTTP', rqi, error: e });
@@ -123,7 +122,6 @@ export function createHttpBinding(options: HttpBindingOptions): HttpBinding {
         res.destroy();
         return;
       }
-      mountPath = '';
       const fallback = errorResponse(ResponseStatusCode.INTERNAL_SERVER_ERROR, GENERIC_5000, rqi);
       writeResponse(res, encodeHttpResponse(fallback, { requestId: rqi }), closeConnection);
     }
