@@ -62,7 +62,7 @@ it('sends over https with a trusted CA, refuses an unverifiable server with 5103
   expect(await trusting.send(`https://127.0.0.1:${port}`, req)).toEqual({
     rsc: 2000,
     rqi: 'tls-1',
-    pc: { 'm2m:dbg': 'http' },
+    pc: { 'm2m:cb': { rn: 'http' } },
   });
 
   agent.destroy();
