@@ -36,6 +36,7 @@ export {
   type TokenClaimSet,
   type TokenPermission,
   toJwtClaims,
+  unverifiedTokenId,
 } from './tokens/claims.js';
 export { type IssueTokenOptions, issueToken } from './tokens/issue-token.js';
 export { TokenError, type TokenRefusal } from './tokens/token-error.js';

@@ -4,6 +4,7 @@ import type { Store } from '@m2msec/store';
 import type { CseConfig } from './config.js';
 import type { Logger } from './logger.js';
 import type { Notifier } from './notifications/notifier.js';
+import type { AuthorizationServices } from './pipeline/authorization-services.js';
 import type { RequestContext } from './request-context.js';
 import type { ResourceTypeHandler } from './resources/handler.js';
 
@@ -15,6 +16,8 @@ export interface Core {
   handlers: ReadonlyMap<number, ResourceTypeHandler>;
   engine: AccessDecisionEngine;
   notifier: Notifier;
+  /** Location source, token verification and cache, role issuers, DAS senders (TS-0003 7.1.2 - 7.4). */
+  authz: AuthorizationServices;
   log: Logger;
   /** SP-relative CSE-IDs of the <remoteCSE>s registered here (kept current on their create/delete). */
   registreeCseIds: Set<string>;

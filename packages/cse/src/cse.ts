@@ -25,6 +25,7 @@ import { create } from './operations/create.js';
 import { del, deleteResource } from './operations/delete.js';
 import { retrieve } from './operations/retrieve.js';
 import { update } from './operations/update.js';
+import { type AuthorizationOptions, AuthorizationServices } from './pipeline/authorization-services.js';
 import { identify } from './pipeline/identify.js';
 import { representation } from './pipeline/result.js';
 import type { RequestContext } from './request-context.js';
@@ -32,10 +33,13 @@ import { accessControlPolicyHandler } from './resources/access-control-policy.js
 import { aeHandler } from './resources/ae.js';
 import { containerHandler, contentInstanceHandler, enforceContainerQuota } from './resources/container.js';
 import { cseBaseHandler } from './resources/csebase.js';
+import { dynamicAuthorizationConsultationHandler } from './resources/dynamic-authorization-consultation.js';
 import { groupHandler } from './resources/group.js';
 import type { ResourceTypeHandler } from './resources/handler.js';
 import { remoteCseHandler } from './resources/remote-cse.js';
+import { roleHandler } from './resources/role.js';
 import { subscriptionHandler } from './resources/subscription.js';
+import { tokenHandler } from './resources/token.js';
 
 export interface CseOptions {
   config?: Partial<CseConfig>;
@@ -47,6 +51,8 @@ export interface CseOptions {
   appRules?: ServiceSubscribedAppRule[];
   /** The authentication step; the default applies the TS-0004 7.3.2.1 receiver rules. */
   authenticate?: (input: AuthenticationInput) => Promise<AuthenticationResult>;
+  /** Location source, token issuers and keys, role issuers, dynamic authorization (TS-0003 7.1.2 - 7.4). */
+  authorization?: AuthorizationOptions;
 }
 
 export class Cse {
@@ -69,7 +75,10 @@ export class Cse {
       aeHandler(registrar, () => rules),
       containerHandler,
       { ...contentInstanceHandler, afterCreate: countInstance },
-      accessControlPolicyHandler,
+      accessControlPolicyHandler(idContext),
+      roleHandler(idContext),
+      tokenHandler,
+      dynamicAuthorizationConsultationHandler,
       remoteCseHandler,
       groupHandler(this.config.cseId),
       subscriptionHandler(() => notifier),
@@ -83,6 +92,7 @@ export class Cse {
       handlers,
       engine: new AccessDecisionEngine(idContext),
       notifier,
+      authz: new AuthorizationServices(opts.authorization ?? {}, idContext, opts.senders ?? []),
       log,
       cseBaseRi: this.config.cseId.slice(1),
       registreeCseIds: new Set(),
@@ -159,7 +169,8 @@ export class Cse {
         store: this.core.store,
       };
       const rsp = await this.execute(ctx);
-      return { ...rsp, rvi: req.rvi };
+      const ati = (await ctx.access?.state?.catch(() => undefined))?.assigned;
+      return { ...rsp, rvi: req.rvi, ...(ati?.length ? { ati } : {}) };
     } catch (e) {
       return this.failure(rqi, e);
     }

@@ -1,5 +1,6 @@
 import type { Originator, RequestPrimitive, TransportContext } from '@m2msec/protocol';
 import type { Store } from '@m2msec/store';
+import type { AccessMemo } from './pipeline/access-state.js';
 
 /** Everything the steps below the binding know about one request. */
 export interface RequestContext {
@@ -17,4 +18,6 @@ export interface RequestContext {
   now: Date;
   /** Store handle (inside a transaction for writes). */
   store: Omit<Store, 'transaction' | 'close'>;
+  /** The request side of access decisions, worked out once (pipeline/access-state.ts). */
+  access?: AccessMemo;
 }

@@ -113,3 +113,18 @@ export function fromJwtClaims(p: JWTPayload): TokenClaimSet {
   }
   return cs;
 }
+
+/**
+ * The tokenID (jti) a JWS compact token claims, read without verifying it (a Token Repository's
+ * consistency check); undefined for a JWE or anything that is not a JWT.
+ */
+export function unverifiedTokenId(compact: string): string | undefined {
+  const parts = compact.split('.');
+  if (parts.length !== 3) return undefined;
+  try {
+    const jti = (JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as { jti?: unknown }).jti;
+    return typeof jti === 'string' ? jti : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,115 @@
+// What the access decision needs beyond policies (TS-0003 7.1.2 - 7.4): the source of rq_loc,
+// trusted token issuers and this CSE's token decryption key, trusted role issuers, the token cache
+// with its Local-Token-IDs, and the senders for consulting a Dynamic Authorization Server.
+import { randomBytes } from 'node:crypto';
+import {
+  type LocationSource,
+  type TokenDecryption,
+  TokenVerifier,
+  type TrustedTokenIssuer,
+  type VerifiedToken,
+} from '@m2msec/authorization';
+import type { IdContext, RequestSender } from '@m2msec/protocol';
+import { parseOriginator, toSpRelativeOriginator } from '@m2msec/protocol';
+
+export interface AuthorizationOptions {
+  /** rq_loc of originators; without one every location context fails closed. */
+  locationSource?: LocationSource;
+  /** Token Issuers (DAS Servers, Authorization Authorities) whose signed tokens are accepted. */
+  tokenIssuers?: TrustedTokenIssuer[];
+  /** This CSE's key for nested (sign-then-encrypt) JWE tokens. */
+  tokenDecryption?: TokenDecryption;
+  /** Authorization Authorities whose <role> resources are valid (TS-0003 7.4.3 step 4). */
+  roleIssuers?: string[];
+  /** Lifetime of a dynamic ACP when neither the DAS (pl) nor the consultation (dal) gives one; default 5 min. */
+  dynamicGrantLifetimeMs?: number;
+}
+
+interface CachedToken {
+  token: VerifiedToken;
+  /** Issued to this CSE by a DAS (direct dynamic authorization): applies to the holder's later requests. */
+  fromDas: boolean;
+}
+
+const CACHE_LIMIT = 10_000;
+
+/**
+ * Verified tokens by Local-Token-ID (TS-0003 7.3.2.3 steps 7.1.5, 7.2). In memory: a restart or another
+ * instance forgets them and the originator presents the token again (docs/authorization.md).
+ */
+export class TokenCache {
+  private readonly byLti = new Map<string, CachedToken>();
+  private readonly ltiByKey = new Map<string, string>();
+
+  /** Caches a token; returns its Local-Token-ID and whether it was assigned now. */
+  add(token: VerifiedToken, fromDas: boolean, now: Date): { lti: string; assigned: boolean } {
+    const key = `${token.holder}\n${token.claims.tkid}`;
+    const known = this.ltiByKey.get(key);
+    if (known !== undefined && this.byLti.has(known)) {
+      const c = this.byLti.get(known)!;
+      this.byLti.set(known, { token, fromDas: c.fromDas || fromDas });
+      return { lti: known, assigned: false };
+    }
+    if (this.byLti.size >= CACHE_LIMIT) this.prune(now);
+    if (this.byLti.size >= CACHE_LIMIT) {
+      const oldest = this.byLti.keys().next().value!;
+      this.drop(oldest);
+    }
+    const lti = `lt${randomBytes(12).toString('base64url')}`;
+    this.byLti.set(lti, { token, fromDas });
+    this.ltiByKey.set(key, lti);
+    return { lti, assigned: true };
+  }
+
+  /** A cached, unexpired token of this holder. */
+  get(lti: string, holder: string, now: Date): VerifiedToken | undefined {
+    const c = this.byLti.get(lti);
+    if (!c || c.token.holder !== holder) return undefined;
+    if (c.token.notAfter.getTime() < now.getTime()) {
+      this.drop(lti);
+      return undefined;
+    }
+    return c.token;
+  }
+
+  /** Unexpired tokens a DAS issued for this holder (TS-0003 7.1.2: associated with its requests). */
+  dasTokensOf(holder: string, now: Date): VerifiedToken[] {
+    const out: VerifiedToken[] = [];
+    for (const c of this.byLti.values())
+      if (c.fromDas && c.token.holder === holder && c.token.notAfter.getTime() >= now.getTime()) out.push(c.token);
+    return out;
+  }
+
+  private drop(lti: string): void {
+    const c = this.byLti.get(lti);
+    this.byLti.delete(lti);
+    if (c) this.ltiByKey.delete(`${c.token.holder}\n${c.token.claims.tkid}`);
+  }
+
+  private prune(now: Date): void {
+    for (const [lti, c] of this.byLti) if (c.token.notAfter.getTime() < now.getTime()) this.drop(lti);
+  }
+}
+
+export class AuthorizationServices {
+  readonly verifier: TokenVerifier;
+  readonly locationSource: LocationSource | undefined;
+  readonly roleIssuers: ReadonlySet<string>;
+  readonly tokens = new TokenCache();
+  readonly senders = new Map<string, RequestSender>();
+  readonly dynamicGrantLifetimeMs: number;
+
+  constructor(opts: AuthorizationOptions, idContext: IdContext, senders: readonly RequestSender[]) {
+    this.verifier = new TokenVerifier({
+      idContext,
+      issuers: opts.tokenIssuers ?? [],
+      decryption: opts.tokenDecryption,
+    });
+    this.locationSource = opts.locationSource;
+    this.roleIssuers = new Set(
+      (opts.roleIssuers ?? []).map((id) => toSpRelativeOriginator(parseOriginator(id), idContext)),
+    );
+    this.dynamicGrantLifetimeMs = opts.dynamicGrantLifetimeMs ?? 300_000;
+    for (const s of senders) for (const scheme of s.schemes) this.senders.set(scheme, s);
+  }
+}
