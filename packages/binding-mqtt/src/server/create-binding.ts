@@ -34,6 +34,11 @@ export interface MqttBindingOptions {
   handler: RequestHandler;
   /** SP-relative CSE-ID of the hosting CSE, e.g. '/id-in': the <receiver> it listens for. */
   cseId: string;
+  /**
+   * The ID this binding receives requests for, when it is not the CSE itself: an AE that takes
+   * notifications over MQTT gives its AE-ID-Stem here and its registrar's CSE-ID as `cseId`.
+   */
+  receiverId?: string;
   /** M2M-SP-ID without '//' (absolute originators of the own SP are shortened to SP-relative). */
   spId: string;
   /** Broker URL and TLS credentials of the CSE's own MQTT client; ClientId defaults to 'C::<CSE-ID>'. */
@@ -92,7 +97,7 @@ export async function createMqttBinding(options: MqttBindingOptions): Promise<Mq
   checkConfig(options);
   const { handler, logger } = options;
   const ids: IdContext = { cseId: options.cseId, spId: options.spId };
-  const me = escapeId(options.cseId);
+  const me = escapeId(options.receiverId ?? options.cseId);
   const prefix = options.topicPrefix ?? '';
   const maxPayload = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD;
   const now = options.now ?? (() => new Date());
