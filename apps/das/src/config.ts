@@ -1,0 +1,112 @@
+// DAS configuration: a JSON file (M2MSEC_DAS_CONFIG) checked against a schema at start, so a typo stops
+// the process with every problem listed; M2MSEC_DAS_HOST / M2MSEC_DAS_PORT override the listener.
+import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+
+export interface DasRule {
+  name: string;
+  /** Originator IDs, SP-relative or absolute (compared normalised); absent = any originator. */
+  originators?: string[];
+  /** m2m:operation values (1 C, 2 R, 3 U, 4 D, 5 N); absent = any. */
+  operations?: number[];
+  /** Targeted resource IDs as the CSE sends them (trid), '*' = any run of characters; absent = any. */
+  targets?: string[];
+  /** Targeted resource types (trt); absent = any. */
+  resourceTypes?: number[];
+  /** An explicit refusal: the answer grants nothing. */
+  deny?: boolean;
+  grant?: {
+    /** accessControlOperations bits granted. */
+    acop: number;
+    /** Lifetime of the grant in ms (privilegesLifetime / token notAfter). */
+    lifetimeMs: number;
+    /** A dynamic ACP (dynamicACPInfo), a token, or both. */
+    as: 'policy' | 'token' | 'both';
+  };
+}
+
+export interface DasConfig {
+  /** The DAS Server's ID: the issuer (iss) of its tokens. */
+  dasId: string;
+  spId: string;
+  http: { host: string; port: number };
+  /** Private JWK that signs tokens, and its JWS algorithm. */
+  signingKey: Record<string, unknown>;
+  alg: string;
+  /** FQDN part of the token IDs it issues (name@fqdn). */
+  tokenIdDomain: string;
+  rules: DasRule[];
+}
+
+const str = { type: 'string', minLength: 1 };
+const ints = { type: 'array', items: { type: 'integer', minimum: 1 } };
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['dasId', 'spId', 'http', 'signingKey', 'alg', 'tokenIdDomain', 'rules'],
+  properties: {
+    dasId: str,
+    spId: { type: 'string', pattern: '^[A-Za-z0-9._~-]+$' },
+    http: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['host', 'port'],
+      properties: { host: str, port: { type: 'integer', minimum: 0, maximum: 65535 } },
+    },
+    signingKey: { type: 'object', required: ['kty', 'd'] },
+    alg: { enum: ['ES256', 'ES384', 'ES512', 'EdDSA', 'PS256', 'RS256'] },
+    tokenIdDomain: { type: 'string', pattern: '^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$' },
+    rules: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name'],
+        properties: {
+          name: str,
+          originators: { type: 'array', items: { type: 'string', pattern: '^/' } },
+          operations: { type: 'array', items: { type: 'integer', minimum: 1, maximum: 5 } },
+          targets: { type: 'array', items: str },
+          resourceTypes: ints,
+          deny: { type: 'boolean' },
+          grant: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['acop', 'lifetimeMs', 'as'],
+            properties: {
+              acop: { type: 'integer', minimum: 1, maximum: 63 },
+              lifetimeMs: { type: 'integer', minimum: 1 },
+              as: { enum: ['policy', 'token', 'both'] },
+            },
+          },
+        },
+        oneOf: [{ required: ['deny'] }, { required: ['grant'] }],
+      },
+    },
+  },
+};
+
+const validate = new Ajv({ allErrors: true }).compile<DasConfig>(schema);
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): DasConfig {
+  if (!env.M2MSEC_DAS_CONFIG) throw new ConfigError('M2MSEC_DAS_CONFIG must name the JSON configuration file');
+  let config: DasConfig;
+  try {
+    config = JSON.parse(readFileSync(env.M2MSEC_DAS_CONFIG, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(`cannot read M2MSEC_DAS_CONFIG: ${(e as Error).message}`);
+  }
+  if (config && typeof config === 'object' && config.http && typeof config.http === 'object') {
+    if (env.M2MSEC_DAS_HOST) config.http.host = env.M2MSEC_DAS_HOST;
+    if (env.M2MSEC_DAS_PORT) config.http.port = Number(env.M2MSEC_DAS_PORT);
+  }
+  if (!validate(config)) {
+    const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
+    throw new ConfigError(`invalid configuration: ${problems}`);
+  }
+  return config;
+}
