@@ -99,5 +99,5 @@ export class OneM2MClient {
 
 function isHandshakeFailure(e: unknown): boolean {
   const code = (e as { code?: string }).code ?? '';
-  return code === 'ECONNRESET' || code.startsWith('ERR_SSL');
+  return code === 'ECONNRESET' || code === 'EPROTO' || code.startsWith('ERR_SSL');
 }
