@@ -43,6 +43,13 @@ export class MqttRequestSender implements RequestSender {
     for (const c of o.connections ?? []) this.#shared.set(brokerOf(new URL(c.url)), c);
   }
 
+  /** Reuses `connection` for its broker from now on (e.g. the CSE binding's, opened after this sender). */
+  useConnection(connection: MqttConnection): void {
+    const broker = brokerOf(new URL(connection.url));
+    this.#shared.set(broker, connection);
+    for (const key of this.#originators.keys()) if (key.startsWith(`${broker} `)) this.#originators.delete(key);
+  }
+
   #originator(broker: string, prefix: string): Promise<MqttOriginator> {
     const key = `${broker} ${prefix}`;
     let o = this.#originators.get(key);
