@@ -1,0 +1,78 @@
+// DskppClient: runs a 4-pass or 2-pass DSKPP exchange over a transport and ends with K_TOKEN in the
+// SE (never returned as bytes).
+import type { KeyHandle, ProvisioningAttestation } from '@m2msec/secure-environment';
+import { fourPassFinish, fourPassHello, fourPassNego } from '../four-pass/client.js';
+import type { KeyContainerInfo } from '../pskc/key-container.js';
+import { twoPassFinish, twoPassHello } from '../two-pass/client.js';
+import type { DskppClientOptions } from './options.js';
+import { storeProvisionedKey } from './store-key.js';
+
+export interface ProvisioningResult {
+  variant: 'four-pass' | 'two-pass';
+  sessionId?: string;
+  keyId: string;
+  keyContainer: KeyContainerInfo;
+  /** The KeyContainer as received (standalone PSKC document). */
+  keyContainerXml: string;
+  /** KeyPackage/ServerID. */
+  serverId?: string;
+  key: KeyHandle;
+  attestation: ProvisioningAttestation;
+}
+
+export class DskppClient {
+  constructor(private readonly options: DskppClientOptions) {
+    if (options.sharedKey.key.length !== 16) throw new TypeError('K_SHARED must be a 16-byte AES-128 key');
+    if (options.authenticationCode.length === 0) throw new TypeError('authentication code must not be empty');
+  }
+
+  /** Four-pass, pre-shared-key variant: K_TOKEN is derived on both ends, never transferred. */
+  async fourPass(): Promise<ProvisioningResult> {
+    const o = this.options;
+    const serverHello = await o.transport(fourPassHello(o));
+    const { negoXml, pending } = fourPassNego(o, serverHello);
+    const serverNonce = pending.serverNonce;
+    const finished = await o.transport(negoXml);
+    const out = fourPassFinish(o, pending, finished);
+    return this.store('four-pass', out.kToken, out.keyPackage, serverNonce, out.sessionId);
+  }
+
+  /** Two-pass, key wrap profile: K_TOKEN arrives wrapped under K_SHARED. */
+  async twoPass(): Promise<ProvisioningResult> {
+    const o = this.options;
+    const { helloXml, pending } = twoPassHello(o);
+    const clientNonce = Uint8Array.from(pending.clientNonce);
+    const finished = await o.transport(helloXml);
+    const out = twoPassFinish(o, pending, finished);
+    return this.store('two-pass', out.kToken, out.keyPackage, clientNonce, out.sessionId);
+  }
+
+  private async store(
+    variant: ProvisioningResult['variant'],
+    kToken: Uint8Array,
+    keyPackage: { keyContainer: KeyContainerInfo; keyContainerXml: string; serverId?: string },
+    nonce: Uint8Array,
+    sessionId: string | undefined,
+  ): Promise<ProvisioningResult> {
+    const o = this.options;
+    const keyId = keyPackage.keyContainer.keyId;
+    const { key, attestation } = await storeProvisionedKey(o.secureEnvironment, o.attestationKey, {
+      issuer: keyPackage.keyContainer.issuer ?? keyPackage.serverId ?? o.serverUrl,
+      keyId,
+      kToken,
+      keyContainerXml: keyPackage.keyContainerXml,
+      usages: o.keyUsages ?? ['mac'],
+      nonce,
+    });
+    return {
+      variant,
+      ...(sessionId ? { sessionId } : {}),
+      keyId,
+      keyContainer: keyPackage.keyContainer,
+      keyContainerXml: keyPackage.keyContainerXml,
+      ...(keyPackage.serverId ? { serverId: keyPackage.serverId } : {}),
+      key,
+      attestation,
+    };
+  }
+}

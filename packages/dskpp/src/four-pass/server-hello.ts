@@ -1,0 +1,52 @@
+// Four-pass, pass 1 -> 2 (RFC 6063 section 4.2.1 / 4.2.2): KeyProvClientHello is answered with
+// KeyProvServerHello carrying R_S, the negotiated algorithms and the name of the pre-shared key
+// K_SHARED the client must encrypt R_C with. The client is identified by DeviceIdentifierData.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { DskppError } from '../lib/errors.js';
+import { encodeServerHello } from '../messages/encode.js';
+import type { KeyProvClientHello } from '../messages/types.js';
+import type { ServerContext } from '../server/context.js';
+import type { Negotiated } from '../server/negotiate.js';
+import { clientIdDigest, sealSessionState } from '../stateless/state-token.js';
+
+export async function answerFourPassHello(
+  ctx: ServerContext,
+  hello: KeyProvClientHello,
+  negotiated: Negotiated,
+): Promise<string> {
+  if (!hello.device) throw new DskppError('AccessDenied', 'four-pass hello must carry DeviceIdentifierData/DeviceId');
+  const client = await ctx.clients.byDevice(hello.device);
+  if (!client) throw new DskppError('AccessDenied', 'device is not registered for provisioning');
+
+  const serverNonce = new Uint8Array(randomBytes(ctx.serverNonceLength));
+  const expiresAt = ctx.now() + ctx.sessionLifetimeMs;
+  let sessionId: string;
+  if (ctx.mode === 'stateless') {
+    sessionId = sealSessionState(ctx.stateKeys[0] as NonNullable<(typeof ctx.stateKeys)[0]>, ctx.serverUrl, {
+      expiresAt,
+      keyType: negotiated.keyType,
+      macAlgorithm: negotiated.macAlgorithm,
+      serverNonce,
+      clientIdDigest: clientIdDigest(client.clientId),
+    });
+  } else {
+    sessionId = randomUUID();
+    await ctx.sessions.put({
+      sessionId,
+      clientId: client.clientId,
+      serverNonce,
+      keyType: negotiated.keyType,
+      macAlgorithm: negotiated.macAlgorithm,
+      expiresAt,
+    });
+  }
+  return encodeServerHello({
+    sessionId,
+    keyType: negotiated.keyType,
+    encryptionAlgorithm: negotiated.encryptionAlgorithm,
+    macAlgorithm: negotiated.macAlgorithm,
+    encryptionKeyName: client.sharedKey.name,
+    keyPackageFormat: negotiated.keyPackageFormat,
+    serverNonce,
+  });
+}

@@ -1,0 +1,38 @@
+// Client side of the HTTP binding (RFC 6063 section 7.2): each DSKPP request is an HTTP POST of an
+// application/dskpp+xml body; the DSKPP response (including DSKPP-level errors) comes back in a
+// 200 response of the same type. Anything else is a transport failure.
+
+import type { DskppTransport } from '../client/options.js';
+import { clientFailure } from '../lib/errors.js';
+import { DSKPP_MEDIA_TYPE } from '../lib/uris.js';
+
+export interface HttpTransportOptions {
+  /** Per-request time limit. Default 30 s. */
+  timeoutMs?: number;
+  /** A fetch implementation (default: the global one). */
+  fetch?: typeof fetch;
+  headers?: Record<string, string>;
+}
+
+export function httpTransport(url: string, options: HttpTransportOptions = {}): DskppTransport {
+  const doFetch = options.fetch ?? fetch;
+  return async (requestXml) => {
+    let res: Response;
+    try {
+      res = await doFetch(url, {
+        method: 'POST',
+        headers: { ...options.headers, 'content-type': DSKPP_MEDIA_TYPE, accept: DSKPP_MEDIA_TYPE },
+        body: requestXml,
+        signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+      });
+    } catch (e) {
+      throw clientFailure('TransportFailed', `POST ${url} failed: ${e instanceof Error ? e.message : e}`);
+    }
+    const body = await res.text();
+    if (res.status !== 200) throw clientFailure('TransportFailed', `POST ${url} answered HTTP ${res.status}`);
+    const type = (res.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
+    if (type !== DSKPP_MEDIA_TYPE)
+      throw clientFailure('TransportFailed', `response is ${type || 'untyped'}, not ${DSKPP_MEDIA_TYPE}`);
+    return body;
+  };
+}

@@ -1,0 +1,34 @@
+import type { DskppErrorStatus } from './status.js';
+
+/**
+ * A DSKPP failure with the RFC 6063 section 3.3 status it maps to. On the server the status goes
+ * back to the client in a KeyProvServerFinished; on the client `fromPeer` says the server sent it.
+ * Messages name the failed check, never key material.
+ */
+export class DskppError extends Error {
+  override readonly name = 'DskppError';
+  constructor(
+    readonly status: DskppErrorStatus,
+    message: string,
+    /** true when the status was received from the peer rather than detected locally. */
+    readonly fromPeer = false,
+    /** Client-side cause when the client aborts a run on its own (no status is sent in DSKPP then). */
+    readonly reason?: DskppClientFailure,
+  ) {
+    super(message);
+  }
+}
+
+/** Why a client aborted a run locally. */
+export type DskppClientFailure =
+  | 'MalformedResponse'
+  | 'UnexpectedResponse'
+  | 'KeyConfirmationFailed'
+  | 'KeyPackageInvalid'
+  | 'TransportFailed'
+  | 'StorageFailed';
+
+/** A local client failure: the run is aborted (status Abort) with the given reason. */
+export function clientFailure(reason: DskppClientFailure, message: string): DskppError {
+  return new DskppError('Abort', message, false, reason);
+}

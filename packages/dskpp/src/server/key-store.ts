@@ -1,0 +1,41 @@
+// Where the server puts each provisioned K_TOKEN before it answers (DESIGN section 5: commit before
+// you answer). The MEF keeps the key to serve Enrolment Targets; an SE-backed store keeps the bytes
+// inside its Secure Environment.
+import type { SecureEnvironment } from '@m2msec/secure-environment';
+import type { DeviceIdentity } from '../messages/types.js';
+
+export interface ProvisionedKey {
+  keyId: string;
+  clientId: string;
+  keyType: string;
+  variant: 'four-pass' | 'two-pass';
+  sessionId: string;
+  device?: DeviceIdentity;
+  notBefore: number;
+  notAfter: number;
+  /** K_TOKEN. The store owns this copy. */
+  secret: Uint8Array;
+}
+
+export interface ProvisionedKeyStore {
+  save(key: ProvisionedKey): Promise<void>;
+}
+
+/** Keeps keys in process memory (tests and examples). */
+export class MemoryProvisionedKeyStore implements ProvisionedKeyStore {
+  readonly keys = new Map<string, ProvisionedKey>();
+  async save(key: ProvisionedKey): Promise<void> {
+    if (this.keys.has(key.keyId)) throw new Error(`key ${key.keyId} already provisioned`);
+    this.keys.set(key.keyId, { ...key, secret: Uint8Array.from(key.secret) });
+  }
+}
+
+/** Imports each K_TOKEN into the server's SE as a 'mac' key under its PSKC KeyId. */
+export function secureEnvironmentKeyStore(se: SecureEnvironment): ProvisionedKeyStore {
+  return {
+    async save(key) {
+      const algorithm = key.secret.length === 16 ? 'AES' : 'HMAC';
+      await se.importKey({ algorithm, usages: ['mac'], id: key.keyId, label: `dskpp:${key.clientId}` }, key.secret);
+    },
+  };
+}

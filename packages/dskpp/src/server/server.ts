@@ -1,0 +1,72 @@
+// The DSKPP server role of the MEF: one entry point, `handle`, takes a request document and returns
+// the response document. Protocol failures never throw: they become a KeyProvServerFinished with
+// the RFC 6063 section 3.3 status (and SessionID when known); unexpected faults become Abort.
+
+import { answerClientNego } from '../four-pass/server-finished.js';
+import { answerFourPassHello } from '../four-pass/server-hello.js';
+import { DskppError } from '../lib/errors.js';
+import type { DskppErrorStatus } from '../lib/status.js';
+import { decodeMessage } from '../messages/decode.js';
+import { encodeErrorResponse } from '../messages/encode.js';
+import { answerTwoPassHello } from '../two-pass/server.js';
+import { resolveServerContext, type ServerContext } from './context.js';
+import { negotiate } from './negotiate.js';
+import type { DskppServerOptions } from './options.js';
+
+export interface DskppServerResponse {
+  body: string;
+  /** Status carried by the response (Continue / Success / an error status). */
+  status: 'Continue' | 'Success' | DskppErrorStatus;
+}
+
+export class DskppServer {
+  private readonly ctx: ServerContext;
+  private readonly onRefused: DskppServerOptions['onRefused'];
+
+  constructor(options: DskppServerOptions) {
+    this.ctx = resolveServerContext(options);
+    this.onRefused = options.onRefused;
+  }
+
+  get mode(): 'stateful' | 'stateless' {
+    return this.ctx.mode;
+  }
+
+  /** Processes one request document; always resolves with a response document. */
+  async handle(requestXml: string): Promise<DskppServerResponse> {
+    let sessionId: string | undefined;
+    let messageType: string | undefined;
+    try {
+      const message = decodeMessage(requestXml);
+      messageType = message.type;
+      if (message.type === 'KeyProvClientHello') {
+        if (message.criticalExtensions > 0) {
+          throw new DskppError('UnknownCriticalExtension', 'a critical extension is not understood');
+        }
+        const negotiated = negotiate(message, this.ctx.policy);
+        if (negotiated.variant === 'two-pass') {
+          return { body: await answerTwoPassHello(this.ctx, message, negotiated), status: 'Success' };
+        }
+        return { body: await answerFourPassHello(this.ctx, message, negotiated), status: 'Continue' };
+      }
+      if (message.type === 'KeyProvClientNego') {
+        sessionId = message.sessionId;
+        if (message.criticalExtensions > 0) {
+          throw new DskppError('UnknownCriticalExtension', 'a critical extension is not understood');
+        }
+        return { body: await answerClientNego(this.ctx, message), status: 'Success' };
+      }
+      throw new DskppError('UnknownRequest', `${message.type} is a server message`);
+    } catch (e) {
+      const err = e instanceof DskppError ? e : new DskppError('Abort', 'internal error while processing the request');
+      this.onRefused?.({
+        status: err.status,
+        message: err.message,
+        ...(messageType ? { message_type: messageType } : {}),
+      });
+      // A SessionID that failed to open is echoed only if it is a legal identifier.
+      const echo = sessionId && sessionId.length <= 128 ? sessionId : undefined;
+      return { body: encodeErrorResponse(err.status, echo), status: err.status };
+    }
+  }
+}

@@ -1,0 +1,101 @@
+// Two-pass, key wrap profile (RFC 6063 sections 5.1.2, 5.2): KeyProvClientHello carries R_C, the
+// AD MAC and the KeyName of K_SHARED; the server generates K_PROV = K_MAC || K_TOKEN, wraps it under
+// K_SHARED with kw-aes128 inside the PSKC KeyContainer, stores K_TOKEN and answers with
+// KeyProvServerFinished and MAC = DSKPP-PRF(K_MAC, "MAC 1 computation" || R_C, 16).
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { verifyAuthenticationDataMac } from '../keys/authentication-data.js';
+import { keyConfirmationMac } from '../keys/key-confirmation.js';
+import { concatBytes, utf8, zeroize } from '../lib/bytes.js';
+import { DskppError } from '../lib/errors.js';
+import { aesKeyWrap } from '../lib/kw-aes.js';
+import { ENC_KW_AES128, KEY_TYPE_LENGTHS, KPM_WRAP } from '../lib/uris.js';
+import { encodeServerFinished } from '../messages/encode.js';
+import type { KeyProvClientHello } from '../messages/types.js';
+import { isMacAlgorithm } from '../prf/dskpp-prf.js';
+import { buildKeyContainer } from '../pskc/key-container.js';
+import type { ServerContext } from '../server/context.js';
+import type { Negotiated } from '../server/negotiate.js';
+import { sameDevice } from '../server/registry.js';
+
+export async function answerTwoPassHello(
+  ctx: ServerContext,
+  hello: KeyProvClientHello,
+  negotiated: Negotiated,
+): Promise<string> {
+  const clientNonce = hello.clientNonce as Uint8Array;
+  const offer = hello.protocolVariants?.twoPass?.find((o) => o.method === KPM_WRAP && o.keyName !== undefined);
+  if (!offer) {
+    throw new DskppError('NoProtocolVariants', 'only the key wrap profile (with a KeyName payload) is supported');
+  }
+  const ad = hello.authenticationData;
+  if (!ad?.clientId || !ad.mac) {
+    throw new DskppError('AuthenticationDataMissing', 'two-pass hello must carry ClientID and AuthenticationCodeMac');
+  }
+  // The client keyed its AD MAC before knowing the server's choice: the AD's MacAlgorithm, if given,
+  // is the DSKPP-PRF of this run (it must be one both sides support).
+  const prf = ad.macAlgorithm ?? negotiated.macAlgorithm;
+  if (!isMacAlgorithm(prf) || !ctx.policy.macAlgorithms.includes(prf) || !hello.supportedMacAlgorithms.includes(prf)) {
+    throw new DskppError('NoSupportedMacAlgorithms', 'the AuthenticationCodeMac algorithm is not supported');
+  }
+  const client = await ctx.clients.byClientId(ad.clientId);
+  if (!client) throw new DskppError('AuthenticationDataInvalid', 'authentication data did not verify');
+  const adOk = verifyAuthenticationDataMac(prf, client.authenticationCode, ctx.serverUrl, ad.mac, clientNonce);
+  if (!adOk) throw new DskppError('AuthenticationDataInvalid', 'authentication data did not verify');
+  if (client.device && !(hello.device && sameDevice(client.device, hello.device))) {
+    throw new DskppError('AccessDenied', 'DeviceIdentifierData does not match the registered device');
+  }
+  if (offer.keyName !== client.sharedKey.name) {
+    throw new DskppError('AccessDenied', 'the key wrap key named in the hello is not this client’s');
+  }
+  const replayId = createHash('sha256')
+    .update(concatBytes(utf8('2p'), utf8(client.clientId), Uint8Array.of(0), clientNonce))
+    .digest('base64url');
+  if (!(await ctx.replayGuard.claim(`2p:${replayId}`, ctx.now() + ctx.twoPassReplayWindowMs))) {
+    throw new DskppError('Abort', 'this KeyProvClientHello (ClientID, R_C) was already answered');
+  }
+
+  const tokenLength = KEY_TYPE_LENGTHS[negotiated.keyType];
+  const kProv = new Uint8Array(randomBytes(2 * tokenLength));
+  const kMac = kProv.subarray(0, tokenLength);
+  const kToken = kProv.subarray(tokenLength);
+  try {
+    const now = ctx.now();
+    const keyId = ctx.newKeyId();
+    const sessionId = randomUUID();
+    const container = {
+      keyId,
+      algorithm: negotiated.keyType,
+      issuer: ctx.serverId,
+      notBefore: now,
+      notAfter: now + ctx.keyLifetimeMs,
+      usages: ctx.keyUsages,
+      encrypted: {
+        keyName: client.sharedKey.name,
+        algorithm: ENC_KW_AES128,
+        cipherValue: aesKeyWrap(client.sharedKey.key, kProv),
+      },
+      ...(client.device ? { device: client.device } : {}),
+    };
+    await ctx.keys.save({
+      keyId,
+      clientId: client.clientId,
+      keyType: negotiated.keyType,
+      variant: 'two-pass',
+      sessionId,
+      notBefore: container.notBefore,
+      notAfter: container.notAfter,
+      secret: kToken,
+      ...(client.device ? { device: client.device } : {}),
+    });
+    return encodeServerFinished({
+      sessionId,
+      serverId: ctx.serverId,
+      keyProtectionMethod: KPM_WRAP,
+      keyContainerXml: buildKeyContainer(container),
+      mac: keyConfirmationMac(prf, kMac, clientNonce),
+      macAlgorithm: prf,
+    });
+  } finally {
+    zeroize(kProv);
+  }
+}
