@@ -1,1 +1,8 @@
-export { type AuthenticationInput, type AuthenticationResult, authenticateRequest } from './receiver-rules.js';
+export {
+  type AuthenticationInput,
+  type AuthenticationResult,
+  type AuthenticatorOptions,
+  authenticateRequest,
+  createAuthenticator,
+  type Principal,
+} from './receiver-rules.js';

@@ -22,22 +22,52 @@ export interface AuthenticationInput {
   isRegisteredAe(aeId: string): Promise<boolean>;
   /** TS-0004 7.3.2.1 requires an association for CSE originators; a closed lab may waive it. */
   allowCseWithoutAssociation: boolean;
+  /** SA policy for Mca (TS-0003 6.1.2.2.1): AE originators outside an association get 4107. */
+  requireAssociationForAe?: boolean;
+}
+
+/** Who the security association authenticated, when the request came through one. */
+export interface Principal {
+  /** From, SP-relative: one of the identities bound to the association. */
+  id: string;
+  credentialId?: string;
+  framework: string;
 }
 
 export interface AuthenticationResult {
   /** rq_authn: From matches an identity the security association authenticated. */
   authenticated: boolean;
+  principal?: Principal;
 }
 
 const isAeRegistration = (i: AuthenticationInput) => i.op === Operation.CREATE && i.ty === ResourceType.AE;
 
+const isCseRegistration = (i: AuthenticationInput) => i.op === Operation.CREATE && i.ty === ResourceType.remoteCSE;
+
 /** Inside an association From must be one of the identities bound to it (else 4106). */
-function insideAssociation(i: AuthenticationInput, boundIds: readonly string[]): AuthenticationResult {
-  if (boundIds.includes(i.originator)) return { authenticated: true };
-  // A first registration names no AE-ID yet ('C', 'S' or none): the association's credential
-  // is checked by the registration gate, the new AE-ID is bound after it is assigned.
-  if (isAeRegistration(i) && (i.from === undefined || i.from.raw === 'C' || i.from.raw === 'S')) {
-    return { authenticated: true };
+function insideAssociation(
+  i: AuthenticationInput,
+  sa: NonNullable<TransportContext['association']>,
+): AuthenticationResult {
+  const boundIds = sa.boundIds;
+  const principal = (id: string): AuthenticationResult => ({
+    authenticated: true,
+    principal: { id, framework: sa.framework, ...(sa.credentialId ? { credentialId: sa.credentialId } : {}) },
+  });
+  if (boundIds.includes(i.originator)) return principal(i.originator);
+  if (isAeRegistration(i)) {
+    // A first registration names no AE-ID yet ('C', 'S' or none): the association's credential
+    // is checked by the registration gate, the new AE-ID is bound after it is assigned.
+    if (i.from === undefined || i.from.raw === 'C' || i.from.raw === 'S') return principal(i.originator);
+    // A credential bound to no identity yet (Kpsa, Kc, DerivedKey, Node-ID / device certificate) may
+    // ask for an AE-ID-Stem; the <serviceSubscribedAppRule> for its Credential-ID (allowedAEs) decides.
+    if (boundIds.length === 0 && (i.from.kind === 'ae-c' || i.from.kind === 'ae-s')) return principal(i.originator);
+  }
+  if (isCseRegistration(i)) {
+    throw new M2MError(
+      ResponseStatusCode.SECURITY_ASSOCIATION_REQUIRED,
+      `the security association's credential does not authenticate CSE '${i.originator}' (TS-0004 7.3.2.1, CREATE <remoteCSE>)`,
+    );
   }
   throw new M2MError(
     ResponseStatusCode.ORIGINATOR_NOT_AUTHENTICATED,
@@ -54,6 +84,12 @@ async function outsideAssociation(i: AuthenticationInput): Promise<Authenticatio
       `CSE originator '${i.originator}' requires a security association`,
     );
   }
+  if (i.requireAssociationForAe) {
+    throw new M2MError(
+      ResponseStatusCode.SECURITY_ASSOCIATION_REQUIRED,
+      `originator '${i.originator || '(none)'}' must use a security association on Mca (TS-0003 6.1.2.2.1)`,
+    );
+  }
   if (isAeRegistration(i)) return { authenticated: false };
   if (i.from && (i.from.kind === 'ae-c' || i.from.kind === 'ae-s') && (await i.isRegisteredAe(i.originator))) {
     return { authenticated: false };
@@ -64,7 +100,24 @@ async function outsideAssociation(i: AuthenticationInput): Promise<Authenticatio
   );
 }
 
+/**
+ * The authentication step: rq_authn and the principal from the transport's security association.
+ * Credentials in HTTP headers (Basic, Bearer) play no part: TS-0003 ties rq_authn to the SAEF (or ESPrim).
+ */
 export async function authenticateRequest(i: AuthenticationInput): Promise<AuthenticationResult> {
-  const bound = i.transport.association?.boundIds;
-  return bound ? insideAssociation(i, bound) : outsideAssociation(i);
+  const sa = i.transport.association;
+  return sa ? insideAssociation(i, sa) : outsideAssociation(i);
+}
+
+export interface AuthenticatorOptions {
+  /** Mca policy (security-association's ReferencePointPolicy.mca). */
+  mca: 'required' | 'optional';
+}
+
+/** An authenticate step for CseOptions.authenticate with the SA policy applied. */
+export function createAuthenticator(
+  o: AuthenticatorOptions,
+): (i: AuthenticationInput) => Promise<AuthenticationResult> {
+  const requireAssociationForAe = o.mca === 'required';
+  return (i) => authenticateRequest({ ...i, requireAssociationForAe });
 }

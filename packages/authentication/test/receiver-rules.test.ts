@@ -1,6 +1,6 @@
 import { parseOriginator, toSpRelativeOriginator } from '@m2msec/protocol';
 import { describe, expect, it } from 'vitest';
-import { authenticateRequest } from '../src/index.js';
+import { authenticateRequest, createAuthenticator } from '../src/index.js';
 
 const ctx = { spId: 'm2msec.org', cseId: '/id-in' };
 const registered = new Set(['/id-in/Cknown', '/Sknown']);
@@ -19,7 +19,11 @@ function input(fr: string | undefined, op = 2, ty?: number, boundIds?: string[],
   };
 }
 
-const code = async (p: Promise<unknown>) => p.then(() => 0, (e: { rsc: number }) => e.rsc);
+const code = async (p: Promise<unknown>) =>
+  p.then(
+    () => 0,
+    (e: { rsc: number }) => e.rsc,
+  );
 
 describe('TS-0004 7.3.2.1 receiver rules', () => {
   it('outside an association, a registered AE passes with rq_authn false', async () => {
@@ -37,14 +41,35 @@ describe('TS-0004 7.3.2.1 receiver rules', () => {
     expect(await code(authenticateRequest(input('/id-mn', 2, undefined, undefined, true)))).toBe(0);
   });
   it('inside an association, From must be a bound identity (else 4106), rq_authn true', async () => {
-    expect(await authenticateRequest(input('Cknown', 2, undefined, ['/id-in/Cknown']))).toEqual({ authenticated: true });
+    expect(await authenticateRequest(input('Cknown', 2, undefined, ['/id-in/Cknown']))).toEqual({
+      authenticated: true,
+      principal: { id: '/id-in/Cknown', framework: 'psk' },
+    });
     expect(await code(authenticateRequest(input('Cxyz', 2, undefined, ['/id-in/Cabc'])))).toBe(4106);
     expect(await code(authenticateRequest(input('/id-mn', 2, undefined, ['/id-other'])))).toBe(4106);
   });
   it('inside an association, a first registration without an AE-ID is accepted', async () => {
-    expect(await authenticateRequest(input('C', 1, 2, ['10-key@mef']))).toEqual({ authenticated: true });
+    expect(await authenticateRequest(input('C', 1, 2, ['10-key@mef']))).toMatchObject({ authenticated: true });
   });
   it('the system administrator passes outside an association without rq_authn', async () => {
     expect(await authenticateRequest(input('CAdmin'))).toEqual({ authenticated: false });
+  });
+  it('an unbound credential may register a requested AE-ID-Stem; a bound one only its own', async () => {
+    expect(await code(authenticateRequest(input('Cwanted', 1, 2, [])))).toBe(0);
+    expect(await code(authenticateRequest(input('Cother', 1, 2, ['/id-in/Cmine'])))).toBe(4106);
+    expect(await code(authenticateRequest(input('Cmine', 1, 2, ['/id-in/Cmine'])))).toBe(0);
+  });
+  it('CREATE <remoteCSE> with a credential that does not authenticate the CSE gets 4107', async () => {
+    expect(await code(authenticateRequest(input('/id-mn', 1, 16, ['/id-other'])))).toBe(4107);
+    expect(await code(authenticateRequest(input('/id-mn', 1, 16, [])))).toBe(4107);
+    expect(await code(authenticateRequest(input('/id-mn', 1, 16, ['/id-mn'])))).toBe(0);
+  });
+  it('with the Mca policy "required", AEs outside an association get 4107; the admin still passes', async () => {
+    const strict = createAuthenticator({ mca: 'required' });
+    expect(await code(strict(input('Cknown')))).toBe(4107);
+    expect(await code(strict(input('Cnew', 1, 2)))).toBe(4107);
+    expect(await code(strict(input('CAdmin')))).toBe(0);
+    expect(await code(strict(input('Cknown', 2, undefined, ['/id-in/Cknown'])))).toBe(0);
+    expect(await code(createAuthenticator({ mca: 'optional' })(input('Cknown')))).toBe(0);
   });
 });

@@ -1,0 +1,90 @@
+// Credential-ID -> identities (TS-0003 8.2.1), persisted in a store Collection and mirrored in memory:
+// the HTTP binding builds a TransportContext synchronously, so the bound identities of a session's
+// credential must be readable without I/O. Every write commits to the store before the mirror changes
+// (nothing is acknowledged that a restart would forget).
+import {
+  boundIdsOf,
+  type CredentialBinding,
+  type CredentialBindings,
+  normaliseBinding,
+  parseCredentialId,
+} from '@m2msec/identification';
+import { type IdContext, parseOriginator, toSpRelativeOriginator } from '@m2msec/protocol';
+import type { Collection } from '@m2msec/store';
+
+export class PersistentCredentialBindings implements CredentialBindings {
+  readonly #mirror = new Map<string, CredentialBinding>();
+  #queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly collection: Collection<CredentialBinding>,
+    private readonly ctx: IdContext,
+  ) {}
+
+  static async open(collection: Collection<CredentialBinding>, ctx: IdContext): Promise<PersistentCredentialBindings> {
+    const b = new PersistentCredentialBindings(collection, ctx);
+    for (const { key, value } of await collection.list()) b.#mirror.set(key, normaliseBinding(value, ctx));
+    return b;
+  }
+
+  async get(credentialId: string): Promise<CredentialBinding | undefined> {
+    return this.getSync(credentialId);
+  }
+
+  /** The binding without I/O (for the TransportContext builder). */
+  getSync(credentialId: string): CredentialBinding | undefined {
+    try {
+      return this.#mirror.get(parseCredentialId(credentialId).id);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Identities bound to a credential ([] when unbound). */
+  boundIdsSync(credentialId: string): readonly string[] {
+    const b = this.getSync(credentialId);
+    return b ? boundIdsOf(b) : [];
+  }
+
+  set(credentialId: string, binding: CredentialBinding): Promise<void> {
+    return this.serial(async () => {
+      const key = parseCredentialId(credentialId).id;
+      const value = normaliseBinding(binding, this.ctx);
+      await this.collection.put(key, value);
+      this.#mirror.set(key, value);
+    });
+  }
+
+  addAeId(credentialId: string, aeId: string): Promise<void> {
+    return this.serial(async () => {
+      const key = parseCredentialId(credentialId).id;
+      const id = toSpRelativeOriginator(parseOriginator(aeId), this.ctx);
+      const current = this.#mirror.get(key);
+      if (current?.kind === 'cse') {
+        throw new Error(`credential '${key}' is bound to CSE-ID '${current.cseId}', not to AEs`);
+      }
+      if (current?.aeIds.includes(id)) return;
+      const next = normaliseBinding(
+        { kind: 'ae', aeIds: [...(current?.aeIds ?? []), id], ...(current?.appIds ? { appIds: current.appIds } : {}) },
+        this.ctx,
+      );
+      await this.collection.put(key, next);
+      this.#mirror.set(key, next);
+    });
+  }
+
+  delete(credentialId: string): Promise<boolean> {
+    return this.serial(async () => {
+      const key = parseCredentialId(credentialId).id;
+      const had = await this.collection.delete(key);
+      this.#mirror.delete(key);
+      return had;
+    });
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(fn);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+}

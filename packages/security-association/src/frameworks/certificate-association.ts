@@ -1,0 +1,36 @@
+// Entity B of the Certificate-Based SAEF (TS-0003 8.2.2.2): after OpenSSL validated the chain, the
+// clause 10.1 profile and the SAN identity are checked and the session is bound to that identity
+// (AE-ID / CSE-ID) or to its Credential-ID (Node-ID, device). A failing session is closed at once.
+import type { TLSSocket } from 'node:tls';
+import { type IdentityContext, verifyCertificateSession } from '@m2msec/saef';
+import type { SecurityAssociationRegistry } from '../registry/registry.js';
+
+export interface CertificateAssociationOptions {
+  registry: SecurityAssociationRegistry;
+  identityContext: IdentityContext;
+  onRefused?: (reason: string) => void;
+}
+
+export function certificateAssociationHandler(o: CertificateAssociationOptions): (socket: TLSSocket) => void {
+  return (socket) => {
+    try {
+      const s = verifyCertificateSession(socket, o.identityContext);
+      const proven = s.identity.kind === 'ae' || s.identity.kind === 'cse' ? [s.identity.id] : [];
+      o.registry.establish(socket, {
+        framework: 'certificate',
+        credentialId: s.identity.credentialId,
+        provenIds: proven,
+        peerCertificate: {
+          subjectAltNames: s.subjectAltNames,
+          fingerprint256: s.fingerprint256,
+          serialNumber: s.serialNumber,
+          der: s.der,
+        },
+        expiresAt: s.notAfter,
+      });
+    } catch (e) {
+      o.onRefused?.((e as Error).message);
+      socket.destroy();
+    }
+  };
+}

@@ -1,0 +1,106 @@
+// Entity B of the PSK-based frameworks on one listener (TS-0003 8.2.2.1, 8.2.2.3, DerivedKey mode):
+// the psk_identity picks the framework — DK.<...> DerivedKey, hexBinary(KcID)@<trusted MAF-FQDN>
+// MAF-based, anything else a KpsaID — and the completed handshake becomes a security association.
+import type { TLSSocket, TlsOptions } from 'node:tls';
+import { type IdContext, parseOriginator, toSpRelativeOriginator } from '@m2msec/protocol';
+import {
+  type DerivedKeyResourceServer,
+  derivedKeyCredentialId,
+  isDerivedKeyIdentity,
+  type MafKeyCache,
+  pskIdentityOf,
+  pskServerOptions,
+} from '@m2msec/saef';
+import type { SaefFramework } from '../registry/association.js';
+import type { SecurityAssociationRegistry } from '../registry/registry.js';
+import type { PskDirectory } from './psk-directory.js';
+
+export interface PskAssociationOptions {
+  registry: SecurityAssociationRegistry;
+  idContext: IdContext;
+  kpsa: PskDirectory;
+  derivedKey?: DerivedKeyResourceServer;
+  maf?: MafKeyCache;
+  tls13?: boolean;
+  /** Refused handshakes (identity and why; never a key). */
+  onRefused?: (identity: string, reason: string) => void;
+}
+
+interface Pending {
+  framework: SaefFramework;
+  credentialId: string;
+  provenIds: string[];
+  expiresAt?: number;
+}
+
+export interface PskAssociationFramework {
+  tlsOptions: TlsOptions;
+  /** Attach to the server's 'secureConnection' event. */
+  onSecureConnection(socket: TLSSocket): void;
+}
+
+function asIdentity(id: string | undefined, ctx: IdContext): string[] {
+  if (!id) return [];
+  try {
+    const o = parseOriginator(id);
+    return o.kind === 'other' ? [] : [toSpRelativeOriginator(o, ctx)];
+  } catch {
+    return [];
+  }
+}
+
+export function pskAssociationFramework(o: PskAssociationOptions): PskAssociationFramework {
+  const pending = new WeakMap<TLSSocket, Pending>();
+  const refuse = (identity: string, reason: string): undefined => {
+    o.onRefused?.(identity, reason);
+    return undefined;
+  };
+
+  const resolve = (identity: string, socket: TLSSocket): Uint8Array | undefined => {
+    if (isDerivedKeyIdentity(identity)) {
+      if (!o.derivedKey) return refuse(identity, 'DerivedKey mode is not enabled');
+      const r = o.derivedKey.resolve(identity);
+      if (!r.ok) return refuse(identity, r.message);
+      pending.set(socket, {
+        framework: 'derived-key',
+        credentialId: derivedKeyCredentialId(r.identity),
+        provenIds: [],
+      });
+      return r.key;
+    }
+    if (o.maf?.isMafIdentity(identity)) {
+      const k = o.maf.lookup(identity);
+      if (!k) return refuse(identity, 'no Kc for this Key Identifier (yet): MAF Key Retrieval started');
+      pending.set(socket, {
+        framework: 'maf',
+        credentialId: `12-${identity}`,
+        provenIds: asIdentity(k.entityId, o.idContext),
+        expiresAt: k.expiresAt,
+      });
+      return k.kc;
+    }
+    const k = o.kpsa.lookup(identity);
+    if (!k) return refuse(identity, 'unknown or expired KpsaID');
+    pending.set(socket, {
+      framework: 'psk',
+      credentialId: `12-${identity}`,
+      provenIds: [],
+      ...(k.expiresAt !== undefined ? { expiresAt: k.expiresAt } : {}),
+    });
+    return k.key;
+  };
+
+  return {
+    tlsOptions: pskServerOptions({ resolve, tls13: o.tls13 }),
+    onSecureConnection(socket) {
+      const p = pending.get(socket);
+      const identity = pskIdentityOf(socket);
+      if (!p || identity === undefined) {
+        socket.destroy(); // fail closed: a session the resolver did not admit
+        return;
+      }
+      pending.delete(socket);
+      o.registry.establish(socket, { ...p, pskIdentity: identity });
+    },
+  };
+}
