@@ -101,6 +101,7 @@ export function clientFor(
 export function serverTag(keys: MemoryProvisionedKeyStore, keyId: string, challenge: Uint8Array): string {
   const k = keys.keys.get(keyId);
   if (!k) throw new Error(`server has no key ${keyId}`);
+  if (k.secret.every((b) => b === 0)) throw new Error('server key is all zero');
   if (k.secret.length === 16) return aesCmac(k.secret, challenge).toString('hex');
   return createHmac('sha256', k.secret).update(challenge).digest('hex');
 }

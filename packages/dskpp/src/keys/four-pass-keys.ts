@@ -23,7 +23,10 @@ export function deriveFourPassKeys(
   tokenLength: number,
 ): ProvisioningKeys {
   const kProv = dskppPrf(prf, clientNonce, concatBytes(KEY_GENERATION, sharedKey, serverNonce), 2 * tokenLength);
-  const keys = { kMac: kProv.slice(0, tokenLength), kToken: kProv.slice(tokenLength) };
+  const keys = {
+    kMac: Uint8Array.prototype.slice.call(kProv, 0, tokenLength),
+    kToken: Uint8Array.prototype.slice.call(kProv, tokenLength),
+  };
   zeroize(kProv);
   return keys;
 }

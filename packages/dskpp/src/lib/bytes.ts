@@ -1,8 +1,15 @@
 // Byte helpers: concatenation, 32-bit big-endian integers, strict base64 (xs:base64Binary).
 import { DskppError } from './errors.js';
 
+/** Concatenation into a fresh plain Uint8Array (not a Buffer, whose slice() would alias). */
 export function concatBytes(...parts: Uint8Array[]): Uint8Array {
-  return Buffer.concat(parts);
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
 }
 
 /** INT(i): four octets, most significant first (RFC 6063 Appendix D). */

@@ -39,5 +39,9 @@ export function dskppPrf(algorithm: MacAlgorithmUri, k: Uint8Array, s: Uint8Arra
   const n = Math.ceil(dsLen / realization.blockLength);
   const blocks: Uint8Array[] = [];
   for (let i = 1; i <= n; i++) blocks.push(realization.f(k, concatBytes(int32be(i), s)));
-  return concatBytes(...blocks).subarray(0, dsLen);
+  const all = concatBytes(...blocks);
+  // A plain copy (never a Buffer view: Buffer#slice shares memory, which zeroisation would hit).
+  const ds = Uint8Array.prototype.slice.call(all, 0, dsLen);
+  all.fill(0);
+  return ds;
 }
