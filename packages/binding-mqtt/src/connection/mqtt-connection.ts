@@ -28,6 +28,9 @@ export class MqttConnection {
     this.url = o.url;
     this.#logger = logger;
     client.on('message', (topic, payload) => this.#dispatch(topic, payload));
+    // Requests and responses are small packets each awaited by someone: Nagle's algorithm with the
+    // peer's delayed ACKs would hold them for tens of milliseconds.
+    client.on('connect', () => (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true));
   }
 
   /** Connects (TS-0010 6.3) and resolves after CONNACK; rejects when the broker or TLS refuses. */
