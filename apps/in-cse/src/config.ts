@@ -18,6 +18,23 @@ export interface InCseConfig {
   registration: {
     appRules: Array<{ name: string; applicableCredIDs?: string[]; allowedAppIDs?: string[]; allowedAEs?: string[] }>;
   };
+  /** Access control inputs (docs/authorization.md): rq_loc, token issuers and keys, role issuers. */
+  authorization: {
+    /** Static originator -> location map, the IN-CSE's source of rq_loc (TS-0003 Table 7.1.2-2). */
+    locations: Record<string, { latitude: number; longitude: number; country?: string }>;
+    /** Token Issuers (DAS Servers, Authorization Authorities): ID, public JWKs, JWS algorithms. */
+    tokenIssuers: Array<{ id: string; keys: Array<Record<string, unknown>>; algorithms: string[] }>;
+    /** This CSE's private JWK for nested JWE tokens, with the algorithms it accepts. */
+    tokenDecryption?: {
+      key: Record<string, unknown>;
+      keyManagementAlgorithms: string[];
+      contentEncryptionAlgorithms?: string[];
+    };
+    /** Authorization Authorities whose <role> resources count. */
+    roleIssuers: string[];
+    /** Lifetime of a DAS grant that names none (ms). */
+    dynamicGrantLifetimeMs: number;
+  };
   upperTester: boolean;
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
 }
@@ -36,6 +53,7 @@ export const defaults: InCseConfig = {
   // Out of the box any AE may register without a security association (a local reference CSE);
   // deployments list their credential-IDs and App-IDs here (docs/in-cse.md).
   registration: { appRules: [{ name: 'open-registration', allowedAppIDs: ['*'], allowedAEs: ['*'] }] },
+  authorization: { locations: {}, tokenIssuers: [], roleIssuers: [], dynamicGrantLifetimeMs: 300_000 },
   upperTester: false,
   log: { level: 'info' },
 };
@@ -45,7 +63,7 @@ const strList = { type: 'array', items: str };
 const schema = {
   type: 'object',
   additionalProperties: false,
-  required: ['cse', 'http', 'store', 'dataDir', 'registration', 'upperTester', 'log'],
+  required: ['cse', 'http', 'store', 'dataDir', 'registration', 'authorization', 'upperTester', 'log'],
   properties: {
     cse: {
       type: 'object',
@@ -100,6 +118,51 @@ const schema = {
             properties: { name: str, applicableCredIDs: strList, allowedAppIDs: strList, allowedAEs: strList },
           },
         },
+      },
+    },
+    authorization: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['locations', 'tokenIssuers', 'roleIssuers', 'dynamicGrantLifetimeMs'],
+      properties: {
+        locations: {
+          type: 'object',
+          additionalProperties: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['latitude', 'longitude'],
+            properties: {
+              latitude: { type: 'number', minimum: -90, maximum: 90 },
+              longitude: { type: 'number', minimum: -180, maximum: 180 },
+              country: { type: 'string', pattern: '^[A-Z]{2}$' },
+            },
+          },
+        },
+        tokenIssuers: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['id', 'keys', 'algorithms'],
+            properties: {
+              id: str,
+              keys: { type: 'array', minItems: 1, items: { type: 'object', required: ['kty'] } },
+              algorithms: { type: 'array', minItems: 1, items: str },
+            },
+          },
+        },
+        tokenDecryption: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['key', 'keyManagementAlgorithms'],
+          properties: {
+            key: { type: 'object', required: ['kty', 'd'] },
+            keyManagementAlgorithms: { type: 'array', minItems: 1, items: str },
+            contentEncryptionAlgorithms: strList,
+          },
+        },
+        roleIssuers: strList,
+        dynamicGrantLifetimeMs: { type: 'integer', minimum: 1 },
       },
     },
     upperTester: { type: 'boolean' },

@@ -1,12 +1,14 @@
 // The reference IN-CSE: wiring only (configuration, store, CSE core, HTTP binding, logs).
+import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHttpBinding, HttpRequestSender } from '@m2msec/binding-http';
+import { StaticLocationSource } from '@m2msec/authorization';
 import { Cse } from '@m2msec/cse';
 import { openStore } from '@m2msec/store';
 import express from 'express';
 import { pino } from 'pino';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, type InCseConfig, loadConfig } from './config.js';
 import { upperTesterRouter } from './upper-tester.js';
 
 async function main(): Promise<void> {
@@ -23,6 +25,7 @@ async function main(): Promise<void> {
     senders: [new HttpRequestSender()],
     appRules: config.registration.appRules,
     config: { ...config.cse, cseType: 1, poa: [origin] },
+    authorization: authorizationOptions(config),
   });
   const binding = createHttpBinding({
     handler: cse.handle,
@@ -59,6 +62,46 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** Keys from JWKs, the static location map as the source of rq_loc (docs/authorization.md). */
+function authorizationOptions(config: InCseConfig) {
+  const a = config.authorization;
+  const idContext = { spId: config.cse.spId, cseId: config.cse.cseId };
+  const jwk = (k: Record<string, unknown>, what: string, priv: boolean) => {
+    try {
+      return priv
+        ? createPrivateKey({ key: k as never, format: 'jwk' })
+        : createPublicKey({ key: k as never, format: 'jwk' });
+    } catch (e) {
+      throw new ConfigError(`${what} is not a valid JWK: ${(e as Error).message}`);
+    }
+  };
+  let locationSource: StaticLocationSource;
+  try {
+    locationSource = new StaticLocationSource(a.locations, idContext);
+  } catch (e) {
+    throw new ConfigError(`authorization.locations: ${(e as Error).message}`);
+  }
+  return {
+    locationSource,
+    tokenIssuers: a.tokenIssuers.map((i, n) => ({
+      id: i.id,
+      algorithms: i.algorithms,
+      keys: i.keys.map((k, m) => jwk(k, `authorization.tokenIssuers[${n}].keys[${m}]`, false)),
+    })),
+    ...(a.tokenDecryption
+      ? {
+          tokenDecryption: {
+            keys: [jwk(a.tokenDecryption.key, 'authorization.tokenDecryption.key', true)],
+            keyManagementAlgorithms: a.tokenDecryption.keyManagementAlgorithms,
+            contentEncryptionAlgorithms: a.tokenDecryption.contentEncryptionAlgorithms,
+          },
+        }
+      : {}),
+    roleIssuers: a.roleIssuers,
+    dynamicGrantLifetimeMs: a.dynamicGrantLifetimeMs,
+  };
 }
 
 main().catch((e) => {

@@ -186,7 +186,9 @@ export async function checkAccess(
     state,
   );
   if (granted) {
-    const again = await evaluation(core, ctx, resource, operation, 'pv', state);
+    // The grant linked a dynamic policy to the stored resource: decide on its stored form.
+    const fresh = (await ctx.store.resources.get(resource.ri)) ?? resource;
+    const again = await evaluation(core, ctx, fresh, operation, 'pv', state);
     if (again && decide(again, ctx)) return;
   }
   noPrivilege(ctx, resource);
@@ -202,7 +204,7 @@ export async function checkPolicyUpdate(core: Core, ctx: RequestContext, resourc
   if (!Array.isArray(acpi) || acpi.length === 0) return checkAccess(core, ctx, resource, AccessControlOperation.UPDATE);
   const state = await accessState(core, ctx);
   const e = await evaluation(core, ctx, resource, AccessControlOperation.UPDATE, 'pvs', state);
-  if (!e || !e.policySets.permits(e.request)) {
+  if (!e?.policySets.permits(e.request)) {
     throw new M2MError(
       ResponseStatusCode.ORIGINATOR_HAS_NO_PRIVILEGE,
       `originator '${ctx.originator}' may not change the access control policies of '${resource.srn}' (needs UPDATE in their selfPrivileges)`,
