@@ -150,6 +150,30 @@ describe('accessControlContexts (TS-0003 7.1.3 Table 7.1.3-3), each failing clos
   });
 });
 
+describe('acop: DISCOVERY is a RETRIEVE with filterUsage=1 (TS-0003 7.1.3)', () => {
+  it('DISCOVERY and RETRIEVE are separate privileges', async () => {
+    const discover = await f.acp('discover-only', [{ acor: ['Cae1'], acop: 32 }]);
+    const read = await f.acp('read-only', [{ acor: ['Cae1'], acop: 2 }]);
+    await f.container('disc');
+    for (const [rn, acpi] of [
+      ['d1', discover],
+      ['r1', read],
+    ] as const) {
+      const r = await f.call('POST', '/cse-in/Cowner/disc', {
+        from: 'Cowner',
+        ty: 3,
+        body: { 'm2m:cnt': { rn, acpi: [acpi] } },
+      });
+      expect(r.rsc).toBe(2001);
+    }
+    const found = await get('/cse-in/Cowner/disc?fu=1&ty=3', 'Cae1');
+    expect(found.rsc).toBe(2000);
+    expect(found.body['m2m:uril']).toEqual(['cse-in/Cowner/disc/d1']);
+    expect((await get('/cse-in/Cowner/disc/d1', 'Cae1')).rsc).toBe(4103);
+    expect((await get('/cse-in/Cowner/disc/r1', 'Cae1')).rsc).toBe(2000);
+  });
+});
+
 describe('acaf, acod, pv / pvs, acpi updates', () => {
   it('acaf=true denies over plain HTTP (rq_authn is false outside a security association)', async () => {
     const path = await f.protectedBy('authn', [{ acor: ['Cae1'], acop: 2, acaf: true }]);
