@@ -35,6 +35,28 @@ export interface InCseConfig {
     /** Lifetime of a DAS grant that names none (ms). */
     dynamicGrantLifetimeMs: number;
   };
+  /** Security associations (docs/security-association.md): Mca policy, TLS listeners, SE key file. */
+  security: {
+    mca: 'optional' | 'required';
+    /** Key file of the software SE keystore; default <dataDir>/keystore.key (created on first start). */
+    keyFile?: string;
+    /** HTTPS listener for the PSK-based frameworks (Kpsa, DerivedKey); absent: none. */
+    psk?: { host: string; port: number; tls13: boolean };
+    /** HTTPS listener for the Certificate-Based SAEF; files are PEM. */
+    certificate?: {
+      host: string;
+      port: number;
+      cert: string;
+      key: string;
+      trustAnchors: string[];
+      crls: string[];
+      tls13: boolean;
+    };
+    /** Recognise DK.<TA>... identities on the PSK listener (needs a TA key: credentials add-dk-ta). */
+    derivedKey: boolean;
+    /** Credential-ID -> AE-IDs / CSE-ID bindings set at start (TS-0003 8.2.1). */
+    bindings: Array<{ credentialId: string; aeIds?: string[]; cseId?: string }>;
+  };
   upperTester: boolean;
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
 }
@@ -54,6 +76,7 @@ export const defaults: InCseConfig = {
   // deployments list their credential-IDs and App-IDs here (docs/in-cse.md).
   registration: { appRules: [{ name: 'open-registration', allowedAppIDs: ['*'], allowedAEs: ['*'] }] },
   authorization: { locations: {}, tokenIssuers: [], roleIssuers: [], dynamicGrantLifetimeMs: 300_000 },
+  security: { mca: 'optional', derivedKey: true, bindings: [] },
   upperTester: false,
   log: { level: 'info' },
 };
@@ -63,7 +86,7 @@ const strList = { type: 'array', items: str };
 const schema = {
   type: 'object',
   additionalProperties: false,
-  required: ['cse', 'http', 'store', 'dataDir', 'registration', 'authorization', 'upperTester', 'log'],
+  required: ['cse', 'http', 'store', 'dataDir', 'registration', 'security', 'authorization', 'upperTester', 'log'],
   properties: {
     cse: {
       type: 'object',
@@ -163,6 +186,45 @@ const schema = {
         },
         roleIssuers: strList,
         dynamicGrantLifetimeMs: { type: 'integer', minimum: 1 },
+      },
+    },
+    security: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['mca', 'derivedKey', 'bindings'],
+      properties: {
+        mca: { enum: ['optional', 'required'] },
+        keyFile: str,
+        psk: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['host', 'port', 'tls13'],
+          properties: { host: str, port: { type: 'integer', minimum: 0, maximum: 65535 }, tls13: { type: 'boolean' } },
+        },
+        certificate: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['host', 'port', 'cert', 'key', 'trustAnchors', 'crls', 'tls13'],
+          properties: {
+            host: str,
+            port: { type: 'integer', minimum: 0, maximum: 65535 },
+            cert: str,
+            key: str,
+            trustAnchors: { type: 'array', minItems: 1, items: str },
+            crls: strList,
+            tls13: { type: 'boolean' },
+          },
+        },
+        derivedKey: { type: 'boolean' },
+        bindings: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['credentialId'],
+            properties: { credentialId: str, aeIds: strList, cseId: str },
+          },
+        },
       },
     },
     upperTester: { type: 'boolean' },

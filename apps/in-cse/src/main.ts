@@ -2,13 +2,16 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createHttpBinding, HttpRequestSender } from '@m2msec/binding-http';
 import { StaticLocationSource } from '@m2msec/authorization';
+import { createHttpBinding, HttpRequestSender } from '@m2msec/binding-http';
 import { Cse } from '@m2msec/cse';
 import { openStore } from '@m2msec/store';
 import express from 'express';
 import { pino } from 'pino';
+import { adminRouter } from './admin-router.js';
 import { ConfigError, type InCseConfig, loadConfig } from './config.js';
+import { openSecurity } from './security.js';
+import { startTlsListeners } from './tls-listeners.js';
 import { upperTesterRouter } from './upper-tester.js';
 
 async function main(): Promise<void> {
@@ -18,6 +21,7 @@ async function main(): Promise<void> {
   const store = await openStore(
     config.store.kind === 'sqlite' ? { kind: 'sqlite', file: join(config.dataDir, 'resources.db') } : config.store,
   );
+  const security = await openSecurity(config, store, log);
   const origin = `http://${config.http.host}:${config.http.port}`;
   const cse = await Cse.open({
     store,
@@ -25,10 +29,12 @@ async function main(): Promise<void> {
     senders: [new HttpRequestSender()],
     appRules: config.registration.appRules,
     config: { ...config.cse, cseType: 1, poa: [origin] },
+    authenticate: security.authenticate,
     authorization: authorizationOptions(config),
   });
+  const handler = security.wrapHandler(cse.handle);
   const binding = createHttpBinding({
-    handler: cse.handle,
+    handler,
     cseId: config.cse.cseId,
     cseBaseName: config.cse.cseBaseName,
     spId: config.cse.spId,
@@ -39,6 +45,8 @@ async function main(): Promise<void> {
   const app = express();
   app.disable('x-powered-by');
   if (config.upperTester) app.use(upperTesterRouter(cse, log));
+  const admin = adminRouter(security, log);
+  app.use(admin);
   app.use(binding.router);
   const server = app.listen(config.http.port, config.http.host);
   server.keepAliveTimeout = 65_000;
@@ -46,6 +54,8 @@ async function main(): Promise<void> {
     server.once('listening', resolve);
     server.once('error', reject);
   });
+  const tlsListeners = await startTlsListeners(config, security, handler, admin, log);
+  for (const l of tlsListeners) log.info({ url: l.url, framework: l.framework }, 'TLS listener ready');
   cse.start();
   log.info(
     { url: origin, store: config.store.kind, dataDir: config.dataDir, upperTester: config.upperTester },
@@ -57,6 +67,11 @@ async function main(): Promise<void> {
     await cse.stop();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
+    for (const l of tlsListeners) {
+      l.server.close();
+      l.server.closeAllConnections();
+    }
+    await security.close();
     await store.close();
     process.exit(0);
   };

@@ -1,0 +1,26 @@
+// Admin-side routes beside the oneM2M binding: DerivedKey revocations a trust anchor sends
+// (POST /.well-known/m2msec/dk-revocation, JSON body authenticated by its MAC under K_RS-TA, so any
+// listener may carry it). Mounted before the binding's router; it only parses its own path.
+import express, { type Router } from 'express';
+import type { Logger } from 'pino';
+import type { InCseSecurity } from './security.js';
+
+export const DK_REVOCATION_PATH = '/.well-known/m2msec/dk-revocation';
+
+export function adminRouter(security: InCseSecurity, log: Logger): Router {
+  const router = express.Router();
+  router.post(DK_REVOCATION_PATH, express.json({ limit: '64kb' }), async (req, res) => {
+    if (!security.derivedKey) {
+      res.status(404).json({ error: 'DerivedKey mode is not enabled' });
+      return;
+    }
+    try {
+      const revoked = await security.derivedKey.applyRevocation(req.body);
+      log.info({ revoked: revoked.map(String) }, 'DerivedKey revocation applied');
+      res.status(200).json({ revoked: revoked.map(String) });
+    } catch (e) {
+      res.status(400).json({ error: (e as Error).message });
+    }
+  });
+  return router;
+}

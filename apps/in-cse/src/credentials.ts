@@ -1,0 +1,118 @@
+// Admin CLI for the IN-CSE's credentials (TS-0003 6.2.5 sensitive data, 8.2.1 Credential-ID bindings).
+// It opens the same data directory and store as the IN-CSE: run it while the IN-CSE is stopped (the
+// SE keystore file has one writer at a time). Key bytes are read from the command line or from
+// stdin ('-'), never printed.
+//   node dist/credentials.js add-psk --id <KpsaID> --key-hex <hex|-> [--bind <AE-ID|CSE-ID>]... [--expires <ISO time>]
+//   node dist/credentials.js add-dk-ta --ta-id <TA_id> --key-hex <hex|->
+//   node dist/credentials.js bind --credential <Credential-ID> (--ae <AE-ID>... | --cse <CSE-ID>)
+//   node dist/credentials.js list
+//   node dist/credentials.js delete --id <credential ID>
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseOriginator } from '@m2msec/protocol';
+import { DERIVED_KEY_TA_OWNER } from '@m2msec/security-association';
+import { CredentialStore } from '@m2msec/sensitive-data';
+import { openStore } from '@m2msec/store';
+import { ConfigError, loadConfig } from './config.js';
+import { openInCseBindings, openInCseSecureEnvironment } from './security.js';
+
+class UsageError extends Error {}
+
+function options(argv: string[]): Map<string, string[]> {
+  const m = new Map<string, string[]>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (!a.startsWith('--') || i + 1 >= argv.length) throw new UsageError(`unexpected argument '${a}'`);
+    m.set(a.slice(2), [...(m.get(a.slice(2)) ?? []), argv[++i]!]);
+  }
+  return m;
+}
+
+function one(o: Map<string, string[]>, name: string): string {
+  const v = o.get(name);
+  if (v?.length !== 1) throw new UsageError(`--${name} is required once`);
+  return v[0]!;
+}
+
+function keyBytes(hex: string): Buffer {
+  const text = (hex === '-' ? readFileSync(0, 'utf8') : hex).trim();
+  if (!/^([0-9a-fA-F]{2}){16,64}$/.test(text)) throw new UsageError('--key-hex must be 16 to 64 bytes of hex');
+  return Buffer.from(text, 'hex');
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  const o = options(rest);
+  const config = loadConfig();
+  mkdirSync(config.dataDir, { recursive: true });
+  const se = await openInCseSecureEnvironment(config);
+  const credentials = await CredentialStore.open({ se });
+  const store = await openStore(
+    config.store.kind === 'sqlite' ? { kind: 'sqlite', file: join(config.dataDir, 'resources.db') } : config.store,
+  );
+  try {
+    const bindings = await openInCseBindings(config, store);
+    const bind = async (credentialId: string, ids: string[]) => {
+      const cse = ids.find((i) => parseOriginator(i).kind === 'cse');
+      if (cse && ids.length > 1) throw new UsageError('a credential binds to one CSE-ID or to AE-IDs, not both');
+      await bindings.set(credentialId, cse ? { kind: 'cse', cseId: cse } : { kind: 'ae', aeIds: ids });
+    };
+    switch (command) {
+      case 'add-psk': {
+        const id = one(o, 'id');
+        const expires = o.get('expires')?.[0];
+        const expiresAt = expires === undefined ? undefined : Date.parse(expires);
+        if (expiresAt !== undefined && Number.isNaN(expiresAt)) throw new UsageError('--expires is not a time');
+        await credentials.addKey(
+          'Kpsa',
+          { credentialId: id, owner: 'in-cse-admin', suid: 12, ...(expiresAt ? { expiresAt } : {}) },
+          keyBytes(one(o, 'key-hex')),
+        );
+        if (o.get('bind')) await bind(`12-${id}`, o.get('bind')!);
+        process.stdout.write(`added Kpsa ${id} (Credential-ID 12-${id})\n`);
+        break;
+      }
+      case 'add-dk-ta': {
+        const ta = one(o, 'ta-id');
+        if (!/^[A-Za-z0-9_-]{1,64}$/.test(ta)) throw new UsageError('--ta-id must be 1-64 of [A-Za-z0-9_-]');
+        await credentials.addKey(
+          'Kpsa',
+          { credentialId: `DKTA.${ta}`, owner: DERIVED_KEY_TA_OWNER },
+          keyBytes(one(o, 'key-hex')),
+        );
+        process.stdout.write(`added DerivedKey trust anchor ${ta}\n`);
+        break;
+      }
+      case 'bind': {
+        const ids = [...(o.get('ae') ?? []), ...(o.get('cse') ?? [])];
+        if (ids.length === 0) throw new UsageError('bind needs --ae or --cse');
+        await bind(one(o, 'credential'), ids);
+        process.stdout.write('bound\n');
+        break;
+      }
+      case 'list':
+        for (const r of credentials.list()) {
+          const expiry = r.expiresAt ? ` expires ${new Date(r.expiresAt).toISOString()}` : '';
+          const b = bindings.getSync(`12-${r.credentialId}`);
+          process.stdout.write(`${r.kind}\t${r.credentialId}${expiry}${b ? `\tbound ${JSON.stringify(b)}` : ''}\n`);
+        }
+        break;
+      case 'delete':
+        await credentials.delete(one(o, 'id'));
+        process.stdout.write('deleted\n');
+        break;
+      default:
+        throw new UsageError(`unknown command '${command ?? ''}' (add-psk, add-dk-ta, bind, list, delete)`);
+    }
+  } finally {
+    credentials.close();
+    await se.close();
+    await store.close();
+  }
+}
+
+main(process.argv.slice(2)).catch((e) => {
+  const message = e instanceof UsageError || e instanceof ConfigError ? e.message : `failed: ${(e as Error).message}`;
+  process.stderr.write(`credentials: ${message}\n`);
+  process.exit(e instanceof UsageError ? 2 : 1);
+});

@@ -1,0 +1,102 @@
+// Security wiring of the IN-CSE (TS-0003 6.2.3, 6.2.5, 8.2): the software SE and credential store in
+// the data directory, persistent Credential-ID bindings, the SA registry, DerivedKey resource server,
+// and the authentication step with the configured Mca policy. Logic lives in the packages.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createAuthenticator } from '@m2msec/authentication';
+import type { CredentialBinding } from '@m2msec/identification';
+import type { RequestHandler } from '@m2msec/protocol';
+import { DerivedKeyResourceServer, type DerivedKeyWindowState, parseDerivedKeyIdentity } from '@m2msec/saef';
+import { createKeyFile, openSoftwareSecureEnvironment, type SecureEnvironment } from '@m2msec/secure-environment';
+import {
+  bindRegisteredAes,
+  CredentialStorePskDirectory,
+  PersistentCredentialBindings,
+  SecurityAssociationRegistry,
+} from '@m2msec/security-association';
+import { CredentialStore } from '@m2msec/sensitive-data';
+import type { Store } from '@m2msec/store';
+import type { Logger } from 'pino';
+import type { InCseConfig } from './config.js';
+
+export interface InCseSecurity {
+  se: SecureEnvironment;
+  credentials: CredentialStore;
+  kpsa: CredentialStorePskDirectory;
+  bindings: PersistentCredentialBindings;
+  registry: SecurityAssociationRegistry;
+  derivedKey?: DerivedKeyResourceServer;
+  authenticate: ReturnType<typeof createAuthenticator>;
+  /** The CSE's handler with AE-IDs bound to the association's credential at registration. */
+  wrapHandler(handler: RequestHandler): RequestHandler;
+  close(): Promise<void>;
+}
+
+/** The SE keystore and its key file in the data directory (created on first start). */
+export async function openInCseSecureEnvironment(config: InCseConfig): Promise<SecureEnvironment> {
+  const keyFile = config.security.keyFile ?? join(config.dataDir, 'keystore.key');
+  if (!existsSync(keyFile)) createKeyFile(keyFile);
+  return openSoftwareSecureEnvironment({ path: join(config.dataDir, 'keystore.json'), keyFile });
+}
+
+export async function openInCseBindings(config: InCseConfig, store: Store): Promise<PersistentCredentialBindings> {
+  return PersistentCredentialBindings.open(store.collection<CredentialBinding>('sa-credential-bindings'), {
+    spId: config.cse.spId,
+    cseId: config.cse.cseId,
+  });
+}
+
+export async function openSecurity(config: InCseConfig, store: Store, log: Logger): Promise<InCseSecurity> {
+  const idContext = { spId: config.cse.spId, cseId: config.cse.cseId };
+  const se = await openInCseSecureEnvironment(config);
+  const credentials = await CredentialStore.open({
+    se,
+    logger: { debug: (m, f) => log.debug(f ?? {}, m), warn: (m, f) => log.warn(f ?? {}, m) },
+  });
+  const kpsa = new CredentialStorePskDirectory(credentials);
+  const bindings = await openInCseBindings(config, store);
+  for (const b of config.security.bindings) {
+    await bindings.set(
+      b.credentialId,
+      b.cseId ? { kind: 'cse', cseId: b.cseId } : { kind: 'ae', aeIds: b.aeIds ?? [] },
+    );
+  }
+  const registry = new SecurityAssociationRegistry({
+    onTeardown: (a, reason) =>
+      log.info({ credentialId: a.credentialId, framework: a.framework, reason }, 'SA torn down'),
+  });
+  let derivedKey: DerivedKeyResourceServer | undefined;
+  const trustAnchors = kpsa.trustAnchorKeys();
+  if (config.security.derivedKey && trustAnchors.length > 0) {
+    derivedKey = await DerivedKeyResourceServer.open({
+      trustAnchors,
+      state: store.collection<DerivedKeyWindowState>('dk-windows'),
+      journalPath: join(config.dataDir, 'dk-accept.journal'),
+      onError: (m) => log.error({}, m),
+    });
+    for (const t of trustAnchors) t.key.fill(0);
+    derivedKey.onRevoked((taId, seqs) => {
+      const revoked = new Set(seqs);
+      registry.teardown((a) => {
+        if (a.framework !== 'derived-key' || !a.pskIdentity) return false;
+        const p = parseDerivedKeyIdentity(a.pskIdentity);
+        return p.taId === taId && revoked.has(p.sequenceNumber);
+      }, 'DerivedKey sequence number revoked');
+    });
+  }
+  return {
+    se,
+    credentials,
+    kpsa,
+    bindings,
+    registry,
+    ...(derivedKey ? { derivedKey } : {}),
+    authenticate: createAuthenticator({ mca: config.security.mca }),
+    wrapHandler: (handler) => bindRegisteredAes(handler, { bindings, idContext, onError: (m) => log.error({}, m) }),
+    async close() {
+      await derivedKey?.close();
+      credentials.close();
+      await se.close();
+    },
+  };
+}
