@@ -184,6 +184,37 @@ describe('pv vs pvs and the acpi update rules (TS-0003 7.1.1, TS-0001 Table 9.6.
   });
 });
 
+describe('daci is policy management', () => {
+  it('relinking daci needs UPDATE in the current policies pvs, not only UPDATE in pv', async () => {
+    const { send, acp, container } = await open();
+    const p = await acp('upd', [{ acor: ['Cother'], acop: 63 }], [{ acor: ['Cowner'], acop: 4 }]);
+    await container('linked', [p]);
+    const dac = await send({
+      op: 1,
+      to: 'cse-in/Cowner',
+      fr: 'Cowner',
+      ty: 34,
+      pc: { 'm2m:dac': { rn: 'd', dae: true, dap: ['http://127.0.0.1:9/das'] } },
+    });
+    expect(dac.rsc, dac.dbg).toBe(2001);
+    const daci = [(dac.pc as any)['m2m:dac'].ri];
+    expect((await send({ op: 3, to: 'cse-in/Cowner/linked', fr: 'Cother', pc: { 'm2m:cnt': { daci } } })).rsc).toBe(
+      4103,
+    );
+    expect(
+      (await send({ op: 3, to: 'cse-in/Cowner/linked', fr: 'Cother', pc: { 'm2m:cnt': { lbl: ['a'] } } })).rsc,
+    ).toBe(2004);
+    expect((await send({ op: 3, to: 'cse-in/Cowner/linked', fr: 'Cowner', pc: { 'm2m:cnt': { daci } } })).rsc).toBe(
+      4103,
+    ); // no pv UPDATE
+    const both = await acp('both', [{ acor: ['Cowner'], acop: 63 }], [{ acor: ['Cowner'], acop: 4 }]);
+    await container('linked2', [both]);
+    expect((await send({ op: 3, to: 'cse-in/Cowner/linked2', fr: 'Cowner', pc: { 'm2m:cnt': { daci } } })).rsc).toBe(
+      2004,
+    );
+  });
+});
+
 describe('originators: groups and roles', () => {
   it('a <group> resource ID in acor admits its members', async () => {
     const { send, acp, container } = await open();

@@ -40,6 +40,9 @@ export async function update(core: Core, ctx: RequestContext): Promise<HandlerRe
     await checkPolicyUpdate(core, ctx, resource);
   } else {
     await checkAccess(core, ctx, resource, AccessControlOperation.UPDATE);
+    // daci names the DAS that may grant privileges on the resource: relinking it is policy management
+    // too (docs/authorization.md), or UPDATE alone would let an originator name its own DAS.
+    if ('daci' in attrs) await checkPolicyUpdate(core, ctx, resource);
   }
   if (attrs.et !== undefined && attrs.et !== null) attrs.et = expirationTime(attrs.et, ctx.now);
   await handler.update?.(ctx, resource, attrs);
