@@ -49,7 +49,7 @@ export interface DskppServerOptions {
   newKeyId?: () => string;
   now?: () => number;
   /** Told about every refused request (status and reason, never key material). */
-  onRefused?: (event: { status: string; message: string; message_type?: string }) => void;
+  onRefused?: (event: { status: string; message: string; messageType?: string }) => void;
 }
 
 export const SERVER_DEFAULTS = {

@@ -62,7 +62,7 @@ export class DskppServer {
       this.onRefused?.({
         status: err.status,
         message: err.message,
-        ...(messageType ? { message_type: messageType } : {}),
+        ...(messageType ? { messageType } : {}),
       });
       // A SessionID that failed to open is echoed only if it is a legal identifier.
       const echo = sessionId && sessionId.length <= 128 ? sessionId : undefined;
