@@ -40,6 +40,8 @@ const CACHE_LIMIT = 10_000;
 export class TokenCache {
   private readonly byLti = new Map<string, CachedToken>();
   private readonly ltiByKey = new Map<string, string>();
+  /** Local-Token-IDs of DAS-issued tokens by holder, so a request looks at its own only. */
+  private readonly dasByHolder = new Map<string, Set<string>>();
 
   /** Caches a token; returns its Local-Token-ID and whether it was assigned now. */
   add(token: VerifiedToken, fromDas: boolean, now: Date): { lti: string; assigned: boolean } {
@@ -48,6 +50,7 @@ export class TokenCache {
     if (known !== undefined && this.byLti.has(known)) {
       const c = this.byLti.get(known)!;
       this.byLti.set(known, { token, fromDas: c.fromDas || fromDas });
+      if (fromDas) this.indexDas(token.holder, known);
       return { lti: known, assigned: false };
     }
     if (this.byLti.size >= CACHE_LIMIT) this.prune(now);
@@ -58,7 +61,14 @@ export class TokenCache {
     const lti = `lt${randomBytes(12).toString('base64url')}`;
     this.byLti.set(lti, { token, fromDas });
     this.ltiByKey.set(key, lti);
+    if (fromDas) this.indexDas(token.holder, lti);
     return { lti, assigned: true };
+  }
+
+  private indexDas(holder: string, lti: string): void {
+    const set = this.dasByHolder.get(holder);
+    if (set) set.add(lti);
+    else this.dasByHolder.set(holder, new Set([lti]));
   }
 
   /** A cached, unexpired token of this holder. */
@@ -75,15 +85,21 @@ export class TokenCache {
   /** Unexpired tokens a DAS issued for this holder (TS-0003 7.1.2: associated with its requests). */
   dasTokensOf(holder: string, now: Date): VerifiedToken[] {
     const out: VerifiedToken[] = [];
-    for (const c of this.byLti.values())
-      if (c.fromDas && c.token.holder === holder && c.token.notAfter.getTime() >= now.getTime()) out.push(c.token);
+    for (const lti of [...(this.dasByHolder.get(holder) ?? [])]) {
+      const t = this.get(lti, holder, now);
+      if (t) out.push(t);
+    }
     return out;
   }
 
   private drop(lti: string): void {
     const c = this.byLti.get(lti);
     this.byLti.delete(lti);
-    if (c) this.ltiByKey.delete(`${c.token.holder}\n${c.token.claims.tkid}`);
+    if (!c) return;
+    this.ltiByKey.delete(`${c.token.holder}\n${c.token.claims.tkid}`);
+    const set = this.dasByHolder.get(c.token.holder);
+    set?.delete(lti);
+    if (set?.size === 0) this.dasByHolder.delete(c.token.holder);
   }
 
   private prune(now: Date): void {
