@@ -13,6 +13,7 @@ export {
 } from './certificate/peer-identity.js';
 export { checkCertificateProfile, issuerHasNameConstraints } from './certificate/profile.js';
 export { type CertificateServerOptions, certificateServerOptions } from './certificate/server-options.js';
+export { type CachedCertificateCheck, CertificateCheckCache } from './certificate/session-cache.js';
 export { type CertificateSession, peerChain, verifyCertificateSession } from './certificate/verify-session.js';
 // Client SDK.
 export { createSaefAgent } from './client/agent.js';

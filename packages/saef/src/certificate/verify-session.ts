@@ -4,6 +4,7 @@ import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { SaefError } from '../lib/errors.js';
 import { type CertificateIdentity, certificateIdentity, type IdentityContext } from './peer-identity.js';
 import { checkCertificateProfile, issuerHasNameConstraints } from './profile.js';
+import { CertificateCheckCache } from './session-cache.js';
 
 export interface CertificateSession {
   identity: CertificateIdentity;
@@ -30,9 +31,34 @@ export function peerChain(socket: TLSSocket): PeerCertificate[] {
   return chain;
 }
 
-export function verifyCertificateSession(socket: TLSSocket, ctx: IdentityContext): CertificateSession {
+const defaultCache = new CertificateCheckCache();
+
+/**
+ * Profile and identity of the peer's verified chain. Results are cached per leaf fingerprint and
+ * identity context (a chain OpenSSL accepted again gives the same answer); validity, trust and
+ * revocation are still OpenSSL's on every handshake.
+ */
+export function verifyCertificateSession(
+  socket: TLSSocket,
+  ctx: IdentityContext,
+  cache: CertificateCheckCache = defaultCache,
+): CertificateSession {
   if (!socket.authorized) {
     throw new SaefError('CERTIFICATE_PROFILE', `peer certificate not verified: ${String(socket.authorizationError)}`);
+  }
+  const leafX509 = socket.getPeerX509Certificate();
+  if (!leafX509) throw new SaefError('CERTIFICATE_PROFILE', 'no peer certificate');
+  const key = `${ctx.spId} ${ctx.inCseId} ${leafX509.fingerprint256}`;
+  const hit = cache.get(key);
+  if (hit) {
+    return {
+      identity: hit.identity,
+      subjectAltNames: hit.subjectAltNames,
+      fingerprint256: leafX509.fingerprint256,
+      serialNumber: leafX509.serialNumber,
+      der: hit.der,
+      notAfter: Date.parse(leafX509.validTo),
+    };
   }
   const chain = peerChain(socket);
   const ders = chain.map((c) => new Uint8Array(c.raw));
@@ -45,6 +71,11 @@ export function verifyCertificateSession(socket: TLSSocket, ctx: IdentityContext
     );
   }
   const first = chain[0]!;
+  cache.set(key, {
+    identity,
+    subjectAltNames: leaf.subjectAltNames.map((n) => `${n.type}:${n.value}`),
+    der: ders[0]!,
+  });
   return {
     identity,
     subjectAltNames: leaf.subjectAltNames.map((n) => `${n.type}:${n.value}`),

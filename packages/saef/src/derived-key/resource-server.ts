@@ -25,6 +25,12 @@ export interface DerivedKeyResourceServerOptions {
   state: Collection<DerivedKeyWindowState>;
   /** Write-ahead journal file (local to this instance). */
   journalPath: string;
+  /**
+   * How long acceptances gather before the windows are written to the store and the journal emptied
+   * (default 1000 ms). The journal already makes each acceptance durable; the snapshot only compacts,
+   * so it is batched (a synchronous SQLite commit per handshake would stall the event loop).
+   */
+  snapshotDelayMs?: number;
   onError?: (message: string) => void;
 }
 
@@ -42,6 +48,7 @@ export class DerivedKeyResourceServer {
   readonly #tas = new Map<string, TaState>();
   #snapshot: Promise<void> | undefined;
   #dirty = false;
+  #wake: (() => void) | undefined;
   readonly #revocationListeners: Array<(taId: string, seqs: bigint[]) => void> = [];
 
   private constructor(
@@ -129,7 +136,10 @@ export class DerivedKeyResourceServer {
 
   /** Waits for pending snapshots (tests, shutdown). */
   async flush(): Promise<void> {
-    while (this.#snapshot) await this.#snapshot;
+    while (this.#snapshot) {
+      this.#wake?.();
+      await this.#snapshot;
+    }
   }
 
   async close(): Promise<void> {
@@ -143,6 +153,15 @@ export class DerivedKeyResourceServer {
     if (this.#snapshot) return;
     this.#snapshot = (async () => {
       try {
+        await new Promise<void>((r) => {
+          const t = setTimeout(r, this.o.snapshotDelayMs ?? 1000);
+          t.unref();
+          this.#wake = () => {
+            clearTimeout(t);
+            r();
+          };
+        });
+        this.#wake = undefined;
         while (this.#dirty) {
           this.#dirty = false;
           const mark = this.journal.appended;
