@@ -2,7 +2,14 @@
 // tests cannot give yet (an authenticated originator inside a security association), and the
 // resource-level rules (ACP validation, acpi updates, roles, tokens, groups, locations).
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { issueToken, StaticLocationSource, type TokenClaimSet } from '@m2msec/authorization';
+import {
+  dasResponseContent,
+  issueToken,
+  parseDasRequest,
+  StaticLocationSource,
+  type TokenClaimSet,
+} from '@m2msec/authorization';
+import { createHttpBinding, HttpRequestSender } from '@m2msec/binding-http';
 import type { RequestPrimitive, TransportContext } from '@m2msec/protocol';
 import { openSqliteStore } from '@m2msec/store';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -408,5 +415,55 @@ describe('tokens: Tokens, Token IDs, Local-Token-IDs (TS-0003 7.3.2.3)', () => {
     const r = await send({ ...rq, tkns: [expired] });
     expect(r.rsc).toBe(4103);
     expect(r.dbg).toContain('token 1 is refused: token has expired');
+  });
+});
+
+describe('Direct Dynamic Authorization in process', () => {
+  it('applies a sit=2 grant as a dynamic policy (et = its lifetime) without moving the CSE clock', async () => {
+    const seen: unknown[] = [];
+    const das = createHttpBinding({
+      cseId: '/das',
+      cseBaseName: 'das',
+      spId: 'm2msec.org',
+      handler: async (req) => {
+        const dreq = parseDasRequest(req.pc);
+        seen.push(dreq);
+        const grant = { gp: { acr: [{ acor: [dreq!.or], acop: 2 }] }, pl: 3_600_000 }; // relative: 1 h
+        return { rsc: 2000, rqi: req.rqi, pc: dasResponseContent(dreq?.or.endsWith('Cother') ? { dai: grant } : {}) };
+      },
+    });
+    const { port } = await das.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const { send, container, store } = await open({ senders: [new HttpRequestSender()] });
+      const dac = await send({
+        op: 1,
+        to: 'cse-in/Cowner',
+        fr: 'Cowner',
+        ty: 34,
+        pc: { 'm2m:dac': { rn: 'd', dae: true, dap: [`http://127.0.0.1:${port}/das`] } },
+      });
+      expect(dac.rsc, dac.dbg).toBe(2001);
+      const ri = await container('consulted');
+      await send({
+        op: 3,
+        to: 'cse-in/Cowner/consulted',
+        fr: 'Cowner',
+        pc: { 'm2m:cnt': { daci: [(dac.pc as any)['m2m:dac'].ri] } },
+      });
+      expect((await send({ op: 2, to: 'cse-in/Cowner/consulted', fr: 'Cmember' })).rsc).toBe(4103);
+      expect((await send({ op: 2, to: 'cse-in/Cowner/consulted', fr: 'Cother' })).rsc).toBe(2000);
+      expect(seen).toHaveLength(2);
+      expect(seen[1]).toMatchObject({ or: '//m2msec.org/id-in/Cother', op: 2, trt: 3, trid: `/id-in/${ri}` });
+      const stored = await store.resources.get(ri);
+      const [dynamic] = stored!.__dacpi as string[];
+      const acp = await store.resources.get(dynamic!);
+      expect(acp).toMatchObject({ ty: 1, pi: ri, pv: { acr: [{ acor: ['//m2msec.org/id-in/Cother'], acop: 2 }] } });
+      expect(acp!.pvs).toEqual({ acr: [{ acor: ['/id-in'], acop: 14 }] });
+      // A later resource is stamped with the present, not with the grant's expiry.
+      const later = await send({ op: 1, to: 'cse-in/Cowner', fr: 'Cowner', ty: 3, pc: { 'm2m:cnt': { rn: 'later' } } });
+      expect((later.pc as any)['m2m:cnt'].ct < (acp!.et as string)).toBe(true);
+    } finally {
+      await das.close();
+    }
   });
 });

@@ -99,7 +99,8 @@ async function createDynamicPolicy(
     srn: `${governing.srn}/${ri}`,
     ct,
     lt: ct,
-    et: monotonicTimestamp(expires),
+    // Not monotonicTimestamp: that clock would jump to the expiry and stamp later resources with it.
+    et: formatTimestamp(expires, { fraction: true }),
     pv: gp,
     // TS-0004 7.5.1.2.10: the Hosting CSE may Retrieve / Update / Delete it.
     pvs: {
