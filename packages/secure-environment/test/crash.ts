@@ -29,8 +29,12 @@ export async function bundleChild(): Promise<string> {
   return outfile;
 }
 
-/** Start the child, wait for "ready", let it run 0-30 ms, SIGKILL it; returns the last acknowledged k. */
-export async function runAndKill(child: string, cfg: object, rng: () => number): Promise<number> {
+/**
+ * Start the child, wait for "ready" (or, with `afterAck`, for its first acknowledged commit, so a loaded
+ * machine still makes progress across trials), let it run 0-30 ms more, SIGKILL it; returns the last
+ * acknowledged k.
+ */
+export async function runAndKill(child: string, cfg: object, rng: () => number, afterAck = false): Promise<number> {
   const p: ChildProcess = spawn(process.execPath, [child, JSON.stringify(cfg)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -43,7 +47,7 @@ export async function runAndKill(child: string, cfg: object, rng: () => number):
   const exited = new Promise<void>((resolve) => p.on('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
     const t = setInterval(() => {
-      if (out.includes('ready\n')) {
+      if (afterAck ? /committed \d+/.test(out) : out.includes('ready\n')) {
         clearInterval(t);
         resolve();
       }
