@@ -8,6 +8,7 @@ pkgs=(
   softhsm2 opensc                  # PKCS#11 secure environment
   libosmocore-utils                # osmo-auc-gen: Milenage / GBA cross-checks
   pskctool                         # PSKC (RFC 6030) validation
+  libxml2-utils                    # xmllint: DSKPP messages against their schema
 )
 missing=()
 for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done

@@ -3,6 +3,19 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const dir = process.argv[2];
+const root = join(import.meta.dirname, '..');
+// Every workspace package with a test script must have left a report (a crash leaves none).
+const expected = [];
+for (const group of ['packages', 'apps']) {
+  for (const name of readdirSync(join(root, group))) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(root, group, name, 'package.json'), 'utf8'));
+      if (pkg.scripts?.test) expected.push(pkg.name);
+    } catch {
+      // not a package
+    }
+  }
+}
 let passed = 0, failed = 0, skipped = 0, brokenSuites = 0;
 const failedSuites = [];
 for (const f of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
@@ -14,7 +27,10 @@ for (const f of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
   brokenSuites += r.numFailedTestSuites ?? 0;
   if (r.numFailedTests > 0 || r.numFailedTestSuites > 0) failedSuites.push(f.replace('.json', '').replace('+', '/'));
 }
+const reported = new Set(readdirSync(dir).map((f) => f.replace('.json', '').replace('+', '/')));
+const missing = expected.filter((name) => !reported.has(name));
+if (missing.length) console.log(`no test report from: ${missing.join(', ')}`);
 if (failedSuites.length) console.log(`failing packages: ${failedSuites.join(', ')}`);
 if (brokenSuites > 0) console.log(`${brokenSuites} test files failed to run`);
 console.log(`Summary: ${passed} passed, ${failed} failed, ${skipped} skipped`);
-process.exit(failed > 0 || brokenSuites > 0 || passed === 0 ? 1 : 0);
+process.exit(failed > 0 || brokenSuites > 0 || missing.length > 0 || passed === 0 ? 1 : 0);
