@@ -58,7 +58,9 @@ export class Notifier {
         continue;
       }
       try {
-        return await sender.send(poa, { ...req, to: poa }, { timeoutMs: this.config.requestTimeoutMs });
+        // `to` stays the notification target (a URL or an AE/CSE ID): an MQTT point of access names
+        // only the broker, the binding routes by the ID; HTTP sends a NOTIFY to the poa as given.
+        return await sender.send(poa, req, { timeoutMs: this.config.requestTimeoutMs });
       } catch (e) {
         last = e;
       }

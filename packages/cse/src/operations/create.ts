@@ -2,6 +2,7 @@
 // type-specific checks, then one transaction for the insert and its side effects.
 import {
   AccessControlOperation,
+  formatTimestamp,
   type HandlerResponse,
   M2MError,
   parseAbsRelTimestamp,
@@ -30,7 +31,9 @@ export function expirationTime(value: unknown, now: Date): string {
   const et = parseAbsRelTimestamp(value, now, 'expirationTime (et)');
   if (et.getTime() <= now.getTime())
     throw new M2MError(ResponseStatusCode.BAD_REQUEST, 'expirationTime (et) is in the past');
-  return monotonicTimestamp(et);
+  // Same format as ct/lt (with fraction) so stored times compare as strings; never through the
+  // monotonic clock, which a far-future et would drag forward for every later resource.
+  return formatTimestamp(et, { fraction: true });
 }
 
 export async function create(core: Core, ctx: RequestContext): Promise<HandlerResponse> {
