@@ -2,7 +2,7 @@
 // the same kind, in the same run, alternating rounds (median ratio). Client and server share this
 // process; no session resumption (every handshake is full). `pnpm bench` in packages/saef.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { closeSync, constants, mkdtempSync, openSync, writeSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -136,6 +136,18 @@ async function main(): Promise<void> {
     return { ...pskClientOptions({ identity: g.identity, key }), ciphers: 'PSK-AES128-CBC-SHA256' };
   };
   await compare('DerivedKey', [barePsk.port, bareDkClient], [saefDk.port, dkClient], 0.6);
+  // The DerivedKey path makes one synchronous stable-storage write per handshake (journal.ts): its
+  // ratio follows this disk's sync-write latency, printed here for context.
+  const probe = openSync(
+    join(dir, 'probe.journal'),
+    constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_DSYNC,
+  );
+  const t0 = performance.now();
+  for (let i = 0; i < 200; i++) writeSync(probe, `A ta1 ${i}\n`);
+  closeSync(probe);
+  console.log(
+    `             (sync journal append on this disk: ${(((performance.now() - t0) * 1000) / 200).toFixed(0)} us)`,
+  );
   await rs.close();
   await store.close();
 

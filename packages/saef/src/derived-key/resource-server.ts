@@ -1,7 +1,7 @@
 // The resource server side of DerivedKey mode: recognises DK. identities in psk_identity, derives
 // K_RS-C from the TA's K_RS-TA, and admits each sequence number once through a 64-entry sliding
 // window per TA (replays and numbers left of the window refused), minus the numbers the TA revoked.
-// Durability: see journal.ts (write-ahead, fdatasync inside the synchronous pskCallback) and
+// Durability: see journal.ts (write-ahead, an O_DSYNC append inside the synchronous pskCallback) and
 // docs/security-association.md. The windows and revocations live in a store Collection.
 import { ReplayWindow } from '@m2msec/crypto';
 import type { Collection } from '@m2msec/store';
