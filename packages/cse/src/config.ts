@@ -18,8 +18,13 @@ export interface CseConfig {
   allowCseWithoutAssociation: boolean;
   /** Interval of the expiration sweep in ms (0 disables). */
   expirySweepMs: number;
-  /** Timeout for outgoing requests (notifications, verification). */
+  /** Timeout for outgoing requests (notifications, verification, forwarding). */
   requestTimeoutMs: number;
+  /**
+   * SP-relative CSE-ID of this CSE's registrar (MN-CSE / ASN-CSE). Requests for CSEs not registered
+   * here go to the <remoteCSE> with this CSE-ID (TS-0004 7.3.2.6); its <remoteCSE> is no registree.
+   */
+  registrarCseId?: string;
 }
 
 export const defaultCseConfig: CseConfig = {

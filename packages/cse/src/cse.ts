@@ -5,9 +5,12 @@ import { AccessDecisionEngine } from '@m2msec/authorization';
 import { type CompiledAppRule, compileAppRule, type ServiceSubscribedAppRule } from '@m2msec/identification';
 import {
   type HandlerResponse,
+  isLocalTarget,
   M2MError,
   Operation,
   parseOriginator,
+  parseTarget,
+  type RequestPrimitive,
   type RequestSender,
   ResourceType,
   ResponseStatusCode,
@@ -26,7 +29,8 @@ import { del, deleteResource } from './operations/delete.js';
 import { retrieve } from './operations/retrieve.js';
 import { update } from './operations/update.js';
 import { type AuthorizationOptions, AuthorizationServices } from './pipeline/authorization-services.js';
-import { identify } from './pipeline/identify.js';
+import { identify, peerOf } from './pipeline/identify.js';
+import { relayingCse } from './pipeline/relayed-originator.js';
 import { representation } from './pipeline/result.js';
 import type { RequestContext } from './request-context.js';
 import { accessControlPolicyHandler } from './resources/access-control-policy.js';
@@ -40,12 +44,19 @@ import { remoteCseHandler } from './resources/remote-cse.js';
 import { roleHandler } from './resources/role.js';
 import { subscriptionHandler } from './resources/subscription.js';
 import { tokenHandler } from './resources/token.js';
+import { type RegistrarRecord, recordRegistrar } from './retarget/registrar.js';
+import { Retargeter } from './retarget/retargeter.js';
 
 export interface CseOptions {
   config?: Partial<CseConfig>;
   store: Store;
-  /** Outgoing request senders by URL scheme (notifications). */
+  /** Outgoing request senders by URL scheme (notifications; forwarding too unless retargetSenders is set). */
   senders?: RequestSender[];
+  /**
+   * Senders for forwarding to other CSEs over Mcc (TS-0004 7.3.2.6), e.g. an HttpRequestSender whose
+   * https agent carries this CSE's SAEF credential. Default: `senders`.
+   */
+  retargetSenders?: RequestSender[];
   log?: Logger;
   /** Registration rules (TS-0001 9.6.29); without any, every AE registration is refused with 4126. */
   appRules?: ServiceSubscribedAppRule[];
@@ -60,6 +71,7 @@ export class Cse {
   private readonly core: Core;
   private readonly admins: Set<string>;
   private readonly authenticate: NonNullable<CseOptions['authenticate']>;
+  private readonly retargeter: Retargeter;
   private sweepTimer: NodeJS.Timeout | undefined;
 
   private constructor(opts: CseOptions) {
@@ -102,6 +114,7 @@ export class Cse {
       this.config.adminOriginators.map((a) => toSpRelativeOriginator(parseOriginator(a), idContext)),
     );
     this.authenticate = opts.authenticate ?? authenticateRequest;
+    this.retargeter = new Retargeter(this.core, opts.retargetSenders ?? opts.senders ?? []);
   }
 
   /** Opens the CSE on a store, creating the <CSEBase> on first start. */
@@ -109,7 +122,7 @@ export class Cse {
     const cse = new Cse(opts);
     await cse.ensureCseBase();
     for (const csr of await opts.store.resources.children(cse.core.cseBaseRi, { ty: [ResourceType.remoteCSE] })) {
-      cse.core.registreeCseIds.add(csr.csi as string);
+      if (csr.csi !== cse.config.registrarCseId) cse.core.registreeCseIds.add(csr.csi as string);
     }
     return cse;
   }
@@ -147,17 +160,32 @@ export class Cse {
       const identified = identify(this.core, req, transport);
       const from = identified.kind === 'unassigned-ae' ? undefined : identified.originator;
       const originator = identified.id;
-      const admin = this.admins.has(originator);
-      const { authenticated } = await this.authenticate({
+      const peer = peerOf(transport);
+      const target = parseTarget(req.to);
+      const local = isLocalTarget(target, this.core.idContext);
+      if (!local) this.retargeter.checkLoop(originator, req.rqi, req.to);
+      const relayedBy = await relayingCse({
         op: req.op,
         ty: req.ty,
-        from,
-        originator,
+        identified,
         transport,
-        admin,
         isRegisteredAe: (id) => this.isRegisteredAe(id),
-        allowCseWithoutAssociation: this.config.allowCseWithoutAssociation,
       });
+      // A relayed originator never has the fixed admin privileges of this CSE.
+      const admin = relayedBy === undefined && this.admins.has(originator);
+      if (!local) {
+        // Transit: the originator is authenticated here (TS-0003 7.2.1), access is the hosting CSE's call.
+        if (relayedBy === undefined) await this.authenticateOriginator(req, from, originator, transport, admin);
+        const rsp = await this.retargeter.forward({
+          req,
+          target,
+          originator,
+          fromCseId: peer.kind === 'cse' ? peer.cseId : undefined,
+        });
+        return { ...rsp, rvi: rsp.rvi ?? req.rvi };
+      }
+      const authenticated =
+        relayedBy === undefined ? await this.authenticateOriginator(req, from, originator, transport, admin) : false;
       const ctx: RequestContext = {
         req,
         transport,
@@ -175,6 +203,27 @@ export class Cse {
       return this.failure(rqi, e);
     }
   };
+
+  /** rq_authn from the configured authentication step (TS-0004 7.3.2.1 receiver rules). */
+  private async authenticateOriginator(
+    req: RequestPrimitive,
+    from: RequestContext['from'],
+    originator: string,
+    transport: TransportContext,
+    admin: boolean,
+  ): Promise<boolean> {
+    const { authenticated } = await this.authenticate({
+      op: req.op,
+      ty: req.ty,
+      from,
+      originator,
+      transport,
+      admin,
+      isRegisteredAe: (id) => this.isRegisteredAe(id),
+      allowCseWithoutAssociation: this.config.allowCseWithoutAssociation,
+    });
+    return authenticated;
+  }
 
   private failure(rqi: string, e: unknown): HandlerResponse {
     if (e instanceof M2MError) return { rsc: e.rsc, rqi, dbg: e.message };
@@ -213,6 +262,14 @@ export class Cse {
     if (!stem) return false;
     const ae = await this.core.store.resources.get(stem);
     return ae?.ty === ResourceType.AE;
+  }
+
+  /**
+   * Keeps the <remoteCSE> of this CSE's registrar (TS-0001 10.2.2.7 step 004), created or refreshed
+   * after the registrar accepted this CSE's registration; requests it does not host go there.
+   */
+  async recordRegistrar(r: RegistrarRecord): Promise<void> {
+    await recordRegistrar(this.core, r);
   }
 
   /** Deletes expired resources (TS-0001 expirationTime); returns how many were removed. */

@@ -2,3 +2,4 @@ export { type CseConfig, defaultCseConfig } from './config.js';
 export { Cse, type CseOptions } from './cse.js';
 export { type Logger, silentLogger } from './logger.js';
 export type { AuthorizationOptions } from './pipeline/authorization-services.js';
+export type { RegistrarRecord } from './retarget/registrar.js';

@@ -125,7 +125,13 @@ describe('CSE core in process', () => {
   it('a far-future expirationTime does not move creation times of later resources', async () => {
     const { send, registerAe } = await openTestCse();
     await registerAe('Cf');
-    const far = await send({ op: 1, to: 'cse-in/Cf', fr: 'Cf', ty: 3, pc: { 'm2m:cnt': { rn: 'far', et: '20990101T000000' } } });
+    const far = await send({
+      op: 1,
+      to: 'cse-in/Cf',
+      fr: 'Cf',
+      ty: 3,
+      pc: { 'm2m:cnt': { rn: 'far', et: '20990101T000000' } },
+    });
     expect(far.rsc, far.dbg).toBe(2001);
     const next = await send({ op: 1, to: 'cse-in/Cf', fr: 'Cf', ty: 3, pc: { 'm2m:cnt': { rn: 'next' } } });
     expect((next.pc as any)['m2m:cnt'].ct.slice(0, 4)).toBe(String(new Date().getUTCFullYear()));

@@ -98,7 +98,8 @@ export async function create(core: Core, ctx: RequestContext): Promise<HandlerRe
     }
     throw e;
   }
-  if (ty === ResourceType.remoteCSE) core.registreeCseIds.add(resource.csi as string);
+  if (ty === ResourceType.remoteCSE && resource.csi !== core.config.registrarCseId)
+    core.registreeCseIds.add(resource.csi as string);
   core.notifier
     .event(parent, NotificationEventType.createChild, resource)
     .catch((e) => core.log.warn({}, `notify: ${e.message}`));
