@@ -1,0 +1,43 @@
+// X.509 v3 extensions of the TS-0003 10.1.1 profiles, DER-encoded (RFC 5280 4.2.1).
+import { createHash } from 'node:crypto';
+import { octetString, oid, seq, smallInteger, TRUE, tlv } from '../lib/der.js';
+import { encodeGeneralNames, type GeneralName } from '../lib/general-names.js';
+import { encodeNameConstraints, type NameConstraints } from '../lib/name-constraints.js';
+import { OID } from '../lib/oids.js';
+
+export function extension(id: string, critical: boolean, value: Uint8Array): Uint8Array {
+  return critical ? seq(oid(id), TRUE, octetString(value)) : seq(oid(id), octetString(value));
+}
+
+/** keyUsage digitalSignature (end entity, TS-0003 10.1.1.1), critical. */
+export const KEY_USAGE_END_ENTITY = extension(OID.keyUsage, true, Uint8Array.of(0x03, 0x02, 0x07, 0x80));
+/** keyUsage digitalSignature + keyCertSign + cRLSign (CA), critical. */
+export const KEY_USAGE_CA = extension(OID.keyUsage, true, Uint8Array.of(0x03, 0x02, 0x01, 0x86));
+
+export function basicConstraintsCa(pathLength?: number): Uint8Array {
+  const v = pathLength === undefined ? seq(TRUE) : seq(TRUE, smallInteger(pathLength));
+  return extension(OID.basicConstraints, true, v);
+}
+
+/** RFC 5280 4.2.1.2 method (1): SHA-1 of the subjectPublicKey BIT STRING value. */
+export function keyIdentifier(publicPoint: Uint8Array): Uint8Array {
+  return createHash('sha1').update(publicPoint).digest();
+}
+
+export const subjectKeyIdentifier = (kid: Uint8Array): Uint8Array =>
+  extension(OID.subjectKeyIdentifier, false, octetString(kid));
+
+export const authorityKeyIdentifier = (kid: Uint8Array): Uint8Array =>
+  extension(OID.authorityKeyIdentifier, false, seq(tlv(0x80, kid)));
+
+/** SAN; critical when the subject is empty (RFC 5280 4.2.1.6). */
+export const subjectAltName = (names: readonly GeneralName[], critical: boolean): Uint8Array =>
+  extension(OID.subjectAltName, critical, encodeGeneralNames(names));
+
+export const extendedKeyUsage = (purposes: readonly string[]): Uint8Array =>
+  extension(OID.extKeyUsage, false, seq(...purposes.map((p) => oid(p))));
+
+/** nameConstraints MUST be critical (RFC 5280 4.2.1.10). */
+export const nameConstraints = (nc: NameConstraints): Uint8Array =>
+  extension(OID.nameConstraints, true, encodeNameConstraints(nc));
+

@@ -1,0 +1,32 @@
+import { EstClientError } from '../errors.js';
+import { decodeCertsOnly } from '../pkcs7/certs-only.js';
+import type { EstResponse } from './request.js';
+
+export type EnrolmentResult =
+  | {
+      readonly status: 'issued';
+      /** The issued certificate (DER): the first of `certificates`. */
+      readonly certificate: Uint8Array;
+      readonly certificates: readonly Uint8Array[];
+    }
+  | { readonly status: 'pending'; readonly retryAfterSeconds: number };
+
+export function failure(r: EstResponse): EstClientError {
+  return new EstClientError(r.status, r.body.toString('utf8').trim().slice(0, 300) || 'no reason given');
+}
+
+/** RFC 7030 4.2.3: 200 certs-only, or 202 with Retry-After (delta-seconds or an HTTP-date). */
+export function readEnrolmentResponse(r: EstResponse): EnrolmentResult {
+  if (r.status === 202) return { status: 'pending', retryAfterSeconds: retryAfter(r.headers['retry-after']) };
+  if (r.status !== 200) throw failure(r);
+  const certificates = decodeCertsOnly(Buffer.from(r.body.toString('latin1').replace(/\s+/g, ''), 'base64'));
+  if (certificates.length === 0) throw new EstClientError(r.status, 'the certs-only response holds no certificate');
+  return { status: 'issued', certificate: certificates[0], certificates };
+}
+
+function retryAfter(v: string | undefined): number {
+  if (!v) return 60;
+  if (/^\d+$/.test(v.trim())) return Number(v.trim());
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? 60 : Math.max(0, Math.ceil((t - Date.now()) / 1000));
+}

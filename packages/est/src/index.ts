@@ -1,0 +1,62 @@
+// @m2msec/est — EST (RFC 7030) for the MEF certificate provisioning (TS-0003 8.3.6.2) with the
+// certificate and CSR profiles of TS-0003 10.1 / 10.1.4: server (framework-neutral core and an
+// express Router) and client.
+
+// CA in the secure environment
+export {
+  type CertificateAuthority,
+  type CreateCertificateAuthorityOptions,
+  createCertificateAuthority,
+  openCertificateAuthority,
+} from './certificate/certificate-authority.js';
+export { type CertificateContent, issueCertificate } from './certificate/issue-certificate.js';
+export { type ParsedCertificate, parseCertificate } from './certificate/parse-certificate.js';
+// client
+export { createCsr, type CsrKey, type CsrOptions } from './client/create-csr.js';
+export {
+  fetchCaCertificates,
+  fetchCsrAttributes,
+  type ServerKeyGenResult,
+  serverKeyGen,
+  simpleEnroll,
+  simpleReenroll,
+} from './client/operations.js';
+export type { EstBody, EstResponse, EstTarget } from './client/request.js';
+export type { EnrolmentResult } from './client/responses.js';
+// formats
+export { parseCsr, type ParsedCsr } from './csr/parse-csr.js';
+export { verifyCsrSignature } from './csr/verify-csr.js';
+export {
+  type CsrAttributes,
+  type CsrAttributesOptions,
+  decodeCsrAttributes,
+  encodeCsrAttributes,
+} from './csrattrs/csr-attributes.js';
+export { EstClientError, EstError, type EstStatus, isEstError } from './errors.js';
+export type { GeneralName } from './lib/general-names.js';
+export type { NameConstraints } from './lib/name-constraints.js';
+export { OID } from './lib/oids.js';
+export { decodeCertsOnly, encodeCertsOnly } from './pkcs7/certs-only.js';
+// server
+export { createEstServer, type EstServer } from './server/est-server.js';
+export { estRouter } from './server/router.js';
+export type {
+  ChannelBindingMode,
+  EnrolmentDecision,
+  EnrolmentPolicy,
+  EnrolmentRequest,
+  EstEnrolmentOperation,
+  EstHttpRequest,
+  EstHttpResponse,
+  EstLogger,
+  EstOperation,
+  EstServerOptions,
+} from './server/types.js';
+// TLS
+export {
+  type ChannelBinding,
+  type ChannelBindingType,
+  channelBinding,
+  channelBindingPassword,
+} from './tls/channel-binding.js';
+export { type EstClientIdentity, clientIdentity, estPskCallback, pskIdentityOf } from './tls/client-identity.js';

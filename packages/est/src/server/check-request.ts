@@ -1,0 +1,54 @@
+// The steps every enrolment operation shares (RFC 7030 4.2.1 / 4.2.2 / 4.4.1 with the TS-0003
+// 8.3.6.2 rules): a TLS-authenticated client, a base64 PKCS#10 body, the 10.1.4 profile, proof of
+// possession, the channel binding and the CA's name constraints.
+import type { TLSSocket } from 'node:tls';
+import { parseCsr, type ParsedCsr } from '../csr/parse-csr.js';
+import { verifyCsrSignature } from '../csr/verify-csr.js';
+import { EstError } from '../errors.js';
+import { decodeBase64Body } from '../lib/base64-body.js';
+import { checkNameConstraints } from '../lib/name-constraints.js';
+import { challengePasswordMatches, channelBinding } from '../tls/channel-binding.js';
+import { clientIdentity, type EstClientIdentity } from '../tls/client-identity.js';
+import type { EstHttpRequest, EstServerOptions } from './types.js';
+
+export interface CheckedRequest {
+  readonly identity: EstClientIdentity;
+  readonly csr: ParsedCsr;
+}
+
+/** The TLS client identity; 403 for an unauthenticated client (no HTTP authentication fallback). */
+export function requireAuthenticatedClient(req: EstHttpRequest, o: EstServerOptions): EstClientIdentity {
+  const identity = clientIdentity(req.socket as TLSSocket, o.ca);
+  if (identity.kind === 'anonymous') {
+    throw new EstError(
+      403,
+      'EST enrolment requires TLS client authentication with a certificate or TLS-PSK (TS-0003 8.3.6.2.1)',
+    );
+  }
+  return identity;
+}
+
+export function checkEnrolmentRequest(req: EstHttpRequest, o: EstServerOptions): CheckedRequest {
+  const identity = requireAuthenticatedClient(req, o);
+  const type = req.contentType?.split(';')[0].trim().toLowerCase();
+  if (type !== 'application/pkcs10') throw new EstError(415, 'the request body must be application/pkcs10');
+  const csr = parseCsr(decodeBase64Body(req.body, 'PKCS#10'));
+  verifyCsrSignature(csr);
+  checkChannelBinding(req.socket as TLSSocket, csr, o.channelBinding ?? 'require');
+  for (const name of csr.subjectAltName) checkNameConstraints(name, o.ca.nameConstraints);
+  return { identity, csr };
+}
+
+function checkChannelBinding(socket: TLSSocket, csr: ParsedCsr, mode: 'require' | 'if-present' | 'off'): void {
+  if (mode === 'off') return;
+  if (csr.challengePassword === undefined) {
+    if (mode === 'require') {
+      throw new EstError(400, 'the CSR must carry the TLS channel binding in challengePassword (RFC 7030 3.5)');
+    }
+    return;
+  }
+  const binding = channelBinding(socket, 'server');
+  if (!binding || !challengePasswordMatches(csr.challengePassword, binding)) {
+    throw new EstError(403, 'the CSR challengePassword does not match this TLS session (RFC 7030 3.5 channel binding)');
+  }
+}

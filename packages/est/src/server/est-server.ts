@@ -1,0 +1,78 @@
+// The EST server (RFC 7030) independent of the HTTP framework: one call per request, the
+// operation name and label already split from the path. Errors become short plain-text answers.
+import type { TLSSocket } from 'node:tls';
+import { EstError, isEstError } from '../errors.js';
+import { clientIdentity } from '../tls/client-identity.js';
+import { cacertsHandler } from './cacerts.js';
+import { csrattrsHandler } from './csrattrs.js';
+import { textResponse } from './responses.js';
+import { serverkeygen } from './serverkeygen.js';
+import { simpleenroll } from './simpleenroll.js';
+import { simplereenroll } from './simplereenroll.js';
+import type { EstHttpRequest, EstHttpResponse, EstServerOptions } from './types.js';
+
+export interface EstServer {
+  readonly options: EstServerOptions;
+  /** Answers one request for `operation` (the last path segment). Never throws. */
+  handle(operation: string, req: EstHttpRequest): Promise<EstHttpResponse>;
+}
+
+const METHODS: Record<string, 'GET' | 'POST'> = {
+  cacerts: 'GET',
+  csrattrs: 'GET',
+  simpleenroll: 'POST',
+  simplereenroll: 'POST',
+  serverkeygen: 'POST',
+};
+
+const LABEL = /^[A-Za-z0-9._~-]{1,64}$/;
+
+export function createEstServer(options: EstServerOptions): EstServer {
+  const cacerts = cacertsHandler(options);
+  const csrattrs = csrattrsHandler(options);
+  const labels = new Set(options.labels ?? []);
+
+  async function dispatch(operation: string, req: EstHttpRequest): Promise<EstHttpResponse> {
+    if (req.label !== undefined && (!LABEL.test(req.label) || !labels.has(req.label))) {
+      throw new EstError(404, 'unknown EST label');
+    }
+    if (operation === 'fullcmc') throw new EstError(501, 'fullcmc (RFC 7030 4.3) is not supported');
+    const method = METHODS[operation];
+    if (!method) throw new EstError(404, 'unknown EST operation');
+    if (req.method !== method && !(method === 'GET' && req.method === 'HEAD')) {
+      return textResponse(405, `${operation} takes ${method}`, { allow: method });
+    }
+    if (!(req.socket as TLSSocket).encrypted) throw new EstError(403, 'EST is served over TLS only (RFC 7030 3.3)');
+    if (req.hasAuthorizationHeader) {
+      throw new EstError(403, 'HTTP-based client authentication is not accepted (TS-0003 8.3.6.2.1); authenticate in TLS');
+    }
+    switch (operation) {
+      case 'cacerts':
+        return cacerts();
+      case 'csrattrs':
+        return csrattrs(clientIdentity(req.socket as TLSSocket, options.ca), req.label);
+      case 'simpleenroll':
+        return simpleenroll(options, req);
+      case 'simplereenroll':
+        return simplereenroll(options, req);
+      default:
+        return serverkeygen(options, req);
+    }
+  }
+
+  return {
+    options,
+    async handle(operation, req) {
+      try {
+        return await dispatch(operation, req);
+      } catch (e) {
+        if (isEstError(e)) {
+          options.logger?.info('est request refused', { operation, status: e.status, reason: e.message });
+          return textResponse(e.status, e.message);
+        }
+        options.logger?.warn('est internal error', { operation, error: (e as Error)?.name ?? 'unknown' });
+        return textResponse(500, 'internal error');
+      }
+    },
+  };
+}

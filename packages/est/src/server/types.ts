@@ -1,0 +1,87 @@
+import type { TLSSocket } from 'node:tls';
+import type { CertificateAuthority } from '../certificate/certificate-authority.js';
+import type { GeneralName } from '../lib/general-names.js';
+import type { EstClientIdentity } from '../tls/client-identity.js';
+
+export type EstEnrolmentOperation = 'simpleenroll' | 'simplereenroll' | 'serverkeygen';
+export type EstOperation = 'cacerts' | 'csrattrs' | EstEnrolmentOperation;
+
+/** What the MEF's policy hook sees about one enrolment request. */
+export interface EnrolmentRequest {
+  readonly operation: EstEnrolmentOperation;
+  /** The optional label path segment (RFC 7030 3.2.2). */
+  readonly label?: string;
+  readonly clientIdentity: EstClientIdentity;
+  /** The SAN the CSR asks for (already checked against the profile and the CA's name constraints). */
+  readonly requestedSan: readonly GeneralName[];
+  /** Subject Name DER of the CSR. */
+  readonly subjectDer: Uint8Array;
+  /** RFC 4514 rendering of the subject (computed on access). */
+  readonly subject: string;
+}
+
+/**
+ * The policy hook's answer. 'pending' answers 202 with Retry-After (RFC 7030 4.2.3): the client
+ * sends the same request again later and the hook is asked again.
+ */
+export type EnrolmentDecision =
+  | 'allow'
+  | 'deny'
+  | 'pending'
+  | { readonly outcome: 'allow'; readonly validitySeconds?: number }
+  | { readonly outcome: 'pending'; readonly retryAfterSeconds?: number }
+  | { readonly outcome: 'deny'; readonly reason?: string };
+
+export type EnrolmentPolicy = (request: EnrolmentRequest) => EnrolmentDecision | Promise<EnrolmentDecision>;
+
+/**
+ * - 'require': the CSR's challengePassword must carry the channel binding (default, fail closed);
+ * - 'if-present': checked when a challengePassword is present (clients that cannot read the
+ *   TLS session, such as `openssl req` + curl, can still enrol);
+ * - 'off': challengePassword is ignored.
+ */
+export type ChannelBindingMode = 'require' | 'if-present' | 'off';
+
+export interface EstLogger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface EstServerOptions {
+  ca: CertificateAuthority;
+  /** Decides which identities an enrolee may get. */
+  authorize: EnrolmentPolicy;
+  channelBinding?: ChannelBindingMode;
+  /** Further certificates for /cacerts (intermediates, other trust anchors). */
+  additionalCaCertificates?: readonly Uint8Array[];
+  /** Default validity of issued certificates; default 365 days. */
+  validitySeconds?: number;
+  /** extendedKeyUsage of issued certificates; default clientAuth + serverAuth. */
+  extendedKeyUsage?: readonly string[];
+  /** Names announced in /csrattrs for an identified client (TS-0003 8.3.6.2.2 step 2). */
+  expectedSan?: (identity: EstClientIdentity, label: string | undefined) => readonly GeneralName[] | undefined;
+  /** Accepted label segments; requests under any other label are 404. Default: none. */
+  labels?: readonly string[];
+  /** Retry-After for a bare 'pending' decision; default 60 s. */
+  defaultRetryAfterSeconds?: number;
+  /** Largest accepted request body; default 16 KiB. */
+  maxBodyBytes?: number;
+  logger?: EstLogger;
+  now?: () => Date;
+}
+
+export interface EstHttpRequest {
+  readonly method: string;
+  readonly label?: string;
+  readonly contentType?: string;
+  /** True when an Authorization header was sent (refused: TS-0003 8.3.6.2.1). */
+  readonly hasAuthorizationHeader: boolean;
+  readonly body: Uint8Array;
+  readonly socket: TLSSocket | { encrypted?: undefined };
+}
+
+export interface EstHttpResponse {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: string | Uint8Array;
+}
