@@ -224,3 +224,20 @@ export function writeTemp(dir: string, name: string, data: string | Uint8Array):
   writeFileSync(p, data);
   return p;
 }
+
+/** A plain node https request (for malformed and unusual requests the EST client would not send). */
+export function httpsRequest(
+  url: string,
+  opts: https.RequestOptions & { body?: string | Buffer },
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const { body, ...rest } = opts;
+    const req = https.request(url, { agent: false, timeout: 60_000, ...rest }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
