@@ -1,0 +1,191 @@
+// MN-CSE process configuration: defaults, the JSON file named by M2MSEC_CONFIG, environment
+// overrides; checked against a schema so a typo stops the process with a clear message. Key
+// material is referenced by file path, never written into the configuration itself.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Ajv } from 'ajv';
+
+export interface MnCseFileConfig {
+  cse: { cseId: string; cseBaseName: string; spId: string; adminOriginators: string[] };
+  http: { host: string; port: number; maxBodyBytes: number };
+  /** Points of access advertised to the registrar; default: the HTTP listener's URL. */
+  poa?: string[];
+  store: { kind: 'sqlite' } | { kind: 'postgres'; connectionString: string; schema?: string };
+  dataDir: string;
+  registrar: {
+    cseId: string;
+    cseBaseName: string;
+    url: string;
+    retryMs: number;
+    refreshMs: number;
+    certificate?: { cert: string; key: string; trustAnchors: string[]; servername: string };
+    psk?: { identity: string; keyFile: string; servername?: string };
+    plainHttp?: boolean;
+  };
+  mqtt?: {
+    url: string;
+    ca?: string;
+    cert?: string;
+    key?: string;
+    servername?: string;
+    psk?: { identity: string; keyFile: string };
+  };
+  mcc?: { host: string; port: number; cert: string; key: string; trustAnchors: string[]; crls: string[] };
+  registration: {
+    appRules: Array<{ name: string; applicableCredIDs?: string[]; allowedAppIDs?: string[]; allowedAEs?: string[] }>;
+  };
+  mca: 'optional' | 'required';
+  requestTimeoutMs: number;
+  log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
+}
+
+export const defaults: MnCseFileConfig = {
+  cse: { cseId: '/id-mn', cseBaseName: 'cse-mn', spId: 'm2msec.org', adminOriginators: ['CAdmin'] },
+  http: { host: '127.0.0.1', port: 8081, maxBodyBytes: 1024 * 1024 },
+  store: { kind: 'sqlite' },
+  dataDir: '.data/mn-cse',
+  registrar: {
+    cseId: '/id-in',
+    cseBaseName: 'cse-in',
+    url: 'https://127.0.0.1:8443',
+    retryMs: 2_000,
+    refreshMs: 30_000,
+  },
+  registration: { appRules: [] },
+  mca: 'optional',
+  requestTimeoutMs: 5_000,
+  log: { level: 'info' },
+};
+
+const str = { type: 'string', minLength: 1 };
+const strList = { type: 'array', items: str };
+const port = { type: 'integer', minimum: 0, maximum: 65535 };
+const obj = (required: string[], properties: Record<string, unknown>) => ({
+  type: 'object',
+  additionalProperties: false,
+  required,
+  properties,
+});
+
+const schema = obj(['cse', 'http', 'store', 'dataDir', 'registrar', 'registration', 'mca', 'requestTimeoutMs', 'log'], {
+  cse: obj(['cseId', 'cseBaseName', 'spId', 'adminOriginators'], {
+    cseId: { type: 'string', pattern: '^/[A-Za-z0-9._~-]+$' },
+    cseBaseName: { type: 'string', pattern: '^[A-Za-z0-9._~-]+$' },
+    spId: { type: 'string', pattern: '^[A-Za-z0-9._~-]+$' },
+    adminOriginators: strList,
+  }),
+  http: obj(['host', 'port', 'maxBodyBytes'], { host: str, port, maxBodyBytes: { type: 'integer', minimum: 1 } }),
+  poa: { type: 'array', minItems: 1, items: str },
+  store: {
+    oneOf: [
+      obj(['kind'], { kind: { const: 'sqlite' } }),
+      obj(['kind', 'connectionString'], {
+        kind: { const: 'postgres' },
+        connectionString: str,
+        schema: { type: 'string', pattern: '^[a-z_][a-z0-9_]*$' },
+      }),
+    ],
+  },
+  dataDir: str,
+  registrar: {
+    ...obj(['cseId', 'cseBaseName', 'url', 'retryMs', 'refreshMs'], {
+      cseId: { type: 'string', pattern: '^/[A-Za-z0-9._~-]+$' },
+      cseBaseName: { type: 'string', pattern: '^[A-Za-z0-9._~-]+$' },
+      url: { type: 'string', pattern: '^https?://' },
+      retryMs: { type: 'integer', minimum: 10 },
+      refreshMs: { type: 'integer', minimum: 0 },
+      certificate: obj(['cert', 'key', 'trustAnchors', 'servername'], {
+        cert: str,
+        key: str,
+        trustAnchors: { type: 'array', minItems: 1, items: str },
+        servername: str,
+      }),
+      psk: obj(['identity', 'keyFile'], { identity: str, keyFile: str, servername: str }),
+      plainHttp: { type: 'boolean' },
+    }),
+    // Exactly one way to reach the registrar.
+    oneOf: [
+      { required: ['certificate'] },
+      { required: ['psk'] },
+      { required: ['plainHttp'], properties: { plainHttp: { const: true } } },
+    ],
+  },
+  mqtt: obj(['url'], {
+    url: { type: 'string', pattern: '^mqtts?://' },
+    ca: str,
+    cert: str,
+    key: str,
+    servername: str,
+    psk: obj(['identity', 'keyFile'], { identity: str, keyFile: str }),
+  }),
+  mcc: obj(['host', 'port', 'cert', 'key', 'trustAnchors', 'crls'], {
+    host: str,
+    port,
+    cert: str,
+    key: str,
+    trustAnchors: { type: 'array', minItems: 1, items: str },
+    crls: strList,
+  }),
+  registration: obj(['appRules'], {
+    appRules: {
+      type: 'array',
+      items: obj(['name'], { name: str, applicableCredIDs: strList, allowedAppIDs: strList, allowedAEs: strList }),
+    },
+  }),
+  mca: { enum: ['optional', 'required'] },
+  requestTimeoutMs: { type: 'integer', minimum: 1 },
+  log: obj(['level'], { level: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] } }),
+});
+
+const validate = new Ajv({ allErrors: true }).compile<MnCseFileConfig>(schema);
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+function merge<T>(base: T, over: unknown): T {
+  if (typeof over !== 'object' || over === null || Array.isArray(over) || typeof base !== 'object' || base === null) {
+    return (over === undefined ? base : over) as T;
+  }
+  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(over)) out[k] = k === 'store' ? v : merge(out[k], v);
+  return out as T;
+}
+
+function intFrom(name: string, value: string, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > max) throw new ConfigError(`${name} '${value}' is not a valid number`);
+  return n;
+}
+
+/** Loads the configuration; throws ConfigError listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): MnCseFileConfig {
+  let file: unknown = {};
+  if (env.M2MSEC_CONFIG) {
+    try {
+      file = JSON.parse(readFileSync(env.M2MSEC_CONFIG, 'utf8'));
+    } catch (e) {
+      throw new ConfigError(`cannot read M2MSEC_CONFIG '${env.M2MSEC_CONFIG}': ${(e as Error).message}`);
+    }
+  }
+  const config = merge(structuredClone(defaults), file);
+  if (env.M2MSEC_HTTP_HOST) config.http.host = env.M2MSEC_HTTP_HOST;
+  if (env.M2MSEC_HTTP_PORT) config.http.port = intFrom('M2MSEC_HTTP_PORT', env.M2MSEC_HTTP_PORT, 65535);
+  if (env.M2MSEC_DATA_DIR) config.dataDir = env.M2MSEC_DATA_DIR;
+  if (env.M2MSEC_LOG_LEVEL) config.log.level = env.M2MSEC_LOG_LEVEL as MnCseFileConfig['log']['level'];
+  if (env.M2MSEC_REGISTRAR_URL) config.registrar.url = env.M2MSEC_REGISTRAR_URL;
+  if (env.M2MSEC_STORE === 'postgres') {
+    if (!env.M2MSEC_PG_URL) throw new ConfigError('M2MSEC_STORE=postgres needs M2MSEC_PG_URL');
+    config.store = {
+      kind: 'postgres',
+      connectionString: env.M2MSEC_PG_URL,
+      ...(env.M2MSEC_PG_SCHEMA ? { schema: env.M2MSEC_PG_SCHEMA } : {}),
+    };
+  }
+  if (!validate(config)) {
+    const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
+    throw new ConfigError(`invalid configuration: ${problems}`);
+  }
+  config.dataDir = resolve(config.dataDir);
+  return config;
+}

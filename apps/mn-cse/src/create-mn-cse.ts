@@ -1,0 +1,220 @@
+// createMnCse: an MN-CSE as a library. The gateway mounts `router` under a prefix on its own HTTP
+// server (Mca for AEs); start() connects the optional MQTT binding and HTTPS Mcc listener and
+// registers to the registrar; requests for other CSEs are forwarded over the registrar association.
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { createAuthenticator } from '@m2msec/authentication';
+import { createHttpBinding, HttpRequestSender } from '@m2msec/binding-http';
+import { createMqttBinding, type MqttBinding, MqttRequestSender } from '@m2msec/binding-mqtt';
+import { Cse, type Logger, silentLogger } from '@m2msec/cse';
+import type { RequestHandler, RequestSender } from '@m2msec/protocol';
+import { certificateServerOptions, createSaefAgent } from '@m2msec/saef';
+import {
+  associationTransportContext,
+  certificateAssociationHandler,
+  SecurityAssociationRegistry,
+} from '@m2msec/security-association';
+import { openSqliteStore, openStore, type Store, type StoreConfig } from '@m2msec/store';
+import express, { type Router } from 'express';
+import { DeferredSender } from './lib/deferred-sender.js';
+import type { MnCseOptions } from './options.js';
+import { Registration, type RegistrationStatus } from './registration.js';
+
+export interface MnCse {
+  readonly cse: Cse;
+  /** The oneM2M HTTP binding (TS-0009): `app.use('/onem2m', mn.router)`, before any body parser. */
+  readonly router: Router;
+  /** The CSE's request handler, for other bindings an embedder adds. */
+  readonly handler: RequestHandler;
+  /** Registration to the registrar as it stands. */
+  readonly registration: Readonly<RegistrationStatus>;
+  /** URL of the HTTPS Mcc listener once started. */
+  readonly mccUrl: string | undefined;
+  /** Connects MQTT, opens the Mcc listener, starts registering (in the background). */
+  start(): Promise<void>;
+  /** Resolves once registered to the registrar. */
+  whenRegistered(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function isStore(s: MnCseOptions['store']): s is Store {
+  return typeof (s as Store | undefined)?.transaction === 'function';
+}
+
+function checkOptions(o: MnCseOptions): void {
+  const r = o.registrar;
+  if (!r.framework && !r.plainHttp) {
+    throw new TypeError(
+      'createMnCse: registrar.framework (a SAEF credential) is required; plainHttp: true only for closed labs',
+    );
+  }
+  const scheme = new URL(r.url).protocol;
+  if (r.framework && scheme !== 'https:')
+    throw new TypeError(`createMnCse: registrar.url must be https with a SAEF framework`);
+  if (!r.framework && scheme !== 'http:') throw new TypeError('createMnCse: plainHttp needs an http registrar.url');
+}
+
+export async function createMnCse(o: MnCseOptions): Promise<MnCse> {
+  checkOptions(o);
+  const log: Logger = o.log ?? silentLogger;
+  const ownStore = !isStore(o.store);
+  const store = isStore(o.store)
+    ? o.store
+    : o.store
+      ? await openStore(o.store as StoreConfig)
+      : await openSqliteStore({ file: ':memory:' });
+  const timeoutMs = o.requestTimeoutMs ?? 5_000;
+  // Mcc towards the registrar: every request rides the SAEF session(s) of this agent.
+  const agent = o.registrar.framework ? createSaefAgent(o.registrar.framework) : undefined;
+  const registrarSender = new HttpRequestSender({ timeoutMs, ...(agent ? { httpsAgent: agent } : {}) });
+  const mqttNotifications = new DeferredSender(['mqtt', 'mqtts']);
+  const httpNotifications = new HttpRequestSender({ timeoutMs });
+  const notificationSenders: RequestSender[] = [httpNotifications, mqttNotifications];
+  const cse = await Cse.open({
+    store,
+    log,
+    senders: notificationSenders,
+    retargetSenders: [registrarSender],
+    appRules: o.appRules ?? [],
+    authenticate: createAuthenticator({ mca: o.mca ?? 'optional' }),
+    config: {
+      cseId: o.cseId,
+      cseBaseName: o.cseBaseName,
+      spId: o.spId,
+      cseType: 2,
+      poa: o.poa,
+      registrarCseId: o.registrar.cseId,
+      allowCseWithoutAssociation: !!o.registrar.plainHttp,
+      requestTimeoutMs: timeoutMs,
+      ...(o.adminOriginators ? { adminOriginators: o.adminOriginators } : {}),
+    },
+  });
+  const handler: RequestHandler = cse.handle;
+  const bindingLog = ({
+    level,
+    message,
+    rqi,
+  }: {
+    level: 'warn' | 'error' | 'info' | 'debug';
+    message: string;
+    rqi?: string;
+  }) => log[level]({ rqi }, message);
+  const http = createHttpBinding({
+    handler,
+    cseId: o.cseId,
+    cseBaseName: o.cseBaseName,
+    spId: o.spId,
+    ...(o.maxBodyBytes ? { maxBodyBytes: o.maxBodyBytes } : {}),
+    logger: bindingLog,
+  });
+  const registration = new Registration(
+    cse,
+    { cseId: o.cseId, cseBaseName: o.cseBaseName, poa: o.poa, srv: ['3'] },
+    o.registrar,
+    registrarSender,
+    log,
+    timeoutMs,
+  );
+  let mqtt: MqttBinding | undefined;
+  let mqttSender: MqttRequestSender | undefined;
+  let mcc: Server | undefined;
+  let mccUrl: string | undefined;
+
+  return {
+    cse,
+    router: http.router,
+    handler,
+    registration: registration.status,
+    get mccUrl() {
+      return mccUrl;
+    },
+    async start() {
+      if (o.mqtt) {
+        mqtt = await createMqttBinding({
+          handler,
+          cseId: o.cseId,
+          spId: o.spId,
+          connect: { url: o.mqtt.url, tls: o.mqtt.tls },
+          ...(o.mqtt.topicPrefix ? { topicPrefix: o.mqtt.topicPrefix } : {}),
+          ...(o.mqtt.onRegistration ? { onRegistration: o.mqtt.onRegistration } : {}),
+          logger: bindingLog,
+        });
+        // Notifications to AEs that listen on MQTT go through the same session.
+        mqttSender = new MqttRequestSender({ cseId: o.cseId, connections: [mqtt.connection], timeoutMs });
+        mqttNotifications.inner = mqttSender;
+      }
+      if (o.mcc) {
+        mcc = await startMccListener(o, handler, log);
+        const a = mcc.address() as AddressInfo;
+        mccUrl = `https://${o.mcc.host ?? '127.0.0.1'}:${a.port}`;
+      }
+      cse.start();
+      registration.start();
+    },
+    whenRegistered: (t) => registration.whenRegistered(t),
+    async stop() {
+      registration.stop();
+      await cse.stop();
+      await mqtt?.close();
+      mqttSender?.close?.();
+      if (mcc) {
+        const s = mcc;
+        await new Promise<void>((resolve) => {
+          s.close(() => resolve());
+          s.closeAllConnections();
+        });
+      }
+      mqttNotifications.inner = undefined;
+      registrarSender.close();
+      httpNotifications.close();
+      agent?.destroy();
+      if (ownStore) await store.close();
+    },
+  };
+}
+
+const pem = (v: string | Buffer) => (typeof v === 'string' && !v.includes('-----BEGIN') ? readFileSync(v) : v);
+
+/** Mutual-TLS listener: only sessions the certificate SAEF admitted reach the CSE (TS-0003 8.2.2.2). */
+async function startMccListener(o: MnCseOptions, handler: RequestHandler, log: Logger): Promise<Server> {
+  const m = o.mcc!;
+  const registry = new SecurityAssociationRegistry({});
+  const binding = createHttpBinding({
+    handler,
+    cseId: o.cseId,
+    cseBaseName: o.cseBaseName,
+    spId: o.spId,
+    // Identities come from the certificate alone: no Credential-ID bindings on this listener.
+    transportContext: associationTransportContext({ registry, bindings: { boundIdsSync: () => [] } }),
+  });
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(binding.router);
+  const server = createServer(
+    certificateServerOptions({
+      cert: pem(m.cert),
+      key: pem(m.key),
+      trustAnchors: m.trustAnchors.map(pem),
+      crls: (m.crls ?? []).map(pem),
+    }),
+    app,
+  );
+  server.on(
+    'secureConnection',
+    certificateAssociationHandler({
+      registry,
+      identityContext: { spId: o.spId, inCseId: o.registrar.cseId },
+      onRefused: (reason) => log.warn({ reason }, 'Mcc certificate session refused'),
+    }),
+  );
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(m.port, m.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return server;
+}

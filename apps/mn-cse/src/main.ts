@@ -1,0 +1,111 @@
+#!/usr/bin/env node
+// The MN-CSE process: configuration, an express server carrying the oneM2M HTTP binding, and
+// createMnCse for everything else. Wiring only.
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SaefClientFramework } from '@m2msec/saef';
+import express from 'express';
+import { pino } from 'pino';
+import { ConfigError, loadConfig, type MnCseFileConfig } from './config.js';
+import { createMnCse } from './create-mn-cse.js';
+import type { MqttOptions } from './options.js';
+
+function keyFromFile(path: string, what: string): Uint8Array {
+  const text = readFileSync(path, 'utf8').trim();
+  if (!/^([0-9a-fA-F]{2}){16,64}$/.test(text)) throw new ConfigError(`${what} must hold 16 to 64 bytes of hex`);
+  return Buffer.from(text, 'hex');
+}
+
+function registrarFramework(r: MnCseFileConfig['registrar']): SaefClientFramework | undefined {
+  if (r.certificate) {
+    return {
+      kind: 'certificate',
+      cert: readFileSync(r.certificate.cert),
+      key: readFileSync(r.certificate.key),
+      trustAnchors: r.certificate.trustAnchors.map((f) => readFileSync(f)),
+      servername: r.certificate.servername,
+    };
+  }
+  if (r.psk) {
+    return {
+      kind: 'psk',
+      identity: r.psk.identity,
+      key: keyFromFile(r.psk.keyFile, 'registrar.psk.keyFile'),
+      ...(r.psk.servername ? { servername: r.psk.servername } : {}),
+    };
+  }
+  return undefined;
+}
+
+function mqttOptions(m: NonNullable<MnCseFileConfig['mqtt']>): MqttOptions {
+  return {
+    url: m.url,
+    tls: {
+      ...(m.ca ? { ca: readFileSync(m.ca, 'utf8') } : {}),
+      ...(m.cert ? { cert: readFileSync(m.cert, 'utf8') } : {}),
+      ...(m.key ? { key: readFileSync(m.key, 'utf8') } : {}),
+      ...(m.servername ? { servername: m.servername } : {}),
+      ...(m.psk ? { psk: { identity: m.psk.identity, key: keyFromFile(m.psk.keyFile, 'mqtt.psk.keyFile') } } : {}),
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = pino({ level: config.log.level, base: { app: 'mn-cse', cseId: config.cse.cseId } });
+  mkdirSync(config.dataDir, { recursive: true });
+  const origin = `http://${config.http.host}:${config.http.port}`;
+  const framework = registrarFramework(config.registrar);
+  if (!framework) log.warn({}, 'registrar over plain HTTP without a security association (lab setting)');
+  const mn = await createMnCse({
+    ...config.cse,
+    store:
+      config.store.kind === 'sqlite' ? { kind: 'sqlite', file: join(config.dataDir, 'resources.db') } : config.store,
+    poa: config.poa ?? [origin],
+    registrar: {
+      cseId: config.registrar.cseId,
+      cseBaseName: config.registrar.cseBaseName,
+      url: config.registrar.url,
+      retryMs: config.registrar.retryMs,
+      refreshMs: config.registrar.refreshMs,
+      ...(framework ? { framework } : { plainHttp: true }),
+    },
+    ...(config.mqtt ? { mqtt: mqttOptions(config.mqtt) } : {}),
+    ...(config.mcc ? { mcc: config.mcc } : {}),
+    appRules: config.registration.appRules,
+    mca: config.mca,
+    requestTimeoutMs: config.requestTimeoutMs,
+    maxBodyBytes: config.http.maxBodyBytes,
+    log,
+  });
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/.well-known/m2msec/status', (_req, res) => {
+    res.json({ cseId: config.cse.cseId, registration: mn.registration });
+  });
+  app.use(mn.router);
+  const server = app.listen(config.http.port, config.http.host);
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  await mn.start();
+  log.info({ url: origin, registrar: config.registrar.url, mcc: mn.mccUrl, mqtt: config.mqtt?.url }, 'MN-CSE ready');
+
+  const shutdown = async (signal: string) => {
+    log.info({ signal }, 'shutting down');
+    await mn.stop();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((e) => {
+  const message = e instanceof ConfigError ? e.message : `failed to start: ${(e as Error).message}`;
+  process.stderr.write(`mn-cse: ${message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,80 @@
+// What an embedder (or the MN-CSE process) gives createMnCse. Identity in the SP (TS-0001 7.2), the
+// registrar and the SAEF credential towards it (TS-0003 8.2), the Mca bindings for AEs.
+
+import type { MqttRegistration, MqttTlsOptions } from '@m2msec/binding-mqtt';
+import type { Logger } from '@m2msec/cse';
+import type { ServiceSubscribedAppRule } from '@m2msec/identification';
+import type { SaefClientFramework } from '@m2msec/saef';
+import type { Store, StoreConfig } from '@m2msec/store';
+
+export interface RegistrarOptions {
+  /** SP-relative CSE-ID of the registrar, e.g. '/id-in'. */
+  cseId: string;
+  /** resourceName of its <CSEBase>, e.g. 'cse-in'. */
+  cseBaseName: string;
+  /** Base URL of the registrar's listener for this association, e.g. 'https://in.example:8443'. */
+  url: string;
+  /**
+   * The SAEF credential this MN-CSE presents (TS-0003 8.2.2): certificate, PSK (Kpsa), MAF (Kc) or
+   * DerivedKey. Omitted only with `plainHttp: true`.
+   */
+  framework?: SaefClientFramework;
+  /**
+   * Closed labs only: talk to the registrar over plain HTTP without a security association (the
+   * registrar must run with allowCseWithoutAssociation). Never chosen implicitly.
+   */
+  plainHttp?: boolean;
+  /** Delay between registration attempts while the registrar is unreachable (ms); default 2000. */
+  retryMs?: number;
+  /** How often the registration is checked once done (ms; 0 disables); default 30000. */
+  refreshMs?: number;
+}
+
+export interface MqttOptions {
+  /** Broker URL, e.g. 'mqtts://broker:8883'. */
+  url: string;
+  /** This CSE's TLS credential towards the broker (TS-0010 7.3). */
+  tls: MqttTlsOptions;
+  /** TS-0010 6.6 topic prefix; default none. */
+  topicPrefix?: string;
+  /** Tell the broker an AE-ID it registered over reg_req (TS-0010 7.4), e.g. rewrite the ACL. */
+  onRegistration?: (r: MqttRegistration) => void | Promise<void>;
+}
+
+/** An HTTPS listener for Mcc requests from the registrar (certificate-based SAEF, TS-0003 8.2.2.2). */
+export interface MccListenerOptions {
+  host?: string;
+  port: number;
+  /** PEM server certificate (SAN DNS:<csi>.<IN-CSE public domain>) and key. */
+  cert: string | Buffer;
+  key: string | Buffer;
+  trustAnchors: Array<string | Buffer>;
+  crls?: Array<string | Buffer>;
+}
+
+export interface MnCseOptions {
+  /** SP-relative CSE-ID, e.g. '/id-mn'. */
+  cseId: string;
+  cseBaseName: string;
+  /** M2M-SP-ID without '//'. */
+  spId: string;
+  adminOriginators?: string[];
+  /** An open store, a store configuration, or nothing (in-memory SQLite: lost at exit). */
+  store?: Store | StoreConfig;
+  /** Points of access of this MN-CSE advertised to the registrar (where it forwards requests down). */
+  poa: string[];
+  registrar: RegistrarOptions;
+  /** Optional MQTT binding for AEs (TS-0010). */
+  mqtt?: MqttOptions;
+  /** Optional HTTPS listener with mutual TLS for requests the registrar forwards down. */
+  mcc?: MccListenerOptions;
+  /** AE registration rules (TS-0001 9.6.29); default: none (every AE registration 4126). */
+  appRules?: ServiceSubscribedAppRule[];
+  /** Mca policy: 'required' refuses AEs outside a security association (4107). Default 'optional'. */
+  mca?: 'optional' | 'required';
+  /** Timeout of requests sent to the registrar and to notification targets (ms); default 5000. */
+  requestTimeoutMs?: number;
+  /** Largest accepted HTTP body (bytes); default 1 MiB. */
+  maxBodyBytes?: number;
+  log?: Logger;
+}
