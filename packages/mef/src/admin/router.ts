@@ -1,0 +1,162 @@
+// Administrating-stakeholder API of the MEF (Bootstrap Instruction Configuration, 8.3.2.1 / 9.2.2;
+// revocation). Served on its own listener (loopback by default) behind a bearer token compared in
+// constant time. Key bytes go in as hex and never come out.
+//   PUT    /admin/enrolees/psk/<KpmID>        {kpm, enroleeId, targets, enrolmentExpirySeconds, ...}
+//   PUT    /admin/enrolees/certificate/<SAN>  {enroleeId, targets, ...}  (certificate-based RSPF)
+//   PUT    /admin/enrolees/user/<username>    {password, enroleeId, ...} (username/password option)
+//   DELETE /admin/enrolees/<kind>/<id>        revoke the enrolee and all its enrolments
+//   GET    /admin/enrolees
+//   PUT    /admin/targets/<targetId>          {pskIdentity, key} | {certificateSan}, announceUrl?
+//   GET    /admin/enrolments[?enroleeId=]     metadata only
+//   DELETE /admin/enrolments/<KeID>           revoke one enrolment
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { RspfError } from '@m2msec/rspf';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { digestHa1 } from '../digest/digest.js';
+import type { EnroleeConfig } from '../store/records.js';
+import type { MefStore } from '../store/mef-store.js';
+
+const hexKey = (v: unknown, what: string): Buffer => {
+  if (typeof v !== 'string' || !/^([0-9a-fA-F]{2}){16,64}$/.test(v)) {
+    throw new RspfError('BAD_REQUEST', `${what} must be 16 to 64 bytes of hex`);
+  }
+  return Buffer.from(v, 'hex');
+};
+
+function enroleeConfig(b: Record<string, unknown>): EnroleeConfig {
+  if (typeof b.enroleeId !== 'string' || !b.enroleeId) throw new RspfError('BAD_REQUEST', 'enroleeId is required');
+  if (!Array.isArray(b.targets)) throw new RspfError('BAD_REQUEST', 'targets must be a list of {targetId, suid}');
+  const exp = b.enrolmentExpirySeconds;
+  if (!Number.isInteger(exp) || (exp as number) < 60 || (exp as number) > 10 * 365 * 86400) {
+    throw new RspfError('BAD_REQUEST', 'enrolmentExpirySeconds must be an integer from 60 to 10 years');
+  }
+  const klt = b.keyLifetimeSeconds;
+  if (klt !== undefined && (!Number.isInteger(klt) || (klt as number) < 1)) {
+    throw new RspfError('BAD_REQUEST', 'keyLifetimeSeconds must be a positive integer');
+  }
+  const sans = b.subjectAltNames;
+  if (sans !== undefined && (!Array.isArray(sans) || !sans.every((s) => typeof s === 'string'))) {
+    throw new RspfError('BAD_REQUEST', 'subjectAltNames must be a list of URI / DNS values');
+  }
+  return {
+    enroleeId: b.enroleeId,
+    targets: b.targets as EnroleeConfig['targets'],
+    enrolmentExpirySeconds: exp as number,
+    ...(klt !== undefined ? { keyLifetimeSeconds: klt as number } : {}),
+    ...(b.certificateEnrolment === true ? { certificateEnrolment: true } : {}),
+    ...(sans ? { subjectAltNames: sans as string[] } : {}),
+    ...(typeof b.remoteManagementUri === 'string' ? { remoteManagementUri: b.remoteManagementUri } : {}),
+    ...(b.clientConfiguration && typeof b.clientConfiguration === 'object'
+      ? { clientConfiguration: b.clientConfiguration as Record<string, unknown> }
+      : {}),
+  };
+}
+
+export function adminRouter(store: MefStore, o: { token: string; digestRealm: string }): Router {
+  const r = express.Router();
+  const expected = createHash('sha256').update(`Bearer ${o.token}`).digest();
+  r.use((req: Request, res: Response, next: NextFunction) => {
+    const got = createHash('sha256').update(req.header('authorization') ?? '').digest();
+    if (!timingSafeEqual(got, expected)) {
+      res.status(401).json({ error: 'admin API: bearer token required' });
+      return;
+    }
+    next();
+  });
+  r.use(express.json({ limit: '64kb' }));
+  const handle =
+    (fn: (req: Request) => Promise<unknown>, status = 200) =>
+    async (req: Request, res: Response) => {
+      try {
+        res.status(status).json((await fn(req)) ?? {});
+      } catch (e) {
+        const err = e instanceof RspfError ? e : undefined;
+        res.status(err ? (err.code === 'NOT_FOUND' ? 404 : err.code === 'CONFLICT' ? 409 : 400) : 500).json({
+          error: err?.message ?? 'internal error',
+        });
+      }
+    };
+  const summary = (rec: { principal: string; enroleeId: string; targets: unknown }) => ({
+    principal: rec.principal,
+    enroleeId: rec.enroleeId,
+    targets: rec.targets,
+  });
+
+  r.put(
+    '/admin/enrolees/psk/:kpmId',
+    handle(async (req) => {
+      const kpm = hexKey(req.body?.kpm, 'kpm');
+      try {
+        return summary(await store.putEnrolee(`psk:${req.params.kpmId}`, enroleeConfig(req.body), { kpm }));
+      } finally {
+        kpm.fill(0);
+      }
+    }),
+  );
+  r.put(
+    '/admin/enrolees/certificate/:san',
+    handle(async (req) => summary(await store.putEnrolee(`cert:${req.params.san}`, enroleeConfig(req.body)))),
+  );
+  r.put(
+    '/admin/enrolees/user/:username',
+    handle(async (req) => {
+      const pw = req.body?.password;
+      if (typeof pw !== 'string' || pw.length < 8) throw new RspfError('BAD_REQUEST', 'password needs 8 characters or more');
+      const ha1 = digestHa1(String(req.params.username), o.digestRealm, pw);
+      return summary(await store.putEnrolee(`user:${req.params.username}`, enroleeConfig(req.body), { ha1 }));
+    }),
+  );
+  r.delete(
+    '/admin/enrolees/:kind/:id',
+    handle(async (req) => {
+      const prefix = { psk: 'psk', certificate: 'cert', user: 'user' }[String(req.params.kind)];
+      if (!prefix) throw new RspfError('BAD_REQUEST', 'kind must be psk, certificate or user');
+      return { revokedEnrolments: await store.revokeEnrolee(`${prefix}:${req.params.id}`) };
+    }),
+  );
+  r.get(
+    '/admin/enrolees',
+    handle(async () => (await store.enrolees.list()).map(({ value }) => summary(value))),
+  );
+  r.put(
+    '/admin/targets/:targetId',
+    handle(async (req) => {
+      const b = req.body ?? {};
+      const targetId = String(req.params.targetId);
+      if (typeof b.pskIdentity !== 'string' && typeof b.certificateSan !== 'string') {
+        throw new RspfError('BAD_REQUEST', 'a target authenticates with {pskIdentity, key} or {certificateSan}');
+      }
+      const key = typeof b.pskIdentity === 'string' ? hexKey(b.key, 'key') : undefined;
+      try {
+        await store.putTarget(
+          {
+            targetId,
+            ...(typeof b.pskIdentity === 'string' ? { pskIdentity: b.pskIdentity } : {}),
+            ...(typeof b.certificateSan === 'string' ? { certificateSan: b.certificateSan } : {}),
+            ...(typeof b.announceUrl === 'string' ? { announceUrl: b.announceUrl } : {}),
+          },
+          key,
+        );
+      } finally {
+        key?.fill(0);
+      }
+      return { targetId };
+    }),
+  );
+  r.get(
+    '/admin/enrolments',
+    handle(async (req) =>
+      (await store.enrolments.list())
+        .map(({ value: { sealedKe: _sealed, ...meta } }) => meta)
+        .filter((m) => !req.query.enroleeId || m.enroleeId === req.query.enroleeId),
+    ),
+  );
+  r.delete(
+    '/admin/enrolments/:keId',
+    handle(async (req) => {
+      await store.revokeEnrolment(String(req.params.keId));
+      return { revoked: req.params.keId };
+    }),
+  );
+  return r;
+}

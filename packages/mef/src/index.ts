@@ -1,0 +1,12 @@
+// @m2msec/mef — the M2M Enrolment Function role server (TS-0003 8.3).
+export { adminRouter } from './admin/router.js';
+export { DigestAuthenticator, digestHa1, parseDigestHeader } from './digest/digest.js';
+export { MEF_KEK_ID, openKeyVault } from './lib/vault.js';
+export { enrolmentRouter } from './routes/enrolment.js';
+export { fetchCredentialsRouter } from './routes/fetch-credentials.js';
+export { mmefRouter } from './routes/mmef.js';
+export { estEnrolmentPolicy, issuedCertificateCheck } from './server/est-policy.js';
+export { enroleePrincipal, mefClientId, type SessionIdentity, sessionIdentity } from './server/session-identity.js';
+export { type ListenOptions, type MefLogger, type RunningMef, type StartMefOptions, startMef } from './server/start-mef.js';
+export { EST_BASE_PATH, MefStore, sanValue } from './store/mef-store.js';
+export type * from './store/records.js';

@@ -1,0 +1,236 @@
+// The MEF role server (TS-0003 8.3): TLS listeners for the MEF Handshake (TLS-PSK with KpmID / Kpm,
+// 8.3.2.1; mutual certificates, 8.3.2.2; optionally server-only TLS + HTTP Digest for user
+// devices), each serving the Enrolment Exchange, /fetchCredentials, the Mmef procedures, EST at
+// /.well-known/est and DSKPP at /dskpp; and an admin listener for the administrating stakeholder.
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import type { DskppServer } from '@m2msec/dskpp';
+import { dskppRouter } from '@m2msec/dskpp';
+import { type CertificateAuthority, type ChannelBindingMode, estPskCallback, estRouter } from '@m2msec/est';
+import { EnrolmentExchange, type EnrolmentRecord, type KeyVault } from '@m2msec/rspf';
+import { certificateServerOptions, TLS12_PSK_CIPHERS } from '@m2msec/saef';
+import type { SecureEnvironment } from '@m2msec/secure-environment';
+import type { Store } from '@m2msec/store';
+import express, { type Express, type Request } from 'express';
+import { adminRouter } from '../admin/router.js';
+import { DigestAuthenticator } from '../digest/digest.js';
+import { openKeyVault } from '../lib/vault.js';
+import { enrolmentRouter } from '../routes/enrolment.js';
+import { fetchCredentialsRouter } from '../routes/fetch-credentials.js';
+import { mmefRouter } from '../routes/mmef.js';
+import { EST_BASE_PATH, MefStore } from '../store/mef-store.js';
+import { estEnrolmentPolicy, issuedCertificateCheck } from './est-policy.js';
+import { enroleePrincipal } from './session-identity.js';
+
+export interface ListenOptions {
+  host: string;
+  /** 0: any free port. */
+  port: number;
+}
+
+export interface MefLogger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface StartMefOptions {
+  /** MEF-FQDN (KeID suffix, 10.3.4; the name in the MEF certificate). */
+  fqdn: string;
+  store: Store;
+  /** Holds the MEF's key-encryption key (and the EST CA key, if any). */
+  se: SecureEnvironment;
+  /** Pre-provisioned symmetric key RSPF listener (TLS 1.2 PSK, 10.2.2). */
+  psk?: ListenOptions;
+  /** Certificate-based RSPF listener (mutual TLS, 10.2.3): MEF certificate and the client trust anchors. */
+  certificate?: ListenOptions & {
+    cert: string | Buffer;
+    key: string | Buffer;
+    trustAnchors: ReadonlyArray<string | Buffer>;
+    crls?: ReadonlyArray<string | Buffer>;
+  };
+  /** Username/password option (server-only TLS + HTTP Digest), off unless given. Outside the EST profile. */
+  user?: ListenOptions & { cert: string | Buffer; key: string | Buffer; realm?: string };
+  admin: ListenOptions & { token: string };
+  /** The MEF CA: enables EST at /.well-known/est and certificate enrolment instructions. */
+  ca?: CertificateAuthority;
+  channelBinding?: ChannelBindingMode;
+  dskpp?: DskppServer;
+  /** POST {"keID"} to each target's announceUrl when an enrolment naming it completes; default true. */
+  notifyTargets?: boolean;
+  log?: MefLogger;
+  now?: () => number;
+}
+
+export interface RunningMef {
+  store: MefStore;
+  vault: KeyVault;
+  urls: { psk?: string; certificate?: string; user?: string; admin: string };
+  close(): Promise<void>;
+}
+
+async function listen(server: Server | HttpServer, o: ListenOptions): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, o.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+export async function startMef(o: StartMefOptions): Promise<RunningMef> {
+  const now = o.now ?? Date.now;
+  const vault = await openKeyVault(o.se);
+  const store = await MefStore.open(o.store, vault, now);
+  const warn = (m: string) => o.log?.warn(m);
+  const exchange = new EnrolmentExchange({
+    mefFqdn: o.fqdn,
+    repository: store,
+    vault,
+    now,
+    ...(o.ca ? { checkIssuedCertificate: issuedCertificateCheck(store, o.ca) } : {}),
+    onComplete: (r) => {
+      o.log?.info('enrolment complete', { keId: r.keId, enroleeId: r.enroleeId });
+      if (o.notifyTargets !== false) void notifyTargets(store, r, o.log);
+    },
+  });
+
+  const common = (app: Express, principalOf: (req: Request) => ReturnType<typeof enroleePrincipal>) => {
+    app.disable('x-powered-by');
+    if (o.ca) {
+      app.use(
+        EST_BASE_PATH,
+        estRouter({
+          ca: o.ca,
+          authorize: estEnrolmentPolicy(store),
+          channelBinding: o.channelBinding ?? 'require',
+          logger: { info: (m, f) => o.log?.info(m, f), warn: (m, f) => o.log?.warn(m, f) },
+        }),
+      );
+    }
+    if (o.dskpp) app.use('/dskpp', dskppRouter(o.dskpp));
+    app.use(enrolmentRouter(exchange, principalOf, warn));
+    app.use(fetchCredentialsRouter(store, { mefFqdn: o.fqdn, repository: store, vault, now }));
+    app.use(mmefRouter(store, { mefFqdn: o.fqdn, vault, now }));
+    app.use((_req, res) => res.status(404).json({ 'm2m:dbg': 'no such MEF resource' }));
+    return app;
+  };
+  const tlsPrincipal = (req: Request) => enroleePrincipal(req.socket as TLSSocket, store);
+
+  const servers: Array<Server | HttpServer> = [];
+  const urls: RunningMef['urls'] = { admin: '' };
+  if (o.psk) {
+    const server = createServer(
+      {
+        ciphers: TLS12_PSK_CIPHERS.join(':'),
+        minVersion: 'TLSv1.2',
+        maxVersion: 'TLSv1.2',
+        // Synchronous: Kpm and target PSKs are in memory (MefStore.pskLookup); a miss reloads in the background.
+        pskCallback: estPskCallback((identity) => store.pskLookup(identity)?.key),
+        pskIdentityHint: o.fqdn,
+      },
+      common(express(), tlsPrincipal),
+    );
+    server.on('tlsClientError', (e) => o.log?.info('MEF Handshake failed', { code: (e as { code?: string }).code }));
+    servers.push(server);
+    urls.psk = `https://${o.psk.host}:${await listen(server, o.psk)}`;
+  }
+  if (o.certificate) {
+    const server = createServer(
+      certificateServerOptions({
+        cert: o.certificate.cert,
+        key: o.certificate.key,
+        trustAnchors: o.certificate.trustAnchors,
+        ...(o.certificate.crls ? { crls: o.certificate.crls } : {}),
+        tls13: false,
+      }),
+      common(express(), tlsPrincipal),
+    );
+    server.on('tlsClientError', (e) => o.log?.info('MEF Handshake failed', { code: (e as { code?: string }).code }));
+    servers.push(server);
+    urls.certificate = `https://${o.certificate.host}:${await listen(server, o.certificate)}`;
+  }
+  const realm = o.user?.realm ?? o.fqdn;
+  if (o.user) {
+    const digest = new DigestAuthenticator({
+      realm,
+      now,
+      ha1Of: async (username) => {
+        const rec = await store.enrolees.get(`user:${username}`);
+        return rec?.sealedHa1 ? vault.open('ha1', rec.principal, rec.sealedHa1) : undefined;
+      },
+    });
+    const app = express();
+    const users = new WeakMap<Request, string>();
+    app.use(async (req, res, next) => {
+      const who = await digest.verify(req.method, req.header('authorization'));
+      if (who === undefined || who === 'stale') {
+        res.setHeader('WWW-Authenticate', digest.challenge(who === 'stale'));
+        res.status(401).json({ 'm2m:dbg': 'HTTP Digest authentication required (username/password option)' });
+        return;
+      }
+      users.set(req, who);
+      next();
+    });
+    app.disable('x-powered-by');
+    app.use(
+      enrolmentRouter(
+        exchange,
+        (req) => {
+          const u = users.get(req);
+          return u ? { kind: 'user', username: u } : undefined;
+        },
+        warn,
+      ),
+    );
+    const server = createServer({ cert: o.user.cert, key: o.user.key, minVersion: 'TLSv1.2' }, app);
+    servers.push(server);
+    urls.user = `https://${o.user.host}:${await listen(server, o.user)}`;
+  }
+  const adminApp = express();
+  adminApp.disable('x-powered-by');
+  adminApp.use(adminRouter(store, { token: o.admin.token, digestRealm: realm }));
+  const admin = createHttpServer(adminApp);
+  servers.push(admin);
+  urls.admin = `http://${o.admin.host}:${await listen(admin, o.admin)}`;
+  for (const s of servers) s.keepAliveTimeout = 65_000;
+
+  return {
+    store,
+    vault,
+    urls,
+    async close() {
+      await Promise.all(
+        servers.map(
+          (s) =>
+            new Promise<void>((resolve) => {
+              s.close(() => resolve());
+              s.closeAllConnections();
+            }),
+        ),
+      );
+      store.close();
+    },
+  };
+}
+
+async function notifyTargets(store: MefStore, r: EnrolmentRecord, log?: MefLogger): Promise<void> {
+  for (const t of r.targets) {
+    const target = await store.targets.get(t.targetId);
+    if (!target?.announceUrl) continue;
+    try {
+      const res = await fetch(target.announceUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ keID: r.keId }),
+        signal: AbortSignal.timeout(15_000),
+      });
+      log?.info('Enrolment Target notified', { targetId: t.targetId, status: res.status });
+    } catch (e) {
+      log?.warn('Enrolment Target notification failed', { targetId: t.targetId, error: (e as Error).message });
+    }
+  }
+}

@@ -1,0 +1,64 @@
+// What the MEF keeps (DESIGN 5: one keyed collection per concern, SQLite or PostgreSQL).
+import type { EnrolmentTargetGrant } from '@m2msec/rspf';
+
+/** Bootstrap Instruction Configuration for one enrolee, as the administrator registers it. */
+export interface EnroleeConfig {
+  /** The enrolee's CSE-ID or AE-ID (Enrolee-ID). */
+  enroleeId: string;
+  targets: EnrolmentTargetGrant[];
+  /** Enrolment Expiry: Ke lifetime (10.7). */
+  enrolmentExpirySeconds: number;
+  keyLifetimeSeconds?: number;
+  /** Instruct certificate enrolment (EST at /.well-known/est). */
+  certificateEnrolment?: boolean;
+  /** subjectAltName values (URI / DNS) this enrolee may get in an EST certificate. */
+  subjectAltNames?: string[];
+  remoteManagementUri?: string;
+  /** MEF Client Configuration returned by Configuration Retrieval (8.3.5.2.4). */
+  clientConfiguration?: Record<string, unknown>;
+}
+
+/** principal key: psk:<KpmID> | cert:<SAN value> | user:<username>. */
+export interface EnroleeRecord extends EnroleeConfig {
+  principal: string;
+  /** Kpm sealed (psk enrolees). */
+  sealedKpm?: string;
+  /** HTTP Digest HA1 sealed (user enrolees). */
+  sealedHa1?: string;
+  createdAt: number;
+}
+
+/** An Enrolment Target / MEF client that authenticates to the MEF to fetch keys. */
+export interface TargetRecord {
+  targetId: string;
+  pskIdentity?: string;
+  sealedKey?: string;
+  /** subjectAltName value of the target's certificate. */
+  certificateSan?: string;
+  /** Where to POST {"keID"} when an enrolment naming this target completes (MEF notification). */
+  announceUrl?: string;
+}
+
+/** <mefClientReg> (8.3.5.2.3). */
+export interface ClientRegistration {
+  ri: string;
+  /** The authenticated MEF client (principal key). */
+  mefClientID: string;
+  adminFQDN: string;
+  et: number;
+  lbl?: string[];
+  ct: number;
+}
+
+/** <symmKeyReg> (8.3.5.2.7). */
+export interface KeyRegistration {
+  relativeKeyID: string;
+  sourceClientID: string;
+  adminFQDN: string;
+  suid: number;
+  targetIDs: string[];
+  et: number;
+  lbl?: string[];
+  sealedKey: string;
+  ct: number;
+}

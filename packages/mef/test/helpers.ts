@@ -1,0 +1,63 @@
+// Test fixtures: an in-process MEF over a temporary SQLite store and software SE, and enrolee SEs.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createKeyFile, openSoftwareSecureEnvironment, type SecureEnvironment } from '@m2msec/secure-environment';
+import { openSqliteStore, type Store } from '@m2msec/store';
+import { type RunningMef, type StartMefOptions, startMef } from '../src/index.js';
+
+export const MEF_FQDN = 'mef.m2msec.org';
+export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+export function tmp(prefix = 'm2msec-mef-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export async function openSe(dir: string = tmp('m2msec-se-')): Promise<SecureEnvironment> {
+  const keyFile = join(dir, 'ks.key');
+  createKeyFile(keyFile);
+  return openSoftwareSecureEnvironment({ path: join(dir, 'ks.json'), keyFile });
+}
+
+export interface TestMef {
+  mef: RunningMef;
+  se: SecureEnvironment;
+  store: Store;
+  admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  close(): Promise<void>;
+}
+
+export async function startTestMef(extra: Partial<StartMefOptions> = {}): Promise<TestMef> {
+  const dir = tmp();
+  const se = await openSe(dir);
+  const store = await openSqliteStore({ file: join(dir, 'mef.db') });
+  const mef = await startMef({
+    fqdn: MEF_FQDN,
+    store,
+    se,
+    psk: { host: '127.0.0.1', port: 0 },
+    admin: { host: '127.0.0.1', port: 0, token: ADMIN_TOKEN },
+    ...extra,
+  });
+  return {
+    mef,
+    se,
+    store,
+    async admin(method, path, body) {
+      const r = await fetch(mef.urls.admin + path, {
+        method,
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+      return { status: r.status, body: await r.json() };
+    },
+    async close() {
+      await mef.close();
+      await store.close();
+      await se.close();
+    },
+  };
+}
+
+export const hex = (n = 32) => randomBytes(n).toString('hex');

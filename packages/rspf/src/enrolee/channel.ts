@@ -1,0 +1,108 @@
+// One MEF Handshake carrying the whole Enrolment Exchange: an HTTPS agent limited to one socket and
+// no session resumption, so every request of the exchange (and the EST operations it instructs)
+// rides the TLS session the enrolment key was exported from. A request that lands on another
+// socket fails instead of silently mixing sessions.
+import { Agent, type AgentOptions, request } from 'node:https';
+import type { ConnectionOptions, TLSSocket } from 'node:tls';
+import { pskClientOptions } from '@m2msec/saef';
+import { certificateClientOptions } from '@m2msec/saef';
+import { RspfError } from '../lib/errors.js';
+
+/** Bootstrap credential of the enrolee (8.3.2.1 Kpm / KpmID, or 8.3.2.2 certificate). */
+export type BootstrapCredential =
+  | { kind: 'psk'; kpmId: string; kpm: Uint8Array }
+  | {
+      kind: 'certificate';
+      cert: string | Buffer;
+      key: string | Buffer;
+      /** Trust anchors for the MEF certificate (8.1.2.4). */
+      trustAnchors: ReadonlyArray<string | Buffer>;
+      /** The MEF-FQDN its certificate carries; default: the MEF-FQDN of the enrolment. */
+      servername?: string;
+    };
+
+/** TLS options of the MEF Handshake: TLS 1.2 per TS-0003 10.2.2 / 10.2.3. */
+export function mefHandshakeOptions(b: BootstrapCredential, mefFqdn: string): ConnectionOptions {
+  if (b.kind === 'psk') return pskClientOptions({ identity: b.kpmId, key: b.kpm });
+  return certificateClientOptions({
+    cert: b.cert,
+    key: b.key,
+    trustAnchors: b.trustAnchors,
+    servername: b.servername ?? mefFqdn,
+    tls13: false,
+  });
+}
+
+export interface ChannelResponse {
+  status: number;
+  rsc: number;
+  body: any;
+}
+
+export class MefChannel {
+  readonly agent: Agent;
+  #socket: TLSSocket | undefined;
+
+  constructor(
+    readonly baseUrl: string,
+    readonly tls: ConnectionOptions,
+    private readonly timeoutMs = 30_000,
+  ) {
+    this.agent = new Agent({ ...(tls as AgentOptions), keepAlive: true, maxSockets: 1, maxCachedSessions: 0 });
+  }
+
+  /** The TLS session of the exchange (after the first request). */
+  get socket(): TLSSocket {
+    if (!this.#socket) throw new RspfError('HANDSHAKE', 'the MEF Handshake has not happened yet');
+    return this.#socket;
+  }
+
+  post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<ChannelResponse> {
+    const url = new URL(path, this.baseUrl);
+    const data = Buffer.from(JSON.stringify(body));
+    return new Promise((resolve, reject) => {
+      const req = request(url, {
+        ...(this.tls as object),
+        method: 'POST',
+        agent: this.agent,
+        timeout: this.timeoutMs,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': String(data.length),
+          accept: 'application/json',
+          'x-m2m-ri': `enrol-${Date.now()}`,
+          ...headers,
+        },
+      });
+      req.on('timeout', () => req.destroy(new RspfError('PROTOCOL', `the MEF did not answer ${url.pathname} in time`)));
+      req.on('error', reject);
+      req.on('response', (res) => {
+        const socket = res.socket as TLSSocket;
+        if (this.#socket && this.#socket !== socket) {
+          res.resume();
+          reject(new RspfError('HANDSHAKE', 'the MEF closed the enrolment session before the exchange ended'));
+          return;
+        }
+        this.#socket = socket;
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let parsed: unknown;
+          try {
+            parsed = text ? JSON.parse(text) : undefined;
+          } catch {
+            parsed = text;
+          }
+          resolve({ status: res.statusCode ?? 0, rsc: Number(res.headers['x-m2m-rsc'] ?? 0), body: parsed });
+        });
+      });
+      req.end(data);
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
