@@ -1,15 +1,16 @@
 // The reference IN-CSE: wiring only (configuration, store, CSE core, HTTP binding, logs).
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { StaticLocationSource } from '@m2msec/authorization';
 import { createHttpBinding, HttpRequestSender } from '@m2msec/binding-http';
 import { Cse } from '@m2msec/cse';
 import { openStore } from '@m2msec/store';
-import express from 'express';
 import { pino } from 'pino';
 import { adminRouter } from './admin-router.js';
 import { ConfigError, type InCseConfig, loadConfig } from './config.js';
+import { requestListener } from './dispatch.js';
 import { openSecurity } from './security.js';
 import { startTlsListeners } from './tls-listeners.js';
 import { upperTesterRouter } from './upper-tester.js';
@@ -42,13 +43,10 @@ async function main(): Promise<void> {
     trustedProxies: config.http.trustedProxies,
     logger: ({ level, message, rqi, error }) => log[level]({ rqi, err: (error as Error)?.name }, message),
   });
-  const app = express();
-  app.disable('x-powered-by');
-  if (config.upperTester) app.use(upperTesterRouter(cse, log));
   const admin = adminRouter(security, log);
-  app.use(admin);
-  app.use(binding.router);
-  const server = app.listen(config.http.port, config.http.host);
+  const extras = config.upperTester ? [upperTesterRouter(cse, log), admin] : [admin];
+  const server = createServer(requestListener(binding, extras));
+  server.listen(config.http.port, config.http.host);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

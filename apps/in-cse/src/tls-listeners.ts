@@ -12,9 +12,10 @@ import {
   certificateAssociationHandler,
   pskAssociationFramework,
 } from '@m2msec/security-association';
-import express, { type Router } from 'express';
+import type { Router } from 'express';
 import type { Logger } from 'pino';
 import type { InCseConfig } from './config.js';
+import { requestListener } from './dispatch.js';
 import type { InCseSecurity } from './security.js';
 
 export interface TlsListener {
@@ -53,11 +54,7 @@ export async function startTlsListeners(
       transportContext: associationTransportContext({ registry: security.registry, bindings: security.bindings }),
       logger: ({ level, message, rqi, error }) => log[level]({ rqi, err: (error as Error)?.name }, message),
     });
-    const a = express();
-    a.disable('x-powered-by');
-    a.use(admin);
-    a.use(binding.router);
-    return a;
+    return requestListener(binding, [admin]);
   };
   const psk = config.security.psk;
   if (psk) {

@@ -43,6 +43,11 @@ export interface HttpBinding {
   readonly router: Router;
   /** A minimal express app serving only the router (what `listen` serves; usable with https.createServer). */
   readonly app: Express;
+  /**
+   * The binding as a plain Node request listener, without express routing: for a server whose every
+   * other path is dispatched before it (the fastest way in; Content-Location has no mount prefix).
+   */
+  readonly handle: (req: IncomingMessage, res: ServerResponse) => void;
   /** The standalone server once `listen` resolved. */
   readonly server: Server | undefined;
   readonly cseId: string;
@@ -69,6 +74,11 @@ function checkConfig(o: HttpBindingOptions): void {
 }
 
 /** The request's X-M2M-RI when it is present exactly once (echoed even on errors the binding raises). */
+/** The express mount prefix, or '' when the binding serves as a plain Node request listener. */
+function mountPathOf(req: IncomingMessage): string {
+  return (req as Partial<express.Request>).baseUrl ?? '';
+}
+
 function requestIdOf(req: IncomingMessage): string | undefined {
   const v = req.headersDistinct[Header.requestId];
   return v?.length === 1 && v[0] !== '' ? v[0] : undefined;
@@ -88,14 +98,19 @@ export function createHttpBinding(options: HttpBindingOptions): HttpBinding {
     dbg: message,
   });
 
-  async function serve(req: express.Request, res: ServerResponse): Promise<void> {
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const rqi = requestIdOf(req);
     let rsp: HandlerResponse;
     let closeConnection = false;
     try {
       const body = await readBody(req, res);
       const transport = buildTransport(req);
-      const primitive = decodeHttpRequest({ method: req.method, url: req.url, headers: req.headersDistinct, body });
+      const primitive = decodeHttpRequest({
+        method: req.method ?? '',
+        url: req.url ?? '/',
+        headers: req.headersDistinct,
+        body,
+      });
       try {
         rsp = await handler(primitive, transport);
       } catch (e) {
@@ -114,7 +129,7 @@ export function createHttpBinding(options: HttpBindingOptions): HttpBinding {
       }
     }
     try {
-      const location = rsp.location === undefined ? undefined : contentLocation(rsp.location, ids, req.baseUrl);
+      const location = rsp.location === undefined ? undefined : contentLocation(rsp.location, ids, mountPathOf(req));
       writeResponse(res, encodeHttpResponse(rsp, { requestId: rqi, location }), closeConnection);
     } catch (e) {
       logger?.({ level: 'error', message: 'response primitive could not be encoded as HTTP', rqi, error: e });
@@ -149,9 +164,21 @@ export function createHttpBinding(options: HttpBindingOptions): HttpBinding {
 
   let server: Server | undefined;
 
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    serve(req, res).catch((err) => {
+      logger?.({ level: 'error', message: 'unexpected error in the HTTP binding', rqi: requestIdOf(req), error: err });
+      if (res.headersSent) res.destroy();
+      else {
+        const rsp = errorResponse(ResponseStatusCode.INTERNAL_SERVER_ERROR, GENERIC_5000, requestIdOf(req));
+        writeResponse(res, encodeHttpResponse(rsp, { requestId: requestIdOf(req) }), true);
+      }
+    });
+  };
+
   return {
     router,
     app,
+    handle,
     get server() {
       return server;
     },

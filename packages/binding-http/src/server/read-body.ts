@@ -16,6 +16,11 @@ export function bodyReader(maxBodyBytes: number): BodyReader {
       const r = req as IncomingMessage & { body?: unknown };
       const announcesBody =
         req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
+      if (!announcesBody) {
+        // No Content-Length and no Transfer-Encoding: the message has no body (RFC 9112 6.3).
+        resolve(undefined);
+        return;
+      }
       const consumed = req.readableEnded || (r.body !== undefined && !Buffer.isBuffer(r.body));
       if (announcesBody && consumed && !Buffer.isBuffer(r.body)) {
         // A parser mounted before this router consumed the stream: the original bytes are gone.

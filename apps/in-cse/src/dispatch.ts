@@ -1,0 +1,20 @@
+// One request listener per IN-CSE server: the few non-oneM2M paths (upper tester, admin) go to a
+// small express app, everything else straight to the oneM2M binding, with no router layers on the
+// hot path (docs/in-cse.md, "Speed").
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { HttpBinding } from '@m2msec/binding-http';
+import express, { type Router } from 'express';
+
+export const extraPathPrefixes = ['/__ut__', '/.well-known/m2msec/'] as const;
+
+export function requestListener(binding: HttpBinding, extras: Router[]): RequestListener {
+  const app = express();
+  app.disable('x-powered-by');
+  for (const r of extras) app.use(r);
+  app.use(binding.router); // an unmatched extra path still gets a oneM2M answer
+  return (req: IncomingMessage, res: ServerResponse) => {
+    const url = req.url ?? '';
+    if (extraPathPrefixes.some((p) => url.startsWith(p))) app(req, res);
+    else binding.handle(req, res);
+  };
+}
