@@ -25,7 +25,7 @@ export function opensslMd5(data: Uint8Array | string): string {
   return out.trim().split(/\s+/)[0]!.toLowerCase();
 }
 
-/** `openssl s_client` with a PSK: resolves with its output after sending `input` and seeing the peer close. */
+/** `openssl s_client` with a PSK: resolves with its output once the server closes the connection. */
 export function opensslPskClient(
   port: number,
   identity: string,
