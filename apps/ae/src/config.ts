@@ -1,0 +1,134 @@
+// The AE process configuration (JSON file): what AeOptions needs, with key material by file path.
+import { readFileSync } from 'node:fs';
+import type { MqttTlsOptions } from '@m2msec/binding-mqtt';
+import type { SaefClientFramework } from '@m2msec/saef';
+import type { AeOptions } from './options.js';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+interface PskRef {
+  identity: string;
+  keyFile: string;
+  servername?: string;
+}
+interface CertRef {
+  cert: string;
+  key: string;
+  trustAnchors?: string[];
+  ca?: string;
+  servername?: string;
+}
+
+export interface AeFileConfig {
+  registrar: { cseId: string; cseBaseName: string };
+  transport:
+    | {
+        kind: 'http';
+        url: string;
+        psk?: PskRef;
+        certificate?: CertRef & { trustAnchors: string[]; servername: string };
+        notify?: { host: string; port: number; publicUrl?: string };
+      }
+    | { kind: 'mqtt'; url: string; psk?: PskRef; certificate?: CertRef; ca?: string; credentialId?: string };
+  stem?: string;
+  appId: string;
+  container?: AeOptions['container'];
+  postTo?: string;
+  subscribe?: boolean;
+  requestTimeoutMs?: number;
+  /** run mode: post every intervalMs (0: never), at most count posts (0: no limit). */
+  intervalMs?: number;
+  count?: number;
+}
+
+function keyFromFile(path: string): Uint8Array {
+  const text = readFileSync(path, 'utf8').trim();
+  if (!/^([0-9a-fA-F]{2}){16,64}$/.test(text)) throw new ConfigError(`${path} must hold 16 to 64 bytes of hex`);
+  return Buffer.from(text, 'hex');
+}
+
+function need(cond: unknown, message: string): asserts cond {
+  if (!cond) throw new ConfigError(message);
+}
+
+export function readConfig(path: string): AeFileConfig {
+  let c: AeFileConfig;
+  try {
+    c = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(`cannot read ${path}: ${(e as Error).message}`);
+  }
+  need(c && typeof c === 'object', 'configuration must be a JSON object');
+  need(
+    typeof c.registrar?.cseId === 'string' && /^\/[A-Za-z0-9._~-]+$/.test(c.registrar.cseId),
+    'registrar.cseId must be like /id-mn',
+  );
+  need(typeof c.registrar?.cseBaseName === 'string', 'registrar.cseBaseName is required');
+  need(c.transport?.kind === 'http' || c.transport?.kind === 'mqtt', "transport.kind must be 'http' or 'mqtt'");
+  need(typeof c.transport.url === 'string', 'transport.url is required');
+  need(typeof c.appId === 'string' && /^[NR]/.test(c.appId), "appId must start with 'N' or 'R' (TS-0001 7.2)");
+  need(
+    c.stem === undefined || /^[CS][A-Za-z0-9._~-]+$/.test(c.stem),
+    "stem must be an AE-ID-Stem starting with 'C' or 'S'",
+  );
+  if (c.transport.kind === 'mqtt')
+    need(!!c.transport.psk || !!c.transport.certificate, 'an MQTT AE needs transport.psk or transport.certificate');
+  return c;
+}
+
+/** AeOptions from the file configuration, key files read. `stem` overrides the file's (load mode). */
+export function aeOptions(c: AeFileConfig, stem = c.stem): AeOptions {
+  const t = c.transport;
+  let transport: AeOptions['transport'];
+  if (t.kind === 'http') {
+    let framework: SaefClientFramework | undefined;
+    if (t.psk)
+      framework = {
+        kind: 'psk',
+        identity: t.psk.identity,
+        key: keyFromFile(t.psk.keyFile),
+        ...(t.psk.servername ? { servername: t.psk.servername } : {}),
+      };
+    else if (t.certificate) {
+      framework = {
+        kind: 'certificate',
+        cert: readFileSync(t.certificate.cert),
+        key: readFileSync(t.certificate.key),
+        trustAnchors: t.certificate.trustAnchors.map((f) => readFileSync(f)),
+        servername: t.certificate.servername,
+      };
+    }
+    need(
+      !t.url.startsWith('https:') || framework,
+      'an https transport.url needs transport.psk or transport.certificate',
+    );
+    transport = {
+      kind: 'http',
+      url: t.url,
+      ...(framework ? { framework } : {}),
+      ...(t.notify ? { notify: t.notify } : {}),
+    };
+  } else {
+    const tls: MqttTlsOptions = {
+      ...(t.ca ? { ca: readFileSync(t.ca, 'utf8') } : {}),
+      ...(t.psk ? { psk: { identity: t.psk.identity, key: keyFromFile(t.psk.keyFile) } } : {}),
+      ...(t.certificate
+        ? { cert: readFileSync(t.certificate.cert, 'utf8'), key: readFileSync(t.certificate.key, 'utf8') }
+        : {}),
+      ...(t.certificate?.servername ? { servername: t.certificate.servername } : {}),
+    };
+    transport = { kind: 'mqtt', url: t.url, tls, ...(t.credentialId ? { credentialId: t.credentialId } : {}) };
+  }
+  return {
+    registrar: c.registrar,
+    transport,
+    appId: c.appId,
+    ...(stem ? { stem } : {}),
+    ...(c.container ? { container: c.container } : {}),
+    ...(c.postTo ? { postTo: c.postTo } : {}),
+    ...(c.subscribe ? { subscribe: true } : {}),
+    ...(c.requestTimeoutMs ? { requestTimeoutMs: c.requestTimeoutMs } : {}),
+  };
+}

@@ -1,0 +1,122 @@
+#!/usr/bin/env node
+// The AE process.
+//   m2msec-ae run  --config ae.json   one AE: registers, sets up, posts every intervalMs; prints JSON
+//                                     lines (ready / posted / notification / response / error) and
+//                                     takes JSON-line commands on stdin: {"id":1,"op":2,"to":"..."}
+//                                     (any request primitive fields) or {"id":2,"cmd":"post","con":...}
+//   m2msec-ae load --config ae.json --count N [--interval-ms 1000] [--duration-ms 10000] [--stem-prefix Csim]
+import { createInterface } from 'node:readline';
+import { aeOptions, ConfigError, readConfig } from './config.js';
+import { progressPrinter, runLoad } from './load.js';
+import { ReferenceAe } from './reference-ae.js';
+
+const out = (o: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(o)}\n`);
+
+function args(argv: string[]): Map<string, string> {
+  const m = new Map<string, string>();
+  for (let i = 0; i < argv.length; i += 2) {
+    if (!argv[i]!.startsWith('--') || argv[i + 1] === undefined)
+      throw new ConfigError(`unexpected argument '${argv[i]}'`);
+    m.set(argv[i]!.slice(2), argv[i + 1]!);
+  }
+  return m;
+}
+
+function int(m: Map<string, string>, name: string, def: number): number {
+  const v = m.get(name);
+  if (v === undefined) return def;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new ConfigError(`--${name} must be a non-negative integer`);
+  return n;
+}
+
+async function run(configPath: string): Promise<void> {
+  const config = readConfig(configPath);
+  const ae = new ReferenceAe(aeOptions(config));
+  ae.on('notification', (n) => out({ event: 'notification', from: n.from, sgn: n.sgn }));
+  await ae.start();
+  out({ event: 'ready', aeId: ae.aeId, stem: ae.stem });
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await ae.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop());
+  process.once('SIGINT', () => void stop());
+  const lines = createInterface({ input: process.stdin });
+  lines.on('line', async (line) => {
+    let cmd: Record<string, unknown>;
+    try {
+      cmd = JSON.parse(line);
+    } catch {
+      out({ event: 'error', message: 'command is not JSON' });
+      return;
+    }
+    const id = cmd.id;
+    const started = performance.now();
+    try {
+      const { id: _i, cmd: verb, con, ...req } = cmd;
+      const r =
+        verb === 'post'
+          ? await ae.post(con, typeof req.to === 'string' ? req.to : undefined)
+          : await ae.request(req as never);
+      out({ event: 'response', id, rsc: r.rsc, pc: r.pc, dbg: r.dbg, ms: Math.round(performance.now() - started) });
+    } catch (e) {
+      const rsc = (e as { rsc?: number }).rsc;
+      out({
+        event: 'response',
+        id,
+        rsc: rsc ?? 0,
+        dbg: (e as Error).message,
+        ms: Math.round(performance.now() - started),
+      });
+    }
+  });
+  const interval = config.intervalMs ?? 0;
+  let seq = 0;
+  while (interval > 0 && !stopping && (!config.count || seq < config.count)) {
+    const n = seq++;
+    const started = performance.now();
+    try {
+      const r = await ae.post({ seq: n, value: Math.round(Math.random() * 1000) / 10, at: new Date().toISOString() });
+      out({ event: 'posted', seq: n, rsc: r.rsc, dbg: r.dbg, ms: Math.round(performance.now() - started) });
+    } catch (e) {
+      out({ event: 'posted', seq: n, rsc: (e as { rsc?: number }).rsc ?? 0, dbg: (e as Error).message });
+    }
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}
+
+async function load(configPath: string, m: Map<string, string>): Promise<void> {
+  const config = readConfig(configPath);
+  const count = int(m, 'count', 10);
+  const prefix = m.get('stem-prefix') ?? 'Csim';
+  const result = await runLoad({
+    count,
+    ae: (i) => aeOptions(config, `${prefix}${i}`),
+    intervalMs: int(m, 'interval-ms', 1000),
+    durationMs: int(m, 'duration-ms', 10_000),
+    onProgress: progressPrinter(process.stderr, count),
+  });
+  process.stderr.write('\n');
+  out({ event: 'load-result', ...result });
+}
+
+async function main(): Promise<void> {
+  const [mode = 'run', ...rest] = process.argv.slice(2);
+  const m = args(rest);
+  const config = m.get('config') ?? process.env.M2MSEC_CONFIG;
+  if (!config) throw new ConfigError('--config <file.json> (or M2MSEC_CONFIG) is required');
+  if (mode === 'run') await run(config);
+  else if (mode === 'load') await load(config, m);
+  else throw new ConfigError(`unknown mode '${mode}' (run, load)`);
+}
+
+main().catch((e) => {
+  const message = e instanceof ConfigError ? e.message : `failed: ${(e as Error).message}`;
+  out({ event: 'error', message });
+  process.stderr.write(`ae: ${message}\n`);
+  process.exit(e instanceof ConfigError ? 2 : 1);
+});

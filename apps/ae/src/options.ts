@@ -1,0 +1,54 @@
+// What a reference AE needs: its registrar, the way it reaches it with which SAEF credential
+// (TS-0003 8.2 over HTTP, TS-0010 7.3 over MQTT), and what it does once registered.
+import type { MqttTlsOptions } from '@m2msec/binding-mqtt';
+import type { SaefClientFramework } from '@m2msec/saef';
+
+export interface HttpTransportOptions {
+  kind: 'http';
+  /** Base URL of the registrar's HTTP binding, with the mount prefix, e.g. 'http://gw:8081/onem2m'. */
+  url: string;
+  /** SAEF credential for an https URL (PSK, certificate, ...). */
+  framework?: SaefClientFramework;
+  /** Where this AE receives notifications (an HTTP listener it opens); absent: no notifications. */
+  notify?: {
+    host: string;
+    port: number /** URL advertised as poa; default http://host:port/notify */;
+    publicUrl?: string;
+  };
+}
+
+export interface MqttTransportOptions {
+  kind: 'mqtt';
+  /** Broker URL, e.g. 'mqtts://broker:8884'. */
+  url: string;
+  /** The AE's credential towards the broker: a PSK (Credential-ID as identity) or a certificate. */
+  tls: MqttTlsOptions;
+  /** Register over reg_req under this Credential-ID (TS-0010 6.4.4); default: the PSK identity. */
+  credentialId?: string;
+}
+
+export interface ContainerOptions {
+  /** resourceName of the container created under the AE. */
+  rn: string;
+  /** Access rules of an <accessControlPolicy> created beside it and named in its acpi. */
+  acp?: Array<{ acor: string[]; acop: number }>;
+  /** maxNrOfInstances. */
+  mni?: number;
+}
+
+export interface AeOptions {
+  /** SP-relative CSE-ID and <CSEBase> name of the registrar, e.g. '/id-mn', 'cse-mn'. */
+  registrar: { cseId: string; cseBaseName: string };
+  transport: HttpTransportOptions | MqttTransportOptions;
+  /** AE-ID-Stem to ask for ('Cae1'); absent: 'C' (the registrar assigns one; HTTP only). */
+  stem?: string;
+  /** App-ID (api), e.g. 'Nsensor'. */
+  appId: string;
+  container?: ContainerOptions;
+  /** Where contentInstances go: default the own container; may be another CSE's, e.g. '/id-in/cse-in/data'. */
+  postTo?: string;
+  /** Subscribe to the own container and report its notifications. */
+  subscribe?: boolean;
+  /** Time to wait for each response (ms); default 10000. */
+  requestTimeoutMs?: number;
+}
