@@ -40,13 +40,26 @@ afterAll(async () => {
 });
 
 async function challenge(bsf: Bsf, impi: string) {
-  const r = await bsf.handleUb({ method: 'GET', uri: '/bsf', authorization: `Digest username="${impi}", nonce="", response=""` });
+  const r = await bsf.handleUb({
+    method: 'GET',
+    uri: '/bsf',
+    authorization: `Digest username="${impi}", nonce="", response=""`,
+  });
   expect(r.status).toBe(401);
   return parseDigestHeader(r.headers['www-authenticate']!, 'c').get('nonce')!;
 }
 
 function answer(impi: string, nonce: string, res: Uint8Array) {
-  const input = { username: impi, realm: 'bsf.mef.example.com', password: res, nonce, nc: '00000001', cnonce: 'pg', qop: 'auth' as const, uri: '/bsf' };
+  const input = {
+    username: impi,
+    realm: 'bsf.mef.example.com',
+    password: res,
+    nonce,
+    nc: '00000001',
+    cnonce: 'pg',
+    qop: 'auth' as const,
+    uri: '/bsf',
+  };
   return `Digest username="${impi}", realm="bsf.mef.example.com", nonce="${nonce}", uri="/bsf", qop=auth, nc=00000001, cnonce="pg", response="${digestResponse(input, 'GET')}", algorithm=AKAv1-MD5`;
 }
 
