@@ -1,6 +1,7 @@
 // Admin-side routes beside the oneM2M binding: DerivedKey revocations a trust anchor sends
 // (POST /.well-known/m2msec/dk-revocation, JSON body authenticated by its MAC under K_RS-TA, so any
 // listener may carry it). Mounted before the binding's router; it only parses its own path.
+import { handleKeyAnnouncement, KEY_ANNOUNCEMENT_PATH } from '@m2msec/rspf';
 import express, { type Router } from 'express';
 import type { Logger } from 'pino';
 import type { InCseSecurity } from './security.js';
@@ -21,6 +22,15 @@ export function adminRouter(security: InCseSecurity, log: Logger): Router {
     } catch (e) {
       res.status(400).json({ error: (e as Error).message });
     }
+  });
+  // MEF notification / enrolee announcement of a KeID (docs/mef.md): starts the key fetch.
+  router.post(KEY_ANNOUNCEMENT_PATH, express.json({ limit: '4kb' }), async (req, res) => {
+    if (!security.rspfKeys) {
+      res.status(404).json({ error: 'this CSE is not an Enrolment Target of a MEF' });
+      return;
+    }
+    const r = await handleKeyAnnouncement(security.rspfKeys, req.body);
+    res.status(r.status).json(r.body);
   });
   return router;
 }

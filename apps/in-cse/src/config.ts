@@ -56,6 +56,8 @@ export interface InCseConfig {
     derivedKey: boolean;
     /** Credential-ID -> AE-IDs / CSE-ID bindings set at start (TS-0003 8.2.1). */
     bindings: Array<{ credentialId: string; aeIds?: string[]; cseId?: string }>;
+    /** Enrolment Target of a MEF (TS-0003 8.3.2.1, docs/mef.md): keys for KeIDs come from /fetchCredentials. */
+    mef?: { url: string; fqdn: string; targetId: string; pskIdentity: string; keyFile: string; suid: number };
   };
   upperTester: boolean;
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
@@ -216,6 +218,12 @@ const schema = {
           },
         },
         derivedKey: { type: 'boolean' },
+        mef: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['url', 'fqdn', 'targetId', 'pskIdentity', 'keyFile', 'suid'],
+          properties: { url: str, fqdn: str, targetId: str, pskIdentity: str, keyFile: str, suid: { type: 'integer' } },
+        },
         bindings: {
           type: 'array',
           items: {

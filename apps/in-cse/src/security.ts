@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createAuthenticator } from '@m2msec/authentication';
 import type { CredentialBinding } from '@m2msec/identification';
 import type { RequestHandler } from '@m2msec/protocol';
+import type { EnrolmentTargetKeys } from '@m2msec/rspf';
 import { DerivedKeyResourceServer, type DerivedKeyWindowState, parseDerivedKeyIdentity } from '@m2msec/saef';
 import { createKeyFile, openSoftwareSecureEnvironment, type SecureEnvironment } from '@m2msec/secure-environment';
 import {
@@ -18,6 +19,7 @@ import { CredentialStore } from '@m2msec/sensitive-data';
 import type { Store } from '@m2msec/store';
 import type { Logger } from 'pino';
 import type { InCseConfig } from './config.js';
+import { mefEnrolmentTargetKeys } from './mef-target.js';
 
 export interface InCseSecurity {
   se: SecureEnvironment;
@@ -26,6 +28,8 @@ export interface InCseSecurity {
   bindings: PersistentCredentialBindings;
   registry: SecurityAssociationRegistry;
   derivedKey?: DerivedKeyResourceServer;
+  /** Keys of MEF enrolments naming this CSE as Enrolment Target (security.mef). */
+  rspfKeys?: EnrolmentTargetKeys;
   authenticate: ReturnType<typeof createAuthenticator>;
   /** The CSE's handler with AE-IDs bound to the association's credential at registration. */
   wrapHandler(handler: RequestHandler): RequestHandler;
@@ -84,17 +88,20 @@ export async function openSecurity(config: InCseConfig, store: Store, log: Logge
       }, 'DerivedKey sequence number revoked');
     });
   }
+  const rspfKeys = config.security.mef ? mefEnrolmentTargetKeys(config.security.mef, bindings, log) : undefined;
   return {
     se,
     credentials,
     kpsa,
     bindings,
     registry,
+    ...(rspfKeys ? { rspfKeys } : {}),
     ...(derivedKey ? { derivedKey } : {}),
     authenticate: createAuthenticator({ mca: config.security.mca }),
     wrapHandler: (handler) => bindRegisteredAes(handler, { bindings, idContext, onError: (m) => log.error({}, m) }),
     async close() {
       await derivedKey?.close();
+      rspfKeys?.clear();
       credentials.close();
       await se.close();
     },

@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createHttpBinding } from '@m2msec/binding-http';
 import type { RequestHandler } from '@m2msec/protocol';
+import { withEnrolmentKeys } from '@m2msec/rspf';
 import { certificateServerOptions } from '@m2msec/saef';
 import {
   associationTransportContext,
@@ -61,7 +62,7 @@ export async function startTlsListeners(
     const framework = pskAssociationFramework({
       registry: security.registry,
       idContext,
-      kpsa: security.kpsa,
+      kpsa: security.rspfKeys ? withEnrolmentKeys(security.kpsa, security.rspfKeys) : security.kpsa,
       ...(security.derivedKey ? { derivedKey: security.derivedKey } : {}),
       tls13: psk.tls13,
       onRefused: (identity, reason) => log.warn({ identity, reason }, 'PSK handshake refused'),

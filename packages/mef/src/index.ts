@@ -7,6 +7,12 @@ export { fetchCredentialsRouter } from './routes/fetch-credentials.js';
 export { mmefRouter } from './routes/mmef.js';
 export { estEnrolmentPolicy, issuedCertificateCheck } from './server/est-policy.js';
 export { enroleePrincipal, mefClientId, type SessionIdentity, sessionIdentity } from './server/session-identity.js';
-export { type ListenOptions, type MefLogger, type RunningMef, type StartMefOptions, startMef } from './server/start-mef.js';
+export {
+  type ListenOptions,
+  type MefLogger,
+  type RunningMef,
+  type StartMefOptions,
+  startMef,
+} from './server/start-mef.js';
 export { EST_BASE_PATH, MefStore, sanValue } from './store/mef-store.js';
 export type * from './store/records.js';

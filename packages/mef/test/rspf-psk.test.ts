@@ -1,12 +1,5 @@
 import { Suid } from '@m2msec/crypto';
-import {
-  checkEnrolmentSet,
-  currentEnrolment,
-  enrol,
-  fetchCredentials,
-  RspfError,
-  targetPsk,
-} from '@m2msec/rspf';
+import { checkEnrolmentSet, currentEnrolment, enrol, fetchCredentials, targetPsk } from '@m2msec/rspf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hex, MEF_FQDN, openSe, startTestMef, type TestMef } from './helpers.js';
 
@@ -26,7 +19,9 @@ describe('pre-provisioned symmetric key RSPF (8.3.2.1) against the MEF', () => {
         })
       ).status,
     ).toBe(200);
-    expect((await t.admin('PUT', '/admin/targets/%2Fid-in', { pskIdentity: 'target-in-cse', key: targetKey })).status).toBe(200);
+    expect(
+      (await t.admin('PUT', '/admin/targets/%2Fid-in', { pskIdentity: 'target-in-cse', key: targetKey })).status,
+    ).toBe(200);
   });
   afterAll(() => t?.close());
 

@@ -13,8 +13,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { RspfError } from '@m2msec/rspf';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { digestHa1 } from '../digest/digest.js';
-import type { EnroleeConfig } from '../store/records.js';
 import type { MefStore } from '../store/mef-store.js';
+import type { EnroleeConfig } from '../store/records.js';
 
 const hexKey = (v: unknown, what: string): Buffer => {
   if (typeof v !== 'string' || !/^([0-9a-fA-F]{2}){16,64}$/.test(v)) {
@@ -56,7 +56,9 @@ export function adminRouter(store: MefStore, o: { token: string; digestRealm: st
   const r = express.Router();
   const expected = createHash('sha256').update(`Bearer ${o.token}`).digest();
   r.use((req: Request, res: Response, next: NextFunction) => {
-    const got = createHash('sha256').update(req.header('authorization') ?? '').digest();
+    const got = createHash('sha256')
+      .update(req.header('authorization') ?? '')
+      .digest();
     if (!timingSafeEqual(got, expected)) {
       res.status(401).json({ error: 'admin API: bearer token required' });
       return;
@@ -101,7 +103,8 @@ export function adminRouter(store: MefStore, o: { token: string; digestRealm: st
     '/admin/enrolees/user/:username',
     handle(async (req) => {
       const pw = req.body?.password;
-      if (typeof pw !== 'string' || pw.length < 8) throw new RspfError('BAD_REQUEST', 'password needs 8 characters or more');
+      if (typeof pw !== 'string' || pw.length < 8)
+        throw new RspfError('BAD_REQUEST', 'password needs 8 characters or more');
       const ha1 = digestHa1(String(req.params.username), o.digestRealm, pw);
       return summary(await store.putEnrolee(`user:${req.params.username}`, enroleeConfig(req.body), { ha1 }));
     }),

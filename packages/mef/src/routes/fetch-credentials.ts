@@ -4,8 +4,8 @@ import type { TLSSocket } from 'node:tls';
 import { answerFetchCredentials, FETCH_CREDENTIALS_PATH, type FetchCredentialsOptions } from '@m2msec/rspf';
 import express, { type Router } from 'express';
 import { respond } from '../lib/respond.js';
-import type { MefStore } from '../store/mef-store.js';
 import { sessionIdentity } from '../server/session-identity.js';
+import type { MefStore } from '../store/mef-store.js';
 
 export function fetchCredentialsRouter(store: MefStore, o: FetchCredentialsOptions): Router {
   const r = express.Router();

@@ -16,15 +16,16 @@ import { EXPORTER_LABEL_BOOTSTRAP, EXPORTER_LENGTH, parseSuid, splitBootstrapExp
 import { type KeyVault, RspfError } from '@m2msec/rspf';
 import express, { type Request, type Response, type Router } from 'express';
 import { respond, respondError } from '../lib/respond.js';
+import { mefClientId, sessionIdentity } from '../server/session-identity.js';
 import type { MefStore } from '../store/mef-store.js';
 import type { ClientRegistration, KeyRegistration } from '../store/records.js';
-import { mefClientId, sessionIdentity } from '../server/session-identity.js';
 
 const MAX_LIFETIME_MS = 365 * 86_400_000;
 
 function time(v: unknown, what: string, now: number): number {
   const t = typeof v === 'number' ? v : typeof v === 'string' ? Date.parse(v) : Number.NaN;
-  if (!Number.isFinite(t) || t <= now) throw new RspfError('BAD_REQUEST', `${what} must be a future time (ISO 8601 or ms)`);
+  if (!Number.isFinite(t) || t <= now)
+    throw new RspfError('BAD_REQUEST', `${what} must be a future time (ISO 8601 or ms)`);
   return Math.min(t, now + MAX_LIFETIME_MS); // the MEF may assign another value (8.3.5.2.3)
 }
 
@@ -44,7 +45,11 @@ function fqdnMatches(v: unknown, mefFqdn: string): void {
 
 /** SAEF / ESPrim keys go to exactly one target, ESData keys to 1..n (8.3.5.2.7 step 3). */
 function targetIds(v: unknown, suid: number): string[] {
-  if (!Array.isArray(v) || v.length === 0 || !v.every((t) => typeof t === 'string' && t.length > 0 && t.length <= 255)) {
+  if (
+    !Array.isArray(v) ||
+    v.length === 0 ||
+    !v.every((t) => typeof t === 'string' && t.length > 0 && t.length <= 255)
+  ) {
     throw new RspfError('BAD_REQUEST', 'targetIDs must be a non-empty list of Absolute AE-IDs / CSE-IDs');
   }
   const esData = [14, 15, 24, 25, 34, 35, 44, 45].includes(suid);
@@ -63,26 +68,26 @@ export function mmefRouter(store: MefStore, o: { mefFqdn: string; vault: KeyVaul
     if (!id) throw new RspfError('FORBIDDEN', 'the Mmef procedures need a MEF Handshake (PSK or certificate)');
     return id;
   };
-  const route =
-    (fn: (req: Request) => Promise<[number, unknown]>) =>
-    async (req: Request, res: Response) => {
-      try {
-        const [rsc, body] = await fn(req);
-        respond(req, res, rsc, body);
-      } catch (e) {
-        respondError(req, res, e);
-      }
-    };
+  const route = (fn: (req: Request) => Promise<[number, unknown]>) => async (req: Request, res: Response) => {
+    try {
+      const [rsc, body] = await fn(req);
+      respond(req, res, rsc, body);
+    } catch (e) {
+      respondError(req, res, e);
+    }
+  };
   const ownReg = async (req: Request): Promise<ClientRegistration> => {
     const reg = await store.clientRegs.get(String(req.params.id));
     if (!reg || reg.et <= now()) throw new RspfError('NOT_FOUND', `no MEF Client Registration '${req.params.id}'`);
-    if (reg.mefClientID !== client(req)) throw new RspfError('FORBIDDEN', 'the registration belongs to another MEF client');
+    if (reg.mefClientID !== client(req))
+      throw new RspfError('FORBIDDEN', 'the registration belongs to another MEF client');
     return reg;
   };
   const ownKey = async (req: Request): Promise<KeyRegistration> => {
     const k = await store.keyRegs.get(String(req.params.rid));
     if (!k || k.et <= now()) throw new RspfError('NOT_FOUND', `no key registration '${req.params.rid}'`);
-    if (k.sourceClientID !== client(req)) throw new RspfError('FORBIDDEN', 'only the Source MEF Client may change the key registration');
+    if (k.sourceClientID !== client(req))
+      throw new RspfError('FORBIDDEN', 'only the Source MEF Client may change the key registration');
     return k;
   };
 
@@ -125,7 +130,9 @@ export function mmefRouter(store: MefStore, o: { mefFqdn: string; vault: KeyVaul
         s.pskIdentity !== undefined
           ? await store.enrolees.get(`psk:${s.pskIdentity}`)
           : (
-              await Promise.all((s.subjectAltNames ?? []).map((n) => store.enrolees.get(`cert:${n.slice(n.indexOf(':') + 1)}`)))
+              await Promise.all(
+                (s.subjectAltNames ?? []).map((n) => store.enrolees.get(`cert:${n.slice(n.indexOf(':') + 1)}`)),
+              )
             ).find(Boolean);
       if (!enrolee?.clientConfiguration) {
         throw new RspfError('NOT_FOUND', `no MEF Client Configuration is associated with registration '${reg.ri}'`);
@@ -178,7 +185,10 @@ export function mmefRouter(store: MefStore, o: { mefFqdn: string; vault: KeyVaul
         ({ value }) => value.mefClientID === source && value.adminFQDN === b.adminFQDN && value.et > now(),
       );
       if (!registered) {
-        throw new RspfError('FORBIDDEN', `register with the MEF for adminFQDN '${String(b.adminFQDN)}' first (8.3.5.2.7)`);
+        throw new RspfError(
+          'FORBIDDEN',
+          `register with the MEF for adminFQDN '${String(b.adminFQDN)}' first (8.3.5.2.7)`,
+        );
       }
       let suid: number;
       try {
@@ -265,7 +275,10 @@ export function mmefRouter(store: MefStore, o: { mefFqdn: string; vault: KeyVaul
       const b = req.body ?? {};
       fqdnMatches(b.mefFQDN, o.mefFqdn);
       if (b.expirationTime === undefined && b.labels === undefined && b.targetIDs === undefined) {
-        throw new RspfError('BAD_REQUEST', 'an update carries expirationTime, labels and/or targetIDs (Table 8.3.5.2.9-1)');
+        throw new RspfError(
+          'BAD_REQUEST',
+          'an update carries expirationTime, labels and/or targetIDs (Table 8.3.5.2.9-1)',
+        );
       }
       const k = await ownKey(req);
       const next: KeyRegistration = { ...k };

@@ -10,7 +10,9 @@ import type { EnroleeRecord } from '../store/records.js';
 
 async function enroleeOf(store: MefStore, id: EstClientIdentity): Promise<EnroleeRecord | undefined> {
   if (id.kind === 'psk') {
-    return store.pskLookup(id.pskIdentity)?.kind === 'enrolee' ? store.enrolees.get(`psk:${id.pskIdentity}`) : undefined;
+    return store.pskLookup(id.pskIdentity)?.kind === 'enrolee'
+      ? store.enrolees.get(`psk:${id.pskIdentity}`)
+      : undefined;
   }
   if (id.kind !== 'certificate') return undefined;
   const sans = id.subjectAltNameText.split(', ').filter(Boolean).map(sanValue);
@@ -32,11 +34,15 @@ export function estEnrolmentPolicy(store: MefStore): EnrolmentPolicy {
   return async (req) => {
     const rec = await enroleeOf(store, req.clientIdentity);
     if (!rec) return { outcome: 'deny', reason: 'this TLS session did not authenticate a registered enrolee' };
-    if (!rec.certificateEnrolment) return { outcome: 'deny', reason: `enrolee ${rec.enroleeId} is not configured for certificate enrolment` };
+    if (!rec.certificateEnrolment)
+      return { outcome: 'deny', reason: `enrolee ${rec.enroleeId} is not configured for certificate enrolment` };
     const allowed = new Set(rec.subjectAltNames ?? []);
     const bad = req.requestedSan.find((n) => !allowed.has(n.value));
     if (req.requestedSan.length === 0 || bad) {
-      return { outcome: 'deny', reason: `subjectAltName ${bad?.value ?? '(none)'} is not registered for ${rec.enroleeId}` };
+      return {
+        outcome: 'deny',
+        reason: `subjectAltName ${bad?.value ?? '(none)'} is not registered for ${rec.enroleeId}`,
+      };
     }
     return 'allow';
   };

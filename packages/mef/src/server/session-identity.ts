@@ -30,7 +30,8 @@ export function enroleePrincipal(socket: TLSSocket, store: MefStore): EnroleePri
   if (s.pskIdentity !== undefined) {
     return store.pskLookup(s.pskIdentity)?.kind === 'enrolee' ? { kind: 'psk', kpmId: s.pskIdentity } : undefined;
   }
-  if (s.fingerprint) return { kind: 'certificate', fingerprint: s.fingerprint, subjectAltNames: s.subjectAltNames ?? [] };
+  if (s.fingerprint)
+    return { kind: 'certificate', fingerprint: s.fingerprint, subjectAltNames: s.subjectAltNames ?? [] };
   return undefined;
 }
 

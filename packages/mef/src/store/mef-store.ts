@@ -84,7 +84,11 @@ export class MefStore implements EnrolmentRepository {
 
   // ---- enrolees (admin) -----------------------------------------------------------------------
 
-  async putEnrolee(principal: string, config: EnroleeConfig, secret?: { kpm?: Buffer; ha1?: Buffer }): Promise<EnroleeRecord> {
+  async putEnrolee(
+    principal: string,
+    config: EnroleeConfig,
+    secret?: { kpm?: Buffer; ha1?: Buffer },
+  ): Promise<EnroleeRecord> {
     const targets = config.targets.map((t) =>
       checkGrant({ ...t, derivation: t.derivation ?? defaultDerivation(t.suid) }),
     );
@@ -142,7 +146,8 @@ export class MefStore implements EnrolmentRepository {
     const out: string[] = [];
     for (const { value: t } of await this.targets.list()) {
       if (session.pskIdentity !== undefined && t.pskIdentity === session.pskIdentity) out.push(t.targetId);
-      if (t.certificateSan && session.subjectAltNames?.some((s) => sanValue(s) === t.certificateSan)) out.push(t.targetId);
+      if (t.certificateSan && session.subjectAltNames?.some((s) => sanValue(s) === t.certificateSan))
+        out.push(t.targetId);
     }
     return out;
   }
@@ -182,7 +187,7 @@ export class MefStore implements EnrolmentRepository {
     return this.store.transaction(async (tx) => {
       const c = tx.collection<EnrolmentRecord>('mef-enrolments');
       const r = await c.get(keId);
-      if (!r || r.state !== 'pending') throw new RspfError('CONFLICT', `enrolment '${keId}' is not pending`);
+      if (r?.state !== 'pending') throw new RspfError('CONFLICT', `enrolment '${keId}' is not pending`);
       const done: EnrolmentRecord = { ...r, state: 'complete', completedAt: at };
       await c.put(keId, done);
       return done;
@@ -205,4 +210,3 @@ export function sanValue(entry: string): string {
   const kind = entry.slice(0, i);
   return kind === 'URI' || kind === 'DNS' ? entry.slice(i + 1) : entry;
 }
-

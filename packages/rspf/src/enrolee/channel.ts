@@ -4,8 +4,7 @@
 // socket fails instead of silently mixing sessions.
 import { Agent, type AgentOptions, request } from 'node:https';
 import type { ConnectionOptions, TLSSocket } from 'node:tls';
-import { pskClientOptions } from '@m2msec/saef';
-import { certificateClientOptions } from '@m2msec/saef';
+import { certificateClientOptions, pskClientOptions } from '@m2msec/saef';
 import { RspfError } from '../lib/errors.js';
 
 /** Bootstrap credential of the enrolee (8.3.2.1 Kpm / KpmID, or 8.3.2.2 certificate). */

@@ -4,12 +4,8 @@
 // provisioning session of the secure environment -> commit -> the attestation goes back to the MEF,
 // which only then marks the enrolment complete. A failure before commit leaves the SE untouched.
 import { randomBytes } from 'node:crypto';
-import { createCsr, type CsrKey, type GeneralName, simpleEnroll } from '@m2msec/est';
+import { type CsrKey, createCsr, type GeneralName, simpleEnroll } from '@m2msec/est';
 import type { ProvisioningAttestation, ProvisioningOperation, SecureEnvironment } from '@m2msec/secure-environment';
-import { enrolmentKeyFromSession } from '../keys/enrolment-key.js';
-import { attestationKeyFromSession } from '../keys/attestation-key.js';
-import { wipe } from '../lib/bytes.js';
-import { RspfError } from '../lib/errors.js';
 import type {
   AttestationReport,
   EndInstruction,
@@ -22,6 +18,10 @@ import type {
 } from '../exchange/messages.js';
 import { RSPF_PREFIX } from '../exchange/messages.js';
 import { checkPlan, type EnrolmentManifest, planOperations, wipeOperations } from '../exchange/plan.js';
+import { attestationKeyFromSession } from '../keys/attestation-key.js';
+import { enrolmentKeyFromSession } from '../keys/enrolment-key.js';
+import { wipe } from '../lib/bytes.js';
+import { RspfError } from '../lib/errors.js';
 import { type BootstrapCredential, type ChannelResponse, MefChannel, mefHandshakeOptions } from './channel.js';
 
 /** Base path of the Enrolment Exchange URI on the MEF (docs/mef.md). */
@@ -149,7 +149,10 @@ async function carryOut(instr: Instruction, o: EnrolOptions, channel: MefChannel
           }),
       );
       if (result.status !== 'issued') {
-        throw new RspfError('PROTOCOL', `the MEF's EST server deferred the certificate (retry in ${result.retryAfterSeconds} s)`);
+        throw new RspfError(
+          'PROTOCOL',
+          `the MEF's EST server deferred the certificate (retry in ${result.retryAfterSeconds} s)`,
+        );
       }
       return {
         instructionType: 'certificateEnrolment',
@@ -163,7 +166,10 @@ async function carryOut(instr: Instruction, o: EnrolOptions, channel: MefChannel
       o.onRemoteManagement?.(instr.uri);
       return { instructionType: 'remoteManagement', success: true };
     default:
-      throw new RspfError('PROTOCOL', `unknown instruction '${String((instr as { instructionType?: unknown })?.instructionType)}'`);
+      throw new RspfError(
+        'PROTOCOL',
+        `unknown instruction '${String((instr as { instructionType?: unknown })?.instructionType)}'`,
+      );
   }
 }
 
@@ -181,9 +187,14 @@ async function provision(
   // The SE attests under a key handle: the session key goes in for the session's length only.
   for (const k of await se.listKeys()) if (k.id.startsWith(ATTESTATION_KEY_PREFIX)) await se.deleteKey(k.id);
   const sessionKeyId = `${ATTESTATION_KEY_PREFIX}${randomBytes(8).toString('hex')}`;
-  await se.importKey({ id: sessionKeyId, algorithm: 'HMAC', usages: ['mac'], label: 'RSPF attestation' }, attestationKey);
+  await se.importKey(
+    { id: sessionKeyId, algorithm: 'HMAC', usages: ['mac'], label: 'RSPF attestation' },
+    attestationKey,
+  );
   const removed: Removal[] = [
-    ...(await se.listKeys()).filter((k) => k.id.startsWith(RSPF_PREFIX)).map((k) => ({ op: 'delete-key' as const, id: k.id })),
+    ...(await se.listKeys())
+      .filter((k) => k.id.startsWith(RSPF_PREFIX))
+      .map((k) => ({ op: 'delete-key' as const, id: k.id })),
     ...(await se.listCredentials())
       .filter((l) => l.startsWith(RSPF_PREFIX))
       .map((label) => ({ op: 'delete-credential' as const, label })),

@@ -2,9 +2,9 @@
 // Enrolment Target (psk_identity = KeID, 8.3.2.1 "the Enrolee shall provide KeID as a symmetric key
 // identifier"), and a consistency check used by operators and the crash tests.
 import type { SecureEnvironment } from '@m2msec/secure-environment';
-import { RspfError } from '../lib/errors.js';
 import { RSPF_PREFIX } from '../exchange/messages.js';
 import type { EnrolmentManifest } from '../exchange/plan.js';
+import { RspfError } from '../lib/errors.js';
 
 /** The manifests of the enrolments present (normally one). */
 export async function listEnrolments(se: SecureEnvironment): Promise<EnrolmentManifest[]> {
@@ -50,7 +50,11 @@ export async function checkEnrolmentSet(se: SecureEnvironment): Promise<string[]
   const owned = new Set<string>();
   for (const m of await listEnrolments(se)) {
     const expectKeys = [m.enrolmentKey, ...m.targets.map((t) => t.keyId)];
-    const expectLabels = [`${RSPF_PREFIX}${m.keID}/manifest`, ...(m.certificate ? [m.certificate] : []), ...m.trustAnchors];
+    const expectLabels = [
+      `${RSPF_PREFIX}${m.keID}/manifest`,
+      ...(m.certificate ? [m.certificate] : []),
+      ...m.trustAnchors,
+    ];
     for (const k of expectKeys) {
       if (!keys.has(k)) problems.push(`enrolment ${m.keID}: key ${k} missing`);
       owned.add(k);

@@ -3,8 +3,8 @@
 // this implementation's: the clause leaves the "end of the enrolment exchange" response and the
 // enrolee's success messages unspecified (docs/mef.md).
 import type { ProvisioningAttestation } from '@m2msec/secure-environment';
-import { RspfError } from '../lib/errors.js';
 import type { EnrolmentTargetGrant } from '../keys/target-key.js';
+import { RspfError } from '../lib/errors.js';
 
 /** Table 8.3.2.1-1: what the enrolee is prepared to do if the MEF instructs it. */
 export interface EnrolmentIndications {
@@ -119,7 +119,10 @@ export function parseInstructionResult(body: unknown): InstructionResult {
   if (!b || typeof b !== 'object') throw new RspfError('BAD_REQUEST', 'the result must be a JSON object');
   const t = b.instructionType;
   if (t !== 'certificateEnrolment' && t !== 'mafEnrolment' && t !== 'remoteManagement') {
-    throw new RspfError('BAD_REQUEST', 'instructionType must be certificateEnrolment, mafEnrolment or remoteManagement');
+    throw new RspfError(
+      'BAD_REQUEST',
+      'instructionType must be certificateEnrolment, mafEnrolment or remoteManagement',
+    );
   }
   if (!isBool(b.success)) throw new RspfError('BAD_REQUEST', 'success must be true or false');
   if (b.certificate !== undefined && (typeof b.certificate !== 'string' || b.certificate.length > 16384)) {

@@ -3,9 +3,9 @@
 // stage them in one provisioning session, the MEF to rebuild the transcript it verifies the
 // attestation against. Keys in the plan are named, never sent: each side derives them from its Ke.
 import type { ProvisioningOperation } from '@m2msec/secure-environment';
+import { deriveTargetKey, type EnrolmentTargetGrant } from '../keys/target-key.js';
 import { fromB64 } from '../lib/bytes.js';
 import { RspfError } from '../lib/errors.js';
-import { deriveTargetKey, type EnrolmentTargetGrant } from '../keys/target-key.js';
 import { type EndInstruction, type ProvisioningPlan, type ProvisioningPlanItem, RSPF_PREFIX } from './messages.js';
 
 /** The record of a committed enrolment, stored last in the session (label `rspf/<KeID>/manifest`). */
@@ -58,11 +58,15 @@ export function buildPlan(i: PlanInput): { plan: ProvisioningPlan; manifest: Enr
   };
   if (i.certificate) {
     manifest.certificate = `${p}certificate`;
-    items.push({ kind: 'credential', label: manifest.certificate, value: Buffer.from(i.certificate).toString('base64') });
+    items.push({
+      kind: 'credential',
+      label: manifest.certificate,
+      value: Buffer.from(i.certificate).toString('base64'),
+    });
   }
-  i.trustAnchors.forEach((ta, n) =>
-    items.push({ kind: 'credential', label: `${p}trust-anchor/${n}`, value: Buffer.from(ta).toString('base64') }),
-  );
+  for (const [n, ta] of i.trustAnchors.entries()) {
+    items.push({ kind: 'credential', label: `${p}trust-anchor/${n}`, value: Buffer.from(ta).toString('base64') });
+  }
   // The manifest goes last: a reader that finds it knows the whole set is there (and the session
   // commits all of it or none anyway).
   items.push({
@@ -78,7 +82,8 @@ export function buildPlan(i: PlanInput): { plan: ProvisioningPlan; manifest: Enr
  * `rspf/<its KeID>/`, one manifest that names its KeID and the grants of the 'end' instruction.
  */
 export function checkPlan(end: EndInstruction, keId: string): EnrolmentManifest {
-  if (end.keID !== keId) throw new RspfError('PROTOCOL', 'the MEF announced another KeID than the one this session exported');
+  if (end.keID !== keId)
+    throw new RspfError('PROTOCOL', 'the MEF announced another KeID than the one this session exported');
   const p = enrolmentPrefix(keId);
   const items = end.provisioning?.items;
   if (!Array.isArray(items) || items.length === 0 || items.length > 64) {
@@ -86,6 +91,9 @@ export function checkPlan(end: EndInstruction, keId: string): EnrolmentManifest 
   }
   let manifest: EnrolmentManifest | undefined;
   for (const it of items) {
+    if (it?.kind !== 'enrolment-key' && it?.kind !== 'target-key' && it?.kind !== 'credential') {
+      throw new RspfError('PROTOCOL', 'the provisioning plan holds an item of unknown kind');
+    }
     const ref = it.kind === 'credential' ? it.label : it.id;
     if (typeof ref !== 'string' || !ref.startsWith(p)) {
       throw new RspfError('PROTOCOL', `plan item '${String(ref)}' lies outside this enrolment's ${p} namespace`);
@@ -134,6 +142,8 @@ export function planOperations(
       }
       case 'credential':
         return { op: 'write-credential', label: it.label, value: fromB64(it.value, `credential ${it.label}`) };
+      default:
+        throw new RspfError('PROTOCOL', `unknown plan item kind '${String((it as { kind?: unknown }).kind)}'`);
     }
   });
 }

@@ -16,7 +16,11 @@ export interface EnrolmentKey {
 export function enrolmentKeyFromSession(socket: TLSSocket, mefFqdn: string): EnrolmentKey {
   if (!socket.getFinished?.()) throw new RspfError('HANDSHAKE', 'the MEF Handshake has not completed on this session');
   // No context value (10.3.1 names none); the Node typings insist on a third argument.
-  const exported = socket.exportKeyingMaterial(EXPORTER_LENGTH, EXPORTER_LABEL_BOOTSTRAP, undefined as unknown as Buffer);
+  const exported = socket.exportKeyingMaterial(
+    EXPORTER_LENGTH,
+    EXPORTER_LABEL_BOOTSTRAP,
+    undefined as unknown as Buffer,
+  );
   try {
     const { ke, relativeKeID } = splitBootstrapExport(exported);
     return { ke: Buffer.from(ke), relativeKeID: Buffer.from(relativeKeID), keId: formatKeID(relativeKeID, mefFqdn) };

@@ -6,21 +6,21 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import { type ProvisioningOperation, verifyProvisioningAttestation } from '@m2msec/secure-environment';
+import {
+  type ExchangeResponse,
+  type Instruction,
+  type ProvisioningPlan,
+  parseAttestationReport,
+  parseIndications,
+  parseInstructionResult,
+} from '../exchange/messages.js';
+import { buildPlan, planOperations, wipeOperations } from '../exchange/plan.js';
 import { attestationKeyFromSession } from '../keys/attestation-key.js';
 import { enrolmentKeyFromSession } from '../keys/enrolment-key.js';
 import { boundedByKe } from '../keys/expiry.js';
 import { checkGrant } from '../keys/target-key.js';
 import { b64u, fromB64, wipe } from '../lib/bytes.js';
 import { RspfError } from '../lib/errors.js';
-import {
-  type ExchangeResponse,
-  type Instruction,
-  parseAttestationReport,
-  parseIndications,
-  parseInstructionResult,
-  type ProvisioningPlan,
-} from '../exchange/messages.js';
-import { buildPlan, planOperations, wipeOperations } from '../exchange/plan.js';
 import {
   type EnroleePolicy,
   type EnroleePrincipal,
@@ -69,7 +69,10 @@ export class EnrolmentExchange {
   async begin(socket: TLSSocket, principal: EnroleePrincipal, body: unknown): Promise<ExchangeResponse> {
     const indications = parseIndications(body);
     if (this.#sessions.has(socket)) {
-      throw new RspfError('CONFLICT', 'an enrolment exchange already ran on this MEF Handshake; perform a new handshake');
+      throw new RspfError(
+        'CONFLICT',
+        'an enrolment exchange already ran on this MEF Handshake; perform a new handshake',
+      );
     }
     const policy = await this.o.repository.policyFor(principal);
     if (!policy) throw new RspfError('FORBIDDEN', `no enrolment is configured for ${principalName(principal)}`);
@@ -109,7 +112,8 @@ export class EnrolmentExchange {
       throw new RspfError('BAD_REQUEST', `no ${r.instructionType} instruction is outstanding in this exchange`);
     }
     if (r.instructionType === 'certificateEnrolment' && r.success) {
-      if (!r.certificate) throw new RspfError('BAD_REQUEST', 'a successful certificate enrolment reports the certificate');
+      if (!r.certificate)
+        throw new RspfError('BAD_REQUEST', 'a successful certificate enrolment reports the certificate');
       if (!this.o.checkIssuedCertificate) throw new RspfError('INTERNAL', 'this MEF cannot check issued certificates');
       const checked = await this.o.checkIssuedCertificate(fromB64(r.certificate, 'certificate'), s.principal, s.policy);
       s.certificate = checked.certificate;

@@ -1,7 +1,8 @@
 // What the MEF side of the RSPF needs from its host (packages/mef): who the enrolee is, what the
 // administrating stakeholder configured for it, where enrolments are kept, and a vault for Ke.
-import type { EnrolmentTargetGrant } from '../keys/target-key.js';
+
 import type { MafEnrolmentInstruction } from '../exchange/messages.js';
+import type { EnrolmentTargetGrant } from '../keys/target-key.js';
 
 /** The identity the MEF Handshake authenticated (8.3.2.1: KpmID; 8.3.2.2: the enrolee's certificate). */
 export type EnroleePrincipal =

@@ -139,7 +139,9 @@ export async function handleKeyAnnouncement(
   const ok = await Promise.race([keys.prefetch(keId), timeout]);
   clearTimeout(timer);
   if (ok === 'timeout') return { status: 202, body: { keID: keId, state: 'fetching' } };
-  return ok ? { status: 200, body: { keID: keId, state: 'available' } } : { status: 404, body: { keID: keId, state: 'unavailable' } };
+  return ok
+    ? { status: 200, body: { keID: keId, state: 'available' } }
+    : { status: 404, body: { keID: keId, state: 'unavailable' } };
 }
 
 export const KEY_ANNOUNCEMENT_PATH = '/.well-known/m2msec/rspf-key';

@@ -1,0 +1,217 @@
+#!/usr/bin/env node
+// m2msec-enrol: the AE-side RSPF client (TS-0003 8.3.2). One call from a bootstrap credential to
+// stored keys / certificate, atomically in the device's secure environment (a software SE keystore
+// in --se-dir). Prints JSON metadata, never key bytes.
+//   m2msec-enrol psk  --mef <url> --mef-fqdn <fqdn> --kpm-id <KpmID> --kpm-hex <hex|-> --se-dir <dir>
+//                     [--target <id>]... [--announce <target announce URL>]...
+//   m2msec-enrol cert --mef <url> --mef-fqdn <fqdn> --cert <pem> --key <pem> --ca <pem> --se-dir <dir> --san <uri|dns>...
+//   m2msec-enrol bulk --mef <url> --mef-fqdn <fqdn> --csv <file> --out-dir <dir> [--concurrency <n>] [--target <id>]...
+//                     CSV header: kpmId,kpmHex  (one device per row; each gets <out-dir>/<kpmId>/ as its SE)
+//   m2msec-enrol show  --se-dir <dir>      current enrolment (manifest)
+//   m2msec-enrol check --se-dir <dir>      consistency of the stored credential set
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkEnrolmentSet, currentEnrolment, type EnrolmentResult, type EnrolOptions, enrol } from '@m2msec/rspf';
+import { createKeyFile, openSoftwareSecureEnvironment, type SecureEnvironment } from '@m2msec/secure-environment';
+import { SingleBar } from 'cli-progress';
+import { parse } from 'csv-parse/sync';
+
+class UsageError extends Error {}
+
+function options(argv: string[]): Map<string, string[]> {
+  const m = new Map<string, string[]>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (!a.startsWith('--') || i + 1 >= argv.length) throw new UsageError(`unexpected argument '${a}'`);
+    m.set(a.slice(2), [...(m.get(a.slice(2)) ?? []), argv[++i]!]);
+  }
+  return m;
+}
+
+function one(o: Map<string, string[]>, name: string): string {
+  const v = o.get(name);
+  if (v?.length !== 1) throw new UsageError(`--${name} is required once`);
+  return v[0]!;
+}
+
+function hexKey(text: string, what: string): Buffer {
+  const t = (text === '-' ? readFileSync(0, 'utf8') : text).trim();
+  if (!/^([0-9a-fA-F]{2}){16,64}$/.test(t)) throw new UsageError(`${what} must be 16 to 64 bytes of hex`);
+  return Buffer.from(t, 'hex');
+}
+
+/** The device's SE: a software keystore in dir (key file created on first use). */
+export async function openDeviceSe(dir: string): Promise<SecureEnvironment> {
+  mkdirSync(dir, { recursive: true });
+  const keyFile = join(dir, 'keystore.key');
+  if (!existsSync(keyFile)) createKeyFile(keyFile);
+  return openSoftwareSecureEnvironment({ path: join(dir, 'keystore.json'), keyFile });
+}
+
+const summary = (r: EnrolmentResult) => ({
+  keID: r.keId,
+  enroleeID: r.enroleeId,
+  expirationTime: new Date(r.expiresAt).toISOString(),
+  targets: r.manifest.targets.map((t) => ({ targetId: t.targetId, suid: t.suid, derivation: t.derivation })),
+  certificate: r.certificate ? true : undefined,
+});
+
+/** Tell each target our KeID so it fetches the key before we connect (docs/mef.md). */
+async function announce(urls: string[], keId: string): Promise<void> {
+  for (const url of urls) {
+    const r = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ keID: keId }),
+      signal: AbortSignal.timeout(20_000),
+    });
+    if (r.status !== 200) throw new Error(`the target at ${url} could not fetch the key (${r.status})`);
+  }
+}
+
+async function enrolPsk(o: Map<string, string[]>): Promise<void> {
+  const se = await openDeviceSe(one(o, 'se-dir'));
+  try {
+    const r = await enrol({
+      mefUrl: one(o, 'mef'),
+      mefFqdn: one(o, 'mef-fqdn'),
+      bootstrap: { kind: 'psk', kpmId: one(o, 'kpm-id'), kpm: hexKey(one(o, 'kpm-hex'), '--kpm-hex') },
+      se,
+      expectedTargets: o.get('target') ?? [],
+    });
+    await announce(o.get('announce') ?? [], r.keId);
+    process.stdout.write(`${JSON.stringify(summary(r))}\n`);
+  } finally {
+    await se.close();
+  }
+}
+
+async function enrolCert(o: Map<string, string[]>): Promise<void> {
+  const se = await openDeviceSe(one(o, 'se-dir'));
+  try {
+    const sans = o.get('san') ?? [];
+    if (sans.length === 0) throw new UsageError('--san is required (the identity to certify)');
+    // The certified key pair: generated in the SE before the enrolment (a key without a certificate
+    // is no credential set); reused by a retried enrolment.
+    const keyId = 'device/certificate-key';
+    if (!(await se.getKey(keyId))) await se.generateKey({ id: keyId, algorithm: 'EC-P256', usages: ['sign'] });
+    const r = await enrol({
+      mefUrl: one(o, 'mef'),
+      mefFqdn: one(o, 'mef-fqdn'),
+      bootstrap: {
+        kind: 'certificate',
+        cert: readFileSync(one(o, 'cert')),
+        key: readFileSync(one(o, 'key')),
+        trustAnchors: [readFileSync(one(o, 'ca'))],
+      },
+      se,
+      certificate: {
+        key: { se, key: keyId },
+        subjectAltName: sans.map((v) =>
+          /^[a-z][a-z0-9+.-]*:/i.test(v) ? { type: 'uri', value: v } : { type: 'dns', value: v },
+        ),
+      },
+    });
+    process.stdout.write(`${JSON.stringify(summary(r))}\n`);
+  } finally {
+    await se.close();
+  }
+}
+
+async function bulk(o: Map<string, string[]>): Promise<void> {
+  const rows = parse(readFileSync(one(o, 'csv')), { columns: true, skip_empty_lines: true, trim: true }) as Array<
+    Record<string, string>
+  >;
+  if (rows.length === 0) throw new UsageError('the CSV holds no device rows');
+  for (const [i, r] of rows.entries()) {
+    if (!r.kpmId || !r.kpmHex) throw new UsageError(`CSV row ${i + 2}: kpmId and kpmHex are required`);
+    if (!/^[A-Za-z0-9._@-]{1,128}$/.test(r.kpmId))
+      throw new UsageError(`CSV row ${i + 2}: kpmId has characters a directory name cannot hold`);
+  }
+  const outDir = one(o, 'out-dir');
+  const concurrency = Math.max(1, Math.min(64, Number(o.get('concurrency')?.[0] ?? 4)));
+  const bar = new SingleBar({
+    format: 'enrolling [{bar}] {value}/{total} devices | {failed} failed | {eta_formatted} left',
+    stream: process.stderr,
+    hideCursor: true,
+    noTTYOutput: true,
+    notTTYSchedule: 1000,
+  });
+  bar.start(rows.length, 0, { failed: 0 });
+  const results: Array<Record<string, unknown>> = [];
+  let next = 0;
+  let failed = 0;
+  const base: Omit<EnrolOptions, 'bootstrap' | 'se'> = {
+    mefUrl: one(o, 'mef'),
+    mefFqdn: one(o, 'mef-fqdn'),
+    expectedTargets: o.get('target') ?? [],
+  };
+  const worker = async () => {
+    while (next < rows.length) {
+      const row = rows[next++]!;
+      const se = await openDeviceSe(join(outDir, row.kpmId!));
+      try {
+        const r = await enrol({
+          ...base,
+          se,
+          bootstrap: { kind: 'psk', kpmId: row.kpmId!, kpm: hexKey(row.kpmHex!, 'kpmHex') },
+        });
+        results.push({ kpmId: row.kpmId, ok: true, ...summary(r) });
+      } catch (e) {
+        failed++;
+        results.push({ kpmId: row.kpmId, ok: false, error: (e as Error).message });
+      } finally {
+        await se.close();
+        bar.increment(1, { failed });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, rows.length) }, worker));
+  bar.stop();
+  writeFileSync(join(outDir, 'results.jsonl'), `${results.map((r) => JSON.stringify(r)).join('\n')}\n`);
+  process.stdout.write(`${JSON.stringify({ devices: rows.length, enrolled: rows.length - failed, failed })}\n`);
+  if (failed > 0) process.exitCode = 1;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  const o = options(rest);
+  switch (command) {
+    case 'psk':
+      return enrolPsk(o);
+    case 'cert':
+      return enrolCert(o);
+    case 'bulk':
+      return bulk(o);
+    case 'show': {
+      const se = await openDeviceSe(one(o, 'se-dir'));
+      try {
+        const m = await currentEnrolment(se);
+        process.stdout.write(
+          `${JSON.stringify({ keID: m.keID, enroleeID: m.enroleeID, expirationTime: new Date(m.expirationTime).toISOString(), targets: m.targets.map((t) => t.targetId) })}\n`,
+        );
+      } finally {
+        await se.close();
+      }
+      return;
+    }
+    case 'check': {
+      const se = await openDeviceSe(one(o, 'se-dir'));
+      try {
+        const problems = await checkEnrolmentSet(se);
+        process.stdout.write(`${JSON.stringify({ consistent: problems.length === 0, problems })}\n`);
+        if (problems.length) process.exitCode = 1;
+      } finally {
+        await se.close();
+      }
+      return;
+    }
+    default:
+      throw new UsageError(`unknown command '${command ?? ''}' (psk, cert, bulk, show, check)`);
+  }
+}
+
+main(process.argv.slice(2)).catch((e) => {
+  process.stderr.write(`m2msec-enrol: ${e instanceof UsageError ? e.message : `failed: ${(e as Error).message}`}\n`);
+  process.exit(e instanceof UsageError ? 2 : 1);
+});

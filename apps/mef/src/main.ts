@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+// The reference MEF process: configuration, SE keystore and store in the data directory, EST CA on
+// first start, then startMef (packages/mef). Prints one JSON line {"msg":"MEF ready","urls":...}.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DskppServer, MemoryClientRegistry, secureEnvironmentKeyStore } from '@m2msec/dskpp';
+import { type CertificateAuthority, createCertificateAuthority, openCertificateAuthority } from '@m2msec/est';
+import { startMef } from '@m2msec/mef';
+import { createKeyFile, openSoftwareSecureEnvironment, type SecureEnvironment } from '@m2msec/secure-environment';
+import { openStore } from '@m2msec/store';
+import { ConfigError, loadConfig, type MefConfig } from './config.js';
+
+const EST_CA_KEY = 'mef/est-ca';
+
+function logger(level: MefConfig['log']['level']) {
+  const line = (lvl: string, msg: string, fields?: Record<string, unknown>) =>
+    process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...fields })}\n`);
+  return {
+    info: (m: string, f?: Record<string, unknown>) => level === 'info' && line('info', m, f),
+    warn: (m: string, f?: Record<string, unknown>) => level !== 'silent' && line('warn', m, f),
+    ready: (m: string, f?: Record<string, unknown>) => line('info', m, f),
+  };
+}
+
+async function estCa(se: SecureEnvironment, config: MefConfig): Promise<CertificateAuthority> {
+  const certFile = join(config.dataDir, 'est-ca.der');
+  if (existsSync(certFile) && (await se.getKey(EST_CA_KEY))) {
+    return openCertificateAuthority({ se, key: EST_CA_KEY, certificate: readFileSync(certFile) });
+  }
+  const ca = await createCertificateAuthority({ se, keyId: EST_CA_KEY, subject: config.est.caSubject });
+  writeFileSync(certFile, ca.certificate);
+  return ca;
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = logger(config.log.level);
+  mkdirSync(config.dataDir, { recursive: true });
+  const keyFile = join(config.dataDir, 'keystore.key');
+  if (!existsSync(keyFile)) createKeyFile(keyFile);
+  const se = await openSoftwareSecureEnvironment({ path: join(config.dataDir, 'keystore.json'), keyFile });
+  const store = await openStore(
+    config.store.kind === 'sqlite' ? { kind: 'sqlite', file: join(config.dataDir, 'mef.db') } : config.store,
+  );
+  const token = config.admin.token ?? readFileSync(config.admin.tokenFile!, 'utf8').trim();
+  const ca = config.est.enabled ? await estCa(se, config) : undefined;
+  const dskpp = config.dskpp
+    ? new DskppServer({
+        serverUrl: `https://${config.fqdn}/dskpp`,
+        serverId: config.fqdn,
+        mode: 'stateful',
+        keys: secureEnvironmentKeyStore(se),
+        clients: new MemoryClientRegistry(
+          config.dskpp.clients.map((c) => ({
+            clientId: c.clientId,
+            authenticationCode: Buffer.from(c.authenticationCodeHex, 'hex'),
+            sharedKey: { name: c.sharedKeyName, key: Buffer.from(c.sharedKeyHex, 'hex') },
+          })),
+        ),
+      })
+    : undefined;
+  const file = (f: string) => readFileSync(f);
+  const mef = await startMef({
+    fqdn: config.fqdn,
+    store,
+    se,
+    ...(config.psk ? { psk: config.psk } : {}),
+    ...(config.certificate
+      ? {
+          certificate: {
+            ...config.certificate,
+            cert: file(config.certificate.cert),
+            key: file(config.certificate.key),
+            trustAnchors: config.certificate.trustAnchors.map(file),
+          },
+        }
+      : {}),
+    ...(config.user ? { user: { ...config.user, cert: file(config.user.cert), key: file(config.user.key) } } : {}),
+    admin: { host: config.admin.host, port: config.admin.port, token },
+    ...(ca ? { ca, channelBinding: config.est.channelBinding } : {}),
+    ...(dskpp ? { dskpp } : {}),
+    notifyTargets: config.notifyTargets,
+    log,
+  });
+  log.ready('MEF ready', { fqdn: config.fqdn, urls: mef.urls, store: config.store.kind });
+  const shutdown = async () => {
+    await mef.close();
+    await store.close();
+    await se.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown());
+  process.once('SIGINT', () => void shutdown());
+}
+
+main().catch((e) => {
+  const message = e instanceof ConfigError ? e.message : `failed to start: ${(e as Error).message}`;
+  process.stderr.write(`mef: ${message}\n`);
+  process.exit(1);
+});
