@@ -7,7 +7,12 @@ import { createAuthenticator } from '@m2msec/authentication';
 import type { CredentialBinding } from '@m2msec/identification';
 import type { RequestHandler } from '@m2msec/protocol';
 import type { EnrolmentTargetKeys } from '@m2msec/rspf';
-import { DerivedKeyResourceServer, type DerivedKeyWindowState, parseDerivedKeyIdentity } from '@m2msec/saef';
+import {
+  DerivedKeyResourceServer,
+  type DerivedKeyWindowState,
+  derivedKeyDurabilityGate,
+  parseDerivedKeyIdentity,
+} from '@m2msec/saef';
 import { createKeyFile, openSoftwareSecureEnvironment, type SecureEnvironment } from '@m2msec/secure-environment';
 import {
   bindRegisteredAes,
@@ -98,7 +103,11 @@ export async function openSecurity(config: InCseConfig, store: Store, log: Logge
     ...(rspfKeys ? { rspfKeys } : {}),
     ...(derivedKey ? { derivedKey } : {}),
     authenticate: createAuthenticator({ mca: config.security.mca }),
-    wrapHandler: (handler) => bindRegisteredAes(handler, { bindings, idContext, onError: (m) => log.error({}, m) }),
+    wrapHandler: (handler) => {
+      const bound = bindRegisteredAes(handler, { bindings, idContext, onError: (m) => log.error({}, m) });
+      // A DerivedKey session's first request waits for its acceptance to reach stable storage.
+      return derivedKey ? derivedKeyDurabilityGate(bound, derivedKey) : bound;
+    },
     async close() {
       await derivedKey?.close();
       rspfKeys?.clear();

@@ -26,6 +26,7 @@ export {
 } from './client/onem2m-client.js';
 // DerivedKey and AuthorizedPublicKey modes.
 export { DERIVED_KEY_LENGTH, deriveClientKey } from './derived-key/derive.js';
+export { derivedKeyDurabilityGate } from './derived-key/durability-gate.js';
 export {
   DERIVED_KEY_PREFIX,
   type DerivedKeyIdentity,

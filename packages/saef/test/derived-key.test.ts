@@ -172,3 +172,22 @@ describe('trust anchor and resource server', () => {
     await store.close();
   });
 });
+
+describe('write-ahead journal group commit', () => {
+  it('an append is readable at once (a process crash keeps it) and durableAfter covers every append', async () => {
+    const { AcceptJournal } = await import('../src/derived-key/journal.js');
+    const path = join(mkdtempSync(join(tmpdir(), 'dk-journal-')), 'accept.journal');
+    const { journal } = AcceptJournal.open(path);
+    const ordinals = [1n, 2n, 3n].map((n) => journal.append({ taId: 'ta1', sequenceNumber: n }));
+    expect(ordinals).toEqual([1, 2, 3]);
+    // before any sync, a second opener (a restarted process) already reads all three
+    expect(AcceptJournal.open(path).entries.map((e) => e.sequenceNumber)).toEqual([1n, 2n, 3n]);
+    await Promise.all([journal.durableAfter(1), journal.durableAfter(3)]);
+    const more = journal.append({ taId: 'ta1', sequenceNumber: 4n });
+    await journal.durableAfter(more);
+    journal.truncate();
+    await journal.durableAfter(more); // already covered by the snapshot
+    expect(readFileSync(path, 'utf8')).toBe('');
+    journal.close();
+  });
+});

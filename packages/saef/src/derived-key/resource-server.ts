@@ -102,15 +102,40 @@ export class DerivedKeyResourceServer {
         message: `sequence number ${p.sequenceNumber} of TA ${p.taId} refused: ${verdict.reason}`,
       };
     }
+    let ordinal: number;
     try {
-      this.journal.append({ taId: p.taId, sequenceNumber: p.sequenceNumber });
+      ordinal = this.journal.append({ taId: p.taId, sequenceNumber: p.sequenceNumber });
     } catch (e) {
       this.o.onError?.((e as Error).message);
       return { ok: false, code: 'DK_JOURNAL', message: (e as Error).message };
     }
     ta.window.accept(p.sequenceNumber);
+    this.trackDurability(identity, ordinal);
     this.scheduleSnapshot();
     return { ok: true, key: deriveClientKey(ta.key, identity), identity: p };
+  }
+
+  readonly #durable = new Map<string, Promise<void>>();
+
+  private trackDurability(identity: string, ordinal: number): void {
+    const p = this.journal.durableAfter(ordinal);
+    this.#durable.set(identity, p);
+    const done = () => {
+      if (this.#durable.get(identity) === p) this.#durable.delete(identity);
+    };
+    p.then(done, (e) => {
+      this.o.onError?.((e as Error).message);
+      // keep the rejected promise briefly so requests on that session fail closed, then forget it
+      setTimeout(done, 60_000).unref();
+    });
+  }
+
+  /**
+   * Resolves when the acceptance of this DK identity is on stable storage; requests of its session
+   * must wait for it (the journal's group commit; see journal.ts). Rejects if the sync failed.
+   */
+  durable(identity: string): Promise<void> {
+    return this.#durable.get(identity) ?? Promise.resolve();
   }
 
   /** Verifies and applies a TA's revocation; durable in the store when this resolves. */
