@@ -37,6 +37,7 @@ export { parseDigestHeader } from './digest/parse-digest.js';
 export { GbaError, type GbaErrorCode, isGbaError } from './lib/errors.js';
 export { formatBtid, parseBtid } from './lib/validate.js';
 // NAF
+export { gateNafHandshakes, type HandshakeGateOptions } from './naf/handshake-gate.js';
 export { NafKeyCache, type NafKeyCacheOptions } from './naf/key-cache.js';
 export { type NafKey, ZnClient, type ZnClientOptions } from './naf/zn-client.js';
 // TLS-PSK

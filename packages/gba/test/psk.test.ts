@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   bootstrap,
   GBA_PSK_IDENTITY_HINT,
+  gateNafHandshakes,
   NafKeyCache,
   nafTlsPskOptions,
   Usim,
@@ -32,6 +33,10 @@ let cache: NafKeyCache;
 let fetches: string[];
 let naf: tls.Server;
 let nafPort: number;
+let gatedCache: NafKeyCache;
+let gatedFetches: string[];
+let gate: import('node:net').Server;
+let gatedPort: number;
 const hints: (string | null)[] = [];
 
 async function newDevice(n: string) {
@@ -41,13 +46,13 @@ async function newDevice(n: string) {
 }
 
 /** The device's TLS-PSK connection; resolves with what the NAF sent, rejects when the handshake fails. */
-function connect(options: tls.ConnectionOptions): Promise<string> {
+function connect(options: tls.ConnectionOptions, port = nafPort): Promise<string> {
   return new Promise((resolve, reject) => {
     const pskCallback = options.pskCallback!;
     const socket = tls.connect({
       ...options,
       host: '127.0.0.1',
-      port: nafPort,
+      port,
       pskCallback: (hint) => {
         hints.push(hint);
         return pskCallback(hint);
@@ -91,8 +96,30 @@ beforeAll(async () => {
   naf.listen(0, '127.0.0.1');
   await once(naf, 'listening');
   nafPort = (naf.address() as AddressInfo).port;
+
+  // A second NAF behind the handshake gate, with its own (empty) cache.
+  gatedFetches = [];
+  gatedCache = new NafKeyCache({
+    zn: {
+      fetchKsNaf: (btid) => {
+        gatedFetches.push(btid);
+        return client.fetchKsNaf(btid);
+      },
+    },
+    now: () => f.clock.now,
+  });
+  const gatedTls = tls.createServer(
+    nafTlsPskOptions(gatedCache, { ciphers: 'PSK-AES128-CBC-SHA256:ECDHE-PSK-AES128-CBC-SHA256' }),
+    (socket) => socket.end(`gated hello, ${socket.getCipher().name}\n`),
+  );
+  gatedTls.on('tlsClientError', () => {});
+  gate = gateNafHandshakes(gatedTls, gatedCache);
+  gate.listen(0, '127.0.0.1');
+  await once(gate, 'listening');
+  gatedPort = (gate.address() as AddressInfo).port;
 }, 60_000);
 afterAll(async () => {
+  gate.close();
   naf.close();
   zn.close();
   await f.close();
@@ -154,5 +181,42 @@ describe('TLS-PSK between device and NAF with the GBA key', () => {
     } finally {
       f.clock.now -= 3601_000;
     }
+  });
+});
+
+describe('the handshake gate: a B-TID announced in the ClientKeyExchange is fetched before the key is needed', () => {
+  it('first handshake of an unannounced device succeeds (Node client), one Zn fetch', async () => {
+    const session = await newDevice('g1');
+    expect(gatedCache.lookup(session.btid)).toBeUndefined();
+    expect(await connect(ueTlsPskOptions(session, NAF), gatedPort)).toBe('gated hello, PSK-AES128-CBC-SHA256\n');
+    expect(gatedFetches.filter((b) => b === session.btid)).toHaveLength(1);
+    // Later connections use the cached key.
+    expect(await connect(ueTlsPskOptions(session, NAF), gatedPort)).toMatch(/gated hello/);
+    expect(gatedFetches.filter((b) => b === session.btid)).toHaveLength(1);
+  });
+
+  it('openssl s_client, unannounced, first attempt; and an ECDHE-PSK suite', async () => {
+    const session = await newDevice('g2');
+    const { identity, psk } = uePskForNaf(session, NAF);
+    const o = await opensslPskClient(gatedPort, identity, hex(psk), '');
+    expect(o.out).toContain('gated hello, PSK-AES128-CBC-SHA256');
+    const session3 = await newDevice('g3');
+    const ecdhe = await connect(ueTlsPskOptions(session3, NAF, { ciphers: 'ECDHE-PSK-AES128-CBC-SHA256' }), gatedPort);
+    expect(ecdhe).toBe('gated hello, ECDHE-PSK-AES128-CBC-SHA256\n');
+  });
+
+  it('refusals through the gate: wrong key, unknown B-TID (fetched once, not again at once), non-B-TID identity', async () => {
+    const session = await newDevice('g4');
+    await expect(connect(ueTlsPskOptions(session, 'other.example.com'), gatedPort)).rejects.toThrow();
+    const unknown = `${randomBytes(16).toString('base64')}@bsf.mef.example.com`;
+    const o1 = await opensslPskClient(gatedPort, unknown, hex(randomBytes(32)), '');
+    expect(o1.out).not.toContain('gated hello');
+    const o2 = await opensslPskClient(gatedPort, unknown, hex(randomBytes(32)), '');
+    expect(o2.out).not.toContain('gated hello');
+    expect(gatedFetches.filter((b) => b === unknown)).toHaveLength(1);
+    const before = gatedFetches.length;
+    const o3 = await opensslPskClient(gatedPort, 'just-a-name', hex(randomBytes(32)), '');
+    expect(o3.out).not.toContain('gated hello');
+    expect(gatedFetches.length).toBe(before);
   });
 });

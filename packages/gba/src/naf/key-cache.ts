@@ -91,20 +91,39 @@ export class NafKeyCache {
     return this.#keys.size;
   }
 
-  #fetchInBackground(identity: string): void {
+  /**
+   * For a PSK identity seen on the wire: resolves true once Ks_NAF is held, false when it cannot be (not a
+   * B-TID, recently failed, too many fetches in flight, or the fetch failed). Never rejects.
+   */
+  prepare(identity: string): Promise<boolean> {
+    if (this.lookup(identity)) return Promise.resolve(true);
     try {
       parseBtid(identity);
     } catch {
-      return; // not a B-TID: nothing to ask the BSF
+      return Promise.resolve(false); // not a B-TID: nothing to ask the BSF
     }
-    if (this.#inFlight.has(identity) || this.#inFlight.size >= this.#o.maxConcurrentFetches) return;
+    const pending = this.#inFlight.get(identity);
+    if (pending)
+      return pending.then(
+        () => true,
+        () => false,
+      );
+    if (this.#inFlight.size >= this.#o.maxConcurrentFetches) return Promise.resolve(false);
     const failed = this.#failedAt.get(identity);
-    if (failed !== undefined && this.#o.now() - failed < this.#o.retryAfterMs) return;
-    this.prefetch(identity).catch((e: unknown) => {
-      if (this.#failedAt.size >= this.#o.maxEntries) this.#failedAt.clear();
-      this.#failedAt.set(identity, this.#o.now());
-      this.#o.onFetchError?.(identity, e instanceof GbaError ? e : new Error('Zn fetch failed'));
-    });
+    if (failed !== undefined && this.#o.now() - failed < this.#o.retryAfterMs) return Promise.resolve(false);
+    return this.prefetch(identity).then(
+      () => true,
+      (e: unknown) => {
+        if (this.#failedAt.size >= this.#o.maxEntries) this.#failedAt.clear();
+        this.#failedAt.set(identity, this.#o.now());
+        this.#o.onFetchError?.(identity, e instanceof GbaError ? e : new Error('Zn fetch failed'));
+        return false;
+      },
+    );
+  }
+
+  #fetchInBackground(identity: string): void {
+    void this.prepare(identity);
   }
 
   #put(key: NafKey): void {
