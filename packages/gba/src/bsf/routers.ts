@@ -20,14 +20,20 @@ const send = (res: Response, a: HttpAnswer) => {
   res.writeHead(a.status, a.headers).end(a.body);
 };
 
+/** Store or SE failures: a plain 500 without details (they stay server-side), never a stack trace. */
+const internalError = (res: Response) => () => {
+  if (!res.headersSent) send(res, textAnswer(500, 'BSF internal error; try again later'));
+  else res.destroy();
+};
+
 /** Ub (TS 24.109 5.3.2): every GET on the mount point is a Ub step; the request target is the Digest uri. */
 export function ubRouter(bsf: Bsf): Router {
   const router = express.Router();
-  router.use((req, res, next) => {
+  router.use((req, res) => {
     const authorization = req.headers.authorization;
     bsf
       .handleUb({ method: req.method, uri: req.originalUrl, ...(authorization !== undefined ? { authorization } : {}) })
-      .then((a) => send(res, a), next);
+      .then((a) => send(res, a), internalError(res));
   });
   return router;
 }
@@ -36,7 +42,7 @@ export function ubRouter(bsf: Bsf): Router {
 export function znRouter(bsf: Bsf, options: ZnRouterOptions): Router {
   const limit = options.maxBodyBytes ?? 4096;
   const router = express.Router();
-  router.all('/ks-naf', (req, res, next) => {
+  router.all('/ks-naf', (req, res) => {
     const run = async () => {
       let body: Buffer;
       try {
@@ -59,7 +65,7 @@ export function znRouter(bsf: Bsf, options: ZnRouterOptions): Router {
         }),
       );
     };
-    run().catch(next);
+    run().catch(internalError(res));
   });
   router.use((_req, res) => send(res, textAnswer(404, 'unknown Zn resource; use POST ks-naf')));
   return router;

@@ -1,6 +1,7 @@
 // Ks_NAF in NAF memory for TLS-PSK. Node's pskCallback is synchronous (DESIGN section 3), so the key a
-// handshake needs must already be here. Two ways in:
+// handshake needs must already be here. Three ways in:
 //  - prefetch(btid) when the B-TID is announced before the handshake (e.g. in an enrolment request);
+//  - gateNafHandshakes: the B-TID read from the ClientKeyExchange, the handshake held until prepare() ends;
 //  - a miss in pskCallback refuses that handshake (unknown_psk_identity) and starts a background Zn
 //    fetch, so the device's next attempt finds the key.
 import { GbaError } from '../lib/errors.js';
