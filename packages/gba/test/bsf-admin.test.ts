@@ -38,6 +38,14 @@ describe('subscriber database', () => {
     expect(await f.bsf.subscribers.get('a1@ims.example.com')).toBeUndefined();
   });
 
+  it('re-provisioning keeps SEQ_HE unless one is given', async () => {
+    const k = randomBytes(16);
+    const op = randomBytes(16);
+    await f.bsf.subscribers.provision({ impi: 'a2@ims.example.com', k, op, seqHe: 41 });
+    expect((await f.bsf.subscribers.provision({ impi: 'a2@ims.example.com', k, op })).seqHe).toBe(41);
+    expect((await f.bsf.subscribers.provision({ impi: 'a2@ims.example.com', k, op, seqHe: 0 })).seqHe).toBe(0);
+  });
+
   it.each([
     [{ impi: 'bad impi', k: randomBytes(16), op: randomBytes(16) }, /IMPI must be/],
     [{ impi: 'x@y', k: randomBytes(15), op: randomBytes(16) }, /K must be 16 bytes/],
@@ -115,6 +123,7 @@ describe('lifetimes', () => {
       expect(rows.challenges).toEqual([]);
       expect(rows.bootstraps).toEqual([]);
       expect(rows['btid-by-impi']).toEqual([]);
+      expect(rows['nonce-by-impi']).toEqual([]);
     } finally {
       f.clock.now -= 121_000;
     }

@@ -267,6 +267,30 @@ describe('Ub: HTTP Digest AKA over real HTTP', () => {
     });
   });
 
+  it('a new challenge withdraws the open one: one open challenge per IMPI', async () => {
+    const s = subscriber();
+    const opc = computeOPc(s.k, s.op);
+    await f.bsf.subscribers.provision(s);
+    const first = await challenge(s.impi);
+    await challenge(s.impi);
+    await challenge(s.impi);
+    const rows = JSON.parse(await f.snapshot()) as Record<string, { key: string; value: { impi?: string } }[]>;
+    expect(rows.challenges!.filter((c) => c.value.impi === s.impi)).toHaveLength(1);
+    const res = Buffer.from(
+      osmoAucGen(['-k', hex(s.k), '-o', hex(opc), '-r', hex(first.rand), '-s', '32']).RES!,
+      'hex',
+    );
+    const r = await get(
+      answerHeader({
+        impi: s.impi,
+        nonce: first.nonce,
+        cnonce: 'w',
+        response: opensslResponse(s.impi, res, first.nonce, 'w', 'auth'),
+      }),
+    );
+    expect(r.status).toBe(401);
+  });
+
   it('an expired challenge is not verified: a new challenge comes back', async () => {
     const s = subscriber();
     const opc = computeOPc(s.k, s.op);

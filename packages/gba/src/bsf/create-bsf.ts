@@ -95,6 +95,14 @@ export function createBsf(options: BsfOptions): Bsf {
       let bootstraps = 0;
       const c = ctx.store.collection<ChallengeRecord>(ctx.names.challenges);
       for (const { key, value } of await c.list()) if (value.expiresAt <= now && (await c.delete(key))) challenges++;
+      const nonces = ctx.store.collection<string>(ctx.names.nonceByImpi);
+      for (const { key, value } of await nonces.list()) {
+        await ctx.store.transaction(async (tx) => {
+          const idx = tx.collection<string>(ctx.names.nonceByImpi);
+          if ((await idx.get(key)) === value && !(await tx.collection(ctx.names.challenges).get(value)))
+            await idx.delete(key);
+        });
+      }
       const b = ctx.store.collection<BootstrapRecord>(ctx.names.bootstraps);
       for (const { key, value } of await b.list()) {
         if (value.expiresAt > now) continue;

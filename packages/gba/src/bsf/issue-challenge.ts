@@ -38,9 +38,13 @@ export async function recordChallenge(
   av.ik.fill(0);
   await subscribers.put(impi, { ...current, seqHe: seq });
   const challenge: ChallengeRecord = { impi, sqn, expiresAt: ctx.now() + ctx.challengeLifetimeMs };
-  if (!(await tx.collection<ChallengeRecord>(ctx.names.challenges).insert(nonce, challenge))) {
-    throw new GbaError(503, 'ERR_CONFLICT', 'RAND collision; retry');
-  }
+  const challenges = tx.collection<ChallengeRecord>(ctx.names.challenges);
+  const index = tx.collection<string>(ctx.names.nonceByImpi);
+  // One open challenge per subscriber: a new one withdraws the previous (bounded rows under request floods).
+  const previous = await index.get(impi);
+  if (previous !== undefined) await challenges.delete(previous);
+  if (!(await challenges.insert(nonce, challenge))) throw new GbaError(503, 'ERR_CONFLICT', 'RAND collision; retry');
+  await index.put(impi, nonce);
   return nonce;
 }
 

@@ -43,6 +43,8 @@ export interface Collections {
   readonly bootstraps: string;
   /** IMPI -> current B-TID, so a new bootstrap replaces the previous Ks (TS 33.220 4.5.2). */
   readonly btidByImpi: string;
+  /** IMPI -> outstanding nonce: one open challenge per subscriber, so challenge rows stay bounded. */
+  readonly nonceByImpi: string;
 }
 
 export function collectionNames(prefix: string): Collections {
@@ -51,5 +53,6 @@ export function collectionNames(prefix: string): Collections {
     challenges: `${prefix}.challenges`,
     bootstraps: `${prefix}.bootstraps`,
     btidByImpi: `${prefix}.btid-by-impi`,
+    nonceByImpi: `${prefix}.nonce-by-impi`,
   };
 }

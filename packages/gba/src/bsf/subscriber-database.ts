@@ -19,7 +19,7 @@ export interface SubscriberProvisioning {
   readonly op?: Uint8Array;
   /** AMF, 2 bytes; default 0x0000 (separation bit 0: a UMTS vector for GBA, not an EPS one, TS 33.401 6.1.1). */
   readonly amf?: Uint8Array;
-  /** Initial SEQ_HE (default 0). */
+  /** SEQ_HE; default: kept from an existing record of this IMPI (SQNs never move back by accident), else 0. */
   readonly seqHe?: number;
   readonly enroleeId?: string;
   readonly enrolmentTargets?: readonly string[];
@@ -52,7 +52,7 @@ export class SubscriberDatabase {
     this.#sealer = createSealer(options.se, options.kek);
   }
 
-  /** Creates or replaces a subscriber. K / OP / OPc are copied into the sealed record, never kept. */
+  /** Creates or replaces a subscriber. K / OP / OPc are copied into the sealed record, never kept in memory. */
   async provision(p: SubscriberProvisioning): Promise<SubscriberInfo> {
     const impi = checkImpi(p.impi);
     if (!(p.k instanceof Uint8Array) || p.k.length !== 16) throw bad('K must be 16 bytes');
@@ -62,7 +62,7 @@ export class SubscriberDatabase {
       throw bad(`${p.opc ? 'OPc' : 'OP'} must be 16 bytes`);
     const amf = p.amf ?? Buffer.alloc(2);
     if (!(amf instanceof Uint8Array) || amf.length !== 2) throw bad('AMF must be 2 bytes');
-    const seqHe = p.seqHe ?? 0;
+    const seqHe = p.seqHe ?? (await this.#collection.get(impi))?.seqHe ?? 0;
     if (!Number.isSafeInteger(seqHe) || seqHe < 0 || seqHe >= maxSeq(DEFAULT_SQN_POLICY))
       throw bad('SEQ_HE out of range');
     if (p.enroleeId !== undefined && (typeof p.enroleeId !== 'string' || p.enroleeId.length === 0)) {

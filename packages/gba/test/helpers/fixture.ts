@@ -37,7 +37,7 @@ export async function startBsf(overrides: Partial<BsfOptions> = {}): Promise<Bsf
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
-  const names = ['subscribers', 'challenges', 'bootstraps', 'btid-by-impi'];
+  const names = ['subscribers', 'challenges', 'bootstraps', 'btid-by-impi', 'nonce-by-impi'];
   return {
     bsf,
     store,
