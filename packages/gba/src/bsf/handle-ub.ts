@@ -125,8 +125,12 @@ async function answer(
       const expiresAt = now + ctx.keyLifetimeMs;
       const btid = formatBtid(req.rand, ctx.bsfDomain);
       const ks = Buffer.concat([ck, ik]);
-      const sealed = await ctx.sealer.seal('ks', btid, ks);
-      zeroise(ks);
+      let sealed: Awaited<ReturnType<typeof ctx.sealer.seal>>;
+      try {
+        sealed = await ctx.sealer.seal('ks', btid, ks);
+      } finally {
+        zeroise(ks);
+      }
       const record: BootstrapRecord = {
         btid,
         impi: req.impi,
