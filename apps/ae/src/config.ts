@@ -31,7 +31,15 @@ export interface AeFileConfig {
         certificate?: CertRef & { trustAnchors: string[]; servername: string };
         notify?: { host: string; port: number; publicUrl?: string };
       }
-    | { kind: 'mqtt'; url: string; psk?: PskRef; certificate?: CertRef; ca?: string; credentialId?: string };
+    | {
+        kind: 'mqtt';
+        url: string;
+        psk?: PskRef;
+        certificate?: CertRef;
+        ca?: string;
+        credentialId?: string;
+        poa?: string[];
+      };
   stem?: string;
   appId: string;
   container?: AeOptions['container'];
@@ -119,7 +127,13 @@ export function aeOptions(c: AeFileConfig, stem = c.stem): AeOptions {
         : {}),
       ...(t.certificate?.servername ? { servername: t.certificate.servername } : {}),
     };
-    transport = { kind: 'mqtt', url: t.url, tls, ...(t.credentialId ? { credentialId: t.credentialId } : {}) };
+    transport = {
+      kind: 'mqtt',
+      url: t.url,
+      tls,
+      ...(t.credentialId ? { credentialId: t.credentialId } : {}),
+      ...(t.poa ? { poa: t.poa } : {}),
+    };
   }
   return {
     registrar: c.registrar,

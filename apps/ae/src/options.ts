@@ -25,6 +25,11 @@ export interface MqttTransportOptions {
   tls: MqttTlsOptions;
   /** Register over reg_req under this Credential-ID (TS-0010 6.4.4); default: the PSK identity. */
   credentialId?: string;
+  /**
+   * Point of access advertised for notifications: the broker as the registrar reaches it (TS-0010
+   * 6.6); default `url`. Differs when the registrar uses another listener of the same broker.
+   */
+  poa?: string[];
 }
 
 export interface ContainerOptions {

@@ -41,7 +41,7 @@ export async function openMqttTransport(
         handler: (req) => onRequest(req),
       });
       // The registrar resolves the AE-ID through this poa to the broker (TS-0010 6.6).
-      return [o.url];
+      return o.poa ?? [o.url];
     },
     async close() {
       await receiver?.close();
