@@ -4,7 +4,7 @@
 // provisioning session of the secure environment -> commit -> the attestation goes back to the MEF,
 // which only then marks the enrolment complete. A failure before commit leaves the SE untouched.
 import { randomBytes } from 'node:crypto';
-import { type CsrKey, createCsr, type GeneralName, simpleEnroll } from '@m2msec/est';
+import type { CsrKey, GeneralName } from '@m2msec/est';
 import type { ProvisioningAttestation, ProvisioningOperation, SecureEnvironment } from '@m2msec/secure-environment';
 import type {
   AttestationReport,
@@ -52,8 +52,8 @@ export interface EnrolOptions {
   onRemoteManagement?: (uri: string) => void;
   /** Enrolment Target identities this enrolee is configured for (8.3.2.1); the MEF must grant each. */
   expectedTargets?: readonly string[];
-  /** Progress hook, awaited (bulk progress, crash tests). */
-  onStep?: (step: EnrolStep) => void | Promise<void>;
+  /** Progress hook, awaited (bulk progress, crash tests); keId once the handshake is done. */
+  onStep?: (step: EnrolStep, keId?: string) => void | Promise<void>;
   timeoutMs?: number;
 }
 
@@ -75,9 +75,10 @@ function expectOk(r: ChannelResponse, what: string): ExchangeResponse {
 }
 
 export async function enrol(o: EnrolOptions): Promise<EnrolmentResult> {
-  const tls = mefHandshakeOptions(o.bootstrap, o.mefFqdn);
+  const tls = await mefHandshakeOptions(o.bootstrap, o.mefFqdn);
   const channel = new MefChannel(o.mefUrl, tls, o.timeoutMs);
-  const step = async (s: EnrolStep) => o.onStep?.(s);
+  let keId: string | undefined;
+  const step = async (s: EnrolStep) => o.onStep?.(s, keId);
   let ke: Buffer | undefined;
   let attestationKey: Buffer | undefined;
   try {
@@ -87,11 +88,12 @@ export async function enrol(o: EnrolOptions): Promise<EnrolmentResult> {
       remoteManagementIndication: o.indications?.remoteManagementIndication ?? o.onRemoteManagement !== undefined,
     };
     let answer = expectOk(await channel.post(ENROLMENT_PATH, indications), 'enrolment request');
-    await step('handshake');
     const own = enrolmentKeyFromSession(channel.socket, o.mefFqdn);
+    keId = own.keId;
     ke = own.ke;
     attestationKey = attestationKeyFromSession(channel.socket);
     own.relativeKeID.fill(0);
+    await step('handshake');
     if (answer.keID !== own.keId) throw new RspfError('PROTOCOL', 'the MEF derived another KeID from this session');
     let certificate: Buffer | undefined;
     while (answer.instruction?.instructionType !== 'end') {
@@ -138,6 +140,7 @@ async function carryOut(instr: Instruction, o: EnrolOptions, channel: MefChannel
     case 'certificateEnrolment': {
       const c = o.certificate;
       if (!c) return { instructionType: 'certificateEnrolment', success: false };
+      const { createCsr, simpleEnroll } = await import('@m2msec/est'); // loaded only when instructed
       const result = await simpleEnroll(
         { baseUrl: new URL(instr.uri, o.mefUrl), agent: channel.agent, tls: channel.tls as never },
         (binding) =>

@@ -28,12 +28,13 @@ export interface MefFetchOptions {
 
 let counter = 0;
 
-export function fetchCredentials(o: MefFetchOptions, keId: string, suid: number): Promise<FetchedCredential> {
+export async function fetchCredentials(o: MefFetchOptions, keId: string, suid: number): Promise<FetchedCredential> {
   parseSuid(suid);
   const url = new URL(`${FETCH_CREDENTIALS_PATH}/${encodeURIComponent(keId)}/${suid}`, o.mefUrl);
+  const tls = await mefHandshakeOptions(o.credential, o.mefFqdn);
   return new Promise((resolve, reject) => {
     const req = request(url, {
-      ...mefHandshakeOptions(o.credential, o.mefFqdn),
+      ...tls,
       method: 'GET',
       agent: false,
       timeout: o.timeoutMs ?? 10_000,
