@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { m2m } from './harness.js';
-import { type Issued, TestCa } from './saef-pki.js';
+import { type Issued, TestCa } from '@m2msec/test-support';
 import { prepareSecureInCse, runPeer, type SecureInCse } from './saef-setup.js';
 
 let s: SecureInCse;

@@ -10,7 +10,7 @@ import {
   parseCertificate,
   verifyCertificateSession,
 } from '../src/index.js';
-import { type Issued, openssl, TestCa } from './pki.js';
+import { type Issued, openssl, TestCa } from '@m2msec/test-support';
 import { echoServer, runPeer } from './tls-peers.js';
 
 const ctx = { spId: 'm2msec.org', inCseId: '/id-in' };

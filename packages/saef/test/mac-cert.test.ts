@@ -2,7 +2,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { issueMacCert, macCertMatchesCertificate, parseMacCert, verifyMacCert } from '../src/index.js';
-import { TestCa } from './pki.js';
+import { TestCa } from '@m2msec/test-support';
 
 const key = randomBytes(32);
 const lookup = (ta: string) => (ta === 'ta1' ? key : undefined);
