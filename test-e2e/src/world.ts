@@ -140,6 +140,8 @@ export async function buildWorld(o: WorldOptions = {}): Promise<World> {
           allowedAppIDs: ['Nviewer'],
           allowedAEs: ['Cae2', 'Cae3'],
         },
+        // The benchmark's baseline AE, straight at the IN-CSE.
+        { name: 'bench', applicableCredIDs: ['33-/id-in/Cbench'], allowedAppIDs: ['Nbench'], allowedAEs: ['Cbench'] },
       ],
     });
     cleanups.push(() => inCse.proc.stop('SIGKILL'));
