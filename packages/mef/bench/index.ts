@@ -40,7 +40,12 @@ async function main(): Promise<void> {
   const kpm = randomBytes(32);
   // Baseline: a bare Node TLS-PSK server, same suites and TLS version as the MEF's listener.
   const bare = createServer(
-    { ciphers: CIPHERS, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', pskCallback: (_s, id) => (id === 'kpm' ? kpm : null) },
+    {
+      ciphers: CIPHERS,
+      minVersion: 'TLSv1.2',
+      maxVersion: 'TLSv1.2',
+      pskCallback: (_s, id) => (id === 'kpm' ? kpm : null),
+    },
     (s) => s.end(),
   );
   await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r));
@@ -78,7 +83,11 @@ async function main(): Promise<void> {
   });
   await mef.store.putEnrolee(
     'psk:kpm',
-    { enroleeId: 'Cbench', targets: [{ targetId: '/id-in', suid: 22, derivation: 'Kpsa' }], enrolmentExpirySeconds: 3600 },
+    {
+      enroleeId: 'Cbench',
+      targets: [{ targetId: '/id-in', suid: 22, derivation: 'Kpsa' }],
+      enrolmentExpirySeconds: 3600,
+    },
     { kpm },
   );
   // One device SE per worker (each enrolment replaces the worker's previous one, atomically).

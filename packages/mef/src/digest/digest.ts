@@ -47,9 +47,10 @@ export class DigestAuthenticator {
   }
 
   /** The authenticated username, 'stale' for an expired nonce, or undefined. */
-  async verify(method: string, header: string | undefined): Promise<string | 'stale' | undefined> {
+  async verify(method: string, requestUri: string, header: string | undefined): Promise<string | 'stale' | undefined> {
     const p = parseDigestHeader(header);
     if (!p?.username || !p.nonce || !p.response || !p.uri || p.qop !== 'auth' || !p.nc || !p.cnonce) return undefined;
+    if (p.uri !== requestUri) return undefined; // an answer computed for another resource
     if ((p.algorithm ?? 'MD5').toUpperCase() !== 'SHA-256' || p.realm !== this.o.realm) return undefined;
     const [ts, mac] = p.nonce.split('.');
     if (!ts || !mac) return undefined;

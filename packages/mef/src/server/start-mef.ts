@@ -166,7 +166,7 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
     const app = express();
     const users = new WeakMap<Request, string>();
     app.use(async (req, res, next) => {
-      const who = await digest.verify(req.method, req.header('authorization'));
+      const who = await digest.verify(req.method, req.originalUrl, req.header('authorization'));
       if (who === undefined || who === 'stale') {
         res.setHeader('WWW-Authenticate', digest.challenge(who === 'stale'));
         res.status(401).json({ 'm2m:dbg': 'HTTP Digest authentication required (username/password option)' });

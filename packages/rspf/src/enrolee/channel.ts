@@ -5,6 +5,7 @@
 import { Agent, type AgentOptions, request } from 'node:https';
 import type { ConnectionOptions, TLSSocket } from 'node:tls';
 import { RspfError } from '../lib/errors.js';
+import { DigestClient } from './digest-client.js';
 
 /** Bootstrap credential of the enrolee (8.3.2.1 Kpm / KpmID, or 8.3.2.2 certificate). */
 export type BootstrapCredential =
@@ -16,6 +17,17 @@ export type BootstrapCredential =
       /** Trust anchors for the MEF certificate (8.1.2.4). */
       trustAnchors: ReadonlyArray<string | Buffer>;
       /** The MEF-FQDN its certificate carries; default: the MEF-FQDN of the enrolment. */
+      servername?: string;
+    }
+  /**
+   * Username / password for user devices: server-only TLS (the MEF's certificate) plus HTTP Digest.
+   * Outside the TS-0003 EST profile; the MEF offers it only when configured.
+   */
+  | {
+      kind: 'user';
+      username: string;
+      password: string;
+      trustAnchors: ReadonlyArray<string | Buffer>;
       servername?: string;
     };
 
@@ -44,6 +56,14 @@ export async function mefHandshakeOptions(b: BootstrapCredential, mefFqdn: strin
       pskCallback: () => ({ psk, identity }),
     };
   }
+  if (b.kind === 'user') {
+    return {
+      ca: [...b.trustAnchors],
+      servername: b.servername ?? mefFqdn,
+      rejectUnauthorized: true,
+      minVersion: 'TLSv1.2',
+    };
+  }
   const { certificateClientOptions } = await import('@m2msec/saef');
   return certificateClientOptions({
     cert: b.cert,
@@ -64,11 +84,15 @@ export class MefChannel {
   readonly agent: Agent;
   #socket: TLSSocket | undefined;
 
+  readonly #digest: DigestClient | undefined;
+
   constructor(
     readonly baseUrl: string,
     readonly tls: ConnectionOptions,
     private readonly timeoutMs = 30_000,
+    user?: { username: string; password: string },
   ) {
+    this.#digest = user ? new DigestClient(user.username, user.password) : undefined;
     this.agent = new Agent({ ...(tls as AgentOptions), keepAlive: true, maxSockets: 1, maxCachedSessions: 0 });
   }
 
@@ -78,7 +102,21 @@ export class MefChannel {
     return this.#socket;
   }
 
-  post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<ChannelResponse> {
+  async post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<ChannelResponse> {
+    const uri = new URL(path, this.baseUrl).pathname;
+    const auth = this.#digest?.authorization('POST', uri);
+    const r = await this.#post(path, body, auth ? { ...headers, authorization: auth } : headers);
+    if (r.status === 401 && this.#digest?.accept(r.wwwAuthenticate)) {
+      return this.#post(path, body, { ...headers, authorization: this.#digest.authorization('POST', uri)! });
+    }
+    return r;
+  }
+
+  #post(
+    path: string,
+    body: unknown,
+    headers: Record<string, string>,
+  ): Promise<ChannelResponse & { wwwAuthenticate?: string }> {
     const url = new URL(path, this.baseUrl);
     const data = Buffer.from(JSON.stringify(body));
     return new Promise((resolve, reject) => {
@@ -116,7 +154,13 @@ export class MefChannel {
           } catch {
             parsed = text;
           }
-          resolve({ status: res.statusCode ?? 0, rsc: Number(res.headers['x-m2m-rsc'] ?? 0), body: parsed });
+          const www = res.headers['www-authenticate'];
+          resolve({
+            status: res.statusCode ?? 0,
+            rsc: Number(res.headers['x-m2m-rsc'] ?? 0),
+            body: parsed,
+            ...(typeof www === 'string' ? { wwwAuthenticate: www } : {}),
+          });
         });
       });
       req.end(data);

@@ -76,7 +76,12 @@ function expectOk(r: ChannelResponse, what: string): ExchangeResponse {
 
 export async function enrol(o: EnrolOptions): Promise<EnrolmentResult> {
   const tls = await mefHandshakeOptions(o.bootstrap, o.mefFqdn);
-  const channel = new MefChannel(o.mefUrl, tls, o.timeoutMs);
+  const channel = new MefChannel(
+    o.mefUrl,
+    tls,
+    o.timeoutMs,
+    o.bootstrap.kind === 'user' ? { username: o.bootstrap.username, password: o.bootstrap.password } : undefined,
+  );
   let keId: string | undefined;
   const step = async (s: EnrolStep) => o.onStep?.(s, keId);
   let ke: Buffer | undefined;
