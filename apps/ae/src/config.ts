@@ -49,6 +49,8 @@ export interface AeFileConfig {
   /** run mode: post every intervalMs (0: never), at most count posts (0: no limit). */
   intervalMs?: number;
   count?: number;
+  /** run mode: RETRIEVE `to` every `everyMs` and print the outcome (a dashboard-like reader). */
+  watch?: { to: string; everyMs: number };
 }
 
 function keyFromFile(path: string): Uint8Array {
@@ -80,6 +82,11 @@ export function readConfig(path: string): AeFileConfig {
   need(
     c.stem === undefined || /^[CS][A-Za-z0-9._~-]+$/.test(c.stem),
     "stem must be an AE-ID-Stem starting with 'C' or 'S'",
+  );
+  need(
+    c.watch === undefined ||
+      (typeof c.watch.to === 'string' && Number.isInteger(c.watch.everyMs) && c.watch.everyMs > 0),
+    'watch needs a target "to" and a positive integer "everyMs"',
   );
   if (c.transport.kind === 'mqtt')
     need(!!c.transport.psk || !!c.transport.certificate, 'an MQTT AE needs transport.psk or transport.certificate');

@@ -3,7 +3,8 @@
 //   m2msec-ae run  --config ae.json   one AE: registers, sets up, posts every intervalMs; prints JSON
 //                                     lines (ready / posted / notification / response / error) and
 //                                     takes JSON-line commands on stdin: {"id":1,"op":2,"to":"..."}
-//                                     (any request primitive fields) or {"id":2,"cmd":"post","con":...}
+//                                     (any request primitive fields) or {"id":2,"cmd":"post","con":...};
+//                                     "watch": {"to","everyMs"} prints a "retrieved" line per RETRIEVE
 //   m2msec-ae load --config ae.json --count N [--interval-ms 1000] [--duration-ms 10000] [--stem-prefix Csim]
 import { createInterface } from 'node:readline';
 import { aeOptions, ConfigError, readConfig } from './config.js';
@@ -74,6 +75,25 @@ async function run(configPath: string): Promise<void> {
       });
     }
   });
+  if (config.watch) {
+    const { to, everyMs } = config.watch;
+    const timer = setInterval(async () => {
+      try {
+        const r = await ae.retrieve(to);
+        const con = (r.pc as { 'm2m:cin'?: { con?: unknown } } | undefined)?.['m2m:cin']?.con;
+        out({
+          event: 'retrieved',
+          to,
+          rsc: r.rsc,
+          ...(con !== undefined ? { con } : {}),
+          ...(r.dbg ? { dbg: r.dbg } : {}),
+        });
+      } catch (e) {
+        out({ event: 'retrieved', to, rsc: (e as { rsc?: number }).rsc ?? 0, dbg: (e as Error).message });
+      }
+    }, everyMs);
+    process.once('beforeExit', () => clearInterval(timer));
+  }
   const interval = config.intervalMs ?? 0;
   let seq = 0;
   while (interval > 0 && !stopping && (!config.count || seq < config.count)) {
