@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type Issued, TestCa } from '@m2msec/test-support';
 import pg from 'pg';
 import { startPgRelay } from './net/pg-relay.js';
 import { freePort } from './net/ports.js';
@@ -13,7 +14,6 @@ import { type AeNode, startAe } from './nodes/ae.js';
 import { type BrokerNode, startBroker } from './nodes/broker.js';
 import { type InCseNode, startInCse } from './nodes/in-cse.js';
 import { type MnCseNode, startMnCse } from './nodes/mn-cse.js';
-import { type Issued, TestCa } from './nodes/pki.js';
 
 export const pgUrl = process.env.M2MSEC_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -76,7 +76,7 @@ export async function buildWorld(o: WorldOptions = {}): Promise<World> {
 
     // PKI (TS-0003 10.1): CSE-ID certificates by DNS SAN, AE-ID certificates by m2m:// URI SAN.
     const dir = mkdtempSync(join(tmpdir(), 'm2msec-e2e-'));
-    const ca = new TestCa('e2e', dir);
+    const ca = new TestCa('e2e', { root: dir });
     const certs = {
       in: ca.issue({ san: 'DNS:id-in.m2msec.org', usage: 'server' }),
       mn: ca.issue({ san: 'DNS:id-mn.id-in.m2msec.org', usage: 'client' }),

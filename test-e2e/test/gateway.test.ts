@@ -6,13 +6,13 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TestCa } from '@m2msec/test-support';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, type Gateway } from '../../examples/gateway/src/app.js';
 import { freePort } from '../src/net/ports.js';
 import { Topology } from '../src/net/topology.js';
 import { type InCseNode, startInCse } from '../src/nodes/in-cse.js';
-import { TestCa } from '../src/nodes/pki.js';
 import { pgUrl } from '../src/world.js';
 
 let topo: Topology;
@@ -47,7 +47,7 @@ async function m2m(method: string, path: string, from: string, o: { ty?: number;
 beforeAll(async () => {
   topo = new Topology('loopback');
   topo.addNode('in');
-  const ca = new TestCa('gw', mkdtempSync(join(tmpdir(), 'm2msec-gw-')));
+  const ca = new TestCa('gw', { root: mkdtempSync(join(tmpdir(), 'm2msec-gw-')) });
   const inCert = ca.issue({ san: 'DNS:id-in.m2msec.org', usage: 'server' });
   const mnCert = ca.issue({ san: 'DNS:id-mn.id-in.m2msec.org', usage: 'client' });
   inCse = await startInCse(topo, {

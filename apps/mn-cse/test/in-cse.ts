@@ -12,8 +12,8 @@ import {
   SecurityAssociationRegistry,
 } from '@m2msec/security-association';
 import { openSqliteStore, type Store } from '@m2msec/store';
+import type { Issued } from '@m2msec/test-support';
 import express from 'express';
-import type { Issued } from './pki.js';
 
 export interface TestInCse {
   cse: Cse;

@@ -3,12 +3,12 @@
 // (TS-0004 7.3.2.6), and the refusals when no association carries the request.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { TestCa } from '@m2msec/test-support';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMnCse, type MnCse } from '../src/index.js';
 import { acpBody, aeBody, m2m } from './http.js';
 import { startTestInCse, type TestInCse } from './in-cse.js';
-import { TestCa } from './pki.js';
 
 let ca: TestCa;
 let inCse: TestInCse;
@@ -24,7 +24,8 @@ beforeAll(async () => {
     client: ca.issue({ san: 'DNS:id-in.m2msec.org', usage: 'client' }),
     mnName: 'id-mn.id-in.m2msec.org',
   });
-  const mnCert = ca.issue({ san: 'DNS:id-mn.id-in.m2msec.org', usage: 'both' });
+  const mnCert = ca.issue({ san: 'DNS:id-mn.id-in.m2msec.org', usage: 'client' });
+  const mnServer = ca.issue({ san: 'DNS:id-mn.id-in.m2msec.org', usage: 'server' });
   const probe = createServer().listen(0, '127.0.0.1');
   await new Promise((r) => probe.once('listening', r));
   const mccPort = (probe.address() as AddressInfo).port;
@@ -47,7 +48,7 @@ beforeAll(async () => {
       },
       retryMs: 200,
     },
-    mcc: { port: mccPort, cert: mnCert.cert, key: mnCert.key, trustAnchors: [ca.cert] },
+    mcc: { port: mccPort, cert: mnServer.cert, key: mnServer.key, trustAnchors: [ca.cert] },
     appRules: [{ name: 'open', allowedAppIDs: ['*'], allowedAEs: ['*'] }],
   });
   const app = express();

@@ -4,13 +4,13 @@ import { mkdtempSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Issued } from '@m2msec/test-support';
 import {
   type MosquittoClientIds,
   type MosquittoCse,
   writeMosquittoConfig,
 } from '../../../infra/mosquitto/write-config.js';
 import type { Topology } from '../net/topology.js';
-import type { Issued } from './pki.js';
 import { type NodeProcess, startProcess, until } from './process.js';
 
 export interface BrokerNode {
