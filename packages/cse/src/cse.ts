@@ -57,6 +57,11 @@ export interface CseOptions {
    * https agent carries this CSE's SAEF credential. Default: `senders`.
    */
   retargetSenders?: RequestSender[];
+  /**
+   * Senders for one next hop, when each remote CSE needs its own credential (e.g. a certificate agent
+   * whose SNI / expected name is that CSE's); undefined falls back to `retargetSenders`.
+   */
+  retargetSendersFor?: (cseId: string) => readonly RequestSender[] | undefined;
   log?: Logger;
   /** Registration rules (TS-0001 9.6.29); without any, every AE registration is refused with 4126. */
   appRules?: ServiceSubscribedAppRule[];
@@ -114,7 +119,7 @@ export class Cse {
       this.config.adminOriginators.map((a) => toSpRelativeOriginator(parseOriginator(a), idContext)),
     );
     this.authenticate = opts.authenticate ?? authenticateRequest;
-    this.retargeter = new Retargeter(this.core, opts.retargetSenders ?? opts.senders ?? []);
+    this.retargeter = new Retargeter(this.core, opts.retargetSenders ?? opts.senders ?? [], opts.retargetSendersFor);
   }
 
   /** Opens the CSE on a store, creating the <CSEBase> on first start. */

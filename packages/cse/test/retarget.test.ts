@@ -257,6 +257,29 @@ describe('over HTTP: 5103 when the registrar is unreachable, 4008 when it does n
     expect(r.dbg).toMatch(/forwarding to CSE '\/id-in' timed out: no response .* within 500 ms/);
   });
 
+  it('retargetSendersFor picks the senders of one next hop (a credential per remote CSE)', async () => {
+    const asked: string[] = [];
+    const node = await openNode('/id-mn-per-hop', 'cse', 2, {
+      retargetSenders: [],
+      retargetSendersFor: (cseId) => {
+        asked.push(cseId);
+        return cseId === '/id-in' ? [sender] : undefined;
+      },
+      config: { registrarCseId: '/id-in', requestTimeoutMs: 500 },
+    });
+    await node.cse.recordRegistrar({
+      csi: '/id-in',
+      cb: '/id-in/cse-in',
+      cst: 1,
+      poa: [`http://127.0.0.1:${closedPort}`],
+    });
+    await node.send({ op: 1, to: 'cse', fr: 'Cae9', ty: 2, pc: { 'm2m:ae': { api: 'Nt', rr: false, srv: ['3'] } } });
+    const r = await node.send({ op: 2, to: '/id-in/cse-in', fr: 'Cae9' });
+    expect(asked).toEqual(['/id-in']);
+    expect(r.rsc).toBe(5103);
+    expect(r.dbg).toMatch(/not reachable/); // the HTTP sender ran (no sender at all would say 'no sender')
+  });
+
   it('without a <remoteCSE> for the registrar yet -> 5103 saying so', async () => {
     const node = await openNode('/id-mn-unreg', 'cse', 2, {
       retargetSenders: [sender],

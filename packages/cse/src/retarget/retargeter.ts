@@ -35,6 +35,7 @@ export class Retargeter {
   constructor(
     private readonly core: Core,
     private readonly senders: readonly RequestSender[],
+    private readonly sendersFor?: (cseId: string) => readonly RequestSender[] | undefined,
   ) {}
 
   /** A request this CSE is still forwarding came back: refuse it before anything else (5103). */
@@ -113,9 +114,10 @@ export class Retargeter {
 
   private async sendToHop(hop: NextHop, req: RequestPrimitive, timeoutMs: number) {
     let last: M2MError | undefined;
+    const senders = this.sendersFor?.(hop.cseId) ?? this.senders;
     for (const poa of hop.poa) {
       const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(poa)?.[1]?.toLowerCase();
-      const sender = this.senders.find((s) => scheme !== undefined && s.schemes.includes(scheme));
+      const sender = senders.find((s) => scheme !== undefined && s.schemes.includes(scheme));
       if (!sender) {
         last = new M2MError(
           ResponseStatusCode.TARGET_NOT_REACHABLE,
