@@ -1,13 +1,27 @@
 // The reference IN-CSE (apps/in-cse, built) as its own node: PostgreSQL store, a certificate-SAEF
 // HTTPS listener for Mcc and AEs, plain HTTP for the operator.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Topology } from '../net/topology.js';
 import { type NodeProcess, startProcess, until } from './process.js';
 
+export const inCseCredentials = fileURLToPath(new URL('../../../apps/in-cse/dist/credentials.js', import.meta.url));
 export const inCseMain = fileURLToPath(new URL('../../../apps/in-cse/dist/main.js', import.meta.url));
+
+function accepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(port, host);
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
 
 export interface InCseNode {
   proc: NodeProcess;
@@ -27,6 +41,10 @@ export interface InCseNodeOptions {
   server: { certPath: string; keyPath: string };
   caFile: string;
   appRules: unknown[];
+  /** A TLS-PSK listener (Provisioned Symmetric Key SAEF) on this port as well. */
+  pskPort?: number;
+  /** Credentials CLI commands (apps/in-cse dist/credentials.js) run before the first start. */
+  credentials?: Array<{ args: string[]; input?: string }>;
 }
 
 export async function startInCse(topo: Topology, o: InCseNodeOptions): Promise<InCseNode> {
@@ -58,6 +76,7 @@ export async function startInCse(topo: Topology, o: InCseNodeOptions): Promise<I
           crls: [],
           tls13: true,
         },
+        ...(o.pskPort ? { psk: { host: address, port: o.pskPort, tls13: true } } : {}),
       },
       log: { level: 'warn' },
     }),
@@ -69,6 +88,15 @@ export async function startInCse(topo: Topology, o: InCseNodeOptions): Promise<I
     M2MSEC_PG_URL: o.pgUrl,
     M2MSEC_PG_SCHEMA: o.pgSchema,
   };
+  for (const c of o.credentials ?? []) {
+    // The CLI opens the same data directory and store, so it runs while the IN-CSE is stopped.
+    const r = spawnSync(process.execPath, [inCseCredentials, ...c.args], {
+      encoding: 'utf8',
+      input: c.input,
+      env: { ...process.env, ...env },
+    });
+    if (r.status !== 0) throw new Error(`credentials ${c.args[0]} failed: ${r.stderr}`);
+  }
   const httpUrl = `http://${address}:${o.httpPort}`;
   const node: InCseNode = {
     proc: undefined as unknown as NodeProcess,
@@ -89,7 +117,12 @@ export async function startInCse(topo: Topology, o: InCseNodeOptions): Promise<I
           headers: { 'X-M2M-Origin': 'CAdmin', 'X-M2M-RI': 'probe', 'X-M2M-RVI': '3' },
           signal: AbortSignal.timeout(2000),
         });
-        return r.status === 200;
+        // The TLS listeners open after the plain one: wait for them too.
+        return (
+          r.status === 200 &&
+          (await accepts(address, o.certPort)) &&
+          (!o.pskPort || (await accepts(address, o.pskPort)))
+        );
       },
       60_000,
     );
