@@ -21,6 +21,7 @@ export async function openSe(dir: string = tmp('m2msec-se-')): Promise<SecureEnv
 }
 
 export interface TestMef {
+  dir: string;
   mef: RunningMef;
   se: SecureEnvironment;
   store: Store;
@@ -30,7 +31,9 @@ export interface TestMef {
 
 export async function startTestMef(extra: Partial<StartMefOptions> = {}): Promise<TestMef> {
   const dir = tmp();
-  const se = await openSe(dir);
+  const keyFile = join(dir, 'ks.key');
+  createKeyFile(keyFile);
+  const se = await openSoftwareSecureEnvironment({ path: join(dir, 'ks.json'), keyFile });
   const store = await openSqliteStore({ file: join(dir, 'mef.db') });
   const mef = await startMef({
     fqdn: MEF_FQDN,
@@ -41,6 +44,7 @@ export async function startTestMef(extra: Partial<StartMefOptions> = {}): Promis
     ...extra,
   });
   return {
+    dir,
     mef,
     se,
     store,

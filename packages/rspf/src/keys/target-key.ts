@@ -20,7 +20,12 @@ export interface EnrolmentTargetGrant {
 
 /** The derivation a SUID gets unless the MEF's administrator says otherwise. */
 export function defaultDerivation(suid: number): TargetKeyDerivation {
-  const s = parseSuid(suid);
+  let s: number;
+  try {
+    s = parseSuid(suid);
+  } catch (e) {
+    throw new RspfError('BAD_REQUEST', (e as Error).message);
+  }
   if (s === Suid.RspfMaf) return 'Km';
   if (s === Suid.RspfSaef) return 'Kpsa';
   return 'usage-constrained';
