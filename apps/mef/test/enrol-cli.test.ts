@@ -1,0 +1,92 @@
+// m2msec-enrol against the MEF process: bulk mode from a CSV (progress bar on stderr, per-device
+// results, one failure reported without stopping the others), then show / check on a device SE.
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dist, MEF_FQDN, type MefProcess, run, startMefProcess, tmp } from './helpers.js';
+
+const N = 6;
+let mef: MefProcess;
+const devices = Array.from({ length: N }, (_, i) => ({ kpmId: `bulk-${i}`, kpmHex: randomBytes(32).toString('hex') }));
+const cli = (args: string[]) => run(process.execPath, [join(dist, 'enrol.js'), ...args], { timeoutMs: 120_000 });
+
+beforeAll(async () => {
+  mef = await startMefProcess();
+  for (const [i, d] of devices.entries()) {
+    const r = await mef.admin('PUT', `/admin/enrolees/psk/${d.kpmId}`, {
+      kpm: d.kpmHex,
+      enroleeId: `Cbulk${i}`,
+      targets: [{ targetId: '/id-in', suid: 22 }],
+      enrolmentExpirySeconds: 3600,
+    });
+    expect(r.status).toBe(200);
+  }
+}, 60_000);
+afterAll(() => mef?.stop());
+
+describe('m2msec-enrol', () => {
+  it('bulk: enrols every device of a CSV with a progress bar; an unknown device fails alone', async () => {
+    const dir = tmp('m2msec-bulk-');
+    const csv = join(dir, 'devices.csv');
+    const rows = [...devices, { kpmId: 'unknown-device', kpmHex: randomBytes(32).toString('hex') }];
+    writeFileSync(csv, `kpmId,kpmHex\n${rows.map((d) => `${d.kpmId},${d.kpmHex}`).join('\n')}\n`);
+    const out = join(dir, 'out');
+    const r = await cli([
+      'bulk',
+      '--mef',
+      mef.urls.psk!,
+      '--mef-fqdn',
+      MEF_FQDN,
+      '--csv',
+      csv,
+      '--out-dir',
+      out,
+      '--concurrency',
+      '3',
+      '--target',
+      '/id-in',
+    ]);
+    expect(r.code, r.stderr).toBe(1); // one device failed
+    expect(JSON.parse(r.stdout)).toEqual({ devices: N + 1, enrolled: N, failed: 1 });
+    expect(r.stderr).toMatch(/enrolling \[.*\] 7\/7 devices \| 1 failed/);
+    const results = readFileSync(join(out, 'results.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(results.filter((x) => x.ok)).toHaveLength(N);
+    expect(results.find((x) => !x.ok)).toMatchObject({ kpmId: 'unknown-device' });
+    for (const d of rows)
+      expect(r.stdout + r.stderr + readFileSync(join(out, 'results.jsonl'), 'utf8')).not.toContain(d.kpmHex);
+    for (const d of devices) {
+      const check = await cli(['check', '--se-dir', join(out, d.kpmId)]);
+      expect(JSON.parse(check.stdout)).toEqual({ consistent: true, problems: [] });
+      const show = JSON.parse((await cli(['show', '--se-dir', join(out, d.kpmId)])).stdout);
+      expect(show.targets).toEqual(['/id-in']);
+      expect(results.find((x) => x.kpmId === d.kpmId)?.keID).toBe(show.keID);
+    }
+    const unknown = await cli(['check', '--se-dir', join(out, 'unknown-device')]);
+    expect(JSON.parse(unknown.stdout)).toEqual({ consistent: true, problems: [] }); // nothing stored at all
+  });
+
+  it('refuses bad input with a usage error (exit 2)', async () => {
+    const r = await cli(['psk', '--mef', mef.urls.psk!]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--[a-z-]+ is required once/);
+    const k = await cli([
+      'psk',
+      '--mef',
+      mef.urls.psk!,
+      '--mef-fqdn',
+      MEF_FQDN,
+      '--kpm-id',
+      'x',
+      '--kpm-hex',
+      'zz',
+      '--se-dir',
+      tmp('m2msec-x-'),
+    ]);
+    expect(k.code).toBe(2);
+    expect(k.stderr).toMatch(/--kpm-hex must be/);
+  });
+});
