@@ -7,6 +7,8 @@ export class ConfigError extends Error {}
 export interface MefConfig {
   fqdn: string;
   dataDir: string;
+  /** 32-byte key-encryption key (hex file) shared by MEF instances over one PostgreSQL database. */
+  kekFile?: string;
   store: { kind: 'sqlite' } | { kind: 'postgres'; connectionString: string; schema?: string };
   psk?: { host: string; port: number };
   certificate?: { host: string; port: number; cert: string; key: string; trustAnchors: string[] };
@@ -51,6 +53,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MefConfig {
   }
   if (env.M2MSEC_MEF_FQDN) c.fqdn = env.M2MSEC_MEF_FQDN;
   if (env.M2MSEC_MEF_DATA_DIR) c.dataDir = env.M2MSEC_MEF_DATA_DIR;
+  if (env.M2MSEC_MEF_KEK_FILE) c.kekFile = env.M2MSEC_MEF_KEK_FILE;
   if (env.M2MSEC_MEF_PSK_PORT)
     c.psk = { host: c.psk?.host ?? '127.0.0.1', port: port(env.M2MSEC_MEF_PSK_PORT, 'M2MSEC_MEF_PSK_PORT') };
   if (env.M2MSEC_MEF_ADMIN_PORT)

@@ -60,10 +60,12 @@ async function main(): Promise<void> {
       })
     : undefined;
   const file = (f: string) => readFileSync(f);
+  const kek = config.kekFile ? Buffer.from(readFileSync(config.kekFile, 'utf8').trim(), 'hex') : undefined;
   const mef = await startMef({
     fqdn: config.fqdn,
     store,
     se,
+    ...(kek ? { kek } : {}),
     ...(config.psk ? { psk: config.psk } : {}),
     ...(config.certificate
       ? {

@@ -6,9 +6,19 @@ import type { SecureEnvironment } from '@m2msec/secure-environment';
 
 export const MEF_KEK_ID = 'mef/kek';
 
-export async function openKeyVault(se: SecureEnvironment): Promise<KeyVault> {
+/**
+ * The vault over the SE's KEK. Several MEF instances sharing one database must share the KEK: give
+ * each the same 32 bytes (`kek`), imported into its SE on first start; otherwise a random KEK is
+ * generated in the SE.
+ */
+export async function openKeyVault(se: SecureEnvironment, kek?: Uint8Array): Promise<KeyVault> {
   if (!(await se.getKey(MEF_KEK_ID))) {
-    await se.generateKey({ id: MEF_KEK_ID, algorithm: 'AES', length: 32, usages: ['encrypt'], label: 'MEF KEK' });
+    if (kek) {
+      if (kek.length !== 32) throw new Error('the MEF key-encryption key must be 32 bytes');
+      await se.importKey({ id: MEF_KEK_ID, algorithm: 'AES', usages: ['encrypt'], label: 'MEF KEK' }, kek);
+    } else {
+      await se.generateKey({ id: MEF_KEK_ID, algorithm: 'AES', length: 32, usages: ['encrypt'], label: 'MEF KEK' });
+    }
   }
   const aad = (purpose: string, id: string) => Buffer.from(`${purpose}\u0000${id}`, 'utf8');
   return {

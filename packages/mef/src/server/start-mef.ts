@@ -41,6 +41,8 @@ export interface StartMefOptions {
   store: Store;
   /** Holds the MEF's key-encryption key (and the EST CA key, if any). */
   se: SecureEnvironment;
+  /** Shared KEK for several instances over one database (imported into the SE on first start). */
+  kek?: Uint8Array;
   /** Pre-provisioned symmetric key RSPF listener (TLS 1.2 PSK, 10.2.2). */
   psk?: ListenOptions;
   /** Certificate-based RSPF listener (mutual TLS, 10.2.3): MEF certificate and the client trust anchors. */
@@ -83,7 +85,8 @@ async function listen(server: Server | HttpServer, o: ListenOptions): Promise<nu
 
 export async function startMef(o: StartMefOptions): Promise<RunningMef> {
   const now = o.now ?? Date.now;
-  const vault = await openKeyVault(o.se);
+  const vault = await openKeyVault(o.se, o.kek);
+  await checkKek(o.store, vault);
   const store = await MefStore.open(o.store, vault, now);
   const warn = (m: string) => o.log?.warn(m);
   const exchange = new EnrolmentExchange({
@@ -215,6 +218,23 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
       store.close();
     },
   };
+}
+
+/** A sealed canary in the store: an instance with another KEK stops at start instead of failing later. */
+async function checkKek(store: Store, vault: KeyVault): Promise<void> {
+  const meta = store.collection<string>('mef-meta');
+  const canary = await meta.get('kek-canary');
+  if (canary === undefined) {
+    await meta.insert('kek-canary', await vault.seal('canary', 'kek', Buffer.from('m2msec MEF KEK canary')));
+    return;
+  }
+  try {
+    await vault.open('canary', 'kek', canary);
+  } catch {
+    throw new Error(
+      'this MEF key-encryption key cannot open the records in the store: instances sharing a database need the same KEK',
+    );
+  }
 }
 
 async function notifyTargets(store: MefStore, r: EnrolmentRecord, log?: MefLogger): Promise<void> {
