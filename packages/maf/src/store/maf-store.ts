@@ -1,0 +1,210 @@
+// The MAF's state over @m2msec/store collections, plus the in-memory Km directory the synchronous TLS
+// pskCallback reads (DESIGN 3). Every write commits before the caller answers; Km and distributed
+// keys are sealed by the KeyVault. Several MAF instances may share one PostgreSQL database: an
+// instance that misses a KmID reloads the directory in the background and the client's retry succeeds.
+import type { Collection, Store } from '@m2msec/store';
+import type { KeyVault } from '../lib/vault.js';
+import type {
+  ClientRegistration,
+  KeyRegistration,
+  MafCredentialRecord,
+  TrustAnchorGrant,
+  TrustAnchorRecord,
+} from './records.js';
+
+export interface KmEntry {
+  key: Buffer;
+  clientId: string;
+  credentialId: string;
+  expiresAt?: number;
+}
+
+export const kmCredentialId = (kmId: string): string => `km:${kmId.toLowerCase()}`;
+export const regIndexKey = (clientId: string, adminFQDN: string): string => `${clientId}|${adminFQDN.toLowerCase()}`;
+export const certificateCredentialId = (san: string): string => `cert:${san}`;
+
+export class MafStore {
+  readonly credentials: Collection<MafCredentialRecord>;
+  readonly clientRegs: Collection<ClientRegistration>;
+  /** '<clientId>|<adminFQDN lower case>' -> mafClientRegID: one registration per client and stakeholder. */
+  readonly clientRegIndex: Collection<{ mafClientRegID: string }>;
+  readonly keyRegs: Collection<KeyRegistration>;
+  readonly trustAnchors: Collection<TrustAnchorRecord>;
+  readonly trustAnchorGrants: Collection<TrustAnchorGrant>;
+  readonly trustAnchorState: Collection<{ next: string }>;
+  readonly #km = new Map<string, KmEntry>();
+  #reloading: Promise<void> | undefined;
+  #lastReload = 0;
+
+  private constructor(
+    readonly store: Store,
+    readonly vault: KeyVault,
+    private readonly now: () => number,
+  ) {
+    this.credentials = store.collection<MafCredentialRecord>('maf-credentials');
+    this.clientRegs = store.collection<ClientRegistration>('maf-client-regs');
+    this.clientRegIndex = store.collection<{ mafClientRegID: string }>('maf-client-reg-index');
+    this.keyRegs = store.collection<KeyRegistration>('maf-key-regs');
+    this.trustAnchors = store.collection<TrustAnchorRecord>('maf-trust-anchors');
+    this.trustAnchorGrants = store.collection<TrustAnchorGrant>('maf-dk-grants');
+    this.trustAnchorState = store.collection<{ next: string }>('maf-dk-state');
+  }
+
+  static async open(store: Store, vault: KeyVault, now: () => number = Date.now): Promise<MafStore> {
+    const s = new MafStore(store, vault, now);
+    await s.reloadKm();
+    return s;
+  }
+
+  // ---- Km directory (synchronous, for the MAF Handshake) --------------------------------------
+
+  /** Km for a KmID (case-insensitive relative part, 10.6); undefined when unknown or expired. */
+  kmLookup(kmId: string): KmEntry | undefined {
+    const e = this.#km.get(kmId.toLowerCase());
+    if (!e) {
+      // Another instance may have added it: reload, at most once a second.
+      if (this.now() - this.#lastReload > 1000) void this.reloadKm().catch(() => undefined);
+      return undefined;
+    }
+    if (e.expiresAt !== undefined && this.now() >= e.expiresAt) return undefined;
+    return e;
+  }
+
+  /** Re-reads every Km from the store (deduplicated). */
+  reloadKm(): Promise<void> {
+    this.#reloading ??= (async () => {
+      this.#lastReload = this.now();
+      const next = new Map<string, KmEntry>();
+      for (const { value: c } of await this.credentials.list('km:')) {
+        if (!c.sealedKm || !c.kmId) continue;
+        next.set(c.kmId.toLowerCase(), {
+          key: await this.vault.open('Km', c.credentialId, c.sealedKm),
+          clientId: c.clientId,
+          credentialId: c.credentialId,
+          ...(c.expiresAt !== undefined ? { expiresAt: c.expiresAt } : {}),
+        });
+      }
+      for (const [id, old] of this.#km) if (next.get(id)?.key !== old.key) old.key.fill(0);
+      this.#km.clear();
+      for (const [id, e] of next) this.#km.set(id, e);
+    })().finally(() => {
+      this.#reloading = undefined;
+    });
+    return this.#reloading;
+  }
+
+  /** A Km credential record with Km sealed, not yet committed. */
+  async sealKm(
+    r: Omit<MafCredentialRecord, 'credentialId' | 'kind' | 'sealedKm'> & { kmId: string },
+    km: Uint8Array,
+  ): Promise<MafCredentialRecord> {
+    const credentialId = kmCredentialId(r.kmId);
+    return { ...r, credentialId, kind: 'km', sealedKm: await this.vault.seal('Km', credentialId, km) };
+  }
+
+  /** Adds or replaces a Km credential; committed, then visible to handshakes. */
+  async putKm(
+    r: Omit<MafCredentialRecord, 'credentialId' | 'kind' | 'sealedKm'> & { kmId: string },
+    km: Uint8Array,
+  ): Promise<MafCredentialRecord> {
+    const rec = await this.sealKm(r, km);
+    await this.credentials.put(rec.credentialId, rec);
+    this.#setKm(rec, km);
+    return rec;
+  }
+
+  async deleteCredential(credentialId: string): Promise<boolean> {
+    const rec = await this.credentials.get(credentialId);
+    if (!rec) return false;
+    await this.credentials.delete(credentialId);
+    if (rec.kmId) {
+      this.#km.get(rec.kmId.toLowerCase())?.key.fill(0);
+      this.#km.delete(rec.kmId.toLowerCase());
+    }
+    return true;
+  }
+
+  /** The live registration of a client for an administrating stakeholder. */
+  async registrationOf(clientId: string, adminFQDN: string): Promise<ClientRegistration | undefined> {
+    const ix = await this.clientRegIndex.get(regIndexKey(clientId, adminFQDN));
+    const reg = ix ? await this.clientRegs.get(ix.mafClientRegID) : undefined;
+    return reg && reg.et > this.now() ? reg : undefined;
+  }
+
+  /** Live registrations of a client (one per administrating stakeholder). */
+  async registrationsOf(clientId: string): Promise<ClientRegistration[]> {
+    const out: ClientRegistration[] = [];
+    for (const { value } of await this.clientRegIndex.list(`${clientId}|`)) {
+      const reg = await this.clientRegs.get(value.mafClientRegID);
+      if (reg && reg.et > this.now()) out.push(reg);
+    }
+    return out;
+  }
+
+  /**
+   * Commits a client registration in one transaction: the Km a MEF provisioned (if any), the
+   * registration, its index entry, and the removal of the registration it replaces. Nothing is
+   * visible unless all of it is.
+   */
+  async commitRegistration(
+    reg: ClientRegistration,
+    km?: { record: MafCredentialRecord; key: Uint8Array },
+  ): Promise<void> {
+    const key = regIndexKey(reg.clientId, reg.adminFQDN);
+    await this.store.transaction(async (tx) => {
+      const index = tx.collection<{ mafClientRegID: string }>('maf-client-reg-index');
+      const regs = tx.collection<ClientRegistration>('maf-client-regs');
+      if (km) await tx.collection<MafCredentialRecord>('maf-credentials').put(km.record.credentialId, km.record);
+      const old = await index.get(key);
+      if (old && old.mafClientRegID !== reg.mafClientRegID) await regs.delete(old.mafClientRegID);
+      await regs.put(reg.mafClientRegID, reg);
+      await index.put(key, { mafClientRegID: reg.mafClientRegID });
+    });
+    if (km) this.#setKm(km.record, km.key);
+  }
+
+  /** Deletes a registration and its index entry together. */
+  async deleteRegistration(reg: ClientRegistration): Promise<void> {
+    const key = regIndexKey(reg.clientId, reg.adminFQDN);
+    await this.store.transaction(async (tx) => {
+      const index = tx.collection<{ mafClientRegID: string }>('maf-client-reg-index');
+      await tx.collection<ClientRegistration>('maf-client-regs').delete(reg.mafClientRegID);
+      if ((await index.get(key))?.mafClientRegID === reg.mafClientRegID) await index.delete(key);
+    });
+  }
+
+  /** Deletes expired client and key registrations; returns how many went. */
+  async purgeExpired(): Promise<number> {
+    const now = this.now();
+    let n = 0;
+    for (const { key, value } of await this.keyRegs.list()) {
+      if (value.et <= now && (await this.keyRegs.delete(key))) n++;
+    }
+    for (const { value } of await this.clientRegs.list()) {
+      if (value.et <= now) {
+        await this.deleteRegistration(value);
+        n++;
+      }
+    }
+    for (const { key, value } of await this.credentials.list('km:')) {
+      if (value.expiresAt !== undefined && value.expiresAt <= now && (await this.deleteCredential(key))) n++;
+    }
+    return n;
+  }
+
+  #setKm(rec: MafCredentialRecord, km: Uint8Array): void {
+    const id = rec.kmId!.toLowerCase();
+    this.#km.get(id)?.key.fill(0);
+    this.#km.set(id, {
+      key: Buffer.from(km),
+      clientId: rec.clientId,
+      credentialId: rec.credentialId,
+      ...(rec.expiresAt !== undefined ? { expiresAt: rec.expiresAt } : {}),
+    });
+  }
+
+  close(): void {
+    for (const e of this.#km.values()) e.key.fill(0);
+    this.#km.clear();
+  }
+}
