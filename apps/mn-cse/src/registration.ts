@@ -120,14 +120,21 @@ export class Registration {
 
   private async register(): Promise<void> {
     const { cseId, cseBaseName, poa, srv } = this.self;
+    // descendantCSEs: the CSEs registered below this one, so the registrar can route to them.
+    const below = await this.cse.descendantCseIds();
+    const dcse = below.length > 0 ? { dcse: below } : {};
     const created = await this.send({
       op: 1,
       to: this.registrarBase,
       ty: 16,
-      pc: { 'm2m:csr': { csi: cseId, cb: `${cseId}/${cseBaseName}`, cst: 2, rr: true, poa, srv } },
+      pc: { 'm2m:csr': { csi: cseId, cb: `${cseId}/${cseBaseName}`, cst: 2, rr: true, poa, srv, ...dcse } },
     });
     if (created.rsc === ResponseStatusCode.ORIGINATOR_HAS_ALREADY_REGISTERED) {
-      const updated = await this.send({ op: 3, to: this.ownRemoteCse, pc: { 'm2m:csr': { poa } } });
+      const updated = await this.send({
+        op: 3,
+        to: this.ownRemoteCse,
+        pc: { 'm2m:csr': { poa, dcse: below.length > 0 ? below : null } },
+      });
       if (updated.rsc !== ResponseStatusCode.UPDATED) throw failure('UPDATE of its <remoteCSE>', updated);
     } else if (created.rsc !== ResponseStatusCode.CREATED) {
       throw failure('CREATE <remoteCSE>', created);

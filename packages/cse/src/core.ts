@@ -23,6 +23,8 @@ export interface Core {
   registreeCseIds: Set<string>;
   /** Resource ID of the <CSEBase>. */
   cseBaseRi: string;
+  /** A registree <remoteCSE> was created, deleted or changed its descendantCSEs. */
+  registreesChanged(): void;
   /** Runs an operation through the pipeline below authentication (group fan-out members). */
   dispatch(ctx: RequestContext): Promise<HandlerResponse>;
 }

@@ -44,6 +44,7 @@ import { remoteCseHandler } from './resources/remote-cse.js';
 import { roleHandler } from './resources/role.js';
 import { subscriptionHandler } from './resources/subscription.js';
 import { tokenHandler } from './resources/token.js';
+import { descendantCseIds } from './retarget/descendants.js';
 import { type RegistrarRecord, recordRegistrar } from './retarget/registrar.js';
 import { Retargeter } from './retarget/retargeter.js';
 
@@ -114,6 +115,7 @@ export class Cse {
       cseBaseRi: this.config.cseId.slice(1),
       registreeCseIds: new Set(),
       dispatch: (ctx) => this.execute(ctx),
+      registreesChanged: () => void this.retargeter.syncDescendants(),
     };
     this.admins = new Set(
       this.config.adminOriginators.map((a) => toSpRelativeOriginator(parseOriginator(a), idContext)),
@@ -275,6 +277,16 @@ export class Cse {
    */
   async recordRegistrar(r: RegistrarRecord): Promise<void> {
     await recordRegistrar(this.core, r);
+  }
+
+  /** CSE-IDs of the CSEs registered here and their declared descendants (descendantCSEs for the registrar). */
+  descendantCseIds(): Promise<string[]> {
+    return descendantCseIds(this.core);
+  }
+
+  /** Sends the current descendantCSEs to the registrar (after any update already queued); resolves when done. */
+  syncDescendants(): Promise<void> {
+    return this.retargeter.syncDescendants();
   }
 
   /** Deletes expired resources (TS-0001 expirationTime); returns how many were removed. */

@@ -67,7 +67,16 @@ export function remoteCse(csi: string, cb: string, cst: number, poa: string[], d
 }
 
 /** TS-0001 10.2.2.7: CREATE <remoteCSE> at the registrar, then the registrar's <remoteCSE> locally. */
-export async function register(mn: Node, mnId: string, mnBase: string, inNode: Node, inId: string, inBase: string) {
+export async function register(
+  mn: Node,
+  mnId: string,
+  mnBase: string,
+  inNode: Node,
+  inId: string,
+  inBase: string,
+  cst: 2 | 3 = 2,
+  registrarCst: 1 | 2 = 1,
+) {
   const up = await mn.sender.send(`inproc://${inId.slice(1)}`, {
     op: 1,
     to: `${inId}/${inBase}`,
@@ -75,9 +84,14 @@ export async function register(mn: Node, mnId: string, mnBase: string, inNode: N
     rqi: `reg${++n}`,
     rvi: '3',
     ty: 16,
-    pc: remoteCse(mnId, `${mnId}/${mnBase}`, 2, [`inproc://${mnId.slice(1)}`]),
+    pc: remoteCse(mnId, `${mnId}/${mnBase}`, cst, [`inproc://${mnId.slice(1)}`]),
   });
   if (up.rsc !== 2001) throw new Error(`register at registrar: ${up.rsc} ${up.dbg}`);
-  await mn.cse.recordRegistrar({ csi: inId, cb: `${inId}/${inBase}`, cst: 1, poa: [`inproc://${inId.slice(1)}`] });
+  await mn.cse.recordRegistrar({
+    csi: inId,
+    cb: `${inId}/${inBase}`,
+    cst: registrarCst,
+    poa: [`inproc://${inId.slice(1)}`],
+  });
   void inNode;
 }

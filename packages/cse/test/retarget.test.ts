@@ -141,6 +141,69 @@ describe('down: AE -> IN-CSE -> MN-CSE through the <remoteCSE> poa', () => {
   });
 });
 
+describe('descendantCSEs: two hops down (IN-CSE -> MN-CSE -> ASN-CSE)', () => {
+  it('the MN-CSE tells the IN-CSE about a CSE registered to it; the IN-CSE routes by dcse', async () => {
+    const asn = await openNode('/id-asn', 'cse-asn', 3, { config: { registrarCseId: '/id-mn' } });
+    await register(asn, '/id-asn', 'cse-asn', mn, '/id-mn', 'cse-mn', 3, 2);
+    await mn.cse.syncDescendants();
+    expect(await mn.cse.descendantCseIds()).toContain('/id-asn');
+    const csr = await inCse.send({ op: 2, to: 'cse-in/id-mn', fr: 'CAdmin' });
+    expect((csr.pc as any)['m2m:csr'].dcse).toContain('/id-asn');
+
+    expect(
+      (
+        await asn.send({
+          op: 1,
+          to: 'cse-asn',
+          fr: 'Cdev',
+          ty: 2,
+          pc: { 'm2m:ae': { api: 'Nt', rr: false, srv: ['3'] } },
+        })
+      ).rsc,
+    ).toBe(2001);
+    expect(
+      (
+        await asn.send({
+          op: 1,
+          to: 'cse-asn/Cdev',
+          fr: 'Cdev',
+          ty: 1,
+          pc: acp('a', [
+            [['/id-asn/Cdev'], 63],
+            [['/id-in/Cae2'], 2],
+          ]),
+        })
+      ).rsc,
+    ).toBe(2001);
+    expect(
+      (
+        await asn.send({
+          op: 1,
+          to: 'cse-asn/Cdev',
+          fr: 'Cdev',
+          ty: 3,
+          pc: { 'm2m:cnt': { rn: 'c', acpi: ['cse-asn/Cdev/a'] } },
+        })
+      ).rsc,
+    ).toBe(2001);
+    expect(
+      (await asn.send({ op: 1, to: 'cse-asn/Cdev/c', fr: 'Cdev', ty: 4, pc: { 'm2m:cin': { con: 'deep' } } })).rsc,
+    ).toBe(2001);
+    const r = await inCse.send({ op: 2, to: '/id-asn/cse-asn/Cdev/c/la', fr: 'Cae2' });
+    expect(r.rsc, r.dbg).toBe(2000);
+    expect((r.pc as any)['m2m:cin'].con).toBe('deep');
+    // And up again from the ASN-CSE's AE, two hops to the IN-CSE.
+    const up = await asn.send({ op: 2, to: '/id-in/cse-in/data/la', fr: 'Cdev' });
+    expect(up.rsc).toBe(4103); // reached the IN-CSE, whose ACP does not name /id-asn/Cdev
+
+    // De-registration removes it from the IN-CSE's view.
+    expect((await mn.sendAs('/id-asn', { op: 4, to: 'cse-mn/id-asn', fr: '/id-asn' })).rsc).toBe(2002);
+    await mn.cse.syncDescendants();
+    const after = await inCse.send({ op: 2, to: 'cse-in/id-mn', fr: 'CAdmin' });
+    expect((after.pc as any)['m2m:csr'].dcse ?? []).not.toContain('/id-asn');
+  });
+});
+
 describe('receiver rules for relayed originators (TS-0004 7.3.2.1)', () => {
   it('accepts an AE of the relaying CSE, not authenticated here (acaf rules would not match)', async () => {
     const r = await inCse.sendAs('/id-mn', { op: 2, to: 'cse-in/data/la', fr: '/id-mn/Cae1' });

@@ -98,8 +98,10 @@ export async function create(core: Core, ctx: RequestContext): Promise<HandlerRe
     }
     throw e;
   }
-  if (ty === ResourceType.remoteCSE && resource.csi !== core.config.registrarCseId)
+  if (ty === ResourceType.remoteCSE && resource.csi !== core.config.registrarCseId) {
     core.registreeCseIds.add(resource.csi as string);
+    core.registreesChanged();
+  }
   core.notifier
     .event(parent, NotificationEventType.createChild, resource)
     .catch((e) => core.log.warn({}, `notify: ${e.message}`));

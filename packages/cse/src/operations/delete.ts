@@ -38,6 +38,8 @@ export async function deleteResource(core: Core, target: StoredResource): Promis
     if (r.ty === ResourceType.accessControlPolicy) core.engine.forget(r.ri);
     if (r.ty === ResourceType.remoteCSE) core.registreeCseIds.delete(r.csi as string);
   }
+  if (deleted.some((r) => r.ty === ResourceType.remoteCSE && r.csi !== core.config.registrarCseId))
+    core.registreesChanged();
   const subs = deleted.filter((r) => r.ty === ResourceType.subscription);
   const warn = (e: Error) => core.log.warn({}, `notify: ${e.message}`);
   core.notifier

@@ -4,6 +4,7 @@ import {
   AccessControlOperation,
   type HandlerResponse,
   M2MError,
+  ResourceType,
   ResponseStatusCode,
   ResultContent,
   validateResource,
@@ -56,6 +57,8 @@ export async function update(core: Core, ctx: RequestContext): Promise<HandlerRe
   if (typeof updated.st === 'number') updated.st += 1;
   await core.store.transaction((tx) => tx.resources.update(updated));
   if (resource.ty === 1) core.engine.forget(resource.ri);
+  if (resource.ty === ResourceType.remoteCSE && 'dcse' in attrs && resource.csi !== core.config.registrarCseId)
+    core.registreesChanged();
   core.notifier
     .event(updated, NotificationEventType.update, updated)
     .catch((e) => core.log.warn({}, `notify: ${e.message}`));

@@ -7,14 +7,18 @@ import {
   formatTimestamp,
   type HandlerResponse,
   M2MError,
+  Operation,
   parseAbsRelTimestamp,
   type RequestPrimitive,
   type RequestSender,
+  ResourceType,
   ResponseStatusCode,
   type Target,
 } from '@m2msec/protocol';
 import type { Core } from '../core.js';
-import { type NextHop, nextHop } from './route.js';
+import { newResourceId } from '../ids.js';
+import { descendantCseIds } from './descendants.js';
+import { hopOf, type NextHop, nextHop } from './route.js';
 
 export interface RetargetInput {
   req: RequestPrimitive;
@@ -31,6 +35,7 @@ const EXPIRY_FIELDS = ['rqet', 'rset', 'oet'] as const;
 
 export class Retargeter {
   private readonly inFlight = new Set<string>();
+  private descendantSync: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly core: Core,
@@ -80,6 +85,45 @@ export class Retargeter {
       };
     } finally {
       this.inFlight.delete(key);
+    }
+  }
+
+  /**
+   * After a registree CSE registered, left or changed its descendantCSEs: UPDATE of this CSE's
+   * <remoteCSE> at the registrar with the new list (TS-0001 10.2.2.7 / 10.2.2.9 / 10.2.2.10).
+   * Serialised, so the registrar sees the updates in order; failures are logged (the MN-CSE's
+   * registration sends the list again with its next registration).
+   */
+  syncDescendants(): Promise<void> {
+    this.descendantSync = this.descendantSync.then(() =>
+      this.sendDescendants().catch((e) =>
+        this.core.log.warn(
+          { registrar: this.core.config.registrarCseId },
+          `descendantCSEs update: ${(e as Error).message}`,
+        ),
+      ),
+    );
+    return this.descendantSync;
+  }
+
+  private async sendDescendants(): Promise<void> {
+    const { config, store, cseBaseRi } = this.core;
+    if (config.cseType === 1 || !config.registrarCseId) return;
+    const remotes = await store.resources.children(cseBaseRi, { ty: [ResourceType.remoteCSE] });
+    const registrar = remotes.find((r) => r.csi === config.registrarCseId);
+    if (!registrar || typeof registrar.cb !== 'string') return; // not registered yet
+    const dcse = await descendantCseIds(this.core);
+    const req: RequestPrimitive = {
+      op: Operation.UPDATE,
+      to: `${registrar.cb}/${config.cseId.slice(1)}`,
+      fr: config.cseId,
+      rqi: newResourceId('dcse'),
+      rvi: '3',
+      pc: { 'm2m:csr': { dcse: dcse.length > 0 ? dcse : null } },
+    };
+    const rsp = await this.sendToHop(hopOf(registrar, true), req, config.requestTimeoutMs);
+    if (rsp.rsc !== ResponseStatusCode.UPDATED) {
+      throw new M2MError(rsp.rsc, `the registrar answered ${rsp.rsc}${rsp.dbg ? `: ${rsp.dbg}` : ''}`);
     }
   }
 

@@ -16,7 +16,7 @@ export interface NextHop {
 
 const notFound = (message: string) => new M2MError(ResponseStatusCode.NOT_FOUND, message);
 
-function hopOf(csr: StoredResource, registrar: boolean): NextHop {
+export function hopOf(csr: StoredResource, registrar: boolean): NextHop {
   const poa = Array.isArray(csr.poa) ? (csr.poa as unknown[]).filter((p): p is string => typeof p === 'string') : [];
   if (poa.length === 0) {
     throw new M2MError(
