@@ -123,7 +123,7 @@ describe('pre-provisioned symmetric key RSPF with the IN-CSE as Enrolment Target
       expect(r.pc['m2m:ae'].aei).toBe(e.aeId);
       // The association is bound to the Enrolee-ID the MEF named: another AE-ID is refused.
       const other = await registerAe(c, 'Cimpostor');
-      expect(other.rsc, JSON.stringify(other.pc)).toBe(4106); // ORIGINATOR_NOT_AUTHENTICATED-style refusal of an unbound AE-ID
+      expect(other.rsc, JSON.stringify(other.pc)).toBe(4106); // ORIGINATOR_NOT_AUTHENTICATED: the AE-ID is not bound to this KeID
     } finally {
       c.close();
     }

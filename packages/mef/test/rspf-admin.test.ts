@@ -122,3 +122,43 @@ describe('MEF administration', () => {
     }
   });
 });
+
+describe('MEF housekeeping', () => {
+  it('purges expired enrolments and pending ones never attested, keeps live complete ones', async () => {
+    const base = { enroleeId: 'Cp', principal: 'psk:p', targets: [], sealedKe: 'x' };
+    const now = Date.now();
+    await t.mef.store.enrolments.put('live@mef', {
+      ...base,
+      keId: 'live@mef',
+      createdAt: now,
+      expiresAt: now + 60_000,
+      state: 'complete',
+    });
+    await t.mef.store.enrolments.put('old-pending@mef', {
+      ...base,
+      keId: 'old-pending@mef',
+      createdAt: now - 3_600_000,
+      expiresAt: now + 60_000,
+      state: 'pending',
+    });
+    await t.mef.store.enrolments.put('fresh-pending@mef', {
+      ...base,
+      keId: 'fresh-pending@mef',
+      createdAt: now,
+      expiresAt: now + 60_000,
+      state: 'pending',
+    });
+    await t.mef.store.enrolments.put('expired@mef', {
+      ...base,
+      keId: 'expired@mef',
+      createdAt: now - 10,
+      expiresAt: now - 1,
+      state: 'complete',
+    });
+    await t.mef.store.purge();
+    expect(await t.mef.store.enrolments.get('live@mef')).toBeDefined();
+    expect(await t.mef.store.enrolments.get('fresh-pending@mef')).toBeDefined();
+    expect(await t.mef.store.enrolments.get('old-pending@mef')).toBeUndefined();
+    expect(await t.mef.store.enrolments.get('expired@mef')).toBeUndefined();
+  });
+});

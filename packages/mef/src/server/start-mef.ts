@@ -200,12 +200,21 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
   servers.push(admin);
   urls.admin = `http://${o.admin.host}:${await listen(admin, o.admin)}`;
   for (const s of servers) s.keepAliveTimeout = 65_000;
+  const purge = () =>
+    store.purge().then(
+      (n) => n > 0 && o.log?.info('purged expired or unattested records', { count: n }),
+      (e) => o.log?.warn('purge failed', { error: (e as Error).message }),
+    );
+  void purge();
+  const purgeTimer = setInterval(purge, 60_000);
+  purgeTimer.unref();
 
   return {
     store,
     vault,
     urls,
     async close() {
+      clearInterval(purgeTimer);
       await Promise.all(
         servers.map(
           (s) =>

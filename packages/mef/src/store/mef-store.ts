@@ -198,6 +198,24 @@ export class MefStore implements EnrolmentRepository {
     return this.enrolments.get(keId);
   }
 
+  /**
+   * Housekeeping: enrolments past Ke's expiry (10.7), pending enrolments never attested within
+   * `pendingMaxAgeMs` (the enrolee died between plan and attestation), expired Mmef registrations.
+   */
+  async purge(pendingMaxAgeMs = 10 * 60_000): Promise<number> {
+    const now = this.now();
+    let n = 0;
+    for (const { key, value } of await this.enrolments.list()) {
+      if (now >= value.expiresAt || (value.state === 'pending' && now - value.createdAt > pendingMaxAgeMs)) {
+        if (await this.enrolments.delete(key)) n++;
+      }
+    }
+    for (const c of [this.clientRegs, this.keyRegs] as Array<Collection<{ et: number }>>) {
+      for (const { key, value } of await c.list()) if (now >= value.et && (await c.delete(key))) n++;
+    }
+    return n;
+  }
+
   close(): void {
     for (const e of this.#psk.values()) e.key.fill(0);
     this.#psk.clear();
