@@ -15,6 +15,9 @@ import { type BrokerNode, startBroker } from './nodes/broker.js';
 import { type InCseNode, startInCse } from './nodes/in-cse.js';
 import { type MnCseNode, startMnCse } from './nodes/mn-cse.js';
 
+/** How long the MN-CSE waits for the IN-CSE on a forwarded request (generous: a loaded machine). */
+export const FORWARD_TIMEOUT_MS = 5_000;
+
 export const pgUrl = process.env.M2MSEC_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export interface World {
@@ -165,7 +168,7 @@ export async function buildWorld(o: WorldOptions = {}): Promise<World> {
           allowedAEs: ['Cae1', 'Cae9'],
         },
       ],
-      requestTimeoutMs: o.forwardTimeoutMs ?? 3_000,
+      requestTimeoutMs: o.forwardTimeoutMs ?? FORWARD_TIMEOUT_MS,
     });
     cleanups.push(() => mn.stop());
 
