@@ -93,16 +93,16 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
-/** A one-line progress display: rewritten in place on a terminal, a line every 5 s otherwise. */
+/** A one-line progress display: rewritten in place on a terminal; otherwise the first, then one every 5 s. */
 export function progressPrinter(
   stream: NodeJS.WriteStream = process.stderr,
   total?: number,
 ): (p: LoadProgress) => void {
-  let last = 0;
+  let last: number | undefined;
   return (p) => {
     const line = `AEs ${p.started}${total ? `/${total}` : ''} (${p.failedToStart} failed)  posts ${p.posts}  errors ${p.errors}  ${(p.posts / Math.max(1, p.elapsedMs / 1000)).toFixed(1)}/s  ${Math.round(p.elapsedMs / 1000)} s`;
     if (stream.isTTY) stream.write(`\r${line}\x1b[K`);
-    else if (p.elapsedMs - last >= 5000) {
+    else if (last === undefined || p.elapsedMs - last >= 5000) {
       last = p.elapsedMs;
       stream.write(`${line}\n`);
     }

@@ -1,5 +1,5 @@
 // The reference AE and the load generator against a real Cse behind the HTTP binding on loopback.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -163,6 +163,49 @@ describe('configuration file', () => {
         }),
       ),
     ).toThrow(/MQTT AE needs/);
+  });
+
+  it('the load command runs N AEs against the CSE and prints the result', async () => {
+    const main = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'main.ts');
+    const cfg = write('load.json', {
+      registrar: { cseId: '/id-mn', cseBaseName: 'cse-mn' },
+      transport: { kind: 'http', url },
+      appId: 'Nload',
+      container: { rn: 'c' },
+    });
+    // Asynchronous: the CSE serving it runs in this process.
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        main,
+        'load',
+        '--config',
+        cfg,
+        '--count',
+        '3',
+        '--interval-ms',
+        '50',
+        '--duration-ms',
+        '1500',
+        '--stem-prefix',
+        'Ccli',
+      ],
+      {
+        env: { ...process.env, NODE_OPTIONS: '--conditions=source' },
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const code = await new Promise((r) => child.once('exit', r));
+    expect(code, stderr).toBe(0);
+    const result = JSON.parse(stdout.trim().split('\n').at(-1)!);
+    expect(result).toMatchObject({ event: 'load-result', started: 3, failedToStart: 0, errors: 0 });
+    expect(result.posts).toBeGreaterThanOrEqual(3);
+    expect(stderr).toMatch(/AEs 3\/3 \(0 failed\)/); // the progress line
   });
 
   it('the process refuses a bad configuration with a clear message and exit code 2', () => {
