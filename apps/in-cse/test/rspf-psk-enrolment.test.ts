@@ -10,7 +10,11 @@ import { join } from 'node:path';
 import { currentEnrolment, targetPsk } from '@m2msec/rspf';
 import { OneM2MClient } from '@m2msec/saef';
 import { openSoftwareSecureEnvironment } from '@m2msec/secure-environment';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+// Processes on a shared 2-core machine: generous per-test time.
+vi.setConfig({ testTimeout: 120_000 });
+
 import { enrolCli, MEF_FQDN, type MefProcess, startMefProcess } from './rspf-setup.js';
 import { opensslPsk, parseRaw, prepareSecureInCse, rawRequest, type SecureInCse } from './saef-setup.js';
 

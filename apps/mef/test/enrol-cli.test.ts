@@ -3,7 +3,11 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+// Processes on a shared 2-core machine: generous per-test time.
+vi.setConfig({ testTimeout: 120_000 });
+
 import { dist, MEF_FQDN, type MefProcess, run, startMefProcess, tmp } from './helpers.js';
 
 const N = 6;

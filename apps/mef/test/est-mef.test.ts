@@ -8,7 +8,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkEnrolmentSet, currentEnrolment } from '@m2msec/rspf';
 import { openSoftwareSecureEnvironment } from '@m2msec/secure-environment';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+// Processes on a shared 2-core machine: generous per-test time.
+vi.setConfig({ testTimeout: 120_000 });
+
 import { dist, MEF_FQDN, type MefProcess, run, startMefProcess, tmp } from './helpers.js';
 import { type MefPki, makePki, ok } from './pki.js';
 

@@ -7,7 +7,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { currentEnrolment, fetchCredentials, targetPsk } from '@m2msec/rspf';
 import { openSoftwareSecureEnvironment } from '@m2msec/secure-environment';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+// Processes on a shared 2-core machine: generous per-test time.
+vi.setConfig({ testTimeout: 120_000 });
+
 import { dist, MEF_FQDN, type MefProcess, run, startMefProcess, tmp } from './helpers.js';
 
 const pgUrl = process.env.M2MSEC_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
