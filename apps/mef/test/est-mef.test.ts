@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkEnrolmentSet, currentEnrolment } from '@m2msec/rspf';
+import { checkEnrolmentSet, currentEnrolment, fetchCredentials, targetPsk } from '@m2msec/rspf';
 import { openSoftwareSecureEnvironment } from '@m2msec/secure-environment';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
@@ -257,5 +257,57 @@ describe('certificate-based RSPF (8.3.2.2) with m2msec-enrol', () => {
     const rec = recs.find((x) => x.keId === out.keID);
     expect(rec?.state).toBe('complete');
     expect(rec?.certificateSha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe('/fetchCredentials by a certificate-authenticated Enrolment Target', () => {
+  it('a target proven by its certificate SAN fetches the key of a grant naming it; another originator is refused', async () => {
+    expect((await mef.admin('PUT', '/admin/targets/%2Fid-mn', { certificateSan: pki.deviceSan })).status).toBe(200);
+    const kpm2 = randomBytes(32).toString('hex');
+    await mef.admin('PUT', '/admin/enrolees/psk/kpm-for-mn', {
+      kpm: kpm2,
+      enroleeId: 'Cmnsensor',
+      targets: [{ targetId: '/id-mn', suid: 22 }],
+      enrolmentExpirySeconds: 3600,
+    });
+    const seDir = join(dir, 'mn-device');
+    const r = await run(process.execPath, [
+      join(dist, 'enrol.js'),
+      'psk',
+      '--mef',
+      mef.urls.psk!,
+      '--mef-fqdn',
+      MEF_FQDN,
+      '--kpm-id',
+      'kpm-for-mn',
+      '--kpm-hex',
+      kpm2,
+      '--se-dir',
+      seDir,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const keId = JSON.parse(r.stdout).keID;
+    const se = await openSoftwareSecureEnvironment({
+      path: join(seDir, 'keystore.json'),
+      keyFile: join(seDir, 'keystore.key'),
+    });
+    const device = await targetPsk(se, await currentEnrolment(se), '/id-mn');
+    await se.close();
+    const source = {
+      mefUrl: `https://127.0.0.1:${certPort}`,
+      mefFqdn: MEF_FQDN,
+      credential: {
+        kind: 'certificate' as const,
+        cert: readFileSync(pki.deviceCert),
+        key: readFileSync(pki.deviceKey),
+        trustAnchors: [readFileSync(pki.tlsRoot)],
+      },
+      targetId: '/id-mn',
+    };
+    const fetched = await fetchCredentials(source, keId, 22);
+    expect(Buffer.from(fetched.key).equals(Buffer.from(device.key))).toBe(true);
+    await expect(fetchCredentials({ ...source, targetId: '/id-in' }, keId, 22)).rejects.toThrow(
+      /does not authenticate/,
+    );
   });
 });
