@@ -1,6 +1,7 @@
 // Admin-side routes beside the oneM2M binding: DerivedKey revocations a trust anchor sends
 // (POST /.well-known/m2msec/dk-revocation, JSON body authenticated by its MAC under K_RS-TA, so any
 // listener may carry it). Mounted before the binding's router; it only parses its own path.
+import { handleMafKeyNotification, MAF_KEY_NOTIFICATION_PATH } from '@m2msec/maf';
 import { handleKeyAnnouncement, KEY_ANNOUNCEMENT_PATH } from '@m2msec/rspf';
 import express, { type Router } from 'express';
 import type { Logger } from 'pino';
@@ -30,6 +31,15 @@ export function adminRouter(security: InCseSecurity, log: Logger): Router {
       return;
     }
     const r = await handleKeyAnnouncement(security.rspfKeys, req.body);
+    res.status(r.status).json(r.body);
+  });
+  // The MAF's announcement of a key registered for this CSE (docs/maf.md): retrieve it, answer when held.
+  router.post(MAF_KEY_NOTIFICATION_PATH, express.json({ limit: '4kb' }), async (req, res) => {
+    if (!security.maf) {
+      res.status(404).json({ error: 'this CSE is not a MAF client' });
+      return;
+    }
+    const r = await handleMafKeyNotification(security.maf.keys, req.body);
     res.status(r.status).json(r.body);
   });
   return router;

@@ -58,6 +58,12 @@ export interface InCseConfig {
     bindings: Array<{ credentialId: string; aeIds?: string[]; cseId?: string }>;
     /** Enrolment Target of a MEF (TS-0003 8.3.2.1, docs/mef.md): keys for KeIDs come from /fetchCredentials. */
     mef?: { url: string; fqdn: string; targetId: string; pskIdentity: string; keyFile: string; suid: number };
+    /**
+     * Entity B of the MAF-based SAEF (docs/maf.md): the MAF's handshake URL and FQDN, this CSE's MAF
+     * Client ID (Absolute CSE-ID) and KmID (a Km in the credential store: credentials add-km), the
+     * administrating stakeholder, and where the MAF announces keys (default: the plain HTTP listener).
+     */
+    maf?: { url: string; fqdn: string; kmId: string; adminFQDN: string; notificationUrl?: string };
   };
   upperTester: boolean;
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
@@ -223,6 +229,12 @@ const schema = {
           additionalProperties: false,
           required: ['url', 'fqdn', 'targetId', 'pskIdentity', 'keyFile', 'suid'],
           properties: { url: str, fqdn: str, targetId: str, pskIdentity: str, keyFile: str, suid: { type: 'integer' } },
+        },
+        maf: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['url', 'fqdn', 'kmId', 'adminFQDN'],
+          properties: { url: str, fqdn: str, kmId: str, adminFQDN: str, notificationUrl: str },
         },
         bindings: {
           type: 'array',

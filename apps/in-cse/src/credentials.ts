@@ -4,6 +4,7 @@
 // stdin ('-'), never printed.
 //   node dist/credentials.js add-psk --id <KpsaID> --key-hex <hex|-> [--bind <AE-ID|CSE-ID>]... [--expires <ISO time>]
 //   node dist/credentials.js add-dk-ta --ta-id <TA_id> --key-hex <hex|->
+//   node dist/credentials.js add-km --id <KmID> --key-hex <hex|->   (this CSE's Km at its MAF, security.maf)
 //   node dist/credentials.js bind --credential <Credential-ID> (--ae <AE-ID>... | --cse <CSE-ID>)
 //   node dist/credentials.js list
 //   node dist/credentials.js delete --id <credential ID>
@@ -83,6 +84,16 @@ async function main(argv: string[]): Promise<void> {
         process.stdout.write(`added DerivedKey trust anchor ${ta}\n`);
         break;
       }
+      case 'add-km': {
+        const id = one(o, 'id');
+        await credentials.addKey(
+          'Km',
+          { credentialId: id, owner: 'in-cse-admin', suid: 11 },
+          keyBytes(one(o, 'key-hex')),
+        );
+        process.stdout.write(`added Km ${id}\n`);
+        break;
+      }
       case 'bind': {
         const ids = [...(o.get('ae') ?? []), ...(o.get('cse') ?? [])];
         if (ids.length === 0) throw new UsageError('bind needs --ae or --cse');
@@ -102,7 +113,7 @@ async function main(argv: string[]): Promise<void> {
         process.stdout.write('deleted\n');
         break;
       default:
-        throw new UsageError(`unknown command '${command ?? ''}' (add-psk, add-dk-ta, bind, list, delete)`);
+        throw new UsageError(`unknown command '${command ?? ''}' (add-psk, add-dk-ta, add-km, bind, list, delete)`);
     }
   } finally {
     credentials.close();

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAuthenticator } from '@m2msec/authentication';
 import type { CredentialBinding } from '@m2msec/identification';
+import { MAF_KEY_NOTIFICATION_PATH } from '@m2msec/maf';
 import type { RequestHandler } from '@m2msec/protocol';
 import type { EnrolmentTargetKeys } from '@m2msec/rspf';
 import {
@@ -24,6 +25,7 @@ import { CredentialStore } from '@m2msec/sensitive-data';
 import type { Store } from '@m2msec/store';
 import type { Logger } from 'pino';
 import type { InCseConfig } from './config.js';
+import { type InCseMafTarget, mafTarget } from './maf-target.js';
 import { mefEnrolmentTargetKeys } from './mef-target.js';
 
 export interface InCseSecurity {
@@ -35,6 +37,8 @@ export interface InCseSecurity {
   derivedKey?: DerivedKeyResourceServer;
   /** Keys of MEF enrolments naming this CSE as Enrolment Target (security.mef). */
   rspfKeys?: EnrolmentTargetKeys;
+  /** Entity B of the MAF-based SAEF (security.maf): Kc by Key Identifier, kept registered at the MAF. */
+  maf?: InCseMafTarget;
   authenticate: ReturnType<typeof createAuthenticator>;
   /** The CSE's handler with AE-IDs bound to the association's credential at registration. */
   wrapHandler(handler: RequestHandler): RequestHandler;
@@ -94,6 +98,16 @@ export async function openSecurity(config: InCseConfig, store: Store, log: Logge
     });
   }
   const rspfKeys = config.security.mef ? mefEnrolmentTargetKeys(config.security.mef, bindings, log) : undefined;
+  const mafConfig = config.security.maf;
+  const maf = mafConfig
+    ? mafTarget(
+        mafConfig,
+        credentials,
+        registry,
+        mafConfig.notificationUrl ?? `http://${config.http.host}:${config.http.port}${MAF_KEY_NOTIFICATION_PATH}`,
+        log,
+      )
+    : undefined;
   return {
     se,
     credentials,
@@ -101,6 +115,7 @@ export async function openSecurity(config: InCseConfig, store: Store, log: Logge
     bindings,
     registry,
     ...(rspfKeys ? { rspfKeys } : {}),
+    ...(maf ? { maf } : {}),
     ...(derivedKey ? { derivedKey } : {}),
     authenticate: createAuthenticator({ mca: config.security.mca }),
     wrapHandler: (handler) => {
@@ -111,6 +126,7 @@ export async function openSecurity(config: InCseConfig, store: Store, log: Logge
     async close() {
       await derivedKey?.close();
       rspfKeys?.clear();
+      await maf?.close();
       credentials.close();
       await se.close();
     },

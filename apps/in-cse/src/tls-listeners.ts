@@ -64,6 +64,7 @@ export async function startTlsListeners(
       idContext,
       kpsa: security.rspfKeys ? withEnrolmentKeys(security.kpsa, security.rspfKeys) : security.kpsa,
       ...(security.derivedKey ? { derivedKey: security.derivedKey } : {}),
+      ...(security.maf ? { maf: security.maf.keys } : {}),
       tls13: psk.tls13,
       onRefused: (identity, reason) => log.warn({ identity, reason }, 'PSK handshake refused'),
     });

@@ -4,6 +4,7 @@
 
 // Server
 export { type AdminRouterOptions, adminRouter } from './admin/router.js';
+export { type KeepRegisteredOptions, keepRegistered, type Registration } from './client/keep-registered.js';
 // Client
 export { mafKeySource } from './client/key-source.js';
 export {

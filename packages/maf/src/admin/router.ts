@@ -6,6 +6,7 @@
 //   PUT    /admin/clients/certificate/<SAN>   {clientId, clientConfiguration?}                       certificate MAF Handshake
 //   DELETE /admin/clients/psk/<KmID> | /admin/clients/certificate/<SAN>
 //   GET    /admin/clients                     metadata only
+//   GET    /admin/clientRegs                  MAF client registrations
 //   GET    /admin/keyRegs                     metadata only
 //   DELETE /admin/keyRegs/<RelativeKeyID>     stop distributing a key (targets are told)
 //   PUT    /admin/trust-anchors/<TA_id>       {key?, clients: {<MAF Client ID>: <C_id>}, administrators?, resourceServers?}
@@ -139,6 +140,10 @@ export function adminRouter(o: AdminRouterOptions): Router {
   r.get(
     '/admin/clients',
     handle(async () => (await o.store.credentials.list()).map(({ value: { sealedKm: _k, ...meta } }) => meta)),
+  );
+  r.get(
+    '/admin/clientRegs',
+    handle(async () => (await o.store.clientRegs.list()).map(({ value }) => value)),
   );
   r.get(
     '/admin/keyRegs',

@@ -18,7 +18,8 @@ export function bad(message: string): never {
 
 /** The body as a plain object whose attribute names are all in `allowed`. */
 export function body(v: unknown, what: string, allowed: readonly string[]): Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) bad(`the ${what} request body must be a JSON object (Content-Type: application/json)`);
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    bad(`the ${what} request body must be a JSON object (Content-Type: application/json)`);
   for (const k of Object.keys(v)) {
     if (!allowed.includes(k)) bad(`the ${what} request has an unknown attribute '${k.slice(0, 64)}'`);
   }

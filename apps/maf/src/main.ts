@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// The reference MAF process: configuration, SE keystore and store in the data directory, then startMaf
+// (packages/maf). Prints one JSON line {"msg":"MAF ready","urls":...}.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startMaf } from '@m2msec/maf';
+import { createKeyFile, openSoftwareSecureEnvironment } from '@m2msec/secure-environment';
+import { openStore } from '@m2msec/store';
+import { ConfigError, loadConfig, type MafConfig } from './config.js';
+
+function logger(level: MafConfig['log']['level']) {
+  const line = (lvl: string, msg: string, fields?: Record<string, unknown>) =>
+    process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...fields })}\n`);
+  return {
+    info: (m: string, f?: Record<string, unknown>) => level === 'info' && line('info', m, f),
+    warn: (m: string, f?: Record<string, unknown>) => level !== 'silent' && line('warn', m, f),
+    ready: (m: string, f?: Record<string, unknown>) => line('info', m, f),
+  };
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = logger(config.log.level);
+  mkdirSync(config.dataDir, { recursive: true });
+  const keyFile = join(config.dataDir, 'keystore.key');
+  if (!existsSync(keyFile)) createKeyFile(keyFile);
+  const se = await openSoftwareSecureEnvironment({ path: join(config.dataDir, 'keystore.json'), keyFile });
+  const store = await openStore(
+    config.store.kind === 'sqlite' ? { kind: 'sqlite', file: join(config.dataDir, 'maf.db') } : config.store,
+  );
+  const token = config.admin.token ?? readFileSync(config.admin.tokenFile!, 'utf8').trim();
+  const file = (f: string) => readFileSync(f);
+  const mefKey = config.mef ? Buffer.from(readFileSync(config.mef.keyFile, 'utf8').trim(), 'hex') : undefined;
+  if (mefKey && mefKey.length < 16) throw new ConfigError('mef.keyFile must hold at least 16 bytes of hex');
+  const maf = await startMaf({
+    fqdn: config.fqdn,
+    store,
+    se,
+    ...(config.psk ? { psk: config.psk } : {}),
+    ...(config.certificate
+      ? {
+          certificate: {
+            ...config.certificate,
+            cert: file(config.certificate.cert),
+            key: file(config.certificate.key),
+            trustAnchors: config.certificate.trustAnchors.map(file),
+          },
+        }
+      : {}),
+    admin: { host: config.admin.host, port: config.admin.port, token },
+    ...(config.mef && mefKey
+      ? {
+          mef: {
+            url: config.mef.url,
+            fqdn: config.mef.fqdn,
+            credential: { kind: 'psk' as const, kpmId: config.mef.pskIdentity, kpm: mefKey },
+            ...(config.mef.targetId ? { targetId: config.mef.targetId } : {}),
+          },
+        }
+      : {}),
+    notificationTimeoutMs: config.notificationTimeoutMs,
+    log,
+  });
+  log.ready('MAF ready', { fqdn: config.fqdn, urls: maf.urls, store: config.store.kind });
+  const shutdown = async () => {
+    await maf.close();
+    await store.close();
+    await se.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown());
+  process.once('SIGINT', () => void shutdown());
+}
+
+main().catch((e) => {
+  const message = e instanceof ConfigError ? e.message : `failed to start: ${(e as Error).message}`;
+  process.stderr.write(`maf: ${message}\n`);
+  process.exit(1);
+});
