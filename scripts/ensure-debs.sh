@@ -9,6 +9,7 @@ pkgs=(
   libosmocore-utils                # osmo-auc-gen: Milenage / GBA cross-checks
   pskctool                         # PSKC (RFC 6030) validation
   libxml2-utils                    # xmllint: DSKPP messages against their schema
+  docker-compose                   # parses infra/docker/compose.yaml (no engine needed)
 )
 missing=()
 for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done
