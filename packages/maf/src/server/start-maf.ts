@@ -15,9 +15,9 @@ import {
 import { certificateServerOptions, pskServerOptions } from '@m2msec/saef';
 import type { SecureEnvironment } from '@m2msec/secure-environment';
 import type { Store } from '@m2msec/store';
-import express, { type Express } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { adminRouter } from '../admin/router.js';
-import { respond } from '../lib/respond.js';
+import { respond, respondError } from '../lib/respond.js';
 import { openMafVault } from '../lib/vault.js';
 import { clientRegistrationRouter } from '../routes/client-registration.js';
 import type { MafRouteContext } from '../routes/context.js';
@@ -114,6 +114,8 @@ export async function startMaf(o: StartMafOptions): Promise<RunningMaf> {
     app.use(keyRegistrationRouter(ctx));
     app.use(trustAnchorRouter(ctx, anchors));
     app.use((req, res) => respond(req, res, 4004, { 'm2m:dbg': 'no such MAF resource' }));
+    // Body parser failures (not JSON, too large) answer like every other refusal.
+    app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => respondError(req, res, err));
     return app;
   };
 
@@ -161,6 +163,10 @@ export async function startMaf(o: StartMafOptions): Promise<RunningMaf> {
   }
   adminApp.use(adminRouter({ token: o.admin.token, mafFqdn: o.fqdn, store, anchors, notify: ctx.notify, now }));
   adminApp.use((_req, res) => res.status(404).json({ error: 'no such admin resource' }));
+  adminApp.use((err: { status?: number }, _req: Request, res: Response, _next: NextFunction) => {
+    const status = err?.status === 413 ? 413 : err?.status === 400 ? 400 : 500;
+    res.status(status).json({ error: status === 500 ? 'internal error' : 'the body is not valid JSON or too large' });
+  });
   const admin = createHttpServer(adminApp);
   servers.push(admin);
   urls.admin = `http://${o.admin.host}:${await listen(admin, o.admin)}`;
