@@ -12,7 +12,7 @@ export {
 export { type CertificateContent, issueCertificate } from './certificate/issue-certificate.js';
 export { type ParsedCertificate, parseCertificate } from './certificate/parse-certificate.js';
 // client
-export { createCsr, type CsrKey, type CsrOptions } from './client/create-csr.js';
+export { type CsrKey, type CsrOptions, createCsr } from './client/create-csr.js';
 export {
   fetchCaCertificates,
   fetchCsrAttributes,
@@ -24,7 +24,7 @@ export {
 export type { EstBody, EstResponse, EstTarget } from './client/request.js';
 export type { EnrolmentResult } from './client/responses.js';
 // formats
-export { parseCsr, type ParsedCsr } from './csr/parse-csr.js';
+export { type ParsedCsr, parseCsr } from './csr/parse-csr.js';
 export { verifyCsrSignature } from './csr/verify-csr.js';
 export {
   type CsrAttributes,
@@ -59,4 +59,4 @@ export {
   channelBinding,
   channelBindingPassword,
 } from './tls/channel-binding.js';
-export { type EstClientIdentity, clientIdentity, estPskCallback, pskIdentityOf } from './tls/client-identity.js';
+export { clientIdentity, type EstClientIdentity, estPskCallback, pskIdentityOf } from './tls/client-identity.js';

@@ -6,7 +6,17 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makePki, ok, opensslCsr, opensslPrintCerts, type Pki, type RunningServer, runAsync, startCertServer, writeTemp } from './helpers.js';
+import {
+  makePki,
+  ok,
+  opensslCsr,
+  opensslPrintCerts,
+  type Pki,
+  type RunningServer,
+  runAsync,
+  startCertServer,
+  writeTemp,
+} from './helpers.js';
 
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = fileURLToPath(new URL('./fixtures/tls_unique_client.py', import.meta.url));
@@ -43,7 +53,17 @@ describe('tls-unique from CPython ssl (TLS 1.2)', () => {
   for (const resume of [false, true]) {
     it(resume ? 'resumed handshake (server Finished first)' : 'full handshake (client Finished first)', async () => {
       const f = files();
-      const r = await runAsync(PYTHON, [SCRIPT, '127.0.0.1', String(server.port), f.ca, f.cert, f.key, pki.dir, SAN, resume ? '1' : '0']);
+      const r = await runAsync(PYTHON, [
+        SCRIPT,
+        '127.0.0.1',
+        String(server.port),
+        f.ca,
+        f.cert,
+        f.key,
+        pki.dir,
+        SAN,
+        resume ? '1' : '0',
+      ]);
       expect(r.status, r.stderr).toBe(0);
       const out = JSON.parse(r.stdout.toString()) as { reused: boolean; response: string };
       expect(out.reused).toBe(resume);
@@ -55,9 +75,32 @@ describe('tls-unique from CPython ssl (TLS 1.2)', () => {
     // a challengePassword that is a syntactically valid tls-unique (12 bytes) of no session
     const { der } = opensslCsr(pki.dir, 'stale', '/CN=py', SAN, Buffer.alloc(12, 1).toString('base64'));
     const f = files();
-    const r = await runAsync('curl', ['-sS', '--max-time', '60', '--tls-max', '1.2', '--cacert', f.ca, '--cert', f.cert, '--key', f.key,
-      '-H', 'Content-Type: application/pkcs10', '--data-binary', '@-', '-o', '-', '-w', '%{http_code}', `${server.url}/simpleenroll`],
-      Buffer.from(der).toString('base64'));
+    const r = await runAsync(
+      'curl',
+      [
+        '-sS',
+        '--max-time',
+        '60',
+        '--tls-max',
+        '1.2',
+        '--cacert',
+        f.ca,
+        '--cert',
+        f.cert,
+        '--key',
+        f.key,
+        '-H',
+        'Content-Type: application/pkcs10',
+        '--data-binary',
+        '@-',
+        '-o',
+        '-',
+        '-w',
+        '%{http_code}',
+        `${server.url}/simpleenroll`,
+      ],
+      Buffer.from(der).toString('base64'),
+    );
     expect(r.stdout.toString()).toMatch(/403$/);
   });
 });
@@ -65,8 +108,25 @@ describe('tls-unique from CPython ssl (TLS 1.2)', () => {
 describe('tls-exporter from openssl s_client (TLS 1.3)', () => {
   it('EXPORTER-Channel-Binding, 32 bytes, in challengePassword', async () => {
     const f = files();
-    const child = spawn('openssl', ['s_client', '-connect', `127.0.0.1:${server.port}`, '-servername', 'localhost', '-tls1_3',
-      '-CAfile', f.ca, '-cert', f.cert, '-key', f.key, '-keymatexport', 'EXPORTER-Channel-Binding', '-keymatexportlen', '32', '-ign_eof']);
+    const child = spawn('openssl', [
+      's_client',
+      '-connect',
+      `127.0.0.1:${server.port}`,
+      '-servername',
+      'localhost',
+      '-tls1_3',
+      '-CAfile',
+      f.ca,
+      '-cert',
+      f.cert,
+      '-key',
+      f.key,
+      '-keymatexport',
+      'EXPORTER-Channel-Binding',
+      '-keymatexportlen',
+      '32',
+      '-ign_eof',
+    ]);
     const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
     let out = '';
     let sent = false;

@@ -9,7 +9,6 @@ import {
   type EnrolmentDecision,
   type EnrolmentRequest,
   type EstTarget,
-  EstClientError,
   fetchCaCertificates,
   fetchCsrAttributes,
   type GeneralName,
@@ -23,9 +22,9 @@ import {
   makePki,
   ok,
   opensslCsr,
+  type Pki,
   PSK_IDENTITY,
   PSK_KEY,
-  type Pki,
   type RunningServer,
   startCertServer,
   startPskServer,
@@ -43,7 +42,9 @@ let decision: (r: EnrolmentRequest) => EnrolmentDecision;
 const seen: EnrolmentRequest[] = [];
 
 const defaultDecision = (r: EnrolmentRequest): EnrolmentDecision =>
-  r.requestedSan.every((n) => n.value === AE.value || n.value.startsWith('https://m2m.example.com/Cae-renew')) ? 'allow' : 'deny';
+  r.requestedSan.every((n) => n.value === AE.value || n.value.startsWith('https://m2m.example.com/Cae-renew'))
+    ? 'allow'
+    : 'deny';
 
 beforeAll(async () => {
   pki = await makePki();
@@ -79,7 +80,12 @@ async function p256(): Promise<webcrypto.CryptoKeyPair> {
 }
 
 const verifyWithOpenssl = (der: Uint8Array, name: string) =>
-  ok('openssl', ['verify', '-CAfile', writeTemp(pki.dir, 'ca.pem', pki.caPem), writeTemp(pki.dir, `${name}.pem`, toPem(der))]);
+  ok('openssl', [
+    'verify',
+    '-CAfile',
+    writeTemp(pki.dir, 'ca.pem', pki.caPem),
+    writeTemp(pki.dir, `${name}.pem`, toPem(der)),
+  ]);
 
 describe('client operations and channel binding', () => {
   it('fetches the CA certificates and the CSR attributes (with the expected SAN)', async () => {
@@ -138,20 +144,30 @@ describe('client operations and channel binding', () => {
     );
     expect(r.status).toBe('issued');
     if (r.status !== 'issued') return;
-    const certKey = ok('openssl', ['x509', '-in', writeTemp(pki.dir, 'se.pem', toPem(r.certificate)), '-noout', '-pubkey']);
+    const certKey = ok('openssl', [
+      'x509',
+      '-in',
+      writeTemp(pki.dir, 'se.pem', toPem(r.certificate)),
+      '-noout',
+      '-pubkey',
+    ]);
     expect(certKey).toBe(toPem(await pki.se.getPublicKey(key), 'PUBLIC KEY'));
     // empty subject: the SAN is then critical (RFC 5280 4.2.1.6)
-    expect(ok('openssl', ['x509', '-in', writeTemp(pki.dir, 'se.pem', toPem(r.certificate)), '-noout', '-text'])).toMatch(
-      /Subject Alternative Name: critical/,
-    );
+    expect(
+      ok('openssl', ['x509', '-in', writeTemp(pki.dir, 'se.pem', toPem(r.certificate)), '-noout', '-text']),
+    ).toMatch(/Subject Alternative Name: critical/);
   });
 
   it('refuses a CSR without the channel binding (400) and one bound to another session (403)', async () => {
     const keys = await p256();
     const missing = simpleEnroll(deviceTarget(), () => createCsr({ key: keys, subjectAltName: [AE] }));
     await expect(missing).rejects.toMatchObject({ status: 400, reason: expect.stringContaining('channel binding') });
-    const other = simpleEnroll(deviceTarget(), (binding) =>
-      createCsr({ key: keys, subjectAltName: [AE], challengePassword: { type: 'tls-unique', value: new Uint8Array(12).fill(7) } }),
+    const other = simpleEnroll(deviceTarget(), (_binding) =>
+      createCsr({
+        key: keys,
+        subjectAltName: [AE],
+        challengePassword: { type: 'tls-unique', value: new Uint8Array(12).fill(7) },
+      }),
     );
     await expect(other).rejects.toMatchObject({ status: 403, reason: expect.stringContaining('does not match') });
   });
@@ -163,8 +179,21 @@ describe('client operations and channel binding', () => {
     );
     expect(r.status).toBe('issued');
     if (r.status !== 'issued') return;
-    const fromKey = ok('openssl', ['pkey', '-inform', 'DER', '-in', writeTemp(pki.dir, 'k.p8', r.privateKey), '-pubout']);
-    const fromCert = ok('openssl', ['x509', '-in', writeTemp(pki.dir, 'k.pem', toPem(r.certificate)), '-noout', '-pubkey']);
+    const fromKey = ok('openssl', [
+      'pkey',
+      '-inform',
+      'DER',
+      '-in',
+      writeTemp(pki.dir, 'k.p8', r.privateKey),
+      '-pubout',
+    ]);
+    const fromCert = ok('openssl', [
+      'x509',
+      '-in',
+      writeTemp(pki.dir, 'k.pem', toPem(r.certificate)),
+      '-noout',
+      '-pubkey',
+    ]);
     expect(fromKey).toBe(fromCert);
   });
 
@@ -208,10 +237,24 @@ describe('re-enrolment (RFC 7030 4.2.2)', () => {
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const keyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     const keys = {
-      privateKey: await webcrypto.subtle.importKey('pkcs8', privateKey.export({ type: 'pkcs8', format: 'der' }), { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']),
-      publicKey: await webcrypto.subtle.importKey('spki', (await import('node:crypto')).createPublicKey(privateKey).export({ type: 'spki', format: 'der' }), { name: 'ECDSA', namedCurve: 'P-256' }, true, ['verify']),
+      privateKey: await webcrypto.subtle.importKey(
+        'pkcs8',
+        privateKey.export({ type: 'pkcs8', format: 'der' }),
+        { name: 'ECDSA', namedCurve: 'P-256' },
+        false,
+        ['sign'],
+      ),
+      publicKey: await webcrypto.subtle.importKey(
+        'spki',
+        (await import('node:crypto')).createPublicKey(privateKey).export({ type: 'spki', format: 'der' }),
+        { name: 'ECDSA', namedCurve: 'P-256' },
+        true,
+        ['verify'],
+      ),
     };
-    const r = await simpleEnroll(deviceTarget(), (b) => createCsr({ key: keys, subject, subjectAltName: [san], challengePassword: b }));
+    const r = await simpleEnroll(deviceTarget(), (b) =>
+      createCsr({ key: keys, subject, subjectAltName: [san], challengePassword: b }),
+    );
     if (r.status !== 'issued') throw new Error('not issued');
     return { certPem: toPem(r.certificate), keyPem };
   }
@@ -219,9 +262,14 @@ describe('re-enrolment (RFC 7030 4.2.2)', () => {
 
   it('renews with a new key when authenticated by the current certificate', async () => {
     const current = await enrolled(renewSan);
-    const target: EstTarget = { baseUrl: server.url, tls: { ca: pki.tlsRootPem, cert: current.certPem, key: current.keyPem } };
+    const target: EstTarget = {
+      baseUrl: server.url,
+      tls: { ca: pki.tlsRootPem, cert: current.certPem, key: current.keyPem },
+    };
     const keys = await p256();
-    const r = await simpleReenroll(target, (b) => createCsr({ key: keys, subject: 'CN=renew', subjectAltName: [renewSan], challengePassword: b }));
+    const r = await simpleReenroll(target, (b) =>
+      createCsr({ key: keys, subject: 'CN=renew', subjectAltName: [renewSan], challengePassword: b }),
+    );
     expect(r.status).toBe('issued');
     if (r.status === 'issued') expect(verifyWithOpenssl(r.certificate, 'renewed')).toMatch(/: OK/);
     const who = seen.at(-1);
@@ -231,19 +279,31 @@ describe('re-enrolment (RFC 7030 4.2.2)', () => {
 
   it('a changed subject or SAN is refused with 400', async () => {
     const current = await enrolled(renewSan);
-    const target: EstTarget = { baseUrl: server.url, tls: { ca: pki.tlsRootPem, cert: current.certPem, key: current.keyPem } };
+    const target: EstTarget = {
+      baseUrl: server.url,
+      tls: { ca: pki.tlsRootPem, cert: current.certPem, key: current.keyPem },
+    };
     const keys = await p256();
-    const subj = simpleReenroll(target, (b) => createCsr({ key: keys, subject: 'CN=someone-else', subjectAltName: [renewSan], challengePassword: b }));
+    const subj = simpleReenroll(target, (b) =>
+      createCsr({ key: keys, subject: 'CN=someone-else', subjectAltName: [renewSan], challengePassword: b }),
+    );
     await expect(subj).rejects.toMatchObject({ status: 400, reason: expect.stringContaining('subject') });
     const san = simpleReenroll(target, (b) =>
-      createCsr({ key: keys, subject: 'CN=renew', subjectAltName: [{ type: 'uri', value: 'https://m2m.example.com/Cae-renew-2' }], challengePassword: b }),
+      createCsr({
+        key: keys,
+        subject: 'CN=renew',
+        subjectAltName: [{ type: 'uri', value: 'https://m2m.example.com/Cae-renew-2' }],
+        challengePassword: b,
+      }),
     );
     await expect(san).rejects.toMatchObject({ status: 400, reason: expect.stringContaining('subjectAltName') });
   });
 
   it('requires a certificate issued by this CA: a third-party certificate or a PSK session gets 403', async () => {
     const keys = await p256();
-    const viaDevice = simpleReenroll(deviceTarget(), (b) => createCsr({ key: keys, subjectAltName: [AE], challengePassword: b }));
+    const viaDevice = simpleReenroll(deviceTarget(), (b) =>
+      createCsr({ key: keys, subjectAltName: [AE], challengePassword: b }),
+    );
     await expect(viaDevice).rejects.toMatchObject({ status: 403 });
     const pskTarget: EstTarget = {
       baseUrl: `https://127.0.0.1:${pskServer.port}/.well-known/est`,
@@ -254,10 +314,17 @@ describe('re-enrolment (RFC 7030 4.2.2)', () => {
         checkServerIdentity: () => undefined,
       } as https.RequestOptions,
     };
-    const viaPsk = simpleReenroll(pskTarget, (b) => createCsr({ key: keys, subjectAltName: [AE], challengePassword: b }));
-    await expect(viaPsk).rejects.toMatchObject({ status: 403, reason: expect.stringContaining('re-enrolment requires') });
+    const viaPsk = simpleReenroll(pskTarget, (b) =>
+      createCsr({ key: keys, subjectAltName: [AE], challengePassword: b }),
+    );
+    await expect(viaPsk).rejects.toMatchObject({
+      status: 403,
+      reason: expect.stringContaining('re-enrolment requires'),
+    });
     // the same PSK session may enrol (with channel binding over TLS-PSK)
-    const enrol = await simpleEnroll(pskTarget, (b) => createCsr({ key: keys, subjectAltName: [AE], challengePassword: b }));
+    const enrol = await simpleEnroll(pskTarget, (b) =>
+      createCsr({ key: keys, subjectAltName: [AE], challengePassword: b }),
+    );
     expect(enrol.status).toBe('issued');
   });
 });
@@ -280,32 +347,123 @@ describe('error statuses', () => {
   });
   afterAll(async () => lenient?.close());
   const postLenient = (body: string) =>
-    httpsRequest(`${lenient.url}/simpleenroll`, { method: 'POST', ...tls(), headers: { 'content-type': 'application/pkcs10' }, body });
+    httpsRequest(`${lenient.url}/simpleenroll`, {
+      method: 'POST',
+      ...tls(),
+      headers: { 'content-type': 'application/pkcs10' },
+      body,
+    });
 
   const cases: [string, () => Promise<{ status: number; body: string }>, number, string][] = [
     ['malformed base64', () => post('simpleenroll', 'MIIB*not-base64*'), 400, 'base64'],
-    ['base64 of garbage', () => post('simpleenroll', Buffer.from('hello world').toString('base64')), 400, 'CertificationRequest'],
-    ['a CSR with a bad signature', async () => {
-      const der = Buffer.from(opensslCsr(pki.dir, 'badsig', '/CN=x', `URI:${AE.value}`).der);
-      der[der.length - 5] ^= 0x01; // inside s of the ECDSA signature
-      return postLenient(b64(der));
-    }, 400, 'signature'],
-    ['a SAN this client may not have (policy)', () => postLenient(b64(opensslCsr(pki.dir, 'other', '/CN=x', `URI:${OTHER_AE.value}`).der)), 403, 'policy'],
-    ['a SAN outside the CA name constraints', () => postLenient(b64(opensslCsr(pki.dir, 'nc', '/CN=x', 'URI:https://evil.example.net/Cae1').der)), 403, 'nameConstraints'],
-    ['a wildcard SAN', () => postLenient(b64(opensslCsr(pki.dir, 'wc', '/CN=x', 'DNS:*.m2m.example.com').der)), 400, 'wildcard'],
-    ['a CSR without SAN', () => postLenient(b64(opensslCsr(pki.dir, 'nosan', '/CN=x', 'email:a@b.example').der)), 400, 'rfc822Name'],
-    ['a P-384 key', async () => {
-      const key = writeTemp(pki.dir, 'p384.key', ok('openssl', ['ecparam', '-name', 'secp384r1', '-genkey', '-noout']));
-      const der = Buffer.from(ok('openssl', ['req', '-new', '-key', key, '-subj', '/CN=x', '-addext', `subjectAltName=URI:${AE.value}`, '-outform', 'DER']), 'latin1');
-      return postLenient(b64(der));
-    }, 400, 'P-256'],
-    ['an RSA key', async () => {
-      const key = writeTemp(pki.dir, 'rsa.key', ok('openssl', ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:1024']));
-      const der = Buffer.from(ok('openssl', ['req', '-new', '-key', key, '-subj', '/CN=x', '-addext', `subjectAltName=URI:${AE.value}`, '-outform', 'DER']), 'latin1');
-      return postLenient(b64(der));
-    }, 400, 'ecdsa-with-SHA256'],
-    ['HTTP Basic authentication', () => post('simpleenroll', 'AAAA', { authorization: `Basic ${Buffer.from('u:p').toString('base64')}` }), 403, 'HTTP-based client authentication'],
-    ['no TLS client authentication', () => post('simpleenroll', 'AAAA', {}, { cert: undefined, key: undefined }), 403, 'TLS client authentication'],
+    [
+      'base64 of garbage',
+      () => post('simpleenroll', Buffer.from('hello world').toString('base64')),
+      400,
+      'CertificationRequest',
+    ],
+    [
+      'a CSR with a bad signature',
+      async () => {
+        const der = Buffer.from(opensslCsr(pki.dir, 'badsig', '/CN=x', `URI:${AE.value}`).der);
+        der[der.length - 5] ^= 0x01; // inside s of the ECDSA signature
+        return postLenient(b64(der));
+      },
+      400,
+      'signature',
+    ],
+    [
+      'a SAN this client may not have (policy)',
+      () => postLenient(b64(opensslCsr(pki.dir, 'other', '/CN=x', `URI:${OTHER_AE.value}`).der)),
+      403,
+      'policy',
+    ],
+    [
+      'a SAN outside the CA name constraints',
+      () => postLenient(b64(opensslCsr(pki.dir, 'nc', '/CN=x', 'URI:https://evil.example.net/Cae1').der)),
+      403,
+      'nameConstraints',
+    ],
+    [
+      'a wildcard SAN',
+      () => postLenient(b64(opensslCsr(pki.dir, 'wc', '/CN=x', 'DNS:*.m2m.example.com').der)),
+      400,
+      'wildcard',
+    ],
+    [
+      'a CSR without SAN',
+      () => postLenient(b64(opensslCsr(pki.dir, 'nosan', '/CN=x', 'email:a@b.example').der)),
+      400,
+      'rfc822Name',
+    ],
+    [
+      'a P-384 key',
+      async () => {
+        const key = writeTemp(
+          pki.dir,
+          'p384.key',
+          ok('openssl', ['ecparam', '-name', 'secp384r1', '-genkey', '-noout']),
+        );
+        const der = Buffer.from(
+          ok('openssl', [
+            'req',
+            '-new',
+            '-key',
+            key,
+            '-subj',
+            '/CN=x',
+            '-addext',
+            `subjectAltName=URI:${AE.value}`,
+            '-outform',
+            'DER',
+          ]),
+          'latin1',
+        );
+        return postLenient(b64(der));
+      },
+      400,
+      'P-256',
+    ],
+    [
+      'an RSA key',
+      async () => {
+        const key = writeTemp(
+          pki.dir,
+          'rsa.key',
+          ok('openssl', ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:1024']),
+        );
+        const der = Buffer.from(
+          ok('openssl', [
+            'req',
+            '-new',
+            '-key',
+            key,
+            '-subj',
+            '/CN=x',
+            '-addext',
+            `subjectAltName=URI:${AE.value}`,
+            '-outform',
+            'DER',
+          ]),
+          'latin1',
+        );
+        return postLenient(b64(der));
+      },
+      400,
+      'ecdsa-with-SHA256',
+    ],
+    [
+      'HTTP Basic authentication',
+      () => post('simpleenroll', 'AAAA', { authorization: `Basic ${Buffer.from('u:p').toString('base64')}` }),
+      403,
+      'HTTP-based client authentication',
+    ],
+    [
+      'no TLS client authentication',
+      () => post('simpleenroll', 'AAAA', {}, { cert: undefined, key: undefined }),
+      403,
+      'TLS client authentication',
+    ],
     ['an unknown operation', () => post('simpleenrol', 'AAAA'), 404, 'unknown EST operation'],
     ['an unknown label', () => post('fleet-b/simpleenroll', 'AAAA'), 404, 'unknown EST label'],
     ['a nested unknown path', () => post('a/b/simpleenroll', 'AAAA'), 404, 'unknown'],

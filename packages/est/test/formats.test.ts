@@ -3,14 +3,14 @@
 import { generateKeyPairSync, sign, verify, X509Certificate } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueCertificate, openCertificateAuthority, parseCsr, type ParsedCsr } from '../src/index.js';
-import { checkNameConstraints } from '../src/lib/name-constraints.js';
+import { EstError } from '../src/errors.js';
+import { issueCertificate, openCertificateAuthority, type ParsedCsr, parseCsr } from '../src/index.js';
+import { decodeBase64Body } from '../src/lib/base64-body.js';
 import { oid, oidToString, time } from '../src/lib/der.js';
 import { p1363ToDer } from '../src/lib/ecdsa-signature.js';
-import { decodeBase64Body } from '../src/lib/base64-body.js';
+import { checkNameConstraints } from '../src/lib/name-constraints.js';
 import { x509 } from '../src/lib/x509.js';
 import { decodeCertsOnly, encodeCertsOnly, encodeCertsOnlyWithPkijs } from '../src/pkcs7/certs-only.js';
-import { EstError } from '../src/errors.js';
 import { makePki, ok, opensslCsr, type Pki, toPem, writeTemp } from './helpers.js';
 
 let pki: Pki;
@@ -55,7 +55,9 @@ describe('certs-only PKCS#7', () => {
     for (const set of [certs.slice(0, 1), certs]) {
       const mine = encodeCertsOnly(set);
       expect(Buffer.from(mine).equals(Buffer.from(encodeCertsOnlyWithPkijs(set)))).toBe(true);
-      expect(decodeCertsOnly(mine).map((c) => Buffer.from(c).toString('hex'))).toEqual(set.map((c) => Buffer.from(c).toString('hex')));
+      expect(decodeCertsOnly(mine).map((c) => Buffer.from(c).toString('hex'))).toEqual(
+        set.map((c) => Buffer.from(c).toString('hex')),
+      );
       const printed = ok('openssl', ['pkcs7', '-inform', 'DER', '-print_certs'], mine);
       expect(printed.match(/BEGIN CERTIFICATE/g)).toHaveLength(set.length);
     }
@@ -64,7 +66,13 @@ describe('certs-only PKCS#7', () => {
 
 describe('CSR reader', () => {
   it('reads what @peculiar/x509 reads from an openssl CSR', () => {
-    const { der } = opensslCsr(pki.dir, 'r', '/CN=ae1/O=Example', 'URI:https://m2m.example.com/Cae1,DNS:cse1.m2m.example.com', 'pw-123');
+    const { der } = opensslCsr(
+      pki.dir,
+      'r',
+      '/CN=ae1/O=Example',
+      'URI:https://m2m.example.com/Cae1,DNS:cse1.m2m.example.com',
+      'pw-123',
+    );
     const mine = parseCsr(der);
     const ref = new x509.Pkcs10CertificateRequest(der);
     expect(Buffer.from(mine.subject).equals(Buffer.from(ref.subjectName.toArrayBuffer()))).toBe(true);
@@ -74,7 +82,9 @@ describe('CSR reader', () => {
     const sanExt = ref.getExtension('2.5.29.17');
     const san = sanExt ? new x509.SubjectAlternativeNameExtension(sanExt.rawData) : undefined;
     expect(san?.names.items.length).toBe(2);
-    expect(mine.subjectAltName).toEqual(san?.names.toJSON().map((n) => ({ type: n.type === 'url' ? 'uri' : n.type, value: n.value })));
+    expect(mine.subjectAltName).toEqual(
+      san?.names.toJSON().map((n) => ({ type: n.type === 'url' ? 'uri' : n.type, value: n.value })),
+    );
     const pwAttr = ref.getAttribute('1.2.840.113549.1.9.7');
     const pw = pwAttr ? new x509.ChallengePasswordAttribute(pwAttr.rawData) : undefined;
     expect(mine.challengePassword).toBe(pw?.password);
@@ -117,8 +127,13 @@ describe('issued certificates', () => {
     const aki = cert.getExtension(x509.AuthorityKeyIdentifierExtension);
     const caSki = new x509.X509Certificate(pki.ca.certificate).getExtension(x509.SubjectKeyIdentifierExtension);
     expect(aki?.keyId).toBe(caSki?.keyId);
-    expect(cert.getExtension(x509.ExtendedKeyUsageExtension)?.usages).toEqual(['1.3.6.1.5.5.7.3.2', '1.3.6.1.5.5.7.3.1']);
-    expect(await cert.verify({ publicKey: await new x509.X509Certificate(pki.ca.certificate).publicKey.export() })).toBe(true);
+    expect(cert.getExtension(x509.ExtendedKeyUsageExtension)?.usages).toEqual([
+      '1.3.6.1.5.5.7.3.2',
+      '1.3.6.1.5.5.7.3.1',
+    ]);
+    expect(
+      await cert.verify({ publicKey: await new x509.X509Certificate(pki.ca.certificate).publicKey.export() }),
+    ).toBe(true);
     const text = ok('openssl', ['x509', '-in', writeTemp(pki.dir, 'ae9.pem', toPem(der)), '-noout', '-text']);
     expect(text).toContain('X509v3 Subject Key Identifier');
     expect(text).toContain('TLS Web Client Authentication, TLS Web Server Authentication');
@@ -126,27 +141,75 @@ describe('issued certificates', () => {
 
   it('openssl refuses a certificate outside the CA name constraints; the CA refuses to make one', async () => {
     await expect(
-      issueCertificate(pki.ca, { subject: 'CN=x', subjectPublicKeyInfo: spki(), subjectAltName: [{ type: 'dns', value: 'cse.other.example' }] }),
+      issueCertificate(pki.ca, {
+        subject: 'CN=x',
+        subjectPublicKeyInfo: spki(),
+        subjectAltName: [{ type: 'dns', value: 'cse.other.example' }],
+      }),
     ).rejects.toMatchObject({ status: 403 });
-    expect(() => checkNameConstraints({ type: 'uri', value: 'https://m2m.example.com.evil.net/x' }, pki.ca.nameConstraints)).toThrow(/nameConstraints/);
-    expect(() => checkNameConstraints({ type: 'uri', value: 'urn:dev:ops:1' }, pki.ca.nameConstraints)).toThrow(/nameConstraints/);
-    expect(() => checkNameConstraints({ type: 'dns', value: 'in-cse.m2m.example.com' }, pki.ca.nameConstraints)).not.toThrow();
+    expect(() =>
+      checkNameConstraints({ type: 'uri', value: 'https://m2m.example.com.evil.net/x' }, pki.ca.nameConstraints),
+    ).toThrow(/nameConstraints/);
+    expect(() => checkNameConstraints({ type: 'uri', value: 'urn:dev:ops:1' }, pki.ca.nameConstraints)).toThrow(
+      /nameConstraints/,
+    );
+    expect(() =>
+      checkNameConstraints({ type: 'dns', value: 'in-cse.m2m.example.com' }, pki.ca.nameConstraints),
+    ).not.toThrow();
     // independent confirmation: a CA with the same constraints made by hand signs with openssl, openssl verify refuses
     const dir = pki.dir;
-    ok('openssl', ['req', '-x509', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${dir}/nc.key`, '-out', `${dir}/nc.pem`,
-      '-subj', '/CN=nc', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign',
-      '-addext', 'nameConstraints=critical,permitted;URI:m2m.example.com']);
+    ok('openssl', [
+      'req',
+      '-x509',
+      '-new',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      `${dir}/nc.key`,
+      '-out',
+      `${dir}/nc.pem`,
+      '-subj',
+      '/CN=nc',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign',
+      '-addext',
+      'nameConstraints=critical,permitted;URI:m2m.example.com',
+    ]);
     const { der } = opensslCsr(dir, 'ncleaf', '/CN=x', 'URI:https://evil.example.net/Cae1');
     writeTemp(dir, 'ncleaf.ext', 'subjectAltName=URI:https://evil.example.net/Cae1\n');
-    ok('openssl', ['x509', '-req', '-inform', 'DER', '-in', writeTemp(dir, 'ncleaf.csr', der), '-CA', `${dir}/nc.pem`, '-CAkey', `${dir}/nc.key`, '-out', `${dir}/ncleaf.pem`, '-extfile', `${dir}/ncleaf.ext`]);
-    const r = await import('./helpers.js').then((h) => h.run('openssl', ['verify', '-CAfile', `${dir}/nc.pem`, `${dir}/ncleaf.pem`]));
+    ok('openssl', [
+      'x509',
+      '-req',
+      '-inform',
+      'DER',
+      '-in',
+      writeTemp(dir, 'ncleaf.csr', der),
+      '-CA',
+      `${dir}/nc.pem`,
+      '-CAkey',
+      `${dir}/nc.key`,
+      '-out',
+      `${dir}/ncleaf.pem`,
+      '-extfile',
+      `${dir}/ncleaf.ext`,
+    ]);
+    const r = await import('./helpers.js').then((h) =>
+      h.run('openssl', ['verify', '-CAfile', `${dir}/nc.pem`, `${dir}/ncleaf.pem`]),
+    );
     expect(r.status).not.toBe(0);
     expect(r.stdout + r.stderr).toMatch(/permitted subtree violation/);
   });
 
   it('openCertificateAuthority refuses a certificate that does not hold the SE key', async () => {
     const other = await pki.se.generateKey({ algorithm: 'EC-P256', usages: ['sign'] });
-    await expect(openCertificateAuthority({ se: pki.se, key: other, certificate: pki.ca.certificate })).rejects.toMatchObject({ status: 500 });
+    await expect(
+      openCertificateAuthority({ se: pki.se, key: other, certificate: pki.ca.certificate }),
+    ).rejects.toMatchObject({ status: 500 });
     const again = await openCertificateAuthority({ se: pki.se, key: pki.ca.key, certificate: pki.ca.certificate });
     expect(again.nameConstraints).toEqual({ permitted: { dns: ['m2m.example.com'], uri: ['m2m.example.com'] } });
     expect(pki.ca.publicKey.asymmetricKeyDetails?.namedCurve).toBe('prime256v1');

@@ -18,14 +18,22 @@ import {
   estRouter,
 } from '../src/index.js';
 
-export function run(cmd: string, args: string[], input?: string | Uint8Array): { stdout: string; stderr: string; status: number } {
+export function run(
+  cmd: string,
+  args: string[],
+  input?: string | Uint8Array,
+): { stdout: string; stderr: string; status: number } {
   const r = spawnSync(cmd, args, { input, timeout: 60_000 });
   if (r.error) throw r.error;
   return { stdout: r.stdout.toString('latin1'), stderr: r.stderr.toString('utf8'), status: r.status ?? -1 };
 }
 
 /** Asynchronous run: for clients of the in-process server (spawnSync would block its event loop). */
-export function runAsync(cmd: string, args: string[], input?: string | Uint8Array): Promise<{ stdout: Buffer; stderr: string; status: number }> {
+export function runAsync(
+  cmd: string,
+  args: string[],
+  input?: string | Uint8Array,
+): Promise<{ stdout: Buffer; stderr: string; status: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
@@ -49,7 +57,10 @@ export function ok(cmd: string, args: string[], input?: string | Uint8Array): st
 }
 
 export const toPem = (der: Uint8Array, label = 'CERTIFICATE'): string =>
-  `-----BEGIN ${label}-----\n${Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END ${label}-----\n`;
+  `-----BEGIN ${label}-----\n${Buffer.from(der)
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '')}\n-----END ${label}-----\n`;
 
 export interface Pki {
   dir: string;
@@ -71,20 +82,76 @@ export interface Pki {
 function opensslRoot(dir: string, name: string, subject: string): { key: string; cert: string } {
   const key = join(dir, `${name}.key`);
   const cert = join(dir, `${name}.pem`);
-  ok('openssl', ['req', '-x509', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key,
-    '-out', cert, '-subj', subject, '-days', '30', '-addext', 'basicConstraints=critical,CA:TRUE',
-    '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  ok('openssl', [
+    'req',
+    '-x509',
+    '-new',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    key,
+    '-out',
+    cert,
+    '-subj',
+    subject,
+    '-days',
+    '30',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
   return { key, cert };
 }
 
-function opensslLeaf(dir: string, name: string, issuer: { key: string; cert: string }, subject: string, san: string, eku: string) {
+function opensslLeaf(
+  dir: string,
+  name: string,
+  issuer: { key: string; cert: string },
+  subject: string,
+  san: string,
+  eku: string,
+) {
   const key = join(dir, `${name}.key`);
   const csr = join(dir, `${name}.csr`);
   const cert = join(dir, `${name}.pem`);
   const ext = join(dir, `${name}.ext`);
-  ok('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', csr, '-subj', subject]);
+  ok('openssl', [
+    'req',
+    '-new',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    key,
+    '-out',
+    csr,
+    '-subj',
+    subject,
+  ]);
   writeFileSync(ext, `subjectAltName=${san}\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=${eku}\n`);
-  ok('openssl', ['x509', '-req', '-in', csr, '-CA', issuer.cert, '-CAkey', issuer.key, '-CAcreateserial', '-out', cert, '-days', '30', '-extfile', ext]);
+  ok('openssl', [
+    'x509',
+    '-req',
+    '-in',
+    csr,
+    '-CA',
+    issuer.cert,
+    '-CAkey',
+    issuer.key,
+    '-CAcreateserial',
+    '-out',
+    cert,
+    '-days',
+    '30',
+    '-extfile',
+    ext,
+  ]);
   return { key, cert };
 }
 
@@ -160,7 +227,11 @@ export function appFor(options: EstServerOptions): express.Express {
 }
 
 /** Mutual-TLS EST server: client certificates from the manufacturer root or the EST CA. */
-export function startCertServer(pki: Pki, options: Partial<EstServerOptions> & { authorize: EnrolmentPolicy }, tls: https.ServerOptions = {}) {
+export function startCertServer(
+  pki: Pki,
+  options: Partial<EstServerOptions> & { authorize: EnrolmentPolicy },
+  tls: https.ServerOptions = {},
+) {
   const server = https.createServer(
     {
       key: pki.serverKeyPem,
@@ -190,7 +261,13 @@ export function startPskServer(pki: Pki, options: Partial<EstServerOptions> & { 
 }
 
 /** `openssl req`: a P-256 CSR with the given subject and SAN (and optional challengePassword). */
-export function opensslCsr(dir: string, name: string, subject: string, san: string, challengePassword?: string): { der: Buffer; keyPath: string } {
+export function opensslCsr(
+  dir: string,
+  name: string,
+  subject: string,
+  san: string,
+  challengePassword?: string,
+): { der: Buffer; keyPath: string } {
   const keyPath = join(dir, `${name}.key`);
   const cfg = join(dir, `${name}.cnf`);
   writeFileSync(
@@ -235,7 +312,9 @@ export function httpsRequest(
     const req = https.request(url, { agent: false, timeout: 60_000, ...rest }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }),
+      );
     });
     req.on('error', reject);
     req.end(body);

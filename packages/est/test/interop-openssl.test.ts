@@ -1,22 +1,22 @@
 // EST interop with no project code on the client side: openssl makes the CSRs, curl (mutual TLS)
 // and openssl s_client (TLS-PSK) carry them, openssl reads and verifies what comes back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EnrolmentRequest } from '../src/index.js';
 import {
   curl,
   makePki,
   ok,
   opensslCsr,
   opensslPrintCerts,
+  type Pki,
   PSK_IDENTITY,
   PSK_KEY,
-  type Pki,
   type RunningServer,
   runAsync,
   startCertServer,
   startPskServer,
   writeTemp,
 } from './helpers.js';
-import type { EnrolmentRequest } from '../src/index.js';
 
 let pki: Pki;
 let mtls: RunningServer;
@@ -31,7 +31,12 @@ const allowed: Record<string, string[]> = {
 
 function authorize(r: EnrolmentRequest) {
   seen.push(r);
-  const who = r.clientIdentity.kind === 'psk' ? `PSK:${r.clientIdentity.pskIdentity}` : r.clientIdentity.kind === 'certificate' ? r.clientIdentity.subjectAltNameText : '';
+  const who =
+    r.clientIdentity.kind === 'psk'
+      ? `PSK:${r.clientIdentity.pskIdentity}`
+      : r.clientIdentity.kind === 'certificate'
+        ? r.clientIdentity.subjectAltNameText
+        : '';
   const may = allowed[who] ?? [];
   const ok = r.requestedSan.every((n) => may.includes(`${n.type === 'dns' ? 'DNS' : 'URI'}:${n.value}`));
   return ok ? 'allow' : 'deny';
@@ -52,14 +57,30 @@ afterAll(async () => {
 
 const tlsRoot = () => writeTemp(pki.dir, 'tls-root.pem', pki.tlsRootPem);
 const device = () => [
-  '--cacert', tlsRoot(),
-  '--cert', writeTemp(pki.dir, 'device.pem', pki.deviceCertPem),
-  '--key', writeTemp(pki.dir, 'device.key', pki.deviceKeyPem),
+  '--cacert',
+  tlsRoot(),
+  '--cert',
+  writeTemp(pki.dir, 'device.pem', pki.deviceCertPem),
+  '--key',
+  writeTemp(pki.dir, 'device.key', pki.deviceKeyPem),
 ];
 
 function postCsr(op: string, csrDer: Uint8Array, extra: string[] = [], contentType = 'application/pkcs10') {
   const body = Buffer.from(csrDer).toString('base64');
-  return curl([...device(), ...extra, '-H', 'Expect:', '-H', `Content-Type: ${contentType}`, '--data-binary', '@-', `${mtls.url}/${op}`], body);
+  return curl(
+    [
+      ...device(),
+      ...extra,
+      '-H',
+      'Expect:',
+      '-H',
+      `Content-Type: ${contentType}`,
+      '--data-binary',
+      '@-',
+      `${mtls.url}/${op}`,
+    ],
+    body,
+  );
 }
 
 describe('cacerts and csrattrs read by curl + openssl', () => {
@@ -74,7 +95,9 @@ describe('cacerts and csrattrs read by curl + openssl', () => {
     const caFile = writeTemp(pki.dir, 'cacerts.pem', pem);
     expect(ok('openssl', ['verify', '-CAfile', caFile, caFile])).toContain('OK');
     const text = ok('openssl', ['x509', '-in', caFile, '-noout', '-text']);
-    expect(text).toMatch(/X509v3 Name Constraints: critical\s+Permitted:\s+DNS:m2m\.example\.com\s+URI:m2m\.example\.com/);
+    expect(text).toMatch(
+      /X509v3 Name Constraints: critical\s+Permitted:\s+DNS:m2m\.example\.com\s+URI:m2m\.example\.com/,
+    );
     expect(text).toContain('ecdsa-with-SHA256');
     expect(text).toMatch(/Key Usage: critical\s+Digital Signature, Certificate Sign, CRL Sign/);
   });
@@ -139,8 +162,20 @@ describe('simpleenroll over TLS-PSK (openssl s_client -psk)', () => {
       `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`;
     const r = await runAsync(
       'openssl',
-      ['s_client', '-connect', `127.0.0.1:${psk.port}`, '-psk', PSK_KEY.toString('hex'), '-psk_identity', PSK_IDENTITY,
-        '-tls1_2', '-cipher', 'PSK-AES128-CBC-SHA256', '-quiet', '-ign_eof'],
+      [
+        's_client',
+        '-connect',
+        `127.0.0.1:${psk.port}`,
+        '-psk',
+        PSK_KEY.toString('hex'),
+        '-psk_identity',
+        PSK_IDENTITY,
+        '-tls1_2',
+        '-cipher',
+        'PSK-AES128-CBC-SHA256',
+        '-quiet',
+        '-ign_eof',
+      ],
       request,
     );
     const out = r.stdout.toString('latin1');
@@ -148,15 +183,28 @@ describe('simpleenroll over TLS-PSK (openssl s_client -psk)', () => {
     expect(out.slice(0, sep), r.stderr).toMatch(/^HTTP\/1\.1 200/);
     const leaf = writeTemp(pki.dir, 'mn.pem', opensslPrintCerts(out.slice(sep + 4)));
     expect(ok('openssl', ['verify', '-CAfile', writeTemp(pki.dir, 'ca.pem', pki.caPem), leaf])).toMatch(/: OK/);
-    expect(ok('openssl', ['x509', '-in', leaf, '-noout', '-ext', 'subjectAltName'])).toContain('DNS:mn-cse-7.m2m.example.com');
+    expect(ok('openssl', ['x509', '-in', leaf, '-noout', '-ext', 'subjectAltName'])).toContain(
+      'DNS:mn-cse-7.m2m.example.com',
+    );
     expect(seen.at(-1)?.clientIdentity).toEqual({ kind: 'psk', pskIdentity: PSK_IDENTITY });
   });
 
   it('a wrong PSK never reaches EST (handshake fails)', async () => {
     const r = await runAsync(
       'openssl',
-      ['s_client', '-connect', `127.0.0.1:${psk.port}`, '-psk', 'ff'.repeat(32), '-psk_identity', PSK_IDENTITY,
-        '-tls1_2', '-cipher', 'PSK-AES128-CBC-SHA256', '-quiet'],
+      [
+        's_client',
+        '-connect',
+        `127.0.0.1:${psk.port}`,
+        '-psk',
+        'ff'.repeat(32),
+        '-psk_identity',
+        PSK_IDENTITY,
+        '-tls1_2',
+        '-cipher',
+        'PSK-AES128-CBC-SHA256',
+        '-quiet',
+      ],
       'GET /.well-known/est/cacerts HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
     );
     expect(r.stdout.toString('latin1')).not.toMatch(/HTTP\/1\.1 200/);
@@ -166,13 +214,28 @@ describe('simpleenroll over TLS-PSK (openssl s_client -psk)', () => {
 describe('serverkeygen (curl)', () => {
   it('returns a PKCS#8 key and a certificate for it; the key is not logged', async () => {
     const lines: string[] = [];
-    const logger = { info: (m: string, f?: unknown) => lines.push(m + JSON.stringify(f)), warn: (m: string, f?: unknown) => lines.push(m + JSON.stringify(f)) };
+    const logger = {
+      info: (m: string, f?: unknown) => lines.push(m + JSON.stringify(f)),
+      warn: (m: string, f?: unknown) => lines.push(m + JSON.stringify(f)),
+    };
     const { startCertServer: start } = await import('./helpers.js');
     const s = await start(pki, { authorize, channelBinding: 'if-present', logger });
     try {
       const { der } = opensslCsr(pki.dir, 'skg', '/CN=skg', 'URI:https://m2m.example.com/Cae-device-0001');
       const body = Buffer.from(der).toString('base64');
-      const r = await curl([...device(), '-H', 'Expect:', '-H', 'Content-Type: application/pkcs10', '--data-binary', '@-', `${s.url}/serverkeygen`], body);
+      const r = await curl(
+        [
+          ...device(),
+          '-H',
+          'Expect:',
+          '-H',
+          'Content-Type: application/pkcs10',
+          '--data-binary',
+          '@-',
+          `${s.url}/serverkeygen`,
+        ],
+        body,
+      );
       expect(r.status, r.body.toString()).toBe(200);
       expect(r.headers).toMatch(/content-type: multipart\/mixed; boundary=/i);
       expect(r.headers).toMatch(/cache-control: no-store/i);
@@ -189,7 +252,9 @@ describe('serverkeygen (curl)', () => {
       const fromCert = ok('openssl', ['x509', '-in', leaf, '-noout', '-pubkey']);
       expect(fromCert).toBe(fromKey);
       expect(ok('openssl', ['verify', '-CAfile', writeTemp(pki.dir, 'ca.pem', pki.caPem), leaf])).toMatch(/: OK/);
-      expect(ok('openssl', ['pkey', '-inform', 'DER', '-in', keyFile, '-noout', '-text'])).toContain('NIST CURVE: P-256');
+      expect(ok('openssl', ['pkey', '-inform', 'DER', '-in', keyFile, '-noout', '-text'])).toContain(
+        'NIST CURVE: P-256',
+      );
       // the private key never reaches the logs, in any encoding
       const logged = lines.join('\n');
       expect(lines.length).toBeGreaterThan(0);

@@ -3,12 +3,12 @@
 // same way at set-up.
 import { type KeyObject, X509Certificate } from 'node:crypto';
 import type { KeyRef, SecureEnvironment } from '@m2msec/secure-environment';
+import { readP256Spki } from '../csr/parse-csr.js';
+import { p256PublicKeyFromPoint } from '../csr/verify-csr.js';
 import { EstError } from '../errors.js';
 import { bytesEqual, readTlv } from '../lib/der.js';
 import { type NameConstraints, parseNameConstraints } from '../lib/name-constraints.js';
 import { encodeName } from '../lib/x509.js';
-import { readP256Spki } from '../csr/parse-csr.js';
-import { p256PublicKeyFromPoint } from '../csr/verify-csr.js';
 import {
   authorityKeyIdentifier,
   basicConstraintsCa,
@@ -57,8 +57,7 @@ const DAY = 86_400_000;
 /** Generates (or takes) the CA key in the SE and self-signs the CA certificate through the SE. */
 export async function createCertificateAuthority(o: CreateCertificateAuthorityOptions): Promise<CertificateAuthority> {
   const key =
-    o.key ??
-    (await o.se.generateKey({ algorithm: 'EC-P256', usages: ['sign'], ...(o.keyId ? { id: o.keyId } : {}) }));
+    o.key ?? (await o.se.generateKey({ algorithm: 'EC-P256', usages: ['sign'], ...(o.keyId ? { id: o.keyId } : {}) }));
   const spki = await o.se.getPublicKey(key);
   const point = readP256Spki(spki, readTlv(spki, 0, spki.length, 'CA public key'));
   const kid = keyIdentifier(point);

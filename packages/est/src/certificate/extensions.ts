@@ -5,8 +5,19 @@ import { encodeGeneralNames, type GeneralName } from '../lib/general-names.js';
 import { encodeNameConstraints, type NameConstraints } from '../lib/name-constraints.js';
 import { OID } from '../lib/oids.js';
 
+// OID encodings are computed once: issuance runs per request.
+const oidCache = new Map<string, Uint8Array>();
+function oidDer(id: string): Uint8Array {
+  let d = oidCache.get(id);
+  if (!d) {
+    d = oid(id);
+    oidCache.set(id, d);
+  }
+  return d;
+}
+
 export function extension(id: string, critical: boolean, value: Uint8Array): Uint8Array {
-  return critical ? seq(oid(id), TRUE, octetString(value)) : seq(oid(id), octetString(value));
+  return critical ? seq(oidDer(id), TRUE, octetString(value)) : seq(oidDer(id), octetString(value));
 }
 
 /** keyUsage digitalSignature (end entity, TS-0003 10.1.1.1), critical. */
@@ -34,10 +45,17 @@ export const authorityKeyIdentifier = (kid: Uint8Array): Uint8Array =>
 export const subjectAltName = (names: readonly GeneralName[], critical: boolean): Uint8Array =>
   extension(OID.subjectAltName, critical, encodeGeneralNames(names));
 
-export const extendedKeyUsage = (purposes: readonly string[]): Uint8Array =>
-  extension(OID.extKeyUsage, false, seq(...purposes.map((p) => oid(p))));
+const ekuCache = new Map<string, Uint8Array>();
+export function extendedKeyUsage(purposes: readonly string[]): Uint8Array {
+  const k = purposes.join(' ');
+  let e = ekuCache.get(k);
+  if (!e) {
+    e = extension(OID.extKeyUsage, false, seq(...purposes.map((p) => oidDer(p))));
+    if (ekuCache.size < 64) ekuCache.set(k, e);
+  }
+  return e;
+}
 
 /** nameConstraints MUST be critical (RFC 5280 4.2.1.10). */
 export const nameConstraints = (nc: NameConstraints): Uint8Array =>
   extension(OID.nameConstraints, true, encodeNameConstraints(nc));
-

@@ -1,13 +1,14 @@
 // Issues an end-entity certificate of the TS-0003 10.1.1 profile: P-256 key, ecdsa-with-SHA256,
 // keyUsage digitalSignature (critical), the SAN (critical if the subject is empty), key
 // identifiers, optional extendedKeyUsage; random serial; validity capped at the CA's.
+
+import { readP256Spki } from '../csr/parse-csr.js';
 import { EstError } from '../errors.js';
+import { readTlv } from '../lib/der.js';
 import { checkGeneralName, type GeneralName } from '../lib/general-names.js';
 import { checkNameConstraints } from '../lib/name-constraints.js';
 import { OID } from '../lib/oids.js';
 import { encodeName } from '../lib/x509.js';
-import { readTlv } from '../lib/der.js';
-import { readP256Spki } from '../csr/parse-csr.js';
 import type { CertificateAuthority } from './certificate-authority.js';
 import {
   authorityKeyIdentifier,

@@ -2,7 +2,17 @@
 // extensions. Used on CA certificates and on the TLS client certificate presented for
 // re-enrolment; strict DER.
 import { EstError } from '../errors.js';
-import { bytesEqual, children, content, expectTlv, oidToString, readTime, readTlv, type Tlv, whole } from '../lib/der.js';
+import {
+  bytesEqual,
+  children,
+  content,
+  expectTlv,
+  oidToString,
+  readTime,
+  readTlv,
+  type Tlv,
+  whole,
+} from '../lib/der.js';
 import { type GeneralName, parseGeneralNames } from '../lib/general-names.js';
 import { EC_P256_SPKI_ALGID } from '../lib/oids.js';
 

@@ -2,7 +2,7 @@
 // the secure environment sign it: the CA private key never leaves the SE.
 import { randomFillSync } from 'node:crypto';
 import type { KeyRef, SecureEnvironment } from '@m2msec/secure-environment';
-import { bitString, seq, tlv, time, unsignedInteger } from '../lib/der.js';
+import { bitString, seq, time, tlv, unsignedInteger } from '../lib/der.js';
 import { p1363ToDer } from '../lib/ecdsa-signature.js';
 import { ECDSA_WITH_SHA256_ALGID } from '../lib/oids.js';
 

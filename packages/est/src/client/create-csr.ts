@@ -7,6 +7,7 @@ import { webcrypto } from 'node:crypto';
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 type CryptoKey = webcrypto.CryptoKey;
 type Crypto = webcrypto.Crypto;
+
 import type { KeyRef, SecureEnvironment } from '@m2msec/secure-environment';
 import type { GeneralName } from '../lib/general-names.js';
 import { x509 } from '../lib/x509.js';
@@ -30,7 +31,8 @@ export async function createCsr(o: CsrOptions): Promise<Uint8Array> {
   const { keys, crypto } = await resolveKey(o.key);
   const attributes: x509.Attribute[] = [];
   if (o.challengePassword !== undefined) {
-    const pw = typeof o.challengePassword === 'string' ? o.challengePassword : channelBindingPassword(o.challengePassword);
+    const pw =
+      typeof o.challengePassword === 'string' ? o.challengePassword : channelBindingPassword(o.challengePassword);
     attributes.push(new x509.ChallengePasswordAttribute(pw));
   }
   const csr = await x509.Pkcs10CertificateRequestGenerator.create(

@@ -1,10 +1,10 @@
 // EST client operations (RFC 7030 4.1, 4.2, 4.4, 4.5) for the MEF Client (TS-0003 8.3.6.2).
-import { decodeCsrAttributes, type CsrAttributes } from '../csrattrs/csr-attributes.js';
+import { type CsrAttributes, decodeCsrAttributes } from '../csrattrs/csr-attributes.js';
 import { EstClientError } from '../errors.js';
 import { decodeCertsOnly } from '../pkcs7/certs-only.js';
+import { parseMultipart } from './multipart.js';
 import { type EstBody, type EstTarget, estRequest } from './request.js';
 import { type EnrolmentResult, failure, readEnrolmentResponse } from './responses.js';
-import { parseMultipart } from './multipart.js';
 
 const b64 = (body: Buffer) => Buffer.from(body.toString('latin1').replace(/\s+/g, ''), 'base64');
 

@@ -74,7 +74,9 @@ export function estRequest(
 }
 
 function base64Lines(der: Uint8Array): string {
-  return Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\r\n');
+  return Buffer.from(der)
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\r\n');
 }
 
 function encodeLength(der: Uint8Array): number {

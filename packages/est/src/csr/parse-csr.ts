@@ -3,7 +3,7 @@
 import { EstError } from '../errors.js';
 import { bytesEqual, children, content, expectTlv, readTlv, type Tlv, whole } from '../lib/der.js';
 import { type GeneralName, parseGeneralNames } from '../lib/general-names.js';
-import { ECDSA_WITH_SHA256_ALGID, EC_P256_SPKI_ALGID, OID_CONTENT } from '../lib/oids.js';
+import { EC_P256_SPKI_ALGID, ECDSA_WITH_SHA256_ALGID, OID_CONTENT } from '../lib/oids.js';
 
 export interface ParsedCsr {
   /** The whole request. */
@@ -57,11 +57,13 @@ export function parseCsr(der: Uint8Array): ParsedCsr {
   for (const attr of children(der, attrs, 'attributes')) {
     if (attr.tag !== TAG.SEQ) throw bad('attribute is not a SEQUENCE');
     const [type, values, ...rest] = children(der, attr, 'attribute');
-    if (!type || !values || rest.length || type.tag !== TAG.OID || values.tag !== TAG.SET) throw bad('malformed attribute');
+    if (!type || !values || rest.length || type.tag !== TAG.OID || values.tag !== TAG.SET)
+      throw bad('malformed attribute');
     const t = content(der, type);
     const vals = children(der, values, 'attribute values');
     if (bytesEqual(t, OID_CONTENT.challengePassword)) {
-      if (challengePassword !== undefined || vals.length !== 1) throw bad('challengePassword must have exactly one value');
+      if (challengePassword !== undefined || vals.length !== 1)
+        throw bad('challengePassword must have exactly one value');
       const v = vals[0];
       // DirectoryString: PrintableString, UTF8String (RFC 2985 5.4.1); IA5 tolerated for old tools
       if (v.tag !== 0x13 && v.tag !== 0x0c && v.tag !== 0x16) throw bad('challengePassword is not a string');
@@ -103,7 +105,8 @@ export function readP256Spki(buf: Uint8Array, spki: Tlv): Uint8Array {
   if (key.tag !== TAG.BIT || key.end - key.contentStart !== 66 || buf[key.contentStart] !== 0) {
     throw bad('P-256 public key must be an uncompressed point (TS-0003 10.1.1.1)');
   }
-  if (buf[key.contentStart + 1] !== 0x04) throw bad('P-256 public key must be an uncompressed point (TS-0003 10.1.1.1)');
+  if (buf[key.contentStart + 1] !== 0x04)
+    throw bad('P-256 public key must be an uncompressed point (TS-0003 10.1.1.1)');
   return buf.subarray(key.contentStart + 1, key.end);
 }
 

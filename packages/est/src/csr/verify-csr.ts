@@ -4,6 +4,7 @@
 import { createPublicKey, type KeyObject, verify } from 'node:crypto';
 import { EstError } from '../errors.js';
 import type { ParsedCsr } from './parse-csr.js';
+import type { CsrVerifyPool } from './verify-pool.js';
 
 export function p256PublicKeyFromPoint(point: Uint8Array): KeyObject {
   try {
@@ -21,15 +22,25 @@ export function p256PublicKeyFromPoint(point: Uint8Array): KeyObject {
   }
 }
 
-/** Verifies the CSR signature (400 when it does not verify). Returns the CSR public key. */
-export function verifyCsrSignature(csr: ParsedCsr): KeyObject {
-  const key = p256PublicKeyFromPoint(csr.publicPoint);
-  let ok = false;
-  try {
-    ok = verify('sha256', csr.certificationRequestInfo, key, csr.signature);
-  } catch {
-    ok = false;
+/**
+ * Verifies the CSR signature (400 when it does not verify): on a worker pool when one is given,
+ * else here with the verification itself on the libuv thread pool (crypto.verify with a
+ * callback). An invalid point (not on the curve) fails the same way.
+ */
+export async function verifyCsrSignature(csr: ParsedCsr, pool?: CsrVerifyPool): Promise<void> {
+  if (pool) {
+    if (!(await pool.verify(csr))) throw new EstError(400, POP_FAILED);
+    return;
   }
-  if (!ok) throw new EstError(400, 'the CSR signature does not verify: no proof of possession (RFC 7030 3.4)');
-  return key;
+  const key = p256PublicKeyFromPoint(csr.publicPoint);
+  const ok = await new Promise<boolean>((resolve) => {
+    try {
+      verify('sha256', csr.certificationRequestInfo, key, csr.signature, (err, valid) => resolve(!err && valid));
+    } catch {
+      resolve(false);
+    }
+  });
+  if (!ok) throw new EstError(400, POP_FAILED);
 }
+
+const POP_FAILED = 'the CSR signature does not verify: no proof of possession (RFC 7030 3.4)';

@@ -4,11 +4,12 @@
 // signature algorithm (ecdsa-with-SHA256), the subjectAltName extension (the identity attribute,
 // with the expected names when the policy knows them) and challengePassword when channel
 // binding is in force.
+
+import { extension } from '../certificate/extensions.js';
 import { EstError } from '../errors.js';
 import { children, content, expectTlv, oid, oidToString, seq, set, whole } from '../lib/der.js';
 import { encodeGeneralNames, type GeneralName } from '../lib/general-names.js';
 import { OID } from '../lib/oids.js';
-import { extension } from '../certificate/extensions.js';
 
 export interface CsrAttributesOptions {
   /** Announce challengePassword (channel binding, RFC 7030 3.5). */
@@ -47,7 +48,7 @@ export function decodeCsrAttributes(der: Uint8Array): CsrAttributes {
     if (item.tag === 0x06) oids.push(oidToString(content(der, item)));
     else if (item.tag === 0x30) {
       const [type, values] = children(der, item, 'Attribute');
-      if (!type || type.tag !== 0x06 || !values || values.tag !== 0x31) throw new EstError(400, 'malformed CSR attribute');
+      if (type?.tag !== 0x06 || !values || values.tag !== 0x31) throw new EstError(400, 'malformed CSR attribute');
       attributes.push({
         type: oidToString(content(der, type)),
         values: children(der, values, 'Attribute values').map((v) => whole(der, v)),

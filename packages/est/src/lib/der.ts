@@ -184,12 +184,14 @@ export function time(date: Date): Uint8Array {
 /** Reads a UTCTime / GeneralizedTime element (Z form, as RFC 5280 requires). */
 export function readTime(buf: Uint8Array, t: Tlv, what: string): Date {
   const s = Buffer.from(content(buf, t)).toString('latin1');
-  let m: RegExpExecArray | null;
-  if (t.tag === 0x17 && (m = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(s))) {
+  const utc = t.tag === 0x17 ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(s) : null;
+  if (utc) {
+    const m = utc;
     const yy = Number(m[1]);
     return new Date(Date.UTC(yy < 50 ? 2000 + yy : 1900 + yy, +m[2] - 1, +m[3], +m[4], +m[5], +m[6]));
   }
-  if (t.tag === 0x18 && (m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(s))) {
+  const m = t.tag === 0x18 ? /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(s) : null;
+  if (m) {
     return new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]));
   }
   throw new EstError(400, `${what}: not a UTCTime / GeneralizedTime in Z form`);

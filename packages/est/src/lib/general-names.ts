@@ -5,28 +5,34 @@
 import { EstError } from '../errors.js';
 import { children, content, ia5String, readTlv, seq, type Tlv } from './der.js';
 
-export type GeneralName = { readonly type: 'dns'; readonly value: string } | { readonly type: 'uri'; readonly value: string };
+export type GeneralName =
+  | { readonly type: 'dns'; readonly value: string }
+  | { readonly type: 'uri'; readonly value: string };
 
 const TAG_DNS = 0x82; // [2] IMPLICIT IA5String
 const TAG_URI = 0x86; // [6] IMPLICIT IA5String
 const TAG_NAMES: Record<number, string> = {
-  0xa0: 'otherName',
-  0x81: 'rfc822Name',
-  0xa3: 'x400Address',
-  0xa4: 'directoryName',
-  0xa5: 'ediPartyName',
-  0x87: 'iPAddress',
-  0x88: 'registeredID',
+  160: 'otherName',
+  129: 'rfc822Name',
+  163: 'x400Address',
+  164: 'directoryName',
+  165: 'ediPartyName',
+  135: 'iPAddress',
+  136: 'registeredID',
 };
 
-const DNS_NAME = /^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+const DNS_NAME =
+  /^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 const URI = /^[A-Za-z][A-Za-z0-9+.-]*:[A-Za-z0-9\-._~:/?#[\]@!$&'()+,;=%]+$/;
 
 /** Checks one name against the profile (fail closed). */
 export function checkGeneralName(name: GeneralName): void {
-  if (name.value.includes('*')) throw new EstError(400, `subjectAltName ${show(name)} contains a wildcard (TS-0003 10.1.1.5-10.1.1.8)`);
-  if (name.type === 'dns' && !DNS_NAME.test(name.value)) throw new EstError(400, `subjectAltName ${show(name)} is not a domain name`);
-  if (name.type === 'uri' && !URI.test(name.value)) throw new EstError(400, `subjectAltName ${show(name)} is not an absolute URI`);
+  if (name.value.includes('*'))
+    throw new EstError(400, `subjectAltName ${show(name)} contains a wildcard (TS-0003 10.1.1.5-10.1.1.8)`);
+  if (name.type === 'dns' && !DNS_NAME.test(name.value))
+    throw new EstError(400, `subjectAltName ${show(name)} is not a domain name`);
+  if (name.type === 'uri' && !URI.test(name.value))
+    throw new EstError(400, `subjectAltName ${show(name)} is not an absolute URI`);
 }
 
 /** Parses GeneralNames (the SAN extension value). */
@@ -36,10 +42,14 @@ export function parseGeneralNames(buf: Uint8Array, outer: Tlv): GeneralName[] {
   for (const t of children(buf, outer, 'subjectAltName')) {
     if (t.tag !== TAG_DNS && t.tag !== TAG_URI) {
       const kind = TAG_NAMES[t.tag] ?? `tag 0x${t.tag.toString(16)}`;
-      throw new EstError(400, `subjectAltName ${kind} entries are outside the TS-0003 10.1.4 CSR profile (use a URI or dNSName)`);
+      throw new EstError(
+        400,
+        `subjectAltName ${kind} entries are outside the TS-0003 10.1.4 CSR profile (use a URI or dNSName)`,
+      );
     }
     const bytes = content(buf, t);
-    for (const b of bytes) if (b < 0x21 || b > 0x7e) throw new EstError(400, 'subjectAltName entry is not printable IA5');
+    for (const b of bytes)
+      if (b < 0x21 || b > 0x7e) throw new EstError(400, 'subjectAltName entry is not printable IA5');
     const name: GeneralName = { type: t.tag === TAG_DNS ? 'dns' : 'uri', value: Buffer.from(bytes).toString('latin1') };
     checkGeneralName(name);
     names.push(name);

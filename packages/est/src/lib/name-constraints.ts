@@ -86,4 +86,3 @@ export function parseNameConstraints(der: Uint8Array): NameConstraints {
   }
   return nc;
 }
-

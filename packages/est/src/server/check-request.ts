@@ -2,8 +2,9 @@
 // 8.3.6.2 rules): a TLS-authenticated client, a base64 PKCS#10 body, the 10.1.4 profile, proof of
 // possession, the channel binding and the CA's name constraints.
 import type { TLSSocket } from 'node:tls';
-import { parseCsr, type ParsedCsr } from '../csr/parse-csr.js';
+import { type ParsedCsr, parseCsr } from '../csr/parse-csr.js';
 import { verifyCsrSignature } from '../csr/verify-csr.js';
+import type { CsrVerifyPool } from '../csr/verify-pool.js';
 import { EstError } from '../errors.js';
 import { decodeBase64Body } from '../lib/base64-body.js';
 import { checkNameConstraints } from '../lib/name-constraints.js';
@@ -28,14 +29,14 @@ export function requireAuthenticatedClient(req: EstHttpRequest, o: EstServerOpti
   return identity;
 }
 
-export function checkEnrolmentRequest(req: EstHttpRequest, o: EstServerOptions): CheckedRequest {
+export async function checkEnrolmentRequest(req: EstHttpRequest, o: EstServerOptions): Promise<CheckedRequest> {
   const identity = requireAuthenticatedClient(req, o);
   const type = req.contentType?.split(';')[0].trim().toLowerCase();
   if (type !== 'application/pkcs10') throw new EstError(415, 'the request body must be application/pkcs10');
   const csr = parseCsr(decodeBase64Body(req.body, 'PKCS#10'));
-  verifyCsrSignature(csr);
   checkChannelBinding(req.socket as TLSSocket, csr, o.channelBinding ?? 'require');
   for (const name of csr.subjectAltName) checkNameConstraints(name, o.ca.nameConstraints);
+  await verifyCsrSignature(csr, (o as { verifyPool?: CsrVerifyPool }).verifyPool);
   return { identity, csr };
 }
 

@@ -1,6 +1,8 @@
 // The EST server (RFC 7030) independent of the HTTP framework: one call per request, the
 // operation name and label already split from the path. Errors become short plain-text answers.
+import { availableParallelism } from 'node:os';
 import type { TLSSocket } from 'node:tls';
+import { CsrVerifyPool } from '../csr/verify-pool.js';
 import { EstError, isEstError } from '../errors.js';
 import { clientIdentity } from '../tls/client-identity.js';
 import { cacertsHandler } from './cacerts.js';
@@ -15,6 +17,8 @@ export interface EstServer {
   readonly options: EstServerOptions;
   /** Answers one request for `operation` (the last path segment). Never throws. */
   handle(operation: string, req: EstHttpRequest): Promise<EstHttpResponse>;
+  /** Stops the signature-check workers (they never keep a process alive on their own). */
+  close(): Promise<void>;
 }
 
 const METHODS: Record<string, 'GET' | 'POST'> = {
@@ -27,7 +31,10 @@ const METHODS: Record<string, 'GET' | 'POST'> = {
 
 const LABEL = /^[A-Za-z0-9._~-]{1,64}$/;
 
-export function createEstServer(options: EstServerOptions): EstServer {
+export function createEstServer(input: EstServerOptions): EstServer {
+  const threads = input.verifyThreads ?? (availableParallelism() > 1 ? 1 : 0);
+  const verifyPool = threads > 0 ? new CsrVerifyPool(threads) : undefined;
+  const options: EstServerOptions = verifyPool ? Object.assign({}, input, { verifyPool }) : input;
   const cacerts = cacertsHandler(options);
   const csrattrs = csrattrsHandler(options);
   const labels = new Set(options.labels ?? []);
@@ -44,7 +51,10 @@ export function createEstServer(options: EstServerOptions): EstServer {
     }
     if (!(req.socket as TLSSocket).encrypted) throw new EstError(403, 'EST is served over TLS only (RFC 7030 3.3)');
     if (req.hasAuthorizationHeader) {
-      throw new EstError(403, 'HTTP-based client authentication is not accepted (TS-0003 8.3.6.2.1); authenticate in TLS');
+      throw new EstError(
+        403,
+        'HTTP-based client authentication is not accepted (TS-0003 8.3.6.2.1); authenticate in TLS',
+      );
     }
     switch (operation) {
       case 'cacerts':
@@ -61,7 +71,8 @@ export function createEstServer(options: EstServerOptions): EstServer {
   }
 
   return {
-    options,
+    options: input,
+    close: async () => verifyPool?.close(),
     async handle(operation, req) {
       try {
         return await dispatch(operation, req);

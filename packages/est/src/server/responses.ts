@@ -4,7 +4,11 @@ import type { EstHttpResponse } from './types.js';
 export const PKCS7_CERTS_ONLY = 'application/pkcs7-mime; smime-type=certs-only';
 
 /** base64 DER body (RFC 7030 4.1.3, 4.2.3, 4.5.2). */
-export function base64Response(contentType: string, der: Uint8Array, extra: Record<string, string> = {}): EstHttpResponse {
+export function base64Response(
+  contentType: string,
+  der: Uint8Array,
+  extra: Record<string, string> = {},
+): EstHttpResponse {
   return {
     status: 200,
     headers: { 'content-type': contentType, 'content-transfer-encoding': 'base64', ...extra },

@@ -5,8 +5,8 @@ import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import express, { type Request, type Response, type Router } from 'express';
 import { EstError } from '../errors.js';
-import { textResponse } from './responses.js';
 import { createEstServer, type EstServer } from './est-server.js';
+import { textResponse } from './responses.js';
 import type { EstHttpResponse, EstServerOptions } from './types.js';
 
 export function estRouter(options: EstServerOptions | EstServer): Router {
@@ -36,7 +36,9 @@ export function estRouter(options: EstServerOptions | EstServer): Router {
   };
 
   router.all('/:operation', (req, res) => serve(req, res, undefined, String(req.params.operation)));
-  router.all('/:label/:operation', (req, res) => serve(req, res, String(req.params.label), String(req.params.operation)));
+  router.all('/:label/:operation', (req, res) =>
+    serve(req, res, String(req.params.label), String(req.params.operation)),
+  );
   router.use((_req, res) => {
     const a = textResponse(404, 'unknown EST operation');
     res.writeHead(a.status, a.headers).end(a.body);

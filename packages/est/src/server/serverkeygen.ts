@@ -13,9 +13,12 @@ import { PKCS7_CERTS_ONLY, textResponse } from './responses.js';
 import type { EstHttpRequest, EstHttpResponse, EstServerOptions } from './types.js';
 
 export async function serverkeygen(o: EstServerOptions, req: EstHttpRequest): Promise<EstHttpResponse> {
-  const checked = checkEnrolmentRequest(req, o);
+  const checked = await checkEnrolmentRequest(req, o);
   if (checked.csr.requestsKeyEncryption) {
-    throw new EstError(501, 'encrypted server-generated keys (RFC 7030 4.4.1.1 / 4.4.1.2) are not supported; TLS protects the key');
+    throw new EstError(
+      501,
+      'encrypted server-generated keys (RFC 7030 4.4.1.1 / 4.4.1.2) are not supported; TLS protects the key',
+    );
   }
   const decision = await decide(o, 'serverkeygen', req.label, checked);
   if (decision.outcome === 'pending') {

@@ -7,7 +7,7 @@ import { base64Response, PKCS7_CERTS_ONLY, textResponse } from './responses.js';
 import type { EstHttpRequest, EstHttpResponse, EstServerOptions } from './types.js';
 
 export async function simpleenroll(o: EstServerOptions, req: EstHttpRequest): Promise<EstHttpResponse> {
-  const checked = checkEnrolmentRequest(req, o);
+  const checked = await checkEnrolmentRequest(req, o);
   return issueFor(o, req, checked, 'simpleenroll');
 }
 
@@ -15,7 +15,7 @@ export async function simpleenroll(o: EstServerOptions, req: EstHttpRequest): Pr
 export async function issueFor(
   o: EstServerOptions,
   req: EstHttpRequest,
-  checked: ReturnType<typeof checkEnrolmentRequest>,
+  checked: Awaited<ReturnType<typeof checkEnrolmentRequest>>,
   operation: 'simpleenroll' | 'simplereenroll',
 ): Promise<EstHttpResponse> {
   const decision = await decide(o, operation, req.label, checked);

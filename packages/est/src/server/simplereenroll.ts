@@ -9,10 +9,13 @@ import { issueFor } from './simpleenroll.js';
 import type { EstHttpRequest, EstHttpResponse, EstServerOptions } from './types.js';
 
 export async function simplereenroll(o: EstServerOptions, req: EstHttpRequest): Promise<EstHttpResponse> {
-  const checked = checkEnrolmentRequest(req, o);
+  const checked = await checkEnrolmentRequest(req, o);
   const id = checked.identity;
   if (id.kind !== 'certificate' || !id.issuedByThisCa || !id.parsed) {
-    throw new EstError(403, 're-enrolment requires the current certificate issued by this CA as the TLS client certificate (RFC 7030 4.2.2)');
+    throw new EstError(
+      403,
+      're-enrolment requires the current certificate issued by this CA as the TLS client certificate (RFC 7030 4.2.2)',
+    );
   }
   const now = o.now?.() ?? new Date();
   if (now < id.parsed.notBefore || now > id.parsed.notAfter) {

@@ -68,6 +68,11 @@ export interface EstServerOptions {
   maxBodyBytes?: number;
   logger?: EstLogger;
   now?: () => Date;
+  /**
+   * Worker threads that check CSR signatures (key import + ECDSA verify) off the event loop.
+   * Default: 1 when the machine has more than one core, else 0 (checked in the event loop).
+   */
+  verifyThreads?: number;
 }
 
 export interface EstHttpRequest {

@@ -1,10 +1,14 @@
 // Who the EST client is, from the TLS session only (TS-0003 8.3.6.2.1 forbids HTTP-based client
 // authentication): a PSK identity (certificate-less TLS, RFC 7030 3.3.3, PPSK-based RSPF) or a
 // client certificate the TLS layer verified (RFC 7030 3.3.2, certificate-based RSPF).
-import { X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import type { CertificateAuthority } from '../certificate/certificate-authority.js';
-import { certificateSubjectAltName, type ParsedCertificate, parseCertificate } from '../certificate/parse-certificate.js';
+import {
+  certificateSubjectAltName,
+  type ParsedCertificate,
+  parseCertificate,
+} from '../certificate/parse-certificate.js';
 import type { GeneralName } from '../lib/general-names.js';
 
 export type EstClientIdentity =
