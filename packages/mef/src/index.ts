@@ -1,6 +1,8 @@
 // @m2msec/mef — the M2M Enrolment Function role server (TS-0003 8.3).
 export { adminRouter } from './admin/router.js';
 export { DigestAuthenticator, digestHa1, parseDigestHeader } from './digest/digest.js';
+export { gbaAdminRouter } from './gba/admin-router.js';
+export { createMefBsf, GBA_UB_PATH, GBA_ZN_PATH, type MefGbaOptions, type RunningBsf } from './gba/start-bsf.js';
 export { MEF_KEK_ID, openKeyVault } from './lib/vault.js';
 export { enrolmentRouter } from './routes/enrolment.js';
 export { fetchCredentialsRouter } from './routes/fetch-credentials.js';

@@ -9,6 +9,7 @@ import type { TLSSocket } from 'node:tls';
 import type { DskppServer } from '@m2msec/dskpp';
 import { dskppRouter } from '@m2msec/dskpp';
 import { type CertificateAuthority, type ChannelBindingMode, estPskCallback, estRouter } from '@m2msec/est';
+import type { Bsf } from '@m2msec/gba';
 import { EnrolmentExchange, type EnrolmentRecord, type KeyVault } from '@m2msec/rspf';
 import { certificateServerOptions, TLS12_PSK_CIPHERS } from '@m2msec/saef';
 import type { SecureEnvironment } from '@m2msec/secure-environment';
@@ -16,6 +17,8 @@ import type { Store } from '@m2msec/store';
 import express, { type Express, type Request } from 'express';
 import { adminRouter } from '../admin/router.js';
 import { DigestAuthenticator } from '../digest/digest.js';
+import { gbaAdminRouter } from '../gba/admin-router.js';
+import { createMefBsf, GBA_UB_PATH, GBA_ZN_PATH, type MefGbaOptions } from '../gba/start-bsf.js';
 import { openKeyVault } from '../lib/vault.js';
 import { enrolmentRouter } from '../routes/enrolment.js';
 import { fetchCredentialsRouter } from '../routes/fetch-credentials.js';
@@ -59,6 +62,8 @@ export interface StartMefOptions {
   ca?: CertificateAuthority;
   channelBinding?: ChannelBindingMode;
   dskpp?: DskppServer;
+  /** GBA-based RSPF (8.3.2.3): the MEF as BSF, Ub and Zn listeners, subscribers in the store. */
+  gba?: MefGbaOptions;
   /** POST {"keID"} to each target's announceUrl when an enrolment naming it completes; default true. */
   notifyTargets?: boolean;
   log?: MefLogger;
@@ -68,7 +73,9 @@ export interface StartMefOptions {
 export interface RunningMef {
   store: MefStore;
   vault: KeyVault;
-  urls: { psk?: string; certificate?: string; user?: string; admin: string };
+  /** The BSF (gba option): subscribers, purgeExpired. */
+  bsf?: Bsf;
+  urls: { psk?: string; certificate?: string; user?: string; admin: string; gbaUb?: string; gbaZn?: string };
   close(): Promise<void>;
 }
 
@@ -193,18 +200,33 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
     servers.push(server);
     urls.user = `https://${o.user.host}:${await listen(server, o.user)}`;
   }
+  const gba = o.gba ? createMefBsf(o.gba, { store: o.store, se: o.se, now }) : undefined;
+  if (o.gba && gba) {
+    servers.push(gba.ub, gba.zn);
+    const ubScheme = o.gba.ub.cert && o.gba.ub.key ? 'https' : 'http';
+    urls.gbaUb = `${ubScheme}://${o.gba.ub.host}:${await listen(gba.ub, o.gba.ub)}${GBA_UB_PATH}`;
+    urls.gbaZn = `https://${o.gba.zn.host}:${await listen(gba.zn, o.gba.zn)}${GBA_ZN_PATH}`;
+  }
   const adminApp = express();
   adminApp.disable('x-powered-by');
+  if (gba) adminApp.use(gbaAdminRouter(gba.bsf, { token: o.admin.token }));
   adminApp.use(adminRouter(store, { token: o.admin.token, digestRealm: realm }));
   const admin = createHttpServer(adminApp);
   servers.push(admin);
   urls.admin = `http://${o.admin.host}:${await listen(admin, o.admin)}`;
   for (const s of servers) s.keepAliveTimeout = 65_000;
   const purge = () =>
-    store.purge().then(
-      (n) => n > 0 && o.log?.info('purged expired or unattested records', { count: n }),
-      (e) => o.log?.warn('purge failed', { error: (e as Error).message }),
-    );
+    Promise.all([
+      store.purge().then(
+        (n) => n > 0 && o.log?.info('purged expired or unattested records', { count: n }),
+        (e) => o.log?.warn('purge failed', { error: (e as Error).message }),
+      ),
+      // Expired GBA challenges and B-TIDs (a B-TID past its key lifetime is refused anyway).
+      gba?.bsf.purgeExpired().then(
+        (n) => n.challenges + n.bootstraps > 0 && o.log?.info('purged expired GBA records', n),
+        (e) => o.log?.warn('GBA purge failed', { error: (e as Error).message }),
+      ),
+    ]);
   void purge();
   const purgeTimer = setInterval(purge, 60_000);
   purgeTimer.unref();
@@ -212,6 +234,7 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
   return {
     store,
     vault,
+    ...(gba ? { bsf: gba.bsf } : {}),
     urls,
     async close() {
       clearInterval(purgeTimer);
