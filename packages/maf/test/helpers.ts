@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKeyFile, openSoftwareSecureEnvironment, type SecureEnvironment } from '@m2msec/secure-environment';
 import { openPostgresStore, openSqliteStore, type Store } from '@m2msec/store';
-import { MafClient, type RunningMaf, type StartMafOptions, startMaf } from '../src/index.js';
+import { MAF_KEK_ID, MafClient, type RunningMaf, type StartMafOptions, startMaf } from '../src/index.js';
 
 export const MAF_FQDN = 'maf.m2msec.org';
 export const ADMIN_FQDN = 'sp.m2msec.org';
@@ -25,15 +25,18 @@ export interface TestMaf {
 }
 
 export async function startTestMaf(
-  o: Partial<StartMafOptions> & { postgresSchema?: string; dir?: string } = {},
+  o: Partial<StartMafOptions> & { postgresSchema?: string; dir?: string; kek?: Buffer } = {},
 ): Promise<TestMaf> {
   const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'maf-test-'));
   const keyFile = join(dir, 'keystore.key');
   createKeyFile(keyFile);
   const se = await openSoftwareSecureEnvironment({ path: join(dir, 'keystore.json'), keyFile });
+  // Instances sharing one database share the KEK that seals Km and distributed keys.
+  if (o.kek) await se.importKey({ id: MAF_KEK_ID, algorithm: 'AES', usages: ['encrypt'], label: 'MAF KEK' }, o.kek);
   const store = o.postgresSchema
     ? await openPostgresStore({ connectionString: PG_URL, schema: o.postgresSchema })
     : await openSqliteStore({ file: join(dir, 'maf.db') });
+  const { postgresSchema: _schema, dir: _dir, kek: _kek, ...options } = o;
   const maf = await startMaf({
     fqdn: MAF_FQDN,
     store,
@@ -42,7 +45,7 @@ export async function startTestMaf(
     admin: { host: '127.0.0.1', port: 0, token: TOKEN },
     purgeIntervalMs: 0,
     notificationTimeoutMs: 10_000,
-    ...o,
+    ...options,
   });
   const admin = async (method: string, path: string, body?: unknown) => {
     const r = await fetch(maf.urls.admin + path, {
