@@ -21,6 +21,25 @@ export interface MefConfig {
   dskpp?: {
     clients: Array<{ clientId: string; authenticationCodeHex: string; sharedKeyName: string; sharedKeyHex: string }>;
   };
+  /**
+   * GBA-based RSPF (TS-0003 8.3.2.3): the MEF as BSF. Ub for devices (HTTPS if cert/key), Zn over HTTPS
+   * for Enrolment Targets, each authenticated by a NAF credential (a file holding the secret) or a
+   * client certificate under nafTrustAnchors. Files are PEM.
+   */
+  gba?: {
+    bsfDomain: string;
+    realm?: string;
+    keyLifetimeSeconds?: number;
+    ub: { host: string; port: number; cert?: string; key?: string };
+    zn: {
+      host: string;
+      port: number;
+      cert: string;
+      key: string;
+      nafCredentials?: Array<{ nafFqdn: string; credentialFile: string }>;
+      nafTrustAnchors?: string[];
+    };
+  };
   notifyTargets: boolean;
   log: { level: 'info' | 'warn' | 'silent' };
 }
@@ -70,10 +89,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MefConfig {
   if (env.M2MSEC_LOG_LEVEL === 'warn' || env.M2MSEC_LOG_LEVEL === 'silent' || env.M2MSEC_LOG_LEVEL === 'info') {
     c.log = { level: env.M2MSEC_LOG_LEVEL };
   }
+  if (env.M2MSEC_MEF_GBA_UB_PORT && c.gba)
+    c.gba.ub = { ...c.gba.ub, port: port(env.M2MSEC_MEF_GBA_UB_PORT, 'M2MSEC_MEF_GBA_UB_PORT') };
+  if (env.M2MSEC_MEF_GBA_ZN_PORT && c.gba)
+    c.gba.zn = { ...c.gba.zn, port: port(env.M2MSEC_MEF_GBA_ZN_PORT, 'M2MSEC_MEF_GBA_ZN_PORT') };
+  if (c.gba) checkGba(c.gba);
   if (!c.fqdn || !/^[A-Za-z0-9.-]{1,253}$/.test(c.fqdn)) throw new ConfigError('fqdn must be a host name');
   if (!c.psk && !c.certificate)
     throw new ConfigError('configure at least one MEF Handshake listener (psk or certificate)');
   if (!c.admin.token && !c.admin.tokenFile)
     throw new ConfigError('admin.token or admin.tokenFile (or M2MSEC_MEF_ADMIN_TOKEN) is required');
   return c;
+}
+
+function checkGba(g: NonNullable<MefConfig['gba']>): void {
+  if (typeof g.bsfDomain !== 'string' || !/^[a-z0-9.-]{1,253}$/.test(g.bsfDomain))
+    throw new ConfigError('gba.bsfDomain must be a lower-case domain name (the B-TID suffix)');
+  if (g.keyLifetimeSeconds !== undefined && !(Number.isInteger(g.keyLifetimeSeconds) && g.keyLifetimeSeconds > 0))
+    throw new ConfigError('gba.keyLifetimeSeconds must be a positive integer');
+  if (!g.ub || typeof g.ub.host !== 'string' || !Number.isInteger(g.ub.port))
+    throw new ConfigError('gba.ub needs host and port');
+  if ((g.ub.cert === undefined) !== (g.ub.key === undefined))
+    throw new ConfigError('gba.ub: give both cert and key, or neither (plain HTTP)');
+  if (!g.zn || typeof g.zn.host !== 'string' || !Number.isInteger(g.zn.port) || !g.zn.cert || !g.zn.key)
+    throw new ConfigError('gba.zn needs host, port, cert and key (the Zn runs over HTTPS only)');
+  if (!g.zn.nafCredentials?.length && !g.zn.nafTrustAnchors?.length)
+    throw new ConfigError('gba.zn needs nafCredentials or nafTrustAnchors (the Zn serves only authenticated NAFs)');
 }

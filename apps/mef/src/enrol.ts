@@ -7,10 +7,17 @@
 //   m2msec-enrol cert --mef <url> --mef-fqdn <fqdn> --cert <pem> --key <pem> --ca <pem> --se-dir <dir> --san <uri|dns>...
 //   m2msec-enrol bulk --mef <url> --mef-fqdn <fqdn> --csv <file> --out-dir <dir> [--concurrency <n>] [--target <id>]...
 //                     CSV header: kpmId,kpmHex  (one device per row; each gets <out-dir>/<kpmId>/ as its SE)
+//   m2msec-enrol gba  --bsf <Ub URL> --impi <IMPI> --k <hex|-> (--opc <hex> | --op <hex>) [--usim-state <file>]
+//                     [--ca <pem>] [--naf <NAF FQDN> --psk-out <file>]...
+//                     GBA-based RSPF (8.3.2.3): bootstrap with the MEF as BSF (B-TID = KeID), then per
+//                     Enrolment Target Ks_NAF (= Kpsa / Km, psk_identity = B-TID) written as hex to --psk-out
+//                     (mode 0600) for the device's TLS stack; --usim-state keeps SEQ_MS across runs.
 //   m2msec-enrol show  --se-dir <dir>      current enrolment (manifest)
 //   m2msec-enrol check --se-dir <dir>      consistency of the stored credential set
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Agent } from 'node:https';
 import { join } from 'node:path';
+import { bootstrap, Usim, type UsimState, uePskForNaf } from '@m2msec/gba';
 import { checkEnrolmentSet, currentEnrolment, type EnrolmentResult, type EnrolOptions, enrol } from '@m2msec/rspf';
 import { createKeyFile, openSoftwareSecureEnvironment, type SecureEnvironment } from '@m2msec/secure-environment';
 import { SingleBar } from 'cli-progress';
@@ -118,6 +125,50 @@ async function enrolCert(o: Map<string, string[]>): Promise<void> {
   }
 }
 
+function hex16(o: Map<string, string[]>, name: string): Buffer {
+  const b = hexKey(one(o, name), `--${name}`);
+  if (b.length !== 16) throw new UsageError(`--${name} must be 16 bytes of hex`);
+  return b;
+}
+
+async function enrolGba(o: Map<string, string[]>): Promise<void> {
+  const nafs = o.get('naf') ?? [];
+  const outs = o.get('psk-out') ?? [];
+  if (nafs.length !== outs.length) throw new UsageError('give one --psk-out per --naf');
+  if (o.has('opc') === o.has('op')) throw new UsageError('give exactly one of --opc and --op');
+  const stateFile = o.get('usim-state')?.[0];
+  const state =
+    stateFile && existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, 'utf8')) as UsimState) : undefined;
+  const k = hex16(o, 'k');
+  const opKey = o.has('opc') ? 'opc' : 'op';
+  const opValue = hex16(o, opKey);
+  const usim = new Usim({ k, [opKey]: opValue, ...(state ? { state } : {}) });
+  k.fill(0);
+  opValue.fill(0);
+  const ca = o.get('ca')?.[0];
+  const session = await bootstrap({
+    url: one(o, 'bsf'),
+    impi: one(o, 'impi'),
+    usim,
+    ...(ca ? { agent: new Agent({ ca: readFileSync(ca) }) } : {}),
+  });
+  // SEQ_MS moved on (and after a resynchronisation the HE's too): keep it for the next run's freshness check.
+  if (stateFile) writeFileSync(stateFile, `${JSON.stringify(usim.exportState())}\n`, { mode: 0o600 });
+  try {
+    const targets = nafs.map((nafFqdn, i) => {
+      const { identity, psk } = uePskForNaf(session, nafFqdn);
+      writeFileSync(outs[i]!, `${psk.toString('hex')}\n`, { mode: 0o600 });
+      psk.fill(0);
+      return { nafFqdn: nafFqdn.toLowerCase(), pskIdentity: identity, pskFile: outs[i] };
+    });
+    process.stdout.write(
+      `${JSON.stringify({ btid: session.btid, impi: session.impi, expirationTime: session.expiresAt.toISOString(), targets })}\n`,
+    );
+  } finally {
+    session.destroy();
+  }
+}
+
 async function bulk(o: Map<string, string[]>): Promise<void> {
   const rows = parse(readFileSync(one(o, 'csv')), { columns: true, skip_empty_lines: true, trim: true }) as Array<
     Record<string, string>
@@ -183,6 +234,8 @@ async function main(argv: string[]): Promise<void> {
       return enrolCert(o);
     case 'bulk':
       return bulk(o);
+    case 'gba':
+      return enrolGba(o);
     case 'show': {
       const se = await openDeviceSe(one(o, 'se-dir'));
       try {
@@ -207,7 +260,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     default:
-      throw new UsageError(`unknown command '${command ?? ''}' (psk, cert, bulk, show, check)`);
+      throw new UsageError(`unknown command '${command ?? ''}' (psk, cert, gba, bulk, show, check)`);
   }
 }
 

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DskppServer, MemoryClientRegistry, secureEnvironmentKeyStore } from '@m2msec/dskpp';
 import { type CertificateAuthority, createCertificateAuthority, openCertificateAuthority } from '@m2msec/est';
-import { startMef } from '@m2msec/mef';
+import { type MefGbaOptions, startMef } from '@m2msec/mef';
 import { createKeyFile, openSoftwareSecureEnvironment, type SecureEnvironment } from '@m2msec/secure-environment';
 import { openStore } from '@m2msec/store';
 import { ConfigError, loadConfig, type MefConfig } from './config.js';
@@ -81,6 +81,7 @@ async function main(): Promise<void> {
     admin: { host: config.admin.host, port: config.admin.port, token },
     ...(ca ? { ca, channelBinding: config.est.channelBinding } : {}),
     ...(dskpp ? { dskpp } : {}),
+    ...(config.gba ? { gba: gbaOptions(config.gba) } : {}),
     notifyTargets: config.notifyTargets,
     log,
   });
@@ -93,6 +94,31 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => void shutdown());
   process.once('SIGINT', () => void shutdown());
+}
+
+/** File contents for the GBA listeners; NAF credentials are read from their files (never in the config). */
+function gbaOptions(g: NonNullable<MefConfig['gba']>): MefGbaOptions {
+  return {
+    bsfDomain: g.bsfDomain,
+    ...(g.realm !== undefined ? { realm: g.realm } : {}),
+    ...(g.keyLifetimeSeconds !== undefined ? { keyLifetimeSeconds: g.keyLifetimeSeconds } : {}),
+    ub: {
+      host: g.ub.host,
+      port: g.ub.port,
+      ...(g.ub.cert && g.ub.key ? { cert: readFileSync(g.ub.cert), key: readFileSync(g.ub.key) } : {}),
+    },
+    zn: {
+      host: g.zn.host,
+      port: g.zn.port,
+      cert: readFileSync(g.zn.cert),
+      key: readFileSync(g.zn.key),
+      nafCredentials: (g.zn.nafCredentials ?? []).map((c) => ({
+        nafFqdn: c.nafFqdn,
+        credential: readFileSync(c.credentialFile, 'utf8').trim(),
+      })),
+      nafTrustAnchors: (g.zn.nafTrustAnchors ?? []).map((f) => readFileSync(f)),
+    },
+  };
 }
 
 main().catch((e) => {
