@@ -64,6 +64,20 @@ export interface InCseConfig {
      * administrating stakeholder, and where the MAF announces keys (default: the plain HTTP listener).
      */
     maf?: { url: string; fqdn: string; kmId: string; adminFQDN: string; notificationUrl?: string };
+    /**
+     * Enrolment Target (NAF) of GBA-based RSPF (TS-0003 8.3.2.3, docs/mef.md): the MEF's Zn URL and BSF
+     * domain (B-TIDs are base64(RAND)@bsfDomain), this CSE's NAF credential (a file holding the shared
+     * secret) and/or client certificate, and the CA of the Zn server certificate. The NAF FQDN is the
+     * CSE-ID in public domain name form: <CSE-ID>.<SP-ID>.
+     */
+    gba?: {
+      znUrl: string;
+      bsfDomain: string;
+      credentialFile?: string;
+      clientCert?: string;
+      clientKey?: string;
+      znCa?: string;
+    };
   };
   upperTester: boolean;
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
@@ -235,6 +249,23 @@ const schema = {
           additionalProperties: false,
           required: ['url', 'fqdn', 'kmId', 'adminFQDN'],
           properties: { url: str, fqdn: str, kmId: str, adminFQDN: str, notificationUrl: str },
+        },
+        gba: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['znUrl', 'bsfDomain'],
+          properties: {
+            znUrl: { type: 'string', pattern: '^https://' },
+            bsfDomain: {
+              type: 'string',
+              pattern: '^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$',
+            },
+            credentialFile: str,
+            clientCert: str,
+            clientKey: str,
+            znCa: str,
+          },
+          anyOf: [{ required: ['credentialFile'] }, { required: ['clientCert', 'clientKey'] }],
         },
         bindings: {
           type: 'array',

@@ -15,6 +15,7 @@ import { DERIVED_KEY_TA_OWNER } from '@m2msec/security-association';
 import { CredentialStore } from '@m2msec/sensitive-data';
 import { openStore } from '@m2msec/store';
 import { ConfigError, loadConfig } from './config.js';
+import { isBtidOf, isGbaCredentialValueOf } from './gba-target.js';
 import { openInCseBindings, openInCseSecureEnvironment } from './security.js';
 
 class UsageError extends Error {}
@@ -61,6 +62,11 @@ async function main(argv: string[]): Promise<void> {
     switch (command) {
       case 'add-psk': {
         const id = one(o, 'id');
+        // A B-TID of the configured BSF is a GBA identity (Ks_NAF over the Zn), never an admin-set KpsaID.
+        const gba = config.security.gba;
+        if (gba && (isBtidOf(id, gba.bsfDomain) || isGbaCredentialValueOf(id, gba.bsfDomain))) {
+          throw new UsageError(`--id has the form of a B-TID of ${gba.bsfDomain}: reserved for GBA`);
+        }
         const expires = o.get('expires')?.[0];
         const expiresAt = expires === undefined ? undefined : Date.parse(expires);
         if (expiresAt !== undefined && Number.isNaN(expiresAt)) throw new UsageError('--expires is not a time');

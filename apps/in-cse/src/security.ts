@@ -25,6 +25,7 @@ import { CredentialStore } from '@m2msec/sensitive-data';
 import type { Store } from '@m2msec/store';
 import type { Logger } from 'pino';
 import type { InCseConfig } from './config.js';
+import { gbaTarget, type InCseGbaTarget } from './gba-target.js';
 import { type InCseMafTarget, mafTarget } from './maf-target.js';
 import { mefEnrolmentTargetKeys } from './mef-target.js';
 
@@ -39,6 +40,8 @@ export interface InCseSecurity {
   rspfKeys?: EnrolmentTargetKeys;
   /** Entity B of the MAF-based SAEF (security.maf): Kc by Key Identifier, kept registered at the MAF. */
   maf?: InCseMafTarget;
+  /** NAF of GBA-based RSPF (security.gba): Ks_NAF by B-TID over the Zn, bound to the Enrolee-ID. */
+  gba?: InCseGbaTarget;
   authenticate: ReturnType<typeof createAuthenticator>;
   /** The CSE's handler with AE-IDs bound to the association's credential at registration. */
   wrapHandler(handler: RequestHandler): RequestHandler;
@@ -98,6 +101,7 @@ export async function openSecurity(config: InCseConfig, store: Store, log: Logge
     });
   }
   const rspfKeys = config.security.mef ? mefEnrolmentTargetKeys(config.security.mef, bindings, log) : undefined;
+  const gba = config.security.gba ? gbaTarget(config, bindings, log) : undefined;
   const mafConfig = config.security.maf;
   const maf = mafConfig
     ? mafTarget(
@@ -116,6 +120,7 @@ export async function openSecurity(config: InCseConfig, store: Store, log: Logge
     registry,
     ...(rspfKeys ? { rspfKeys } : {}),
     ...(maf ? { maf } : {}),
+    ...(gba ? { gba } : {}),
     ...(derivedKey ? { derivedKey } : {}),
     authenticate: createAuthenticator({ mca: config.security.mca }),
     wrapHandler: (handler) => {
@@ -126,6 +131,7 @@ export async function openSecurity(config: InCseConfig, store: Store, log: Logge
     async close() {
       await derivedKey?.close();
       rspfKeys?.clear();
+      gba?.close();
       await maf?.close();
       credentials.close();
       await se.close();

@@ -3,8 +3,9 @@
 // same CSE through its own HTTP binding whose TransportContext carries what the TLS session proved.
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server as NetServer } from 'node:net';
 import { createHttpBinding } from '@m2msec/binding-http';
+import { gateNafHandshakes } from '@m2msec/gba';
 import type { RequestHandler } from '@m2msec/protocol';
 import { withEnrolmentKeys } from '@m2msec/rspf';
 import { certificateServerOptions } from '@m2msec/saef';
@@ -17,6 +18,7 @@ import type { Router } from 'express';
 import type { Logger } from 'pino';
 import type { InCseConfig } from './config.js';
 import { requestListener } from './dispatch.js';
+import { withGbaCredentialIds, withGbaKeys } from './gba-target.js';
 import type { InCseSecurity } from './security.js';
 
 export interface TlsListener {
@@ -25,7 +27,7 @@ export interface TlsListener {
   server: Server;
 }
 
-async function listen(server: Server, host: string, port: number): Promise<AddressInfo> {
+async function listen(server: Server | NetServer, host: string, port: number): Promise<AddressInfo> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -59,10 +61,11 @@ export async function startTlsListeners(
   };
   const psk = config.security.psk;
   if (psk) {
+    const kpsa = security.rspfKeys ? withEnrolmentKeys(security.kpsa, security.rspfKeys) : security.kpsa;
     const framework = pskAssociationFramework({
-      registry: security.registry,
+      registry: security.gba ? withGbaCredentialIds(security.registry, security.gba) : security.registry,
       idContext,
-      kpsa: security.rspfKeys ? withEnrolmentKeys(security.kpsa, security.rspfKeys) : security.kpsa,
+      kpsa: security.gba ? withGbaKeys(kpsa, security.gba) : kpsa,
       ...(security.derivedKey ? { derivedKey: security.derivedKey } : {}),
       ...(security.maf ? { maf: security.maf.keys } : {}),
       tls13: psk.tls13,
@@ -70,7 +73,12 @@ export async function startTlsListeners(
     });
     const server = createServer(framework.tlsOptions, app());
     server.on('secureConnection', framework.onSecureConnection);
-    const a = await listen(server, psk.host, psk.port);
+    // GBA (security.gba): a device's first TLS 1.2 handshake with a new B-TID waits for its Ks_NAF over
+    // the Zn (gba's handshake gate reads the psk_identity from the ClientKeyExchange); other identities
+    // pass straight through. The gate listens; closing the HTTPS server closes it.
+    const gate = security.gba ? gateNafHandshakes(server, security.gba.cache) : undefined;
+    if (gate) server.once('close', () => gate.close());
+    const a = gate ? await listen(gate, psk.host, psk.port) : await listen(server, psk.host, psk.port);
     out.push({ framework: 'psk', url: `https://${psk.host}:${a.port}`, server });
   }
   const cert = config.security.certificate;

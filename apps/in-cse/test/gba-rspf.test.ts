@@ -1,0 +1,223 @@
+// GBA-based RSPF end to end (TS-0003 8.3.2.3, 8.1.3): the MEF process is the BSF, the IN-CSE process the
+// NAF (Enrolment Target, NAF FQDN id-in.m2msec.org = the CSE-ID's public domain name), the device the
+// m2msec-enrol gba CLI (bootstrap, Ks_NAF). The device then opens TLS-PSK to the IN-CSE with
+// psk_identity = B-TID and psk = Ks_NAF: the IN-CSE has never seen the B-TID, fetches Ks_NAF over the Zn
+// while the first handshake waits, binds it to the subscriber's Enrolee-ID, and the AE registers.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { OneM2MClient } from '@m2msec/saef';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+// Processes on a shared 2-core machine: generous per-test time.
+vi.setConfig({ testTimeout: 120_000 });
+
+import { freePort } from './harness.js';
+import { enrolCli, type MefProcess, startMefProcess } from './rspf-setup.js';
+import { opensslPsk, parseRaw, prepareSecureInCse, rawRequest, type SecureInCse } from './saef-setup.js';
+
+const BSF_DOMAIN = 'bsf.mef.m2msec.org';
+const NAF = 'id-in.m2msec.org'; // '/id-in' in SP 'm2msec.org' (TS-0001 6.5.1.1)
+const work = mkdtempSync(join(tmpdir(), 'm2msec-gba-e2e-'));
+const mefData = mkdtempSync(join(tmpdir(), 'm2msec-gba-mef-'));
+const credential = randomBytes(24).toString('base64url');
+let mef: MefProcess;
+let s: SecureInCse;
+let znPort: number;
+
+function mefConfig(keyLifetimeSeconds: number): string {
+  const file = join(work, `mef-${keyLifetimeSeconds}.json`);
+  writeFileSync(
+    file,
+    JSON.stringify({
+      gba: {
+        bsfDomain: BSF_DOMAIN,
+        keyLifetimeSeconds,
+        ub: { host: '127.0.0.1', port: 0 },
+        zn: {
+          host: '127.0.0.1',
+          port: znPort,
+          cert: join(work, 'zn.crt'),
+          key: join(work, 'zn.key'),
+          nafCredentials: [{ nafFqdn: NAF, credentialFile: join(work, 'naf.credential') }],
+        },
+      },
+    }),
+  );
+  return file;
+}
+const startMef = (keyLifetimeSeconds: number) =>
+  startMefProcess({ M2MSEC_MEF_CONFIG: mefConfig(keyLifetimeSeconds), M2MSEC_MEF_DATA_DIR: mefData });
+
+beforeAll(async () => {
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=zn',
+    ].concat(['-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(work, 'zn.key'), '-out', join(work, 'zn.crt')]),
+    { stdio: 'ignore' },
+  );
+  writeFileSync(join(work, 'naf.credential'), `${credential}\n`, { mode: 0o600 });
+  znPort = await freePort();
+  mef = await startMef(3600);
+  const prepared = await prepareSecureInCse(
+    {
+      gba: {
+        znUrl: `https://127.0.0.1:${znPort}/zn`,
+        bsfDomain: BSF_DOMAIN,
+        credentialFile: join(work, 'naf.credential'),
+        znCa: join(work, 'zn.crt'),
+      },
+    },
+    {
+      registration: {
+        appRules: [
+          // GBA devices: psk_identity = B-TID, so Credential-ID 12-<base64 RAND>@<BSF domain>.
+          {
+            name: 'gba-devices',
+            applicableCredIDs: [`12-*@${BSF_DOMAIN}`],
+            allowedAppIDs: ['Nsensor'],
+            allowedAEs: ['C*'],
+          },
+        ],
+      },
+    },
+  );
+  s = await prepared.start();
+}, 90_000);
+
+afterAll(async () => {
+  await s?.cse.stop();
+  await mef?.stop();
+});
+
+let n = 0;
+/** A subscriber at the MEF, then the device: m2msec-enrol gba -> B-TID and Ks_NAF for the IN-CSE. */
+async function device(targets = [NAF], enroleeId?: string) {
+  n++;
+  const sub = {
+    impi: `sensor${n}@ims.m2msec.org`,
+    k: randomBytes(16),
+    opc: randomBytes(16),
+    aeId: enroleeId ?? `Csensor${n}`,
+  };
+  const put = await mef.admin('PUT', `/admin/gba/subscribers/${sub.impi}`, {
+    k: sub.k.toString('hex'),
+    opc: sub.opc.toString('hex'),
+    enroleeId: sub.aeId,
+    targets,
+  });
+  expect(put.status, JSON.stringify(put.body)).toBe(200);
+  const pskFile = join(work, `ks-naf-${n}.hex`);
+  const r = await enrolCli(
+    ['gba', '--bsf', mef.urls.gbaUb!, '--impi', sub.impi, '--k', sub.k.toString('hex')].concat([
+      '--opc',
+      sub.opc.toString('hex'),
+      '--naf',
+      NAF,
+      '--psk-out',
+      pskFile,
+    ]),
+  );
+  expect(r.code, r.stderr).toBe(0);
+  const out = JSON.parse(r.stdout);
+  return { ...sub, btid: out.btid as string, ksNaf: Buffer.from(readFileSync(pskFile, 'utf8').trim(), 'hex') };
+}
+
+const client = (identity: string, key: Buffer) =>
+  new OneM2MClient({
+    baseUrl: `https://127.0.0.1:${s.pskPort}`,
+    framework: { kind: 'psk', identity, key },
+    timeoutMs: 20_000,
+  });
+
+const registerAe = (c: OneM2MClient, aeId: string) =>
+  c.request({
+    op: 1,
+    to: 'cse-in',
+    from: aeId,
+    ty: 2,
+    pc: { 'm2m:ae': { rn: aeId, api: 'Nsensor', rr: false, srv: ['3'] } },
+  });
+
+const opensslGba = (btid: string, keyHex: string, request: string) =>
+  opensslPsk(s.pskPort, btid, keyHex, request, ['-tls1_2', '-cipher', 'PSK-AES128-CBC-SHA256']);
+
+describe('GBA-based RSPF: MEF as BSF, IN-CSE as NAF', () => {
+  it('bootstrap -> first TLS-PSK association with the B-TID -> AE registration (2001) bound to the Enrolee-ID; openssl reads the CSEBase', async () => {
+    const d = await device();
+    expect(d.btid).toMatch(/^[A-Za-z0-9+/]{22}==@bsf\.mef\.m2msec\.org$/);
+    const c = client(d.btid, d.ksNaf);
+    try {
+      // First attempt, no announcement: the handshake waits for the Zn fetch instead of failing.
+      const r = await registerAe(c, d.aeId);
+      expect(r.rsc, JSON.stringify(r.pc)).toBe(2001);
+      expect(r.pc['m2m:ae'].aei).toBe(d.aeId);
+      const other = await registerAe(c, 'Cimpostor');
+      expect(other.rsc, JSON.stringify(other.pc)).toBe(4106); // the B-TID is bound to Csensor<n> only
+    } finally {
+      c.close();
+    }
+    // An independent TLS-PSK peer: openssl s_client -psk <Ks_NAF hex> -psk_identity <B-TID> reads the AE back.
+    const peer = await opensslGba(d.btid, d.ksNaf.toString('hex'), rawRequest('GET', `/cse-in/${d.aeId}`, d.aeId));
+    const got = parseRaw(peer.stdout);
+    expect(got.rsc, peer.stdout + peer.stderr).toBe(2000);
+    expect(got.body['m2m:ae'].aei).toBe(d.aeId);
+    expect(s.cse.output()).not.toContain(d.ksNaf.toString('hex'));
+  });
+
+  it('openssl s_client -psk <Ks_NAF> -psk_identity <B-TID> reads the CSEBase (subscriber bound to the admin originator)', async () => {
+    // Only the IN-CSE's admin originator may RETRIEVE the CSEBase here; a GBA subscriber can be that one.
+    const d = await device([NAF], 'CAdmin');
+    const peer = await opensslGba(d.btid, d.ksNaf.toString('hex'), rawRequest('GET', '/cse-in', 'CAdmin'));
+    const got = parseRaw(peer.stdout);
+    expect(got.rsc, peer.stdout + peer.stderr).toBe(2000);
+    expect(got.body['m2m:cb']).toMatchObject({ csi: '/id-in', rn: 'cse-in' });
+    // The same association cannot speak for another originator.
+    const other = await opensslGba(d.btid, d.ksNaf.toString('hex'), rawRequest('GET', '/cse-in', 'Cother'));
+    expect(parseRaw(other.stdout).rsc).toBe(4106);
+  });
+
+  it('refused: a wrong Ks_NAF, a B-TID of another BSF, a B-TID whose subscriber may not use this CSE', async () => {
+    const d = await device();
+    await expect(registerAe(client(d.btid, randomBytes(32)), d.aeId)).rejects.toThrow();
+    const foreign = d.btid.replace(BSF_DOMAIN, 'bsf.elsewhere.example.com');
+    await expect(registerAe(client(foreign, d.ksNaf), d.aeId)).rejects.toThrow();
+    const stranger = await device(['other.m2msec.org']); // GUSS without id-in.m2msec.org: the Zn answers 403
+    await expect(registerAe(client(stranger.btid, stranger.ksNaf), stranger.aeId)).rejects.toThrow();
+    // The right key still works afterwards (nothing was cached wrongly).
+    const c = client(d.btid, d.ksNaf);
+    try {
+      expect((await registerAe(c, d.aeId)).rsc).toBe(2001);
+    } finally {
+      c.close();
+    }
+  });
+
+  it('an expired B-TID is refused at the IN-CSE', async () => {
+    // The same MEF (same store and KEK, same Zn port) restarted with a 6 s key lifetime.
+    await mef.stop();
+    mef = await startMef(6);
+    const d = await device([NAF], 'CAdmin');
+    const before = await opensslGba(d.btid, d.ksNaf.toString('hex'), rawRequest('GET', '/cse-in', 'CAdmin'));
+    expect(parseRaw(before.stdout).rsc, before.stdout + before.stderr).toBe(2000);
+    await new Promise((r) => setTimeout(r, 7000));
+    const after = await opensslGba(d.btid, d.ksNaf.toString('hex'), rawRequest('GET', '/cse-in', 'CAdmin'));
+    expect(parseRaw(after.stdout).status, after.stdout).toBe(0); // no HTTP at all: the handshake failed
+    expect(after.stderr).toMatch(/unknown psk identity/);
+    // The BSF refuses it too: the key is gone everywhere.
+    expect(s.cse.output()).toMatch(/BSF Zn answered 404/);
+  });
+});
