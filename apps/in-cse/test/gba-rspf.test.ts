@@ -16,7 +16,14 @@ vi.setConfig({ testTimeout: 120_000 });
 
 import { freePort } from './harness.js';
 import { enrolCli, type MefProcess, startMefProcess } from './rspf-setup.js';
-import { opensslPsk, parseRaw, prepareSecureInCse, rawRequest, type SecureInCse } from './saef-setup.js';
+import {
+  credentialsCli,
+  opensslPsk,
+  parseRaw,
+  prepareSecureInCse,
+  rawRequest,
+  type SecureInCse,
+} from './saef-setup.js';
 
 const BSF_DOMAIN = 'bsf.mef.m2msec.org';
 const NAF = 'id-in.m2msec.org'; // '/id-in' in SP 'm2msec.org' (TS-0001 6.5.1.1)
@@ -26,6 +33,7 @@ const credential = randomBytes(24).toString('base64url');
 let mef: MefProcess;
 let s: SecureInCse;
 let znPort: number;
+const reservedKpsaIds: Array<{ id: string; error: string }> = [];
 
 function mefConfig(keyLifetimeSeconds: number): string {
   const file = join(work, `mef-${keyLifetimeSeconds}.json`);
@@ -95,6 +103,22 @@ beforeAll(async () => {
       },
     },
   );
+  // Admin KpsaIDs that could be read as this BSF's B-TIDs (or their Credential-ID form) are refused.
+  const rand = randomBytes(16);
+  for (const id of [`${rand.toString('base64')}@${BSF_DOMAIN}`, `${rand.toString('base64url')}@${BSF_DOMAIN}`]) {
+    try {
+      credentialsCli(prepared.configPath, prepared.dataDir, [
+        'add-psk',
+        '--id',
+        id,
+        '--key-hex',
+        randomBytes(32).toString('hex'),
+      ]);
+      reservedKpsaIds.push({ id, error: '' });
+    } catch (e) {
+      reservedKpsaIds.push({ id, error: (e as Error).message });
+    }
+  }
   s = await prepared.start();
 }, 90_000);
 
@@ -156,7 +180,7 @@ const opensslGba = (btid: string, keyHex: string, request: string) =>
   opensslPsk(s.pskPort, btid, keyHex, request, ['-tls1_2', '-cipher', 'PSK-AES128-CBC-SHA256']);
 
 describe('GBA-based RSPF: MEF as BSF, IN-CSE as NAF', () => {
-  it('bootstrap -> first TLS-PSK association with the B-TID -> AE registration (2001) bound to the Enrolee-ID; openssl reads the CSEBase', async () => {
+  it('bootstrap -> first TLS-PSK association with the B-TID -> AE registration (2001) bound to the Enrolee-ID; openssl reads the AE back', async () => {
     const d = await device();
     expect(d.btid).toMatch(/^[A-Za-z0-9+/]{22}==@bsf\.mef\.m2msec\.org$/);
     const c = client(d.btid, d.ksNaf);
@@ -204,6 +228,11 @@ describe('GBA-based RSPF: MEF as BSF, IN-CSE as NAF', () => {
     } finally {
       c.close();
     }
+  });
+
+  it('the credentials CLI refuses KpsaIDs of the B-TID form of the configured BSF', () => {
+    expect(reservedKpsaIds).toHaveLength(2);
+    for (const r of reservedKpsaIds) expect(r.error, r.id).toMatch(/failed \(2\).*reserved for GBA/s);
   });
 
   it('an expired B-TID is refused at the IN-CSE', async () => {
