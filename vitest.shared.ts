@@ -10,6 +10,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     reporters: process.env.M2MSEC_TEST_REPORT ? ['default', 'json'] : ['default'],
-    outputFile: process.env.M2MSEC_TEST_REPORT ? { json: `${process.env.M2MSEC_TEST_REPORT}/${process.env.npm_package_name?.replace('/', '+')}.json` } : undefined,
+    outputFile: process.env.M2MSEC_TEST_REPORT
+      ? { json: `${process.env.M2MSEC_TEST_REPORT}/${process.env.npm_package_name?.replace('/', '+')}.json` }
+      : undefined,
   },
 });

@@ -16,7 +16,10 @@ for (const group of ['packages', 'apps']) {
     }
   }
 }
-let passed = 0, failed = 0, skipped = 0, brokenSuites = 0;
+let passed = 0,
+  failed = 0,
+  skipped = 0,
+  brokenSuites = 0;
 const failedSuites = [];
 for (const f of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
   const r = JSON.parse(readFileSync(join(dir, f), 'utf8'));

@@ -11,6 +11,7 @@ pnpm install --frozen-lockfile --reporter=append-only >/dev/null
 start_services
 trap stop_services EXIT
 export M2MSEC_TEST_REPORT="$SERVICES_DIR/report"; mkdir -p "$M2MSEC_TEST_REPORT"
+pnpm run lint >/dev/null || { pnpm run lint | tail -30; echo 'lint failed (pnpm lint)'; exit 1; }
 pnpm run build --output-logs=errors-only
 set +e
 pnpm run test "$@"

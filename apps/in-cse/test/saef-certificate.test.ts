@@ -1,9 +1,9 @@
 // Issue 5 "Must show" (certificates, impersonation, acaf): the IN-CSE process with a mutual-TLS
 // listener; openssl makes the CA, certificates and CRL; curl is the independent client.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { type Issued, TestCa } from '@m2msec/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { m2m } from './harness.js';
-import { type Issued, TestCa } from '@m2msec/test-support';
 import { prepareSecureInCse, runPeer, type SecureInCse } from './saef-setup.js';
 
 let s: SecureInCse;

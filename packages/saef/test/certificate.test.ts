@@ -1,6 +1,7 @@
 // Certificate-Based SAEF (TS-0003 8.2.2.2, 10.1, 10.2): OpenSSL-made PKI, mutual TLS refusals, the
 // clause 10.1 profile and the SAN binding.
 import { connect, type Server, type TLSSocket } from 'node:tls';
+import { type Issued, openssl, TestCa } from '@m2msec/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   certificateClientOptions,
@@ -10,7 +11,6 @@ import {
   parseCertificate,
   verifyCertificateSession,
 } from '../src/index.js';
-import { type Issued, openssl, TestCa } from '@m2msec/test-support';
 import { echoServer, runPeer } from './tls-peers.js';
 
 const ctx = { spId: 'm2msec.org', inCseId: '/id-in' };

@@ -1,8 +1,8 @@
 // AuthorizedPublicKey mode's MacCert: issue, parse, verify, binding to a certificate's key.
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { TestCa } from '@m2msec/test-support';
 import { describe, expect, it } from 'vitest';
 import { issueMacCert, macCertMatchesCertificate, parseMacCert, verifyMacCert } from '../src/index.js';
-import { TestCa } from '@m2msec/test-support';
 
 const key = randomBytes(32);
 const lookup = (ta: string) => (ta === 'ta1' ? key : undefined);

@@ -27,7 +27,8 @@ function findLeaks(
   for (const key of secrets) {
     for (const { where, bytes } of rawFiles) if (bytes.includes(key)) leaks.push(`raw key bytes in ${where}`);
     for (const form of forms(key)) {
-      for (const { where, text } of haystacks) if (text.includes(form)) leaks.push(`key (${form.slice(0, 6)}…) in ${where}`);
+      for (const { where, text } of haystacks)
+        if (text.includes(form)) leaks.push(`key (${form.slice(0, 6)}…) in ${where}`);
     }
   }
   return leaks;
@@ -35,9 +36,7 @@ function findLeaks(
 
 it('the scan finds a planted key in every encoding (so a clean scan means something)', () => {
   const key = Buffer.from('0badc0de'.repeat(8), 'hex');
-  const planted = [
-    { where: 'raw file', bytes: Buffer.concat([Buffer.from('header'), key, Buffer.from('trailer')]) },
-  ];
+  const planted = [{ where: 'raw file', bytes: Buffer.concat([Buffer.from('header'), key, Buffer.from('trailer')]) }];
   const texts = forms(key).map((form, i) => ({ where: `log ${i}`, text: `level=info msg="derived" value=${form}` }));
   const leaks = findLeaks([key], planted, texts);
   expect(leaks).toContain('raw key bytes in raw file');
@@ -55,7 +54,7 @@ function filesUnder(dir: string): string[] {
 it('no key bytes in keystore files, audit events, logs or error messages (both SEs)', { timeout: 60_000 }, async () => {
   const keys = [
     Buffer.from('c3'.repeat(8) + '5a17'.repeat(12), 'hex'),
-    Buffer.from('9e'.repeat(4) + '0123456789abcdef'.repeat(3) + 'feedbeef', 'hex'),
+    Buffer.from(`${'9e'.repeat(4) + '0123456789abcdef'.repeat(3)}feedbeef`, 'hex'),
   ];
   const captured: string[] = [];
   const logger = {

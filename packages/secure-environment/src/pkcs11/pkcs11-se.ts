@@ -709,7 +709,7 @@ export class Pkcs11SecureEnvironment implements SecureEnvironment {
     this.requireOpen();
     const sid = session.id;
     const sessionKey = this.keys.get(session.sessionKeyId);
-    if (!sessionKey || !sessionKey.meta.usages.includes('mac')) {
+    if (!sessionKey?.meta.usages.includes('mac')) {
       throw seError(
         'KEY_NOT_FOUND',
         `provisioning session key '${session.sessionKeyId}' is gone or no longer a MAC key`,
