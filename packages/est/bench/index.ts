@@ -14,6 +14,7 @@ import express from 'express';
 import * as pkijs from 'pkijs';
 import {
   createCertificateAuthority,
+  createEstServer,
   encodeCertsOnly,
   estRouter,
   issueCertificate,
@@ -64,7 +65,8 @@ const clientCert = await issueCertificate(ca, {
 });
 
 const app = express();
-app.use('/.well-known/est', estRouter({ ca, authorize: () => 'allow' }));
+const est = createEstServer({ ca, authorize: () => 'allow' });
+app.use('/.well-known/est', estRouter(est));
 const server = https.createServer(
   {
     key: tlsKey.privateKey.export({ type: 'pkcs8', format: 'pem' }),
@@ -158,8 +160,10 @@ if (result.failed) process.exitCode = 1;
 
 server.closeAllConnections();
 server.close();
+await est.close();
 await se.close();
 rmSync(dir, { recursive: true, force: true });
+setTimeout(() => process.exit(), 100).unref();
 
 async function makeSampleCsr(): Promise<Uint8Array> {
   const { createCsr } = await import('../src/index.js');

@@ -215,3 +215,24 @@ describe('issued certificates', () => {
     expect(pki.ca.publicKey.asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
   });
 });
+
+describe('proof of possession on both paths', () => {
+  it('in the event loop and on the worker pool: good signature passes, a flipped bit fails with 400', async () => {
+    const { CsrVerifyPool } = await import('../src/csr/verify-pool.js');
+    const { verifyCsrSignature } = await import('../src/csr/verify-csr.js');
+    const pool = new CsrVerifyPool(1);
+    try {
+      const { der } = opensslCsr(pki.dir, 'pop', '/CN=p', 'URI:https://m2m.example.com/Cae1');
+      const bad = Buffer.from(der);
+      bad[bad.length - 3] ^= 0x01;
+      for (const p of [undefined, pool]) {
+        await expect(verifyCsrSignature(parseCsr(der), p)).resolves.toBeUndefined();
+        await expect(verifyCsrSignature(parseCsr(bad), p)).rejects.toMatchObject({ status: 400 });
+      }
+      const many = await Promise.all(Array.from({ length: 40 }, (_, i) => pool.verify(parseCsr(i % 2 ? bad : der))));
+      expect(many).toEqual(Array.from({ length: 40 }, (_, i) => i % 2 === 0));
+    } finally {
+      await pool.close();
+    }
+  });
+});

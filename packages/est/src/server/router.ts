@@ -9,7 +9,10 @@ import { createEstServer, type EstServer } from './est-server.js';
 import { textResponse } from './responses.js';
 import type { EstHttpResponse, EstServerOptions } from './types.js';
 
-export function estRouter(options: EstServerOptions | EstServer): Router {
+/** The Router, with the EST server behind it and close() for its worker threads. */
+export type EstRouter = Router & { readonly estServer: EstServer; close(): Promise<void> };
+
+export function estRouter(options: EstServerOptions | EstServer): EstRouter {
   const server = 'handle' in options ? options : createEstServer(options);
   const limit = server.options.maxBodyBytes ?? 16 * 1024;
   const router = express.Router();
@@ -43,7 +46,7 @@ export function estRouter(options: EstServerOptions | EstServer): Router {
     const a = textResponse(404, 'unknown EST operation');
     res.writeHead(a.status, a.headers).end(a.body);
   });
-  return router;
+  return Object.assign(router, { estServer: server, close: () => server.close() });
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array> {
