@@ -82,6 +82,9 @@ export async function buildWorld(o: WorldOptions = {}): Promise<World> {
     const ca = new TestCa('e2e', { root: dir });
     const certs = {
       in: ca.issue({ san: 'DNS:id-in.m2msec.org', usage: 'server' }),
+      // The IN-CSE's client credential when it forwards down, and the MN-CSE's Mcc listener.
+      inClient: ca.issue({ san: 'DNS:id-in.m2msec.org', usage: 'client' }),
+      mnServer: ca.issue({ san: 'DNS:id-mn.id-in.m2msec.org', usage: 'server' }),
       mn: ca.issue({ san: 'DNS:id-mn.id-in.m2msec.org', usage: 'client' }),
       // The broker takes the certificate CN as the MQTT username (infra/mosquitto): 'id-mn'.
       mnMqtt: ca.issue({ san: 'DNS:id-mn.id-in.m2msec.org', usage: 'client', cn: 'id-mn' }),
@@ -136,6 +139,7 @@ export async function buildWorld(o: WorldOptions = {}): Promise<World> {
       pgSchema,
       server: certs.in,
       caFile: ca.certPath,
+      forwarding: [{ cseId: '/id-mn', cert: certs.inClient, caFile: ca.certPath }],
       appRules: [
         {
           name: 'viewers',
@@ -151,6 +155,7 @@ export async function buildWorld(o: WorldOptions = {}): Promise<World> {
 
     // The MN-CSE's session with the broker's certificate listener; devices advertise it as their poa.
     const mnBrokerUrl = `mqtts://${await topo.endpoint('mn', 'broker', broker.tlsPort)}`;
+    const mccPort = await port(8444);
     const mn = await startMnCse(topo, {
       node: 'mn',
       httpPort: await port(8081),
@@ -169,6 +174,7 @@ export async function buildWorld(o: WorldOptions = {}): Promise<World> {
         },
       ],
       requestTimeoutMs: o.forwardTimeoutMs ?? FORWARD_TIMEOUT_MS,
+      mcc: { port: mccPort, server: certs.mnServer, poa: `https://${await topo.endpoint('in', 'mn', mccPort)}` },
     });
     cleanups.push(() => mn.stop());
 

@@ -130,6 +130,51 @@ describe('(b) a device forging another device originator over MQTT', () => {
   });
 });
 
+describe('(e) the IN-CSE forwards down to the MN-CSE over the certificate SAEF', () => {
+  it("an AE at the IN-CSE reads the device's data hosted on the MN-CSE if the MN-CSE's ACP allows it", async () => {
+    // The device publishes on its own MN-CSE behind an ACP that lets the IN-CSE's viewer Cae2 read.
+    const acp = await w.ae1.request({
+      op: 1,
+      to: 'Cae1',
+      ty: 1,
+      pc: {
+        'm2m:acp': {
+          rn: 'acpDown',
+          pv: {
+            acr: [
+              { acor: ['Cae1'], acop: 63 },
+              { acor: ['/id-in/Cae2'], acop: 2 },
+            ],
+          },
+          pvs: { acr: [{ acor: ['Cae1'], acop: 63 }] },
+        },
+      },
+    });
+    expect(acp.rsc, acp.dbg).toBe(2001);
+    const cnt = await w.ae1.request({
+      op: 1,
+      to: 'Cae1',
+      ty: 3,
+      pc: { 'm2m:cnt': { rn: 'shared', acpi: [acp.pc['m2m:acp'].ri] } },
+    });
+    expect(cnt.rsc, cnt.dbg).toBe(2001);
+    const cin = await w.ae1.request({
+      op: 1,
+      to: 'Cae1/shared',
+      ty: 4,
+      pc: { 'm2m:cin': { con: 'kept at the gateway' } },
+    });
+    expect(cin.rsc, cin.dbg).toBe(2001);
+    // Cae2 asks the IN-CSE for an MN-CSE resource: the IN-CSE forwards it over mutual TLS with its
+    // own client certificate (forwarding.remoteCses), the MN-CSE decides with its own ACP.
+    const read = await w.ae2.request({ op: 2, to: '/id-mn/Cae1/shared/la' });
+    if (read.rsc !== 2000) failWithLogs(new Error(`forwarded read: ${read.rsc} ${read.dbg}`));
+    expect(read.pc['m2m:cin'].con).toBe('kept at the gateway');
+    const refused = await w.ae3.request({ op: 2, to: '/id-mn/Cae1/shared/la' });
+    expect(refused.rsc, refused.dbg).toBe(4103);
+  });
+});
+
 describe('(c) the link to the IN-CSE is cut for a while', () => {
   it('devices keep working at the MN-CSE; forwarded requests time out with 4008; all recovers', async () => {
     w.topo.cut('in');

@@ -35,6 +35,17 @@ export interface InCseConfig {
     /** Lifetime of a DAS grant that names none (ms). */
     dynamicGrantLifetimeMs: number;
   };
+  /**
+   * Forwarding down to registered CSEs (TS-0004 7.3.2.6) over the certificate-based SAEF: the client
+   * credential this CSE presents to each remote CSE's Mcc listener (docs/in-cse.md). CSEs not listed
+   * are reached through their points of access with the default senders.
+   */
+  forwarding: {
+    remoteCses: Array<{
+      cseId: string;
+      certificate: { cert: string; key: string; trustAnchors: string[]; servername?: string };
+    }>;
+  };
   /** Security associations (docs/security-association.md): Mca policy, TLS listeners, SE key file. */
   security: {
     mca: 'optional' | 'required';
@@ -98,6 +109,7 @@ export const defaults: InCseConfig = {
   // deployments list their credential-IDs and App-IDs here (docs/in-cse.md).
   registration: { appRules: [{ name: 'open-registration', allowedAppIDs: ['*'], allowedAEs: ['*'] }] },
   authorization: { locations: {}, tokenIssuers: [], roleIssuers: [], dynamicGrantLifetimeMs: 300_000 },
+  forwarding: { remoteCses: [] },
   security: { mca: 'optional', derivedKey: true, bindings: [] },
   upperTester: false,
   log: { level: 'info' },
@@ -108,8 +120,43 @@ const strList = { type: 'array', items: str };
 const schema = {
   type: 'object',
   additionalProperties: false,
-  required: ['cse', 'http', 'store', 'dataDir', 'registration', 'security', 'authorization', 'upperTester', 'log'],
+  required: [
+    'cse',
+    'http',
+    'store',
+    'dataDir',
+    'registration',
+    'forwarding',
+    'security',
+    'authorization',
+    'upperTester',
+    'log',
+  ],
   properties: {
+    forwarding: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['remoteCses'],
+      properties: {
+        remoteCses: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['cseId', 'certificate'],
+            properties: {
+              cseId: { type: 'string', pattern: '^/[A-Za-z0-9._~-]+$' },
+              certificate: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['cert', 'key', 'trustAnchors'],
+                properties: { cert: str, key: str, trustAnchors: strList, servername: str },
+              },
+            },
+          },
+        },
+      },
+    },
     cse: {
       type: 'object',
       additionalProperties: false,

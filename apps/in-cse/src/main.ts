@@ -11,6 +11,7 @@ import { pino } from 'pino';
 import { adminRouter } from './admin-router.js';
 import { ConfigError, type InCseConfig, loadConfig } from './config.js';
 import { requestListener } from './dispatch.js';
+import { forwardingSenders } from './forwarding.js';
 import { openSecurity } from './security.js';
 import { startTlsListeners } from './tls-listeners.js';
 import { upperTesterRouter } from './upper-tester.js';
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
     senders: [new HttpRequestSender()],
     appRules: config.registration.appRules,
     config: { ...config.cse, cseType: 1, poa: [origin] },
+    retargetSendersFor: forwardingSenders(config),
     authenticate: security.authenticate,
     authorization: authorizationOptions(config),
   });

@@ -6,6 +6,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Issued } from '@m2msec/test-support';
 import type { Topology } from '../net/topology.js';
 import { type NodeProcess, startProcess, until } from './process.js';
 
@@ -43,6 +44,8 @@ export interface InCseNodeOptions {
   appRules: unknown[];
   /** A TLS-PSK listener (Provisioned Symmetric Key SAEF) on this port as well. */
   pskPort?: number;
+  /** Client credentials for forwarding down to registered CSEs (config forwarding.remoteCses). */
+  forwarding?: Array<{ cseId: string; cert: Issued; caFile: string }>;
   /** Credentials CLI commands (apps/in-cse dist/credentials.js) run before the first start. */
   credentials?: Array<{ args: string[]; input?: string }>;
 }
@@ -63,6 +66,12 @@ export async function startInCse(topo: Topology, o: InCseNodeOptions): Promise<I
       },
       http: { host: address, port: o.httpPort, maxBodyBytes: 1048576, trustedProxies: [] },
       registration: { appRules: o.appRules },
+      forwarding: {
+        remoteCses: (o.forwarding ?? []).map((f) => ({
+          cseId: f.cseId,
+          certificate: { cert: f.cert.certPath, key: f.cert.keyPath, trustAnchors: [f.caFile] },
+        })),
+      },
       security: {
         mca: 'optional',
         derivedKey: false,

@@ -30,6 +30,8 @@ export async function startMnCse(
     brokerServername: string;
     appRules: unknown[];
     requestTimeoutMs: number;
+    /** Mutual-TLS Mcc listener for requests the IN-CSE forwards down; advertised as the poa. */
+    mcc?: { port: number; server: { certPath: string; keyPath: string }; poa: string };
   },
 ): Promise<MnCseNode> {
   const address = topo.addressOf(o.node);
@@ -41,7 +43,19 @@ export async function startMnCse(
     JSON.stringify({
       cse: { cseId: '/id-mn', cseBaseName: 'cse-mn', spId: 'm2msec.org', adminOriginators: ['CAdmin'] },
       http: { host: address, port: o.httpPort, maxBodyBytes: 1048576 },
-      poa: [httpUrl],
+      poa: o.mcc ? [o.mcc.poa] : [httpUrl],
+      ...(o.mcc
+        ? {
+            mcc: {
+              host: address,
+              port: o.mcc.port,
+              cert: o.mcc.server.certPath,
+              key: o.mcc.server.keyPath,
+              trustAnchors: [o.caFile],
+              crls: [],
+            },
+          }
+        : {}),
       registrar: {
         cseId: '/id-in',
         cseBaseName: 'cse-in',
