@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ConnectionOptions, connect, createServer, type Server, type TLSSocket, type TlsOptions } from 'node:tls';
 import { openSqliteStore } from '@m2msec/store';
+import { TestCa } from '@m2msec/test-support';
 import {
   certificateClientOptions,
   certificateServerOptions,
@@ -18,7 +19,6 @@ import {
   pskServerOptions,
   verifyCertificateSession,
 } from '../src/index.js';
-import { TestCa } from '../test/pki.js';
 
 const ROUND_MS = 1000;
 const ROUNDS = 5;
