@@ -16,6 +16,7 @@ import {
   createCertificateAuthority,
   createEstServer,
   encodeCertsOnly,
+  estRequestListener,
   estRouter,
   issueCertificate,
   parseCsr,
@@ -23,7 +24,8 @@ import {
 } from '../src/index.js';
 
 const CASE_MS = Number(process.env.BENCH_MS ?? 3000);
-const CONNECTIONS = 8;
+// 16 concurrent enrolees, each with its own keep-alive connection and one request at a time.
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const pem = (der: Uint8Array, label = 'CERTIFICATE') =>
   `-----BEGIN ${label}-----\n${Buffer.from(der)
     .toString('base64')
@@ -64,9 +66,11 @@ const clientCert = await issueCertificate(ca, {
   subjectAltName: [{ type: 'uri', value: 'https://m2m.example.com/Cae-bench-client' }],
 });
 
-const app = express();
 const est = createEstServer({ ca, authorize: () => 'allow' });
-app.use('/.well-known/est', estRouter(est));
+// A dedicated EST listener, no express routing in front (BENCH_EXPRESS=1 measures the mounted Router).
+const listener = process.env.BENCH_EXPRESS
+  ? express().use('/.well-known/est', estRouter(est))
+  : estRequestListener(est);
 const server = https.createServer(
   {
     key: tlsKey.privateKey.export({ type: 'pkcs8', format: 'pem' }),
@@ -76,7 +80,7 @@ const server = https.createServer(
     rejectUnauthorized: false,
     keepAliveTimeout: 60_000,
   },
-  app,
+  listener,
 );
 await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
 const port = (server.address() as AddressInfo).port;

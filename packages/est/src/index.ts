@@ -39,7 +39,7 @@ export { OID } from './lib/oids.js';
 export { decodeCertsOnly, encodeCertsOnly } from './pkcs7/certs-only.js';
 // server
 export { createEstServer, type EstServer } from './server/est-server.js';
-export { type EstRouter, estRouter } from './server/router.js';
+export { type EstRouter, estRequestListener, estRouter } from './server/router.js';
 export type {
   ChannelBindingMode,
   EnrolmentDecision,

@@ -12,9 +12,11 @@ import express from 'express';
 import {
   type CertificateAuthority,
   createCertificateAuthority,
+  createEstServer,
   type EnrolmentPolicy,
   type EstServerOptions,
   estPskCallback,
+  estRequestListener,
   estRouter,
 } from '../src/index.js';
 
@@ -246,7 +248,11 @@ export function startCertServer(
   return listen(server);
 }
 
-/** Certificate-less TLS (TLS-PSK, RFC 7030 3.3.3) EST server, TLS 1.2 PSK suites. */
+/**
+ * Certificate-less TLS (TLS-PSK, RFC 7030 3.3.3) EST server, TLS 1.2 PSK suites. Served through the
+ * plain request listener (the certificate server above goes through the express Router), so the
+ * interop tests cover both ways in.
+ */
 export function startPskServer(pki: Pki, options: Partial<EstServerOptions> & { authorize: EnrolmentPolicy }) {
   const server = https.createServer(
     {
@@ -255,7 +261,7 @@ export function startPskServer(pki: Pki, options: Partial<EstServerOptions> & { 
       maxVersion: 'TLSv1.2',
       minVersion: 'TLSv1.2',
     } as https.ServerOptions,
-    appFor({ ca: pki.ca, ...options }),
+    estRequestListener(createEstServer({ ca: pki.ca, ...options })),
   );
   return listen(server);
 }
