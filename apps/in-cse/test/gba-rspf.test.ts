@@ -246,7 +246,11 @@ describe('GBA-based RSPF: MEF as BSF, IN-CSE as NAF', () => {
     const after = await opensslGba(d.btid, d.ksNaf.toString('hex'), rawRequest('GET', '/cse-in', 'CAdmin'));
     expect(parseRaw(after.stdout).status, after.stdout).toBe(0); // no HTTP at all: the handshake failed
     expect(after.stderr).toMatch(/unknown psk identity/);
-    // The BSF refuses it too: the key is gone everywhere.
+    // The BSF refuses it too: the key is gone everywhere. The IN-CSE's Zn fetch runs beside the failed
+    // handshake, so its log line may come a moment after the client saw the refusal.
+    const deadline = Date.now() + 15_000;
+    while (!/BSF Zn answered 404/.test(s.cse.output()) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
     expect(s.cse.output()).toMatch(/BSF Zn answered 404/);
   });
 });
