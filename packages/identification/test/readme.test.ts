@@ -1,30 +1,15 @@
-import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+// Runs the README example as a program (in the package folder, so '@m2msec/identification' resolves to itself).
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { runReadmeExample } from '@m2msec/test-support';
+import { expect, it } from 'vitest';
 
 const pkg = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-describe('README', () => {
-  it('the example runs and prints what its comments say', () => {
-    const readme = readFileSync(join(pkg, 'README.md'), 'utf8');
-    const code = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
-    expect(code).toBeDefined();
-    // inside the package so that '@m2msec/identification' resolves to itself
-    const file = join(pkg, `.readme-example-${process.pid}.ts`);
-    writeFileSync(file, code!);
-    try {
-      const run = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', file], {
-        cwd: pkg,
-        encoding: 'utf8',
-      });
-      expect(run.stderr).toBe('');
-      const [first, second] = run.stdout.trim().split('\n');
-      expect(first).toMatch(/^unassigned-ae \/id-in\/C[a-z2-7]{26} meters$/);
-      expect(second).toBe(first!.split(' ')[1]);
-    } finally {
-      rmSync(file, { force: true });
-    }
-  });
+it('the README example runs and prints what its comments say', async () => {
+  const r = await runReadmeExample(pkg);
+  expect(r.stderr).toBe('');
+  const [first, second] = r.stdout.trim().split('\n');
+  expect(first).toMatch(/^unassigned-ae \/id-in\/C[a-z2-7]{26} meters$/);
+  expect(second).toBe(first!.split(' ')[1]);
 });

@@ -1,38 +1,17 @@
-// Runs the README example as a program (in this package folder, so '@m2msec/rspf' resolves to itself).
-import { spawn } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+// Runs the README example as a program (in the package folder, so '@m2msec/rspf' resolves to itself).
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runReadmeExample } from '@m2msec/test-support';
 import { expect, it } from 'vitest';
 
 const pkg = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 it('README example derives the same Ke, KeID and Kpsa on both ends', async () => {
-  const readme = readFileSync(join(pkg, 'README.md'), 'utf8');
-  const code = /## Example[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme)?.[1];
-  expect(code).toBeDefined();
-  const file = join(pkg, `.readme-example-${process.pid}.ts`);
-  writeFileSync(file, code as string);
-  try {
-    const r = await new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-      const p = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', file], { cwd: pkg });
-      let out = '';
-      let err = '';
-      p.stdout.on('data', (d) => (out += d));
-      p.stderr.on('data', (d) => (err += d));
-      const t = setTimeout(() => p.kill('SIGKILL'), 90_000);
-      p.on('close', (c) => {
-        clearTimeout(t);
-        resolve({ code: c, out, err });
-      });
-    });
-    expect(r.err).toBe('');
-    expect(r.code).toBe(0);
-    const ids = [...r.out.matchAll(/KeID ([0-9a-f]{32}@mef\.example\.com)/g)].map((m) => m[1]);
-    expect(ids).toHaveLength(2);
-    expect(ids[0]).toBe(ids[1]);
-    expect(r.out).toMatch(/same Kpsa: true/);
-  } finally {
-    rmSync(file, { force: true });
-  }
+  const r = await runReadmeExample(pkg, { section: 'Example', timeoutMs: 90_000 });
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  const ids = [...r.stdout.matchAll(/KeID ([0-9a-f]{32}@mef\.example\.com)/g)].map((m) => m[1]);
+  expect(ids).toHaveLength(2);
+  expect(ids[0]).toBe(ids[1]);
+  expect(r.stdout).toMatch(/same Kpsa: true/);
 }, 120_000);

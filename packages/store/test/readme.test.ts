@@ -1,25 +1,13 @@
-import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+// Runs the README example as a program (in the package folder, so '@m2msec/store' resolves to itself).
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runReadmeExample } from '@m2msec/test-support';
 import { expect, it } from 'vitest';
 
 const pkg = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-it('runs the README example as written', () => {
-  const readme = readFileSync(join(pkg, 'README.md'), 'utf8');
-  const code = /```ts\n([\s\S]*?)```/.exec(readme)![1];
-  const file = join(pkg, `.readme-example-${process.pid}.mts`);
-  writeFileSync(file, code);
-  try {
-    // The package imports itself by name; 'source' resolves it to src/ as in the tests.
-    const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', file], {
-      cwd: pkg,
-      encoding: 'utf8',
-    });
-    expect(r.stderr).toBe('');
-    expect(r.stdout).toBe("Nsensor 1 [ 'C1' ]\n");
-  } finally {
-    rmSync(file, { force: true });
-  }
+it('runs the README example as written', async () => {
+  const r = await runReadmeExample(pkg);
+  expect(r.stderr).toBe('');
+  expect(r.stdout).toBe("Nsensor 1 [ 'C1' ]\n");
 });
