@@ -27,10 +27,10 @@ const sub = { impi: 'sensor-7@ims.example.com', k: randomBytes(16), op: randomBy
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'gba-zn-'));
   ca = makeCa(dir, 'naf-ca');
-  const server = issue(dir, ca, 'bsf', 'IP:127.0.0.1,DNS:localhost');
-  maf = issue(dir, ca, 'maf', 'DNS:maf.example.com');
-  stranger = issue(dir, ca, 'stranger', 'DNS:stranger.example.com');
-  foreign = issue(dir, makeCa(dir, 'other-ca'), 'fake-maf', 'DNS:maf.example.com');
+  const server = issue(ca, 'bsf', 'IP:127.0.0.1,DNS:localhost', 'server');
+  maf = issue(ca, 'maf', 'DNS:maf.example.com');
+  stranger = issue(ca, 'stranger', 'DNS:stranger.example.com');
+  foreign = issue(makeCa(dir, 'other-ca'), 'fake-maf', 'DNS:maf.example.com');
   f = await startBsf();
   zn = await startZn(f.bsf, server, ca.cert);
   await f.bsf.subscribers.provision({

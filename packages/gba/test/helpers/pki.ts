@@ -1,78 +1,18 @@
-// A throwaway PKI made with the openssl CLI: a NAF CA, the BSF's HTTPS certificate and NAF client certificates.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { run } from './tools.js';
+// A throwaway PKI for the Zn tests (a NAF CA, the BSF's HTTPS certificate, NAF client certificates),
+// made with the openssl CLI through @m2msec/test-support.
+import { TestCa } from '@m2msec/test-support';
 
 export interface Pem {
-  readonly key: Buffer;
-  readonly cert: Buffer;
+  readonly key: string | Buffer;
+  readonly cert: string | Buffer;
 }
 
-export function makeCa(dir: string, name: string): Pem & { name: string } {
-  const key = join(dir, `${name}.key`);
-  const cert = join(dir, `${name}.crt`);
-  run('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    key,
-    '-out',
-    cert,
-    '-subj',
-    `/CN=${name}`,
-    '-days',
-    '2',
-    '-addext',
-    'basicConstraints=critical,CA:TRUE',
-    '-addext',
-    'keyUsage=critical,keyCertSign',
-  ]);
-  return { name, key: readFileSync(key), cert: readFileSync(cert) };
+export function makeCa(dir: string, name: string): TestCa {
+  return new TestCa(name, { root: dir, nameConstraints: '' }); // no name constraints, as a NAF CA needs none
 }
 
-export function issue(dir: string, ca: Pem & { name: string }, name: string, san: string): Pem {
-  const key = join(dir, `${name}.key`);
-  const csr = join(dir, `${name}.csr`);
-  const cert = join(dir, `${name}.crt`);
-  const ext = join(dir, `${name}.ext`);
-  const caKey = join(dir, `${ca.name}.key`);
-  const caCert = join(dir, `${ca.name}.crt`);
-  writeFileSync(ext, `subjectAltName=${san}\n`);
-  run('openssl', [
-    'req',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    key,
-    '-out',
-    csr,
-    '-subj',
-    `/CN=${name}`,
-  ]);
-  run('openssl', [
-    'x509',
-    '-req',
-    '-in',
-    csr,
-    '-CA',
-    caCert,
-    '-CAkey',
-    caKey,
-    '-CAcreateserial',
-    '-out',
-    cert,
-    '-days',
-    '2',
-    '-extfile',
-    ext,
-  ]);
-  return { key: readFileSync(key), cert: readFileSync(cert) };
+/** A leaf of `ca` with the given SAN; `usage` sets its extendedKeyUsage (the BSF's is 'server'). */
+export function issue(ca: TestCa, name: string, san: string, usage: 'client' | 'server' = 'client'): Pem {
+  const { key, cert } = ca.issue({ san, cn: name, usage });
+  return { key, cert };
 }

@@ -16,7 +16,7 @@ import type { Pem } from './pki.js';
 
 export const NAF_CREDENTIAL = 'in-cse-zn-credential-0123456789abcdef';
 
-export async function startZn(bsf: Bsf, server: Pem, nafCa: Buffer) {
+export async function startZn(bsf: Bsf, server: Pem, nafCa: string | Buffer) {
   const byCert = nafClientCertificateAuthenticator();
   const byCredential = nafSharedCredentialAuthenticator([
     { nafFqdn: 'in-cse.sp.example.com', credential: NAF_CREDENTIAL },
