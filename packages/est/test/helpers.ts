@@ -2,12 +2,13 @@
 // TLS server certificate and for "third-party" (manufacturer) client certificates, and EST
 // servers on ephemeral ports (mutual TLS and TLS-PSK).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSoftwareSecureEnvironment, type SecureEnvironment } from '@m2msec/secure-environment';
+import { TestCa } from '@m2msec/test-support';
 import express from 'express';
 import {
   type CertificateAuthority,
@@ -80,83 +81,6 @@ export interface Pki {
   cleanup(): Promise<void>;
 }
 
-/** openssl: a self-signed P-256 root, and a leaf signed by it. */
-function opensslRoot(dir: string, name: string, subject: string): { key: string; cert: string } {
-  const key = join(dir, `${name}.key`);
-  const cert = join(dir, `${name}.pem`);
-  ok('openssl', [
-    'req',
-    '-x509',
-    '-new',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    key,
-    '-out',
-    cert,
-    '-subj',
-    subject,
-    '-days',
-    '30',
-    '-addext',
-    'basicConstraints=critical,CA:TRUE',
-    '-addext',
-    'keyUsage=critical,keyCertSign,cRLSign',
-  ]);
-  return { key, cert };
-}
-
-function opensslLeaf(
-  dir: string,
-  name: string,
-  issuer: { key: string; cert: string },
-  subject: string,
-  san: string,
-  eku: string,
-) {
-  const key = join(dir, `${name}.key`);
-  const csr = join(dir, `${name}.csr`);
-  const cert = join(dir, `${name}.pem`);
-  const ext = join(dir, `${name}.ext`);
-  ok('openssl', [
-    'req',
-    '-new',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    key,
-    '-out',
-    csr,
-    '-subj',
-    subject,
-  ]);
-  writeFileSync(ext, `subjectAltName=${san}\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=${eku}\n`);
-  ok('openssl', [
-    'x509',
-    '-req',
-    '-in',
-    csr,
-    '-CA',
-    issuer.cert,
-    '-CAkey',
-    issuer.key,
-    '-CAcreateserial',
-    '-out',
-    cert,
-    '-days',
-    '30',
-    '-extfile',
-    ext,
-  ]);
-  return { key, cert };
-}
-
 export async function makePki(): Promise<Pki> {
   const dir = mkdtempSync(join(tmpdir(), 'm2msec-est-'));
   const se = await openSoftwareSecureEnvironment({
@@ -170,10 +94,11 @@ export async function makePki(): Promise<Pki> {
     subject: 'CN=MEF CA, O=m2msec test',
     nameConstraints: { permitted: { uri: ['m2m.example.com'], dns: ['m2m.example.com'] } },
   });
-  const tlsRoot = opensslRoot(dir, 'tls-root', '/CN=TLS root');
-  const server = opensslLeaf(dir, 'server', tlsRoot, '/CN=localhost', 'DNS:localhost,IP:127.0.0.1', 'serverAuth');
-  const mfr = opensslRoot(dir, 'mfr-root', '/CN=Manufacturer root');
-  const device = opensslLeaf(dir, 'device', mfr, '/CN=device-0001', 'URI:urn:dev:ops:example-0001', 'clientAuth');
+  // openssl-made roots (an implementation independent of ours) for the TLS server and the devices.
+  const tlsRoot = new TestCa('tls-root', { root: dir, nameConstraints: '' });
+  const server = tlsRoot.issue({ san: 'DNS:localhost,IP:127.0.0.1', cn: 'localhost', usage: 'server' });
+  const mfr = new TestCa('mfr-root', { root: dir, nameConstraints: '' });
+  const device = mfr.issue({ san: 'URI:urn:dev:ops:example-0001', cn: 'device-0001', usage: 'client' });
   const caPem = toPem(ca.certificate);
   writeFileSync(join(dir, 'ca.pem'), caPem);
   return {
@@ -181,12 +106,12 @@ export async function makePki(): Promise<Pki> {
     se,
     ca,
     caPem,
-    tlsRootPem: readFileSync(tlsRoot.cert, 'utf8'),
-    serverKeyPem: readFileSync(server.key, 'utf8'),
-    serverCertPem: readFileSync(server.cert, 'utf8'),
-    mfrRootPem: readFileSync(mfr.cert, 'utf8'),
-    deviceKeyPem: readFileSync(device.key, 'utf8'),
-    deviceCertPem: readFileSync(device.cert, 'utf8'),
+    tlsRootPem: tlsRoot.cert,
+    serverKeyPem: server.key,
+    serverCertPem: server.cert,
+    mfrRootPem: mfr.cert,
+    deviceKeyPem: device.key,
+    deviceCertPem: device.cert,
     async cleanup() {
       await se.close();
       rmSync(dir, { recursive: true, force: true });
