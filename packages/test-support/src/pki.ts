@@ -26,11 +26,6 @@ export class TestCa {
   readonly keyPath: string;
   private n = 0;
 
-  /** The CA certificate (PEM), for trust-anchor lists. */
-  get cert(): string {
-    return readFileSync(this.certPath, 'utf8');
-  }
-
   constructor(
     readonly name: string,
     opts: { root?: string; nameConstraints?: string; curve?: string } = {},
