@@ -6,6 +6,7 @@ export {
   type AttestationKey,
   verifyProvisioningAttestation,
 } from './provisioning/verify-attestation.js';
+export { openSealedVault, type SealedVault } from './sealed-vault.js';
 export { createKeyFile, type ScryptParameters } from './software/kek.js';
 export { openSoftwareSecureEnvironment, type SoftwareSecureEnvironmentOptions } from './software/open.js';
 export type * from './types.js';
