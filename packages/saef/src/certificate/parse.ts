@@ -98,6 +98,17 @@ export function parseCertificate(der: Uint8Array): ParsedCertificate {
     digitalSignature: undefined,
     hasNameConstraints: false,
   };
+  try {
+    readExtensions(cert, out);
+  } catch (e) {
+    // A malformed extension inside a well-formed certificate (found by fuzz/: certificate-der) is the
+    // same refusal as a certificate that does not parse, never a bare asn1-schema error.
+    throw new SaefError('CERTIFICATE_PROFILE', `certificate extension does not parse: ${(e as Error).message}`);
+  }
+  return out;
+}
+
+function readExtensions(cert: Certificate, out: ParsedCertificate): void {
   for (const ext of cert.tbsCertificate.extensions ?? []) {
     const value = (ext.extnValue as OctetString).buffer;
     if (ext.extnID === id_ce_subjectAltName) {
@@ -112,5 +123,4 @@ export function parseCertificate(der: Uint8Array): ParsedCertificate {
       out.hasNameConstraints = true;
     }
   }
-  return out;
 }
