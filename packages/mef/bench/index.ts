@@ -12,6 +12,7 @@ import { enrol } from '@m2msec/rspf';
 import { createKeyFile, openSoftwareSecureEnvironment } from '@m2msec/secure-environment';
 import { openSqliteStore } from '@m2msec/store';
 import { startMef } from '../src/index.js';
+import { unknownIdentityBench } from './unknown-identity.js';
 
 const MS = Number(process.env.BENCH_MS ?? 3000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
@@ -118,4 +119,5 @@ async function main(): Promise<void> {
   await mefSe.close();
 }
 
-void main();
+await main();
+await unknownIdentityBench();

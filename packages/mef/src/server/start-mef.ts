@@ -138,7 +138,7 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
         ciphers: TLS12_PSK_CIPHERS.join(':'),
         minVersion: 'TLSv1.2',
         maxVersion: 'TLSv1.2',
-        // Synchronous: Kpm and target PSKs are in memory (MefStore.pskLookup); a miss reloads in the background.
+        // Synchronous: Kpm and target PSKs are in memory (MefStore.pskLookup); a miss fetches that identity alone in the background.
         pskCallback: estPskCallback((identity) => store.pskLookup(identity)?.key),
         pskIdentityHint: o.fqdn,
       },

@@ -1,7 +1,8 @@
 // The MEF's state over @m2msec/store collections, plus the in-memory PSK directory the synchronous
 // TLS pskCallback reads (DESIGN 3). Every write commits before the caller answers; secrets are
 // sealed by the KeyVault. Several MEF instances may share one PostgreSQL database: an instance that
-// misses a PSK identity reloads it in the background and the client's retry succeeds.
+// misses a PSK identity fetches that one identity in the background and the client's retry succeeds
+// (psk-directory.ts: never the whole table, so unknown identities cannot amplify into mass decryption).
 import {
   checkGrant,
   defaultDerivation,
@@ -13,11 +14,15 @@ import {
   RspfError,
 } from '@m2msec/rspf';
 import type { Collection, Store } from '@m2msec/store';
+import { PskDirectory } from './psk-directory.js';
 import type { ClientRegistration, EnroleeConfig, EnroleeRecord, KeyRegistration, TargetRecord } from './records.js';
 
 export const EST_BASE_PATH = '/.well-known/est';
 
 type PskEntry = { key: Buffer; kind: 'enrolee' | 'target'; ref: string };
+
+/** psk_identity -> the Enrolment Target that uses it (an index, so a lookup by identity reads one row). */
+type TargetPskIndex = { targetId: string };
 
 export class MefStore implements EnrolmentRepository {
   readonly enrolees: Collection<EnroleeRecord>;
@@ -25,8 +30,8 @@ export class MefStore implements EnrolmentRepository {
   readonly enrolments: Collection<EnrolmentRecord>;
   readonly clientRegs: Collection<ClientRegistration>;
   readonly keyRegs: Collection<KeyRegistration>;
-  readonly #psk = new Map<string, PskEntry>();
-  #reloading: Promise<void> | undefined;
+  readonly targetPsks: Collection<TargetPskIndex>;
+  readonly psks: PskDirectory<PskEntry>;
 
   private constructor(
     readonly store: Store,
@@ -38,6 +43,8 @@ export class MefStore implements EnrolmentRepository {
     this.enrolments = store.collection<EnrolmentRecord>('mef-enrolments');
     this.clientRegs = store.collection<ClientRegistration>('mef-client-regs');
     this.keyRegs = store.collection<KeyRegistration>('mef-key-regs');
+    this.targetPsks = store.collection<TargetPskIndex>('mef-target-psk');
+    this.psks = new PskDirectory<PskEntry>({ load: (id) => this.loadPsk(id), wipe: (e) => e.key.fill(0) });
   }
 
   static async open(store: Store, vault: KeyVault, now: () => number = Date.now): Promise<MefStore> {
@@ -49,37 +56,35 @@ export class MefStore implements EnrolmentRepository {
   // ---- PSK directory (synchronous, for the MEF Handshake) -------------------------------------
 
   pskLookup(identity: string): PskEntry | undefined {
-    const e = this.#psk.get(identity);
-    if (!e) void this.reloadPsks().catch(() => undefined);
-    return e;
+    return this.psks.lookup(identity);
   }
 
-  /** Re-reads every PSK from the store (deduplicated). */
-  reloadPsks(): Promise<void> {
-    this.#reloading ??= (async () => {
-      const next = new Map<string, PskEntry>();
-      for (const { value: e } of await this.enrolees.list('psk:')) {
-        if (e.sealedKpm) {
-          const id = e.principal.slice(4);
-          next.set(id, { key: await this.vault.open('Kpm', id, e.sealedKpm), kind: 'enrolee', ref: e.principal });
-        }
-      }
-      for (const { value: t } of await this.targets.list()) {
-        if (t.pskIdentity && t.sealedKey && !next.has(t.pskIdentity)) {
-          next.set(t.pskIdentity, {
-            key: await this.vault.open('target-psk', t.targetId, t.sealedKey),
-            kind: 'target',
-            ref: t.targetId,
-          });
-        }
-      }
-      for (const [id, old] of this.#psk) if (next.get(id)?.key !== old.key) old.key.fill(0);
-      this.#psk.clear();
-      for (const [id, e] of next) this.#psk.set(id, e);
-    })().finally(() => {
-      this.#reloading = undefined;
-    });
-    return this.#reloading;
+  /** Fills the directory from the store (start-up), and indexes targets written before the index existed. */
+  async reloadPsks(): Promise<void> {
+    for (const { value: e } of await this.enrolees.list('psk:')) {
+      const id = e.principal.slice(4);
+      if (e.sealedKpm)
+        this.psks.set(id, { key: await this.vault.open('Kpm', id, e.sealedKpm), kind: 'enrolee', ref: e.principal });
+    }
+    for (const { value: t } of await this.targets.list()) {
+      if (!t.pskIdentity || !t.sealedKey || this.psks.peek(t.pskIdentity)) continue;
+      await this.targetPsks.put(t.pskIdentity, { targetId: t.targetId });
+      this.psks.set(t.pskIdentity, await this.targetPsk(t));
+    }
+  }
+
+  /** One identity, read by key: an enrolee's Kpm or an Enrolment Target's PSK. */
+  private async loadPsk(identity: string): Promise<PskEntry | undefined> {
+    const e = await this.enrolees.get(`psk:${identity}`);
+    if (e?.sealedKpm)
+      return { key: await this.vault.open('Kpm', identity, e.sealedKpm), kind: 'enrolee', ref: e.principal };
+    const ix = await this.targetPsks.get(identity);
+    const t = ix && (await this.targets.get(ix.targetId));
+    return t?.sealedKey && t.pskIdentity === identity ? this.targetPsk(t) : undefined;
+  }
+
+  private async targetPsk(t: TargetRecord): Promise<PskEntry> {
+    return { key: await this.vault.open('target-psk', t.targetId, t.sealedKey!), kind: 'target', ref: t.targetId };
   }
 
   // ---- enrolees (admin) -----------------------------------------------------------------------
@@ -94,14 +99,18 @@ export class MefStore implements EnrolmentRepository {
     );
     const rec: EnroleeRecord = { ...config, targets, principal, createdAt: this.now() };
     if (secret?.kpm) {
-      if (this.#psk.get(principal.slice(4))?.kind === 'target') {
+      if (this.psks.peek(principal.slice(4))?.kind === 'target' || (await this.targetPsks.get(principal.slice(4)))) {
         throw new RspfError('CONFLICT', `PSK identity '${principal.slice(4)}' already names an Enrolment Target`);
       }
       rec.sealedKpm = await this.vault.seal('Kpm', principal.slice(4), secret.kpm);
     }
     if (secret?.ha1) rec.sealedHa1 = await this.vault.seal('ha1', principal, secret.ha1);
     await this.enrolees.put(principal, rec);
-    await this.reloadPsks();
+    if (principal.startsWith('psk:')) {
+      const id = principal.slice(4);
+      if (secret?.kpm) this.psks.set(id, { key: Buffer.from(secret.kpm), kind: 'enrolee', ref: principal });
+      else if (this.psks.peek(id)?.kind === 'enrolee') this.psks.delete(id);
+    }
     return rec;
   }
 
@@ -110,7 +119,9 @@ export class MefStore implements EnrolmentRepository {
     const rec = await this.enrolees.get(principal);
     if (!rec) throw new RspfError('NOT_FOUND', `no enrolee '${principal}'`);
     await this.enrolees.delete(principal);
-    await this.reloadPsks();
+    if (principal.startsWith('psk:') && this.psks.peek(principal.slice(4))?.kind === 'enrolee') {
+      this.psks.delete(principal.slice(4));
+    }
     let n = 0;
     for (const { key, value } of await this.enrolments.list()) {
       if (value.enroleeId === rec.enroleeId && value.state !== 'revoked') {
@@ -130,15 +141,22 @@ export class MefStore implements EnrolmentRepository {
   async putTarget(t: TargetRecord, key?: Buffer): Promise<void> {
     const rec: TargetRecord = { ...t };
     if (t.pskIdentity) {
-      const clash = this.#psk.get(t.pskIdentity);
-      if (clash && clash.kind === 'enrolee') {
+      if (this.psks.peek(t.pskIdentity)?.kind === 'enrolee' || (await this.enrolees.get(`psk:${t.pskIdentity}`))) {
         throw new RspfError('CONFLICT', `PSK identity '${t.pskIdentity}' already names an enrolee`);
       }
       if (!key) throw new RspfError('BAD_REQUEST', 'a PSK-authenticated target needs its key');
       rec.sealedKey = await this.vault.seal('target-psk', t.targetId, key);
     }
+    const previous = await this.targets.get(t.targetId);
     await this.targets.put(t.targetId, rec);
-    await this.reloadPsks();
+    if (previous?.pskIdentity && previous.pskIdentity !== t.pskIdentity) {
+      await this.targetPsks.delete(previous.pskIdentity);
+      this.psks.delete(previous.pskIdentity);
+    }
+    if (t.pskIdentity && key) {
+      await this.targetPsks.put(t.pskIdentity, { targetId: t.targetId });
+      this.psks.set(t.pskIdentity, { key: Buffer.from(key), kind: 'target', ref: t.targetId });
+    }
   }
 
   /** Target IDs a TLS session's credential speaks for. */
@@ -217,8 +235,7 @@ export class MefStore implements EnrolmentRepository {
   }
 
   close(): void {
-    for (const e of this.#psk.values()) e.key.fill(0);
-    this.#psk.clear();
+    this.psks.clear();
   }
 }
 
