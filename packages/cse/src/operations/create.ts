@@ -18,6 +18,7 @@ import { newResourceId } from '../ids.js';
 import { NotificationEventType } from '../notifications/notifier.js';
 import { checkAccess } from '../pipeline/access.js';
 import { locate } from '../pipeline/locate.js';
+import { resolvePolicyLinks } from '../pipeline/policy-links.js';
 import { representation } from '../pipeline/result.js';
 import type { RequestContext } from '../request-context.js';
 import { resourceName } from './names.js';
@@ -56,6 +57,8 @@ export async function create(core: Core, ctx: RequestContext): Promise<HandlerRe
   }
   const { attrs } = validateResource('create', ty, ctx.req.pc);
   if (!isRegistration(parent, ty)) await checkAccess(core, ctx, parent, AccessControlOperation.CREATE);
+  // acpi links must name existing policies; they are kept as resourceIDs (pipeline/policy-links.ts).
+  const acpi = attrs.acpi === undefined ? undefined : await resolvePolicyLinks(core, ctx, attrs.acpi);
 
   const ct = monotonicTimestamp(ctx.now);
   const ri = newResourceId(handler.idPrefix);
@@ -69,6 +72,7 @@ export async function create(core: Core, ctx: RequestContext): Promise<HandlerRe
     lt: ct,
     srn: '',
   };
+  if (acpi) resource.acpi = acpi;
   resource.__cr = ctx.originator;
   if (attrs.et !== undefined) resource.et = expirationTime(attrs.et, ctx.now);
   if (attrs.cr === null) resource.cr = ctx.originator; // creator requested (TS-0004 7.4.x: cr set to NULL in CREATE)
