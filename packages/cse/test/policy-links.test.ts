@@ -171,6 +171,67 @@ describe('a deleted policy invalidates its links; a policy recreated at the path
   });
 });
 
+describe('daci links are kept the same way: they name who may grant privileges', () => {
+  it('refuses a daci entry that names no <dynamicAuthorizationConsultation> with 4000 naming it', async () => {
+    const { acp, container, send } = await open();
+    const p = await acp('p', [{ acor: ['Cowner'], acop: 63 }]);
+    for (const bad of [p, 'cse-in/Cowner/nodac']) {
+      const r = await container('c', { daci: [bad] });
+      expect(r.rsc, bad).toBe(4000);
+      expect(r.dbg).toBe(
+        `dynamicAuthorizationConsultationIDs (daci) entry 0 '${bad}' does not identify an existing <dynamicAuthorizationConsultation> on this CSE`,
+      );
+    }
+    expect((await container('c', { acpi: [p] })).rsc).toBe(2001);
+    expect(
+      (await send({ op: 3, to: 'cse-in/Cowner/c', fr: 'Cowner', pc: { 'm2m:cnt': { daci: ['cse-in/Cowner/p'] } } }))
+        .rsc,
+    ).toBe(4000);
+  });
+
+  it('a consultation recreated at a freed path by a re-registered AE-ID is never consulted', async () => {
+    const asked: string[] = [];
+    const binding = createHttpBinding({
+      cseId: '/das',
+      cseBaseName: 'das',
+      spId: 'm2msec.org',
+      handler: async (req) => {
+        const dreq = parseDasRequest(req.pc)!;
+        asked.push(dreq.or);
+        return {
+          rsc: 2000,
+          rqi: req.rqi,
+          pc: dasResponseContent({ dai: { gp: { acr: [{ acor: [dreq.or], acop: 63 }] }, pl: 3_600_000 } }),
+        };
+      },
+    });
+    const { port } = await binding.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const { acp, container, send, register } = await open({ senders: [new HttpRequestSender()] });
+      const dac = (fr: string, dae: boolean) =>
+        send({
+          op: 1,
+          to: `cse-in/${fr}`,
+          fr,
+          ty: 34,
+          pc: { 'm2m:dac': { rn: 'd', dae, dap: [`http://127.0.0.1:${port}/das`] } },
+        });
+      expect((await dac('Cvictim', false)).rsc).toBe(2001); // the victim's consultation, switched off
+      const p = await acp('ownerOnly', [{ acor: ['Cowner'], acop: 63 }]);
+      const c = await container('consulted', { acpi: [p], daci: ['cse-in/Cvictim/d'] });
+      expect(c.rsc, c.dbg).toBe(2001);
+      expect((c.pc as any)['m2m:cnt'].daci).toEqual([expect.stringMatching(/^dac/)]);
+      expect((await send({ op: 4, to: 'cse-in/Cvictim', fr: 'Cvictim' })).rsc).toBe(2002);
+      await register('Cvictim');
+      expect((await dac('Cvictim', true)).rsc).toBe(2001); // the attacker's, pointing at a DAS that grants all
+      expect((await send({ op: 2, to: 'cse-in/Cowner/consulted', fr: 'Cvictim' })).rsc).toBe(4103);
+      expect(asked).toEqual([]);
+    } finally {
+      await binding.close();
+    }
+  });
+});
+
 describe('changing acpi: the current policies selfPrivileges, else the creator; never a token, role or DAS grant (item 4)', () => {
   const claims = (over: Partial<TokenClaimSet> = {}): TokenClaimSet => ({
     tkvr: '1',

@@ -16,7 +16,7 @@ import type { Core } from '../core.js';
 import { NotificationEventType } from '../notifications/notifier.js';
 import { checkAccess, checkPolicyUpdate } from '../pipeline/access.js';
 import { locate } from '../pipeline/locate.js';
-import { resolvePolicyLinks } from '../pipeline/policy-links.js';
+import { CONSULTATION_LINKS, POLICY_LINKS, resolveLinks } from '../pipeline/policy-links.js';
 import { representation } from '../pipeline/result.js';
 import type { RequestContext } from '../request-context.js';
 import { expirationTime } from './create.js';
@@ -42,12 +42,14 @@ export async function update(core: Core, ctx: RequestContext): Promise<HandlerRe
     }
     await checkPolicyUpdate(core, ctx, resource);
     // New links must name existing policies and are kept as resourceIDs (pipeline/policy-links.ts).
-    if (attrs.acpi !== null) attrs.acpi = await resolvePolicyLinks(core, ctx, attrs.acpi);
+    if (attrs.acpi !== null) attrs.acpi = await resolveLinks(core, ctx, POLICY_LINKS, attrs.acpi);
   } else {
     await checkAccess(core, ctx, resource, AccessControlOperation.UPDATE);
     // daci names the DAS that may grant privileges on the resource: relinking it is policy management
     // too (docs/authorization.md), or UPDATE alone would let an originator name its own DAS.
     if ('daci' in attrs) await checkPolicyUpdate(core, ctx, resource);
+    if (attrs.daci !== undefined && attrs.daci !== null)
+      attrs.daci = await resolveLinks(core, ctx, CONSULTATION_LINKS, attrs.daci);
   }
   if (attrs.et !== undefined && attrs.et !== null) attrs.et = expirationTime(attrs.et, ctx.now);
   await handler.update?.(ctx, resource, attrs);
