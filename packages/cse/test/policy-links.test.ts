@@ -232,6 +232,48 @@ describe('daci links are kept the same way: they name who may grant privileges',
   });
 });
 
+describe('acor names a <group> by its resourceID (TS-0004 7.3.3.15), followed by resourceID only', () => {
+  it('refuses a structured group name in acor; a stored one matches nothing, even with a group at the path', async () => {
+    const { store, acp, container, send } = await open();
+    const team = await send({
+      op: 1,
+      to: 'cse-in/Cowner',
+      fr: 'Cowner',
+      ty: 9,
+      pc: { 'm2m:grp': { rn: 'team', mnm: 5, mid: ['Cfriend'] } },
+    });
+    expect(team.rsc, team.dbg).toBe(2001);
+    const byName = await send({
+      op: 1,
+      to: 'cse-in/Cowner',
+      fr: 'Cowner',
+      ty: 1,
+      pc: {
+        'm2m:acp': {
+          rn: 'byName',
+          pv: { acr: [{ acor: ['cse-in/Cowner/team'], acop: 2 }] },
+          pvs: { acr: [{ acor: ['Cowner'], acop: 63 }] },
+        },
+      },
+    });
+    expect(byName.rsc).toBe(4000);
+    expect(byName.dbg).toContain(
+      "pv.acr[0].acor[0] 'cse-in/Cowner/team' is not an originator ID and not the resourceID of a <group>",
+    );
+    const p = await acp('byId', [{ acor: [`/id-in/${(team.pc as any)['m2m:grp'].ri}`], acop: 2 }]);
+    expect((await container('data', { acpi: [p] })).rsc).toBe(2001);
+    expect((await send({ op: 2, to: 'cse-in/Cowner/data', fr: 'Cfriend' })).rsc).toBe(2000);
+    // A policy stored by an earlier version with the structured name: never followed.
+    const stored = (await store.resources.get(p))!;
+    await store.resources.update({
+      ...stored,
+      pv: { acr: [{ acor: ['cse-in/Cowner/team'], acop: 2 }] },
+      lt: `${stored.lt}1`,
+    });
+    expect((await send({ op: 2, to: 'cse-in/Cowner/data', fr: 'Cfriend' })).rsc).toBe(4103);
+  });
+});
+
 describe('changing acpi: the current policies selfPrivileges, else the creator; never a token, role or DAS grant (item 4)', () => {
   const claims = (over: Partial<TokenClaimSet> = {}): TokenClaimSet => ({
     tkvr: '1',

@@ -15,7 +15,7 @@ const PAGE = 500;
 /** The translated entry, or the entry unchanged when it cannot be proved to name the policy it linked. */
 async function translate(core: Core, kind: LinkKind, linking: StoredResource, entry: unknown): Promise<unknown> {
   if (typeof entry !== 'string') return entry;
-  const ri = linkedResourceId(core, entry);
+  const ri = linkedResourceId(core.idContext, entry);
   if (ri !== undefined) return ri; // already a resourceID (possibly SP-relative / absolute: made CSE-relative)
   const sp = `//${core.idContext.spId}${core.idContext.cseId}/`;
   let srn = entry.startsWith(sp) ? entry.slice(sp.length) : entry;

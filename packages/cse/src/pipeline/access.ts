@@ -34,7 +34,7 @@ async function loadPolicies(
 ): Promise<AccessControlPolicyResource[]> {
   const out: AccessControlPolicyResource[] = [];
   for (const link of links) {
-    const ri = linkedResourceId(core, link);
+    const ri = linkedResourceId(core.idContext, link);
     const p = ri === undefined ? undefined : await ctx.store.resources.get(ri);
     if (isLivePolicy(p, ctx.now)) out.push(p as unknown as AccessControlPolicyResource);
   }
@@ -62,12 +62,16 @@ function specializationOf(pc: unknown): string | number | undefined {
   return typeof v === 'string' || typeof v === 'number' ? v : undefined;
 }
 
-/** <group> IDs named in acor whose members include the originator (TS-0004 7.3.3.15). */
+/**
+ * <group> IDs named in acor whose members include the originator (TS-0004 7.3.3.15: "the resource-ID of
+ * a <group>"). Followed by resourceID only, like acpi: a group created later at a freed path is not the
+ * group the policy named (docs/authorization.md "Policy links").
+ */
 async function groupsOf(core: Core, ctx: RequestContext, candidates: readonly string[]): Promise<Set<string>> {
   const member = new Set<string>();
   for (const id of candidates) {
-    const local = localResourceId(id, core.idContext);
-    const g = local.includes('/') ? await ctx.store.resources.getBySrn(local) : await ctx.store.resources.get(local);
+    const ri = linkedResourceId(core.idContext, id);
+    const g = ri === undefined ? undefined : await ctx.store.resources.get(ri);
     if (!g || g.ty !== ResourceType.group) continue;
     for (const m of (g.mid as string[] | undefined) ?? []) {
       if (normaliseId(m, core.idContext) === ctx.originator || (await memberIsOriginator(core, ctx, m))) {

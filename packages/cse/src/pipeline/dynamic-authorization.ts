@@ -41,7 +41,7 @@ async function consultations(core: Core, ctx: RequestContext, resource: StoredRe
   const out: StoredResource[] = [];
   for (const id of r.daci as string[]) {
     // By resourceID only (pipeline/policy-links.ts): a consultation recreated at a freed path is not linked.
-    const ri = linkedResourceId(core, id);
+    const ri = linkedResourceId(core.idContext, id);
     const d = ri === undefined ? undefined : await ctx.store.resources.get(ri);
     if (isLiveLink(d, ResourceType.dynamicAuthorizationConsultation, ctx.now) && d.dae === true) out.push(d);
   }

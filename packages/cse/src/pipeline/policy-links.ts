@@ -7,6 +7,7 @@
 // privileges on the resource, so its links are kept the same way.
 import {
   formatTimestamp,
+  type IdContext,
   isLocalTarget,
   M2MError,
   parseTarget,
@@ -103,10 +104,10 @@ export async function resolveLinks(core: Core, ctx: RequestContext, kind: LinkKi
  * (written before links were resourceIDs and not migrated, see migrations/) or another CSE's ID.
  * Links are followed by resourceID only, so a name that was freed and reused never grants anything.
  */
-export function linkedResourceId(core: Core, stored: string): string | undefined {
+export function linkedResourceId(ids: IdContext, stored: string): string | undefined {
   let id = stored;
-  const sp = `//${core.idContext.spId}${core.idContext.cseId}/`;
+  const sp = `//${ids.spId}${ids.cseId}/`;
   if (id.startsWith(sp)) id = id.slice(sp.length);
-  else if (id.startsWith(`${core.idContext.cseId}/`)) id = id.slice(core.idContext.cseId.length + 1);
+  else if (id.startsWith(`${ids.cseId}/`)) id = id.slice(ids.cseId.length + 1);
   return id === '' || id.includes('/') ? undefined : id;
 }
