@@ -63,8 +63,8 @@ function specializationOf(pc: unknown): string | number | undefined {
 }
 
 /**
- * <group> IDs named in acor whose members include the originator (TS-0004 7.3.3.15: "the resource-ID of
- * a <group>"). Followed by resourceID only, like acpi: a group created later at a freed path is not the
+ * <group> IDs named in acor whose members include the originator (TS-0004 7.3.3.15: a group is named by
+ * its resource ID). Followed by resourceID only, like acpi: a group created later at a freed path is not the
  * group the policy named (docs/authorization.md "Policy links").
  */
 async function groupsOf(core: Core, ctx: RequestContext, candidates: readonly string[]): Promise<Set<string>> {
@@ -216,8 +216,7 @@ export async function checkAccess(
 
 /**
  * Policy management: changing acpi (or daci, see update.ts) of `resource`. TS-0001 Table 9.6.1.3.2-1 and
- * 9.6.2.0 (selfPrivileges "apply to ... accessControlPolicyIDs attribute of any other resource which is
- * linked"): with links, UPDATE in the selfPrivileges of a currently linked, existing policy; without, the
+ * 9.6.2.0 (selfPrivileges govern the acpi of every resource that links the policy): with links, UPDATE in the selfPrivileges of a currently linked, existing policy; without, the
  * default policy: the creator alone. Never a token, a token's or DAS's grant, or a dynamic policy: those
  * are privileges on the resource, and a holder who could relink it would keep it after they end.
  */

@@ -1,5 +1,5 @@
-// accessControlPolicyIDs as references (TS-0001 Table 9.6.1.3.2-1; TS-0004 Table 6.3.3-1 m2m:acpType,
-// "list of ACP resource IDs"). Every entry of a CREATE or UPDATE must name an <accessControlPolicy> that
+// accessControlPolicyIDs as references (TS-0001 Table 9.6.1.3.2-1; TS-0004 Table 6.3.3-1 m2m:acpType, a
+// list of policy resource IDs). Every entry of a CREATE or UPDATE must name an <accessControlPolicy> that
 // exists on this CSE now, in any resource identifier form of TS-0001 Table 7.2-1 (CSE-relative structured
 // or unstructured, SP-relative, absolute). What is stored, evaluated and returned is the policy's
 // resourceID: a policy created later at the same path has another resourceID, so it is never linked
@@ -60,8 +60,8 @@ async function resolveEntry(core: Core, ctx: RequestContext, kind: LinkKind, ent
   // TS-0004 7.3.3.3 / 7.3.3.4: a value that is not accepted -> BAD_REQUEST, naming the entry.
   const target = parseTarget(entry, label);
   if (!isLocalTarget(target, core.idContext)) {
-    // A resource hosted by another CSE is a feature this CSE does not implement (TS-0004 7.3.3.3 "relates to
-    // a feature that is not supported" -> NOT_IMPLEMENTED): it could not be evaluated here.
+    // A resource hosted by another CSE is a feature this CSE does not implement (TS-0004 7.3.3.3: a value of a
+    // feature the Hosting CSE does not support -> NOT_IMPLEMENTED): it could not be evaluated here.
     throw new M2MError(
       ResponseStatusCode.NOT_IMPLEMENTED,
       `${label} '${clip(entry)}' names a resource of another CSE; only this CSE's ${kind.typeName} resources can be linked`,
