@@ -1,13 +1,14 @@
 // Helpers for the authorization tests: an IN-CSE process with an authorization configuration, requests
 // from a chosen loopback source address (rq_ip), ACP / container set-up, and the reference DAS process.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject, randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type InCseProcess, type M2MResponse, startInCse } from './harness.js';
+import pg from 'pg';
+import { type InCseProcess, type M2MResponse, pgUrl, startInCse } from './harness.js';
 
 export const keys = {
   das: generateKeyPairSync('ec', { namedCurve: 'P-256' }),
@@ -15,12 +16,54 @@ export const keys = {
 };
 export const jwkOf = (k: KeyObject) => k.export({ format: 'jwk' }) as Record<string, unknown>;
 
-/** Writes a configuration file and starts the IN-CSE with it (SQLite store). */
-export async function startAuthorizationCse(config: Record<string, unknown>): Promise<InCseProcess> {
+/** The store the authorization tests run on: SQLite, or PostgreSQL with M2MSEC_TEST_STORE=postgres. */
+export const defaultTestStore = (): 'sqlite' | 'postgres' =>
+  process.env.M2MSEC_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite';
+
+export interface AuthorizationCseOptions {
+  store?: 'sqlite' | 'postgres';
+  /** Start on the data of an earlier process (its dataDir and, on PostgreSQL, its schema). */
+  dataDir?: string;
+  pgSchema?: string;
+  /** Keep the PostgreSQL schema when stopped (for a restart on the same data). */
+  keepData?: boolean;
+}
+
+/**
+ * Writes a configuration file and starts the IN-CSE with it. On PostgreSQL it gets a schema of its own,
+ * dropped when the process is stopped unless `keepData`.
+ */
+export async function startAuthorizationCse(
+  config: Record<string, unknown>,
+  o: AuthorizationCseOptions = {},
+): Promise<InCseProcess & { pgSchema?: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'm2msec-authz-'));
   const file = join(dir, 'in-cse.json');
   writeFileSync(file, JSON.stringify(config));
-  return startInCse({ store: 'sqlite', env: { M2MSEC_CONFIG: file } });
+  const store = o.store ?? defaultTestStore();
+  const pgSchema = store === 'postgres' ? (o.pgSchema ?? `authz_${randomBytes(4).toString('hex')}`) : undefined;
+  const cse = await startInCse({ store, pgSchema, dataDir: o.dataDir, env: { M2MSEC_CONFIG: file } });
+  return {
+    ...cse,
+    pgSchema,
+    async stop(signal?: NodeJS.Signals) {
+      const code = await cse.stop(signal);
+      if (!o.keepData) await dropTestSchema(pgSchema);
+      return code;
+    },
+  };
+}
+
+/** Drops a PostgreSQL schema an authorization test used. */
+export async function dropTestSchema(pgSchema: string | undefined): Promise<void> {
+  if (!pgSchema) return;
+  const c = new pg.Client({ connectionString: pgUrl });
+  await c.connect();
+  try {
+    await c.query(`DROP SCHEMA IF EXISTS ${pgSchema} CASCADE`);
+  } finally {
+    await c.end();
+  }
 }
 
 let rqi = 0;

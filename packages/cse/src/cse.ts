@@ -23,6 +23,7 @@ import { monotonicTimestamp } from './clock.js';
 import { type CseConfig, defaultCseConfig } from './config.js';
 import type { Core } from './core.js';
 import { type Logger, silentLogger } from './logger.js';
+import { migrateAcpiToResourceIds } from './migrations/acpi-resource-ids.js';
 import { Notifier } from './notifications/notifier.js';
 import { create } from './operations/create.js';
 import { del, deleteResource } from './operations/delete.js';
@@ -128,6 +129,7 @@ export class Cse {
   static async open(opts: CseOptions): Promise<Cse> {
     const cse = new Cse(opts);
     await cse.ensureCseBase();
+    await migrateAcpiToResourceIds(cse.core);
     for (const csr of await opts.store.resources.children(cse.core.cseBaseRi, { ty: [ResourceType.remoteCSE] })) {
       if (csr.csi !== cse.config.registrarCseId) cse.core.registreeCseIds.add(csr.csi as string);
     }

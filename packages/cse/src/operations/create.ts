@@ -18,6 +18,7 @@ import { newResourceId } from '../ids.js';
 import { NotificationEventType } from '../notifications/notifier.js';
 import { checkAccess } from '../pipeline/access.js';
 import { locate } from '../pipeline/locate.js';
+import { CONSULTATION_LINKS, POLICY_LINKS, resolveLinks } from '../pipeline/policy-links.js';
 import { representation } from '../pipeline/result.js';
 import type { RequestContext } from '../request-context.js';
 import { resourceName } from './names.js';
@@ -56,6 +57,9 @@ export async function create(core: Core, ctx: RequestContext): Promise<HandlerRe
   }
   const { attrs } = validateResource('create', ty, ctx.req.pc);
   if (!isRegistration(parent, ty)) await checkAccess(core, ctx, parent, AccessControlOperation.CREATE);
+  // acpi / daci links must name existing resources of their type, kept as resourceIDs (pipeline/policy-links.ts).
+  const acpi = attrs.acpi === undefined ? undefined : await resolveLinks(core, ctx, POLICY_LINKS, attrs.acpi);
+  const daci = attrs.daci === undefined ? undefined : await resolveLinks(core, ctx, CONSULTATION_LINKS, attrs.daci);
 
   const ct = monotonicTimestamp(ctx.now);
   const ri = newResourceId(handler.idPrefix);
@@ -69,6 +73,8 @@ export async function create(core: Core, ctx: RequestContext): Promise<HandlerRe
     lt: ct,
     srn: '',
   };
+  if (acpi) resource.acpi = acpi;
+  if (daci) resource.daci = daci;
   resource.__cr = ctx.originator;
   if (attrs.et !== undefined) resource.et = expirationTime(attrs.et, ctx.now);
   if (attrs.cr === null) resource.cr = ctx.originator; // creator requested (TS-0004 7.4.x: cr set to NULL in CREATE)

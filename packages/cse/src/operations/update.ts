@@ -1,5 +1,6 @@
 // UPDATE (TS-0004 7.3.3.x): attribute changes, null deletes an attribute; acpi changes follow the
-// policy-management rule of TS-0001 Table 9.6.1.3.2-1 (acpi alone, UPDATE in the current selfPrivileges).
+// policy-management rule of TS-0001 Table 9.6.1.3.2-1 (acpi alone, UPDATE in the current selfPrivileges,
+// or the creator where acpi has no value) and link existing policies only, by resourceID.
 import {
   AccessControlOperation,
   type HandlerResponse,
@@ -15,6 +16,7 @@ import type { Core } from '../core.js';
 import { NotificationEventType } from '../notifications/notifier.js';
 import { checkAccess, checkPolicyUpdate } from '../pipeline/access.js';
 import { locate } from '../pipeline/locate.js';
+import { CONSULTATION_LINKS, POLICY_LINKS, resolveLinks } from '../pipeline/policy-links.js';
 import { representation } from '../pipeline/result.js';
 import type { RequestContext } from '../request-context.js';
 import { expirationTime } from './create.js';
@@ -39,11 +41,15 @@ export async function update(core: Core, ctx: RequestContext): Promise<HandlerRe
       );
     }
     await checkPolicyUpdate(core, ctx, resource);
+    // New links must name existing policies and are kept as resourceIDs (pipeline/policy-links.ts).
+    if (attrs.acpi !== null) attrs.acpi = await resolveLinks(core, ctx, POLICY_LINKS, attrs.acpi);
   } else {
     await checkAccess(core, ctx, resource, AccessControlOperation.UPDATE);
     // daci names the DAS that may grant privileges on the resource: relinking it is policy management
     // too (docs/authorization.md), or UPDATE alone would let an originator name its own DAS.
     if ('daci' in attrs) await checkPolicyUpdate(core, ctx, resource);
+    if (attrs.daci !== undefined && attrs.daci !== null)
+      attrs.daci = await resolveLinks(core, ctx, CONSULTATION_LINKS, attrs.daci);
   }
   if (attrs.et !== undefined && attrs.et !== null) attrs.et = expirationTime(attrs.et, ctx.now);
   await handler.update?.(ctx, resource, attrs);

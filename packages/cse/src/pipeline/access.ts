@@ -1,8 +1,9 @@
 // Access decision for a located resource (TS-0001 10.2.3, TS-0003 7.1, TS-0004 7.3.3.15):
 // <accessControlPolicy> by its selfPrivileges; types without acpi by their parent; acpi set -> the
 // privileges of those policies (and of dynamic policies a DAS granted); acpi not set -> the default
-// policy: only the resource's creator. Tokens of the request add their privileges and Role-IDs.
-// A DENY goes on to Direct Dynamic Authorization, then 4103 ORIGINATOR_HAS_NO_PRIVILEGE.
+// policy: only the resource's creator. Tokens of the request add their privileges and Role-IDs, except on
+// a policy itself. A DENY goes on to Direct Dynamic Authorization (not for a policy), then 4103
+// ORIGINATOR_HAS_NO_PRIVILEGE. acpi links are followed by resourceID only (policy-links.ts).
 import {
   type AccessControlPolicyResource,
   type AccessRequest,
@@ -13,28 +14,29 @@ import {
   selection,
   tokenGrants,
 } from '@m2msec/authorization';
-import { AccessControlOperation, formatTimestamp, M2MError, ResourceType, ResponseStatusCode } from '@m2msec/protocol';
+import { AccessControlOperation, M2MError, ResourceType, ResponseStatusCode } from '@m2msec/protocol';
 import type { StoredResource } from '@m2msec/store';
 import type { Core } from '../core.js';
 import type { RequestContext } from '../request-context.js';
 import { type AccessState, accessState, locationOf } from './access-state.js';
 import { consultDynamicAuthorization } from './dynamic-authorization.js';
+import { isLivePolicy, linkedResourceId } from './policy-links.js';
 
-/** Loads the policies an acpi list names; IDs that do not resolve to a live local policy are skipped. */
+/**
+ * Loads the policies that stored links name (acpi entries, dynamic grants): by resourceID only, so a link
+ * whose policy was deleted finds nothing even if another policy now has its path (policy-links.ts);
+ * links to missing, expired or non-policy resources are skipped (fail closed).
+ */
 async function loadPolicies(
   core: Core,
   ctx: RequestContext,
-  acpi: readonly string[],
+  links: readonly string[],
 ): Promise<AccessControlPolicyResource[]> {
   const out: AccessControlPolicyResource[] = [];
-  const now = formatTimestamp(ctx.now, { fraction: true });
-  for (const id of acpi) {
-    const local = localResourceId(id, core.idContext);
-    const p = local.includes('/') ? await ctx.store.resources.getBySrn(local) : await ctx.store.resources.get(local);
-    if (!p || p.ty !== ResourceType.accessControlPolicy) continue;
-    // An expired policy (a dynamic grant's lifetime) no longer applies, even before the sweep removes it.
-    if (typeof p.et === 'string' && p.et <= now) continue;
-    out.push(p as unknown as AccessControlPolicyResource);
+  for (const link of links) {
+    const ri = linkedResourceId(core.idContext, link);
+    const p = ri === undefined ? undefined : await ctx.store.resources.get(ri);
+    if (isLivePolicy(p, ctx.now)) out.push(p as unknown as AccessControlPolicyResource);
   }
   return out;
 }
@@ -60,12 +62,16 @@ function specializationOf(pc: unknown): string | number | undefined {
   return typeof v === 'string' || typeof v === 'number' ? v : undefined;
 }
 
-/** <group> IDs named in acor whose members include the originator (TS-0004 7.3.3.15). */
+/**
+ * <group> IDs named in acor whose members include the originator (TS-0004 7.3.3.15: a group is named by
+ * its resource ID). Followed by resourceID only, like acpi: a group created later at a freed path is not the
+ * group the policy named (docs/authorization.md "Policy links").
+ */
 async function groupsOf(core: Core, ctx: RequestContext, candidates: readonly string[]): Promise<Set<string>> {
   const member = new Set<string>();
   for (const id of candidates) {
-    const local = localResourceId(id, core.idContext);
-    const g = local.includes('/') ? await ctx.store.resources.getBySrn(local) : await ctx.store.resources.get(local);
+    const ri = linkedResourceId(core.idContext, id);
+    const g = ri === undefined ? undefined : await ctx.store.resources.get(ri);
     if (!g || g.ty !== ResourceType.group) continue;
     for (const m of (g.mid as string[] | undefined) ?? []) {
       if (normaliseId(m, core.idContext) === ctx.originator || (await memberIsOriginator(core, ctx, m))) {
@@ -95,6 +101,11 @@ interface Evaluation {
   request: AccessRequest;
 }
 
+/** Whether a resource's acpi holds links (an absent or empty value leaves the default policy in force). */
+function hasPolicyLinks(r: StoredResource): boolean {
+  return Array.isArray(r.acpi) && r.acpi.length > 0;
+}
+
 async function evaluation(
   core: Core,
   ctx: RequestContext,
@@ -107,19 +118,26 @@ async function evaluation(
   if (!governing) return undefined;
   let sets: CompiledRuleSet[];
   let creatorDefault = false;
-  if (governing.ty === ResourceType.accessControlPolicy && which === 'pv') {
+  const policyTarget = governing.ty === ResourceType.accessControlPolicy;
+  if (policyTarget) {
     sets = [core.engine.compiled(governing as unknown as AccessControlPolicyResource).pvs];
   } else {
-    const acpi = governing.acpi as string[] | undefined;
-    const linked = Array.isArray(acpi) && acpi.length > 0 ? await loadPolicies(core, ctx, acpi) : [];
-    const dynamic = await loadPolicies(core, ctx, (governing.__dacpi as string[] | undefined) ?? []);
+    const linked = hasPolicyLinks(governing) ? await loadPolicies(core, ctx, governing.acpi as string[]) : [];
+    // A dynamic policy's pvs names this CSE, for managing the grant itself; it never decides who relinks acpi.
+    const dynamic =
+      which === 'pv' ? await loadPolicies(core, ctx, (governing.__dacpi as string[] | undefined) ?? []) : [];
     sets = [...linked, ...dynamic].map((p) => core.engine.compiled(p)[which]);
-    creatorDefault = which === 'pv' && !(Array.isArray(acpi) && acpi.length > 0);
+    // TS-0001 Table 9.6.1.3.2-1: the default policy applies only while acpi has no value. Links that
+    // all point to deleted policies are still a value: nothing matches (fail closed, docs/authorization.md).
+    creatorDefault = which === 'pv' && !hasPolicyLinks(governing);
   }
-  // Tokens (TS-0003 7.3.2.5): privileges for the resources they name, Role-IDs for the decision.
-  // Changing acpi is decided by selfPrivileges alone.
+  // Tokens (TS-0003 7.3.2.5): privileges for the resources they name, Role-IDs for the decision. Not
+  // for acpi changes (selfPrivileges alone) and not on an <accessControlPolicy>: TS-0001 10.2.3 decides
+  // a request to a policy by its selfPrivileges and denies otherwise, without dynamic authorization, so a
+  // token can never rewrite the rules that outlive it.
   const ids = [resource.ri, resource.srn, governing.ri, governing.srn];
-  const grants = which === 'pv' ? tokenGrants(state.tokens, ids) : { privileges: [], roleIds: [] };
+  const withTokens = which === 'pv' && !policyTarget;
+  const grants = withTokens ? tokenGrants(state.tokens, ids) : { privileges: [], roleIds: [] };
   const policySets = selection([...sets, ...grants.privileges]);
   const roles = grants.roleIds.length > 0 ? new Set([...state.roles, ...grants.roleIds]) : state.roles;
   const create = ctx.req.op === 1 && operation === AccessControlOperation.CREATE;
@@ -175,6 +193,8 @@ export async function checkAccess(
   const e = await evaluation(core, ctx, resource, operation, 'pv', state);
   if (!e) noPrivilege(ctx, resource);
   if (decide(e!, ctx)) return;
+  // TS-0001 10.2.3: a request to an <accessControlPolicy> is decided by its selfPrivileges alone.
+  if (e!.governing.ty === ResourceType.accessControlPolicy) noPrivilege(ctx, resource);
   // TS-0004 7.3.3.15: DENY -> Dynamic Authorization (if configured for the resource) -> re-evaluate.
   const granted = await consultDynamicAuthorization(
     core,
@@ -195,13 +215,20 @@ export async function checkAccess(
 }
 
 /**
- * Changing acpi needs UPDATE in the selfPrivileges of the policies currently linked (TS-0001 Table
- * 9.6.1.3.2-1 accessControlPolicyIDs); a resource without acpi falls back to its default policy.
+ * Policy management: changing acpi (or daci, see update.ts) of `resource`. TS-0001 Table 9.6.1.3.2-1 and
+ * 9.6.2.0 (selfPrivileges govern the acpi of every resource that links the policy): with links, UPDATE in the selfPrivileges of a currently linked, existing policy; without, the
+ * default policy: the creator alone. Never a token, a token's or DAS's grant, or a dynamic policy: those
+ * are privileges on the resource, and a holder who could relink it would keep it after they end.
  */
 export async function checkPolicyUpdate(core: Core, ctx: RequestContext, resource: StoredResource): Promise<void> {
   if (ctx.admin) return;
-  const acpi = resource.acpi as string[] | undefined;
-  if (!Array.isArray(acpi) || acpi.length === 0) return checkAccess(core, ctx, resource, AccessControlOperation.UPDATE);
+  if (!hasPolicyLinks(resource)) {
+    if (resource.__cr !== undefined && resource.__cr === ctx.originator) return;
+    throw new M2MError(
+      ResponseStatusCode.ORIGINATOR_HAS_NO_PRIVILEGE,
+      `originator '${ctx.originator}' may not change the access control policies of '${resource.srn}' (it has none: only its creator may link them)`,
+    );
+  }
   const state = await accessState(core, ctx);
   const e = await evaluation(core, ctx, resource, AccessControlOperation.UPDATE, 'pvs', state);
   if (!e?.policySets.permits(e.request)) {

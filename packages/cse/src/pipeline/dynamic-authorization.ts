@@ -10,7 +10,6 @@ import {
   DasAnswerError,
   type DasRequest,
   dasRequestContent,
-  localResourceId,
   type PolicySelection,
   parseDasResponse,
   TokenError,
@@ -32,6 +31,7 @@ import type { Core } from '../core.js';
 import { newResourceId } from '../ids.js';
 import type { RequestContext } from '../request-context.js';
 import { type AccessState, locationOf } from './access-state.js';
+import { isLiveLink, linkedResourceId } from './policy-links.js';
 
 /** The enabled consultations for a resource: its own daci, else the nearest ancestor's. */
 async function consultations(core: Core, ctx: RequestContext, resource: StoredResource): Promise<StoredResource[]> {
@@ -40,9 +40,10 @@ async function consultations(core: Core, ctx: RequestContext, resource: StoredRe
   if (!r) return [];
   const out: StoredResource[] = [];
   for (const id of r.daci as string[]) {
-    const local = localResourceId(id, core.idContext);
-    const d = local.includes('/') ? await ctx.store.resources.getBySrn(local) : await ctx.store.resources.get(local);
-    if (d?.ty === ResourceType.dynamicAuthorizationConsultation && d.dae === true) out.push(d);
+    // By resourceID only (pipeline/policy-links.ts): a consultation recreated at a freed path is not linked.
+    const ri = linkedResourceId(core.idContext, id);
+    const d = ri === undefined ? undefined : await ctx.store.resources.get(ri);
+    if (isLiveLink(d, ResourceType.dynamicAuthorizationConsultation, ctx.now) && d.dae === true) out.push(d);
   }
   return out;
 }

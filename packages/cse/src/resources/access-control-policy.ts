@@ -1,9 +1,12 @@
 // <accessControlPolicy> (TS-0004 7.4.2): every rule is checked on create and update (acor forms, acop,
 // acaf, each context and object-details element) so that a stored policy always compiles, with a 4000
 // naming the element. A policy without selfPrivileges could never be managed again, so it is refused.
-import { AccessControlRuleError, checkSetOfAcrs } from '@m2msec/authorization';
+import { AccessControlRuleError, checkSetOfAcrs, classifyAcorEntry, type SetOfAcrs } from '@m2msec/authorization';
 import { type IdContext, M2MError, ResourceType, ResponseStatusCode } from '@m2msec/protocol';
+import { linkedResourceId } from '../pipeline/policy-links.js';
 import type { ResourceTypeHandler } from './handler.js';
+
+const clip = (s: string): string => (s.length > 64 ? `${s.slice(0, 61)}...` : s);
 
 function checkRuleSet(ctx: IdContext, name: 'pv' | 'pvs', value: unknown): void {
   const label = name === 'pv' ? 'privileges (pv)' : 'selfPrivileges (pvs)';
@@ -17,6 +20,26 @@ function checkRuleSet(ctx: IdContext, name: 'pv' | 'pvs', value: unknown): void 
   }
   if (name === 'pvs' && (value as { acr: unknown[] }).acr.length === 0)
     throw new M2MError(ResponseStatusCode.BAD_REQUEST, 'selfPrivileges (pvs) must contain at least one rule');
+  checkGroupEntries(ctx, name, value as SetOfAcrs);
+}
+
+/**
+ * TS-0004 7.3.3.15: acor names a <group> by its resource-ID. A structured name is refused: it would be
+ * followed to whatever group is created at that path later (docs/authorization.md "Policy links"), and
+ * another CSE's group could not be evaluated here.
+ */
+function checkGroupEntries(ctx: IdContext, name: 'pv' | 'pvs', value: SetOfAcrs): void {
+  for (const [k, rule] of value.acr.entries()) {
+    for (const [i, entry] of (rule.acor ?? []).entries()) {
+      const c = classifyAcorEntry(entry, ctx);
+      if (c.kind === 'group' && linkedResourceId(ctx, c.id) === undefined) {
+        throw new M2MError(
+          ResponseStatusCode.BAD_REQUEST,
+          `${name}.acr[${k}].acor[${i}] '${clip(c.id)}' is not an originator ID and not the resourceID of a <group> on this CSE (a <group> is named by its resourceID, not its structured name)`,
+        );
+      }
+    }
+  }
 }
 
 export function accessControlPolicyHandler(ctx: IdContext): ResourceTypeHandler {
