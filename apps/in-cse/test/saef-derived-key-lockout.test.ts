@@ -63,10 +63,10 @@ afterAll(async () => {
   await taStore?.close();
 });
 
-/** The attacker: openssl s_client, TLS 1.2, a random key. The handshake must fail. */
-async function attack(identity: string): Promise<void> {
+/** The attacker: openssl s_client, TLS 1.2 (or 1.3), a random key. The handshake must fail. */
+async function attack(identity: string, version = '-tls1_2'): Promise<void> {
   const r = await opensslPsk(s.pskPort, identity, randomBytes(32).toString('hex'), rawRequest('GET', '/cse-in', AE), [
-    '-tls1_2',
+    version,
   ]);
   expect(parseRaw(r.stdout).status, r.stdout).toBe(0);
 }
@@ -97,7 +97,9 @@ describe('DerivedKey lock-out attack against the IN-CSE', () => {
   it('wrong-key handshakes (2^64-1, then the next number) lock nobody out, also across a restart; replays stay refused', async () => {
     const g1 = await ta.issue('Clegit');
     await attack(forged());
+    await attack(forged(), '-tls1_3'); // TLS 1.3: the callback runs for the binder check, before Finished
     await attack(g1.identity); // the legitimate client's next identity, a wrong key
+    await attack(g1.identity, '-tls1_3');
     const reg = await legitimate(g1, {
       op: 1,
       to: 'cse-in',
