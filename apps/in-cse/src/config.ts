@@ -63,8 +63,12 @@ export interface InCseConfig {
       crls: string[];
       tls13: boolean;
     };
-    /** Recognise DK.<TA>... identities on the PSK listener (needs a TA key: credentials add-dk-ta). */
-    derivedKey: boolean;
+    /**
+     * Recognise DK.<TA>... identities on the PSK listener (needs a TA key: credentials add-dk-ta).
+     * true / false, or an object (enabled) with the anti-replay window size per TA: an integer from 32
+     * to 1024, default 64 (docs/security-association.md).
+     */
+    derivedKey: boolean | { windowSize?: number };
     /** Credential-ID -> AE-IDs / CSE-ID bindings set at start (TS-0003 8.2.1). */
     bindings: Array<{ credentialId: string; aeIds?: string[]; cseId?: string }>;
     /** Enrolment Target of a MEF (TS-0003 8.3.2.1, docs/mef.md): keys for KeIDs come from /fetchCredentials. */
@@ -284,7 +288,16 @@ const schema = {
             tls13: { type: 'boolean' },
           },
         },
-        derivedKey: { type: 'boolean' },
+        derivedKey: {
+          oneOf: [
+            { type: 'boolean' },
+            {
+              type: 'object',
+              additionalProperties: false,
+              properties: { windowSize: { type: 'integer' } },
+            },
+          ],
+        },
         mef: {
           type: 'object',
           additionalProperties: false,
@@ -364,6 +377,20 @@ function portFrom(value: string): number {
   return n;
 }
 
+/** The DerivedKey anti-replay window size (RFC 6347 4.1.2.6: at least 32; default 64). */
+export function derivedKeyWindowSize(derivedKey: InCseConfig['security']['derivedKey']): number {
+  return typeof derivedKey === 'object' ? (derivedKey.windowSize ?? 64) : 64;
+}
+
+function checkDerivedKeyWindow(derivedKey: InCseConfig['security']['derivedKey']): void {
+  const size = derivedKeyWindowSize(derivedKey);
+  if (size < 32 || size > 1024) {
+    throw new ConfigError(
+      `invalid configuration: /security/derivedKey/windowSize ${size}: the DerivedKey anti-replay window must span 32 to 1024 sequence numbers (default 64; fewer than 32 is refused, RFC 6347 4.1.2.6)`,
+    );
+  }
+}
+
 /** Loads the configuration; throws ConfigError with every problem listed. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): InCseConfig {
   let fileConfig: unknown = {};
@@ -394,6 +421,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): InCseConfig {
     const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
     throw new ConfigError(`invalid configuration: ${problems}`);
   }
+  checkDerivedKeyWindow(config.security.derivedKey);
   config.dataDir = resolve(config.dataDir);
   return config;
 }

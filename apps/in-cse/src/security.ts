@@ -24,7 +24,7 @@ import {
 import { CredentialStore } from '@m2msec/sensitive-data';
 import type { Store } from '@m2msec/store';
 import type { Logger } from 'pino';
-import type { InCseConfig } from './config.js';
+import { derivedKeyWindowSize, type InCseConfig } from './config.js';
 import { gbaTarget, type InCseGbaTarget } from './gba-target.js';
 import { type InCseMafTarget, mafTarget } from './maf-target.js';
 import { mefEnrolmentTargetKeys } from './mef-target.js';
@@ -88,6 +88,7 @@ export async function openSecurity(config: InCseConfig, store: Store, log: Logge
       trustAnchors,
       state: store.collection<DerivedKeyWindowState>('dk-windows'),
       journalPath: join(config.dataDir, 'dk-accept.journal'),
+      windowSize: derivedKeyWindowSize(config.security.derivedKey),
       onError: (m) => log.error({}, m),
     });
     for (const t of trustAnchors) t.key.fill(0);

@@ -6,10 +6,11 @@ import { CryptoInputError, MAX_SEQUENCE_NUMBER, type ReplayCheck, ReplayWindow }
 class NaiveWindow {
   readonly seen = new Set<bigint>();
   max: bigint | undefined;
+  constructor(readonly size = 64n) {}
 
   check(s: bigint): ReplayCheck {
     if (this.max === undefined || s > this.max) return { ok: true };
-    if (this.max - s >= 64n) return { ok: false, reason: 'too-old' };
+    if (this.max - s >= this.size) return { ok: false, reason: 'too-old' };
     if (this.seen.has(s)) return { ok: false, reason: 'duplicate' };
     return { ok: true };
   }
@@ -41,15 +42,16 @@ function seqFor(model: NaiveWindow, base: bigint, op: Op): bigint {
 }
 
 describe('ReplayWindow (RFC 6347 section 4.1.2.6 semantics)', () => {
-  it('behaves exactly like the naive Set model, across persistence, near 0, 2^48, 2^53 and 2^64', () => {
+  it('behaves exactly like the naive Set model (sizes 32 to 128), across persistence, near 0, 2^48, 2^53 and 2^64', () => {
     fc.assert(
       fc.property(
         fc.constantFrom(...BASES),
         fc.array(opArb, { minLength: 1, maxLength: 300 }),
         fc.boolean(),
-        (base, ops, useBigint) => {
-          const model = new NaiveWindow();
-          let w = new ReplayWindow();
+        fc.constantFrom(32, 64, 64, 100, 128),
+        (base, ops, useBigint, size) => {
+          const model = new NaiveWindow(BigInt(size));
+          let w = new ReplayWindow(size);
           for (const op of ops) {
             const s = seqFor(model, base, op);
             const arg = useBigint || s > BigInt(Number.MAX_SAFE_INTEGER) ? s : Number(s);
@@ -64,6 +66,7 @@ describe('ReplayWindow (RFC 6347 section 4.1.2.6 semantics)', () => {
               else expect(() => w.accept(arg)).toThrow(/refused: (too-old|duplicate)/);
             }
             expect(w.highest).toBe(model.max);
+            expect(w.size).toBe(size);
           }
         },
       ),
@@ -133,12 +136,61 @@ describe('ReplayWindow (RFC 6347 section 4.1.2.6 semantics)', () => {
       mutate(b);
       return () => ReplayWindow.fromBytes(b);
     };
-    expect(corrupt((b) => (b[0] = 2))).toThrow(/unknown format version 2/);
+    expect(corrupt((b) => (b[0] = 3))).toThrow(/unknown format version 3/);
     expect(corrupt((b) => (b[1] = 7))).toThrow(/unknown flags 7/);
     expect(corrupt((b) => (b[17] = 0b1010))).toThrow(/highest sequence number is not marked/);
     expect(corrupt((b) => (b[16] = 1))).toThrow(/below 0/);
     expect(corrupt((b) => (b[1] = 0))).toThrow(/empty window with non-zero fields/);
     expect(() => ReplayWindow.fromBytes(bytes.subarray(0, 17))).toThrow(/expected 18 bytes, got 17/);
-    expect(() => ReplayWindow.parse('not a window')).toThrow(/24 base64url characters/);
+    expect(() => ReplayWindow.parse('not a window')).toThrow(/24 characters for a 64-entry window/);
+  });
+
+  it('refuses a window smaller than 32 (RFC 6347 4.1.2.6) or larger than 1024', () => {
+    for (const bad of [0, 16, 31, 1025, 64.5, Number.NaN]) {
+      expect(() => new ReplayWindow(bad), String(bad)).toThrow(/window size must be an integer from 32 to 1024/);
+    }
+    expect(new ReplayWindow(32).size).toBe(32);
+    expect(new ReplayWindow().size).toBe(64);
+  });
+
+  it('a window of another size has its own persisted form and keeps its size', () => {
+    const w = new ReplayWindow(100);
+    w.accept(200);
+    w.accept(101); // 99 behind: inside a 100-entry window
+    expect(w.check(100)).toEqual({ ok: false, reason: 'too-old' });
+    const text = w.toString();
+    expect(text).not.toHaveLength(24);
+    const r = ReplayWindow.parse(text);
+    expect(r.size).toBe(100);
+    expect(r.check(101)).toEqual({ ok: false, reason: 'duplicate' });
+    expect(r.check(102)).toEqual({ ok: true });
+    const bytes = w.toBytes();
+    const marksBeyond = Buffer.from(bytes);
+    marksBeyond[12] = 0xff; // bits 96..103 of a 100-entry bitmap: 100..103 lie outside it
+    expect(() => ReplayWindow.fromBytes(marksBeyond)).toThrow(/marks beyond the window/);
+    const wrongLength = Buffer.concat([bytes, Buffer.alloc(1)]);
+    expect(() => ReplayWindow.fromBytes(wrongLength)).toThrow(/for size 100/);
+    const tiny = Buffer.from(bytes);
+    tiny.writeUInt16BE(16, 2);
+    expect(() => ReplayWindow.fromBytes(tiny)).toThrow(/window size 16 not allowed/);
+  });
+
+  it('resizing never re-admits a number that was left of the old window', () => {
+    const w = new ReplayWindow(32);
+    w.accept(10); // accepted long ago ...
+    w.accept(100); // ... then left of the 32-entry window (90 behind)
+    const grown = w.resized(128);
+    expect(grown.size).toBe(128);
+    expect(grown.check(10)).toEqual({ ok: false, reason: 'duplicate' }); // fail closed, not re-admitted
+    expect(grown.check(50)).toEqual({ ok: false, reason: 'duplicate' }); // unknown then: refused now too
+    expect(grown.check(69)).toEqual({ ok: true }); // inside the old window, never accepted
+    expect(grown.check(100)).toEqual({ ok: false, reason: 'duplicate' });
+    const shrunk = grown.resized(32);
+    expect(shrunk.check(60)).toEqual({ ok: false, reason: 'too-old' });
+    expect(shrunk.check(69)).toEqual({ ok: true });
+    expect(new ReplayWindow().resized(32).highest).toBeUndefined();
+    const low = new ReplayWindow(32);
+    low.accept(3);
+    expect(ReplayWindow.fromBytes(low.resized(64).toBytes()).check(2)).toEqual({ ok: true });
   });
 });

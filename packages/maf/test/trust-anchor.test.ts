@@ -9,7 +9,13 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { connect, createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
-import { DerivedKeyResourceServer, type DerivedKeyWindowState, pskClientOptions, pskServerOptions } from '@m2msec/saef';
+import {
+  acceptDerivedKeySession,
+  DerivedKeyResourceServer,
+  type DerivedKeyWindowState,
+  pskClientOptions,
+  pskServerOptions,
+} from '@m2msec/saef';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MafError, taKeyId } from '../src/index.js';
 import { startTestMaf, type TestMaf } from './helpers.js';
@@ -38,12 +44,15 @@ beforeAll(async () => {
   rsTls = createTlsServer(
     pskServerOptions({
       resolve: (id) => {
-        const r = rs.resolve(id);
+        const r = rs.check(id);
         return r.ok ? r.key : undefined;
       },
       tls13: false,
     }),
-    (s) => s.end('rs ok\n'),
+    // The window moves once the handshake proved K_RS-C; a refused acceptance destroys the socket.
+    (s) => {
+      if (acceptDerivedKeySession(rs, s)?.ok) s.end('rs ok\n');
+    },
   );
   await new Promise<void>((r) => rsTls.listen(0, '127.0.0.1', r));
   rsHttp = createHttpServer((req, res) => {

@@ -10,6 +10,7 @@ import { type ConnectionOptions, connect, createServer, type Server, type TLSSoc
 import { openSqliteStore } from '@m2msec/store';
 import { TestCa } from '@m2msec/test-support';
 import {
+  acceptDerivedKeySession,
   certificateClientOptions,
   certificateServerOptions,
   DerivedKeyResourceServer,
@@ -101,7 +102,8 @@ async function main(): Promise<void> {
   const pskClient = () => ({ ...pskClientOptions({ identity, key }), ciphers: 'PSK-AES128-CBC-SHA256' });
   await compare('PSK', [barePsk.port, pskClient], [saefPsk.port, pskClient], 0.6);
 
-  // DerivedKey: identities from a TA; the RS parses, checks the window, fsyncs the journal, derives.
+  // DerivedKey: identities from a TA; the RS parses, checks the window and derives in the callback, then
+  // on completion checks again, appends to the journal (group commit) and moves the window.
   const store = await openSqliteStore({ file: join(dir, 'dk.db') });
   const ta = await DerivedKeyTrustAnchor.open({
     taId: 'ta1',
@@ -117,15 +119,19 @@ async function main(): Promise<void> {
   const grants: Array<{ identity: string; key: Buffer }> = [];
   for (let i = 0; i < 40_000; i++) grants.push(await ta.issue('Cbench'));
   let next = 0;
+  // check() in the pskCallback (no state change), accept() once the handshake completed (the window
+  // moves only after proof of possession; the journal append happens there).
   const saefDk = await serve(
     pskServerOptions({
       resolve: (id) => {
-        const r = rs.resolve(id);
+        const r = rs.check(id);
         return r.ok ? r.key : undefined;
       },
       tls13: false,
     }),
-    () => undefined,
+    (s) => {
+      if (!acceptDerivedKeySession(rs, s)?.ok) throw new Error('DerivedKey session not accepted');
+    },
   );
   const dkClient = () => {
     const g = grants[next++]!;

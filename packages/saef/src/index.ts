@@ -24,6 +24,7 @@ export {
   type OneM2MRequest,
   type OneM2MResponse,
 } from './client/onem2m-client.js';
+export { acceptDerivedKeySession } from './derived-key/accept-session.js';
 // DerivedKey and AuthorizedPublicKey modes.
 export { DERIVED_KEY_LENGTH, deriveClientKey } from './derived-key/derive.js';
 export { derivedKeyDurabilityGate } from './derived-key/durability-gate.js';
@@ -43,10 +44,15 @@ export {
   verifyMacCert,
 } from './derived-key/mac-cert.js';
 export {
+  DERIVED_KEY_MAX_WINDOW_SIZE,
+  DERIVED_KEY_MIN_WINDOW_SIZE,
+  DERIVED_KEY_WINDOW_SIZE,
+  type DerivedKeyAcceptance,
   type DerivedKeyResolution,
   DerivedKeyResourceServer,
   type DerivedKeyResourceServerOptions,
   type DerivedKeyWindowState,
+  derivedKeyWindowSize,
 } from './derived-key/resource-server.js';
 export {
   type DerivedKeyRevocation,

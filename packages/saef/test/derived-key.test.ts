@@ -1,6 +1,7 @@
 // DerivedKey mode: K_RS-C = P_SHA256(K_RS-TA, identity) cross-checked with OpenSSL's TLS1-PRF, the
-// trust anchor, the resource server's persistent 64-entry window, revocations, crash recovery, and a
-// real TLS-PSK handshake by openssl s_client with the derived key.
+// trust anchor, the resource server's persistent window (default 64, configurable >= 32), revocations,
+// crash recovery, a real TLS-PSK handshake by openssl s_client with the derived key, and the window
+// moving only after proof of possession (the lock-out attack: wrong key, sequence number 2^64-1).
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { join } from 'node:path';
 import { openSqliteStore } from '@m2msec/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  acceptDerivedKeySession,
   DerivedKeyResourceServer,
   DerivedKeyTrustAnchor,
   deriveClientKey,
@@ -23,14 +25,23 @@ const dir = mkdtempSync(join(tmpdir(), 'm2msec-dk-'));
 const dbFile = join(dir, 'dk.db');
 const journalPath = join(dir, 'dk.journal');
 
-async function openRs() {
-  const store = await openSqliteStore({ file: dbFile });
+async function openRs(o: { file?: string; journal?: string; windowSize?: number } = {}) {
+  const store = await openSqliteStore({ file: o.file ?? dbFile });
   const rs = await DerivedKeyResourceServer.open({
     trustAnchors: [{ taId: 'ta1', key: kRsTa }],
     state: store.collection('dk-windows'),
-    journalPath,
+    journalPath: o.journal ?? journalPath,
+    ...(o.windowSize !== undefined ? { windowSize: o.windowSize } : {}),
   });
   return { store, rs };
+}
+
+/** A completed handshake: check in the pskCallback, accept once the Finished messages proved the key. */
+function admit(rs: DerivedKeyResourceServer, identity: string) {
+  const c = rs.check(identity);
+  if (!c.ok) return c;
+  const a = rs.accept(identity);
+  return a.ok ? c : a;
 }
 
 describe('DerivedKey identity and key', () => {
@@ -110,18 +121,18 @@ describe('trust anchor and resource server', () => {
     const grants = [];
     for (let i = 0; i < 70; i++) grants.push(await ta.issue('Cabc'));
     const first = grants[0]!;
-    const r1 = rs.resolve(grants[5]!.identity);
+    const r1 = admit(rs, grants[5]!.identity);
     expect(r1.ok && r1.key.equals(grants[5]!.key)).toBe(true);
-    expect(rs.resolve(grants[5]!.identity)).toMatchObject({ ok: false, code: 'DK_REPLAY' });
-    expect(rs.resolve(grants[69]!.identity).ok).toBe(true);
+    expect(admit(rs, grants[5]!.identity)).toMatchObject({ ok: false, code: 'DK_REPLAY' });
+    expect(admit(rs, grants[69]!.identity).ok).toBe(true);
     // grants[0] is now 69 behind the highest: left of the 64-entry window.
-    expect(rs.resolve(first.identity)).toMatchObject({ ok: false, code: 'DK_REPLAY' });
-    expect(rs.resolve(grants[20]!.identity).ok).toBe(true); // inside the window, unseen
+    expect(admit(rs, first.identity)).toMatchObject({ ok: false, code: 'DK_REPLAY' });
+    expect(admit(rs, grants[20]!.identity).ok).toBe(true); // inside the window, unseen
     const revocation = ta.revoke([grants[30]!.sequenceNumber]);
     expect(await rs.applyRevocation(revocation)).toEqual([grants[30]!.sequenceNumber]);
-    expect(rs.resolve(grants[30]!.identity)).toMatchObject({ ok: false, code: 'DK_REVOKED' });
+    expect(admit(rs, grants[30]!.identity)).toMatchObject({ ok: false, code: 'DK_REVOKED' });
     await expect(rs.applyRevocation({ ...revocation, sequenceNumbers: ['31'] })).rejects.toThrow(/MAC/);
-    expect(rs.resolve('DK.other.Cabc.1.0011223344556677')).toMatchObject({
+    expect(admit(rs, 'DK.other.Cabc.1.0011223344556677')).toMatchObject({
       ok: false,
       code: 'DK_UNKNOWN_TRUST_ANCHOR',
     });
@@ -129,10 +140,10 @@ describe('trust anchor and resource server', () => {
     await store.close();
 
     ({ store, rs } = await openRs());
-    expect(rs.resolve(grants[20]!.identity)).toMatchObject({ ok: false, code: 'DK_REPLAY' });
-    expect(rs.resolve(grants[69]!.identity)).toMatchObject({ ok: false, code: 'DK_REPLAY' });
-    expect(rs.resolve(grants[30]!.identity)).toMatchObject({ ok: false, code: 'DK_REVOKED' });
-    expect(rs.resolve(grants[40]!.identity).ok).toBe(true);
+    expect(admit(rs, grants[20]!.identity)).toMatchObject({ ok: false, code: 'DK_REPLAY' });
+    expect(admit(rs, grants[69]!.identity)).toMatchObject({ ok: false, code: 'DK_REPLAY' });
+    expect(admit(rs, grants[30]!.identity)).toMatchObject({ ok: false, code: 'DK_REVOKED' });
+    expect(admit(rs, grants[40]!.identity).ok).toBe(true);
     await rs.close();
     await store.close();
   });
@@ -142,7 +153,7 @@ describe('trust anchor and resource server', () => {
     // As if the process died after the fdatasync'd append, before the store snapshot.
     appendFileSync(journalPath, `A ta1 ${g.sequenceNumber}\nA ta1 12`); // torn last line ignored
     const { store, rs } = await openRs();
-    expect(rs.resolve(g.identity)).toMatchObject({ ok: false, code: 'DK_REPLAY' });
+    expect(admit(rs, g.identity)).toMatchObject({ ok: false, code: 'DK_REPLAY' });
     expect(readFileSync(journalPath, 'utf8')).toBe('');
     await rs.close();
     await store.close();
@@ -153,11 +164,11 @@ describe('trust anchor and resource server', () => {
     const srv = await echoServer(
       pskServerOptions({
         resolve: (id) => {
-          const r = rs.resolve(id);
+          const r = rs.check(id);
           return r.ok ? r.key : undefined;
         },
       }),
-      () => 'ok dk',
+      (s) => (acceptDerivedKeySession(rs, s)?.ok ? 'ok dk' : 'refused'),
     );
     const g = await ta.issue('Cabc');
     const ok = await opensslPsk(srv.port, g.identity, g.key.toString('hex'), '', ['-tls1_2']);

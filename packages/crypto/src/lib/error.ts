@@ -21,4 +21,5 @@ export type CryptoErrorCode =
   | 'ERR_UNKNOWN_ENUM_VALUE'
   | 'ERR_SEQUENCE_NUMBER'
   | 'ERR_REPLAY'
+  | 'ERR_WINDOW_SIZE'
   | 'ERR_SERIALIZED_STATE';

@@ -1,5 +1,6 @@
 // Requests on a DerivedKey session wait until the session's acceptance is on stable storage
-// (journal.ts): the handshake itself never waits for a disk sync, the first request does.
+// (journal.ts): the handshake itself never waits for a disk sync, the first request does. A session
+// whose number was never accepted at handshake completion (acceptDerivedKeySession) is refused.
 import type { RequestHandler } from '@m2msec/protocol';
 import { isDerivedKeyIdentity } from './identity.js';
 import type { DerivedKeyResourceServer } from './resource-server.js';

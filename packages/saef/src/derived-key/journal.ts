@@ -1,10 +1,11 @@
-// Write-ahead journal of accepted DerivedKey sequence numbers. Node's pskCallback is synchronous, the
-// store is not: an acceptance is appended here (a write(2) into the page cache) inside the callback,
-// before the key is returned, so a process crash can never forget it. Stable storage comes from a
-// group commit: one fdatasync covers every append since the last one, and no request of a session is
-// served before its acceptance is on disk (durableAfter / the resource server's gate). A power loss
-// can therefore only lose acceptances of sessions that never served a request; accepting such a
-// sequence number again after restart grants nothing that was granted before.
+// Write-ahead journal of accepted DerivedKey sequence numbers. An acceptance is appended here (a
+// write(2) into the page cache) when the handshake has completed — on 'secureConnection', after the
+// Finished messages proved K_RS-C, never in the pskCallback — and before the session can serve a
+// request, so a process crash can never forget it. Stable storage comes from a group commit: one
+// fdatasync covers every append since the last one, and no request of a session is served before its
+// acceptance is on disk (durableAfter / the resource server's gate). A power loss can therefore only
+// lose acceptances of sessions that never served a request; accepting such a sequence number again
+// after restart grants nothing that was granted before.
 // The store Collection holds the compacted window; the journal is replayed into it at start, then emptied.
 import {
   closeSync,

@@ -1,7 +1,15 @@
 // The resource server side of DerivedKey mode: recognises DK. identities in psk_identity, derives
-// K_RS-C from the TA's K_RS-TA, and admits each sequence number once through a 64-entry sliding
-// window per TA (replays and numbers left of the window refused), minus the numbers the TA revoked.
-// Durability: see journal.ts (write-ahead, an O_DSYNC append inside the synchronous pskCallback) and
+// K_RS-C from the TA's K_RS-TA, and admits each sequence number once through a sliding window per TA
+// (default 64 entries, at least 32; replays and numbers left of the window refused), minus the numbers
+// the TA revoked.
+// Two steps, because the window must move only once the peer has proved it holds K_RS-C (DESIGN.md 7):
+//   check(identity)  in the synchronous pskCallback: well-formed, known TA, not revoked, fresh in the
+//                    window; returns the key and changes nothing. A wrong key (or a made-up identity
+//                    with sequence number 2^64-1) then fails the handshake and leaves no trace.
+//   accept(identity) on 'secureConnection': the Finished messages proved the key; the number is checked
+//                    again (a concurrent handshake with the same number may have completed first),
+//                    journalled and marked. A refusal here must end the session before any request.
+// Durability: see journal.ts (write-ahead append, group commit; requests wait for it) and
 // docs/security-association.md. The windows and revocations live in a store Collection.
 import { ReplayWindow } from '@m2msec/crypto';
 import type { Collection } from '@m2msec/store';
@@ -10,6 +18,11 @@ import { deriveClientKey } from './derive.js';
 import { type DerivedKeyIdentity, parseDerivedKeyIdentity } from './identity.js';
 import { AcceptJournal } from './journal.js';
 import { type DerivedKeyRevocation, parseRevocation, verifyRevocation } from './revocation.js';
+
+/** Default anti-replay window (RFC 6347 4.1.2.6 prefers 64) and its bounds (at least 32). */
+export const DERIVED_KEY_WINDOW_SIZE = ReplayWindow.SIZE;
+export const DERIVED_KEY_MIN_WINDOW_SIZE = ReplayWindow.MIN_SIZE;
+export const DERIVED_KEY_MAX_WINDOW_SIZE = ReplayWindow.MAX_SIZE;
 
 export interface DerivedKeyWindowState {
   /** ReplayWindow.toString(). */
@@ -31,12 +44,37 @@ export interface DerivedKeyResourceServerOptions {
    * so it is batched (a synchronous SQLite commit per handshake would stall the event loop).
    */
   snapshotDelayMs?: number;
+  /**
+   * Anti-replay window size per TA: an integer from 32 to 1024, default 64. A window stored with
+   * another size is resized on open, failing closed (numbers left of the old window stay refused).
+   */
+  windowSize?: number;
   onError?: (message: string) => void;
 }
 
 export type DerivedKeyResolution =
   | { ok: true; key: Buffer; identity: DerivedKeyIdentity }
   | { ok: false; code: SaefError['code']; message: string };
+
+export type DerivedKeyAcceptance =
+  | { ok: true; identity: DerivedKeyIdentity }
+  | { ok: false; code: SaefError['code']; message: string };
+
+/** The window size of the options, or a SaefError INVALID_INPUT that says what is allowed. */
+export function derivedKeyWindowSize(size: unknown = DERIVED_KEY_WINDOW_SIZE): number {
+  if (
+    typeof size !== 'number' ||
+    !Number.isInteger(size) ||
+    size < DERIVED_KEY_MIN_WINDOW_SIZE ||
+    size > DERIVED_KEY_MAX_WINDOW_SIZE
+  ) {
+    throw new SaefError(
+      'INVALID_INPUT',
+      `DerivedKey windowSize must be an integer from ${DERIVED_KEY_MIN_WINDOW_SIZE} to ${DERIVED_KEY_MAX_WINDOW_SIZE} (default ${DERIVED_KEY_WINDOW_SIZE}), got ${show(size)}`,
+    );
+  }
+  return size;
+}
 
 interface TaState {
   key: Buffer;
@@ -50,6 +88,7 @@ export class DerivedKeyResourceServer {
   #dirty = false;
   #wake: (() => void) | undefined;
   readonly #revocationListeners: Array<(taId: string, seqs: bigint[]) => void> = [];
+  #windowSize = DERIVED_KEY_WINDOW_SIZE;
 
   private constructor(
     private readonly o: DerivedKeyResourceServerOptions,
@@ -58,14 +97,19 @@ export class DerivedKeyResourceServer {
 
   /** Loads windows, replays the journal over them, persists the result, empties the journal. */
   static async open(o: DerivedKeyResourceServerOptions): Promise<DerivedKeyResourceServer> {
-    const { journal, entries } = AcceptJournal.open(o.journalPath);
-    const rs = new DerivedKeyResourceServer(o, journal);
+    const size = derivedKeyWindowSize(o.windowSize);
     for (const ta of o.trustAnchors) {
       if (!/^[A-Za-z0-9_-]{1,64}$/.test(ta.taId)) throw new SaefError('INVALID_INPUT', `TA_id ${show(ta.taId)}`);
+    }
+    const { journal, entries } = AcceptJournal.open(o.journalPath);
+    const rs = new DerivedKeyResourceServer(o, journal);
+    rs.#windowSize = size;
+    for (const ta of o.trustAnchors) {
       const saved = await o.state.get(`window:${ta.taId}`);
+      const stored = saved ? ReplayWindow.parse(saved.window) : undefined;
       rs.#tas.set(ta.taId, {
         key: Buffer.from(ta.key),
-        window: saved ? ReplayWindow.parse(saved.window) : new ReplayWindow(),
+        window: !stored ? new ReplayWindow(size) : stored.size === size ? stored : stored.resized(size),
         revoked: new Set((saved?.revoked ?? []).map((s) => BigInt(s))),
       });
     }
@@ -79,10 +123,48 @@ export class DerivedKeyResourceServer {
   }
 
   /**
-   * Synchronous, for the pskCallback: the key for a DK identity, or why not. On success the sequence
-   * number is already durable in the journal and marked in the window.
+   * Synchronous, for the pskCallback: the key for a DK identity, or why not. Changes no state: the
+   * handshake has not proved the key yet (a wrong key must not burn the number). Call accept() when
+   * the handshake completes.
    */
-  resolve(identity: string): DerivedKeyResolution {
+  check(identity: string): DerivedKeyResolution {
+    const v = this.verdict(identity);
+    if (!v.ok) return v;
+    return { ok: true, key: deriveClientKey(v.ta.key, identity), identity: v.identity };
+  }
+
+  /**
+   * For the 'secureConnection' event, once the handshake with check()'s key has completed (its
+   * Finished messages prove K_RS-C): checks the number again, appends it to the write-ahead journal and
+   * marks it in the window. Not ok (a concurrent handshake with the same number completed first, or it
+   * was revoked meanwhile, or the journal failed): the caller must destroy the session before it
+   * serves anything.
+   */
+  accept(identity: string): DerivedKeyAcceptance {
+    const v = this.verdict(identity);
+    if (!v.ok) return v;
+    const p = v.identity;
+    let ordinal: number;
+    try {
+      ordinal = this.journal.append({ taId: p.taId, sequenceNumber: p.sequenceNumber });
+    } catch (e) {
+      this.o.onError?.((e as Error).message);
+      return { ok: false, code: 'DK_JOURNAL', message: (e as Error).message };
+    }
+    v.ta.window.accept(p.sequenceNumber);
+    this.trackDurability(identity, ordinal);
+    this.scheduleSnapshot();
+    return { ok: true, identity: p };
+  }
+
+  /** The anti-replay window size per TA. */
+  get windowSize(): number {
+    return this.#windowSize;
+  }
+
+  private verdict(
+    identity: string,
+  ): { ok: true; ta: TaState; identity: DerivedKeyIdentity } | { ok: false; code: SaefError['code']; message: string } {
     let p: DerivedKeyIdentity;
     try {
       p = parseDerivedKeyIdentity(identity);
@@ -94,25 +176,15 @@ export class DerivedKeyResourceServer {
     if (ta.revoked.has(p.sequenceNumber)) {
       return { ok: false, code: 'DK_REVOKED', message: `sequence number ${p.sequenceNumber} of TA ${p.taId} revoked` };
     }
-    const verdict = ta.window.check(p.sequenceNumber);
-    if (!verdict.ok) {
+    const w = ta.window.check(p.sequenceNumber);
+    if (!w.ok) {
       return {
         ok: false,
         code: 'DK_REPLAY',
-        message: `sequence number ${p.sequenceNumber} of TA ${p.taId} refused: ${verdict.reason}`,
+        message: `sequence number ${p.sequenceNumber} of TA ${p.taId} refused: ${w.reason}`,
       };
     }
-    let ordinal: number;
-    try {
-      ordinal = this.journal.append({ taId: p.taId, sequenceNumber: p.sequenceNumber });
-    } catch (e) {
-      this.o.onError?.((e as Error).message);
-      return { ok: false, code: 'DK_JOURNAL', message: (e as Error).message };
-    }
-    ta.window.accept(p.sequenceNumber);
-    this.trackDurability(identity, ordinal);
-    this.scheduleSnapshot();
-    return { ok: true, key: deriveClientKey(ta.key, identity), identity: p };
+    return { ok: true, ta, identity: p };
   }
 
   readonly #durable = new Map<string, Promise<void>>();
@@ -135,7 +207,19 @@ export class DerivedKeyResourceServer {
    * must wait for it (the journal's group commit; see journal.ts). Rejects if the sync failed.
    */
   durable(identity: string): Promise<void> {
-    return this.#durable.get(identity) ?? Promise.resolve();
+    const pending = this.#durable.get(identity);
+    if (pending) return pending;
+    // Fail closed: a number still fresh in the window was never accept()ed, so the session that
+    // carries it skipped the completion step and must not be served.
+    if (this.verdict(identity).ok) {
+      return Promise.reject(
+        new SaefError(
+          'DK_NOT_ACCEPTED',
+          `DerivedKey identity ${show(identity)} was not accepted at handshake completion`,
+        ),
+      );
+    }
+    return Promise.resolve();
   }
 
   /** Verifies and applies a TA's revocation; durable in the store when this resolves. */
@@ -209,7 +293,7 @@ export class DerivedKeyResourceServer {
   private async persist(taId: string, ta: TaState): Promise<void> {
     const top = ta.window.highest;
     // Revoked numbers left of the window are refused as too old anyway: drop them.
-    const revoked = [...ta.revoked].filter((s) => top === undefined || top - s < BigInt(ReplayWindow.SIZE));
+    const revoked = [...ta.revoked].filter((s) => top === undefined || top - s < BigInt(ta.window.size));
     ta.revoked = new Set(revoked);
     await this.o.state.put(`window:${taId}`, { window: ta.window.toString(), revoked: revoked.map(String) });
   }

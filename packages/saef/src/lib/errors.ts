@@ -11,6 +11,7 @@ export type SaefErrorCode =
   | 'DK_REVOKED'
   | 'DK_NOT_AUTHORIZED'
   | 'DK_JOURNAL'
+  | 'DK_NOT_ACCEPTED'
   | 'MAC_CERT_FORMAT'
   | 'MAC_CERT_INVALID'
   | 'REVOCATION_INVALID'

@@ -1,6 +1,9 @@
 // Entity B of the PSK-based frameworks on one listener (TS-0003 8.2.2.1, 8.2.2.3, DerivedKey mode):
 // the psk_identity picks the framework — DK.<...> DerivedKey, hexBinary(KcID)@<trusted MAF-FQDN>
 // MAF-based, anything else a KpsaID — and the completed handshake becomes a security association.
+// DerivedKey: the pskCallback only checks the identity (no state change); the sequence number is
+// accepted into the replay window on 'secureConnection', once the Finished messages proved K_RS-C, and a
+// session whose number cannot be accepted then (a concurrent handshake took it) is destroyed unserved.
 import type { TLSSocket, TlsOptions } from 'node:tls';
 import { type IdContext, parseOriginator, toSpRelativeOriginator } from '@m2msec/protocol';
 import {
@@ -59,7 +62,7 @@ export function pskAssociationFramework(o: PskAssociationOptions): PskAssociatio
   const resolve = (identity: string, socket: TLSSocket): Uint8Array | undefined => {
     if (isDerivedKeyIdentity(identity)) {
       if (!o.derivedKey) return refuse(identity, 'DerivedKey mode is not enabled');
-      const r = o.derivedKey.resolve(identity);
+      const r = o.derivedKey.check(identity);
       if (!r.ok) return refuse(identity, r.message);
       pending.set(socket, {
         framework: 'derived-key',
@@ -100,6 +103,15 @@ export function pskAssociationFramework(o: PskAssociationOptions): PskAssociatio
         return;
       }
       pending.delete(socket);
+      if (p.framework === 'derived-key') {
+        // Proof of possession is complete only now: move the window (journal first), or end the session.
+        const a = o.derivedKey?.accept(identity);
+        if (!a?.ok) {
+          socket.destroy();
+          refuse(identity, a ? a.message : 'DerivedKey mode is not enabled');
+          return;
+        }
+      }
       o.registry.establish(socket, { ...p, pskIdentity: identity });
     },
   };
