@@ -33,10 +33,10 @@ export {
   encodeCsrAttributes,
 } from './csrattrs/csr-attributes.js';
 export { EstClientError, EstError, type EstStatus, isEstError } from './errors.js';
+export { decodeBase64Body } from './lib/base64-body.js';
 export type { GeneralName } from './lib/general-names.js';
 export type { NameConstraints } from './lib/name-constraints.js';
 export { OID } from './lib/oids.js';
-export { decodeBase64Body } from './lib/base64-body.js';
 export { decodeCertsOnly, encodeCertsOnly } from './pkcs7/certs-only.js';
 // server
 export { createEstServer, type EstServer } from './server/est-server.js';
