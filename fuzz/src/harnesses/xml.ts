@@ -1,7 +1,6 @@
 // DSKPP messages (RFC 6063) and PSKC key containers (RFC 6030): XML from a peer, including DOCTYPEs with
 // external and expanding entities (XXE, billion laughs) that must be refused, never resolved.
 import { DskppError, decodeMessage, parseKeyContainer } from '@m2msec/dskpp';
-import * as fc from 'fast-check';
 import { harness } from '../harness.js';
 import { mutatedText } from '../mutate.js';
 import { seedFiles } from '../seeds.js';
