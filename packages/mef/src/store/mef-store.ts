@@ -13,7 +13,14 @@ import {
   RspfError,
 } from '@m2msec/rspf';
 import type { Collection, Store } from '@m2msec/store';
-import type { ClientRegistration, EnroleeConfig, EnroleeRecord, KeyRegistration, TargetRecord } from './records.js';
+import type {
+  ClientRegistration,
+  EnroleeConfig,
+  EnroleeRecord,
+  IssuedCertificateRecord,
+  KeyRegistration,
+  TargetRecord,
+} from './records.js';
 
 export const EST_BASE_PATH = '/.well-known/est';
 
@@ -25,6 +32,8 @@ export class MefStore implements EnrolmentRepository {
   readonly enrolments: Collection<EnrolmentRecord>;
   readonly clientRegs: Collection<ClientRegistration>;
   readonly keyRegs: Collection<KeyRegistration>;
+  /** EST certificates by canonical serial (never deleted while valid: the CRL is made from them). */
+  readonly issued: Collection<IssuedCertificateRecord>;
   readonly #psk = new Map<string, PskEntry>();
   #reloading: Promise<void> | undefined;
 
@@ -38,6 +47,7 @@ export class MefStore implements EnrolmentRepository {
     this.enrolments = store.collection<EnrolmentRecord>('mef-enrolments');
     this.clientRegs = store.collection<ClientRegistration>('mef-client-regs');
     this.keyRegs = store.collection<KeyRegistration>('mef-key-regs');
+    this.issued = store.collection<IssuedCertificateRecord>('mef-issued-certificates');
   }
 
   static async open(store: Store, vault: KeyVault, now: () => number = Date.now): Promise<MefStore> {
@@ -105,10 +115,20 @@ export class MefStore implements EnrolmentRepository {
     return rec;
   }
 
-  /** Revocation: the enrolee can no longer enrol and none of its enrolments is served again. */
+  /**
+   * Revocation: the enrolee can no longer enrol, none of its enrolments is served again and every
+   * certificate issued to it is revoked (it goes on the CRL; issue 12 item 6).
+   */
   async revokeEnrolee(principal: string): Promise<number> {
     const rec = await this.enrolees.get(principal);
     if (!rec) throw new RspfError('NOT_FOUND', `no enrolee '${principal}'`);
+    // Certificates first: a crash after this point leaves the enrolee revoked-or-not but never an
+    // unrevoked certificate of a deleted enrolee.
+    for (const { value } of await this.issued.list()) {
+      if (value.holder === principal && value.revokedAt === undefined) {
+        await this.revokeCertificate(value.serialNumber, 'cessationOfOperation');
+      }
+    }
     await this.enrolees.delete(principal);
     await this.reloadPsks();
     let n = 0;
@@ -119,6 +139,26 @@ export class MefStore implements EnrolmentRepository {
       }
     }
     return n;
+  }
+
+  /** Records an EST certificate before it is delivered (EstServerOptions.recordIssued). */
+  async recordIssued(r: IssuedCertificateRecord): Promise<void> {
+    if (!(await this.issued.insert(r.serialNumber, r))) {
+      throw new RspfError('CONFLICT', `certificate serial ${r.serialNumber} was already issued`);
+    }
+  }
+
+  /** Marks an issued certificate revoked (idempotent: the first revocation time and reason stay). */
+  async revokeCertificate(serialNumber: string, reason = 'unspecified'): Promise<IssuedCertificateRecord> {
+    return this.store.transaction(async (tx) => {
+      const c = tx.collection<IssuedCertificateRecord>('mef-issued-certificates');
+      const r = await c.get(serialNumber);
+      if (!r) throw new RspfError('NOT_FOUND', `no certificate with serial ${serialNumber} was issued by this MEF`);
+      if (r.revokedAt !== undefined) return r;
+      const revoked = { ...r, revokedAt: this.now(), reason };
+      await c.put(serialNumber, revoked);
+      return revoked;
+    });
   }
 
   async revokeEnrolment(keId: string): Promise<void> {
@@ -209,6 +249,10 @@ export class MefStore implements EnrolmentRepository {
       if (now >= value.expiresAt || (value.state === 'pending' && now - value.createdAt > pendingMaxAgeMs)) {
         if (await this.enrolments.delete(key)) n++;
       }
+    }
+    // An expired certificate leaves the CRL (RFC 5280 5.1.2.6 allows it) and its record goes.
+    for (const { key, value } of await this.issued.list()) {
+      if (now >= value.notAfter && (await this.issued.delete(key))) n++;
     }
     for (const c of [this.clientRegs, this.keyRegs] as Array<Collection<{ et: number }>>) {
       for (const { key, value } of await c.list()) if (now >= value.et && (await c.delete(key))) n++;
