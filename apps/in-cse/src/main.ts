@@ -68,6 +68,7 @@ async function main(): Promise<void> {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
     for (const l of tlsListeners) {
+      l.close?.();
       l.server.close();
       l.server.closeAllConnections();
     }

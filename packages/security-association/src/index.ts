@@ -7,6 +7,11 @@ export {
   certificateAssociationHandler,
 } from './frameworks/certificate-association.js';
 export {
+  applyCertificateRevocation,
+  type CertificateRevocationWiring,
+  revocationServerOptions,
+} from './frameworks/certificate-revocation.js';
+export {
   type PskAssociationFramework,
   type PskAssociationOptions,
   pskAssociationFramework,
