@@ -34,6 +34,7 @@ async function main(): Promise<void> {
     retargetSendersFor: forwardingSenders(config),
     authenticate: security.authenticate,
     authorization: authorizationOptions(config),
+    onAeDeregistration: (aei) => security.deregisterAe(aei),
   });
   const handler = security.wrapHandler(cse.handle);
   const binding = createHttpBinding({

@@ -22,6 +22,8 @@ export {
   type PskDirectory,
   type PskEntry,
 } from './frameworks/psk-directory.js';
+export { type AeDeregistrationOptions, deregisterAe } from './lifecycle/deregister-ae.js';
+export { type CredentialRevocationOptions, revokePskCredential } from './lifecycle/revoke-credential.js';
 export {
   checkReferencePointPolicy,
   defaultReferencePointPolicy,
