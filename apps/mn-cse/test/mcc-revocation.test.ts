@@ -83,6 +83,22 @@ async function curl(c: Issued): Promise<{ code: number | null; rsc: number }> {
 
 describe('Mcc listener CRLs', () => {
   it('a certificate revoked in the CRL file loses its live session and its next handshake', async () => {
+    // A TLS 1.2 session to resume after the revocation (resumption validates no chain in the handshake).
+    const first = connect({
+      host: '127.0.0.1',
+      port,
+      servername: 'id-mn.id-in.m2msec.org',
+      ca: readFileSync(ca.certPath),
+      cert: revoked.cert,
+      key: revoked.key,
+      maxVersion: 'TLSv1.2',
+    });
+    first.on('error', () => undefined);
+    const ticket = await new Promise<Buffer>((resolve, reject) => {
+      first.once('session', (s: Buffer) => resolve(s));
+      first.once('error', reject);
+    });
+    first.end();
     for (const c of [kept, revoked]) {
       const r = await curl(c);
       expect(r.code).toBe(0);
@@ -113,5 +129,28 @@ describe('Mcc listener CRLs', () => {
     const k = await curl(kept);
     expect(k.code).toBe(0);
     expect(k.rsc).toBeGreaterThan(0);
+
+    // Resuming the old session: whether the server resumes it or not, no request is served on it.
+    const resumed = connect({
+      host: '127.0.0.1',
+      port,
+      servername: 'id-mn.id-in.m2msec.org',
+      ca: readFileSync(ca.certPath),
+      cert: revoked.cert,
+      key: revoked.key,
+      maxVersion: 'TLSv1.2',
+      session: ticket,
+    });
+    let answer = '';
+    resumed.on('data', (d) => (answer += d));
+    resumed.on('error', () => undefined);
+    const ended = new Promise((resolve) => resumed.once('close', () => resolve('closed')));
+    resumed.once('secureConnect', () =>
+      resumed.write(
+        'GET /cse-mn HTTP/1.1\r\nHost: id-mn\r\nX-M2M-Origin: /id-in\r\nX-M2M-RI: r\r\nX-M2M-RVI: 3\r\n\r\n',
+      ),
+    );
+    expect(await Promise.race([ended, new Promise((r) => setTimeout(() => r('timeout'), 10_000))])).toBe('closed');
+    expect(answer).not.toMatch(/x-m2m-rsc/i);
   });
 });
