@@ -25,7 +25,13 @@ const credentialKey = (credentialId: string): string | undefined => {
 
 /** Returns the number of associations torn down. */
 export async function deregisterAe(o: AeDeregistrationOptions, aei: string): Promise<number> {
-  const aeId = toSpRelativeOriginator(parseOriginator(aei), o.idContext);
+  let aeId: string;
+  try {
+    aeId = toSpRelativeOriginator(parseOriginator(aei), o.idContext);
+  } catch {
+    // Bindings hold parsed AE-IDs only: an AE-ID that does not parse is bound to nothing.
+    return 0;
+  }
   const unbound = new Set(await o.bindings.removeAeId(aeId));
   return o.registry.teardown(
     (a) => unbound.has(credentialKey(a.credentialId) ?? '') || a.provenIds.includes(aeId),
