@@ -226,6 +226,29 @@ describe('EST certificate validity', () => {
   });
 });
 
+describe('EST certificates on the MEF certificate listener', () => {
+  it('reach EST only: an EST certificate is no bootstrap credential or Enrolment Target (403)', async () => {
+    for (const path of ['/fetchCredentials/abc@mef.m2msec.org/22', '/.well-known/m2msec-enrolment']) {
+      const r = await run('curl', [
+        '-sS',
+        '--cacert',
+        pki.tlsRoot,
+        '--cert',
+        certA.cert,
+        '--key',
+        certA.key,
+        '--resolve',
+        `${MEF_FQDN}:${certPort}:127.0.0.1`,
+        '-w',
+        '\n%{http_code}',
+        `https://${MEF_FQDN}:${certPort}${path}`,
+      ]);
+      expect(r.stdout.slice(r.stdout.lastIndexOf('\n') + 1), r.stderr).toBe('403');
+      expect(r.stdout).toContain('EST re-enrolment only');
+    }
+  });
+});
+
 describe('re-enrolment bound to the certificate holder', () => {
   it("a renewal with enrolee A's certificate is recorded for A, not for another enrolee with the same grant", async () => {
     const r = await reenrol('devA-renewed', certA);

@@ -2,6 +2,7 @@
 // 8.3.2.1; mutual certificates, 8.3.2.2; optionally server-only TLS + HTTP Digest for user
 // devices), each serving the Enrolment Exchange, /fetchCredentials, the Mmef procedures, EST at
 // /.well-known/est and DSKPP at /dskpp; and an admin listener for the administrating stakeholder.
+import { X509Certificate } from 'node:crypto';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -20,7 +21,7 @@ import { EnrolmentExchange, type EnrolmentRecord, type KeyVault } from '@m2msec/
 import { certificateServerOptions, TLS12_PSK_CIPHERS } from '@m2msec/saef';
 import type { SecureEnvironment } from '@m2msec/secure-environment';
 import type { Store } from '@m2msec/store';
-import express, { type Express, type Request } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { adminRouter } from '../admin/router.js';
 import { CrlPublisher } from '../crl/crl-publisher.js';
 import { CRL_PATH, crlRouter } from '../crl/crl-router.js';
@@ -145,6 +146,34 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
     },
   });
 
+  // The MEF CA is added to the certificate listener's trust anchors for EST re-enrolment only: unless the
+  // operator configured it as a trust anchor, its certificates reach nothing but EST on this listener
+  // (an EST certificate must not pass for a bootstrap-certificate enrolee or a target by its SAN).
+  const mefCaConfigured =
+    !!o.ca &&
+    (o.certificate?.trustAnchors ?? []).some((a) => {
+      try {
+        return new X509Certificate(a).raw.equals(Buffer.from(o.ca!.certificate));
+      } catch {
+        return false;
+      }
+    });
+  const issuedByMefCa = new WeakMap<TLSSocket, boolean>();
+  const onlyEst = (req: Request, res: Response, next: NextFunction) => {
+    const socket = req.socket as TLSSocket;
+    let mine = issuedByMefCa.get(socket);
+    if (mine === undefined) {
+      const peer = socket.getPeerX509Certificate?.();
+      mine = !!peer && !!o.ca && peer.checkIssued(o.ca.x509) && peer.verify(o.ca.publicKey);
+      issuedByMefCa.set(socket, mine);
+    }
+    if (mine) {
+      res.status(403).json({ 'm2m:dbg': 'a certificate of the MEF CA is accepted for EST re-enrolment only' });
+      return;
+    }
+    next();
+  };
+
   const common = (app: Express, principalOf: (req: Request) => ReturnType<typeof enroleePrincipal>) => {
     app.disable('x-powered-by');
     if (o.ca) {
@@ -161,6 +190,7 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
         }),
       );
     }
+    if (o.ca && !mefCaConfigured) app.use(onlyEst);
     if (o.dskpp) app.use('/dskpp', dskppRouter(o.dskpp));
     app.use(enrolmentRouter(exchange, principalOf, warn));
     app.use(fetchCredentialsRouter(store, { mefFqdn: o.fqdn, repository: store, vault, now }));
@@ -205,9 +235,10 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
         // RFC 7030 4.2.2: /simplereenroll authenticates with the certificate being renewed, so the
         // MEF CA is a trust anchor of its own certificate listener (its revocations are checked per
         // request: tlsPrincipal and the EST policy).
-        trustAnchors: o.ca
-          ? [...o.certificate.trustAnchors, pemCertificate(o.ca.certificate)]
-          : o.certificate.trustAnchors,
+        trustAnchors:
+          o.ca && !mefCaConfigured
+            ? [...o.certificate.trustAnchors, pemCertificate(o.ca.certificate)]
+            : o.certificate.trustAnchors,
         ...(o.certificate.crls ? { crls: o.certificate.crls } : {}),
         tls13: false,
       }),
