@@ -5,8 +5,9 @@
 // - this class's, in JavaScript, when a session is admitted and whenever the CRLs change: a resumed
 //   session (no chain validation in the handshake) and a live session of a newly revoked certificate
 //   are refused / torn down too.
-// A CRL counts only when a configured trust anchor signed it and it is current; an invalid CRL is
-// refused and the previous one of that issuer kept. Once a CRL passes its nextUpdate without a
+// The JavaScript check uses CRLs a configured trust anchor signed (verified here); a CRL of another
+// issuer (an intermediate CA) is passed to OpenSSL only, which verifies it during path validation. A
+// CRL with a bad signature is refused and the previous one of that issuer kept. Once a CRL passes its nextUpdate without a
 // replacement, every certificate of its issuer is refused (fail closed; OpenSSL does the same).
 import { createPublicKey, type KeyObject, verify, X509Certificate } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
@@ -14,8 +15,13 @@ import { Certificate, CertificateList } from '@peculiar/asn1-x509';
 import { SaefError } from '../lib/errors.js';
 
 export interface CrlInfo {
-  /** The trust anchor that issued it (Node's rendering of its subject). */
+  /**
+   * The trust anchor that issued it (Node's rendering of its subject), or for a CRL of another issuer
+   * (an intermediate CA, checked by OpenSSL only) 'der:' and the issuer Name's DER in hex.
+   */
   issuer: string;
+  /** Signed by a configured trust anchor (checked here); false: left to OpenSSL. */
+  verified: boolean;
   thisUpdate: Date;
   nextUpdate?: Date;
   /** Canonical serials (upper-case hex, no leading zeros). */
@@ -106,15 +112,20 @@ export class CertificateRevocation {
     const tbs = list.tbsCertList;
     const issuerDer = Buffer.from(AsnConvert.serialize(tbs.issuer));
     const anchor = this.#anchors.find((a) => a.subjectDer.equals(issuerDer));
-    if (!anchor) throw new SaefError('INVALID_INPUT', 'the CRL was not issued by a configured trust anchor');
-    const hash = SIGNATURE_HASH[list.signatureAlgorithm.algorithm];
-    if (!hash)
-      throw new SaefError('INVALID_INPUT', `unsupported CRL signature algorithm ${list.signatureAlgorithm.algorithm}`);
-    if (!verify(hash, tbsBytes(der), anchor.key, Buffer.from(list.signature))) {
-      throw new SaefError(
-        'INVALID_INPUT',
-        `the CRL signature does not verify with ${anchor.x509.subject.replace(/\n/g, ', ')}`,
-      );
+    if (anchor) {
+      const hash = SIGNATURE_HASH[list.signatureAlgorithm.algorithm];
+      if (!hash) {
+        throw new SaefError(
+          'INVALID_INPUT',
+          `unsupported CRL signature algorithm ${list.signatureAlgorithm.algorithm}`,
+        );
+      }
+      if (!verify(hash, tbsBytes(der), anchor.key, Buffer.from(list.signature))) {
+        throw new SaefError(
+          'INVALID_INPUT',
+          `the CRL signature does not verify with ${anchor.x509.subject.replace(/\n/g, ', ')}`,
+        );
+      }
     }
     const thisUpdate = tbs.thisUpdate.getTime();
     const nextUpdate = tbs.nextUpdate?.getTime();
@@ -123,7 +134,8 @@ export class CertificateRevocation {
       (tbs.revokedCertificates ?? []).map((r) => canonicalSerialHex(Buffer.from(r.userCertificate).toString('hex'))),
     );
     return {
-      issuer: anchor.x509.subject,
+      issuer: anchor ? anchor.x509.subject : `der:${issuerDer.toString('hex')}`,
+      verified: !!anchor,
       thisUpdate,
       ...(nextUpdate ? { nextUpdate } : {}),
       revoked,
