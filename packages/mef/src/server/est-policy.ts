@@ -92,6 +92,13 @@ export function recordEstIssuance(store: MefStore, now: () => number = Date.now)
       issuedAt: now(),
       notAfter: i.notAfter.getTime(),
     });
+    // The enrolee may have been revoked between the check above and the insert: then this
+    // certificate is revoked too and never delivered (MefStore.revokeEnrolee's second pass covers
+    // the other order).
+    if (!(await store.enrolees.get(i.holder))) {
+      await store.revokeCertificate(i.serialNumber, 'cessationOfOperation');
+      throw new RspfError('FORBIDDEN', 'the enrolee was revoked while its certificate was being issued');
+    }
   };
 }
 

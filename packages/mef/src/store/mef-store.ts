@@ -122,14 +122,12 @@ export class MefStore implements EnrolmentRepository {
   async revokeEnrolee(principal: string): Promise<number> {
     const rec = await this.enrolees.get(principal);
     if (!rec) throw new RspfError('NOT_FOUND', `no enrolee '${principal}'`);
-    // Certificates first: a crash after this point leaves the enrolee revoked-or-not but never an
-    // unrevoked certificate of a deleted enrolee.
-    for (const { value } of await this.issued.list()) {
-      if (value.holder === principal && value.revokedAt === undefined) {
-        await this.revokeCertificate(value.serialNumber, 'cessationOfOperation');
-      }
-    }
+    // Certificates before the enrolee (a crash in between leaves an enrolee to revoke again, never an
+    // unrevoked certificate of a deleted enrolee), and once more after it: a certificate recorded
+    // while this ran is caught here or by recordEstIssuance's check after its insert.
+    await this.revokeCertificatesOf(principal);
     await this.enrolees.delete(principal);
+    await this.revokeCertificatesOf(principal);
     await this.reloadPsks();
     let n = 0;
     for (const { key, value } of await this.enrolments.list()) {
@@ -139,6 +137,14 @@ export class MefStore implements EnrolmentRepository {
       }
     }
     return n;
+  }
+
+  private async revokeCertificatesOf(principal: string): Promise<void> {
+    for (const { value } of await this.issued.list()) {
+      if (value.holder === principal && value.revokedAt === undefined) {
+        await this.revokeCertificate(value.serialNumber, 'cessationOfOperation');
+      }
+    }
   }
 
   /** Records an EST certificate before it is delivered (EstServerOptions.recordIssued). */
