@@ -294,8 +294,9 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
   }
   const adminApp = express();
   adminApp.disable('x-powered-by');
-  if (gba) adminApp.use(gbaAdminRouter(gba.bsf, { token: o.admin.token }));
+  // The CRL first: public and signed, it is served without the admin token.
   if (crl) adminApp.use(crlRouter(crl));
+  if (gba) adminApp.use(gbaAdminRouter(gba.bsf, { token: o.admin.token }));
   adminApp.use(
     adminRouter(store, {
       token: o.admin.token,
