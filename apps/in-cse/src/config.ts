@@ -60,7 +60,10 @@ export interface InCseConfig {
       cert: string;
       key: string;
       trustAnchors: string[];
+      /** CRL files (PEM / DER), re-read when they change (docs/certificate-lifecycle.md). */
       crls: string[];
+      /** A CRL distribution point (e.g. the MEF's GET /crl) fetched every refreshSeconds (default 60). */
+      crl?: { url?: string; refreshSeconds?: number; startupTimeoutSeconds?: number };
       tls13: boolean;
     };
     /**
@@ -285,6 +288,15 @@ const schema = {
             key: str,
             trustAnchors: { type: 'array', minItems: 1, items: str },
             crls: strList,
+            crl: {
+              type: 'object',
+              additionalProperties: false,
+              properties: {
+                url: { type: 'string', pattern: '^https?://' },
+                refreshSeconds: { type: 'integer', minimum: 1, maximum: 86400 },
+                startupTimeoutSeconds: { type: 'integer', minimum: 0, maximum: 600 },
+              },
+            },
             tls13: { type: 'boolean' },
           },
         },

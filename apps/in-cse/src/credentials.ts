@@ -7,7 +7,9 @@
 //   node dist/credentials.js add-km --id <KmID> --key-hex <hex|->   (this CSE's Km at its MAF, security.maf)
 //   node dist/credentials.js bind --credential <Credential-ID> (--ae <AE-ID>... | --cse <CSE-ID>)
 //   node dist/credentials.js list
-//   node dist/credentials.js delete --id <credential ID>
+//   node dist/credentials.js delete --id <credential ID>   (also removes the Credential-ID binding 12-<id>)
+// While the IN-CSE runs, revoke a Kpsa with DELETE /.well-known/m2msec/credentials/psk/<id> instead
+// (it also tears down the live sessions).
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseOriginator } from '@m2msec/protocol';
@@ -114,10 +116,14 @@ async function main(argv: string[]): Promise<void> {
           process.stdout.write(`${r.kind}\t${r.credentialId}${expiry}${b ? `\tbound ${JSON.stringify(b)}` : ''}\n`);
         }
         break;
-      case 'delete':
-        await credentials.delete(one(o, 'id'));
+      case 'delete': {
+        const id = one(o, 'id');
+        await credentials.delete(id);
+        // The binding goes with the key: a credential re-added under this ID starts unbound.
+        await bindings.delete(`12-${id}`).catch(() => false);
         process.stdout.write('deleted\n');
         break;
+      }
       default:
         throw new UsageError(`unknown command '${command ?? ''}' (add-psk, add-dk-ta, add-km, bind, list, delete)`);
     }

@@ -34,6 +34,7 @@ async function main(): Promise<void> {
     retargetSendersFor: forwardingSenders(config),
     authenticate: security.authenticate,
     authorization: authorizationOptions(config),
+    onAeDeregistration: (aei) => security.deregisterAe(aei),
   });
   const handler = security.wrapHandler(cse.handle);
   const binding = createHttpBinding({
@@ -47,6 +48,9 @@ async function main(): Promise<void> {
   });
   const admin = adminRouter(security, log);
   const extras = config.upperTester ? [upperTesterRouter(cse, log), admin] : [admin];
+  // TLS listeners first (their CRLs load before they open): once the plain listener answers, they serve.
+  const tlsListeners = await startTlsListeners(config, security, handler, admin, log);
+  for (const l of tlsListeners) log.info({ url: l.url, framework: l.framework }, 'TLS listener ready');
   const server = createServer(requestListener(binding, extras));
   server.listen(config.http.port, config.http.host);
   server.keepAliveTimeout = 65_000;
@@ -54,8 +58,6 @@ async function main(): Promise<void> {
     server.once('listening', resolve);
     server.once('error', reject);
   });
-  const tlsListeners = await startTlsListeners(config, security, handler, admin, log);
-  for (const l of tlsListeners) log.info({ url: l.url, framework: l.framework }, 'TLS listener ready');
   cse.start();
   log.info(
     { url: origin, store: config.store.kind, dataDir: config.dataDir, upperTester: config.upperTester },
@@ -68,6 +70,7 @@ async function main(): Promise<void> {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
     for (const l of tlsListeners) {
+      l.close?.();
       l.server.close();
       l.server.closeAllConnections();
     }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createAuthenticator } from '@m2msec/authentication';
 import type { CredentialBinding } from '@m2msec/identification';
 import { MAF_KEY_NOTIFICATION_PATH } from '@m2msec/maf';
-import type { RequestHandler } from '@m2msec/protocol';
+import { parseOriginator, type RequestHandler, toSpRelativeOriginator } from '@m2msec/protocol';
 import type { EnrolmentTargetKeys } from '@m2msec/rspf';
 import {
   DerivedKeyResourceServer,
@@ -18,7 +18,10 @@ import { createKeyFile, openSoftwareSecureEnvironment, type SecureEnvironment } 
 import {
   bindRegisteredAes,
   CredentialStorePskDirectory,
+  DERIVED_KEY_TA_OWNER,
+  deregisterAe,
   PersistentCredentialBindings,
+  revokePskCredential,
   SecurityAssociationRegistry,
 } from '@m2msec/security-association';
 import { CredentialStore } from '@m2msec/sensitive-data';
@@ -28,6 +31,13 @@ import { derivedKeyWindowSize, type InCseConfig } from './config.js';
 import { gbaTarget, type InCseGbaTarget } from './gba-target.js';
 import { type InCseMafTarget, mafTarget } from './maf-target.js';
 import { mefEnrolmentTargetKeys } from './mef-target.js';
+
+/** revokePsk of an ID that is no Kpsa of this CSE. */
+export class UnknownCredentialError extends Error {
+  constructor(readonly keyId: string) {
+    super(`no Kpsa '${keyId}'`);
+  }
+}
 
 export interface InCseSecurity {
   se: SecureEnvironment;
@@ -45,6 +55,12 @@ export interface InCseSecurity {
   authenticate: ReturnType<typeof createAuthenticator>;
   /** The CSE's handler with AE-IDs bound to the association's credential at registration. */
   wrapHandler(handler: RequestHandler): RequestHandler;
+  /** Before an <AE> is deleted: unbind its AE-ID and end the associations acting as it (issue 12). */
+  deregisterAe(aei: string): Promise<void>;
+  /** SP-relative administrator originators (cse.adminOriginators). */
+  adminIds: ReadonlySet<string>;
+  /** Revokes a Kpsa: key deleted, binding removed, live sessions torn down; resolves to how many. */
+  revokePsk(keyId: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -124,6 +140,28 @@ export async function openSecurity(config: InCseConfig, store: Store, log: Logge
     ...(gba ? { gba } : {}),
     ...(derivedKey ? { derivedKey } : {}),
     authenticate: createAuthenticator({ mca: config.security.mca }),
+    adminIds: new Set(config.cse.adminOriginators.map((a) => toSpRelativeOriginator(parseOriginator(a), idContext))),
+    async deregisterAe(aei) {
+      const n = await deregisterAe({ bindings, registry, idContext }, aei);
+      log.info({ aei, associations: n }, 'AE deregistered: credential bindings removed');
+    },
+    async revokePsk(keyId) {
+      const n = await revokePskCredential(
+        {
+          bindings,
+          registry,
+          deleteKey: async (id) => {
+            const rec = credentials.list({ kind: 'Kpsa' }).find((r) => r.credentialId === id);
+            if (!rec || rec.owner === DERIVED_KEY_TA_OWNER) throw new UnknownCredentialError(id);
+            await credentials.delete(id);
+            kpsa.refresh();
+          },
+        },
+        keyId,
+      );
+      log.info({ credentialId: `12-${keyId}`, associations: n }, 'PSK credential revoked');
+      return n;
+    },
     wrapHandler: (handler) => {
       const bound = bindRegisteredAes(handler, { bindings, idContext, onError: (m) => log.error({}, m) });
       // A DerivedKey session's first request waits for its acceptance to reach stable storage.

@@ -8,11 +8,13 @@ import { createHttpBinding } from '@m2msec/binding-http';
 import { gateNafHandshakes } from '@m2msec/gba';
 import type { RequestHandler } from '@m2msec/protocol';
 import { withEnrolmentKeys } from '@m2msec/rspf';
-import { certificateServerOptions } from '@m2msec/saef';
+import { CertificateRevocation, CrlFeed } from '@m2msec/saef';
 import {
+  applyCertificateRevocation,
   associationTransportContext,
   certificateAssociationHandler,
   pskAssociationFramework,
+  revocationServerOptions,
 } from '@m2msec/security-association';
 import type { Router } from 'express';
 import type { Logger } from 'pino';
@@ -25,6 +27,8 @@ export interface TlsListener {
   framework: 'psk' | 'certificate';
   url: string;
   server: Server;
+  /** Stops what the listener runs besides the server (the CRL feed). */
+  close?: () => void;
 }
 
 async function listen(server: Server | NetServer, host: string, port: number): Promise<AddressInfo> {
@@ -83,27 +87,36 @@ export async function startTlsListeners(
   }
   const cert = config.security.certificate;
   if (cert) {
-    const server = createServer(
-      certificateServerOptions({
-        cert: readFileSync(cert.cert),
-        key: readFileSync(cert.key),
-        trustAnchors: cert.trustAnchors.map((f) => readFileSync(f)),
-        crls: cert.crls.map((f) => readFileSync(f)),
-        tls13: cert.tls13,
-      }),
-      app(),
-    );
+    // CRLs (files re-read on change, the MEF's CRL fetched periodically) are checked by OpenSSL in the
+    // handshake and per session in JavaScript; a change tears down live sessions of revoked certificates.
+    const trustAnchors = cert.trustAnchors.map((f) => readFileSync(f));
+    const revocation = new CertificateRevocation(trustAnchors);
+    const feed = new CrlFeed(revocation, {
+      files: cert.crls,
+      ...(cert.crl?.url ? { url: cert.crl.url } : {}),
+      ...(cert.crl?.refreshSeconds !== undefined ? { refreshSeconds: cert.crl.refreshSeconds } : {}),
+      ...(cert.crl?.startupTimeoutSeconds !== undefined
+        ? { startupTimeoutSeconds: cert.crl.startupTimeoutSeconds }
+        : {}),
+      onError: (m) => log.warn({}, m),
+    });
+    await feed.start();
+    const tls = { cert: readFileSync(cert.cert), key: readFileSync(cert.key), trustAnchors, tls13: cert.tls13 };
+    const server = createServer(revocationServerOptions({ tls, revocation }), app());
+    applyCertificateRevocation({ server, tls, revocation, registry: security.registry });
+    revocation.onChange(() => log.info({ crls: revocation.crls.length }, 'CRLs updated'));
     server.on(
       'secureConnection',
       certificateAssociationHandler({
         registry: security.registry,
         identityContext: { spId: config.cse.spId, inCseId: config.cse.cseId },
+        revocation,
         onRefused: (reason) => log.warn({ reason }, 'certificate session refused'),
       }),
     );
     server.on('tlsClientError', (e) => log.info({ code: (e as { code?: string }).code }, 'TLS handshake failed'));
     const a = await listen(server, cert.host, cert.port);
-    out.push({ framework: 'certificate', url: `https://${cert.host}:${a.port}`, server });
+    out.push({ framework: 'certificate', url: `https://${cert.host}:${a.port}`, server, close: () => feed.close() });
   }
   for (const s of out) s.server.keepAliveTimeout = 65_000;
   return out;

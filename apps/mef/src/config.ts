@@ -15,8 +15,21 @@ export interface MefConfig {
   /** Username/password option (server-only TLS + HTTP Digest), off unless configured. */
   user?: { host: string; port: number; cert: string; key: string };
   admin: { host: string; port: number; token?: string; tokenFile?: string };
-  /** EST at /.well-known/est with a MEF CA kept in the MEF's SE (created on first start). */
-  est: { enabled: boolean; caSubject: string; channelBinding: 'require' | 'if-present' | 'off' };
+  /**
+   * EST at /.well-known/est with a MEF CA kept in the MEF's SE (created on first start). validitySeconds
+   * is the longest certificate lifetime (the enrolee's Enrolment Expiry cuts it); crlDistributionPoints
+   * are written into issued certificates; the CRL's nextUpdate is crlNextUpdateSeconds after each issue.
+   */
+  est: {
+    enabled: boolean;
+    caSubject: string;
+    channelBinding: 'require' | 'if-present' | 'off';
+    validitySeconds?: number;
+    crlDistributionPoints?: string[];
+    crlNextUpdateSeconds?: number;
+  };
+  /** Plain HTTP listener serving only GET /crl (the admin listener serves it as well). */
+  crl?: { host: string; port: number };
   /** DSKPP at /dskpp: clients (ClientID, authentication code, K_SHARED) from configuration. */
   dskpp?: {
     clients: Array<{ clientId: string; authenticationCodeHex: string; sharedKeyName: string; sharedKeyHex: string }>;
@@ -77,6 +90,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MefConfig {
     c.psk = { host: c.psk?.host ?? '127.0.0.1', port: port(env.M2MSEC_MEF_PSK_PORT, 'M2MSEC_MEF_PSK_PORT') };
   if (env.M2MSEC_MEF_ADMIN_PORT)
     c.admin = { ...c.admin, port: port(env.M2MSEC_MEF_ADMIN_PORT, 'M2MSEC_MEF_ADMIN_PORT') };
+  if (env.M2MSEC_MEF_CRL_PORT)
+    c.crl = { host: c.crl?.host ?? '127.0.0.1', port: port(env.M2MSEC_MEF_CRL_PORT, 'M2MSEC_MEF_CRL_PORT') };
   if (env.M2MSEC_MEF_ADMIN_TOKEN) c.admin = { ...c.admin, token: env.M2MSEC_MEF_ADMIN_TOKEN };
   if (env.M2MSEC_STORE === 'postgres') {
     if (!env.M2MSEC_PG_URL) throw new ConfigError('M2MSEC_STORE=postgres needs M2MSEC_PG_URL');
@@ -94,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MefConfig {
   if (env.M2MSEC_MEF_GBA_ZN_PORT && c.gba)
     c.gba.zn = { ...c.gba.zn, port: port(env.M2MSEC_MEF_GBA_ZN_PORT, 'M2MSEC_MEF_GBA_ZN_PORT') };
   if (c.gba) checkGba(c.gba);
+  checkEstLifecycle(c.est);
   if (!c.fqdn || !/^[A-Za-z0-9.-]{1,253}$/.test(c.fqdn)) throw new ConfigError('fqdn must be a host name');
   if (!c.psk && !c.certificate)
     throw new ConfigError('configure at least one MEF Handshake listener (psk or certificate)');
@@ -115,4 +131,18 @@ function checkGba(g: NonNullable<MefConfig['gba']>): void {
     throw new ConfigError('gba.zn needs host, port, cert and key (the Zn runs over HTTPS only)');
   if (!g.zn.nafCredentials?.length && !g.zn.nafTrustAnchors?.length)
     throw new ConfigError('gba.zn needs nafCredentials or nafTrustAnchors (the Zn serves only authenticated NAFs)');
+}
+
+function checkEstLifecycle(e: MefConfig['est']): void {
+  if (e.validitySeconds !== undefined && !(Number.isInteger(e.validitySeconds) && e.validitySeconds >= 60))
+    throw new ConfigError('est.validitySeconds must be an integer of at least 60');
+  if (
+    e.crlNextUpdateSeconds !== undefined &&
+    !(Number.isInteger(e.crlNextUpdateSeconds) && e.crlNextUpdateSeconds >= 60)
+  )
+    throw new ConfigError('est.crlNextUpdateSeconds must be an integer of at least 60');
+  for (const u of e.crlDistributionPoints ?? []) {
+    if (typeof u !== 'string' || !/^https?:\/\/[\x21-\x7e]+$/.test(u))
+      throw new ConfigError('est.crlDistributionPoints must be http(s) URLs (ASCII, no spaces)');
+  }
 }

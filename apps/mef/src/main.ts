@@ -79,7 +79,20 @@ async function main(): Promise<void> {
       : {}),
     ...(config.user ? { user: { ...config.user, cert: file(config.user.cert), key: file(config.user.key) } } : {}),
     admin: { host: config.admin.host, port: config.admin.port, token },
-    ...(ca ? { ca, channelBinding: config.est.channelBinding } : {}),
+    ...(ca
+      ? {
+          ca,
+          channelBinding: config.est.channelBinding,
+          est: {
+            ...(config.est.validitySeconds !== undefined ? { validitySeconds: config.est.validitySeconds } : {}),
+            ...(config.est.crlDistributionPoints ? { crlDistributionPoints: config.est.crlDistributionPoints } : {}),
+            ...(config.est.crlNextUpdateSeconds !== undefined
+              ? { crlNextUpdateSeconds: config.est.crlNextUpdateSeconds }
+              : {}),
+          },
+        }
+      : {}),
+    ...(config.crl ? { crl: config.crl } : {}),
     ...(dskpp ? { dskpp } : {}),
     ...(config.gba ? { gba: gbaOptions(config.gba) } : {}),
     notifyTargets: config.notifyTargets,

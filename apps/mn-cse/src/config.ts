@@ -30,7 +30,17 @@ export interface MnCseFileConfig {
     servername?: string;
     psk?: { identity: string; keyFile: string };
   };
-  mcc?: { host: string; port: number; cert: string; key: string; trustAnchors: string[]; crls: string[] };
+  mcc?: {
+    host: string;
+    port: number;
+    cert: string;
+    key: string;
+    trustAnchors: string[];
+    /** CRL files, re-read when they change. */
+    crls: string[];
+    /** A CRL URL (the MEF's GET /crl) fetched every refreshSeconds. */
+    crl?: { url?: string; refreshSeconds?: number; startupTimeoutSeconds?: number };
+  };
   registration: {
     appRules: Array<{ name: string; applicableCredIDs?: string[]; allowedAppIDs?: string[]; allowedAEs?: string[] }>;
   };
@@ -125,6 +135,11 @@ const schema = obj(['cse', 'http', 'store', 'dataDir', 'registrar', 'registratio
     key: str,
     trustAnchors: { type: 'array', minItems: 1, items: str },
     crls: strList,
+    crl: obj([], {
+      url: { type: 'string', pattern: '^https?://' },
+      refreshSeconds: { type: 'integer', minimum: 1, maximum: 86400 },
+      startupTimeoutSeconds: { type: 'integer', minimum: 0, maximum: 600 },
+    }),
   }),
   registration: obj(['appRules'], {
     appRules: {

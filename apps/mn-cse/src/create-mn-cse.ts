@@ -9,10 +9,12 @@ import { createHttpBinding, HttpRequestSender } from '@m2msec/binding-http';
 import { createMqttBinding, type MqttBinding, MqttRequestSender } from '@m2msec/binding-mqtt';
 import { Cse, type Logger, silentLogger } from '@m2msec/cse';
 import type { RequestHandler, RequestSender } from '@m2msec/protocol';
-import { certificateServerOptions, createSaefAgent } from '@m2msec/saef';
+import { CertificateRevocation, CrlFeed, createSaefAgent } from '@m2msec/saef';
 import {
+  applyCertificateRevocation,
   associationTransportContext,
   certificateAssociationHandler,
+  revocationServerOptions,
   SecurityAssociationRegistry,
 } from '@m2msec/security-association';
 import { openSqliteStore, openStore, type Store, type StoreConfig } from '@m2msec/store';
@@ -176,10 +178,29 @@ export async function createMnCse(o: MnCseOptions): Promise<MnCse> {
 
 const pem = (v: string | Buffer) => (typeof v === 'string' && !v.includes('-----BEGIN') ? readFileSync(v) : v);
 
-/** Mutual-TLS listener: only sessions the certificate SAEF admitted reach the CSE (TS-0003 8.2.2.2). */
+/**
+ * Mutual-TLS listener: only sessions the certificate SAEF admitted reach the CSE (TS-0003 8.2.2.2).
+ * CRLs (given, from files re-read on change, or fetched from a URL such as the MEF's) are checked in
+ * the handshake and per session; a change tears down the live sessions of revoked certificates.
+ */
 async function startMccListener(o: MnCseOptions, handler: RequestHandler, log: Logger): Promise<Server> {
   const m = o.mcc!;
   const registry = new SecurityAssociationRegistry({});
+  const trustAnchors = m.trustAnchors.map(pem);
+  const revocation = new CertificateRevocation(trustAnchors);
+  const isPath = (v: string | Buffer): v is string => typeof v === 'string' && !v.includes('-----BEGIN');
+  revocation.update(
+    (m.crls ?? []).filter((c) => !isPath(c)),
+    (reason) => log.warn({ reason }, 'Mcc CRL refused'),
+  );
+  const feed = new CrlFeed(revocation, {
+    files: (m.crls ?? []).filter(isPath),
+    ...(m.crl?.url ? { url: m.crl.url } : {}),
+    ...(m.crl?.refreshSeconds !== undefined ? { refreshSeconds: m.crl.refreshSeconds } : {}),
+    ...(m.crl?.startupTimeoutSeconds !== undefined ? { startupTimeoutSeconds: m.crl.startupTimeoutSeconds } : {}),
+    onError: (reason) => log.warn({ reason }, 'Mcc CRL'),
+  });
+  await feed.start();
   const binding = createHttpBinding({
     handler,
     cseId: o.cseId,
@@ -191,19 +212,15 @@ async function startMccListener(o: MnCseOptions, handler: RequestHandler, log: L
   const app = express();
   app.disable('x-powered-by');
   app.use(binding.router);
-  const server = createServer(
-    certificateServerOptions({
-      cert: pem(m.cert),
-      key: pem(m.key),
-      trustAnchors: m.trustAnchors.map(pem),
-      crls: (m.crls ?? []).map(pem),
-    }),
-    app,
-  );
+  const tls = { cert: pem(m.cert), key: pem(m.key), trustAnchors };
+  const server = createServer(revocationServerOptions({ tls, revocation }), app);
+  applyCertificateRevocation({ server, tls, revocation, registry });
+  server.once('close', () => feed.close());
   server.on(
     'secureConnection',
     certificateAssociationHandler({
       registry,
+      revocation,
       identityContext: { spId: o.spId, inCseId: o.registrar.cseId },
       onRefused: (reason) => log.warn({ reason }, 'Mcc certificate session refused'),
     }),

@@ -49,7 +49,10 @@ export interface MccListenerOptions {
   cert: string | Buffer;
   key: string | Buffer;
   trustAnchors: Array<string | Buffer>;
+  /** CRLs: PEM / DER contents, or file paths (re-read when they change). */
   crls?: Array<string | Buffer>;
+  /** A CRL distribution point (e.g. the MEF's GET /crl) fetched every refreshSeconds (default 60). */
+  crl?: { url?: string; refreshSeconds?: number; startupTimeoutSeconds?: number };
 }
 
 export interface MnCseOptions {

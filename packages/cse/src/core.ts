@@ -25,6 +25,8 @@ export interface Core {
   cseBaseRi: string;
   /** A registree <remoteCSE> was created, deleted or changed its descendantCSEs. */
   registreesChanged(): void;
+  /** Before an <AE> is deleted: its AE-ID leaves credential bindings (CseOptions.onAeDeregistration). */
+  onAeDeregistration?: (aei: string) => Promise<void>;
   /** Runs an operation through the pipeline below authentication (group fan-out members). */
   dispatch(ctx: RequestContext): Promise<HandlerResponse>;
 }

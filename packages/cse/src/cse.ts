@@ -71,6 +71,11 @@ export interface CseOptions {
   authenticate?: (input: AuthenticationInput) => Promise<AuthenticationResult>;
   /** Location source, token issuers and keys, role issuers, dynamic authorization (TS-0003 7.1.2 - 7.4). */
   authorization?: AuthorizationOptions;
+  /**
+   * Runs before an <AE> is deleted (DELETE or expiry) with its AE-ID, e.g. to unbind it from
+   * credentials and end their associations; a failure fails the deletion (nothing is deleted).
+   */
+  onAeDeregistration?: (aei: string) => Promise<void>;
 }
 
 export class Cse {
@@ -117,6 +122,7 @@ export class Cse {
       registreeCseIds: new Set(),
       dispatch: (ctx) => this.execute(ctx),
       registreesChanged: () => void this.retargeter.syncDescendants(),
+      ...(opts.onAeDeregistration ? { onAeDeregistration: opts.onAeDeregistration } : {}),
     };
     this.admins = new Set(
       this.config.adminOriginators.map((a) => toSpRelativeOriginator(parseOriginator(a), idContext)),

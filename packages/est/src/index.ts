@@ -10,6 +10,14 @@ export {
   openCertificateAuthority,
 } from './certificate/certificate-authority.js';
 export { type CertificateContent, issueCertificate } from './certificate/issue-certificate.js';
+export {
+  CRL_REASONS,
+  type CrlContent,
+  type CrlReason,
+  canonicalSerial,
+  issueCrl,
+  type RevokedCertificate,
+} from './certificate/issue-crl.js';
 export { type ParsedCertificate, parseCertificate } from './certificate/parse-certificate.js';
 // client
 export { type CsrKey, type CsrOptions, createCsr } from './client/create-csr.js';
@@ -52,6 +60,7 @@ export type {
   EstLogger,
   EstOperation,
   EstServerOptions,
+  IssuedCertificate,
 } from './server/types.js';
 // TLS
 export {

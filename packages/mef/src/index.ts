@@ -1,5 +1,7 @@
 // @m2msec/mef — the M2M Enrolment Function role server (TS-0003 8.3).
-export { adminRouter } from './admin/router.js';
+export { type AdminRouterOptions, adminRouter } from './admin/router.js';
+export { CrlPublisher, type CrlPublisherOptions, type PublishedCrl } from './crl/crl-publisher.js';
+export { CRL_PATH, crlRouter } from './crl/crl-router.js';
 export { DigestAuthenticator, digestHa1, parseDigestHeader } from './digest/digest.js';
 export { gbaAdminRouter } from './gba/admin-router.js';
 export { createMefBsf, GBA_UB_PATH, GBA_ZN_PATH, type MefGbaOptions, type RunningBsf } from './gba/start-bsf.js';
@@ -7,7 +9,12 @@ export { MEF_KEK_ID, openKeyVault } from './lib/vault.js';
 export { enrolmentRouter } from './routes/enrolment.js';
 export { fetchCredentialsRouter } from './routes/fetch-credentials.js';
 export { mmefRouter } from './routes/mmef.js';
-export { estEnrolmentPolicy, issuedCertificateCheck } from './server/est-policy.js';
+export {
+  type EstPolicyOptions,
+  estEnrolmentPolicy,
+  issuedCertificateCheck,
+  recordEstIssuance,
+} from './server/est-policy.js';
 export { enroleePrincipal, mefClientId, type SessionIdentity, sessionIdentity } from './server/session-identity.js';
 export {
   type ListenOptions,

@@ -4,6 +4,7 @@
 // Certificate-Based SAEF (8.2.2.2, 10.1).
 export { certificateCipherList, TLS12_ECDHE_ECDSA_CIPHERS } from './certificate/ciphers.js';
 export { type CertificateClientOptions, certificateClientOptions } from './certificate/client-options.js';
+export { CrlFeed, type CrlFeedOptions } from './certificate/crl-feed.js';
 export { type ParsedCertificate, parseCertificate, type SubjectAltNameEntry } from './certificate/parse.js';
 export {
   type CertificateIdentity,
@@ -12,6 +13,12 @@ export {
   type IdentityContext,
 } from './certificate/peer-identity.js';
 export { checkCertificateProfile, issuerHasNameConstraints } from './certificate/profile.js';
+export {
+  CertificateRevocation,
+  type CrlInfo,
+  canonicalSerialHex,
+  type RevocationStatus,
+} from './certificate/revocation.js';
 export { type CertificateServerOptions, certificateServerOptions } from './certificate/server-options.js';
 export { type CachedCertificateCheck, CertificateCheckCache } from './certificate/session-cache.js';
 export { type CertificateSession, peerChain, verifyCertificateSession } from './certificate/verify-session.js';

@@ -7,6 +7,11 @@ export {
   certificateAssociationHandler,
 } from './frameworks/certificate-association.js';
 export {
+  applyCertificateRevocation,
+  type CertificateRevocationWiring,
+  revocationServerOptions,
+} from './frameworks/certificate-revocation.js';
+export {
   type PskAssociationFramework,
   type PskAssociationOptions,
   pskAssociationFramework,
@@ -17,6 +22,8 @@ export {
   type PskDirectory,
   type PskEntry,
 } from './frameworks/psk-directory.js';
+export { type AeDeregistrationOptions, deregisterAe } from './lifecycle/deregister-ae.js';
+export { type CredentialRevocationOptions, revokePskCredential } from './lifecycle/revoke-credential.js';
 export {
   checkReferencePointPolicy,
   defaultReferencePointPolicy,

@@ -21,6 +21,11 @@ import { latestOrOldest } from './retrieve.js';
 
 /** Deletes a resource subtree and does the bookkeeping; used by DELETE and the expiry sweep. */
 export async function deleteResource(core: Core, target: StoredResource): Promise<StoredResource[]> {
+  // Deregistration (issue 12): credentials stop speaking for the AE-ID before the <AE> goes, so no
+  // moment exists in which the AE is gone but a credential still holds its AE-ID (fail closed).
+  if (target.ty === ResourceType.AE && core.onAeDeregistration && typeof target.aei === 'string') {
+    await core.onAeDeregistration(target.aei);
+  }
   const deleted = await core.store.transaction(async (tx) => {
     const removed = await tx.resources.delete(target.ri);
     if (target.ty === ResourceType.contentInstance) {

@@ -59,3 +59,15 @@ export function extendedKeyUsage(purposes: readonly string[]): Uint8Array {
 /** nameConstraints MUST be critical (RFC 5280 4.2.1.10). */
 export const nameConstraints = (nc: NameConstraints): Uint8Array =>
   extension(OID.nameConstraints, true, encodeNameConstraints(nc));
+
+/**
+ * cRLDistributionPoints (RFC 5280 4.2.1.13), non-critical: one DistributionPoint per URI, each a
+ * fullName with one uniformResourceIdentifier (the CRL of the issuing CA, RFC 5280 5).
+ */
+export function crlDistributionPoints(uris: readonly string[]): Uint8Array {
+  return extension(
+    OID.cRLDistributionPoints,
+    false,
+    seq(...uris.map((u) => seq(tlv(0xa0, tlv(0xa0, tlv(0x86, Buffer.from(u, 'latin1'))))))),
+  );
+}

@@ -12,6 +12,7 @@ import { encodeName } from '../lib/x509.js';
 import type { CertificateAuthority } from './certificate-authority.js';
 import {
   authorityKeyIdentifier,
+  crlDistributionPoints,
   extendedKeyUsage,
   KEY_USAGE_END_ENTITY,
   keyIdentifier,
@@ -28,6 +29,13 @@ export interface CertificateContent {
   subjectAltName: readonly GeneralName[];
   /** Seconds; default 365 days. */
   validitySeconds?: number;
+  /**
+   * Latest notAfter, whatever validitySeconds says (e.g. the enrolee's Enrolment Expiry, TS-0003
+   * 10.7): a certificate never outlives the enrolment it was issued under.
+   */
+  notAfter?: Date;
+  /** URIs of the issuing CA's CRL (cRLDistributionPoints, RFC 5280 4.2.1.13). */
+  crlDistributionPoints?: readonly string[];
   /** Purpose OIDs; default TLS client + server authentication. [] omits the extension. */
   extendedKeyUsage?: readonly string[];
   /** Issuance time; default now. notBefore is backdated by `backdateSeconds` (default 60) for clock skew. */
@@ -52,6 +60,10 @@ export async function issueCertificate(ca: CertificateAuthority, c: CertificateC
   let notAfter = new Date(Math.floor(nowMs / 1000) * 1000 + (c.validitySeconds ?? 365 * 86_400) * 1000);
   if (notAfter > ca.parsed.notAfter) notAfter = ca.parsed.notAfter;
   if (notAfter <= notBefore) throw new EstError(503, 'the CA certificate has expired');
+  if (c.notAfter && notAfter > c.notAfter) {
+    notAfter = new Date(Math.floor(c.notAfter.getTime() / 1000) * 1000);
+    if (notAfter <= notBefore) throw new EstError(403, 'the enrolment has expired: no certificate can be issued');
+  }
   const eku = c.extendedKeyUsage ?? DEFAULT_EKU;
   const extensions = [
     KEY_USAGE_END_ENTITY,
@@ -60,6 +72,7 @@ export async function issueCertificate(ca: CertificateAuthority, c: CertificateC
     authorityKeyIdentifier(ca.keyIdentifier),
   ];
   if (eku.length) extensions.push(extendedKeyUsage(eku));
+  if (c.crlDistributionPoints?.length) extensions.push(crlDistributionPoints(c.crlDistributionPoints));
   const tbs = encodeTbsCertificate({
     issuer: ca.parsed.subject,
     subject,

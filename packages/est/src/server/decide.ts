@@ -5,7 +5,7 @@ import type { CheckedRequest } from './check-request.js';
 import type { EstEnrolmentOperation, EstServerOptions } from './types.js';
 
 export type Decision =
-  | { outcome: 'allow'; validitySeconds?: number }
+  | { outcome: 'allow'; validitySeconds?: number; notAfter?: Date; holder?: string }
   | { outcome: 'pending'; retryAfterSeconds: number };
 
 export async function decide(
@@ -28,8 +28,13 @@ export async function decide(
   });
   const outcome = typeof d === 'string' ? d : d?.outcome;
   if (outcome === 'allow') {
-    const v = typeof d === 'object' && d.outcome === 'allow' ? d.validitySeconds : undefined;
-    return v !== undefined ? { outcome, validitySeconds: v } : { outcome };
+    const a = typeof d === 'object' && d.outcome === 'allow' ? d : undefined;
+    return {
+      outcome,
+      ...(a?.validitySeconds !== undefined ? { validitySeconds: a.validitySeconds } : {}),
+      ...(a?.notAfter !== undefined ? { notAfter: a.notAfter } : {}),
+      ...(a?.holder !== undefined ? { holder: a.holder } : {}),
+    };
   }
   if (outcome === 'pending') {
     const r = typeof d === 'object' && d.outcome === 'pending' ? d.retryAfterSeconds : undefined;

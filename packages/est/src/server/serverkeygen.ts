@@ -3,12 +3,12 @@
 // (protected by TLS; 4.4.2), then the certificate as certs-only. The private key is never
 // logged and the response is marked no-store.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { issueCertificate } from '../certificate/issue-certificate.js';
 import { EstError } from '../errors.js';
 import { encodeBase64Body } from '../lib/base64-body.js';
 import { encodeCertsOnly } from '../pkcs7/certs-only.js';
 import { checkEnrolmentRequest } from './check-request.js';
 import { decide } from './decide.js';
+import { issueAndRecord } from './issue-and-record.js';
 import { PKCS7_CERTS_ONLY, textResponse } from './responses.js';
 import type { EstHttpRequest, EstHttpResponse, EstServerOptions } from './types.js';
 
@@ -27,14 +27,13 @@ export async function serverkeygen(o: EstServerOptions, req: EstHttpRequest): Pr
     });
   }
   const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const certificate = await issueCertificate(o.ca, {
-    subject: checked.csr.subject,
-    subjectPublicKeyInfo: publicKey.export({ type: 'spki', format: 'der' }),
-    subjectAltName: checked.csr.subjectAltName,
-    validitySeconds: decision.validitySeconds ?? o.validitySeconds,
-    ...(o.extendedKeyUsage ? { extendedKeyUsage: o.extendedKeyUsage } : {}),
-    ...(o.now ? { now: o.now() } : {}),
-  });
+  const certificate = await issueAndRecord(
+    o,
+    'serverkeygen',
+    decision,
+    checked.csr,
+    publicKey.export({ type: 'spki', format: 'der' }),
+  );
   const pkcs8 = privateKey.export({ type: 'pkcs8', format: 'der' });
   const boundary = `est-${randomBytes(12).toString('hex')}`;
   const body =

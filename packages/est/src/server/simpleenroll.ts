@@ -1,8 +1,8 @@
 // /simpleenroll (RFC 7030 4.2.1, TS-0003 8.3.6.2.2 step 3).
-import { issueCertificate } from '../certificate/issue-certificate.js';
 import { encodeCertsOnly } from '../pkcs7/certs-only.js';
 import { checkEnrolmentRequest } from './check-request.js';
 import { decide } from './decide.js';
+import { issueAndRecord } from './issue-and-record.js';
 import { base64Response, PKCS7_CERTS_ONLY, textResponse } from './responses.js';
 import type { EstHttpRequest, EstHttpResponse, EstServerOptions } from './types.js';
 
@@ -25,14 +25,7 @@ export async function issueFor(
       'retry-after': String(decision.retryAfterSeconds),
     });
   }
-  const certificate = await issueCertificate(o.ca, {
-    subject: checked.csr.subject,
-    subjectPublicKeyInfo: checked.csr.subjectPublicKeyInfo,
-    subjectAltName: checked.csr.subjectAltName,
-    validitySeconds: decision.validitySeconds ?? o.validitySeconds,
-    ...(o.extendedKeyUsage ? { extendedKeyUsage: o.extendedKeyUsage } : {}),
-    ...(o.now ? { now: o.now() } : {}),
-  });
+  const certificate = await issueAndRecord(o, operation, decision, checked.csr, checked.csr.subjectPublicKeyInfo);
   o.logger?.info('est certificate issued', { operation, san: checked.csr.subjectAltName });
   return base64Response(PKCS7_CERTS_ONLY, encodeCertsOnly([certificate]));
 }

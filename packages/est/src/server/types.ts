@@ -6,6 +6,17 @@ import type { EstClientIdentity } from '../tls/client-identity.js';
 export type EstEnrolmentOperation = 'simpleenroll' | 'simplereenroll' | 'serverkeygen';
 export type EstOperation = 'cacerts' | 'csrattrs' | EstEnrolmentOperation;
 
+/** An issued certificate as recordIssued sees it. */
+export interface IssuedCertificate {
+  readonly operation: EstEnrolmentOperation;
+  readonly holder?: string;
+  /** Canonical serial hex (upper case, no leading zeros). */
+  readonly serialNumber: string;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  readonly certificate: Uint8Array;
+}
+
 /** What the MEF's policy hook sees about one enrolment request. */
 export interface EnrolmentRequest {
   readonly operation: EstEnrolmentOperation;
@@ -28,7 +39,14 @@ export type EnrolmentDecision =
   | 'allow'
   | 'deny'
   | 'pending'
-  | { readonly outcome: 'allow'; readonly validitySeconds?: number }
+  | {
+      readonly outcome: 'allow';
+      readonly validitySeconds?: number;
+      /** Latest notAfter (the enrolee's Enrolment Expiry, TS-0003 10.7); validity is cut to it. */
+      readonly notAfter?: Date;
+      /** Who will hold the certificate, passed to recordIssued (e.g. the enrolee record's key). */
+      readonly holder?: string;
+    }
   | { readonly outcome: 'pending'; readonly retryAfterSeconds?: number }
   | { readonly outcome: 'deny'; readonly reason?: string };
 
@@ -56,6 +74,14 @@ export interface EstServerOptions {
   additionalCaCertificates?: readonly Uint8Array[];
   /** Default validity of issued certificates; default 365 days. */
   validitySeconds?: number;
+  /** cRLDistributionPoints URIs written into issued certificates (RFC 5280 4.2.1.13). */
+  crlDistributionPoints?: readonly string[];
+  /**
+   * Called with every issued certificate before it is answered (a failure answers 500 and the
+   * certificate is never delivered): the MEF records serial -> holder for revocation and for
+   * binding re-enrolment to the holder.
+   */
+  recordIssued?: (issued: IssuedCertificate) => Promise<void>;
   /** extendedKeyUsage of issued certificates; default clientAuth + serverAuth. */
   extendedKeyUsage?: readonly string[];
   /** Names announced in /csrattrs for an identified client (TS-0003 8.3.6.2.2 step 2). */

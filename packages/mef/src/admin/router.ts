@@ -9,7 +9,11 @@
 //   PUT    /admin/targets/<targetId>          {pskIdentity, key} | {certificateSan}, announceUrl?
 //   GET    /admin/enrolments[?enroleeId=]     metadata only
 //   DELETE /admin/enrolments/<KeID>           revoke one enrolment
+//   GET    /admin/certificates[?enroleeId=]   EST certificates issued (serial, holder, validity, revocation)
+//   DELETE /admin/certificates/<serial>       revoke one EST certificate ({reason}? RFC 5280 CRLReason name)
+// Every revocation is on the CRL (GET /crl) before it is acknowledged.
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { CRL_REASONS, type CrlReason, canonicalSerial } from '@m2msec/est';
 import { RspfError } from '@m2msec/rspf';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { digestHa1 } from '../digest/digest.js';
@@ -52,7 +56,14 @@ function enroleeConfig(b: Record<string, unknown>): EnroleeConfig {
   };
 }
 
-export function adminRouter(store: MefStore, o: { token: string; digestRealm: string }): Router {
+export interface AdminRouterOptions {
+  token: string;
+  digestRealm: string;
+  /** Runs after a revocation committed and before it is acknowledged (the CRL is regenerated). */
+  afterRevocation?: () => Promise<unknown>;
+}
+
+export function adminRouter(store: MefStore, o: AdminRouterOptions): Router {
   const r = express.Router();
   const expected = createHash('sha256').update(`Bearer ${o.token}`).digest();
   r.use((req: Request, res: Response, next: NextFunction) => {
@@ -114,7 +125,9 @@ export function adminRouter(store: MefStore, o: { token: string; digestRealm: st
     handle(async (req) => {
       const prefix = { psk: 'psk', certificate: 'cert', user: 'user' }[String(req.params.kind)];
       if (!prefix) throw new RspfError('BAD_REQUEST', 'kind must be psk, certificate or user');
-      return { revokedEnrolments: await store.revokeEnrolee(`${prefix}:${req.params.id}`) };
+      const revokedEnrolments = await store.revokeEnrolee(`${prefix}:${req.params.id}`);
+      await o.afterRevocation?.();
+      return { revokedEnrolments };
     }),
   );
   r.get(
@@ -159,6 +172,32 @@ export function adminRouter(store: MefStore, o: { token: string; digestRealm: st
     handle(async (req) => {
       await store.revokeEnrolment(String(req.params.keId));
       return { revoked: req.params.keId };
+    }),
+  );
+  r.get(
+    '/admin/certificates',
+    handle(async (req) =>
+      (await store.issued.list())
+        .map(({ value }) => value)
+        .filter((c) => !req.query.enroleeId || c.enroleeId === req.query.enroleeId),
+    ),
+  );
+  r.delete(
+    '/admin/certificates/:serial',
+    handle(async (req) => {
+      let serial: string;
+      try {
+        serial = canonicalSerial(String(req.params.serial));
+      } catch {
+        throw new RspfError('BAD_REQUEST', 'the serial number must be 1 to 40 hex digits');
+      }
+      const reason = req.body?.reason ?? 'unspecified';
+      if (!(CRL_REASONS as readonly string[]).includes(reason)) {
+        throw new RspfError('BAD_REQUEST', `reason must be one of ${CRL_REASONS.join(', ')}`);
+      }
+      const rec = await store.revokeCertificate(serial, reason as CrlReason);
+      await o.afterRevocation?.();
+      return { revoked: rec.serialNumber, revokedAt: new Date(rec.revokedAt!).toISOString(), reason: rec.reason };
     }),
   );
   return r;

@@ -1,39 +1,65 @@
 // Which certificates the MEF's EST server issues (TS-0003 8.3.6.2.2 step 3.d: the identity in the CSR
 // is validated against the identity the MEF associates with the client): the enrolee must be
 // registered with certificateEnrolment and may only get the subjectAltNames the administrator listed.
+// A client authenticated by a certificate this MEF issued (re-enrolment, RFC 7030 4.2.2) is the
+// enrolee recorded for that certificate's serial, never "any enrolee whose names cover it"; a revoked
+// certificate, or one whose enrolee was revoked, gets nothing (issue 12 item 6).
+// notAfter never passes the enrolee's Enrolment Expiry (TS-0003 10.7) counted from issuance.
 import { X509Certificate } from 'node:crypto';
-import type { CertificateAuthority, EnrolmentPolicy, EstClientIdentity } from '@m2msec/est';
+import {
+  type CertificateAuthority,
+  canonicalSerial,
+  type EnrolmentDecision,
+  type EnrolmentPolicy,
+  type EstClientIdentity,
+} from '@m2msec/est';
 import { type IssuedCertificateCheck, RspfError } from '@m2msec/rspf';
 import type { MefStore } from '../store/mef-store.js';
 import { sanValue } from '../store/mef-store.js';
 import type { EnroleeRecord } from '../store/records.js';
 
-async function enroleeOf(store: MefStore, id: EstClientIdentity): Promise<EnroleeRecord | undefined> {
+type Enrolee = { record: EnroleeRecord } | { refused: string };
+
+async function enroleeOf(store: MefStore, id: EstClientIdentity): Promise<Enrolee | undefined> {
   if (id.kind === 'psk') {
-    return store.pskLookup(id.pskIdentity)?.kind === 'enrolee'
-      ? store.enrolees.get(`psk:${id.pskIdentity}`)
-      : undefined;
+    const r =
+      store.pskLookup(id.pskIdentity)?.kind === 'enrolee'
+        ? await store.enrolees.get(`psk:${id.pskIdentity}`)
+        : undefined;
+    return r ? { record: r } : undefined;
   }
   if (id.kind !== 'certificate') return undefined;
-  const sans = id.subjectAltNameText.split(', ').filter(Boolean).map(sanValue);
-  if (!id.issuedByThisCa) {
-    for (const s of sans) {
+  if (!id.issuedByThisCa || !id.parsed) {
+    // A third-party (manufacturer) certificate: the enrolee registered for one of its SAN values.
+    for (const s of id.subjectAltNameText.split(', ').filter(Boolean).map(sanValue)) {
       const r = await store.enrolees.get(`cert:${s}`);
-      if (r) return r;
+      if (r) return { record: r };
     }
     return undefined;
   }
-  // Re-enrolment with a certificate this MEF issued: the enrolee whose names it carries.
-  for (const { value } of await store.enrolees.list()) {
-    if (sans.length > 0 && sans.every((s) => value.subjectAltNames?.includes(s))) return value;
+  // A certificate this MEF issued: exactly the enrolee recorded for its serial.
+  const serial = canonicalSerial(Buffer.from(id.parsed.serialNumber).toString('hex'));
+  const issued = await store.issued.get(serial);
+  if (!issued) return { refused: 'this certificate was not recorded as issued by this MEF: re-enrolment refused' };
+  if (issued.revokedAt !== undefined) return { refused: 'this certificate is revoked: re-enrolment refused' };
+  const r = await store.enrolees.get(issued.holder);
+  if (!r || r.enroleeId !== issued.enroleeId) {
+    return { refused: 'the enrolee this certificate was issued to is revoked: re-enrolment refused' };
   }
-  return undefined;
+  return { record: r };
 }
 
-export function estEnrolmentPolicy(store: MefStore): EnrolmentPolicy {
-  return async (req) => {
-    const rec = await enroleeOf(store, req.clientIdentity);
-    if (!rec) return { outcome: 'deny', reason: 'this TLS session did not authenticate a registered enrolee' };
+export interface EstPolicyOptions {
+  now?: () => number;
+}
+
+export function estEnrolmentPolicy(store: MefStore, o: EstPolicyOptions = {}): EnrolmentPolicy {
+  const now = o.now ?? Date.now;
+  return async (req): Promise<EnrolmentDecision> => {
+    const who = await enroleeOf(store, req.clientIdentity);
+    if (!who) return { outcome: 'deny', reason: 'this TLS session did not authenticate a registered enrolee' };
+    if ('refused' in who) return { outcome: 'deny', reason: who.refused };
+    const rec = who.record;
     if (!rec.certificateEnrolment)
       return { outcome: 'deny', reason: `enrolee ${rec.enroleeId} is not configured for certificate enrolment` };
     const allowed = new Set(rec.subjectAltNames ?? []);
@@ -44,11 +70,43 @@ export function estEnrolmentPolicy(store: MefStore): EnrolmentPolicy {
         reason: `subjectAltName ${bad?.value ?? '(none)'} is not registered for ${rec.enroleeId}`,
       };
     }
-    return 'allow';
+    return {
+      outcome: 'allow',
+      notAfter: new Date(now() + rec.enrolmentExpirySeconds * 1000),
+      holder: rec.principal,
+    };
   };
 }
 
-export function issuedCertificateCheck(store: MefStore, ca: CertificateAuthority): IssuedCertificateCheck {
+/** EstServerOptions.recordIssued: serial -> the enrolee record that authorised it. */
+export function recordEstIssuance(store: MefStore, now: () => number = Date.now) {
+  return async (i: import('@m2msec/est').IssuedCertificate): Promise<void> => {
+    if (i.holder === undefined) throw new RspfError('INTERNAL', 'an EST certificate was allowed without a holder');
+    const rec = await store.enrolees.get(i.holder);
+    if (!rec) throw new RspfError('FORBIDDEN', 'the enrolee was revoked while its certificate was being issued');
+    await store.recordIssued({
+      serialNumber: i.serialNumber,
+      holder: i.holder,
+      enroleeId: rec.enroleeId,
+      operation: i.operation,
+      issuedAt: now(),
+      notAfter: i.notAfter.getTime(),
+    });
+    // The enrolee may have been revoked between the check above and the insert: then this
+    // certificate is revoked too and never delivered (MefStore.revokeEnrolee's second pass covers
+    // the other order).
+    if (!(await store.enrolees.get(i.holder))) {
+      await store.revokeCertificate(i.serialNumber, 'cessationOfOperation');
+      throw new RspfError('FORBIDDEN', 'the enrolee was revoked while its certificate was being issued');
+    }
+  };
+}
+
+export function issuedCertificateCheck(
+  store: MefStore,
+  ca: CertificateAuthority,
+  isRevoked: (serial: string) => boolean = () => false,
+): IssuedCertificateCheck {
   return async (der, principal) => {
     let cert: X509Certificate;
     try {
@@ -58,6 +116,9 @@ export function issuedCertificateCheck(store: MefStore, ca: CertificateAuthority
     }
     if (!cert.checkIssued(ca.x509) || !cert.verify(ca.publicKey)) {
       throw new RspfError('FORBIDDEN', 'the reported certificate was not issued by this MEF CA');
+    }
+    if (isRevoked(canonicalSerial(cert.serialNumber))) {
+      throw new RspfError('FORBIDDEN', 'the reported certificate is revoked');
     }
     const rec = await store.enroleeRecordFor(principal);
     const sans = (cert.subjectAltName ?? '').split(', ').filter(Boolean).map(sanValue);

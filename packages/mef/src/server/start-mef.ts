@@ -2,20 +2,29 @@
 // 8.3.2.1; mutual certificates, 8.3.2.2; optionally server-only TLS + HTTP Digest for user
 // devices), each serving the Enrolment Exchange, /fetchCredentials, the Mmef procedures, EST at
 // /.well-known/est and DSKPP at /dskpp; and an admin listener for the administrating stakeholder.
+import { X509Certificate } from 'node:crypto';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { DskppServer } from '@m2msec/dskpp';
 import { dskppRouter } from '@m2msec/dskpp';
-import { type CertificateAuthority, type ChannelBindingMode, estPskCallback, estRouter } from '@m2msec/est';
+import {
+  type CertificateAuthority,
+  type ChannelBindingMode,
+  canonicalSerial,
+  estPskCallback,
+  estRouter,
+} from '@m2msec/est';
 import type { Bsf } from '@m2msec/gba';
 import { EnrolmentExchange, type EnrolmentRecord, type KeyVault } from '@m2msec/rspf';
 import { certificateServerOptions, TLS12_PSK_CIPHERS } from '@m2msec/saef';
 import type { SecureEnvironment } from '@m2msec/secure-environment';
 import type { Store } from '@m2msec/store';
-import express, { type Express, type Request } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { adminRouter } from '../admin/router.js';
+import { CrlPublisher } from '../crl/crl-publisher.js';
+import { CRL_PATH, crlRouter } from '../crl/crl-router.js';
 import { DigestAuthenticator } from '../digest/digest.js';
 import { gbaAdminRouter } from '../gba/admin-router.js';
 import { createMefBsf, GBA_UB_PATH, GBA_ZN_PATH, type MefGbaOptions } from '../gba/start-bsf.js';
@@ -24,7 +33,7 @@ import { enrolmentRouter } from '../routes/enrolment.js';
 import { fetchCredentialsRouter } from '../routes/fetch-credentials.js';
 import { mmefRouter } from '../routes/mmef.js';
 import { EST_BASE_PATH, MefStore } from '../store/mef-store.js';
-import { estEnrolmentPolicy, issuedCertificateCheck } from './est-policy.js';
+import { estEnrolmentPolicy, issuedCertificateCheck, recordEstIssuance } from './est-policy.js';
 import { enroleePrincipal } from './session-identity.js';
 
 export interface ListenOptions {
@@ -60,6 +69,17 @@ export interface StartMefOptions {
   admin: ListenOptions & { token: string };
   /** The MEF CA: enables EST at /.well-known/est and certificate enrolment instructions. */
   ca?: CertificateAuthority;
+  /** EST certificate lifecycle (issue 12 item 6). */
+  est?: {
+    /** Longest validity of an EST certificate; the enrolee's Enrolment Expiry cuts it. Default 365 days. */
+    validitySeconds?: number;
+    /** URIs written as cRLDistributionPoints into issued certificates (where relying parties fetch GET /crl). */
+    crlDistributionPoints?: string[];
+    /** CRL thisUpdate -> nextUpdate; default 3600 s. Regenerated on every revocation and every half period. */
+    crlNextUpdateSeconds?: number;
+  };
+  /** A plain HTTP listener that serves only GET /crl (the admin listener serves it too). */
+  crl?: ListenOptions;
   channelBinding?: ChannelBindingMode;
   dskpp?: DskppServer;
   /** GBA-based RSPF (8.3.2.3): the MEF as BSF, Ub and Zn listeners, subscribers in the store. */
@@ -75,7 +95,17 @@ export interface RunningMef {
   vault: KeyVault;
   /** The BSF (gba option): subscribers, purgeExpired. */
   bsf?: Bsf;
-  urls: { psk?: string; certificate?: string; user?: string; admin: string; gbaUb?: string; gbaZn?: string };
+  /** The MEF CA's CRL (when a CA is configured). */
+  crl?: CrlPublisher;
+  urls: {
+    crl?: string;
+    psk?: string;
+    certificate?: string;
+    user?: string;
+    admin: string;
+    gbaUb?: string;
+    gbaZn?: string;
+  };
   close(): Promise<void>;
 }
 
@@ -96,17 +126,53 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
   await checkKek(o.store, vault);
   const store = await MefStore.open(o.store, vault, now);
   const warn = (m: string) => o.log?.warn(m);
+  const crl = o.ca
+    ? new CrlPublisher(store, o.ca, {
+        ...(o.est?.crlNextUpdateSeconds !== undefined ? { nextUpdateSeconds: o.est.crlNextUpdateSeconds } : {}),
+        now,
+        onError: (m) => o.log?.warn(m),
+      })
+    : undefined;
+  await crl?.start();
   const exchange = new EnrolmentExchange({
     mefFqdn: o.fqdn,
     repository: store,
     vault,
     now,
-    ...(o.ca ? { checkIssuedCertificate: issuedCertificateCheck(store, o.ca) } : {}),
+    ...(o.ca && crl ? { checkIssuedCertificate: issuedCertificateCheck(store, o.ca, (s) => crl.isRevoked(s)) } : {}),
     onComplete: (r) => {
       o.log?.info('enrolment complete', { keId: r.keId, enroleeId: r.enroleeId });
       if (o.notifyTargets !== false) void notifyTargets(store, r, o.log);
     },
   });
+
+  // The MEF CA is added to the certificate listener's trust anchors for EST re-enrolment only: unless the
+  // operator configured it as a trust anchor, its certificates reach nothing but EST on this listener
+  // (an EST certificate must not pass for a bootstrap-certificate enrolee or a target by its SAN).
+  const mefCaConfigured =
+    !!o.ca &&
+    (o.certificate?.trustAnchors ?? []).some((a) => {
+      try {
+        return new X509Certificate(a).raw.equals(Buffer.from(o.ca!.certificate));
+      } catch {
+        return false;
+      }
+    });
+  const issuedByMefCa = new WeakMap<TLSSocket, boolean>();
+  const onlyEst = (req: Request, res: Response, next: NextFunction) => {
+    const socket = req.socket as TLSSocket;
+    let mine = issuedByMefCa.get(socket);
+    if (mine === undefined) {
+      const peer = socket.getPeerX509Certificate?.();
+      mine = !!peer && !!o.ca && peer.checkIssued(o.ca.x509) && peer.verify(o.ca.publicKey);
+      issuedByMefCa.set(socket, mine);
+    }
+    if (mine) {
+      res.status(403).json({ 'm2m:dbg': 'a certificate of the MEF CA is accepted for EST re-enrolment only' });
+      return;
+    }
+    next();
+  };
 
   const common = (app: Express, principalOf: (req: Request) => ReturnType<typeof enroleePrincipal>) => {
     app.disable('x-powered-by');
@@ -115,12 +181,16 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
         EST_BASE_PATH,
         estRouter({
           ca: o.ca,
-          authorize: estEnrolmentPolicy(store),
+          authorize: estEnrolmentPolicy(store, { now }),
+          recordIssued: recordEstIssuance(store, now),
+          ...(o.est?.validitySeconds !== undefined ? { validitySeconds: o.est.validitySeconds } : {}),
+          ...(o.est?.crlDistributionPoints?.length ? { crlDistributionPoints: o.est.crlDistributionPoints } : {}),
           channelBinding: o.channelBinding ?? 'require',
           logger: { info: (m, f) => o.log?.info(m, f), warn: (m, f) => o.log?.warn(m, f) },
         }),
       );
     }
+    if (o.ca && !mefCaConfigured) app.use(onlyEst);
     if (o.dskpp) app.use('/dskpp', dskppRouter(o.dskpp));
     app.use(enrolmentRouter(exchange, principalOf, warn));
     app.use(fetchCredentialsRouter(store, { mefFqdn: o.fqdn, repository: store, vault, now }));
@@ -128,7 +198,16 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
     app.use((_req, res) => res.status(404).json({ 'm2m:dbg': 'no such MEF resource' }));
     return app;
   };
-  const tlsPrincipal = (req: Request) => enroleePrincipal(req.socket as TLSSocket, store);
+  // A certificate this MEF CA issued and then revoked authenticates no enrolee (the listener's own
+  // trust anchors may not carry CRLs for every CA, so the check is here, on every request).
+  const tlsPrincipal = (req: Request) => {
+    const socket = req.socket as TLSSocket;
+    const peer = crl && o.ca ? socket.getPeerX509Certificate?.() : undefined;
+    if (peer && crl && o.ca && peer.checkIssued(o.ca.x509) && crl.isRevoked(canonicalSerial(peer.serialNumber))) {
+      return undefined;
+    }
+    return enroleePrincipal(socket, store);
+  };
 
   const servers: Array<Server | HttpServer> = [];
   const urls: RunningMef['urls'] = { admin: '' };
@@ -153,7 +232,13 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
       certificateServerOptions({
         cert: o.certificate.cert,
         key: o.certificate.key,
-        trustAnchors: o.certificate.trustAnchors,
+        // RFC 7030 4.2.2: /simplereenroll authenticates with the certificate being renewed, so the
+        // MEF CA is a trust anchor of its own certificate listener (its revocations are checked per
+        // request: tlsPrincipal and the EST policy).
+        trustAnchors:
+          o.ca && !mefCaConfigured
+            ? [...o.certificate.trustAnchors, pemCertificate(o.ca.certificate)]
+            : o.certificate.trustAnchors,
         ...(o.certificate.crls ? { crls: o.certificate.crls } : {}),
         tls13: false,
       }),
@@ -209,11 +294,28 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
   }
   const adminApp = express();
   adminApp.disable('x-powered-by');
+  // The CRL first: public and signed, it is served without the admin token.
+  if (crl) adminApp.use(crlRouter(crl));
   if (gba) adminApp.use(gbaAdminRouter(gba.bsf, { token: o.admin.token }));
-  adminApp.use(adminRouter(store, { token: o.admin.token, digestRealm: realm }));
+  adminApp.use(
+    adminRouter(store, {
+      token: o.admin.token,
+      digestRealm: realm,
+      ...(crl ? { afterRevocation: () => crl.regenerate() } : {}),
+    }),
+  );
   const admin = createHttpServer(adminApp);
   servers.push(admin);
   urls.admin = `http://${o.admin.host}:${await listen(admin, o.admin)}`;
+  if (o.crl && crl) {
+    const crlApp = express();
+    crlApp.disable('x-powered-by');
+    crlApp.use(crlRouter(crl));
+    crlApp.use((_req, res) => res.status(404).type('text/plain').send('only GET /crl is served here'));
+    const crlServer = createHttpServer(crlApp);
+    servers.push(crlServer);
+    urls.crl = `http://${o.crl.host}:${await listen(crlServer, o.crl)}${CRL_PATH}`;
+  }
   for (const s of servers) s.keepAliveTimeout = 65_000;
   const purge = () =>
     Promise.all([
@@ -235,9 +337,11 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
     store,
     vault,
     ...(gba ? { bsf: gba.bsf } : {}),
+    ...(crl ? { crl } : {}),
     urls,
     async close() {
       clearInterval(purgeTimer);
+      crl?.close();
       await Promise.all(
         servers.map(
           (s) =>
@@ -286,3 +390,9 @@ async function notifyTargets(store: MefStore, r: EnrolmentRecord, log?: MefLogge
     }
   }
 }
+
+const pemCertificate = (der: Uint8Array): string =>
+  `-----BEGIN CERTIFICATE-----\n${Buffer.from(der)
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;

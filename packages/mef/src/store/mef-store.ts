@@ -15,7 +15,14 @@ import {
 } from '@m2msec/rspf';
 import type { Collection, Store } from '@m2msec/store';
 import { PskDirectory } from './psk-directory.js';
-import type { ClientRegistration, EnroleeConfig, EnroleeRecord, KeyRegistration, TargetRecord } from './records.js';
+import type {
+  ClientRegistration,
+  EnroleeConfig,
+  EnroleeRecord,
+  IssuedCertificateRecord,
+  KeyRegistration,
+  TargetRecord,
+} from './records.js';
 
 export const EST_BASE_PATH = '/.well-known/est';
 
@@ -32,6 +39,8 @@ export class MefStore implements EnrolmentRepository {
   readonly keyRegs: Collection<KeyRegistration>;
   readonly targetPsks: Collection<TargetPskIndex>;
   readonly psks: PskDirectory<PskEntry>;
+  /** EST certificates by canonical serial (never deleted while valid: the CRL is made from them). */
+  readonly issued: Collection<IssuedCertificateRecord>;
 
   private constructor(
     readonly store: Store,
@@ -45,6 +54,7 @@ export class MefStore implements EnrolmentRepository {
     this.keyRegs = store.collection<KeyRegistration>('mef-key-regs');
     this.targetPsks = store.collection<TargetPskIndex>('mef-target-psk');
     this.psks = new PskDirectory<PskEntry>({ load: (id) => this.loadPsk(id), wipe: (e) => e.key.fill(0) });
+    this.issued = store.collection<IssuedCertificateRecord>('mef-issued-certificates');
   }
 
   static async open(store: Store, vault: KeyVault, now: () => number = Date.now): Promise<MefStore> {
@@ -114,11 +124,19 @@ export class MefStore implements EnrolmentRepository {
     return rec;
   }
 
-  /** Revocation: the enrolee can no longer enrol and none of its enrolments is served again. */
+  /**
+   * Revocation: the enrolee can no longer enrol, none of its enrolments is served again and every
+   * certificate issued to it is revoked (it goes on the CRL; issue 12 item 6).
+   */
   async revokeEnrolee(principal: string): Promise<number> {
     const rec = await this.enrolees.get(principal);
     if (!rec) throw new RspfError('NOT_FOUND', `no enrolee '${principal}'`);
+    // Certificates before the enrolee (a crash in between leaves an enrolee to revoke again, never an
+    // unrevoked certificate of a deleted enrolee), and once more after it: a certificate recorded
+    // while this ran is caught here or by recordEstIssuance's check after its insert.
+    await this.revokeCertificatesOf(principal);
     await this.enrolees.delete(principal);
+    await this.revokeCertificatesOf(principal);
     if (principal.startsWith('psk:') && this.psks.peek(principal.slice(4))?.kind === 'enrolee') {
       this.psks.delete(principal.slice(4));
     }
@@ -130,6 +148,34 @@ export class MefStore implements EnrolmentRepository {
       }
     }
     return n;
+  }
+
+  private async revokeCertificatesOf(principal: string): Promise<void> {
+    for (const { value } of await this.issued.list()) {
+      if (value.holder === principal && value.revokedAt === undefined) {
+        await this.revokeCertificate(value.serialNumber, 'cessationOfOperation');
+      }
+    }
+  }
+
+  /** Records an EST certificate before it is delivered (EstServerOptions.recordIssued). */
+  async recordIssued(r: IssuedCertificateRecord): Promise<void> {
+    if (!(await this.issued.insert(r.serialNumber, r))) {
+      throw new RspfError('CONFLICT', `certificate serial ${r.serialNumber} was already issued`);
+    }
+  }
+
+  /** Marks an issued certificate revoked (idempotent: the first revocation time and reason stay). */
+  async revokeCertificate(serialNumber: string, reason = 'unspecified'): Promise<IssuedCertificateRecord> {
+    return this.store.transaction(async (tx) => {
+      const c = tx.collection<IssuedCertificateRecord>('mef-issued-certificates');
+      const r = await c.get(serialNumber);
+      if (!r) throw new RspfError('NOT_FOUND', `no certificate with serial ${serialNumber} was issued by this MEF`);
+      if (r.revokedAt !== undefined) return r;
+      const revoked = { ...r, revokedAt: this.now(), reason };
+      await c.put(serialNumber, revoked);
+      return revoked;
+    });
   }
 
   async revokeEnrolment(keId: string): Promise<void> {
@@ -227,6 +273,10 @@ export class MefStore implements EnrolmentRepository {
       if (now >= value.expiresAt || (value.state === 'pending' && now - value.createdAt > pendingMaxAgeMs)) {
         if (await this.enrolments.delete(key)) n++;
       }
+    }
+    // An expired certificate leaves the CRL (RFC 5280 5.1.2.6 allows it) and its record goes.
+    for (const { key, value } of await this.issued.list()) {
+      if (now >= value.notAfter && (await this.issued.delete(key))) n++;
     }
     for (const c of [this.clientRegs, this.keyRegs] as Array<Collection<{ et: number }>>) {
       for (const { key, value } of await c.list()) if (now >= value.et && (await c.delete(key))) n++;

@@ -28,6 +28,25 @@ export interface EnroleeRecord extends EnroleeConfig {
   createdAt: number;
 }
 
+/**
+ * A certificate the MEF CA issued over EST, by canonical serial (issue 12 item 6): whose it is
+ * (the enrolee record that authorised it), so that re-enrolment is bound to exactly that enrolee and
+ * revocation reaches every certificate of a revoked enrolee.
+ */
+export interface IssuedCertificateRecord {
+  /** Canonical serial hex (upper case, no leading zeros). */
+  serialNumber: string;
+  /** Principal key of the enrolee record that was allowed the certificate (psk:..., cert:...). */
+  holder: string;
+  enroleeId: string;
+  operation: 'simpleenroll' | 'simplereenroll' | 'serverkeygen';
+  issuedAt: number;
+  notAfter: number;
+  /** Set once revoked (RFC 5280 5.3.1 reason, default unspecified). */
+  revokedAt?: number;
+  reason?: string;
+}
+
 /** An Enrolment Target / MEF client that authenticates to the MEF to fetch keys. */
 export interface TargetRecord {
   targetId: string;

@@ -73,6 +73,32 @@ export class PersistentCredentialBindings implements CredentialBindings {
     });
   }
 
+  /**
+   * Removes an AE-ID from every binding that holds it (the AE was deregistered: TS-0001 10.1.1.1,
+   * issue 12): the credentials can no longer act as it. A binding left with no AE-ID and no App-ID
+   * is deleted. Returns the Credential-IDs (normalised) that lost it; each write commits first.
+   */
+  removeAeId(aeId: string): Promise<string[]> {
+    return this.serial(async () => {
+      const id = toSpRelativeOriginator(parseOriginator(aeId), this.ctx);
+      const out: string[] = [];
+      for (const [key, b] of [...this.#mirror]) {
+        if (b.kind !== 'ae' || !b.aeIds.includes(id)) continue;
+        const aeIds = b.aeIds.filter((x) => x !== id);
+        if (aeIds.length === 0 && !b.appIds?.length) {
+          await this.collection.delete(key);
+          this.#mirror.delete(key);
+        } else {
+          const next = normaliseBinding({ kind: 'ae', aeIds, ...(b.appIds ? { appIds: b.appIds } : {}) }, this.ctx);
+          await this.collection.put(key, next);
+          this.#mirror.set(key, next);
+        }
+        out.push(key);
+      }
+      return out;
+    });
+  }
+
   delete(credentialId: string): Promise<boolean> {
     return this.serial(async () => {
       const key = parseCredentialId(credentialId).id;

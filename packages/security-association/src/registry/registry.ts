@@ -9,6 +9,9 @@ export interface RegistryOptions {
   onTeardown?: (a: SecurityAssociation, reason: string) => void;
 }
 
+// A gracefully torn-down socket is ended after GRACEFUL_END_MS and destroyed GRACEFUL_CLOSE_MS later.
+const GRACEFUL_END_MS = 100;
+const GRACEFUL_CLOSE_MS = 2000;
 // setTimeout takes at most 2^31-1 ms.
 const MAX_TIMER = 2 ** 31 - 1;
 
@@ -50,13 +53,19 @@ export class SecurityAssociationRegistry {
     return this.#bySocket.get(socket);
   }
 
-  /** Tears down every live association the predicate selects; returns how many. */
-  teardown(select: (a: SecurityAssociation) => boolean, reason: string): number {
+  /**
+   * Tears down every live association the predicate selects; returns how many. The association is
+   * gone at once (a later request on its socket finds none: SECURITY_ASSOCIATION_REQUIRED). The
+   * socket is destroyed at once, or with `graceful` ended shortly after, so that a response already
+   * being produced on it (e.g. the 2002 of the DELETE that deregistered the AE) still reaches the
+   * client before close_notify.
+   */
+  teardown(select: (a: SecurityAssociation) => boolean, reason: string, o: { graceful?: boolean } = {}): number {
     let n = 0;
     for (const s of [...this.#live]) {
       const a = this.#bySocket.get(s);
       if (a && select(a)) {
-        this.end(s, a, reason);
+        this.end(s, a, reason, o.graceful);
         n++;
       }
     }
@@ -71,10 +80,18 @@ export class SecurityAssociationRegistry {
     return this.#live.size;
   }
 
-  private end(socket: TLSSocket, a: SecurityAssociation, reason: string): void {
+  private end(socket: TLSSocket, a: SecurityAssociation, reason: string, graceful = false): void {
     this.#live.delete(socket);
     this.#bySocket.delete(socket);
-    socket.destroy();
+    if (graceful) {
+      // End after the current turn's writes; destroy if the peer does not close in time.
+      setTimeout(() => {
+        socket.end();
+        setTimeout(() => socket.destroy(), GRACEFUL_CLOSE_MS).unref();
+      }, GRACEFUL_END_MS).unref();
+    } else {
+      socket.destroy();
+    }
     this.o.onTeardown?.(a, reason);
   }
 }
