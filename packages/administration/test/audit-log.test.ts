@@ -15,7 +15,10 @@ describe('AuditLog', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'm2msec-audit-')), 'a.db');
     let t = Date.parse('2026-01-01T00:00:00Z');
     const store = await openSqliteStore({ file });
-    const log = new AuditLog(store.collection(AUDIT_COLLECTION), () => new Date((t += 1000)));
+    const log = new AuditLog(store.collection(AUDIT_COLLECTION), () => {
+      t += 1000;
+      return new Date(t);
+    });
     await log.record({ kind: 'authentication-failure', originator: 'Cx\r\nforged line', reason: 'r'.repeat(400) });
     await log.record({ kind: 'administrative-action', administrator: 'ops', op: 2, to: 'cse-in', rsc: 2000 });
     const extra = { kind: 'authentication-failure', body: 'secret' } as unknown as Parameters<AuditLog['record']>[0];
