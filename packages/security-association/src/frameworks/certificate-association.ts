@@ -8,6 +8,12 @@ import type { SecurityAssociationRegistry } from '../registry/registry.js';
 export interface CertificateAssociationOptions {
   registry: SecurityAssociationRegistry;
   identityContext: IdentityContext;
+  /**
+   * This CSE's own CSE-ID (SP-relative). A client certificate that names it is refused: no peer is
+   * this CSE (issue 12; a copy of the server's own certificate or a mis-issued one must not let a
+   * client act as the CSE).
+   */
+  ownCseId?: string;
   onRefused?: (reason: string) => void;
 }
 
@@ -15,6 +21,9 @@ export function certificateAssociationHandler(o: CertificateAssociationOptions):
   return (socket) => {
     try {
       const s = verifyCertificateSession(socket, o.identityContext);
+      if (s.identity.kind === 'cse' && o.ownCseId !== undefined && s.identity.id === o.ownCseId) {
+        throw new Error(`the client certificate names this CSE's own CSE-ID ${o.ownCseId}`);
+      }
       const proven = s.identity.kind === 'ae' || s.identity.kind === 'cse' ? [s.identity.id] : [];
       o.registry.establish(socket, {
         framework: 'certificate',
