@@ -3,6 +3,7 @@
 // and the authentication step with the configured Mca policy. Logic lives in the packages.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Administrators } from '@m2msec/administration';
 import { createAuthenticator } from '@m2msec/authentication';
 import type { CredentialBinding } from '@m2msec/identification';
 import { MAF_KEY_NOTIFICATION_PATH } from '@m2msec/maf';
@@ -24,7 +25,7 @@ import {
 import { CredentialStore } from '@m2msec/sensitive-data';
 import type { Store } from '@m2msec/store';
 import type { Logger } from 'pino';
-import type { InCseConfig } from './config.js';
+import { ConfigError, type InCseConfig } from './config.js';
 import { gbaTarget, type InCseGbaTarget } from './gba-target.js';
 import { type InCseMafTarget, mafTarget } from './maf-target.js';
 import { mefEnrolmentTargetKeys } from './mef-target.js';
@@ -62,7 +63,23 @@ export async function openInCseBindings(config: InCseConfig, store: Store): Prom
   });
 }
 
-export async function openSecurity(config: InCseConfig, store: Store, log: Logger): Promise<InCseSecurity> {
+/** Identities the system reserves are never bound to an AE's credential (docs/administration.md). */
+export function checkAeBindingIds(ids: readonly string[], administrators: Administrators, what: string): void {
+  for (const id of ids) {
+    if (administrators.reserved.isReserved(id)) {
+      throw new ConfigError(
+        `${what}: '${id}' is reserved (an administrator's originator or a CSE-ID); administrators are configured in security.administrators`,
+      );
+    }
+  }
+}
+
+export async function openSecurity(
+  config: InCseConfig,
+  store: Store,
+  log: Logger,
+  administrators: Administrators,
+): Promise<InCseSecurity> {
   const idContext = { spId: config.cse.spId, cseId: config.cse.cseId };
   const se = await openInCseSecureEnvironment(config);
   const credentials = await CredentialStore.open({
@@ -71,6 +88,9 @@ export async function openSecurity(config: InCseConfig, store: Store, log: Logge
   });
   const kpsa = new CredentialStorePskDirectory(credentials);
   const bindings = await openInCseBindings(config, store);
+  for (const [n, b] of config.security.bindings.entries()) {
+    checkAeBindingIds(b.aeIds ?? [], administrators, `security.bindings[${n}].aeIds`);
+  }
   for (const b of config.security.bindings) {
     await bindings.set(
       b.credentialId,
@@ -100,8 +120,11 @@ export async function openSecurity(config: InCseConfig, store: Store, log: Logge
       }, 'DerivedKey sequence number revoked');
     });
   }
-  const rspfKeys = config.security.mef ? mefEnrolmentTargetKeys(config.security.mef, bindings, log) : undefined;
-  const gba = config.security.gba ? gbaTarget(config, bindings, log) : undefined;
+  const isReserved = (id: string) => administrators.reserved.isReserved(id);
+  const rspfKeys = config.security.mef
+    ? mefEnrolmentTargetKeys(config.security.mef, bindings, log, isReserved)
+    : undefined;
+  const gba = config.security.gba ? gbaTarget(config, bindings, log, isReserved) : undefined;
   const mafConfig = config.security.maf;
   const maf = mafConfig
     ? mafTarget(
@@ -122,9 +145,19 @@ export async function openSecurity(config: InCseConfig, store: Store, log: Logge
     ...(maf ? { maf } : {}),
     ...(gba ? { gba } : {}),
     ...(derivedKey ? { derivedKey } : {}),
-    authenticate: createAuthenticator({ mca: config.security.mca }),
+    // Both profiles: an AE-ID bound to a credential is only ever used inside that credential's
+    // association (TS-0003 7.2.1), never from the plain listener.
+    authenticate: createAuthenticator({
+      mca: config.security.mca,
+      isCredentialBoundAe: (aeId) => bindings.isAeBoundSync(aeId),
+    }),
     wrapHandler: (handler) => {
-      const bound = bindRegisteredAes(handler, { bindings, idContext, onError: (m) => log.error({}, m) });
+      const bound = bindRegisteredAes(handler, {
+        bindings,
+        idContext,
+        isReserved,
+        onError: (m) => log.error({}, m),
+      });
       // A DerivedKey session's first request waits for its acceptance to reach stable storage.
       return derivedKey ? derivedKeyDurabilityGate(bound, derivedKey) : bound;
     },

@@ -16,3 +16,4 @@ export {
   describeCredential,
 } from './principals/principal.js';
 export { ReservedIdentities, type ReservedIdentitiesOptions, spRelativeId } from './principals/reserved-ids.js';
+export { type CseBaseSummary, securePlainListener } from './profile/secure-plain-listener.js';
