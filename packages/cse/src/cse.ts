@@ -74,8 +74,8 @@ export interface CseOptions {
    * Whether a request with this SP-relative originator over this transport has the system's fixed
    * privileges (TS-0001 10.2.3). Programs that serve a network wire @m2msec/administration's
    * Administrators (a principal bound to a credential the association proved, TS-0003 6.2.3).
-   * Default: From is one of config.adminOriginators, on any transport — for in-process embedding and
-   * tests only, never for a listener others can reach.
+   * Default: From is one of config.adminOriginators on a transport without a security association —
+   * for in-process embedding and tests only, never for a listener others can reach.
    */
   isAdministrator?: (originator: string, transport: TransportContext) => boolean;
   /**
@@ -142,7 +142,9 @@ export class Cse {
       dispatch: (ctx) => this.execute(ctx),
       registreesChanged: () => void this.retargeter.syncDescendants(),
     };
-    this.isAdministrator = opts.isAdministrator ?? ((originator) => this.admins.has(originator));
+    // Legacy in-process default: From names an administrator and no association says otherwise.
+    this.isAdministrator =
+      opts.isAdministrator ?? ((originator, transport) => this.admins.has(originator) && !transport.association);
     this.authenticate = opts.authenticate ?? authenticateRequest;
     this.retargeter = new Retargeter(this.core, opts.retargetSenders ?? opts.senders ?? [], opts.retargetSendersFor);
   }
