@@ -2,6 +2,7 @@
 // overrides; checked against a schema at start so a typo stops the process with a clear message.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { isLoopbackHost } from '@m2msec/administration';
 import { Ajv } from 'ajv';
 
 /** One administrator principal (docs/administration.md): an originator and exactly one credential. */
@@ -443,13 +444,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): InCseConfig {
   config.dataDir = resolve(config.dataDir);
   checkProfile(config);
   return config;
-}
-
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost', 'ip6-localhost']);
-
-/** A host that only this machine can reach: 127.0.0.0/8, ::1, localhost. */
-export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK_HOSTS.has(host.toLowerCase()) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 /**

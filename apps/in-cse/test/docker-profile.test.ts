@@ -33,6 +33,7 @@ beforeAll(async () => {
   copyFileSync(ca.certPath, join(pki, 'ca.pem'));
   put('in-cse', ca.issue({ san: 'DNS:id-in.m2msec.org', usage: 'server' }));
   put('admin', ca.issue({ san: 'URI:m2m://m2msec.org/id-in/CAdmin' }));
+  put('in-client', ca.issue({ san: 'DNS:id-in.m2msec.org' }));
   viewer = ca.issue({ san: 'URI:m2m://m2msec.org/id-in/Cae2' });
 
   const dataDir = mkdtempSync(join(tmpdir(), 'm2msec-docker-in-'));

@@ -16,4 +16,5 @@ export {
   describeCredential,
 } from './principals/principal.js';
 export { ReservedIdentities, type ReservedIdentitiesOptions, spRelativeId } from './principals/reserved-ids.js';
+export { isLoopbackHost } from './profile/loopback.js';
 export { type CseBaseSummary, securePlainListener } from './profile/secure-plain-listener.js';
