@@ -4,7 +4,11 @@
 // their actions and every authentication failure land in the audit log they alone can read.
 // Independent peers: openssl s_client (TLS-PSK) and curl (mutual TLS).
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DerivedKeyTrustAnchor } from '@m2msec/saef';
+import { openSqliteStore, type Store } from '@m2msec/store';
 import { type Issued, TestCa } from '@m2msec/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { m2m } from './harness.js';
@@ -23,6 +27,9 @@ const adminKey = randomBytes(32).toString('hex');
 const devPsk = 'kpsa-dev@mef.m2msec.org';
 const devKey = randomBytes(32).toString('hex');
 const AUDIT = '/.well-known/m2msec/audit';
+const kRsTa = randomBytes(32);
+let taStore: Store;
+let ta: DerivedKeyTrustAnchor;
 
 let s: SecureInCse;
 let ca: TestCa;
@@ -56,6 +63,7 @@ beforeAll(async () => {
           { name: 'dev-any', applicableCredIDs: [`12-${devPsk}`], allowedAppIDs: ['*'], allowedAEs: ['*'] },
           { name: 'nodes', applicableCredIDs: ['34-*'], allowedAppIDs: ['*'], allowedAEs: ['C*'] },
           { name: 'certs', applicableCredIDs: ['33-*'], allowedAppIDs: ['*'], allowedAEs: ['*'] },
+          { name: 'derived-keys', applicableCredIDs: ['12-DK.*'], allowedAppIDs: ['*'], allowedAEs: ['*'] },
         ],
       },
     },
@@ -74,13 +82,24 @@ beforeAll(async () => {
   const cli = (args: string[], input?: string) => credentialsCli(prepared.configPath, prepared.dataDir, args, input);
   cli(['add-psk', '--id', adminPsk, '--key-hex', '-'], adminKey);
   cli(['add-psk', '--id', devPsk, '--key-hex', '-'], devKey);
+  cli(['add-dk-ta', '--ta-id', 'ta1', '--key-hex', '-'], kRsTa.toString('hex'));
+  taStore = await openSqliteStore({ file: join(mkdtempSync(join(tmpdir(), 'm2msec-ta-')), 'ta.db') });
+  ta = await DerivedKeyTrustAnchor.open({
+    taId: 'ta1',
+    key: kRsTa,
+    state: taStore.collection('ta'),
+    authorize: () => true,
+  });
   // The operator cannot bind the administrator's originator to an AE's credential either.
   expect(() => cli(['bind', '--credential', `12-${devPsk}`, '--ae', 'CAdmin'])).toThrow(/reserved/);
   expect(() => cli(['bind', '--credential', `12-${devPsk}`, '--ae', '/id-in'])).toThrow(/reserved/);
   s = await prepared.start();
 });
 
-afterAll(async () => s?.cse.stop());
+afterAll(async () => {
+  await s?.cse.stop();
+  await taStore?.close();
+});
 
 const psk = async (identity: string, key: string, req: string) =>
   parseRaw((await opensslPsk(s.pskPort, identity, key, req, ['-tls1_2'])).stdout);
@@ -160,6 +179,14 @@ describe('attack 1: an AE registers as the administrator', () => {
     const r = await curl(device, 'POST', '/cse-in', 'CAdmin', { 'm2m:ae': { api: 'Nx', rr: false, srv: ['3'] } }, 2);
     expect(r.rsc, JSON.stringify(r.body) + r.stderr).toBe(4126);
     expect((await curl(device, 'GET', '/cse-in', 'CAdmin')).rsc).toBe(4106);
+  });
+
+  it('over TLS-PSK with an unbound DerivedKey C_id and allowedAEs "*": refused (4126), and no administrator later', async () => {
+    const g1 = await ta.issue('Cdk9');
+    const reg = await psk(g1.identity, g1.key.toString('hex'), registerAs('CAdmin'));
+    expect(reg.rsc, JSON.stringify(reg.body)).toBe(4126);
+    const g2 = await ta.issue('Cdk9');
+    expect((await psk(g2.identity, g2.key.toString('hex'), rawRequest('GET', '/cse-in', 'CAdmin'))).rsc).toBe(4106);
   });
 
   it('an AE-ID certificate other than the administrator’s cannot use the administrator originator (4106)', async () => {
