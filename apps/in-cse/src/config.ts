@@ -451,6 +451,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): InCseConfig {
  * from this machine only; a secure one never waives an association on Mcc.
  */
 function checkProfile(config: InCseConfig): void {
+  if (!config.http.enabled && config.security.maf && !config.security.maf.notificationUrl) {
+    throw new ConfigError(
+      'security.maf.notificationUrl is required when http.enabled is false (the default is the plain listener)',
+    );
+  }
   if (config.profile === 'development') {
     if (config.http.enabled && !isLoopbackHost(config.http.host)) {
       throw new ConfigError(
