@@ -1,9 +1,11 @@
-// Admin-side routes beside the oneM2M binding: DerivedKey revocations a trust anchor sends
-// (POST /.well-known/m2msec/dk-revocation, JSON body authenticated by its MAC under K_RS-TA, so any
-// listener may carry it). Mounted before the binding's router; it only parses its own path.
+// Admin-side routes beside the oneM2M binding: the audit log for administrators (GET
+// /.well-known/m2msec/audit, @m2msec/administration decides who may read it), DerivedKey revocations a
+// trust anchor sends (POST /.well-known/m2msec/dk-revocation, JSON body authenticated by its MAC under
+// K_RS-TA, so any listener may carry it), MEF / MAF key announcements. Mounted before the binding's
+// router; it only parses its own paths.
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { type AuditEventKind, describeCredential, spRelativeId } from '@m2msec/administration';
+import { AUDIT_PATH, auditLogReader } from '@m2msec/administration';
 import { handleMafKeyNotification, MAF_KEY_NOTIFICATION_PATH } from '@m2msec/maf';
 import type { TransportContext } from '@m2msec/protocol';
 import { handleKeyAnnouncement, KEY_ANNOUNCEMENT_PATH } from '@m2msec/rspf';
@@ -14,9 +16,6 @@ import type { InCseAdministration } from './administration.js';
 import type { InCseSecurity } from './security.js';
 
 export const DK_REVOCATION_PATH = '/.well-known/m2msec/dk-revocation';
-export const AUDIT_PATH = '/.well-known/m2msec/audit';
-
-const AUDIT_KINDS: readonly AuditEventKind[] = ['administrative-action', 'authentication-failure'];
 
 export function adminRouter(
   security: InCseSecurity,
@@ -35,57 +34,16 @@ export function adminRouter(
       return undefined;
     }
   };
-  // The audit log, for administrators only (docs/administration.md): GET with X-M2M-Origin set to an
-  // administrator's originator, over an association that proved that administrator's credential.
-  // ?kind=administrative-action|authentication-failure&since=<ISO time>&limit=<1..1000>
+  // The audit log, for administrators only (docs/administration.md).
+  const readAuditLog = auditLogReader({ ...administration, idContext });
   router.get(AUDIT_PATH, async (req, res) => {
-    const from = req.get('X-M2M-Origin') ?? '';
-    const transport = transportOf(req);
-    const originator = spRelativeId(from, idContext) ?? from;
-    const admin = transport ? administration.administrators.administratorOf(originator, transport) : undefined;
-    const record = {
-      channel: 'admin-api',
-      to: AUDIT_PATH,
-      op: 2,
-      ...(transport?.peerAddress ? { peerAddress: transport.peerAddress } : {}),
-      ...(originator ? { originator } : {}),
-    };
-    if (!admin) {
-      administration.authenticationFailure({
-        ...record,
-        rsc: 4106,
-        reason: 'audit log requested without an administrator credential',
-      });
-      res
-        .status(403)
-        .json({ error: 'the audit log is for administrators over an association that proved their credential' });
-      return;
-    }
-    const kind = req.query.kind;
-    const since = req.query.since;
-    const limit = req.query.limit;
-    if (
-      (kind !== undefined && !AUDIT_KINDS.includes(kind as AuditEventKind)) ||
-      (since !== undefined && (typeof since !== 'string' || Number.isNaN(Date.parse(since)))) ||
-      (limit !== undefined && (typeof limit !== 'string' || !/^[1-9]\d{0,3}$/.test(limit)))
-    ) {
-      res.status(400).json({ error: `kind is one of ${AUDIT_KINDS.join(', ')}; since an ISO time; limit 1 to 1000` });
-      return;
-    }
-    const events = await administration.audit.query({
-      ...(kind ? { kind: kind as AuditEventKind } : {}),
-      ...(since ? { since: new Date(since as string) } : {}),
-      ...(limit ? { limit: Number(limit) } : {}),
+    const answer = await readAuditLog({
+      from: req.get('X-M2M-Origin') ?? '',
+      transport: transportOf(req),
+      query: req.query as Record<string, unknown>,
     });
-    await administration.audit.record({
-      kind: 'administrative-action',
-      ...record,
-      administrator: admin.principal.name,
-      credential: admin.via === 'credential' ? describeCredential(admin.principal.credential) : 'plain-loopback',
-      rsc: 2000,
-    });
-    log.info({ administrator: admin.principal.name, count: events.length }, 'audit log read');
-    res.status(200).json({ events });
+    if (answer.status === 200) log.info({ path: AUDIT_PATH }, 'audit log read');
+    res.status(answer.status).json(answer.body);
   });
   router.post(DK_REVOCATION_PATH, express.json({ limit: '64kb' }), async (req, res) => {
     if (!security.derivedKey) {

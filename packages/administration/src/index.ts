@@ -3,6 +3,7 @@
 // administrative actions and authentication failures.
 export { type AuditEvent, type AuditEventInput, type AuditEventKind, auditText } from './audit/audit-event.js';
 export { AUDIT_COLLECTION, AuditLog, type AuditQuery } from './audit/audit-log.js';
+export { AUDIT_PATH, type AuditLogAnswer, type AuditLogRequest, auditLogReader } from './audit/audit-log-request.js';
 export { type AuditedHandlerOptions, auditedHandler, presentedCredential } from './audit/audited-handler.js';
 export {
   type AdministratorMatch,
