@@ -47,24 +47,6 @@ export interface WorldOptions {
   aes?: boolean;
 }
 
-async function adminRequest(base: string, method: string, path: string, o: { ty?: number; body?: unknown } = {}) {
-  const headers: Record<string, string> = {
-    'X-M2M-Origin': 'CAdmin',
-    'X-M2M-RI': `adm-${randomBytes(4).toString('hex')}`,
-    'X-M2M-RVI': '3',
-    Accept: 'application/json',
-  };
-  if (o.body !== undefined) headers['Content-Type'] = `application/json${o.ty ? `;ty=${o.ty}` : ''}`;
-  const r = await fetch(base + path, {
-    method,
-    headers,
-    body: o.body === undefined ? undefined : JSON.stringify(o.body),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await r.text();
-  return { rsc: Number(r.headers.get('X-M2M-RSC')), body: text ? JSON.parse(text) : undefined };
-}
-
 export async function buildWorld(o: WorldOptions = {}): Promise<World> {
   const topo = new Topology(o.mode);
   const cleanups: Array<() => Promise<void> | void> = [];
@@ -91,6 +73,8 @@ export async function buildWorld(o: WorldOptions = {}): Promise<World> {
       broker: ca.issue({ san: 'DNS:broker.m2msec.org', usage: 'server', cn: 'broker.m2msec.org' }),
       ae2: ca.issue({ san: 'URI:m2m://m2msec.org/id-in/Cae2', usage: 'client' }),
       ae3: ca.issue({ san: 'URI:m2m://m2msec.org/id-in/Cae3', usage: 'client' }),
+      // The operator: security.administrators of the IN-CSE names this SAN (docs/administration.md).
+      admin: ca.issue({ san: 'URI:m2m://m2msec.org/id-in/CAdmin', usage: 'client' }),
     } satisfies Record<string, Issued>;
     const psk = new Map(['12-ae1@m2msec.org', '12-ae9@m2msec.org'].map((id) => [id, randomBytes(32).toString('hex')]));
     const keyFile = (id: string) => {
@@ -139,6 +123,7 @@ export async function buildWorld(o: WorldOptions = {}): Promise<World> {
       pgSchema,
       server: certs.in,
       caFile: ca.certPath,
+      admin: certs.admin,
       forwarding: [{ cseId: '/id-mn', cert: certs.inClient, caFile: ca.certPath }],
       appRules: [
         {
@@ -186,7 +171,7 @@ export async function buildWorld(o: WorldOptions = {}): Promise<World> {
       mn,
       psk,
       pgSchema,
-      admin: (method, path, opts) => adminRequest(inCse.httpUrl, method, path, opts),
+      admin: (method, path, opts) => inCse.admin(method, path, opts),
       close,
     };
     if (o.aes !== false) {

@@ -58,6 +58,7 @@ beforeAll(async () => {
     pgSchema: schema,
     server: inCert,
     caFile: ca.certPath,
+    admin: ca.issue({ san: 'URI:m2m://m2msec.org/id-in/CAdmin', usage: 'client' }),
     appRules: [],
   });
   gw = await createGateway({
@@ -137,17 +138,8 @@ describe('example gateway', () => {
   });
 
   it('forwards what it does not host to the IN-CSE process over its association', async () => {
-    const admin = (method: string, path: string, o: { ty?: number; body?: unknown } = {}) =>
-      fetch(`${inCse.httpUrl}${path}`, {
-        method,
-        headers: {
-          'X-M2M-Origin': 'CAdmin',
-          'X-M2M-RI': randomBytes(4).toString('hex'),
-          'X-M2M-RVI': '3',
-          ...(o.body ? { 'Content-Type': `application/json;ty=${o.ty}` } : {}),
-        },
-        body: o.body ? JSON.stringify(o.body) : undefined,
-      });
+    // The operator is an administrator certificate over the certificate listener (secure profile).
+    const admin = inCse.admin;
     await admin('POST', '/cse-in', {
       ty: 1,
       body: {
@@ -159,14 +151,14 @@ describe('example gateway', () => {
       },
     });
     expect(
-      (await admin('POST', '/cse-in', { ty: 3, body: { 'm2m:cnt': { rn: 'gwdata', acpi: ['cse-in/gwAcp'] } } })).status,
-    ).toBe(201);
+      (await admin('POST', '/cse-in', { ty: 3, body: { 'm2m:cnt': { rn: 'gwdata', acpi: ['cse-in/gwAcp'] } } })).rsc,
+    ).toBe(2001);
     const up = await m2m('POST', '/onem2m/~/id-in/cse-in/gwdata', 'Cthermo', {
       ty: 4,
       body: { 'm2m:cin': { con: 'up' } },
     });
     expect(up.rsc, JSON.stringify(up.body)).toBe(2001);
-    const atIn = (await (await admin('GET', '/cse-in/gwdata/la')).json()) as any;
+    const atIn = (await admin('GET', '/cse-in/gwdata/la')).body;
     expect(atIn['m2m:cin'].con).toBe('up');
     const other = await m2m('POST', '/onem2m/~/id-in/cse-in/gwdata', 'Cstranger', {
       ty: 4,

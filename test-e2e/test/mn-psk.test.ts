@@ -75,6 +75,7 @@ beforeAll(async () => {
     pgSchema: schema,
     server: ca.issue({ san: 'DNS:id-in.m2msec.org', usage: 'server' }),
     caFile: ca.certPath,
+    admin: ca.issue({ san: 'URI:m2m://m2msec.org/id-in/CAdmin', usage: 'client' }),
     appRules: [],
     credentials: [
       { args: ['add-psk', '--id', kpsaId, '--key-hex', '-', '--bind', '/id-mn'], input: kpsa.toString('hex') },
@@ -96,8 +97,8 @@ describe('MN-CSE over the PSK-based SAEF', () => {
   it('registers with the Kpsa bound to its CSE-ID and forwards an AE request over that association', async () => {
     const { mn, url } = await mnWith(kpsa);
     await mn.whenRegistered(60_000);
-    const admin = (method: string, path: string, o: { ty?: number; body?: unknown } = {}) =>
-      m2m(inCse.httpUrl, method, path, 'CAdmin', o);
+    // The operator is an administrator certificate over the certificate listener (secure profile).
+    const admin = inCse.admin;
     expect((await admin('GET', '/cse-in/id-mn')).body['m2m:csr'].csi).toBe('/id-mn');
     await admin('POST', '/cse-in', {
       ty: 1,

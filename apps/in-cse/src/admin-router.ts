@@ -1,30 +1,53 @@
-// Admin-side routes beside the oneM2M binding: DerivedKey revocations a trust anchor sends
-// (POST /.well-known/m2msec/dk-revocation, JSON body authenticated by its MAC under K_RS-TA, so any
-// listener may carry it). Mounted before the binding's router; it only parses its own path.
-// DELETE /.well-known/m2msec/credentials/psk/<KpsaID> revokes a Kpsa while the CSE runs (key, binding,
-// live sessions; docs/certificate-lifecycle.md): only over a security association whose credential is
-// bound to an administrator originator (cse.adminOriginators), never on the plain listener.
-
+// Admin-side routes beside the oneM2M binding: the audit log for administrators (GET
+// /.well-known/m2msec/audit, @m2msec/administration decides who may read it), DerivedKey revocations a
+// trust anchor sends (POST /.well-known/m2msec/dk-revocation, JSON body authenticated by its MAC under
+// K_RS-TA, so any listener may carry it), MEF / MAF key announcements, and
+// DELETE /.well-known/m2msec/credentials/psk/<KpsaID>: revokes a Kpsa while the CSE runs (key, binding,
+// live sessions; docs/certificate-lifecycle.md), for an administrator principal proven by its association
+// only, never on the plain listener. Mounted before the binding's router; it only parses its own paths.
+import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
+import { AUDIT_PATH, auditLogReader } from '@m2msec/administration';
 import { handleMafKeyNotification, MAF_KEY_NOTIFICATION_PATH } from '@m2msec/maf';
+import { parseOriginator, type TransportContext, toSpRelativeOriginator } from '@m2msec/protocol';
 import { handleKeyAnnouncement, KEY_ANNOUNCEMENT_PATH } from '@m2msec/rspf';
+import { associationTransportContext } from '@m2msec/security-association';
 import express, { type Router } from 'express';
 import type { Logger } from 'pino';
+import type { InCseAdministration } from './administration.js';
 import { type InCseSecurity, UnknownCredentialError } from './security.js';
 
 export const DK_REVOCATION_PATH = '/.well-known/m2msec/dk-revocation';
 export const CREDENTIALS_PATH = '/.well-known/m2msec/credentials';
 
-/** Whether the request's TLS association speaks for an administrator (a bound or proven admin ID). */
-function isAdministratorSession(security: InCseSecurity, socket: unknown): boolean {
-  const sa = security.registry.associationOf(socket as TLSSocket);
-  if (!sa) return false;
-  const ids = [...sa.provenIds, ...security.bindings.boundIdsSync(sa.credentialId)];
-  return ids.some((id) => security.adminIds.has(id));
-}
-
-export function adminRouter(security: InCseSecurity, log: Logger): Router {
+export function adminRouter(
+  security: InCseSecurity,
+  administration: InCseAdministration,
+  idContext: { spId: string; cseId: string },
+  log: Logger,
+): Router {
   const router = express.Router();
+  const tlsContext = associationTransportContext({ registry: security.registry, bindings: security.bindings });
+  /** What the connection proved, as the CSE's bindings would say it (plain: nothing). */
+  const transportOf = (req: IncomingMessage): TransportContext | undefined => {
+    if (!(req.socket as TLSSocket).encrypted) return { binding: 'http', peerAddress: req.socket.remoteAddress ?? '' };
+    try {
+      return tlsContext(req);
+    } catch {
+      return undefined;
+    }
+  };
+  // The audit log, for administrators only (docs/administration.md).
+  const readAuditLog = auditLogReader({ ...administration, idContext });
+  router.get(AUDIT_PATH, async (req, res) => {
+    const answer = await readAuditLog({
+      from: req.get('X-M2M-Origin') ?? '',
+      transport: transportOf(req),
+      query: req.query as Record<string, unknown>,
+    });
+    if (answer.status === 200) log.info({ path: AUDIT_PATH }, 'audit log read');
+    res.status(answer.status).json(answer.body);
+  });
   router.post(DK_REVOCATION_PATH, express.json({ limit: '64kb' }), async (req, res) => {
     if (!security.derivedKey) {
       res.status(404).json({ error: 'DerivedKey mode is not enabled' });
@@ -39,13 +62,36 @@ export function adminRouter(security: InCseSecurity, log: Logger): Router {
     }
   });
   router.delete(`${CREDENTIALS_PATH}/psk/:keyId`, async (req, res) => {
-    if (!isAdministratorSession(security, req.socket)) {
+    const transport = transportOf(req);
+    let originator = '';
+    try {
+      originator = toSpRelativeOriginator(parseOriginator(req.get('X-M2M-Origin') ?? ''), idContext);
+    } catch {
+      /* no administrator */
+    }
+    const admin = transport?.association
+      ? administration.administrators.administratorOf(originator, transport)
+      : undefined;
+    if (admin?.via !== 'credential') {
+      administration.authenticationFailure({
+        channel: 'admin-api',
+        originator,
+        reason: 'credential revocation without an administrator association',
+      });
       res.status(403).json({ error: 'credential revocation needs a security association bound to an administrator' });
       return;
     }
     const keyId = String(req.params.keyId);
     try {
       const associations = await security.revokePsk(keyId);
+      await administration.audit.record({
+        kind: 'administrative-action',
+        channel: 'admin-api',
+        originator,
+        administrator: admin.principal.name,
+        to: `${CREDENTIALS_PATH}/psk/12-${keyId}`,
+        reason: 'PSK credential revoked',
+      });
       res.status(200).json({ revoked: `12-${keyId}`, associations });
     } catch (e) {
       if (e instanceof UnknownCredentialError) {

@@ -2,9 +2,26 @@
 // overrides; checked against a schema at start so a typo stops the process with a clear message.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { isLoopbackHost } from '@m2msec/administration';
 import { Ajv } from 'ajv';
 
+/** One administrator principal (docs/administration.md): an originator and exactly one credential. */
+export interface AdministratorConfig {
+  name: string;
+  originator: string;
+  credentialId?: string;
+  pskIdentity?: string;
+  certificateSan?: string;
+  certificateFingerprint256?: string;
+}
+
 export interface InCseConfig {
+  /**
+   * 'secure': Mca and Mcc require an association, administrators only through a bound credential,
+   * the plain listener (if enabled) answers only RETRIEVE of the <CSEBase>. 'development': the
+   * adminOriginators are administrators on the plain listener, which must bind a loopback address.
+   */
+  profile: 'secure' | 'development';
   cse: {
     cseId: string;
     cseBaseName: string;
@@ -12,7 +29,8 @@ export interface InCseConfig {
     adminOriginators: string[];
     allowCseWithoutAssociation: boolean;
   };
-  http: { host: string; port: number; maxBodyBytes: number; trustedProxies: string[] };
+  /** The plain HTTP listener; enabled: false turns it off (secure profile). */
+  http: { enabled: boolean; host: string; port: number; maxBodyBytes: number; trustedProxies: string[] };
   store: { kind: 'sqlite' } | { kind: 'postgres'; connectionString: string; schema?: string };
   dataDir: string;
   registration: {
@@ -49,6 +67,8 @@ export interface InCseConfig {
   /** Security associations (docs/security-association.md): Mca policy, TLS listeners, SE key file. */
   security: {
     mca: 'optional' | 'required';
+    /** Administrators: principals bound to credentials (TS-0003 6.2.3, docs/administration.md). */
+    administrators: AdministratorConfig[];
     /** Key file of the software SE keystore; default <dataDir>/keystore.key (created on first start). */
     keyFile?: string;
     /** HTTPS listener for the PSK-based frameworks (Kpsa, DerivedKey); absent: none. */
@@ -102,6 +122,7 @@ export interface InCseConfig {
 }
 
 export const defaults: InCseConfig = {
+  profile: 'development',
   cse: {
     cseId: '/id-in',
     cseBaseName: 'cse-in',
@@ -109,7 +130,7 @@ export const defaults: InCseConfig = {
     adminOriginators: ['CAdmin'],
     allowCseWithoutAssociation: false,
   },
-  http: { host: '127.0.0.1', port: 8080, maxBodyBytes: 1024 * 1024, trustedProxies: [] },
+  http: { enabled: true, host: '127.0.0.1', port: 8080, maxBodyBytes: 1024 * 1024, trustedProxies: [] },
   store: { kind: 'sqlite' },
   dataDir: '.data/in-cse',
   // Out of the box any AE may register without a security association (a local reference CSE);
@@ -117,7 +138,7 @@ export const defaults: InCseConfig = {
   registration: { appRules: [{ name: 'open-registration', allowedAppIDs: ['*'], allowedAEs: ['*'] }] },
   authorization: { locations: {}, tokenIssuers: [], roleIssuers: [], dynamicGrantLifetimeMs: 300_000 },
   forwarding: { remoteCses: [] },
-  security: { mca: 'optional', derivedKey: true, bindings: [] },
+  security: { mca: 'optional', administrators: [], derivedKey: true, bindings: [] },
   upperTester: false,
   log: { level: 'info' },
 };
@@ -128,6 +149,7 @@ const schema = {
   type: 'object',
   additionalProperties: false,
   required: [
+    'profile',
     'cse',
     'http',
     'store',
@@ -140,6 +162,7 @@ const schema = {
     'log',
   ],
   properties: {
+    profile: { enum: ['secure', 'development'] },
     forwarding: {
       type: 'object',
       additionalProperties: false,
@@ -179,8 +202,9 @@ const schema = {
     http: {
       type: 'object',
       additionalProperties: false,
-      required: ['host', 'port', 'maxBodyBytes', 'trustedProxies'],
+      required: ['enabled', 'host', 'port', 'maxBodyBytes', 'trustedProxies'],
       properties: {
+        enabled: { type: 'boolean' },
         host: str,
         port: { type: 'integer', minimum: 0, maximum: 65535 },
         maxBodyBytes: { type: 'integer', minimum: 1 },
@@ -267,9 +291,31 @@ const schema = {
     security: {
       type: 'object',
       additionalProperties: false,
-      required: ['mca', 'derivedKey', 'bindings'],
+      required: ['mca', 'administrators', 'derivedKey', 'bindings'],
       properties: {
         mca: { enum: ['optional', 'required'] },
+        administrators: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['name', 'originator'],
+            properties: {
+              name: str,
+              originator: str,
+              credentialId: str,
+              pskIdentity: str,
+              certificateSan: { type: 'string', pattern: '^[A-Za-z]+:.+' },
+              certificateFingerprint256: { type: 'string', pattern: '^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$' },
+            },
+            oneOf: [
+              { required: ['credentialId'] },
+              { required: ['pskIdentity'] },
+              { required: ['certificateSan'] },
+              { required: ['certificateFingerprint256'] },
+            ],
+          },
+        },
         keyFile: str,
         psk: {
           type: 'object',
@@ -429,11 +475,42 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): InCseConfig {
   if (env.M2MSEC_UPPER_TESTER)
     config.upperTester = env.M2MSEC_UPPER_TESTER === 'true' || env.M2MSEC_UPPER_TESTER === '1';
   if (env.M2MSEC_LOG_LEVEL) (config.log as { level: string }).level = env.M2MSEC_LOG_LEVEL;
+  if (env.M2MSEC_PROFILE) (config as { profile: string }).profile = env.M2MSEC_PROFILE;
   if (!validate(config)) {
     const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
     throw new ConfigError(`invalid configuration: ${problems}`);
   }
   checkDerivedKeyWindow(config.security.derivedKey);
   config.dataDir = resolve(config.dataDir);
+  checkProfile(config);
   return config;
+}
+
+/**
+ * What each profile demands (docs/administration.md): a development CSE is reachable in plain HTTP
+ * from this machine only; a secure one never waives an association on Mcc.
+ */
+function checkProfile(config: InCseConfig): void {
+  if (!config.http.enabled && config.security.maf && !config.security.maf.notificationUrl) {
+    throw new ConfigError(
+      'security.maf.notificationUrl is required when http.enabled is false (the default is the plain listener)',
+    );
+  }
+  if (config.profile === 'development') {
+    if (config.http.enabled && !isLoopbackHost(config.http.host)) {
+      throw new ConfigError(
+        `profile "development" accepts the administrator originators on plain HTTP, so http.host must be a loopback address, got '${config.http.host}' (use profile "secure", see docs/administration.md)`,
+      );
+    }
+    return;
+  }
+  if (config.upperTester) {
+    throw new ConfigError('profile "secure" does not serve the upper tester (it can reset the CSE): development only');
+  }
+  if (config.cse.allowCseWithoutAssociation) {
+    throw new ConfigError(
+      'profile "secure" requires an association on Mcc: cse.allowCseWithoutAssociation must be false',
+    );
+  }
+  if (config.security.mca !== 'required') config.security.mca = 'required';
 }

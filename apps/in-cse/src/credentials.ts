@@ -16,6 +16,7 @@ import { parseOriginator } from '@m2msec/protocol';
 import { DERIVED_KEY_TA_OWNER } from '@m2msec/security-association';
 import { CredentialStore } from '@m2msec/sensitive-data';
 import { openStore } from '@m2msec/store';
+import { administratorsOf } from './administration.js';
 import { ConfigError, loadConfig } from './config.js';
 import { isBtidOf, isGbaCredentialValueOf } from './gba-target.js';
 import { openInCseBindings, openInCseSecureEnvironment } from './security.js';
@@ -56,7 +57,15 @@ async function main(argv: string[]): Promise<void> {
   );
   try {
     const bindings = await openInCseBindings(config, store);
+    const reserved = administratorsOf(config).reserved;
     const bind = async (credentialId: string, ids: string[]) => {
+      // Administrators are principals in security.administrators, never an AE binding (docs/administration.md).
+      const taken = ids.find((i) => reserved.isReserved(i));
+      if (taken) {
+        throw new UsageError(
+          `'${taken}' is reserved (an administrator's originator or a CSE-ID); configure administrators in security.administrators`,
+        );
+      }
       const cse = ids.find((i) => parseOriginator(i).kind === 'cse');
       if (cse && ids.length > 1) throw new UsageError('a credential binds to one CSE-ID or to AE-IDs, not both');
       await bindings.set(credentialId, cse ? { kind: 'cse', cseId: cse } : { kind: 'ae', aeIds: ids });
@@ -69,6 +78,10 @@ async function main(argv: string[]): Promise<void> {
         if (gba && (isBtidOf(id, gba.bsfDomain) || isGbaCredentialValueOf(id, gba.bsfDomain))) {
           throw new UsageError(`--id has the form of a B-TID of ${gba.bsfDomain}: reserved for GBA`);
         }
+        // Refuse a reserved --bind before anything is stored (no partial state).
+        const taken = (o.get('bind') ?? []).find((i) => reserved.isReserved(i));
+        if (taken)
+          throw new UsageError(`--bind '${taken}' is reserved; configure administrators in security.administrators`);
         const expires = o.get('expires')?.[0];
         const expiresAt = expires === undefined ? undefined : Date.parse(expires);
         if (expiresAt !== undefined && Number.isNaN(expiresAt)) throw new UsageError('--expires is not a time');

@@ -94,7 +94,12 @@ export interface InCseGbaTarget {
   close(): void;
 }
 
-export function gbaTarget(config: InCseConfig, bindings: PersistentCredentialBindings, log: Logger): InCseGbaTarget {
+export function gbaTarget(
+  config: InCseConfig,
+  bindings: PersistentCredentialBindings,
+  log: Logger,
+  isReserved: (id: string) => boolean,
+): InCseGbaTarget {
   const gba = config.security.gba!;
   const nafFqdn = cseNafFqdn(config.cse);
   const read = (f: string) => readFileSync(f);
@@ -123,6 +128,8 @@ export function gbaTarget(config: InCseConfig, bindings: PersistentCredentialBin
       });
       try {
         if (!key.enroleeId) throw new Error('the BSF names no Enrolee-ID for this B-TID: nothing to bind it to');
+        // An administrator's originator or a CSE-ID of this CSE is never a subscriber's (docs/administration.md).
+        if (isReserved(key.enroleeId)) throw new Error(`the Enrolee-ID ${key.enroleeId} is reserved by this CSE`);
         const cse = parseOriginator(key.enroleeId).kind === 'cse';
         await bindings.set(
           gbaCredentialId(btid),

@@ -3,12 +3,14 @@ import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
+import { securePlainListener } from '@m2msec/administration';
 import { StaticLocationSource } from '@m2msec/authorization';
 import { createHttpBinding, HttpRequestSender } from '@m2msec/binding-http';
 import { Cse } from '@m2msec/cse';
 import { openStore } from '@m2msec/store';
 import { pino } from 'pino';
 import { adminRouter } from './admin-router.js';
+import { openAdministration } from './administration.js';
 import { ConfigError, type InCseConfig, loadConfig } from './config.js';
 import { requestListener } from './dispatch.js';
 import { forwardingSenders } from './forwarding.js';
@@ -23,22 +25,41 @@ async function main(): Promise<void> {
   const store = await openStore(
     config.store.kind === 'sqlite' ? { kind: 'sqlite', file: join(config.dataDir, 'resources.db') } : config.store,
   );
-  const security = await openSecurity(config, store, log);
+  const idContext = { spId: config.cse.spId, cseId: config.cse.cseId };
+  const administration = openAdministration(config, store, log);
+  const { administrators } = administration;
+  const security = await openSecurity(config, store, log, administrators);
   const origin = `http://${config.http.host}:${config.http.port}`;
+  // Secure profile: clients are pointed at the TLS listeners only (the plain one says where they are).
+  const tlsPoa = [config.security.psk, config.security.certificate].flatMap((l) =>
+    l ? [`https://${l.host}:${l.port}`] : [],
+  );
+  const poa = config.profile === 'secure' || !config.http.enabled ? tlsPoa : [origin];
   const cse = await Cse.open({
     store,
     log,
     senders: [new HttpRequestSender()],
     appRules: config.registration.appRules,
-    config: { ...config.cse, cseType: 1, poa: [origin] },
+    config: { ...config.cse, cseType: 1, poa },
     retargetSendersFor: forwardingSenders(config),
     authenticate: security.authenticate,
     authorization: authorizationOptions(config),
     onAeDeregistration: (aei) => security.deregisterAe(aei),
+    // TS-0003 6.2.3: administrators are principals whose credential the association proved (and, in the
+    // development profile only, the adminOriginators on the loopback-only plain listener).
+    isAdministrator: (originator, transport) => administrators.administratorOf(originator, transport) !== undefined,
+    reservedIds: administrators.principals().map((p) => p.originator),
   });
   const handler = security.wrapHandler(cse.handle);
+  const plainHandler =
+    config.profile === 'secure'
+      ? securePlainListener({
+          idContext,
+          cseBase: { rn: config.cse.cseBaseName, cst: 1, srv: cse.config.supportedReleaseVersions, poa },
+        })
+      : handler;
   const binding = createHttpBinding({
-    handler,
+    handler: administration.audited(plainHandler, 'http'),
     cseId: config.cse.cseId,
     cseBaseName: config.cse.cseBaseName,
     spId: config.cse.spId,
@@ -46,29 +67,46 @@ async function main(): Promise<void> {
     trustedProxies: config.http.trustedProxies,
     logger: ({ level, message, rqi, error }) => log[level]({ rqi, err: (error as Error)?.name }, message),
   });
-  const admin = adminRouter(security, log);
+  const admin = adminRouter(security, administration, idContext, log);
   const extras = config.upperTester ? [upperTesterRouter(cse, log), admin] : [admin];
   // TLS listeners first (their CRLs load before they open): once the plain listener answers, they serve.
-  const tlsListeners = await startTlsListeners(config, security, handler, admin, log);
+  const tlsListeners = await startTlsListeners(config, security, handler, admin, administration, log);
   for (const l of tlsListeners) log.info({ url: l.url, framework: l.framework }, 'TLS listener ready');
-  const server = createServer(requestListener(binding, extras));
-  server.listen(config.http.port, config.http.host);
-  server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
+  const server = config.http.enabled ? createServer(requestListener(binding, extras)) : undefined;
+  if (server) {
+    server.listen(config.http.port, config.http.host);
+    server.keepAliveTimeout = 65_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', resolve);
+      server.once('error', reject);
+    });
+  }
   cse.start();
+  if (config.profile === 'development') {
+    log.warn(
+      { adminOriginators: config.cse.adminOriginators, url: origin },
+      '*** DEVELOPMENT PROFILE: anyone on this machine can act as administrator over plain HTTP (From: ' +
+        `${config.cse.adminOriginators.join(', ')}). Never expose it; set "profile": "secure" for a deployment (docs/administration.md) ***`,
+    );
+  }
   log.info(
-    { url: origin, store: config.store.kind, dataDir: config.dataDir, upperTester: config.upperTester },
+    {
+      url: server ? origin : undefined,
+      profile: config.profile,
+      store: config.store.kind,
+      dataDir: config.dataDir,
+      upperTester: config.upperTester,
+    },
     'IN-CSE ready',
   );
 
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');
     await cse.stop();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
+    if (server) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+    }
     for (const l of tlsListeners) {
       l.close?.();
       l.server.close();

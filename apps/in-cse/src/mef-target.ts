@@ -15,6 +15,7 @@ export function mefEnrolmentTargetKeys(
   mef: NonNullable<InCseConfig['security']['mef']>,
   bindings: PersistentCredentialBindings,
   log: Logger,
+  isReserved: (id: string) => boolean,
 ): EnrolmentTargetKeys {
   const key = Buffer.from(readFileSync(mef.keyFile, 'utf8').trim(), 'hex');
   if (key.length < 16) throw new Error(`security.mef.keyFile must hold at least 16 bytes of hex`);
@@ -28,6 +29,8 @@ export function mefEnrolmentTargetKeys(
     mefFqdns: [mef.fqdn],
     fetch: (keId) => fetchCredentials(source, keId, mef.suid),
     onFetched: async (keId, c) => {
+      // An administrator's originator or a CSE-ID of this CSE is never an enrolee's (docs/administration.md).
+      if (isReserved(c.enroleeId)) throw new Error(`the Enrolee-ID ${c.enroleeId} of ${keId} is reserved by this CSE`);
       const cse = parseOriginator(c.enroleeId).kind === 'cse';
       await bindings.set(
         `12-${keId}`,

@@ -3,10 +3,11 @@
 // and the authentication step with the configured Mca policy. Logic lives in the packages.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Administrators } from '@m2msec/administration';
 import { createAuthenticator } from '@m2msec/authentication';
 import type { CredentialBinding } from '@m2msec/identification';
 import { MAF_KEY_NOTIFICATION_PATH } from '@m2msec/maf';
-import { parseOriginator, type RequestHandler, toSpRelativeOriginator } from '@m2msec/protocol';
+import type { RequestHandler } from '@m2msec/protocol';
 import type { EnrolmentTargetKeys } from '@m2msec/rspf';
 import {
   DerivedKeyResourceServer,
@@ -27,7 +28,7 @@ import {
 import { CredentialStore } from '@m2msec/sensitive-data';
 import type { Store } from '@m2msec/store';
 import type { Logger } from 'pino';
-import { derivedKeyWindowSize, type InCseConfig } from './config.js';
+import { ConfigError, derivedKeyWindowSize, type InCseConfig } from './config.js';
 import { gbaTarget, type InCseGbaTarget } from './gba-target.js';
 import { type InCseMafTarget, mafTarget } from './maf-target.js';
 import { mefEnrolmentTargetKeys } from './mef-target.js';
@@ -57,8 +58,6 @@ export interface InCseSecurity {
   wrapHandler(handler: RequestHandler): RequestHandler;
   /** Before an <AE> is deleted: unbind its AE-ID and end the associations acting as it (issue 12). */
   deregisterAe(aei: string): Promise<void>;
-  /** SP-relative administrator originators (cse.adminOriginators). */
-  adminIds: ReadonlySet<string>;
   /** Revokes a Kpsa: key deleted, binding removed, live sessions torn down; resolves to how many. */
   revokePsk(keyId: string): Promise<number>;
   close(): Promise<void>;
@@ -78,7 +77,23 @@ export async function openInCseBindings(config: InCseConfig, store: Store): Prom
   });
 }
 
-export async function openSecurity(config: InCseConfig, store: Store, log: Logger): Promise<InCseSecurity> {
+/** Identities the system reserves are never bound to an AE's credential (docs/administration.md). */
+export function checkAeBindingIds(ids: readonly string[], administrators: Administrators, what: string): void {
+  for (const id of ids) {
+    if (administrators.reserved.isReserved(id)) {
+      throw new ConfigError(
+        `${what}: '${id}' is reserved (an administrator's originator or a CSE-ID); administrators are configured in security.administrators`,
+      );
+    }
+  }
+}
+
+export async function openSecurity(
+  config: InCseConfig,
+  store: Store,
+  log: Logger,
+  administrators: Administrators,
+): Promise<InCseSecurity> {
   const idContext = { spId: config.cse.spId, cseId: config.cse.cseId };
   const se = await openInCseSecureEnvironment(config);
   const credentials = await CredentialStore.open({
@@ -87,6 +102,9 @@ export async function openSecurity(config: InCseConfig, store: Store, log: Logge
   });
   const kpsa = new CredentialStorePskDirectory(credentials);
   const bindings = await openInCseBindings(config, store);
+  for (const [n, b] of config.security.bindings.entries()) {
+    checkAeBindingIds(b.aeIds ?? [], administrators, `security.bindings[${n}].aeIds`);
+  }
   for (const b of config.security.bindings) {
     await bindings.set(
       b.credentialId,
@@ -117,8 +135,11 @@ export async function openSecurity(config: InCseConfig, store: Store, log: Logge
       }, 'DerivedKey sequence number revoked');
     });
   }
-  const rspfKeys = config.security.mef ? mefEnrolmentTargetKeys(config.security.mef, bindings, log) : undefined;
-  const gba = config.security.gba ? gbaTarget(config, bindings, log) : undefined;
+  const isReserved = (id: string) => administrators.reserved.isReserved(id);
+  const rspfKeys = config.security.mef
+    ? mefEnrolmentTargetKeys(config.security.mef, bindings, log, isReserved)
+    : undefined;
+  const gba = config.security.gba ? gbaTarget(config, bindings, log, isReserved) : undefined;
   const mafConfig = config.security.maf;
   const maf = mafConfig
     ? mafTarget(
@@ -139,8 +160,12 @@ export async function openSecurity(config: InCseConfig, store: Store, log: Logge
     ...(maf ? { maf } : {}),
     ...(gba ? { gba } : {}),
     ...(derivedKey ? { derivedKey } : {}),
-    authenticate: createAuthenticator({ mca: config.security.mca }),
-    adminIds: new Set(config.cse.adminOriginators.map((a) => toSpRelativeOriginator(parseOriginator(a), idContext))),
+    // Both profiles: an AE-ID bound to a credential is only ever used inside that credential's
+    // association (TS-0003 7.2.1), never from the plain listener.
+    authenticate: createAuthenticator({
+      mca: config.security.mca,
+      isCredentialBoundAe: (aeId) => bindings.isAeBoundSync(aeId),
+    }),
     async deregisterAe(aei) {
       const n = await deregisterAe({ bindings, registry, idContext }, aei);
       log.info({ aei, associations: n }, 'AE deregistered: credential bindings removed');
@@ -163,7 +188,12 @@ export async function openSecurity(config: InCseConfig, store: Store, log: Logge
       return n;
     },
     wrapHandler: (handler) => {
-      const bound = bindRegisteredAes(handler, { bindings, idContext, onError: (m) => log.error({}, m) });
+      const bound = bindRegisteredAes(handler, {
+        bindings,
+        idContext,
+        isReserved,
+        onError: (m) => log.error({}, m),
+      });
       // A DerivedKey session's first request waits for its acceptance to reach stable storage.
       return derivedKey ? derivedKeyDurabilityGate(bound, derivedKey) : bound;
     },

@@ -18,6 +18,7 @@ import {
 } from '@m2msec/security-association';
 import type { Router } from 'express';
 import type { Logger } from 'pino';
+import type { InCseAdministration } from './administration.js';
 import type { InCseConfig } from './config.js';
 import { requestListener } from './dispatch.js';
 import { withGbaCredentialIds, withGbaKeys } from './gba-target.js';
@@ -47,13 +48,22 @@ export async function startTlsListeners(
   security: InCseSecurity,
   handler: RequestHandler,
   admin: Router,
+  administration: InCseAdministration,
   log: Logger,
 ): Promise<TlsListener[]> {
   const out: TlsListener[] = [];
   const idContext = { spId: config.cse.spId, cseId: config.cse.cseId };
-  const app = () => {
+  // Handshakes that fail (wrong key, unknown identity, no or untrusted client certificate) are
+  // authentication failures for the audit log; the TLS error code says why, never a key.
+  const auditTlsError = (channel: string) => (e: Error, socket: { remoteAddress?: string }) =>
+    administration.authenticationFailure({
+      channel,
+      ...(socket?.remoteAddress ? { peerAddress: socket.remoteAddress } : {}),
+      reason: `TLS handshake failed: ${(e as { code?: string }).code ?? e.message}`,
+    });
+  const app = (channel: string) => {
     const binding = createHttpBinding({
-      handler,
+      handler: administration.audited(handler, channel),
       cseId: config.cse.cseId,
       cseBaseName: config.cse.cseBaseName,
       spId: config.cse.spId,
@@ -73,10 +83,14 @@ export async function startTlsListeners(
       ...(security.derivedKey ? { derivedKey: security.derivedKey } : {}),
       ...(security.maf ? { maf: security.maf.keys } : {}),
       tls13: psk.tls13,
-      onRefused: (identity, reason) => log.warn({ identity, reason }, 'PSK handshake refused'),
+      onRefused: (identity, reason) => {
+        log.warn({ identity, reason }, 'PSK handshake refused');
+        administration.authenticationFailure({ channel: 'https-psk', credential: `pskIdentity:${identity}`, reason });
+      },
     });
-    const server = createServer(framework.tlsOptions, app());
+    const server = createServer(framework.tlsOptions, app('https-psk'));
     server.on('secureConnection', framework.onSecureConnection);
+    server.on('tlsClientError', auditTlsError('https-psk'));
     // GBA (security.gba): a device's first TLS 1.2 handshake with a new B-TID waits for its Ks_NAF over
     // the Zn (gba's handshake gate reads the psk_identity from the ClientKeyExchange); other identities
     // pass straight through. The gate listens; closing the HTTPS server closes it.
@@ -102,7 +116,7 @@ export async function startTlsListeners(
     });
     await feed.start();
     const tls = { cert: readFileSync(cert.cert), key: readFileSync(cert.key), trustAnchors, tls13: cert.tls13 };
-    const server = createServer(revocationServerOptions({ tls, revocation }), app());
+    const server = createServer(revocationServerOptions({ tls, revocation }), app('https-certificate'));
     applyCertificateRevocation({ server, tls, revocation, registry: security.registry });
     revocation.onChange(() => log.info({ crls: revocation.crls.length }, 'CRLs updated'));
     server.on(
@@ -111,10 +125,18 @@ export async function startTlsListeners(
         registry: security.registry,
         identityContext: { spId: config.cse.spId, inCseId: config.cse.cseId },
         revocation,
-        onRefused: (reason) => log.warn({ reason }, 'certificate session refused'),
+        ownCseId: config.cse.cseId,
+        onRefused: (reason) => {
+          log.warn({ reason }, 'certificate session refused');
+          administration.authenticationFailure({ channel: 'https-certificate', reason });
+        },
       }),
     );
-    server.on('tlsClientError', (e) => log.info({ code: (e as { code?: string }).code }, 'TLS handshake failed'));
+    const audit = auditTlsError('https-certificate');
+    server.on('tlsClientError', (e, socket) => {
+      log.info({ code: (e as { code?: string }).code }, 'TLS handshake failed');
+      audit(e, socket);
+    });
     const a = await listen(server, cert.host, cert.port);
     out.push({ framework: 'certificate', url: `https://${cert.host}:${a.port}`, server, close: () => feed.close() });
   }

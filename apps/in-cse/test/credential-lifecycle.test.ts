@@ -21,7 +21,8 @@ let s: SecureInCse;
 
 beforeAll(async () => {
   const prepared = await prepareSecureInCse(
-    {},
+    // The administrator is a principal bound to its PSK credential (docs/administration.md).
+    { administrators: [{ name: 'psk-admin', originator: 'CAdmin', credentialId: `12-${adminId}` }] },
     {
       registration: {
         appRules: [
@@ -36,7 +37,7 @@ beforeAll(async () => {
     },
   );
   const cli = (args: string[], input?: string) => credentialsCli(prepared.configPath, prepared.dataDir, args, input);
-  cli(['add-psk', '--id', adminId, '--key-hex', '-', '--bind', 'CAdmin'], adminKey.toString('hex'));
+  cli(['add-psk', '--id', adminId, '--key-hex', '-'], adminKey.toString('hex'));
   cli(['add-psk', '--id', oneId, '--key-hex', '-'], oneKey.toString('hex'));
   cli(['add-psk', '--id', twoId, '--key-hex', '-'], twoKey.toString('hex'));
   s = await prepared.start();

@@ -202,16 +202,18 @@ describe('GBA-based RSPF: MEF as BSF, IN-CSE as NAF', () => {
     expect(s.cse.output()).not.toContain(d.ksNaf.toString('hex'));
   });
 
-  it('openssl s_client -psk <Ks_NAF> -psk_identity <B-TID> reads the CSEBase (subscriber bound to the admin originator)', async () => {
-    // Only the IN-CSE's admin originator may RETRIEVE the CSEBase here; a GBA subscriber can be that one.
+  it('a subscriber whose Enrolee-ID is the administrator originator is never bound (issue 12): no handshake', async () => {
+    // Before issue 12 the IN-CSE bound the B-TID to CAdmin and the device was a full administrator.
     const d = await device([NAF], 'CAdmin');
     const peer = await opensslGba(d.btid, d.ksNaf.toString('hex'), rawRequest('GET', '/cse-in', 'CAdmin'));
-    const got = parseRaw(peer.stdout);
-    expect(got.rsc, peer.stdout + peer.stderr).toBe(2000);
-    expect(got.body['m2m:cb']).toMatchObject({ csi: '/id-in', rn: 'cse-in' });
-    // The same association cannot speak for another originator.
-    const other = await opensslGba(d.btid, d.ksNaf.toString('hex'), rawRequest('GET', '/cse-in', 'Cother'));
-    expect(parseRaw(other.stdout).rsc).toBe(4106);
+    expect(parseRaw(peer.stdout).status, peer.stdout).toBe(0);
+    const deadline = Date.now() + 15_000;
+    while (
+      !/Enrolee-ID \/id-in\/CAdmin is reserved|Enrolee-ID CAdmin is reserved/.test(s.cse.output()) &&
+      Date.now() < deadline
+    )
+      await new Promise((r) => setTimeout(r, 100));
+    expect(s.cse.output()).toMatch(/Enrolee-ID (\/id-in\/)?CAdmin is reserved/);
   });
 
   it('refused: a wrong Ks_NAF, a B-TID of another BSF, a B-TID whose subscriber may not use this CSE', async () => {
@@ -239,11 +241,15 @@ describe('GBA-based RSPF: MEF as BSF, IN-CSE as NAF', () => {
     // The same MEF (same store and KEK, same Zn port) restarted with a 6 s key lifetime.
     await mef.stop();
     mef = await startMef(6);
-    const d = await device([NAF], 'CAdmin');
-    const before = await opensslGba(d.btid, d.ksNaf.toString('hex'), rawRequest('GET', '/cse-in', 'CAdmin'));
-    expect(parseRaw(before.stdout).rsc, before.stdout + before.stderr).toBe(2000);
+    const d = await device([NAF]);
+    const register = rawRequest('POST', '/cse-in', d.aeId, {
+      ty: 2,
+      body: { 'm2m:ae': { api: 'Nsensor', rr: false, srv: ['3'] } },
+    });
+    const before = await opensslGba(d.btid, d.ksNaf.toString('hex'), register);
+    expect(parseRaw(before.stdout).rsc, before.stdout + before.stderr).toBe(2001);
     await new Promise((r) => setTimeout(r, 7000));
-    const after = await opensslGba(d.btid, d.ksNaf.toString('hex'), rawRequest('GET', '/cse-in', 'CAdmin'));
+    const after = await opensslGba(d.btid, d.ksNaf.toString('hex'), rawRequest('GET', `/cse-in/${d.aeId}`, d.aeId));
     expect(parseRaw(after.stdout).status, after.stdout).toBe(0); // no HTTP at all: the handshake failed
     expect(after.stderr).toMatch(/unknown psk identity/);
     // The BSF refuses it too: the key is gone everywhere. The IN-CSE's Zn fetch runs beside the failed

@@ -31,8 +31,14 @@ let taStore: Store;
 let ta: DerivedKeyTrustAnchor;
 
 beforeAll(async () => {
+  // Administrators are principals bound to credentials (docs/administration.md), not AE bindings.
   const prepared = await prepareSecureInCse(
-    {},
+    {
+      administrators: [
+        { name: 'kpsa-admin', originator: 'CAdmin', credentialId: `12-${adminId}` },
+        { name: 'dk-admin', originator: 'CAdmin', credentialId: '12-DK.ta1.Cdk1' },
+      ],
+    },
     {
       registration: {
         appRules: [
@@ -43,10 +49,9 @@ beforeAll(async () => {
     },
   );
   const cli = (args: string[], input?: string) => credentialsCli(prepared.configPath, prepared.dataDir, args, input);
-  expect(cli(['add-psk', '--id', adminId, '--key-hex', adminKey, '--bind', 'CAdmin'])).toContain(`12-${adminId}`);
+  expect(cli(['add-psk', '--id', adminId, '--key-hex', adminKey])).toContain(`12-${adminId}`);
   cli(['add-psk', '--id', aeId, '--key-hex', '-'], aeKey.toString('hex'));
   cli(['add-dk-ta', '--ta-id', 'ta1', '--key-hex', kRsTa.toString('hex')]);
-  cli(['bind', '--credential', '12-DK.ta1.Cdk1', '--ae', 'CAdmin']);
   expect(cli(['list'])).toContain(`Kpsa\t${aeId}`);
   expect(cli(['list'])).not.toContain(aeKey.toString('hex'));
   s = await prepared.start();
@@ -144,9 +149,10 @@ describe('AE registration inside a Kpsa association', () => {
     c.close();
   });
 
-  it('the same AE-ID over plain HTTP is not authenticated (rq_authn false) but still a registered AE', async () => {
+  it('the same AE-ID over plain HTTP is refused: it is bound to its credential (issue 12, 4106)', async () => {
+    // Before issue 12 this answered 2000: anyone on the plain listener could act as the PSK-registered AE.
     const plain = await m2m(s.cse.url, 'GET', '/cse-in/psk-sensor', { from: aei });
-    expect(plain.rsc).toBe(2000); // default policy: the creator; acaf is tested in saef-certificate
+    expect(plain.rsc).toBe(4106);
   });
 });
 

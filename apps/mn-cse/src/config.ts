@@ -3,9 +3,27 @@
 // material is referenced by file path, never written into the configuration itself.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { isLoopbackHost } from '@m2msec/administration';
 import { Ajv } from 'ajv';
 
+/** One administrator principal (docs/administration.md): an originator and exactly one credential. */
+export interface MnCseAdministratorConfig {
+  name: string;
+  originator: string;
+  credentialId?: string;
+  certificateSan?: string;
+  certificateFingerprint256?: string;
+}
+
 export interface MnCseFileConfig {
+  /**
+   * 'secure': Mca requires an association, administrators only through a credential on the Mcc
+   * listener, no plain-HTTP registrar. 'development': the adminOriginators are administrators on the
+   * plain listener, which must bind a loopback address (docs/administration.md).
+   */
+  profile: 'secure' | 'development';
+  /** Administrators: principals bound to credentials (TS-0003 6.2.3). */
+  administrators: MnCseAdministratorConfig[];
   cse: { cseId: string; cseBaseName: string; spId: string; adminOriginators: string[] };
   http: { host: string; port: number; maxBodyBytes: number };
   /** Points of access advertised to the registrar; default: the HTTP listener's URL. */
@@ -50,6 +68,8 @@ export interface MnCseFileConfig {
 }
 
 export const defaults: MnCseFileConfig = {
+  profile: 'development',
+  administrators: [],
   cse: { cseId: '/id-mn', cseBaseName: 'cse-mn', spId: 'm2msec.org', adminOriginators: ['CAdmin'] },
   http: { host: '127.0.0.1', port: 8081, maxBodyBytes: 1024 * 1024 },
   store: { kind: 'sqlite' },
@@ -77,80 +97,113 @@ const obj = (required: string[], properties: Record<string, unknown>) => ({
   properties,
 });
 
-const schema = obj(['cse', 'http', 'store', 'dataDir', 'registrar', 'registration', 'mca', 'requestTimeoutMs', 'log'], {
-  cse: obj(['cseId', 'cseBaseName', 'spId', 'adminOriginators'], {
-    cseId: { type: 'string', pattern: '^/[A-Za-z0-9._~-]+$' },
-    cseBaseName: { type: 'string', pattern: '^[A-Za-z0-9._~-]+$' },
-    spId: { type: 'string', pattern: '^[A-Za-z0-9._~-]+$' },
-    adminOriginators: strList,
-  }),
-  http: obj(['host', 'port', 'maxBodyBytes'], { host: str, port, maxBodyBytes: { type: 'integer', minimum: 1 } }),
-  poa: { type: 'array', minItems: 1, items: str },
-  store: {
-    oneOf: [
-      obj(['kind'], { kind: { const: 'sqlite' } }),
-      obj(['kind', 'connectionString'], {
-        kind: { const: 'postgres' },
-        connectionString: str,
-        schema: { type: 'string', pattern: '^[a-z_][a-z0-9_]*$' },
-      }),
-    ],
-  },
-  dataDir: str,
-  registrar: {
-    ...obj(['cseId', 'cseBaseName', 'url', 'retryMs', 'refreshMs'], {
+const schema = obj(
+  [
+    'profile',
+    'administrators',
+    'cse',
+    'http',
+    'store',
+    'dataDir',
+    'registrar',
+    'registration',
+    'mca',
+    'requestTimeoutMs',
+    'log',
+  ],
+  {
+    profile: { enum: ['secure', 'development'] },
+    administrators: {
+      type: 'array',
+      items: {
+        ...obj(['name', 'originator'], {
+          name: str,
+          originator: str,
+          credentialId: str,
+          certificateSan: { type: 'string', pattern: '^[A-Za-z]+:.+' },
+          certificateFingerprint256: { type: 'string', pattern: '^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$' },
+        }),
+        oneOf: [
+          { required: ['credentialId'] },
+          { required: ['certificateSan'] },
+          { required: ['certificateFingerprint256'] },
+        ],
+      },
+    },
+    cse: obj(['cseId', 'cseBaseName', 'spId', 'adminOriginators'], {
       cseId: { type: 'string', pattern: '^/[A-Za-z0-9._~-]+$' },
       cseBaseName: { type: 'string', pattern: '^[A-Za-z0-9._~-]+$' },
-      url: { type: 'string', pattern: '^https?://' },
-      retryMs: { type: 'integer', minimum: 10 },
-      refreshMs: { type: 'integer', minimum: 0 },
-      certificate: obj(['cert', 'key', 'trustAnchors', 'servername'], {
-        cert: str,
-        key: str,
-        trustAnchors: { type: 'array', minItems: 1, items: str },
-        servername: str,
-      }),
-      psk: obj(['identity', 'keyFile'], { identity: str, keyFile: str, servername: str }),
-      plainHttp: { type: 'boolean' },
+      spId: { type: 'string', pattern: '^[A-Za-z0-9._~-]+$' },
+      adminOriginators: strList,
     }),
-    // Exactly one way to reach the registrar.
-    oneOf: [
-      { required: ['certificate'] },
-      { required: ['psk'] },
-      { required: ['plainHttp'], properties: { plainHttp: { const: true } } },
-    ],
-  },
-  mqtt: obj(['url'], {
-    url: { type: 'string', pattern: '^mqtts?://' },
-    ca: str,
-    cert: str,
-    key: str,
-    servername: str,
-    psk: obj(['identity', 'keyFile'], { identity: str, keyFile: str }),
-  }),
-  mcc: obj(['host', 'port', 'cert', 'key', 'trustAnchors', 'crls'], {
-    host: str,
-    port,
-    cert: str,
-    key: str,
-    trustAnchors: { type: 'array', minItems: 1, items: str },
-    crls: strList,
-    crl: obj([], {
-      url: { type: 'string', pattern: '^https?://' },
-      refreshSeconds: { type: 'integer', minimum: 1, maximum: 86400 },
-      startupTimeoutSeconds: { type: 'integer', minimum: 0, maximum: 600 },
-    }),
-  }),
-  registration: obj(['appRules'], {
-    appRules: {
-      type: 'array',
-      items: obj(['name'], { name: str, applicableCredIDs: strList, allowedAppIDs: strList, allowedAEs: strList }),
+    http: obj(['host', 'port', 'maxBodyBytes'], { host: str, port, maxBodyBytes: { type: 'integer', minimum: 1 } }),
+    poa: { type: 'array', minItems: 1, items: str },
+    store: {
+      oneOf: [
+        obj(['kind'], { kind: { const: 'sqlite' } }),
+        obj(['kind', 'connectionString'], {
+          kind: { const: 'postgres' },
+          connectionString: str,
+          schema: { type: 'string', pattern: '^[a-z_][a-z0-9_]*$' },
+        }),
+      ],
     },
-  }),
-  mca: { enum: ['optional', 'required'] },
-  requestTimeoutMs: { type: 'integer', minimum: 1 },
-  log: obj(['level'], { level: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] } }),
-});
+    dataDir: str,
+    registrar: {
+      ...obj(['cseId', 'cseBaseName', 'url', 'retryMs', 'refreshMs'], {
+        cseId: { type: 'string', pattern: '^/[A-Za-z0-9._~-]+$' },
+        cseBaseName: { type: 'string', pattern: '^[A-Za-z0-9._~-]+$' },
+        url: { type: 'string', pattern: '^https?://' },
+        retryMs: { type: 'integer', minimum: 10 },
+        refreshMs: { type: 'integer', minimum: 0 },
+        certificate: obj(['cert', 'key', 'trustAnchors', 'servername'], {
+          cert: str,
+          key: str,
+          trustAnchors: { type: 'array', minItems: 1, items: str },
+          servername: str,
+        }),
+        psk: obj(['identity', 'keyFile'], { identity: str, keyFile: str, servername: str }),
+        plainHttp: { type: 'boolean' },
+      }),
+      // Exactly one way to reach the registrar.
+      oneOf: [
+        { required: ['certificate'] },
+        { required: ['psk'] },
+        { required: ['plainHttp'], properties: { plainHttp: { const: true } } },
+      ],
+    },
+    mqtt: obj(['url'], {
+      url: { type: 'string', pattern: '^mqtts?://' },
+      ca: str,
+      cert: str,
+      key: str,
+      servername: str,
+      psk: obj(['identity', 'keyFile'], { identity: str, keyFile: str }),
+    }),
+    mcc: obj(['host', 'port', 'cert', 'key', 'trustAnchors', 'crls'], {
+      host: str,
+      port,
+      cert: str,
+      key: str,
+      trustAnchors: { type: 'array', minItems: 1, items: str },
+      crls: strList,
+      crl: obj([], {
+        url: { type: 'string', pattern: '^https?://' },
+        refreshSeconds: { type: 'integer', minimum: 1, maximum: 86400 },
+        startupTimeoutSeconds: { type: 'integer', minimum: 0, maximum: 600 },
+      }),
+    }),
+    registration: obj(['appRules'], {
+      appRules: {
+        type: 'array',
+        items: obj(['name'], { name: str, applicableCredIDs: strList, allowedAppIDs: strList, allowedAEs: strList }),
+      },
+    }),
+    mca: { enum: ['optional', 'required'] },
+    requestTimeoutMs: { type: 'integer', minimum: 1 },
+    log: obj(['level'], { level: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] } }),
+  },
+);
 
 const validate = new Ajv({ allErrors: true }).compile<MnCseFileConfig>(schema);
 
@@ -188,6 +241,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MnCseFileConfi
   if (env.M2MSEC_HTTP_PORT) config.http.port = intFrom('M2MSEC_HTTP_PORT', env.M2MSEC_HTTP_PORT, 65535);
   if (env.M2MSEC_DATA_DIR) config.dataDir = env.M2MSEC_DATA_DIR;
   if (env.M2MSEC_LOG_LEVEL) config.log.level = env.M2MSEC_LOG_LEVEL as MnCseFileConfig['log']['level'];
+  if (env.M2MSEC_PROFILE) (config as { profile: string }).profile = env.M2MSEC_PROFILE;
   if (env.M2MSEC_REGISTRAR_URL) config.registrar.url = env.M2MSEC_REGISTRAR_URL;
   if (env.M2MSEC_STORE === 'postgres') {
     if (!env.M2MSEC_PG_URL) throw new ConfigError('M2MSEC_STORE=postgres needs M2MSEC_PG_URL');
@@ -202,5 +256,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MnCseFileConfi
     throw new ConfigError(`invalid configuration: ${problems}`);
   }
   config.dataDir = resolve(config.dataDir);
+  checkProfile(config);
   return config;
+}
+
+/** What each profile demands (docs/administration.md). */
+function checkProfile(config: MnCseFileConfig): void {
+  if (config.profile === 'development') {
+    if (!isLoopbackHost(config.http.host)) {
+      throw new ConfigError(
+        `profile "development" accepts the administrator originators on plain HTTP, so http.host must be a loopback address, got '${config.http.host}' (use profile "secure", see docs/administration.md)`,
+      );
+    }
+    return;
+  }
+  if (config.registrar.plainHttp) {
+    throw new ConfigError(
+      'profile "secure" requires a security association with the registrar: registrar.plainHttp is a lab setting',
+    );
+  }
+  config.mca = 'required';
 }

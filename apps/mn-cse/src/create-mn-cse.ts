@@ -80,6 +80,7 @@ export async function createMnCse(o: MnCseOptions): Promise<MnCse> {
     retargetSenders: [registrarSender],
     appRules: o.appRules ?? [],
     authenticate: createAuthenticator({ mca: o.mca ?? 'optional' }),
+    ...(o.isAdministrator ? { isAdministrator: o.isAdministrator } : {}),
     config: {
       cseId: o.cseId,
       cseBaseName: o.cseBaseName,
@@ -219,6 +220,8 @@ async function startMccListener(o: MnCseOptions, handler: RequestHandler, log: L
   server.on(
     'secureConnection',
     certificateAssociationHandler({
+      // A client certificate naming this MN-CSE's own CSE-ID is nobody's (issue 12).
+      ownCseId: o.cseId,
       registry,
       revocation,
       identityContext: { spId: o.spId, inCseId: o.registrar.cseId },

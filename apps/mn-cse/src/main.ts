@@ -3,6 +3,7 @@
 // createMnCse for everything else. Wiring only.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Administrators } from '@m2msec/administration';
 import type { SaefClientFramework } from '@m2msec/saef';
 import express from 'express';
 import { pino } from 'pino';
@@ -50,6 +51,28 @@ function mqttOptions(m: NonNullable<MnCseFileConfig['mqtt']>): MqttOptions {
   };
 }
 
+/** The administrator principals of the configuration, and the development allowance. */
+function administratorsOf(config: MnCseFileConfig): Administrators {
+  try {
+    return new Administrators({
+      idContext: { spId: config.cse.spId, cseId: config.cse.cseId },
+      principals: config.administrators.map((a) => ({
+        name: a.name,
+        originator: a.originator,
+        credential: a.credentialId
+          ? { credentialId: a.credentialId }
+          : a.certificateSan
+            ? { certificateSan: a.certificateSan }
+            : { certificateFingerprint256: a.certificateFingerprint256! },
+      })),
+      plainLoopbackOriginators: config.profile === 'development' ? config.cse.adminOriginators : [],
+      otherReservedIds: config.cse.adminOriginators,
+    });
+  } catch (e) {
+    throw new ConfigError(`administrators: ${(e as Error).message}`);
+  }
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = pino({ level: config.log.level, base: { app: 'mn-cse', cseId: config.cse.cseId } });
@@ -57,8 +80,12 @@ async function main(): Promise<void> {
   const origin = `http://${config.http.host}:${config.http.port}`;
   const framework = registrarFramework(config.registrar);
   if (!framework) log.warn({}, 'registrar over plain HTTP without a security association (lab setting)');
+  const administrators = administratorsOf(config);
   const mn = await createMnCse({
     ...config.cse,
+    // TS-0003 6.2.3: administrators are principals whose credential an association proved (and, in the
+    // development profile only, the adminOriginators on the loopback-only plain listener).
+    isAdministrator: (originator, transport) => administrators.administratorOf(originator, transport) !== undefined,
     store:
       config.store.kind === 'sqlite' ? { kind: 'sqlite', file: join(config.dataDir, 'resources.db') } : config.store,
     poa: config.poa ?? [origin],
@@ -91,6 +118,13 @@ async function main(): Promise<void> {
     server.once('error', reject);
   });
   await mn.start();
+  if (config.profile === 'development') {
+    log.warn(
+      { adminOriginators: config.cse.adminOriginators, url: origin },
+      '*** DEVELOPMENT PROFILE: anyone on this machine can act as administrator over plain HTTP (From: ' +
+        `${config.cse.adminOriginators.join(', ')}). Never expose it; set "profile": "secure" for a deployment (docs/administration.md) ***`,
+    );
+  }
   log.info({ url: origin, registrar: config.registrar.url, mcc: mn.mccUrl, mqtt: config.mqtt?.url }, 'MN-CSE ready');
 
   const shutdown = async (signal: string) => {

@@ -62,6 +62,13 @@ export interface MnCseOptions {
   /** M2M-SP-ID without '//'. */
   spId: string;
   adminOriginators?: string[];
+  /**
+   * Whether a request has the system's fixed privileges (TS-0001 10.2.3): wire
+   * @m2msec/administration's Administrators (a principal whose credential the association proved,
+   * TS-0003 6.2.3). Default: From is one of adminOriginators outside any association — for an
+   * embedder whose plain router only it can reach (docs/administration.md).
+   */
+  isAdministrator?: (originator: string, transport: import('@m2msec/protocol').TransportContext) => boolean;
   /** An open store, a store configuration, or nothing (in-memory SQLite: lost at exit). */
   store?: Store | StoreConfig;
   /** Points of access of this MN-CSE advertised to the registrar (where it forwards requests down). */

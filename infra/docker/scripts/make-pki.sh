@@ -23,9 +23,13 @@ issue() { # name cn eku san
 issue in-cse id-in serverAuth DNS:id-in.m2msec.org
 issue mn-cse id-mn clientAuth DNS:id-mn.id-in.m2msec.org
 issue mn-mqtt id-mn clientAuth DNS:id-mn.id-in.m2msec.org      # CN = MQTT username
+issue mn-mcc id-mn serverAuth DNS:id-mn.id-in.m2msec.org       # the MN-CSE's Mcc listener
+issue in-client id-in clientAuth DNS:id-in.m2msec.org          # the IN-CSE forwarding down to it
 issue broker broker.m2msec.org serverAuth DNS:broker.m2msec.org
 issue ae2 Cae2 clientAuth URI:m2m://m2msec.org/id-in/Cae2
 issue ae3 Cae3 clientAuth URI:m2m://m2msec.org/id-in/Cae3
+# The operator's credential: security.administrators of config/in-cse.json names this SAN.
+issue admin CAdmin clientAuth URI:m2m://m2msec.org/id-in/CAdmin
 openssl rand -hex 32 > ae1.psk
 
 cat > broker.json <<JSON

@@ -24,6 +24,12 @@ export interface AuthenticationInput {
   allowCseWithoutAssociation: boolean;
   /** SA policy for Mca (TS-0003 6.1.2.2.1): AE originators outside an association get 4107. */
   requireAssociationForAe?: boolean;
+  /**
+   * Whether an AE-ID is bound to a credential (it registered inside a security association, or an
+   * operator bound it): such an AE is only ever itself inside an association with that credential,
+   * never on a plain transport (TS-0003 7.2.1 AE impersonation prevention).
+   */
+  isCredentialBoundAe?: (aeId: string) => boolean;
 }
 
 /** Who the security association authenticated, when the request came through one. */
@@ -55,6 +61,9 @@ function insideAssociation(
     principal: { id, framework: sa.framework, ...(sa.credentialId ? { credentialId: sa.credentialId } : {}) },
   });
   if (boundIds.includes(i.originator)) return principal(i.originator);
+  // The administrator decision already matched From to a principal whose credential this association
+  // proved (@m2msec/administration, TS-0003 6.2.3).
+  if (i.admin) return principal(i.originator);
   if (isAeRegistration(i)) {
     // A first registration names no AE-ID yet ('C', 'S' or none): the association's credential
     // is checked by the registration gate, the new AE-ID is bound after it is assigned.
@@ -91,7 +100,14 @@ async function outsideAssociation(i: AuthenticationInput): Promise<Authenticatio
     );
   }
   if (isAeRegistration(i)) return { authenticated: false };
-  if (i.from && (i.from.kind === 'ae-c' || i.from.kind === 'ae-s') && (await i.isRegisteredAe(i.originator))) {
+  const isAe = i.from !== undefined && (i.from.kind === 'ae-c' || i.from.kind === 'ae-s');
+  if (isAe && i.isCredentialBoundAe?.(i.originator)) {
+    throw new M2MError(
+      ResponseStatusCode.ORIGINATOR_NOT_AUTHENTICATED,
+      `AE '${i.originator}' is bound to a credential: its requests must come over a security association with that credential (TS-0003 7.2.1)`,
+    );
+  }
+  if (isAe && (await i.isRegisteredAe(i.originator))) {
     return { authenticated: false };
   }
   throw new M2MError(
@@ -112,6 +128,8 @@ export async function authenticateRequest(i: AuthenticationInput): Promise<Authe
 export interface AuthenticatorOptions {
   /** Mca policy (security-association's ReferencePointPolicy.mca). */
   mca: 'required' | 'optional';
+  /** AE-IDs bound to a credential are refused outside an association (4106). */
+  isCredentialBoundAe?: (aeId: string) => boolean;
 }
 
 /** An authenticate step for CseOptions.authenticate with the SA policy applied. */
@@ -119,5 +137,6 @@ export function createAuthenticator(
   o: AuthenticatorOptions,
 ): (i: AuthenticationInput) => Promise<AuthenticationResult> {
   const requireAssociationForAe = o.mca === 'required';
-  return (i) => authenticateRequest({ ...i, requireAssociationForAe });
+  const bound = o.isCredentialBoundAe ? { isCredentialBoundAe: o.isCredentialBoundAe } : {};
+  return (i) => authenticateRequest({ ...i, requireAssociationForAe, ...bound });
 }

@@ -73,3 +73,23 @@ describe('TS-0004 7.3.2.1 receiver rules', () => {
     expect(await code(createAuthenticator({ mca: 'optional' })(input('Cknown')))).toBe(0);
   });
 });
+
+describe('issue 12: credential-bound AEs and administrators', () => {
+  const bound = new Set(['/id-in/Cknown']);
+  const auth = createAuthenticator({ mca: 'optional', isCredentialBoundAe: (id) => bound.has(id) });
+  it('an AE bound to a credential cannot be used from a plain transport (4106), an unbound one can', async () => {
+    expect(await code(auth(input('Cknown')))).toBe(4106);
+    expect(await code(auth(input('/Sknown')))).toBe(0);
+    // Without the option (the library default) the plain request passes as before.
+    expect(await code(authenticateRequest(input('Cknown')))).toBe(0);
+  });
+  it('an AE bound to a credential cannot be used from another association (4106)', async () => {
+    expect(await code(auth(input('Cknown', 2, undefined, ['/id-in/Cother'])))).toBe(4106);
+    expect(await auth(input('Cknown', 2, undefined, ['/id-in/Cknown']))).toMatchObject({ authenticated: true });
+  });
+  it('an administrator the administration function recognised passes inside its association', async () => {
+    // input() marks CAdmin as admin: the administration decision matched the association's credential.
+    expect(await auth(input('CAdmin', 2, undefined, []))).toMatchObject({ authenticated: true });
+    expect(await code(auth(input('Cnotadmin', 2, undefined, [])))).toBe(4106);
+  });
+});

@@ -102,6 +102,27 @@ describe('first registration over TLS-PSK (reg_req / reg_resp)', () => {
     }
   });
 
+  it('issue 12: reg_req asking for the administrator originator is refused (4126), nothing is bound', async () => {
+    const credentialId = '12-dev1@m2msec.org';
+    const before = registrations.length;
+    const dev = await MqttOriginator.open({
+      credentialId,
+      receiver: cseId,
+      connect: pskConnect(w.broker, credentialId, `reg::${credentialId}:admin`),
+    });
+    try {
+      for (const fr of ['CAdmin', `${cseId}/CAdmin`]) {
+        const rsp = await dev.register(registerAe(fr));
+        expect(rsp.rsc, rsp.dbg).not.toBe(2001);
+        expect([4126, 4000]).toContain(rsp.rsc);
+      }
+      expect((await dev.register(registerAe('CAdmin'))).dbg).toMatch(/reserved/);
+      expect(registrations).toHaveLength(before);
+    } finally {
+      await dev.close();
+    }
+  });
+
   it('before the broker knows an AE-ID, the credential cannot publish under it (MQTT 5: PUBACK 0x87)', async () => {
     const conn = await MqttConnection.connect(
       pskConnect(w.broker, '12-dev2@m2msec.org', 'probe::dev2', { protocolVersion: 5 }),

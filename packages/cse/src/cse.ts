@@ -76,12 +76,26 @@ export interface CseOptions {
    * credentials and end their associations; a failure fails the deletion (nothing is deleted).
    */
   onAeDeregistration?: (aei: string) => Promise<void>;
+  /**
+   * Whether a request with this SP-relative originator over this transport has the system's fixed
+   * privileges (TS-0001 10.2.3). Programs that serve a network wire @m2msec/administration's
+   * Administrators (a principal bound to a credential the association proved, TS-0003 6.2.3).
+   * Default: From is one of config.adminOriginators on a transport without a security association —
+   * for in-process embedding and tests only, never for a listener others can reach.
+   */
+  isAdministrator?: (originator: string, transport: TransportContext) => boolean;
+  /**
+   * IDs no AE may register as, besides config.adminOriginators, this CSE's CSE-ID and its
+   * registrar's (e.g. further administrators' originators).
+   */
+  reservedIds?: readonly string[];
 }
 
 export class Cse {
   readonly config: CseConfig;
   private readonly core: Core;
   private readonly admins: Set<string>;
+  private readonly isAdministrator: NonNullable<CseOptions['isAdministrator']>;
   private readonly authenticate: NonNullable<CseOptions['authenticate']>;
   private readonly retargeter: Retargeter;
   private sweepTimer: NodeJS.Timeout | undefined;
@@ -91,12 +105,23 @@ export class Cse {
     const idContext = { spId: this.config.spId, cseId: this.config.cseId };
     const log = opts.log ?? silentLogger;
     const rules: CompiledAppRule[] = (opts.appRules ?? []).map(compileAppRule);
+    const spRelative = (id: string) => toSpRelativeOriginator(parseOriginator(id), idContext);
+    this.admins = new Set([...this.config.adminOriginators, ...(opts.reservedIds ?? [])].map(spRelative));
+    const reserved = new Set([
+      ...this.admins,
+      this.config.cseId,
+      ...(this.config.registrarCseId ? [this.config.registrarCseId] : []),
+    ]);
     const handlers = new Map<number, ResourceTypeHandler>();
     const registrar = { ...idContext, cseType: (['IN', 'MN', 'ASN'] as const)[this.config.cseType - 1]! };
     const notifier = new Notifier(this.config, opts.store, opts.senders ?? [], log, representation);
     for (const h of [
       cseBaseHandler,
-      aeHandler(registrar, () => rules),
+      aeHandler(
+        registrar,
+        () => rules,
+        (aeId) => reserved.has(aeId),
+      ),
       containerHandler,
       { ...contentInstanceHandler, afterCreate: countInstance },
       accessControlPolicyHandler(idContext),
@@ -124,9 +149,9 @@ export class Cse {
       registreesChanged: () => void this.retargeter.syncDescendants(),
       ...(opts.onAeDeregistration ? { onAeDeregistration: opts.onAeDeregistration } : {}),
     };
-    this.admins = new Set(
-      this.config.adminOriginators.map((a) => toSpRelativeOriginator(parseOriginator(a), idContext)),
-    );
+    // Legacy in-process default: From names an administrator and no association says otherwise.
+    this.isAdministrator =
+      opts.isAdministrator ?? ((originator, transport) => this.admins.has(originator) && !transport.association);
     this.authenticate = opts.authenticate ?? authenticateRequest;
     this.retargeter = new Retargeter(this.core, opts.retargetSenders ?? opts.senders ?? [], opts.retargetSendersFor);
   }
@@ -187,7 +212,16 @@ export class Cse {
         isRegisteredAe: (id) => this.isRegisteredAe(id),
       });
       // A relayed originator never has the fixed admin privileges of this CSE.
-      const admin = relayedBy === undefined && this.admins.has(originator);
+      const admin = relayedBy === undefined && this.isAdministrator(originator, transport);
+      // An administrator's originator without the administrator's credential is an impersonation
+      // (TS-0004 7.3.2.1: From does not match an identity the Registree is allowed; TS-0003 7.2.1).
+      // CREATE <AE> goes on to the registration gate, which refuses a reserved AE-ID with 4126.
+      if (!admin && this.admins.has(originator) && !(req.op === Operation.CREATE && req.ty === ResourceType.AE)) {
+        throw new M2MError(
+          ResponseStatusCode.ORIGINATOR_NOT_AUTHENTICATED,
+          `originator '${originator}' is reserved for an administrator and this request did not come over an association that proved an administrator's credential`,
+        );
+      }
       if (!local) {
         // Transit: the originator is authenticated here (TS-0003 7.2.1), access is the hosting CSE's call.
         if (relayedBy === undefined) await this.authenticateOriginator(req, from, originator, transport, admin);

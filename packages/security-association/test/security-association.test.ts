@@ -128,3 +128,24 @@ describe('security association function', () => {
     c.close();
   });
 });
+
+describe('issue 12: reserved identities are never bound', () => {
+  it('bindRegisteredAes refuses to bind a reserved AE-ID a handler let through, and binds others', async () => {
+    const b = await PersistentCredentialBindings.open(store.collection('reserved-bindings'), idContext);
+    const reserved = new Set(['/id-in/CAdmin']);
+    const answer = (aei: string) => async (raw: any) => ({
+      rsc: 2001 as never,
+      rqi: raw.rqi,
+      pc: { 'm2m:ae': { aei } },
+    });
+    const t = { binding: 'http' as const, association: { boundIds: [], credentialId: '12-dev1', framework: 'psk' } };
+    const bad = bindRegisteredAes(answer('CAdmin'), { bindings: b, idContext, isReserved: (id) => reserved.has(id) });
+    expect((await bad({ op: 1, ty: 2, rqi: 'a', to: 'cse-in', rvi: '3' }, t)).rsc).toBe(5000);
+    expect(b.boundIdsSync('12-dev1')).toEqual([]);
+    const good = bindRegisteredAes(answer('Cdev1'), { bindings: b, idContext, isReserved: (id) => reserved.has(id) });
+    expect((await good({ op: 1, ty: 2, rqi: 'b', to: 'cse-in', rvi: '3' }, t)).rsc).toBe(2001);
+    expect(b.boundIdsSync('12-dev1')).toEqual(['/id-in/Cdev1']);
+    expect(b.isAeBoundSync('/id-in/Cdev1')).toBe(true);
+    expect(b.isAeBoundSync('/id-in/CAdmin')).toBe(false);
+  });
+});

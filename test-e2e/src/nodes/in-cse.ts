@@ -1,7 +1,9 @@
-// The reference IN-CSE (apps/in-cse, built) as its own node: PostgreSQL store, a certificate-SAEF
-// HTTPS listener for Mcc and AEs, plain HTTP for the operator.
+// The reference IN-CSE (apps/in-cse, built) as its own node in the secure profile (docs/administration.md):
+// PostgreSQL store, a certificate-SAEF HTTPS listener for Mcc, AEs and the operator (an administrator
+// certificate, SAN m2m://m2msec.org/id-in/CAdmin), a plain listener that only names the CSEBase.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,8 +28,10 @@ function accepts(host: string, port: number): Promise<boolean> {
 
 export interface InCseNode {
   proc: NodeProcess;
-  /** Plain HTTP (operator, CAdmin). */
+  /** Plain HTTP: RETRIEVE of the CSEBase only (secure profile). */
   httpUrl: string;
+  /** A oneM2M request as the administrator CAdmin over the certificate listener. */
+  admin(method: string, path: string, o?: { ty?: number; body?: unknown }): Promise<{ rsc: number; body: any }>;
   address: string;
   certPort: number;
   restart(): Promise<void>;
@@ -41,6 +45,8 @@ export interface InCseNodeOptions {
   pgSchema: string;
   server: { certPath: string; keyPath: string };
   caFile: string;
+  /** The operator's client certificate, SAN URI:m2m://m2msec.org/id-in/CAdmin. */
+  admin: { certPath: string; keyPath: string };
   appRules: unknown[];
   /** A TLS-PSK listener (Provisioned Symmetric Key SAEF) on this port as well. */
   pskPort?: number;
@@ -57,6 +63,7 @@ export async function startInCse(topo: Topology, o: InCseNodeOptions): Promise<I
   writeFileSync(
     configPath,
     JSON.stringify({
+      profile: 'secure',
       cse: {
         cseId: '/id-in',
         cseBaseName: 'cse-in',
@@ -73,7 +80,10 @@ export async function startInCse(topo: Topology, o: InCseNodeOptions): Promise<I
         })),
       },
       security: {
-        mca: 'optional',
+        mca: 'required',
+        administrators: [
+          { name: 'operator', originator: 'CAdmin', certificateSan: 'uri:m2m://m2msec.org/id-in/CAdmin' },
+        ],
         derivedKey: false,
         bindings: [],
         certificate: {
@@ -107,9 +117,47 @@ export async function startInCse(topo: Topology, o: InCseNodeOptions): Promise<I
     if (r.status !== 0) throw new Error(`credentials ${c.args[0]} failed: ${r.stderr}`);
   }
   const httpUrl = `http://${address}:${o.httpPort}`;
+  const tls = {
+    ca: readFileSync(o.caFile),
+    cert: readFileSync(o.admin.certPath),
+    key: readFileSync(o.admin.keyPath),
+    servername: 'id-in.m2msec.org',
+  };
+  const admin: InCseNode['admin'] = (method, path, opts = {}) =>
+    new Promise((resolve, reject) => {
+      const data = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+      const req = request(
+        {
+          ...tls,
+          host: address,
+          port: o.certPort,
+          method,
+          path,
+          headers: {
+            'X-M2M-Origin': 'CAdmin',
+            'X-M2M-RI': `adm-${Math.random().toString(36).slice(2)}`,
+            'X-M2M-RVI': '3',
+            Accept: 'application/json',
+            ...(data ? { 'Content-Type': `application/json${opts.ty ? `;ty=${opts.ty}` : ''}` } : {}),
+          },
+          timeout: 15_000,
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (d) => (text += d));
+          res.on('end', () =>
+            resolve({ rsc: Number(res.headers['x-m2m-rsc']), body: text ? JSON.parse(text) : undefined }),
+          );
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error('admin request timed out')));
+      req.on('error', reject);
+      req.end(data);
+    });
   const node: InCseNode = {
     proc: undefined as unknown as NodeProcess,
     httpUrl,
+    admin,
     address,
     certPort: o.certPort,
     async restart() {
@@ -123,7 +171,7 @@ export async function startInCse(topo: Topology, o: InCseNodeOptions): Promise<I
       async () => {
         if (proc.exited) throw new Error(`in-cse exited: ${proc.output()}`);
         const r = await fetch(`${httpUrl}/cse-in`, {
-          headers: { 'X-M2M-Origin': 'CAdmin', 'X-M2M-RI': 'probe', 'X-M2M-RVI': '3' },
+          headers: { 'X-M2M-Origin': 'Cprobe', 'X-M2M-RI': 'probe', 'X-M2M-RVI': '3' },
           signal: AbortSignal.timeout(2000),
         });
         // The TLS listeners open after the plain one: wait for them too.

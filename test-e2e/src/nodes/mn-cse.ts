@@ -41,6 +41,9 @@ export async function startMnCse(
   writeFileSync(
     configPath,
     JSON.stringify({
+      // Secure profile (docs/administration.md): its plain listener serves only the status page here,
+      // AEs come over MQTT inside the broker's association, the IN-CSE forwards down over Mcc.
+      profile: 'secure',
       cse: { cseId: '/id-mn', cseBaseName: 'cse-mn', spId: 'm2msec.org', adminOriginators: ['CAdmin'] },
       http: { host: address, port: o.httpPort, maxBodyBytes: 1048576 },
       poa: o.mcc ? [o.mcc.poa] : [httpUrl],

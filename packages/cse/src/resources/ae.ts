@@ -14,6 +14,7 @@ import type { ResourceTypeHandler } from './handler.js';
 export function aeHandler(
   registrar: RegistrarContext,
   appRules: () => readonly CompiledAppRule[],
+  isReserved: (aeId: string) => boolean = () => false,
 ): ResourceTypeHandler {
   return {
     ty: ResourceType.AE,
@@ -27,6 +28,15 @@ export function aeHandler(
         throw new M2MError(
           ResponseStatusCode.NOT_IMPLEMENTED,
           'S-type AE-IDs at an MN-CSE need the IN-CSE announcement, not supported yet',
+        );
+      }
+      // Identities the system reserves (administrators' originators, CSE-IDs) are never an AE's,
+      // whatever a <serviceSubscribedAppRule>'s allowedAEs says: the service subscription check of
+      // TS-0004 7.3.2.7 (Recv-6.0.2) fails, 4126 APP_RULE_VALIDATION_FAILED.
+      if (isReserved(assignment.aeId)) {
+        throw new M2MError(
+          ResponseStatusCode.APP_RULE_VALIDATION_FAILED,
+          `AE-ID '${assignment.aeId}' is reserved by this CSE and cannot be registered (TS-0004 7.3.2.7)`,
         );
       }
       checkAeRegistration(

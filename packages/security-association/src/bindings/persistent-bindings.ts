@@ -40,6 +40,12 @@ export class PersistentCredentialBindings implements CredentialBindings {
     }
   }
 
+  /** Whether some credential binds this (SP-relative) AE-ID: then only that credential may use it. */
+  isAeBoundSync(aeId: string): boolean {
+    for (const b of this.#mirror.values()) if (b.kind === 'ae' && b.aeIds.includes(aeId)) return true;
+    return false;
+  }
+
   /** Identities bound to a credential ([] when unbound). */
   boundIdsSync(credentialId: string): readonly string[] {
     const b = this.getSync(credentialId);

@@ -11,6 +11,12 @@ export interface CertificateAssociationOptions {
   registry: SecurityAssociationRegistry;
   identityContext: IdentityContext;
   revocation?: Pick<CertificateRevocation, 'status'>;
+  /**
+   * This CSE's own CSE-ID (SP-relative). A client certificate that names it is refused: no peer is
+   * this CSE (issue 12; a copy of the server's own certificate or a mis-issued one must not let a
+   * client act as the CSE).
+   */
+  ownCseId?: string;
   onRefused?: (reason: string) => void;
 }
 
@@ -27,6 +33,9 @@ export function certificateAssociationHandler(o: CertificateAssociationOptions):
         );
         socket.destroy();
         return;
+      }
+      if (s.identity.kind === 'cse' && o.ownCseId !== undefined && s.identity.id === o.ownCseId) {
+        throw new Error(`the client certificate names this CSE's own CSE-ID ${o.ownCseId}`);
       }
       const proven = s.identity.kind === 'ae' || s.identity.kind === 'cse' ? [s.identity.id] : [];
       o.registry.establish(socket, {

@@ -20,6 +20,8 @@ import {
 export interface BindRegisteredAeOptions {
   bindings: Pick<CredentialBindings, 'addAeId'>;
   idContext: IdContext;
+  /** IDs the system reserves (administrators, CSE-IDs): never bound to an AE's credential. */
+  isReserved?: (spRelativeId: string) => boolean;
   onError?: (message: string) => void;
 }
 
@@ -49,6 +51,15 @@ export function bindRegisteredAes(handler: RequestHandler, o: BindRegisteredAeOp
     }
     const aeId = toSpRelativeOriginator(parseOriginator(aei), o.idContext);
     if (sa.boundIds.includes(aeId)) return rsp;
+    if (o.isReserved?.(aeId)) {
+      // The registration gate refuses these (4126); a CSE that let one through is not trusted with it.
+      o.onError?.(`AE-ID ${aeId} is reserved: not bound to ${sa.credentialId}`);
+      return {
+        rsc: ResponseStatusCode.INTERNAL_SERVER_ERROR,
+        rqi: rsp.rqi,
+        dbg: 'the registered AE-ID is reserved by this CSE and was not bound to the credential',
+      };
+    }
     try {
       await o.bindings.addAeId(sa.credentialId, aeId);
     } catch (e) {

@@ -1,0 +1,48 @@
+// The audit log in the store (DESIGN.md section 5): one Collection, keys ordered by time, so
+// records survive restarts and several CSE instances on one PostgreSQL share one log. A record is
+// committed before the request it describes is answered (the caller awaits record()).
+import { randomBytes } from 'node:crypto';
+import type { Collection } from '@m2msec/store';
+import { type AuditEvent, type AuditEventInput, type AuditEventKind, cleanAuditEvent } from './audit-event.js';
+
+export interface AuditQuery {
+  kind?: AuditEventKind;
+  /** Only records at or after this time. */
+  since?: Date;
+  /** At most this many, the newest (default 100, at most 1000). */
+  limit?: number;
+}
+
+export const AUDIT_COLLECTION = 'audit-log';
+const MAX_LIMIT = 1000;
+
+export class AuditLog {
+  constructor(
+    private readonly collection: Collection<AuditEvent>,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** Records an event (cleaned: known fields, text cut and stripped of control characters). */
+  async record(e: AuditEventInput): Promise<AuditEvent> {
+    const at = this.now();
+    const event = cleanAuditEvent(e, at);
+    // Fixed-width time first: keys sort by time; the random tail keeps same-millisecond keys apart.
+    const key = `${String(at.getTime()).padStart(15, '0')}-${randomBytes(6).toString('hex')}`;
+    await this.collection.put(key, event);
+    return event;
+  }
+
+  /** Records matching the query, oldest first, the newest `limit` of them. */
+  async query(q: AuditQuery = {}): Promise<AuditEvent[]> {
+    const limit = Math.min(Math.max(1, Math.trunc(q.limit ?? 100)), MAX_LIMIT);
+    const since = q.since?.getTime();
+    const all = await this.collection.list();
+    const out: AuditEvent[] = [];
+    for (const { key, value } of all) {
+      if (since !== undefined && Number(key.slice(0, 15)) < since) continue;
+      if (q.kind && value.kind !== q.kind) continue;
+      out.push(value);
+    }
+    return out.slice(-limit);
+  }
+}
