@@ -26,6 +26,7 @@ import { type Logger, silentLogger } from './logger.js';
 import { Notifier } from './notifications/notifier.js';
 import { create } from './operations/create.js';
 import { del, deleteResource } from './operations/delete.js';
+import { notify } from './operations/notify.js';
 import { retrieve } from './operations/retrieve.js';
 import { update } from './operations/update.js';
 import { type AuthorizationOptions, AuthorizationServices } from './pipeline/authorization-services.js';
@@ -38,11 +39,20 @@ import { aeHandler } from './resources/ae.js';
 import { containerHandler, contentInstanceHandler, enforceContainerQuota } from './resources/container.js';
 import { cseBaseHandler } from './resources/csebase.js';
 import { dynamicAuthorizationConsultationHandler } from './resources/dynamic-authorization-consultation.js';
+import { flexContainerHandler } from './resources/flex-container.js';
 import { groupHandler } from './resources/group.js';
 import type { ResourceTypeHandler } from './resources/handler.js';
+import { mgmtObjHandler } from './resources/mgmt-obj.js';
+import { MissingDataMonitor } from './resources/missing-data.js';
+import { nodeHandler } from './resources/node.js';
+import { withNodeLinkCheck } from './resources/node-link.js';
+import { pollingChannelDelivery, pollingChannelHandler } from './resources/polling-channel.js';
+import { PollingChannelQueues } from './resources/polling-channel-queues.js';
 import { remoteCseHandler } from './resources/remote-cse.js';
 import { roleHandler } from './resources/role.js';
 import { subscriptionHandler } from './resources/subscription.js';
+import { timeSeriesHandler } from './resources/time-series.js';
+import { timeSeriesInstanceHandler } from './resources/time-series-instance.js';
 import { tokenHandler } from './resources/token.js';
 import { descendantCseIds } from './retarget/descendants.js';
 import { type RegistrarRecord, recordRegistrar } from './retarget/registrar.js';
@@ -78,6 +88,7 @@ export class Cse {
   private readonly admins: Set<string>;
   private readonly authenticate: NonNullable<CseOptions['authenticate']>;
   private readonly retargeter: Retargeter;
+  private readonly missingData: MissingDataMonitor;
   private sweepTimer: NodeJS.Timeout | undefined;
 
   private constructor(opts: CseOptions) {
@@ -88,18 +99,31 @@ export class Cse {
     const handlers = new Map<number, ResourceTypeHandler>();
     const registrar = { ...idContext, cseType: (['IN', 'MN', 'ASN'] as const)[this.config.cseType - 1]! };
     const notifier = new Notifier(this.config, opts.store, opts.senders ?? [], log, representation);
+    const pollingChannels = new PollingChannelQueues();
+    notifier.viaPollingChannel = pollingChannelDelivery(this.config.cseId, opts.store, pollingChannels);
+    this.missingData = new MissingDataMonitor(() => this.core);
+    const cseId = this.config.cseId;
     for (const h of [
       cseBaseHandler,
-      aeHandler(registrar, () => rules),
+      withNodeLinkCheck(
+        aeHandler(registrar, () => rules),
+        cseId,
+      ),
       containerHandler,
       { ...contentInstanceHandler, afterCreate: countInstance },
       accessControlPolicyHandler(idContext),
       roleHandler(idContext),
       tokenHandler,
       dynamicAuthorizationConsultationHandler,
-      remoteCseHandler,
+      withNodeLinkCheck(remoteCseHandler, cseId),
       groupHandler(this.config.cseId),
       subscriptionHandler(() => notifier),
+      nodeHandler,
+      mgmtObjHandler,
+      withNodeLinkCheck(flexContainerHandler, cseId),
+      timeSeriesHandler(this.missingData),
+      timeSeriesInstanceHandler(this.missingData),
+      pollingChannelHandler(idContext),
     ]) {
       handlers.set(h.ty, h);
     }
@@ -112,6 +136,7 @@ export class Cse {
       notifier,
       authz: new AuthorizationServices(opts.authorization ?? {}, idContext, opts.senders ?? []),
       log,
+      pollingChannels,
       cseBaseRi: this.config.cseId.slice(1),
       registreeCseIds: new Set(),
       dispatch: (ctx) => this.execute(ctx),
@@ -249,6 +274,8 @@ export class Cse {
           return await update(this.core, ctx);
         case Operation.DELETE:
           return await del(this.core, ctx);
+        case Operation.NOTIFY:
+          return await notify(this.core, ctx);
         default:
           throw new M2MError(
             ResponseStatusCode.OPERATION_NOT_ALLOWED,
@@ -317,6 +344,7 @@ export class Cse {
 
   async stop(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.missingData.close();
     this.sweepTimer = undefined;
   }
 }

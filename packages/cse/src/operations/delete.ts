@@ -23,7 +23,7 @@ import { latestOrOldest } from './retrieve.js';
 export async function deleteResource(core: Core, target: StoredResource): Promise<StoredResource[]> {
   const deleted = await core.store.transaction(async (tx) => {
     const removed = await tx.resources.delete(target.ri);
-    if (target.ty === ResourceType.contentInstance) {
+    if (target.ty === ResourceType.contentInstance || target.ty === ResourceType.timeSeriesInstance) {
       const cnt = await tx.resources.get(target.pi);
       if (cnt)
         await tx.resources.update({
@@ -58,6 +58,11 @@ export async function deleteResource(core: Core, target: StoredResource): Promis
 export async function del(core: Core, ctx: RequestContext): Promise<HandlerResponse> {
   const { resource, virtual } = await locate(core, ctx.req.to);
   if (virtual?.kind === 'fopt') return fanOut(core, ctx, resource, virtual.rest);
+  if (virtual?.kind === 'pcu')
+    throw new M2MError(
+      ResponseStatusCode.OPERATION_NOT_ALLOWED,
+      'pollingChannelURI cannot be deleted (TS-0004 7.4.22.2.4)',
+    );
   let target = resource;
   if (virtual) {
     await checkAccess(core, ctx, resource, AccessControlOperation.DELETE);

@@ -171,6 +171,7 @@ export async function checkAccess(
   operation: number,
 ): Promise<void> {
   if (ctx.admin) return;
+  await core.handlers.get(resource.ty)?.checkOriginator?.(ctx, resource);
   const state = await accessState(core, ctx);
   const e = await evaluation(core, ctx, resource, operation, 'pv', state);
   if (!e) noPrivilege(ctx, resource);

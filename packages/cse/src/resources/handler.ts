@@ -26,6 +26,11 @@ export interface ResourceTypeHandler {
   afterCreate?(input: CreateInput): Promise<void>;
   /** Checks/derives attributes on update; `changes` are validated attributes (null = delete). */
   update?(ctx: RequestContext, current: StoredResource, changes: Record<string, unknown>): Promise<void> | void;
+  /**
+   * A condition on the originator beyond the access decision, for RETRIEVE / UPDATE / DELETE of a resource
+   * of this type (e.g. <pollingChannel>: only its AE or CSE, TS-0004 7.4.21.2.x); throws 4103.
+   */
+  checkOriginator?(ctx: RequestContext, resource: StoredResource): Promise<void> | void;
   /** Whether UPDATE is allowed at all (contentInstance: no, TS-0004 7.4.7). */
   updatable?: boolean;
 }
