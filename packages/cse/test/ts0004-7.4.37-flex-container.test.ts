@@ -73,7 +73,7 @@ describe.each(storeKinds)('TS-0004 7.4.37 <flexContainer> [%s]', (kind) => {
       [{ 'cod:binSh': { rn: 'x', cnd: binarySwitch } }, "missing mandatory attribute 'powSe' in cod:binSh"],
       [
         { 'cod:binSh': { rn: 'x', cnd: temperature, powSe: true } },
-        "cnd '" + temperature + "' does not match the root cod:binSh",
+        `cnd '${temperature}' does not match the root cod:binSh`,
       ],
       [{ 'cod:binSh': { rn: 'x', powSe: true } }, "missing mandatory attribute 'cnd' in cod:binSh"],
       [

@@ -91,7 +91,7 @@ export class MissingDataMonitor {
     if (this.series.get(ri) !== s) return;
     const { store } = this.parts();
     const ts = await store.resources.get(ri);
-    if (!ts || ts.mdd !== true || typeof ts.pei !== 'number') return this.stop(ri);
+    if (ts?.mdd !== true || typeof ts.pei !== 'number') return this.stop(ri);
     const n = s.next;
     s.next += 1;
     if (s.received.delete(n)) return this.arm(ts, s);
