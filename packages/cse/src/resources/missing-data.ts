@@ -7,10 +7,11 @@
 // notified as m2m:tsn {mdlt: points since the last notification, mdc: points in the window}.
 // The timers live in this process (docs/conformance-resources.md): they are re-armed by the next instance
 // after a restart, and one CSE instance does the detection for a series.
-import { formatTimestamp, ResourceType } from '@m2msec/protocol';
+import { ResourceType } from '@m2msec/protocol';
 import type { Store, StoredResource } from '@m2msec/store';
 import type { Logger } from '../logger.js';
 import type { Notifier } from '../notifications/notifier.js';
+import { dgtString } from './time-series-instance.js';
 
 /** notificationEventType "Report on missing data points" (TS-0004 Table 6.3.4.2.x, value 8). */
 export const REPORT_ON_MISSING_DATA_POINTS = 8;
@@ -95,7 +96,7 @@ export class MissingDataMonitor {
     const n = s.next;
     s.next += 1;
     if (s.received.delete(n)) return this.arm(ts, s);
-    const expected = formatTimestamp(new Date(s.first + n * ts.pei));
+    const expected = dgtString(s.first + n * ts.pei);
     const updated = await store.transaction(async (tx) => {
       const fresh = await tx.resources.get(ri);
       if (!fresh) return undefined;

@@ -9,6 +9,11 @@ import { contentSize } from './container.js';
 import type { ResourceTypeHandler } from './handler.js';
 import type { MissingDataMonitor } from './missing-data.js';
 
+/** An absolute dgt as m2m:timestamp, with the fraction only when it has milliseconds. */
+export function dgtString(ms: number): string {
+  return formatTimestamp(new Date(ms), { fraction: ms % 1000 !== 0 });
+}
+
 /** dgt in milliseconds since the epoch (a relative dgt is resolved against the request time). */
 function dgtMillis(r: StoredResource): number {
   return r.__dgt as number;
@@ -46,7 +51,7 @@ export function timeSeriesInstanceHandler(monitor: MissingDataMonitor): Resource
     create({ ctx, parent, resource }) {
       const dgt = parseAbsRelTimestamp(resource.dgt, ctx.now, 'dataGenerationTime (dgt)');
       // A relative dgt is stored as the absolute time it denotes; an absolute one as sent.
-      if (typeof resource.dgt !== 'string' || /^[+-]?\d+$/.test(resource.dgt)) resource.dgt = formatTimestamp(dgt);
+      if (typeof resource.dgt !== 'string' || /^[+-]?\d+$/.test(resource.dgt)) resource.dgt = dgtString(dgt.getTime());
       resource.__dgt = dgt.getTime();
       const cs = contentSize(resource.con);
       if (typeof parent.mbs === 'number' && cs > parent.mbs) {

@@ -12,12 +12,20 @@ export function defaultPeriodicIntervalDelta(pei: number): number {
 
 const bad = (msg: string) => new M2MError(ResponseStatusCode.BAD_REQUEST, msg);
 
-/** 7.4.38.2.1 / 7.4.38.2.3 Recv-6.4 checks on the resulting attribute set; fills the default peid. */
-function checkDetection(r: Record<string, unknown>, peiGiven: boolean, out: Record<string, unknown>): void {
+/**
+ * 7.4.38.2.1 / 7.4.38.2.3 Recv-6.4 checks on the resulting attribute set `r`; a request (`given`) that
+ * sets pei without peid gets the default peid (written to `out`).
+ */
+function checkDetection(
+  r: Record<string, unknown>,
+  given: Record<string, unknown>,
+  out: Record<string, unknown>,
+): void {
   const pei = r.pei as number | undefined;
-  if (peiGiven && typeof pei === 'number') {
-    if (r.peid === undefined) out.peid = r.peid = defaultPeriodicIntervalDelta(pei);
-    if ((r.peid as number) > pei / 2) {
+  if (typeof pei === 'number') {
+    if ('pei' in given && (!('peid' in given) || given.peid === null))
+      out.peid = r.peid = defaultPeriodicIntervalDelta(pei);
+    if (typeof r.peid === 'number' && r.peid > pei / 2) {
       throw bad(`periodicIntervalDelta (peid) ${r.peid} must not exceed periodicInterval/2 (${pei / 2})`);
     }
   }
@@ -47,7 +55,7 @@ export function timeSeriesHandler(monitor: MissingDataMonitor): ResourceTypeHand
     create({ resource }) {
       resource.cni = 0;
       resource.cbs = 0;
-      checkDetection(resource, resource.pei !== undefined, resource);
+      checkDetection(resource, { ...resource }, resource);
       if (resource.mdd === true) {
         resource.mdlt = [];
         resource.mdc = 0;
@@ -66,7 +74,7 @@ export function timeSeriesHandler(monitor: MissingDataMonitor): ResourceTypeHand
         if (v === null) delete merged[k];
         else merged[k] = v;
       }
-      checkDetection(merged, 'pei' in changes, changes);
+      checkDetection(merged, changes, changes);
       if (changes.mdd === true) {
         // 10.2.4.29: false -> true clears the list and the counter and restarts monitoring.
         changes.mdlt = [];
