@@ -42,6 +42,8 @@ import { dynamicAuthorizationConsultationHandler } from './resources/dynamic-aut
 import { flexContainerHandler } from './resources/flex-container.js';
 import { groupHandler } from './resources/group.js';
 import type { ResourceTypeHandler } from './resources/handler.js';
+import { LocationPositioning, locationPolicyHandler, type PositioningModule } from './resources/location-policy.js';
+import { locationPolicySource } from './resources/location-source.js';
 import { mgmtObjHandler } from './resources/mgmt-obj.js';
 import { MissingDataMonitor } from './resources/missing-data.js';
 import { nodeHandler } from './resources/node.js';
@@ -50,6 +52,7 @@ import { pollingChannelDelivery, pollingChannelHandler } from './resources/polli
 import { PollingChannelQueues } from './resources/polling-channel-queues.js';
 import { remoteCseHandler } from './resources/remote-cse.js';
 import { roleHandler } from './resources/role.js';
+import { scheduleHandler } from './resources/schedule.js';
 import { subscriptionHandler } from './resources/subscription.js';
 import { timeSeriesHandler } from './resources/time-series.js';
 import { timeSeriesInstanceHandler } from './resources/time-series-instance.js';
@@ -80,6 +83,8 @@ export interface CseOptions {
   authenticate?: (input: AuthenticationInput) => Promise<AuthenticationResult>;
   /** Location source, token issuers and keys, role issuers, dynamic authorization (TS-0003 7.1.2 - 7.4). */
   authorization?: AuthorizationOptions;
+  /** This CSE's location determination module, for device based <locationPolicy> (TS-0004 7.4.10). */
+  positioning?: PositioningModule;
 }
 
 export class Cse {
@@ -89,6 +94,7 @@ export class Cse {
   private readonly authenticate: NonNullable<CseOptions['authenticate']>;
   private readonly retargeter: Retargeter;
   private readonly missingData: MissingDataMonitor;
+  private readonly positioning: LocationPositioning;
   private sweepTimer: NodeJS.Timeout | undefined;
 
   private constructor(opts: CseOptions) {
@@ -102,6 +108,7 @@ export class Cse {
     const pollingChannels = new PollingChannelQueues();
     notifier.viaPollingChannel = pollingChannelDelivery(this.config.cseId, opts.store, pollingChannels);
     this.missingData = new MissingDataMonitor(() => this.core);
+    this.positioning = new LocationPositioning(() => this.core, opts.positioning);
     const cseId = this.config.cseId;
     for (const h of [
       cseBaseHandler,
@@ -124,6 +131,8 @@ export class Cse {
       timeSeriesHandler(this.missingData),
       timeSeriesInstanceHandler(this.missingData),
       pollingChannelHandler(idContext),
+      scheduleHandler,
+      locationPolicyHandler(this.positioning, cseId),
     ]) {
       handlers.set(h.ty, h);
     }
@@ -134,7 +143,15 @@ export class Cse {
       handlers,
       engine: new AccessDecisionEngine(idContext),
       notifier,
-      authz: new AuthorizationServices(opts.authorization ?? {}, idContext, opts.senders ?? []),
+      authz: new AuthorizationServices(
+        {
+          ...opts.authorization,
+          // rq_loc also from device based <locationPolicy> fixes (TS-0004 7.4.10).
+          locationSource: locationPolicySource(() => this.core, opts.authorization?.locationSource),
+        },
+        idContext,
+        opts.senders ?? [],
+      ),
       log,
       pollingChannels,
       cseBaseRi: this.config.cseId.slice(1),
@@ -153,6 +170,7 @@ export class Cse {
   static async open(opts: CseOptions): Promise<Cse> {
     const cse = new Cse(opts);
     await cse.ensureCseBase();
+    await cse.positioning.resume();
     for (const csr of await opts.store.resources.children(cse.core.cseBaseRi, { ty: [ResourceType.remoteCSE] })) {
       if (csr.csi !== cse.config.registrarCseId) cse.core.registreeCseIds.add(csr.csi as string);
     }
@@ -345,6 +363,7 @@ export class Cse {
   async stop(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.missingData.close();
+    this.positioning.close();
     this.sweepTimer = undefined;
   }
 }

@@ -158,6 +158,8 @@ const served = [
   [15, 'pollingChannel', '7.4.21'],
   [29, 'timeSeries', '7.4.38'],
   [30, 'timeSeriesInstance', '7.4.39'],
+  [18, 'schedule', '7.4.9'],
+  [10, 'locationPolicy', '7.4.10'],
 ];
 function clauseRange(clause) {
   const start = lines.findIndex((l) => l.startsWith(`### ${clause}\t`));

@@ -6,10 +6,12 @@ export const ResourceType = {
   contentInstance: 4,
   CSEBase: 5,
   group: 9,
+  locationPolicy: 10,
   mgmtObj: 13,
   node: 14,
   pollingChannel: 15,
   remoteCSE: 16,
+  schedule: 18,
   serviceSubscribedAppRule: 19,
   subscription: 23,
   flexContainer: 28,
@@ -31,12 +33,14 @@ export const resourceTypeRootName: Record<ResourceType, string> = {
   4: 'm2m:cin',
   5: 'm2m:cb',
   9: 'm2m:grp',
+  10: 'm2m:lcp',
   // Table 8.2.4-1 names only the specializations (m2m:fwr, m2m:dvi, ...: mgmt-obj-tables.ts); this
   // placeholder is never accepted as a request root (validate-resource.ts) nor used in a representation.
   13: 'm2m:mgo',
   14: 'm2m:nod',
   15: 'm2m:pch',
   16: 'm2m:csr',
+  18: 'm2m:sch',
   19: 'm2m:asar',
   23: 'm2m:sub',
   // Likewise only placeholders for <flexContainer>: each containerDefinition has its own root (container-definitions.ts).

@@ -27,6 +27,8 @@ const minimal: Record<number, Record<string, unknown>> = {
   [ResourceType.pollingChannel]: {},
   [ResourceType.timeSeries]: {},
   [ResourceType.timeSeriesInstance]: { dgt: '20240101T000000', con: 'x' },
+  [ResourceType.schedule]: { se: { sce: ['* 0-5 2,6,10 * * * *'] } },
+  [ResourceType.locationPolicy]: { los: 2 },
   [ResourceType.role]: {
     rlid: 'r1@issuer.org',
     tkis: '/id-in',
@@ -137,6 +139,17 @@ const full: Record<number, Record<string, unknown>> = {
     mdt: 500,
   },
   [ResourceType.timeSeriesInstance]: { dgt: 1000, con: 21, snr: 1, rn: 'i1', lbl: ['x'] },
+  [ResourceType.schedule]: { rn: 'sch', se: { sce: ['* * 8-20 * * * *'] }, nco: false, acpi: ['acp1'] },
+  [ResourceType.locationPolicy]: {
+    rn: 'lp',
+    los: 2,
+    lit: 1,
+    lou: ['PT10S'],
+    lon: 'where',
+    gec: 1,
+    rlkl: false,
+    luec: 0,
+  },
   [ResourceType.role]: { ...minimal[ResourceType.role], rlnm: 'operator', rltl: 'cse-in/tk1', acpi: ['acp1'] },
   [ResourceType.token]: {
     ...minimal[ResourceType.token],

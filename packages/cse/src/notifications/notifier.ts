@@ -13,6 +13,7 @@ import type { Store, StoredResource } from '@m2msec/store';
 import type { CseConfig } from '../config.js';
 import { newResourceId } from '../ids.js';
 import type { Logger } from '../logger.js';
+import { inNotificationSchedule } from '../resources/schedule.js';
 
 export const NotificationEventType = { update: 1, delete: 2, createChild: 3, deleteChild: 4 } as const;
 
@@ -125,6 +126,9 @@ export class Notifier {
     for (const sub of subs) {
       const wanted = ((sub.enc as { net?: number[] } | undefined)?.net ?? [NotificationEventType.update]) as number[];
       if (!wanted.includes(net)) continue;
+      // TS-0001 9.6.9: a <schedule> child limits when the subscription's notifications may be sent.
+      if (net !== NotificationEventType.delete && !(await inNotificationSchedule(this.store, sub, new Date())))
+        continue;
       const nct = (sub.nct as number) ?? 1;
       const rep = nct === 3 ? { 'm2m:uri': representation.ri } : this.render(representation);
       const pc = { 'm2m:sgn': { nev: { rep, net }, sur: this.subscriptionReference(sub) } };
@@ -139,6 +143,7 @@ export class Notifier {
 
   /** An event whose representation the caller built (e.g. m2m:tsn of missing data, TS-0004 7.5.1.2.9). */
   async notifyRepresentation(sub: StoredResource, net: number, rep: Record<string, unknown>): Promise<void> {
+    if (!(await inNotificationSchedule(this.store, sub, new Date()))) return;
     const pc = { 'm2m:sgn': { nev: { rep, net }, sur: this.subscriptionReference(sub) } };
     for (const nu of sub.nu as string[]) {
       this.send(nu, pc).catch((e) =>

@@ -34,6 +34,11 @@ export async function deleteResource(core: Core, target: StoredResource): Promis
     }
     return removed;
   });
+  const remove = async (ri: string) => {
+    const r = await core.store.resources.get(ri);
+    if (r) await deleteResource(core, r);
+  };
+  for (const r of deleted) await core.handlers.get(r.ty)?.deleted?.(r, remove);
   for (const r of deleted) {
     if (r.ty === ResourceType.accessControlPolicy) core.engine.forget(r.ri);
     if (r.ty === ResourceType.remoteCSE) core.registreeCseIds.delete(r.csi as string);

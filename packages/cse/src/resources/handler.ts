@@ -24,6 +24,13 @@ export interface ResourceTypeHandler {
   create?(input: CreateInput): Promise<void> | void;
   /** Runs inside the creating transaction after the insert (e.g. container quota enforcement). */
   afterCreate?(input: CreateInput): Promise<void>;
+  /** Runs after the creating transaction committed (timers and other in-process state). */
+  created?(resource: StoredResource): void;
+  /**
+   * Runs after a resource of this type was deleted (alone or with an ancestor), outside the deleting
+   * transaction; `remove` deletes another resource with the full DELETE bookkeeping (notifications).
+   */
+  deleted?(resource: StoredResource, remove: (ri: string) => Promise<void>): Promise<void> | void;
   /** Checks/derives attributes on update; `changes` are validated attributes (null = delete). */
   update?(ctx: RequestContext, current: StoredResource, changes: Record<string, unknown>): Promise<void> | void;
   /**

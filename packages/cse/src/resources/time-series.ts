@@ -61,6 +61,9 @@ export function timeSeriesHandler(monitor: MissingDataMonitor): ResourceTypeHand
         resource.mdc = 0;
       }
     },
+    deleted(ts) {
+      monitor.stop(ts.ri); // 7.4.38.2.4: the detection timers end with the resource
+    },
     update(_ctx, current, changes) {
       // 7.4.38.2.3: while detection is being switched, or runs, its settings cannot change.
       const settings = DETECTION_SETTINGS.filter((k) => k in changes);

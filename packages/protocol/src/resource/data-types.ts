@@ -154,6 +154,20 @@ export const dataTypes: Readonly<Record<string, DataType>> = {
   },
   'xs:anySimpleType': { schema: { type: ['string', 'number', 'boolean'] }, description: 'a simple value' },
   'm2m:missingDataList': { schema: stringList(0), description: 'a list of timestamps' },
+  // <schedule> (7.4.9, 6.3.5.11), <locationPolicy> (7.4.10; enumerations 6.3.4.2.x)
+  'm2m:scheduleEntries': {
+    schema: closed({ sce: stringList(1) }, ['sce']),
+    description: 'an m2m:scheduleEntries {sce: [one or more schedule entries]}',
+  },
+  'm2m:locationSource': { schema: intRange(1, 3), description: 'an m2m:locationSource value 1..3' },
+  'm2m:locationInformationType': { schema: intRange(1, 2), description: 'an m2m:locationInformationType value 1..2' },
+  'List of xs:duration': { schema: stringList(1), description: 'a non-empty list of xs:duration strings' },
+  'm2m:locationTargetID': { schema: nonEmpty, description: 'a location target ID string' },
+  'm2m:geofenceEventCriteria': { schema: intRange(1, 4), description: 'an m2m:geofenceEventCriteria value 1..4' },
+  'm2m:locationUpdateEventCriteria': {
+    schema: intRange(0, 0),
+    description: 'an m2m:locationUpdateEventCriteria value (0)',
+  },
   'xs:float': { schema: { type: 'number' }, description: 'a number' },
   'xs:integer': { schema: { type: 'integer' }, description: 'an integer' },
   'm2m:contentRef': { schema: { type: ['object', 'array'] }, description: 'an m2m:contentRef' },
