@@ -40,7 +40,7 @@ export async function openCseOn(kind: StoreKind, extra: Partial<CseOptions> = {}
       await store.close();
     },
   });
-  return t;
+  return { ...t, store };
 }
 
 /** An HTTP notification receiver on loopback answering with `answer()`; records what it got. */
