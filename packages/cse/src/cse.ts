@@ -130,7 +130,7 @@ export class Cse {
       withNodeLinkCheck(flexContainerHandler, cseId),
       timeSeriesHandler(this.missingData),
       timeSeriesInstanceHandler(this.missingData),
-      pollingChannelHandler(idContext),
+      pollingChannelHandler(idContext, pollingChannels),
       scheduleHandler,
       locationPolicyHandler(this.positioning, cseId),
     ]) {

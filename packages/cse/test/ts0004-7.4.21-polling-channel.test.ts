@@ -147,6 +147,28 @@ describe.each(storeKinds)('TS-0004 7.4.22 <pollingChannelURI> long polling [%s]'
     expect((await send({ op: 2, to: 'cse-in/Csub/box/no', fr: 'Csub' })).rsc).toBe(4004);
   });
 
+  it('deleting the channel fails the requests waiting on it at once (5204), not at their timeout', async () => {
+    const { send, registerAe } = await openCseOn(kind);
+    await registerAe('Cpoll');
+    await registerAe('Csub');
+    await send({ op: 1, to: 'cse-in/Cpoll', fr: 'Cpoll', ty: 15, pc: { 'm2m:pch': { rn: 'pch' } } });
+    await send({ op: 1, to: 'cse-in/Csub', fr: 'Csub', ty: 3, pc: { 'm2m:cnt': { rn: 'box' } } });
+    const started = Date.now();
+    const pending = send({
+      op: 1,
+      to: 'cse-in/Csub/box',
+      fr: 'Csub',
+      ty: 23,
+      pc: { 'm2m:sub': { nu: ['/id-in/Cpoll'] } },
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await send({ op: 4, to: 'cse-in/Cpoll/pch', fr: 'Cpoll' })).rsc).toBe(2002);
+    const r = await pending;
+    expect(r.rsc).toBe(5204);
+    expect(r.dbg).toContain('the polling channel was deleted');
+    expect(Date.now() - started).toBeLessThan(3000); // the notifier would wait 5 s
+  });
+
   it('without a pollingChannel an AE without poa stays unreachable (5204), with no request queued', async () => {
     const { send, registerAe } = await openCseOn(kind);
     await registerAe('Cnopoll');

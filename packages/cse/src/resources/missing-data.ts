@@ -46,6 +46,15 @@ export class MissingDataMonitor {
 
   constructor(private readonly parts: () => { store: Store; notifier: Notifier; log: Logger }) {}
 
+  /** An instance with dgt `dgt` (ms) was committed in the timeSeries `tsRi`. */
+  instanceCreated(tsRi: string, dgt: number): void {
+    if (this.closed) return;
+    this.parts()
+      .store.resources.get(tsRi)
+      .then((ts) => ts && this.received(ts, dgt))
+      .catch((e) => this.parts().log.warn({ ri: tsRi }, `missing data monitor: ${e.message}`));
+  }
+
   /** An instance with dgt `dgt` (ms) was created in `ts`. */
   received(ts: StoredResource, dgt: number): void {
     if (this.closed || ts.mdd !== true || typeof ts.pei !== 'number') return;

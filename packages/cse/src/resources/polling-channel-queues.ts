@@ -11,6 +11,7 @@ interface Awaiting {
   channel: string;
   req: RequestPrimitive;
   resolve: (rsp: ResponsePrimitive) => void;
+  reject: (e: unknown) => void;
   timer: NodeJS.Timeout;
 }
 
@@ -40,7 +41,7 @@ export class PollingChannelQueues {
         );
       }, timeoutMs);
       timer.unref();
-      this.awaiting.set(req.rqi, { channel, req, resolve, timer });
+      this.awaiting.set(req.rqi, { channel, req, resolve, reject, timer });
     });
     const poller = this.pollers.get(channel)?.shift();
     if (poller) poller(req);
@@ -70,6 +71,17 @@ export class PollingChannelQueues {
       list.push(take);
       this.pollers.set(channel, list);
     });
+  }
+
+  /** The channel was deleted: its queued and awaited requests fail now rather than at their timeout. */
+  drop(channel: string): void {
+    this.pending.delete(channel);
+    for (const [rqi, a] of this.awaiting) {
+      if (a.channel !== channel) continue;
+      clearTimeout(a.timer);
+      this.awaiting.delete(rqi);
+      a.reject(new M2MError(ResponseStatusCode.TARGET_NOT_REACHABLE, 'the polling channel was deleted'));
+    }
   }
 
   /** A response NOTIFYed to the channel (7.4.22.2.5); false when no request of the channel awaits it. */

@@ -43,7 +43,7 @@ function notOwner(ctx: RequestContext, what: string): never {
   );
 }
 
-export function pollingChannelHandler(idContext: IdContext): ResourceTypeHandler {
+export function pollingChannelHandler(idContext: IdContext, queues: PollingChannelQueues): ResourceTypeHandler {
   const checkOwner = (ctx: RequestContext, parent: StoredResource | undefined) => {
     if (!parent || ownerOf(parent, idContext) !== ctx.originator) notOwner(ctx, 'AE or CSE');
   };
@@ -57,6 +57,9 @@ export function pollingChannelHandler(idContext: IdContext): ResourceTypeHandler
     },
     async checkOriginator(ctx, resource) {
       checkOwner(ctx, await ctx.store.resources.get(resource.pi));
+    },
+    deleted(pch) {
+      queues.drop(pch.ri);
     },
   };
 }

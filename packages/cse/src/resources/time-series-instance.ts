@@ -1,7 +1,8 @@
 // <timeSeriesInstance> (TS-0004 7.4.39, TS-0001 9.6.37): created like a <contentInstance> in its
 // <timeSeries> (quotas mni / mbs / mia, oldest first), never updated (4005), and no two instances of one
 // series share a dataGenerationTime (dgt): 4105 CONFLICT (7.4.39.2.1). The uniqueness check runs inside
-// the creating transaction, after the insert, so two concurrent creates cannot both pass.
+// the creating transaction, after the insert, so two concurrent creates cannot both pass; the missing
+// data monitor hears of the instance after the commit.
 import { formatTimestamp, M2MError, parseAbsRelTimestamp, ResourceType, ResponseStatusCode } from '@m2msec/protocol';
 import type { StoredResource } from '@m2msec/store';
 import type { RequestContext } from '../request-context.js';
@@ -73,7 +74,10 @@ export function timeSeriesInstanceHandler(monitor: MissingDataMonitor): Resource
       const ts = { ...parent, cni: (parent.cni as number) + 1, cbs: (parent.cbs as number) + (resource.cs as number) };
       await enforceTimeSeriesQuota(ctx, ts);
       await ctx.store.resources.update(ts);
-      monitor.received(ts, dgtMillis(resource));
+    },
+    created(tsi) {
+      // After commit: an instance whose transaction rolled back never counts as received.
+      monitor.instanceCreated(tsi.pi, dgtMillis(tsi));
     },
   };
 }
