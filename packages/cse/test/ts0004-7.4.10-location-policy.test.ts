@@ -1,9 +1,10 @@
 // TS-0004 7.4.10 <locationPolicy> with device based positioning, and its fixes as rq_loc for the aclr
 // access-control context (TS-0003 7.1.2). The positioning module is the device's GPS: the one piece of
 // hardware this machine lacks, so a test double stands in for it (a fixed, movable position).
+import { HttpRequestSender } from '@m2msec/binding-http';
 import { describe, expect, it } from 'vitest';
 import type { PositioningModule } from '../src/resources/location-policy.js';
-import { openCseOn, storeKinds, until } from './stores.js';
+import { notificationReceiver, openCseOn, storeKinds, until } from './stores.js';
 
 const admin = 'CAdmin';
 const berlin = { latitude: 52.52, longitude: 13.405 };
@@ -103,6 +104,21 @@ describe.each(storeKinds)('TS-0004 7.4.10 <locationPolicy> [%s]', (kind) => {
     expect((await send({ op: 2, to: 'cse-in', fr: admin, rcn: 6 })).pc).toEqual({
       'm2m:rrl': { rrf: expect.not.arrayContaining([expect.objectContaining({ typ: 10 })]) },
     });
+  });
+
+  it('a subscriber of the policy is told when locationStatus changes (net 1)', async () => {
+    const { url, events } = await notificationReceiver();
+    const device = gps(undefined);
+    const opened = await openCseOn(kind, { positioning: device, senders: [new HttpRequestSender()] });
+    const { send, registerAe } = opened;
+    await allowLocationPolicies(opened);
+    await registerAe('Cloc');
+    await send({ op: 1, to: 'cse-in', fr: 'Cloc', ty: 10, pc: { 'm2m:lcp': { rn: 'lp', los: 2, lou: ['PT0.2S'] } } });
+    const sub = await send({ op: 1, to: 'cse-in/lp', fr: 'Cloc', ty: 23, pc: { 'm2m:sub': { nu: [url] } } });
+    expect(sub.rsc, sub.dbg).toBe(2001);
+    device.at = berlin;
+    await until(() => events().length >= 1);
+    expect(events()[0]!.body['m2m:sgn'].nev).toMatchObject({ net: 1, rep: { 'm2m:lcp': { lost: 'Successful' } } });
   });
 
   it('without a positioning module the policy records the failure in locationStatus', async () => {

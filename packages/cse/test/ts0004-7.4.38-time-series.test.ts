@@ -104,6 +104,7 @@ describe.each(storeKinds)('TS-0004 7.5.1.2.9 missing time series data detection 
   it('records missing points in mdlt / mdc (capped by mdn) and notifies net 8 subscribers with m2m:tsn', async () => {
     const { url, events } = await notificationReceiver();
     const wide = await notificationReceiver();
+    const updates = await notificationReceiver();
     const { send, registerAe } = await openCseOn(kind, { senders: [new HttpRequestSender()] });
     await registerAe('Cts');
     const pei = 300;
@@ -126,6 +127,14 @@ describe.each(storeKinds)('TS-0004 7.5.1.2.9 missing time series data detection 
     expect((await sub('missing', url, 'PT0.3S')).rsc).toBe(2001);
     // A window longer than periodicInterval generates no missing data notification (TS-0004 7.4.8.2.1).
     expect((await sub('wide', wide.url, 'PT1S')).rsc).toBe(2001);
+    const plain = await send({
+      op: 1,
+      to: 'cse-in/Cts/ts',
+      fr: 'Cts',
+      ty: 23,
+      pc: { 'm2m:sub': { rn: 'updates', nu: [updates.url], enc: { net: [1] } } },
+    });
+    expect(plain.rsc, plain.dbg).toBe(2001);
     const t0 = Date.now() + 200;
     const tsi = (ms: number) =>
       send({ op: 1, to: 'cse-in/Cts/ts', fr: 'Cts', ty: 30, pc: { 'm2m:tsi': { dgt: at(ms), con: 1 } } });
@@ -144,6 +153,9 @@ describe.each(storeKinds)('TS-0004 7.5.1.2.9 missing time series data detection 
     // mdn 2: the oldest point (1) was dropped; point 2 never was missing.
     expect(ts.pc).toMatchObject({ 'm2m:ts': { mdlt: [at(t0 + 3 * pei), at(t0 + 4 * pei)], mdc: 2 } });
     expect(wide.events()).toEqual([]);
+    // Each detected point changed mdlt / mdc: an update (net 1) of the timeSeries.
+    await until(() => updates.events().length >= 3);
+    expect(updates.events()[0]!.body['m2m:sgn'].nev).toMatchObject({ net: 1, rep: { 'm2m:ts': { mdc: 1 } } });
 
     // Pausing keeps the state and stops detection (TS-0001 10.2.4.29).
     expect((await send({ op: 3, to: 'cse-in/Cts/ts', fr: 'Cts', pc: { 'm2m:ts': { mdd: false } } })).rsc).toBe(2004);

@@ -49,6 +49,20 @@ describe.each(storeKinds)('TS-0004 7.4.9 <schedule> [%s]', (kind) => {
     expect(underSchedule.rsc).toBe(4108);
   });
 
+  it('a <schedule> is subscribable: its update is notified (net 1)', async () => {
+    const { url, events } = await notificationReceiver();
+    const { send } = await openCseOn(kind, { senders: [new HttpRequestSender()] });
+    await send({ op: 1, to: 'cse-in', fr: admin, ty: 18, pc: { 'm2m:sch': { rn: 'avail', se: se('* * * * * * *') } } });
+    const sub = await send({ op: 1, to: 'cse-in/avail', fr: admin, ty: 23, pc: { 'm2m:sub': { nu: [url] } } });
+    expect(sub.rsc, sub.dbg).toBe(2001);
+    await send({ op: 3, to: 'cse-in/avail', fr: admin, pc: { 'm2m:sch': { se: se('* * 8-20 * * * *') } } });
+    await until(() => events().length >= 1);
+    expect(events()[0]!.body['m2m:sgn'].nev).toMatchObject({
+      net: 1,
+      rep: { 'm2m:sch': { se: { sce: ['* * 8-20 * * * *'] } } },
+    });
+  });
+
   it('a subscription sends its notifications only inside the windows of its <schedule>', async () => {
     const { url, events } = await notificationReceiver();
     const { send, registerAe } = await openCseOn(kind, { senders: [new HttpRequestSender()] });

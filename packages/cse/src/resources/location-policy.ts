@@ -11,6 +11,7 @@ import { M2MError, ResourceType, ResponseStatusCode } from '@m2msec/protocol';
 import type { StoredResource } from '@m2msec/store';
 import type { Core } from '../core.js';
 import { newResourceId } from '../ids.js';
+import { NotificationEventType } from '../notifications/notifier.js';
 import type { RequestContext } from '../request-context.js';
 import type { ResourceTypeHandler } from './handler.js';
 import { durationMillis } from './missing-data.js';
@@ -101,7 +102,10 @@ export class LocationPositioning {
     }
     const fresh = await core.store.resources.get(lp.ri);
     if (!fresh) return this.stop(lp.ri);
-    if (fresh.lost !== status) await core.store.transaction((tx) => tx.resources.update({ ...fresh, lost: status }));
+    if (fresh.lost === status) return;
+    const updated = { ...fresh, lost: status };
+    await core.store.transaction((tx) => tx.resources.update(updated));
+    await core.notifier.event(updated, NotificationEventType.update, updated);
   }
 }
 

@@ -10,7 +10,7 @@
 import { ResourceType } from '@m2msec/protocol';
 import type { Store, StoredResource } from '@m2msec/store';
 import type { Logger } from '../logger.js';
-import type { Notifier } from '../notifications/notifier.js';
+import { NotificationEventType, type Notifier } from '../notifications/notifier.js';
 import { dgtString } from './time-series-instance.js';
 
 /** notificationEventType "Report on missing data points" (TS-0004 Table 6.3.4.2.x, value 8). */
@@ -117,6 +117,8 @@ export class MissingDataMonitor {
       return next;
     });
     if (!updated) return this.stop(ri);
+    // mdlt / mdc changed: an update of the resource for its net 1 subscribers too.
+    await this.parts().notifier.event(updated, NotificationEventType.update, updated);
     await this.report(updated, expected);
     this.arm(updated, s);
   }
