@@ -66,6 +66,10 @@ describe.each(storeKinds)('TS-0004 7.4.21 <pollingChannel> [%s]', (kind) => {
     });
     expect(notify.rsc).toBe(4103);
     expect((await send({ op: 4, to: 'cse-in/Cpoll/pch', fr: 'Cother' })).rsc).toBe(4103);
+    // Nor does it see the channel among the AE's children.
+    const children = await send({ op: 2, to: 'cse-in/Cpoll', fr: 'Cother', rcn: 6 });
+    expect(children.rsc, children.dbg).toBe(2000);
+    expect((children.pc as any)['m2m:rrl'].rrf.map((r: any) => r.typ)).toEqual([3]);
     expect((await send({ op: 2, to: 'cse-in/Cpoll/pch', fr: 'Cpoll' })).rsc).toBe(2000);
   });
 });
