@@ -104,6 +104,14 @@ describe('TS-0004 7.4.37: <flexContainer> containerDefinition', () => {
     registerContainerDefinition(def); // the same definition again is harmless
     expect(validateResource('create', 28, { 'tst:cntr': { cnd: def.cnd, count: 3 } }).attrs.count).toBe(3);
     expect(() => registerContainerDefinition({ ...def, customAttributes: [] })).toThrow('already registered');
+    const shadow = { ...def.customAttributes[0]!, short: 'lbl' };
+    expect(() =>
+      registerContainerDefinition({ cnd: 'org.example.x', root: 'tst:x', customAttributes: [shadow] }),
+    ).toThrow("custom attribute 'lbl' of 'org.example.x' is a flexContainer attribute");
+    const untyped = { ...def.customAttributes[0]!, type: 'xs:whatever' };
+    expect(() =>
+      registerContainerDefinition({ cnd: 'org.example.y', root: 'tst:y', customAttributes: [untyped] }),
+    ).toThrow("no data type 'xs:whatever'");
     expect(rootNameOfResource({ ty: 28, cnd: def.cnd })).toBe('tst:cntr');
   });
 });

@@ -3,7 +3,8 @@
 // SPECIALIZATION_SCHEMA_NOT_FOUND when it has none (7.4.37.2.1). Without an ontology or XSD loader this
 // CSE knows the definitions in this registry: a few TS-0023 (SDT) ModuleClasses built in, more registered
 // by the embedder (docs/conformance-resources.md).
-import type { AttributeRow, RequestOptionality } from '../generated/attribute-tables.js';
+import { type AttributeRow, attributeTables, type RequestOptionality } from '../generated/attribute-tables.js';
+import { dataTypes } from './data-types.js';
 
 export interface CustomAttribute {
   long: string;
@@ -61,6 +62,13 @@ const byRoot = new Map<string, ContainerDefinition>();
  */
 export function registerContainerDefinition(def: ContainerDefinition): void {
   if (!/^[A-Za-z][\w-]*:[A-Za-z][\w]*$/.test(def.root)) throw new Error(`bad flexContainer root '${def.root}'`);
+  for (const a of def.customAttributes) {
+    // A custom attribute must not shadow one of <flexContainer>'s own (Table 7.4.37.1-1 / -2).
+    if (attributeTables[28]!.some((r) => r.short === a.short)) {
+      throw new Error(`custom attribute '${a.short}' of '${def.cnd}' is a flexContainer attribute`);
+    }
+    if (!dataTypes[a.type]) throw new Error(`custom attribute '${a.short}' of '${def.cnd}': no data type '${a.type}'`);
+  }
   if (byCnd.has(def.cnd) || byRoot.has(def.root)) {
     const same = byCnd.get(def.cnd);
     if (same && JSON.stringify(same) === JSON.stringify(def)) return;
