@@ -171,6 +171,7 @@ export class Cse {
     const cse = new Cse(opts);
     await cse.ensureCseBase();
     await cse.positioning.resume();
+    await cse.missingData.resume(cse.core.cseBaseRi);
     for (const csr of await opts.store.resources.children(cse.core.cseBaseRi, { ty: [ResourceType.remoteCSE] })) {
       if (csr.csi !== cse.config.registrarCseId) cse.core.registreeCseIds.add(csr.csi as string);
     }

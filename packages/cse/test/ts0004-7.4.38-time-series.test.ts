@@ -3,6 +3,7 @@
 import { HttpRequestSender } from '@m2msec/binding-http';
 import { formatTimestamp } from '@m2msec/protocol';
 import { describe, expect, it } from 'vitest';
+import { Cse } from '../src/index.js';
 import { notificationReceiver, openCseOn, storeKinds, until } from './stores.js';
 
 const at = (ms: number) => formatTimestamp(new Date(ms), { fraction: ms % 1000 !== 0 });
@@ -167,5 +168,37 @@ describe.each(storeKinds)('TS-0004 7.5.1.2.9 missing time series data detection 
     // Switching it on again clears mdlt and mdc.
     const on = await send({ op: 3, to: 'cse-in/Cts/ts', fr: 'Cts', pc: { 'm2m:ts': { mdd: true } } });
     expect(on.pc).toMatchObject({ 'm2m:ts': { mdd: true, mdlt: [], mdc: 0 } });
+  });
+
+  it('a restarted CSE monitors again from the newest instance (the timers did not survive)', async () => {
+    const first = await openCseOn(kind);
+    await first.registerAe('Cts');
+    const pei = 200;
+    await first.send({
+      op: 1,
+      to: 'cse-in/Cts',
+      fr: 'Cts',
+      ty: 29,
+      pc: { 'm2m:ts': { rn: 'ts', pei, peid: 20, mdd: true, mdt: 50 } },
+    });
+    const t0 = Date.now() + 300;
+    await first.send({ op: 1, to: 'cse-in/Cts/ts', fr: 'Cts', ty: 30, pc: { 'm2m:tsi': { dgt: at(t0), con: 1 } } });
+    await first.cse.stop(); // before the first point is due: nothing was detected yet
+    const again = await Cse.open({ store: first.store, config: { expirySweepMs: 0 } });
+    try {
+      const mdc = async () =>
+        (
+          (await again.handle({ op: 2, to: 'cse-in/Cts/ts', fr: 'CAdmin', rqi: 'r', rvi: '3' }, { binding: 'http' }))
+            .pc as any
+        )['m2m:ts'].mdc as number;
+      let n = 0;
+      for (let i = 0; i < 60 && n < 1; i++) {
+        n = await mdc();
+        if (n < 1) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(n).toBeGreaterThanOrEqual(1);
+    } finally {
+      await again.stop();
+    }
   });
 });

@@ -5,8 +5,8 @@
 // ("Report on missing data points") and a missingData {num, dur} condition count points in a window of
 // dur that starts at the first missing point; from the num-th point of a window on, each point is
 // notified as m2m:tsn {mdlt: points since the last notification, mdc: points in the window}.
-// The timers live in this process (docs/conformance-resources.md): they are re-armed by the next instance
-// after a restart, and one CSE instance does the detection for a series.
+// The timers live in this process (docs/conformance-resources.md): a start of the CSE re-arms them from
+// each series' newest instance, and one CSE instance does the detection for a series.
 import { ResourceType } from '@m2msec/protocol';
 import type { Store, StoredResource } from '@m2msec/store';
 import type { Logger } from '../logger.js';
@@ -66,6 +66,23 @@ export class MissingDataMonitor {
     const n = Math.round((dgt - s.first) / ts.pei);
     if (n >= s.next && Math.abs(dgt - (s.first + n * ts.pei)) <= ((ts.peid as number) ?? 0)) s.received.add(n);
     if (!s.timer) this.arm(ts, s);
+  }
+
+  /**
+   * After a start of the CSE: every series with detection on is monitored again from its newest
+   * instance (the timers did not survive the restart; points before it are not judged).
+   */
+  async resume(cseBaseRi: string): Promise<void> {
+    const { store } = this.parts();
+    for (const ts of await store.resources.descendants(cseBaseRi, { ty: [ResourceType.timeSeries] })) {
+      if (ts.mdd !== true || typeof ts.pei !== 'number') continue;
+      const [newest] = await store.resources.children(ts.ri, {
+        ty: [ResourceType.timeSeriesInstance],
+        order: 'desc',
+        lim: 1,
+      });
+      if (newest && typeof newest.__dgt === 'number') this.received(ts, newest.__dgt);
+    }
   }
 
   /** mdd switched to true: monitoring starts again with the next instance. */
