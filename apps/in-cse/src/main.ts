@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { StaticLocationSource } from '@m2msec/authorization';
 import { createHttpBinding, HttpRequestSender } from '@m2msec/binding-http';
 import { Cse } from '@m2msec/cse';
+import { registerContainerDefinition } from '@m2msec/protocol';
 import { openStore } from '@m2msec/store';
 import { pino } from 'pino';
 import { adminRouter } from './admin-router.js';
@@ -23,6 +24,13 @@ async function main(): Promise<void> {
   const store = await openStore(
     config.store.kind === 'sqlite' ? { kind: 'sqlite', file: join(config.dataDir, 'resources.db') } : config.store,
   );
+  for (const def of config.containerDefinitions ?? []) {
+    try {
+      registerContainerDefinition(def);
+    } catch (e) {
+      throw new ConfigError(`containerDefinitions '${def.cnd}': ${(e as Error).message}`);
+    }
+  }
   const security = await openSecurity(config, store, log);
   const origin = `http://${config.http.host}:${config.http.port}`;
   const cse = await Cse.open({

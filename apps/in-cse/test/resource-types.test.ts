@@ -2,6 +2,9 @@
 // <mgmtObj> specialization (TS-0004 7.4.18, 7.4.15), <flexContainer> (7.4.37), <timeSeries> (7.4.38,
 // 7.4.39), and long polling through <pollingChannel> (7.4.21, 7.4.22) by an AE without poa.
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type InCseProcess, m2m, pgUrl, startInCse } from './harness.js';
@@ -11,8 +14,20 @@ for (const store of ['sqlite', 'postgres'] as const) {
     let cse: InCseProcess;
     const pgSchema = `in_cse_types_${randomBytes(4).toString('hex')}`;
 
+    /** An operator's own flexContainer definition, given in the configuration file. */
+    const counter = {
+      cnd: 'org.example.counter',
+      root: 'ex:cntr',
+      customAttributes: [{ long: 'count', short: 'count', type: 'xs:nonNegativeInteger', create: 'M', update: 'O' }],
+    };
+    const configFile = (containerDefinitions: unknown[]) => {
+      const f = join(mkdtempSync(join(tmpdir(), 'm2msec-types-')), 'config.json');
+      writeFileSync(f, JSON.stringify({ containerDefinitions }));
+      return f;
+    };
+
     beforeAll(async () => {
-      cse = await startInCse({ store, pgSchema });
+      cse = await startInCse({ store, pgSchema, env: { M2MSEC_CONFIG: configFile([counter]) } });
       const ae = await m2m(cse.url, 'POST', '/cse-in', {
         from: 'Cdev',
         ty: 2,
@@ -67,6 +82,27 @@ for (const store of ['sqlite', 'postgres'] as const) {
         body: { 'x:y': { cnd: 'org.example.nothing' } },
       });
       expect(unknown.rsc).toBe(4125);
+    });
+
+    it('<flexContainer>: a containerDefinition from the configuration file is served', async () => {
+      const ok = await m2m(cse.url, 'POST', '/cse-in/dev', {
+        from: 'Cdev',
+        ty: 28,
+        body: { 'ex:cntr': { rn: 'counter', cnd: counter.cnd, count: 3 } },
+      });
+      expect(ok.status, JSON.stringify(ok.body)).toBe(201);
+      const bad = await m2m(cse.url, 'PUT', '/cse-in/dev/counter', {
+        from: 'Cdev',
+        body: { 'ex:cntr': { count: -1 } },
+      });
+      expect(bad.rsc).toBe(4000);
+    });
+
+    it('a containerDefinition that shadows a flexContainer attribute stops the start with a clear message', async () => {
+      const shadow = { ...counter, customAttributes: [{ ...counter.customAttributes[0], short: 'lbl' }] };
+      await expect(startInCse({ store: 'sqlite', env: { M2MSEC_CONFIG: configFile([shadow]) } })).rejects.toThrow(
+        "containerDefinitions 'org.example.counter': custom attribute 'lbl'",
+      );
     });
 
     it('<timeSeries>: a second instance with the same dataGenerationTime is 4105 (HTTP 409)', async () => {
