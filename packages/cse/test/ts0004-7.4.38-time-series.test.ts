@@ -46,6 +46,33 @@ describe.each(storeKinds)('TS-0004 7.4.38 <timeSeries> and 7.4.39 <timeSeriesIns
     expect((await send({ op: 4, to: 'cse-in/Cts/temp', fr: 'Cts' })).rsc).toBe(2002);
   });
 
+  it('lowering mni, mbs or mia evicts the oldest instances at once and keeps the counters exact', async () => {
+    const { send, registerAe } = await openCseOn(kind);
+    await registerAe('Cts');
+    await send({ op: 1, to: 'cse-in/Cts', fr: 'Cts', ty: 29, pc: { 'm2m:ts': { rn: 'ts', mni: 10 } } });
+    for (const [i, con] of ['aa', 'bb', 'cc', 'dd'].entries()) {
+      const r = await send({
+        op: 1,
+        to: 'cse-in/Cts/ts',
+        fr: 'Cts',
+        ty: 30,
+        pc: { 'm2m:tsi': { rn: con, dgt: `2024010${i + 1}T000000`, con } },
+      });
+      expect(r.rsc, r.dbg).toBe(2001);
+    }
+    const up = (attrs: Record<string, unknown>) =>
+      send({ op: 3, to: 'cse-in/Cts/ts', fr: 'Cts', pc: { 'm2m:ts': attrs } });
+    const mni = await up({ mni: 3 });
+    expect(mni.rsc, mni.dbg).toBe(2004);
+    expect(mni.pc).toMatchObject({ 'm2m:ts': { mni: 3, cni: 3, cbs: 6 } });
+    expect((await send({ op: 2, to: 'cse-in/Cts/ts/aa', fr: 'Cts' })).rsc).toBe(4004);
+    expect((await up({ mbs: 4 })).pc).toMatchObject({ 'm2m:ts': { cni: 2, cbs: 4 } });
+    expect((await send({ op: 2, to: 'cse-in/Cts/ts/ol', fr: 'Cts' })).pc).toMatchObject({ 'm2m:tsi': { rn: 'cc' } });
+    await new Promise((r) => setTimeout(r, 1100));
+    expect((await up({ mia: 1 })).pc).toMatchObject({ 'm2m:ts': { cni: 0, cbs: 0 } });
+    expect((await send({ op: 2, to: 'cse-in/Cts/ts/la', fr: 'Cts' })).rsc).toBe(4004);
+  });
+
   it('refuses bad instances: missing dgt or con, ill-formed dgt, too large for mbs (5207), wrong parent (4108)', async () => {
     const { send, registerAe } = await openCseOn(kind);
     await registerAe('Cts');

@@ -38,6 +38,13 @@ export interface ResourceTypeHandler {
    * of this type (e.g. <pollingChannel>: only its AE or CSE, TS-0004 7.4.21.2.x); throws 4103.
    */
   checkOriginator?(ctx: RequestContext, resource: StoredResource): Promise<void> | void;
+  /**
+   * Runs inside the updating transaction before the write; may change `updated` and other resources
+   * (e.g. instances evicted after mni was lowered).
+   */
+  applyUpdate?(ctx: RequestContext, updated: StoredResource): Promise<void>;
+  /** Attributes the CSE counts (cni, cbs), re-read inside the updating transaction for applyUpdate. */
+  ownCounters?: readonly string[];
   /** Whether UPDATE is allowed at all (contentInstance: no, TS-0004 7.4.7). */
   updatable?: boolean;
 }

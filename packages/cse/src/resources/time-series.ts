@@ -4,6 +4,7 @@ import { M2MError, ResourceType, ResponseStatusCode } from '@m2msec/protocol';
 import type { StoredResource } from '@m2msec/store';
 import type { ResourceTypeHandler } from './handler.js';
 import type { MissingDataMonitor } from './missing-data.js';
+import { enforceTimeSeriesQuota } from './time-series-instance.js';
 
 /** periodicIntervalDelta when the originator sets none (7.4.38.2.1 "local policy"): a tenth of pei. */
 export function defaultPeriodicIntervalDelta(pei: number): number {
@@ -60,6 +61,11 @@ export function timeSeriesHandler(monitor: MissingDataMonitor): ResourceTypeHand
         resource.mdlt = [];
         resource.mdc = 0;
       }
+    },
+    ownCounters: ['cni', 'cbs'],
+    async applyUpdate(ctx, updated) {
+      // Lowered mni / mbs / mia apply at once, oldest instances first (TS-0001 9.6.36).
+      await enforceTimeSeriesQuota(ctx, updated);
     },
     deleted(ts) {
       monitor.stop(ts.ri); // 7.4.38.2.4: the detection timers end with the resource
