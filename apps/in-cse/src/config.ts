@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isLoopbackHost } from '@m2msec/administration';
+import type { ContainerDefinition } from '@m2msec/protocol';
 import { Ajv } from 'ajv';
 
 /** One administrator principal (docs/administration.md): an originator and exactly one credential. */
@@ -119,6 +120,11 @@ export interface InCseConfig {
   };
   upperTester: boolean;
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
+  /**
+   * <flexContainer> specializations this CSE validates beyond the built-in ones (TS-0004 7.4.37.2.1,
+   * docs/conformance-resources.md); optional.
+   */
+  containerDefinitions?: ContainerDefinition[];
 }
 
 export const defaults: InCseConfig = {
@@ -397,6 +403,33 @@ const schema = {
       },
     },
     upperTester: { type: 'boolean' },
+    containerDefinitions: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['cnd', 'root', 'customAttributes'],
+        properties: {
+          cnd: str,
+          root: str,
+          customAttributes: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['long', 'short', 'type', 'create', 'update'],
+              properties: {
+                long: str,
+                short: str,
+                type: str,
+                create: { enum: ['M', 'O', 'NP'] },
+                update: { enum: ['M', 'O', 'NP'] },
+              },
+            },
+          },
+        },
+      },
+    },
     log: {
       type: 'object',
       additionalProperties: false,

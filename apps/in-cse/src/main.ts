@@ -7,6 +7,7 @@ import { securePlainListener } from '@m2msec/administration';
 import { StaticLocationSource } from '@m2msec/authorization';
 import { createHttpBinding, HttpRequestSender } from '@m2msec/binding-http';
 import { Cse } from '@m2msec/cse';
+import { registerContainerDefinition } from '@m2msec/protocol';
 import { openStore } from '@m2msec/store';
 import { pino } from 'pino';
 import { adminRouter } from './admin-router.js';
@@ -25,6 +26,13 @@ async function main(): Promise<void> {
   const store = await openStore(
     config.store.kind === 'sqlite' ? { kind: 'sqlite', file: join(config.dataDir, 'resources.db') } : config.store,
   );
+  for (const def of config.containerDefinitions ?? []) {
+    try {
+      registerContainerDefinition(def);
+    } catch (e) {
+      throw new ConfigError(`containerDefinitions '${def.cnd}': ${(e as Error).message}`);
+    }
+  }
   const idContext = { spId: config.cse.spId, cseId: config.cse.cseId };
   const administration = openAdministration(config, store, log);
   const { administrators } = administration;

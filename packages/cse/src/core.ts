@@ -7,6 +7,7 @@ import type { Notifier } from './notifications/notifier.js';
 import type { AuthorizationServices } from './pipeline/authorization-services.js';
 import type { RequestContext } from './request-context.js';
 import type { ResourceTypeHandler } from './resources/handler.js';
+import type { PollingChannelQueues } from './resources/polling-channel-queues.js';
 
 /** The CSE's shared parts, handed to each pipeline step. */
 export interface Core {
@@ -19,6 +20,8 @@ export interface Core {
   /** Location source, token verification and cache, role issuers, DAS senders (TS-0003 7.1.2 - 7.4). */
   authz: AuthorizationServices;
   log: Logger;
+  /** Requests waiting for a long poll of a <pollingChannel> (TS-0004 7.4.22). */
+  pollingChannels: PollingChannelQueues;
   /** SP-relative CSE-IDs of the <remoteCSE>s registered here (kept current on their create/delete). */
   registreeCseIds: Set<string>;
   /** Resource ID of the <CSEBase>. */

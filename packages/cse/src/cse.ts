@@ -27,6 +27,7 @@ import { migrateAcpiToResourceIds } from './migrations/acpi-resource-ids.js';
 import { Notifier } from './notifications/notifier.js';
 import { create } from './operations/create.js';
 import { del, deleteResource } from './operations/delete.js';
+import { notify } from './operations/notify.js';
 import { retrieve } from './operations/retrieve.js';
 import { update } from './operations/update.js';
 import { type AuthorizationOptions, AuthorizationServices } from './pipeline/authorization-services.js';
@@ -39,11 +40,23 @@ import { aeHandler } from './resources/ae.js';
 import { containerHandler, contentInstanceHandler, enforceContainerQuota } from './resources/container.js';
 import { cseBaseHandler } from './resources/csebase.js';
 import { dynamicAuthorizationConsultationHandler } from './resources/dynamic-authorization-consultation.js';
+import { flexContainerHandler } from './resources/flex-container.js';
 import { groupHandler } from './resources/group.js';
 import type { ResourceTypeHandler } from './resources/handler.js';
+import { LocationPositioning, locationPolicyHandler, type PositioningModule } from './resources/location-policy.js';
+import { locationPolicySource } from './resources/location-source.js';
+import { mgmtObjHandler } from './resources/mgmt-obj.js';
+import { MissingDataMonitor } from './resources/missing-data.js';
+import { nodeHandler } from './resources/node.js';
+import { withNodeLinkCheck } from './resources/node-link.js';
+import { pollingChannelDelivery, pollingChannelHandler } from './resources/polling-channel.js';
+import { PollingChannelQueues } from './resources/polling-channel-queues.js';
 import { remoteCseHandler } from './resources/remote-cse.js';
 import { roleHandler } from './resources/role.js';
+import { scheduleHandler } from './resources/schedule.js';
 import { subscriptionHandler } from './resources/subscription.js';
+import { timeSeriesHandler } from './resources/time-series.js';
+import { timeSeriesInstanceHandler } from './resources/time-series-instance.js';
 import { tokenHandler } from './resources/token.js';
 import { descendantCseIds } from './retarget/descendants.js';
 import { type RegistrarRecord, recordRegistrar } from './retarget/registrar.js';
@@ -89,6 +102,8 @@ export interface CseOptions {
    * registrar's (e.g. further administrators' originators).
    */
   reservedIds?: readonly string[];
+  /** This CSE's location determination module, for device based <locationPolicy> (TS-0004 7.4.10). */
+  positioning?: PositioningModule;
 }
 
 export class Cse {
@@ -98,6 +113,8 @@ export class Cse {
   private readonly isAdministrator: NonNullable<CseOptions['isAdministrator']>;
   private readonly authenticate: NonNullable<CseOptions['authenticate']>;
   private readonly retargeter: Retargeter;
+  private readonly missingData: MissingDataMonitor;
+  private readonly positioning: LocationPositioning;
   private sweepTimer: NodeJS.Timeout | undefined;
 
   private constructor(opts: CseOptions) {
@@ -115,12 +132,20 @@ export class Cse {
     const handlers = new Map<number, ResourceTypeHandler>();
     const registrar = { ...idContext, cseType: (['IN', 'MN', 'ASN'] as const)[this.config.cseType - 1]! };
     const notifier = new Notifier(this.config, opts.store, opts.senders ?? [], log, representation);
+    const pollingChannels = new PollingChannelQueues();
+    notifier.viaPollingChannel = pollingChannelDelivery(this.config.cseId, opts.store, pollingChannels);
+    this.missingData = new MissingDataMonitor(() => this.core);
+    this.positioning = new LocationPositioning(() => this.core, opts.positioning);
+    const cseId = this.config.cseId;
     for (const h of [
       cseBaseHandler,
-      aeHandler(
-        registrar,
-        () => rules,
-        (aeId) => reserved.has(aeId),
+      withNodeLinkCheck(
+        aeHandler(
+          registrar,
+          () => rules,
+          (aeId) => reserved.has(aeId),
+        ),
+        cseId,
       ),
       containerHandler,
       { ...contentInstanceHandler, afterCreate: countInstance },
@@ -128,9 +153,17 @@ export class Cse {
       roleHandler(idContext),
       tokenHandler,
       dynamicAuthorizationConsultationHandler,
-      remoteCseHandler,
+      withNodeLinkCheck(remoteCseHandler, cseId),
       groupHandler(this.config.cseId),
       subscriptionHandler(() => notifier),
+      nodeHandler,
+      mgmtObjHandler,
+      withNodeLinkCheck(flexContainerHandler, cseId),
+      timeSeriesHandler(this.missingData),
+      timeSeriesInstanceHandler(this.missingData),
+      pollingChannelHandler(idContext, pollingChannels),
+      scheduleHandler,
+      locationPolicyHandler(this.positioning, cseId),
     ]) {
       handlers.set(h.ty, h);
     }
@@ -141,8 +174,17 @@ export class Cse {
       handlers,
       engine: new AccessDecisionEngine(idContext),
       notifier,
-      authz: new AuthorizationServices(opts.authorization ?? {}, idContext, opts.senders ?? []),
+      authz: new AuthorizationServices(
+        {
+          ...opts.authorization,
+          // rq_loc also from device based <locationPolicy> fixes (TS-0004 7.4.10).
+          locationSource: locationPolicySource(() => this.core, opts.authorization?.locationSource),
+        },
+        idContext,
+        opts.senders ?? [],
+      ),
       log,
+      pollingChannels,
       cseBaseRi: this.config.cseId.slice(1),
       registreeCseIds: new Set(),
       dispatch: (ctx) => this.execute(ctx),
@@ -161,6 +203,8 @@ export class Cse {
     const cse = new Cse(opts);
     await cse.ensureCseBase();
     await migrateAcpiToResourceIds(cse.core);
+    await cse.positioning.resume();
+    await cse.missingData.resume(cse.core.cseBaseRi);
     for (const csr of await opts.store.resources.children(cse.core.cseBaseRi, { ty: [ResourceType.remoteCSE] })) {
       if (csr.csi !== cse.config.registrarCseId) cse.core.registreeCseIds.add(csr.csi as string);
     }
@@ -291,6 +335,8 @@ export class Cse {
           return await update(this.core, ctx);
         case Operation.DELETE:
           return await del(this.core, ctx);
+        case Operation.NOTIFY:
+          return await notify(this.core, ctx);
         default:
           throw new M2MError(
             ResponseStatusCode.OPERATION_NOT_ALLOWED,
@@ -359,6 +405,8 @@ export class Cse {
 
   async stop(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.missingData.close();
+    this.positioning.close();
     this.sweepTimer = undefined;
   }
 }

@@ -2,4 +2,5 @@ export { type CseConfig, defaultCseConfig } from './config.js';
 export { Cse, type CseOptions } from './cse.js';
 export { type Logger, silentLogger } from './logger.js';
 export type { AuthorizationOptions } from './pipeline/authorization-services.js';
+export type { PositioningModule } from './resources/location-policy.js';
 export type { RegistrarRecord } from './retarget/registrar.js';

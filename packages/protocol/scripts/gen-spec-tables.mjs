@@ -16,8 +16,10 @@ const ts0001Path = resolve(
 const lines0001 = readFileSync(ts0001Path, 'utf8').split('\n');
 
 /** TS-0001 clause 9.6.x "Attributes of <type>" table: lower-cased long name -> multiplicity. */
-function multiplicities(typeName) {
-  const re = new RegExp(`^Table 9\\.6\\.[\\d.]+-2: Attributes? of <${typeName}> resource\\s*$`);
+function multiplicities(typeName, special = false) {
+  const re = special
+    ? new RegExp(`^Table D\\.\\d+-2: Attributes? of \\[${typeName}\\] resource\\s*$`)
+    : new RegExp(`^Table 9\\.6\\.[\\d.]+-2: Attributes? of <${typeName}> resource\\s*$`);
   const i = lines0001.findIndex((l) => re.test(l));
   if (i < 0) throw new Error(`TS-0001 attribute table of <${typeName}> not found`);
   const m = new Map();
@@ -151,6 +153,13 @@ const served = [
   [31, 'role', '7.4.40'],
   [32, 'token', '7.4.41'],
   [34, 'dynamicAuthorizationConsultation', '7.4.36'],
+  [13, 'mgmtObj', '7.4.15'],
+  [14, 'node', '7.4.18'],
+  [15, 'pollingChannel', '7.4.21'],
+  [29, 'timeSeries', '7.4.38'],
+  [30, 'timeSeriesInstance', '7.4.39'],
+  [18, 'schedule', '7.4.9'],
+  [10, 'locationPolicy', '7.4.10'],
 ];
 function clauseRange(clause) {
   const start = lines.findIndex((l) => l.startsWith(`### ${clause}\t`));
@@ -158,20 +167,31 @@ function clauseRange(clause) {
   while (end < lines.length && !lines[end].startsWith('### ')) end++;
   return [start, end];
 }
-function optionalityTable(t, typeOf) {
+/** Short name of an attribute, preferring the Table 8.2.3 row that names `typeName` (case-insensitive fallback: devID / devId). */
+function shortFor(long, typeName) {
+  if (typeName) {
+    const own = attributes.find(([l, , occurs]) => l === long && occurs.includes(typeName));
+    if (own) return own[1];
+  }
+  return attrShort.get(long) ?? attributes.find(([l]) => l.toLowerCase() === long.toLowerCase())?.[1];
+}
+function optionalityTable(t, typeOf, typeName) {
   const head = t.rows.find((r) => r[0] === 'Attribute Name' && r.includes('Create')) ?? t.rows[0];
   const ci = head.indexOf('Create');
   const ui = head.indexOf('Update');
   const di = head.indexOf('Data Type');
   const out = [];
-  for (const r of t.rows) {
+  // Some tables repeat the attribute name column (7.4.38.1-3), and some of their rows do not.
+  const nameTwice = head[1] === 'Attribute Name';
+  for (let r of t.rows) {
     if (r[0] === 'Attribute Name' || !notNote(r)) continue;
+    if (nameTwice && r[1] !== r[0]) r = [r[0], ...r];
     const long = r[0];
     if (long.startsWith('[')) {
       out.push({ long, custom: true });
       continue;
     }
-    const short = attrShort.get(long);
+    const short = long.startsWith('@') ? attrShort.get(long) : shortFor(long, typeName);
     if (!short) throw new Error(`no short name for attribute '${long}' in ${t.title}`);
     out.push({
       long: long.replace(/^@/, ''),
@@ -191,12 +211,12 @@ for (const [ty, name, clause] of served) {
   const rs = tableAfter(/^Table 7\.4\.\d+\.1-\d+: Resource Specific Attributes/, s, e);
   const attrs = [
     ...optionalityTable(uc, (l) => common.get(l) ?? (l === 'creator' ? 'm2m:ID' : undefined)),
-    ...optionalityTable(rs, () => undefined),
+    ...(rs ? optionalityTable(rs, () => undefined, name) : []), // <pollingChannel> has none
   ];
   const mult = multiplicities(name);
   for (const a of attrs) if (!a.custom) a.multiplicity = mult.get(a.long.toLowerCase());
   tables[ty] = attrs;
-  sources[ty] = `${name}: clause ${clause}, ${uc.title.split(':')[0]} and ${rs.title.split(':')[0]}`;
+  sources[ty] = `${name}: clause ${clause}, ${uc.title.split(':')[0]}${rs ? ` and ${rs.title.split(':')[0]}` : ''}`;
 }
 // clause 7.4.26: announced variants take Table 7.4.26.1-2 plus the original's resource-specific attributes.
 {
@@ -222,6 +242,30 @@ for (const [ty, name, clause] of served) {
     sources[ty] =
       `${name}: clause 7.4.26, ${uc.title.split(':')[0]}; resource-specific attributes of the original as optional (announced MA/OA is not tabulated in TS-0004)`;
   }
+}
+// TS-0004 Annex D: <mgmtObj> specializations = Table 7.4.15.1-1 + Table D.x.1-2 ("See clause 7.4.15" types
+// from Table 7.4.15.1-2); the root element is the specialization's short name (Table 8.2.4-1).
+const mgmtObjTables = {};
+{
+  const [s0, e0] = clauseRange('7.4.15');
+  const mgmtRs = optionalityTable(tableAfter(/^Table 7\.4\.15\.1-2:/, s0, e0), () => undefined);
+  const mgmtType = new Map(mgmtRs.filter((a) => !a.custom).map((a) => [a.long, a.type]));
+  const universal = tables[13].filter((a) => !mgmtRs.some((m) => m.long === a.long));
+  for (let n = 2; n <= 11; n++) {
+    const t = tableAfter(new RegExp(`^Table D\\.${n}\\.1-2: Resource specific attributes of \\[`));
+    const name = t.title.match(/\[(\w+)\]/)[1];
+    const rows = optionalityTable(t, () => undefined, t.title.match(/\[(\w+)\]/)[1]).map((a) =>
+      a.type === 'See clause 7.4.15' ? { ...a, type: mgmtType.get(a.long) } : a,
+    );
+    const mgd = Number(t.rows.find((r) => r[0] === 'mgmtDefinition')[4].match(/\d+/)[0]);
+    const mult = multiplicities(name, true);
+    for (const a of rows) a.multiplicity = mult.get(a.long.toLowerCase());
+    const short = resourceTypes.find(([l]) => l === name)[1];
+    mgmtObjTables[mgd] = { name, short, source: `TS-0004 Table D.${n}.1-2`, attrs: [...universal, ...rows] };
+  }
+}
+for (const [mgd, m] of Object.entries(mgmtObjTables)) {
+  for (const a of m.attrs) if (!a.custom && !a.type) throw new Error(`no data type for ${a.long} of mgd ${mgd}`);
 }
 for (const [ty, attrs] of Object.entries(tables)) {
   for (const a of attrs) if (!a.custom && !a.type) throw new Error(`no data type for ${a.long} of ty ${ty}`);
@@ -264,6 +308,36 @@ ${Object.entries(tables)
             `    ${JSON.stringify({ long: a.long, short: a.short, type: a.type, create: a.create, update: a.update, multiplicity: a.multiplicity ?? '' })},`,
         )
         .join('\n')}\n  ],`,
+  )
+  .join('\n')}
+};
+`,
+);
+writeFileSync(
+  join(outDir, 'mgmt-obj-tables.ts'),
+  `${header('clause 7.4.15 and Annex D, Tables D.x.1-2')}
+import type { AttributeRow } from './attribute-tables.js';
+
+export interface MgmtObjTable {
+  /** Specialization name (TS-0004 Annex D) and its short name, the JSON root without 'm2m:'. */
+  name: string;
+  short: string;
+  source: string;
+  attributes: readonly AttributeRow[];
+}
+
+/** <mgmtObj> specializations by mgmtDefinition value. */
+export const mgmtObjTables: Readonly<Record<number, MgmtObjTable>> = {
+${Object.entries(mgmtObjTables)
+  .map(
+    ([mgd, m]) =>
+      `  ${mgd}: { name: ${JSON.stringify(m.name)}, short: ${JSON.stringify(m.short)}, source: ${JSON.stringify(m.source)}, attributes: [\n${m.attrs
+        .filter((a) => !a.custom)
+        .map(
+          (a) =>
+            `    ${JSON.stringify({ long: a.long, short: a.short, type: a.type, create: a.create, update: a.update, multiplicity: a.multiplicity ?? '' })},`,
+        )
+        .join('\n')}\n  ] },`,
   )
   .join('\n')}
 };

@@ -1,5 +1,5 @@
 export { m2mDebugContent } from './content/debug.js';
-export { rootNameFor, tyForRootName, wrapResource } from './content/wrap.js';
+export { rootNameFor, rootNameOfResource, tyForRootName, wrapResource } from './content/wrap.js';
 export { isM2MError, M2MError } from './error.js';
 export {
   type AttributeRow,
@@ -7,6 +7,7 @@ export {
   attributeTables,
   type RequestOptionality,
 } from './generated/attribute-tables.js';
+export { type MgmtObjTable, mgmtObjTables } from './generated/mgmt-obj-tables.js';
 export {
   complexMemberNames,
   primitiveParameterNames,
@@ -58,7 +59,15 @@ export {
   type ResourceAttributeTable,
   resourceAttributeTables,
 } from './resource/attribute-table.js';
+export {
+  builtInContainerDefinitions,
+  type ContainerDefinition,
+  type CustomAttribute,
+  containerDefinitionByCnd,
+  registerContainerDefinition,
+} from './resource/container-definitions.js';
 export { type DataType, dataTypes } from './resource/data-types.js';
+export { isSpecializedType, type Specialization, specializationByRoot } from './resource/specializations.js';
 export {
   type ContentOperation,
   reservedChildNames,

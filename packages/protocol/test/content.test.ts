@@ -22,9 +22,9 @@ describe('root names (TS-0004 Table 8.2.4-1)', () => {
     expect(resourceTypeRootName[ResourceType.dynamicAuthorizationConsultation]).toBe('m2m:dac');
   });
   it('rejects an unserved type with 4000 and knows no unserved root', () => {
-    expect(() => rootNameFor(13)).toThrow(M2MError);
-    expect(() => rootNameFor(13)).toThrow('resource type 13 is not served');
-    expect(tyForRootName('m2m:nod')).toBeUndefined();
+    expect(() => rootNameFor(12)).toThrow(M2MError);
+    expect(() => rootNameFor(12)).toThrow('resource type 12 is not served');
+    expect(tyForRootName('m2m:mgc')).toBeUndefined();
     expect(tyForRootName('toString')).toBeUndefined();
   });
   it('wraps attributes under the root name', () => {

@@ -142,7 +142,7 @@ describe('validateRequest: rejected primitives', () => {
   });
   it('ty is mandatory and served in CREATE, not permitted otherwise', () => {
     expectM2M(() => validateRequest({ ...create, ty: undefined }), 4000, 'ty is mandatory in CREATE');
-    expectM2M(() => validateRequest({ ...create, ty: 13 }), 4000, 'ty 13 is not a resource type this CSE serves');
+    expectM2M(() => validateRequest({ ...create, ty: 12 }), 4000, 'ty 12 is not a resource type this CSE serves');
     expectM2M(() => validateRequest({ ...create, ty: '3' }), 4000, 'ty must be a positive integer');
     expectM2M(() => validateRequest({ ...retrieve, ty: 3 }), 4000, "parameter 'ty' is not permitted in RETRIEVE");
     expectM2M(() => validateRequest({ ...update, ty: 3 }), 4000, "parameter 'ty' is not permitted in UPDATE");

@@ -13,11 +13,24 @@ import type { Store, StoredResource } from '@m2msec/store';
 import type { CseConfig } from '../config.js';
 import { newResourceId } from '../ids.js';
 import type { Logger } from '../logger.js';
+import { inNotificationSchedule } from '../resources/schedule.js';
 
 export const NotificationEventType = { update: 1, delete: 2, createChild: 3, deleteChild: 4 } as const;
 
+/**
+ * Delivery through a <pollingChannel> (TS-0001 10.2.5.12) for a target without a point of access;
+ * undefined when the target has no channel.
+ */
+export type PollingChannelDelivery = (
+  target: string,
+  req: RequestPrimitive,
+  timeoutMs: number,
+) => Promise<ResponsePrimitive | undefined>;
+
 export class Notifier {
   private readonly senders = new Map<string, RequestSender>();
+  /** Set by the CSE: how a target without poa is reached (its pollingChannel). */
+  viaPollingChannel?: PollingChannelDelivery;
   constructor(
     private readonly config: CseConfig,
     private readonly store: Pick<Store, 'resources'>,
@@ -40,8 +53,6 @@ export class Notifier {
 
   private async send(nu: string, pc: Record<string, unknown>): Promise<ResponsePrimitive> {
     const poas = await this.pointsOfAccess(nu);
-    if (poas.length === 0)
-      throw new M2MError(ResponseStatusCode.TARGET_NOT_REACHABLE, `notification target '${nu}' has no point of access`);
     const req: RequestPrimitive = {
       op: Operation.NOTIFY,
       to: nu,
@@ -50,6 +61,11 @@ export class Notifier {
       rvi: '3',
       pc,
     };
+    if (poas.length === 0) {
+      const polled = await this.viaPollingChannel?.(nu, req, this.config.requestTimeoutMs);
+      if (polled) return polled;
+      throw new M2MError(ResponseStatusCode.TARGET_NOT_REACHABLE, `notification target '${nu}' has no point of access`);
+    }
     let last: unknown;
     for (const poa of poas) {
       const sender = this.senders.get(poa.slice(0, poa.indexOf(':')).toLowerCase());
@@ -110,6 +126,9 @@ export class Notifier {
     for (const sub of subs) {
       const wanted = ((sub.enc as { net?: number[] } | undefined)?.net ?? [NotificationEventType.update]) as number[];
       if (!wanted.includes(net)) continue;
+      // TS-0001 9.6.9: a <schedule> child limits when the subscription's notifications may be sent.
+      if (net !== NotificationEventType.delete && !(await inNotificationSchedule(this.store, sub, new Date())))
+        continue;
       const nct = (sub.nct as number) ?? 1;
       const rep = nct === 3 ? { 'm2m:uri': representation.ri } : this.render(representation);
       const pc = { 'm2m:sgn': { nev: { rep, net }, sur: this.subscriptionReference(sub) } };
@@ -119,6 +138,17 @@ export class Notifier {
         );
       }
       if (net !== NotificationEventType.delete) await this.countDown(sub);
+    }
+  }
+
+  /** An event whose representation the caller built (e.g. m2m:tsn of missing data, TS-0004 7.5.1.2.9). */
+  async notifyRepresentation(sub: StoredResource, net: number, rep: Record<string, unknown>): Promise<void> {
+    if (!(await inNotificationSchedule(this.store, sub, new Date()))) return;
+    const pc = { 'm2m:sgn': { nev: { rep, net }, sur: this.subscriptionReference(sub) } };
+    for (const nu of sub.nu as string[]) {
+      this.send(nu, pc).catch((e) =>
+        this.log.warn({ nu, rsc: (e as M2MError).rsc }, `notification failed: ${(e as Error).message}`),
+      );
     }
   }
 

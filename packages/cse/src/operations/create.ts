@@ -104,6 +104,7 @@ export async function create(core: Core, ctx: RequestContext): Promise<HandlerRe
     }
     throw e;
   }
+  handler.created?.(resource);
   if (ty === ResourceType.remoteCSE && resource.csi !== core.config.registrarCseId) {
     core.registreeCseIds.add(resource.csi as string);
     core.registreesChanged();

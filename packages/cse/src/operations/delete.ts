@@ -28,7 +28,7 @@ export async function deleteResource(core: Core, target: StoredResource): Promis
   }
   const deleted = await core.store.transaction(async (tx) => {
     const removed = await tx.resources.delete(target.ri);
-    if (target.ty === ResourceType.contentInstance) {
+    if (target.ty === ResourceType.contentInstance || target.ty === ResourceType.timeSeriesInstance) {
       const cnt = await tx.resources.get(target.pi);
       if (cnt)
         await tx.resources.update({
@@ -39,6 +39,11 @@ export async function deleteResource(core: Core, target: StoredResource): Promis
     }
     return removed;
   });
+  const remove = async (ri: string) => {
+    const r = await core.store.resources.get(ri);
+    if (r) await deleteResource(core, r);
+  };
+  for (const r of deleted) await core.handlers.get(r.ty)?.deleted?.(r, remove);
   for (const r of deleted) {
     if (r.ty === ResourceType.accessControlPolicy) core.engine.forget(r.ri);
     if (r.ty === ResourceType.remoteCSE) core.registreeCseIds.delete(r.csi as string);
@@ -63,6 +68,11 @@ export async function deleteResource(core: Core, target: StoredResource): Promis
 export async function del(core: Core, ctx: RequestContext): Promise<HandlerResponse> {
   const { resource, virtual } = await locate(core, ctx.req.to);
   if (virtual?.kind === 'fopt') return fanOut(core, ctx, resource, virtual.rest);
+  if (virtual?.kind === 'pcu')
+    throw new M2MError(
+      ResponseStatusCode.OPERATION_NOT_ALLOWED,
+      'pollingChannelURI cannot be deleted (TS-0004 7.4.22.2.4)',
+    );
   let target = resource;
   if (virtual) {
     await checkAccess(core, ctx, resource, AccessControlOperation.DELETE);

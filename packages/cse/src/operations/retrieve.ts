@@ -14,6 +14,7 @@ import { checkAccess, isPermitted } from '../pipeline/access.js';
 import { locate } from '../pipeline/locate.js';
 import { childReferences, nest, representation } from '../pipeline/result.js';
 import type { RequestContext } from '../request-context.js';
+import { longPoll } from '../resources/polling-channel.js';
 import { discover } from './discovery.js';
 import { fanOut } from './fan-out.js';
 
@@ -23,8 +24,10 @@ export async function latestOrOldest(
   container: StoredResource,
   kind: 'la' | 'ol',
 ): Promise<StoredResource> {
+  const instanceType =
+    container.ty === ResourceType.timeSeries ? ResourceType.timeSeriesInstance : ResourceType.contentInstance;
   const [cin] = await ctx.store.resources.children(container.ri, {
-    ty: [ResourceType.contentInstance],
+    ty: [instanceType],
     order: kind === 'la' ? 'desc' : 'asc',
     lim: 1,
   });
@@ -50,6 +53,7 @@ export async function retrieve(core: Core, ctx: RequestContext): Promise<Handler
   const { resource, virtual } = await locate(core, ctx.req.to);
   const ok = (pc: unknown): HandlerResponse => ({ rsc: ResponseStatusCode.OK, rqi: ctx.req.rqi, pc });
   if (virtual?.kind === 'fopt') return fanOut(core, ctx, resource, virtual.rest);
+  if (virtual?.kind === 'pcu') return longPoll(ctx, resource, core.pollingChannels);
   if (virtual) {
     await checkAccess(core, ctx, resource, AccessControlOperation.RETRIEVE);
     return ok(representation(await latestOrOldest(ctx, resource, virtual.kind)));

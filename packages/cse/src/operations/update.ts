@@ -61,7 +61,13 @@ export async function update(core: Core, ctx: RequestContext): Promise<HandlerRe
   }
   updated.lt = monotonicTimestamp(ctx.now);
   if (typeof updated.st === 'number') updated.st += 1;
-  await core.store.transaction((tx) => tx.resources.update(updated));
+  await core.store.transaction(async (tx) => {
+    const fresh = handler.applyUpdate ? await tx.resources.get(updated.ri) : undefined;
+    // Counters the CSE keeps (cni, cbs) are taken from the committed state, not the request's snapshot.
+    if (fresh) for (const k of handler.ownCounters ?? []) updated[k] = fresh[k];
+    await handler.applyUpdate?.({ ...ctx, store: tx }, updated);
+    await tx.resources.update(updated);
+  });
   if (resource.ty === 1) core.engine.forget(resource.ri);
   if (resource.ty === ResourceType.remoteCSE && 'dcse' in attrs && resource.csi !== core.config.registrarCseId)
     core.registreesChanged();

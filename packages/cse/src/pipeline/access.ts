@@ -170,6 +170,12 @@ export async function isPermitted(
   operation: number,
 ): Promise<boolean> {
   if (ctx.admin) return true;
+  try {
+    await core.handlers.get(resource.ty)?.checkOriginator?.(ctx, resource);
+  } catch (e) {
+    if (e instanceof M2MError && e.rsc === ResponseStatusCode.ORIGINATOR_HAS_NO_PRIVILEGE) return false;
+    throw e;
+  }
   const e = await evaluation(core, ctx, resource, operation, 'pv', await accessState(core, ctx));
   return e !== undefined && decide(e, ctx);
 }
@@ -189,6 +195,7 @@ export async function checkAccess(
   operation: number,
 ): Promise<void> {
   if (ctx.admin) return;
+  await core.handlers.get(resource.ty)?.checkOriginator?.(ctx, resource);
   const state = await accessState(core, ctx);
   const e = await evaluation(core, ctx, resource, operation, 'pv', state);
   if (!e) noPrivilege(ctx, resource);

@@ -1,11 +1,11 @@
 // Resolves To to a local resource (TS-0004 7.3.2 / 6.2.x addressing): structured paths from the
 // CSEBase name, unstructured resource IDs, '-' for the CSEBase, and the virtual children
-// la / ol (container) and fopt (group).
+// la / ol (container, timeSeries), fopt (group) and pcu (pollingChannel).
 import { isLocalTarget, M2MError, parseTarget, ResourceType, ResponseStatusCode } from '@m2msec/protocol';
 import type { StoredResource } from '@m2msec/store';
 import type { Core } from '../core.js';
 
-export type Virtual = { kind: 'la' | 'ol' } | { kind: 'fopt'; rest: string };
+export type Virtual = { kind: 'la' | 'ol' } | { kind: 'fopt'; rest: string } | { kind: 'pcu' };
 
 export interface Located {
   resource: StoredResource;
@@ -59,9 +59,12 @@ export async function locate(core: Core, to: string): Promise<Located> {
   const rest = segments.slice(consumed);
   if (rest.length === 0) return { resource: base };
   const [head, ...tail] = rest;
-  if ((head === 'la' || head === 'ol') && tail.length === 0 && base.ty === ResourceType.container) {
+  const hasLatest = base.ty === ResourceType.container || base.ty === ResourceType.timeSeries; // 7.4.27, 7.4.28
+  if ((head === 'la' || head === 'ol') && tail.length === 0 && hasLatest) {
     return { resource: base, virtual: { kind: head } };
   }
+  if (head === 'pcu' && tail.length === 0 && base.ty === ResourceType.pollingChannel)
+    return { resource: base, virtual: { kind: 'pcu' } };
   if (head === 'fopt' && base.ty === ResourceType.group)
     return { resource: base, virtual: { kind: 'fopt', rest: tail.join('/') } };
   notFound(to);

@@ -1,5 +1,5 @@
 // Result content (rcn, TS-0004 6.3.4.2.20 / 7.2.1.1) rendering of stored resources.
-import { rootNameFor } from '@m2msec/protocol';
+import { rootNameOfResource } from '@m2msec/protocol';
 import type { StoredResource } from '@m2msec/store';
 
 /** The oneM2M attributes of a stored resource (internal bookkeeping fields removed). */
@@ -10,7 +10,7 @@ export function attributesOf(r: StoredResource): Record<string, unknown> {
 }
 
 export function representation(r: StoredResource): Record<string, unknown> {
-  return { [rootNameFor(r.ty)]: attributesOf(r) };
+  return { [rootNameOfResource(r)]: attributesOf(r) };
 }
 
 /** childResourceRef entries {nm, typ, val}. */
@@ -33,12 +33,12 @@ export function nest(
   const build = (r: StoredResource, attrs: boolean): Record<string, unknown> => {
     const body: Record<string, unknown> = attrs ? attributesOf(r) : {};
     for (const c of byParent.get(r.ri) ?? []) {
-      const name = rootNameFor(c.ty);
+      const name = rootNameOfResource(c);
       const list = (body[name] as unknown[] | undefined) ?? [];
       list.push(build(c, true));
       body[name] = list;
     }
     return body;
   };
-  return { [rootNameFor(root.ty)]: build(root, withRootAttributes) };
+  return { [rootNameOfResource(root)]: build(root, withRootAttributes) };
 }

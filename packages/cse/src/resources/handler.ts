@@ -24,8 +24,27 @@ export interface ResourceTypeHandler {
   create?(input: CreateInput): Promise<void> | void;
   /** Runs inside the creating transaction after the insert (e.g. container quota enforcement). */
   afterCreate?(input: CreateInput): Promise<void>;
+  /** Runs after the creating transaction committed (timers and other in-process state). */
+  created?(resource: StoredResource): void;
+  /**
+   * Runs after a resource of this type was deleted (alone or with an ancestor), outside the deleting
+   * transaction; `remove` deletes another resource with the full DELETE bookkeeping (notifications).
+   */
+  deleted?(resource: StoredResource, remove: (ri: string) => Promise<void>): Promise<void> | void;
   /** Checks/derives attributes on update; `changes` are validated attributes (null = delete). */
   update?(ctx: RequestContext, current: StoredResource, changes: Record<string, unknown>): Promise<void> | void;
+  /**
+   * A condition on the originator beyond the access decision, for RETRIEVE / UPDATE / DELETE of a resource
+   * of this type (e.g. <pollingChannel>: only its AE or CSE, TS-0004 7.4.21.2.x); throws 4103.
+   */
+  checkOriginator?(ctx: RequestContext, resource: StoredResource): Promise<void> | void;
+  /**
+   * Runs inside the updating transaction before the write; may change `updated` and other resources
+   * (e.g. instances evicted after mni was lowered).
+   */
+  applyUpdate?(ctx: RequestContext, updated: StoredResource): Promise<void>;
+  /** Attributes the CSE counts (cni, cbs), re-read inside the updating transaction for applyUpdate. */
+  ownCounters?: readonly string[];
   /** Whether UPDATE is allowed at all (contentInstance: no, TS-0004 7.4.7). */
   updatable?: boolean;
 }

@@ -14,6 +14,11 @@ export function subscriptionHandler(notifier: () => Notifier): ResourceTypeHandl
       ResourceType.remoteCSE,
       ResourceType.accessControlPolicy,
       ResourceType.flexContainer,
+      ResourceType.node, // TS-0004 Table 7.4.18.1-4
+      ResourceType.mgmtObj, // Table 7.4.15.1-3
+      ResourceType.timeSeries, // Table 7.4.38.1-4
+      ResourceType.schedule, // Table 7.4.9.1-6
+      ResourceType.locationPolicy, // Table 7.4.10.1-4
     ],
     hasAcpi: true,
     idPrefix: 'sub',

@@ -20,7 +20,12 @@ export interface ResourceAttributeTable {
   mandatory: { create: readonly string[]; update: readonly string[] };
 }
 
-function build(ty: ResourceType, rows: readonly AttributeRow[]): ResourceAttributeTable {
+/** Joins attribute rows with their data types; `root` overrides the type's root (specializations). */
+export function buildAttributeTable(
+  ty: ResourceType,
+  rows: readonly AttributeRow[],
+  root?: string,
+): ResourceAttributeTable {
   const attributes = new Map<string, AttributeSpec>();
   for (const r of rows) {
     const dataType = dataTypes[r.type];
@@ -33,9 +38,10 @@ function build(ty: ResourceType, rows: readonly AttributeRow[]): ResourceAttribu
   }
   return {
     ty,
-    root: resourceTypeRootName[ty],
+    root: root ?? resourceTypeRootName[ty],
     attributes,
-    allowsCustomAttributes: customAttributeTypes.includes(ty),
+    // A specialization lists its own attributes: anything else is unknown (TS-0004 7.4.15.1, 7.4.37.2.1).
+    allowsCustomAttributes: root === undefined && customAttributeTypes.includes(ty),
     mandatory: {
       create: rows.filter((r) => r.create === 'M').map((r) => r.short),
       update: rows.filter((r) => r.update === 'M').map((r) => r.short),
@@ -45,5 +51,8 @@ function build(ty: ResourceType, rows: readonly AttributeRow[]): ResourceAttribu
 
 /** Attribute tables of every served resource type, keyed by ty. */
 export const resourceAttributeTables: ReadonlyMap<number, ResourceAttributeTable> = new Map(
-  Object.entries(attributeTables).map(([ty, rows]) => [Number(ty), build(Number(ty) as ResourceType, rows)]),
+  Object.entries(attributeTables).map(([ty, rows]) => [
+    Number(ty),
+    buildAttributeTable(Number(ty) as ResourceType, rows),
+  ]),
 );

@@ -134,5 +134,41 @@ export const dataTypes: Readonly<Record<string, DataType>> = {
   'm2m:specializationType': { schema: { type: ['string', 'integer'] }, description: 'a specialization type' },
   'm2m:consistencyStrategy': { schema: intRange(1, 3), description: 'a consistencyStrategy value 1..3' },
   'm2m:contentInfo': { schema: nonEmpty, description: "a content info string ('type/subtype:encoding')" },
+  // <node>, <mgmtObj> (TS-0004 7.4.18, 7.4.15, Annex D; enumerations of 6.3.4.2.20 - 6.3.4.2.24)
+  'xs:unsignedLong': { schema: intRange(0), description: 'a non-negative integer' },
+  'm2m:nodeID': { schema: nonEmpty, description: 'a non-empty node ID (e.g. urn:gsma:imei:...)' },
+  'm2m:mgmtDefinition': { schema: intRange(0), description: 'an m2m:mgmtDefinition number' },
+  'm2m:mgmtLinkRef': { schema: { type: ['object', 'array'] }, description: 'an m2m:mgmtLinkRef' },
+  'm2m:actionStatus': {
+    schema: closed({ acn: nonEmpty, sus: intRange(0, 3) }),
+    description: 'an m2m:actionStatus {acn?, sus? 0..3}',
+  },
+  'm2m:batteryStatus': { schema: intRange(1, 7), description: 'an m2m:batteryStatus value 1..7' },
+  'm2m:logTypeId': { schema: intRange(1, 5), description: 'an m2m:logTypeId value 1..5' },
+  'm2m:logStatus': { schema: intRange(1, 5), description: 'an m2m:logStatus value 1..5' },
+  'm2m:protocolList': { schema: stringList(0), description: 'a list of protocol MIME types' },
+  // <timeSeries>, <timeSeriesInstance> (TS-0004 7.4.38, 7.4.39; m2m:absRelTimestamp of 6.3.3)
+  'm2m:absRelTimestamp': {
+    schema: { anyOf: [{ type: 'integer' }, { type: 'string', format: 'm2m-abs-rel-timestamp' }] },
+    description: 'an m2m:absRelTimestamp (an m2m:timestamp or a number of milliseconds)',
+  },
+  'xs:anySimpleType': { schema: { type: ['string', 'number', 'boolean'] }, description: 'a simple value' },
+  'm2m:missingDataList': { schema: stringList(0), description: 'a list of timestamps' },
+  // <schedule> (7.4.9, 6.3.5.11), <locationPolicy> (7.4.10; enumerations 6.3.4.2.x)
+  'm2m:scheduleEntries': {
+    schema: closed({ sce: stringList(1) }, ['sce']),
+    description: 'an m2m:scheduleEntries {sce: [one or more schedule entries]}',
+  },
+  'm2m:locationSource': { schema: intRange(1, 3), description: 'an m2m:locationSource value 1..3' },
+  'm2m:locationInformationType': { schema: intRange(1, 2), description: 'an m2m:locationInformationType value 1..2' },
+  'List of xs:duration': { schema: stringList(1), description: 'a non-empty list of xs:duration strings' },
+  'm2m:locationTargetID': { schema: nonEmpty, description: 'a location target ID string' },
+  'm2m:geofenceEventCriteria': { schema: intRange(1, 4), description: 'an m2m:geofenceEventCriteria value 1..4' },
+  'm2m:locationUpdateEventCriteria': {
+    schema: intRange(0, 0),
+    description: 'an m2m:locationUpdateEventCriteria value (0)',
+  },
+  'xs:float': { schema: { type: 'number' }, description: 'a number' },
+  'xs:integer': { schema: { type: 'integer' }, description: 'an integer' },
   'm2m:contentRef': { schema: { type: ['object', 'array'] }, description: 'an m2m:contentRef' },
 };

@@ -8,8 +8,11 @@ import { badRequest, show } from '../lib/bad-request.js';
 import { isPlainObject } from '../lib/checks.js';
 import { ResourceType, resourceTypeRootName } from '../resource-type.js';
 import { ResponseStatusCode } from '../status.js';
+import { isAbsRelTimestamp } from '../time/abs-rel-timestamp.js';
 import { isTimestamp } from '../time/timestamp.js';
 import { type ResourceAttributeTable, resourceAttributeTables } from './attribute-table.js';
+import { containerDefinitionByCnd } from './container-definitions.js';
+import { isSpecializedType, type Specialization, specializationByRoot } from './specializations.js';
 
 export type ContentOperation = 'create' | 'update';
 
@@ -22,10 +25,13 @@ export interface ValidateResourceContext {
 export const reservedChildNames: Readonly<Record<number, readonly string[]>> = {
   [ResourceType.container]: ['la', 'ol'],
   [ResourceType.group]: ['fopt'],
+  [ResourceType.timeSeries]: ['la', 'ol'], // TS-0004 Table 7.4.38.1-4
+  [ResourceType.pollingChannel]: ['pcu'], // TS-0004 Table 7.4.21.1-3
 };
 
 const ajv = new Ajv({ allErrors: false, strict: true, strictTypes: false });
 ajv.addFormat('m2m-timestamp', { type: 'string', validate: (s: string) => isTimestamp(s) });
+ajv.addFormat('m2m-abs-rel-timestamp', { type: 'string', validate: (s: string) => isAbsRelTimestamp(s) });
 ajv.addFormat('m2m-id', {
   type: 'string',
   validate: (s: string) => {
@@ -74,8 +80,8 @@ export function validateResource(
 ): { root: string; attrs: Record<string, unknown> } {
   const c = compiled.get(ty);
   if (c === undefined) badRequest(`ty ${show(ty)} is not a resource type this CSE serves`);
-  const { table } = c;
-  const root = table.root;
+  let { table } = c;
+  let root = table.root;
   if (ty === ResourceType.CSEBase) {
     throw new M2MError(ResponseStatusCode.OPERATION_NOT_ALLOWED, `<CSEBase> cannot be ${op}d by a request`);
   }
@@ -87,7 +93,14 @@ export function validateResource(
     only = k;
   }
   if (only === undefined) badRequest(`content is empty (expected ${root})`);
-  if (only !== root) badRequest(`content root '${show(only)}' does not match ty=${ty} (expected ${root})`);
+  let validate = c.validate[op];
+  let special: Specialization | undefined;
+  if (isSpecializedType(ty)) {
+    special = specialization(ty, op, only, pc[only]);
+    table = special.table;
+    root = table.root;
+    validate = compiledSpecialization(special)[op];
+  } else if (only !== root) badRequest(`content root '${show(only)}' does not match ty=${ty} (expected ${root})`);
   const attrs = pc[root];
   if (!isPlainObject(attrs)) badRequest(`${root} must be an object of attributes`);
 
@@ -116,9 +129,16 @@ export function validateResource(
     if (attrs[k] === undefined) badRequest(`missing mandatory attribute '${k}' in ${root}`);
   }
 
-  const validate = c.validate[op];
   const typed = nulls ? withoutNulls(attrs) : attrs;
   if (!validate(typed)) throw typeError(table, validate.errors?.[0]);
+  if (special && op === 'create') {
+    const own = special.ty === ResourceType.mgmtObj ? attrs.mgd : attrs.cnd;
+    if (own !== special.key) {
+      badRequest(
+        `${special.ty === ResourceType.mgmtObj ? 'mgd' : 'cnd'} '${show(own)}' does not match the root ${root}`,
+      );
+    }
+  }
 
   if (op === 'create' && typeof attrs.rn === 'string' && ctx.parentTy !== undefined) {
     if (reservedChildNames[ctx.parentTy]?.includes(attrs.rn)) {
@@ -126,6 +146,36 @@ export function validateResource(
     }
   }
   return { root, attrs };
+}
+
+/**
+ * The specialization a <mgmtObj> / <flexContainer> request names by its root (TS-0004 7.4.15, Annex D,
+ * 7.4.37). An unknown containerDefinition is 4125 SPECIALIZATION_SCHEMA_NOT_FOUND (7.4.37.2.1).
+ */
+function specialization(ty: number, op: ContentOperation, root: string, body: unknown): Specialization {
+  const s = specializationByRoot(ty, root);
+  if (s) return s;
+  if (ty === ResourceType.flexContainer) {
+    const cnd = isPlainObject(body) ? body.cnd : undefined;
+    if (op === 'create' && typeof cnd === 'string' && !containerDefinitionByCnd(cnd)) {
+      throw new M2MError(
+        ResponseStatusCode.SPECIALIZATION_SCHEMA_NOT_FOUND,
+        `containerDefinition '${show(cnd)}' is not known to this CSE`,
+      );
+    }
+    badRequest(`content root '${show(root)}' is not a flexContainer specialization this CSE knows`);
+  }
+  badRequest(`content root '${show(root)}' is not a mgmtObj specialization this CSE serves (TS-0004 Annex D)`);
+}
+
+const compiledSpecializations = new WeakMap<Specialization, Record<ContentOperation, ValidateFunction>>();
+function compiledSpecialization(s: Specialization): Record<ContentOperation, ValidateFunction> {
+  let v = compiledSpecializations.get(s);
+  if (!v) {
+    v = { create: compile(s.table, 'create'), update: compile(s.table, 'update') };
+    compiledSpecializations.set(s, v);
+  }
+  return v;
 }
 
 function withoutNulls(attrs: Record<string, unknown>): Record<string, unknown> {
