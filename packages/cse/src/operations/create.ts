@@ -2,10 +2,8 @@
 // type-specific checks, then one transaction for the insert and its side effects.
 import {
   AccessControlOperation,
-  formatTimestamp,
   type HandlerResponse,
   M2MError,
-  parseAbsRelTimestamp,
   ResourceType,
   ResponseStatusCode,
   ResultContent,
@@ -20,20 +18,12 @@ import { checkAccess } from '../pipeline/access.js';
 import { locate } from '../pipeline/locate.js';
 import { representation } from '../pipeline/result.js';
 import type { RequestContext } from '../request-context.js';
+import { assignExpirationTime } from './expiration.js';
 import { resourceName } from './names.js';
 
 /** Registration requests are governed by authentication and registration rules, not the CSEBase's ACP. */
 function isRegistration(parent: StoredResource, ty: number): boolean {
   return parent.ty === ResourceType.CSEBase && (ty === ResourceType.AE || ty === ResourceType.remoteCSE);
-}
-
-export function expirationTime(value: unknown, now: Date): string {
-  const et = parseAbsRelTimestamp(value, now, 'expirationTime (et)');
-  if (et.getTime() <= now.getTime())
-    throw new M2MError(ResponseStatusCode.BAD_REQUEST, 'expirationTime (et) is in the past');
-  // Same format as ct/lt (with fraction) so stored times compare as strings; never through the
-  // monotonic clock, which a far-future et would drag forward for every later resource.
-  return formatTimestamp(et, { fraction: true });
 }
 
 export async function create(core: Core, ctx: RequestContext): Promise<HandlerResponse> {
@@ -70,9 +60,12 @@ export async function create(core: Core, ctx: RequestContext): Promise<HandlerRe
     srn: '',
   };
   resource.__cr = ctx.originator;
-  if (attrs.et !== undefined) resource.et = expirationTime(attrs.et, ctx.now);
-  if (attrs.cr === null) resource.cr = ctx.originator; // creator requested (TS-0004 7.4.x: cr set to NULL in CREATE)
+  // Never through the monotonic clock, which a far-future et would drag forward for every later resource.
+  assignExpirationTime(core.config, parent, resource, attrs.et, ctx.now);
   await handler.create?.({ ctx, parent, attrs, resource });
+  // creator requested by NULL (TS-0004 7.3.3.3): the originator as it was sent in From; a registering
+  // AE is its assigned AE-ID.
+  if (attrs.cr === null) resource.cr = ty === ResourceType.AE ? resource.aei : (ctx.req.fr ?? ctx.originator);
   resource.srn = `${parent.srn}/${resource.rn}`;
 
   try {
@@ -85,7 +78,10 @@ export async function create(core: Core, ctx: RequestContext): Promise<HandlerRe
     });
   } catch (e) {
     if (e instanceof StoreConflictError) {
-      if (ty === ResourceType.AE || ty === ResourceType.remoteCSE) {
+      // The AE-ID / CSE-ID is already registered (4117); a name taken by another resource is 4105
+      // (TS-0004 7.3.3.3 resource name conflict, also for <AE>).
+      const sameName = await core.store.resources.getBySrn(resource.srn);
+      if ((ty === ResourceType.AE || ty === ResourceType.remoteCSE) && !(sameName && sameName.ri !== resource.ri)) {
         throw new M2MError(
           ResponseStatusCode.ORIGINATOR_HAS_ALREADY_REGISTERED,
           `'${resourceName(resource)}' is already registered`,

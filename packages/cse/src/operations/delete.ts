@@ -16,6 +16,7 @@ import { checkAccess } from '../pipeline/access.js';
 import { locate } from '../pipeline/locate.js';
 import { representation } from '../pipeline/result.js';
 import type { RequestContext } from '../request-context.js';
+import { checkRetrievalEnabled } from '../resources/container.js';
 import { fanOut } from './fan-out.js';
 import { latestOrOldest } from './retrieve.js';
 
@@ -61,11 +62,13 @@ export async function del(core: Core, ctx: RequestContext): Promise<HandlerRespo
   let target = resource;
   if (virtual) {
     await checkAccess(core, ctx, resource, AccessControlOperation.DELETE);
+    checkRetrievalEnabled(resource);
     target = await latestOrOldest(ctx, resource, virtual.kind);
   } else {
     if (resource.ty === ResourceType.CSEBase)
       throw new M2MError(ResponseStatusCode.OPERATION_NOT_ALLOWED, 'the CSEBase cannot be deleted');
     await checkAccess(core, ctx, resource, AccessControlOperation.DELETE);
+    if (resource.ty === ResourceType.contentInstance) checkRetrievalEnabled(await ctx.store.resources.get(resource.pi));
   }
   await deleteResource(core, target);
   const rcn = ctx.req.rcn ?? ResultContent.nothing;

@@ -14,8 +14,10 @@ import { checkAccess, isPermitted } from '../pipeline/access.js';
 import { locate } from '../pipeline/locate.js';
 import { childReferences, nest, representation } from '../pipeline/result.js';
 import type { RequestContext } from '../request-context.js';
+import { checkRetrievalEnabled } from '../resources/container.js';
 import { discover } from './discovery.js';
 import { fanOut } from './fan-out.js';
+import { RetrievalDisabled } from './retrieval-disabled.js';
 
 /** The latest or oldest <contentInstance> of a container (TS-0004 7.4.27 / 7.4.28), or 4004. */
 export async function latestOrOldest(
@@ -42,7 +44,9 @@ async function readableChildren(
   const q = { ty: fc?.ty, lbl: fc?.lbl, cra: fc?.cra, crb: fc?.crb, lvl: deep ? fc?.lvl : 1 };
   const found = deep ? await ctx.store.resources.descendants(r.ri, q) : await ctx.store.resources.children(r.ri, q);
   const out: StoredResource[] = [];
-  for (const c of found) if (await isPermitted(core, ctx, c, AccessControlOperation.RETRIEVE)) out.push(c);
+  const disabled = new RetrievalDisabled(ctx);
+  for (const c of found)
+    if (!(await disabled.hides(c)) && (await isPermitted(core, ctx, c, AccessControlOperation.RETRIEVE))) out.push(c);
   return fc?.lim !== undefined ? out.slice(0, fc.lim) : out;
 }
 
@@ -52,8 +56,10 @@ export async function retrieve(core: Core, ctx: RequestContext): Promise<Handler
   if (virtual?.kind === 'fopt') return fanOut(core, ctx, resource, virtual.rest);
   if (virtual) {
     await checkAccess(core, ctx, resource, AccessControlOperation.RETRIEVE);
+    checkRetrievalEnabled(resource);
     return ok(representation(await latestOrOldest(ctx, resource, virtual.kind)));
   }
+  if (resource.ty === ResourceType.contentInstance) checkRetrievalEnabled(await ctx.store.resources.get(resource.pi));
   if (ctx.req.fc?.fu === FilterUsage.discovery) return discover(core, ctx, resource);
   await checkAccess(core, ctx, resource, AccessControlOperation.RETRIEVE);
 

@@ -17,7 +17,7 @@ import { checkAccess, checkPolicyUpdate } from '../pipeline/access.js';
 import { locate } from '../pipeline/locate.js';
 import { representation } from '../pipeline/result.js';
 import type { RequestContext } from '../request-context.js';
-import { expirationTime } from './create.js';
+import { updateExpirationTime } from './expiration.js';
 
 export async function update(core: Core, ctx: RequestContext): Promise<HandlerResponse> {
   const { resource, virtual } = await locate(core, ctx.req.to);
@@ -45,7 +45,7 @@ export async function update(core: Core, ctx: RequestContext): Promise<HandlerRe
     // too (docs/authorization.md), or UPDATE alone would let an originator name its own DAS.
     if ('daci' in attrs) await checkPolicyUpdate(core, ctx, resource);
   }
-  if (attrs.et !== undefined && attrs.et !== null) attrs.et = expirationTime(attrs.et, ctx.now);
+  await updateExpirationTime(core.config, ctx, resource, attrs);
   await handler.update?.(ctx, resource, attrs);
 
   const updated: StoredResource = { ...resource };

@@ -15,7 +15,31 @@ export const containerHandler: ResourceTypeHandler = {
     resource.cbs = 0;
     resource.st = 0;
   },
+  async update(ctx, current, changes) {
+    const next = { ...current, ...changes } as StoredResource;
+    if (current.disr === true && changes.disr !== undefined && changes.disr !== true) {
+      // TS-0001 9.6.6 disableRetrieval: TRUE -> FALSE deletes every existing <contentInstance> at once.
+      for (const cin of await ctx.store.resources.children(current.ri, { ty: [ResourceType.contentInstance] }))
+        await ctx.store.resources.delete(cin.ri);
+      next.cni = 0;
+      next.cbs = 0;
+    } else if ('mni' in changes || 'mbs' in changes) {
+      // A lowered maxNrOfInstances / maxByteSize applies at once: oldest instances go first (TS-0004 7.4.6).
+      await enforceContainerQuota(ctx, next);
+    }
+    if (next.cni !== current.cni) changes.cni = next.cni;
+    if (next.cbs !== current.cbs) changes.cbs = next.cbs;
+  },
 };
+
+/** TS-0004 7.4.7.2.2 / 7.4.7.2.4: RETRIEVE / DELETE of an instance of a container with disableRetrieval. */
+export function checkRetrievalEnabled(container: StoredResource | undefined): void {
+  if (container?.ty === ResourceType.container && container.disr === true)
+    throw new M2MError(
+      ResponseStatusCode.OPERATION_NOT_ALLOWED,
+      `the container '${container.rn}' has disableRetrieval set: its content instances cannot be retrieved or deleted`,
+    );
+}
 
 /** Size of the content in bytes, as the cs attribute reports it. */
 export function contentSize(con: unknown): number {
