@@ -25,6 +25,8 @@ export interface Core {
   cseBaseRi: string;
   /** A registree <remoteCSE> was created, deleted or changed its descendantCSEs. */
   registreesChanged(): void;
+  /** Per resource: UPDATEs one after another while a Blocking_Update notification is out (TS-0004 7.5.1.2.19). */
+  updateLocks: Map<string, Promise<unknown>>;
   /** Runs an operation through the pipeline below authentication (group fan-out members). */
   dispatch(ctx: RequestContext): Promise<HandlerResponse>;
 }

@@ -99,7 +99,11 @@ export class Cse {
       dynamicAuthorizationConsultationHandler,
       remoteCseHandler,
       groupHandler(this.config.cseId),
-      subscriptionHandler(() => notifier),
+      subscriptionHandler(
+        () => notifier,
+        (ty, parentTy) => handlers.get(ty)?.parents.includes(parentTy) ?? false,
+        () => this.config.batchNotifyDefaultDurationSeconds,
+      ),
     ]) {
       handlers.set(h.ty, h);
     }
@@ -116,7 +120,10 @@ export class Cse {
       registreeCseIds: new Set(),
       dispatch: (ctx) => this.execute(ctx),
       registreesChanged: () => void this.retargeter.syncDescendants(),
+      updateLocks: new Map(),
     };
+    // expirationCounter reached 0: the subscription is deleted like any other (deletion notice included).
+    notifier.hooks = { expire: async (sub) => void (await deleteResource(this.core, sub)) };
     this.admins = new Set(
       this.config.adminOriginators.map((a) => toSpRelativeOriginator(parseOriginator(a), idContext)),
     );

@@ -62,6 +62,9 @@ export async function create(core: Core, ctx: RequestContext): Promise<HandlerRe
   resource.__cr = ctx.originator;
   // Never through the monotonic clock, which a far-future et would drag forward for every later resource.
   assignExpirationTime(core.config, parent, resource, attrs.et, ctx.now);
+  // The structured name is known before the type's checks: a subscription's verification request
+  // carries its own reference (TS-0004 7.5.1.2.3); set again below in case the handler renamed it.
+  resource.srn = `${parent.srn}/${resource.rn}`;
   await handler.create?.({ ctx, parent, attrs, resource });
   // creator requested by NULL (TS-0004 7.3.3.3): the originator as it was sent in From; a registering
   // AE is its assigned AE-ID.

@@ -38,6 +38,7 @@ export async function deleteResource(core: Core, target: StoredResource): Promis
   for (const r of deleted) {
     if (r.ty === ResourceType.accessControlPolicy) core.engine.forget(r.ri);
     if (r.ty === ResourceType.remoteCSE) core.registreeCseIds.delete(r.csi as string);
+    if (r.ty === ResourceType.subscription) core.notifier.forget(r.ri);
   }
   if (deleted.some((r) => r.ty === ResourceType.remoteCSE && r.csi !== core.config.registrarCseId))
     core.registreesChanged();

@@ -10,6 +10,7 @@ import {
 } from '@m2msec/protocol';
 import type { StoredResource } from '@m2msec/store';
 import type { Core } from '../core.js';
+import { NotificationEventType } from '../notifications/notifier.js';
 import { checkAccess, isPermitted } from '../pipeline/access.js';
 import { locate } from '../pipeline/locate.js';
 import { childReferences, nest, representation } from '../pipeline/result.js';
@@ -63,7 +64,19 @@ export async function retrieve(core: Core, ctx: RequestContext): Promise<Handler
   if (ctx.req.fc?.fu === FilterUsage.discovery) return discover(core, ctx, resource);
   await checkAccess(core, ctx, resource, AccessControlOperation.RETRIEVE);
 
-  switch (ctx.req.rcn ?? ResultContent.attributes) {
+  const rcn = ctx.req.rcn ?? ResultContent.attributes;
+  if (
+    resource.ty === ResourceType.container &&
+    (rcn === ResultContent.attributesAndChildResources || rcn === ResultContent.childResources)
+  ) {
+    // notificationEventType 5 (TS-0004 6.3.4.2.19): a RETRIEVE of the container's children finds no instance.
+    const [cin] = await ctx.store.resources.children(resource.ri, { ty: [ResourceType.contentInstance], lim: 1 });
+    if (!cin)
+      core.notifier
+        .event(resource, NotificationEventType.retrieveContainerWithNoChild, resource)
+        .catch((e) => core.log.warn({}, `notify: ${e.message}`));
+  }
+  switch (rcn) {
     case ResultContent.attributes:
       return ok(representation(resource));
     case ResultContent.attributesAndChildResources:

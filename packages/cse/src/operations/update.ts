@@ -20,6 +20,20 @@ import type { RequestContext } from '../request-context.js';
 import { updateExpirationTime } from './expiration.js';
 
 export async function update(core: Core, ctx: RequestContext): Promise<HandlerResponse> {
+  const { resource } = await locate(core, ctx.req.to);
+  // One UPDATE of a resource at a time while a Blocking_Update notification is out (TS-0004 7.5.1.2.19).
+  const before = core.updateLocks.get(resource.ri) ?? Promise.resolve();
+  const run = before.then(() => updateLocked(core, ctx));
+  const tail = run.catch(() => undefined);
+  core.updateLocks.set(resource.ri, tail);
+  try {
+    return await run;
+  } finally {
+    if (core.updateLocks.get(resource.ri) === tail) core.updateLocks.delete(resource.ri);
+  }
+}
+
+async function updateLocked(core: Core, ctx: RequestContext): Promise<HandlerResponse> {
   const { resource, virtual } = await locate(core, ctx.req.to);
   if (virtual)
     throw new M2MError(
@@ -47,6 +61,8 @@ export async function update(core: Core, ctx: RequestContext): Promise<HandlerRe
   }
   await updateExpirationTime(core.config, ctx, resource, attrs);
   await handler.update?.(ctx, resource, attrs);
+  const requested = Object.keys(attrs);
+  await core.notifier.blockingUpdate(resource, attrs);
 
   const updated: StoredResource = { ...resource };
   for (const [k, v] of Object.entries(attrs)) {
@@ -60,7 +76,7 @@ export async function update(core: Core, ctx: RequestContext): Promise<HandlerRe
   if (resource.ty === ResourceType.remoteCSE && 'dcse' in attrs && resource.csi !== core.config.registrarCseId)
     core.registreesChanged();
   core.notifier
-    .event(updated, NotificationEventType.update, updated)
+    .event(updated, NotificationEventType.update, updated, requested)
     .catch((e) => core.log.warn({}, `notify: ${e.message}`));
 
   const rcn = ctx.req.rcn ?? ResultContent.attributes;
