@@ -75,7 +75,6 @@ export function conformance(title: string, config: Record<string, unknown>, body
 export interface ReceivedNotification {
   path: string;
   headers: IncomingHttpHeaders;
-  // biome-ignore lint: decoded JSON
   body: any;
   at: number;
 }

@@ -170,7 +170,8 @@ export class Cse {
   readonly handle = async (raw: unknown, transport: TransportContext): Promise<HandlerResponse> => {
     const rqi = typeof (raw as { rqi?: unknown })?.rqi === 'string' ? (raw as { rqi: string }).rqi : '';
     try {
-      const req = validateRequest(raw);
+      // Only the releases this CSE implements (its srv); any other rvi is 4001 (TS-0004 7.3.2.1).
+      const req = validateRequest(raw, { releaseVersions: this.config.supportedReleaseVersions });
       const identified = identify(this.core, req, transport);
       const from = identified.kind === 'unassigned-ae' ? undefined : identified.originator;
       const originator = identified.id;
