@@ -286,7 +286,14 @@ conformance('7.4.8 <subscription>', { cse: { batchNotifyDefaultDurationSeconds: 
 
   clause('7.4.8.2.1', 'attributes whose procedures the CSE does not run are refused (4000), not stored', async () => {
     const ae = await registerAe(cse());
-    for (const extra of [{ rl: { mnn: 1, tww: 'PT1S' } }, { psn: 1 }, { nfu: 'http://127.0.0.1:9/x' }]) {
+    // rl, psn, nfu: Release 3 procedures not run here; nse / nsi: Release 4 (notification statistics).
+    for (const extra of [
+      { rl: { mnn: 1, tww: 'PT1S' } },
+      { psn: 1 },
+      { nfu: 'http://127.0.0.1:9/x' },
+      { nse: true },
+      { nsi: [] },
+    ]) {
       const r = await subscribe(ae.path, ae.aei, { nu: [ae.aei], ...extra });
       expect(r.rsc, JSON.stringify(extra)).toBe(4000);
     }

@@ -21,30 +21,34 @@ const ms = (ts: string) =>
 const stamp = (d: number) => new Date(d).toISOString().replace(/[-:]/g, '').slice(0, 15);
 
 conformance('expirationTime', config, (cse) => {
-  clause('9.6.1.3', 'every created resource carries expirationTime; without one it is now + the default', async () => {
-    const before = Date.now();
-    const ae = await registerAe(cse());
-    const reps = [(await cse().req('GET', ae.path, { from: ae.aei })).body['m2m:ae']];
-    for (const [ty, root, body] of [
-      [3, 'm2m:cnt', { rn: 'c' }],
-      [1, 'm2m:acp', { rn: 'p', pv: {}, pvs: { acr: [{ acor: [ae.aei], acop: 63 }] } }],
-      [23, 'm2m:sub', { rn: 's', nu: [ae.aei] }],
-      [9, 'm2m:grp', { rn: 'g', mid: [], mnm: 2 }],
-    ] as const) {
-      const r = await cse().req('POST', ae.path, { from: ae.aei, ty, body: { [root]: body } });
-      expect(r.rsc, JSON.stringify(r.body)).toBe(2001);
-      reps.push(r.body[root]);
-    }
-    const cin = await cse().req('POST', `${ae.path}/c`, { from: ae.aei, ty: 4, body: { 'm2m:cin': { con: 'x' } } });
-    reps.push(cin.body['m2m:cin']);
-    reps.push((await cse().req('GET', `${ae.path}/c/la`, { from: ae.aei })).body['m2m:cin']);
-    for (const rep of reps) {
-      expect(typeof rep.et, JSON.stringify(rep)).toBe('string');
-      const et = ms(rep.et);
-      expect(et).toBeGreaterThanOrEqual(before + DEFAULT_S * 1000 - 2000);
-      expect(et).toBeLessThanOrEqual(Date.now() + DEFAULT_S * 1000 + 2000);
-    }
-  });
+  clause(
+    'TS-0001 9.6.1.3',
+    'every created resource carries expirationTime; without one it is now + the default',
+    async () => {
+      const before = Date.now();
+      const ae = await registerAe(cse());
+      const reps = [(await cse().req('GET', ae.path, { from: ae.aei })).body['m2m:ae']];
+      for (const [ty, root, body] of [
+        [3, 'm2m:cnt', { rn: 'c' }],
+        [1, 'm2m:acp', { rn: 'p', pv: {}, pvs: { acr: [{ acor: [ae.aei], acop: 63 }] } }],
+        [23, 'm2m:sub', { rn: 's', nu: [ae.aei] }],
+        [9, 'm2m:grp', { rn: 'g', mid: [], mnm: 2 }],
+      ] as const) {
+        const r = await cse().req('POST', ae.path, { from: ae.aei, ty, body: { [root]: body } });
+        expect(r.rsc, JSON.stringify(r.body)).toBe(2001);
+        reps.push(r.body[root]);
+      }
+      const cin = await cse().req('POST', `${ae.path}/c`, { from: ae.aei, ty: 4, body: { 'm2m:cin': { con: 'x' } } });
+      reps.push(cin.body['m2m:cin']);
+      reps.push((await cse().req('GET', `${ae.path}/c/la`, { from: ae.aei })).body['m2m:cin']);
+      for (const rep of reps) {
+        expect(typeof rep.et, JSON.stringify(rep)).toBe('string');
+        const et = ms(rep.et);
+        expect(et).toBeGreaterThanOrEqual(before + DEFAULT_S * 1000 - 2000);
+        expect(et).toBeLessThanOrEqual(Date.now() + DEFAULT_S * 1000 + 2000);
+      }
+    },
+  );
 
   clause('7.3.3.3', 'a requested expirationTime beyond the maximum lifetime is clamped and returned', async () => {
     const ae = await registerAe(cse());
