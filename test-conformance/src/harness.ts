@@ -11,11 +11,10 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 
 export { type M2MResponse, m2m } from '@m2msec/test-support';
 
-const inCseMain = join(
-  dirname(createRequire(import.meta.url).resolve('@m2msec/in-cse/package.json')),
-  'dist',
-  'main.js',
-);
+// M2MSEC_CONFORMANCE_IN_CSE: another build's main.js (e.g. to show which tests an older build fails).
+const inCseMain =
+  process.env.M2MSEC_CONFORMANCE_IN_CSE ??
+  join(dirname(createRequire(import.meta.url).resolve('@m2msec/in-cse/package.json')), 'dist', 'main.js');
 
 export type StoreKind = 'sqlite' | 'postgres';
 export const STORES: readonly StoreKind[] = ['sqlite', 'postgres'];
