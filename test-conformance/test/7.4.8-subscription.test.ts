@@ -74,6 +74,48 @@ conformance('7.4.8 <subscription>', { cse: { batchNotifyDefaultDurationSeconds: 
     expect(r.rsc).toBe(5204);
   });
 
+  clause(
+    '7.4.8.2.1',
+    'a nu naming another entity is verified even when it resembles the originator (another AE, another SP)',
+    async () => {
+      const poa = target();
+      const ae = await registerAe(cse());
+      const other = await registerAe(cse(), { poa: [poa] });
+      rx.rsc = (x) => (poa.endsWith(x.path) ? 4101 : 2000);
+      try {
+        // The other AE's ID and its structured name: its (refusing) target is asked, so 5204.
+        for (const nu of [other.aei, other.path.slice(1), `/id-in/${other.aei}`]) {
+          const r = await subscribe(ae.path, ae.aei, { nu: [nu] });
+          expect(r.rsc, nu).toBe(5204);
+        }
+      } finally {
+        rx.rsc = () => 2000;
+      }
+      // The subscriber's own stem under another SP or CSE is not the subscriber.
+      for (const nu of [`//other.example/id-in/${ae.aei}`, `/id-mn/${ae.aei}`, `${ae.aei}x`]) {
+        const r = await subscribe(ae.path, ae.aei, { nu: [nu] });
+        expect(r.rsc, nu).toBe(5204);
+      }
+    },
+  );
+
+  clause(
+    '7.5.1.2.2',
+    'notificationEventCat is the Event Category; a ct= serialization indication is removed from the target',
+    async () => {
+      const ae = await registerAe(cse());
+      const nu = target();
+      const s = await subscribe(ae.path, ae.aei, { nu: [`${nu}?ct=json`], enc: { net: [1] }, nec: 2 });
+      expect(s.rsc, JSON.stringify(s.body)).toBe(2001);
+      await cse().req('PUT', ae.path, { from: ae.aei, body: { 'm2m:ae': { lbl: ['x'] } } });
+      await rx.waitFor(
+        () => rx.received.filter((x) => x.path === new URL(nu).pathname && x.body['m2m:sgn']?.nev).length,
+      );
+      const got = rx.received.find((x) => x.path === new URL(nu).pathname && x.body['m2m:sgn']?.nev)!;
+      expect(got.headers['x-m2m-ec']).toBe('2');
+    },
+  );
+
   clause('7.4.8.2.1', 'a nu that is not the originator makes the originator the creator (cr)', async () => {
     const ae = await registerAe(cse());
     const r = await subscribe(ae.path, ae.aei, { nu: [target()] });
