@@ -317,6 +317,28 @@ conformance('7.4.8 <subscription>', { cse: { batchNotifyDefaultDurationSeconds: 
     },
   );
 
+  clause(
+    '7.5.1.2.2',
+    'rateLimit: at most mnn notifications per window; the rest wait for the next window',
+    async () => {
+      const ae = await registerAe(cse());
+      const cnt = await container(ae);
+      const nu = target();
+      const s = await subscribe(cnt, ae.aei, { nu: [nu], enc: { net: [3] }, rl: { mnn: 2, tww: 'PT1S' } });
+      expect(s.rsc, JSON.stringify(s.body)).toBe(2001);
+      const start = Date.now();
+      for (const v of ['1', '2', '3']) await addCin(cnt, ae.aei, v);
+      const events = () => at(nu)().filter((x) => x.body['m2m:sgn']?.nev);
+      await rx.waitFor(() => events().length, 2);
+      await sleep(300);
+      expect(events()).toHaveLength(2);
+      await rx.waitFor(() => events().length, 3, 4000);
+      const third = events()[2]!;
+      expect(third.body['m2m:sgn'].nev.rep['m2m:cin'].con).toBe('3');
+      expect(third.at - start).toBeGreaterThanOrEqual(900);
+    },
+  );
+
   clause('7.5.1.2.4', 'DELETE of a subscription sends the deletion notice (sud) to its subscriberURI', async () => {
     const ae = await registerAe(cse());
     const su = target();
@@ -328,14 +350,9 @@ conformance('7.4.8 <subscription>', { cse: { batchNotifyDefaultDurationSeconds: 
 
   clause('7.4.8.2.1', 'attributes whose procedures the CSE does not run are refused (4000), not stored', async () => {
     const ae = await registerAe(cse());
-    // rl, psn, nfu: Release 3 procedures not run here; nse / nsi: Release 4 (notification statistics).
-    for (const extra of [
-      { rl: { mnn: 1, tww: 'PT1S' } },
-      { psn: 1 },
-      { nfu: 'http://127.0.0.1:9/x' },
-      { nse: true },
-      { nsi: [] },
-    ]) {
+    // psn, nfu: Release 3 procedures not run here; nse / nsi: Release 4 (notification statistics);
+    // rl without its time window.
+    for (const extra of [{ rl: { mnn: 1 } }, { psn: 1 }, { nfu: 'http://127.0.0.1:9/x' }, { nse: true }, { nsi: [] }]) {
       const r = await subscribe(ae.path, ae.aei, { nu: [ae.aei], ...extra });
       expect(r.rsc, JSON.stringify(extra)).toBe(4000);
     }

@@ -2,7 +2,8 @@
 // request on create (7.5.1.2.3), event notifications (m2m:sgn) matched against eventNotificationCriteria,
 // in the notificationContentType asked for, with latestNotify / notificationEventCat as Event Category,
 // batched (m2m:agn) per batchNotify, counted down by expirationCounter (7.5.1.2.2 Step 5.0), deletion
-// notices (sud) to the subscriberURI (7.5.1.2.4), and the Blocking_Update notification (7.5.1.2.19).
+// notices (sud) to the subscriberURI (7.5.1.2.4), rateLimit windows, and the Blocking_Update
+// notification (7.5.1.2.19).
 import {
   type IdContext,
   isSuccess,
@@ -22,6 +23,7 @@ import { newResourceId } from '../ids.js';
 import type { Logger } from '../logger.js';
 import { type EventNotificationCriteria, eventTypes, matches, NotificationEventType } from './criteria.js';
 import { parseDuration } from './duration.js';
+import { RateLimiter } from './rate-limit.js';
 
 export { NotificationEventType } from './criteria.js';
 
@@ -44,6 +46,7 @@ export interface NotifierHooks {
 export class Notifier {
   private readonly senders = new Map<string, RequestSender>();
   private readonly batches = new Map<string, Batch>();
+  private readonly rateLimiter = new RateLimiter();
   /** Per subscription: expirationCounter updates one after another. */
   private readonly counting = new Map<string, Promise<void>>();
   hooks: NotifierHooks = { expire: async () => {} };
@@ -240,6 +243,7 @@ export class Notifier {
 
   /** Drops what is pending for a deleted subscription (7.4.8.2.4 Recv-6.5). */
   forget(ri: string): void {
+    this.rateLimiter.forget(ri);
     const batch = this.batches.get(ri);
     if (batch) clearTimeout(batch.timer);
     this.batches.delete(ri);
@@ -251,6 +255,12 @@ export class Notifier {
   }
 
   private deliver(sub: StoredResource, pc: Record<string, unknown>, count: boolean): void {
+    const rl = sub.rl as { mnn?: number; tww?: string } | undefined;
+    if (rl && count) this.rateLimiter.submit(sub.ri, rl, () => this.deliverNow(sub, pc, count));
+    else this.deliverNow(sub, pc, count);
+  }
+
+  private deliverNow(sub: StoredResource, pc: Record<string, unknown>, count: boolean): void {
     const ec = this.eventCategory(sub);
     const sends = (sub.nu as string[]).map((nu) =>
       this.send(nu, pc, ec).then(

@@ -39,7 +39,6 @@ const REFUSED: Record<string, string> = {
   psn: 'preSubscriptionNotify (psn)',
   nfu: 'notificationForwardingURI (nfu)',
   gpi: 'groupID (gpi)',
-  rl: 'rateLimit (rl)',
   acrs: 'associatedCrossResourceSub (acrs)',
 };
 
@@ -66,6 +65,14 @@ function checkBatchNotify(bn: unknown, defaultSeconds: number): Record<string, u
   if (b.dur === undefined) b.dur = `PT${defaultSeconds}S`;
   parseDuration(b.dur, 'batchNotify/dur (bn/dur)');
   return b;
+}
+
+function checkRateLimit(rl: unknown): void {
+  if (rl === undefined || rl === null) return;
+  const r = rl as { mnn?: number; tww?: string };
+  // TS-0001 10.2.10.7: the policy is the two values together.
+  if (r.mnn === undefined || r.tww === undefined) bad('rateLimit (rl) needs maxNrOfNotify (mnn) and timeWindow (tww)');
+  parseDuration(r.tww, 'rateLimit/timeWindow (rl/tww)');
 }
 
 interface Checked {
@@ -159,6 +166,7 @@ export function subscriptionHandler(
       }
       const bn = checkBatchNotify(attrs.bn, batchNotifyDefaultSeconds());
       if (bn) resource.bn = bn;
+      checkRateLimit(attrs.rl);
       // Recv-6.5: a notificationURI that is not the originator -> the originator becomes the creator.
       const sentFrom = ctx.req.fr ?? ctx.originator;
       let others = false;
@@ -188,6 +196,7 @@ export function subscriptionHandler(
           bad('a Blocking_Update subscription must have exactly one notificationURI, a oneM2M resource ID');
       }
       if (next.nct !== current.nct) changes.nct = next.nct;
+      checkRateLimit(changes.rl);
       if (changes.bn !== undefined && changes.bn !== null)
         changes.bn = checkBatchNotify(changes.bn, batchNotifyDefaultSeconds());
       if ('nu' in changes) {
