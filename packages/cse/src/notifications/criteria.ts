@@ -106,7 +106,7 @@ export function matches(
   cmp('et', enc.exb, true);
   cmp('et', enc.exa, false);
   const st = asNumber(resource.st);
-  if (enc.stb !== undefined) results.push(st !== undefined && st > enc.stb);
+  if (enc.stb !== undefined) results.push(st !== undefined && st >= enc.stb); // 7.3.3.17.3: stb <= st
   if (enc.sts !== undefined) results.push(st !== undefined && st < enc.sts);
   const cs = asNumber(resource.cs);
   if (enc.sza !== undefined) results.push(cs !== undefined && cs >= enc.sza);
