@@ -25,6 +25,18 @@ conformance('7.4.6 <container>, 7.4.7 <contentInstance>', {}, (cse) => {
     }
   });
 
+  clause(
+    '7.4.7.2.2',
+    'disableRetrieval is checked after access control: an originator without privileges gets 4103',
+    async () => {
+      const { ae, cnt } = await setup({ disr: true });
+      await addCin(cnt, ae.aei, 'secret', 'i1');
+      const other = await registerAe(cse());
+      expect((await cse().req('GET', `${cnt}/i1`, { from: other.aei })).rsc).toBe(4103);
+      expect((await cse().req('GET', `${cnt}/la`, { from: other.aei })).rsc).toBe(4103);
+    },
+  );
+
   clause('7.4.7.2.4', 'disableRetrieval: DELETE of a <contentInstance>, la and ol gives 4005', async () => {
     const { ae, cnt } = await setup({ disr: true });
     await addCin(cnt, ae.aei, 'secret', 'i1');

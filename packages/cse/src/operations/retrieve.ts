@@ -60,9 +60,16 @@ export async function retrieve(core: Core, ctx: RequestContext): Promise<Handler
     checkRetrievalEnabled(resource);
     return ok(representation(await latestOrOldest(ctx, resource, virtual.kind)));
   }
-  if (resource.ty === ResourceType.contentInstance) checkRetrievalEnabled(await ctx.store.resources.get(resource.pi));
-  if (ctx.req.fc?.fu === FilterUsage.discovery) return discover(core, ctx, resource);
+  const disabled = async () => {
+    if (resource.ty === ResourceType.contentInstance) checkRetrievalEnabled(await ctx.store.resources.get(resource.pi));
+  };
+  if (ctx.req.fc?.fu === FilterUsage.discovery) {
+    await disabled();
+    return discover(core, ctx, resource);
+  }
   await checkAccess(core, ctx, resource, AccessControlOperation.RETRIEVE);
+  // After the access decision, so that an originator without privileges learns nothing of the container.
+  await disabled();
 
   const rcn = ctx.req.rcn ?? ResultContent.attributes;
   if (
