@@ -67,6 +67,46 @@ conformance('7.4.8 <subscription>', { cse: { batchNotifyDefaultDurationSeconds: 
     expect(at(poa)().every((x) => x.body['m2m:sgn'].vrq === undefined)).toBe(true);
   });
 
+  clause(
+    '7.4.8.2.1',
+    'the subscriber needs RETRIEVE on the subscribed-to resource, not only CREATE (4103)',
+    async () => {
+      const ae = await registerAe(cse());
+      const other = await registerAe(cse());
+      const policy = async (rn: string, acop: number) => {
+        const r = await cse().req('POST', ae.path, {
+          from: ae.aei,
+          ty: 1,
+          body: {
+            'm2m:acp': {
+              rn,
+              pv: {
+                acr: [
+                  { acor: [ae.aei], acop: 63 },
+                  { acor: [other.aei], acop },
+                ],
+              },
+              pvs: { acr: [{ acor: [ae.aei], acop: 63 }] },
+            },
+          },
+        });
+        expect(r.rsc, JSON.stringify(r.body)).toBe(2001);
+        return r.body['m2m:acp'].ri as string;
+      };
+      const createOnly = await policy('createOnly', 1);
+      const createRetrieve = await policy('createRetrieve', 3);
+      for (const [rn, acpi] of [
+        ['c1', createOnly],
+        ['c2', createRetrieve],
+      ] as const)
+        expect(
+          (await cse().req('POST', ae.path, { from: ae.aei, ty: 3, body: { 'm2m:cnt': { rn, acpi: [acpi] } } })).rsc,
+        ).toBe(2001);
+      expect((await subscribe(`${ae.path}/c1`, other.aei, { nu: [other.aei] })).rsc).toBe(4103);
+      expect((await subscribe(`${ae.path}/c2`, other.aei, { nu: [other.aei] })).rsc).toBe(2001);
+    },
+  );
+
   clause('7.4.8.2.1', 'a nu naming another AE without a point of access gets 5204', async () => {
     const ae = await registerAe(cse());
     const other = await registerAe(cse());

@@ -46,6 +46,9 @@ export async function create(core: Core, ctx: RequestContext): Promise<HandlerRe
   }
   const { attrs } = validateResource('create', ty, ctx.req.pc);
   if (!isRegistration(parent, ty)) await checkAccess(core, ctx, parent, AccessControlOperation.CREATE);
+  // A subscriber must also be allowed to RETRIEVE what it subscribes to (TS-0004 7.4.8.2.1 Recv-6.3):
+  // notifications carry the resource, so CREATE alone would be a way round the read privilege.
+  if (ty === ResourceType.subscription) await checkAccess(core, ctx, parent, AccessControlOperation.RETRIEVE);
 
   const ct = monotonicTimestamp(ctx.now);
   const ri = newResourceId(handler.idPrefix);
