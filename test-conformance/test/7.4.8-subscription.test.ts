@@ -107,6 +107,18 @@ conformance('7.4.8 <subscription>', { cse: { batchNotifyDefaultDurationSeconds: 
     },
   );
 
+  clause(
+    '7.4.8.2.1',
+    'a subscription under a resource that cannot have one gets 5203 TARGET_NOT_SUBSCRIBABLE',
+    async () => {
+      const ae = await registerAe(cse());
+      const cnt = await container(ae);
+      const cin = await addCin(cnt, ae.aei, 'x');
+      const r = await subscribe(`${cnt}/${cin.body['m2m:cin'].rn}`, ae.aei, { nu: [ae.aei] });
+      expect(r.rsc).toBe(5203);
+    },
+  );
+
   clause('7.4.8.2.1', 'a nu naming another AE without a point of access gets 5204', async () => {
     const ae = await registerAe(cse());
     const other = await registerAe(cse());

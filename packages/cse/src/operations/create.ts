@@ -39,6 +39,12 @@ export async function create(core: Core, ctx: RequestContext): Promise<HandlerRe
     throw new M2MError(ResponseStatusCode.BAD_REQUEST, `resource type ${ty} cannot be created on this CSE`);
   }
   if (!handler.parents.includes(parent.ty)) {
+    // TS-0004 7.4.8.2.1 Recv-6.4: a resource that cannot have subscriptions is "not subscribable".
+    if (ty === ResourceType.subscription)
+      throw new M2MError(
+        ResponseStatusCode.TARGET_NOT_SUBSCRIBABLE,
+        `a resource of type ${parent.ty} is not subscribable`,
+      );
     throw new M2MError(
       ResponseStatusCode.INVALID_CHILD_RESOURCE_TYPE,
       `resource type ${ty} cannot be a child of type ${parent.ty}`,
