@@ -260,6 +260,30 @@ conformance('7.4.8 <subscription>', { cse: { batchNotifyDefaultDurationSeconds: 
   );
 
   clause(
+    '7.5.1.2.19',
+    'a refused Blocking_Update leaves no side effect (disableRetrieval TRUE -> FALSE keeps the instances)',
+    async () => {
+      const poa = target();
+      const ae = await registerAe(cse(), { poa: [poa] });
+      const c = await cse().req('POST', ae.path, { from: ae.aei, ty: 3, body: { 'm2m:cnt': { rn: 'd', disr: true } } });
+      expect(c.rsc).toBe(2001);
+      await addCin(`${ae.path}/d`, ae.aei, 'kept');
+      expect((await subscribe(`${ae.path}/d`, ae.aei, { nu: [ae.aei], enc: { net: [7] } })).rsc).toBe(2001);
+      rx.rsc = (x) => (poa.endsWith(x.path) ? 4005 : 2000);
+      try {
+        const r = await cse().req('PUT', `${ae.path}/d`, { from: ae.aei, body: { 'm2m:cnt': { disr: false } } });
+        expect(r.rsc).toBe(4127);
+      } finally {
+        rx.rsc = () => 2000;
+      }
+      expect((await cse().req('GET', `${ae.path}/d`, { from: ae.aei })).body['m2m:cnt']).toMatchObject({
+        cni: 1,
+        disr: true,
+      });
+    },
+  );
+
+  clause(
     '7.5.1.2.2',
     'create, update (modified attributes), delete-child and delete events reach the target',
     async () => {

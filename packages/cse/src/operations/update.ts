@@ -71,7 +71,10 @@ async function updateLocked(core: Core, ctx: RequestContext): Promise<HandlerRes
   }
   updated.lt = monotonicTimestamp(ctx.now);
   if (typeof updated.st === 'number') updated.st += 1;
-  await core.store.transaction((tx) => tx.resources.update(updated));
+  await core.store.transaction(async (tx) => {
+    await handler.afterUpdate?.({ ...ctx, store: tx }, resource, updated);
+    await tx.resources.update(updated);
+  });
   if (resource.ty === 1) core.engine.forget(resource.ri);
   if (resource.ty === ResourceType.remoteCSE && 'dcse' in attrs && resource.csi !== core.config.registrarCseId)
     core.registreesChanged();

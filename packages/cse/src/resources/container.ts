@@ -15,20 +15,23 @@ export const containerHandler: ResourceTypeHandler = {
     resource.cbs = 0;
     resource.st = 0;
   },
-  async update(ctx, current, changes) {
-    const next = { ...current, ...changes } as StoredResource;
-    if (current.disr === true && changes.disr !== undefined && changes.disr !== true) {
+  async afterUpdate(ctx, current, updated) {
+    // Counters as committed now: instances may have been created since `current` was read.
+    const fresh = await ctx.store.resources.get(current.ri);
+    if (fresh) {
+      updated.cni = fresh.cni;
+      updated.cbs = fresh.cbs;
+    }
+    if (current.disr === true && updated.disr !== true) {
       // TS-0001 9.6.6 disableRetrieval: TRUE -> FALSE deletes every existing <contentInstance> at once.
       for (const cin of await ctx.store.resources.children(current.ri, { ty: [ResourceType.contentInstance] }))
         await ctx.store.resources.delete(cin.ri);
-      next.cni = 0;
-      next.cbs = 0;
-    } else if ('mni' in changes || 'mbs' in changes) {
+      updated.cni = 0;
+      updated.cbs = 0;
+    } else if (updated.mni !== current.mni || updated.mbs !== current.mbs) {
       // A lowered maxNrOfInstances / maxByteSize applies at once: oldest instances go first (TS-0004 7.4.6).
-      await enforceContainerQuota(ctx, next);
+      await enforceContainerQuota(ctx, updated);
     }
-    if (next.cni !== current.cni) changes.cni = next.cni;
-    if (next.cbs !== current.cbs) changes.cbs = next.cbs;
   },
 };
 

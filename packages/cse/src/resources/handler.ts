@@ -26,6 +26,11 @@ export interface ResourceTypeHandler {
   afterCreate?(input: CreateInput): Promise<void>;
   /** Checks/derives attributes on update; `changes` are validated attributes (null = delete). */
   update?(ctx: RequestContext, current: StoredResource, changes: Record<string, unknown>): Promise<void> | void;
+  /**
+   * Runs inside the updating transaction, after the checks (and a Blocking_Update consent), before the
+   * store write; may delete other resources and adjust `updated` (e.g. container quota eviction).
+   */
+  afterUpdate?(ctx: RequestContext, before: StoredResource, updated: StoredResource): Promise<void>;
   /** Whether UPDATE is allowed at all (contentInstance: no, TS-0004 7.4.7). */
   updatable?: boolean;
 }
