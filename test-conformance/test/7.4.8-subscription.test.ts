@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, expect } from 'vitest';
 import { clause, conformance, Receiver, registerAe, sleep } from '../src/harness.js';
 
-conformance('7.4.8 <subscription>', { cse: { batchNotifyDefaultDurationSeconds: 1 } }, (cse) => {
+conformance('7.4.8 <subscription>', { cse: { batchNotifyDefaultDurationSeconds: 2 } }, (cse) => {
   let rx: Receiver;
   beforeAll(async () => {
     rx = await Receiver.start();
@@ -343,15 +343,15 @@ conformance('7.4.8 <subscription>', { cse: { batchNotifyDefaultDurationSeconds: 
       const nu = target();
       const s = await subscribe(cnt, ae.aei, { nu: [nu], enc: { net: [3] }, bn: { num: 2 } });
       expect(s.rsc).toBe(2001);
-      expect(s.body['m2m:sub'].bn).toEqual({ num: 2, dur: 'PT1S' });
+      expect(s.body['m2m:sub'].bn).toEqual({ num: 2, dur: 'PT2S' });
       await addCin(cnt, ae.aei, 'a');
       await addCin(cnt, ae.aei, 'b');
       await rx.waitFor(() => at(nu)().filter((x) => x.body['m2m:agn']).length);
       const agn = at(nu)().find((x) => x.body['m2m:agn'])!.body['m2m:agn']['m2m:sgn'];
       expect(agn.map((g: any) => g.nev.rep['m2m:cin'].con)).toEqual(['a', 'b']);
-      // One more: sent alone when the default duration (1 s) runs out.
+      // One more: sent alone when the default duration (2 s) runs out.
       await addCin(cnt, ae.aei, 'c');
-      await rx.waitFor(() => at(nu)().filter((x) => x.body['m2m:agn']).length, 2, 4000);
+      await rx.waitFor(() => at(nu)().filter((x) => x.body['m2m:agn']).length, 2, 8000);
       expect(at(nu)().filter((x) => x.body['m2m:sgn']?.nev)).toHaveLength(0);
     },
   );
@@ -363,7 +363,9 @@ conformance('7.4.8 <subscription>', { cse: { batchNotifyDefaultDurationSeconds: 
       const ae = await registerAe(cse());
       const cnt = await container(ae);
       const nu = target();
-      expect((await subscribe(cnt, ae.aei, { nu: [nu], enc: { net: [3] }, ln: true, bn: { num: 3 } })).rsc).toBe(2001);
+      expect(
+        (await subscribe(cnt, ae.aei, { nu: [nu], enc: { net: [3] }, ln: true, bn: { num: 3, dur: 'PT30S' } })).rsc,
+      ).toBe(2001);
       for (const v of ['1', '2', '3']) await addCin(cnt, ae.aei, v);
       await rx.waitFor(() => at(nu)().filter((x) => x.body['m2m:agn']).length);
       const sent = at(nu)().find((x) => x.body['m2m:agn'])!;
@@ -400,7 +402,7 @@ conformance('7.4.8 <subscription>', { cse: { batchNotifyDefaultDurationSeconds: 
       const ae = await registerAe(cse());
       const cnt = await container(ae);
       const nu = target();
-      const s = await subscribe(cnt, ae.aei, { nu: [nu], enc: { net: [3] }, rl: { mnn: 2, tww: 'PT1S' } });
+      const s = await subscribe(cnt, ae.aei, { nu: [nu], enc: { net: [3] }, rl: { mnn: 2, tww: 'PT3S' } });
       expect(s.rsc, JSON.stringify(s.body)).toBe(2001);
       const start = Date.now();
       for (const v of ['1', '2', '3']) await addCin(cnt, ae.aei, v);
