@@ -29,6 +29,13 @@ export interface InCseConfig {
     spId: string;
     adminOriginators: string[];
     allowCseWithoutAssociation: boolean;
+    /** Resource lifetimes (TS-0001 9.6.1.3): default and maximum expirationTime, in seconds. */
+    defaultExpirationSeconds?: number;
+    maxExpirationSeconds?: number;
+    /** How often expired resources are deleted (ms). */
+    expirySweepMs?: number;
+    /** batchNotify duration a subscription gets when it names none (seconds). */
+    batchNotifyDefaultDurationSeconds?: number;
   };
   /** The plain HTTP listener; enabled: false turns it off (secure profile). */
   http: { enabled: boolean; host: string; port: number; maxBodyBytes: number; trustedProxies: string[] };
@@ -203,6 +210,10 @@ const schema = {
         spId: { type: 'string', pattern: '^[A-Za-z0-9._~-]+$' },
         adminOriginators: strList,
         allowCseWithoutAssociation: { type: 'boolean' },
+        defaultExpirationSeconds: { type: 'integer', minimum: 1 },
+        maxExpirationSeconds: { type: 'integer', minimum: 1 },
+        expirySweepMs: { type: 'integer', minimum: 0 },
+        batchNotifyDefaultDurationSeconds: { type: 'integer', minimum: 1 },
       },
     },
     http: {

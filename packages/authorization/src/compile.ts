@@ -72,7 +72,8 @@ function acrList(set: unknown, name: string): unknown[] {
   const keys = Object.keys(set);
   if (keys.some((k) => k !== 'acr'))
     throw new AccessControlRuleError(name, `has unknown element '${clip(keys.find((k) => k !== 'acr'))}'`);
-  const acr = (set as { acr?: unknown }).acr;
+  // accessControlRules is 0..n: a set without acr is the empty set.
+  const acr = (set as { acr?: unknown }).acr ?? [];
   if (!Array.isArray(acr)) throw new AccessControlRuleError(`${name}.acr`, 'must be a list of rules');
   return acr;
 }

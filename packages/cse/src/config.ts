@@ -16,6 +16,12 @@ export interface CseConfig {
   supportedReleaseVersions: string[];
   /** Accept CSE originators on transports without a security association (TS-0004 7.3.2.1 says 4107; tests and closed labs only). */
   allowCseWithoutAssociation: boolean;
+  /** expirationTime a resource gets when the originator names none (TS-0001 9.6.1.3), in seconds. */
+  defaultExpirationSeconds: number;
+  /** Longest lifetime the CSE configures; later requested values are clamped to it (TS-0004 7.3.3.3). */
+  maxExpirationSeconds: number;
+  /** batchNotify duration when a subscription gives none (TS-0004 7.4.8.2.1 Recv-6.5), in seconds. */
+  batchNotifyDefaultDurationSeconds: number;
   /** Interval of the expiration sweep in ms (0 disables). */
   expirySweepMs: number;
   /** Timeout for outgoing requests (notifications, verification, forwarding). */
@@ -34,8 +40,12 @@ export const defaultCseConfig: CseConfig = {
   cseType: 1,
   adminOriginators: ['CAdmin'],
   poa: [],
-  supportedReleaseVersions: ['2a', '3', '4'],
+  // Only what this CSE implements (docs/conformance.md): Release 3 and the Release 2a it stays compatible with.
+  supportedReleaseVersions: ['2a', '3'],
   allowCseWithoutAssociation: false,
+  defaultExpirationSeconds: 365 * 24 * 3600,
+  maxExpirationSeconds: 5 * 365 * 24 * 3600,
+  batchNotifyDefaultDurationSeconds: 60,
   expirySweepMs: 10_000,
   requestTimeoutMs: 5_000,
 };

@@ -30,6 +30,8 @@ export interface Core {
   registreesChanged(): void;
   /** Before an <AE> is deleted: its AE-ID leaves credential bindings (CseOptions.onAeDeregistration). */
   onAeDeregistration?: (aei: string) => Promise<void>;
+  /** Per resource: UPDATEs one after another while a Blocking_Update notification is out (TS-0004 7.5.1.2.19). */
+  updateLocks: Map<string, Promise<unknown>>;
   /** Runs an operation through the pipeline below authentication (group fan-out members). */
   dispatch(ctx: RequestContext): Promise<HandlerResponse>;
 }

@@ -155,7 +155,11 @@ export class Cse {
       dynamicAuthorizationConsultationHandler,
       withNodeLinkCheck(remoteCseHandler, cseId),
       groupHandler(this.config.cseId),
-      subscriptionHandler(() => notifier),
+      subscriptionHandler(
+        () => notifier,
+        (ty, parentTy) => handlers.get(ty)?.parents.includes(parentTy) ?? false,
+        () => this.config.batchNotifyDefaultDurationSeconds,
+      ),
       nodeHandler,
       mgmtObjHandler,
       withNodeLinkCheck(flexContainerHandler, cseId),
@@ -190,7 +194,10 @@ export class Cse {
       dispatch: (ctx) => this.execute(ctx),
       registreesChanged: () => void this.retargeter.syncDescendants(),
       ...(opts.onAeDeregistration ? { onAeDeregistration: opts.onAeDeregistration } : {}),
+      updateLocks: new Map(),
     };
+    // expirationCounter reached 0: the subscription is deleted like any other (deletion notice included).
+    notifier.hooks = { expire: async (sub) => void (await deleteResource(this.core, sub)) };
     // Legacy in-process default: From names an administrator and no association says otherwise.
     this.isAdministrator =
       opts.isAdministrator ?? ((originator, transport) => this.admins.has(originator) && !transport.association);
@@ -240,7 +247,8 @@ export class Cse {
   readonly handle = async (raw: unknown, transport: TransportContext): Promise<HandlerResponse> => {
     const rqi = typeof (raw as { rqi?: unknown })?.rqi === 'string' ? (raw as { rqi: string }).rqi : '';
     try {
-      const req = validateRequest(raw);
+      // Only the releases this CSE implements (its srv); any other rvi is 4001 (TS-0004 7.3.2.1).
+      const req = validateRequest(raw, { releaseVersions: this.config.supportedReleaseVersions });
       const identified = identify(this.core, req, transport);
       const from = identified.kind === 'unassigned-ae' ? undefined : identified.originator;
       const originator = identified.id;

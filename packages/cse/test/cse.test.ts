@@ -189,7 +189,8 @@ describe('subscriptions and notifications over HTTP', () => {
       to: 'cse-in/Cs/box',
       fr: 'Cs',
       ty: 23,
-      pc: { 'm2m:sub': { rn: 's', nu: [url], enc: { net: [1, 3] } } },
+      // The deletion notice goes to the subscriberURI (TS-0004 7.5.1.2.4), not to the nu.
+      pc: { 'm2m:sub': { rn: 's', nu: [url], su: url, enc: { net: [1, 3] } } },
     });
     expect(sub.rsc, sub.dbg).toBe(2001);
     expect(received[0].body['m2m:sgn']).toMatchObject({ vrq: true, cr: '/id-in/Cs' });

@@ -348,10 +348,12 @@ describe('validateResource: attribute classes, for every served type', () => {
       "attribute 'mni' of m2m:cnt must not be null in CREATE",
     );
     expectM2M(
-      () => validateResource('update', 3, { 'm2m:cnt': { et: null } }),
+      () => validateResource('update', 23, { 'm2m:sub': { nu: null } }),
       4000,
-      "attribute 'et' of m2m:cnt cannot be deleted (null) in UPDATE: multiplicity 1",
+      "attribute 'nu' of m2m:sub cannot be deleted (null) in UPDATE",
     );
+    // expirationTime is the exception: NULL lets the Hosting CSE choose a new value (TS-0001 9.6.1.3).
+    expect(validateResource('update', 3, { 'm2m:cnt': { et: null } }).attrs).toEqual({ et: null });
     expectM2M(
       () => validateResource('update', 2, { 'm2m:ae': { rr: null } }),
       4000,

@@ -1,2 +1,3 @@
+export * from './in-cse-process.js';
 export * from './pki.js';
 export * from './readme.js';

@@ -2,10 +2,8 @@
 // type-specific checks, then one transaction for the insert and its side effects.
 import {
   AccessControlOperation,
-  formatTimestamp,
   type HandlerResponse,
   M2MError,
-  parseAbsRelTimestamp,
   ResourceType,
   ResponseStatusCode,
   ResultContent,
@@ -21,20 +19,12 @@ import { locate } from '../pipeline/locate.js';
 import { CONSULTATION_LINKS, POLICY_LINKS, resolveLinks } from '../pipeline/policy-links.js';
 import { representation } from '../pipeline/result.js';
 import type { RequestContext } from '../request-context.js';
+import { assignExpirationTime } from './expiration.js';
 import { resourceName } from './names.js';
 
 /** Registration requests are governed by authentication and registration rules, not the CSEBase's ACP. */
 function isRegistration(parent: StoredResource, ty: number): boolean {
   return parent.ty === ResourceType.CSEBase && (ty === ResourceType.AE || ty === ResourceType.remoteCSE);
-}
-
-export function expirationTime(value: unknown, now: Date): string {
-  const et = parseAbsRelTimestamp(value, now, 'expirationTime (et)');
-  if (et.getTime() <= now.getTime())
-    throw new M2MError(ResponseStatusCode.BAD_REQUEST, 'expirationTime (et) is in the past');
-  // Same format as ct/lt (with fraction) so stored times compare as strings; never through the
-  // monotonic clock, which a far-future et would drag forward for every later resource.
-  return formatTimestamp(et, { fraction: true });
 }
 
 export async function create(core: Core, ctx: RequestContext): Promise<HandlerResponse> {
@@ -50,6 +40,12 @@ export async function create(core: Core, ctx: RequestContext): Promise<HandlerRe
     throw new M2MError(ResponseStatusCode.BAD_REQUEST, `resource type ${ty} cannot be created on this CSE`);
   }
   if (!handler.parents.includes(parent.ty)) {
+    // TS-0004 7.4.8.2.1 Recv-6.4: a resource that cannot have subscriptions is "not subscribable".
+    if (ty === ResourceType.subscription)
+      throw new M2MError(
+        ResponseStatusCode.TARGET_NOT_SUBSCRIBABLE,
+        `a resource of type ${parent.ty} is not subscribable`,
+      );
     throw new M2MError(
       ResponseStatusCode.INVALID_CHILD_RESOURCE_TYPE,
       `resource type ${ty} cannot be a child of type ${parent.ty}`,
@@ -60,6 +56,9 @@ export async function create(core: Core, ctx: RequestContext): Promise<HandlerRe
   // acpi / daci links must name existing resources of their type, kept as resourceIDs (pipeline/policy-links.ts).
   const acpi = attrs.acpi === undefined ? undefined : await resolveLinks(core, ctx, POLICY_LINKS, attrs.acpi);
   const daci = attrs.daci === undefined ? undefined : await resolveLinks(core, ctx, CONSULTATION_LINKS, attrs.daci);
+  // A subscriber must also be allowed to RETRIEVE what it subscribes to (TS-0004 7.4.8.2.1 Recv-6.3):
+  // notifications carry the resource, so CREATE alone would be a way round the read privilege.
+  if (ty === ResourceType.subscription) await checkAccess(core, ctx, parent, AccessControlOperation.RETRIEVE);
 
   const ct = monotonicTimestamp(ctx.now);
   const ri = newResourceId(handler.idPrefix);
@@ -76,9 +75,15 @@ export async function create(core: Core, ctx: RequestContext): Promise<HandlerRe
   if (acpi) resource.acpi = acpi;
   if (daci) resource.daci = daci;
   resource.__cr = ctx.originator;
-  if (attrs.et !== undefined) resource.et = expirationTime(attrs.et, ctx.now);
-  if (attrs.cr === null) resource.cr = ctx.originator; // creator requested (TS-0004 7.4.x: cr set to NULL in CREATE)
+  // Never through the monotonic clock, which a far-future et would drag forward for every later resource.
+  assignExpirationTime(core.config, parent, resource, attrs.et, ctx.now);
+  // The structured name is known before the type's checks: a subscription's verification request
+  // carries its own reference (TS-0004 7.5.1.2.3); set again below in case the handler renamed it.
+  resource.srn = `${parent.srn}/${resource.rn}`;
   await handler.create?.({ ctx, parent, attrs, resource });
+  // creator requested by NULL (TS-0004 7.3.3.3): the originator as it was sent in From; a registering
+  // AE is its assigned AE-ID.
+  if (attrs.cr === null) resource.cr = ty === ResourceType.AE ? resource.aei : (ctx.req.fr ?? ctx.originator);
   resource.srn = `${parent.srn}/${resource.rn}`;
 
   try {
@@ -91,7 +96,10 @@ export async function create(core: Core, ctx: RequestContext): Promise<HandlerRe
     });
   } catch (e) {
     if (e instanceof StoreConflictError) {
-      if (ty === ResourceType.AE || ty === ResourceType.remoteCSE) {
+      // The AE-ID / CSE-ID is already registered (4117); a name taken by another resource is 4105
+      // (TS-0004 7.3.3.3 resource name conflict, also for <AE>).
+      const sameName = await core.store.resources.getBySrn(resource.srn);
+      if ((ty === ResourceType.AE || ty === ResourceType.remoteCSE) && !(sameName && sameName.ri !== resource.ri)) {
         throw new M2MError(
           ResponseStatusCode.ORIGINATOR_HAS_ALREADY_REGISTERED,
           `'${resourceName(resource)}' is already registered`,

@@ -16,6 +16,7 @@ import { checkAccess } from '../pipeline/access.js';
 import { locate } from '../pipeline/locate.js';
 import { representation } from '../pipeline/result.js';
 import type { RequestContext } from '../request-context.js';
+import { checkRetrievalEnabled } from '../resources/container.js';
 import { fanOut } from './fan-out.js';
 import { latestOrOldest } from './retrieve.js';
 
@@ -47,6 +48,7 @@ export async function deleteResource(core: Core, target: StoredResource): Promis
   for (const r of deleted) {
     if (r.ty === ResourceType.accessControlPolicy) core.engine.forget(r.ri);
     if (r.ty === ResourceType.remoteCSE) core.registreeCseIds.delete(r.csi as string);
+    if (r.ty === ResourceType.subscription) core.notifier.forget(r.ri);
   }
   if (deleted.some((r) => r.ty === ResourceType.remoteCSE && r.csi !== core.config.registrarCseId))
     core.registreesChanged();
@@ -76,11 +78,13 @@ export async function del(core: Core, ctx: RequestContext): Promise<HandlerRespo
   let target = resource;
   if (virtual) {
     await checkAccess(core, ctx, resource, AccessControlOperation.DELETE);
+    checkRetrievalEnabled(resource);
     target = await latestOrOldest(ctx, resource, virtual.kind);
   } else {
     if (resource.ty === ResourceType.CSEBase)
       throw new M2MError(ResponseStatusCode.OPERATION_NOT_ALLOWED, 'the CSEBase cannot be deleted');
     await checkAccess(core, ctx, resource, AccessControlOperation.DELETE);
+    if (resource.ty === ResourceType.contentInstance) checkRetrievalEnabled(await ctx.store.resources.get(resource.pi));
   }
   await deleteResource(core, target);
   const rcn = ctx.req.rcn ?? ResultContent.nothing;

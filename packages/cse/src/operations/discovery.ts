@@ -5,6 +5,7 @@ import type { StoredResource } from '@m2msec/store';
 import type { Core } from '../core.js';
 import { isPermitted } from '../pipeline/access.js';
 import type { RequestContext } from '../request-context.js';
+import { RetrievalDisabled } from './retrieval-disabled.js';
 
 const UNSTRUCTURED = 2;
 
@@ -24,8 +25,10 @@ export async function discover(core: Core, ctx: RequestContext, root: StoredReso
   const uris: string[] = [];
   const limit = fc.lim ?? Number.POSITIVE_INFINITY;
   let skip = fc.ofst ?? 0;
+  const disabled = new RetrievalDisabled(ctx);
   for (const r of found) {
     if (uris.length >= limit) break;
+    if (await disabled.hides(r)) continue;
     if (!(await isPermitted(core, ctx, r, AccessControlOperation.DISCOVERY))) continue;
     if (skip > 0) {
       skip--;

@@ -19,9 +19,23 @@ import { locate } from '../pipeline/locate.js';
 import { CONSULTATION_LINKS, POLICY_LINKS, resolveLinks } from '../pipeline/policy-links.js';
 import { representation } from '../pipeline/result.js';
 import type { RequestContext } from '../request-context.js';
-import { expirationTime } from './create.js';
+import { updateExpirationTime } from './expiration.js';
 
 export async function update(core: Core, ctx: RequestContext): Promise<HandlerResponse> {
+  const { resource } = await locate(core, ctx.req.to);
+  // One UPDATE of a resource at a time while a Blocking_Update notification is out (TS-0004 7.5.1.2.19).
+  const before = core.updateLocks.get(resource.ri) ?? Promise.resolve();
+  const run = before.then(() => updateLocked(core, ctx));
+  const tail = run.catch(() => undefined);
+  core.updateLocks.set(resource.ri, tail);
+  try {
+    return await run;
+  } finally {
+    if (core.updateLocks.get(resource.ri) === tail) core.updateLocks.delete(resource.ri);
+  }
+}
+
+async function updateLocked(core: Core, ctx: RequestContext): Promise<HandlerResponse> {
   const { resource, virtual } = await locate(core, ctx.req.to);
   if (virtual)
     throw new M2MError(
@@ -51,8 +65,10 @@ export async function update(core: Core, ctx: RequestContext): Promise<HandlerRe
     if (attrs.daci !== undefined && attrs.daci !== null)
       attrs.daci = await resolveLinks(core, ctx, CONSULTATION_LINKS, attrs.daci);
   }
-  if (attrs.et !== undefined && attrs.et !== null) attrs.et = expirationTime(attrs.et, ctx.now);
+  await updateExpirationTime(core.config, ctx, resource, attrs);
   await handler.update?.(ctx, resource, attrs);
+  const requested = Object.keys(attrs);
+  await core.notifier.blockingUpdate(resource, attrs);
 
   const updated: StoredResource = { ...resource };
   for (const [k, v] of Object.entries(attrs)) {
@@ -66,13 +82,14 @@ export async function update(core: Core, ctx: RequestContext): Promise<HandlerRe
     // Counters the CSE keeps (cni, cbs) are taken from the committed state, not the request's snapshot.
     if (fresh) for (const k of handler.ownCounters ?? []) updated[k] = fresh[k];
     await handler.applyUpdate?.({ ...ctx, store: tx }, updated);
+    await handler.afterUpdate?.({ ...ctx, store: tx }, resource, updated);
     await tx.resources.update(updated);
   });
   if (resource.ty === 1) core.engine.forget(resource.ri);
   if (resource.ty === ResourceType.remoteCSE && 'dcse' in attrs && resource.csi !== core.config.registrarCseId)
     core.registreesChanged();
   core.notifier
-    .event(updated, NotificationEventType.update, updated)
+    .event(updated, NotificationEventType.update, updated, requested)
     .catch((e) => core.log.warn({}, `notify: ${e.message}`));
 
   const rcn = ctx.req.rcn ?? ResultContent.attributes;

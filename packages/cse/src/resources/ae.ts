@@ -22,7 +22,7 @@ export function aeHandler(
     hasAcpi: true,
     idPrefix: 'ae',
     async create({ ctx, attrs, resource }) {
-      const appId = checkAppId(attrs.api);
+      const appId = checkAppId(attrs.api, ctx.req.rvi);
       const assignment = assignAeId(ctx.req.fr, registrar);
       if (assignment.action === 'request-from-in-cse' || assignment.announceToInCse) {
         throw new M2MError(

@@ -15,7 +15,34 @@ export const containerHandler: ResourceTypeHandler = {
     resource.cbs = 0;
     resource.st = 0;
   },
+  async afterUpdate(ctx, current, updated) {
+    // Counters as committed now: instances may have been created since `current` was read.
+    const fresh = await ctx.store.resources.get(current.ri);
+    if (fresh) {
+      updated.cni = fresh.cni;
+      updated.cbs = fresh.cbs;
+    }
+    if (current.disr === true && updated.disr !== true) {
+      // TS-0001 9.6.6 disableRetrieval: TRUE -> FALSE deletes every existing <contentInstance> at once.
+      for (const cin of await ctx.store.resources.children(current.ri, { ty: [ResourceType.contentInstance] }))
+        await ctx.store.resources.delete(cin.ri);
+      updated.cni = 0;
+      updated.cbs = 0;
+    } else if (updated.mni !== current.mni || updated.mbs !== current.mbs) {
+      // A lowered maxNrOfInstances / maxByteSize applies at once: oldest instances go first (TS-0004 7.4.6).
+      await enforceContainerQuota(ctx, updated);
+    }
+  },
 };
+
+/** TS-0004 7.4.7.2.2 / 7.4.7.2.4: RETRIEVE / DELETE of an instance of a container with disableRetrieval. */
+export function checkRetrievalEnabled(container: StoredResource | undefined): void {
+  if (container?.ty === ResourceType.container && container.disr === true)
+    throw new M2MError(
+      ResponseStatusCode.OPERATION_NOT_ALLOWED,
+      `the container '${container.rn}' has disableRetrieval set: its content instances cannot be retrieved or deleted`,
+    );
+}
 
 /** Size of the content in bytes, as the cs attribute reports it. */
 export function contentSize(con: unknown): number {

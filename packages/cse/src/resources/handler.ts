@@ -45,6 +45,11 @@ export interface ResourceTypeHandler {
   applyUpdate?(ctx: RequestContext, updated: StoredResource): Promise<void>;
   /** Attributes the CSE counts (cni, cbs), re-read inside the updating transaction for applyUpdate. */
   ownCounters?: readonly string[];
+  /**
+   * Runs inside the updating transaction, after the checks (and a Blocking_Update consent), before the
+   * store write; may delete other resources and adjust `updated` (e.g. container quota eviction).
+   */
+  afterUpdate?(ctx: RequestContext, before: StoredResource, updated: StoredResource): Promise<void>;
   /** Whether UPDATE is allowed at all (contentInstance: no, TS-0004 7.4.7). */
   updatable?: boolean;
 }

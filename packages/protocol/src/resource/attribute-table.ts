@@ -33,7 +33,8 @@ export function buildAttributeTable(
     attributes.set(r.short, {
       ...r,
       dataType,
-      nullableInUpdate: r.update === 'O' && r.multiplicity.startsWith('0'),
+      // expirationTime (1) too: NULL lets the Hosting CSE choose a new value (TS-0001 9.6.1.3).
+      nullableInUpdate: r.update === 'O' && (r.multiplicity.startsWith('0') || r.short === 'et'),
     });
   }
   return {

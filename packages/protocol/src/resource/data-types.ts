@@ -48,7 +48,8 @@ const accessControlRule = closed(
   },
   ['acor', 'acop'],
 );
-const setOfAcrs = closed({ acr: { type: 'array', items: accessControlRule } }, ['acr']);
+// accessControlRules 0..n (TS-0004 m2m:setOfAcrs): an empty set may leave acr out.
+const setOfAcrs = closed({ acr: { type: 'array', items: accessControlRule } });
 
 const tokenPermission = closed({ ris: stringList(0), pv: setOfAcrs, rids: stringList(0) });
 const tokenPermissions = closed({ pm: { type: 'array', items: tokenPermission } });
@@ -133,7 +134,6 @@ export const dataTypes: Readonly<Record<string, DataType>> = {
   'm2m:memberType': { schema: intRange(0), description: 'a resource type number (0 = mixed)' },
   'm2m:specializationType': { schema: { type: ['string', 'integer'] }, description: 'a specialization type' },
   'm2m:consistencyStrategy': { schema: intRange(1, 3), description: 'a consistencyStrategy value 1..3' },
-  'm2m:contentInfo': { schema: nonEmpty, description: "a content info string ('type/subtype:encoding')" },
   // <node>, <mgmtObj> (TS-0004 7.4.18, 7.4.15, Annex D; enumerations of 6.3.4.2.20 - 6.3.4.2.24)
   'xs:unsignedLong': { schema: intRange(0), description: 'a non-negative integer' },
   'm2m:nodeID': { schema: nonEmpty, description: 'a non-empty node ID (e.g. urn:gsma:imei:...)' },
@@ -170,5 +170,14 @@ export const dataTypes: Readonly<Record<string, DataType>> = {
   },
   'xs:float': { schema: { type: 'number' }, description: 'a number' },
   'xs:integer': { schema: { type: 'integer' }, description: 'an integer' },
+  // TS-0004 Table 6.3.3-1: media type ':' m2m:encodingType (0..2, 6.3.4.2.28) [':' m2m:contentSecurity (0..5, 6.3.4.2.38)].
+  'm2m:contentInfo': {
+    schema: {
+      type: 'string',
+      pattern: '^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*:[0-2](:[0-5])?$',
+    },
+    description:
+      "a content info 'type/subtype:encodingType[:contentSecurity]' (encodingType 0..2, contentSecurity 0..5)",
+  },
   'm2m:contentRef': { schema: { type: ['object', 'array'] }, description: 'an m2m:contentRef' },
 };
