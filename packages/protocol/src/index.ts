@@ -1,4 +1,5 @@
 export { m2mDebugContent } from './content/debug.js';
+export { checkJsonDepth, escapeControl, jsonSyntaxReason, MAX_JSON_DEPTH } from './content/json-limits.js';
 export { rootNameFor, tyForRootName, wrapResource } from './content/wrap.js';
 export { isM2MError, M2MError } from './error.js';
 export {

@@ -54,7 +54,7 @@ export async function create(core: Core, ctx: RequestContext): Promise<HandlerRe
       `resource type ${ty} cannot be a child of type ${parent.ty}`,
     );
   }
-  const { attrs } = validateResource('create', ty, ctx.req.pc);
+  const { attrs } = validateResource('create', ty, ctx.req.pc, { parentTy: parent.ty });
   if (!isRegistration(parent, ty)) await checkAccess(core, ctx, parent, AccessControlOperation.CREATE);
 
   const ct = monotonicTimestamp(ctx.now);
