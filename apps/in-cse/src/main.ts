@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   });
   const admin = adminRouter(security, log);
   const extras = config.upperTester ? [upperTesterRouter(cse, log), admin] : [admin];
-  const server = createServer(requestListener(binding, extras));
+  const server = createServer(requestListener(binding, extras, (m, f) => log.warn(f, m)));
   server.listen(config.http.port, config.http.host);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {

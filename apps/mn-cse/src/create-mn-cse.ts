@@ -8,7 +8,7 @@ import { createAuthenticator } from '@m2msec/authentication';
 import { createHttpBinding, HttpRequestSender } from '@m2msec/binding-http';
 import { createMqttBinding, type MqttBinding, MqttRequestSender } from '@m2msec/binding-mqtt';
 import { Cse, type Logger, silentLogger } from '@m2msec/cse';
-import type { RequestHandler, RequestSender } from '@m2msec/protocol';
+import { httpErrorEdge, type RequestHandler, type RequestSender } from '@m2msec/protocol';
 import { certificateServerOptions, createSaefAgent } from '@m2msec/saef';
 import {
   associationTransportContext,
@@ -191,6 +191,7 @@ async function startMccListener(o: MnCseOptions, handler: RequestHandler, log: L
   const app = express();
   app.disable('x-powered-by');
   app.use(binding.router);
+  app.use(httpErrorEdge());
   const server = createServer(
     certificateServerOptions({
       cert: pem(m.cert),

@@ -3,6 +3,7 @@
 // createMnCse for everything else. Wiring only.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { httpErrorEdge, httpNotFound } from '@m2msec/protocol';
 import type { SaefClientFramework } from '@m2msec/saef';
 import express from 'express';
 import { pino } from 'pino';
@@ -84,6 +85,9 @@ async function main(): Promise<void> {
     res.json({ cseId: config.cse.cseId, registration: mn.registration });
   });
   app.use(mn.router);
+  // Never express's HTML error page (stack, paths, versions): a JSON answer (docs/hardening.md).
+  app.use(httpNotFound());
+  app.use(httpErrorEdge({ log: (m, f) => log.warn(f, m) }));
   const server = app.listen(config.http.port, config.http.host);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {

@@ -16,6 +16,16 @@ export {
   resourceTypeNames,
   type ShortNameRow,
 } from './generated/short-name-tables.js';
+export {
+  type ClassifiedHttpError,
+  classifyHttpError,
+  describeErrorForLog,
+  type ErrorBodyShape,
+  type HttpErrorEdgeOptions,
+  httpErrorEdge,
+  httpNotFound,
+  writeHttpError,
+} from './http/error-edge.js';
 export { httpStatusFor, httpStatusTable } from './http/status-mapping.js';
 export {
   type IdContext,

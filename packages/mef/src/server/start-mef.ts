@@ -10,6 +10,7 @@ import type { DskppServer } from '@m2msec/dskpp';
 import { dskppRouter } from '@m2msec/dskpp';
 import { type CertificateAuthority, type ChannelBindingMode, estPskCallback, estRouter } from '@m2msec/est';
 import type { Bsf } from '@m2msec/gba';
+import { httpErrorEdge, httpNotFound } from '@m2msec/protocol';
 import { EnrolmentExchange, type EnrolmentRecord, type KeyVault } from '@m2msec/rspf';
 import { certificateServerOptions, TLS12_PSK_CIPHERS } from '@m2msec/saef';
 import type { SecureEnvironment } from '@m2msec/secure-environment';
@@ -96,6 +97,7 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
   await checkKek(o.store, vault);
   const store = await MefStore.open(o.store, vault, now);
   const warn = (m: string) => o.log?.warn(m);
+  const fault = (m: string, f: Record<string, unknown>) => o.log?.warn(m, f);
   const exchange = new EnrolmentExchange({
     mefFqdn: o.fqdn,
     repository: store,
@@ -119,13 +121,16 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
           channelBinding: o.channelBinding ?? 'require',
           logger: { info: (m, f) => o.log?.info(m, f), warn: (m, f) => o.log?.warn(m, f) },
         }),
+        // RFC 7030 4.2.3: EST errors are human-readable text, not the oneM2M shape.
+        httpErrorEdge({ shape: 'text', log: fault }),
       );
     }
-    if (o.dskpp) app.use('/dskpp', dskppRouter(o.dskpp));
+    if (o.dskpp) app.use('/dskpp', dskppRouter(o.dskpp), httpErrorEdge({ shape: 'text', log: fault }));
     app.use(enrolmentRouter(exchange, principalOf, warn));
     app.use(fetchCredentialsRouter(store, { mefFqdn: o.fqdn, repository: store, vault, now }));
     app.use(mmefRouter(store, { mefFqdn: o.fqdn, vault, now }));
     app.use((_req, res) => res.status(404).json({ 'm2m:dbg': 'no such MEF resource' }));
+    app.use(httpErrorEdge({ log: fault }));
     return app;
   };
   const tlsPrincipal = (req: Request) => enroleePrincipal(req.socket as TLSSocket, store);
@@ -196,6 +201,8 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
         warn,
       ),
     );
+    app.use(httpNotFound({ message: 'no such MEF resource' }));
+    app.use(httpErrorEdge({ log: fault }));
     const server = createServer({ cert: o.user.cert, key: o.user.key, minVersion: 'TLSv1.2' }, app);
     servers.push(server);
     urls.user = `https://${o.user.host}:${await listen(server, o.user)}`;
@@ -211,6 +218,8 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
   adminApp.disable('x-powered-by');
   if (gba) adminApp.use(gbaAdminRouter(gba.bsf, { token: o.admin.token }));
   adminApp.use(adminRouter(store, { token: o.admin.token, digestRealm: realm }));
+  adminApp.use(httpNotFound({ message: 'no such admin resource' }));
+  adminApp.use(httpErrorEdge({ log: fault }));
   const admin = createHttpServer(adminApp);
   servers.push(admin);
   urls.admin = `http://${o.admin.host}:${await listen(admin, o.admin)}`;
