@@ -77,7 +77,7 @@ beforeAll(async () => {
     caFile: ca.certPath,
     appRules: [],
     credentials: [
-      { args: ['add-psk', '--id', kpsaId, '--key-hex', '-', '--bind', '/id-mn'], input: kpsa.toString('hex') },
+      { args: ['add-psk', '--id', kpsaId, '--key-file', '-', '--bind', '/id-mn'], input: kpsa.toString('hex') },
     ],
   });
 });

@@ -49,8 +49,14 @@ export interface InCseConfig {
   /** Security associations (docs/security-association.md): Mca policy, TLS listeners, SE key file. */
   security: {
     mca: 'optional' | 'required';
-    /** Key file of the software SE keystore; default <dataDir>/keystore.key (created on first start). */
+    /**
+     * Key-encryption key file of the software SE keystore, outside the data directory (created 0600 on first
+     * start; M2MSEC_KEK_FILE). Alternatively M2MSEC_KEK holds the key. Default <dataDir>/keystore.key, which
+     * is refused unless kekInDataDir allows it (docs/hardening.md).
+     */
     keyFile?: string;
+    /** Accept the KEK inside the data directory; default: true except in the `secure` profile (development only). */
+    kekInDataDir?: boolean;
     /** HTTPS listener for the PSK-based frameworks (Kpsa, DerivedKey); absent: none. */
     psk?: { host: string; port: number; tls13: boolean };
     /** HTTPS listener for the Certificate-Based SAEF; files are PEM. */
@@ -264,6 +270,7 @@ const schema = {
       properties: {
         mca: { enum: ['optional', 'required'] },
         keyFile: str,
+        kekInDataDir: { type: 'boolean' },
         psk: {
           type: 'object',
           additionalProperties: false,
@@ -378,6 +385,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): InCseConfig {
   if (env.M2MSEC_HTTP_PORT) config.http.port = portFrom(env.M2MSEC_HTTP_PORT);
   if (env.M2MSEC_HTTP_HOST) config.http.host = env.M2MSEC_HTTP_HOST;
   if (env.M2MSEC_DATA_DIR) config.dataDir = env.M2MSEC_DATA_DIR;
+  if (env.M2MSEC_KEK_FILE) config.security.keyFile = env.M2MSEC_KEK_FILE;
   if (env.M2MSEC_PG_URL && env.M2MSEC_STORE === 'postgres') {
     config.store = {
       kind: 'postgres',

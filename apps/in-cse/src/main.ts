@@ -1,17 +1,18 @@
 // The reference IN-CSE: wiring only (configuration, store, CSE core, HTTP binding, logs).
 import { createPrivateKey, createPublicKey } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { StaticLocationSource } from '@m2msec/authorization';
 import { createHttpBinding, HttpRequestSender } from '@m2msec/binding-http';
 import { Cse } from '@m2msec/cse';
+import { prepareDataDir } from '@m2msec/secure-environment';
 import { openStore } from '@m2msec/store';
 import { pino } from 'pino';
 import { adminRouter } from './admin-router.js';
 import { ConfigError, type InCseConfig, loadConfig } from './config.js';
 import { requestListener } from './dispatch.js';
 import { forwardingSenders } from './forwarding.js';
+import { checkSecretFiles } from './secrets-at-rest.js';
 import { openSecurity } from './security.js';
 import { startTlsListeners } from './tls-listeners.js';
 import { upperTesterRouter } from './upper-tester.js';
@@ -19,7 +20,9 @@ import { upperTesterRouter } from './upper-tester.js';
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = pino({ level: config.log.level, base: { app: 'in-cse', cseId: config.cse.cseId } });
-  mkdirSync(config.dataDir, { recursive: true });
+  // Secrets at rest (docs/hardening.md): data directory 0700, no secret file readable by group or others.
+  prepareDataDir(config.dataDir);
+  checkSecretFiles(config, process.env.M2MSEC_CONFIG);
   const store = await openStore(
     config.store.kind === 'sqlite' ? { kind: 'sqlite', file: join(config.dataDir, 'resources.db') } : config.store,
   );

@@ -19,7 +19,7 @@ export const jwkOf = (k: KeyObject) => k.export({ format: 'jwk' }) as Record<str
 export async function startAuthorizationCse(config: Record<string, unknown>): Promise<InCseProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'm2msec-authz-'));
   const file = join(dir, 'in-cse.json');
-  writeFileSync(file, JSON.stringify(config));
+  writeFileSync(file, JSON.stringify(config), { mode: 0o600 }); // it may hold a private JWK: 0600 or refused
   return startInCse({ store: 'sqlite', env: { M2MSEC_CONFIG: file } });
 }
 
