@@ -96,6 +96,12 @@ export interface InCseConfig {
       znCa?: string;
     };
   };
+  /**
+   * Notification target policy (docs/hardening.md): loopback, link-local, private and other special ranges
+   * are refused as notification targets unless listed here ('CIDR', 'address', 'host', each with ':port'
+   * optional; M2MSEC_NOTIFICATION_ALLOW_TARGETS, comma-separated); per-target concurrency and queue bounds.
+   */
+  notifications?: { allowTargets?: string[]; maxConcurrentPerTarget?: number; maxQueuedPerTarget?: number };
   upperTester: boolean;
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
 }
@@ -333,6 +339,15 @@ const schema = {
       },
     },
     upperTester: { type: 'boolean' },
+    notifications: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        allowTargets: strList,
+        maxConcurrentPerTarget: { type: 'integer', minimum: 1 },
+        maxQueuedPerTarget: { type: 'integer', minimum: 0 },
+      },
+    },
     log: {
       type: 'object',
       additionalProperties: false,
@@ -386,6 +401,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): InCseConfig {
   if (env.M2MSEC_HTTP_HOST) config.http.host = env.M2MSEC_HTTP_HOST;
   if (env.M2MSEC_DATA_DIR) config.dataDir = env.M2MSEC_DATA_DIR;
   if (env.M2MSEC_KEK_FILE) config.security.keyFile = env.M2MSEC_KEK_FILE;
+  if (env.M2MSEC_NOTIFICATION_ALLOW_TARGETS) {
+    const allowTargets = env.M2MSEC_NOTIFICATION_ALLOW_TARGETS.split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+    config.notifications = { ...config.notifications, allowTargets };
+  }
   if (env.M2MSEC_PG_URL && env.M2MSEC_STORE === 'postgres') {
     config.store = {
       kind: 'postgres',

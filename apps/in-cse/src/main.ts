@@ -33,7 +33,12 @@ async function main(): Promise<void> {
     log,
     senders: [new HttpRequestSender()],
     appRules: config.registration.appRules,
-    config: { ...config.cse, cseType: 1, poa: [origin] },
+    config: {
+      ...config.cse,
+      cseType: 1,
+      poa: [origin],
+      ...(config.notifications ? { notifications: config.notifications } : {}),
+    },
     retargetSendersFor: forwardingSenders(config),
     authenticate: security.authenticate,
     authorization: authorizationOptions(config),

@@ -88,6 +88,7 @@ export async function createMnCse(o: MnCseOptions): Promise<MnCse> {
       allowCseWithoutAssociation: !!o.registrar.plainHttp,
       requestTimeoutMs: timeoutMs,
       ...(o.adminOriginators ? { adminOriginators: o.adminOriginators } : {}),
+      ...(o.notifications ? { notifications: o.notifications } : {}),
     },
   });
   const handler: RequestHandler = cse.handle;

@@ -82,6 +82,7 @@ async function main(): Promise<void> {
     store:
       config.store.kind === 'sqlite' ? { kind: 'sqlite', file: join(config.dataDir, 'resources.db') } : config.store,
     poa: config.poa ?? [origin],
+    ...(config.notifications ? { notifications: config.notifications } : {}),
     registrar: {
       cseId: config.registrar.cseId,
       cseBaseName: config.registrar.cseBaseName,

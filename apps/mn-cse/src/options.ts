@@ -59,6 +59,8 @@ export interface MnCseOptions {
   /** M2M-SP-ID without '//'. */
   spId: string;
   adminOriginators?: string[];
+  /** Notification target policy (docs/hardening.md): exceptions to the refused ranges, per-target bounds. */
+  notifications?: { allowTargets?: string[]; maxConcurrentPerTarget?: number; maxQueuedPerTarget?: number };
   /** An open store, a store configuration, or nothing (in-memory SQLite: lost at exit). */
   store?: Store | StoreConfig;
   /** Points of access of this MN-CSE advertised to the registrar (where it forwards requests down). */

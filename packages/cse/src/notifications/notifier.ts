@@ -13,11 +13,19 @@ import type { Store, StoredResource } from '@m2msec/store';
 import type { CseConfig } from '../config.js';
 import { newResourceId } from '../ids.js';
 import type { Logger } from '../logger.js';
+import {
+  NotificationTargetPolicy,
+  TARGET_NOT_REACHABLE_TEXT,
+  TargetRefused,
+  targetNotReachable,
+} from './target-policy.js';
 
 export const NotificationEventType = { update: 1, delete: 2, createChild: 3, deleteChild: 4 } as const;
 
 export class Notifier {
   private readonly senders = new Map<string, RequestSender>();
+  /** Which addresses may be sent to, and how many at once (docs/hardening.md). */
+  readonly targets: NotificationTargetPolicy;
   constructor(
     private readonly config: CseConfig,
     private readonly store: Pick<Store, 'resources'>,
@@ -26,6 +34,7 @@ export class Notifier {
     private readonly render: (r: StoredResource) => Record<string, unknown>,
   ) {
     for (const s of senders) for (const scheme of s.schemes) this.senders.set(scheme, s);
+    this.targets = new NotificationTargetPolicy(config.notifications);
   }
 
   /** Points of access for a notification target: a URL as is, an AE or CSE ID through its poa. */
@@ -38,7 +47,21 @@ export class Notifier {
     return Array.isArray(target?.poa) ? (target.poa as string[]) : [];
   }
 
+  /**
+   * Sends through the target policy; every refusal or delivery failure becomes the same 5103 text (no SSRF
+   * or port oracle), the reason going to the server log only.
+   */
   private async send(nu: string, pc: Record<string, unknown>): Promise<ResponsePrimitive> {
+    try {
+      return await this.sendUnchecked(nu, pc);
+    } catch (e) {
+      const reason = e instanceof TargetRefused ? e.reason : (e as Error).message;
+      this.log.warn({ nu, reason: String(reason).slice(0, 200) }, 'notification target not reached');
+      throw targetNotReachable();
+    }
+  }
+
+  private async sendUnchecked(nu: string, pc: Record<string, unknown>): Promise<ResponsePrimitive> {
     const poas = await this.pointsOfAccess(nu);
     if (poas.length === 0)
       throw new M2MError(ResponseStatusCode.TARGET_NOT_REACHABLE, `notification target '${nu}' has no point of access`);
@@ -60,7 +83,12 @@ export class Notifier {
       try {
         // `to` stays the notification target (a URL or an AE/CSE ID): an MQTT point of access names
         // only the broker, the binding routes by the ID; HTTP sends a NOTIFY to the poa as given.
-        return await sender.send(poa, req, { timeoutMs: this.config.requestTimeoutMs });
+        const target = await this.targets.admit(poa);
+        const timeoutMs = this.config.requestTimeoutMs;
+        if (target === undefined) return await sender.send(poa, req, { timeoutMs });
+        return await this.targets.run(target.key, () =>
+          sender.send(poa, req, { timeoutMs, connectAddress: target.connectAddress }),
+        );
       } catch (e) {
         last = e;
       }
@@ -79,10 +107,10 @@ export class Notifier {
       let rsp: ResponsePrimitive;
       try {
         rsp = await this.send(nu, { 'm2m:sgn': { vrq: true, sur: this.subscriptionReference(sub), cr: creator } });
-      } catch (e) {
+      } catch {
         throw new M2MError(
           ResponseStatusCode.SUBSCRIPTION_VERIFICATION_INITIATION_FAILED,
-          `verification request to '${nu}' failed: ${(e as Error).message}`,
+          `verification request to '${nu}' failed: ${TARGET_NOT_REACHABLE_TEXT}`,
         );
       }
       if (!isSuccess(rsp.rsc)) {
