@@ -144,6 +144,7 @@ export async function startDas(rules: object[]): Promise<DasProcess> {
       tokenIdDomain: 'das.m2msec.org',
       rules,
     }),
+    { mode: 0o600 }, // it holds the DAS signing key: owner-only or the DAS refuses to start
   );
   const child: ChildProcess = spawn(process.execPath, [dasMain], { env: { ...process.env, M2MSEC_DAS_CONFIG: file } });
   let out = '';
