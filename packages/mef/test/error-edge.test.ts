@@ -5,9 +5,10 @@
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:https';
 import { DskppServer, MemoryClientRegistry, MemoryProvisionedKeyStore } from '@m2msec/dskpp';
+import { createCertificateAuthority } from '@m2msec/est';
 import { mefHandshakeOptions } from '@m2msec/rspf';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ADMIN_TOKEN, hex, MEF_FQDN, startTestMef, type TestMef } from './helpers.js';
+import { ADMIN_TOKEN, hex, MEF_FQDN, openSe, startTestMef, type TestMef } from './helpers.js';
 
 const MARKER = 'EVILMARKER';
 const controlBody = `{"a\u001b[31m${MARKER}\n{"level":"fatal","msg":"forged"}\u0000":`;
@@ -40,7 +41,8 @@ beforeAll(async () => {
   });
   const log = (level: string) => (m: string, f?: Record<string, unknown>) =>
     logLines.push(JSON.stringify({ level, m, ...f }));
-  t = await startTestMef({ dskpp, log: { info: log('info'), warn: log('warn') } });
+  const ca = await createCertificateAuthority({ se: await openSe(), subject: 'CN=m2msec test EST CA' });
+  t = await startTestMef({ dskpp, ca, log: { info: log('info'), warn: log('warn') } });
   await t.admin('PUT', '/admin/enrolees/psk/kpm-edge', {
     kpm,
     enroleeId: 'Cedge',
@@ -108,6 +110,13 @@ describe('MEF error answers', () => {
   it('DSKPP: oversized and undecodable bodies answer in text', async () => {
     expectSafe(await overPsk('/dskpp', `<a>${'A'.repeat(200 * 1024)}</a>`, 'application/dskpp+xml'), 'text');
     expectSafe(await overPsk('/dskpp', controlBody, 'application/dskpp+xml; charset=x-no-such-charset'), 'text');
+  });
+
+  it('EST (RFC 7030): garbage and oversized enrolment bodies answer in text', async () => {
+    for (const op of ['simpleenroll', 'simplereenroll', 'serverkeygen']) {
+      expectSafe(await overPsk(`/.well-known/est/${op}`, controlBody, 'application/pkcs10'), 'text');
+      expectSafe(await overPsk(`/.well-known/est/${op}`, oversized, 'application/pkcs10'), 'text');
+    }
   });
 
   it.each(['/admin/enrolees/psk/k1', '/admin/enrolees/certificate/x', '/admin/no-such'])(
