@@ -39,3 +39,11 @@ describe('hostile request payloads', () => {
     expect(e.message).not.toMatch(/[\u0000-\u001f]/);
   });
 });
+
+describe('hostile response payloads (a peer is as untrusted as a client)', () => {
+  it('a response nested 5,000 deep is 5000 naming the limit, not a stack overflow', async () => {
+    const { decodeResponsePayload } = await import('../src/index.js');
+    const deep = `{"rsc":2000,"rqi":"r1","pc":{"m2m:cnt":{"lbl":${'['.repeat(5000)}${']'.repeat(5000)}}}}`;
+    expect(() => decodeResponsePayload(enc(deep))).toThrow(/deeper than 64 levels/);
+  });
+});
