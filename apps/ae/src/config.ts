@@ -1,7 +1,9 @@
 // The AE process configuration (JSON file): what AeOptions needs, with key material by file path.
+
 import { readFileSync } from 'node:fs';
 import type { MqttTlsOptions } from '@m2msec/binding-mqtt';
 import type { SaefClientFramework } from '@m2msec/saef';
+import { checkSecretFileMode } from '@m2msec/secure-environment';
 import type { AeOptions } from './options.js';
 
 export class ConfigError extends Error {
@@ -53,7 +55,15 @@ export interface AeFileConfig {
   watch?: { to: string; everyMs: number };
 }
 
+/** A secret file's bytes, once its mode shows only its owner can read it (docs/hardening.md). */
+function secretFile(path: string, what: string): Buffer {
+  checkSecretFileMode(path, what);
+  return readFileSync(path);
+}
+
+/** A PSK as hex from a file only its owner can read (docs/hardening.md). */
 function keyFromFile(path: string): Uint8Array {
+  checkSecretFileMode(path, 'PSK file');
   const text = readFileSync(path, 'utf8').trim();
   if (!/^([0-9a-fA-F]{2}){16,64}$/.test(text)) throw new ConfigError(`${path} must hold 16 to 64 bytes of hex`);
   return Buffer.from(text, 'hex');
@@ -110,7 +120,7 @@ export function aeOptions(c: AeFileConfig, stem = c.stem): AeOptions {
       framework = {
         kind: 'certificate',
         cert: readFileSync(t.certificate.cert),
-        key: readFileSync(t.certificate.key),
+        key: secretFile(t.certificate.key, 'private key (certificate.key)'),
         trustAnchors: t.certificate.trustAnchors.map((f) => readFileSync(f)),
         servername: t.certificate.servername,
       };
@@ -130,7 +140,10 @@ export function aeOptions(c: AeFileConfig, stem = c.stem): AeOptions {
       ...(t.ca ? { ca: readFileSync(t.ca, 'utf8') } : {}),
       ...(t.psk ? { psk: { identity: t.psk.identity, key: keyFromFile(t.psk.keyFile) } } : {}),
       ...(t.certificate
-        ? { cert: readFileSync(t.certificate.cert, 'utf8'), key: readFileSync(t.certificate.key, 'utf8') }
+        ? {
+            cert: readFileSync(t.certificate.cert, 'utf8'),
+            key: secretFile(t.certificate.key, 'private key').toString('utf8'),
+          }
         : {}),
       ...(t.certificate?.servername ? { servername: t.certificate.servername } : {}),
     };

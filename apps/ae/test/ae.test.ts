@@ -19,7 +19,14 @@ beforeAll(async () => {
   cse = await Cse.open({
     store: await openSqliteStore({ file: ':memory:' }),
     appRules: [{ name: 'open', allowedAppIDs: ['*'], allowedAEs: ['*'] }],
-    config: { cseId: '/id-mn', cseBaseName: 'cse-mn', cseType: 2, expirySweepMs: 0 },
+    config: {
+      cseId: '/id-mn',
+      cseBaseName: 'cse-mn',
+      cseType: 2,
+      expirySweepMs: 0,
+      // The AEs' notification servers listen on loopback, which the target policy refuses unless allowed.
+      notifications: { allowTargets: ['127.0.0.1'] },
+    },
     senders: [new (await import('@m2msec/binding-http')).HttpRequestSender()],
   });
   binding = createHttpBinding({ handler: cse.handle, cseId: '/id-mn', cseBaseName: 'cse-mn', spId: 'm2msec.org' });
@@ -130,7 +137,7 @@ describe('configuration file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'm2msec-ae-cfg-'));
   const write = (name: string, v: unknown) => {
     const p = join(dir, name);
-    writeFileSync(p, typeof v === 'string' ? v : JSON.stringify(v));
+    writeFileSync(p, typeof v === 'string' ? v : JSON.stringify(v), { mode: 0o600 }); // keys: owner-only or refused
     return p;
   };
 

@@ -1,6 +1,8 @@
 // DAS configuration: a JSON file (M2MSEC_DAS_CONFIG) checked against a schema at start, so a typo stops
 // the process with every problem listed; M2MSEC_DAS_HOST / M2MSEC_DAS_PORT override the listener.
+
 import { readFileSync } from 'node:fs';
+import { checkSecretFileMode } from '@m2msec/secure-environment';
 import { Ajv } from 'ajv';
 
 export interface DasRule {
@@ -95,6 +97,8 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): DasConfig {
   if (!env.M2MSEC_DAS_CONFIG) throw new ConfigError('M2MSEC_DAS_CONFIG must name the JSON configuration file');
   let config: DasConfig;
+  // The file holds the DAS's private signing key inline: owner-only, or no start (docs/hardening.md).
+  checkSecretFileMode(env.M2MSEC_DAS_CONFIG, 'configuration file holding signingKey');
   try {
     config = JSON.parse(readFileSync(env.M2MSEC_DAS_CONFIG, 'utf8'));
   } catch (e) {

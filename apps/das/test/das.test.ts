@@ -51,7 +51,7 @@ const consult = (dreq: object, pc?: unknown) =>
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'm2msec-das-'));
-  writeFileSync(join(dir, 'das.json'), JSON.stringify(config));
+  writeFileSync(join(dir, 'das.json'), JSON.stringify(config), { mode: 0o600 }); // holds the signing key
   das = spawn(process.execPath, [main], { env: { ...process.env, M2MSEC_DAS_CONFIG: join(dir, 'das.json') } });
   das.stdout!.on('data', (d) => (out += d));
   das.stderr!.on('data', (d) => (out += d));
@@ -111,7 +111,9 @@ describe('reference DAS (TS-0003 7.3.2.2 step 3)', () => {
 
   it('stops at start with a clear message on a bad configuration', () => {
     const dir = mkdtempSync(join(tmpdir(), 'm2msec-das-'));
-    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ ...config, rules: [{ name: 'x', originators: ['Cx'] }] }));
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ ...config, rules: [{ name: 'x', originators: ['Cx'] }] }), {
+      mode: 0o600,
+    });
     const r = spawnSync(process.execPath, [main], {
       env: { ...process.env, M2MSEC_DAS_CONFIG: join(dir, 'bad.json') },
     });

@@ -77,8 +77,14 @@ export interface InCseConfig {
     mca: 'optional' | 'required';
     /** Administrators: principals bound to credentials (TS-0003 6.2.3, docs/administration.md). */
     administrators: AdministratorConfig[];
-    /** Key file of the software SE keystore; default <dataDir>/keystore.key (created on first start). */
+    /**
+     * Key-encryption key file of the software SE keystore, outside the data directory (created 0600 on first
+     * start; M2MSEC_KEK_FILE). Alternatively M2MSEC_KEK holds the key. Default <dataDir>/keystore.key, which
+     * is refused unless kekInDataDir allows it (docs/hardening.md).
+     */
     keyFile?: string;
+    /** Accept the KEK inside the data directory; default: true except in the `secure` profile (development only). */
+    kekInDataDir?: boolean;
     /** HTTPS listener for the PSK-based frameworks (Kpsa, DerivedKey); absent: none. */
     psk?: { host: string; port: number; tls13: boolean };
     /** HTTPS listener for the Certificate-Based SAEF; files are PEM. */
@@ -125,6 +131,12 @@ export interface InCseConfig {
       znCa?: string;
     };
   };
+  /**
+   * Notification target policy (docs/hardening.md): loopback, link-local, private and other special ranges
+   * are refused as notification targets unless listed here ('CIDR', 'address', 'host', each with ':port'
+   * optional; M2MSEC_NOTIFICATION_ALLOW_TARGETS, comma-separated); per-target concurrency and queue bounds.
+   */
+  notifications?: { allowTargets?: string[]; maxConcurrentPerTarget?: number; maxQueuedPerTarget?: number };
   upperTester: boolean;
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
   /**
@@ -334,6 +346,7 @@ const schema = {
           },
         },
         keyFile: str,
+        kekInDataDir: { type: 'boolean' },
         psk: {
           type: 'object',
           additionalProperties: false,
@@ -441,6 +454,15 @@ const schema = {
         },
       },
     },
+    notifications: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        allowTargets: strList,
+        maxConcurrentPerTarget: { type: 'integer', minimum: 1 },
+        maxQueuedPerTarget: { type: 'integer', minimum: 0 },
+      },
+    },
     log: {
       type: 'object',
       additionalProperties: false,
@@ -507,6 +529,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): InCseConfig {
   if (env.M2MSEC_HTTP_PORT) config.http.port = portFrom(env.M2MSEC_HTTP_PORT);
   if (env.M2MSEC_HTTP_HOST) config.http.host = env.M2MSEC_HTTP_HOST;
   if (env.M2MSEC_DATA_DIR) config.dataDir = env.M2MSEC_DATA_DIR;
+  if (env.M2MSEC_KEK_FILE) config.security.keyFile = env.M2MSEC_KEK_FILE;
+  if (env.M2MSEC_NOTIFICATION_ALLOW_TARGETS) {
+    const allowTargets = env.M2MSEC_NOTIFICATION_ALLOW_TARGETS.split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+    config.notifications = { ...config.notifications, allowTargets };
+  }
   if (env.M2MSEC_PG_URL && env.M2MSEC_STORE === 'postgres') {
     config.store = {
       kind: 'postgres',

@@ -1,18 +1,18 @@
 // Admin CLI for the IN-CSE's credentials (TS-0003 6.2.5 sensitive data, 8.2.1 Credential-ID bindings).
 // It opens the same data directory and store as the IN-CSE: run it while the IN-CSE is stopped (the
-// SE keystore file has one writer at a time). Key bytes are read from the command line or from
-// stdin ('-'), never printed.
-//   node dist/credentials.js add-psk --id <KpsaID> --key-hex <hex|-> [--bind <AE-ID|CSE-ID>]... [--expires <ISO time>]
-//   node dist/credentials.js add-dk-ta --ta-id <TA_id> --key-hex <hex|->
-//   node dist/credentials.js add-km --id <KmID> --key-hex <hex|->   (this CSE's Km at its MAF, security.maf)
+// SE keystore file has one writer at a time). Key bytes (hex) are read from a file readable by its owner
+// only or from stdin ('-'), never from argv (visible in ps and shell history), and never printed.
+//   node dist/credentials.js add-psk --id <KpsaID> --key-file <file|-> [--bind <AE-ID|CSE-ID>]... [--expires <ISO time>]
+//   node dist/credentials.js add-dk-ta --ta-id <TA_id> --key-file <file|->
+//   node dist/credentials.js add-km --id <KmID> --key-file <file|->   (this CSE's Km at its MAF, security.maf)
 //   node dist/credentials.js bind --credential <Credential-ID> (--ae <AE-ID>... | --cse <CSE-ID>)
 //   node dist/credentials.js list
 //   node dist/credentials.js delete --id <credential ID>   (also removes the Credential-ID binding 12-<id>)
 // While the IN-CSE runs, revoke a Kpsa with DELETE /.well-known/m2msec/credentials/psk/<id> instead
 // (it also tears down the live sessions).
-import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseOriginator } from '@m2msec/protocol';
+import { keyInArgvRefused, readHexKeySource, SecretAtRestError } from '@m2msec/secure-environment';
 import { DERIVED_KEY_TA_OWNER } from '@m2msec/security-association';
 import { CredentialStore } from '@m2msec/sensitive-data';
 import { openStore } from '@m2msec/store';
@@ -39,17 +39,16 @@ function one(o: Map<string, string[]>, name: string): string {
   return v[0]!;
 }
 
-function keyBytes(hex: string): Buffer {
-  const text = (hex === '-' ? readFileSync(0, 'utf8') : hex).trim();
-  if (!/^([0-9a-fA-F]{2}){16,64}$/.test(text)) throw new UsageError('--key-hex must be 16 to 64 bytes of hex');
-  return Buffer.from(text, 'hex');
+/** The key of an add-* command: --key-file <file|->; a key in argv (--key-hex) is refused, saying what to use. */
+function keyBytes(o: Map<string, string[]>): Buffer {
+  if (o.has('key-hex')) throw keyInArgvRefused('--key-hex', '--key-file');
+  return readHexKeySource(one(o, 'key-file'), '--key-file');
 }
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   const o = options(rest);
   const config = loadConfig();
-  mkdirSync(config.dataDir, { recursive: true });
   const se = await openInCseSecureEnvironment(config);
   const credentials = await CredentialStore.open({ se });
   const store = await openStore(
@@ -88,7 +87,7 @@ async function main(argv: string[]): Promise<void> {
         await credentials.addKey(
           'Kpsa',
           { credentialId: id, owner: 'in-cse-admin', suid: 12, ...(expiresAt ? { expiresAt } : {}) },
-          keyBytes(one(o, 'key-hex')),
+          keyBytes(o),
         );
         if (o.get('bind')) await bind(`12-${id}`, o.get('bind')!);
         process.stdout.write(`added Kpsa ${id} (Credential-ID 12-${id})\n`);
@@ -97,21 +96,13 @@ async function main(argv: string[]): Promise<void> {
       case 'add-dk-ta': {
         const ta = one(o, 'ta-id');
         if (!/^[A-Za-z0-9_-]{1,64}$/.test(ta)) throw new UsageError('--ta-id must be 1-64 of [A-Za-z0-9_-]');
-        await credentials.addKey(
-          'Kpsa',
-          { credentialId: `DKTA.${ta}`, owner: DERIVED_KEY_TA_OWNER },
-          keyBytes(one(o, 'key-hex')),
-        );
+        await credentials.addKey('Kpsa', { credentialId: `DKTA.${ta}`, owner: DERIVED_KEY_TA_OWNER }, keyBytes(o));
         process.stdout.write(`added DerivedKey trust anchor ${ta}\n`);
         break;
       }
       case 'add-km': {
         const id = one(o, 'id');
-        await credentials.addKey(
-          'Km',
-          { credentialId: id, owner: 'in-cse-admin', suid: 11 },
-          keyBytes(one(o, 'key-hex')),
-        );
+        await credentials.addKey('Km', { credentialId: id, owner: 'in-cse-admin', suid: 11 }, keyBytes(o));
         process.stdout.write(`added Km ${id}\n`);
         break;
       }
@@ -148,7 +139,10 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((e) => {
-  const message = e instanceof UsageError || e instanceof ConfigError ? e.message : `failed: ${(e as Error).message}`;
+  const message =
+    e instanceof UsageError || e instanceof ConfigError || e instanceof SecretAtRestError
+      ? e.message
+      : `failed: ${(e as Error).message}`;
   process.stderr.write(`credentials: ${message}\n`);
-  process.exit(e instanceof UsageError ? 2 : 1);
+  process.exit(e instanceof UsageError || e instanceof SecretAtRestError ? 2 : 1);
 });

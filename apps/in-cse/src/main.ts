@@ -1,6 +1,5 @@
 // The reference IN-CSE: wiring only (configuration, store, CSE core, HTTP binding, logs).
 import { createPrivateKey, createPublicKey } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { securePlainListener } from '@m2msec/administration';
@@ -8,6 +7,7 @@ import { StaticLocationSource } from '@m2msec/authorization';
 import { createHttpBinding, HttpRequestSender } from '@m2msec/binding-http';
 import { Cse } from '@m2msec/cse';
 import { registerContainerDefinition } from '@m2msec/protocol';
+import { prepareDataDir } from '@m2msec/secure-environment';
 import { openStore } from '@m2msec/store';
 import { pino } from 'pino';
 import { adminRouter } from './admin-router.js';
@@ -15,6 +15,7 @@ import { openAdministration } from './administration.js';
 import { ConfigError, type InCseConfig, loadConfig } from './config.js';
 import { requestListener } from './dispatch.js';
 import { forwardingSenders } from './forwarding.js';
+import { checkSecretFiles } from './secrets-at-rest.js';
 import { openSecurity } from './security.js';
 import { startTlsListeners } from './tls-listeners.js';
 import { upperTesterRouter } from './upper-tester.js';
@@ -22,7 +23,9 @@ import { upperTesterRouter } from './upper-tester.js';
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = pino({ level: config.log.level, base: { app: 'in-cse', cseId: config.cse.cseId } });
-  mkdirSync(config.dataDir, { recursive: true });
+  // Secrets at rest (docs/hardening.md): data directory 0700, no secret file readable by group or others.
+  prepareDataDir(config.dataDir);
+  checkSecretFiles(config, process.env.M2MSEC_CONFIG);
   const store = await openStore(
     config.store.kind === 'sqlite' ? { kind: 'sqlite', file: join(config.dataDir, 'resources.db') } : config.store,
   );
@@ -48,7 +51,12 @@ async function main(): Promise<void> {
     log,
     senders: [new HttpRequestSender()],
     appRules: config.registration.appRules,
-    config: { ...config.cse, cseType: 1, poa },
+    config: {
+      ...config.cse,
+      cseType: 1,
+      poa,
+      ...(config.notifications ? { notifications: config.notifications } : {}),
+    },
     retargetSendersFor: forwardingSenders(config),
     authenticate: security.authenticate,
     authorization: authorizationOptions(config),
@@ -80,7 +88,9 @@ async function main(): Promise<void> {
   // TLS listeners first (their CRLs load before they open): once the plain listener answers, they serve.
   const tlsListeners = await startTlsListeners(config, security, handler, admin, administration, log);
   for (const l of tlsListeners) log.info({ url: l.url, framework: l.framework }, 'TLS listener ready');
-  const server = config.http.enabled ? createServer(requestListener(binding, extras)) : undefined;
+  const server = config.http.enabled
+    ? createServer(requestListener(binding, extras, (m, f) => log.warn(f, m)))
+    : undefined;
   if (server) {
     server.listen(config.http.port, config.http.host);
     server.keepAliveTimeout = 65_000;

@@ -1,7 +1,6 @@
 // Security wiring of the IN-CSE (TS-0003 6.2.3, 6.2.5, 8.2): the software SE and credential store in
 // the data directory, persistent Credential-ID bindings, the SA registry, DerivedKey resource server,
 // and the authentication step with the configured Mca policy. Logic lives in the packages.
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Administrators } from '@m2msec/administration';
 import { createAuthenticator } from '@m2msec/authentication';
@@ -15,7 +14,7 @@ import {
   derivedKeyDurabilityGate,
   parseDerivedKeyIdentity,
 } from '@m2msec/saef';
-import { createKeyFile, openSoftwareSecureEnvironment, type SecureEnvironment } from '@m2msec/secure-environment';
+import type { SecureEnvironment } from '@m2msec/secure-environment';
 import {
   bindRegisteredAes,
   CredentialStorePskDirectory,
@@ -32,6 +31,7 @@ import { ConfigError, derivedKeyWindowSize, type InCseConfig } from './config.js
 import { gbaTarget, type InCseGbaTarget } from './gba-target.js';
 import { type InCseMafTarget, mafTarget } from './maf-target.js';
 import { mefEnrolmentTargetKeys } from './mef-target.js';
+import { openInCseSecureEnvironmentAtRest } from './secrets-at-rest.js';
 
 /** revokePsk of an ID that is no Kpsa of this CSE. */
 export class UnknownCredentialError extends Error {
@@ -63,11 +63,20 @@ export interface InCseSecurity {
   close(): Promise<void>;
 }
 
-/** The SE keystore and its key file in the data directory (created on first start). */
-export async function openInCseSecureEnvironment(config: InCseConfig): Promise<SecureEnvironment> {
-  const keyFile = config.security.keyFile ?? join(config.dataDir, 'keystore.key');
-  if (!existsSync(keyFile)) createKeyFile(keyFile);
-  return openSoftwareSecureEnvironment({ path: join(config.dataDir, 'keystore.json'), keyFile });
+/**
+ * The SE keystore in the data directory; its KEK from M2MSEC_KEK or a key file outside the data directory
+ * (inside only where kekInDataDirAllowed, with a warning): secrets-at-rest.ts.
+ */
+export async function openInCseSecureEnvironment(config: InCseConfig, log?: Logger): Promise<SecureEnvironment> {
+  const { se, kek } = await openInCseSecureEnvironmentAtRest(config);
+  if (kek.kind === 'file' && kek.insideDataDir) {
+    log?.warn(
+      { keyFile: kek.keyFile },
+      'the key-encryption key lies inside the data directory it protects (development only): set security.keyFile ' +
+        'to a file elsewhere or M2MSEC_KEK; the secure profile refuses this',
+    );
+  }
+  return se;
 }
 
 export async function openInCseBindings(config: InCseConfig, store: Store): Promise<PersistentCredentialBindings> {
@@ -95,7 +104,7 @@ export async function openSecurity(
   administrators: Administrators,
 ): Promise<InCseSecurity> {
   const idContext = { spId: config.cse.spId, cseId: config.cse.cseId };
-  const se = await openInCseSecureEnvironment(config);
+  const se = await openInCseSecureEnvironment(config, log);
   const credentials = await CredentialStore.open({
     se,
     logger: { debug: (m, f) => log.debug(f ?? {}, m), warn: (m, f) => log.warn(f ?? {}, m) },

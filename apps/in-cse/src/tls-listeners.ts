@@ -71,7 +71,7 @@ export async function startTlsListeners(
       transportContext: associationTransportContext({ registry: security.registry, bindings: security.bindings }),
       logger: ({ level, message, rqi, error }) => log[level]({ rqi, err: (error as Error)?.name }, message),
     });
-    return requestListener(binding, [admin]);
+    return requestListener(binding, [admin], (m, f) => log.warn(f, m));
   };
   const psk = config.security.psk;
   if (psk) {

@@ -39,7 +39,7 @@ export async function startAuthorizationCse(
 ): Promise<InCseProcess & { pgSchema?: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'm2msec-authz-'));
   const file = join(dir, 'in-cse.json');
-  writeFileSync(file, JSON.stringify(config));
+  writeFileSync(file, JSON.stringify(config), { mode: 0o600 }); // it may hold a private JWK: 0600 or refused
   const store = o.store ?? defaultTestStore();
   const pgSchema = store === 'postgres' ? (o.pgSchema ?? `authz_${randomBytes(4).toString('hex')}`) : undefined;
   const cse = await startInCse({ store, pgSchema, dataDir: o.dataDir, env: { M2MSEC_CONFIG: file } });
@@ -187,6 +187,7 @@ export async function startDas(rules: object[]): Promise<DasProcess> {
       tokenIdDomain: 'das.m2msec.org',
       rules,
     }),
+    { mode: 0o600 }, // it holds the DAS signing key: owner-only or the DAS refuses to start
   );
   const child: ChildProcess = spawn(process.execPath, [dasMain], { env: { ...process.env, M2MSEC_DAS_CONFIG: file } });
   let out = '';

@@ -28,6 +28,13 @@ import {
 const BSF_DOMAIN = 'bsf.mef.m2msec.org';
 const NAF = 'id-in.m2msec.org'; // '/id-in' in SP 'm2msec.org' (TS-0001 6.5.1.1)
 const work = mkdtempSync(join(tmpdir(), 'm2msec-gba-e2e-'));
+let secrets = 0;
+/** A key as an owner-only hex file: keys never go on a command line (issue 12 item 8). */
+const secret = (key: Uint8Array): string => {
+  const f = join(work, `secret-${++secrets}.hex`);
+  writeFileSync(f, Buffer.from(key).toString('hex'), { mode: 0o600 });
+  return f;
+};
 const mefData = mkdtempSync(join(tmpdir(), 'm2msec-gba-mef-'));
 const credential = randomBytes(24).toString('base64url');
 let mef: MefProcess;
@@ -111,8 +118,8 @@ beforeAll(async () => {
         'add-psk',
         '--id',
         id,
-        '--key-hex',
-        randomBytes(32).toString('hex'),
+        '--key-file',
+        secret(randomBytes(32)),
       ]);
       reservedKpsaIds.push({ id, error: '' });
     } catch (e) {
@@ -146,9 +153,9 @@ async function device(targets = [NAF], enroleeId?: string) {
   expect(put.status, JSON.stringify(put.body)).toBe(200);
   const pskFile = join(work, `ks-naf-${n}.hex`);
   const r = await enrolCli(
-    ['gba', '--bsf', mef.urls.gbaUb!, '--impi', sub.impi, '--k', sub.k.toString('hex')].concat([
-      '--opc',
-      sub.opc.toString('hex'),
+    ['gba', '--bsf', mef.urls.gbaUb!, '--impi', sub.impi, '--k-file', secret(sub.k)].concat([
+      '--opc-file',
+      secret(sub.opc),
       '--naf',
       NAF,
       '--psk-out',

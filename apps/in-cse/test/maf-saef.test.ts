@@ -23,8 +23,8 @@ let b: SecureInCse;
 
 beforeAll(async () => {
   maf = await startMafProcess();
-  maf.admin(['add-km', '--km-id', kmIdA, '--client-id', ID_A, '--key-hex', '-'], kmA.toString('hex'));
-  maf.admin(['add-km', '--km-id', kmIdB, '--client-id', ID_B, '--key-hex', '-'], kmB.toString('hex'));
+  maf.admin(['add-km', '--km-id', kmIdA, '--client-id', ID_A, '--key-file', '-'], kmA.toString('hex'));
+  maf.admin(['add-km', '--km-id', kmIdB, '--client-id', ID_B, '--key-file', '-'], kmB.toString('hex'));
   const prepared = await prepareSecureInCse(
     { maf: { url: maf.pskUrl, fqdn: MAF_FQDN, kmId: kmIdB, adminFQDN: ADMIN_FQDN } },
     // MAF-based SAEF sessions carry the Credential-ID 12-<Key Identifier> (TS-0003 10.4).
@@ -39,7 +39,7 @@ beforeAll(async () => {
   credentialsCli(
     prepared.configPath,
     prepared.dataDir,
-    ['add-km', '--id', kmIdB, '--key-hex', '-'],
+    ['add-km', '--id', kmIdB, '--key-file', '-'],
     kmB.toString('hex'),
   );
   b = await prepared.start();

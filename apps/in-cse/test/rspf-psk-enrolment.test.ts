@@ -35,6 +35,8 @@ async function enrolee(n: number, announce = false) {
   });
   expect(put.status).toBe(200);
   const seDir = join(work, `device-${n}`);
+  const kpmFile = join(work, `kpm-${n}.hex`);
+  writeFileSync(kpmFile, kpm, { mode: 0o600 }); // keys never on a command line (issue 12 item 8)
   const r = await enrolCli([
     'psk',
     '--mef',
@@ -43,8 +45,8 @@ async function enrolee(n: number, announce = false) {
     MEF_FQDN,
     '--kpm-id',
     kpmId,
-    '--kpm-hex',
-    kpm,
+    '--kpm-file',
+    kpmFile,
     '--se-dir',
     seDir,
     '--target',

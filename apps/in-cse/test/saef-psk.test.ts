@@ -3,7 +3,7 @@
 // gnutls-cli as independent clients; AE registration inside an association; DerivedKey identities
 // from a trust anchor with the persistent 64-entry window across a restart.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DerivedKeyTrustAnchor, OneM2MClient } from '@m2msec/saef';
@@ -49,9 +49,16 @@ beforeAll(async () => {
     },
   );
   const cli = (args: string[], input?: string) => credentialsCli(prepared.configPath, prepared.dataDir, args, input);
-  expect(cli(['add-psk', '--id', adminId, '--key-hex', adminKey])).toContain(`12-${adminId}`);
-  cli(['add-psk', '--id', aeId, '--key-hex', '-'], aeKey.toString('hex'));
-  cli(['add-dk-ta', '--ta-id', 'ta1', '--key-hex', kRsTa.toString('hex')]);
+  // Keys from owner-only files or stdin, never argv (issue 12 item 8).
+  const keyDir = mkdtempSync(join(tmpdir(), 'm2msec-keys-'));
+  const keyFile = (name: string, hex: string) => {
+    const f = join(keyDir, name);
+    writeFileSync(f, hex, { mode: 0o600 });
+    return f;
+  };
+  expect(cli(['add-psk', '--id', adminId, '--key-file', keyFile('admin.hex', adminKey)])).toContain(`12-${adminId}`);
+  cli(['add-psk', '--id', aeId, '--key-file', '-'], aeKey.toString('hex'));
+  cli(['add-dk-ta', '--ta-id', 'ta1', '--key-file', keyFile('ta1.hex', kRsTa.toString('hex'))]);
   expect(cli(['list'])).toContain(`Kpsa\t${aeId}`);
   expect(cli(['list'])).not.toContain(aeKey.toString('hex'));
   s = await prepared.start();

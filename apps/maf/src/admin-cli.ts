@@ -1,14 +1,14 @@
 #!/usr/bin/env node
-// Operator CLI for a running MAF's admin API (M2MSEC_MAF_ADMIN_URL, M2MSEC_MAF_ADMIN_TOKEN). Key bytes
-// come from the command line or stdin ('-') and are never printed.
-//   m2msec-maf-admin add-km --km-id <KmID> --client-id <Absolute ID> --key-hex <hex|-> [--expires <ISO time>]
+// Operator CLI for a running MAF's admin API (M2MSEC_MAF_ADMIN_URL, M2MSEC_MAF_ADMIN_TOKEN). Key bytes (hex)
+// come from a file readable by its owner only or from stdin ('-'), never from argv, and are never printed.
+//   m2msec-maf-admin add-km --km-id <KmID> --client-id <Absolute ID> --key-file <file|-> [--expires <ISO time>]
 //   m2msec-maf-admin add-cert-client --san <URI/DNS SAN value> --client-id <Absolute ID>
 //   m2msec-maf-admin delete-client (--km-id <KmID> | --san <SAN>)
 //   m2msec-maf-admin list-clients | list-registrations | list-keys
 //   m2msec-maf-admin deregister-key --rid <RelativeKeyID>
-//   m2msec-maf-admin put-trust-anchor --ta-id <TA_id> [--key-hex <hex|->] --client <Absolute ID>=<C_id>...
+//   m2msec-maf-admin put-trust-anchor --ta-id <TA_id> [--key-file <file|->] --client <Absolute ID>=<C_id>...
 //                                     [--administrator <Absolute ID>]... [--resource-server <URL>]...
-import { readFileSync } from 'node:fs';
+import { keyInArgvRefused, readHexKeySource, SecretAtRestError } from '@m2msec/secure-environment';
 
 class UsageError extends Error {}
 
@@ -28,7 +28,16 @@ function one(o: Map<string, string[]>, name: string): string {
   return v[0]!;
 }
 
-const keyHex = (v: string): string => (v === '-' ? readFileSync(0, 'utf8') : v).trim();
+/** A hex key from --key-file <file|-> (file mode checked); a key in argv (--key-hex) is refused. */
+const keyHex = (o: Map<string, string[]>): string => {
+  if (o.has('key-hex')) throw keyInArgvRefused('--key-hex', '--key-file');
+  const key = readHexKeySource(one(o, 'key-file'), '--key-file');
+  try {
+    return key.toString('hex');
+  } finally {
+    key.fill(0);
+  }
+};
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
@@ -53,7 +62,7 @@ async function main(argv: string[]): Promise<void> {
     case 'add-km': {
       const expires = o.get('expires')?.[0];
       await call('PUT', `/admin/clients/psk/${encodeURIComponent(one(o, 'km-id'))}`, {
-        km: keyHex(one(o, 'key-hex')),
+        km: keyHex(o),
         clientId: one(o, 'client-id'),
         ...(expires ? { expirationTime: expires } : {}),
       });
@@ -89,9 +98,8 @@ async function main(argv: string[]): Promise<void> {
         if (eq < 1) throw new UsageError('--client takes <Absolute ID>=<C_id>');
         clients[c.slice(0, eq)] = c.slice(eq + 1);
       }
-      const key = o.get('key-hex')?.[0];
       await call('PUT', `/admin/trust-anchors/${encodeURIComponent(one(o, 'ta-id'))}`, {
-        ...(key ? { key: keyHex(key) } : {}),
+        ...(o.has('key-file') || o.has('key-hex') ? { key: keyHex(o) } : {}),
         clients,
         administrators: o.get('administrator') ?? [],
         resourceServers: o.get('resource-server') ?? [],
@@ -107,5 +115,5 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((e) => {
   process.stderr.write(`m2msec-maf-admin: ${(e as Error).message}\n`);
-  process.exit(e instanceof UsageError ? 2 : 1);
+  process.exit(e instanceof UsageError || e instanceof SecretAtRestError ? 2 : 1);
 });

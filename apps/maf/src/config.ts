@@ -16,6 +16,15 @@ export interface MafConfig {
   mef?: { url: string; fqdn: string; pskIdentity: string; keyFile: string; targetId?: string };
   notificationTimeoutMs: number;
   log: { level: 'info' | 'warn' | 'silent' };
+  /**
+   * Key-encryption key file of the SE keystore, outside the data directory (created 0600 on first start;
+   * M2MSEC_MAF_KEYSTORE_KEY_FILE), or M2MSEC_KEK. Default <dataDir>/keystore.key, accepted only while
+   * kekInDataDir is true (default, with a warning; docs/hardening.md).
+   */
+  keystoreKeyFile?: string;
+  kekInDataDir?: boolean;
+  /** Path of the JSON configuration file (M2MSEC_MAF_CONFIG) when it holds admin.token inline: checked like one. */
+  configFile?: string;
 }
 
 export const defaults: MafConfig = {
@@ -38,13 +47,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MafConfig {
   let c: MafConfig = structuredClone(defaults);
   if (env.M2MSEC_MAF_CONFIG) {
     try {
-      c = { ...c, ...(JSON.parse(readFileSync(env.M2MSEC_MAF_CONFIG, 'utf8')) as Partial<MafConfig>) };
+      const fromFile = JSON.parse(readFileSync(env.M2MSEC_MAF_CONFIG, 'utf8')) as Partial<MafConfig>;
+      c = { ...c, ...fromFile };
+      // The file itself is a secret file when it holds secrets inline.
+      if (fromFile.admin?.token) c.configFile = env.M2MSEC_MAF_CONFIG;
     } catch (e) {
       throw new ConfigError(`M2MSEC_MAF_CONFIG: ${(e as Error).message}`);
     }
   }
   if (env.M2MSEC_MAF_FQDN) c.fqdn = env.M2MSEC_MAF_FQDN;
   if (env.M2MSEC_MAF_DATA_DIR) c.dataDir = env.M2MSEC_MAF_DATA_DIR;
+  if (env.M2MSEC_MAF_KEYSTORE_KEY_FILE) c.keystoreKeyFile = env.M2MSEC_MAF_KEYSTORE_KEY_FILE;
   if (env.M2MSEC_MAF_PSK_PORT)
     c.psk = { host: c.psk?.host ?? '127.0.0.1', port: port(env.M2MSEC_MAF_PSK_PORT, 'M2MSEC_MAF_PSK_PORT') };
   if (env.M2MSEC_MAF_ADMIN_PORT)
@@ -73,4 +86,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MafConfig {
     throw new ConfigError('notificationTimeoutMs must be an integer of at least 100');
   }
   return c;
+}
+
+/** Every file of this configuration holding a key or a shared secret: owner-only or the MAF refuses to start. */
+export function secretFilesOf(c: MafConfig): Array<[path: string, what: string]> {
+  const files: Array<[string, string]> = [];
+  if (c.configFile) files.push([c.configFile, 'configuration file holding admin.token']);
+  if (c.admin.tokenFile) files.push([c.admin.tokenFile, 'admin token file (admin.tokenFile)']);
+  if (c.certificate) files.push([c.certificate.key, 'TLS private key (certificate.key)']);
+  if (c.mef) files.push([c.mef.keyFile, 'MEF PSK file (mef.keyFile)']);
+  return files;
 }

@@ -1,12 +1,17 @@
 #!/usr/bin/env node
 // The reference MAF process: configuration, SE keystore and store in the data directory, then startMaf
 // (packages/maf). Prints one JSON line {"msg":"MAF ready","urls":...}.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startMaf } from '@m2msec/maf';
-import { createKeyFile, openSoftwareSecureEnvironment } from '@m2msec/secure-environment';
+import {
+  checkSecretFileMode,
+  openSoftwareSecureEnvironment,
+  prepareDataDir,
+  resolveKekSource,
+} from '@m2msec/secure-environment';
 import { openStore } from '@m2msec/store';
-import { ConfigError, loadConfig, type MafConfig } from './config.js';
+import { ConfigError, loadConfig, type MafConfig, secretFilesOf } from './config.js';
 
 function logger(level: MafConfig['log']['level']) {
   const line = (lvl: string, msg: string, fields?: Record<string, unknown>) =>
@@ -21,10 +26,23 @@ function logger(level: MafConfig['log']['level']) {
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = logger(config.log.level);
-  mkdirSync(config.dataDir, { recursive: true });
-  const keyFile = join(config.dataDir, 'keystore.key');
-  if (!existsSync(keyFile)) createKeyFile(keyFile);
-  const se = await openSoftwareSecureEnvironment({ path: join(config.dataDir, 'keystore.json'), keyFile });
+  // Secrets at rest (docs/hardening.md): data directory 0700, secret files owner-only, KEK source.
+  prepareDataDir(config.dataDir);
+  for (const [path, what] of secretFilesOf(config)) checkSecretFileMode(path, what);
+  const kekSource = resolveKekSource({
+    dataDir: config.dataDir,
+    ...(config.keystoreKeyFile ? { keyFile: config.keystoreKeyFile } : {}),
+    allowInsideDataDir: config.kekInDataDir ?? true,
+  });
+  if (kekSource.kind === 'file' && kekSource.insideDataDir) {
+    log.warn('the keystore key-encryption key lies inside the data directory it protects (development only)', {
+      keyFile: kekSource.keyFile,
+    });
+  }
+  const se = await openSoftwareSecureEnvironment({
+    path: join(config.dataDir, 'keystore.json'),
+    ...(kekSource.kind === 'env' ? { kek: kekSource.kek } : { keyFile: kekSource.keyFile }),
+  });
   const store = await openStore(
     config.store.kind === 'sqlite' ? { kind: 'sqlite', file: join(config.dataDir, 'maf.db') } : config.store,
   );

@@ -9,6 +9,15 @@ export interface MefConfig {
   dataDir: string;
   /** 32-byte key-encryption key (hex file) shared by MEF instances over one PostgreSQL database. */
   kekFile?: string;
+  /**
+   * Key-encryption key file of the SE keystore, outside the data directory (created 0600 on first start;
+   * M2MSEC_MEF_KEYSTORE_KEY_FILE), or M2MSEC_KEK. Default <dataDir>/keystore.key, accepted only while
+   * kekInDataDir is true (default, with a warning; docs/hardening.md).
+   */
+  keystoreKeyFile?: string;
+  kekInDataDir?: boolean;
+  /** Path of the JSON configuration file (M2MSEC_MEF_CONFIG) when it holds secrets inline: checked like one. */
+  configFile?: string;
   store: { kind: 'sqlite' } | { kind: 'postgres'; connectionString: string; schema?: string };
   psk?: { host: string; port: number };
   certificate?: { host: string; port: number; cert: string; key: string; trustAnchors: string[] };
@@ -78,7 +87,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MefConfig {
   let c: MefConfig = structuredClone(defaults);
   if (env.M2MSEC_MEF_CONFIG) {
     try {
-      c = { ...c, ...(JSON.parse(readFileSync(env.M2MSEC_MEF_CONFIG, 'utf8')) as Partial<MefConfig>) };
+      const fromFile = JSON.parse(readFileSync(env.M2MSEC_MEF_CONFIG, 'utf8')) as Partial<MefConfig>;
+      c = { ...c, ...fromFile };
+      // The file itself is a secret file when it holds secrets inline.
+      if (fromFile.admin?.token || fromFile.dskpp) c.configFile = env.M2MSEC_MEF_CONFIG;
     } catch (e) {
       throw new ConfigError(`M2MSEC_MEF_CONFIG: ${(e as Error).message}`);
     }
@@ -86,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MefConfig {
   if (env.M2MSEC_MEF_FQDN) c.fqdn = env.M2MSEC_MEF_FQDN;
   if (env.M2MSEC_MEF_DATA_DIR) c.dataDir = env.M2MSEC_MEF_DATA_DIR;
   if (env.M2MSEC_MEF_KEK_FILE) c.kekFile = env.M2MSEC_MEF_KEK_FILE;
+  if (env.M2MSEC_MEF_KEYSTORE_KEY_FILE) c.keystoreKeyFile = env.M2MSEC_MEF_KEYSTORE_KEY_FILE;
   if (env.M2MSEC_MEF_PSK_PORT)
     c.psk = { host: c.psk?.host ?? '127.0.0.1', port: port(env.M2MSEC_MEF_PSK_PORT, 'M2MSEC_MEF_PSK_PORT') };
   if (env.M2MSEC_MEF_ADMIN_PORT)
@@ -145,4 +158,23 @@ function checkEstLifecycle(e: MefConfig['est']): void {
     if (typeof u !== 'string' || !/^https?:\/\/[\x21-\x7e]+$/.test(u))
       throw new ConfigError('est.crlDistributionPoints must be http(s) URLs (ASCII, no spaces)');
   }
+}
+
+/**
+ * Every file of this configuration that holds a key or a shared secret: each must be readable by its owner
+ * only (docs/hardening.md). The configuration file counts when it holds the admin token or DSKPP keys inline.
+ */
+export function secretFilesOf(c: MefConfig): Array<[path: string, what: string]> {
+  const files: Array<[string, string]> = [];
+  if (c.configFile) {
+    files.push([c.configFile, 'configuration file holding secrets (admin.token / dskpp keys)']);
+  }
+  if (c.kekFile) files.push([c.kekFile, 'shared KEK file (kekFile)']);
+  if (c.admin.tokenFile) files.push([c.admin.tokenFile, 'admin token file (admin.tokenFile)']);
+  if (c.certificate) files.push([c.certificate.key, 'TLS private key (certificate.key)']);
+  if (c.user) files.push([c.user.key, 'TLS private key (user.key)']);
+  if (c.gba?.ub.key) files.push([c.gba.ub.key, 'TLS private key (gba.ub.key)']);
+  if (c.gba) files.push([c.gba.zn.key, 'TLS private key (gba.zn.key)']);
+  for (const n of c.gba?.zn.nafCredentials ?? []) files.push([n.credentialFile, `NAF credential of ${n.nafFqdn}`]);
+  return files;
 }

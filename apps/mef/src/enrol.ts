@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 // m2msec-enrol: the AE-side RSPF client (TS-0003 8.3.2). One call from a bootstrap credential to
 // stored keys / certificate, atomically in the device's secure environment (a software SE keystore
-// in --se-dir). Prints JSON metadata, never key bytes.
-//   m2msec-enrol psk  --mef <url> --mef-fqdn <fqdn> --kpm-id <KpmID> --kpm-hex <hex|-> --se-dir <dir>
+// in --se-dir). Prints JSON metadata, never key bytes. Keys come from files readable by their owner only
+// or from stdin ('-'), never from argv (visible in ps and shell history).
+//   m2msec-enrol psk  --mef <url> --mef-fqdn <fqdn> --kpm-id <KpmID> --kpm-file <file|-> --se-dir <dir>
 //                     [--target <id>]... [--announce <target announce URL>]...
 //   m2msec-enrol cert --mef <url> --mef-fqdn <fqdn> --cert <pem> --key <pem> --ca <pem> --se-dir <dir> --san <uri|dns>...
 //   m2msec-enrol bulk --mef <url> --mef-fqdn <fqdn> --csv <file> --out-dir <dir> [--concurrency <n>] [--target <id>]...
-//                     CSV header: kpmId,kpmHex  (one device per row; each gets <out-dir>/<kpmId>/ as its SE)
-//   m2msec-enrol gba  --bsf <Ub URL> --impi <IMPI> --k <hex|-> (--opc <hex> | --op <hex>) [--usim-state <file>]
+//                     CSV header: kpmId,kpmHex  (one device per row; each gets <out-dir>/<kpmId>/ as its SE;
+//                     the CSV holds keys: mode 0600 or refused)
+//   m2msec-enrol gba  --bsf <Ub URL> --impi <IMPI> --k-file <file|-> (--opc-file <file|-> | --op-file <file|->)
+//                     [--usim-state <file>]
 //                     [--ca <pem>] [--naf <NAF FQDN> --psk-out <file>]...
 //                     GBA-based RSPF (8.3.2.3): bootstrap with the MEF as BSF (B-TID = KeID), then per
 //                     Enrolment Target Ks_NAF (= Kpsa / Km, psk_identity = B-TID) written as hex to --psk-out
@@ -19,7 +22,16 @@ import { Agent } from 'node:https';
 import { join } from 'node:path';
 import { bootstrap, Usim, type UsimState, uePskForNaf } from '@m2msec/gba';
 import { checkEnrolmentSet, currentEnrolment, type EnrolmentResult, type EnrolOptions, enrol } from '@m2msec/rspf';
-import { createKeyFile, openSoftwareSecureEnvironment, type SecureEnvironment } from '@m2msec/secure-environment';
+import {
+  checkSecretFileMode,
+  createKeyFile,
+  keyInArgvRefused,
+  openSoftwareSecureEnvironment,
+  readHexKeySource,
+  readSecretSource,
+  SecretAtRestError,
+  type SecureEnvironment,
+} from '@m2msec/secure-environment';
 import { SingleBar } from 'cli-progress';
 import { parse } from 'csv-parse/sync';
 
@@ -42,9 +54,30 @@ function one(o: Map<string, string[]>, name: string): string {
 }
 
 function hexKey(text: string, what: string): Buffer {
-  const t = (text === '-' ? readFileSync(0, 'utf8') : text).trim();
+  const t = text.trim();
   if (!/^([0-9a-fA-F]{2}){16,64}$/.test(t)) throw new UsageError(`${what} must be 16 to 64 bytes of hex`);
   return Buffer.from(t, 'hex');
+}
+
+/** Options that used to carry a key in argv, and the file/stdin option that replaces each. */
+const keyInArgv: Record<string, string> = {
+  'kpm-hex': '--kpm-file',
+  k: '--k-file',
+  opc: '--opc-file',
+  op: '--op-file',
+};
+
+function refuseKeysInArgv(o: Map<string, string[]>): void {
+  for (const [old, replacement] of Object.entries(keyInArgv)) {
+    if (o.has(old)) throw keyInArgvRefused(`--${old}`, replacement);
+  }
+  const fromStdin = [...o.entries()].filter(([k, v]) => k.endsWith('-file') && v.includes('-'));
+  if (fromStdin.length > 1) throw new UsageError('only one key can be read from stdin (-); give the others as files');
+}
+
+/** A hex key from --<name> <file|-> (file mode checked). */
+function keyFrom(o: Map<string, string[]>, name: string): Buffer {
+  return readHexKeySource(one(o, name), `--${name}`);
 }
 
 /** The device's SE: a software keystore in dir (key file created on first use). */
@@ -82,7 +115,7 @@ async function enrolPsk(o: Map<string, string[]>): Promise<void> {
     const r = await enrol({
       mefUrl: one(o, 'mef'),
       mefFqdn: one(o, 'mef-fqdn'),
-      bootstrap: { kind: 'psk', kpmId: one(o, 'kpm-id'), kpm: hexKey(one(o, 'kpm-hex'), '--kpm-hex') },
+      bootstrap: { kind: 'psk', kpmId: one(o, 'kpm-id'), kpm: keyFrom(o, 'kpm-file') },
       se,
       expectedTargets: o.get('target') ?? [],
     });
@@ -108,7 +141,7 @@ async function enrolCert(o: Map<string, string[]>): Promise<void> {
       bootstrap: {
         kind: 'certificate',
         cert: readFileSync(one(o, 'cert')),
-        key: readFileSync(one(o, 'key')),
+        key: readSecretSource(one(o, 'key'), 'private key (--key)'),
         trustAnchors: [readFileSync(one(o, 'ca'))],
       },
       se,
@@ -126,7 +159,7 @@ async function enrolCert(o: Map<string, string[]>): Promise<void> {
 }
 
 function hex16(o: Map<string, string[]>, name: string): Buffer {
-  const b = hexKey(one(o, name), `--${name}`);
+  const b = keyFrom(o, name);
   if (b.length !== 16) throw new UsageError(`--${name} must be 16 bytes of hex`);
   return b;
 }
@@ -135,13 +168,13 @@ async function enrolGba(o: Map<string, string[]>): Promise<void> {
   const nafs = o.get('naf') ?? [];
   const outs = o.get('psk-out') ?? [];
   if (nafs.length !== outs.length) throw new UsageError('give one --psk-out per --naf');
-  if (o.has('opc') === o.has('op')) throw new UsageError('give exactly one of --opc and --op');
+  if (o.has('opc-file') === o.has('op-file')) throw new UsageError('give exactly one of --opc-file and --op-file');
   const stateFile = o.get('usim-state')?.[0];
   const state =
     stateFile && existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, 'utf8')) as UsimState) : undefined;
-  const k = hex16(o, 'k');
-  const opKey = o.has('opc') ? 'opc' : 'op';
-  const opValue = hex16(o, opKey);
+  const k = hex16(o, 'k-file');
+  const opKey = o.has('opc-file') ? 'opc' : 'op';
+  const opValue = hex16(o, `${opKey}-file`);
   const usim = new Usim({ k, [opKey]: opValue, ...(state ? { state } : {}) });
   k.fill(0);
   opValue.fill(0);
@@ -170,7 +203,9 @@ async function enrolGba(o: Map<string, string[]>): Promise<void> {
 }
 
 async function bulk(o: Map<string, string[]>): Promise<void> {
-  const rows = parse(readFileSync(one(o, 'csv')), { columns: true, skip_empty_lines: true, trim: true }) as Array<
+  const csv = one(o, 'csv');
+  checkSecretFileMode(csv, 'CSV of Kpm keys (--csv)');
+  const rows = parse(readFileSync(csv), { columns: true, skip_empty_lines: true, trim: true }) as Array<
     Record<string, string>
   >;
   if (rows.length === 0) throw new UsageError('the CSV holds no device rows');
@@ -227,6 +262,7 @@ async function bulk(o: Map<string, string[]>): Promise<void> {
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   const o = options(rest);
+  refuseKeysInArgv(o);
   switch (command) {
     case 'psk':
       return enrolPsk(o);
@@ -265,6 +301,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((e) => {
-  process.stderr.write(`m2msec-enrol: ${e instanceof UsageError ? e.message : `failed: ${(e as Error).message}`}\n`);
-  process.exit(e instanceof UsageError ? 2 : 1);
+  const usage = e instanceof UsageError || e instanceof SecretAtRestError;
+  process.stderr.write(`m2msec-enrol: ${usage ? e.message : `failed: ${(e as Error).message}`}\n`);
+  process.exit(usage ? 2 : 1);
 });

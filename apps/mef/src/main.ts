@@ -1,14 +1,20 @@
 #!/usr/bin/env node
 // The reference MEF process: configuration, SE keystore and store in the data directory, EST CA on
 // first start, then startMef (packages/mef). Prints one JSON line {"msg":"MEF ready","urls":...}.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DskppServer, MemoryClientRegistry, secureEnvironmentKeyStore } from '@m2msec/dskpp';
 import { type CertificateAuthority, createCertificateAuthority, openCertificateAuthority } from '@m2msec/est';
 import { type MefGbaOptions, startMef } from '@m2msec/mef';
-import { createKeyFile, openSoftwareSecureEnvironment, type SecureEnvironment } from '@m2msec/secure-environment';
+import {
+  checkSecretFileMode,
+  openSoftwareSecureEnvironment,
+  prepareDataDir,
+  resolveKekSource,
+  type SecureEnvironment,
+} from '@m2msec/secure-environment';
 import { openStore } from '@m2msec/store';
-import { ConfigError, loadConfig, type MefConfig } from './config.js';
+import { ConfigError, loadConfig, type MefConfig, secretFilesOf } from './config.js';
 
 const EST_CA_KEY = 'mef/est-ca';
 
@@ -35,10 +41,23 @@ async function estCa(se: SecureEnvironment, config: MefConfig): Promise<Certific
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = logger(config.log.level);
-  mkdirSync(config.dataDir, { recursive: true });
-  const keyFile = join(config.dataDir, 'keystore.key');
-  if (!existsSync(keyFile)) createKeyFile(keyFile);
-  const se = await openSoftwareSecureEnvironment({ path: join(config.dataDir, 'keystore.json'), keyFile });
+  // Secrets at rest (docs/hardening.md): data directory 0700, secret files owner-only, KEK source.
+  prepareDataDir(config.dataDir);
+  for (const [path, what] of secretFilesOf(config)) checkSecretFileMode(path, what);
+  const kekSource = resolveKekSource({
+    dataDir: config.dataDir,
+    ...(config.keystoreKeyFile ? { keyFile: config.keystoreKeyFile } : {}),
+    allowInsideDataDir: config.kekInDataDir ?? true,
+  });
+  if (kekSource.kind === 'file' && kekSource.insideDataDir) {
+    log.warn('the keystore key-encryption key lies inside the data directory it protects (development only)', {
+      keyFile: kekSource.keyFile,
+    });
+  }
+  const se = await openSoftwareSecureEnvironment({
+    path: join(config.dataDir, 'keystore.json'),
+    ...(kekSource.kind === 'env' ? { kek: kekSource.kek } : { keyFile: kekSource.keyFile }),
+  });
   const store = await openStore(
     config.store.kind === 'sqlite' ? { kind: 'sqlite', file: join(config.dataDir, 'mef.db') } : config.store,
   );

@@ -34,7 +34,8 @@ describe('m2msec-enrol', () => {
     const dir = tmp('m2msec-bulk-');
     const csv = join(dir, 'devices.csv');
     const rows = [...devices, { kpmId: 'unknown-device', kpmHex: randomBytes(32).toString('hex') }];
-    writeFileSync(csv, `kpmId,kpmHex\n${rows.map((d) => `${d.kpmId},${d.kpmHex}`).join('\n')}\n`);
+    // The CSV holds Kpm keys: owner-only, or m2msec-enrol refuses it (issue 12 item 8).
+    writeFileSync(csv, `kpmId,kpmHex\n${rows.map((d) => `${d.kpmId},${d.kpmHex}`).join('\n')}\n`, { mode: 0o600 });
     const out = join(dir, 'out');
     const r = await cli([
       'bulk',
@@ -77,6 +78,8 @@ describe('m2msec-enrol', () => {
     const r = await cli(['psk', '--mef', mef.urls.psk!]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--[a-z-]+ is required once/);
+    const badKey = join(tmp('m2msec-x-'), 'kpm.hex');
+    writeFileSync(badKey, 'zz', { mode: 0o600 });
     const k = await cli([
       'psk',
       '--mef',
@@ -85,12 +88,12 @@ describe('m2msec-enrol', () => {
       MEF_FQDN,
       '--kpm-id',
       'x',
-      '--kpm-hex',
-      'zz',
+      '--kpm-file',
+      badKey,
       '--se-dir',
       tmp('m2msec-x-'),
     ]);
     expect(k.code).toBe(2);
-    expect(k.stderr).toMatch(/--kpm-hex must be/);
+    expect(k.stderr).toMatch(/--kpm-file must hold/);
   });
 });

@@ -17,6 +17,11 @@ import { dist, MEF_FQDN, type MefProcess, run, startMefProcess, tmp } from './he
 import { type MefPki, makePki, ok } from './pki.js';
 
 const dir = tmp('m2msec-mef-est-');
+/** A key as an owner-only file: keys never go on a command line (issue 12 item 8). */
+const secretFile = (name: string, hex: string): string => {
+  writeFileSync(join(dir, name), hex, { mode: 0o600 });
+  return join(dir, name);
+};
 const AE_SAN = 'https://m2msec.org/Cdevice0001';
 const kpm = randomBytes(32).toString('hex');
 let pki: MefPki;
@@ -280,8 +285,8 @@ describe('/fetchCredentials by a certificate-authenticated Enrolment Target', ()
       MEF_FQDN,
       '--kpm-id',
       'kpm-for-mn',
-      '--kpm-hex',
-      kpm2,
+      '--kpm-file',
+      secretFile('kpm2.hex', kpm2),
       '--se-dir',
       seDir,
     ]);

@@ -18,6 +18,13 @@ import { dist, type MefProcess, run, startMefProcess, tmp } from './helpers.js';
 const BSF_DOMAIN = 'bsf.mef.m2msec.org';
 const NAF = 'id-in.m2msec.org';
 const dir = tmp('m2msec-mef-gba-');
+let secrets = 0;
+/** A key as an owner-only hex file: keys never go on a command line (issue 12 item 8). */
+const secret = (key: Uint8Array): string => {
+  const f = join(dir, `secret-${++secrets}.hex`);
+  writeFileSync(f, Buffer.from(key).toString('hex'), { mode: 0o600 });
+  return f;
+};
 const credential = randomBytes(24).toString('base64url');
 let mef: MefProcess;
 const cli = (args: string[]) => run(process.execPath, [join(dist, 'enrol.js'), ...args], { timeoutMs: 120_000 });
@@ -123,9 +130,9 @@ describe('MEF process as GBA BSF', () => {
     const s = await subscriber();
     const pskFile = join(dir, `ks-naf-${n}.hex`);
     const r = await cli(
-      ['gba', '--bsf', mef.urls.gbaUb!, '--impi', s.impi, '--k', s.k.toString('hex')].concat([
-        '--opc',
-        s.opc.toString('hex'),
+      ['gba', '--bsf', mef.urls.gbaUb!, '--impi', s.impi, '--k-file', secret(s.k)].concat([
+        '--opc-file',
+        secret(s.opc),
         '--naf',
         NAF,
         '--psk-out',
@@ -175,9 +182,9 @@ describe('MEF process as GBA BSF', () => {
   it('a stale SQN at the HE: the USIM answers AUTS, the MEF resynchronises, the bootstrap succeeds', async () => {
     const s = await subscriber();
     const state = join(dir, `usim-${n}.json`);
-    const args = ['gba', '--bsf', mef.urls.gbaUb!, '--impi', s.impi, '--k', s.k.toString('hex')].concat([
-      '--opc',
-      s.opc.toString('hex'),
+    const args = ['gba', '--bsf', mef.urls.gbaUb!, '--impi', s.impi, '--k-file', secret(s.k)].concat([
+      '--opc-file',
+      secret(s.opc),
       '--usim-state',
       state,
     ]);
@@ -202,21 +209,13 @@ describe('MEF process as GBA BSF', () => {
     expect((await zn().fetchKsNaf(JSON.parse(r.stdout).btid)).impi).toBe(s.impi);
   });
 
-  it('usage errors: --naf without --psk-out, both --opc and --op', async () => {
-    const base = [
-      'gba',
-      '--bsf',
-      mef.urls.gbaUb!,
-      '--impi',
-      'x@ims.m2msec.org',
-      '--k',
-      randomBytes(16).toString('hex'),
-    ];
-    const a = await cli([...base, '--opc', randomBytes(16).toString('hex'), '--naf', NAF]);
+  it('usage errors: --naf without --psk-out, both --opc-file and --op-file', async () => {
+    const base = ['gba', '--bsf', mef.urls.gbaUb!, '--impi', 'x@ims.m2msec.org', '--k-file', secret(randomBytes(16))];
+    const a = await cli([...base, '--opc-file', secret(randomBytes(16)), '--naf', NAF]);
     expect(a.code).toBe(2);
     expect(a.stderr).toMatch(/one --psk-out per --naf/);
-    const b = await cli([...base, '--opc', randomBytes(16).toString('hex'), '--op', randomBytes(16).toString('hex')]);
+    const b = await cli([...base, '--opc-file', secret(randomBytes(16)), '--op-file', secret(randomBytes(16))]);
     expect(b.code).toBe(2);
-    expect(b.stderr).toMatch(/exactly one of --opc and --op/);
+    expect(b.stderr).toMatch(/exactly one of --opc-file and --op-file/);
   });
 });

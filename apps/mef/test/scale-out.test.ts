@@ -36,6 +36,8 @@ afterAll(async () => {
 describe('two MEF instances, one PostgreSQL database', () => {
   it('registered at A, enrolled at B, fetched from A', async () => {
     const kpm = randomBytes(32).toString('hex');
+    const kpmFile = join(dir, 'kpm-scale.hex');
+    writeFileSync(kpmFile, kpm, { mode: 0o600 }); // keys never on a command line (issue 12 item 8)
     const tk = randomBytes(32).toString('hex');
     expect(
       (
@@ -62,8 +64,8 @@ describe('two MEF instances, one PostgreSQL database', () => {
         MEF_FQDN,
         '--kpm-id',
         'kpm-scale',
-        '--kpm-hex',
-        kpm,
+        '--kpm-file',
+        kpmFile,
         '--se-dir',
         seDir,
       ]);
@@ -93,7 +95,7 @@ describe('two MEF instances, one PostgreSQL database', () => {
 
   it('an instance with another KEK stops at start with a clear message', async () => {
     const other = join(dir, 'other-kek.hex');
-    writeFileSync(other, randomBytes(32).toString('hex'));
+    writeFileSync(other, randomBytes(32).toString('hex'), { mode: 0o600 });
     await expect(startMefProcess({ ...pg, M2MSEC_MEF_KEK_FILE: other })).rejects.toThrow(/need the same KEK/);
   });
 });

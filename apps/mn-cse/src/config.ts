@@ -30,6 +30,8 @@ export interface MnCseFileConfig {
   poa?: string[];
   store: { kind: 'sqlite' } | { kind: 'postgres'; connectionString: string; schema?: string };
   dataDir: string;
+  /** Notification target policy (docs/hardening.md). */
+  notifications?: { allowTargets?: string[]; maxConcurrentPerTarget?: number; maxQueuedPerTarget?: number };
   registrar: {
     cseId: string;
     cseBaseName: string;
@@ -149,6 +151,11 @@ const schema = obj(
       ],
     },
     dataDir: str,
+    notifications: obj([], {
+      allowTargets: strList,
+      maxConcurrentPerTarget: { type: 'integer', minimum: 1 },
+      maxQueuedPerTarget: { type: 'integer', minimum: 0 },
+    }),
     registrar: {
       ...obj(['cseId', 'cseBaseName', 'url', 'retryMs', 'refreshMs'], {
         cseId: { type: 'string', pattern: '^/[A-Za-z0-9._~-]+$' },

@@ -8,7 +8,7 @@ import { createAuthenticator } from '@m2msec/authentication';
 import { createHttpBinding, HttpRequestSender } from '@m2msec/binding-http';
 import { createMqttBinding, type MqttBinding, MqttRequestSender } from '@m2msec/binding-mqtt';
 import { Cse, type Logger, silentLogger } from '@m2msec/cse';
-import type { RequestHandler, RequestSender } from '@m2msec/protocol';
+import { httpErrorEdge, type RequestHandler, type RequestSender } from '@m2msec/protocol';
 import { CertificateRevocation, CrlFeed, createSaefAgent } from '@m2msec/saef';
 import {
   applyCertificateRevocation,
@@ -91,6 +91,7 @@ export async function createMnCse(o: MnCseOptions): Promise<MnCse> {
       allowCseWithoutAssociation: !!o.registrar.plainHttp,
       requestTimeoutMs: timeoutMs,
       ...(o.adminOriginators ? { adminOriginators: o.adminOriginators } : {}),
+      ...(o.notifications ? { notifications: o.notifications } : {}),
     },
   });
   const handler: RequestHandler = cse.handle;
@@ -213,6 +214,7 @@ async function startMccListener(o: MnCseOptions, handler: RequestHandler, log: L
   const app = express();
   app.disable('x-powered-by');
   app.use(binding.router);
+  app.use(httpErrorEdge());
   const tls = { cert: pem(m.cert), key: pem(m.key), trustAnchors };
   const server = createServer(revocationServerOptions({ tls, revocation }), app);
   applyCertificateRevocation({ server, tls, revocation, registry });

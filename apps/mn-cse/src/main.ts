@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // The MN-CSE process: configuration, an express server carrying the oneM2M HTTP binding, and
 // createMnCse for everything else. Wiring only.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Administrators } from '@m2msec/administration';
+import { httpErrorEdge, httpNotFound } from '@m2msec/protocol';
 import type { SaefClientFramework } from '@m2msec/saef';
+import { checkSecretFileMode, prepareDataDir } from '@m2msec/secure-environment';
 import express from 'express';
 import { pino } from 'pino';
 import { ConfigError, loadConfig, type MnCseFileConfig } from './config.js';
@@ -15,6 +17,22 @@ function keyFromFile(path: string, what: string): Uint8Array {
   const text = readFileSync(path, 'utf8').trim();
   if (!/^([0-9a-fA-F]{2}){16,64}$/.test(text)) throw new ConfigError(`${what} must hold 16 to 64 bytes of hex`);
   return Buffer.from(text, 'hex');
+}
+
+/**
+ * Every file the configuration names that holds a private key or a PSK; and the configuration file itself
+ * when mcc.key is given inline as PEM.
+ */
+function secretFilesOf(c: MnCseFileConfig, configFile?: string): Array<[path: string, what: string]> {
+  const files: Array<[string, string]> = [];
+  const inline = (v: string) => v.includes('-----BEGIN');
+  if (c.registrar.certificate) files.push([c.registrar.certificate.key, 'private key (registrar.certificate.key)']);
+  if (c.registrar.psk) files.push([c.registrar.psk.keyFile, 'PSK file (registrar.psk.keyFile)']);
+  if (c.mqtt?.key) files.push([c.mqtt.key, 'private key (mqtt.key)']);
+  if (c.mqtt?.psk) files.push([c.mqtt.psk.keyFile, 'PSK file (mqtt.psk.keyFile)']);
+  if (c.mcc && !inline(c.mcc.key)) files.push([c.mcc.key, 'private key (mcc.key)']);
+  if (c.mcc && inline(c.mcc.key) && configFile) files.push([configFile, 'configuration file holding mcc.key inline']);
+  return files;
 }
 
 function registrarFramework(r: MnCseFileConfig['registrar']): SaefClientFramework | undefined {
@@ -76,7 +94,9 @@ function administratorsOf(config: MnCseFileConfig): Administrators {
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = pino({ level: config.log.level, base: { app: 'mn-cse', cseId: config.cse.cseId } });
-  mkdirSync(config.dataDir, { recursive: true });
+  // Secrets at rest (docs/hardening.md): data directory 0700, no key file readable by group or others.
+  prepareDataDir(config.dataDir);
+  for (const [path, what] of secretFilesOf(config, process.env.M2MSEC_CONFIG)) checkSecretFileMode(path, what);
   const origin = `http://${config.http.host}:${config.http.port}`;
   const framework = registrarFramework(config.registrar);
   if (!framework) log.warn({}, 'registrar over plain HTTP without a security association (lab setting)');
@@ -89,6 +109,7 @@ async function main(): Promise<void> {
     store:
       config.store.kind === 'sqlite' ? { kind: 'sqlite', file: join(config.dataDir, 'resources.db') } : config.store,
     poa: config.poa ?? [origin],
+    ...(config.notifications ? { notifications: config.notifications } : {}),
     registrar: {
       cseId: config.registrar.cseId,
       cseBaseName: config.registrar.cseBaseName,
@@ -111,6 +132,9 @@ async function main(): Promise<void> {
     res.json({ cseId: config.cse.cseId, registration: mn.registration });
   });
   app.use(mn.router);
+  // Never express's HTML error page (stack, paths, versions): a JSON answer (docs/hardening.md).
+  app.use(httpNotFound());
+  app.use(httpErrorEdge({ log: (m, f) => log.warn(f, m) }));
   const server = app.listen(config.http.port, config.http.host);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {

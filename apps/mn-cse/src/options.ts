@@ -69,6 +69,8 @@ export interface MnCseOptions {
    * embedder whose plain router only it can reach (docs/administration.md).
    */
   isAdministrator?: (originator: string, transport: import('@m2msec/protocol').TransportContext) => boolean;
+  /** Notification target policy (docs/hardening.md): exceptions to the refused ranges, per-target bounds. */
+  notifications?: { allowTargets?: string[]; maxConcurrentPerTarget?: number; maxQueuedPerTarget?: number };
   /** An open store, a store configuration, or nothing (in-memory SQLite: lost at exit). */
   store?: Store | StoreConfig;
   /** Points of access of this MN-CSE advertised to the registrar (where it forwards requests down). */

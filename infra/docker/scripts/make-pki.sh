@@ -44,8 +44,15 @@ cat > broker.json <<JSON
 }
 JSON
 (cd "${REPO:-/repo}" && pnpm exec tsx infra/mosquitto/write-config.ts "$PKI/broker.json")
-# The apps run as uid 10001 and need to read their keys (a lab volume; see docs/e2e.md). mosquitto
-# runs as root inside its own container and keeps its persistence in $PKI/mosquitto.
-chmod 644 ./*.pem ./*.key ae1.psk
+# The apps run as uid 10001: their keys are theirs alone (0600; the IN-CSE and MN-CSE refuse to start on a
+# key file that group or others can read, docs/hardening.md). mosquitto runs as root inside its own
+# container and keeps its persistence in $PKI/mosquitto. The CA key stays root's.
+chmod 644 ./*.pem
+for k in ./*.key ae1.psk; do
+  [ "$k" = ./ca.key ] && continue
+  chown 10001 "$k"
+  chmod 600 "$k"
+done
+chmod 600 ca.key
 touch done
 echo "PKI written to $PKI"

@@ -1,4 +1,6 @@
 // CSE configuration: identity in the M2M SP domain (TS-0001 7.2) and behaviour switches.
+import type { NotificationTargetPolicyConfig } from './notifications/target-policy.js';
+
 export interface CseConfig {
   /** SP-relative CSE-ID, e.g. '/id-in'. */
   cseId: string;
@@ -31,6 +33,8 @@ export interface CseConfig {
    * here go to the <remoteCSE> with this CSE-ID (TS-0004 7.3.2.6); its <remoteCSE> is no registree.
    */
   registrarCseId?: string;
+  /** Where notifications may go (notifications/target-policy.ts); default: public addresses only. */
+  notifications?: NotificationTargetPolicyConfig;
 }
 
 export const defaultCseConfig: CseConfig = {

@@ -175,13 +175,15 @@ describe('subscriptions and notifications over HTTP', () => {
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/notify`;
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  const allowTestServer = () => ({ expirySweepMs: 0, notifications: { allowTargets: [new URL(url).host] } });
 
   const until = async (pred: () => boolean) => {
     for (let i = 0; i < 100 && !pred(); i++) await new Promise((r) => setTimeout(r, 20));
   };
 
   it('verifies the target, then notifies child creation, update and deletion', async () => {
-    const { send, registerAe } = await openTestCse({ senders: [new HttpRequestSender()] });
+    // Loopback targets are refused unless allowed (notification target policy): allow the test server only.
+    const { send, registerAe } = await openTestCse({ senders: [new HttpRequestSender()], config: allowTestServer() });
     await registerAe('Cs');
     await send({ op: 1, to: 'cse-in/Cs', fr: 'Cs', ty: 3, pc: { 'm2m:cnt': { rn: 'box' } } });
     const sub = await send({
@@ -207,7 +209,8 @@ describe('subscriptions and notifications over HTTP', () => {
   });
 
   it('refuses the subscription with 5204 when verification fails and creates nothing', async () => {
-    const { send, registerAe } = await openTestCse({ senders: [new HttpRequestSender()] });
+    // Loopback targets are refused unless allowed (notification target policy): allow the test server only.
+    const { send, registerAe } = await openTestCse({ senders: [new HttpRequestSender()], config: allowTestServer() });
     await registerAe('Cv');
     answer = 4103;
     const r = await send({ op: 1, to: 'cse-in/Cv', fr: 'Cv', ty: 23, pc: { 'm2m:sub': { rn: 's', nu: [url] } } });

@@ -1,4 +1,5 @@
 export { m2mDebugContent } from './content/debug.js';
+export { checkJsonDepth, escapeControl, jsonSyntaxReason, MAX_JSON_DEPTH } from './content/json-limits.js';
 export { rootNameFor, rootNameOfResource, tyForRootName, wrapResource } from './content/wrap.js';
 export { isM2MError, M2MError } from './error.js';
 export {
@@ -16,6 +17,16 @@ export {
   resourceTypeNames,
   type ShortNameRow,
 } from './generated/short-name-tables.js';
+export {
+  type ClassifiedHttpError,
+  classifyHttpError,
+  describeErrorForLog,
+  type ErrorBodyShape,
+  type HttpErrorEdgeOptions,
+  httpErrorEdge,
+  httpNotFound,
+  writeHttpError,
+} from './http/error-edge.js';
 export { httpStatusFor, httpStatusTable } from './http/status-mapping.js';
 export {
   type IdContext,

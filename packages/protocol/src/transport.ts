@@ -44,5 +44,14 @@ export type RequestHandler = (req: RequestPrimitive, transport: TransportContext
 export interface RequestSender {
   /** URL schemes this sender handles, e.g. ['http', 'https']. */
   readonly schemes: readonly string[];
-  send(poa: string, req: RequestPrimitive, opts?: { timeoutMs?: number }): Promise<ResponsePrimitive>;
+  /**
+   * `connectAddress`: an IP address already checked by the caller's target policy; the sender connects
+   * there instead of resolving the point of access's host again (which a DNS rebinding could change), and
+   * keeps the host in Host / SNI. Senders whose scheme names no network host (MQTT) ignore it.
+   */
+  send(
+    poa: string,
+    req: RequestPrimitive,
+    opts?: { timeoutMs?: number; connectAddress?: string },
+  ): Promise<ResponsePrimitive>;
 }

@@ -1,5 +1,12 @@
 // TS-0009 clause 6: an HTTP request message -> a request primitive (the receiver side of 6.1).
-import { M2MError, Operation, type RequestPrimitive, ResponseStatusCode } from '@m2msec/protocol';
+import {
+  checkJsonDepth,
+  jsonSyntaxReason,
+  M2MError,
+  Operation,
+  type RequestPrimitive,
+  ResponseStatusCode,
+} from '@m2msec/protocol';
 import { badRequest, show, unsupportedMediaType } from '../lib/errors.js';
 import { type DistinctHeaders, Header } from '../lib/headers.js';
 import { parseInteger } from '../lib/numbers.js';
@@ -34,12 +41,12 @@ function parseBody(body: Uint8Array): Record<string, unknown> {
   } catch {
     return badRequest('body is not valid UTF-8');
   }
+  checkJsonDepth(text);
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (e) {
-    const reason = e instanceof Error ? e.message : String(e);
-    return badRequest(`body is not valid JSON: ${reason.length > 160 ? `${reason.slice(0, 157)}...` : reason}`);
+    return badRequest(`body is not valid JSON: ${jsonSyntaxReason(e)}`);
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) badRequest('body is not a JSON object');
   return value as Record<string, unknown>;

@@ -1,5 +1,5 @@
 // TS-0009 6.3 / 6.4, originator side: an HTTP response message -> a response primitive.
-import { isSuccess, M2MError, type ResponsePrimitive, ResponseStatusCode } from '@m2msec/protocol';
+import { checkJsonDepth, isSuccess, M2MError, type ResponsePrimitive, ResponseStatusCode } from '@m2msec/protocol';
 import { show } from '../lib/errors.js';
 import { type DistinctHeaders, Header } from '../lib/headers.js';
 import { jsonMediaTypes } from '../request/content-type.js';
@@ -46,8 +46,15 @@ export function decodeHttpResponse(msg: HttpResponseIn, expectedRqi: string): Re
     const type = (one(h, Header.contentType, 'Content-Type') ?? '').split(';')[0]!.trim().toLowerCase();
     if (!jsonMediaTypes.has(type)) fail(`response body has Content-Type ${show(type)}, not JSON`);
     let pc: unknown;
+    const text = Buffer.from(msg.body).toString('utf8');
     try {
-      pc = JSON.parse(Buffer.from(msg.body).toString('utf8'));
+      // A peer's answer is as untrusted as a request: bounded nesting before anything walks it.
+      checkJsonDepth(text, undefined, 'response body');
+    } catch (e) {
+      fail((e as Error).message);
+    }
+    try {
+      pc = JSON.parse(text);
     } catch {
       fail('response body is not valid JSON');
     }

@@ -54,7 +54,11 @@ export class HttpRequestSender implements RequestSender {
    * Rejects with M2MError 4008 on timeout, 5103 when the target cannot be reached, 5000 when the
    * peer's answer is not a TS-0009 response.
    */
-  async send(poa: string, req: RequestPrimitive, opts: { timeoutMs?: number } = {}): Promise<ResponsePrimitive> {
+  async send(
+    poa: string,
+    req: RequestPrimitive,
+    opts: { timeoutMs?: number; connectAddress?: string } = {},
+  ): Promise<ResponsePrimitive> {
     let url: URL;
     try {
       url = new URL(poa);
@@ -74,6 +78,10 @@ export class HttpRequestSender implements RequestSender {
       path = base + target + (search === '' ? '' : `?${search}`);
     }
     const headers: Record<string, string | number> = { ...encoded.headers };
+    // A pinned address (checked by the caller's target policy): connect there, name the host in Host (and,
+    // for https, SNI and the certificate check, which Node derives from the Host header).
+    const pinned = opts.connectAddress;
+    if (pinned !== undefined) headers.Host = url.host;
     const body = encoded.body === undefined ? undefined : Buffer.from(encoded.body, 'utf8');
     if (body !== undefined) headers['Content-Length'] = body.byteLength;
     const timeoutMs = opts.timeoutMs ?? this.#timeoutMs;
@@ -98,7 +106,7 @@ export class HttpRequestSender implements RequestSender {
       try {
         request = transport.request({
           protocol: url.protocol,
-          hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+          hostname: pinned ?? url.hostname.replace(/^\[(.*)\]$/, '$1'),
           port: url.port === '' ? undefined : Number(url.port),
           method: encoded.method,
           path,

@@ -1,7 +1,13 @@
 // TS-0010 6.5.1 / TS-0004 8.4: a JSON payload -> request primitive. The binding checks the structure it
 // and the CSE rely on (object, op, to, rqi, types of the parameters it reads); the CSE's validateRequest
 // checks everything else. Every failure is an M2MError 4000 carrying the rqi when one could be read.
-import { M2MError, type RequestPrimitive, ResponseStatusCode } from '@m2msec/protocol';
+import {
+  checkJsonDepth,
+  jsonSyntaxReason,
+  M2MError,
+  type RequestPrimitive,
+  ResponseStatusCode,
+} from '@m2msec/protocol';
 import { show } from '../lib/errors.js';
 
 /** A request that could not be decoded; `rqi` is set when the payload had a usable one (for the response). */
@@ -42,12 +48,14 @@ function parseJson(payload: Uint8Array): unknown {
     throw new RequestDecodeError('payload is not valid UTF-8 (TS-0004 8.4.2)');
   }
   try {
+    checkJsonDepth(text, undefined, 'payload');
+  } catch (e) {
+    throw new RequestDecodeError((e as Error).message);
+  }
+  try {
     return JSON.parse(text);
   } catch (e) {
-    const reason = e instanceof Error ? e.message : String(e);
-    throw new RequestDecodeError(
-      `payload is not valid JSON: ${reason.length > 120 ? `${reason.slice(0, 117)}...` : reason}`,
-    );
+    throw new RequestDecodeError(`payload is not valid JSON: ${jsonSyntaxReason(e)}`);
   }
 }
 

@@ -1,6 +1,6 @@
 // TS-0010 6.5.2, originator side: a JSON payload -> response primitive. A peer that breaks the binding
 // leaves the request's outcome unknown: 5000, as the HTTP sender does.
-import { isSuccess, M2MError, type ResponsePrimitive, ResponseStatusCode } from '@m2msec/protocol';
+import { checkJsonDepth, isSuccess, M2MError, type ResponsePrimitive, ResponseStatusCode } from '@m2msec/protocol';
 import { show } from '../lib/errors.js';
 
 function fail(message: string): never {
@@ -11,9 +11,21 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Reads a response primitive; an error whose only content is m2m:dbg becomes `dbg`. */
 export function decodeResponsePayload(payload: Uint8Array): ResponsePrimitive {
+  let text = '';
+  try {
+    text = utf8.decode(payload);
+  } catch {
+    fail('response payload is not valid UTF-8 JSON');
+  }
+  try {
+    // A peer's answer is as untrusted as a request: bounded nesting before anything walks it.
+    checkJsonDepth(text, undefined, 'response payload');
+  } catch (e) {
+    fail((e as Error).message);
+  }
   let value: unknown;
   try {
-    value = JSON.parse(utf8.decode(payload));
+    value = JSON.parse(text);
   } catch {
     fail('response payload is not valid UTF-8 JSON');
   }

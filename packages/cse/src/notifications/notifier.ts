@@ -25,6 +25,12 @@ import { inNotificationSchedule } from '../resources/schedule.js';
 import { type EventNotificationCriteria, eventTypes, matches, NotificationEventType } from './criteria.js';
 import { parseDuration } from './duration.js';
 import { RateLimiter } from './rate-limit.js';
+import {
+  NotificationTargetPolicy,
+  TARGET_NOT_REACHABLE_TEXT,
+  TargetRefused,
+  targetNotReachable,
+} from './target-policy.js';
 
 export { NotificationEventType } from './criteria.js';
 
@@ -63,6 +69,8 @@ export class Notifier {
   /** Per subscription: expirationCounter updates one after another. */
   private readonly counting = new Map<string, Promise<void>>();
   hooks: NotifierHooks = { expire: async () => {} };
+  /** Which addresses may be sent to, and how many at once (docs/hardening.md). */
+  readonly targets: NotificationTargetPolicy;
 
   constructor(
     private readonly config: CseConfig,
@@ -72,6 +80,7 @@ export class Notifier {
     private readonly render: (r: StoredResource) => Record<string, unknown>,
   ) {
     for (const s of senders) for (const scheme of s.schemes) this.senders.set(scheme, s);
+    this.targets = new NotificationTargetPolicy(config.notifications);
   }
 
   private get idContext(): IdContext {
@@ -118,7 +127,21 @@ export class Notifier {
     return Array.isArray(target?.poa) ? (target.poa as string[]) : [];
   }
 
+  /**
+   * Sends through the target policy; every refusal or delivery failure becomes the same 5103 text (no SSRF
+   * or port oracle), the reason going to the server log only.
+   */
   private async send(nu: string, pc: Record<string, unknown>, ec?: number): Promise<ResponsePrimitive> {
+    try {
+      return await this.sendUnchecked(nu, pc, ec);
+    } catch (e) {
+      const reason = e instanceof TargetRefused ? e.reason : (e as Error).message;
+      this.log.warn({ nu, reason: String(reason).slice(0, 200) }, 'notification target not reached');
+      throw targetNotReachable();
+    }
+  }
+
+  private async sendUnchecked(nu: string, pc: Record<string, unknown>, ec?: number): Promise<ResponsePrimitive> {
     // TS-0004 7.5.1.2.2 Step 2.5: a serialization indication 'ct=...' after '?' is removed from the target.
     const target = nu.replace(/([?&])ct=(json|xml|cbor)(&|$)/, (_m, a, _t, b) => (b ? a : '')).replace(/[?&]$/, '');
     const poas = await this.pointsOfAccess(target);
@@ -146,7 +169,12 @@ export class Notifier {
       try {
         // `to` stays the notification target (a URL or an AE/CSE ID): an MQTT point of access names
         // only the broker, the binding routes by the ID; HTTP sends a NOTIFY to the poa as given.
-        return await sender.send(poa, req, { timeoutMs: this.config.requestTimeoutMs });
+        const admitted = await this.targets.admit(poa);
+        const timeoutMs = this.config.requestTimeoutMs;
+        if (admitted === undefined) return await sender.send(poa, req, { timeoutMs });
+        return await this.targets.run(admitted.key, () =>
+          sender.send(poa, req, { timeoutMs, connectAddress: admitted.connectAddress }),
+        );
       } catch (e) {
         last = e;
       }
@@ -170,10 +198,10 @@ export class Notifier {
       let rsp: ResponsePrimitive;
       try {
         rsp = await this.send(nu, { 'm2m:sgn': { vrq: true, sur: this.subscriptionReference(sub), cr: originator } });
-      } catch (e) {
+      } catch {
         throw new M2MError(
           ResponseStatusCode.SUBSCRIPTION_VERIFICATION_INITIATION_FAILED,
-          `verification request to '${nu}' failed: ${(e as Error).message}`,
+          `verification request to '${nu}' failed: ${TARGET_NOT_REACHABLE_TEXT}`,
         );
       }
       if (!isSuccess(rsp.rsc)) {

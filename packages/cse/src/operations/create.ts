@@ -51,7 +51,7 @@ export async function create(core: Core, ctx: RequestContext): Promise<HandlerRe
       `resource type ${ty} cannot be a child of type ${parent.ty}`,
     );
   }
-  const { attrs } = validateResource('create', ty, ctx.req.pc);
+  const { attrs } = validateResource('create', ty, ctx.req.pc, { parentTy: parent.ty });
   if (!isRegistration(parent, ty)) await checkAccess(core, ctx, parent, AccessControlOperation.CREATE);
   // acpi / daci links must name existing resources of their type, kept as resourceIDs (pipeline/policy-links.ts).
   const acpi = attrs.acpi === undefined ? undefined : await resolveLinks(core, ctx, POLICY_LINKS, attrs.acpi);

@@ -15,6 +15,7 @@ import {
   ubRouter,
   znRouter,
 } from '@m2msec/gba';
+import { httpErrorEdge, httpNotFound } from '@m2msec/protocol';
 import type { SecureEnvironment } from '@m2msec/secure-environment';
 import type { Store } from '@m2msec/store';
 import express from 'express';
@@ -85,6 +86,8 @@ export function createMefBsf(
   const ubApp = express();
   ubApp.disable('x-powered-by');
   ubApp.use(GBA_UB_PATH, ubRouter(bsf));
+  // TS 24.109 / 33.220 define no error body outside Digest AKA: plain text, never express's HTML page.
+  ubApp.use(httpNotFound({ shape: 'text', message: 'no such BSF resource' }), httpErrorEdge({ shape: 'text' }));
   const ub =
     o.ub.cert && o.ub.key
       ? createServer({ cert: o.ub.cert, key: o.ub.key, minVersion: 'TLSv1.2' }, ubApp)
@@ -93,6 +96,7 @@ export function createMefBsf(
   const znApp = express();
   znApp.disable('x-powered-by');
   znApp.use(GBA_ZN_PATH, znRouter(bsf, { authenticate: nafAuthenticator(o.zn) }));
+  znApp.use(httpNotFound({ shape: 'text', message: 'no such BSF resource' }), httpErrorEdge({ shape: 'text' }));
   const anchors = o.zn.nafTrustAnchors ?? [];
   const zn = createServer(
     {

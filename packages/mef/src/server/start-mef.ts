@@ -17,6 +17,7 @@ import {
   estRouter,
 } from '@m2msec/est';
 import type { Bsf } from '@m2msec/gba';
+import { httpErrorEdge, httpNotFound } from '@m2msec/protocol';
 import { EnrolmentExchange, type EnrolmentRecord, type KeyVault } from '@m2msec/rspf';
 import { certificateServerOptions, TLS12_PSK_CIPHERS } from '@m2msec/saef';
 import type { SecureEnvironment } from '@m2msec/secure-environment';
@@ -134,6 +135,7 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
       })
     : undefined;
   await crl?.start();
+  const fault = (m: string, f: Record<string, unknown>) => o.log?.warn(m, f);
   const exchange = new EnrolmentExchange({
     mefFqdn: o.fqdn,
     repository: store,
@@ -188,14 +190,17 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
           channelBinding: o.channelBinding ?? 'require',
           logger: { info: (m, f) => o.log?.info(m, f), warn: (m, f) => o.log?.warn(m, f) },
         }),
+        // RFC 7030 4.2.3: EST errors are human-readable text, not the oneM2M shape.
+        httpErrorEdge({ shape: 'text', log: fault }),
       );
     }
     if (o.ca && !mefCaConfigured) app.use(onlyEst);
-    if (o.dskpp) app.use('/dskpp', dskppRouter(o.dskpp));
+    if (o.dskpp) app.use('/dskpp', dskppRouter(o.dskpp), httpErrorEdge({ shape: 'text', log: fault }));
     app.use(enrolmentRouter(exchange, principalOf, warn));
     app.use(fetchCredentialsRouter(store, { mefFqdn: o.fqdn, repository: store, vault, now }));
     app.use(mmefRouter(store, { mefFqdn: o.fqdn, vault, now }));
     app.use((_req, res) => res.status(404).json({ 'm2m:dbg': 'no such MEF resource' }));
+    app.use(httpErrorEdge({ log: fault }));
     return app;
   };
   // A certificate this MEF CA issued and then revoked authenticates no enrolee (the listener's own
@@ -281,6 +286,8 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
         warn,
       ),
     );
+    app.use(httpNotFound({ message: 'no such MEF resource' }));
+    app.use(httpErrorEdge({ log: fault }));
     const server = createServer({ cert: o.user.cert, key: o.user.key, minVersion: 'TLSv1.2' }, app);
     servers.push(server);
     urls.user = `https://${o.user.host}:${await listen(server, o.user)}`;
@@ -304,6 +311,8 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
       ...(crl ? { afterRevocation: () => crl.regenerate() } : {}),
     }),
   );
+  adminApp.use(httpNotFound({ message: 'no such admin resource' }));
+  adminApp.use(httpErrorEdge({ log: fault }));
   const admin = createHttpServer(adminApp);
   servers.push(admin);
   urls.admin = `http://${o.admin.host}:${await listen(admin, o.admin)}`;

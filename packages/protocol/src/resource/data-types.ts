@@ -13,8 +13,14 @@ const str: SchemaObject = { type: 'string' };
 const nonEmpty: SchemaObject = { type: 'string', minLength: 1 };
 const id: SchemaObject = { type: 'string', format: 'm2m-id' };
 const stringList = (minItems = 0, items: SchemaObject = nonEmpty): SchemaObject => ({ type: 'array', items, minItems });
-const intRange = (minimum: number, maximum?: number): SchemaObject =>
-  maximum === undefined ? { type: 'integer', minimum } : { type: 'integer', minimum, maximum };
+// Every integer is bounded: xs:nonNegativeInteger / positiveInteger / unsignedLong are unbounded in XSD, but a
+// JSON number beyond 2^53 - 1 is no longer the integer the client sent (9007199254740993 parses as ...992),
+// so such a value is refused with 4000 rather than stored rounded (docs/hardening.md).
+const intRange = (minimum: number, maximum: number = Number.MAX_SAFE_INTEGER): SchemaObject => ({
+  type: 'integer',
+  minimum,
+  maximum,
+});
 const closed = (properties: Record<string, SchemaObject>, required: string[] = []): SchemaObject => ({
   type: 'object',
   properties,
@@ -66,8 +72,8 @@ export const dataTypes: Readonly<Record<string, DataType>> = {
   'xs:string': { schema: str, description: 'a string' },
   'xs:anyType': { schema: {}, description: 'any value' },
   'xs:boolean': { schema: { type: 'boolean' }, description: 'a boolean' },
-  'xs:nonNegativeInteger': { schema: intRange(0), description: 'a non-negative integer' },
-  'xs:positiveInteger': { schema: intRange(1), description: 'a positive integer' },
+  'xs:nonNegativeInteger': { schema: intRange(0), description: 'a non-negative integer up to 2^53-1' },
+  'xs:positiveInteger': { schema: intRange(1), description: 'a positive integer up to 2^53-1' },
   'xs:unsignedInt': { schema: intRange(0, 4294967295), description: 'an unsigned 32-bit integer' },
   'xs:anyURI': { schema: nonEmpty, description: 'a non-empty URI string' },
   'list of xs:anyURI': { schema: stringList(0), description: 'a list of non-empty URI strings' },

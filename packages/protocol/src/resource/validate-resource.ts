@@ -21,10 +21,15 @@ export interface ValidateResourceContext {
   parentTy?: number;
 }
 
-/** Child names a parent type reserves for its virtual / fixed children (TS-0004 7.4.6.1-4, 7.4.13.1-4). */
+/**
+ * Child names a parent type reserves for its virtual children: TS-0004 Table 6.8-1 gives each virtual
+ * resource a fixed resourceName under its parent types, so a real child of that name would be shadowed by
+ * (or shadow) the virtual one. Served parent types only; the others cannot have children here.
+ */
 export const reservedChildNames: Readonly<Record<number, readonly string[]>> = {
-  [ResourceType.container]: ['la', 'ol'],
-  [ResourceType.group]: ['fopt'],
+  [ResourceType.container]: ['la', 'ol'], // <latest>, <oldest>
+  [ResourceType.group]: ['fopt', 'sfop'], // <fanOutPoint>, <semanticFanOutPoint>
+  [ResourceType.subscription]: ['ntsr'], // <notificationTargetSelfReference>
   [ResourceType.timeSeries]: ['la', 'ol'], // TS-0004 Table 7.4.38.1-4
   [ResourceType.pollingChannel]: ['pcu'], // TS-0004 Table 7.4.21.1-3
 };

@@ -20,7 +20,10 @@ export function newKekDerivation(usePassphrase: boolean, params: ScryptParameter
   return { type: 'scrypt', salt: randomBytes(16).toString('base64url'), N: params.N, r: params.r, p: params.p };
 }
 
-export function deriveKek(d: KekDerivation, secret: { passphrase?: string | Uint8Array; keyFile?: string }): KeyObject {
+export function deriveKek(
+  d: KekDerivation,
+  secret: { passphrase?: string | Uint8Array; keyFile?: string; kek?: Uint8Array },
+): KeyObject {
   if (d.type === 'scrypt') {
     if (secret.passphrase === undefined)
       throw seError('INVALID_INPUT', 'this keystore is protected by a passphrase; none was given');
@@ -46,6 +49,11 @@ export function deriveKek(d: KekDerivation, secret: { passphrase?: string | Uint
     } finally {
       zeroise(kek);
     }
+  }
+  // The same 32 bytes as a key file holds, handed over directly (e.g. from an environment variable).
+  if (secret.kek !== undefined) {
+    if (secret.kek.byteLength !== 32) throw seError('INVALID_INPUT', 'the key-encryption key must be 32 bytes');
+    return createSecretKey(Buffer.from(secret.kek));
   }
   if (secret.keyFile === undefined)
     throw seError('INVALID_INPUT', 'this keystore is protected by a key file; none was given');

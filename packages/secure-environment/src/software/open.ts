@@ -12,8 +12,10 @@ export interface SoftwareSecureEnvironmentOptions extends CommonOptions {
   path: string;
   /** KEK from a passphrase through scrypt ... */
   passphrase?: string | Uint8Array;
-  /** ... or read from a 32-byte key file (see createKeyFile). Exactly one of the two. */
+  /** ... or read from a 32-byte key file (see createKeyFile) ... */
   keyFile?: string;
+  /** ... or the 32 key-file bytes themselves (resolveKekSource, from the environment). Exactly one of the three. */
+  kek?: Uint8Array;
   create?: boolean;
   /** scrypt cost for a new keystore (default N = 2^15, r = 8, p = 1). */
   scrypt?: ScryptParameters;
@@ -25,9 +27,8 @@ export interface SoftwareSecureEnvironmentOptions extends CommonOptions {
 export async function openSoftwareSecureEnvironment(
   options: SoftwareSecureEnvironmentOptions,
 ): Promise<SecureEnvironment> {
-  if ((options.passphrase === undefined) === (options.keyFile === undefined)) {
-    throw seError('INVALID_INPUT', 'give exactly one of passphrase or keyFile');
-  }
+  const given = [options.passphrase, options.keyFile, options.kek].filter((v) => v !== undefined).length;
+  if (given !== 1) throw seError('INVALID_INPUT', 'give exactly one of passphrase, keyFile or kek');
   const now = options.now ?? Date.now;
   const auditor = new Auditor('software', options.audit, options.logger, now);
   removeStaleTemporaries(options.path);

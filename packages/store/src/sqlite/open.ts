@@ -1,3 +1,4 @@
+import { chmodSync, closeSync, existsSync, openSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { collectionFacade, type Run, resourceFacade, txRun } from '../lib/facade.js';
 import { Gate } from '../lib/gate.js';
@@ -25,6 +26,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   if (typeof file !== 'string' || file === '') throw new TypeError('sqlite store needs a file path');
   if (synchronous !== 'full' && synchronous !== 'normal') throw new TypeError("synchronous must be 'full' or 'normal'");
   if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) throw new TypeError('busyTimeoutMs must be >= 0');
+  restrictToOwner(file);
   const db = new Database(file);
   try {
     db.pragma(`busy_timeout = ${busyTimeoutMs}`);
@@ -85,5 +87,19 @@ class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (await this.#gate.close()) this.#db.close();
+  }
+}
+
+/**
+ * The database holds resources, credential bindings and sealed key material: readable by its owner only.
+ * Created 0600 before SQLite opens it (SQLite gives its -wal / -shm files the database file's mode); an
+ * existing file with wider permissions is narrowed. ':memory:' and URI names are left alone.
+ */
+function restrictToOwner(file: string): void {
+  if (file === ':memory:' || file.startsWith('file:')) return;
+  closeSync(openSync(file, 'a', 0o600));
+  if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+  for (const side of [`${file}-wal`, `${file}-shm`]) {
+    if (existsSync(side) && (statSync(side).mode & 0o077) !== 0) chmodSync(side, 0o600);
   }
 }
