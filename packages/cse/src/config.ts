@@ -25,6 +25,13 @@ export interface CseConfig {
    * here go to the <remoteCSE> with this CSE-ID (TS-0004 7.3.2.6); its <remoteCSE> is no registree.
    */
   registrarCseId?: string;
+  /**
+   * Bound on one RETRIEVE over a subtree (rcn 4/5/6/8, discovery; TS-0004 7.3.3.14 / 7.3.3.17): at most
+   * `maxCandidates` stored resources examined, `maxResults` returned and `maxMs` spent. Reaching one answers
+   * with what was found and Content Status PARTIAL_CONTENT plus Content Offset (TS-0001 8.1.2) instead of
+   * growing without bound; docs/discovery.md.
+   */
+  filterBudget: { maxCandidates: number; maxResults: number; maxMs: number };
 }
 
 export const defaultCseConfig: CseConfig = {
@@ -38,4 +45,5 @@ export const defaultCseConfig: CseConfig = {
   allowCseWithoutAssociation: false,
   expirySweepMs: 10_000,
   requestTimeoutMs: 5_000,
+  filterBudget: { maxCandidates: 20_000, maxResults: 1_000, maxMs: 2_000 },
 };

@@ -32,6 +32,7 @@ export {
   longNameOf,
   longToShortNames,
   opaqueMembers,
+  resourceAttributeShortNames,
   shortNameOf,
   shortToLongNames,
   toLongNames,
@@ -39,6 +40,7 @@ export {
 } from './names/short-names.js';
 export { AccessControlOperation, accessControlOperationFor, Operation } from './operation.js';
 export {
+  ContentStatus,
   type FilterCriteria,
   FilterUsage,
   type RequestPrimitive,

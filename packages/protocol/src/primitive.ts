@@ -42,6 +42,11 @@ export interface FilterCriteria {
   ofst?: number; // offset
   fu?: number; // filterUsage
   fo?: number; // filterOperation: 1 AND (default), 2 OR
+  atr?: Array<{ nm: string; val: unknown }>; // attribute conditions (TS-0004 7.3.3.17.9)
+  arp?: string; // applyRelativePath (7.3.3.17.17)
+  // Members the validator accepts that a CSE may refuse to evaluate (5001): clbl, palb, chty, pty, catr, patr,
+  // lbq, smf, cfs, cfq.
+  [member: string]: unknown;
 }
 
 /**
@@ -83,6 +88,9 @@ export interface RequestPrimitive {
   vsi?: string; // vendorInformation
 }
 
+/** m2m:contentStatus (TS-0004 6.3.4.2.44). */
+export const ContentStatus = { partialContent: 1, fullContent: 2 } as const;
+
 /** A response primitive (TS-0004 7.2.1.2). */
 export interface ResponsePrimitive {
   rsc: ResponseStatusCode;
@@ -94,6 +102,10 @@ export interface ResponsePrimitive {
   ot?: string;
   rset?: string;
   ati?: string[]; // assignedTokenIdentifiers
+  /** Content Status (TS-0004 Table 7.2.1.2-1): PARTIAL_CONTENT when a RETRIEVE stopped before its end. */
+  cnst?: number;
+  /** Content Offset: the offset (fc.ofst) a later RETRIEVE continues from after a partial answer. */
+  cnot?: number;
   /** Debug message for errors, carried as `m2m:dbg` content. */
   dbg?: string;
 }

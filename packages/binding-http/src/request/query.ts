@@ -1,7 +1,7 @@
 // TS-0009 6.2.2.2 (Table 6.2.2.2-1): query-string fields -> request primitive parameters and
 // filterCriteria elements. 0..n fields may repeat or join values with '+' (ty=2+3+4); a literal '+'
 // inside a value is sent percent-encoded (%2B).
-import type { FilterCriteria, RequestPrimitive } from '@m2msec/protocol';
+import { type FilterCriteria, type RequestPrimitive, resourceAttributeShortNames } from '@m2msec/protocol';
 import { badRequest, notImplemented, show } from '../lib/errors.js';
 import { parseBoolean, parseInteger } from '../lib/numbers.js';
 
@@ -56,7 +56,25 @@ const notSupported: Readonly<Record<string, string>> = {
   cfs: 'contentFilterSyntax',
   cfq: 'contentFilterQuery',
   atrl: 'attributeList (partial retrieve)',
+  // Filter Criteria members of TS-0004 6.3.5.8 that Table 6.2.2.2-1 (Release 3) gives no query field;
+  // listed so that they are never taken for attribute conditions.
+  arp: 'applyRelativePath',
+  lbq: 'labelsQuery',
+  clbl: 'childLabels',
+  palb: 'parentLabels',
+  chty: 'childResourceType',
+  pty: 'parentResourceType',
 };
+
+/**
+ * TS-0009 6.2.2.2: an attribute condition (fc.atr) is written as its resource attribute short name
+ * (TS-0004 Tables 8.2.3-x), 'name=value', repeatable; 'c.' / 'p.' prefixes are childAttribute /
+ * parentAttribute, which this CSE does not evaluate.
+ */
+function attributeCondition(name: string): 'attribute' | 'child/parent' | undefined {
+  if (/^[cp]\./.test(name) && resourceAttributeShortNames.has(name.slice(2))) return 'child/parent';
+  return resourceAttributeShortNames.has(name) ? 'attribute' : undefined;
+}
 
 function decode(raw: string, name: string): string {
   try {
@@ -74,6 +92,7 @@ type Query = Pick<
 /** Maps the raw query string (without '?') onto primitive fields; bad or unknown fields -> 4000 / 5001. */
 export function parseQuery(rawQuery: string): Query {
   const values = new Map<string, string[]>(); // raw (still percent-encoded) values per field
+  const atr: Array<{ nm: string; val: string }> = [];
   for (const pair of rawQuery.split('&')) {
     if (pair === '') continue;
     const eq = pair.indexOf('=');
@@ -82,9 +101,17 @@ export function parseQuery(rawQuery: string): Query {
     if (field === undefined) {
       const long = notSupported[name];
       if (long !== undefined) notImplemented(`query parameter '${name}' (${long}) is not supported by this CSE`);
-      badRequest(
-        `unknown query parameter ${show(name)} (attribute filter conditions of TS-0009 6.2.2.2 are not supported)`,
-      );
+      const condition = attributeCondition(name);
+      if (condition === 'child/parent')
+        notImplemented(`query parameter ${show(name)} (childAttribute / parentAttribute) is not supported by this CSE`);
+      if (condition === undefined)
+        badRequest(
+          `unknown query parameter ${show(name)} (neither a parameter of TS-0009 Table 6.2.2.2-1 nor a resource attribute short name)`,
+        );
+      if (eq < 0) badRequest(`attribute condition '${name}' has no value`);
+      // An empty value is a condition on the empty string; values are matched as text (TS-0004 7.3.3.17.9).
+      atr.push({ nm: name, val: decode(pair.slice(eq + 1), name) });
+      continue;
     }
     if (eq < 0 || eq === pair.length - 1) badRequest(`query parameter '${name}' has an empty value`);
     const list = values.get(name) ?? [];
@@ -121,6 +148,7 @@ export function parseQuery(rawQuery: string): Query {
     else if (name === 'rt') out.rt = { rtv: value as number };
     else (out as Record<string, unknown>)[name] = value;
   }
+  if (atr.length > 0) fc.atr = atr;
   if (Object.keys(fc).length > 0) out.fc = fc as FilterCriteria;
   return out;
 }

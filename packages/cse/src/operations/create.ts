@@ -36,6 +36,19 @@ export function expirationTime(value: unknown, now: Date): string {
   return formatTimestamp(et, { fraction: true });
 }
 
+/**
+ * rcn 9 on CREATE (TS-0004 6.3.4.2.20 modifiedAttributes): the attributes the Hosting CSE set or changed,
+ * i.e. those absent from the request or given a different value.
+ */
+function modifiedAttributes(resource: StoredResource, requested: Record<string, unknown>): unknown {
+  const changed: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(resource)) {
+    if (k === 'srn' || k.startsWith('__')) continue;
+    if (!(k in requested) || JSON.stringify(requested[k]) !== JSON.stringify(v)) changed[k] = v;
+  }
+  return representation({ ...changed, ty: resource.ty } as StoredResource);
+}
+
 export async function create(core: Core, ctx: RequestContext): Promise<HandlerResponse> {
   const { resource: parent, virtual } = await locate(core, ctx.req.to);
   if (virtual)
@@ -112,5 +125,6 @@ export async function create(core: Core, ctx: RequestContext): Promise<HandlerRe
   else if (rcn === ResultContent.hierarchicalAddress) pc = { 'm2m:uri': resource.srn };
   else if (rcn === ResultContent.hierarchicalAddressAndAttributes)
     pc = { 'm2m:rce': { ...representation(resource), uri: resource.srn } };
+  else if (rcn === ResultContent.modifiedAttributes) pc = modifiedAttributes(resource, attrs);
   return { rsc: ResponseStatusCode.CREATED, rqi: ctx.req.rqi, pc, location: resource.srn };
 }

@@ -1,6 +1,8 @@
-// RETRIEVE (TS-0004 7.3.3.x) with result content 1, 4, 5, 6, 8; the virtual la/ol children of a container.
+// RETRIEVE (TS-0004 7.3.3.6) with result content 1, 4, 5, 6, 8 and filter criteria (7.3.3.17); the virtual
+// la/ol children of a container.
 import {
   AccessControlOperation,
+  ContentStatus,
   FilterUsage,
   type HandlerResponse,
   M2MError,
@@ -10,12 +12,15 @@ import {
 } from '@m2msec/protocol';
 import type { StoredResource } from '@m2msec/store';
 import type { Core } from '../core.js';
-import { checkAccess, isPermitted } from '../pipeline/access.js';
+import { checkAccess } from '../pipeline/access.js';
 import { locate } from '../pipeline/locate.js';
-import { childReferences, nest, representation } from '../pipeline/result.js';
+import { childReferences, representation } from '../pipeline/result.js';
 import type { RequestContext } from '../request-context.js';
 import { discover } from './discovery.js';
 import { fanOut } from './fan-out.js';
+import { checkEvaluable, hasMatchingConditions, matches } from './filter-criteria.js';
+import { nestDescendants } from './nest-descendants.js';
+import { selectDescendants } from './select-descendants.js';
 
 /** The latest or oldest <contentInstance> of a container (TS-0004 7.4.27 / 7.4.28), or 4004. */
 export async function latestOrOldest(
@@ -32,20 +37,6 @@ export async function latestOrOldest(
   return cin;
 }
 
-async function readableChildren(
-  core: Core,
-  ctx: RequestContext,
-  r: StoredResource,
-  deep: boolean,
-): Promise<StoredResource[]> {
-  const fc = ctx.req.fc;
-  const q = { ty: fc?.ty, lbl: fc?.lbl, cra: fc?.cra, crb: fc?.crb, lvl: deep ? fc?.lvl : 1 };
-  const found = deep ? await ctx.store.resources.descendants(r.ri, q) : await ctx.store.resources.children(r.ri, q);
-  const out: StoredResource[] = [];
-  for (const c of found) if (await isPermitted(core, ctx, c, AccessControlOperation.RETRIEVE)) out.push(c);
-  return fc?.lim !== undefined ? out.slice(0, fc.lim) : out;
-}
-
 export async function retrieve(core: Core, ctx: RequestContext): Promise<HandlerResponse> {
   const { resource, virtual } = await locate(core, ctx.req.to);
   const ok = (pc: unknown): HandlerResponse => ({ rsc: ResponseStatusCode.OK, rqi: ctx.req.rqi, pc });
@@ -56,21 +47,40 @@ export async function retrieve(core: Core, ctx: RequestContext): Promise<Handler
   }
   if (ctx.req.fc?.fu === FilterUsage.discovery) return discover(core, ctx, resource);
   await checkAccess(core, ctx, resource, AccessControlOperation.RETRIEVE);
+  checkEvaluable(ctx.req.fc);
 
-  switch (ctx.req.rcn ?? ResultContent.attributes) {
-    case ResultContent.attributes:
-      return ok(representation(resource));
+  const rcn = ctx.req.rcn ?? ResultContent.attributes;
+  if (rcn === ResultContent.attributes) {
+    // Conditional retrieval (TS-0004 7.3.3.1): a target that does not match the conditions is not found.
+    if (hasMatchingConditions(ctx.req.fc) && !matches(resource, ctx.req.fc))
+      throw new M2MError(ResponseStatusCode.NOT_FOUND, `'${resource.srn}' does not match the filter criteria`);
+    return ok(representation(resource));
+  }
+  if (!SUBTREE_CONTENT.has(rcn))
+    throw new M2MError(ResponseStatusCode.BAD_REQUEST, `result content ${rcn} is not valid for RETRIEVE`);
+  // rcn 4/5/6/8 cover the descendants within fc.lvl that match the filter criteria (TS-0001 8.1.2).
+  const { found, partial, nextOffset } = await selectDescendants(core, ctx, resource, AccessControlOperation.RETRIEVE);
+  const rsp = ok(subtreeContent(resource, rcn, found));
+  return partial ? { ...rsp, cnst: ContentStatus.partialContent, cnot: nextOffset } : rsp;
+}
+
+const SUBTREE_CONTENT = new Set<number>([
+  ResultContent.attributesAndChildResources,
+  ResultContent.attributesAndChildResourceReferences,
+  ResultContent.childResourceReferences,
+  ResultContent.childResources,
+]);
+
+/** The content of rcn 4, 5, 6 or 8 for `root` and its selected descendants (TS-0004 6.3.4.2.20). */
+export function subtreeContent(root: StoredResource, rcn: number, found: StoredResource[]): unknown {
+  switch (rcn) {
     case ResultContent.attributesAndChildResources:
-      return ok(nest(resource, await readableChildren(core, ctx, resource, true), true));
+      return nestDescendants(root, found, true);
     case ResultContent.childResources:
-      return ok(nest(resource, await readableChildren(core, ctx, resource, true), false));
-    case ResultContent.attributesAndChildResourceReferences: {
-      const ch = childReferences(await readableChildren(core, ctx, resource, false));
-      return ok(representation({ ...resource, ch } as StoredResource));
-    }
-    case ResultContent.childResourceReferences:
-      return ok({ 'm2m:rrl': { rrf: childReferences(await readableChildren(core, ctx, resource, false)) } });
+      return nestDescendants(root, found, false);
+    case ResultContent.attributesAndChildResourceReferences:
+      return representation({ ...root, ch: childReferences(found) } as StoredResource);
     default:
-      throw new M2MError(ResponseStatusCode.BAD_REQUEST, `result content ${ctx.req.rcn} is not valid for RETRIEVE`);
+      return { 'm2m:rrl': { rrf: childReferences(found) } };
   }
 }

@@ -1,0 +1,77 @@
+// The resources below a target that a RETRIEVE (rcn 4/5/6/8) or a discovery returns (TS-0004 7.3.3.14,
+// 7.3.3.17): matching the filter criteria, permitted for the originator, after offset, up to limit.
+// The subtree is read page by page in the store's path order, so the cost follows the candidates the store
+// hands over (its indexed conditions already applied), not the size of the subtree or of the CSE, and a
+// budget (CseConfig.filterBudget) stops a request that would examine, return or last too much.
+import type { FilterCriteria } from '@m2msec/protocol';
+import type { StoredResource } from '@m2msec/store';
+import type { Core } from '../core.js';
+import { isPermitted } from '../pipeline/access.js';
+import type { RequestContext } from '../request-context.js';
+import { matches, storeQuery } from './filter-criteria.js';
+
+const PAGE_MIN = 32;
+const PAGE_MAX = 1000;
+
+export interface Selection {
+  found: StoredResource[];
+  /** The walk stopped on the budget: Content Status PARTIAL_CONTENT (TS-0001 8.1.2). */
+  partial: boolean;
+  /** With partial: the offset (fc.ofst, 1 = the first) that continues after the last resource returned. */
+  nextOffset: number;
+}
+
+/**
+ * Walks the descendants of `root` (not root itself) within fc.lvl, keeping those that match fc and that the
+ * originator may access with `operation` (an acop bit: RETRIEVE, or DISCOVERY for discovery); access is decided
+ * on these candidates only. fc.ofst counts matching, permitted resources, 1 being the first (7.3.3.17.15).
+ */
+export async function selectDescendants(
+  core: Core,
+  ctx: RequestContext,
+  root: StoredResource,
+  operation: number,
+  fc: FilterCriteria | undefined = ctx.req.fc,
+): Promise<Selection> {
+  const budget = core.config.filterBudget;
+  const first = fc?.ofst ?? 1;
+  const limit = Math.min(fc?.lim ?? Number.POSITIVE_INFINITY, budget.maxResults);
+  const cappedByBudget = fc?.lim === undefined || fc.lim > budget.maxResults;
+  const found: StoredResource[] = [];
+  const result = (partial: boolean): Selection => ({ found, partial, nextOffset: first + found.length });
+  if (limit === 0) return result(false);
+
+  const query = storeQuery(fc);
+  const deadline = Date.now() + budget.maxMs;
+  let skip = first - 1;
+  let examined = 0;
+  let after: string | undefined;
+  for (;;) {
+    const wanted = 2 * (limit - found.length + skip);
+    const page = Math.min(PAGE_MAX, Math.max(PAGE_MIN, Number.isFinite(wanted) ? wanted : PAGE_MAX));
+    const rows = await ctx.store.resources.descendants(root.ri, { ...query, order: 'path', after, lim: page });
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      // Candidates passed over to reach the offset do not count, so a continuation (ofst = Content Offset)
+      // always makes progress; the time budget still bounds the skipping.
+      if (skip === 0) examined++;
+      if (matches(r, fc) && (await isPermitted(core, ctx, r, operation))) {
+        if (skip > 0) skip--;
+        else {
+          found.push(r);
+          if (found.length >= limit) {
+            // Stopped by the CSE's own result cap, not the originator's limit: say so if more may follow.
+            const more = i < rows.length - 1 || rows.length === page;
+            return result(cappedByBudget && more);
+          }
+        }
+      }
+      if (examined >= budget.maxCandidates || Date.now() > deadline) {
+        const more = i < rows.length - 1 || rows.length === page;
+        return result(more);
+      }
+    }
+    if (rows.length < page) return result(false);
+    after = rows[rows.length - 1]!.srn;
+  }
+}
