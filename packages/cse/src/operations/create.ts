@@ -20,6 +20,7 @@ import { checkAccess } from '../pipeline/access.js';
 import { locate } from '../pipeline/locate.js';
 import { representation } from '../pipeline/result.js';
 import type { RequestContext } from '../request-context.js';
+import { fanOut } from './fan-out.js';
 import { resourceName } from './names.js';
 
 /** Registration requests are governed by authentication and registration rules, not the CSEBase's ACP. */
@@ -51,6 +52,8 @@ function modifiedAttributes(resource: StoredResource, requested: Record<string, 
 
 export async function create(core: Core, ctx: RequestContext): Promise<HandlerResponse> {
   const { resource: parent, virtual } = await locate(core, ctx.req.to);
+  // A CREATE / UPDATE sent to <group>/fopt is fanned out to the members (TS-0004 7.4.14.3.2 / .4).
+  if (virtual?.kind === 'fopt') return fanOut(core, ctx, parent, virtual.rest);
   if (virtual)
     throw new M2MError(
       ResponseStatusCode.OPERATION_NOT_ALLOWED,

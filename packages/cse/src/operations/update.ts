@@ -18,9 +18,12 @@ import { locate } from '../pipeline/locate.js';
 import { representation } from '../pipeline/result.js';
 import type { RequestContext } from '../request-context.js';
 import { expirationTime } from './create.js';
+import { fanOut } from './fan-out.js';
 
 export async function update(core: Core, ctx: RequestContext): Promise<HandlerResponse> {
   const { resource, virtual } = await locate(core, ctx.req.to);
+  // A CREATE / UPDATE sent to <group>/fopt is fanned out to the members (TS-0004 7.4.14.3.2 / .4).
+  if (virtual?.kind === 'fopt') return fanOut(core, ctx, resource, virtual.rest);
   if (virtual)
     throw new M2MError(
       ResponseStatusCode.OPERATION_NOT_ALLOWED,
