@@ -32,6 +32,11 @@ export interface CseConfig {
    * growing without bound; docs/discovery.md.
    */
   filterBudget: { maxCandidates: number; maxResults: number; maxMs: number };
+  /**
+   * Non-blocking requests (TS-0004 7.3.2.2, <request> 7.4.12): how long a <request> keeps its result when
+   * the request gives no Result Persistence, and the longest lifetime a request may ask for (longer: 4000).
+   */
+  nonBlocking: { defaultResultPersistenceMs: number; maxRequestLifetimeMs: number };
 }
 
 export const defaultCseConfig: CseConfig = {
@@ -46,4 +51,5 @@ export const defaultCseConfig: CseConfig = {
   expirySweepMs: 10_000,
   requestTimeoutMs: 5_000,
   filterBudget: { maxCandidates: 20_000, maxResults: 1_000, maxMs: 2_000 },
+  nonBlocking: { defaultResultPersistenceMs: 10 * 60_000, maxRequestLifetimeMs: 24 * 3600_000 },
 };

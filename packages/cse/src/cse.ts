@@ -26,6 +26,7 @@ import { type Logger, silentLogger } from './logger.js';
 import { Notifier } from './notifications/notifier.js';
 import { create } from './operations/create.js';
 import { del, deleteResource } from './operations/delete.js';
+import { NonBlockingRequests } from './operations/non-blocking.js';
 import { retrieve } from './operations/retrieve.js';
 import { update } from './operations/update.js';
 import { type AuthorizationOptions, AuthorizationServices } from './pipeline/authorization-services.js';
@@ -41,6 +42,7 @@ import { dynamicAuthorizationConsultationHandler } from './resources/dynamic-aut
 import { groupHandler } from './resources/group.js';
 import type { ResourceTypeHandler } from './resources/handler.js';
 import { remoteCseHandler } from './resources/remote-cse.js';
+import { requestHandler } from './resources/request.js';
 import { roleHandler } from './resources/role.js';
 import { subscriptionHandler } from './resources/subscription.js';
 import { tokenHandler } from './resources/token.js';
@@ -78,6 +80,7 @@ export class Cse {
   private readonly admins: Set<string>;
   private readonly authenticate: NonNullable<CseOptions['authenticate']>;
   private readonly retargeter: Retargeter;
+  private readonly nonBlocking: NonBlockingRequests;
   private sweepTimer: NodeJS.Timeout | undefined;
 
   private constructor(opts: CseOptions) {
@@ -100,6 +103,7 @@ export class Cse {
       remoteCseHandler,
       groupHandler(this.config.cseId),
       subscriptionHandler(() => notifier),
+      requestHandler,
     ]) {
       handlers.set(h.ty, h);
     }
@@ -122,12 +126,14 @@ export class Cse {
     );
     this.authenticate = opts.authenticate ?? authenticateRequest;
     this.retargeter = new Retargeter(this.core, opts.retargetSenders ?? opts.senders ?? [], opts.retargetSendersFor);
+    this.nonBlocking = new NonBlockingRequests(this.core, (ctx) => this.execute(ctx));
   }
 
   /** Opens the CSE on a store, creating the <CSEBase> on first start. */
   static async open(opts: CseOptions): Promise<Cse> {
     const cse = new Cse(opts);
     await cse.ensureCseBase();
+    await cse.nonBlocking.failInterrupted();
     for (const csr of await opts.store.resources.children(cse.core.cseBaseRi, { ty: [ResourceType.remoteCSE] })) {
       if (csr.csi !== cse.config.registrarCseId) cse.core.registreeCseIds.add(csr.csi as string);
     }
@@ -203,7 +209,8 @@ export class Cse {
         now: new Date(),
         store: this.core.store,
       };
-      const rsp = await this.execute(ctx);
+      // Non-blocking requests (TS-0004 7.3.2.2) are acknowledged now and executed later.
+      const rsp = NonBlockingRequests.applies(req) ? await this.nonBlocking.accept(ctx) : await this.execute(ctx);
       const ati = (await ctx.access?.state?.catch(() => undefined))?.assigned;
       return { ...rsp, rvi: req.rvi, ...(ati?.length ? { ati } : {}) };
     } catch (e) {
@@ -318,6 +325,7 @@ export class Cse {
   async stop(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.sweepTimer = undefined;
+    await this.nonBlocking.stop();
   }
 }
 

@@ -38,7 +38,8 @@ export class Notifier {
     return Array.isArray(target?.poa) ? (target.poa as string[]) : [];
   }
 
-  private async send(nu: string, pc: Record<string, unknown>): Promise<ResponsePrimitive> {
+  /** Sends a NOTIFY with content `pc` to a notification target (also the results of non-blocking requests). */
+  async send(nu: string, pc: Record<string, unknown>): Promise<ResponsePrimitive> {
     const poas = await this.pointsOfAccess(nu);
     if (poas.length === 0)
       throw new M2MError(ResponseStatusCode.TARGET_NOT_REACHABLE, `notification target '${nu}' has no point of access`);

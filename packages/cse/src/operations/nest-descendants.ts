@@ -1,8 +1,8 @@
 // rcn 4 / 8 (TS-0004 6.3.4.2.20): selected descendants nested under their nearest selected ancestor, so a
 // filtered selection (e.g. ty=4 under an <AE>, whose <container>s do not match) keeps every match.
-import { rootNameFor } from '@m2msec/protocol';
 import type { StoredResource } from '@m2msec/store';
 import { attributesOf } from '../pipeline/result.js';
+import { rootName as rootNameFor } from '../pipeline/root-name.js';
 
 /** `descendants` must come parent-before-child (the store's path order does). */
 export function nestDescendants(

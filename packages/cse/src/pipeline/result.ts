@@ -1,6 +1,7 @@
 // Result content (rcn, TS-0004 6.3.4.2.20 / 7.2.1.1) rendering of stored resources.
-import { rootNameFor } from '@m2msec/protocol';
+
 import type { StoredResource } from '@m2msec/store';
+import { rootName as rootNameFor } from './root-name.js';
 
 /** The oneM2M attributes of a stored resource (internal bookkeeping fields removed). */
 export function attributesOf(r: StoredResource): Record<string, unknown> {
