@@ -76,6 +76,20 @@ describe('sqlite specifics', () => {
       'SELECT r.doc FROM resources r WHERE r.srn >= ? AND r.srn < ? AND r.ty = ? ORDER BY r.ct, r.ri LIMIT ? OFFSET ?',
     );
     expect(byCt).toMatch(/USING INDEX resources_ty_srn \(ty=\? AND srn>\? AND srn<\?\)/);
+    // A label condition is answered from the label index, not by testing every resource of the subtree.
+    const byLabel = (
+      db
+        .prepare(
+          `EXPLAIN QUERY PLAN SELECT r.doc FROM resources r WHERE r.srn >= ? AND r.srn < ?
+           AND r.ri IN (SELECT l.ri FROM resource_labels l WHERE l.lbl IN (SELECT value FROM json_each(?)))
+           ORDER BY r.srn LIMIT ? OFFSET ?`,
+        )
+        .all('cse-in/ae1/', 'cse-in/ae10', '["x"]', 10, 0) as { detail: string }[]
+    )
+      .map((r) => r.detail)
+      .join('; ');
+    expect(byLabel).toMatch(/SEARCH l USING COVERING INDEX resource_labels_lbl \(lbl=\?\)/);
+    expect(byLabel).toMatch(/SEARCH r USING INDEX \S+ \(ri=\?\)/);
     db.close();
   });
 

@@ -211,7 +211,9 @@ export class SqliteResourceOps implements ResourceOps {
         },
         lblAnyOf: (lbl) => {
           params.push(JSON.stringify(lbl));
-          return 'EXISTS (SELECT 1 FROM resource_labels l WHERE l.ri = r.ri AND l.lbl IN (SELECT value FROM json_each(?)))';
+          // Driven from the label index (the resources carrying the label), so a label query costs its
+          // matches rather than a walk of the subtree.
+          return 'r.ri IN (SELECT l.ri FROM resource_labels l WHERE l.lbl IN (SELECT value FROM json_each(?)))';
         },
       }),
     ];
