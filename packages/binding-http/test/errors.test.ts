@@ -113,7 +113,7 @@ describe('query parameters', () => {
     ['smf=x', `query parameter 'smf' (semanticsFilter) is not supported by this CSE`],
     ['atrl=ri+lbl', `query parameter 'atrl' (attributeList (partial retrieve)) is not supported by this CSE`],
     ['cfq=x', `query parameter 'cfq' (contentFilterQuery) is not supported by this CSE`],
-    ['arp=..%2Fcnt', `query parameter 'arp' (applyRelativePath) is not supported by this CSE`],
+    ['lbq=color', `query parameter 'lbq' (labelsQuery) is not supported by this CSE`],
     ['c.cr=x', `query parameter "c.cr" (childAttribute / parentAttribute) is not supported by this CSE`],
   ])('%s -> 5001 NOT_IMPLEMENTED (HTTP 501)', async (query, dbg) => {
     expectRejected(await send(fx.port, m2m(`/cse-in?${query}`)), 501, 5001, dbg);

@@ -147,12 +147,31 @@ describe.each(STORES)('%s store', (kind: StoreKind) => {
     });
 
     it('refuses filter elements it does not evaluate with 5001 instead of ignoring them', async () => {
-      for (const fc of [{ chty: [4] }, { pty: [2] }, { clbl: ['x'] }, { lbq: 'color' }, { arp: 'la' }]) {
+      for (const fc of [{ chty: [4] }, { pty: [2] }, { clbl: ['x'] }, { lbq: 'color' }, { smf: ['x'] }]) {
         const r = await o.send({ op: 2, to: 'cse-in/Cf', fr: 'Cf', rcn: 6, fc: { fu: 2, ...fc } });
         expect(r.rsc, JSON.stringify(fc)).toBe(5001);
         expect(r.dbg).toMatch(/is not supported by this CSE/);
         const d = await o.send({ op: 2, to: 'cse-in/Cf', fr: 'Cf', fc: { fu: 1, ...fc } });
         expect(d.rsc).toBe(5001);
+      }
+    });
+
+    it('7.3.3.14: filterUsage 3 (IPE on-demand discovery) is refused with 5001, not served as a plain RETRIEVE', async () => {
+      const r = await o.send({ op: 2, to: 'cse-in/Cf', fr: 'Cf', fc: { fu: 3, ty: [4] } });
+      expect(r.rsc).toBe(5001);
+      expect(r.dbg).toMatch(/IPE on-demand discovery/);
+    });
+
+    it('7.3.3.17.17 applyRelativePath replaces each match by the resource at its relative path', async () => {
+      expect(await discover({ ty: [3], arp: 'la' })).toEqual(['room1/c', 'room2/sub/d']);
+      expect(await discover({ ty: [4], arp: '..' })).toEqual(['room1', 'room2/sub']); // each result once
+      expect(await discover({ lbl: ['hot'], arp: '../../room2' })).toEqual(['room2']);
+      expect(await discover({ ty: [4], arp: 'nosuch' })).toEqual([]);
+      const r = await o.send({ op: 2, to: 'cse-in/Cf', fr: 'Cf', rcn: 6, fc: { ty: [3], arp: 'ol' } });
+      expect((r.pc as any)['m2m:rrl'].rrf.map((x: any) => x.nm)).toEqual(['a', 'd']);
+      for (const arp of ['/cse-in/Cf', 'a//b', 'la?x=1']) {
+        const bad = await o.send({ op: 2, to: 'cse-in/Cf', fr: 'Cf', fc: { fu: 1, arp } });
+        expect(bad.rsc, arp).toBe(4000);
       }
     });
 

@@ -47,6 +47,9 @@ export const queryFields: Readonly<Record<string, Field>> = {
   ofst: f('int', 'fc'),
   fu: f('int', 'fc'),
   fo: f('int', 'fc'),
+  // applyRelativePath: a Filter Criteria member of TS-0004 (6.3.5.8, 7.3.3.17.17) that Release 3's
+  // Table 6.2.2.2-1 does not list; mapped under its short name like the other members.
+  arp: f('string', 'fc'),
 };
 
 // Table 6.2.2.2-1 fields the primitive has no place for (filter elements this CSE does not evaluate): refused (5001) so that, e.g., a discovery with a
@@ -58,7 +61,6 @@ const notSupported: Readonly<Record<string, string>> = {
   atrl: 'attributeList (partial retrieve)',
   // Filter Criteria members of TS-0004 6.3.5.8 that Table 6.2.2.2-1 (Release 3) gives no query field;
   // listed so that they are never taken for attribute conditions.
-  arp: 'applyRelativePath',
   lbq: 'labelsQuery',
   clbl: 'childLabels',
   palb: 'parentLabels',

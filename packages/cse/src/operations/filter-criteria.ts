@@ -3,6 +3,7 @@
 // evaluates every condition on each candidate, so results are the same whichever part the store did.
 import { type FilterCriteria, FilterUsage, M2MError, ResponseStatusCode } from '@m2msec/protocol';
 import type { ResourceQuery, StoredResource } from '@m2msec/store';
+import { checkRelativePath } from './apply-relative-path.js';
 
 /** m2m:filterOperation (TS-0004 6.3.4.2.34). */
 const OR = 2;
@@ -10,7 +11,7 @@ const OR = 2;
 /**
  * Members of m2m:filterCriteria this CSE does not evaluate: refused (5001) rather than ignored, so a filter
  * never silently widens a result (child/parent conditions 7.3.3.17.5/.6/.9, labelsQuery 7.3.3.17.16,
- * semantic and content-based discovery 7.3.3.17.13 / 7.3.3.18, applyRelativePath 7.3.3.17.17).
+ * semantic and content-based discovery 7.3.3.17.13 / 7.3.3.18).
  */
 const NOT_EVALUATED: Readonly<Record<string, string>> = {
   clbl: 'childLabels',
@@ -23,20 +24,26 @@ const NOT_EVALUATED: Readonly<Record<string, string>> = {
   smf: 'semanticsFilter',
   cfs: 'contentFilterSyntax',
   cfq: 'contentFilterQuery',
-  arp: 'applyRelativePath',
 };
 
 /** Attributes 7.3.3.17.9 excludes from attribute conditions (they have their own condition tags). */
 const NOT_ATTRIBUTE_CONDITIONS = new Set(['ct', 'lt', 'st', 'et', 'lbl', 'ty', 'cs', 'cnf']);
 
 /** Elements that are not matching conditions (7.3.3.17.10 - .15). */
-const HANDLING = new Set(['fu', 'fo', 'lim', 'ofst', 'lvl']);
+const HANDLING = new Set(['fu', 'fo', 'lim', 'ofst', 'lvl', 'arp']);
 
 type AttributeCondition = { nm: string; val: unknown };
 
 /** Refuses filter criteria this CSE cannot evaluate exactly (5001) or that 7.3.3.17.9 forbids (4000). */
 export function checkEvaluable(fc: FilterCriteria | undefined): void {
   if (!fc) return;
+  if (fc.fu === FilterUsage.ipeOnDemandDiscovery)
+    // 7.3.3.14: with no match the CSE would have to trigger the IPE by a NOTIFY, which it cannot do.
+    throw new M2MError(
+      ResponseStatusCode.NOT_IMPLEMENTED,
+      'filterUsage 3 (IPE on-demand discovery) is not supported by this CSE',
+    );
+  if (fc.arp !== undefined) checkRelativePath(fc.arp);
   for (const k of Object.keys(fc)) {
     const name = NOT_EVALUATED[k];
     if (name !== undefined)

@@ -45,7 +45,8 @@ export async function retrieve(core: Core, ctx: RequestContext): Promise<Handler
     await checkAccess(core, ctx, resource, AccessControlOperation.RETRIEVE);
     return ok(representation(await latestOrOldest(ctx, resource, virtual.kind)));
   }
-  if (ctx.req.fc?.fu === FilterUsage.discovery) return discover(core, ctx, resource);
+  const fu = ctx.req.fc?.fu;
+  if (fu === FilterUsage.discovery || fu === FilterUsage.ipeOnDemandDiscovery) return discover(core, ctx, resource);
   await checkAccess(core, ctx, resource, AccessControlOperation.RETRIEVE);
   checkEvaluable(ctx.req.fc);
 

@@ -8,6 +8,7 @@ import type { StoredResource } from '@m2msec/store';
 import type { Core } from '../core.js';
 import { isPermitted } from '../pipeline/access.js';
 import type { RequestContext } from '../request-context.js';
+import { applyRelativePath } from './apply-relative-path.js';
 import { matches, storeQuery } from './filter-criteria.js';
 
 const PAGE_MIN = 32;
@@ -42,6 +43,15 @@ export async function selectDescendants(
   if (limit === 0) return result(false);
 
   const query = storeQuery(fc);
+  // 7.3.3.17.17: with applyRelativePath each match stands for the resource at its relative path, once.
+  const seen = new Set<string>();
+  const resultFor = async (r: StoredResource): Promise<StoredResource | undefined> => {
+    if (fc?.arp === undefined) return r;
+    const t = await applyRelativePath(core, ctx, r, fc.arp);
+    if (!t || seen.has(t.ri)) return undefined;
+    seen.add(t.ri);
+    return t;
+  };
   const deadline = Date.now() + budget.maxMs;
   let skip = first - 1;
   let examined = 0;
@@ -55,10 +65,11 @@ export async function selectDescendants(
       // Candidates passed over to reach the offset do not count, so a continuation (ofst = Content Offset)
       // always makes progress; the time budget still bounds the skipping.
       if (skip === 0) examined++;
-      if (matches(r, fc) && (await isPermitted(core, ctx, r, operation))) {
+      const target = matches(r, fc) ? await resultFor(r) : undefined;
+      if (target && (await isPermitted(core, ctx, target, operation))) {
         if (skip > 0) skip--;
         else {
-          found.push(r);
+          found.push(target);
           if (found.length >= limit) {
             // Stopped by the CSE's own result cap, not the originator's limit: say so if more may follow.
             const more = i < rows.length - 1 || rows.length === page;
