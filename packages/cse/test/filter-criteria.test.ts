@@ -314,6 +314,28 @@ describe.each(STORES)('%s store: Result Content of DELETE and CREATE (TS-0004 6.
     }
   });
 
+  it('DELETE with rcn=4/6 shows only the descendants the originator may RETRIEVE', async () => {
+    const o = await openCseOn(kind);
+    try {
+      await tree(o);
+      // Cother may DELETE room1 but not RETRIEVE it or its instances (they are governed by room1's policy).
+      const acp = await o.make('cse-in/Cf', 'Cf', 1, 'm2m:acp', {
+        rn: 'deleteOnly',
+        pv: { acr: [{ acor: ['Cother'], acop: 8 }] },
+        pvs: { acr: [{ acor: ['Cf'], acop: 63 }] },
+      });
+      const u = await o.send({ op: 3, to: 'cse-in/Cf/room1', fr: 'Cf', pc: { 'm2m:cnt': { acpi: [acp.ri] } } });
+      expect(u.rsc, u.dbg).toBe(2004);
+      expect((await o.send({ op: 2, to: 'cse-in/Cf/room1/a', fr: 'Cother' })).rsc).toBe(4103);
+      const r = await o.send({ op: 4, to: 'cse-in/Cf/room1', fr: 'Cother', rcn: 6 });
+      expect(r.rsc, r.dbg).toBe(2002);
+      expect((r.pc as any)['m2m:rrl'].rrf).toEqual([]);
+      expect((await o.send({ op: 2, to: 'cse-in/Cf/room1', fr: 'Cf' })).rsc).toBe(4004);
+    } finally {
+      await o.close();
+    }
+  });
+
   it('CREATE with rcn=9 returns the attributes the CSE set or changed', async () => {
     const o = await openCseOn(kind);
     try {
