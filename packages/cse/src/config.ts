@@ -34,9 +34,15 @@ export interface CseConfig {
   filterBudget: { maxCandidates: number; maxResults: number; maxMs: number };
   /**
    * Non-blocking requests (TS-0004 7.3.2.2, <request> 7.4.12): how long a <request> keeps its result when
-   * the request gives no Result Persistence, and the longest lifetime a request may ask for (longer: 4000).
+   * the request gives no Result Persistence, the longest lifetime a request may ask for (longer: 4000), and how
+   * many may wait or run at once, per originator and in all (each holds a timer and its request in memory).
    */
-  nonBlocking: { defaultResultPersistenceMs: number; maxRequestLifetimeMs: number };
+  nonBlocking: {
+    defaultResultPersistenceMs: number;
+    maxRequestLifetimeMs: number;
+    maxPendingPerOriginator: number;
+    maxPending: number;
+  };
 }
 
 export const defaultCseConfig: CseConfig = {
@@ -51,5 +57,10 @@ export const defaultCseConfig: CseConfig = {
   expirySweepMs: 10_000,
   requestTimeoutMs: 5_000,
   filterBudget: { maxCandidates: 20_000, maxResults: 1_000, maxMs: 2_000 },
-  nonBlocking: { defaultResultPersistenceMs: 10 * 60_000, maxRequestLifetimeMs: 24 * 3600_000 },
+  nonBlocking: {
+    defaultResultPersistenceMs: 10 * 60_000,
+    maxRequestLifetimeMs: 24 * 3600_000,
+    maxPendingPerOriginator: 64,
+    maxPending: 10_000,
+  },
 };

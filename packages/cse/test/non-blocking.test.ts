@@ -202,6 +202,37 @@ describe.each(STORES)('%s store: TS-0004 7.3.2.2 non-blocking requests', (kind: 
   });
 });
 
+describe.each(STORES)('%s store: bounded non-blocking requests', (kind: StoreKind) => {
+  it('refuses more pending requests than the per-originator limit (4000) and accepts again once they ran', async () => {
+    const o = await openCseOn(kind, {
+      config: {
+        nonBlocking: {
+          defaultResultPersistenceMs: 60_000,
+          maxRequestLifetimeMs: 3_600_000,
+          maxPendingPerOriginator: 2,
+          maxPending: 3,
+        },
+      },
+    });
+    try {
+      await o.registerAe('Cq');
+      await o.registerAe('Cw');
+      const later = (fr: string) => o.send({ op: 2, to: `cse-in/${fr}`, fr, rt: { rtv: 1 }, oet: '300' });
+      expect((await later('Cq')).rsc).toBe(1001);
+      expect((await later('Cq')).rsc).toBe(1001);
+      const third = await later('Cq');
+      expect(third.rsc).toBe(4000);
+      expect(third.dbg).toMatch(/too many non-blocking requests pending/);
+      expect((await later('Cw')).rsc).toBe(1001); // another originator has its own share...
+      expect((await later('Cw')).rsc).toBe(4000); // ...within the CSE-wide limit
+      await sleep(600);
+      expect((await later('Cq')).rsc).toBe(1001);
+    } finally {
+      await o.close();
+    }
+  });
+});
+
 describe.each(STORES)('%s store: <request> across a restart', (kind: StoreKind) => {
   it('marks a <request> left PENDING by a stopped CSE as FAILED (5000) when the CSE opens again', async () => {
     const o = await openCseOn(kind);

@@ -59,6 +59,9 @@ function operationResult(core: Core, req: RequestPrimitive, rsp: HandlerResponse
 export class NonBlockingRequests {
   readonly #timers = new Set<NodeJS.Timeout>();
   readonly #running = new Set<Promise<void>>();
+  /** Requests accepted and not finished, per originator. */
+  readonly #pending = new Map<string, number>();
+  #pendingTotal = 0;
 
   constructor(
     private readonly core: Core,
@@ -94,6 +97,7 @@ export class NonBlockingRequests {
     if (rqet && rqet.getTime() <= now.getTime())
       throw new M2MError(ResponseStatusCode.REQUEST_TIMEOUT, 'requestExpirationTimestamp (rqet) has already passed');
     const et = this.lifetime(req, now, [rqet, rset, oet]);
+    this.checkCapacity(ctx.originator);
 
     const cb = (await this.core.store.resources.get(this.core.cseBaseRi))!;
     const ri = newResourceId('req');
@@ -121,6 +125,8 @@ export class NonBlockingRequests {
       __cr: ctx.originator,
     };
     await this.core.store.resources.create(request);
+    this.#pending.set(ctx.originator, (this.#pending.get(ctx.originator) ?? 0) + 1);
+    this.#pendingTotal++;
     this.schedule(ctx, ri, { rqet, rset }, Math.max(0, (oet?.getTime() ?? 0) - Date.now()));
     const synch = req.rt!.rtv === ResponseType.nonBlockingRequestSynch;
     return {
@@ -154,12 +160,32 @@ export class NonBlockingRequests {
     return et;
   }
 
+  /** Bounds what one originator, and all together, can hold in memory through deferred requests. */
+  private checkCapacity(originator: string): void {
+    const { maxPendingPerOriginator, maxPending } = this.core.config.nonBlocking;
+    if ((this.#pending.get(originator) ?? 0) >= maxPendingPerOriginator || this.#pendingTotal >= maxPending)
+      throw new M2MError(
+        ResponseStatusCode.BAD_REQUEST,
+        `too many non-blocking requests pending (at most ${maxPendingPerOriginator} per originator, ${maxPending} in all); retry when earlier ones have completed`,
+      );
+  }
+
+  private finished(originator: string): void {
+    const n = (this.#pending.get(originator) ?? 1) - 1;
+    if (n <= 0) this.#pending.delete(originator);
+    else this.#pending.set(originator, n);
+    this.#pendingTotal--;
+  }
+
   private schedule(ctx: RequestContext, ri: string, limits: { rqet?: Date; rset?: Date }, delayMs: number): void {
     const timer = setTimeout(() => {
       this.#timers.delete(timer);
       const run = this.run(ctx, ri, limits)
         .catch((e) => this.core.log.warn({ ri }, `non-blocking request failed: ${(e as Error).message}`))
-        .finally(() => this.#running.delete(run));
+        .finally(() => {
+          this.#running.delete(run);
+          this.finished(ctx.originator);
+        });
       this.#running.add(run);
     }, delayMs);
     timer.unref();
@@ -232,6 +258,8 @@ export class NonBlockingRequests {
   async stop(): Promise<void> {
     for (const t of this.#timers) clearTimeout(t);
     this.#timers.clear();
+    this.#pending.clear();
+    this.#pendingTotal = 0;
     await Promise.allSettled([...this.#running]);
   }
 }
