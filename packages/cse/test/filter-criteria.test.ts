@@ -274,6 +274,19 @@ describe.each(STORES)('%s store: budget (TS-0001 8.1.2 Content Status / Content 
     }
   });
 
+  it('stops when the time budget is spent, with what it found so far', async () => {
+    // A budget already spent when the walk starts (maxMs -1): one candidate, then the deadline check.
+    const o = await openCseOn(kind, { config: { filterBudget: { maxCandidates: 1000, maxResults: 100, maxMs: -1 } } });
+    try {
+      await tree(o);
+      const r = await o.send({ op: 2, to: 'cse-in/Cf', fr: 'Cf', fc: { fu: 1 } });
+      expect(uril(r)).toEqual(['cse-in/Cf/room1']);
+      expect([r.cnst, r.cnot]).toEqual([1, 2]);
+    } finally {
+      await o.close();
+    }
+  });
+
   it('caps the number of results at maxResults and says the content is partial', async () => {
     const o = await openCseOn(kind, {
       config: { filterBudget: { maxCandidates: 1000, maxResults: 2, maxMs: 60_000 } },
