@@ -56,7 +56,7 @@ export const defaultCseConfig: CseConfig = {
   allowCseWithoutAssociation: false,
   expirySweepMs: 10_000,
   requestTimeoutMs: 5_000,
-  filterBudget: { maxCandidates: 20_000, maxResults: 1_000, maxMs: 2_000 },
+  filterBudget: { maxCandidates: 20_000, maxResults: 1_000, maxMs: 1_000 },
   nonBlocking: {
     defaultResultPersistenceMs: 10 * 60_000,
     maxRequestLifetimeMs: 24 * 3600_000,

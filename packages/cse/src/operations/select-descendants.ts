@@ -7,12 +7,38 @@ import type { FilterCriteria } from '@m2msec/protocol';
 import type { StoredResource } from '@m2msec/store';
 import type { Core } from '../core.js';
 import { isPermitted } from '../pipeline/access.js';
+import { accessState } from '../pipeline/access-state.js';
 import type { RequestContext } from '../request-context.js';
 import { applyRelativePath } from './apply-relative-path.js';
 import { matches, storeQuery } from './filter-criteria.js';
 
 const PAGE_MIN = 32;
 const PAGE_MAX = 1000;
+
+/**
+ * The access decision for each candidate. A resource without accessControlPolicyIDs of its own (e.g. a
+ * <contentInstance>) is governed by its parent's policies (TS-0001 9.6.1.3.2), so its siblings share one
+ * decision, which is made once per parent, unless the request carries tokens, whose privileges may name
+ * single resources (TS-0003 7.3.2.5).
+ */
+async function decider(
+  core: Core,
+  ctx: RequestContext,
+  operation: number,
+): Promise<(r: StoredResource) => Promise<boolean>> {
+  const one = (r: StoredResource) => isPermitted(core, ctx, r, operation);
+  if (ctx.admin || (await accessState(core, ctx)).tokens.length > 0) return one;
+  const byParent = new Map<string, boolean>();
+  return async (r) => {
+    if (core.handlers.get(r.ty)?.hasAcpi !== false) return one(r);
+    let d = byParent.get(r.pi);
+    if (d === undefined) {
+      d = await one(r);
+      byParent.set(r.pi, d);
+    }
+    return d;
+  };
+}
 
 export interface Selection {
   found: StoredResource[];
@@ -53,12 +79,15 @@ export async function selectDescendants(
     return t;
   };
   const deadline = Date.now() + budget.maxMs;
+  const permitted = await decider(core, ctx, operation);
   let skip = first - 1;
   let examined = 0;
   let after: string | undefined;
+  let grow = 1; // pages double while they yield little (sparse matches), up to PAGE_MAX
   for (;;) {
-    const wanted = 2 * (limit - found.length + skip);
+    const wanted = 2 * (limit - found.length + skip) * grow;
     const page = Math.min(PAGE_MAX, Math.max(PAGE_MIN, Number.isFinite(wanted) ? wanted : PAGE_MAX));
+    grow *= 2;
     const rows = await ctx.store.resources.descendants(root.ri, { ...query, order: 'path', after, lim: page });
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i]!;
@@ -66,7 +95,7 @@ export async function selectDescendants(
       // always makes progress; the time budget still bounds the skipping.
       if (skip === 0) examined++;
       const target = matches(r, fc) ? await resultFor(r) : undefined;
-      if (target && (await isPermitted(core, ctx, target, operation))) {
+      if (target && (await permitted(target))) {
         if (skip > 0) skip--;
         else {
           found.push(target);
