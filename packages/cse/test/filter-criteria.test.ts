@@ -321,6 +321,15 @@ describe.each(STORES)('%s store: Result Content of DELETE and CREATE (TS-0004 6.
       expect([r0.rsc, r0.pc]).toEqual([2002, undefined]);
       const fc = await o.send({ op: 4, to: 'cse-in/Cother', fr: 'Cother', fc: { ty: [3] } });
       expect(fc.rsc).toBe(5001);
+      const up = await o.send({
+        op: 3,
+        to: 'cse-in/Cother',
+        fr: 'Cother',
+        fc: { ty: [3] },
+        pc: { 'm2m:ae': { lbl: ['x'] } },
+      });
+      expect(up.rsc).toBe(5001);
+      expect((await o.send({ op: 2, to: 'cse-in/Cother', fr: 'Cother' })).pc).not.toHaveProperty(['m2m:ae', 'lbl']);
       expect((await o.send({ op: 2, to: 'cse-in/Cother', fr: 'Cother' })).rsc).toBe(2000);
     } finally {
       await o.close();

@@ -23,6 +23,11 @@ import { fanOut } from './fan-out.js';
 export async function update(core: Core, ctx: RequestContext): Promise<HandlerResponse> {
   const { resource, virtual } = await locate(core, ctx.req.to);
   // A CREATE / UPDATE sent to <group>/fopt is fanned out to the members (TS-0004 7.4.14.3.2 / .4).
+  if (ctx.req.fc !== undefined)
+    throw new M2MError(
+      ResponseStatusCode.NOT_IMPLEMENTED,
+      'filter criteria in an UPDATE are not supported by this CSE',
+    );
   if (virtual?.kind === 'fopt') return fanOut(core, ctx, resource, virtual.rest);
   if (virtual)
     throw new M2MError(
