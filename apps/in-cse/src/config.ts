@@ -11,6 +11,15 @@ export interface InCseConfig {
     spId: string;
     adminOriginators: string[];
     allowCseWithoutAssociation: boolean;
+    /** Bound on one subtree RETRIEVE / discovery (docs/discovery.md); the CSE core's defaults when absent. */
+    filterBudget?: { maxCandidates: number; maxResults: number; maxMs: number };
+    /** Non-blocking request limits (docs/discovery.md); the CSE core's defaults when absent. */
+    nonBlocking?: {
+      defaultResultPersistenceMs: number;
+      maxRequestLifetimeMs: number;
+      maxPendingPerOriginator: number;
+      maxPending: number;
+    };
   };
   http: { host: string; port: number; maxBodyBytes: number; trustedProxies: string[] };
   store: { kind: 'sqlite' } | { kind: 'postgres'; connectionString: string; schema?: string };
@@ -167,6 +176,27 @@ const schema = {
         spId: { type: 'string', pattern: '^[A-Za-z0-9._~-]+$' },
         adminOriginators: strList,
         allowCseWithoutAssociation: { type: 'boolean' },
+        filterBudget: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['maxCandidates', 'maxResults', 'maxMs'],
+          properties: {
+            maxCandidates: { type: 'integer', minimum: 1 },
+            maxResults: { type: 'integer', minimum: 1 },
+            maxMs: { type: 'integer', minimum: 1 },
+          },
+        },
+        nonBlocking: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['defaultResultPersistenceMs', 'maxRequestLifetimeMs', 'maxPendingPerOriginator', 'maxPending'],
+          properties: {
+            defaultResultPersistenceMs: { type: 'integer', minimum: 1 },
+            maxRequestLifetimeMs: { type: 'integer', minimum: 1 },
+            maxPendingPerOriginator: { type: 'integer', minimum: 1 },
+            maxPending: { type: 'integer', minimum: 1 },
+          },
+        },
       },
     },
     http: {

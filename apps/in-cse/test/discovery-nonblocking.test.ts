@@ -2,8 +2,11 @@
 // (TS-0009 6.2.2.2, TS-0004 7.3.3.14 / 7.3.3.17), <fanOutPoint> CREATE (7.4.14), non-blocking requests with
 // X-M2M-RTU (TS-0004 7.3.2.2, TS-0009 6.4.11).
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type InCseProcess, m2m, pgUrl, startInCse } from './harness.js';
@@ -119,6 +122,45 @@ for (const store of ['sqlite', 'postgres'] as const) {
       for (let i = 0; i < 100 && received.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
       expect(received[0].from).toBe('/id-in');
       expect(received[0].body['m2m:rsp']).toMatchObject({ rsc: 2000, pc: { 'm2m:cnt': { rn: 'nb' } } });
+    });
+  });
+}
+
+for (const store of ['sqlite', 'postgres'] as const) {
+  describe(`IN-CSE over HTTP with the ${store} store: the filter budget (TS-0001 8.1.2, TS-0009 6.4.20/21)`, () => {
+    let cse: InCseProcess;
+    const pgSchema = `in_cse_budget_${randomBytes(4).toString('hex')}`;
+    beforeAll(async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'm2msec-in-cse-budget-'));
+      const config = join(dir, 'config.json');
+      writeFileSync(
+        config,
+        JSON.stringify({ cse: { filterBudget: { maxCandidates: 2, maxResults: 100, maxMs: 5000 } } }),
+      );
+      cse = await startInCse({ store, pgSchema, env: { M2MSEC_CONFIG: config } });
+    });
+    afterAll(async () => {
+      await cse?.stop();
+      if (store === 'postgres') {
+        const c = new pg.Client({ connectionString: pgUrl });
+        await c.connect();
+        await c.query(`DROP SCHEMA IF EXISTS ${pgSchema} CASCADE`);
+        await c.end();
+      }
+    });
+
+    it('answers a discovery cut by the configured budget with X-M2M-CTS and X-M2M-CTO, and continues from there', async () => {
+      const post = (path: string, ty: number, body: unknown) => m2m(cse.url, 'POST', path, { from: 'Cbud', ty, body });
+      expect((await post('/cse-in', 2, { 'm2m:ae': { rn: 'bud', api: 'Nb', rr: true, srv: ['3'] } })).rsc).toBe(2001);
+      for (const rn of ['a', 'b', 'c']) expect((await post('/cse-in/bud', 3, { 'm2m:cnt': { rn } })).rsc).toBe(2001);
+      const first = await m2m(cse.url, 'GET', '/cse-in/bud?fu=1', { from: 'Cbud' });
+      expect(first.rsc).toBe(2000);
+      expect(first.body['m2m:uril']).toEqual(['cse-in/bud/a', 'cse-in/bud/b']);
+      expect(first.headers.get('X-M2M-CTS')).toBe('1');
+      expect(first.headers.get('X-M2M-CTO')).toBe('3');
+      const rest = await m2m(cse.url, 'GET', '/cse-in/bud?fu=1&ofst=3', { from: 'Cbud' });
+      expect(rest.body['m2m:uril']).toEqual(['cse-in/bud/c']);
+      expect(rest.headers.get('X-M2M-CTS')).toBeNull();
     });
   });
 }
