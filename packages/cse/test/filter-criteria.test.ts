@@ -140,6 +140,18 @@ describe.each(STORES)('%s store', (kind: StoreKind) => {
       expect((r.pc as any)['m2m:rrl'].rrf).toEqual([]);
     });
 
+    it('7.3.3.17.5 / .6 / .9 parent and child conditions (parentResourceType, parentLabels, parentAttribute, childResourceType, childLabels)', async () => {
+      expect(await discover({ pty: [3] })).toEqual(['room1/a', 'room1/b', 'room1/c', 'room2/sub', 'room2/sub/d']);
+      expect(await discover({ palb: ['floor2'] })).toEqual(['room2/sub']);
+      expect(await discover({ patr: [{ nm: 'rn', val: 'room1' }] })).toEqual(['room1/a', 'room1/b', 'room1/c']);
+      expect(await discover({ chty: [4] })).toEqual(['room1', 'room2/sub']);
+      expect(await discover({ clbl: ['hot'] })).toEqual(['room1']);
+      expect(await discover({ clbl: ['deep'] })).toEqual(['room2']);
+      expect(await discover({ chty: [3], clbl: ['hot'], fo: 2 })).toEqual(['room1', 'room2']);
+      const r = await o.send({ op: 2, to: 'cse-in/Cf/room2', fr: 'Cf', fc: { fu: 2, chty: [4] } });
+      expect(r.rsc).toBe(4004); // room2's child is a container
+    });
+
     it('7.3.3.17.9 refuses conditions on attributes that have their own element (4000)', async () => {
       const r = await o.send({ op: 2, to: 'cse-in/Cf', fr: 'Cf', fc: { fu: 1, atr: [{ nm: 'ct', val: 'x' }] } });
       expect(r.rsc).toBe(4000);
@@ -147,7 +159,7 @@ describe.each(STORES)('%s store', (kind: StoreKind) => {
     });
 
     it('refuses filter elements it does not evaluate with 5001 instead of ignoring them', async () => {
-      for (const fc of [{ chty: [4] }, { pty: [2] }, { clbl: ['x'] }, { lbq: 'color' }, { smf: ['x'] }]) {
+      for (const fc of [{ catr: [{ nm: 'rn', val: 'a' }] }, { lbq: 'color' }, { smf: ['x'] }]) {
         const r = await o.send({ op: 2, to: 'cse-in/Cf', fr: 'Cf', rcn: 6, fc: { fu: 2, ...fc } });
         expect(r.rsc, JSON.stringify(fc)).toBe(5001);
         expect(r.dbg).toMatch(/is not supported by this CSE/);
@@ -222,6 +234,10 @@ describe.each(STORES)('%s store', (kind: StoreKind) => {
         // The root (the AE) grants Cother nothing; discovery still returns the candidates it may discover.
         expect(await discover({}, 'Cother')).toEqual(['room2']);
         expect(await discover({ ty: [3] }, 'Cother')).toEqual(['room2']);
+        // A child or parent condition sees only what the originator may access: room2's child 'sub' (label
+        // 'deep', a container) is not discoverable by Cother, so it cannot make room2 match.
+        expect(await discover({ clbl: ['deep'] }, 'Cother')).toEqual([]);
+        expect(await discover({ chty: [3] }, 'Cother')).toEqual([]);
         // ...and RETRIEVE of the subtree shows only what it may RETRIEVE, after the target's own check.
         const denied = await o.send({ op: 2, to: 'cse-in/Cf', fr: 'Cother', rcn: 6 });
         expect(denied.rsc).toBe(4103);

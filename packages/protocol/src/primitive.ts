@@ -43,9 +43,14 @@ export interface FilterCriteria {
   fu?: number; // filterUsage
   fo?: number; // filterOperation: 1 AND (default), 2 OR
   atr?: Array<{ nm: string; val: unknown }>; // attribute conditions (TS-0004 7.3.3.17.9)
+  catr?: Array<{ nm: string; val: unknown }>; // childAttribute
+  patr?: Array<{ nm: string; val: unknown }>; // parentAttribute
+  clbl?: string[]; // childLabels (7.3.3.17.5)
+  palb?: string[]; // parentLabels
+  chty?: number[]; // childResourceType (7.3.3.17.6)
+  pty?: number[]; // parentResourceType
   arp?: string; // applyRelativePath (7.3.3.17.17)
-  // Members the validator accepts that a CSE may refuse to evaluate (5001): clbl, palb, chty, pty, catr, patr,
-  // lbq, smf, cfs, cfq.
+  // Members the validator accepts that a CSE may refuse to evaluate (5001): lbq, smf, cfs, cfq.
   [member: string]: unknown;
 }
 

@@ -50,6 +50,11 @@ export const queryFields: Readonly<Record<string, Field>> = {
   // applyRelativePath: a Filter Criteria member of TS-0004 (6.3.5.8, 7.3.3.17.17) that Release 3's
   // Table 6.2.2.2-1 does not list; mapped under its short name like the other members.
   arp: f('string', 'fc'),
+  // Likewise for the parent/child conditions (7.3.3.17.5, .6).
+  clbl: f('strings', 'fc'),
+  palb: f('strings', 'fc'),
+  chty: f('ints', 'fc'),
+  pty: f('ints', 'fc'),
 };
 
 // Table 6.2.2.2-1 fields the primitive has no place for (filter elements this CSE does not evaluate): refused (5001) so that, e.g., a discovery with a
@@ -59,23 +64,23 @@ const notSupported: Readonly<Record<string, string>> = {
   cfs: 'contentFilterSyntax',
   cfq: 'contentFilterQuery',
   atrl: 'attributeList (partial retrieve)',
-  // Filter Criteria members of TS-0004 6.3.5.8 that Table 6.2.2.2-1 (Release 3) gives no query field;
-  // listed so that they are never taken for attribute conditions.
+  // A Filter Criteria member of TS-0004 6.3.5.8 that Table 6.2.2.2-1 (Release 3) gives no query field;
+  // listed so that it is never taken for an attribute condition.
   lbq: 'labelsQuery',
-  clbl: 'childLabels',
-  palb: 'parentLabels',
-  chty: 'childResourceType',
-  pty: 'parentResourceType',
 };
 
 /**
- * TS-0009 6.2.2.2: an attribute condition (fc.atr) is written as its resource attribute short name
- * (TS-0004 Tables 8.2.3-x), 'name=value', repeatable; 'c.' / 'p.' prefixes are childAttribute /
- * parentAttribute, which this CSE does not evaluate.
+ * TS-0009 6.2.2.2: an attribute condition is written as its resource attribute short name (TS-0004
+ * Tables 8.2.3-x), 'name=value', repeatable: plain for attribute (atr), with the prefix 'c.' for
+ * childAttribute (catr) and 'p.' for parentAttribute (patr).
  */
-function attributeCondition(name: string): 'attribute' | 'child/parent' | undefined {
-  if (/^[cp]\./.test(name) && resourceAttributeShortNames.has(name.slice(2))) return 'child/parent';
-  return resourceAttributeShortNames.has(name) ? 'attribute' : undefined;
+function attributeCondition(name: string): { member: 'atr' | 'catr' | 'patr'; nm: string } | undefined {
+  const prefixed = /^([cp])\.(.+)$/.exec(name);
+  if (prefixed) {
+    if (!resourceAttributeShortNames.has(prefixed[2]!)) return undefined;
+    return { member: prefixed[1] === 'c' ? 'catr' : 'patr', nm: prefixed[2]! };
+  }
+  return resourceAttributeShortNames.has(name) ? { member: 'atr', nm: name } : undefined;
 }
 
 function decode(raw: string, name: string): string {
@@ -94,7 +99,11 @@ type Query = Pick<
 /** Maps the raw query string (without '?') onto primitive fields; bad or unknown fields -> 4000 / 5001. */
 export function parseQuery(rawQuery: string): Query {
   const values = new Map<string, string[]>(); // raw (still percent-encoded) values per field
-  const atr: Array<{ nm: string; val: string }> = [];
+  const conditions: Record<'atr' | 'catr' | 'patr', Array<{ nm: string; val: string }>> = {
+    atr: [],
+    catr: [],
+    patr: [],
+  };
   for (const pair of rawQuery.split('&')) {
     if (pair === '') continue;
     const eq = pair.indexOf('=');
@@ -104,15 +113,13 @@ export function parseQuery(rawQuery: string): Query {
       const long = notSupported[name];
       if (long !== undefined) notImplemented(`query parameter '${name}' (${long}) is not supported by this CSE`);
       const condition = attributeCondition(name);
-      if (condition === 'child/parent')
-        notImplemented(`query parameter ${show(name)} (childAttribute / parentAttribute) is not supported by this CSE`);
       if (condition === undefined)
         badRequest(
           `unknown query parameter ${show(name)} (neither a parameter of TS-0009 Table 6.2.2.2-1 nor a resource attribute short name)`,
         );
       if (eq < 0) badRequest(`attribute condition '${name}' has no value`);
       // An empty value is a condition on the empty string; values are matched as text (TS-0004 7.3.3.17.9).
-      atr.push({ nm: name, val: decode(pair.slice(eq + 1), name) });
+      conditions[condition.member].push({ nm: condition.nm, val: decode(pair.slice(eq + 1), name) });
       continue;
     }
     if (eq < 0 || eq === pair.length - 1) badRequest(`query parameter '${name}' has an empty value`);
@@ -150,7 +157,7 @@ export function parseQuery(rawQuery: string): Query {
     else if (name === 'rt') out.rt = { rtv: value as number };
     else (out as Record<string, unknown>)[name] = value;
   }
-  if (atr.length > 0) fc.atr = atr;
+  for (const [member, list] of Object.entries(conditions)) if (list.length > 0) fc[member] = list;
   if (Object.keys(fc).length > 0) out.fc = fc as FilterCriteria;
   return out;
 }

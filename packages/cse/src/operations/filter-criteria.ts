@@ -3,6 +3,7 @@
 // evaluates every condition on each candidate, so results are the same whichever part the store did.
 import { type FilterCriteria, FilterUsage, M2MError, ResponseStatusCode } from '@m2msec/protocol';
 import type { ResourceQuery, StoredResource } from '@m2msec/store';
+import type { RequestContext } from '../request-context.js';
 import { checkRelativePath } from './apply-relative-path.js';
 
 /** m2m:filterOperation (TS-0004 6.3.4.2.34). */
@@ -10,16 +11,11 @@ const OR = 2;
 
 /**
  * Members of m2m:filterCriteria this CSE does not evaluate: refused (5001) rather than ignored, so a filter
- * never silently widens a result (child/parent conditions 7.3.3.17.5/.6/.9, labelsQuery 7.3.3.17.16,
- * semantic and content-based discovery 7.3.3.17.13 / 7.3.3.18).
+ * never silently widens a result (childAttribute 7.3.3.17.9, which would scan every child of every candidate;
+ * labelsQuery 7.3.3.17.16; semantic and content-based discovery 7.3.3.17.13 / 7.3.3.18).
  */
 const NOT_EVALUATED: Readonly<Record<string, string>> = {
-  clbl: 'childLabels',
-  palb: 'parentLabels',
-  chty: 'childResourceType',
-  pty: 'parentResourceType',
   catr: 'childAttribute',
-  patr: 'parentAttribute',
   lbq: 'labelsQuery',
   smf: 'semanticsFilter',
   cfs: 'contentFilterSyntax',
@@ -52,7 +48,7 @@ export function checkEvaluable(fc: FilterCriteria | undefined): void {
         `filter criteria element '${k}' (${name}) is not supported by this CSE`,
       );
   }
-  for (const a of attributeConditions(fc)) {
+  for (const a of [...attributeConditions(fc), ...(fc.patr ?? [])]) {
     if (NOT_ATTRIBUTE_CONDITIONS.has(a.nm))
       throw new M2MError(
         ResponseStatusCode.BAD_REQUEST,
@@ -63,6 +59,46 @@ export function checkEvaluable(fc: FilterCriteria | undefined): void {
 
 function attributeConditions(fc: FilterCriteria): AttributeCondition[] {
   return fc.atr ?? [];
+}
+
+/** Lookups the parent/child conditions need (7.3.3.17.5, .6, .9). */
+export interface Relations {
+  parent(r: StoredResource): Promise<StoredResource | undefined>;
+  /** Whether `r` has a child of one of the types / with one of the labels. */
+  hasChild(r: StoredResource, q: { ty?: number[]; lbl?: string[] }): Promise<boolean>;
+}
+
+const CHILD_PAGE = 100;
+
+/**
+ * Relations through the store, seen with the originator's rights: a parent or child it may not access
+ * (`permitted`) counts as absent, so a condition on it cannot reveal what the originator could not read
+ * itself. Parents are read once per request.
+ */
+export function storeRelations(
+  store: RequestContext['store'],
+  permitted: (r: StoredResource) => Promise<boolean>,
+): Relations {
+  const parents = new Map<string, Promise<StoredResource | undefined>>();
+  return {
+    parent(r) {
+      let p = parents.get(r.pi);
+      if (p === undefined) {
+        p = store.resources.get(r.pi).then(async (x) => (x && (await permitted(x)) ? x : undefined));
+        parents.set(r.pi, p);
+      }
+      return p;
+    },
+    async hasChild(r, q) {
+      let after: string | undefined;
+      for (;;) {
+        const page = await store.resources.children(r.ri, { ...q, order: 'path', after, lim: CHILD_PAGE });
+        for (const c of page) if (await permitted(c)) return true;
+        if (page.length < CHILD_PAGE) return false;
+        after = page[page.length - 1]!.srn;
+      }
+    },
+  };
 }
 
 /** Whether the criteria hold any matching condition (not only handling elements such as lim or lvl). */
@@ -122,9 +158,11 @@ function typeOfContent(cnf: unknown): string | undefined {
  * one tag are ORed). Paired bounds (cra/crb, ms/us, sts/stb, exa/exb, sza/szb) form one interval
  * condition each, as clauses 7.3.3.17.1 - .4 and .7 define them.
  */
-function conditions(r: StoredResource, fc: FilterCriteria): boolean[] {
+async function conditions(r: StoredResource, fc: FilterCriteria, rel: Relations): Promise<boolean[]> {
   const out: boolean[] = [];
   const discovery = fc.fu === FilterUsage.discovery;
+  const matchesAttributes = (x: StoredResource, atr: AttributeCondition[]) =>
+    atr.some((a) => !a.nm.startsWith('__') && a.nm !== 'srn' && a.nm in x && valueMatches(x[a.nm], a.val, discovery));
   if (fc.cra !== undefined || fc.crb !== undefined) out.push(within(r.ct, fc.cra, fc.crb));
   if (fc.ms !== undefined || fc.us !== undefined) out.push(within(r.lt, fc.ms, fc.us));
   if (fc.stb !== undefined || fc.sts !== undefined) out.push(within(r.st, fc.stb, fc.sts));
@@ -137,17 +175,25 @@ function conditions(r: StoredResource, fc: FilterCriteria): boolean[] {
     out.push(t !== undefined && fc.cty.includes(t));
   }
   const atr = attributeConditions(fc);
-  if (atr.length > 0)
-    out.push(
-      atr.some((a) => !a.nm.startsWith('__') && a.nm !== 'srn' && a.nm in r && valueMatches(r[a.nm], a.val, discovery)),
-    );
+  if (atr.length > 0) out.push(matchesAttributes(r, atr));
+  // Parent conditions: the resource matches when its parent does (7.3.3.17.5 palb, .6 pty, .9 patr).
+  const { pty, palb, patr } = fc;
+  if (pty !== undefined || palb !== undefined || patr !== undefined) {
+    const parent = await rel.parent(r);
+    if (pty !== undefined) out.push(parent !== undefined && pty.includes(parent.ty));
+    if (palb !== undefined) out.push(parent !== undefined && (parent.lbl ?? []).some((l) => palb.includes(l)));
+    if (patr !== undefined) out.push(parent !== undefined && matchesAttributes(parent, patr));
+  }
+  // Child conditions: the resource matches when one of its children does (7.3.3.17.5 clbl, .6 chty).
+  if (fc.chty !== undefined) out.push(await rel.hasChild(r, { ty: fc.chty }));
+  if (fc.clbl !== undefined) out.push(await rel.hasChild(r, { lbl: fc.clbl }));
   return out;
 }
 
 /** Whether a resource satisfies the matching conditions, combined by filterOperation (default AND). */
-export function matches(r: StoredResource, fc: FilterCriteria | undefined): boolean {
+export async function matches(r: StoredResource, fc: FilterCriteria | undefined, rel: Relations): Promise<boolean> {
   if (!fc) return true;
-  const results = conditions(r, fc);
+  const results = await conditions(r, fc, rel);
   if (results.length === 0) return true;
   return fc.fo === OR ? results.some(Boolean) : results.every(Boolean);
 }

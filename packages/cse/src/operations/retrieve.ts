@@ -12,13 +12,13 @@ import {
 } from '@m2msec/protocol';
 import type { StoredResource } from '@m2msec/store';
 import type { Core } from '../core.js';
-import { checkAccess } from '../pipeline/access.js';
+import { checkAccess, isPermitted } from '../pipeline/access.js';
 import { locate } from '../pipeline/locate.js';
 import { childReferences, representation } from '../pipeline/result.js';
 import type { RequestContext } from '../request-context.js';
 import { discover } from './discovery.js';
 import { fanOut } from './fan-out.js';
-import { checkEvaluable, hasMatchingConditions, matches } from './filter-criteria.js';
+import { checkEvaluable, hasMatchingConditions, matches, storeRelations } from './filter-criteria.js';
 import { nestDescendants } from './nest-descendants.js';
 import { selectDescendants } from './select-descendants.js';
 
@@ -53,7 +53,8 @@ export async function retrieve(core: Core, ctx: RequestContext): Promise<Handler
   const rcn = ctx.req.rcn ?? ResultContent.attributes;
   if (rcn === ResultContent.attributes) {
     // Conditional retrieval (TS-0004 7.3.3.1): a target that does not match the conditions is not found.
-    if (hasMatchingConditions(ctx.req.fc) && !matches(resource, ctx.req.fc))
+    const relations = storeRelations(ctx.store, (x) => isPermitted(core, ctx, x, AccessControlOperation.RETRIEVE));
+    if (hasMatchingConditions(ctx.req.fc) && !(await matches(resource, ctx.req.fc, relations)))
       throw new M2MError(ResponseStatusCode.NOT_FOUND, `'${resource.srn}' does not match the filter criteria`);
     return ok(representation(resource));
   }

@@ -10,7 +10,7 @@ import { isPermitted } from '../pipeline/access.js';
 import { accessState } from '../pipeline/access-state.js';
 import type { RequestContext } from '../request-context.js';
 import { applyRelativePath } from './apply-relative-path.js';
-import { matches, storeQuery } from './filter-criteria.js';
+import { matches, storeQuery, storeRelations } from './filter-criteria.js';
 
 const PAGE_MIN = 32;
 const PAGE_MAX = 1000;
@@ -80,6 +80,7 @@ export async function selectDescendants(
   };
   const deadline = Date.now() + budget.maxMs;
   const permitted = await decider(core, ctx, operation);
+  const relations = storeRelations(ctx.store, permitted);
   let skip = first - 1;
   let examined = 0;
   let after: string | undefined;
@@ -94,7 +95,7 @@ export async function selectDescendants(
       // Candidates passed over to reach the offset do not count, so a continuation (ofst = Content Offset)
       // always makes progress; the time budget still bounds the skipping.
       if (skip === 0) examined++;
-      const target = matches(r, fc) ? await resultFor(r) : undefined;
+      const target = (await matches(r, fc, relations)) ? await resultFor(r) : undefined;
       if (target && (await permitted(target))) {
         if (skip > 0) skip--;
         else {
