@@ -117,7 +117,7 @@ describe('query parameters', () => {
     ['smf=x', `query parameter 'smf' (semanticsFilter) is not supported by this CSE`],
     ['atrl=ri+lbl', `query parameter 'atrl' (attributeList (partial retrieve)) is not supported by this CSE`],
     ['cfq=x', `query parameter 'cfq' (contentFilterQuery) is not supported by this CSE`],
-    ['lbq=color', `query parameter 'lbq' (labelsQuery) is not supported by this CSE`],
+    ['cfs=1', `query parameter 'cfs' (contentFilterSyntax) is not supported by this CSE`],
   ])('%s -> 5001 NOT_IMPLEMENTED (HTTP 501)', async (query, dbg) => {
     expectRejected(await send(fx.port, m2m(`/cse-in?${query}`)), 501, 5001, dbg);
   });

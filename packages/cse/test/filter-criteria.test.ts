@@ -159,7 +159,7 @@ describe.each(STORES)('%s store', (kind: StoreKind) => {
     });
 
     it('refuses filter elements it does not evaluate with 5001 instead of ignoring them', async () => {
-      for (const fc of [{ catr: [{ nm: 'rn', val: 'a' }] }, { lbq: 'color' }, { smf: ['x'] }]) {
+      for (const fc of [{ catr: [{ nm: 'rn', val: 'a' }] }, { smf: ['x'] }, { cfs: 2, cfq: 'x' }]) {
         const r = await o.send({ op: 2, to: 'cse-in/Cf', fr: 'Cf', rcn: 6, fc: { fu: 2, ...fc } });
         expect(r.rsc, JSON.stringify(fc)).toBe(5001);
         expect(r.dbg).toMatch(/is not supported by this CSE/);
@@ -393,6 +393,41 @@ describe.each(STORES)('%s store: Result Content of DELETE and CREATE (TS-0004 6.
       expect(cnt.cni).toBe(0);
       expect(cnt.rn).toBeUndefined();
       expect(cnt.mni).toBeUndefined();
+    } finally {
+      await o.close();
+    }
+  });
+});
+
+describe.each(STORES)('%s store: TS-0004 7.3.3.17.16 labelsQuery', (kind: StoreKind) => {
+  it('evaluates key, NT, EQ, key:value, NE, IN and NI; refuses malformed expressions (4000)', async () => {
+    const o = await openCseOn(kind);
+    try {
+      await o.registerAe('Cl');
+      for (const [rn, lbl] of [
+        ['x1', ['color:red', 'size:big']],
+        ['x2', ['color:green']],
+        ['x3', ['color']],
+        ['x4', ['shape:round']],
+      ] as const)
+        await o.make('cse-in/Cl', 'Cl', 3, 'm2m:cnt', { rn, lbl: [...lbl] });
+      const q = async (lbq: string) => {
+        const r = await o.send({ op: 2, to: 'cse-in/Cl', fr: 'Cl', fc: { fu: 1, lbq } });
+        expect(r.rsc, r.dbg).toBe(2000);
+        return uril(r).map((u) => u.replace('cse-in/Cl/', ''));
+      };
+      expect(await q('color')).toEqual(['x1', 'x2', 'x3']);
+      expect(await q('NT color')).toEqual(['x4']);
+      expect(await q('color EQ red')).toEqual(['x1']);
+      expect(await q('color:red')).toEqual(['x1']);
+      expect(await q('color NE red')).toEqual(['x2']);
+      expect(await q('color IN (red, green)')).toEqual(['x1', 'x2']);
+      expect(await q('color NI (red)')).toEqual(['x2']);
+      expect(await q('size')).toEqual(['x1']);
+      for (const lbq of ['color XX red', 'color IN red', 'color IN (red,)', 'a b']) {
+        const r = await o.send({ op: 2, to: 'cse-in/Cl', fr: 'Cl', fc: { fu: 1, lbq } });
+        expect(r.rsc, lbq).toBe(4000);
+      }
     } finally {
       await o.close();
     }

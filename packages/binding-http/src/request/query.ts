@@ -47,14 +47,15 @@ export const queryFields: Readonly<Record<string, Field>> = {
   ofst: f('int', 'fc'),
   fu: f('int', 'fc'),
   fo: f('int', 'fc'),
-  // applyRelativePath: a Filter Criteria member of TS-0004 (6.3.5.8, 7.3.3.17.17) that Release 3's
-  // Table 6.2.2.2-1 does not list; mapped under its short name like the other members.
+  // Filter Criteria members of TS-0004 6.3.5.8 that Release 3's Table 6.2.2.2-1 does not list, mapped
+  // under their short names like the other members: applyRelativePath (7.3.3.17.17), ...
   arp: f('string', 'fc'),
   // Likewise for the parent/child conditions (7.3.3.17.5, .6).
   clbl: f('strings', 'fc'),
   palb: f('strings', 'fc'),
   chty: f('ints', 'fc'),
   pty: f('ints', 'fc'),
+  lbq: f('string', 'fc'), // labelsQuery (7.3.3.17.16)
 };
 
 // Table 6.2.2.2-1 fields the primitive has no place for (filter elements this CSE does not evaluate): refused (5001) so that, e.g., a discovery with a
@@ -64,9 +65,6 @@ const notSupported: Readonly<Record<string, string>> = {
   cfs: 'contentFilterSyntax',
   cfq: 'contentFilterQuery',
   atrl: 'attributeList (partial retrieve)',
-  // A Filter Criteria member of TS-0004 6.3.5.8 that Table 6.2.2.2-1 (Release 3) gives no query field;
-  // listed so that it is never taken for an attribute condition.
-  lbq: 'labelsQuery',
 };
 
 /**

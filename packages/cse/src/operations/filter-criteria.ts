@@ -5,6 +5,19 @@ import { type FilterCriteria, FilterUsage, M2MError, ResponseStatusCode } from '
 import type { ResourceQuery, StoredResource } from '@m2msec/store';
 import type { RequestContext } from '../request-context.js';
 import { checkRelativePath } from './apply-relative-path.js';
+import { compileLabelsQuery, type LabelsQuery } from './labels-query.js';
+
+const compiledQueries = new Map<string, LabelsQuery>();
+/** labelsQuery expressions compiled once (a small bounded cache: requests repeat their queries). */
+function compiledLabelsQuery(q: string): LabelsQuery {
+  let f = compiledQueries.get(q);
+  if (f === undefined) {
+    f = compileLabelsQuery(q);
+    if (compiledQueries.size >= 256) compiledQueries.clear();
+    compiledQueries.set(q, f);
+  }
+  return f;
+}
 
 /** m2m:filterOperation (TS-0004 6.3.4.2.34). */
 const OR = 2;
@@ -12,11 +25,10 @@ const OR = 2;
 /**
  * Members of m2m:filterCriteria this CSE does not evaluate: refused (5001) rather than ignored, so a filter
  * never silently widens a result (childAttribute 7.3.3.17.9, which would scan every child of every candidate;
- * labelsQuery 7.3.3.17.16; semantic and content-based discovery 7.3.3.17.13 / 7.3.3.18).
+ * semantic and content-based discovery 7.3.3.17.13 / 7.3.3.18).
  */
 const NOT_EVALUATED: Readonly<Record<string, string>> = {
   catr: 'childAttribute',
-  lbq: 'labelsQuery',
   smf: 'semanticsFilter',
   cfs: 'contentFilterSyntax',
   cfq: 'contentFilterQuery',
@@ -40,6 +52,7 @@ export function checkEvaluable(fc: FilterCriteria | undefined): void {
       'filterUsage 3 (IPE on-demand discovery) is not supported by this CSE',
     );
   if (fc.arp !== undefined) checkRelativePath(fc.arp);
+  if (typeof fc.lbq === 'string') compileLabelsQuery(fc.lbq);
   for (const k of Object.keys(fc)) {
     const name = NOT_EVALUATED[k];
     if (name !== undefined)
@@ -168,6 +181,7 @@ async function conditions(r: StoredResource, fc: FilterCriteria, rel: Relations)
   if (fc.stb !== undefined || fc.sts !== undefined) out.push(within(r.st, fc.stb, fc.sts));
   if (fc.exa !== undefined || fc.exb !== undefined) out.push(within(r.et, fc.exa, fc.exb));
   if (fc.lbl !== undefined) out.push((r.lbl ?? []).some((l) => fc.lbl!.includes(l)));
+  if (typeof fc.lbq === 'string') out.push(compiledLabelsQuery(fc.lbq)(r.lbl ?? []));
   if (fc.ty !== undefined) out.push(fc.ty.includes(r.ty));
   if (fc.sza !== undefined || fc.szb !== undefined) out.push(within(r.cs, fc.sza, fc.szb));
   if (fc.cty !== undefined) {
