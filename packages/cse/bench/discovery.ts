@@ -110,7 +110,12 @@ async function bench(kind: string, store: Store): Promise<void> {
     ['CSE-wide fu=1&ty=4&lim=10 as CAdmin', '', cseWide('CAdmin')],
     ['CSE-wide fu=1&ty=4&lim=10 as Csmall (budget-bound)', '', cseWide('Csmall')],
   ];
+  // With --expose-gc (the bench script passes it) RSS is compared after full collections, so heap sizing
+  // under load is not taken for growth.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
   const rss0 = process.memoryUsage().rss;
+  const heap0 = process.memoryUsage().heapUsed;
   cases.push(...single);
   const samples = new Map<string, number[]>(cases.map(([n]) => [n, []]));
   for (const [name, , run] of cases) for (let i = 0; i < (name.includes('budget-bound') ? 1 : 10); i++) await run(); // warm-up
@@ -137,7 +142,12 @@ async function bench(kind: string, store: Store): Promise<void> {
     console.log(
       `  ${name.padEnd(66)} p50 ${st.p50.toFixed(3).padStart(8)}  p90 ${st.p90.toFixed(3).padStart(8)}  p99 ${st.p99.toFixed(3).padStart(8)}`,
     );
-  console.log(`  RSS growth over the measurements ${((process.memoryUsage().rss - rss0) / 2 ** 20).toFixed(1)} MB`);
+  gc?.();
+  const heap = gc ? ' (after a full GC)' : '';
+  const mem = process.memoryUsage();
+  console.log(
+    `  growth over the measurements${heap}: RSS ${((mem.rss - rss0) / 2 ** 20).toFixed(1)} MB, heap used ${((mem.heapUsed - heap0) / 2 ** 20).toFixed(1)} MB`,
+  );
   for (let i = 0; i < cases.length - single.length; i += 2) {
     const base = stats.get(cases[i]![0])!;
     const big = stats.get(cases[i + 1]![0])!;
