@@ -82,8 +82,13 @@ for (const store of ['sqlite', 'postgres'] as const) {
       const unknown = await m2m(cse.url, 'GET', '/cse-in/disc?fu=1&nosuchthing=1', { from: 'Cdisc' });
       expect([unknown.status, unknown.rsc]).toEqual([400, 4000]);
       expect(unknown.body['m2m:dbg']).toMatch(/unknown query parameter "nosuchthing"/);
-      const child = await m2m(cse.url, 'GET', '/cse-in/disc?fu=1&c.rn=x', { from: 'Cdisc' });
-      expect(child.rsc).toBe(5001);
+      const semantic = await m2m(cse.url, 'GET', '/cse-in/disc?fu=1&smf=x', { from: 'Cdisc' });
+      expect(semantic.rsc).toBe(5001);
+      // childAttribute ('c.' prefix) and parentAttribute ('p.'), TS-0009 6.2.2.2.
+      const child = await m2m(cse.url, 'GET', '/cse-in/disc?fu=1&c.con=22', { from: 'Cdisc' });
+      expect(child.body['m2m:uril']).toEqual(['cse-in/disc/hum', 'cse-in/disc/temp']); // path order
+      const parent = await m2m(cse.url, 'GET', '/cse-in/disc?fu=1&p.rn=temp', { from: 'Cdisc' });
+      expect(parent.body['m2m:uril']).toHaveLength(3);
     });
 
     it('TS-0004 7.4.14: CREATE through <group>/fopt answers m2m:agr', async () => {

@@ -148,6 +148,8 @@ describe.each(STORES)('%s store', (kind: StoreKind) => {
       expect(await discover({ clbl: ['hot'] })).toEqual(['room1']);
       expect(await discover({ clbl: ['deep'] })).toEqual(['room2']);
       expect(await discover({ chty: [3], clbl: ['hot'], fo: 2 })).toEqual(['room1', 'room2']);
+      expect(await discover({ catr: [{ nm: 'con', val: 'hello' }] })).toEqual(['room1']);
+      expect(await discover({ catr: [{ nm: 'rn', val: 's*' }] })).toEqual(['room2']);
       const r = await o.send({ op: 2, to: 'cse-in/Cf/room2', fr: 'Cf', fc: { fu: 2, chty: [4] } });
       expect(r.rsc).toBe(4004); // room2's child is a container
     });
@@ -159,7 +161,7 @@ describe.each(STORES)('%s store', (kind: StoreKind) => {
     });
 
     it('refuses filter elements it does not evaluate with 5001 instead of ignoring them', async () => {
-      for (const fc of [{ catr: [{ nm: 'rn', val: 'a' }] }, { smf: ['x'] }, { cfs: 2, cfq: 'x' }]) {
+      for (const fc of [{ smf: ['x'] }, { cfs: 2, cfq: 'x' }]) {
         const r = await o.send({ op: 2, to: 'cse-in/Cf', fr: 'Cf', rcn: 6, fc: { fu: 2, ...fc } });
         expect(r.rsc, JSON.stringify(fc)).toBe(5001);
         expect(r.dbg).toMatch(/is not supported by this CSE/);
@@ -238,6 +240,7 @@ describe.each(STORES)('%s store', (kind: StoreKind) => {
         // 'deep', a container) is not discoverable by Cother, so it cannot make room2 match.
         expect(await discover({ clbl: ['deep'] }, 'Cother')).toEqual([]);
         expect(await discover({ chty: [3] }, 'Cother')).toEqual([]);
+        expect(await discover({ catr: [{ nm: 'rn', val: 'sub' }] }, 'Cother')).toEqual([]);
         // ...and RETRIEVE of the subtree shows only what it may RETRIEVE, after the target's own check.
         const denied = await o.send({ op: 2, to: 'cse-in/Cf', fr: 'Cother', rcn: 6 });
         expect(denied.rsc).toBe(4103);
@@ -298,6 +301,26 @@ describe.each(STORES)('%s store: budget (TS-0001 8.1.2 Content Status / Content 
       const r = await o.send({ op: 2, to: 'cse-in/Cf', fr: 'Cf', fc: { fu: 1 } });
       expect(uril(r)).toEqual(['cse-in/Cf/room1']);
       expect([r.cnst, r.cnot]).toEqual([1, 2]);
+    } finally {
+      await o.close();
+    }
+  });
+
+  it('stops inside a child condition when the time budget is spent (PARTIAL_CONTENT, or 5000 for rcn=1)', async () => {
+    const o = await openCseOn(kind, { config: { filterBudget: { maxCandidates: 1000, maxResults: 100, maxMs: -1 } } });
+    try {
+      await tree(o);
+      const r = await o.send({ op: 2, to: 'cse-in/Cf', fr: 'Cf', fc: { fu: 1, catr: [{ nm: 'con', val: 'x' }] } });
+      expect([r.rsc, r.cnst, r.cnot]).toEqual([2000, 1, 1]);
+      expect(uril(r)).toEqual([]);
+      const one = await o.send({
+        op: 2,
+        to: 'cse-in/Cf/room1',
+        fr: 'Cf',
+        fc: { fu: 2, catr: [{ nm: 'con', val: 'x' }] },
+      });
+      expect(one.rsc).toBe(5000);
+      expect(one.dbg).toMatch(/filterBudget.maxMs/);
     } finally {
       await o.close();
     }

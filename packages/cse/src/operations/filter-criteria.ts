@@ -24,11 +24,9 @@ const OR = 2;
 
 /**
  * Members of m2m:filterCriteria this CSE does not evaluate: refused (5001) rather than ignored, so a filter
- * never silently widens a result (childAttribute 7.3.3.17.9, which would scan every child of every candidate;
- * semantic and content-based discovery 7.3.3.17.13 / 7.3.3.18).
+ * never silently widens a result (semantic and content-based discovery 7.3.3.17.13 / 7.3.3.18).
  */
 const NOT_EVALUATED: Readonly<Record<string, string>> = {
-  catr: 'childAttribute',
   smf: 'semanticsFilter',
   cfs: 'contentFilterSyntax',
   cfq: 'contentFilterQuery',
@@ -61,7 +59,7 @@ export function checkEvaluable(fc: FilterCriteria | undefined): void {
         `filter criteria element '${k}' (${name}) is not supported by this CSE`,
       );
   }
-  for (const a of [...attributeConditions(fc), ...(fc.patr ?? [])]) {
+  for (const a of [...attributeConditions(fc), ...(fc.patr ?? []), ...(fc.catr ?? [])]) {
     if (NOT_ATTRIBUTE_CONDITIONS.has(a.nm))
       throw new M2MError(
         ResponseStatusCode.BAD_REQUEST,
@@ -77,8 +75,17 @@ function attributeConditions(fc: FilterCriteria): AttributeCondition[] {
 /** Lookups the parent/child conditions need (7.3.3.17.5, .6, .9). */
 export interface Relations {
   parent(r: StoredResource): Promise<StoredResource | undefined>;
-  /** Whether `r` has a child of one of the types / with one of the labels. */
-  hasChild(r: StoredResource, q: { ty?: number[]; lbl?: string[] }): Promise<boolean>;
+  /** Whether `r` has a child of one of the types / with one of the labels / satisfying `test`. */
+  hasChild(
+    r: StoredResource,
+    q: { ty?: number[]; lbl?: string[] },
+    test?: (child: StoredResource) => boolean,
+  ): Promise<boolean>;
+}
+
+/** Thrown when looking through a candidate's children outlasts the request's time budget. */
+export class BudgetSpent extends Error {
+  override readonly name = 'BudgetSpent';
 }
 
 const CHILD_PAGE = 100;
@@ -91,6 +98,7 @@ const CHILD_PAGE = 100;
 export function storeRelations(
   store: RequestContext['store'],
   permitted: (r: StoredResource) => Promise<boolean>,
+  deadline = Number.POSITIVE_INFINITY,
 ): Relations {
   const parents = new Map<string, Promise<StoredResource | undefined>>();
   return {
@@ -102,11 +110,12 @@ export function storeRelations(
       }
       return p;
     },
-    async hasChild(r, q) {
+    async hasChild(r, q, test) {
       let after: string | undefined;
       for (;;) {
+        if (Date.now() > deadline) throw new BudgetSpent('time budget spent in a child condition');
         const page = await store.resources.children(r.ri, { ...q, order: 'path', after, lim: CHILD_PAGE });
-        for (const c of page) if (await permitted(c)) return true;
+        for (const c of page) if ((!test || test(c)) && (await permitted(c))) return true;
         if (page.length < CHILD_PAGE) return false;
         after = page[page.length - 1]!.srn;
       }
@@ -198,9 +207,11 @@ async function conditions(r: StoredResource, fc: FilterCriteria, rel: Relations)
     if (palb !== undefined) out.push(parent !== undefined && (parent.lbl ?? []).some((l) => palb.includes(l)));
     if (patr !== undefined) out.push(parent !== undefined && matchesAttributes(parent, patr));
   }
-  // Child conditions: the resource matches when one of its children does (7.3.3.17.5 clbl, .6 chty).
+  // Child conditions: the resource matches when one of its children does (7.3.3.17.5 clbl, .6 chty, .9 catr).
   if (fc.chty !== undefined) out.push(await rel.hasChild(r, { ty: fc.chty }));
   if (fc.clbl !== undefined) out.push(await rel.hasChild(r, { lbl: fc.clbl }));
+  const { catr } = fc;
+  if (catr !== undefined) out.push(await rel.hasChild(r, {}, (c) => matchesAttributes(c, catr)));
   return out;
 }
 

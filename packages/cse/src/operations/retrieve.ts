@@ -18,7 +18,7 @@ import { childReferences, representation } from '../pipeline/result.js';
 import type { RequestContext } from '../request-context.js';
 import { discover } from './discovery.js';
 import { fanOut } from './fan-out.js';
-import { checkEvaluable, hasMatchingConditions, matches, storeRelations } from './filter-criteria.js';
+import { BudgetSpent, checkEvaluable, hasMatchingConditions, matches, storeRelations } from './filter-criteria.js';
 import { nestDescendants } from './nest-descendants.js';
 import { selectDescendants } from './select-descendants.js';
 
@@ -53,8 +53,20 @@ export async function retrieve(core: Core, ctx: RequestContext): Promise<Handler
   const rcn = ctx.req.rcn ?? ResultContent.attributes;
   if (rcn === ResultContent.attributes) {
     // Conditional retrieval (TS-0004 7.3.3.1): a target that does not match the conditions is not found.
-    const relations = storeRelations(ctx.store, (x) => isPermitted(core, ctx, x, AccessControlOperation.RETRIEVE));
-    if (hasMatchingConditions(ctx.req.fc) && !(await matches(resource, ctx.req.fc, relations)))
+    const relations = storeRelations(
+      ctx.store,
+      (x) => isPermitted(core, ctx, x, AccessControlOperation.RETRIEVE),
+      Date.now() + core.config.filterBudget.maxMs,
+    );
+    const matched = await matches(resource, ctx.req.fc, relations).catch((e) => {
+      if (e instanceof BudgetSpent)
+        throw new M2MError(
+          ResponseStatusCode.INTERNAL_SERVER_ERROR,
+          'the filter criteria took longer to evaluate than this CSE allows (filterBudget.maxMs)',
+        );
+      throw e;
+    });
+    if (hasMatchingConditions(ctx.req.fc) && !matched)
       throw new M2MError(ResponseStatusCode.NOT_FOUND, `'${resource.srn}' does not match the filter criteria`);
     return ok(representation(resource));
   }

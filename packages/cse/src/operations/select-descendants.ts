@@ -10,7 +10,7 @@ import { isPermitted } from '../pipeline/access.js';
 import { accessState } from '../pipeline/access-state.js';
 import type { RequestContext } from '../request-context.js';
 import { applyRelativePath } from './apply-relative-path.js';
-import { matches, storeQuery, storeRelations } from './filter-criteria.js';
+import { BudgetSpent, matches, storeQuery, storeRelations } from './filter-criteria.js';
 
 const PAGE_MIN = 32;
 const PAGE_MAX = 1000;
@@ -80,7 +80,7 @@ export async function selectDescendants(
   };
   const deadline = Date.now() + budget.maxMs;
   const permitted = await decider(core, ctx, operation);
-  const relations = storeRelations(ctx.store, permitted);
+  const relations = storeRelations(ctx.store, permitted, deadline);
   let skip = first - 1;
   let examined = 0;
   let after: string | undefined;
@@ -95,7 +95,15 @@ export async function selectDescendants(
       // Candidates passed over to reach the offset do not count, so a continuation (ofst = Content Offset)
       // always makes progress; the time budget still bounds the skipping.
       if (skip === 0) examined++;
-      const target = (await matches(r, fc, relations)) ? await resultFor(r) : undefined;
+      let matched: boolean;
+      try {
+        matched = await matches(r, fc, relations);
+      } catch (e) {
+        // A child condition ran out of time on this candidate: stop before it, as for any budget stop.
+        if (e instanceof BudgetSpent) return result(true);
+        throw e;
+      }
+      const target = matched ? await resultFor(r) : undefined;
       if (target && (await permitted(target))) {
         if (skip > 0) skip--;
         else {
