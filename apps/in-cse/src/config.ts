@@ -36,6 +36,15 @@ export interface InCseConfig {
     expirySweepMs?: number;
     /** batchNotify duration a subscription gets when it names none (seconds). */
     batchNotifyDefaultDurationSeconds?: number;
+    /** Bound on one subtree RETRIEVE / discovery (docs/discovery.md); the CSE core's defaults when absent. */
+    filterBudget?: { maxCandidates: number; maxResults: number; maxMs: number };
+    /** Non-blocking request limits (docs/discovery.md); the CSE core's defaults when absent. */
+    nonBlocking?: {
+      defaultResultPersistenceMs: number;
+      maxRequestLifetimeMs: number;
+      maxPendingPerOriginator: number;
+      maxPending: number;
+    };
   };
   /** The plain HTTP listener; enabled: false turns it off (secure profile). */
   http: { enabled: boolean; host: string; port: number; maxBodyBytes: number; trustedProxies: string[] };
@@ -226,6 +235,27 @@ const schema = {
         maxExpirationSeconds: { type: 'integer', minimum: 1 },
         expirySweepMs: { type: 'integer', minimum: 0 },
         batchNotifyDefaultDurationSeconds: { type: 'integer', minimum: 1 },
+        filterBudget: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['maxCandidates', 'maxResults', 'maxMs'],
+          properties: {
+            maxCandidates: { type: 'integer', minimum: 1 },
+            maxResults: { type: 'integer', minimum: 1 },
+            maxMs: { type: 'integer', minimum: 1 },
+          },
+        },
+        nonBlocking: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['defaultResultPersistenceMs', 'maxRequestLifetimeMs', 'maxPendingPerOriginator', 'maxPending'],
+          properties: {
+            defaultResultPersistenceMs: { type: 'integer', minimum: 1 },
+            maxRequestLifetimeMs: { type: 'integer', minimum: 1 },
+            maxPendingPerOriginator: { type: 'integer', minimum: 1 },
+            maxPending: { type: 'integer', minimum: 1 },
+          },
+        },
       },
     },
     http: {

@@ -100,7 +100,15 @@ describe('query parameters', () => {
     ['rcn=', `query parameter 'rcn' has an empty value`],
     ['lbl=a++b', `query parameter 'lbl' has an empty list element`],
     ['lbl=%ZZ', `query parameter 'lbl' has malformed percent-encoding`],
-    ['foo=1', 'unknown query parameter "foo" (attribute filter conditions of TS-0009 6.2.2.2 are not supported)'],
+    [
+      'foo=1',
+      'unknown query parameter "foo" (neither a parameter of TS-0009 Table 6.2.2.2-1 nor a resource attribute short name)',
+    ],
+    ['cr', `attribute condition 'cr' has no value`],
+    [
+      'c.nosuch=1',
+      'unknown query parameter "c.nosuch" (neither a parameter of TS-0009 Table 6.2.2.2-1 nor a resource attribute short name)',
+    ],
   ])('%s -> 4000', async (query, dbg) => {
     expectRejected(await send(fx.port, m2m(`/cse-in?${query}`)), 400, 4000, dbg);
   });
@@ -109,6 +117,7 @@ describe('query parameters', () => {
     ['smf=x', `query parameter 'smf' (semanticsFilter) is not supported by this CSE`],
     ['atrl=ri+lbl', `query parameter 'atrl' (attributeList (partial retrieve)) is not supported by this CSE`],
     ['cfq=x', `query parameter 'cfq' (contentFilterQuery) is not supported by this CSE`],
+    ['cfs=1', `query parameter 'cfs' (contentFilterSyntax) is not supported by this CSE`],
   ])('%s -> 5001 NOT_IMPLEMENTED (HTTP 501)', async (query, dbg) => {
     expectRejected(await send(fx.port, m2m(`/cse-in?${query}`)), 501, 5001, dbg);
   });

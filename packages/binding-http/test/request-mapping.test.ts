@@ -157,6 +157,32 @@ describe('header fields (6.4)', () => {
 });
 
 describe('query component (6.2.2.2)', () => {
+  it('maps resource attribute short names to attribute conditions fc.atr, repeatable (TS-0004 7.3.3.17.9)', async () => {
+    const p = await primitiveFor(
+      m2m(
+        '/cse-in?fu=1&cr=CAE1&rn=room%2A&cr=CAE2&mni=&ty=3&arp=..%2Fcnt%2Fla&p.rn=ae1&c.cnf=text&chty=4+3&pty=2&clbl=a&palb=b&lbq=color%20IN%20(red%2C%20green)',
+      ),
+    );
+    expect(p.fc).toEqual({
+      fu: 1,
+      ty: [3],
+      arp: '../cnt/la',
+      chty: [4, 3],
+      pty: [2],
+      clbl: ['a'],
+      palb: ['b'],
+      lbq: 'color IN (red, green)',
+      patr: [{ nm: 'rn', val: 'ae1' }],
+      catr: [{ nm: 'cnf', val: 'text' }],
+      atr: [
+        { nm: 'cr', val: 'CAE1' },
+        { nm: 'rn', val: 'room*' },
+        { nm: 'cr', val: 'CAE2' },
+        { nm: 'mni', val: '' },
+      ],
+    });
+  });
+
   it('maps every supported field, converting numbers and booleans', async () => {
     const q = [
       'rcn=4',

@@ -87,6 +87,8 @@ describe('headers and body', () => {
       ot: '20260101T000000',
       rset: '20260102T000000',
       ati: ['lti1:tk1', 'lti2:tk2'],
+      cnst: 1,
+      cnot: 11,
       pc: { 'm2m:cb': { rn: 'cse-in', ri: 'id-in', csi: '/id-in' } },
     });
     const res = await send(fx.port, m2m('/cse-in', {}, 'echo-me'));
@@ -99,6 +101,8 @@ describe('headers and body', () => {
       'x-m2m-ot': '20260101T000000',
       'x-m2m-rst': '20260102T000000',
       'x-m2m-ati': 'lti1:tk1+lti2:tk2',
+      'x-m2m-cts': '1', // 6.4.20 Content Status
+      'x-m2m-cto': '11', // 6.4.21 Content Offset
       'content-type': 'application/json',
       'content-length': String(Buffer.byteLength(res.text)),
     });

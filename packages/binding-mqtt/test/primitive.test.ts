@@ -57,6 +57,11 @@ describe('response payloads', () => {
     expect(decodeResponsePayload(Buffer.from(text))).toEqual({ rsc: 4106, rqi: 'r1', dbg: 'not bound' });
   });
 
+  it('carries Content Status and Content Offset of a partial answer (TS-0004 Table 7.2.1.2-1)', () => {
+    const rsp = { rsc: 2000, rqi: 'r3', rvi: '3', pc: { 'm2m:uril': ['a'] }, cnst: 1, cnot: 2 };
+    expect(decodeResponsePayload(Buffer.from(encodeResponsePayload(rsp as never)))).toEqual(rsp);
+  });
+
   it('success content stays content', () => {
     const rsp = { rsc: 2000, rqi: 'r2', rvi: '3', pc: { 'm2m:cb': { ri: 'id-in' } } };
     expect(decodeResponsePayload(Buffer.from(encodeResponsePayload(rsp as never)))).toEqual(rsp);

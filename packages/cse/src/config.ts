@@ -35,6 +35,24 @@ export interface CseConfig {
   registrarCseId?: string;
   /** Where notifications may go (notifications/target-policy.ts); default: public addresses only. */
   notifications?: NotificationTargetPolicyConfig;
+  /**
+   * Bound on one RETRIEVE over a subtree (rcn 4/5/6/8, discovery; TS-0004 7.3.3.14 / 7.3.3.17): at most
+   * `maxCandidates` stored resources examined, `maxResults` returned and `maxMs` spent. Reaching one answers
+   * with what was found and Content Status PARTIAL_CONTENT plus Content Offset (TS-0001 8.1.2) instead of
+   * growing without bound; docs/discovery.md.
+   */
+  filterBudget: { maxCandidates: number; maxResults: number; maxMs: number };
+  /**
+   * Non-blocking requests (TS-0004 7.3.2.2, <request> 7.4.12): how long a <request> keeps its result when
+   * the request gives no Result Persistence, the longest lifetime a request may ask for (longer: 4000), and how
+   * many may wait or run at once, per originator and in all (each holds a timer and its request in memory).
+   */
+  nonBlocking: {
+    defaultResultPersistenceMs: number;
+    maxRequestLifetimeMs: number;
+    maxPendingPerOriginator: number;
+    maxPending: number;
+  };
 }
 
 export const defaultCseConfig: CseConfig = {
@@ -52,4 +70,11 @@ export const defaultCseConfig: CseConfig = {
   batchNotifyDefaultDurationSeconds: 60,
   expirySweepMs: 10_000,
   requestTimeoutMs: 5_000,
+  filterBudget: { maxCandidates: 20_000, maxResults: 1_000, maxMs: 1_000 },
+  nonBlocking: {
+    defaultResultPersistenceMs: 10 * 60_000,
+    maxRequestLifetimeMs: 24 * 3600_000,
+    maxPendingPerOriginator: 64,
+    maxPending: 10_000,
+  },
 };

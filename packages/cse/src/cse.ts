@@ -27,6 +27,7 @@ import { migrateAcpiToResourceIds } from './migrations/acpi-resource-ids.js';
 import { Notifier } from './notifications/notifier.js';
 import { create } from './operations/create.js';
 import { del, deleteResource } from './operations/delete.js';
+import { NonBlockingRequests } from './operations/non-blocking.js';
 import { notify } from './operations/notify.js';
 import { retrieve } from './operations/retrieve.js';
 import { update } from './operations/update.js';
@@ -52,6 +53,7 @@ import { withNodeLinkCheck } from './resources/node-link.js';
 import { pollingChannelDelivery, pollingChannelHandler } from './resources/polling-channel.js';
 import { PollingChannelQueues } from './resources/polling-channel-queues.js';
 import { remoteCseHandler } from './resources/remote-cse.js';
+import { requestHandler } from './resources/request.js';
 import { roleHandler } from './resources/role.js';
 import { scheduleHandler } from './resources/schedule.js';
 import { subscriptionHandler } from './resources/subscription.js';
@@ -115,6 +117,7 @@ export class Cse {
   private readonly retargeter: Retargeter;
   private readonly missingData: MissingDataMonitor;
   private readonly positioning: LocationPositioning;
+  private readonly nonBlocking: NonBlockingRequests;
   private sweepTimer: NodeJS.Timeout | undefined;
 
   private constructor(opts: CseOptions) {
@@ -168,6 +171,7 @@ export class Cse {
       pollingChannelHandler(idContext, pollingChannels),
       scheduleHandler,
       locationPolicyHandler(this.positioning, cseId),
+      requestHandler,
     ]) {
       handlers.set(h.ty, h);
     }
@@ -203,6 +207,7 @@ export class Cse {
       opts.isAdministrator ?? ((originator, transport) => this.admins.has(originator) && !transport.association);
     this.authenticate = opts.authenticate ?? authenticateRequest;
     this.retargeter = new Retargeter(this.core, opts.retargetSenders ?? opts.senders ?? [], opts.retargetSendersFor);
+    this.nonBlocking = new NonBlockingRequests(this.core, (ctx) => this.execute(ctx));
   }
 
   /** Opens the CSE on a store, creating the <CSEBase> on first start. */
@@ -212,6 +217,7 @@ export class Cse {
     await migrateAcpiToResourceIds(cse.core);
     await cse.positioning.resume();
     await cse.missingData.resume(cse.core.cseBaseRi);
+    await cse.nonBlocking.failInterrupted();
     for (const csr of await opts.store.resources.children(cse.core.cseBaseRi, { ty: [ResourceType.remoteCSE] })) {
       if (csr.csi !== cse.config.registrarCseId) cse.core.registreeCseIds.add(csr.csi as string);
     }
@@ -297,7 +303,8 @@ export class Cse {
         now: new Date(),
         store: this.core.store,
       };
-      const rsp = await this.execute(ctx);
+      // Non-blocking requests (TS-0004 7.3.2.2) are acknowledged now and executed later.
+      const rsp = NonBlockingRequests.applies(req) ? await this.nonBlocking.accept(ctx) : await this.execute(ctx);
       const ati = (await ctx.access?.state?.catch(() => undefined))?.assigned;
       return { ...rsp, rvi: req.rvi, ...(ati?.length ? { ati } : {}) };
     } catch (e) {
@@ -416,6 +423,7 @@ export class Cse {
     this.missingData.close();
     this.positioning.close();
     this.sweepTimer = undefined;
+    await this.nonBlocking.stop();
   }
 }
 

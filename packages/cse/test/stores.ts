@@ -33,7 +33,9 @@ async function openStore(kind: StoreKind): Promise<Store> {
 /** openTestCse on the given store kind; closed with the suite. */
 export async function openCseOn(kind: StoreKind, extra: Partial<CseOptions> = {}) {
   const store = await openStore(kind);
-  const t = await openTestCse({ ...extra, store });
+  // The tests' notification receivers listen on loopback, which the target policy refuses by default.
+  const config = { expirySweepMs: 0, notifications: { allowTargets: ['127.0.0.1'] }, ...extra.config };
+  const t = await openTestCse({ ...extra, config, store });
   opened.push({
     close: async () => {
       await t.cse.stop();

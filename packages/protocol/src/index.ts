@@ -44,6 +44,7 @@ export {
   longNameOf,
   longToShortNames,
   opaqueMembers,
+  resourceAttributeShortNames,
   shortNameOf,
   shortToLongNames,
   toLongNames,
@@ -51,6 +52,7 @@ export {
 } from './names/short-names.js';
 export { AccessControlOperation, accessControlOperationFor, Operation } from './operation.js';
 export {
+  ContentStatus,
   type FilterCriteria,
   FilterUsage,
   type RequestPrimitive,

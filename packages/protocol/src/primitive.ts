@@ -42,6 +42,16 @@ export interface FilterCriteria {
   ofst?: number; // offset
   fu?: number; // filterUsage
   fo?: number; // filterOperation: 1 AND (default), 2 OR
+  atr?: Array<{ nm: string; val: unknown }>; // attribute conditions (TS-0004 7.3.3.17.9)
+  catr?: Array<{ nm: string; val: unknown }>; // childAttribute
+  patr?: Array<{ nm: string; val: unknown }>; // parentAttribute
+  clbl?: string[]; // childLabels (7.3.3.17.5)
+  palb?: string[]; // parentLabels
+  chty?: number[]; // childResourceType (7.3.3.17.6)
+  pty?: number[]; // parentResourceType
+  arp?: string; // applyRelativePath (7.3.3.17.17)
+  // Members the validator accepts that a CSE may refuse to evaluate (5001): lbq, smf, cfs, cfq.
+  [member: string]: unknown;
 }
 
 /**
@@ -83,6 +93,9 @@ export interface RequestPrimitive {
   vsi?: string; // vendorInformation
 }
 
+/** m2m:contentStatus (TS-0004 6.3.4.2.44). */
+export const ContentStatus = { partialContent: 1, fullContent: 2 } as const;
+
 /** A response primitive (TS-0004 7.2.1.2). */
 export interface ResponsePrimitive {
   rsc: ResponseStatusCode;
@@ -94,6 +107,10 @@ export interface ResponsePrimitive {
   ot?: string;
   rset?: string;
   ati?: string[]; // assignedTokenIdentifiers
+  /** Content Status (TS-0004 Table 7.2.1.2-1): PARTIAL_CONTENT when a RETRIEVE stopped before its end. */
+  cnst?: number;
+  /** Content Offset: the offset (fc.ofst) a later RETRIEVE continues from after a partial answer. */
+  cnot?: number;
   /** Debug message for errors, carried as `m2m:dbg` content. */
   dbg?: string;
 }

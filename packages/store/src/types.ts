@@ -43,8 +43,18 @@ export interface ResourceQuery {
   lim?: number;
   /** Skip this many matching results first (7.3.3.17.15); non-negative integer. */
   ofst?: number;
-  /** Order by ct (then ri); 'desc' returns newest first. Default 'asc'. */
-  order?: 'asc' | 'desc';
+  /**
+   * Order by ct (then ri); 'desc' returns newest first. Default 'asc'. 'path' orders by srn in code point
+   * order (a parent before its descendants): the store's own index order, so a subtree query with `lim`
+   * reads about `lim` rows instead of sorting every match (TS-0004 7.3.3.14 discovery, 7.3.3.17.10 limit).
+   */
+  order?: 'asc' | 'desc' | 'path';
+  /**
+   * Keyset cursor for order 'path': only resources whose srn sorts after this one (the last srn of the
+   * previous page). Lets a caller page through a large subtree at a cost per page that does not grow
+   * with the pages already read, unlike `ofst`.
+   */
+  after?: string;
 }
 
 export interface ResourceStore {

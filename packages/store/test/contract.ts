@@ -305,6 +305,47 @@ export function storeContract(name: string, h: StoreHarness): void {
         expect(await s.resources.descendants('missing')).toEqual([]);
       });
 
+      it('orders a subtree by path and pages it by an srn cursor (TS-0004 7.3.3.14, 7.3.3.17.10)', async () => {
+        const s = await fresh();
+        const r = s.resources;
+        await r.create(res('C', '', 'cse-in', { ty: 5 }));
+        // ct order (b, a, a/x, c) differs from path order (a, a/x, b, c); 'a-' sorts before 'a/'.
+        await r.create(res('B', 'C', 'cse-in/b', { ct: t(1) }));
+        await r.create(res('A', 'C', 'cse-in/a', { ct: t(2) }));
+        await r.create(res('AX', 'A', 'cse-in/a/x', { ty: 4, ct: t(3) }));
+        await r.create(res('AD', 'C', 'cse-in/a-', { ty: 4, ct: t(4) }));
+        await r.create(res('K', 'C', 'cse-in/c', { ty: 4, ct: t(5) }));
+        expect(ris(await r.descendants('C', { order: 'path' }))).toEqual(['A', 'AD', 'AX', 'B', 'K']);
+        expect(ris(await r.descendants('C', { order: 'path', ty: [4], lim: 2 }))).toEqual(['AD', 'AX']);
+        expect(ris(await r.descendants('C', { order: 'path', ty: [4], after: 'cse-in/a/x' }))).toEqual(['K']);
+        expect(ris(await r.descendants('C', { order: 'path', after: 'cse-in/a', lim: 2 }))).toEqual(['AD', 'AX']);
+        expect(ris(await r.descendants('C', { order: 'path', after: 'cse-in/a', ofst: 3 }))).toEqual(['K']);
+        expect(ris(await r.descendants('A', { order: 'path' }))).toEqual(['AX']);
+        expect(ris(await r.descendants('C', { order: 'path', lvl: 1, ty: [4] }))).toEqual(['AD', 'K']);
+        expect(ris(await r.children('C', { order: 'path', after: 'cse-in/a-' }))).toEqual(['B', 'K']);
+        await expect(r.descendants('C', { after: 'cse-in/a' })).rejects.toThrow(/after needs order 'path'/);
+        await expect(r.descendants('C', { order: 'path', after: 5 as never })).rejects.toBeInstanceOf(TypeError);
+      });
+
+      it('keeps a typed subtree query bounded to the subtree among many resources of that type', async () => {
+        const s = await fresh();
+        const r = s.resources;
+        await r.create(res('C', '', 'cse-in', { ty: 5 }));
+        await r.create(res('A1', 'C', 'cse-in/ae1'));
+        await r.create(res('A2', 'C', 'cse-in/ae2'));
+        await r.create(res('N1', 'A1', 'cse-in/ae1/cnt', { ty: 3 }));
+        await r.create(res('N2', 'A2', 'cse-in/ae2/cnt', { ty: 3 }));
+        await s.transaction(async (tx) => {
+          for (let i = 0; i < 300; i++)
+            await tx.resources.create(res(`X${i}`, 'N2', `cse-in/ae2/cnt/i${i}`, { ty: 4, ct: t(i) }));
+          for (let i = 0; i < 3; i++)
+            await tx.resources.create(res(`Y${i}`, 'N1', `cse-in/ae1/cnt/i${i}`, { ty: 4, ct: t(i) }));
+        });
+        expect(ris(await r.descendants('A1', { ty: [4], lim: 10, order: 'path' }))).toEqual(['Y0', 'Y1', 'Y2']);
+        expect(ris(await r.descendants('A1', { ty: [4], lim: 2 }))).toEqual(['Y0', 'Y1']);
+        expect((await r.descendants('A2', { ty: [4], lim: 10, order: 'path' })).length).toBe(10);
+      });
+
       it('counts children, optionally of one type', async () => {
         const s = await fresh();
         await tree(s);
@@ -402,6 +443,7 @@ export function storeContract(name: string, h: StoreHarness): void {
           { cra: 5 },
           { ms: 'a\u0000' },
           { order: 'newest' },
+          { after: 'cse-in/ae1' },
         ];
         for (const q of bad) {
           await expect(s.resources.descendants('C', q as never)).rejects.toBeInstanceOf(TypeError);

@@ -80,6 +80,32 @@ describe('postgres specifics', () => {
     await s.close();
   });
 
+  it('serves a typed subtree query from the (ty, srn) index, not by walking every resource of the type', async () => {
+    // Issue: ?fu=1&ty=4&lim=10 under one AE walked every contentInstance of the CSE through an index on ty.
+    const schema = `${run}_plan`;
+    const s = await openSchema(schema);
+    await s.resources.create(res('C', '', 'cse-in', { ty: 5 }));
+    await s.resources.create(res('A1', 'C', 'cse-in/ae1'));
+    await s.resources.create(res('A2', 'C', 'cse-in/ae2'));
+    const t = `"${schema}".resources`;
+    await admin.query(
+      `INSERT INTO ${t} (ri, pi, srn, ty, ct, lt, lvl, doc)
+       SELECT 'I' || i, 'A2', 'cse-in/ae2/i' || i, 4, '20240101T000000', '20240101T000000', 3, '{}'::jsonb
+       FROM generate_series(1, 20000) i`,
+    );
+    await admin.query(`ANALYZE ${t}`);
+    const b = `(SELECT srn FROM ${t} WHERE ri = $1)`;
+    const { rows } = await admin.query(
+      `EXPLAIN SELECT r.doc FROM ${t} r WHERE r.srn >= ${b} || '/' AND r.srn < ${b} || '0' AND r.ty = $2
+       ORDER BY r.srn LIMIT 10`,
+      ['A1', 4],
+    );
+    const plan = rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n');
+    expect(plan).toMatch(/Index Scan using resources_ty_srn/);
+    expect(plan).not.toMatch(/Seq Scan on resources r|Bitmap Heap Scan/);
+    await s.close();
+  });
+
   it('rejects bad options', async () => {
     await expect(openPostgresStore({ connectionString: PG_URL, schema: 'x"; DROP' })).rejects.toBeInstanceOf(TypeError);
     await expect(openPostgresStore({ connectionString: '' })).rejects.toBeInstanceOf(TypeError);

@@ -54,6 +54,45 @@ describe('sqlite specifics', () => {
     await expect(openSqliteStore({ file: '' })).rejects.toBeInstanceOf(TypeError);
   });
 
+  it('serves a typed subtree query from the (ty, srn) index, not by walking every resource of the type', async () => {
+    // Issue: ?fu=1&ty=4&lim=10 under one AE walked every contentInstance of the CSE through an index on ty.
+    const Database = (await import('better-sqlite3')).default;
+    const file = join(dir, 'plan.db');
+    const s = await openSqliteStore({ file });
+    await s.resources.create(res('C', '', 'cse-in', { ty: 5 }));
+    await s.close();
+    const db = new Database(file, { readonly: true });
+    const plan = (sql: string) =>
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('cse-in/ae1/', 'cse-in/ae10', 4, 10, 0) as { detail: string }[])
+        .map((r) => r.detail)
+        .join('; ');
+    // The statement shape descendants() runs for { ty: [4], lim, order: 'path' } and for the ct order.
+    const byPath = plan(
+      'SELECT r.doc FROM resources r WHERE r.srn >= ? AND r.srn < ? AND r.ty = ? ORDER BY r.srn LIMIT ? OFFSET ?',
+    );
+    expect(byPath).toMatch(/USING INDEX resources_ty_srn \(ty=\? AND srn>\? AND srn<\?\)/);
+    expect(byPath).not.toMatch(/TEMP B-TREE/); // index order: no sort of the matches
+    const byCt = plan(
+      'SELECT r.doc FROM resources r WHERE r.srn >= ? AND r.srn < ? AND r.ty = ? ORDER BY r.ct, r.ri LIMIT ? OFFSET ?',
+    );
+    expect(byCt).toMatch(/USING INDEX resources_ty_srn \(ty=\? AND srn>\? AND srn<\?\)/);
+    // A label condition is answered from the label index, not by testing every resource of the subtree.
+    const byLabel = (
+      db
+        .prepare(
+          `EXPLAIN QUERY PLAN SELECT r.doc FROM resources r WHERE r.srn >= ? AND r.srn < ?
+           AND r.ri IN (SELECT l.ri FROM resource_labels l WHERE l.lbl IN (SELECT value FROM json_each(?)))
+           ORDER BY r.srn LIMIT ? OFFSET ?`,
+        )
+        .all('cse-in/ae1/', 'cse-in/ae10', '["x"]', 10, 0) as { detail: string }[]
+    )
+      .map((r) => r.detail)
+      .join('; ');
+    expect(byLabel).toMatch(/SEARCH l USING COVERING INDEX resource_labels_lbl \(lbl=\?\)/);
+    expect(byLabel).toMatch(/SEARCH r USING INDEX \S+ \(ri=\?\)/);
+    db.close();
+  });
+
   it('refuses a database written by a newer schema version', async () => {
     const Database = (await import('better-sqlite3')).default;
     const file = join(dir, 'newer.db');

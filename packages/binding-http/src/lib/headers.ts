@@ -12,6 +12,8 @@ export const Header = {
   statusCode: 'x-m2m-rsc', // 6.4.17
   assignedTokenIds: 'x-m2m-ati', // 6.4.18
   authorization: 'authorization', // 6.4.19 Tokens joined by '+'
+  contentStatus: 'x-m2m-cts', // 6.4.20
+  contentOffset: 'x-m2m-cto', // 6.4.21
   releaseVersion: 'x-m2m-rvi', // 6.4.22
   vendorInfo: 'x-m2m-vsi', // 6.4.23
   authorSignatures: 'x-m2m-as', // 6.4.24
@@ -36,6 +38,8 @@ export const headerDisplayName: Readonly<Record<string, string>> = {
   [Header.statusCode]: 'X-M2M-RSC',
   [Header.assignedTokenIds]: 'X-M2M-ATI',
   [Header.authorization]: 'Authorization',
+  [Header.contentStatus]: 'X-M2M-CTS',
+  [Header.contentOffset]: 'X-M2M-CTO',
   [Header.releaseVersion]: 'X-M2M-RVI',
   [Header.eventCategory]: 'X-M2M-EC',
   [Header.vendorInfo]: 'X-M2M-VSI',

@@ -1,7 +1,7 @@
 // TS-0009 6.2.2.2 (Table 6.2.2.2-1): query-string fields -> request primitive parameters and
 // filterCriteria elements. 0..n fields may repeat or join values with '+' (ty=2+3+4); a literal '+'
 // inside a value is sent percent-encoded (%2B).
-import type { FilterCriteria, RequestPrimitive } from '@m2msec/protocol';
+import { type FilterCriteria, type RequestPrimitive, resourceAttributeShortNames } from '@m2msec/protocol';
 import { badRequest, notImplemented, show } from '../lib/errors.js';
 import { parseBoolean, parseInteger } from '../lib/numbers.js';
 
@@ -47,6 +47,15 @@ export const queryFields: Readonly<Record<string, Field>> = {
   ofst: f('int', 'fc'),
   fu: f('int', 'fc'),
   fo: f('int', 'fc'),
+  // Filter Criteria members of TS-0004 6.3.5.8 that Release 3's Table 6.2.2.2-1 does not list, mapped
+  // under their short names like the other members: applyRelativePath (7.3.3.17.17), ...
+  arp: f('string', 'fc'),
+  // Likewise for the parent/child conditions (7.3.3.17.5, .6).
+  clbl: f('strings', 'fc'),
+  palb: f('strings', 'fc'),
+  chty: f('ints', 'fc'),
+  pty: f('ints', 'fc'),
+  lbq: f('string', 'fc'), // labelsQuery (7.3.3.17.16)
 };
 
 // Table 6.2.2.2-1 fields the primitive has no place for (filter elements this CSE does not evaluate): refused (5001) so that, e.g., a discovery with a
@@ -57,6 +66,20 @@ const notSupported: Readonly<Record<string, string>> = {
   cfq: 'contentFilterQuery',
   atrl: 'attributeList (partial retrieve)',
 };
+
+/**
+ * TS-0009 6.2.2.2: an attribute condition is written as its resource attribute short name (TS-0004
+ * Tables 8.2.3-x), 'name=value', repeatable: plain for attribute (atr), with the prefix 'c.' for
+ * childAttribute (catr) and 'p.' for parentAttribute (patr).
+ */
+function attributeCondition(name: string): { member: 'atr' | 'catr' | 'patr'; nm: string } | undefined {
+  const prefixed = /^([cp])\.(.+)$/.exec(name);
+  if (prefixed) {
+    if (!resourceAttributeShortNames.has(prefixed[2]!)) return undefined;
+    return { member: prefixed[1] === 'c' ? 'catr' : 'patr', nm: prefixed[2]! };
+  }
+  return resourceAttributeShortNames.has(name) ? { member: 'atr', nm: name } : undefined;
+}
 
 function decode(raw: string, name: string): string {
   try {
@@ -74,6 +97,11 @@ type Query = Pick<
 /** Maps the raw query string (without '?') onto primitive fields; bad or unknown fields -> 4000 / 5001. */
 export function parseQuery(rawQuery: string): Query {
   const values = new Map<string, string[]>(); // raw (still percent-encoded) values per field
+  const conditions: Record<'atr' | 'catr' | 'patr', Array<{ nm: string; val: string }>> = {
+    atr: [],
+    catr: [],
+    patr: [],
+  };
   for (const pair of rawQuery.split('&')) {
     if (pair === '') continue;
     const eq = pair.indexOf('=');
@@ -82,9 +110,15 @@ export function parseQuery(rawQuery: string): Query {
     if (field === undefined) {
       const long = notSupported[name];
       if (long !== undefined) notImplemented(`query parameter '${name}' (${long}) is not supported by this CSE`);
-      badRequest(
-        `unknown query parameter ${show(name)} (attribute filter conditions of TS-0009 6.2.2.2 are not supported)`,
-      );
+      const condition = attributeCondition(name);
+      if (condition === undefined)
+        badRequest(
+          `unknown query parameter ${show(name)} (neither a parameter of TS-0009 Table 6.2.2.2-1 nor a resource attribute short name)`,
+        );
+      if (eq < 0) badRequest(`attribute condition '${name}' has no value`);
+      // An empty value is a condition on the empty string; values are matched as text (TS-0004 7.3.3.17.9).
+      conditions[condition.member].push({ nm: condition.nm, val: decode(pair.slice(eq + 1), name) });
+      continue;
     }
     if (eq < 0 || eq === pair.length - 1) badRequest(`query parameter '${name}' has an empty value`);
     const list = values.get(name) ?? [];
@@ -121,6 +155,7 @@ export function parseQuery(rawQuery: string): Query {
     else if (name === 'rt') out.rt = { rtv: value as number };
     else (out as Record<string, unknown>)[name] = value;
   }
+  for (const [member, list] of Object.entries(conditions)) if (list.length > 0) fc[member] = list;
   if (Object.keys(fc).length > 0) out.fc = fc as FilterCriteria;
   return out;
 }

@@ -29,6 +29,8 @@ export function encodeHttpResponse(rsp: HandlerResponse, opts: EncodeResponseOpt
   if (rsp.ot !== undefined) headers[Header.originatingTimestamp] = rsp.ot;
   if (rsp.rset !== undefined) headers[Header.resultExpiration] = rsp.rset;
   if (rsp.ati !== undefined && rsp.ati.length > 0) headers[Header.assignedTokenIds] = rsp.ati.join('+');
+  if (rsp.cnst !== undefined) headers[Header.contentStatus] = String(rsp.cnst);
+  if (rsp.cnot !== undefined) headers[Header.contentOffset] = String(rsp.cnot);
   if (opts.location !== undefined) headers[Header.contentLocation] = opts.location;
 
   let content: unknown = rsp.pc;

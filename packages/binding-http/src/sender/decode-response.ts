@@ -41,6 +41,10 @@ export function decodeHttpResponse(msg: HttpResponseIn, expectedRqi: string): Re
   if (rset !== undefined) rsp.rset = rset;
   const ati = one(h, Header.assignedTokenIds, 'X-M2M-ATI');
   if (ati !== undefined) rsp.ati = ati.split('+').map((s) => s.trim());
+  const cnst = one(h, Header.contentStatus, 'X-M2M-CTS');
+  if (cnst !== undefined && /^[12]$/.test(cnst)) rsp.cnst = Number(cnst);
+  const cnot = one(h, Header.contentOffset, 'X-M2M-CTO');
+  if (cnot !== undefined && /^[1-9][0-9]{0,9}$/.test(cnot)) rsp.cnot = Number(cnot);
 
   if (msg.body !== undefined && msg.body.byteLength > 0) {
     const type = (one(h, Header.contentType, 'Content-Type') ?? '').split(';')[0]!.trim().toLowerCase();

@@ -1,7 +1,8 @@
 // TS-0010 6.5.2 / TS-0004 8.4: a response primitive -> JSON payload (short names, no m2m:rsp wrapper).
 import { type HandlerResponse, isSuccess, m2mDebugContent, type ResponsePrimitive } from '@m2msec/protocol';
 
-const FIELDS = ['rsc', 'rqi', 'rvi', 'pc', 'to', 'fr', 'ot', 'rset', 'ati'] as const;
+// cnst / cnot: Content Status and Content Offset of a partial RETRIEVE (TS-0004 Table 7.2.1.2-1).
+const FIELDS = ['rsc', 'rqi', 'rvi', 'pc', 'to', 'fr', 'ot', 'rset', 'ati', 'cnst', 'cnot'] as const;
 
 /**
  * Serialises the response. An error without content carries its debug text as {"m2m:dbg": ...};

@@ -131,7 +131,7 @@ export class Notifier {
    * Sends through the target policy; every refusal or delivery failure becomes the same 5103 text (no SSRF
    * or port oracle), the reason going to the server log only.
    */
-  private async send(nu: string, pc: Record<string, unknown>, ec?: number): Promise<ResponsePrimitive> {
+  async send(nu: string, pc: Record<string, unknown>, ec?: number): Promise<ResponsePrimitive> {
     try {
       return await this.sendUnchecked(nu, pc, ec);
     } catch (e) {

@@ -20,6 +20,7 @@ import { CONSULTATION_LINKS, POLICY_LINKS, resolveLinks } from '../pipeline/poli
 import { representation } from '../pipeline/result.js';
 import type { RequestContext } from '../request-context.js';
 import { assignExpirationTime } from './expiration.js';
+import { fanOut } from './fan-out.js';
 import { resourceName } from './names.js';
 
 /** Registration requests are governed by authentication and registration rules, not the CSEBase's ACP. */
@@ -27,8 +28,23 @@ function isRegistration(parent: StoredResource, ty: number): boolean {
   return parent.ty === ResourceType.CSEBase && (ty === ResourceType.AE || ty === ResourceType.remoteCSE);
 }
 
+/**
+ * rcn 9 on CREATE (TS-0004 6.3.4.2.20 modifiedAttributes): the attributes the Hosting CSE set or changed,
+ * i.e. those absent from the request or given a different value.
+ */
+function modifiedAttributes(resource: StoredResource, requested: Record<string, unknown>): unknown {
+  const changed: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(resource)) {
+    if (k === 'srn' || k.startsWith('__')) continue;
+    if (!(k in requested) || JSON.stringify(requested[k]) !== JSON.stringify(v)) changed[k] = v;
+  }
+  return representation({ ...changed, ty: resource.ty } as StoredResource);
+}
+
 export async function create(core: Core, ctx: RequestContext): Promise<HandlerResponse> {
   const { resource: parent, virtual } = await locate(core, ctx.req.to);
+  // A CREATE / UPDATE sent to <group>/fopt is fanned out to the members (TS-0004 7.4.14.3.2 / .4).
+  if (virtual?.kind === 'fopt') return fanOut(core, ctx, parent, virtual.rest);
   if (virtual)
     throw new M2MError(
       ResponseStatusCode.OPERATION_NOT_ALLOWED,
@@ -127,5 +143,6 @@ export async function create(core: Core, ctx: RequestContext): Promise<HandlerRe
   else if (rcn === ResultContent.hierarchicalAddress) pc = { 'm2m:uri': resource.srn };
   else if (rcn === ResultContent.hierarchicalAddressAndAttributes)
     pc = { 'm2m:rce': { ...representation(resource), uri: resource.srn } };
+  else if (rcn === ResultContent.modifiedAttributes) pc = modifiedAttributes(resource, attrs);
   return { rsc: ResponseStatusCode.CREATED, rqi: ctx.req.rqi, pc, location: resource.srn };
 }

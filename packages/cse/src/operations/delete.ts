@@ -18,7 +18,28 @@ import { representation } from '../pipeline/result.js';
 import type { RequestContext } from '../request-context.js';
 import { checkRetrievalEnabled } from '../resources/container.js';
 import { fanOut } from './fan-out.js';
-import { latestOrOldest } from './retrieve.js';
+import { latestOrOldest, subtreeContent } from './retrieve.js';
+import { selectDescendants } from './select-descendants.js';
+
+/**
+ * The Result Content of a DELETE (TS-0004 Table 7.2.1.1-1 / 6.3.4.2.20: 0, 1, 4, 5, 6, 8), worked out before
+ * the subtree goes: descendants are shown only where the originator may RETRIEVE them, as for a RETRIEVE.
+ */
+async function deletedContent(core: Core, ctx: RequestContext, target: StoredResource): Promise<unknown> {
+  if (ctx.req.fc !== undefined)
+    throw new M2MError(ResponseStatusCode.NOT_IMPLEMENTED, 'filter criteria in a DELETE are not supported by this CSE');
+  const rcn = ctx.req.rcn ?? ResultContent.nothing;
+  if (rcn === ResultContent.nothing) return undefined;
+  if (rcn === ResultContent.attributes) return representation(target);
+  const { found, partial } = await selectDescendants(core, ctx, target, AccessControlOperation.RETRIEVE);
+  // A DELETE response has no Content Status (TS-0004 Table 7.2.1.2-1): refuse rather than return part of it.
+  if (partial)
+    throw new M2MError(
+      ResponseStatusCode.BAD_REQUEST,
+      `the subtree of '${target.srn}' is larger than this CSE returns in one response; delete it with rcn 0 or 1`,
+    );
+  return subtreeContent(target, rcn, found);
+}
 
 /** Deletes a resource subtree and does the bookkeeping; used by DELETE and the expiry sweep. */
 export async function deleteResource(core: Core, target: StoredResource): Promise<StoredResource[]> {
@@ -86,8 +107,7 @@ export async function del(core: Core, ctx: RequestContext): Promise<HandlerRespo
     await checkAccess(core, ctx, resource, AccessControlOperation.DELETE);
     if (resource.ty === ResourceType.contentInstance) checkRetrievalEnabled(await ctx.store.resources.get(resource.pi));
   }
+  const pc = await deletedContent(core, ctx, target);
   await deleteResource(core, target);
-  const rcn = ctx.req.rcn ?? ResultContent.nothing;
-  const pc = rcn === ResultContent.attributes ? representation(target) : undefined;
   return { rsc: ResponseStatusCode.DELETED, rqi: ctx.req.rqi, pc };
 }

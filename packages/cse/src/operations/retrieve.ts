@@ -1,6 +1,8 @@
-// RETRIEVE (TS-0004 7.3.3.x) with result content 1, 4, 5, 6, 8; the virtual la/ol children of a container.
+// RETRIEVE (TS-0004 7.3.3.6) with result content 1, 4, 5, 6, 8 and filter criteria (7.3.3.17); the virtual
+// la/ol children of a container.
 import {
   AccessControlOperation,
+  ContentStatus,
   FilterUsage,
   type HandlerResponse,
   M2MError,
@@ -13,13 +15,15 @@ import type { Core } from '../core.js';
 import { NotificationEventType } from '../notifications/notifier.js';
 import { checkAccess, isPermitted } from '../pipeline/access.js';
 import { locate } from '../pipeline/locate.js';
-import { childReferences, nest, representation } from '../pipeline/result.js';
+import { childReferences, representation } from '../pipeline/result.js';
 import type { RequestContext } from '../request-context.js';
 import { checkRetrievalEnabled } from '../resources/container.js';
 import { longPoll } from '../resources/polling-channel.js';
 import { discover } from './discovery.js';
 import { fanOut } from './fan-out.js';
-import { RetrievalDisabled } from './retrieval-disabled.js';
+import { BudgetSpent, checkEvaluable, hasMatchingConditions, matches, storeRelations } from './filter-criteria.js';
+import { nestDescendants } from './nest-descendants.js';
+import { selectDescendants } from './select-descendants.js';
 
 /** The latest or oldest <contentInstance> of a container (TS-0004 7.4.27 / 7.4.28), or 4004. */
 export async function latestOrOldest(
@@ -38,22 +42,6 @@ export async function latestOrOldest(
   return cin;
 }
 
-async function readableChildren(
-  core: Core,
-  ctx: RequestContext,
-  r: StoredResource,
-  deep: boolean,
-): Promise<StoredResource[]> {
-  const fc = ctx.req.fc;
-  const q = { ty: fc?.ty, lbl: fc?.lbl, cra: fc?.cra, crb: fc?.crb, lvl: deep ? fc?.lvl : 1 };
-  const found = deep ? await ctx.store.resources.descendants(r.ri, q) : await ctx.store.resources.children(r.ri, q);
-  const out: StoredResource[] = [];
-  const disabled = new RetrievalDisabled(ctx);
-  for (const c of found)
-    if (!(await disabled.hides(c)) && (await isPermitted(core, ctx, c, AccessControlOperation.RETRIEVE))) out.push(c);
-  return fc?.lim !== undefined ? out.slice(0, fc.lim) : out;
-}
-
 export async function retrieve(core: Core, ctx: RequestContext): Promise<HandlerResponse> {
   const { resource, virtual } = await locate(core, ctx.req.to);
   const ok = (pc: unknown): HandlerResponse => ({ rsc: ResponseStatusCode.OK, rqi: ctx.req.rqi, pc });
@@ -64,16 +52,19 @@ export async function retrieve(core: Core, ctx: RequestContext): Promise<Handler
     checkRetrievalEnabled(resource);
     return ok(representation(await latestOrOldest(ctx, resource, virtual.kind)));
   }
+  // disableRetrieval (TS-0004 7.4.7.2.2): an instance of such a container is not retrieved (4005).
   const disabled = async () => {
     if (resource.ty === ResourceType.contentInstance) checkRetrievalEnabled(await ctx.store.resources.get(resource.pi));
   };
-  if (ctx.req.fc?.fu === FilterUsage.discovery) {
+  const fu = ctx.req.fc?.fu;
+  if (fu === FilterUsage.discovery || fu === FilterUsage.ipeOnDemandDiscovery) {
     await disabled();
     return discover(core, ctx, resource);
   }
   await checkAccess(core, ctx, resource, AccessControlOperation.RETRIEVE);
   // After the access decision, so that an originator without privileges learns nothing of the container.
   await disabled();
+  checkEvaluable(ctx.req.fc);
 
   const rcn = ctx.req.rcn ?? ResultContent.attributes;
   if (
@@ -87,20 +78,50 @@ export async function retrieve(core: Core, ctx: RequestContext): Promise<Handler
         .event(resource, NotificationEventType.retrieveContainerWithNoChild, resource)
         .catch((e) => core.log.warn({}, `notify: ${e.message}`));
   }
+  if (rcn === ResultContent.attributes) {
+    // Conditional retrieval (TS-0004 7.3.3.1): a target that does not match the conditions is not found.
+    const relations = storeRelations(
+      ctx.store,
+      (x) => isPermitted(core, ctx, x, AccessControlOperation.RETRIEVE),
+      Date.now() + core.config.filterBudget.maxMs,
+    );
+    const matched = await matches(resource, ctx.req.fc, relations).catch((e) => {
+      if (e instanceof BudgetSpent)
+        throw new M2MError(
+          ResponseStatusCode.INTERNAL_SERVER_ERROR,
+          'the filter criteria took longer to evaluate than this CSE allows (filterBudget.maxMs)',
+        );
+      throw e;
+    });
+    if (hasMatchingConditions(ctx.req.fc) && !matched)
+      throw new M2MError(ResponseStatusCode.NOT_FOUND, `'${resource.srn}' does not match the filter criteria`);
+    return ok(representation(resource));
+  }
+  if (!SUBTREE_CONTENT.has(rcn))
+    throw new M2MError(ResponseStatusCode.BAD_REQUEST, `result content ${rcn} is not valid for RETRIEVE`);
+  // rcn 4/5/6/8 cover the descendants within fc.lvl that match the filter criteria (TS-0001 8.1.2).
+  const { found, partial, nextOffset } = await selectDescendants(core, ctx, resource, AccessControlOperation.RETRIEVE);
+  const rsp = ok(subtreeContent(resource, rcn, found));
+  return partial ? { ...rsp, cnst: ContentStatus.partialContent, cnot: nextOffset } : rsp;
+}
+
+const SUBTREE_CONTENT = new Set<number>([
+  ResultContent.attributesAndChildResources,
+  ResultContent.attributesAndChildResourceReferences,
+  ResultContent.childResourceReferences,
+  ResultContent.childResources,
+]);
+
+/** The content of rcn 4, 5, 6 or 8 for `root` and its selected descendants (TS-0004 6.3.4.2.20). */
+export function subtreeContent(root: StoredResource, rcn: number, found: StoredResource[]): unknown {
   switch (rcn) {
-    case ResultContent.attributes:
-      return ok(representation(resource));
     case ResultContent.attributesAndChildResources:
-      return ok(nest(resource, await readableChildren(core, ctx, resource, true), true));
+      return nestDescendants(root, found, true);
     case ResultContent.childResources:
-      return ok(nest(resource, await readableChildren(core, ctx, resource, true), false));
-    case ResultContent.attributesAndChildResourceReferences: {
-      const ch = childReferences(await readableChildren(core, ctx, resource, false));
-      return ok(representation({ ...resource, ch } as StoredResource));
-    }
-    case ResultContent.childResourceReferences:
-      return ok({ 'm2m:rrl': { rrf: childReferences(await readableChildren(core, ctx, resource, false)) } });
+      return nestDescendants(root, found, false);
+    case ResultContent.attributesAndChildResourceReferences:
+      return representation({ ...root, ch: childReferences(found) } as StoredResource);
     default:
-      throw new M2MError(ResponseStatusCode.BAD_REQUEST, `result content ${ctx.req.rcn} is not valid for RETRIEVE`);
+      return { 'm2m:rrl': { rrf: childReferences(found) } };
   }
 }

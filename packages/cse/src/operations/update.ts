@@ -20,6 +20,7 @@ import { CONSULTATION_LINKS, POLICY_LINKS, resolveLinks } from '../pipeline/poli
 import { representation } from '../pipeline/result.js';
 import type { RequestContext } from '../request-context.js';
 import { updateExpirationTime } from './expiration.js';
+import { fanOut } from './fan-out.js';
 
 export async function update(core: Core, ctx: RequestContext): Promise<HandlerResponse> {
   const { resource } = await locate(core, ctx.req.to);
@@ -37,6 +38,13 @@ export async function update(core: Core, ctx: RequestContext): Promise<HandlerRe
 
 async function updateLocked(core: Core, ctx: RequestContext): Promise<HandlerResponse> {
   const { resource, virtual } = await locate(core, ctx.req.to);
+  // A CREATE / UPDATE sent to <group>/fopt is fanned out to the members (TS-0004 7.4.14.3.2 / .4).
+  if (ctx.req.fc !== undefined)
+    throw new M2MError(
+      ResponseStatusCode.NOT_IMPLEMENTED,
+      'filter criteria in an UPDATE are not supported by this CSE',
+    );
+  if (virtual?.kind === 'fopt') return fanOut(core, ctx, resource, virtual.rest);
   if (virtual)
     throw new M2MError(
       ResponseStatusCode.OPERATION_NOT_ALLOWED,

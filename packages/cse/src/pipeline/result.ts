@@ -1,6 +1,7 @@
 // Result content (rcn, TS-0004 6.3.4.2.20 / 7.2.1.1) rendering of stored resources.
-import { rootNameOfResource } from '@m2msec/protocol';
+
 import type { StoredResource } from '@m2msec/store';
+import { rootNameOf } from './root-name.js';
 
 /** The oneM2M attributes of a stored resource (internal bookkeeping fields removed). */
 export function attributesOf(r: StoredResource): Record<string, unknown> {
@@ -10,7 +11,7 @@ export function attributesOf(r: StoredResource): Record<string, unknown> {
 }
 
 export function representation(r: StoredResource): Record<string, unknown> {
-  return { [rootNameOfResource(r)]: attributesOf(r) };
+  return { [rootNameOf(r)]: attributesOf(r) };
 }
 
 /** childResourceRef entries {nm, typ, val}. */
@@ -33,12 +34,12 @@ export function nest(
   const build = (r: StoredResource, attrs: boolean): Record<string, unknown> => {
     const body: Record<string, unknown> = attrs ? attributesOf(r) : {};
     for (const c of byParent.get(r.ri) ?? []) {
-      const name = rootNameOfResource(c);
+      const name = rootNameOf(c);
       const list = (body[name] as unknown[] | undefined) ?? [];
       list.push(build(c, true));
       body[name] = list;
     }
     return body;
   };
-  return { [rootNameOfResource(root)]: build(root, withRootAttributes) };
+  return { [rootNameOf(root)]: build(root, withRootAttributes) };
 }

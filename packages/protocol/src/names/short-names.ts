@@ -53,6 +53,9 @@ export const longToShortNames: ReadonlyMap<string, string> = new Map([...plainTo
 /** Short name -> long name, including 'm2m:'-prefixed root names ('m2m:cnt' -> 'm2m:container'). */
 export const shortToLongNames: ReadonlyMap<string, string> = new Map([...plainToLong, ...rootToLong]);
 
+/** Short names of resource attributes (TS-0004 Tables 8.2.3-1 to 8.2.3-6): the names an attribute filter may use. */
+export const resourceAttributeShortNames: ReadonlySet<string> = new Set(resourceAttributeNames.map((r) => r[1]));
+
 /**
  * Members whose values are application data, never renamed inside: contentInstance content,
  * attribute values of filter criteria and m2m:attribute, mashup member values.

@@ -2,7 +2,7 @@ import type { ResourceQuery } from '../types.js';
 import { checkText } from './check-text.js';
 import { isInt32 } from './is-int32.js';
 
-const KEYS = new Set(['ty', 'lbl', 'cra', 'crb', 'exa', 'exb', 'ms', 'us', 'lvl', 'lim', 'ofst', 'order']);
+const KEYS = new Set(['ty', 'lbl', 'cra', 'crb', 'exa', 'exb', 'ms', 'us', 'lvl', 'lim', 'ofst', 'order', 'after']);
 const TIMES = ['cra', 'crb', 'exa', 'exb', 'ms', 'us'] as const;
 
 function count(v: unknown, what: string): number | undefined {
@@ -30,8 +30,12 @@ export function checkQuery(q: ResourceQuery | undefined): ResourceQuery {
   count(q.lvl, 'lvl');
   count(q.lim, 'lim');
   count(q.ofst, 'ofst');
-  if (q.order !== undefined && q.order !== 'asc' && q.order !== 'desc') {
-    throw new TypeError("query order must be 'asc' or 'desc'");
+  if (q.order !== undefined && q.order !== 'asc' && q.order !== 'desc' && q.order !== 'path') {
+    throw new TypeError("query order must be 'asc', 'desc' or 'path'");
+  }
+  if (q.after !== undefined) {
+    checkText(q.after, 'query after');
+    if (q.order !== 'path') throw new TypeError("query after needs order 'path'");
   }
   return q;
 }

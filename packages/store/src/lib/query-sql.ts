@@ -22,10 +22,12 @@ export function filterConditions(q: ResourceQuery, d: QueryDialect): string[] {
   if (q.exb !== undefined) where.push(`r.et < ${d.param(q.exb)}`);
   if (q.ms !== undefined) where.push(`r.lt >= ${d.param(q.ms)}`);
   if (q.us !== undefined) where.push(`r.lt < ${d.param(q.us)}`);
+  if (q.after !== undefined) where.push(`r.srn > ${d.param(q.after)}`);
   return where;
 }
 
-/** ORDER BY creation time, ri breaking ties so pages (lim/ofst) are stable. */
+/** ORDER BY creation time, ri breaking ties so pages (lim/ofst) are stable; or by srn (unique). */
 export function orderBy(q: ResourceQuery): string {
+  if (q.order === 'path') return 'ORDER BY r.srn';
   return q.order === 'desc' ? 'ORDER BY r.ct DESC, r.ri DESC' : 'ORDER BY r.ct, r.ri';
 }

@@ -54,20 +54,18 @@ export class PgResourceOps implements ResourceOps {
     const query = checkQuery(q);
     const key = lookupKey(ri, 'ri');
     if (key === null) return [];
-    const where = ['b.ri = $1'];
+    // Descendants of 'a/b' are exactly the srns in ['a/b/', 'a/b0'): '0' follows '/' in byte order. A range,
+    // not LIKE, so '%', '_' and '.' in segments need no escaping. The bounds come from a scalar subquery
+    // (evaluated once, one round trip) so the planner sees a range on srn and serves `ty = $n AND srn in
+    // range` from the (ty, srn) index rather than walking every resource of that type.
     const params: unknown[] = [key];
+    const b = `(SELECT srn FROM ${this.#t} WHERE ri = $1)`;
+    const where = [`r.srn >= ${b} || '/'`, `r.srn < ${b} || '0'`];
     if (query.lvl !== undefined) {
       params.push(query.lvl);
-      where.push(`r.lvl <= b.lvl + $${params.length}::bigint`);
+      where.push(`r.lvl <= (SELECT lvl FROM ${this.#t} WHERE ri = $1) + $${params.length}::bigint`);
     }
-    // Descendants of 'a/b' are exactly the srns in ['a/b/', 'a/b0'): '0' follows '/' in byte order. A range,
-    // not LIKE, so '%', '_' and '.' in segments need no escaping and the srn index serves it.
-    return this.#select(
-      `FROM ${this.#t} b JOIN ${this.#t} r ON r.srn >= b.srn || '/' AND r.srn < b.srn || '0'`,
-      where,
-      params,
-      query,
-    );
+    return this.#select(`FROM ${this.#t} r`, where, params, query);
   }
 
   async countChildren(pi: string, ty?: number): Promise<number> {

@@ -14,7 +14,8 @@ export function quoteSchema(schema: string): string {
 
 // The same model as the SQLite schema. COLLATE "C" makes text compare by bytes (= code points), which the
 // srn prefix ranges, the collection key ranges and the ordering by ct/ri rely on, and lets btree indexes
-// serve them. Labels are a text[] with a GIN index for the && (any-of) filter. The resource is jsonb.
+// serve them. (ty, srn) serves a typed query bounded to a subtree as one index range (see the SQLite
+// schema). Labels are a text[] with a GIN index for the && (any-of) filter. The resource is jsonb.
 const ddl = (s: string) => `
 CREATE SCHEMA IF NOT EXISTS ${s};
 CREATE TABLE IF NOT EXISTS ${s}.resources (
@@ -30,7 +31,8 @@ CREATE TABLE IF NOT EXISTS ${s}.resources (
   doc jsonb NOT NULL
 );
 CREATE INDEX IF NOT EXISTS resources_children ON ${s}.resources (pi, ty, ct, ri);
-CREATE INDEX IF NOT EXISTS resources_ty ON ${s}.resources (ty);
+DROP INDEX IF EXISTS ${s}.resources_ty;
+CREATE INDEX IF NOT EXISTS resources_ty_srn ON ${s}.resources (ty, srn);
 CREATE INDEX IF NOT EXISTS resources_et ON ${s}.resources (et) WHERE et IS NOT NULL;
 CREATE INDEX IF NOT EXISTS resources_lbl ON ${s}.resources USING gin (lbl);
 CREATE TABLE IF NOT EXISTS ${s}.collections (

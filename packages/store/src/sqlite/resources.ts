@@ -32,6 +32,7 @@ export class SqliteResourceOps implements ResourceOps {
   readonly #get: Statement;
   readonly #getBySrn: Statement;
   readonly #base: Statement;
+  readonly #bounds: Statement;
   readonly #insertRoot: Statement;
   readonly #insertChild: Statement;
   readonly #insertLabel: Statement;
@@ -53,6 +54,7 @@ export class SqliteResourceOps implements ResourceOps {
     this.#get = db.prepare('SELECT doc FROM resources WHERE ri = ?').pluck();
     this.#getBySrn = db.prepare('SELECT doc FROM resources WHERE srn = ?').pluck();
     this.#base = db.prepare('SELECT srn, doc FROM resources WHERE ri = ?');
+    this.#bounds = db.prepare('SELECT srn, lvl FROM resources WHERE ri = ?');
     this.#insertRoot = db.prepare(`INSERT INTO resources (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     // The parent must exist with the child's parent path as srn; the foreign key re-checks existence
     // at insert time, so a parent deleted by another connection meanwhile still fails the insert.
@@ -129,18 +131,18 @@ export class SqliteResourceOps implements ResourceOps {
     const query = checkQuery(q);
     const key = lookupKey(ri, 'ri');
     if (key === null) return [];
-    const params: unknown[] = [key];
-    const where = ['b.ri = ?'];
+    const base = this.#bounds.get(key) as { srn: string; lvl: number } | undefined;
+    if (base === undefined) return [];
+    // Descendants of 'a/b' are exactly the srns in ['a/b/', 'a/b0'): '0' follows '/' in code point order.
+    // Bound by values, not by a join, so the planner sees a range on srn and serves `ty = ? AND srn in
+    // range` from the (ty, srn) index instead of walking every resource of that type.
+    const params: unknown[] = [`${base.srn}/`, `${base.srn}0`];
+    const where = ['r.srn >= ?', 'r.srn < ?'];
     if (query.lvl !== undefined) {
-      where.push('r.lvl <= b.lvl + ?');
-      params.push(query.lvl);
+      where.push('r.lvl <= ?');
+      params.push(base.lvl + query.lvl);
     }
-    return this.#select(
-      "FROM resources b JOIN resources r ON r.srn >= b.srn || '/' AND r.srn < b.srn || '0'",
-      where,
-      params,
-      query,
-    );
+    return this.#select('FROM resources r', where, params, query);
   }
 
   countChildren(pi: string, ty?: number): number {
@@ -209,7 +211,9 @@ export class SqliteResourceOps implements ResourceOps {
         },
         lblAnyOf: (lbl) => {
           params.push(JSON.stringify(lbl));
-          return 'EXISTS (SELECT 1 FROM resource_labels l WHERE l.ri = r.ri AND l.lbl IN (SELECT value FROM json_each(?)))';
+          // Driven from the label index (the resources carrying the label), so a label query costs its
+          // matches rather than a walk of the subtree.
+          return 'r.ri IN (SELECT l.ri FROM resource_labels l WHERE l.lbl IN (SELECT value FROM json_each(?)))';
         },
       }),
     ];

@@ -6,7 +6,9 @@ export const SQLITE_SCHEMA_VERSION = 1;
 // NULL for a root) keeps a child from outliving its parent even when another process deletes it
 // concurrently; create() additionally requires the parent's srn to be the child's parent path.
 // lvl = number of srn segments, for subtree depth limits. BINARY collation orders text by code point,
-// which is what the srn prefix ranges and collection key ranges rely on.
+// which is what the srn prefix ranges and collection key ranges rely on. (ty, srn) serves a typed query
+// bounded to a subtree (discovery ty=4 under one AE) as one index range, where an index on ty alone
+// walked every resource of that type in the CSE (it replaces that index; its prefix serves ty alone).
 const DDL = `
 CREATE TABLE IF NOT EXISTS resources (
   ri  TEXT PRIMARY KEY NOT NULL,
@@ -20,7 +22,8 @@ CREATE TABLE IF NOT EXISTS resources (
   doc TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS resources_children ON resources (pi, ty, ct, ri);
-CREATE INDEX IF NOT EXISTS resources_ty ON resources (ty);
+DROP INDEX IF EXISTS resources_ty;
+CREATE INDEX IF NOT EXISTS resources_ty_srn ON resources (ty, srn);
 CREATE INDEX IF NOT EXISTS resources_et ON resources (et) WHERE et IS NOT NULL;
 CREATE TABLE IF NOT EXISTS resource_labels (
   ri  TEXT NOT NULL REFERENCES resources (ri) ON DELETE CASCADE,
