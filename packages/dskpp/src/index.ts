@@ -19,6 +19,7 @@ export { encodeErrorResponse } from './messages/encode.js';
 export type * from './messages/types.js';
 export { dskppPrf, isMacAlgorithm } from './prf/dskpp-prf.js';
 export { type KeyContainerInfo, type PskcKeyUsage, parseKeyContainer } from './pskc/key-container.js';
+export { type ServerTrust, verifyServerCertificate } from './public-key/verify-server-certificate.js';
 export {
   MemoryProvisionedKeyStore,
   type ProvisionedKey,

@@ -22,7 +22,9 @@ export interface ProvisioningResult {
 
 export class DskppClient {
   constructor(private readonly options: DskppClientOptions) {
-    if (options.sharedKey.key.length !== 16) throw new TypeError('K_SHARED must be a 16-byte AES-128 key');
+    if (options.sharedKey && options.sharedKey.key.length !== 16) {
+      throw new TypeError('K_SHARED must be a 16-byte AES-128 key');
+    }
     if (options.authenticationCode.length === 0) throw new TypeError('authentication code must not be empty');
   }
 
@@ -31,6 +33,21 @@ export class DskppClient {
     const o = this.options;
     const serverHello = await o.transport(fourPassHello(o));
     const { negoXml, pending } = fourPassNego(o, serverHello);
+    const serverNonce = pending.serverNonce;
+    const finished = await o.transport(negoXml);
+    const out = fourPassFinish(o, pending, finished);
+    return this.store('four-pass', out.kToken, out.keyPackage, serverNonce, out.sessionId);
+  }
+
+  /**
+   * Four-pass, public-key profile (docs/dskpp.md): R_C is a key-encryption key sent RSA-OAEP encrypted
+   * to the server certificate, which must pass `serverTrust`; the server returns a key it generated,
+   * wrapped under R_C. The server may be any instance behind a balancer (stateless).
+   */
+  async fourPassPublicKey(): Promise<ProvisioningResult> {
+    const o = this.options;
+    const serverHello = await o.transport(fourPassHello(o, 'public-key'));
+    const { negoXml, pending } = fourPassNego(o, serverHello, 'public-key');
     const serverNonce = pending.serverNonce;
     const finished = await o.transport(negoXml);
     const out = fourPassFinish(o, pending, finished);

@@ -9,6 +9,7 @@ import {
   type MacAlgorithmUri,
 } from '../lib/uris.js';
 import type { DeviceIdentity } from '../messages/types.js';
+import type { ServerTrust } from '../public-key/verify-server-certificate.js';
 
 /** Sends one request document and resolves with the response document. */
 export type DskppTransport = (requestXml: string) => Promise<string>;
@@ -18,7 +19,10 @@ export interface DskppClientCredentials {
   serverUrl: string;
   clientId: string;
   authenticationCode: Uint8Array;
-  sharedKey: { name: string; key: Uint8Array };
+  /** K_SHARED: needed by the pre-shared-key 4-pass and the 2-pass key wrap, not by the public-key 4-pass. */
+  sharedKey?: { name: string; key: Uint8Array };
+  /** Public-key 4-pass: how the server certificate in KeyProvServerHello is checked. */
+  serverTrust?: ServerTrust;
   device: DeviceIdentity;
   /** Key types to ask for, in preference order. Default AES-128. */
   keyTypes?: readonly KeyTypeUri[];

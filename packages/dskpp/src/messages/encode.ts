@@ -75,7 +75,16 @@ export function encodeClientHello(m: Omit2<KeyProvClientHello>): string {
   );
 }
 
-export function encodeServerHello(m: Required<Omit<Omit2<KeyProvServerHello>, 'status'>>): string {
+type ServerHelloInput = Required<
+  Omit<Omit2<KeyProvServerHello>, 'status' | 'encryptionKeyName' | 'encryptionCertificate'>
+> &
+  ({ encryptionKeyName: string } | { encryptionCertificate: Uint8Array });
+
+export function encodeServerHello(m: ServerHelloInput): string {
+  const encryptionKey =
+    'encryptionCertificate' in m
+      ? el('ds:X509Data', {}, [el('ds:X509Certificate', {}, toBase64(m.encryptionCertificate))])
+      : el('ds:KeyName', {}, m.encryptionKeyName);
   return (
     XML_DECLARATION +
     el(
@@ -85,7 +94,7 @@ export function encodeServerHello(m: Required<Omit<Omit2<KeyProvServerHello>, 's
         el('dskpp:KeyType', {}, m.keyType),
         el('dskpp:EncryptionAlgorithm', {}, m.encryptionAlgorithm),
         el('dskpp:MacAlgorithm', {}, m.macAlgorithm),
-        el('dskpp:EncryptionKey', {}, [el('ds:KeyName', {}, m.encryptionKeyName)]),
+        el('dskpp:EncryptionKey', {}, [encryptionKey]),
         el('dskpp:KeyPackageFormat', {}, m.keyPackageFormat),
         el('dskpp:Payload', {}, [el('dskpp:Nonce', {}, toBase64(m.serverNonce))]),
       ],

@@ -50,6 +50,11 @@ export interface KeyProvServerHello {
   macAlgorithm?: string;
   /** EncryptionKey/ds:KeyName: the pre-shared key K_SHARED the client encrypts R_C with. */
   encryptionKeyName?: string;
+  /**
+   * EncryptionKey/ds:X509Data/ds:X509Certificate (DER): the server certificate whose public key
+   * encrypts R_C (public-key 4-pass profile). Exactly one of this and encryptionKeyName is set.
+   */
+  encryptionCertificate?: Uint8Array;
   keyPackageFormat?: string;
   /** Payload/Nonce: R_S. */
   serverNonce?: Uint8Array;
@@ -59,7 +64,7 @@ export interface KeyProvClientNego {
   type: 'KeyProvClientNego';
   version: string;
   sessionId: string;
-  /** EncryptedNonce: R_C wrapped under K_SHARED. */
+  /** EncryptedNonce: R_C wrapped under K_SHARED, or RSA-OAEP encrypted to the server certificate. */
   encryptedNonce: Uint8Array;
   authenticationData?: AuthenticationData;
   criticalExtensions: number;

@@ -25,7 +25,13 @@ export interface TwoPassPending {
   keyTypes: readonly KeyTypeUri[];
 }
 
+function requireSharedKey(c: DskppClientCredentials): { name: string; key: Uint8Array } {
+  if (!c.sharedKey) throw new TypeError('the two-pass key wrap profile needs K_SHARED (sharedKey)');
+  return c.sharedKey;
+}
+
 export function twoPassHello(c: DskppClientCredentials): { helloXml: string; pending: TwoPassPending } {
+  const sharedKey = requireSharedKey(c);
   const macs = c.macAlgorithms ?? CLIENT_DEFAULTS.macAlgorithms;
   const macAlgorithm = macs[0] as MacAlgorithmUri;
   const clientNonce = new Uint8Array(randomBytes(CLIENT_DEFAULTS.clientNonceLength));
@@ -36,7 +42,7 @@ export function twoPassHello(c: DskppClientCredentials): { helloXml: string; pen
     supportedKeyTypes: [...keyTypes],
     supportedEncryptionAlgorithms: [ENC_KW_AES128],
     supportedMacAlgorithms: [...macs],
-    protocolVariants: { fourPass: false, twoPass: [{ method: KPM_WRAP, keyName: c.sharedKey.name }] },
+    protocolVariants: { fourPass: false, twoPass: [{ method: KPM_WRAP, keyName: sharedKey.name }] },
     supportedKeyPackages: [KEY_PACKAGE_PSKC],
     authenticationData: {
       clientId: c.clientId,
@@ -54,6 +60,7 @@ export interface TwoPassOutcome {
 }
 
 export function twoPassFinish(c: DskppClientCredentials, pending: TwoPassPending, finishedXml: string): TwoPassOutcome {
+  const sharedKey = requireSharedKey(c);
   const fin = decodeResponse(finishedXml, 'KeyProvServerFinished');
   if (!fin.keyPackage || !fin.mac)
     throw clientFailure('MalformedResponse', 'KeyProvServerFinished lacks KeyPackage or Mac');
@@ -67,16 +74,16 @@ export function twoPassFinish(c: DskppClientCredentials, pending: TwoPassPending
   if (fin.keyPackage.keyProtectionMethod !== undefined && fin.keyPackage.keyProtectionMethod !== KPM_WRAP) {
     throw clientFailure('KeyPackageInvalid', 'KeyPackage uses another key protection method');
   }
-  if (!kc.encrypted || kc.encrypted.algorithm !== ENC_KW_AES128 || kc.encrypted.keyName !== c.sharedKey.name) {
+  if (!kc.encrypted || kc.encrypted.algorithm !== ENC_KW_AES128 || kc.encrypted.keyName !== sharedKey.name) {
     throw clientFailure(
       'KeyPackageInvalid',
-      `KeyContainer must carry the key wrapped with ${ENC_KW_AES128} under ${c.sharedKey.name}`,
+      `KeyContainer must carry the key wrapped with ${ENC_KW_AES128} under ${sharedKey.name}`,
     );
   }
   const tokenLength = KEY_TYPE_LENGTHS[kc.algorithm as KeyTypeUri];
   let kProv: Uint8Array;
   try {
-    kProv = aesKeyUnwrap(c.sharedKey.key, kc.encrypted.cipherValue, 'KeyContainer secret');
+    kProv = aesKeyUnwrap(sharedKey.key, kc.encrypted.cipherValue, 'KeyContainer secret');
   } catch (e) {
     throw clientFailure('KeyPackageInvalid', e instanceof DskppError ? e.message : 'key unwrap failed');
   }
