@@ -125,7 +125,7 @@ describe('public-key stateless 4-pass across two MEF processes behind a round-ro
       sharedKey: undefined,
       serverTrust: { anchors: [pki.caPem], serverName: SERVER_NAME },
       transport: (xml) => {
-        if (decodeMessage(xml).type === 'KeyProvClientNego') nego = xml;
+        if (decodeMessage(xml).type === 'KeyProvClientNonce') nego = xml;
         return toProxy(xml);
       },
     }).fourPassPublicKey();

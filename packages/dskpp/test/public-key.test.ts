@@ -88,12 +88,12 @@ describe.each(['stateful', 'stateless'] as const)('public-key 4-pass (%s server)
     await clientFor(h, se, {
       serverTrust: trust(),
       transport: (xml) => {
-        if (decodeMessage(xml).type === 'KeyProvClientNego') nego = xml;
+        if (decodeMessage(xml).type === 'KeyProvClientNonce') nego = xml;
         return toServer(xml);
       },
     }).fourPassPublicKey();
     const m = decodeMessage(nego);
-    if (m.type !== 'KeyProvClientNego') throw new Error('no nego');
+    if (m.type !== 'KeyProvClientNonce') throw new Error('no nego');
     const key = writeTemp('server.key', pki.serverKeyPem);
     const enc = writeTemp('nonce.bin', m.encryptedNonce);
     const out = writeTemp('nonce.out', '');
@@ -152,7 +152,7 @@ describe.each(['stateful', 'stateless'] as const)('public-key 4-pass (%s server)
       serverTrust: { anchors: [pki.rogueCaPem], serverName: SERVER_NAME },
       transport: async (xml) => {
         const m = decodeMessage(xml);
-        if (m.type === 'KeyProvClientNego') {
+        if (m.type === 'KeyProvClientNonce') {
           captured = m.encryptedNonce;
           throw new Error('stop');
         }

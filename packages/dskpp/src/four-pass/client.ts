@@ -20,7 +20,7 @@ import {
   type KeyTypeUri,
   type MacAlgorithmUri,
 } from '../lib/uris.js';
-import { encodeClientHello, encodeClientNego } from '../messages/encode.js';
+import { encodeClientHello, encodeClientNonce } from '../messages/encode.js';
 import { NONCE_MAX, NONCE_MIN } from '../messages/schema.js';
 import type { KeyPackage } from '../messages/types.js';
 import { encryptClientNonce } from '../public-key/encrypt-client-nonce.js';
@@ -91,7 +91,7 @@ export function fourPassNego(
     clientNonce: new Uint8Array(randomBytes(CLIENT_DEFAULTS.clientNonceLength)),
     serverNonce: hello.serverNonce,
   };
-  const negoXml = encodeClientNego({
+  const negoXml = encodeClientNonce({
     sessionId: pending.sessionId,
     encryptedNonce: serverKey
       ? encryptClientNonce(serverKey, pending.clientNonce)

@@ -1,4 +1,4 @@
-// Four-pass, pass 3 -> 4 (RFC 6063 sections 4.2.3 / 4.2.4): KeyProvClientNego carries R_C wrapped
+// Four-pass, pass 3 -> 4 (RFC 6063 sections 4.2.3 / 4.2.4): KeyProvClientNonce carries R_C wrapped
 // under K_SHARED and the AD MAC; the server checks the session (stored, or sealed in the SessionID),
 // the client, R_C and AD, marks the session used, derives K_TOKEN, stores it, and answers with the
 // KeyContainer (metadata only: both ends derived the key) and the key confirmation MAC.
@@ -24,7 +24,7 @@ import {
 } from '../lib/uris.js';
 import { encodeServerFinished } from '../messages/encode.js';
 import { NONCE_MAX, NONCE_MIN } from '../messages/schema.js';
-import type { KeyProvClientNego } from '../messages/types.js';
+import type { KeyProvClientNonce } from '../messages/types.js';
 import { buildKeyContainer } from '../pskc/key-container.js';
 import { decryptClientNonce } from '../public-key/decrypt-client-nonce.js';
 import type { ServerContext } from '../server/context.js';
@@ -58,16 +58,16 @@ async function openSession(ctx: ServerContext, sessionId: string): Promise<OpenS
   return { ...s, isFor: (clientId) => clientId === s.clientId, complete: () => ctx.sessions.complete(sessionId) };
 }
 
-export async function answerClientNego(ctx: ServerContext, nego: KeyProvClientNego): Promise<string> {
+export async function answerClientNonce(ctx: ServerContext, nego: KeyProvClientNonce): Promise<string> {
   const session = await openSession(ctx, nego.sessionId);
   if (ctx.now() > session.expiresAt) {
-    throw new DskppError('ProvisioningPeriodExpired', 'the session expired before KeyProvClientNego arrived');
+    throw new DskppError('ProvisioningPeriodExpired', 'the session expired before KeyProvClientNonce arrived');
   }
   const ad = nego.authenticationData;
   if (!ad?.clientId || !ad.mac) {
     throw new DskppError(
       'AuthenticationDataMissing',
-      'KeyProvClientNego must carry ClientID and AuthenticationCodeMac',
+      'KeyProvClientNonce must carry ClientID and AuthenticationCodeMac',
     );
   }
   if (ad.macAlgorithm !== undefined && ad.macAlgorithm !== session.macAlgorithm) {

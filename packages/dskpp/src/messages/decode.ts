@@ -17,7 +17,7 @@ import type {
   KeyPackage,
   KeyProtectionOffer,
   KeyProvClientHello,
-  KeyProvClientNego,
+  KeyProvClientNonce,
   KeyProvServerFinished,
   KeyProvServerHello,
 } from './types.js';
@@ -123,9 +123,9 @@ function readServerHello(e: Element): KeyProvServerHello {
   return m;
 }
 
-function readClientNego(e: Element): KeyProvClientNego {
-  const m: KeyProvClientNego = {
-    type: 'KeyProvClientNego',
+function readClientNonce(e: Element): KeyProvClientNonce {
+  const m: KeyProvClientNonce = {
+    type: 'KeyProvClientNonce',
     version: attr(e, 'Version') as string,
     sessionId: attr(e, 'SessionID') as string,
     encryptedNonce: fromBase64(dtext(e, 'EncryptedNonce') as string, 'EncryptedNonce'),
@@ -164,7 +164,7 @@ function readServerFinished(e: Element): KeyProvServerFinished {
 const READERS: Record<PduName, (e: Element) => DskppMessage> = {
   KeyProvClientHello: readClientHello,
   KeyProvServerHello: readServerHello,
-  KeyProvClientNego: readClientNego,
+  KeyProvClientNonce: readClientNonce,
   KeyProvServerFinished: readServerFinished,
 };
 

@@ -5,7 +5,7 @@ import type { DskppStatus } from '../lib/status.js';
 import { DSKPP_VERSION, NS_DS, NS_DSKPP, NS_PSKC } from '../lib/uris.js';
 import { deviceInfoXml } from '../pskc/key-container.js';
 import { el, XML_DECLARATION } from '../xml/write.js';
-import type { AuthenticationData, KeyProvClientHello, KeyProvClientNego, KeyProvServerHello } from './types.js';
+import type { AuthenticationData, KeyProvClientHello, KeyProvClientNonce, KeyProvServerHello } from './types.js';
 
 const NS_ATTRS = { 'xmlns:dskpp': NS_DSKPP, 'xmlns:pskc': NS_PSKC, 'xmlns:ds': NS_DS };
 
@@ -102,10 +102,10 @@ export function encodeServerHello(m: ServerHelloInput): string {
   );
 }
 
-export function encodeClientNego(m: Omit2<KeyProvClientNego>): string {
+export function encodeClientNonce(m: Omit2<KeyProvClientNonce>): string {
   return (
     XML_DECLARATION +
-    el('dskpp:KeyProvClientNego', { ...NS_ATTRS, Version: DSKPP_VERSION, SessionID: m.sessionId }, [
+    el('dskpp:KeyProvClientNonce', { ...NS_ATTRS, Version: DSKPP_VERSION, SessionID: m.sessionId }, [
       el('dskpp:EncryptedNonce', {}, toBase64(m.encryptedNonce)),
       ...(m.authenticationData ? [authenticationDataXml(m.authenticationData)] : []),
     ])

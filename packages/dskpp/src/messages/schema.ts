@@ -175,7 +175,7 @@ export const serverHelloType: ElementType = {
   },
 };
 
-export const clientNegoType: ElementType = {
+export const clientNonceType: ElementType = {
   attributes: { ...requestAttributes, SessionID: { required: true, check: identifier } },
   content: {
     kind: 'elements',
@@ -213,7 +213,7 @@ export const serverFinishedType: ElementType = {
 export const PDU_TYPES = {
   KeyProvClientHello: clientHelloType,
   KeyProvServerHello: serverHelloType,
-  KeyProvClientNego: clientNegoType,
+  KeyProvClientNonce: clientNonceType,
   KeyProvServerFinished: serverFinishedType,
 } as const;
 

@@ -60,8 +60,8 @@ export interface KeyProvServerHello {
   serverNonce?: Uint8Array;
 }
 
-export interface KeyProvClientNego {
-  type: 'KeyProvClientNego';
+export interface KeyProvClientNonce {
+  type: 'KeyProvClientNonce';
   version: string;
   sessionId: string;
   /** EncryptedNonce: R_C wrapped under K_SHARED, or RSA-OAEP encrypted to the server certificate. */
@@ -89,4 +89,4 @@ export interface KeyProvServerFinished {
   macAlgorithm?: string;
 }
 
-export type DskppMessage = KeyProvClientHello | KeyProvServerHello | KeyProvClientNego | KeyProvServerFinished;
+export type DskppMessage = KeyProvClientHello | KeyProvServerHello | KeyProvClientNonce | KeyProvServerFinished;

@@ -34,7 +34,7 @@ export interface DskppServerOptions {
   sessions?: SessionStore;
   /** Stateless one-time use of pass 3 and 2-pass replay detection; defaults to a per-process MemoryReplayGuard. */
   replayGuard?: ReplayGuard;
-  /** Time between KeyProvServerHello and the latest accepted KeyProvClientNego. Default 120 s. */
+  /** Time between KeyProvServerHello and the latest accepted KeyProvClientNonce. Default 120 s. */
   sessionLifetimeMs?: number;
   /** How long a 2-pass (ClientID, R_C) pair is remembered to refuse replays. Default 10 min. */
   twoPassReplayWindowMs?: number;

@@ -2,7 +2,7 @@
 // the response document. Protocol failures never throw: they become a KeyProvServerFinished with
 // the RFC 6063 section 3.3 status (and SessionID when known); unexpected faults become Abort.
 
-import { answerClientNego } from '../four-pass/server-finished.js';
+import { answerClientNonce } from '../four-pass/server-finished.js';
 import { answerFourPassHello } from '../four-pass/server-hello.js';
 import { DskppError } from '../lib/errors.js';
 import type { DskppErrorStatus } from '../lib/status.js';
@@ -49,12 +49,12 @@ export class DskppServer {
         }
         return { body: await answerFourPassHello(this.ctx, message, negotiated), status: 'Continue' };
       }
-      if (message.type === 'KeyProvClientNego') {
+      if (message.type === 'KeyProvClientNonce') {
         sessionId = message.sessionId;
         if (message.criticalExtensions > 0) {
           throw new DskppError('UnknownCriticalExtension', 'a critical extension is not understood');
         }
-        return { body: await answerClientNego(this.ctx, message), status: 'Success' };
+        return { body: await answerClientNonce(this.ctx, message), status: 'Success' };
       }
       throw new DskppError('UnknownRequest', `${message.type} is a server message`);
     } catch (e) {

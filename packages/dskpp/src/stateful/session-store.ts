@@ -1,4 +1,4 @@
-// Stateful 4-pass: what the server keeps between KeyProvServerHello and KeyProvClientNego.
+// Stateful 4-pass: what the server keeps between KeyProvServerHello and KeyProvClientNonce.
 import type { FourPassEncryptionUri, KeyTypeUri, MacAlgorithmUri } from '../lib/uris.js';
 
 export interface FourPassSession {

@@ -1,6 +1,6 @@
 // Stateless 4-pass profile: the SessionID of KeyProvServerHello is the session state, sealed with
 // AES-256-GCM under a server key from configuration. Any server sharing that configuration can
-// finish the run; the client just echoes SessionID in KeyProvClientNego (unchanged RFC 6063 client).
+// finish the run; the client just echoes SessionID in KeyProvClientNonce (unchanged RFC 6063 client).
 //
 // token  = base64url( version(1) | keyId(1) | iv(12) | ciphertext | tag(16) )          <= 128 chars
 // plain  = expiresAt(4, unix s) | keyTypeIndex(1) | macIndex(1) | |R_S|(1) | R_S | H(ClientID)(16)
