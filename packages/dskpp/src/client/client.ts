@@ -1,6 +1,11 @@
 // DskppClient: runs a 4-pass or 2-pass DSKPP exchange over a transport and ends with K_TOKEN in the
 // SE (never returned as bytes).
 import type { KeyHandle, ProvisioningAttestation } from '@m2msec/secure-environment';
+import {
+  confirmationInput,
+  confirmationMacAlgorithm,
+  type ProvisioningConfirmation,
+} from '../confirmation/confirmation.js';
 import { fourPassFinish, fourPassHello, fourPassNego } from '../four-pass/client.js';
 import type { KeyContainerInfo } from '../pskc/key-container.js';
 import { twoPassFinish, twoPassHello } from '../two-pass/client.js';
@@ -62,6 +67,26 @@ export class DskppClient {
     const finished = await o.transport(helloXml);
     const out = twoPassFinish(o, pending, finished);
     return this.store('two-pass', out.kToken, out.keyPackage, clientNonce, out.sessionId);
+  }
+
+  /**
+   * The proof of successful provisioning for the issuer (docs/dskpp.md section 2): a MAC computed in
+   * the SE with the new key, plus the SE's attestation of the session that stored it.
+   */
+  async confirmation(result: ProvisioningResult): Promise<ProvisioningConfirmation> {
+    const o = this.options;
+    const nonce = new Uint8Array(Buffer.from(result.attestation.nonce, 'base64url'));
+    const mac = await o.secureEnvironment.mac(
+      result.key,
+      confirmationInput(result.keyId, nonce),
+      confirmationMacAlgorithm(result.key.length),
+    );
+    return {
+      keyId: result.keyId,
+      mac: Buffer.from(mac).toString('base64url'),
+      attestation: result.attestation,
+      usages: [...(o.keyUsages ?? ['mac'])],
+    };
   }
 
   private async store(

@@ -7,6 +7,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { constantTimeEqual } from '@m2msec/crypto';
+import { clientViewOfKeyContainer } from '../confirmation/client-view.js';
 import { verifyAuthenticationDataMac } from '../keys/authentication-data.js';
 import { deriveFourPassKeys } from '../keys/four-pass-keys.js';
 import { keyConfirmationMac } from '../keys/key-confirmation.js';
@@ -131,6 +132,14 @@ export async function answerClientNonce(ctx: ServerContext, nego: KeyProvClientN
           : {}),
         ...(client.device ? { device: client.device } : {}),
       };
+      const finished = encodeServerFinished({
+        sessionId: nego.sessionId,
+        serverId: ctx.serverId,
+        keyContainerXml: buildKeyContainer(container),
+        mac: keyConfirmationMac(session.macAlgorithm, kMac, clientNonce, session.serverNonce),
+        macAlgorithm: session.macAlgorithm,
+      });
+      // Saved before the answer leaves (commit before you answer).
       await ctx.keys.save({
         keyId,
         clientId: client.clientId,
@@ -140,15 +149,10 @@ export async function answerClientNonce(ctx: ServerContext, nego: KeyProvClientN
         notBefore: container.notBefore,
         notAfter: container.notAfter,
         secret: kToken,
+        ...(ctx.keys.find ? { keyContainerXml: clientViewOfKeyContainer(finished) } : {}),
         ...(client.device ? { device: client.device } : {}),
       });
-      return encodeServerFinished({
-        sessionId: nego.sessionId,
-        serverId: ctx.serverId,
-        keyContainerXml: buildKeyContainer(container),
-        mac: keyConfirmationMac(session.macAlgorithm, kMac, clientNonce, session.serverNonce),
-        macAlgorithm: session.macAlgorithm,
-      });
+      return finished;
     } finally {
       zeroize(kMac, kToken);
       if (kProv) zeroize(kProv);

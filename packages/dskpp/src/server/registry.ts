@@ -9,6 +9,11 @@ export interface DskppClientRecord {
   authenticationCode: Uint8Array;
   sharedKey: { name: string; key: Uint8Array };
   device?: DeviceIdentity;
+  /**
+   * SPKI (DER) of the EC-P256 attestation key generated in the device's SE, registered with the MEF
+   * beforehand. When set, a provisioning confirmation must carry an ECDSA attestation by that key.
+   */
+  attestationPublicKey?: Uint8Array;
 }
 
 export interface ClientRegistry {

@@ -2,6 +2,8 @@
 // the response document. Protocol failures never throw: they become a KeyProvServerFinished with
 // the RFC 6063 section 3.3 status (and SessionID when known); unexpected faults become Abort.
 
+import type { ProvisioningConfirmation } from '../confirmation/confirmation.js';
+import { type ConfirmationOutcome, verifyProvisioningConfirmation } from '../confirmation/verify-confirmation.js';
 import { answerClientNonce } from '../four-pass/server-finished.js';
 import { answerFourPassHello } from '../four-pass/server-hello.js';
 import { DskppError } from '../lib/errors.js';
@@ -30,6 +32,17 @@ export class DskppServer {
 
   get mode(): 'stateful' | 'stateless' {
     return this.ctx.mode;
+  }
+
+  /**
+   * The device's proof of successful provisioning (docs/dskpp.md section 2, _design_): the MAC under
+   * the new key and the SE attestation; on success the key is marked confirmed.
+   */
+  confirmProvisioning(confirmation: ProvisioningConfirmation): Promise<ConfirmationOutcome> {
+    return verifyProvisioningConfirmation(this.ctx, confirmation).catch(() => ({
+      confirmed: false as const,
+      reason: 'the confirmation could not be checked',
+    }));
   }
 
   /** Processes one request document; always resolves with a response document. */

@@ -3,6 +3,7 @@
 // K_SHARED with kw-aes128 inside the PSKC KeyContainer, stores K_TOKEN and answers with
 // KeyProvServerFinished and MAC = DSKPP-PRF(K_MAC, "MAC 1 computation" || R_C, 16).
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { clientViewOfKeyContainer } from '../confirmation/client-view.js';
 import { verifyAuthenticationDataMac } from '../keys/authentication-data.js';
 import { keyConfirmationMac } from '../keys/key-confirmation.js';
 import { concatBytes, utf8, zeroize } from '../lib/bytes.js';
@@ -76,6 +77,14 @@ export async function answerTwoPassHello(
       },
       ...(client.device ? { device: client.device } : {}),
     };
+    const finished = encodeServerFinished({
+      sessionId,
+      serverId: ctx.serverId,
+      keyProtectionMethod: KPM_WRAP,
+      keyContainerXml: buildKeyContainer(container),
+      mac: keyConfirmationMac(prf, kMac, clientNonce),
+      macAlgorithm: prf,
+    });
     await ctx.keys.save({
       keyId,
       clientId: client.clientId,
@@ -85,16 +94,10 @@ export async function answerTwoPassHello(
       notBefore: container.notBefore,
       notAfter: container.notAfter,
       secret: kToken,
+      ...(ctx.keys.find ? { keyContainerXml: clientViewOfKeyContainer(finished) } : {}),
       ...(client.device ? { device: client.device } : {}),
     });
-    return encodeServerFinished({
-      sessionId,
-      serverId: ctx.serverId,
-      keyProtectionMethod: KPM_WRAP,
-      keyContainerXml: buildKeyContainer(container),
-      mac: keyConfirmationMac(prf, kMac, clientNonce),
-      macAlgorithm: prf,
-    });
+    return finished;
   } finally {
     zeroize(kProv);
   }
