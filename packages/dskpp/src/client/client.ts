@@ -59,6 +59,19 @@ export class DskppClient {
     return this.store('four-pass', out.kToken, out.keyPackage, serverNonce, out.sessionId);
   }
 
+  /**
+   * Two-pass, key transport profile (RFC 6063 5.1.1): K_PROV arrives RSA-OAEP encrypted to the device's
+   * public key, which the MEF has registered under `transportKey.name`.
+   */
+  async twoPassTransport(): Promise<ProvisioningResult> {
+    const o = this.options;
+    const { helloXml, pending } = twoPassHello(o, 'transport');
+    const clientNonce = Uint8Array.from(pending.clientNonce);
+    const finished = await o.transport(helloXml);
+    const out = twoPassFinish(o, pending, finished);
+    return this.store('two-pass', out.kToken, out.keyPackage, clientNonce, out.sessionId);
+  }
+
   /** Two-pass, key wrap profile: K_TOKEN arrives wrapped under K_SHARED. */
   async twoPass(): Promise<ProvisioningResult> {
     const o = this.options;

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 // Client configuration: what the device was pre-provisioned with (TS-0003 8.3.7 MEF Client
 // Credential Configuration): ClientID, authentication code AC, K_SHARED and the server URL.
 import type { KeyRef, KeyUsage, SecureEnvironment } from '@m2msec/secure-environment';
@@ -21,6 +22,8 @@ export interface DskppClientCredentials {
   authenticationCode: Uint8Array;
   /** K_SHARED: needed by the pre-shared-key 4-pass and the 2-pass key wrap, not by the public-key 4-pass. */
   sharedKey?: { name: string; key: Uint8Array };
+  /** 2-pass key transport profile: the device's RSA key pair (its public key is registered at the MEF). */
+  transportKey?: { name: string; privateKey: KeyObject | string };
   /** Public-key 4-pass: how the server certificate in KeyProvServerHello is checked. */
   serverTrust?: ServerTrust;
   device: DeviceIdentity;

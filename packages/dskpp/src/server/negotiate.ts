@@ -31,8 +31,9 @@ export interface NegotiationPolicy {
 }
 
 /**
- * The 4-pass encryption of R_C: the client's first preference the server can do. The 2-pass key
- * wrap profile always needs kw-aes128.
+ * The 4-pass encryption of R_C: the client's first preference the server can do. In 2-pass the
+ * algorithm protects K_PROV: kw-aes128 (key wrap profile) or RSA-OAEP (key transport profile); the
+ * 2-pass server checks it against the key protection method it picks.
  */
 function chooseEncryption(
   hello: KeyProvClientHello,
@@ -40,7 +41,7 @@ function chooseEncryption(
   variant: 'four-pass' | 'two-pass',
 ): FourPassEncryptionUri {
   const usable = (a: string) =>
-    a === ENC_KW_AES128 || (a === ENC_RSA_OAEP && variant === 'four-pass' && policy.publicKey);
+    a === ENC_KW_AES128 || (a === ENC_RSA_OAEP && (variant === 'two-pass' || policy.publicKey));
   const chosen = hello.supportedEncryptionAlgorithms.find(usable);
   if (!chosen) {
     throw new DskppError(
