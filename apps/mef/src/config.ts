@@ -19,7 +19,14 @@ export interface MefConfig {
   est: { enabled: boolean; caSubject: string; channelBinding: 'require' | 'if-present' | 'off' };
   /** DSKPP at /dskpp: clients (ClientID, authentication code, K_SHARED) from configuration. */
   dskpp?: {
-    clients: Array<{ clientId: string; authenticationCodeHex: string; sharedKeyName: string; sharedKeyHex: string }>;
+    clients: Array<{
+      clientId: string;
+      authenticationCodeHex: string;
+      sharedKeyName: string;
+      sharedKeyHex: string;
+      /** DeviceIdentifierData a 4-pass hello must carry (4-pass finds the client by its device). */
+      device?: { manufacturer?: string; serialNo?: string; model?: string };
+    }>;
     /**
      * Stateless server (docs/dskpp.md): the SessionID is sealed under the key in this file (64 hex
      * characters, the same on every instance); one-time use of pass 3 through the MEF's store.

@@ -69,6 +69,7 @@ async function main(): Promise<void> {
             clientId: c.clientId,
             authenticationCode: Buffer.from(c.authenticationCodeHex, 'hex'),
             sharedKey: { name: c.sharedKeyName, key: Buffer.from(c.sharedKeyHex, 'hex') },
+            ...(c.device ? { device: c.device } : {}),
           })),
         ),
       })
