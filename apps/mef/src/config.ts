@@ -41,7 +41,21 @@ export interface MefConfig {
   crl?: { host: string; port: number };
   /** DSKPP at /dskpp: clients (ClientID, authentication code, K_SHARED) from configuration. */
   dskpp?: {
-    clients: Array<{ clientId: string; authenticationCodeHex: string; sharedKeyName: string; sharedKeyHex: string }>;
+    clients: Array<{
+      clientId: string;
+      authenticationCodeHex: string;
+      sharedKeyName: string;
+      sharedKeyHex: string;
+      /** DeviceIdentifierData a 4-pass hello must carry (4-pass finds the client by its device). */
+      device?: { manufacturer?: string; serialNo?: string; model?: string };
+    }>;
+    /**
+     * Stateless server (docs/dskpp.md): the SessionID is sealed under the key in this file (64 hex
+     * characters, the same on every instance); one-time use of pass 3 through the MEF's store.
+     */
+    stateKeyFile?: string;
+    /** Public-key 4-pass profile: the MEF's RSA certificate and key (PEM files). */
+    publicKey?: { cert: string; key: string };
   };
   /**
    * GBA-based RSPF (TS-0003 8.3.2.3): the MEF as BSF. Ub for devices (HTTPS if cert/key), Zn over HTTPS
@@ -124,6 +138,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MefConfig {
   if (c.gba) checkGba(c.gba);
   checkEstLifecycle(c.est);
   if (!c.fqdn || !/^[A-Za-z0-9.-]{1,253}$/.test(c.fqdn)) throw new ConfigError('fqdn must be a host name');
+  if (c.dskpp?.publicKey && !(c.dskpp.publicKey.cert && c.dskpp.publicKey.key))
+    throw new ConfigError('dskpp.publicKey needs cert and key');
   if (!c.psk && !c.certificate)
     throw new ConfigError('configure at least one MEF Handshake listener (psk or certificate)');
   if (!c.admin.token && !c.admin.tokenFile)

@@ -3,7 +3,7 @@
 // first start, then startMef (packages/mef). Prints one JSON line {"msg":"MEF ready","urls":...}.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DskppServer, MemoryClientRegistry, secureEnvironmentKeyStore } from '@m2msec/dskpp';
+import { collectionReplayGuard, DskppServer, MemoryClientRegistry, secureEnvironmentKeyStore } from '@m2msec/dskpp';
 import { type CertificateAuthority, createCertificateAuthority, openCertificateAuthority } from '@m2msec/est';
 import { type MefGbaOptions, startMef } from '@m2msec/mef';
 import {
@@ -67,13 +67,28 @@ async function main(): Promise<void> {
     ? new DskppServer({
         serverUrl: `https://${config.fqdn}/dskpp`,
         serverId: config.fqdn,
-        mode: 'stateful',
+        ...(config.dskpp.stateKeyFile
+          ? {
+              mode: 'stateless' as const,
+              stateKeys: [{ id: 1, key: Buffer.from(readFileSync(config.dskpp.stateKeyFile, 'utf8').trim(), 'hex') }],
+              replayGuard: collectionReplayGuard(store.collection<{ expiresAt: number }>('dskpp-replay')),
+            }
+          : { mode: 'stateful' as const }),
+        ...(config.dskpp.publicKey
+          ? {
+              publicKeyTransport: {
+                certificate: readFileSync(config.dskpp.publicKey.cert, 'utf8'),
+                privateKey: readFileSync(config.dskpp.publicKey.key, 'utf8'),
+              },
+            }
+          : {}),
         keys: secureEnvironmentKeyStore(se),
         clients: new MemoryClientRegistry(
           config.dskpp.clients.map((c) => ({
             clientId: c.clientId,
             authenticationCode: Buffer.from(c.authenticationCodeHex, 'hex'),
             sharedKey: { name: c.sharedKeyName, key: Buffer.from(c.sharedKeyHex, 'hex') },
+            ...(c.device ? { device: c.device } : {}),
           })),
         ),
       })

@@ -1,4 +1,6 @@
-// DSKPP 4-pass sessions per second, stateful vs stateless server, measured in the same run.
+// DSKPP 4-pass sessions per second, measured in the same run: the stateful pre-shared-key 4-pass
+// (baseline), the stateless pre-shared-key 4-pass, and the stateless public-key 4-pass (docs/dskpp.md:
+// server certificate check, RSA-OAEP of R_C, server-generated K_PROV wrapped under R_C).
 // One session = client hello, server hello, client nego, server finished (both ends' crypto and
 // XML), in process (no HTTP, no SE writes), so the difference is the server's state handling:
 // a Map put/get vs AES-GCM sealing/opening of the SessionID plus the one-time-use guard.
@@ -6,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { fourPassFinish, fourPassHello, fourPassNego } from '../src/four-pass/client.js';
 import { DskppServer, MemoryClientRegistry } from '../src/index.js';
+import { makePki } from '../test/certs.js';
 
 const MS = Number(process.env.BENCH_MS ?? 1500);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -18,7 +21,12 @@ const record = {
 };
 const creds = { ...record, serverUrl: URL_S, device: record.device };
 
-function server(mode: 'stateful' | 'stateless'): DskppServer {
+const pki = makePki('mef.example');
+const trust = { anchors: [pki.caPem], serverName: 'mef.example' };
+
+type Case = 'stateful' | 'stateless' | 'stateless-public-key';
+
+function server(mode: 'stateful' | 'stateless', publicKey = false): DskppServer {
   return new DskppServer({
     mode,
     serverUrl: URL_S,
@@ -27,22 +35,24 @@ function server(mode: 'stateful' | 'stateless'): DskppServer {
     // Discards keys so memory stays flat over the run (the store is not what is measured).
     keys: { save: async () => undefined },
     stateKeys: [{ id: 1, key: new Uint8Array(randomBytes(32)) }],
+    ...(publicKey ? { publicKeyTransport: { certificate: pki.serverCertPem, privateKey: pki.serverKeyPem } } : {}),
   });
 }
 
-async function session(s: DskppServer): Promise<void> {
-  const hello = await s.handle(fourPassHello(creds));
-  const { negoXml, pending } = fourPassNego(creds, hello.body);
+async function session(s: DskppServer, profile: 'shared-key' | 'public-key' = 'shared-key'): Promise<void> {
+  const c = profile === 'public-key' ? { ...creds, serverTrust: trust } : creds;
+  const hello = await s.handle(fourPassHello(c, profile));
+  const { negoXml, pending } = fourPassNego(c, hello.body, profile);
   const fin = await s.handle(negoXml);
   if (fin.status !== 'Success') throw new Error(`session failed: ${fin.status}`);
-  fourPassFinish(creds, pending, fin.body).kToken.fill(0);
+  fourPassFinish(c, pending, fin.body).kToken.fill(0);
 }
 
-async function measure(s: DskppServer): Promise<number> {
+async function measure(s: DskppServer, profile: 'shared-key' | 'public-key'): Promise<number> {
   const end = performance.now() + MS;
   let n = 0;
   while (performance.now() < end) {
-    await session(s);
+    await session(s, profile);
     n++;
   }
   return n / (MS / 1000);
@@ -50,19 +60,27 @@ async function measure(s: DskppServer): Promise<number> {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
-const stateful = server('stateful');
-const stateless = server('stateless');
-for (let i = 0; i < 200; i++) {
-  await session(stateful);
-  await session(stateless);
-}
-const results = { stateful: [] as number[], stateless: [] as number[] };
+const servers: Record<Case, [DskppServer, 'shared-key' | 'public-key']> = {
+  stateful: [server('stateful'), 'shared-key'],
+  stateless: [server('stateless'), 'shared-key'],
+  'stateless-public-key': [server('stateless', true), 'public-key'],
+};
+const cases = Object.keys(servers) as Case[];
+for (let i = 0; i < 100; i++) for (const c of cases) await session(...servers[c]);
+const results: Record<Case, number[]> = { stateful: [], stateless: [], 'stateless-public-key': [] };
 for (let r = 0; r < ROUNDS; r++) {
-  const order = r % 2 === 0 ? (['stateful', 'stateless'] as const) : (['stateless', 'stateful'] as const);
-  for (const mode of order) results[mode].push(await measure(mode === 'stateful' ? stateful : stateless));
+  // rotate the order so no case always runs first
+  for (let k = 0; k < cases.length; k++) {
+    const c = cases[(r + k) % cases.length] as Case;
+    results[c].push(await measure(...servers[c]));
+  }
 }
-const ratios = results.stateless.map((v, i) => v / (results.stateful[i] as number));
+const ratio = (c: Case) => median(results[c].map((v, i) => v / (results.stateful[i] as number)));
 console.log(`DSKPP 4-pass sessions/s (${ROUNDS} rounds x ${MS} ms, median)`);
-console.log(`  stateful  (baseline)  ${median(results.stateful).toFixed(0).padStart(7)} sessions/s`);
-console.log(`  stateless             ${median(results.stateless).toFixed(0).padStart(7)} sessions/s`);
-console.log(`  ratio stateless/stateful  ${median(ratios).toFixed(3)}`);
+console.log(`  stateful pre-shared key (baseline)  ${median(results.stateful).toFixed(0).padStart(7)} sessions/s`);
+console.log(`  stateless pre-shared key            ${median(results.stateless).toFixed(0).padStart(7)} sessions/s`);
+console.log(
+  `  stateless public key (RSA-2048)     ${median(results['stateless-public-key']).toFixed(0).padStart(7)} sessions/s`,
+);
+console.log(`  ratio stateless/stateful              ${ratio('stateless').toFixed(3)}`);
+console.log(`  ratio stateless public key/stateful   ${ratio('stateless-public-key').toFixed(3)}`);

@@ -5,8 +5,14 @@
 export { DskppClient, type ProvisioningResult } from './client/client.js';
 export type { DskppClientCredentials, DskppClientOptions, DskppTransport } from './client/options.js';
 export { keyContainerLabel } from './client/store-key.js';
+export {
+  confirmationInput,
+  type ProvisioningConfirmation,
+  verifyConfirmationMac,
+} from './confirmation/confirmation.js';
+export type { ConfirmationOutcome } from './confirmation/verify-confirmation.js';
 export { type DskppRouterOptions, dskppRouter } from './http/router.js';
-export { type HttpTransportOptions, httpTransport } from './http/transport.js';
+export { type HttpTransportOptions, httpTransport, postConfirmation } from './http/transport.js';
 export { authenticationDataMac, encodeAuthenticationCode } from './keys/authentication-data.js';
 export { deriveFourPassKeys, type ProvisioningKeys } from './keys/four-pass-keys.js';
 export { keyConfirmationMac } from './keys/key-confirmation.js';
@@ -19,6 +25,7 @@ export { encodeErrorResponse } from './messages/encode.js';
 export type * from './messages/types.js';
 export { dskppPrf, isMacAlgorithm } from './prf/dskpp-prf.js';
 export { type KeyContainerInfo, type PskcKeyUsage, parseKeyContainer } from './pskc/key-container.js';
+export { type ServerTrust, verifyServerCertificate } from './public-key/verify-server-certificate.js';
 export {
   MemoryProvisionedKeyStore,
   type ProvisionedKey,

@@ -85,7 +85,7 @@ describe('stateless 4-pass across two MEF processes', () => {
       },
     });
     const result = await client.fourPass();
-    expect(seen).toEqual(['KeyProvClientHello->A', 'KeyProvClientNego->B']);
+    expect(seen).toEqual(['KeyProvClientHello->A', 'KeyProvClientNonce->B']);
 
     const challenge = randomBytes(32);
     const clientTag = Buffer.from(await se.mac(result.key, challenge, 'AES-CMAC')).toString('hex');

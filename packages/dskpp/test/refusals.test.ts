@@ -233,7 +233,7 @@ describe('2-pass refusals', () => {
     );
   });
 
-  it('wrap key of another client: AccessDenied; only transport offered: NoProtocolVariants', async () => {
+  it('wrap key of another client: AccessDenied; only passphrase-wrap offered: NoProtocolVariants; transport without RSA-OAEP: NoSupportedEncryptionAlgorithms', async () => {
     const s = setup('stateful');
     const { helloXml } = twoPassHello(s.creds);
     expect(
@@ -244,10 +244,20 @@ describe('2-pass refusals', () => {
         s.server,
         helloXml.replace(
           'urn:ietf:params:xml:schema:keyprov:dskpp:wrap',
-          'urn:ietf:params:xml:schema:keyprov:dskpp:transport',
+          'urn:ietf:params:xml:schema:keyprov:dskpp:passphrase-wrap',
         ),
       ),
     ).toBe('NoProtocolVariants');
+    // The key transport profile is supported now (test/key-transport.test.ts); it needs RSA-OAEP.
+    expect(
+      await status(
+        s.server,
+        helloXml.replace(
+          'urn:ietf:params:xml:schema:keyprov:dskpp:wrap',
+          'urn:ietf:params:xml:schema:keyprov:dskpp:transport',
+        ),
+      ),
+    ).toBe('NoSupportedEncryptionAlgorithms');
   });
 });
 

@@ -15,6 +15,7 @@ import {
   MemoryProvisionedKeyStore,
 } from '../src/index.js';
 import { twoPassHello } from '../src/two-pass/client.js';
+import { makePki } from './certs.js';
 import { clientRecord, DEVICE, run, writeTemp } from './helpers.js';
 
 const XSD = join(dirname(fileURLToPath(import.meta.url)), '..', 'schema', 'dskpp.xsd');
@@ -59,6 +60,29 @@ describe('xmllint --schema schema/dskpp.xsd', () => {
       expect(r.ok, `${r.output}\n${m}`).toBe(true);
     }
   });
+
+  it('accepts every message of a public-key 4-pass run (X509Data in EncryptionKey, RSA-OAEP EncryptedNonce)', async () => {
+    const pki = makePki('mef.example');
+    const pkServer = new DskppServer({
+      mode: 'stateless',
+      serverUrl: URL_S,
+      serverId: 'mef.example',
+      clients: new MemoryClientRegistry([record]),
+      keys: new MemoryProvisionedKeyStore(),
+      stateKeys: [{ id: 1, key: new Uint8Array(32).fill(9) }],
+      publicKeyTransport: { certificate: pki.serverCertPem, privateKey: pki.serverKeyPem },
+    });
+    const c = { ...creds, serverTrust: { anchors: [pki.caPem], serverName: 'mef.example' } };
+    const hello = fourPassHello(c, 'public-key');
+    const serverHello = (await pkServer.handle(hello)).body;
+    const { negoXml } = fourPassNego(c, serverHello, 'public-key');
+    const finished = await pkServer.handle(negoXml);
+    expect(finished.status).toBe('Success');
+    for (const m of [hello, serverHello, negoXml, finished.body]) {
+      const r = xmllint(m);
+      expect(r.ok, `${r.output}\n${m}`).toBe(true);
+    }
+  }, 60_000);
 
   it.each([
     [

@@ -139,10 +139,19 @@ export type ProvisioningOperation =
   | { op: 'write-credential'; label: string; value: Uint8Array }
   | { op: 'delete-credential'; label: string };
 
+/**
+ * How a provisioning session is attested:
+ * - HMAC-SHA-256 under an HMAC session key the issuer also holds (it can forge the proof too);
+ * - ECDSA-P256-SHA256 under an EC key generated inside the SE that never leaves it (non-extractable on
+ *   PKCS#11). The issuer verifies with the public key it registered for this device, so a valid proof
+ *   was made by the device's SE and by no host software or issuer.
+ */
+export type AttestationAlgorithm = 'HMAC-SHA-256' | 'ECDSA-P256-SHA256';
+
 /** Proof for the issuer that exactly its staged operations were committed. */
 export interface ProvisioningAttestation {
   version: 1;
-  algorithm: 'HMAC-SHA-256';
+  algorithm: AttestationAlgorithm;
   issuer: string;
   sessionId: string;
   /** base64url of the issuer's nonce. */
@@ -150,7 +159,10 @@ export interface ProvisioningAttestation {
   operationCount: number;
   /** SPKI DER (base64url) of EC keys generated on board in this session, by key id (Annex L OBKG). */
   publicKeys: Record<string, string>;
-  /** base64url HMAC-SHA-256 over the transcript under the session key. */
+  /**
+   * base64url proof over the transcript under the session key: the HMAC-SHA-256 tag, or the ECDSA
+   * P-256 / SHA-256 signature (r || s, 64 bytes) for 'ECDSA-P256-SHA256'.
+   */
   mac: string;
 }
 

@@ -1,5 +1,5 @@
 // One contract for every SecureEnvironment implementation: run with a factory per implementation.
-import { createPublicKey, verify as nodeVerify } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, verify as nodeVerify } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   type AuditEvent,
@@ -317,6 +317,47 @@ export function secureEnvironmentContract(name: string, factory: () => Promise<S
         { op: 'delete-credential', label: 'cert:old' },
       ];
 
+      it('an EC-P256 key generated in the SE signs the attestation; only its public key verifies it', async () => {
+        const sk = await setup();
+        const attestKey = await f.se.generateKey({ algorithm: 'EC-P256', usages: ['sign'], id: 'attest-ec' });
+        // What the issuer registered for this device (e.g. at manufacture): the public key only.
+        const registered = await f.se.getPublicKey(attestKey);
+        const s = await f.se.beginProvisioning(issuer, attestKey);
+        for (const op of operations()) s.stage(op);
+        const att = await s.commit(nonce);
+        expect(att.algorithm).toBe('ECDSA-P256-SHA256');
+        const expected = { issuer, nonce, operations: operations() };
+        expect(await verifyProvisioningAttestation(att, expected, { publicKey: registered })).toBe(true);
+        expect(await verifyProvisioningAttestation(att, expected, { se: f.se, key: attestKey })).toBe(true);
+        // another device's key, an altered transcript, an HMAC key, and a downgrade of the algorithm all fail
+        const other = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey;
+        expect(await verifyProvisioningAttestation(att, expected, { publicKey: other })).toBe(false);
+        expect(
+          await verifyProvisioningAttestation(
+            att,
+            { ...expected, nonce: unhex('00'.repeat(16)) },
+            { publicKey: registered },
+          ),
+        ).toBe(false);
+        expect(await verifyProvisioningAttestation(att, expected, sessionKeyRaw)).toBe(false);
+        expect(
+          await verifyProvisioningAttestation({ ...att, algorithm: 'HMAC-SHA-256' }, expected, {
+            publicKey: registered,
+          }),
+        ).toBe(false);
+        // an HMAC attestation is not accepted where the issuer expects the device's signature
+        const s2 = await f.se.beginProvisioning(issuer, sk);
+        s2.stage({ op: 'write-credential', label: 'cert:x', value: enc('x') });
+        const hmacAtt = await s2.commit(nonce);
+        expect(
+          await verifyProvisioningAttestation(
+            hmacAtt,
+            { issuer, nonce, operations: [{ op: 'write-credential', label: 'cert:x', value: enc('x') }] },
+            { publicKey: registered },
+          ),
+        ).toBe(false);
+      });
+
       it('stages invisibly, commits all at once, and the issuer verifies the attestation', async () => {
         const sk = await setup();
         const s = await f.se.beginProvisioning(issuer, sk);
@@ -419,8 +460,12 @@ export function secureEnvironmentContract(name: string, factory: () => Promise<S
 
       it('refuses bad sessions and bad staged operations precisely', async () => {
         const sk = await setup();
-        const ec = await f.se.generateKey({ algorithm: 'EC-P256', usages: ['sign'] });
-        await rejectsWith(f.se.beginProvisioning(issuer, ec), 'USAGE_NOT_PERMITTED');
+        // An EC-P256 signing key is an attestation key now (below); an AES key never is, and an HMAC key
+        // must carry 'mac'.
+        const aes = await f.se.generateKey({ algorithm: 'AES', length: 16, usages: ['encrypt'] });
+        await rejectsWith(f.se.beginProvisioning(issuer, aes), 'INVALID_INPUT');
+        const hmacDerive = await f.se.generateKey({ algorithm: 'HMAC', usages: ['derive'] });
+        await rejectsWith(f.se.beginProvisioning(issuer, hmacDerive), 'USAGE_NOT_PERMITTED');
         await rejectsWith(f.se.beginProvisioning('', sk), 'INVALID_INPUT');
         const s = await f.se.beginProvisioning(issuer, sk);
         expect(() => s.stage({ op: 'generate-key', spec: { algorithm: 'HMAC', usages: ['mac'] } as never })).toThrow(

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 // Client configuration: what the device was pre-provisioned with (TS-0003 8.3.7 MEF Client
 // Credential Configuration): ClientID, authentication code AC, K_SHARED and the server URL.
 import type { KeyRef, KeyUsage, SecureEnvironment } from '@m2msec/secure-environment';
@@ -9,6 +10,7 @@ import {
   type MacAlgorithmUri,
 } from '../lib/uris.js';
 import type { DeviceIdentity } from '../messages/types.js';
+import type { ServerTrust } from '../public-key/verify-server-certificate.js';
 
 /** Sends one request document and resolves with the response document. */
 export type DskppTransport = (requestXml: string) => Promise<string>;
@@ -18,7 +20,12 @@ export interface DskppClientCredentials {
   serverUrl: string;
   clientId: string;
   authenticationCode: Uint8Array;
-  sharedKey: { name: string; key: Uint8Array };
+  /** K_SHARED: needed by the pre-shared-key 4-pass and the 2-pass key wrap, not by the public-key 4-pass. */
+  sharedKey?: { name: string; key: Uint8Array };
+  /** 2-pass key transport profile: the device's RSA key pair (its public key is registered at the MEF). */
+  transportKey?: { name: string; privateKey: KeyObject | string };
+  /** Public-key 4-pass: how the server certificate in KeyProvServerHello is checked. */
+  serverTrust?: ServerTrust;
   device: DeviceIdentity;
   /** Key types to ask for, in preference order. Default AES-128. */
   keyTypes?: readonly KeyTypeUri[];

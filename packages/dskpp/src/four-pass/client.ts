@@ -1,5 +1,7 @@
 // Four-pass client steps (RFC 6063 section 4.2), pre-shared-key variant: hello -> (R_S) ->
 // EncryptedNonce = KW(K_SHARED, R_C) and AD -> derive K_TOKEN, check the key confirmation MAC.
+// Public-key profile (docs/dskpp.md): the client verifies the server certificate from the hello,
+// sends R_C (a key-encryption key) RSA-OAEP encrypted to it, and unwraps the server-generated K_PROV.
 // These steps hold raw key bytes and are internal; DskppClient stores K_TOKEN in the SE.
 import { randomBytes } from 'node:crypto';
 import { decodeResponse } from '../client/check-response.js';
@@ -7,24 +9,32 @@ import { CLIENT_DEFAULTS, type DskppClientCredentials } from '../client/options.
 import { authenticationDataMac } from '../keys/authentication-data.js';
 import { deriveFourPassKeys } from '../keys/four-pass-keys.js';
 import { verifyKeyConfirmationMac } from '../keys/key-confirmation.js';
-import { clientFailure } from '../lib/errors.js';
-import { aesKeyWrap } from '../lib/kw-aes.js';
+import { clientFailure, DskppError } from '../lib/errors.js';
+import { aesKeyUnwrap, aesKeyWrap } from '../lib/kw-aes.js';
 import {
   ENC_KW_AES128,
+  ENC_RSA_OAEP,
+  KEY_NAME_CLIENT_NONCE,
   KEY_PACKAGE_PSKC,
   KEY_TYPE_LENGTHS,
   type KeyTypeUri,
   type MacAlgorithmUri,
 } from '../lib/uris.js';
-import { encodeClientHello, encodeClientNego } from '../messages/encode.js';
+import { encodeClientHello, encodeClientNonce } from '../messages/encode.js';
 import { NONCE_MAX, NONCE_MIN } from '../messages/schema.js';
 import type { KeyPackage } from '../messages/types.js';
+import { encryptClientNonce } from '../public-key/encrypt-client-nonce.js';
+import { verifyServerCertificate } from '../public-key/verify-server-certificate.js';
 
-export function fourPassHello(c: DskppClientCredentials): string {
+/** 'shared-key': R_C wrapped under K_SHARED, mutual key generation. 'public-key': the profile above. */
+export type FourPassProfile = 'shared-key' | 'public-key';
+
+export function fourPassHello(c: DskppClientCredentials, profile: FourPassProfile = 'shared-key'): string {
   return encodeClientHello({
     device: c.device,
     supportedKeyTypes: [...(c.keyTypes ?? CLIENT_DEFAULTS.keyTypes)],
-    supportedEncryptionAlgorithms: [ENC_KW_AES128],
+    // Only the profile asked for is offered, so the server cannot switch the client to the other one.
+    supportedEncryptionAlgorithms: [profile === 'public-key' ? ENC_RSA_OAEP : ENC_KW_AES128],
     supportedMacAlgorithms: [...(c.macAlgorithms ?? CLIENT_DEFAULTS.macAlgorithms)],
     protocolVariants: { fourPass: true },
     supportedKeyPackages: [KEY_PACKAGE_PSKC],
@@ -35,13 +45,20 @@ export interface FourPassPending {
   sessionId: string;
   keyType: KeyTypeUri;
   macAlgorithm: MacAlgorithmUri;
+  profile: FourPassProfile;
   clientNonce: Uint8Array;
   serverNonce: Uint8Array;
+}
+
+function sharedKeyOf(c: DskppClientCredentials): { name: string; key: Uint8Array } {
+  if (!c.sharedKey) throw new TypeError('the pre-shared-key 4-pass needs K_SHARED (sharedKey)');
+  return c.sharedKey;
 }
 
 export function fourPassNego(
   c: DskppClientCredentials,
   serverHelloXml: string,
+  profile: FourPassProfile = 'shared-key',
 ): { negoXml: string; pending: FourPassPending } {
   const hello = decodeResponse(serverHelloXml, 'KeyProvServerHello');
   const keyTypes = c.keyTypes ?? CLIENT_DEFAULTS.keyTypes;
@@ -51,13 +68,16 @@ export function fourPassNego(
   }
   if (!(keyTypes as readonly string[]).includes(hello.keyType))
     throw clientFailure('UnexpectedResponse', 'server chose a key type not offered');
-  if (hello.encryptionAlgorithm !== ENC_KW_AES128)
+  if (hello.encryptionAlgorithm !== (profile === 'public-key' ? ENC_RSA_OAEP : ENC_KW_AES128))
     throw clientFailure('UnexpectedResponse', 'server chose an encryption algorithm not offered');
   if (!(macs as readonly string[]).includes(hello.macAlgorithm ?? ''))
     throw clientFailure('UnexpectedResponse', 'server chose a MAC algorithm not offered');
   if (hello.keyPackageFormat !== KEY_PACKAGE_PSKC)
     throw clientFailure('UnexpectedResponse', 'server chose a key package format not offered');
-  if (hello.encryptionKeyName !== c.sharedKey.name) {
+  // Public key: the certificate is checked before anything is encrypted to it.
+  const serverKey =
+    profile === 'public-key' ? verifyServerCertificate(hello.encryptionCertificate, requireTrust(c)) : undefined;
+  if (!serverKey && hello.encryptionKeyName !== sharedKeyOf(c).name) {
     throw clientFailure('UnexpectedResponse', 'server named a pre-shared key this client does not hold');
   }
   if (hello.serverNonce.length < NONCE_MIN || hello.serverNonce.length > NONCE_MAX) {
@@ -67,12 +87,15 @@ export function fourPassNego(
     sessionId: hello.sessionId,
     keyType: hello.keyType as KeyTypeUri,
     macAlgorithm: hello.macAlgorithm as MacAlgorithmUri,
+    profile,
     clientNonce: new Uint8Array(randomBytes(CLIENT_DEFAULTS.clientNonceLength)),
     serverNonce: hello.serverNonce,
   };
-  const negoXml = encodeClientNego({
+  const negoXml = encodeClientNonce({
     sessionId: pending.sessionId,
-    encryptedNonce: aesKeyWrap(c.sharedKey.key, pending.clientNonce),
+    encryptedNonce: serverKey
+      ? encryptClientNonce(serverKey, pending.clientNonce)
+      : aesKeyWrap(sharedKeyOf(c).key, pending.clientNonce),
     authenticationData: {
       clientId: c.clientId,
       macAlgorithm: pending.macAlgorithm,
@@ -110,14 +133,10 @@ export function fourPassFinish(
   const kc = fin.keyPackage.keyContainer;
   if (kc.algorithm !== pending.keyType)
     throw clientFailure('KeyPackageInvalid', 'KeyContainer key algorithm differs from KeyType');
-  if (kc.encrypted) throw clientFailure('KeyPackageInvalid', 'a four-pass KeyContainer must not carry the key');
-  const { kMac, kToken } = deriveFourPassKeys(
-    pending.macAlgorithm,
-    pending.clientNonce,
-    c.sharedKey.key,
-    pending.serverNonce,
-    KEY_TYPE_LENGTHS[pending.keyType],
-  );
+  const { kMac, kToken } =
+    pending.profile === 'public-key'
+      ? unwrapServerKey(pending, fin.keyPackage)
+      : sharedKeyDerivation(c, pending, fin.keyPackage);
   const ok = verifyKeyConfirmationMac(pending.macAlgorithm, kMac, fin.mac, pending.clientNonce, pending.serverNonce);
   kMac.fill(0);
   pending.clientNonce.fill(0);
@@ -129,4 +148,47 @@ export function fourPassFinish(
     );
   }
   return { kToken, keyPackage: fin.keyPackage, sessionId: pending.sessionId };
+}
+
+function requireTrust(c: DskppClientCredentials) {
+  if (!c.serverTrust) throw new TypeError('the public-key 4-pass needs serverTrust (trust anchors and server name)');
+  return c.serverTrust;
+}
+
+function sharedKeyDerivation(c: DskppClientCredentials, pending: FourPassPending, keyPackage: KeyPackage) {
+  if (keyPackage.keyContainer.encrypted) {
+    throw clientFailure('KeyPackageInvalid', 'a four-pass KeyContainer must not carry the key');
+  }
+  return deriveFourPassKeys(
+    pending.macAlgorithm,
+    pending.clientNonce,
+    sharedKeyOf(c).key,
+    pending.serverNonce,
+    KEY_TYPE_LENGTHS[pending.keyType],
+  );
+}
+
+/** Public-key profile: K_PROV = K_MAC || K_TOKEN arrives wrapped under R_C (kw-aes128). */
+function unwrapServerKey(pending: FourPassPending, keyPackage: KeyPackage) {
+  const enc = keyPackage.keyContainer.encrypted;
+  if (!enc || enc.algorithm !== ENC_KW_AES128 || enc.keyName !== KEY_NAME_CLIENT_NONCE) {
+    throw clientFailure(
+      'KeyPackageInvalid',
+      `KeyContainer must carry the key wrapped with ${ENC_KW_AES128} under ${KEY_NAME_CLIENT_NONCE}`,
+    );
+  }
+  const tokenLength = KEY_TYPE_LENGTHS[pending.keyType];
+  let kProv: Uint8Array;
+  try {
+    kProv = aesKeyUnwrap(pending.clientNonce, enc.cipherValue, 'KeyContainer secret');
+  } catch (e) {
+    throw clientFailure('KeyPackageInvalid', e instanceof DskppError ? e.message : 'key unwrap failed');
+  }
+  if (kProv.length !== 2 * tokenLength) {
+    kProv.fill(0);
+    throw clientFailure('KeyPackageInvalid', 'unwrapped K_PROV has the wrong length for the key type');
+  }
+  const keys = { kMac: kProv.slice(0, tokenLength), kToken: kProv.slice(tokenLength) };
+  kProv.fill(0);
+  return keys;
 }

@@ -1,25 +1,40 @@
-// Four-pass, pass 3 -> 4 (RFC 6063 sections 4.2.3 / 4.2.4): KeyProvClientNego carries R_C wrapped
+// Four-pass, pass 3 -> 4 (RFC 6063 sections 4.2.3 / 4.2.4): KeyProvClientNonce carries R_C wrapped
 // under K_SHARED and the AD MAC; the server checks the session (stored, or sealed in the SessionID),
 // the client, R_C and AD, marks the session used, derives K_TOKEN, stores it, and answers with the
 // KeyContainer (metadata only: both ends derived the key) and the key confirmation MAC.
+// Public-key profile (docs/dskpp.md): R_C arrives RSA-OAEP encrypted to the server certificate and is
+// a key-encryption key; the server generates K_PROV = K_MAC || K_TOKEN and returns it wrapped under R_C.
+
+import { randomBytes } from 'node:crypto';
 import { constantTimeEqual } from '@m2msec/crypto';
+import { clientViewOfKeyContainer } from '../confirmation/client-view.js';
 import { verifyAuthenticationDataMac } from '../keys/authentication-data.js';
 import { deriveFourPassKeys } from '../keys/four-pass-keys.js';
 import { keyConfirmationMac } from '../keys/key-confirmation.js';
 import { zeroize } from '../lib/bytes.js';
 import { DskppError } from '../lib/errors.js';
-import { aesKeyUnwrap } from '../lib/kw-aes.js';
-import { KEY_TYPE_LENGTHS, type KeyTypeUri, type MacAlgorithmUri } from '../lib/uris.js';
+import { aesKeyUnwrap, aesKeyWrap } from '../lib/kw-aes.js';
+import {
+  ENC_KW_AES128,
+  ENC_RSA_OAEP,
+  type FourPassEncryptionUri,
+  KEY_NAME_CLIENT_NONCE,
+  KEY_TYPE_LENGTHS,
+  type KeyTypeUri,
+  type MacAlgorithmUri,
+} from '../lib/uris.js';
 import { encodeServerFinished } from '../messages/encode.js';
 import { NONCE_MAX, NONCE_MIN } from '../messages/schema.js';
-import type { KeyProvClientNego } from '../messages/types.js';
+import type { KeyProvClientNonce } from '../messages/types.js';
 import { buildKeyContainer } from '../pskc/key-container.js';
+import { decryptClientNonce } from '../public-key/decrypt-client-nonce.js';
 import type { ServerContext } from '../server/context.js';
 import { clientIdDigest, openSessionState, tokenReplayId } from '../stateless/state-token.js';
 
 interface OpenSession {
   keyType: KeyTypeUri;
   macAlgorithm: MacAlgorithmUri;
+  encryptionAlgorithm?: FourPassEncryptionUri;
   serverNonce: Uint8Array;
   expiresAt: number;
   /** The session was opened for this client (checked in constant time for the stateless digest). */
@@ -44,16 +59,16 @@ async function openSession(ctx: ServerContext, sessionId: string): Promise<OpenS
   return { ...s, isFor: (clientId) => clientId === s.clientId, complete: () => ctx.sessions.complete(sessionId) };
 }
 
-export async function answerClientNego(ctx: ServerContext, nego: KeyProvClientNego): Promise<string> {
+export async function answerClientNonce(ctx: ServerContext, nego: KeyProvClientNonce): Promise<string> {
   const session = await openSession(ctx, nego.sessionId);
   if (ctx.now() > session.expiresAt) {
-    throw new DskppError('ProvisioningPeriodExpired', 'the session expired before KeyProvClientNego arrived');
+    throw new DskppError('ProvisioningPeriodExpired', 'the session expired before KeyProvClientNonce arrived');
   }
   const ad = nego.authenticationData;
   if (!ad?.clientId || !ad.mac) {
     throw new DskppError(
       'AuthenticationDataMissing',
-      'KeyProvClientNego must carry ClientID and AuthenticationCodeMac',
+      'KeyProvClientNonce must carry ClientID and AuthenticationCodeMac',
     );
   }
   if (ad.macAlgorithm !== undefined && ad.macAlgorithm !== session.macAlgorithm) {
@@ -67,7 +82,14 @@ export async function answerClientNego(ctx: ServerContext, nego: KeyProvClientNe
   if (!session.isFor(client.clientId))
     throw new DskppError('AccessDenied', 'the session was opened for another client');
 
-  const clientNonce = aesKeyUnwrap(client.sharedKey.key, nego.encryptedNonce, 'EncryptedNonce');
+  const publicKey = (session.encryptionAlgorithm ?? ENC_KW_AES128) === ENC_RSA_OAEP;
+  if (publicKey && !ctx.publicKeyTransport) {
+    throw new DskppError('InitializationFailed', 'this server holds no key for the public-key profile');
+  }
+  const clientNonce =
+    publicKey && ctx.publicKeyTransport
+      ? decryptClientNonce(ctx.publicKeyTransport.privateKey, nego.encryptedNonce)
+      : aesKeyUnwrap(client.sharedKey.key, nego.encryptedNonce, 'EncryptedNonce');
   try {
     if (clientNonce.length < NONCE_MIN || clientNonce.length > NONCE_MAX) {
       throw new DskppError('MalformedRequest', `R_C must be ${NONCE_MIN}..${NONCE_MAX} bytes`);
@@ -83,13 +105,12 @@ export async function answerClientNego(ctx: ServerContext, nego: KeyProvClientNe
     if (!adOk) throw new DskppError('AuthenticationDataInvalid', 'authentication data did not verify');
     if (!(await session.complete())) throw new DskppError('Abort', 'this session has already completed');
 
-    const { kMac, kToken } = deriveFourPassKeys(
-      session.macAlgorithm,
-      clientNonce,
-      client.sharedKey.key,
-      session.serverNonce,
-      KEY_TYPE_LENGTHS[session.keyType],
-    );
+    const tokenLength = KEY_TYPE_LENGTHS[session.keyType];
+    // Pre-shared key: both ends derive K_PROV. Public key: the server generates it (as in 2-pass).
+    const kProv = publicKey ? new Uint8Array(randomBytes(2 * tokenLength)) : undefined;
+    const { kMac, kToken } = kProv
+      ? { kMac: kProv.slice(0, tokenLength), kToken: kProv.slice(tokenLength) }
+      : deriveFourPassKeys(session.macAlgorithm, clientNonce, client.sharedKey.key, session.serverNonce, tokenLength);
     try {
       const now = ctx.now();
       const keyId = ctx.newKeyId();
@@ -100,8 +121,25 @@ export async function answerClientNego(ctx: ServerContext, nego: KeyProvClientNe
         notBefore: now,
         notAfter: now + ctx.keyLifetimeMs,
         usages: ctx.keyUsages,
+        ...(kProv
+          ? {
+              encrypted: {
+                keyName: KEY_NAME_CLIENT_NONCE,
+                algorithm: ENC_KW_AES128,
+                cipherValue: aesKeyWrap(clientNonce, kProv),
+              },
+            }
+          : {}),
         ...(client.device ? { device: client.device } : {}),
       };
+      const finished = encodeServerFinished({
+        sessionId: nego.sessionId,
+        serverId: ctx.serverId,
+        keyContainerXml: buildKeyContainer(container),
+        mac: keyConfirmationMac(session.macAlgorithm, kMac, clientNonce, session.serverNonce),
+        macAlgorithm: session.macAlgorithm,
+      });
+      // Saved before the answer leaves (commit before you answer).
       await ctx.keys.save({
         keyId,
         clientId: client.clientId,
@@ -111,17 +149,13 @@ export async function answerClientNego(ctx: ServerContext, nego: KeyProvClientNe
         notBefore: container.notBefore,
         notAfter: container.notAfter,
         secret: kToken,
+        ...(ctx.keys.find ? { keyContainerXml: clientViewOfKeyContainer(finished) } : {}),
         ...(client.device ? { device: client.device } : {}),
       });
-      return encodeServerFinished({
-        sessionId: nego.sessionId,
-        serverId: ctx.serverId,
-        keyContainerXml: buildKeyContainer(container),
-        mac: keyConfirmationMac(session.macAlgorithm, kMac, clientNonce, session.serverNonce),
-        macAlgorithm: session.macAlgorithm,
-      });
+      return finished;
     } finally {
       zeroize(kMac, kToken);
+      if (kProv) zeroize(kProv);
     }
   } finally {
     zeroize(clientNonce);

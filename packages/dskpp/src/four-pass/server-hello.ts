@@ -1,8 +1,10 @@
 // Four-pass, pass 1 -> 2 (RFC 6063 section 4.2.1 / 4.2.2): KeyProvClientHello is answered with
 // KeyProvServerHello carrying R_S, the negotiated algorithms and the name of the pre-shared key
-// K_SHARED the client must encrypt R_C with. The client is identified by DeviceIdentifierData.
+// K_SHARED the client must encrypt R_C with (or, in the public-key profile, the server certificate).
+// The client is identified by DeviceIdentifierData.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DskppError } from '../lib/errors.js';
+import { ENC_RSA_OAEP } from '../lib/uris.js';
 import { encodeServerHello } from '../messages/encode.js';
 import type { KeyProvClientHello } from '../messages/types.js';
 import type { ServerContext } from '../server/context.js';
@@ -26,6 +28,7 @@ export async function answerFourPassHello(
       expiresAt,
       keyType: negotiated.keyType,
       macAlgorithm: negotiated.macAlgorithm,
+      encryptionAlgorithm: negotiated.encryptionAlgorithm,
       serverNonce,
       clientIdDigest: clientIdDigest(client.clientId),
     });
@@ -37,6 +40,7 @@ export async function answerFourPassHello(
       serverNonce,
       keyType: negotiated.keyType,
       macAlgorithm: negotiated.macAlgorithm,
+      encryptionAlgorithm: negotiated.encryptionAlgorithm,
       expiresAt,
     });
   }
@@ -45,7 +49,10 @@ export async function answerFourPassHello(
     keyType: negotiated.keyType,
     encryptionAlgorithm: negotiated.encryptionAlgorithm,
     macAlgorithm: negotiated.macAlgorithm,
-    encryptionKeyName: client.sharedKey.name,
+    // Public-key profile: the certificate whose key encrypts R_C; otherwise the name of K_SHARED.
+    ...(negotiated.encryptionAlgorithm === ENC_RSA_OAEP && ctx.publicKeyTransport
+      ? { encryptionCertificate: ctx.publicKeyTransport.certificateDer }
+      : { encryptionKeyName: client.sharedKey.name }),
     keyPackageFormat: negotiated.keyPackageFormat,
     serverNonce,
   });

@@ -33,6 +33,13 @@ export function dskppRouter(server: DskppServer, options: DskppRouterOptions = {
       noStore(res).status(200).type(DSKPP_MEDIA_TYPE).send(out.body);
     },
   );
+  // The proof of successful provisioning (docs/dskpp.md section 2): JSON, 200 when confirmed, 403 not.
+  router.post('/confirmation', express.json({ limit }), async (req: Request, res: Response) => {
+    const out = await server.confirmProvisioning(req.body);
+    noStore(res)
+      .status(out.confirmed ? 200 : 403)
+      .json(out);
+  });
   router.all('/', (_req, res) => {
     noStore(res).status(405).set('allow', 'POST').type('text/plain').send('DSKPP accepts POST only');
   });

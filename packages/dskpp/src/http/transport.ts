@@ -3,6 +3,7 @@
 // 200 response of the same type. Anything else is a transport failure.
 
 import type { DskppTransport } from '../client/options.js';
+import type { ProvisioningConfirmation } from '../confirmation/confirmation.js';
 import { clientFailure } from '../lib/errors.js';
 import { DSKPP_MEDIA_TYPE } from '../lib/uris.js';
 
@@ -35,4 +36,28 @@ export function httpTransport(url: string, options: HttpTransportOptions = {}): 
       throw clientFailure('TransportFailed', `response is ${type || 'untyped'}, not ${DSKPP_MEDIA_TYPE}`);
     return body;
   };
+}
+
+/** Sends a provisioning confirmation to `<DSKPP URL>/confirmation`; resolves with the issuer's verdict. */
+export async function postConfirmation(
+  url: string,
+  confirmation: ProvisioningConfirmation,
+  options: HttpTransportOptions = {},
+): Promise<{ confirmed: boolean; reason?: string }> {
+  const doFetch = options.fetch ?? fetch;
+  let res: Response;
+  try {
+    res = await doFetch(`${url.replace(/\/$/, '')}/confirmation`, {
+      method: 'POST',
+      headers: { ...options.headers, 'content-type': 'application/json' },
+      body: JSON.stringify(confirmation),
+      signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+    });
+  } catch (e) {
+    throw clientFailure('TransportFailed', `POST ${url}/confirmation failed: ${e instanceof Error ? e.message : e}`);
+  }
+  if (res.status !== 200 && res.status !== 403) {
+    throw clientFailure('TransportFailed', `POST ${url}/confirmation answered HTTP ${res.status}`);
+  }
+  return (await res.json()) as { confirmed: boolean; reason?: string };
 }

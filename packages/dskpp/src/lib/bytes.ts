@@ -43,3 +43,9 @@ export function fromBase64(text: string, what: string): Uint8Array {
 export function zeroize(...buffers: (Uint8Array | undefined)[]): void {
   for (const b of buffers) b?.fill(0);
 }
+
+/** Strict base64url (no padding); throws on anything else. */
+export function fromBase64Url(text: string): Uint8Array {
+  if (typeof text !== 'string' || !/^[A-Za-z0-9_-]*$/.test(text)) throw new TypeError('not base64url');
+  return new Uint8Array(Buffer.from(text, 'base64url'));
+}

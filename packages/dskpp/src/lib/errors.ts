@@ -26,7 +26,9 @@ export type DskppClientFailure =
   | 'KeyConfirmationFailed'
   | 'KeyPackageInvalid'
   | 'TransportFailed'
-  | 'StorageFailed';
+  | 'StorageFailed'
+  /** Public-key 4-pass: the certificate in KeyProvServerHello is not the configured server's. */
+  | 'ServerCertificateRejected';
 
 /** A local client failure: the run is aborted (status Abort) with the given reason. */
 export function clientFailure(reason: DskppClientFailure, message: string): DskppError {

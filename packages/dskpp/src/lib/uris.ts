@@ -17,6 +17,20 @@ export type MacAlgorithmUri = typeof MAC_DSKPP_PRF_AES_128 | typeof MAC_DSKPP_PR
 /** AES-128 key wrap (RFC 3394), the encryption algorithm of the pre-shared-key variants. */
 export const ENC_KW_AES128 = 'http://www.w3.org/2001/04/xmlenc#kw-aes128';
 
+/**
+ * RSA-OAEP (MGF1 with SHA-1, XML Encryption 1.0): R_C encrypted to the server's certificate key in the
+ * public-key 4-pass profile (docs/dskpp.md). Offered in SupportedEncryptionAlgorithms, chosen in
+ * KeyProvServerHello/EncryptionAlgorithm.
+ */
+export const ENC_RSA_OAEP = 'http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p';
+export type FourPassEncryptionUri = typeof ENC_KW_AES128 | typeof ENC_RSA_OAEP;
+
+/**
+ * PSKC EncryptionKey/ds:KeyName of the public-key 4-pass KeyContainer: K_PROV is wrapped under the
+ * client's R_C, which has no other name.
+ */
+export const KEY_NAME_CLIENT_NONCE = 'DSKPP-R_C';
+
 /** Key types that can be provisioned (PSKC Key/@Algorithm values) and their K_TOKEN lengths. */
 export const KEY_TYPE_AES128 = 'http://www.w3.org/2001/04/xmlenc#aes128-cbc';
 export const KEY_TYPE_HMAC_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#hmac-sha256';

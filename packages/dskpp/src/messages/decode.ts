@@ -17,7 +17,7 @@ import type {
   KeyPackage,
   KeyProtectionOffer,
   KeyProvClientHello,
-  KeyProvClientNego,
+  KeyProvClientNonce,
   KeyProvServerFinished,
   KeyProvServerHello,
 } from './types.js';
@@ -111,17 +111,21 @@ function readServerHello(e: Element): KeyProvServerHello {
   m.keyType = dtext(e, 'KeyType') as string;
   m.encryptionAlgorithm = dtext(e, 'EncryptionAlgorithm') as string;
   m.macAlgorithm = dtext(e, 'MacAlgorithm') as string;
-  const keyName = readKeyName(dchild(e, 'EncryptionKey'));
+  const encryptionKey = dchild(e, 'EncryptionKey');
+  const keyName = readKeyName(encryptionKey);
   if (keyName !== undefined) m.encryptionKeyName = keyName;
+  const x509 = encryptionKey && child(encryptionKey, NS_DS, 'X509Data');
+  const certificate = x509 && child(x509, NS_DS, 'X509Certificate');
+  if (certificate) m.encryptionCertificate = fromBase64(text(certificate), 'EncryptionKey/X509Certificate');
   m.keyPackageFormat = dtext(e, 'KeyPackageFormat') as string;
   const nonce = dchild(dchild(e, 'Payload') as Element, 'Nonce');
   if (nonce) m.serverNonce = fromBase64(text(nonce), 'Payload/Nonce');
   return m;
 }
 
-function readClientNego(e: Element): KeyProvClientNego {
-  const m: KeyProvClientNego = {
-    type: 'KeyProvClientNego',
+function readClientNonce(e: Element): KeyProvClientNonce {
+  const m: KeyProvClientNonce = {
+    type: 'KeyProvClientNonce',
     version: attr(e, 'Version') as string,
     sessionId: attr(e, 'SessionID') as string,
     encryptedNonce: fromBase64(dtext(e, 'EncryptedNonce') as string, 'EncryptedNonce'),
@@ -160,7 +164,7 @@ function readServerFinished(e: Element): KeyProvServerFinished {
 const READERS: Record<PduName, (e: Element) => DskppMessage> = {
   KeyProvClientHello: readClientHello,
   KeyProvServerHello: readServerHello,
-  KeyProvClientNego: readClientNego,
+  KeyProvClientNonce: readClientNonce,
   KeyProvServerFinished: readServerFinished,
 };
 

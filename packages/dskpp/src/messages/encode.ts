@@ -5,7 +5,7 @@ import type { DskppStatus } from '../lib/status.js';
 import { DSKPP_VERSION, NS_DS, NS_DSKPP, NS_PSKC } from '../lib/uris.js';
 import { deviceInfoXml } from '../pskc/key-container.js';
 import { el, XML_DECLARATION } from '../xml/write.js';
-import type { AuthenticationData, KeyProvClientHello, KeyProvClientNego, KeyProvServerHello } from './types.js';
+import type { AuthenticationData, KeyProvClientHello, KeyProvClientNonce, KeyProvServerHello } from './types.js';
 
 const NS_ATTRS = { 'xmlns:dskpp': NS_DSKPP, 'xmlns:pskc': NS_PSKC, 'xmlns:ds': NS_DS };
 
@@ -75,7 +75,16 @@ export function encodeClientHello(m: Omit2<KeyProvClientHello>): string {
   );
 }
 
-export function encodeServerHello(m: Required<Omit<Omit2<KeyProvServerHello>, 'status'>>): string {
+type ServerHelloInput = Required<
+  Omit<Omit2<KeyProvServerHello>, 'status' | 'encryptionKeyName' | 'encryptionCertificate'>
+> &
+  ({ encryptionKeyName: string } | { encryptionCertificate: Uint8Array });
+
+export function encodeServerHello(m: ServerHelloInput): string {
+  const encryptionKey =
+    'encryptionCertificate' in m
+      ? el('ds:X509Data', {}, [el('ds:X509Certificate', {}, toBase64(m.encryptionCertificate))])
+      : el('ds:KeyName', {}, m.encryptionKeyName);
   return (
     XML_DECLARATION +
     el(
@@ -85,7 +94,7 @@ export function encodeServerHello(m: Required<Omit<Omit2<KeyProvServerHello>, 's
         el('dskpp:KeyType', {}, m.keyType),
         el('dskpp:EncryptionAlgorithm', {}, m.encryptionAlgorithm),
         el('dskpp:MacAlgorithm', {}, m.macAlgorithm),
-        el('dskpp:EncryptionKey', {}, [el('ds:KeyName', {}, m.encryptionKeyName)]),
+        el('dskpp:EncryptionKey', {}, [encryptionKey]),
         el('dskpp:KeyPackageFormat', {}, m.keyPackageFormat),
         el('dskpp:Payload', {}, [el('dskpp:Nonce', {}, toBase64(m.serverNonce))]),
       ],
@@ -93,10 +102,10 @@ export function encodeServerHello(m: Required<Omit<Omit2<KeyProvServerHello>, 's
   );
 }
 
-export function encodeClientNego(m: Omit2<KeyProvClientNego>): string {
+export function encodeClientNonce(m: Omit2<KeyProvClientNonce>): string {
   return (
     XML_DECLARATION +
-    el('dskpp:KeyProvClientNego', { ...NS_ATTRS, Version: DSKPP_VERSION, SessionID: m.sessionId }, [
+    el('dskpp:KeyProvClientNonce', { ...NS_ATTRS, Version: DSKPP_VERSION, SessionID: m.sessionId }, [
       el('dskpp:EncryptedNonce', {}, toBase64(m.encryptedNonce)),
       ...(m.authenticationData ? [authenticationDataXml(m.authenticationData)] : []),
     ])

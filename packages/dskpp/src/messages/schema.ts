@@ -3,7 +3,7 @@
 // (R_C, R_S: 16..64 octets, as RFC 6063 section 4.1 asks for at least 128 bits).
 
 import { DSKPP_STATUS_CODES } from '../lib/status.js';
-import { NS_DSKPP, NS_PSKC } from '../lib/uris.js';
+import { NS_DS, NS_DSKPP, NS_PSKC } from '../lib/uris.js';
 import { deviceInfoType, keyContainerType, keyInfoType } from '../pskc/schema.js';
 import {
   anyUri,
@@ -12,6 +12,7 @@ import {
   type ElementType,
   identifier,
   intText,
+  nonEmpty,
   oneOf,
   type Particle,
   versionText,
@@ -19,6 +20,8 @@ import {
 
 export const NONCE_MIN = 16;
 export const NONCE_MAX = 64;
+/** An RSA-OAEP EncryptedNonce is as long as the modulus: up to 4096-bit keys are accepted. */
+export const ENCRYPTED_NONCE_MAX = 512;
 
 const d = (name: string, type: ElementType, min = 1, max = 1): Particle => ({ ns: NS_DSKPP, name, type, min, max });
 const uri: ElementType = { content: { kind: 'text', check: anyUri } };
@@ -120,6 +123,40 @@ export const clientHelloType: ElementType = {
   },
 };
 
+/**
+ * KeyProvServerHello/EncryptionKey (ds:KeyInfoType): the KeyName of K_SHARED, or, in the public-key
+ * profile, one X509Data holding the server certificate.
+ */
+const encryptionKeyType: ElementType = {
+  attributes: keyInfoType.attributes ?? {},
+  content: {
+    kind: 'elements',
+    particles: [
+      {
+        choice: [
+          { ns: NS_DS, name: 'KeyName', type: { content: { kind: 'text', check: nonEmpty } } },
+          {
+            ns: NS_DS,
+            name: 'X509Data',
+            type: {
+              content: {
+                kind: 'elements',
+                particles: [
+                  {
+                    ns: NS_DS,
+                    name: 'X509Certificate',
+                    type: { content: { kind: 'text', check: base64Text(64, 16384) } },
+                  },
+                ],
+              },
+            },
+          },
+        ],
+      },
+    ],
+  },
+};
+
 export const serverHelloType: ElementType = {
   attributes: responseAttributes,
   content: {
@@ -129,7 +166,7 @@ export const serverHelloType: ElementType = {
       d('KeyType', uri),
       d('EncryptionAlgorithm', uri),
       d('MacAlgorithm', uri),
-      d('EncryptionKey', keyInfoType),
+      d('EncryptionKey', encryptionKeyType),
       d('KeyPackageFormat', uri),
       d('Payload', payload),
       d('Extensions', extensions, 0),
@@ -138,12 +175,12 @@ export const serverHelloType: ElementType = {
   },
 };
 
-export const clientNegoType: ElementType = {
+export const clientNonceType: ElementType = {
   attributes: { ...requestAttributes, SessionID: { required: true, check: identifier } },
   content: {
     kind: 'elements',
     particles: [
-      d('EncryptedNonce', { content: { kind: 'text', check: base64Text(NONCE_MIN + 8, NONCE_MAX + 8) } }),
+      d('EncryptedNonce', { content: { kind: 'text', check: base64Text(NONCE_MIN + 8, ENCRYPTED_NONCE_MAX) } }),
       d('AuthenticationData', authenticationData, 0),
       d('Extensions', extensions, 0),
     ],
@@ -176,7 +213,7 @@ export const serverFinishedType: ElementType = {
 export const PDU_TYPES = {
   KeyProvClientHello: clientHelloType,
   KeyProvServerHello: serverHelloType,
-  KeyProvClientNego: clientNegoType,
+  KeyProvClientNonce: clientNonceType,
   KeyProvServerFinished: serverFinishedType,
 } as const;
 

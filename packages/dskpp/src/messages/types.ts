@@ -50,16 +50,21 @@ export interface KeyProvServerHello {
   macAlgorithm?: string;
   /** EncryptionKey/ds:KeyName: the pre-shared key K_SHARED the client encrypts R_C with. */
   encryptionKeyName?: string;
+  /**
+   * EncryptionKey/ds:X509Data/ds:X509Certificate (DER): the server certificate whose public key
+   * encrypts R_C (public-key 4-pass profile). Exactly one of this and encryptionKeyName is set.
+   */
+  encryptionCertificate?: Uint8Array;
   keyPackageFormat?: string;
   /** Payload/Nonce: R_S. */
   serverNonce?: Uint8Array;
 }
 
-export interface KeyProvClientNego {
-  type: 'KeyProvClientNego';
+export interface KeyProvClientNonce {
+  type: 'KeyProvClientNonce';
   version: string;
   sessionId: string;
-  /** EncryptedNonce: R_C wrapped under K_SHARED. */
+  /** EncryptedNonce: R_C wrapped under K_SHARED, or RSA-OAEP encrypted to the server certificate. */
   encryptedNonce: Uint8Array;
   authenticationData?: AuthenticationData;
   criticalExtensions: number;
@@ -84,4 +89,4 @@ export interface KeyProvServerFinished {
   macAlgorithm?: string;
 }
 
-export type DskppMessage = KeyProvClientHello | KeyProvServerHello | KeyProvClientNego | KeyProvServerFinished;
+export type DskppMessage = KeyProvClientHello | KeyProvServerHello | KeyProvClientNonce | KeyProvServerFinished;

@@ -1,5 +1,5 @@
 // The resolved server configuration every pass handler receives.
-import { randomBytes } from 'node:crypto';
+import { createPrivateKey, type KeyObject, randomBytes, X509Certificate } from 'node:crypto';
 import { MemorySessionStore, type SessionStore } from '../stateful/session-store.js';
 import { MemoryReplayGuard, type ReplayGuard } from '../stateless/replay-guard.js';
 import { checkStateKey, STATELESS_MAX_NONCE, type StateKey } from '../stateless/state-token.js';
@@ -25,6 +25,19 @@ export interface ServerContext {
   serverNonceLength: number;
   newKeyId: () => string;
   now: () => number;
+  /** Public-key 4-pass: the certificate (DER) sent to clients and the key that decrypts R_C. */
+  publicKeyTransport?: { certificateDer: Uint8Array; privateKey: KeyObject };
+}
+
+function resolvePublicKeyTransport(p: DskppServerOptions['publicKeyTransport']): ServerContext['publicKeyTransport'] {
+  if (!p) return undefined;
+  const cert = new X509Certificate(typeof p.certificate === 'string' ? p.certificate : Buffer.from(p.certificate));
+  const privateKey = typeof p.privateKey === 'string' ? createPrivateKey(p.privateKey) : p.privateKey;
+  if (privateKey.asymmetricKeyType !== 'rsa' || (privateKey.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) {
+    throw new TypeError('publicKeyTransport needs an RSA key of at least 2048 bits (RSA-OAEP)');
+  }
+  if (!cert.checkPrivateKey(privateKey)) throw new TypeError('publicKeyTransport key does not match the certificate');
+  return { certificateDer: new Uint8Array(cert.raw), privateKey };
 }
 
 export function resolveServerContext(o: DskppServerOptions): ServerContext {
@@ -54,6 +67,7 @@ export function resolveServerContext(o: DskppServerOptions): ServerContext {
       keyTypes: o.keyTypes ?? SERVER_DEFAULTS.keyTypes,
       macAlgorithms: o.macAlgorithms ?? SERVER_DEFAULTS.macAlgorithms,
       variants: o.variants ?? SERVER_DEFAULTS.variants,
+      publicKey: o.publicKeyTransport !== undefined,
     },
     sessionLifetimeMs: o.sessionLifetimeMs ?? SERVER_DEFAULTS.sessionLifetimeMs,
     twoPassReplayWindowMs: o.twoPassReplayWindowMs ?? SERVER_DEFAULTS.twoPassReplayWindowMs,
@@ -62,5 +76,6 @@ export function resolveServerContext(o: DskppServerOptions): ServerContext {
     serverNonceLength,
     newKeyId: o.newKeyId ?? (() => randomBytes(16).toString('hex')),
     now,
+    ...(o.publicKeyTransport ? { publicKeyTransport: resolvePublicKeyTransport(o.publicKeyTransport) } : {}),
   };
 }

@@ -15,10 +15,18 @@ export interface ProvisionedKey {
   notAfter: number;
   /** K_TOKEN. The store owns this copy. */
   secret: Uint8Array;
+  /** The KeyContainer exactly as the client reads it (needed to check the client's SE attestation). */
+  keyContainerXml?: string;
+  /** When the device's proof of successful provisioning was accepted (confirmation.ts). */
+  confirmedAt?: number;
 }
 
 export interface ProvisionedKeyStore {
   save(key: ProvisionedKey): Promise<void>;
+  /** The stored key, for checking a provisioning confirmation (optional: stores that keep K_TOKEN in an SE cannot). */
+  find?(keyId: string): Promise<ProvisionedKey | undefined>;
+  /** Records the confirmation; false if the key was already confirmed. */
+  markConfirmed?(keyId: string, at: number): Promise<boolean>;
 }
 
 /** Keeps keys in process memory (tests and examples). */
@@ -27,6 +35,17 @@ export class MemoryProvisionedKeyStore implements ProvisionedKeyStore {
   async save(key: ProvisionedKey): Promise<void> {
     if (this.keys.has(key.keyId)) throw new Error(`key ${key.keyId} already provisioned`);
     this.keys.set(key.keyId, { ...key, secret: Uint8Array.from(key.secret) });
+  }
+
+  async find(keyId: string): Promise<ProvisionedKey | undefined> {
+    return this.keys.get(keyId);
+  }
+
+  async markConfirmed(keyId: string, at: number): Promise<boolean> {
+    const k = this.keys.get(keyId);
+    if (!k || k.confirmedAt !== undefined) return false;
+    k.confirmedAt = at;
+    return true;
   }
 }
 

@@ -3,6 +3,8 @@
 import { DskppError } from '../lib/errors.js';
 import {
   ENC_KW_AES128,
+  ENC_RSA_OAEP,
+  type FourPassEncryptionUri,
   KEY_PACKAGE_PSKC,
   KEY_TYPE_LENGTHS,
   type KeyTypeUri,
@@ -14,7 +16,8 @@ import { isMacAlgorithm } from '../prf/dskpp-prf.js';
 export interface Negotiated {
   variant: 'four-pass' | 'two-pass';
   keyType: KeyTypeUri;
-  encryptionAlgorithm: typeof ENC_KW_AES128;
+  /** kw-aes128 (K_SHARED) or, in the public-key 4-pass profile, RSA-OAEP to the server certificate. */
+  encryptionAlgorithm: FourPassEncryptionUri;
   macAlgorithm: MacAlgorithmUri;
   keyPackageFormat: typeof KEY_PACKAGE_PSKC;
 }
@@ -23,6 +26,32 @@ export interface NegotiationPolicy {
   keyTypes: readonly KeyTypeUri[];
   macAlgorithms: readonly MacAlgorithmUri[];
   variants: readonly ('four-pass' | 'two-pass')[];
+  /** The server holds a certificate and key for the public-key 4-pass profile. */
+  publicKey: boolean;
+}
+
+/**
+ * The 4-pass encryption of R_C: the client's first preference the server can do. In 2-pass the
+ * algorithm protects K_PROV: kw-aes128 (key wrap profile) or RSA-OAEP (key transport profile); the
+ * 2-pass server checks it against the key protection method it picks.
+ */
+function chooseEncryption(
+  hello: KeyProvClientHello,
+  policy: NegotiationPolicy,
+  variant: 'four-pass' | 'two-pass',
+): FourPassEncryptionUri {
+  const usable = (a: string) =>
+    a === ENC_KW_AES128 || (a === ENC_RSA_OAEP && (variant === 'two-pass' || policy.publicKey));
+  const chosen = hello.supportedEncryptionAlgorithms.find(usable);
+  if (!chosen) {
+    throw new DskppError(
+      'NoSupportedEncryptionAlgorithms',
+      policy.publicKey && variant === 'four-pass'
+        ? `neither ${ENC_RSA_OAEP} nor ${ENC_KW_AES128} was offered`
+        : `${ENC_KW_AES128} was not offered`,
+    );
+  }
+  return chosen as FourPassEncryptionUri;
 }
 
 function chooseVariant(hello: KeyProvClientHello, policy: NegotiationPolicy): 'four-pass' | 'two-pass' {
@@ -45,9 +74,7 @@ export function negotiate(hello: KeyProvClientHello, policy: NegotiationPolicy):
   if (!keyType || !Object.hasOwn(KEY_TYPE_LENGTHS, keyType)) {
     throw new DskppError('NoSupportedKeyTypes', `none of the key types offered is supported`);
   }
-  if (!hello.supportedEncryptionAlgorithms.includes(ENC_KW_AES128)) {
-    throw new DskppError('NoSupportedEncryptionAlgorithms', `${ENC_KW_AES128} was not offered`);
-  }
+  const encryptionAlgorithm = chooseEncryption(hello, policy, variant);
   const macAlgorithm = hello.supportedMacAlgorithms.find(
     (m): m is MacAlgorithmUri => isMacAlgorithm(m) && (policy.macAlgorithms as readonly string[]).includes(m),
   );
@@ -56,5 +83,5 @@ export function negotiate(hello: KeyProvClientHello, policy: NegotiationPolicy):
   if (hello.supportedKeyPackages && !hello.supportedKeyPackages.includes(KEY_PACKAGE_PSKC)) {
     throw new DskppError('NoSupportedKeyPackages', `only ${KEY_PACKAGE_PSKC} key packages are produced`);
   }
-  return { variant, keyType, encryptionAlgorithm: ENC_KW_AES128, macAlgorithm, keyPackageFormat: KEY_PACKAGE_PSKC };
+  return { variant, keyType, encryptionAlgorithm, macAlgorithm, keyPackageFormat: KEY_PACKAGE_PSKC };
 }

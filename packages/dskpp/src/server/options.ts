@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 // Server configuration. Two MEF processes given the same options (and, for a shared replay guard,
 // the same store) answer any pass of a stateless run interchangeably.
 import {
@@ -33,7 +34,7 @@ export interface DskppServerOptions {
   sessions?: SessionStore;
   /** Stateless one-time use of pass 3 and 2-pass replay detection; defaults to a per-process MemoryReplayGuard. */
   replayGuard?: ReplayGuard;
-  /** Time between KeyProvServerHello and the latest accepted KeyProvClientNego. Default 120 s. */
+  /** Time between KeyProvServerHello and the latest accepted KeyProvClientNonce. Default 120 s. */
   sessionLifetimeMs?: number;
   /** How long a 2-pass (ClientID, R_C) pair is remembered to refuse replays. Default 10 min. */
   twoPassReplayWindowMs?: number;
@@ -48,6 +49,12 @@ export interface DskppServerOptions {
   /** PSKC KeyId of a new key; default: 16 random bytes, hex. */
   newKeyId?: () => string;
   now?: () => number;
+  /**
+   * Public-key 4-pass profile (docs/dskpp.md): the certificate sent in KeyProvServerHello and its
+   * private key (RSA, at least 2048 bits), which decrypts R_C. Every instance behind a balancer holds
+   * the same pair. Without it, only the pre-shared-key 4-pass is offered.
+   */
+  publicKeyTransport?: { certificate: string | Uint8Array; privateKey: KeyObject | string };
   /** Told about every refused request (status and reason, never key material). */
   onRefused?: (event: { status: string; message: string; messageType?: string }) => void;
 }

@@ -9,6 +9,17 @@ export interface DskppClientRecord {
   authenticationCode: Uint8Array;
   sharedKey: { name: string; key: Uint8Array };
   device?: DeviceIdentity;
+  /**
+   * SPKI (DER) of the EC-P256 attestation key generated in the device's SE, registered with the MEF
+   * beforehand. When set, a provisioning confirmation must carry an ECDSA attestation by that key.
+   */
+  attestationPublicKey?: Uint8Array;
+  /**
+   * 2-pass key transport profile (RFC 6063 5.1.1): the device's RSA public key (PEM or SPKI DER), named
+   * as the device names it in its hello. K_PROV is only ever encrypted to this registered key, never to
+   * a key taken from the wire.
+   */
+  transportKey?: { name: string; publicKey: string | Uint8Array };
 }
 
 export interface ClientRegistry {

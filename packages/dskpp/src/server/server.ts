@@ -2,7 +2,9 @@
 // the response document. Protocol failures never throw: they become a KeyProvServerFinished with
 // the RFC 6063 section 3.3 status (and SessionID when known); unexpected faults become Abort.
 
-import { answerClientNego } from '../four-pass/server-finished.js';
+import type { ProvisioningConfirmation } from '../confirmation/confirmation.js';
+import { type ConfirmationOutcome, verifyProvisioningConfirmation } from '../confirmation/verify-confirmation.js';
+import { answerClientNonce } from '../four-pass/server-finished.js';
 import { answerFourPassHello } from '../four-pass/server-hello.js';
 import { DskppError } from '../lib/errors.js';
 import type { DskppErrorStatus } from '../lib/status.js';
@@ -32,6 +34,17 @@ export class DskppServer {
     return this.ctx.mode;
   }
 
+  /**
+   * The device's proof of successful provisioning (docs/dskpp.md section 2, _design_): the MAC under
+   * the new key and the SE attestation; on success the key is marked confirmed.
+   */
+  confirmProvisioning(confirmation: ProvisioningConfirmation): Promise<ConfirmationOutcome> {
+    return verifyProvisioningConfirmation(this.ctx, confirmation).catch(() => ({
+      confirmed: false as const,
+      reason: 'the confirmation could not be checked',
+    }));
+  }
+
   /** Processes one request document; always resolves with a response document. */
   async handle(requestXml: string): Promise<DskppServerResponse> {
     let sessionId: string | undefined;
@@ -49,12 +62,12 @@ export class DskppServer {
         }
         return { body: await answerFourPassHello(this.ctx, message, negotiated), status: 'Continue' };
       }
-      if (message.type === 'KeyProvClientNego') {
+      if (message.type === 'KeyProvClientNonce') {
         sessionId = message.sessionId;
         if (message.criticalExtensions > 0) {
           throw new DskppError('UnknownCriticalExtension', 'a critical extension is not understood');
         }
-        return { body: await answerClientNego(this.ctx, message), status: 'Success' };
+        return { body: await answerClientNonce(this.ctx, message), status: 'Success' };
       }
       throw new DskppError('UnknownRequest', `${message.type} is a server message`);
     } catch (e) {

@@ -1,5 +1,5 @@
-// Stateful 4-pass: what the server keeps between KeyProvServerHello and KeyProvClientNego.
-import type { KeyTypeUri, MacAlgorithmUri } from '../lib/uris.js';
+// Stateful 4-pass: what the server keeps between KeyProvServerHello and KeyProvClientNonce.
+import type { FourPassEncryptionUri, KeyTypeUri, MacAlgorithmUri } from '../lib/uris.js';
 
 export interface FourPassSession {
   sessionId: string;
@@ -8,6 +8,8 @@ export interface FourPassSession {
   serverNonce: Uint8Array;
   keyType: KeyTypeUri;
   macAlgorithm: MacAlgorithmUri;
+  /** How R_C is encrypted in pass 3. Default kw-aes128. */
+  encryptionAlgorithm?: FourPassEncryptionUri;
   expiresAt: number;
 }
 

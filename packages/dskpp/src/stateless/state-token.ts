@@ -1,6 +1,6 @@
 // Stateless 4-pass profile: the SessionID of KeyProvServerHello is the session state, sealed with
 // AES-256-GCM under a server key from configuration. Any server sharing that configuration can
-// finish the run; the client just echoes SessionID in KeyProvClientNego (unchanged RFC 6063 client).
+// finish the run; the client just echoes SessionID in KeyProvClientNonce (unchanged RFC 6063 client).
 //
 // token  = base64url( version(1) | keyId(1) | iv(12) | ciphertext | tag(16) )          <= 128 chars
 // plain  = expiresAt(4, unix s) | keyTypeIndex(1) | macIndex(1) | |R_S|(1) | R_S | H(ClientID)(16)
@@ -12,6 +12,9 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
 import { concatBytes, utf8 } from '../lib/bytes.js';
 import { DskppError } from '../lib/errors.js';
 import {
+  ENC_KW_AES128,
+  ENC_RSA_OAEP,
+  type FourPassEncryptionUri,
   KEY_TYPE_AES128,
   KEY_TYPE_HMAC_SHA256,
   type KeyTypeUri,
@@ -24,6 +27,10 @@ const VERSION = 1;
 const AAD_LABEL = utf8('m2msec DSKPP state v1');
 const KEY_TYPES: KeyTypeUri[] = [KEY_TYPE_AES128, KEY_TYPE_HMAC_SHA256];
 const MACS: MacAlgorithmUri[] = [MAC_DSKPP_PRF_AES_128, MAC_DSKPP_PRF_SHA256];
+// The encryption of R_C sits in the high nibble of the key-type octet: 0 (kw-aes128) keeps the
+// tokens of the pre-shared-key profile unchanged; the public-key profile is bound into the token so
+// a pass 3 cannot switch a run to the other profile.
+const ENCRYPTIONS: FourPassEncryptionUri[] = [ENC_KW_AES128, ENC_RSA_OAEP];
 /** R_S is at most 32 bytes in this profile so that the token fits the 128-character SessionID. */
 export const STATELESS_MAX_NONCE = 32;
 
@@ -38,6 +45,8 @@ export interface SessionState {
   expiresAt: number;
   keyType: KeyTypeUri;
   macAlgorithm: MacAlgorithmUri;
+  /** How R_C is encrypted in pass 3. Default kw-aes128. */
+  encryptionAlgorithm?: FourPassEncryptionUri;
   serverNonce: Uint8Array;
   clientIdDigest: Uint8Array;
 }
@@ -59,7 +68,7 @@ export function sealSessionState(key: StateKey, serverUrl: string, s: SessionSta
   if (s.serverNonce.length > STATELESS_MAX_NONCE) throw new RangeError('R_S too long for a state token');
   const plain = Buffer.alloc(7 + s.serverNonce.length + 16);
   plain.writeUInt32BE(Math.ceil(s.expiresAt / 1000), 0);
-  plain[4] = KEY_TYPES.indexOf(s.keyType);
+  plain[4] = KEY_TYPES.indexOf(s.keyType) | (ENCRYPTIONS.indexOf(s.encryptionAlgorithm ?? ENC_KW_AES128) << 4);
   plain[5] = MACS.indexOf(s.macAlgorithm);
   plain[6] = s.serverNonce.length;
   plain.set(s.serverNonce, 7);
@@ -92,13 +101,15 @@ export function openSessionState(keys: readonly StateKey[], serverUrl: string, t
     throw unknown();
   }
   const nonceLength = plain[6] as number;
-  const keyType = KEY_TYPES[plain[4] as number];
+  const keyType = KEY_TYPES[(plain[4] as number) & 0x0f];
+  const encryptionAlgorithm = ENCRYPTIONS[(plain[4] as number) >> 4];
   const macAlgorithm = MACS[plain[5] as number];
-  if (!keyType || !macAlgorithm || plain.length !== 7 + nonceLength + 16) throw unknown();
+  if (!keyType || !macAlgorithm || !encryptionAlgorithm || plain.length !== 7 + nonceLength + 16) throw unknown();
   return {
     expiresAt: plain.readUInt32BE(0) * 1000,
     keyType,
     macAlgorithm,
+    encryptionAlgorithm,
     serverNonce: new Uint8Array(plain.subarray(7, 7 + nonceLength)),
     clientIdDigest: new Uint8Array(plain.subarray(7 + nonceLength)),
   };

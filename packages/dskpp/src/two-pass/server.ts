@@ -1,14 +1,16 @@
-// Two-pass, key wrap profile (RFC 6063 sections 5.1.2, 5.2): KeyProvClientHello carries R_C, the
+// Two-pass, key wrap profile (RFC 6063 sections 5.1.2, 5.2) and key transport profile (5.1.1: K_PROV
+// RSA-OAEP encrypted to the device's registered public key instead of wrapped under K_SHARED): KeyProvClientHello carries R_C, the
 // AD MAC and the KeyName of K_SHARED; the server generates K_PROV = K_MAC || K_TOKEN, wraps it under
 // K_SHARED with kw-aes128 inside the PSKC KeyContainer, stores K_TOKEN and answers with
 // KeyProvServerFinished and MAC = DSKPP-PRF(K_MAC, "MAC 1 computation" || R_C, 16).
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { constants, createHash, createPublicKey, publicEncrypt, randomBytes, randomUUID } from 'node:crypto';
+import { clientViewOfKeyContainer } from '../confirmation/client-view.js';
 import { verifyAuthenticationDataMac } from '../keys/authentication-data.js';
 import { keyConfirmationMac } from '../keys/key-confirmation.js';
 import { concatBytes, utf8, zeroize } from '../lib/bytes.js';
 import { DskppError } from '../lib/errors.js';
 import { aesKeyWrap } from '../lib/kw-aes.js';
-import { ENC_KW_AES128, KEY_TYPE_LENGTHS, KPM_WRAP } from '../lib/uris.js';
+import { ENC_KW_AES128, ENC_RSA_OAEP, KEY_TYPE_LENGTHS, KPM_TRANSPORT, KPM_WRAP } from '../lib/uris.js';
 import { encodeServerFinished } from '../messages/encode.js';
 import type { KeyProvClientHello } from '../messages/types.js';
 import { isMacAlgorithm } from '../prf/dskpp-prf.js';
@@ -17,15 +19,35 @@ import type { ServerContext } from '../server/context.js';
 import type { Negotiated } from '../server/negotiate.js';
 import { sameDevice } from '../server/registry.js';
 
+/** RSA-OAEP (rsa-oaep-mgf1p) of K_PROV to the device's registered key. */
+function encryptToDevice(publicKey: string | Uint8Array, kProv: Uint8Array): Uint8Array {
+  const key =
+    typeof publicKey === 'string'
+      ? createPublicKey(publicKey)
+      : createPublicKey({ key: Buffer.from(publicKey), format: 'der', type: 'spki' });
+  return new Uint8Array(publicEncrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, kProv));
+}
+
 export async function answerTwoPassHello(
   ctx: ServerContext,
   hello: KeyProvClientHello,
   negotiated: Negotiated,
 ): Promise<string> {
   const clientNonce = hello.clientNonce as Uint8Array;
-  const offer = hello.protocolVariants?.twoPass?.find((o) => o.method === KPM_WRAP && o.keyName !== undefined);
+  // The client's first offer of a profile this server does, with the KeyName of its key.
+  const offer = hello.protocolVariants?.twoPass?.find(
+    (o) => (o.method === KPM_WRAP || o.method === KPM_TRANSPORT) && o.keyName !== undefined,
+  );
   if (!offer) {
-    throw new DskppError('NoProtocolVariants', 'only the key wrap profile (with a KeyName payload) is supported');
+    throw new DskppError(
+      'NoProtocolVariants',
+      'only the key wrap and key transport profiles (with a KeyName payload) are supported',
+    );
+  }
+  const transport = offer.method === KPM_TRANSPORT;
+  const encryption = transport ? ENC_RSA_OAEP : ENC_KW_AES128;
+  if (!hello.supportedEncryptionAlgorithms.includes(encryption)) {
+    throw new DskppError('NoSupportedEncryptionAlgorithms', `${offer.method} needs ${encryption}`);
   }
   const ad = hello.authenticationData;
   if (!ad?.clientId || !ad.mac) {
@@ -44,8 +66,13 @@ export async function answerTwoPassHello(
   if (client.device && !(hello.device && sameDevice(client.device, hello.device))) {
     throw new DskppError('AccessDenied', 'DeviceIdentifierData does not match the registered device');
   }
-  if (offer.keyName !== client.sharedKey.name) {
-    throw new DskppError('AccessDenied', 'the key wrap key named in the hello is not this client’s');
+  // Key transport: K_PROV goes only to the key registered for this client, whatever the wire says.
+  const transportKey = transport ? client.transportKey : undefined;
+  if (transport ? offer.keyName !== transportKey?.name : offer.keyName !== client.sharedKey.name) {
+    throw new DskppError(
+      'AccessDenied',
+      `the ${transport ? 'key transport' : 'key wrap'} key named in the hello is not this client’s`,
+    );
   }
   const replayId = createHash('sha256')
     .update(concatBytes(utf8('2p'), utf8(client.clientId), Uint8Array.of(0), clientNonce))
@@ -69,13 +96,27 @@ export async function answerTwoPassHello(
       notBefore: now,
       notAfter: now + ctx.keyLifetimeMs,
       usages: ctx.keyUsages,
-      encrypted: {
-        keyName: client.sharedKey.name,
-        algorithm: ENC_KW_AES128,
-        cipherValue: aesKeyWrap(client.sharedKey.key, kProv),
-      },
+      encrypted: transportKey
+        ? {
+            keyName: transportKey.name,
+            algorithm: ENC_RSA_OAEP,
+            cipherValue: encryptToDevice(transportKey.publicKey, kProv),
+          }
+        : {
+            keyName: client.sharedKey.name,
+            algorithm: ENC_KW_AES128,
+            cipherValue: aesKeyWrap(client.sharedKey.key, kProv),
+          },
       ...(client.device ? { device: client.device } : {}),
     };
+    const finished = encodeServerFinished({
+      sessionId,
+      serverId: ctx.serverId,
+      keyProtectionMethod: offer.method,
+      keyContainerXml: buildKeyContainer(container),
+      mac: keyConfirmationMac(prf, kMac, clientNonce),
+      macAlgorithm: prf,
+    });
     await ctx.keys.save({
       keyId,
       clientId: client.clientId,
@@ -85,16 +126,10 @@ export async function answerTwoPassHello(
       notBefore: container.notBefore,
       notAfter: container.notAfter,
       secret: kToken,
+      ...(ctx.keys.find ? { keyContainerXml: clientViewOfKeyContainer(finished) } : {}),
       ...(client.device ? { device: client.device } : {}),
     });
-    return encodeServerFinished({
-      sessionId,
-      serverId: ctx.serverId,
-      keyProtectionMethod: KPM_WRAP,
-      keyContainerXml: buildKeyContainer(container),
-      mac: keyConfirmationMac(prf, kMac, clientNonce),
-      macAlgorithm: prf,
-    });
+    return finished;
   } finally {
     zeroize(kProv);
   }

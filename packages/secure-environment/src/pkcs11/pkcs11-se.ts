@@ -12,6 +12,7 @@ import { SecureEnvironmentError, seError } from '../errors.js';
 import type { Auditor } from '../lib/audit.js';
 import { asBuffer, concatBytes, equalConstantTime, toBase64url, utf8Nfkc, zeroise } from '../lib/bytes.js';
 import { checkBytes, checkCredentialLabel, checkUsages, newKeyMeta, refId, requireUsage } from '../lib/validate.js';
+import { attestationKeyUse } from '../provisioning/attestation-key.js';
 import { StagedProvisioningSession } from '../provisioning/session.js';
 import { encodeTranscript } from '../provisioning/transcript.js';
 import type {
@@ -528,14 +529,16 @@ export class Pkcs11SecureEnvironment implements SecureEnvironment {
   async sign(key: KeyRef, data: Uint8Array): Promise<Uint8Array> {
     return this.ctx.auditor.runSync('sign', { keyId: safeId(key) }, () => {
       checkBytes('data', data);
-      const k = this.useKey(key, 'sign');
-      const digest = createHash('sha256').update(data).digest();
-      return new Uint8Array(
-        backend('C_Sign(ECDSA)', () => {
-          this.m.C_SignInit(this.s, { mechanism: P.CKM_ECDSA }, k.handle);
-          return this.m.C_Sign(this.s, digest, Buffer.alloc(64));
-        }),
-      );
+      return new Uint8Array(this.ecdsaSign(this.useKey(key, 'sign'), data));
+    });
+  }
+
+  /** ECDSA P-256 over SHA-256(data) in the token; r || s. */
+  private ecdsaSign(k: P11Key, data: Uint8Array): Buffer {
+    const digest = createHash('sha256').update(data).digest();
+    return backend('C_Sign(ECDSA)', () => {
+      this.m.C_SignInit(this.s, { mechanism: P.CKM_ECDSA }, k.handle);
+      return this.m.C_Sign(this.s, digest, Buffer.alloc(64));
     });
   }
 
@@ -681,8 +684,7 @@ export class Pkcs11SecureEnvironment implements SecureEnvironment {
     this.requireOpen();
     if (typeof issuer !== 'string' || issuer.length === 0 || issuer.length > 255)
       throw seError('INVALID_INPUT', 'issuer must be 1-255 characters');
-    const k = this.useKey(sessionKey, 'mac');
-    if (k.meta.algorithm !== 'HMAC') throw seError('INVALID_INPUT', 'a provisioning session key must be an HMAC key');
+    const k = this.useKey(sessionKey, attestationKeyUse(this.getP11(sessionKey).meta).usage);
     const session = new StagedProvisioningSession(
       issuer,
       k.meta.id,
@@ -709,10 +711,11 @@ export class Pkcs11SecureEnvironment implements SecureEnvironment {
     this.requireOpen();
     const sid = session.id;
     const sessionKey = this.keys.get(session.sessionKeyId);
-    if (!sessionKey?.meta.usages.includes('mac')) {
+    const use = sessionKey && attestationKeyUse(sessionKey.meta);
+    if (!sessionKey || !use || !sessionKey.meta.usages.includes(use.usage)) {
       throw seError(
         'KEY_NOT_FOUND',
-        `provisioning session key '${session.sessionKeyId}' is gone or no longer a MAC key`,
+        `provisioning session key '${session.sessionKeyId}' is gone or no longer an attestation key`,
       );
     }
     // validate everything before the token is touched
@@ -802,7 +805,12 @@ export class Pkcs11SecureEnvironment implements SecureEnvironment {
       }
       // 2. attest
       const transcript = encodeTranscript(session.issuer, sid, ops, publicKeys, nonce);
-      const mac = this.hmac(sessionKey, transcript);
+      // The proof is made in the token: C_Sign with the HMAC key, or ECDSA with a private key that was
+      // generated there (CKA_SENSITIVE, CKA_EXTRACTABLE false) and so never existed outside it.
+      const mac =
+        use.algorithm === 'ECDSA-P256-SHA256'
+          ? this.ecdsaSign(sessionKey, transcript)
+          : this.hmac(sessionKey, transcript);
       // 3. commit point
       journalHandle = backend('C_CreateObject(journal)', () =>
         this.m.C_CreateObject(this.s, [
@@ -821,7 +829,7 @@ export class Pkcs11SecureEnvironment implements SecureEnvironment {
       });
       return {
         version: 1,
-        algorithm: 'HMAC-SHA-256',
+        algorithm: use.algorithm,
         issuer: session.issuer,
         sessionId: sid,
         nonce: toBase64url(nonce),

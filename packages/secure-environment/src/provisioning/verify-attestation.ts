@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, createPublicKey, type KeyObject, verify as nodeVerify } from 'node:crypto';
 import { equalConstantTime, fromBase64url } from '../lib/bytes.js';
 import type { KeyRef, ProvisioningAttestation, ProvisioningOperation, SecureEnvironment } from '../types.js';
 import { encodeTranscript, normaliseOperation } from './transcript.js';
@@ -11,8 +11,15 @@ export interface AttestationExpectation {
   operations: readonly ProvisioningOperation[];
 }
 
-/** The issuer's copy of the session key: raw bytes, or a handle in the issuer's own SE. */
-export type AttestationKey = Uint8Array | { se: SecureEnvironment; key: KeyRef };
+/**
+ * What the issuer verifies with: for HMAC-SHA-256 its copy of the session key (raw bytes, or a handle
+ * in the issuer's own SE); for ECDSA-P256-SHA256 the device SE's registered public key (SPKI DER or a
+ * public KeyObject), or a handle of it in an SE.
+ */
+export type AttestationKey =
+  | Uint8Array
+  | { se: SecureEnvironment; key: KeyRef }
+  | { publicKey: Uint8Array | KeyObject };
 
 /**
  * Issuer side: rebuild the transcript from what the issuer staged (plus the public keys the
@@ -24,7 +31,11 @@ export async function verifyProvisioningAttestation(
   expected: AttestationExpectation,
   key: AttestationKey,
 ): Promise<boolean> {
-  if (attestation?.version !== 1 || attestation.algorithm !== 'HMAC-SHA-256') return false;
+  if (attestation?.version !== 1) return false;
+  if (attestation.algorithm !== 'HMAC-SHA-256' && attestation.algorithm !== 'ECDSA-P256-SHA256') return false;
+  // The algorithm must fit the key the issuer holds (checked per kind of key below): an HMAC tag is
+  // never checked against a public key, nor a signature against a shared secret.
+  const ecdsa = attestation.algorithm === 'ECDSA-P256-SHA256';
   if (attestation.issuer !== expected.issuer) return false;
   if (attestation.operationCount !== expected.operations.length) return false;
   if (!equalConstantTime(fromBase64url(attestation.nonce), expected.nonce)) return false;
@@ -44,9 +55,28 @@ export async function verifyProvisioningAttestation(
   }
   if (Object.keys(publicKeys).length !== generatedEc.size) return false;
   const transcript = encodeTranscript(expected.issuer, attestation.sessionId, operations, publicKeys, expected.nonce);
-  const tag = fromBase64url(attestation.mac);
+  const proof = fromBase64url(attestation.mac);
   if (key instanceof Uint8Array) {
-    return equalConstantTime(createHmac('sha256', key).update(transcript).digest(), tag);
+    return !ecdsa && equalConstantTime(createHmac('sha256', key).update(transcript).digest(), proof);
   }
-  return key.se.verifyMac(key.key, transcript, tag, 'HMAC-SHA-256');
+  if ('publicKey' in key) {
+    if (!ecdsa || proof.length !== 64) return false;
+    try {
+      const pub =
+        key.publicKey instanceof Uint8Array
+          ? createPublicKey({ key: Buffer.from(key.publicKey), format: 'der', type: 'spki' })
+          : key.publicKey;
+      if (pub.type !== 'public' || pub.asymmetricKeyType !== 'ec') return false;
+      return nodeVerify('sha256', transcript, { key: pub, dsaEncoding: 'ieee-p1363' }, proof);
+    } catch {
+      return false;
+    }
+  }
+  try {
+    return ecdsa
+      ? await key.se.verify(key.key, transcript, proof)
+      : await key.se.verifyMac(key.key, transcript, proof, 'HMAC-SHA-256');
+  } catch {
+    return false;
+  }
 }

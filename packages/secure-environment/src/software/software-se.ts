@@ -19,6 +19,7 @@ import type { Auditor } from '../lib/audit.js';
 import { asBuffer, concatBytes, equalConstantTime, toBase64url, utf8Nfkc, zeroise } from '../lib/bytes.js';
 import { Serial } from '../lib/serial.js';
 import { checkBytes, checkCredentialLabel, checkUsages, newKeyMeta, refId, requireUsage } from '../lib/validate.js';
+import { attestationKeyUse } from '../provisioning/attestation-key.js';
 import { StagedProvisioningSession } from '../provisioning/session.js';
 import { encodeTranscript } from '../provisioning/transcript.js';
 import type {
@@ -368,8 +369,7 @@ export class SoftwareSecureEnvironment implements SecureEnvironment {
     this.requireOpen();
     if (typeof issuer !== 'string' || issuer.length === 0 || issuer.length > 255)
       throw seError('INVALID_INPUT', 'issuer must be 1-255 characters');
-    const k = this.useKey(sessionKey, 'mac');
-    if (k.meta.algorithm !== 'HMAC') throw seError('INVALID_INPUT', 'a provisioning session key must be an HMAC key');
+    const k = this.useKey(sessionKey, attestationKeyUse(this.getSoft(sessionKey).meta).usage);
     const session = new StagedProvisioningSession(
       issuer,
       k.meta.id,
@@ -387,10 +387,16 @@ export class SoftwareSecureEnvironment implements SecureEnvironment {
   ): Promise<ProvisioningAttestation> {
     return this.mutate((draft) => {
       const sessionKey = this.state.keys.get(session.sessionKeyId);
-      if (!sessionKey?.secret || !sessionKey.meta.usages.includes('mac')) {
+      const use = sessionKey && attestationKeyUse(sessionKey.meta);
+      if (
+        !sessionKey ||
+        !use ||
+        !sessionKey.meta.usages.includes(use.usage) ||
+        !(sessionKey.secret || sessionKey.privateKey)
+      ) {
         throw seError(
           'KEY_NOT_FOUND',
-          `provisioning session key '${session.sessionKeyId}' is gone or no longer a MAC key`,
+          `provisioning session key '${session.sessionKeyId}' is gone or no longer an attestation key`,
         );
       }
       const publicKeys: Record<string, Uint8Array> = {};
@@ -430,10 +436,13 @@ export class SoftwareSecureEnvironment implements SecureEnvironment {
         }
       }
       const transcript = encodeTranscript(session.issuer, session.id, ops, publicKeys, nonce);
-      const mac = createHmac('sha256', sessionKey.secret).update(transcript).digest();
+      const mac =
+        use.algorithm === 'ECDSA-P256-SHA256'
+          ? nodeSign('sha256', transcript, { key: sessionKey.privateKey!, dsaEncoding: 'ieee-p1363' })
+          : createHmac('sha256', sessionKey.secret!).update(transcript).digest();
       const attestation: ProvisioningAttestation = {
         version: 1,
-        algorithm: 'HMAC-SHA-256',
+        algorithm: use.algorithm,
         issuer: session.issuer,
         sessionId: session.id,
         nonce: toBase64url(nonce),
