@@ -1,0 +1,83 @@
+// The Target's outer primitive processing (TS-0004 7.6.2, 7.5.1.2.11, 7.5.1.2.13) and originator
+// verification (TS-0003 7.2.2), as a wrapper around a CSE's RequestHandler: an outer NOTIFY to this
+// CSE's <CSEBase> carrying m2m:seci is answered here; the verified inner request reaches the CSE with an
+// "esprim" association bound to the key's identity, so the authentication step sets rq_authn (and acaf
+// rules can match) for an originator whose requests were relayed by other CSEs.
+import {
+  type HandlerResponse,
+  M2MError,
+  Operation,
+  type RequestHandler,
+  type RequestPrimitive,
+  ResponseStatusCode,
+  type TransportContext,
+} from '@m2msec/protocol';
+import { esprimError } from '../lib/errors.js';
+import type { ESPrimReceiver } from '../session/receiver.js';
+import { SecurityInfoType, securityInfoContent, securityInfoOf } from './security-info.js';
+
+export const ESPRIM_FRAMEWORK = 'esprim';
+
+export interface ESPrimTargetOptions {
+  receiver: ESPrimReceiver;
+  /** True when `to` addresses this CSE's <CSEBase> (any of its CSE-relative, SP-relative, absolute forms). */
+  isCseBase(to: string): boolean;
+  /** A test hook: sees every verified inner request before it is handled. */
+  onVerified?(inner: RequestPrimitive, identity: string): void;
+}
+
+/**
+ * TS-0003 7.2.2 steps 3 - 5: the inner From must be exactly the identity associated with the
+ * pairwiseESPrimKey (SP-relative form), else 4116.
+ */
+export function verifyESPrimOriginator(inner: RequestPrimitive, identity: string): void {
+  if (inner.fr !== identity) {
+    throw esprimError('impersonation', "the inner request's From is not the identity bound to the pairwiseESPrimKey");
+  }
+}
+
+/** The transport context the inner request is handled with: an association bound to the proven identity. */
+export function esprimTransport(outer: TransportContext, identity: string, kid: string): TransportContext {
+  const { association: _hopByHop, ...rest } = outer;
+  return { ...rest, association: { boundIds: [identity], framework: ESPRIM_FRAMEWORK, credentialId: kid } };
+}
+
+function failure(rqi: string, e: unknown): HandlerResponse {
+  if (e instanceof M2MError) return { rsc: e.rsc, rqi, dbg: e.message };
+  return { rsc: ResponseStatusCode.ESPRIM_DECRYPTION_ERROR, rqi, dbg: 'ESPrim processing failed' };
+}
+
+export function withESPrimTarget(handler: RequestHandler, o: ESPrimTargetOptions): RequestHandler {
+  return async (raw, transport) => {
+    const req = raw as Partial<RequestPrimitive>;
+    const seci = req?.op === Operation.NOTIFY && typeof req.to === 'string' ? securityInfoOf(req.pc) : undefined;
+    if (!seci || !o.isCseBase(req.to!)) return handler(raw, transport);
+    const rqi = typeof req.rqi === 'string' ? req.rqi : '';
+    const ok = (pc: unknown): HandlerResponse => ({
+      rsc: ResponseStatusCode.OK,
+      rqi,
+      pc,
+      ...(req.rvi ? { rvi: req.rvi } : {}),
+    });
+    try {
+      if (seci.sit === SecurityInfoType.receiverESPrimRandObjectRequest) {
+        return ok(
+          securityInfoContent({
+            sit: SecurityInfoType.receiverESPrimRandObjectResponse,
+            ero: o.receiver.issueRandObject(),
+          }),
+        );
+      }
+      if (seci.sit !== SecurityInfoType.esprimObject) return handler(raw, transport);
+      const { inner, session } = await o.receiver.unprotectRequest(seci.epo);
+      verifyESPrimOriginator(inner, session.identity);
+      o.onVerified?.(inner, session.identity);
+      const rsp = await handler(inner, esprimTransport(transport, session.identity, session.kid));
+      const { location: _l, ...innerRsp } = rsp;
+      const epo = o.receiver.protectResponse(session, innerRsp);
+      return ok(securityInfoContent({ sit: SecurityInfoType.esprimObject, epo }));
+    } catch (e) {
+      return failure(rqi, e);
+    }
+  };
+}
