@@ -34,9 +34,9 @@ export { ESPrimReplayGuard, type ReplayVerdict } from './session/replay-guard.js
 export { contentEncryptionKey, sessionESPrimKey } from './session/session-key.js';
 export { type SecurityInfo, SecurityInfoType, securityInfoContent, securityInfoOf } from './target/security-info.js';
 export {
-  ESPRIM_FRAMEWORK,
   type ESPrimTargetOptions,
-  esprimTransport,
+  esprimAuthenticated,
+  esprimVerifiedOriginator,
   verifyESPrimOriginator,
   withESPrimTarget,
 } from './target/target-handler.js';

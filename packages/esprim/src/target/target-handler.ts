@@ -1,8 +1,9 @@
 // The Target's outer primitive processing (TS-0004 7.6.2, 7.5.1.2.11, 7.5.1.2.13) and originator
 // verification (TS-0003 7.2.2), as a wrapper around a CSE's RequestHandler: an outer NOTIFY to this
-// CSE's <CSEBase> carrying m2m:seci is answered here; the verified inner request reaches the CSE with an
-// "esprim" association bound to the key's identity, so the authentication step sets rq_authn (and acaf
-// rules can match) for an originator whose requests were relayed by other CSEs.
+// CSE's <CSEBase> carrying m2m:seci is answered here, and the verified inner request is handed to the CSE
+// with the hop-by-hop transport context unchanged plus a record, kept here and readable only through
+// esprimVerifiedOriginator, of the identity ESPrim proved. The CSE's `endToEndAuthenticated` option reads
+// it to set rq_authn, so acaf rules can match an originator whose requests were relayed by other CSEs.
 import {
   type HandlerResponse,
   M2MError,
@@ -15,8 +16,6 @@ import {
 import { esprimError } from '../lib/errors.js';
 import type { ESPrimReceiver } from '../session/receiver.js';
 import { SecurityInfoType, securityInfoContent, securityInfoOf } from './security-info.js';
-
-export const ESPRIM_FRAMEWORK = 'esprim';
 
 export interface ESPrimTargetOptions {
   receiver: ESPrimReceiver;
@@ -36,10 +35,26 @@ export function verifyESPrimOriginator(inner: RequestPrimitive, identity: string
   }
 }
 
-/** The transport context the inner request is handled with: an association bound to the proven identity. */
-export function esprimTransport(outer: TransportContext, identity: string, kid: string): TransportContext {
-  const { association: _hopByHop, ...rest } = outer;
-  return { ...rest, association: { boundIds: [identity], framework: ESPRIM_FRAMEWORK, credentialId: kid } };
+/**
+ * Identities proved by ESPrim, keyed by the transport-context object the inner request is handled with.
+ * Only this module creates those objects, so no binding or header can forge the record.
+ */
+const verified = new WeakMap<TransportContext, { identity: string; kid: string }>();
+
+/** The originator ESPrim proved for the request handled with `transport`, if any (TS-0003 7.2.2 step 5). */
+export function esprimVerifiedOriginator(transport: TransportContext): string | undefined {
+  return verified.get(transport)?.identity;
+}
+
+/** For CseOptions.endToEndAuthenticated: rq_authn when ESPrim proved exactly this originator. */
+export function esprimAuthenticated(originator: string, transport: TransportContext): boolean {
+  return esprimVerifiedOriginator(transport) === originator;
+}
+
+function innerTransport(outer: TransportContext, identity: string, kid: string): TransportContext {
+  const t: TransportContext = { ...outer };
+  verified.set(t, { identity, kid });
+  return t;
 }
 
 function failure(rqi: string, e: unknown): HandlerResponse {
@@ -72,7 +87,7 @@ export function withESPrimTarget(handler: RequestHandler, o: ESPrimTargetOptions
       const { inner, session } = await o.receiver.unprotectRequest(seci.epo);
       verifyESPrimOriginator(inner, session.identity);
       o.onVerified?.(inner, session.identity);
-      const rsp = await handler(inner, esprimTransport(transport, session.identity, session.kid));
+      const rsp = await handler(inner, innerTransport(transport, session.identity, session.kid));
       const { location: _l, ...innerRsp } = rsp;
       const epo = o.receiver.protectResponse(session, innerRsp);
       return ok(securityInfoContent({ sit: SecurityInfoType.esprimObject, epo }));
