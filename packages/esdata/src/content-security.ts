@@ -42,7 +42,7 @@ function checkSerialization(s: unknown): asserts s is JoseContentSecurity {
 }
 
 function single<T>(list: readonly T[] | undefined, what: string): T {
-  if (!list || list.length !== 1)
+  if (list?.length !== 1)
     throw new EsdataError('ERR_ESDATA_KEY', `the compact serialization carries exactly one ${what}`);
   return list[0]!;
 }

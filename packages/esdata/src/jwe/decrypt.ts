@@ -66,9 +66,40 @@ export async function decryptCompact(jwe: unknown, resolve: EsdataKeyResolver): 
   }
 }
 
+/**
+ * jose's general decryption tries every recipient and reports only "decryption failed"; checking the headers
+ * first gives the precise reason for an algorithm outside TS-0003 8.5.3.
+ */
+function precheckJson(jwe: Record<string, unknown>): void {
+  let prot: Header = {};
+  try {
+    if (typeof jwe.protected === 'string') prot = JSON.parse(Buffer.from(jwe.protected, 'base64url').toString('utf8'));
+  } catch {
+    throw new EsdataError('ERR_ESDATA_FORMAT', 'the JWE Protected Header is not JSON');
+  }
+  const shared = { ...(jwe.unprotected as Header | undefined), ...prot };
+  if (!isJweEnc(shared.enc))
+    throw new EsdataError(
+      'ERR_ESDATA_ALGORITHM',
+      `JWE "enc" ${String(shared.enc)} is not allowed (TS-0003 Table 8.5.3.2-4)`,
+    );
+  const recipients = Array.isArray(jwe.recipients)
+    ? (jwe.recipients as { header?: Header }[])
+    : [{ header: jwe.header as Header }];
+  for (const r of recipients) {
+    const alg = { ...shared, ...r?.header }.alg;
+    if (!isJweAlg(alg))
+      throw new EsdataError(
+        'ERR_ESDATA_ALGORITHM',
+        `JWE "alg" ${String(alg)} is not allowed (TS-0003 Table 8.5.3.2-3)`,
+      );
+  }
+}
+
 export async function decryptJson(jwe: unknown, resolve: EsdataKeyResolver): Promise<DecryptedJwe> {
   if (typeof jwe !== 'object' || jwe === null || typeof (jwe as { ciphertext?: unknown }).ciphertext !== 'string')
     throw new EsdataError('ERR_ESDATA_FORMAT', 'not a JWE JSON serialization');
+  precheckJson(jwe as Record<string, unknown>);
   const used: { kid?: string; alg?: string } = {};
   try {
     const general = Array.isArray((jwe as { recipients?: unknown }).recipients)
