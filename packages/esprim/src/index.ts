@@ -12,6 +12,15 @@ export {
 export { type ESPrimHeader, parseCompact } from './jwe/compact.js';
 export { esprimError, esprimStatus } from './lib/errors.js';
 export { ESPrimClient, type ESPrimClientOptions, type SendPrimitive } from './originator/client.js';
+export { deriveE2EKeys, type E2EKeys, saltForSource } from './provisioning/e2e-keys.js';
+export {
+  type E2ECredentialRegistration,
+  E2ECredentialRegistry,
+  generateSourceCredential,
+  mefProvisionedKey,
+  rspfE2EKeys,
+  type SourceGeneratedCredential,
+} from './provisioning/trust-enabling-function.js';
 export { CTY_REQUEST, CTY_RESPONSE } from './session/inner.js';
 export { ESPrimOriginator, type ESPrimOriginatorOptions } from './session/originator.js';
 export { type PairwiseESPrimKey, type PairwiseESPrimKeyStore, PairwiseESPrimKeys } from './session/pairwise-keys.js';
