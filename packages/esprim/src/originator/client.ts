@@ -61,6 +61,19 @@ export class ESPrimClient {
   /** One protected exchange: the inner response, or the outer error the Target or a transit CSE returned. */
   async request(inner: Omit<RequestPrimitive, 'fr'> & { fr?: string }): Promise<ResponsePrimitive> {
     if (!this.o.originator.hasSession) await this.establishSession();
+    const rsp = await this.exchange(inner);
+    // 4113 / 4114: the Target refused our rand objects before decrypting (expired, evicted or used up), so
+    // the inner request was not processed; a fresh session and one retry are safe for any operation.
+    if (
+      rsp.rsc !== ResponseStatusCode.ESPRIM_UNKNOWN_ORIG_RAND_ID &&
+      rsp.rsc !== ResponseStatusCode.ESPRIM_UNKNOWN_RECV_RAND_ID
+    )
+      return rsp;
+    await this.establishSession();
+    return this.exchange(inner);
+  }
+
+  private async exchange(inner: Omit<RequestPrimitive, 'fr'> & { fr?: string }): Promise<ResponsePrimitive> {
     const epo = this.o.originator.protectRequest({ ...inner, fr: inner.fr ?? this.o.from } as RequestPrimitive);
     const rsp = await this.o.send(this.outer(securityInfoContent({ sit: SecurityInfoType.esprimObject, epo })));
     if (rsp.rsc !== ResponseStatusCode.OK) return rsp;

@@ -132,7 +132,16 @@ export function parseReceiverRandObject(v: unknown): ReceiverESPrimRandObject {
   };
 }
 
-export const randExpiry = (r: { esrx: string }): number => parseTimestamp(r.esrx).getTime();
+const expiries = new WeakMap<object, number>();
+/** esrx as epoch ms, memoized per (immutable) rand object: it is read on every ESPrim Object. */
+export function randExpiry(r: { esrx: string }): number {
+  let t = expiries.get(r);
+  if (t === undefined) {
+    t = parseTimestamp(r.esrx).getTime();
+    expiries.set(r, t);
+  }
+  return t;
+}
 
 /**
  * The octets of a rand object fed to the sessionESPrimKey derivation (TS-0003 10.3.8.2). The spec does not

@@ -50,6 +50,10 @@ export class ESPrimReceiver {
   private readonly receiverRands = new Map<string, ReceiverESPrimRandObject>();
   private readonly originatorRands = new Map<string, OriginatorESPrimRandObject & { kid: string }>();
   private shared: ReceiverESPrimRandObject | undefined;
+  private readonly sessionKeys = new Map<
+    string,
+    { key: Uint8Array; recv: ReceiverESPrimRandObject; orig: OriginatorESPrimRandObject; sessionKey: Buffer }
+  >();
   private readonly now: () => number;
   private readonly guard: ESPrimReplayGuard;
   private readonly lifetime: number;
@@ -145,7 +149,7 @@ export class ESPrimReceiver {
     if (!orig.espa.includes(algIdOf(h.enc)!))
       throw esprimError('unsupportedOption', `"enc" ${h.enc} is not among the originator's AEAD algorithms`);
     // C.6b.2.iii and C.6c.2.
-    const sessionKey = sessionESPrimKey(pk.key, recv, orig);
+    const sessionKey = this.sessionKey(h.kid, pk.key, recv, orig);
     const plaintext = decryptCompact(p, contentEncryptionKey(sessionKey, h.enc));
     if (h.cty !== undefined && h.cty !== CTY_REQUEST)
       throw esprimError('unparsable', `the ESPrim Object carries "${h.cty}", not an inner request primitive`);
@@ -183,6 +187,34 @@ export class ESPrimReceiver {
     } catch {
       throw esprimError('encryption', 'the inner response could not be protected');
     }
+  }
+
+  /**
+   * The sessionESPrimKey for (key, receiver object, originator object), cached while those same objects are
+   * in use (TS-0003 8.4.2 NOTE 4); a different key or object under the same IDs derives afresh.
+   */
+  private sessionKey(
+    kid: string,
+    key: Uint8Array,
+    recv: ReceiverESPrimRandObject,
+    orig: OriginatorESPrimRandObject,
+  ): Buffer {
+    const id = `${kid}\u0000${orig.esri}\u0000${recv.esri}`;
+    const c = this.sessionKeys.get(id);
+    if (
+      c &&
+      c.key === key &&
+      c.recv === recv &&
+      c.orig.esrv === orig.esrv &&
+      c.orig.esrx === orig.esrx &&
+      c.orig.esk === orig.esk &&
+      c.orig.espa.join() === orig.espa.join()
+    )
+      return c.sessionKey;
+    const sessionKey = sessionESPrimKey(key, recv, orig);
+    if (this.sessionKeys.size >= this.maxRands) this.sessionKeys.clear();
+    this.sessionKeys.set(id, { key, recv, orig, sessionKey });
+    return sessionKey;
   }
 
   private origKey(kid: string, ori: string): string {
