@@ -74,6 +74,7 @@ export type {
   HandlerResponse,
   RequestHandler,
   RequestSender,
+  SendOptions,
   TlsContext,
   TransportContext,
 } from './transport.js';
