@@ -5,3 +5,5 @@ export { InitiatingEndPoint, type InitiatingOptions } from './initiating.js';
 export { EscertkeError } from './lib/errors.js';
 export { flightComplete, wellFormedFlight } from './lib/flight.js';
 export { TerminatingEndPoint, type TerminatingOptions } from './terminating.js';
+export { establishE2EKey } from './transport/initiate.js';
+export { type ESCertKETargetOptions, SIT_ESCERTKE, withESCertKETarget } from './transport/target-handler.js';
