@@ -10,11 +10,14 @@ import { createServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createHttpBinding, HttpRequestSender } from '@m2msec/binding-http';
 import { Cse } from '@m2msec/cse';
+import { contentInfo, keyResolver, protectContent, unprotectContent } from '@m2msec/esdata';
 import {
+  E2ECredentialRegistry,
   ESPrimClient,
   ESPrimOriginator,
   ESPrimReceiver,
   esprimAuthenticated,
+  generateSourceCredential,
   PairwiseESPrimKeys,
   securityInfoOf,
   withESPrimTarget,
@@ -233,5 +236,70 @@ describe('ESPrim AE -> MN-CSE -> IN-CSE over HTTP and the certificate SAEF', () 
     const last = hop.seen.filter((r) => securityInfoOf(r.pc)?.sit === 5).at(-1)!;
     const r = await sender.send(mnUrl, { ...last, fr: 'Cae1', rqi: 'replay-1' }, { retarget: true });
     expect(r.rsc).toBe(5210);
+  });
+
+  it('ESData: con protected by the AE for an IN-side application crosses MN and IN as ciphertext', async () => {
+    // A Source-generated credential (TS-0003 8.6.3) registered at a TEF for the application Capp.
+    const tef = new E2ECredentialRegistry();
+    const { registration, keys } = generateSourceCredential({
+      sourceId: AE,
+      targetIds: ['/id-in/Capp'],
+      tefFqdn: 'mef.m2msec.org',
+    });
+    tef.register(AE, registration);
+    const acp = {
+      'm2m:acp': {
+        rn: 'acpOpen',
+        pv: {
+          acr: [
+            { acor: [AE], acop: 1 },
+            { acor: ['Capp'], acop: 2 },
+          ],
+        },
+        pvs: { acr: [{ acor: ['CAdmin'], acop: 63 }] },
+      },
+    };
+    expect(await post(inPlainUrl, '/cse-in', 'CAdmin', 1, acp)).toBe(2001);
+    expect(
+      await post(inPlainUrl, '/cse-in', 'CAdmin', 3, { 'm2m:cnt': { rn: 'readings', acpi: ['cse-in/acpOpen'] } }),
+    ).toBe(2001);
+    expect(await post(inPlainUrl, '/cse-in', 'Capp', 2, { 'm2m:ae': { api: 'Napp', rr: false, srv: ['3'] } })).toBe(
+      2001,
+    );
+    const con = await protectContent('{"temperature":21.5}', {
+      securityClass: 'encrypt',
+      serialization: 1,
+      recipients: [{ kid: registration.credentialId, alg: 'dir', key: keys.attConf }],
+    });
+    hop.seen.length = 0;
+    const cin = { 'm2m:cin': { rn: 'r1', cnf: contentInfo('application/json', 0, 1), con } };
+    expect(await post(mnUrl, '/~/id-in/cse-in/readings', 'Cae1', 4, cin)).toBe(2001);
+    expect(JSON.stringify(hop.seen)).not.toContain('temperature');
+    const stored = await inCse.handle(
+      { op: 2, to: 'cse-in/readings/r1', fr: 'CAdmin', rqi: 'adm', rvi: '3' },
+      { binding: 'http' },
+    );
+    expect(JSON.stringify(stored.pc)).not.toContain('temperature');
+    // The application fetches the content over HTTP, gets the key from the TEF, and opens it.
+    const r = await fetch(`${inPlainUrl}/cse-in/readings/r1`, { headers: headersFor('Capp') });
+    const got = (await r.json())['m2m:cin'];
+    expect(got.cnf).toBe('application/json:0:1');
+    const provisioned = tef.provision('/id-in/Capp', registration.credentialId);
+    const opened = await unprotectContent(got.con, {
+      securityClass: 'encrypt',
+      serialization: 1,
+      resolve: keyResolver([{ kid: registration.credentialId, key: provisioned.keys.attConf }]),
+    });
+    expect(Buffer.from(opened.payload).toString()).toBe('{"temperature":21.5}');
+    // A byte altered in the stored ciphertext is detected at the application (4102).
+    const parts = (got.con as string).split('.');
+    parts[3] = (parts[3]![0] === 'A' ? 'B' : 'A') + parts[3]!.slice(1);
+    await expect(
+      unprotectContent(parts.join('.'), {
+        securityClass: 'encrypt',
+        serialization: 1,
+        resolve: keyResolver([{ kid: registration.credentialId, key: provisioned.keys.attConf }]),
+      }),
+    ).rejects.toMatchObject({ rsc: 4102 });
   });
 });
