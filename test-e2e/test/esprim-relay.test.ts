@@ -282,7 +282,7 @@ describe('ESPrim AE -> MN-CSE -> IN-CSE over HTTP and the certificate SAEF', () 
     expect(JSON.stringify(stored.pc)).not.toContain('temperature');
     // The application fetches the content over HTTP, gets the key from the TEF, and opens it.
     const r = await fetch(`${inPlainUrl}/cse-in/readings/r1`, { headers: headersFor('Capp') });
-    const got = (await r.json())['m2m:cin'];
+    const got = ((await r.json()) as { 'm2m:cin': { cnf: string; con: string } })['m2m:cin'];
     expect(got.cnf).toBe('application/json:0:1');
     const provisioned = tef.provision('/id-in/Capp', registration.credentialId);
     const opened = await unprotectContent(got.con, {
