@@ -21,14 +21,36 @@ export interface ESPrimHeader {
 
 const cipherName = (enc: EsprimEnc) => `aes-${cekLength(enc) * 8}-gcm` as 'aes-128-gcm';
 
-export function encryptCompact(header: ESPrimHeader, plaintext: Uint8Array, cek: Buffer): string {
-  const protectedHeader = b64u(JSON.stringify(header));
-  const iv = randomBytes(12);
+// 96-bit random IVs (RFC 7518 5.3) drawn from a pooled buffer: one call into the CSPRNG per 341 IVs.
+const IV_POOL = 12 * 341;
+let ivPool = Buffer.alloc(0);
+let ivOffset = IV_POOL;
+function freshIv(): Buffer {
+  if (ivOffset >= IV_POOL) {
+    ivPool = randomBytes(IV_POOL);
+    ivOffset = 0;
+  }
+  const iv = Buffer.from(ivPool.subarray(ivOffset, ivOffset + 12));
+  ivPool.fill(0, ivOffset, ivOffset + 12);
+  ivOffset += 12;
+  return iv;
+}
+
+/** `protectedHeader` is the already encoded header when the caller reuses one (same session, no oro). */
+export function encryptCompact(
+  header: ESPrimHeader,
+  plaintext: Uint8Array,
+  cek: Buffer,
+  protectedHeader = encodeHeader(header),
+): string {
+  const iv = freshIv();
   const cipher = createCipheriv(cipherName(header.enc), cek, iv);
   cipher.setAAD(Buffer.from(protectedHeader, 'ascii'));
   const ct = Buffer.concat([cipher.update(plaintext), cipher.final()]);
   return `${protectedHeader}..${b64u(iv)}.${b64u(ct)}.${b64u(cipher.getAuthTag())}`;
 }
+
+export const encodeHeader = (header: ESPrimHeader): string => b64u(JSON.stringify(header));
 
 export interface ParsedCompact {
   header: ESPrimHeader;
@@ -49,11 +71,31 @@ export function parseCompact(object: unknown): ParsedCompact {
   if (parts.length !== 5)
     throw esprimError('unparsable', `the ESPrim Object has ${parts.length} parts, JWE compact has 5`);
   const [ph, ek, ivs, cts, tags] = parts as [string, string, string, string, string];
-  const headerBytes = fromB64u(ph);
+  const cached = headerCache.get(ph);
+  if (cached && ek !== '') throw esprimError('unparsable', 'the JWE Encrypted Key must be empty with "alg":"dir"');
+  const header = cached ?? checkHeader(ph, ek);
   const iv = fromB64u(ivs);
   const ciphertext = fromB64u(cts);
   const tag = fromB64u(tags);
-  if (!headerBytes || !iv || !ciphertext || !tag || fromB64u(ek) === undefined)
+  if (!iv || !ciphertext || !tag || fromB64u(ek) === undefined)
+    throw esprimError('unparsable', 'an ESPrim Object part is not base64url');
+  if (iv.length !== 12) throw esprimError('unparsable', 'the JWE Initialization Vector must be 96 bits for AES-GCM');
+  if (tag.length !== 16) throw esprimError('unparsable', 'the JWE Authentication Tag must be 128 bits');
+  return { header, protectedHeader: ph, iv, ciphertext, tag };
+}
+
+/**
+ * Protected headers already checked, by their encoded form: a session sends the same header on every
+ * object, so the JSON parse and member checks run once per header (bounded cache, entries immutable).
+ */
+const headerCache = new Map<string, ESPrimHeader>();
+const HEADER_CACHE_MAX = 4096;
+/** Only headers of ordinary size are kept (a relay could otherwise fill memory with huge valid headers). */
+const HEADER_CACHE_MAX_LENGTH = 2048;
+
+function checkHeader(ph: string, ek: string): ESPrimHeader {
+  const headerBytes = fromB64u(ph);
+  if (!headerBytes || fromB64u(ek) === undefined)
     throw esprimError('unparsable', 'an ESPrim Object part is not base64url');
   let header: Record<string, unknown>;
   try {
@@ -81,9 +123,12 @@ export function parseCompact(object: unknown): ParsedCompact {
   }
   if (header.cty !== undefined && typeof header.cty !== 'string')
     throw esprimError('unparsable', '"cty" must be a string');
-  if (iv.length !== 12) throw esprimError('unparsable', 'the JWE Initialization Vector must be 96 bits for AES-GCM');
-  if (tag.length !== 16) throw esprimError('unparsable', 'the JWE Authentication Tag must be 128 bits');
-  return { header: header as unknown as ESPrimHeader, protectedHeader: ph, iv, ciphertext, tag };
+  const checked = Object.freeze(header) as unknown as ESPrimHeader;
+  if (ph.length <= HEADER_CACHE_MAX_LENGTH) {
+    if (headerCache.size >= HEADER_CACHE_MAX) headerCache.clear();
+    headerCache.set(ph, checked);
+  }
+  return checked;
 }
 
 /** AES-GCM open; an authentication failure is 4115 ESPRIM_BAD_MAC. */

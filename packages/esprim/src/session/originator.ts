@@ -3,7 +3,7 @@
 // (processing the protected inner response).
 import type { RequestPrimitive, ResponsePrimitive } from '@m2msec/protocol';
 import { type EsprimEnc, type EsprimProtocolAndAlgID, encOf } from '../algorithms.js';
-import { decryptCompact, type ESPrimHeader, encryptCompact, parseCompact } from '../jwe/compact.js';
+import { decryptCompact, type ESPrimHeader, encodeHeader, encryptCompact, parseCompact } from '../jwe/compact.js';
 import { esprimError } from '../lib/errors.js';
 import { CTY_REQUEST, CTY_RESPONSE, parseInnerResponse, serializeInner } from './inner.js';
 import {
@@ -33,6 +33,7 @@ export class ESPrimOriginator {
   private enc: EsprimEnc = 'A256GCM';
   /** Whether a verified response has shown that the Receiver cached our originator rand object. */
   private confirmed = false;
+  private confirmedHeader: string | undefined;
   private readonly pending = new Set<string>();
   private readonly now: () => number;
 
@@ -62,6 +63,7 @@ export class ESPrimOriginator {
     // The strongest AEAD both ends accept.
     this.enc = encOf(Math.max(...orig.espa))!;
     this.confirmed = false;
+    this.confirmedHeader = undefined;
     this.pending.clear();
   }
 
@@ -80,10 +82,13 @@ export class ESPrimOriginator {
       // C.3: the full object until a response proved the Receiver holds it.
       ...(this.confirmed ? {} : { oro: this.originator }),
     };
+    // Once confirmed, every request of the session has the same protected header: encode it once.
+    const encoded = this.confirmed ? (this.confirmedHeader ??= encodeHeader(header)) : encodeHeader(header);
     const object = encryptCompact(
       header,
       serializeInner(inner as RequestPrimitive),
       contentEncryptionKey(this.sessionKey, this.enc),
+      encoded,
     );
     this.pending.add(req.rqi);
     return object;
