@@ -83,7 +83,12 @@ export class ESPrimOriginator {
       ...(this.confirmed ? {} : { oro: this.originator }),
     };
     // Once confirmed, every request of the session has the same protected header: encode it once.
-    const encoded = this.confirmed ? (this.confirmedHeader ??= encodeHeader(header)) : encodeHeader(header);
+    let encoded: string;
+    if (!this.confirmed) encoded = encodeHeader(header);
+    else {
+      this.confirmedHeader ??= encodeHeader(header);
+      encoded = this.confirmedHeader;
+    }
     const object = encryptCompact(
       header,
       serializeInner(inner as RequestPrimitive),
