@@ -5,12 +5,16 @@ import { compactDecrypt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import {
   contentEncryptionKey,
+  ESPrimClient,
   ESPrimOriginator,
   ESPrimReceiver,
+  e2eSecInfo,
   PairwiseESPrimKeys,
   parseCompact,
   parseReceiverRandObject,
+  securityInfoOf,
   sessionESPrimKey,
+  supportsESPrim,
 } from '../src/index.js';
 import { AE, alterChar, KID, pair } from './helpers.js';
 
@@ -177,5 +181,42 @@ describe('attacks on ESPrim Objects are refused with the statuses of TS-0004 Tab
     expect(() => originator.unprotectResponse(epo)).toThrow(/no pending request/);
     const unsolicited = receiver.protectResponse(session, { rsc: 2000, rqi: 'never-sent' });
     expect(() => originator.unprotectResponse(unsolicited)).toThrow(/no pending request/);
+  });
+});
+
+describe('shared receiver rand object (TS-0003 8.4.2 B.1, B.2c) and e2eSecInfo', () => {
+  it('an Originator starts from the esro in e2eSecInfo without the sit=3 exchange', async () => {
+    const { receiver, key } = pair();
+    const esi = e2eSecInfo({ suids: [13, 23], shared: receiver.sharedRandObject() });
+    expect(esi.esro!.esri.startsWith('s')).toBe(true);
+    expect(receiver.sharedRandObject()).toBe(esi.esro); // one shared object until it expires
+    let sent = 0;
+    const client = new ESPrimClient({
+      originator: new ESPrimOriginator({ kid: KID, pairwiseESPrimKey: key }),
+      send: async (req) => {
+        sent++;
+        const { inner, session } = await receiver.unprotectRequest(securityInfoOf(req.pc)!.epo);
+        const epo = receiver.protectResponse(session, { rsc: 2000, rqi: inner.rqi });
+        return { rsc: 2000, rqi: req.rqi, pc: { 'm2m:seci': { sit: 5, epo } } };
+      },
+      from: 'Cae1',
+      targetCseBase: '/id-in/cse-in',
+    });
+    await client.startFromE2ESecInfo(esi);
+    expect((await client.request({ ...retrieve('s1') })).rsc).toBe(2000);
+    expect(sent).toBe(1);
+  });
+
+  it('a Receiver that does not list ESPrim: 4111 before anything is sent', async () => {
+    const client = new ESPrimClient({
+      originator: new ESPrimOriginator({ kid: KID, pairwiseESPrimKey: randomBytes(32) }),
+      send: async () => {
+        throw new Error('must not send');
+      },
+      from: 'Cae1',
+      targetCseBase: '/id-in/cse-in',
+    });
+    await expect(client.startFromE2ESecInfo(e2eSecInfo({ suids: [22] }))).rejects.toMatchObject({ rsc: 4111 });
+    expect(supportsESPrim({ esf: [43] })).toBe(true);
   });
 });

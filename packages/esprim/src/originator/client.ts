@@ -11,6 +11,7 @@ import {
 } from '@m2msec/protocol';
 import { esprimError } from '../lib/errors.js';
 import type { ESPrimOriginator } from '../session/originator.js';
+import { supportsESPrim } from '../target/e2e-sec-info.js';
 import { SecurityInfoType, securityInfoContent, securityInfoOf } from '../target/security-info.js';
 
 export type SendPrimitive = (req: RequestPrimitive) => Promise<ResponsePrimitive>;
@@ -38,6 +39,25 @@ export class ESPrimClient {
       rvi: this.o.rvi ?? '3',
       pc: pc as Record<string, unknown>,
     };
+  }
+
+  /**
+   * B.2a - B.2c: with the Receiver's e2eSecInfo (retrieved from its <remoteCSE> / <AE> / <CSEBase>), a
+   * session from its sharedReceiverESPrimRandObject when one is published and unexpired; otherwise B.2d.
+   * Refused with 4111 when the Receiver does not list ESPrim (B.2c.1).
+   */
+  async startFromE2ESecInfo(esi: unknown): Promise<void> {
+    if (!supportsESPrim(esi)) throw esprimError('unsupportedOption', 'the Receiver does not list ESPrim in e2eSecInfo');
+    const esro = (esi as { esro?: unknown }).esro;
+    if (esro !== undefined) {
+      try {
+        this.o.originator.startSession(esro);
+        return;
+      } catch {
+        // expired or malformed: ask for a unique one (B.2c.2 -> B.2d)
+      }
+    }
+    await this.establishSession();
   }
 
   /** B.2d - B.2f: asks the Receiver for a unique receiverESPrimRandObject and starts a session. */
