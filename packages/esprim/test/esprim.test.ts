@@ -220,3 +220,27 @@ describe('shared receiver rand object (TS-0003 8.4.2 B.1, B.2c) and e2eSecInfo',
     expect(supportsESPrim({ esf: [43] })).toBe(true);
   });
 });
+
+describe('the 52xx ESPrim statuses', () => {
+  it('an authentic object whose plaintext is not an inner request primitive: 5210 ESPRIM_DECRYPTION_ERROR', async () => {
+    const { receiver, originator, key } = pair();
+    const { header } = parseCompact(originator.protectRequest(retrieve()));
+    const recv = parseReceiverRandObject((receiver as any).receiverRands.get(header.rri));
+    const cek = contentEncryptionKey(sessionESPrimKey(key, recv, header.oro!), 'A256GCM');
+    // Made with jose, an independent JWE implementation, under the right key: it decrypts, then fails.
+    const { CompactEncrypt } = await import('jose');
+    const notJson = await new CompactEncrypt(Buffer.from('not a primitive'))
+      .setProtectedHeader({ ...header })
+      .encrypt(cek);
+    expect(await rscOf(receiver.unprotectRequest(notJson))).toBe(5210);
+  });
+
+  it('an inner response that cannot be protected: 5211 ESPRIM_ENCRYPTION_ERROR', async () => {
+    const { receiver, originator } = pair();
+    const { session } = await receiver.unprotectRequest(originator.protectRequest(retrieve()));
+    const broken = { ...session, sessionKey: Buffer.alloc(3) };
+    expect(() => receiver.protectResponse(broken, { rsc: 2000, rqi: 'rq-1' })).toThrow(
+      expect.objectContaining({ rsc: 5211 }),
+    );
+  });
+});
