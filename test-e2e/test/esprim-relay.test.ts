@@ -4,8 +4,15 @@
 // relayed AE only with ESPrim; a byte altered on the MN -> IN hop (a hook in front of the IN-CSE's handler,
 // where a compromised MN-CSE's output arrives) is detected with 4115; a replay with 5210.
 
+import { establishE2EKey } from '@m2msec/escertke';
 import { contentInfo, keyResolver, protectContent, unprotectContent } from '@m2msec/esdata';
-import { E2ECredentialRegistry, generateSourceCredential, securityInfoOf } from '@m2msec/esprim';
+import {
+  E2ECredentialRegistry,
+  ESPrimClient,
+  ESPrimOriginator,
+  generateSourceCredential,
+  securityInfoOf,
+} from '@m2msec/esprim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ESPRIM_AE as AE, type EsprimWorld, startEsprimWorld } from '../src/nodes/esprim-world.js';
 
@@ -157,5 +164,33 @@ describe('ESPrim AE -> MN-CSE -> IN-CSE over HTTP and the certificate SAEF', () 
         resolve: keyResolver([{ kid: registration.credentialId, key: provisioned.keys.attConf }]),
       }),
     ).rejects.toMatchObject({ rsc: 4102 });
+  });
+
+  it('ESCertKE through the MN-CSE over HTTP / HTTPS, then ESPrim with the established key passes acaf', async () => {
+    const cert = w.issue('URI:m2m://m2msec.org/id-mn/Cae1');
+    const send = (req: Parameters<typeof w.sender.send>[1]) => w.sender.send(w.mnUrl, req, { retarget: true });
+    w.hop.seen.length = 0;
+    const e = await establishE2EKey({
+      endPoint: {
+        ...cert,
+        ca: w.caCert,
+        identityContext: { spId: 'm2msec.org', inCseId: '/id-in' },
+        terminatingId: '/id-in',
+      },
+      send,
+      from: 'Cae1',
+      targetCseBase: '/id-in/cse-in',
+    });
+    expect(w.keys.get(e.kid)?.identity).toBe(AE);
+    expect(w.hop.seen.map((r) => securityInfoOf(r.pc)?.sit)).toEqual([6, 6]);
+    expect(JSON.stringify(w.hop.seen)).not.toContain(e.pairwiseE2EKey.toString('base64'));
+    const client = new ESPrimClient({
+      originator: new ESPrimOriginator({ kid: e.kid, pairwiseESPrimKey: e.pairwiseE2EKey }),
+      send,
+      from: 'Cae1',
+      targetCseBase: '/id-in/cse-in',
+    });
+    const got = await client.request({ op: 2, to: '/id-in/cse-in/data', fr: AE, rqi: 'k1', rvi: '3' });
+    expect(got.rsc, got.dbg).toBe(2000);
   });
 });

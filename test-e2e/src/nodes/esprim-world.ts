@@ -9,6 +9,7 @@ import { createServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createHttpBinding, HttpRequestSender } from '@m2msec/binding-http';
 import { Cse } from '@m2msec/cse';
+import { withESCertKETarget } from '@m2msec/escertke';
 import {
   ESPrimClient,
   ESPrimOriginator,
@@ -26,7 +27,7 @@ import {
   SecurityAssociationRegistry,
 } from '@m2msec/security-association';
 import { openSqliteStore } from '@m2msec/store';
-import { TestCa } from '@m2msec/test-support';
+import { type Issued, TestCa } from '@m2msec/test-support';
 import express from 'express';
 
 export const ESPRIM_AE = '/id-mn/Cae1';
@@ -41,6 +42,11 @@ export interface EsprimWorld {
   hop: { seen: RequestPrimitive[]; alter?: (r: RequestPrimitive) => RequestPrimitive; record: boolean };
   /** The AE's ESPrim client: outer NOTIFYs over HTTP to its registrar, to the IN-CSE's <CSEBase>. */
   client(): ESPrimClient;
+  /** The test PKI: trust anchor (PEM) and leaf certificates for AEs (ESCertKE initiators). */
+  caCert: string;
+  issue(san: string): Issued;
+  /** The IN-CSE's ESPrim key store (ESCertKE adds the keys it establishes, bound to the AE-ID proved). */
+  keys: PairwiseESPrimKeys;
   headersFor(from: string, ty?: number): Record<string, string>;
   post(base: string, path: string, from: string, ty: number, body: unknown): Promise<number>;
   close(): Promise<void>;
@@ -63,10 +69,23 @@ export async function startEsprimWorld(): Promise<EsprimWorld> {
   const keys = new PairwiseESPrimKeys();
   keys.add({ kid: KID, key, identity: ESPRIM_AE });
   const bases = new Set(['/id-in/cse-in', '/id-in', 'cse-in']);
-  const target = withESPrimTarget(inCse.handle, {
-    receiver: new ESPrimReceiver({ keys }),
-    isCseBase: (to) => bases.has(to),
-  });
+  const isCseBase = (to: string) => bases.has(to);
+  // ESCertKE (TS-0003 8.7) at the same <CSEBase>: keys it establishes serve ESPrim, bound to the AE-ID the
+  // initiator's certificate proves.
+  const target = withESCertKETarget(
+    withESPrimTarget(inCse.handle, { receiver: new ESPrimReceiver({ keys }), isCseBase }),
+    {
+      terminating: {
+        cert: inServer.cert,
+        key: inServer.key,
+        ca: ca.cert,
+        identityContext: { spId: 'm2msec.org', inCseId: '/id-in' },
+        isAuthorizedInitiator: (id) => id.startsWith('/id-mn/'),
+      },
+      isCseBase,
+      onEstablished: (e) => keys.add({ kid: e.kid, key: e.pairwiseE2EKey, identity: e.peer.id }),
+    },
+  );
   const tamperable: RequestHandler = (raw, t) => {
     const req = raw as RequestPrimitive;
     if (hop.record) hop.seen.push(structuredClone(req));
@@ -153,6 +172,9 @@ export async function startEsprimWorld(): Promise<EsprimWorld> {
     hop,
     headersFor,
     post,
+    caCert: ca.cert,
+    issue: (san) => ca.issue({ san, usage: 'client' }),
+    keys,
     client: () =>
       new ESPrimClient({
         originator: new ESPrimOriginator({ kid: KID, pairwiseESPrimKey: key }),
