@@ -51,6 +51,20 @@ describe('round trips through the binding', () => {
     expect(fx.calls[0]!.req).toEqual({ ...notify, to: '/id-in/cse-in/ae1' });
   });
 
+  it('a retargeted NOTIFY (an ESPrim outer NOTIFY to a <CSEBase>) keeps its To in the request-target', async () => {
+    fx.reply = (req) => ({ rsc: 2000, rqi: req.rqi, rvi: '3' });
+    const notify: RequestPrimitive = {
+      op: Operation.NOTIFY,
+      to: '/id-in/cse-in',
+      fr: '/id-mn/Cae1',
+      rqi: 'esprim-1',
+      rvi: '3',
+      pc: { 'm2m:seci': { sit: 3 } },
+    };
+    await sender.send(`http://127.0.0.1:${fx.port}/`, notify, { retarget: true });
+    expect(fx.calls.at(-1)!.req).toEqual(notify);
+  });
+
   it('CREATE with every query and header parameter survives the trip', async () => {
     fx.reply = (req) => ({
       rsc: 2001,

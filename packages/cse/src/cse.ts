@@ -84,6 +84,12 @@ export interface CseOptions {
   appRules?: ServiceSubscribedAppRule[];
   /** The authentication step; the default applies the TS-0004 7.3.2.1 receiver rules. */
   authenticate?: (input: AuthenticationInput) => Promise<AuthenticationResult>;
+  /**
+   * End-to-end originator verification (TS-0003 7.2.2): true when protection applied end to end (ESPrim,
+   * e.g. `esprimVerifiedOriginator` of @m2msec/esprim) proved `originator` on this request. It sets rq_authn
+   * for requests relayed by other CSEs, which the hop-by-hop rules never authenticate. Default: never.
+   */
+  endToEndAuthenticated?: (originator: string, transport: TransportContext) => boolean;
   /** Location source, token issuers and keys, role issuers, dynamic authorization (TS-0003 7.1.2 - 7.4). */
   authorization?: AuthorizationOptions;
   /**
@@ -114,6 +120,7 @@ export class Cse {
   private readonly admins: Set<string>;
   private readonly isAdministrator: NonNullable<CseOptions['isAdministrator']>;
   private readonly authenticate: NonNullable<CseOptions['authenticate']>;
+  private readonly endToEndAuthenticated: NonNullable<CseOptions['endToEndAuthenticated']>;
   private readonly retargeter: Retargeter;
   private readonly missingData: MissingDataMonitor;
   private readonly positioning: LocationPositioning;
@@ -206,6 +213,7 @@ export class Cse {
     this.isAdministrator =
       opts.isAdministrator ?? ((originator, transport) => this.admins.has(originator) && !transport.association);
     this.authenticate = opts.authenticate ?? authenticateRequest;
+    this.endToEndAuthenticated = opts.endToEndAuthenticated ?? (() => false);
     this.retargeter = new Retargeter(this.core, opts.retargetSenders ?? opts.senders ?? [], opts.retargetSendersFor);
     this.nonBlocking = new NonBlockingRequests(this.core, (ctx) => this.execute(ctx));
   }
@@ -292,7 +300,8 @@ export class Cse {
         return { ...rsp, rvi: rsp.rvi ?? req.rvi };
       }
       const authenticated =
-        relayedBy === undefined ? await this.authenticateOriginator(req, from, originator, transport, admin) : false;
+        (relayedBy === undefined && (await this.authenticateOriginator(req, from, originator, transport, admin))) ||
+        this.endToEndAuthenticated(originator, transport);
       const ctx: RequestContext = {
         req,
         transport,

@@ -96,6 +96,7 @@ export type {
   HandlerResponse,
   RequestHandler,
   RequestSender,
+  SendOptions,
   TlsContext,
   TransportContext,
 } from './transport.js';

@@ -44,14 +44,22 @@ export type RequestHandler = (req: RequestPrimitive, transport: TransportContext
 export interface RequestSender {
   /** URL schemes this sender handles, e.g. ['http', 'https']. */
   readonly schemes: readonly string[];
+  send(poa: string, req: RequestPrimitive, opts?: SendOptions): Promise<ResponsePrimitive>;
+}
+
+export interface SendOptions {
+  timeoutMs?: number;
   /**
-   * `connectAddress`: an IP address already checked by the caller's target policy; the sender connects
-   * there instead of resolving the point of access's host again (which a DNS rebinding could change), and
-   * keeps the host in Host / SNI. Senders whose scheme names no network host (MQTT) ignore it.
+   * An IP address already checked by the caller's target policy; the sender connects there instead of
+   * resolving the point of access's host again (which a DNS rebinding could change), and keeps the host in
+   * Host / SNI. Senders whose scheme names no network host (MQTT) ignore it.
    */
-  send(
-    poa: string,
-    req: RequestPrimitive,
-    opts?: { timeoutMs?: number; connectAddress?: string },
-  ): Promise<ResponsePrimitive>;
+  connectAddress?: string;
+  /**
+   * The request is retargeted to the CSE behind `poa` (TS-0004 7.3.2.6): its To addresses a resource
+   * there, so a binding that carries To in the address (HTTP, TS-0009 6.2.2.1) keeps it for a NOTIFY too
+   * (an ESPrim outer NOTIFY to a <CSEBase>, TS-0004 7.6.2). Without it a NOTIFY goes to `poa` as given
+   * (a notification target's URI).
+   */
+  retarget?: boolean;
 }

@@ -9,6 +9,7 @@ import {
   type RequestSender,
   type ResponsePrimitive,
   ResponseStatusCode,
+  type SendOptions,
 } from '@m2msec/protocol';
 import { decodeHttpResponse } from './decode-response.js';
 import { encodeHttpRequest } from './encode-request.js';
@@ -50,15 +51,12 @@ export class HttpRequestSender implements RequestSender {
 
   /**
    * Sends `req` to `poa`. A NOTIFY goes to the point of access exactly as given (it is the notification
-   * target's URI); any other operation goes to poa's path + the origin-form of To (6.2.2.1).
+   * target's URI) unless `opts.retarget`; any other operation, and a retargeted NOTIFY, goes to poa's
+   * path + the origin-form of To (6.2.2.1).
    * Rejects with M2MError 4008 on timeout, 5103 when the target cannot be reached, 5000 when the
    * peer's answer is not a TS-0009 response.
    */
-  async send(
-    poa: string,
-    req: RequestPrimitive,
-    opts: { timeoutMs?: number; connectAddress?: string } = {},
-  ): Promise<ResponsePrimitive> {
+  async send(poa: string, req: RequestPrimitive, opts: SendOptions = {}): Promise<ResponsePrimitive> {
     let url: URL;
     try {
       url = new URL(poa);
@@ -70,7 +68,7 @@ export class HttpRequestSender implements RequestSender {
     }
     const encoded = encodeHttpRequest(req);
     let path: string;
-    if (req.op === Operation.NOTIFY) path = url.pathname + url.search;
+    if (req.op === Operation.NOTIFY && opts.retarget !== true) path = url.pathname + url.search;
     else {
       const [target, query] = splitTarget(encoded.target);
       const base = url.pathname.replace(/\/+$/, '');

@@ -170,7 +170,7 @@ export class Retargeter {
         continue;
       }
       try {
-        return await sender.send(poa, req, { timeoutMs });
+        return await sender.send(poa, req, { timeoutMs, retarget: true });
       } catch (e) {
         const err = e instanceof M2MError ? e : undefined;
         if (err?.rsc === ResponseStatusCode.REQUEST_TIMEOUT) {
