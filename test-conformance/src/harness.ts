@@ -46,7 +46,10 @@ export function conformance(title: string, config: Record<string, unknown>, body
       let current: Cse | undefined;
       const pgSchema = `conf_${randomBytes(5).toString('hex')}`;
       beforeAll(async () => {
-        const process = await startInCseProcess({ main: inCseMain, store, pgSchema, config });
+        // The suite's notification receivers listen on loopback, which the IN-CSE refuses as a target
+        // unless allowed (docs/hardening.md): allowed here as an operator would allow a local gateway.
+        const env = { M2MSEC_NOTIFICATION_ALLOW_TARGETS: '127.0.0.1' };
+        const process = await startInCseProcess({ main: inCseMain, store, pgSchema, config, env });
         current = {
           url: process.url,
           store,

@@ -80,9 +80,9 @@ beforeAll(async () => {
   };
   writeFileSync(prepared.configPath, JSON.stringify(config));
   const cli = (args: string[], input?: string) => credentialsCli(prepared.configPath, prepared.dataDir, args, input);
-  cli(['add-psk', '--id', adminPsk, '--key-hex', '-'], adminKey);
-  cli(['add-psk', '--id', devPsk, '--key-hex', '-'], devKey);
-  cli(['add-dk-ta', '--ta-id', 'ta1', '--key-hex', '-'], kRsTa.toString('hex'));
+  cli(['add-psk', '--id', adminPsk, '--key-file', '-'], adminKey);
+  cli(['add-psk', '--id', devPsk, '--key-file', '-'], devKey);
+  cli(['add-dk-ta', '--ta-id', 'ta1', '--key-file', '-'], kRsTa.toString('hex'));
   taStore = await openSqliteStore({ file: join(mkdtempSync(join(tmpdir(), 'm2msec-ta-')), 'ta.db') });
   ta = await DerivedKeyTrustAnchor.open({
     taId: 'ta1',

@@ -37,9 +37,9 @@ beforeAll(async () => {
     },
   );
   const cli = (args: string[], input?: string) => credentialsCli(prepared.configPath, prepared.dataDir, args, input);
-  cli(['add-psk', '--id', adminId, '--key-hex', '-'], adminKey.toString('hex'));
-  cli(['add-psk', '--id', oneId, '--key-hex', '-'], oneKey.toString('hex'));
-  cli(['add-psk', '--id', twoId, '--key-hex', '-'], twoKey.toString('hex'));
+  cli(['add-psk', '--id', adminId, '--key-file', '-'], adminKey.toString('hex'));
+  cli(['add-psk', '--id', oneId, '--key-file', '-'], oneKey.toString('hex'));
+  cli(['add-psk', '--id', twoId, '--key-file', '-'], twoKey.toString('hex'));
   s = await prepared.start();
 });
 

@@ -36,7 +36,8 @@ for (const store of ['sqlite', 'postgres'] as const) {
       m2m(cse.url, 'POST', path, { from, ty, body });
 
     beforeAll(async () => {
-      cse = await startInCse({ store, pgSchema });
+      // rt=2 results go to a loopback receiver, which the target policy refuses unless allowed.
+      cse = await startInCse({ store, pgSchema, env: { M2MSEC_NOTIFICATION_ALLOW_TARGETS: '127.0.0.1' } });
       expect(
         (await post('/cse-in', 'Cdisc', 2, { 'm2m:ae': { rn: 'disc', api: 'Nd', rr: true, srv: ['3'] } })).rsc,
       ).toBe(2001);

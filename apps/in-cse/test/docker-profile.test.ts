@@ -4,6 +4,7 @@
 // compose's own setup script (infra/docker/scripts/setup-in-cse.mjs) does its admin work with the
 // administrator certificate the compose's PKI issues.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -31,6 +32,8 @@ beforeAll(async () => {
     copyFileSync(i.keyPath, join(pki, `${name}.key`));
   };
   copyFileSync(ca.certPath, join(pki, 'ca.pem'));
+  // make-pki.sh writes the IN-CSE's KEK beside the keys (outside the data volume): 32 bytes, 0600.
+  writeFileSync(join(pki, 'in-cse.kek'), randomBytes(32), { mode: 0o600 });
   put('in-cse', ca.issue({ san: 'DNS:id-in.m2msec.org', usage: 'server' }));
   put('admin', ca.issue({ san: 'URI:m2m://m2msec.org/id-in/CAdmin' }));
   put('in-client', ca.issue({ san: 'DNS:id-in.m2msec.org' }));

@@ -1,7 +1,9 @@
 // Issue 12 item 2, the profiles (docs/administration.md): "development" keeps the administrator
 // originator on the plain listener but only on loopback, with a loud warning; "secure" refuses the
 // settings that would undo it and can run without a plain listener at all.
+
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, type InCseProcess, m2m, startInCse } from './harness.js';
 
+const kek = () => randomBytes(32).toString('hex');
 const main = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'main.js');
 
 /** Runs the IN-CSE expecting it to refuse its configuration; returns exit code and stderr. */
@@ -20,7 +23,15 @@ function refusedStart(config: unknown, env: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, [main], {
     encoding: 'utf8',
     timeout: 20_000,
-    env: { ...process.env, M2MSEC_CONFIG: file, M2MSEC_DATA_DIR: dir, M2MSEC_LOG_LEVEL: 'info', ...env },
+    // The secure profile refuses a KEK inside the data directory: the KEK comes from the environment.
+    env: {
+      ...process.env,
+      M2MSEC_CONFIG: file,
+      M2MSEC_DATA_DIR: dir,
+      M2MSEC_LOG_LEVEL: 'info',
+      M2MSEC_KEK: kek(),
+      ...env,
+    },
   });
   return { code: r.status, stderr: r.stderr, stdout: r.stdout };
 }
@@ -103,7 +114,7 @@ describe('secure profile', () => {
     const file = join(dir, 'config.json');
     writeFileSync(file, JSON.stringify({ profile: 'secure', http: { enabled: false, port } }));
     const p = spawn(process.execPath, [main], {
-      env: { ...process.env, M2MSEC_CONFIG: file, M2MSEC_DATA_DIR: dir, M2MSEC_LOG_LEVEL: 'info' },
+      env: { ...process.env, M2MSEC_CONFIG: file, M2MSEC_DATA_DIR: dir, M2MSEC_LOG_LEVEL: 'info', M2MSEC_KEK: kek() },
     });
     let out = '';
     p.stdout.on('data', (d) => (out += d));

@@ -41,8 +41,8 @@ async function prepare(security: Record<string, unknown>) {
       ],
     },
   });
-  const cli = (args: string[]) => credentialsCli(prepared.configPath, prepared.dataDir, args);
-  cli(['add-dk-ta', '--ta-id', 'ta1', '--key-hex', kRsTa.toString('hex')]);
+  const cli = (args: string[], input?: string) => credentialsCli(prepared.configPath, prepared.dataDir, args, input);
+  cli(['add-dk-ta', '--ta-id', 'ta1', '--key-file', '-'], kRsTa.toString('hex'));
   cli(['bind', '--credential', '12-DK.ta1.Clegit', '--ae', AE]);
   return prepared;
 }

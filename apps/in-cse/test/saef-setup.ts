@@ -46,6 +46,8 @@ export async function prepareSecureInCse(
     ...extra,
     security: {
       psk: { host: '127.0.0.1', port: pskPort, tls13: true },
+      // The KEK outside the data directory it protects (the secure profile refuses it inside).
+      keyFile: join(mkdtempSync(join(tmpdir(), 'm2msec-in-cse-kek-')), 'keystore.key'),
       ...security,
     },
   });

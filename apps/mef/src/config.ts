@@ -192,5 +192,7 @@ export function secretFilesOf(c: MefConfig): Array<[path: string, what: string]>
   if (c.gba?.ub.key) files.push([c.gba.ub.key, 'TLS private key (gba.ub.key)']);
   if (c.gba) files.push([c.gba.zn.key, 'TLS private key (gba.zn.key)']);
   for (const n of c.gba?.zn.nafCredentials ?? []) files.push([n.credentialFile, `NAF credential of ${n.nafFqdn}`]);
+  if (c.dskpp?.stateKeyFile) files.push([c.dskpp.stateKeyFile, 'DSKPP state-token key (dskpp.stateKeyFile)']);
+  if (c.dskpp?.publicKey) files.push([c.dskpp.publicKey.key, 'DSKPP server private key (dskpp.publicKey.key)']);
   return files;
 }

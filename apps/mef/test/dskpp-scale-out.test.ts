@@ -3,7 +3,7 @@
 // the other). The instances share configuration (state key file, certificate and key) and one
 // PostgreSQL database, which holds the pass-3 replay guard: a replayed pass 3 is refused by both.
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { createConnection, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
@@ -76,6 +76,7 @@ beforeAll(async () => {
     'keyUsage=critical,keyCertSign',
   ]);
   await openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', f('dskpp.key')]);
+  chmodSync(f('dskpp.key'), 0o600);
   await openssl(['req', '-new', '-key', f('dskpp.key'), '-subj', `/CN=${MEF_FQDN}`, '-out', f('dskpp.csr')]);
   writeFileSync(f('ext'), `subjectAltName=DNS:${MEF_FQDN}\nbasicConstraints=critical,CA:FALSE\n`);
   await openssl([
@@ -114,6 +115,7 @@ beforeAll(async () => {
         publicKey: { cert: f('dskpp.pem'), key: f('dskpp.key') },
       },
     }),
+    { mode: 0o600 }, // it holds DSKPP keys: the MEF refuses a config with secrets others can read
   );
   const env = {
     M2MSEC_MEF_CONFIG: f('mef.json'),

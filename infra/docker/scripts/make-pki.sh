@@ -54,5 +54,10 @@ for k in ./*.key ae1.psk; do
   chmod 600 "$k"
 done
 chmod 600 ca.key
+# The IN-CSE's key-encryption key, outside its data volume (the secure profile refuses one inside it):
+# 32 random bytes, the IN-CSE's alone.
+[ -f in-cse.kek ] || head -c 32 /dev/urandom > in-cse.kek
+chown 10001 in-cse.kek 2>/dev/null || true
+chmod 600 in-cse.kek
 touch done
 echo "PKI written to $PKI"

@@ -103,6 +103,8 @@ export async function startInCse(topo: Topology, o: InCseNodeOptions): Promise<I
   const env = {
     M2MSEC_CONFIG: configPath,
     M2MSEC_DATA_DIR: dataDir,
+    // The secure profile refuses a key-encryption key inside the data directory it protects.
+    M2MSEC_KEK_FILE: join(mkdtempSync(join(tmpdir(), 'm2msec-e2e-kek-')), 'keystore.key'),
     M2MSEC_STORE: 'postgres',
     M2MSEC_PG_URL: o.pgUrl,
     M2MSEC_PG_SCHEMA: o.pgSchema,

@@ -18,7 +18,7 @@ function checkRuleSet(ctx: IdContext, name: 'pv' | 'pvs', value: unknown): void 
     if (e instanceof AccessControlRuleError) throw new M2MError(ResponseStatusCode.BAD_REQUEST, e.message);
     throw e;
   }
-  if (name === 'pvs' && (value as { acr: unknown[] }).acr.length === 0)
+  if (name === 'pvs' && ((value as { acr?: unknown[] }).acr ?? []).length === 0)
     throw new M2MError(ResponseStatusCode.BAD_REQUEST, 'selfPrivileges (pvs) must contain at least one rule');
   checkGroupEntries(ctx, name, value as SetOfAcrs);
 }
@@ -29,7 +29,8 @@ function checkRuleSet(ctx: IdContext, name: 'pv' | 'pvs', value: unknown): void 
  * another CSE's group could not be evaluated here.
  */
 function checkGroupEntries(ctx: IdContext, name: 'pv' | 'pvs', value: SetOfAcrs): void {
-  for (const [k, rule] of value.acr.entries()) {
+  // accessControlRules is 0..n: a set without acr is the empty set (nothing to check).
+  for (const [k, rule] of (value.acr ?? []).entries()) {
     for (const [i, entry] of (rule.acor ?? []).entries()) {
       const c = classifyAcorEntry(entry, ctx);
       if (c.kind === 'group' && linkedResourceId(ctx, c.id) === undefined) {
