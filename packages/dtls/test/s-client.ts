@@ -19,6 +19,7 @@ export function sClient(port: number, args: string[], send = 'ping\n', waitMs = 
     p.stderr.on('data', (d) => {
       output += d.toString();
     });
+    p.stdin.on('error', () => {}); // s_client may have exited after a failed handshake
     setTimeout(() => p.stdin.write(send), 600);
     const timer = setTimeout(() => p.kill('SIGTERM'), waitMs);
     p.on('close', () => {
