@@ -31,6 +31,8 @@ export interface InCseConfig {
   };
   /** The plain HTTP listener; enabled: false turns it off (secure profile). */
   http: { enabled: boolean; host: string; port: number; maxBodyBytes: number; trustedProxies: string[] };
+  /** Optional CoAP listener over DTLS-PSK (TS-0008; Kpsa and DerivedKey identities, docs/coap.md). */
+  coap?: { host: string; port: number; responseOptions?: 'oneM2M' | 'coap-only' };
   store: { kind: 'sqlite' } | { kind: 'postgres'; connectionString: string; schema?: string };
   dataDir: string;
   registration: {
@@ -197,6 +199,16 @@ const schema = {
         spId: { type: 'string', pattern: '^[A-Za-z0-9._~-]+$' },
         adminOriginators: strList,
         allowCseWithoutAssociation: { type: 'boolean' },
+      },
+    },
+    coap: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['host', 'port'],
+      properties: {
+        host: str,
+        port: { type: 'integer', minimum: 0, maximum: 65535 },
+        responseOptions: { enum: ['oneM2M', 'coap-only'] },
       },
     },
     http: {

@@ -11,6 +11,7 @@ import { openStore } from '@m2msec/store';
 import { pino } from 'pino';
 import { adminRouter } from './admin-router.js';
 import { openAdministration } from './administration.js';
+import { startCoapListener } from './coap-listener.js';
 import { ConfigError, type InCseConfig, loadConfig } from './config.js';
 import { requestListener } from './dispatch.js';
 import { forwardingSenders } from './forwarding.js';
@@ -72,6 +73,8 @@ async function main(): Promise<void> {
   // TLS listeners first (their CRLs load before they open): once the plain listener answers, they serve.
   const tlsListeners = await startTlsListeners(config, security, handler, admin, administration, log);
   for (const l of tlsListeners) log.info({ url: l.url, framework: l.framework }, 'TLS listener ready');
+  const coap = config.coap ? await startCoapListener(config.coap, security, handler, administration, log) : undefined;
+  if (coap) log.info({ url: coap.url }, 'CoAP/DTLS listener ready');
   const server = config.http.enabled ? createServer(requestListener(binding, extras)) : undefined;
   if (server) {
     server.listen(config.http.port, config.http.host);
@@ -107,6 +110,7 @@ async function main(): Promise<void> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
     }
+    await coap?.binding.close();
     for (const l of tlsListeners) {
       l.close?.();
       l.server.close();
