@@ -74,9 +74,13 @@ async function main(): Promise<void> {
   });
   const ours = (await binding.listen()).port;
   const base = await freeUdpPort();
-  const libcoap = spawn('coap-server-openssl', ['-A', '127.0.0.1', '-p', String(base), '-k', KEY.toString(), '-v', '0'], {
-    stdio: 'ignore',
-  });
+  const libcoap = spawn(
+    'coap-server-openssl',
+    ['-A', '127.0.0.1', '-p', String(base), '-k', KEY.toString(), '-v', '0'],
+    {
+      stdio: 'ignore',
+    },
+  );
   await new Promise((r) => setTimeout(r, 500));
   const lport = base + 1; // coaps listens on port + 1
   try {
