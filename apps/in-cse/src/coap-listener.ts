@@ -3,10 +3,19 @@
 // credential becomes the transport context's association, so authentication, authorization and the
 // impersonation checks see the same facts as over HTTPS. Without libssl3 the listener refuses to start
 // with a message naming the package, and the rest of the IN-CSE runs.
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { type CoapBinding, createCoapBinding } from '@m2msec/binding-coap';
-import { DtlsUnavailableError } from '@m2msec/dtls';
-import type { RequestHandler } from '@m2msec/protocol';
-import { derivedKeyCredentialId, isDerivedKeyIdentity, parseDerivedKeyIdentity } from '@m2msec/saef';
+import { type DtlsSession, DtlsUnavailableError } from '@m2msec/dtls';
+import type { RequestHandler, TransportContext } from '@m2msec/protocol';
+import {
+  certificateIdentity,
+  checkCertificateProfile,
+  derivedKeyCredentialId,
+  isDerivedKeyIdentity,
+  issuerHasNameConstraints,
+  parseDerivedKeyIdentity,
+} from '@m2msec/saef';
 import type { Logger } from 'pino';
 import type { InCseAdministration } from './administration.js';
 import type { InCseSecurity } from './security.js';
@@ -16,10 +25,44 @@ export interface CoapListenerConfig {
   port: number;
   /** 'coap-only' leaves the (critical) TS-0008 options out of responses, for plain CoAP clients. */
   responseOptions?: 'oneM2M' | 'coap-only';
+  /** Also serve the Certificate-Based SAEF (ECDHE-ECDSA) with security.certificate's files. */
+  certificate?: boolean;
+}
+
+export interface CoapCertificateFiles {
+  cert: string;
+  key: string;
+  trustAnchors: string[];
+}
+
+type Association = NonNullable<TransportContext['association']>;
+
+/**
+ * The association of a certificate session (TS-0003 8.2.2.2), as the HTTPS certificate listener
+ * derives it: the clause 10.1 profile of the chain (leaf and the trust anchor that issued it), the
+ * identity its SAN proves, nameConstraints on the issuer of an AE-ID certificate, never this CSE's own ID.
+ */
+function certificateAssociation(
+  leafDer: Buffer,
+  anchors: readonly X509Certificate[],
+  ctx: { spId: string; inCseId: string },
+): Association {
+  const leaf = new X509Certificate(leafDer);
+  const issuer = anchors.find((a) => leaf.checkIssued(a));
+  const chain = [new Uint8Array(leafDer), ...(issuer ? [new Uint8Array(issuer.raw)] : [])];
+  const profile = checkCertificateProfile(chain);
+  const identity = certificateIdentity(profile.subjectAltNames, ctx);
+  if (identity.kind === 'ae' && !issuerHasNameConstraints(chain))
+    throw new Error('the issuer of an AE-ID certificate must carry nameConstraints (TS-0003 10.1.1.5)');
+  if (identity.kind === 'cse' && identity.id === ctx.inCseId)
+    throw new Error("the certificate names this CSE's own CSE-ID");
+  const proven = identity.kind === 'ae' || identity.kind === 'cse' ? [identity.id] : [];
+  return { boundIds: proven, credentialId: identity.credentialId, framework: 'certificate' };
 }
 
 export async function startCoapListener(
   coap: CoapListenerConfig,
+  cse: { spId: string; cseId: string; certificate?: CoapCertificateFiles },
   security: InCseSecurity,
   handler: RequestHandler,
   administration: InCseAdministration,
@@ -30,6 +73,11 @@ export async function startCoapListener(
     administration.authenticationFailure({ channel: 'coaps-psk', credential: `pskIdentity:${identity}`, reason });
     return undefined;
   };
+  const certs = coap.certificate ? cse.certificate : undefined;
+  if (coap.certificate && !certs)
+    throw new Error('coap.certificate needs security.certificate (cert, key, trustAnchors)');
+  const anchors = certs ? certs.trustAnchors.map((f) => new X509Certificate(readFileSync(f))) : [];
+  const certificateSessions = new WeakMap<DtlsSession, Association>();
   let binding: CoapBinding;
   try {
     binding = createCoapBinding({
@@ -48,8 +96,32 @@ export async function startCoapListener(
         const k = security.kpsa.lookup(identity);
         return k ? Buffer.from(k.key) : refuse(identity, 'unknown or expired KpsaID');
       },
+      ...(certs
+        ? {
+            certificate: {
+              certPem: readFileSync(certs.cert, 'utf8'),
+              keyPem: readFileSync(certs.key, 'utf8'),
+              caPem: anchors.map((a) => a.toString()).join('\n'),
+              requestCert: true,
+              requireCert: true,
+            },
+          }
+        : {}),
       // DerivedKey: the window moves only now that the Finished messages proved K_RS-C.
       acceptSession: (session) => {
+        if (session.certificate !== undefined) {
+          try {
+            certificateSessions.set(
+              session,
+              certificateAssociation(session.certificate, anchors, { spId: cse.spId, inCseId: cse.cseId }),
+            );
+            return true;
+          } catch (e) {
+            log.warn({ reason: (e as Error).message }, 'DTLS certificate session refused');
+            administration.authenticationFailure({ channel: 'coaps-certificate', reason: (e as Error).message });
+            return false;
+          }
+        }
         const identity = session.pskIdentity?.toString('utf8') ?? '';
         if (!isDerivedKeyIdentity(identity)) return true;
         const a = security.derivedKey?.accept(identity);
@@ -57,6 +129,13 @@ export async function startCoapListener(
         return a?.ok === true;
       },
       transportContext: (session, base) => {
+        const byCertificate = certificateSessions.get(session);
+        if (byCertificate) {
+          const boundIds = [
+            ...new Set([...byCertificate.boundIds, ...security.bindings.boundIdsSync(byCertificate.credentialId!)]),
+          ];
+          return { ...base, association: { ...byCertificate, boundIds } };
+        }
         const identity = session.pskIdentity?.toString('utf8') ?? '';
         const derived = isDerivedKeyIdentity(identity);
         const credentialId = derived ? derivedKeyCredentialId(parseDerivedKeyIdentity(identity)) : `12-${identity}`;

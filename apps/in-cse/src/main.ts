@@ -73,7 +73,14 @@ async function main(): Promise<void> {
   // TLS listeners first (their CRLs load before they open): once the plain listener answers, they serve.
   const tlsListeners = await startTlsListeners(config, security, handler, admin, administration, log);
   for (const l of tlsListeners) log.info({ url: l.url, framework: l.framework }, 'TLS listener ready');
-  const coap = config.coap ? await startCoapListener(config.coap, security, handler, administration, log) : undefined;
+  const coapCse = {
+    spId: config.cse.spId,
+    cseId: config.cse.cseId,
+    ...(config.security.certificate ? { certificate: config.security.certificate } : {}),
+  };
+  const coap = config.coap
+    ? await startCoapListener(config.coap, coapCse, security, handler, administration, log)
+    : undefined;
   if (coap) log.info({ url: coap.url }, 'CoAP/DTLS listener ready');
   const server = config.http.enabled ? createServer(requestListener(binding, extras)) : undefined;
   if (server) {
