@@ -1,3 +1,5 @@
+export { CoapsRequestSender, type CoapsRequestSenderOptions } from './client/coaps-request-sender.js';
+export { encodeCoapRequest } from './client/encode-request.js';
 export {
   CoapFormatError,
   type CoapMessage,
