@@ -9,11 +9,14 @@ import { type CoapBinding, createCoapBinding } from '@m2msec/binding-coap';
 import { type DtlsSession, DtlsUnavailableError } from '@m2msec/dtls';
 import type { RequestHandler, TransportContext } from '@m2msec/protocol';
 import {
+  AuthorizedPublicKeyVerifier,
+  authorizedPublicKeyCredentialId,
   certificateIdentity,
   checkCertificateProfile,
   derivedKeyCredentialId,
   isDerivedKeyIdentity,
   issuerHasNameConstraints,
+  macCertOfCertificate,
   parseDerivedKeyIdentity,
 } from '@m2msec/saef';
 import type { Logger } from 'pino';
@@ -27,6 +30,19 @@ export interface CoapListenerConfig {
   responseOptions?: 'oneM2M' | 'coap-only';
   /** Also serve the Certificate-Based SAEF (ECDHE-ECDSA) with security.certificate's files. */
   certificate?: boolean;
+  /**
+   * AuthorizedPublicKey mode (needs certificate): a client certificate carrying a MacCert is checked in
+   * the handshake against the DerivedKey trust anchors' K_RS-TA (credentials add-dk-ta).
+   */
+  authorizedPublicKey?: boolean;
+}
+
+function hasMacCert(der: Buffer): boolean | 'malformed' {
+  try {
+    return macCertOfCertificate(der) !== undefined;
+  } catch {
+    return 'malformed';
+  }
 }
 
 export interface CoapCertificateFiles {
@@ -78,6 +94,10 @@ export async function startCoapListener(
     throw new Error('coap.certificate needs security.certificate (cert, key, trustAnchors)');
   const anchors = certs ? certs.trustAnchors.map((f) => new X509Certificate(readFileSync(f))) : [];
   const certificateSessions = new WeakMap<DtlsSession, Association>();
+  if (coap.authorizedPublicKey && !certs) throw new Error('coap.authorizedPublicKey needs coap.certificate');
+  const apk = coap.authorizedPublicKey
+    ? new AuthorizedPublicKeyVerifier({ trustAnchors: security.kpsa.trustAnchorKeys() })
+    : undefined;
   let binding: CoapBinding;
   try {
     binding = createCoapBinding({
@@ -107,8 +127,34 @@ export async function startCoapListener(
             },
           }
         : {}),
+      // In the handshake: a certificate with a MacCert is judged by it (its alert on failure); any other
+      // must chain to a trust anchor.
+      ...(apk
+        ? {
+            verifyPeer: (ders: Buffer[], chainError: number) => {
+              const leaf = ders[0];
+              const m = leaf === undefined ? false : hasMacCert(leaf);
+              if (m === 'malformed') return 'bad_certificate';
+              if (m) {
+                const v = apk.check(leaf!);
+                return v.ok ? undefined : v.alert;
+              }
+              return chainError === 0 ? undefined : 'unknown_ca';
+            },
+          }
+        : {}),
       // DerivedKey: the window moves only now that the Finished messages proved K_RS-C.
       acceptSession: (session) => {
+        if (session.certificate !== undefined && apk && hasMacCert(session.certificate) === true) {
+          const v = apk.accept(session.certificate);
+          if (!v.ok) {
+            administration.authenticationFailure({ channel: 'coaps-certificate', reason: v.reason });
+            return false;
+          }
+          const credentialId = authorizedPublicKeyCredentialId(v.macCert);
+          certificateSessions.set(session, { boundIds: [], credentialId, framework: 'authorized-public-key' });
+          return true;
+        }
         if (session.certificate !== undefined) {
           try {
             certificateSessions.set(

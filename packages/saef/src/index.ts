@@ -35,6 +35,7 @@ export { acceptDerivedKeySession } from './derived-key/accept-session.js';
 export {
   type AuthorizedPublicKeyVerdict,
   AuthorizedPublicKeyVerifier,
+  authorizedPublicKeyCredentialId,
   MAC_CERT_EXTENSION_OID,
   macCertOfCertificate,
 } from './derived-key/authorized-public-key.js';

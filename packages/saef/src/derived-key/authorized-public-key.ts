@@ -8,7 +8,7 @@
 //   sequence number fresh in the window  else bad_certificate
 // As in DerivedKey mode the window moves only in accept(), once the handshake has completed.
 // The extension OID is a UUID OID (X.667, arc 2.25), as no registered arc exists for it.
-import { X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { ReplayWindow } from '@m2msec/crypto';
 import { AsnConvert, type OctetString } from '@peculiar/asn1-schema';
 import { Certificate } from '@peculiar/asn1-x509';
@@ -123,4 +123,13 @@ export class AuthorizedPublicKeyVerifier {
     if (v.ok) this.#windows.get(v.macCert.taId)!.accept(v.macCert.sequenceNumber);
     return v;
   }
+}
+
+/**
+ * The Credential-ID of an AuthorizedPublicKey client (TS-0003 10.4 type 12, as DerivedKey's
+ * 12-DK.<TA_id>.<C_id>): 12-APK.<TA_id>.<first 16 bytes of SHA-256(SPKI), hex>. The MacCert names no client,
+ * so the key is the identity; bindings and administrators refer to this ID.
+ */
+export function authorizedPublicKeyCredentialId(mc: MacCert): string {
+  return `12-APK.${mc.taId}.${createHash('sha256').update(mc.publicKey).digest('hex').slice(0, 32)}`;
 }
