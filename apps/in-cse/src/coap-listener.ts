@@ -7,7 +7,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { type CoapBinding, createCoapBinding } from '@m2msec/binding-coap';
 import { type DtlsSession, DtlsUnavailableError } from '@m2msec/dtls';
-import type { RequestHandler, TransportContext } from '@m2msec/protocol';
+import { type RequestHandler, ResponseStatusCode, type TransportContext } from '@m2msec/protocol';
 import {
   AuthorizedPublicKeyVerifier,
   authorizedPublicKeyCredentialId,
@@ -94,6 +94,26 @@ export async function startCoapListener(
     throw new Error('coap.certificate needs security.certificate (cert, key, trustAnchors)');
   const anchors = certs ? certs.trustAnchors.map((f) => new X509Certificate(readFileSync(f))) : [];
   const certificateSessions = new WeakMap<DtlsSession, Association>();
+  const sessionOf = new WeakMap<TransportContext, { session: DtlsSession; notAfter?: number }>();
+  // Each request: the session's credential must still hold (a revoked or expired Kpsa, an expired
+  // certificate): else 4107 and the session ends, as the HTTPS listeners tear theirs down.
+  const stillValid = (transport: TransportContext): boolean => {
+    const s = sessionOf.get(transport);
+    if (s?.notAfter !== undefined && Date.now() > s.notAfter) return false;
+    if (transport.association?.framework === 'psk')
+      return security.kpsa.lookup(transport.tls?.pskIdentity ?? '') !== undefined;
+    return true;
+  };
+  const guarded: RequestHandler = async (req, transport) => {
+    if (stillValid(transport)) return handler(req, transport);
+    const s = sessionOf.get(transport);
+    if (s) setImmediate(() => s.session.close('credential no longer valid'));
+    return {
+      rsc: ResponseStatusCode.SECURITY_ASSOCIATION_REQUIRED,
+      rqi: req.rqi,
+      dbg: 'the credential of this DTLS session was revoked or has expired',
+    };
+  };
   if (coap.authorizedPublicKey && !certs) throw new Error('coap.authorizedPublicKey needs coap.certificate');
   const apk = coap.authorizedPublicKey
     ? new AuthorizedPublicKeyVerifier({ trustAnchors: security.kpsa.trustAnchorKeys() })
@@ -103,7 +123,7 @@ export async function startCoapListener(
     binding = createCoapBinding({
       host: coap.host,
       port: coap.port,
-      handler: administration.audited(handler, 'coaps-psk'),
+      handler: administration.audited(guarded, 'coaps-psk'),
       ...(coap.responseOptions === undefined ? {} : { responseOptions: coap.responseOptions }),
       // Synchronous, from memory (DESIGN.md 3): DerivedKey check() changes nothing; Kpsa by KpsaID.
       psk: (raw) => {
@@ -175,24 +195,10 @@ export async function startCoapListener(
         return a?.ok === true;
       },
       transportContext: (session, base) => {
-        const byCertificate = certificateSessions.get(session);
-        if (byCertificate) {
-          const boundIds = [
-            ...new Set([...byCertificate.boundIds, ...security.bindings.boundIdsSync(byCertificate.credentialId!)]),
-          ];
-          return { ...base, association: { ...byCertificate, boundIds } };
-        }
-        const identity = session.pskIdentity?.toString('utf8') ?? '';
-        const derived = isDerivedKeyIdentity(identity);
-        const credentialId = derived ? derivedKeyCredentialId(parseDerivedKeyIdentity(identity)) : `12-${identity}`;
-        return {
-          ...base,
-          association: {
-            boundIds: [...security.bindings.boundIdsSync(credentialId)],
-            credentialId,
-            framework: derived ? 'derived-key' : 'psk',
-          },
-        };
+        const ctx = buildContext(session, base);
+        const notAfter = session.certificate ? Date.parse(new X509Certificate(session.certificate).validTo) : undefined;
+        sessionOf.set(ctx, { session, ...(notAfter === undefined ? {} : { notAfter }) });
+        return ctx;
       },
       onError: (e) => log.error({ err: (e as Error)?.name }, 'CoAP request failed'),
     });
@@ -205,4 +211,25 @@ export async function startCoapListener(
   }
   const a = await binding.listen();
   return { binding, url: `coaps://${coap.host}:${a.port}` };
+
+  function buildContext(session: DtlsSession, base: TransportContext): TransportContext {
+    const byCertificate = certificateSessions.get(session);
+    if (byCertificate) {
+      const boundIds = [
+        ...new Set([...byCertificate.boundIds, ...security.bindings.boundIdsSync(byCertificate.credentialId!)]),
+      ];
+      return { ...base, association: { ...byCertificate, boundIds } };
+    }
+    const identity = session.pskIdentity?.toString('utf8') ?? '';
+    const derived = isDerivedKeyIdentity(identity);
+    const credentialId = derived ? derivedKeyCredentialId(parseDerivedKeyIdentity(identity)) : `12-${identity}`;
+    return {
+      ...base,
+      association: {
+        boundIds: [...security.bindings.boundIdsSync(credentialId)],
+        credentialId,
+        framework: derived ? 'derived-key' : 'psk',
+      },
+    };
+  }
 }
