@@ -452,6 +452,10 @@ static napi_value create_context(napi_env env, napi_callback_info info) {
         return NULL;
       }
       x->client_identity = malloc(l);
+      if (x->client_identity == NULL) {
+        napi_throw_error(env, NULL, "out of memory");
+        return NULL;
+      }
       memcpy(x->client_identity, d, l);
       x->client_identity_len = l;
       if (!get_buffer(env, key, &d, &l) || l == 0 || l > PSK_MAX_PSK_LEN) {
@@ -459,6 +463,10 @@ static napi_value create_context(napi_env env, napi_callback_info info) {
         return NULL;
       }
       x->client_key = OPENSSL_malloc(l);
+      if (x->client_key == NULL) {
+        napi_throw_error(env, NULL, "out of memory");
+        return NULL;
+      }
       memcpy(x->client_key, d, l);
       x->client_key_len = l;
       SSL_CTX_set_psk_client_callback(ctx, psk_client_cb);

@@ -39,6 +39,11 @@ export interface DtlsServerOptions {
   mtu?: number;
 }
 
+/** A handshake record in epoch 0 carrying a ClientHello (RFC 6347 4.1 record, 4.2.2 handshake header). */
+function isInitialClientHello(msg: Buffer): boolean {
+  return msg.length > 25 && msg[0] === 22 && msg[3] === 0 && msg[4] === 0 && msg[13] === 1;
+}
+
 interface Entry {
   conn: NativeConnection;
   peer: DtlsPeer;
@@ -119,7 +124,11 @@ export class DtlsServer {
     if (msg.length === 0 || msg.length > 16384) return;
     const key = `${peer.address}|${peer.port}`;
     const e = this.entries.get(key);
-    if (e !== undefined) {
+    // RFC 6347 4.2.8: a ClientHello in epoch 0 from the address of an established association is a
+    // client that lost its state; it goes through the cookie exchange and, once verified, replaces the
+    // old association (an off-path attacker cannot complete the cookie exchange for that address).
+    const restart = e?.session !== undefined && isInitialClientHello(msg);
+    if (e !== undefined && !restart) {
       e.lastSeen = Date.now();
       this.handle(key, e, this.native.feed(e.conn, msg));
       return;
@@ -141,6 +150,8 @@ export class DtlsServer {
       this.native.close(conn);
       return;
     }
+    const old = this.entries.get(key);
+    if (old !== undefined) this.drop(key, old, 'replaced by a new handshake from the same address', false);
     if (this.entries.size >= (this.opts.maxSessions ?? 1000)) {
       // The cap counts associations that proved their address with a cookie.
       this.stats.droppedAtCap++;

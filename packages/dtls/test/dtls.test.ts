@@ -200,3 +200,42 @@ describe('DTLS 1.2 server on the system OpenSSL', () => {
     expect(out).toContain('libssl3');
   });
 });
+
+describe('a client that lost its state (RFC 6347 4.2.8)', () => {
+  it('a new handshake from the same address and port replaces the old association after the cookie exchange', async () => {
+    const { server, port, sessions } = await echoServer();
+    const native = loadDtls();
+    const sock = createSocket('udp4');
+    await new Promise<void>((r) => sock.bind(0, '127.0.0.1', r));
+    // Drives one full handshake through the addon from this fixed local port.
+    const handshake = () =>
+      new Promise<void>((resolve, reject) => {
+        const ctx = native.createContext({
+          server: false,
+          ciphers: 'PSK-AES128-CCM8',
+          pskIdentity: Buffer.from('client1'),
+          pskKey: KEY,
+        });
+        const conn = native.newConnection(ctx, Buffer.alloc(0));
+        const step = (r: ReturnType<typeof native.feed>) => {
+          for (const d of r.out) sock.send(d, port, '127.0.0.1');
+          if (r.state === 1) {
+            sock.removeAllListeners('message');
+            resolve();
+          } else if (r.state === 2) reject(new Error(r.error));
+        };
+        sock.on('message', (m) => step(native.feed(conn, m)));
+        step(native.connect(conn));
+      });
+    await handshake();
+    expect(sessions).toHaveLength(1);
+    const closed = new Promise<string>((r) => {
+      sessions[0]!.onClose = r;
+    });
+    await handshake(); // same port, fresh client state
+    expect(sessions).toHaveLength(2);
+    expect(await closed).toBe('replaced by a new handshake from the same address');
+    expect(server.sessionCount).toBe(1);
+    sock.close();
+  });
+});
