@@ -12,6 +12,7 @@ pkgs=(
   docker-compose                   # parses infra/docker/compose.yaml (no engine needed)
   python3                          # an independent TLS stack (ssl module) for EST's tls-unique check
   python3-jwcrypto                 # an independent JOSE implementation for the ESData interop tests
+  libssl-dev libcoap3-bin          # DTLS addon headers (packages/dtls); libcoap's coap-client/-server (TS-0008)
 )
 missing=()
 for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done

@@ -32,6 +32,15 @@ export interface MqttTransportOptions {
   poa?: string[];
 }
 
+export interface CoapTransportOptions {
+  kind: 'coap';
+  /** The registrar's coaps point of access, e.g. 'coaps://gw:5684' (TS-0008 over DTLS 1.2). */
+  url: string;
+  /** DTLS credential: a PSK (KpsaID or DerivedKey identity and key), or a certificate with the server's CA. */
+  psk?: { identity: string; key: Buffer };
+  certificate?: { certPem: string; keyPem: string; caPem: string };
+}
+
 export interface ContainerOptions {
   /** resourceName of the container created under the AE. */
   rn: string;
@@ -44,7 +53,7 @@ export interface ContainerOptions {
 export interface AeOptions {
   /** SP-relative CSE-ID and <CSEBase> name of the registrar, e.g. '/id-mn', 'cse-mn'. */
   registrar: { cseId: string; cseBaseName: string };
-  transport: HttpTransportOptions | MqttTransportOptions;
+  transport: HttpTransportOptions | MqttTransportOptions | CoapTransportOptions;
   /** AE-ID-Stem to ask for ('Cae1'); absent: 'C' (the registrar assigns one; HTTP only). */
   stem?: string;
   /** App-ID (api), e.g. 'Nsensor'. */

@@ -4,6 +4,7 @@
 import { EventEmitter } from 'node:events';
 import { Operation, type RequestPrimitive, type ResponsePrimitive, ResponseStatusCode } from '@m2msec/protocol';
 import type { AeOptions } from './options.js';
+import { openCoapTransport } from './transport/coap.js';
 import { openHttpTransport } from './transport/http.js';
 import { openMqttTransport } from './transport/mqtt.js';
 import type { AeTransport } from './transport/types.js';
@@ -63,6 +64,8 @@ export class ReferenceAe extends EventEmitter<{ notification: [Notification] }> 
     if (o.transport.kind === 'mqtt') {
       if (!o.stem) throw new TypeError('an MQTT AE needs its AE-ID-Stem (ClientId A::<AE-ID>, TS-0010 6.3.3)');
       this.transport = await openMqttTransport(o.transport, o.registrar, o.stem, 'm2msec.org', timeoutMs);
+    } else if (o.transport.kind === 'coap') {
+      this.transport = openCoapTransport(o.transport, timeoutMs);
     } else {
       this.transport = openHttpTransport(o.transport, o.registrar, timeoutMs);
     }

@@ -48,6 +48,14 @@ export interface InCseConfig {
   };
   /** The plain HTTP listener; enabled: false turns it off (secure profile). */
   http: { enabled: boolean; host: string; port: number; maxBodyBytes: number; trustedProxies: string[] };
+  /** Optional CoAP listener over DTLS-PSK (TS-0008; Kpsa and DerivedKey identities, docs/coap.md). */
+  coap?: {
+    host: string;
+    port: number;
+    responseOptions?: 'oneM2M' | 'coap-only';
+    certificate?: boolean;
+    authorizedPublicKey?: boolean;
+  };
   store: { kind: 'sqlite' } | { kind: 'postgres'; connectionString: string; schema?: string };
   dataDir: string;
   registration: {
@@ -256,6 +264,18 @@ const schema = {
             maxPending: { type: 'integer', minimum: 1 },
           },
         },
+      },
+    },
+    coap: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['host', 'port'],
+      properties: {
+        host: str,
+        port: { type: 'integer', minimum: 0, maximum: 65535 },
+        responseOptions: { enum: ['oneM2M', 'coap-only'] },
+        certificate: { type: 'boolean' },
+        authorizedPublicKey: { type: 'boolean' },
       },
     },
     http: {

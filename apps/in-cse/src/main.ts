@@ -12,6 +12,7 @@ import { openStore } from '@m2msec/store';
 import { pino } from 'pino';
 import { adminRouter } from './admin-router.js';
 import { openAdministration } from './administration.js';
+import { startCoapListener } from './coap-listener.js';
 import { ConfigError, type InCseConfig, loadConfig } from './config.js';
 import { requestListener } from './dispatch.js';
 import { forwardingSenders } from './forwarding.js';
@@ -88,6 +89,15 @@ async function main(): Promise<void> {
   // TLS listeners first (their CRLs load before they open): once the plain listener answers, they serve.
   const tlsListeners = await startTlsListeners(config, security, handler, admin, administration, log);
   for (const l of tlsListeners) log.info({ url: l.url, framework: l.framework }, 'TLS listener ready');
+  const coapCse = {
+    spId: config.cse.spId,
+    cseId: config.cse.cseId,
+    ...(config.security.certificate ? { certificate: config.security.certificate } : {}),
+  };
+  const coap = config.coap
+    ? await startCoapListener(config.coap, coapCse, security, handler, administration, log)
+    : undefined;
+  if (coap) log.info({ url: coap.url }, 'CoAP/DTLS listener ready');
   const server = config.http.enabled
     ? createServer(requestListener(binding, extras, (m, f) => log.warn(f, m)))
     : undefined;
@@ -125,6 +135,7 @@ async function main(): Promise<void> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
     }
+    await coap?.binding.close();
     for (const l of tlsListeners) {
       l.close?.();
       l.server.close();

@@ -2,7 +2,7 @@
 // handler contract between a binding and the CSE core. Nothing below a binding reads sockets or headers.
 import type { RequestPrimitive, ResponsePrimitive } from './primitive.js';
 
-export type BindingName = 'http' | 'mqtt' | 'internal';
+export type BindingName = 'http' | 'mqtt' | 'coap' | 'internal';
 
 /** What a TLS session proved about the peer (TS-0003 8.2 SAEFs). */
 export interface TlsContext {

@@ -32,6 +32,13 @@ export {
   type OneM2MResponse,
 } from './client/onem2m-client.js';
 export { acceptDerivedKeySession } from './derived-key/accept-session.js';
+export {
+  type AuthorizedPublicKeyVerdict,
+  AuthorizedPublicKeyVerifier,
+  authorizedPublicKeyCredentialId,
+  MAC_CERT_EXTENSION_OID,
+  macCertOfCertificate,
+} from './derived-key/authorized-public-key.js';
 // DerivedKey and AuthorizedPublicKey modes.
 export { DERIVED_KEY_LENGTH, deriveClientKey } from './derived-key/derive.js';
 export { derivedKeyDurabilityGate } from './derived-key/durability-gate.js';
