@@ -11,6 +11,7 @@ pkgs=(
   libxml2-utils                    # xmllint: DSKPP messages against their schema
   docker-compose                   # parses infra/docker/compose.yaml (no engine needed)
   python3                          # an independent TLS stack (ssl module) for EST's tls-unique check
+  chromium                         # the console's browser tests (playwright-core, never a downloaded browser)
 )
 missing=()
 for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done

@@ -67,8 +67,10 @@ export async function nodes(cse: InCseClient) {
     discover(cse, 16, 'm2m:csr'),
     sessions(cse),
   ]);
+  // Bound / proven IDs may be CSE-relative (Cxyz) or SP-relative (/id-in/Cxyz).
+  const same = (x: string, id: string) => x === id || x.endsWith(`/${id}`) || id.endsWith(`/${x}`);
   const assoc = (id: string) =>
-    live.filter((s) => s.boundIds.includes(id) || s.provenIds.includes(id) || s.provenIds.includes(`/${id}`));
+    live.filter((s) => s.boundIds.some((b) => same(b, id)) || s.provenIds.some((p) => same(p, id)));
   return {
     aes: aes.map((a) => ({
       aei: a.aei,

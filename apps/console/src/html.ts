@@ -42,9 +42,9 @@ export function page(title: string, body: Raw, s?: { account: string; csrf: stri
 ${nav.html}<main><h1>${esc(title)}</h1>${body.html}</main></body></html>`;
 }
 
-export const table = (head: string[], rows: Raw[][]): Raw =>
+export const table = (head: string[], rows: Raw[][], id = ''): Raw =>
   rows.length === 0
     ? h`<p class="empty">none</p>`
-    : h`<table><thead><tr>${head.map((c) => h`<th>${c}</th>`)}</tr></thead><tbody>${rows.map(
+    : h`<table${raw(id ? ` id="${esc(id)}"` : '')}><thead><tr>${head.map((c) => h`<th>${c}</th>`)}</tr></thead><tbody>${rows.map(
         (r) => h`<tr>${r.map((c) => h`<td>${c}</td>`)}</tr>`,
       )}</tbody></table>`;

@@ -185,6 +185,7 @@ export const ROUTES: Route[] = [
           return h`<h2>AEs</h2>${table(
             ['AE-ID', 'resource name', 'App-ID', 'authenticated association'],
             n.aes.map((a) => [h`${a.aei}`, h`${a.rn}`, h`${a.api}`, assocCell(a.associations)]),
+            'aes',
           )}<h2>Remote CSEs</h2>${table(
             ['CSE-ID', 'resource name', 'CSEBase', 'authenticated association'],
             n.remoteCses.map((r) => [h`${r.csi}`, h`${r.rn}`, h`${r.cb}`, assocCell(r.associations)]),
@@ -467,7 +468,8 @@ export function consoleApp(d: ConsoleDeps): express.Express {
       "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     );
     res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Referrer-Policy', 'no-referrer');
+    // same-origin, not no-referrer: under no-referrer browsers send 'Origin: null' on form POSTs (Fetch 3.1).
+    res.setHeader('Referrer-Policy', 'same-origin');
     res.setHeader('Cache-Control', 'no-store');
     if (d.config.http.tls) res.setHeader('Strict-Transport-Security', 'max-age=31536000');
     next();
