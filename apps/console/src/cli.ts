@@ -8,8 +8,17 @@ import { parseArgs } from 'node:util';
 import { AccountStore } from './accounts.js';
 import * as actions from './actions.js';
 import { ConsoleAuditLog } from './audit.js';
+import { parseProvisioningCsv, provision } from './bulk.js';
 import { loadConfig } from './config.js';
 import { InCseClient } from './in-cse-client.js';
+import {
+  MefClient,
+  mefCertificates,
+  mefEnrolees,
+  mefEnrolments,
+  mefRevokeCertificate,
+  mefRevokeEnrolment,
+} from './mef-client.js';
 import { newTotpSecret, otpauthUri } from './totp.js';
 
 const USAGE = `usage: m2msec-console <command> [options] [--json]
@@ -23,7 +32,11 @@ const USAGE = `usage: m2msec-console <command> [options] [--json]
   credentials                       PSK credentials (Kpsa) with bound IDs
   revoke-psk --key-id K             revoke a Kpsa and end its live sessions
   cse-audit [--kind K] [--since T] [--limit N]
-  audit [--account A] [--action X] [--outcome O] [--since T]   the console's own audit log`;
+  audit [--account A] [--action X] [--outcome O] [--since T]   the console's own audit log
+  mef-enrolees | mef-enrolments | mef-certificates   the MEF's admin API (certificates with expiry)
+  mef-revoke-certificate --serial S [--reason R] | mef-revoke-enrolment --ke-id K
+  bulk-provision                    CSV on stdin (kpmId,kpm,enroleeId,targetId,suid,enrolmentExpirySeconds);
+                                    progress on stderr, the result report on stdout`;
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -35,6 +48,9 @@ const { positionals, values } = parseArgs({
     op: { type: 'string' },
     to: { type: 'string' },
     'key-id': { type: 'string' },
+    'ke-id': { type: 'string' },
+    serial: { type: 'string' },
+    reason: { type: 'string' },
     kind: { type: 'string' },
     since: { type: 'string' },
     limit: { type: 'string' },
@@ -97,6 +113,34 @@ async function main(): Promise<number> {
         limit,
       }),
     );
+  }
+  if (cmd.startsWith('mef-') || cmd === 'bulk-provision') {
+    if (!config.mef) throw new actions.ActionError('no MEF is configured (mef in the console configuration)');
+    const mef = new MefClient(config.mef);
+    const mefRun: Record<string, () => Promise<unknown>> = {
+      'mef-enrolees': () => mefEnrolees(mef),
+      'mef-enrolments': () => mefEnrolments(mef),
+      'mef-certificates': () => mefCertificates(mef),
+      'mef-revoke-certificate': () => mefRevokeCertificate(mef, values.serial ?? '', values.reason),
+      'mef-revoke-enrolment': () => mefRevokeEnrolment(mef, values['ke-id'] ?? ''),
+      'bulk-provision': () =>
+        provision(mef, parseProvisioningCsv(stdin()), (r) => {
+          if (!r.finished) process.stderr.write(`${r.done}/${r.total} provisioned ${r.succeeded} failed ${r.failed}\n`);
+        }),
+    };
+    const f = mefRun[cmd];
+    if (!f) throw new actions.ActionError(`unknown command ${cmd}\n${USAGE}`, 2);
+    const target = values.serial ?? values['ke-id'];
+    try {
+      const result = await f();
+      const failed = cmd === 'bulk-provision' && (result as { failed: number }).failed > 0;
+      record(cmd, target, failed ? 'failed' : 'ok');
+      out(result);
+      return failed ? 1 : 0;
+    } catch (e) {
+      record(cmd, target, 'failed', (e as Error).message);
+      throw e;
+    }
   }
   const cse = new InCseClient(config.inCse);
   try {

@@ -26,18 +26,20 @@ const NAV = [
   ['/policies', 'Policies'],
   ['/explain', 'Explain'],
   ['/credentials', 'Credentials'],
+  ['/enrolments', 'MEF enrolments'],
+  ['/bulk', 'Bulk provisioning'],
   ['/audit', 'Audit log'],
   ['/events', 'Live events'],
 ];
 
-export function page(title: string, body: Raw, s?: { account: string; csrf: string }): string {
+export function page(title: string, body: Raw, s?: { account: string; csrf: string }, refreshSeconds?: number): string {
   const nav = s
     ? h`<nav>${NAV.map(([href, label]) => h`<a href="${href}">${label}</a>`)}
         <form method="post" action="/logout" class="logout"><input type="hidden" name="_csrf" value="${s.csrf}">
         <span class="who">${s.account}</span> <button>Sign out</button></form></nav>`
     : raw('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)} · m2msec console</title>
-<meta name="viewport" content="width=device-width"><link rel="stylesheet" href="/static/console.css">
+<meta name="viewport" content="width=device-width">${refreshSeconds ? `<meta http-equiv="refresh" content="${refreshSeconds}">` : ''}<link rel="stylesheet" href="/static/console.css">
 <script src="/static/console.js" defer></script></head><body><header><strong>m2msec</strong> security console</header>
 ${nav.html}<main><h1>${esc(title)}</h1>${body.html}</main></body></html>`;
 }

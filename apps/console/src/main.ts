@@ -8,6 +8,7 @@ import { ConsoleAuditLog } from './audit.js';
 import { loadConfig } from './config.js';
 import { InCseClient } from './in-cse-client.js';
 import { Lockout } from './lockout.js';
+import { MefClient } from './mef-client.js';
 import { Sessions } from './sessions.js';
 import { consoleApp } from './web.js';
 
@@ -19,6 +20,8 @@ const app = consoleApp({
   lockout: new Lockout(config.lockout),
   audit: new ConsoleAuditLog(config.dataDir),
   cse: new InCseClient(config.inCse),
+  ...(config.mef ? { mef: new MefClient(config.mef) } : {}),
+  jobs: new Map(),
 });
 const tls = config.http.tls;
 const server = tls ? createHttps({ cert: readFileSync(tls.cert), key: readFileSync(tls.key) }, app) : createHttp(app);

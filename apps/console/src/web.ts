@@ -2,6 +2,8 @@
 // security headers, the cross-site check (Sec-Fetch-Site; Origin on every POST), the session (all but
 // the sign-in routes and static files), the synchronizer CSRF token (every POST), then the handler,
 // which records what it did in the console's audit log.
+
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,10 +11,19 @@ import express, { type Request, type Response } from 'express';
 import type { AccountStore } from './accounts.js';
 import * as actions from './actions.js';
 import type { ConsoleAuditLog } from './audit.js';
+import { type BulkReport, CSV_COLUMNS, parseProvisioningCsv, provision } from './bulk.js';
 import type { ConsoleConfig } from './config.js';
 import { h, page, raw, table } from './html.js';
 import type { InCseClient } from './in-cse-client.js';
 import type { Lockout } from './lockout.js';
+import {
+  type MefClient,
+  mefCertificates,
+  mefEnrolees,
+  mefEnrolments,
+  mefRevokeCertificate,
+  mefRevokeEnrolment,
+} from './mef-client.js';
 import { cookieHeader, cookieValue, type Session, Sessions } from './sessions.js';
 import { verifyTotp } from './totp.js';
 
@@ -23,6 +34,9 @@ export interface ConsoleDeps {
   lockout: Lockout;
   audit: ConsoleAuditLog;
   cse: InCseClient;
+  mef?: MefClient;
+  /** Bulk jobs by id (their reports; kept for the process's lifetime). */
+  jobs?: Map<string, { account: string; report: BulkReport }>;
   now?: () => number;
 }
 
@@ -49,12 +63,27 @@ const STATIC: Record<string, [string, string]> = {
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
-function send(c: Ctx, status: number, title: string, body: ReturnType<typeof h>): void {
+function send(c: Ctx, status: number, title: string, body: ReturnType<typeof h>, refresh?: number): void {
   c.res
     .status(status)
     .type('html')
-    .send(page(title, body, c.session.account ? c.session : undefined));
+    .send(page(title, body, c.session.account ? c.session : undefined, refresh));
 }
+
+function mefOf(d: ConsoleDeps): MefClient {
+  if (!d.mef) throw new actions.ActionError('no MEF is configured (mef in the console configuration)', 404);
+  return d.mef;
+}
+
+const jobView = (id: string, r: BulkReport) =>
+  h`<p id="progress" data-finished="${String(r.finished)}">${r.finished ? 'Finished' : 'Running'}: ${r.done} of ${r.total} rows, ${r.succeeded} provisioned, ${r.failed} failed</p>
+  <progress max="${r.total}" value="${r.done}"></progress>
+  ${table(
+    ['line', 'KpmID', 'Enrolee-ID', 'result'],
+    r.results.map((x) => [h`${x.line}`, h`${x.kpmId}`, h`${x.enroleeId}`, h`${x.ok ? 'provisioned' : x.error}`]),
+    'report',
+  )}
+  <p><a href="/bulk/job?id=${id}&amp;format=json">report as JSON</a></p>`;
 
 const csrfField = (s: Session) => h`<input type="hidden" name="_csrf" value="${s.csrf}">`;
 
@@ -331,6 +360,177 @@ export const ROUTES: Route[] = [
         },
         'Credential revoked',
       );
+    },
+  },
+  {
+    method: 'GET',
+    path: '/enrolments',
+    handle: (d, c) =>
+      view(
+        d,
+        c,
+        'view-enrolments',
+        'mef',
+        async () => {
+          const mef = mefOf(d);
+          const [enrolees, enrolments, certs] = await Promise.all([
+            mefEnrolees(mef),
+            mefEnrolments(mef),
+            mefCertificates(mef),
+          ]);
+          return h`<h2>Enrolees (Bootstrap Instruction Configuration)</h2>${table(
+            ['principal', 'Enrolee-ID', 'targets'],
+            (enrolees as any[]).map((e) => [h`${e.principal}`, h`${e.enroleeId}`, h`${JSON.stringify(e.targets)}`]),
+            'enrolees',
+          )}<h2>Enrolments (Ke)</h2>${table(
+            ['KeID', 'Enrolee-ID', 'state', 'expires', ''],
+            (enrolments as any[]).map((e) => [
+              h`${e.keId}`,
+              h`${e.enroleeId}`,
+              h`${e.state ?? (e.revoked ? 'revoked' : 'active')}`,
+              h`${e.expiresAt ? new Date(e.expiresAt).toISOString() : '—'}`,
+              h`<form method="post" action="/enrolments/revoke" class="inline" data-confirm="Revoke enrolment ${e.keId}?">${csrfField(c.session)}<input type="hidden" name="keId" value="${e.keId}"><button>Revoke</button></form>`,
+            ]),
+            'enrolments',
+          )}<h2>EST certificates</h2>${table(
+            ['serial', 'Enrolee-ID', 'operation', 'issued', 'expires (notAfter)', 'revoked', ''],
+            certs.map((x) => [
+              h`${x.serialNumber}`,
+              h`${x.enroleeId}`,
+              h`${x.operation}`,
+              h`${x.issuedAt}`,
+              h`${x.notAfter}`,
+              h`${x.revoked ?? '—'}`,
+              x.revoked
+                ? h``
+                : h`<form method="post" action="/enrolments/certificate/revoke" class="inline" data-confirm="Revoke certificate ${x.serialNumber}?">${csrfField(c.session)}<input type="hidden" name="serial" value="${x.serialNumber}"><button>Revoke</button></form>`,
+            ]),
+            'certificates',
+          )}`;
+        },
+        'MEF enrolments and certificates',
+      ),
+  },
+  {
+    method: 'POST',
+    path: '/enrolments/revoke',
+    handle: (d, c) => {
+      const keId = str(c.req.body?.keId);
+      return view(
+        d,
+        c,
+        'revoke-enrolment',
+        keId,
+        async () => {
+          await mefRevokeEnrolment(mefOf(d), keId);
+          return h`<p id="result">Revoked enrolment ${keId}.</p><p><a href="/enrolments">back</a></p>`;
+        },
+        'Enrolment revoked',
+      );
+    },
+  },
+  {
+    method: 'POST',
+    path: '/enrolments/certificate/revoke',
+    handle: (d, c) => {
+      const serial = str(c.req.body?.serial);
+      return view(
+        d,
+        c,
+        'revoke-certificate',
+        serial,
+        async () => {
+          const r = await mefRevokeCertificate(mefOf(d), serial);
+          return h`<p id="result">Revoked certificate ${r.revoked} at ${r.revokedAt} (${r.reason}); it is on the MEF's CRL.</p><p><a href="/enrolments">back</a></p>`;
+        },
+        'Certificate revoked',
+      );
+    },
+  },
+  {
+    method: 'GET',
+    path: '/bulk',
+    handle: (d, c) =>
+      send(
+        c,
+        200,
+        'Bulk provisioning at the MEF',
+        h`<form method="post" action="/bulk/provision">${csrfField(c.session)}
+        <label>CSV (header <code>${CSV_COLUMNS.join(',')}</code>)<br><textarea name="csv" rows="12"></textarea></label>
+        <button>Provision</button></form>
+        <h2>Jobs</h2>${table(
+          ['job', 'account', 'progress'],
+          [...(d.jobs ?? new Map()).entries()].map(([id, j]) => [
+            h`<a href="/bulk/job?id=${id}">${id}</a>`,
+            h`${j.account}`,
+            h`${j.report.done}/${j.report.total}`,
+          ]),
+        )}`,
+      ),
+  },
+  {
+    method: 'POST',
+    path: '/bulk/provision',
+    async handle(d, c) {
+      let rows: ReturnType<typeof parseProvisioningCsv>;
+      try {
+        mefOf(d);
+        rows = parseProvisioningCsv(str(c.req.body?.csv));
+      } catch (e) {
+        const message = e instanceof actions.ActionError ? e.message : 'bad CSV';
+        d.audit.record({
+          account: c.session.account,
+          address: c.address,
+          action: 'bulk-provision',
+          outcome: 'failed',
+          detail: message,
+        });
+        return send(
+          c,
+          400,
+          'Bulk provisioning at the MEF',
+          h`<p class="error">${message}</p><p><a href="/bulk">back</a></p>`,
+        );
+      }
+      const id = randomBytes(8).toString('hex');
+      d.jobs ??= new Map();
+      const job = {
+        account: c.session.account,
+        report: { total: rows.length, done: 0, succeeded: 0, failed: 0, results: [], finished: false } as BulkReport,
+      };
+      d.jobs.set(id, job);
+      d.audit.record({
+        account: c.session.account,
+        address: c.address,
+        action: 'bulk-provision',
+        target: `job ${id}`,
+        outcome: 'ok',
+        detail: `${rows.length} rows`,
+      });
+      void provision(d.mef!, rows, (r) => {
+        job.report = { ...r, results: [...r.results] };
+      }).then((r) =>
+        d.audit.record({
+          account: job.account,
+          address: c.address,
+          action: 'bulk-provision-done',
+          target: `job ${id}`,
+          outcome: r.failed ? 'failed' : 'ok',
+          detail: `${r.succeeded} provisioned, ${r.failed} failed`,
+        }),
+      );
+      c.res.redirect(303, `/bulk/job?id=${id}`);
+    },
+  },
+  {
+    method: 'GET',
+    path: '/bulk/job',
+    handle(d, c) {
+      const id = str(c.req.query.id);
+      const job = d.jobs?.get(id);
+      if (!job) return send(c, 404, 'Bulk job', h`<p class="error">no such job</p>`);
+      if (c.req.query.format === 'json') return void c.res.json(job.report);
+      send(c, 200, `Bulk job ${id}`, jobView(id, job.report), job.report.finished ? undefined : 1);
     },
   },
   {

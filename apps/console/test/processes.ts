@@ -176,3 +176,25 @@ export class PskDevice {
     });
   }
 }
+
+/** The MEF process (apps/mef) with its admin API on a free loopback port; resolves to that URL. */
+export async function startMef(dataDir: string, adminToken: string): Promise<Proc & { adminUrl: string }> {
+  const p = start(join(here, '..', '..', 'mef', 'dist', 'main.js'), {
+    M2MSEC_MEF_CONFIG: '',
+    M2MSEC_MEF_FQDN: 'mef.m2msec.org',
+    M2MSEC_MEF_DATA_DIR: dataDir,
+    M2MSEC_MEF_PSK_PORT: '0',
+    M2MSEC_MEF_ADMIN_PORT: '0',
+    M2MSEC_MEF_ADMIN_TOKEN: adminToken,
+  });
+  let adminUrl = '';
+  await waitFor('MEF', p, async () => {
+    const line = p.proc
+      .output()
+      .split('\n')
+      .find((l) => l.includes('"MEF ready"'));
+    if (line) adminUrl = JSON.parse(line).urls.admin;
+    return !!line;
+  });
+  return { ...p.proc, adminUrl };
+}

@@ -1,0 +1,158 @@
+// The console against the MEF process (its admin API, bearer token from a file): bulk provisioning of
+// PSK enrolees from a CSV in chromium, with progress and a per-row report (a row the MEF refuses is
+// reported, the rest provisioned); the enrolees then show in the MEF view; the same from the CLI.
+// No Kpm ever appears in a page, a report or the console's audit log.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TestCa } from '@m2msec/test-support';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConsoleConfig } from '../src/config.js';
+import { consoleCli, freePort, type Proc, startConsole, startMef } from './processes.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const shots = process.env.M2MSEC_CONSOLE_SCREENSHOTS ?? mkdtempSync(join(tmpdir(), 'm2msec-console-shots-'));
+const password = 'a long operator passphrase';
+const keys = Array.from({ length: 5 }, () => randomBytes(32).toString('hex'));
+const header = 'kpmId,kpm,enroleeId,targetId,suid,enrolmentExpirySeconds';
+
+let mef: (Proc & { adminUrl: string }) | undefined;
+let consoleProc: Proc | undefined;
+let browser: Browser | undefined;
+let configPath: string;
+let consoleDir: string;
+let origin: string;
+
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'm2msec-console-mef-'));
+  const token = randomBytes(24).toString('hex');
+  mkdirSync(join(dir, 'mef'));
+  mef = await startMef(join(dir, 'mef'), token);
+  writeFileSync(join(dir, 'mef-token'), token, { mode: 0o600 });
+  const ca = new TestCa('console-mef');
+  const client = ca.issue({ san: 'URI:m2m://m2msec.org/id-in/CAdmin' });
+  const port = await freePort();
+  origin = `http://127.0.0.1:${port}`;
+  consoleDir = join(dir, 'console');
+  mkdirSync(consoleDir);
+  const config: ConsoleConfig = {
+    http: { host: '127.0.0.1', port },
+    publicOrigin: origin,
+    dataDir: consoleDir,
+    lockout: { accountFailures: 5, addressFailures: 50, windowSeconds: 900 },
+    session: { idleSeconds: 900, absoluteSeconds: 3600 },
+    mef: { url: mef.adminUrl.replace(/\/$/, ''), tokenFile: join(dir, 'mef-token') },
+    // No IN-CSE in this test: the MEF views do not need one.
+    inCse: {
+      url: 'https://id-in.m2msec.org:9',
+      connectAddress: '127.0.0.1',
+      ca: ca.certPath,
+      cert: client.certPath,
+      key: client.keyPath,
+      originator: 'CAdmin',
+      cseBase: '/cse-in',
+      cseId: '/id-in',
+      spId: 'm2msec.org',
+    },
+  };
+  configPath = join(consoleDir, 'console.json');
+  writeFileSync(configPath, JSON.stringify(config));
+  expect(consoleCli(configPath, ['user', 'add', '--name', 'ops'], `${password}\n`).code).toBe(0);
+  consoleProc = await startConsole(configPath, origin);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await consoleProc?.stop();
+  await mef?.stop();
+});
+
+describe.skipIf(!existsSync(CHROMIUM))('bulk provisioning at the MEF process', () => {
+  it('provisions N devices from a CSV with progress and a result report; a refused row is reported', async () => {
+    const page = await (await browser!.newContext()).newPage();
+    await page.goto(`${origin}/login`);
+    await page.fill('input[name=name]', 'ops');
+    await page.fill('input[name=password]', password);
+    await page.click('button:has-text("Sign in")');
+    await page.waitForURL(`${origin}/nodes`);
+    await page.goto(`${origin}/bulk`);
+    const csv = [
+      header,
+      `dev-1@mef.m2msec.org,${keys[0]},Cdev1,/id-in,21,86400`,
+      `dev-2@mef.m2msec.org,${keys[1]},Cdev2,/id-in,21,86400`,
+      // The MEF refuses an Enrolment Expiry under 60 s: reported, the other rows still provisioned.
+      `dev-3@mef.m2msec.org,${keys[2]},Cdev3,/id-in,21,30`,
+      `dev-4@mef.m2msec.org,${keys[3]},Cdev4,/id-in,21,86400`,
+    ].join('\n');
+    await page.fill('textarea[name=csv]', csv);
+    await page.click('button:has-text("Provision")');
+    await page.waitForSelector('#progress[data-finished="true"]', { timeout: 20_000 });
+    expect(await page.textContent('#progress')).toBe('Finished: 4 of 4 rows, 3 provisioned, 1 failed');
+    expect(await page.locator('#report tr', { hasText: 'dev-3@mef.m2msec.org' }).textContent()).toContain(
+      '400: enrolmentExpirySeconds must be an integer from 60 to 10 years',
+    );
+    await page.screenshot({ path: join(shots, 'bulk.png'), fullPage: true });
+    const html = await page.content();
+    for (const k of keys) expect(html).not.toContain(k);
+
+    await page.goto(`${origin}/enrolments`);
+    const enrolees = (await page.textContent('#enrolees')) ?? '';
+    for (const id of ['Cdev1', 'Cdev2', 'Cdev4']) expect(enrolees).toContain(id);
+    expect(enrolees).not.toContain('Cdev3');
+    await page.screenshot({ path: join(shots, 'enrolments.png'), fullPage: true });
+  });
+
+  it('a malformed CSV provisions nothing (400, precise message)', async () => {
+    const page = await (await browser!.newContext()).newPage();
+    await page.goto(`${origin}/login`);
+    await page.fill('input[name=name]', 'ops');
+    await page.fill('input[name=password]', password);
+    await page.click('button:has-text("Sign in")');
+    await page.waitForURL(`${origin}/nodes`);
+    await page.goto(`${origin}/bulk`);
+    await page.fill('textarea[name=csv]', `${header}\nx9@mef,${keys[4]},Cx9,/id-in,21,86400\nbad-row`);
+    await page.click('button:has-text("Provision")');
+    expect(await page.textContent('.error')).toBe('line 3: 1 fields, expected 6');
+    expect(JSON.stringify(JSON.parse(consoleCli(configPath, ['mef-enrolees', '--json']).stdout))).not.toContain('Cx9');
+  });
+});
+
+describe('MEF commands of the operator CLI', () => {
+  it('bulk-provision reads the CSV on stdin, reports progress on stderr and the report on stdout', () => {
+    const r = consoleCli(
+      configPath,
+      ['bulk-provision', '--json'],
+      `${header}\ndev-5@mef.m2msec.org,${keys[4]},Cdev5,/id-in,21,86400\n`,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('0/1 provisioned 0 failed 0');
+    expect(JSON.parse(r.stdout)).toMatchObject({ total: 1, succeeded: 1, failed: 0, finished: true });
+    const enrolees = JSON.parse(consoleCli(configPath, ['mef-enrolees', '--json']).stdout);
+    expect(enrolees.map((e: { enroleeId: string }) => e.enroleeId)).toContain('Cdev5');
+    expect(JSON.parse(consoleCli(configPath, ['mef-certificates', '--json']).stdout)).toEqual([]);
+    const bad = consoleCli(configPath, ['mef-revoke-enrolment', '--ke-id', 'nope@mef.m2msec.org']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/revocation of enrolment nope@mef.m2msec.org: MEF answered 404/);
+  });
+
+  it('no Kpm in the console audit log', () => {
+    const log = readFileSync(join(consoleDir, 'console-audit.jsonl'), 'utf8');
+    expect(log).toContain('bulk-provision');
+    for (const k of keys) expect(log).not.toContain(k);
+  });
+});
