@@ -11,7 +11,9 @@ import { ConsoleAuditLog } from './audit.js';
 import { parseProvisioningCsv, provision } from './bulk.js';
 import { loadConfig } from './config.js';
 import { InCseClient } from './in-cse-client.js';
+import { mafClients, mafDeregisterKey, mafKeyRegistrations, mafRegistrations, mafTrustAnchors } from './maf-client.js';
 import {
+  AdminApiClient,
   MefClient,
   mefCertificates,
   mefEnrolees,
@@ -35,6 +37,8 @@ const USAGE = `usage: m2msec-console <command> [options] [--json]
   audit [--account A] [--action X] [--outcome O] [--since T]   the console's own audit log
   mef-enrolees | mef-enrolments | mef-certificates   the MEF's admin API (certificates with expiry)
   mef-revoke-certificate --serial S [--reason R] | mef-revoke-enrolment --ke-id K
+  maf-clients | maf-registrations | maf-keys | maf-trust-anchors   the MAF's admin API
+  maf-deregister-key --rid R        stop the MAF distributing a key
   bulk-provision                    CSV on stdin (kpmId,kpm,enroleeId,targetId,suid,enrolmentExpirySeconds);
                                     progress on stderr, the result report on stdout`;
 
@@ -50,6 +54,7 @@ const { positionals, values } = parseArgs({
     'key-id': { type: 'string' },
     'ke-id': { type: 'string' },
     serial: { type: 'string' },
+    rid: { type: 'string' },
     reason: { type: 'string' },
     kind: { type: 'string' },
     since: { type: 'string' },
@@ -113,6 +118,27 @@ async function main(): Promise<number> {
         limit,
       }),
     );
+  }
+  if (cmd.startsWith('maf-')) {
+    if (!config.maf) throw new actions.ActionError('no MAF is configured (maf in the console configuration)');
+    const maf = new AdminApiClient(config.maf, 'MAF');
+    const mafRun: Record<string, () => Promise<unknown>> = {
+      'maf-clients': () => mafClients(maf),
+      'maf-registrations': () => mafRegistrations(maf),
+      'maf-keys': () => mafKeyRegistrations(maf),
+      'maf-trust-anchors': () => mafTrustAnchors(maf),
+      'maf-deregister-key': () => mafDeregisterKey(maf, values.rid ?? ''),
+    };
+    const f = mafRun[cmd];
+    if (!f) throw new actions.ActionError(`unknown command ${cmd}\n${USAGE}`, 2);
+    try {
+      out(await f());
+      record(cmd, values.rid, 'ok');
+      return 0;
+    } catch (e) {
+      record(cmd, values.rid, 'failed', (e as Error).message);
+      throw e;
+    }
   }
   if (cmd.startsWith('mef-') || cmd === 'bulk-provision') {
     if (!config.mef) throw new actions.ActionError('no MEF is configured (mef in the console configuration)');

@@ -2,7 +2,7 @@
 // the IN-CSE as an administrator principal (a client certificate bound in the IN-CSE's
 // security.administrators, docs/administration.md). Read from M2MSEC_CONSOLE_CONFIG (JSON).
 import { readFileSync } from 'node:fs';
-import type { MefConfig } from './mef-client.js';
+import type { AdminApiConfig, MefConfig } from './mef-client.js';
 
 export interface ConsoleConfig {
   http: { host: string; port: number; tls?: { cert: string; key: string } };
@@ -13,6 +13,8 @@ export interface ConsoleConfig {
   session: { idleSeconds: number; absoluteSeconds: number };
   /** The MEF's admin API (optional): enrolments, certificates, bulk provisioning. */
   mef?: MefConfig;
+  /** The MAF's admin API (optional): clients, registrations, key registrations, trust anchors. */
+  maf?: AdminApiConfig;
   inCse: {
     /** https URL of the IN-CSE's certificate listener, e.g. https://id-in.m2msec.org:8443 */
     url: string;

@@ -27,6 +27,7 @@ const NAV = [
   ['/explain', 'Explain'],
   ['/credentials', 'Credentials'],
   ['/enrolments', 'MEF enrolments'],
+  ['/maf', 'MAF'],
   ['/bulk', 'Bulk provisioning'],
   ['/audit', 'Audit log'],
   ['/events', 'Live events'],

@@ -8,7 +8,7 @@ import { ConsoleAuditLog } from './audit.js';
 import { loadConfig } from './config.js';
 import { InCseClient } from './in-cse-client.js';
 import { Lockout } from './lockout.js';
-import { MefClient } from './mef-client.js';
+import { AdminApiClient, MefClient } from './mef-client.js';
 import { Sessions } from './sessions.js';
 import { consoleApp } from './web.js';
 
@@ -21,6 +21,7 @@ const app = consoleApp({
   audit: new ConsoleAuditLog(config.dataDir),
   cse: new InCseClient(config.inCse),
   ...(config.mef ? { mef: new MefClient(config.mef) } : {}),
+  ...(config.maf ? { maf: new AdminApiClient(config.maf, 'MAF') } : {}),
   jobs: new Map(),
 });
 const tls = config.http.tls;

@@ -1,10 +1,10 @@
-// The console's way to the MEF's administrating-stakeholder API (docs/mef.md section 10): its own
-// listener, the bearer token as the console's credential (read from a file, never argv or logs).
-// Plain http is accepted on loopback only (the MEF's default admin listener), else https.
+// The console's way to the admin APIs of the MEF (docs/mef.md section 10) and the MAF (docs/maf.md):
+// their own listeners, the bearer token as the console's credential (read from a file, never argv or
+// logs). Plain http is accepted on loopback only (their default admin listeners), else https.
 import { readFileSync } from 'node:fs';
 import { ActionError } from './actions.js';
 
-export interface MefConfig {
+export interface AdminApiConfig {
   /** http://127.0.0.1:8081 (loopback) or an https URL. */
   url: string;
   tokenFile: string;
@@ -12,11 +12,16 @@ export interface MefConfig {
 
 const LOOPBACK = /^http:\/\/(127\.\d+\.\d+\.\d+|\[::1\]|localhost)(:\d+)?$/;
 
-export class MefClient {
+export type MefConfig = AdminApiConfig;
+
+export class AdminApiClient {
   readonly #token: string;
-  constructor(private readonly c: MefConfig) {
+  constructor(
+    private readonly c: AdminApiConfig,
+    readonly name = 'MEF',
+  ) {
     if (!c.url.startsWith('https://') && !LOOPBACK.test(c.url))
-      throw new Error('invalid configuration: mef.url must be https, or http on loopback');
+      throw new Error(`invalid configuration: the ${name} url must be https, or http on loopback`);
     this.#token = readFileSync(c.tokenFile, 'utf8').trim();
   }
 
@@ -30,7 +35,7 @@ export class MefClient {
         signal: AbortSignal.timeout(10_000),
       });
     } catch {
-      throw new ActionError('the MEF could not be reached');
+      throw new ActionError(`the ${this.name} could not be reached`);
     }
     const text = await r.text();
     let parsed: unknown;
@@ -46,23 +51,25 @@ export class MefClient {
     const r = await this.send(method, path, body);
     if (r.status !== 200)
       throw new ActionError(
-        `${what}: MEF answered ${r.status}${r.body?.error ? ` (${r.body.error})` : ''}`,
+        `${what}: ${this.name} answered ${r.status}${r.body?.error ? ` (${r.body.error})` : ''}`,
         r.status === 404 ? 404 : 502,
       );
     return r.body;
   }
 }
 
-export async function mefEnrolees(mef: MefClient) {
+export { AdminApiClient as MefClient };
+
+export async function mefEnrolees(mef: AdminApiClient) {
   return mef.ok('MEF enrolees', 'GET', '/admin/enrolees');
 }
 
-export async function mefEnrolments(mef: MefClient) {
+export async function mefEnrolments(mef: AdminApiClient) {
   return mef.ok('MEF enrolments', 'GET', '/admin/enrolments');
 }
 
 /** EST certificates with their expiry (notAfter) and revocation state. */
-export async function mefCertificates(mef: MefClient) {
+export async function mefCertificates(mef: AdminApiClient) {
   const list = (await mef.ok('MEF certificates', 'GET', '/admin/certificates')) as Array<Record<string, any>>;
   return list.map((c) => ({
     serialNumber: c.serialNumber,
@@ -74,14 +81,14 @@ export async function mefCertificates(mef: MefClient) {
   }));
 }
 
-export async function mefRevokeCertificate(mef: MefClient, serial: string, reason = 'unspecified') {
+export async function mefRevokeCertificate(mef: AdminApiClient, serial: string, reason = 'unspecified') {
   if (!/^[0-9A-Fa-f:]{1,60}$/.test(serial)) throw new ActionError('serial must be hex', 400);
   return mef.ok(`revocation of certificate ${serial}`, 'DELETE', `/admin/certificates/${encodeURIComponent(serial)}`, {
     reason,
   });
 }
 
-export async function mefRevokeEnrolment(mef: MefClient, keId: string) {
+export async function mefRevokeEnrolment(mef: AdminApiClient, keId: string) {
   if (!keId) throw new ActionError('keId is required', 400);
   return mef.ok(`revocation of enrolment ${keId}`, 'DELETE', `/admin/enrolments/${encodeURIComponent(keId)}`);
 }

@@ -16,7 +16,9 @@ import type { ConsoleConfig } from './config.js';
 import { h, page, raw, table } from './html.js';
 import type { InCseClient } from './in-cse-client.js';
 import type { Lockout } from './lockout.js';
+import { mafClients, mafDeregisterKey, mafKeyRegistrations, mafRegistrations, mafTrustAnchors } from './maf-client.js';
 import {
+  type AdminApiClient,
   type MefClient,
   mefCertificates,
   mefEnrolees,
@@ -35,6 +37,7 @@ export interface ConsoleDeps {
   audit: ConsoleAuditLog;
   cse: InCseClient;
   mef?: MefClient;
+  maf?: AdminApiClient;
   /** Bulk jobs by id (their reports; kept for the process's lifetime). */
   jobs?: Map<string, { account: string; report: BulkReport }>;
   now?: () => number;
@@ -68,6 +71,11 @@ function send(c: Ctx, status: number, title: string, body: ReturnType<typeof h>,
     .status(status)
     .type('html')
     .send(page(title, body, c.session.account ? c.session : undefined, refresh));
+}
+
+function mafOf(d: ConsoleDeps): AdminApiClient {
+  if (!d.maf) throw new actions.ActionError('no MAF is configured (maf in the console configuration)', 404);
+  return d.maf;
 }
 
 function mefOf(d: ConsoleDeps): MefClient {
@@ -444,6 +452,69 @@ export const ROUTES: Route[] = [
           return h`<p id="result">Revoked certificate ${r.revoked} at ${r.revokedAt} (${r.reason}); it is on the MEF's CRL.</p><p><a href="/enrolments">back</a></p>`;
         },
         'Certificate revoked',
+      );
+    },
+  },
+  {
+    method: 'GET',
+    path: '/maf',
+    handle: (d, c) =>
+      view(
+        d,
+        c,
+        'view-maf',
+        'maf',
+        async () => {
+          const maf = mafOf(d);
+          const [clients, regs, keys, anchors] = await Promise.all([
+            mafClients(maf),
+            mafRegistrations(maf),
+            mafKeyRegistrations(maf),
+            mafTrustAnchors(maf),
+          ]);
+          const json = (v: unknown) => h`<code>${JSON.stringify(v)}</code>`;
+          return h`<h2>MAF clients</h2>${table(
+            ['client', 'details'],
+            (clients as any[]).map((x) => [h`${x.clientId ?? x.credentialId}`, json(x)]),
+            'maf-clients',
+          )}
+        <h2>Client registrations</h2>${table(
+          ['registration', 'details'],
+          (regs as any[]).map((x) => [h`${x.mafClientRegID ?? x.clientId ?? ''}`, json(x)]),
+          'maf-registrations',
+        )}
+        <h2>Key registrations</h2>${table(
+          ['RelativeKeyID', 'details', ''],
+          (keys as any[]).map((x) => [
+            h`${x.relativeKeyID}`,
+            json(x),
+            h`<form method="post" action="/maf/keys/deregister" class="inline" data-confirm="Stop distributing key ${x.relativeKeyID}?">${csrfField(c.session)}<input type="hidden" name="rid" value="${x.relativeKeyID}"><button>Deregister</button></form>`,
+          ]),
+          'maf-keys',
+        )}<h2>DerivedKey trust anchors</h2>${table(
+          ['TA_id', 'details'],
+          (anchors as any[]).map((x) => [h`${x.taId}`, json(x)]),
+          'maf-trust-anchors',
+        )}`;
+        },
+        'MAF registrations',
+      ),
+  },
+  {
+    method: 'POST',
+    path: '/maf/keys/deregister',
+    handle: (d, c) => {
+      const rid = str(c.req.body?.rid);
+      return view(
+        d,
+        c,
+        'maf-deregister-key',
+        rid,
+        async () => {
+          const r = await mafDeregisterKey(mafOf(d), rid);
+          return h`<p id="result">Key ${rid} deregistered; targets told: ${JSON.stringify(r.notifiedTargets)}.</p><p><a href="/maf">back</a></p>`;
+        },
+        'Key deregistered',
       );
     },
   },

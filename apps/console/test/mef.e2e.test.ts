@@ -1,4 +1,4 @@
-// The console against the MEF process (its admin API, bearer token from a file): bulk provisioning of
+// The console against the MEF and MAF processes (its admin API, bearer token from a file): bulk provisioning of
 // PSK enrolees from a CSV in chromium, with progress and a per-row report (a row the MEF refuses is
 // reported, the rest provisioned); the enrolees then show in the MEF view; the same from the CLI.
 // No Kpm ever appears in a page, a report or the console's audit log.
@@ -10,7 +10,7 @@ import { TestCa } from '@m2msec/test-support';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConsoleConfig } from '../src/config.js';
-import { consoleCli, freePort, type Proc, startConsole, startMef } from './processes.js';
+import { consoleCli, freePort, type Proc, startConsole, startMaf, startMef } from './processes.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const shots = process.env.M2MSEC_CONSOLE_SCREENSHOTS ?? mkdtempSync(join(tmpdir(), 'm2msec-console-shots-'));
@@ -19,6 +19,8 @@ const keys = Array.from({ length: 5 }, () => randomBytes(32).toString('hex'));
 const header = 'kpmId,kpm,enroleeId,targetId,suid,enrolmentExpirySeconds';
 
 let mef: (Proc & { adminUrl: string }) | undefined;
+let maf: (Proc & { adminUrl: string }) | undefined;
+const km = randomBytes(32).toString('hex');
 let consoleProc: Proc | undefined;
 let browser: Browser | undefined;
 let configPath: string;
@@ -31,6 +33,28 @@ beforeAll(async () => {
   mkdirSync(join(dir, 'mef'));
   mef = await startMef(join(dir, 'mef'), token);
   writeFileSync(join(dir, 'mef-token'), token, { mode: 0o600 });
+  const mafToken = randomBytes(24).toString('hex');
+  mkdirSync(join(dir, 'maf'));
+  maf = await startMaf(join(dir, 'maf'), mafToken);
+  writeFileSync(join(dir, 'maf-token'), mafToken, { mode: 0o600 });
+  // A MAF client with a pre-provisioned Km, and a DerivedKey trust anchor (through the MAF's own API).
+  const put = (path: string, body: unknown) =>
+    fetch(maf!.adminUrl + path, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${mafToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  expect(
+    (await put('/admin/clients/psk/entity-a@maf.m2msec.org', { km, clientId: '//m2msec.org/id-in/CmafA' })).status,
+  ).toBe(200);
+  expect(
+    (
+      await put('/admin/trust-anchors/ta1', {
+        key: randomBytes(32).toString('hex'),
+        clients: { '//m2msec.org/id-in/CmafA': 'Ca' },
+      })
+    ).status,
+  ).toBe(200);
   const ca = new TestCa('console-mef');
   const client = ca.issue({ san: 'URI:m2m://m2msec.org/id-in/CAdmin' });
   const port = await freePort();
@@ -44,6 +68,7 @@ beforeAll(async () => {
     lockout: { accountFailures: 5, addressFailures: 50, windowSeconds: 900 },
     session: { idleSeconds: 900, absoluteSeconds: 3600 },
     mef: { url: mef.adminUrl.replace(/\/$/, ''), tokenFile: join(dir, 'mef-token') },
+    maf: { url: maf.adminUrl, tokenFile: join(dir, 'maf-token') },
     // No IN-CSE in this test: the MEF views do not need one.
     inCse: {
       url: 'https://id-in.m2msec.org:9',
@@ -80,6 +105,7 @@ afterAll(async () => {
   await browser?.close();
   await consoleProc?.stop();
   await mef?.stop();
+  await maf?.stop();
 });
 
 describe.skipIf(!existsSync(CHROMIUM))('bulk provisioning at the MEF process', () => {
@@ -129,6 +155,39 @@ describe.skipIf(!existsSync(CHROMIUM))('bulk provisioning at the MEF process', (
     await page.click('button:has-text("Provision")');
     expect(await page.textContent('.error')).toBe('line 3: 1 fields, expected 6');
     expect(JSON.stringify(JSON.parse(consoleCli(configPath, ['mef-enrolees', '--json']).stdout))).not.toContain('Cx9');
+  });
+});
+
+describe.skipIf(!existsSync(CHROMIUM))('the MAF view', () => {
+  it('shows the MAF clients and DerivedKey trust anchors, never a key', async () => {
+    const page = await (await browser!.newContext()).newPage();
+    await page.goto(`${origin}/login`);
+    await page.fill('input[name=name]', 'ops');
+    await page.fill('input[name=password]', password);
+    await page.click('button:has-text("Sign in")');
+    await page.waitForURL(`${origin}/nodes`);
+    await page.goto(`${origin}/maf`);
+    expect(await page.textContent('#maf-clients')).toContain('//m2msec.org/id-in/CmafA');
+    expect(await page.textContent('#maf-trust-anchors')).toContain('ta1');
+    expect(await page.content()).not.toContain(km);
+    await page.screenshot({ path: join(shots, 'maf.png'), fullPage: true });
+  });
+});
+
+describe('MAF commands of the operator CLI', () => {
+  it('maf-clients, maf-trust-anchors, maf-registrations, maf-keys; an unknown key is a precise 404', () => {
+    const cli = (args: string[]) => {
+      const r = consoleCli(configPath, [...args, '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout);
+    };
+    expect(JSON.stringify(cli(['maf-clients']))).toContain('CmafA');
+    expect(cli(['maf-trust-anchors']).map((t: { taId: string }) => t.taId)).toEqual(['ta1']);
+    expect(cli(['maf-registrations'])).toEqual([]);
+    expect(cli(['maf-keys'])).toEqual([]);
+    const bad = consoleCli(configPath, ['maf-deregister-key', '--rid', 'abcd']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/deregistration of key abcd: MAF answered (400|404)/);
   });
 });
 

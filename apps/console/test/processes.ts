@@ -198,3 +198,18 @@ export async function startMef(dataDir: string, adminToken: string): Promise<Pro
   });
   return { ...p.proc, adminUrl };
 }
+
+/** The MAF process (apps/maf) with its admin API on a free loopback port. */
+export async function startMaf(dataDir: string, adminToken: string): Promise<Proc & { adminUrl: string }> {
+  const adminPort = await freePort();
+  const p = start(join(here, '..', '..', 'maf', 'dist', 'main.js'), {
+    M2MSEC_MAF_CONFIG: '',
+    M2MSEC_MAF_FQDN: 'maf.m2msec.org',
+    M2MSEC_MAF_DATA_DIR: dataDir,
+    M2MSEC_MAF_PSK_PORT: String(await freePort()),
+    M2MSEC_MAF_ADMIN_PORT: String(adminPort),
+    M2MSEC_MAF_ADMIN_TOKEN: adminToken,
+  });
+  await waitFor('MAF', p, async () => p.proc.output().includes('"MAF ready"'));
+  return { ...p.proc, adminUrl: `http://127.0.0.1:${adminPort}` };
+}
