@@ -164,6 +164,18 @@ const shot = (page: Page, name: string) => page.screenshot({ path: join(shots, `
 describe.skipIf(!existsSync(CHROMIUM))('the console in chromium against the IN-CSE process', () => {
   let page: Page;
 
+  it('the IN-CSE session and PSK lists are for administrators only: the device gets 403, recorded', async () => {
+    for (const path of ['/.well-known/m2msec/sessions', '/.well-known/m2msec/credentials/psk']) {
+      const r = await device.request('GET', path, aei);
+      expect(r.status, path).toBe(403);
+      expect(JSON.stringify(r.body)).not.toContain(devId);
+    }
+    const audit = await admin.send('GET', '/.well-known/m2msec/audit?kind=authentication-failure');
+    const reasons = audit.body.events.map((e: { reason?: string }) => e.reason);
+    expect(reasons).toContain('reading the live sessions without an administrator association');
+    expect(reasons).toContain('listing the PSK credentials without an administrator association');
+  });
+
   it('signs in and shows the PSK device with its association', async () => {
     page = await (await browser!.newContext()).newPage();
     await signIn(page, 'ops', password);
