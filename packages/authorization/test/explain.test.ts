@@ -49,15 +49,17 @@ describe('explainDecision', () => {
         ctx,
       ).permit,
     ).toBe(false);
-    expect(explainDecision([], 'pv', { originator: '/id-in/C', operation: 1, authenticated: true }, ctx).reason).toMatch(
-      /no pv rule/,
-    );
+    expect(
+      explainDecision([], 'pv', { originator: '/id-in/C', operation: 1, authenticated: true }, ctx).reason,
+    ).toMatch(/no pv rule/);
   });
   it('pvs is a separate set', () => {
     const p = { ri: 'acp1', pv: { acr: [{ acor: ['C'], acop: 63 }] }, pvs: { acr: [{ acor: ['CAdmin'], acop: 63 }] } };
-    expect(explainDecision([p], 'pvs', { originator: '/id-in/C', operation: 4, authenticated: true }, ctx).permit).toBe(false);
-    expect(explainDecision([p], 'pvs', { originator: '/id-in/CAdmin', operation: 4, authenticated: true }, ctx).rule).toBe(
-      'acp1.pvs.acr[0]',
+    expect(explainDecision([p], 'pvs', { originator: '/id-in/C', operation: 4, authenticated: true }, ctx).permit).toBe(
+      false,
     );
+    expect(
+      explainDecision([p], 'pvs', { originator: '/id-in/CAdmin', operation: 4, authenticated: true }, ctx).rule,
+    ).toBe('acp1.pvs.acr[0]');
   });
 });
