@@ -64,6 +64,9 @@ const STATIC: Record<string, [string, string]> = {
   '/static/console.js': ['console.js', 'text/javascript; charset=utf-8'],
 };
 
+// How often the live view polls the IN-CSE (each poll is one audit-log read, recorded by the IN-CSE).
+const POLL_MS = 2000;
+
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 function send(c: Ctx, status: number, title: string, body: ReturnType<typeof h>, refresh?: number): void {
@@ -697,6 +700,8 @@ export const ROUTES: Route[] = [
             if (seen.has(key)) continue;
             seen.add(key);
             if (e.at > since) since = e.at;
+            // The stream's own reads of the audit log are recorded by the IN-CSE too; not shown here.
+            if (String(e.to ?? '').endsWith('.well-known/m2msec/audit')) continue;
             c.res.write(`event: security\ndata: ${key}\n\n`);
           }
           const live = JSON.stringify(await actions.sessions(d.cse));
@@ -711,7 +716,7 @@ export const ROUTES: Route[] = [
         }
       };
       void poll();
-      const timer = setInterval(poll, 1000);
+      const timer = setInterval(poll, POLL_MS);
       c.req.on('close', () => clearInterval(timer));
     },
   },
@@ -745,10 +750,6 @@ export function consoleApp(d: ConsoleDeps): express.Express {
     if (d.config.http.tls) res.setHeader('Strict-Transport-Security', 'max-age=31536000');
     next();
   });
-  app.get(Object.keys(STATIC), (req, res) => {
-    const [file, type] = STATIC[req.path]!;
-    res.type(type).send(readFileSync(join(staticDir, file)));
-  });
   // Cross-site requests: refused by Fetch Metadata where the browser sends it, and every POST must
   // carry this console's Origin (or, lacking Origin, a Referer of it).
   app.use((req, res, next) => {
@@ -759,6 +760,11 @@ export function consoleApp(d: ConsoleDeps): express.Express {
       if (origin !== d.config.publicOrigin) return refuse(res, 403, 'cross-site request refused (Origin)');
     }
     next();
+  });
+  // The stylesheet and script need no session (the sign-in page uses them) but are cross-site checked.
+  app.get(Object.keys(STATIC), (req, res) => {
+    const [file, type] = STATIC[req.path]!;
+    res.type(type).send(readFileSync(join(staticDir, file)));
   });
   app.use(express.urlencoded({ extended: false, limit: '64kb' }));
   for (const r of ROUTES) {

@@ -162,6 +162,13 @@ describe('the route table', () => {
     });
   }
 
+  it('the static stylesheet and script need no session but refuse cross-site requests', async () => {
+    for (const path of ['/static/console.css', '/static/console.js']) {
+      expect((await fetch(base + path)).status).toBe(200);
+      expect((await fetch(base + path, { headers: { 'Sec-Fetch-Site': 'cross-site' } })).status).toBe(403);
+    }
+  });
+
   it('an unknown path is 401 without a session (nothing to probe)', async () => {
     expect((await fetch(`${base}/admin`)).status).toBe(401);
   });
