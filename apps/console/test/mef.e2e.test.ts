@@ -2,6 +2,8 @@
 // PSK enrolees from a CSV in chromium, with progress and a per-row report (a row the MEF refuses is
 // reported, the rest provisioned); the enrolees then show in the MEF view; the same from the CLI.
 // No Kpm ever appears in a page, a report or the console's audit log.
+
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +20,8 @@ const password = 'a long operator passphrase';
 const keys = Array.from({ length: 5 }, () => randomBytes(32).toString('hex'));
 const header = 'kpmId,kpm,enroleeId,targetId,suid,enrolmentExpirySeconds';
 
-let mef: (Proc & { adminUrl: string }) | undefined;
+let mef: (Proc & { adminUrl: string; pskUrl: string }) | undefined;
+let mefToken: string;
 let maf: (Proc & { adminUrl: string }) | undefined;
 const km = randomBytes(32).toString('hex');
 let consoleProc: Proc | undefined;
@@ -30,6 +33,7 @@ let origin: string;
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'm2msec-console-mef-'));
   const token = randomBytes(24).toString('hex');
+  mefToken = token;
   mkdirSync(join(dir, 'mef'));
   mef = await startMef(join(dir, 'mef'), token);
   writeFileSync(join(dir, 'mef-token'), token, { mode: 0o600 });
@@ -140,7 +144,6 @@ describe.skipIf(!existsSync(CHROMIUM))('bulk provisioning at the MEF process', (
     const enrolees = (await page.textContent('#enrolees')) ?? '';
     for (const id of ['Cdev1', 'Cdev2', 'Cdev4']) expect(enrolees).toContain(id);
     expect(enrolees).not.toContain('Cdev3');
-    await page.screenshot({ path: join(shots, 'enrolments.png'), fullPage: true });
   });
 
   it('a malformed CSV provisions nothing (400, precise message)', async () => {
@@ -155,6 +158,89 @@ describe.skipIf(!existsSync(CHROMIUM))('bulk provisioning at the MEF process', (
     await page.click('button:has-text("Provision")');
     expect(await page.textContent('.error')).toBe('line 3: 1 fields, expected 6');
     expect(JSON.stringify(JSON.parse(consoleCli(configPath, ['mef-enrolees', '--json']).stdout))).not.toContain('Cx9');
+  });
+});
+
+/** An EST certificate from the MEF: simpleenroll over TLS-PSK with the enrolee's Kpm (openssl s_client). */
+function enrolCertificate(kpmId: string, kpm: string, san: string): void {
+  const dir = mkdtempSync(join(tmpdir(), 'm2msec-console-est-'));
+  const csr = spawnSync('openssl', [
+    'req',
+    '-new',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    join(dir, 'k.pem'),
+    '-subj',
+    '/CN=device',
+    '-addext',
+    `subjectAltName=URI:${san}`,
+    '-outform',
+    'DER',
+  ]);
+  const b64 = csr.stdout.toString('base64');
+  const request = [
+    'POST /.well-known/est/simpleenroll HTTP/1.1',
+    'Host: mef.m2msec.org',
+    'Content-Type: application/pkcs10',
+    `Content-Length: ${b64.length}`,
+    'Connection: close',
+    '',
+    b64,
+  ].join('\r\n');
+  const port = new URL(mef!.pskUrl).port;
+  const r = spawnSync(
+    'openssl',
+    ['s_client', '-connect', `127.0.0.1:${port}`, '-psk', kpm, '-psk_identity', kpmId, '-tls1_2', '-quiet'],
+    {
+      input: request,
+      encoding: 'utf8',
+      timeout: 20_000,
+    },
+  );
+  expect(r.stdout, r.stderr).toMatch(/^HTTP\/1\.1 200/);
+}
+
+describe.skipIf(!existsSync(CHROMIUM))('EST certificates in the MEF view', () => {
+  it('shows a certificate with its expiry and revokes it from the console (then on the MEF CRL list as revoked)', async () => {
+    const kpm = randomBytes(32).toString('hex');
+    const put = await fetch(`${mef!.adminUrl.replace(/\/$/, '')}/admin/enrolees/psk/est-1@mef.m2msec.org`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${mefToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        kpm,
+        enroleeId: 'Cest1',
+        targets: [{ targetId: '/id-in', suid: 22 }],
+        enrolmentExpirySeconds: 3600,
+        certificateEnrolment: true,
+        subjectAltNames: ['https://m2msec.org/Cest1'],
+      }),
+    });
+    expect(put.status, await put.text()).toBe(200);
+    enrolCertificate('est-1@mef.m2msec.org', kpm, 'https://m2msec.org/Cest1');
+    const page = await (await browser!.newContext()).newPage();
+    await page.goto(`${origin}/login`);
+    await page.fill('input[name=name]', 'ops');
+    await page.fill('input[name=password]', password);
+    await page.click('button:has-text("Sign in")');
+    await page.waitForURL(`${origin}/nodes`);
+    await page.goto(`${origin}/enrolments`);
+    const row = page.locator('#certificates tr', { hasText: 'Cest1' });
+    const text = (await row.textContent()) ?? '';
+    const notAfter = /\d{4}-\d\d-\d\dT[\d:.]+Z/g.exec(text.slice(text.indexOf('simpleenroll')));
+    expect(text).toContain('simpleenroll');
+    expect(notAfter).not.toBeNull();
+    await page.screenshot({ path: join(shots, 'enrolments.png'), fullPage: true });
+    page.once('dialog', (d) => void d.accept());
+    await row.locator('button:has-text("Revoke")').click();
+    expect(await page.textContent('#result')).toMatch(
+      /^Revoked certificate [0-9A-F]+ at .* \(unspecified\); it is on the MEF's CRL\.$/,
+    );
+    const certs = JSON.parse(consoleCli(configPath, ['mef-certificates', '--json']).stdout);
+    expect(certs.find((c: { enroleeId: string }) => c.enroleeId === 'Cest1').revoked).toMatch(/unspecified/);
   });
 });
 
@@ -203,7 +289,6 @@ describe('MEF commands of the operator CLI', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ total: 1, succeeded: 1, failed: 0, finished: true });
     const enrolees = JSON.parse(consoleCli(configPath, ['mef-enrolees', '--json']).stdout);
     expect(enrolees.map((e: { enroleeId: string }) => e.enroleeId)).toContain('Cdev5');
-    expect(JSON.parse(consoleCli(configPath, ['mef-certificates', '--json']).stdout)).toEqual([]);
     const bad = consoleCli(configPath, ['mef-revoke-enrolment', '--ke-id', 'nope@mef.m2msec.org']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/revocation of enrolment nope@mef.m2msec.org: MEF answered 404/);

@@ -178,7 +178,10 @@ export class PskDevice {
 }
 
 /** The MEF process (apps/mef) with its admin API on a free loopback port; resolves to that URL. */
-export async function startMef(dataDir: string, adminToken: string): Promise<Proc & { adminUrl: string }> {
+export async function startMef(
+  dataDir: string,
+  adminToken: string,
+): Promise<Proc & { adminUrl: string; pskUrl: string }> {
   const p = start(join(here, '..', '..', 'mef', 'dist', 'main.js'), {
     M2MSEC_MEF_CONFIG: '',
     M2MSEC_MEF_FQDN: 'mef.m2msec.org',
@@ -187,16 +190,16 @@ export async function startMef(dataDir: string, adminToken: string): Promise<Pro
     M2MSEC_MEF_ADMIN_PORT: '0',
     M2MSEC_MEF_ADMIN_TOKEN: adminToken,
   });
-  let adminUrl = '';
+  let urls = { admin: '', psk: '' };
   await waitFor('MEF', p, async () => {
     const line = p.proc
       .output()
       .split('\n')
       .find((l) => l.includes('"MEF ready"'));
-    if (line) adminUrl = JSON.parse(line).urls.admin;
+    if (line) urls = JSON.parse(line).urls;
     return !!line;
   });
-  return { ...p.proc, adminUrl };
+  return { ...p.proc, adminUrl: urls.admin, pskUrl: urls.psk };
 }
 
 /** The MAF process (apps/maf) with its admin API on a free loopback port. */
