@@ -229,6 +229,7 @@ export const ROUTES: Route[] = [
           )}<h2>Remote CSEs</h2>${table(
             ['CSE-ID', 'resource name', 'CSEBase', 'authenticated association'],
             n.remoteCses.map((r) => [h`${r.csi}`, h`${r.rn}`, h`${r.cb}`, assocCell(r.associations)]),
+            'remote-cses',
           )}<h2>Live security associations</h2>${table(
             ['framework', 'Credential-ID', 'bound IDs', 'proven IDs', 'peer', 'since', 'expires'],
             n.sessions.map((s) => [

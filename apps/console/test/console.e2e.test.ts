@@ -2,11 +2,12 @@
 // Debian chromium through playwright-core. A device registers over TLS-PSK and keeps its association
 // open; an administrator signs in, sees the device with its association, denies it with an ACP edit
 // and sees the explainer name the rule, revokes its credential and sees the live session drop; failed
-// sign-ins are locked out. The operator CLI gives the same answers (--json).
+// sign-ins are locked out. An MN-CSE registered over TLS-PSK shows as a remote CSE with its association. The operator CLI gives the same answers (--json).
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createMnCse, type MnCse } from '@m2msec/mn-cse';
 import { TestCa } from '@m2msec/test-support';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +21,9 @@ const shots = process.env.M2MSEC_CONSOLE_SCREENSHOTS ?? mkdtempSync(join(tmpdir(
 const devId = 'dev-1@mef.m2msec.org';
 const devKey = randomBytes(32);
 const password = 'a long operator passphrase';
+const mnKpsaId = 'kpsa-mn@mef.m2msec.org';
+const mnKpsa = randomBytes(32);
+let mn: MnCse | undefined;
 
 let cse: Proc | undefined;
 let consoleProc: Proc | undefined;
@@ -64,6 +68,13 @@ beforeAll(async () => {
   const cfgPath = join(cseDir, 'in-cse.json');
   writeFileSync(cfgPath, JSON.stringify(cseConfig));
   inCseCredentials(cfgPath, cseDir, ['add-psk', '--id', devId, '--key-hex', '-'], devKey.toString('hex'));
+  // The MN-CSE's Kpsa, bound to its CSE-ID (Mcc over the PSK SAEF).
+  inCseCredentials(
+    cfgPath,
+    cseDir,
+    ['add-psk', '--id', mnKpsaId, '--key-hex', '-', '--bind', '/id-mn'],
+    mnKpsa.toString('hex'),
+  );
   cse = await startInCse(cseDir, cseConfig);
 
   const port = await freePort();
@@ -126,6 +137,23 @@ beforeAll(async () => {
   });
   expect(cnt.rsc, JSON.stringify(cnt.body)).toBe(2001);
   expect((await device.request('GET', '/cse-in/shared', aei)).rsc).toBe(2000);
+  // An MN-CSE (the @m2msec/mn-cse library) registers over TLS-PSK with its Kpsa.
+  mn = await createMnCse({
+    cseId: '/id-mn',
+    cseBaseName: 'cse-mn',
+    spId: 'm2msec.org',
+    poa: ['http://127.0.0.1:1'],
+    registrar: {
+      cseId: '/id-in',
+      cseBaseName: 'cse-in',
+      url: `https://127.0.0.1:${pskPort}`,
+      framework: { kind: 'psk', identity: mnKpsaId, key: mnKpsa },
+      retryMs: 300,
+    },
+    appRules: [{ name: 'open', allowedAppIDs: ['*'], allowedAEs: ['*'] }],
+  });
+  await mn.start();
+  await mn.whenRegistered(60_000);
 
   // launch() gives chromium a fresh temporary --user-data-dir of its own (playwright refuses one in args).
   browser = await chromium.launch({
@@ -144,6 +172,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  await mn?.stop();
   device?.socket.destroy();
   admin?.close();
   await browser?.close();
@@ -176,13 +205,15 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in chromium against the IN-C
     expect(reasons).toContain('listing the PSK credentials without an administrator association');
   });
 
-  it('signs in and shows the PSK device with its association', async () => {
+  it('signs in and shows the PSK device and the MN-CSE with their associations', async () => {
     page = await (await browser!.newContext()).newPage();
     await signIn(page, 'ops', password);
     await page.waitForURL(`${origin}/nodes`);
     const row = page.locator('#aes tr', { hasText: aei });
     await expect(row.textContent()).resolves.toContain(`psk: 12-${devId}`);
     expect(await page.locator('body').textContent()).toContain('Nmeter');
+    const csr = (await page.locator('#remote-cses tr', { hasText: '/id-mn' }).textContent()) ?? '';
+    expect(csr).toContain(`psk: 12-${mnKpsaId}`); // the MN-CSE with the association it registered over
     await shot(page, 'nodes');
   });
 
