@@ -13,6 +13,8 @@ export interface Session {
 }
 
 export const COOKIE = 'm2msec_console';
+/** Pre-sign-in sessions kept at most (the oldest go first; a signed-in session is never dropped for them). */
+export const MAX_ANONYMOUS = 10_000;
 
 export class Sessions {
   readonly #all = new Map<string, Session>();
@@ -23,6 +25,7 @@ export class Sessions {
 
   create(account: string): Session {
     const t = this.now();
+    this.sweep(t);
     const s = {
       id: randomBytes(32).toString('base64url'),
       account,
@@ -34,12 +37,39 @@ export class Sessions {
     return s;
   }
 
+  /**
+   * Drops expired sessions, and the oldest pre-sign-in ones beyond MAX_ANONYMOUS: every GET /login
+   * without a cookie creates one, so their number must not grow without bound (memory exhaustion).
+   */
+  private sweep(t: number): void {
+    let anonymous = 0;
+    for (const [id, s] of this.#all) {
+      if (this.expired(s, t)) this.#all.delete(id);
+      else if (!s.account) anonymous++;
+    }
+    for (const [id, s] of this.#all) {
+      if (anonymous < MAX_ANONYMOUS) break;
+      if (!s.account) {
+        this.#all.delete(id);
+        anonymous--;
+      }
+    }
+  }
+
+  private expired(s: Session, t: number): boolean {
+    return t - s.lastSeen > this.limits.idleSeconds * 1000 || t - s.createdAt > this.limits.absoluteSeconds * 1000;
+  }
+
+  get size(): number {
+    return this.#all.size;
+  }
+
   get(id: string | undefined): Session | undefined {
     if (!id) return undefined;
     const s = this.#all.get(id);
     if (!s) return undefined;
     const t = this.now();
-    if (t - s.lastSeen > this.limits.idleSeconds * 1000 || t - s.createdAt > this.limits.absoluteSeconds * 1000) {
+    if (this.expired(s, t)) {
       this.#all.delete(id);
       return undefined;
     }

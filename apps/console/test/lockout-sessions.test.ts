@@ -1,7 +1,7 @@
 // Lock-out per account and per address; session time-outs and the CSRF comparison.
 import { describe, expect, it } from 'vitest';
 import { Lockout } from '../src/lockout.js';
-import { cookieHeader, Sessions } from '../src/sessions.js';
+import { cookieHeader, MAX_ANONYMOUS, Sessions } from '../src/sessions.js';
 
 describe('lock-out', () => {
   it('locks an account after N failures in the window, from any address, until the window passes', () => {
@@ -53,6 +53,19 @@ describe('sessions', () => {
     expect(Sessions.csrfMatches(a, `${a.csrf}x`)).toBe(false);
     expect(Sessions.csrfMatches(a, undefined)).toBe(false);
     expect(Sessions.csrfMatches(a, s.create('ops').csrf)).toBe(false);
+  });
+  it('pre-sign-in sessions are bounded (oldest dropped) and expired ones swept; signed-in ones stay', () => {
+    let now = 0;
+    const s = new Sessions({ idleSeconds: 10, absoluteSeconds: 100 }, () => now);
+    const ops = s.create('ops');
+    const first = s.create('');
+    for (let i = 0; i < MAX_ANONYMOUS + 5; i++) s.create('');
+    expect(s.size).toBe(MAX_ANONYMOUS + 1);
+    expect(s.get(first.id)).toBeUndefined();
+    expect(s.get(ops.id)?.account).toBe('ops');
+    now = 11_000;
+    s.create('');
+    expect(s.size).toBe(1);
   });
   it('the cookie is HttpOnly, SameSite=Strict, Secure under TLS', () => {
     expect(cookieHeader('x', false)).toBe('m2msec_console=x; Path=/; HttpOnly; SameSite=Strict');
