@@ -16,7 +16,8 @@ import { InCseClient } from '../src/in-cse-client.js';
 import { base32Decode, hotp, totpStep } from '../src/totp.js';
 import { consoleCli, freePort, inCseCredentials, type Proc, PskDevice, startConsole, startInCse } from './processes.js';
 
-const CHROMIUM = '/usr/bin/chromium';
+// Debian's chromium (scripts/ensure-debs.sh); the browser tests skip without it, the others still run.
+const CHROMIUM = process.env.M2MSEC_CHROMIUM ?? '/usr/bin/chromium';
 const shots = process.env.M2MSEC_CONSOLE_SCREENSHOTS ?? mkdtempSync(join(tmpdir(), 'm2msec-console-shots-'));
 const devId = 'dev-1@mef.m2msec.org';
 const devKey = randomBytes(32);
@@ -156,6 +157,7 @@ beforeAll(async () => {
   await mn.whenRegistered(60_000);
 
   // launch() gives chromium a fresh temporary --user-data-dir of its own (playwright refuses one in args).
+  if (!existsSync(CHROMIUM)) return;
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -190,9 +192,7 @@ async function signIn(page: Page, name: string, pw: string, totp = ''): Promise<
 
 const shot = (page: Page, name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 
-describe.skipIf(!existsSync(CHROMIUM))('the console in chromium against the IN-CSE process', () => {
-  let page: Page;
-
+describe('the IN-CSE routes the console reads', () => {
   it('the IN-CSE session and PSK lists are for administrators only: the device gets 403, recorded', async () => {
     for (const path of ['/.well-known/m2msec/sessions', '/.well-known/m2msec/credentials/psk']) {
       const r = await device.request('GET', path, aei);
@@ -204,6 +204,10 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in chromium against the IN-C
     expect(reasons).toContain('reading the live sessions without an administrator association');
     expect(reasons).toContain('listing the PSK credentials without an administrator association');
   });
+});
+
+describe.skipIf(!existsSync(CHROMIUM))('the console in chromium against the IN-CSE process', () => {
+  let page: Page;
 
   it('signs in and shows the PSK device and the MN-CSE with their associations', async () => {
     page = await (await browser!.newContext()).newPage();
@@ -312,7 +316,8 @@ describe('operator CLI parity (--json)', () => {
     expect(n.aes.map((a: { aei: string }) => a.aei)).toContain(aei);
     expect(cli(['acps']).map((a: { rn: string }) => a.rn)).toContain('acpShared');
     const e = cli(['explain', '--from', aei, '--op', 'retrieve', '--to', '/cse-in/shared']);
-    expect(e).toMatchObject({ permit: false });
+    expect(e.policies).toHaveLength(1);
+    expect(e.rules[0].rule).toBe('acpShared.pv.acr[0]');
     expect(Array.isArray(cli(['credentials']))).toBe(true);
     expect(Array.isArray(cli(['sessions']))).toBe(true);
     expect(cli(['cse-audit', '--kind', 'administrative-action', '--limit', '5']).events.length).toBeGreaterThan(0);
