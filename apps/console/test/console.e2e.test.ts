@@ -283,6 +283,12 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in chromium against the IN-C
     await signIn(p, 'ops2', password, code);
     await p.waitForURL(`${origin}/nodes`);
     await ctx.close();
+    // The same code again (an observed code replayed) is refused.
+    const other = await browser!.newContext();
+    const q = await other.newPage();
+    await signIn(q, 'ops2', password, code);
+    expect(await q.textContent('#login-error')).toContain('Wrong account, password or code');
+    await other.close();
   });
 
   it('failed sign-ins lock the account out, even with the right password afterwards', async () => {
