@@ -13,6 +13,7 @@ pkgs=(
   python3                          # an independent TLS stack (ssl module) for EST's tls-unique check
   python3-jwcrypto                 # an independent JOSE implementation for the ESData interop tests
   libssl-dev libcoap3-bin          # DTLS addon headers (packages/dtls); libcoap's coap-client/-server (TS-0008)
+  chromium                         # the console's browser tests (playwright-core, never a downloaded browser)
 )
 missing=()
 for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done

@@ -19,6 +19,7 @@ import { type InCseSecurity, UnknownCredentialError } from './security.js';
 
 export const DK_REVOCATION_PATH = '/.well-known/m2msec/dk-revocation';
 export const CREDENTIALS_PATH = '/.well-known/m2msec/credentials';
+export const SESSIONS_PATH = '/.well-known/m2msec/sessions';
 
 export function adminRouter(
   security: InCseSecurity,
@@ -61,7 +62,8 @@ export function adminRouter(
       res.status(400).json({ error: (e as Error).message });
     }
   });
-  router.delete(`${CREDENTIALS_PATH}/psk/:keyId`, async (req, res) => {
+  /** The administrator proven by the request's association (never the plain listener), or a 403 sent. */
+  const credentialAdministrator = (req: express.Request, res: express.Response, what: string) => {
     const transport = transportOf(req);
     let originator = '';
     try {
@@ -76,11 +78,52 @@ export function adminRouter(
       administration.authenticationFailure({
         channel: 'admin-api',
         originator,
-        reason: 'credential revocation without an administrator association',
+        reason: `${what} without an administrator association`,
       });
-      res.status(403).json({ error: 'credential revocation needs a security association bound to an administrator' });
-      return;
+      res.status(403).json({ error: `${what} needs a security association bound to an administrator` });
+      return undefined;
     }
+    return { originator, name: admin.principal.name };
+  };
+  // Live security associations and the Kpsa credentials, read-only, for the console (docs/console.md):
+  // identifiers and facts only, never key material.
+  router.get(SESSIONS_PATH, (req, res) => {
+    if (!credentialAdministrator(req, res, 'reading the live sessions')) return;
+    res.status(200).json({
+      sessions: security.registry.live().map((a) => ({
+        credentialId: a.credentialId,
+        framework: a.framework,
+        pskIdentity: a.pskIdentity,
+        provenIds: a.provenIds,
+        boundIds: security.bindings.boundIdsSync(a.credentialId),
+        certificate: a.peerCertificate
+          ? { subjectAltNames: a.peerCertificate.subjectAltNames, fingerprint256: a.peerCertificate.fingerprint256 }
+          : undefined,
+        peerAddress: a.peerAddress,
+        establishedAt: new Date(a.establishedAt).toISOString(),
+        expiresAt: a.expiresAt === undefined ? undefined : new Date(a.expiresAt).toISOString(),
+      })),
+    });
+  });
+  router.get(`${CREDENTIALS_PATH}/psk`, (req, res) => {
+    if (!credentialAdministrator(req, res, 'listing the PSK credentials')) return;
+    const psk = security.credentials
+      .list({ kind: 'Kpsa' })
+      .filter((r) => !r.credentialId.startsWith('DKTA.'))
+      .map((r) => ({
+        credentialId: `12-${r.credentialId}`,
+        keyId: r.credentialId,
+        boundIds: security.bindings.boundIdsSync(`12-${r.credentialId}`),
+        createdAt: new Date(r.createdAt).toISOString(),
+        expiresAt: r.expiresAt === undefined ? undefined : new Date(r.expiresAt).toISOString(),
+      }));
+    res.status(200).json({ psk });
+  });
+  router.delete(`${CREDENTIALS_PATH}/psk/:keyId`, async (req, res) => {
+    const caller = credentialAdministrator(req, res, 'credential revocation');
+    if (!caller) return;
+    const { originator } = caller;
+    const admin = { principal: { name: caller.name } };
     const keyId = String(req.params.keyId);
     try {
       const associations = await security.revokePsk(keyId);

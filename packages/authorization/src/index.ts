@@ -15,6 +15,7 @@ export {
 } from './dynamic/security-info.js';
 export { AccessDecisionEngine, type PolicySelection, type PrivilegeSet, selection } from './engine.js';
 export { AccessControlRuleError } from './errors.js';
+export { type ExplainedPolicy, type Explanation, explainDecision, type RuleVerdict } from './explain.js';
 export { countriesAt, isCountryCode } from './location/country.js';
 export {
   type LocationQuery,

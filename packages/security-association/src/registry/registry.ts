@@ -76,6 +76,16 @@ export class SecurityAssociationRegistry {
     return this.teardown((a) => a.credentialId === credentialId, reason);
   }
 
+  /** The live associations with their peer address, for an administrator's view (docs/console.md). */
+  live(): Array<SecurityAssociation & { peerAddress: string }> {
+    const out: Array<SecurityAssociation & { peerAddress: string }> = [];
+    for (const s of this.#live) {
+      const a = this.#bySocket.get(s);
+      if (a) out.push({ ...a, peerAddress: s.remoteAddress ?? '' });
+    }
+    return out;
+  }
+
   get size(): number {
     return this.#live.size;
   }
