@@ -62,6 +62,7 @@ export {
 } from './primitive.js';
 export { validateFilterCriteria } from './request/filter-criteria.js';
 export { allowedResultContent, requestParameterPresence } from './request/presence.js';
+export { parseQueryString, type QueryParameters, queryStringFields } from './request/query-string.js';
 export {
   supportedReleaseVersions,
   type ValidateRequestOptions,
