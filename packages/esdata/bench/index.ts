@@ -2,9 +2,9 @@
 // jose doing the same JOSE operation in the same run (the ratio is the cost of ESData's checks: algorithm
 // allowlists, key checks, kid resolution, error mapping).
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { interleaved, printRows, type Row } from '@m2msec/test-support';
 import { CompactEncrypt, CompactSign, compactDecrypt, compactVerify } from 'jose';
 import { decryptCompact, encryptCompact, keyResolver, signCompact, verifyCompact } from '../src/index.js';
-import { interleaved, printRows, type Row } from './harness.js';
 
 const BUDGET_MS = Number(process.env.BENCH_MS ?? 1000);
 const con = JSON.stringify({ temperature: 21.5, unit: 'C', ts: '20261207T050000' });

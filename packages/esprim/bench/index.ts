@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { Cse } from '@m2msec/cse';
 import type { RequestHandler, RequestPrimitive, RequestSender, ResponsePrimitive } from '@m2msec/protocol';
 import { openSqliteStore } from '@m2msec/store';
+import { interleaved, printRows, type Row } from '@m2msec/test-support';
 import {
   ESPrimClient,
   ESPrimOriginator,
@@ -15,7 +16,6 @@ import {
   PairwiseESPrimKeys,
   withESPrimTarget,
 } from '../src/index.js';
-import { interleaved, printRows, type Row } from './harness.js';
 
 const BUDGET_MS = Number(process.env.BENCH_MS ?? 1500);
 const AE = '/id-mn/Cae1';

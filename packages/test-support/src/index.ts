@@ -1,3 +1,4 @@
+export * from './bench.js';
 export * from './in-cse-process.js';
 export * from './pki.js';
 export * from './readme.js';

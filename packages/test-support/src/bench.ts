@@ -1,4 +1,4 @@
-// Timing harness: run a case for a fixed wall-clock budget, report operations per second.
+// Bench timing (the esprim and esdata benches): run a case for a fixed wall-clock budget, report operations per second.
 import { performance } from 'node:perf_hooks';
 
 export async function opsPerSecond(
