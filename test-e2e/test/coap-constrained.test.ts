@@ -41,7 +41,7 @@ beforeAll(async () => {
     admin: ca.issue({ san: 'URI:m2m://m2msec.org/id-in/CAdmin', usage: 'client' }),
     appRules: [],
     credentials: [
-      { args: ['add-psk', '--id', kpsaId, '--key-hex', '-', '--bind', '/id-mn'], input: kpsa.toString('hex') },
+      { args: ['add-psk', '--id', kpsaId, '--key-file', '-', '--bind', '/id-mn'], input: kpsa.toString('hex') },
     ],
   });
   mn = await createMnCse({

@@ -52,6 +52,8 @@ beforeAll(async () => {
       appRules: [{ name: 'devices', applicableCredIDs: [`12-${devId}`], allowedAppIDs: ['*'], allowedAEs: ['*'] }],
     },
     security: {
+      // The secure profile keeps the KEK outside the data directory it protects.
+      keyFile: join(dir, 'in-cse.kek'),
       psk: { host: '127.0.0.1', port: pskPort, tls13: true },
       certificate: {
         host: '127.0.0.1',
@@ -68,12 +70,12 @@ beforeAll(async () => {
   };
   const cfgPath = join(cseDir, 'in-cse.json');
   writeFileSync(cfgPath, JSON.stringify(cseConfig));
-  inCseCredentials(cfgPath, cseDir, ['add-psk', '--id', devId, '--key-hex', '-'], devKey.toString('hex'));
+  inCseCredentials(cfgPath, cseDir, ['add-psk', '--id', devId, '--key-file', '-'], devKey.toString('hex'));
   // The MN-CSE's Kpsa, bound to its CSE-ID (Mcc over the PSK SAEF).
   inCseCredentials(
     cfgPath,
     cseDir,
-    ['add-psk', '--id', mnKpsaId, '--key-hex', '-', '--bind', '/id-mn'],
+    ['add-psk', '--id', mnKpsaId, '--key-file', '-', '--bind', '/id-mn'],
     mnKpsa.toString('hex'),
   );
   cse = await startInCse(cseDir, cseConfig);

@@ -115,13 +115,12 @@ beforeAll(async () => {
       },
     },
   );
-  credentialsCli(prepared.configPath, prepared.dataDir, [
-    'add-dk-ta',
-    '--ta-id',
-    'ta1',
-    '--key-hex',
+  credentialsCli(
+    prepared.configPath,
+    prepared.dataDir,
+    ['add-dk-ta', '--ta-id', 'ta1', '--key-file', '-'],
     kRsTa.toString('hex'),
-  ]);
+  );
   const config = JSON.parse(readFileSync(prepared.configPath, 'utf8'));
   config.security.certificate = {
     host: '127.0.0.1',

@@ -73,10 +73,10 @@ beforeAll(async () => {
     { coap: { host: '127.0.0.1', port: coapPort, responseOptions: 'coap-only' } },
   );
   const cli = (args: string[], input?: string) => credentialsCli(prepared.configPath, prepared.dataDir, args, input);
-  cli(['add-psk', '--id', adminId, '--key-hex', Buffer.from(adminKey).toString('hex')]);
-  cli(['add-psk', '--id', aeId, '--key-hex', Buffer.from(aeKey).toString('hex')]);
-  cli(['add-psk', '--id', victimId, '--key-hex', victimKey.toString('hex')]);
-  cli(['add-dk-ta', '--ta-id', 'ta1', '--key-hex', kRsTa.toString('hex')]);
+  cli(['add-psk', '--id', adminId, '--key-file', '-'], Buffer.from(adminKey).toString('hex'));
+  cli(['add-psk', '--id', aeId, '--key-file', '-'], Buffer.from(aeKey).toString('hex'));
+  cli(['add-psk', '--id', victimId, '--key-file', '-'], victimKey.toString('hex'));
+  cli(['add-dk-ta', '--ta-id', 'ta1', '--key-file', '-'], kRsTa.toString('hex'));
   s = await prepared.start();
   taStore = await openSqliteStore({ file: join(mkdtempSync(join(tmpdir(), 'm2msec-ta-')), 'ta.db') });
   ta = await DerivedKeyTrustAnchor.open({

@@ -17,6 +17,9 @@ export const AUDIT_COLLECTION = 'audit-log';
 const MAX_LIMIT = 1000;
 
 export class AuditLog {
+  /** Orders this process's records within one millisecond (the random tail alone did not: a flaky order). */
+  #sequence = 0;
+
   constructor(
     private readonly collection: Collection<AuditEvent>,
     private readonly now: () => Date = () => new Date(),
@@ -26,8 +29,10 @@ export class AuditLog {
   async record(e: AuditEventInput): Promise<AuditEvent> {
     const at = this.now();
     const event = cleanAuditEvent(e, at);
-    // Fixed-width time first: keys sort by time; the random tail keeps same-millisecond keys apart.
-    const key = `${String(at.getTime()).padStart(15, '0')}-${randomBytes(6).toString('hex')}`;
+    // Fixed-width time first: keys sort by time, then by this process's sequence; the random tail keeps
+    // keys of several instances sharing one store apart.
+    const seq = String(this.#sequence++ % 1e9).padStart(9, '0');
+    const key = `${String(at.getTime()).padStart(15, '0')}-${seq}-${randomBytes(6).toString('hex')}`;
     await this.collection.put(key, event);
     return event;
   }
