@@ -61,6 +61,16 @@ export interface MnCseFileConfig {
     /** A CRL URL (the MEF's GET /crl) fetched every refreshSeconds. */
     crl?: { url?: string; refreshSeconds?: number; startupTimeoutSeconds?: number };
   };
+  /**
+   * Optional CoAP listener over DTLS-PSK for AEs (TS-0008; docs/coap.md): each Kpsa by identity and key
+   * file (hex), with the AE-IDs / originators its association may act as (bind).
+   */
+  coap?: {
+    host: string;
+    port: number;
+    responseOptions?: 'oneM2M' | 'coap-only';
+    psk: Array<{ identity: string; keyFile: string; bind?: string[] }>;
+  };
   registration: {
     appRules: Array<{ name: string; applicableCredIDs?: string[]; allowedAppIDs?: string[]; allowedAEs?: string[] }>;
   };
@@ -199,6 +209,16 @@ const schema = obj(
         refreshSeconds: { type: 'integer', minimum: 1, maximum: 86400 },
         startupTimeoutSeconds: { type: 'integer', minimum: 0, maximum: 600 },
       }),
+    }),
+    coap: obj(['host', 'port', 'psk'], {
+      host: str,
+      port,
+      responseOptions: { enum: ['oneM2M', 'coap-only'] },
+      psk: {
+        type: 'array',
+        minItems: 1,
+        items: obj(['identity', 'keyFile'], { identity: str, keyFile: str, bind: strList }),
+      },
     }),
     registration: obj(['appRules'], {
       appRules: {

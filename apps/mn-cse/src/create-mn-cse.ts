@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createAuthenticator } from '@m2msec/authentication';
+import type { CoapBinding } from '@m2msec/binding-coap';
 import { createHttpBinding, HttpRequestSender } from '@m2msec/binding-http';
 import { createMqttBinding, type MqttBinding, MqttRequestSender } from '@m2msec/binding-mqtt';
 import { Cse, type Logger, silentLogger } from '@m2msec/cse';
@@ -19,6 +20,7 @@ import {
 } from '@m2msec/security-association';
 import { openSqliteStore, openStore, type Store, type StoreConfig } from '@m2msec/store';
 import express, { type Router } from 'express';
+import { startCoapListener } from './coap-listener.js';
 import { DeferredSender } from './lib/deferred-sender.js';
 import type { MnCseOptions } from './options.js';
 import { Registration, type RegistrationStatus } from './registration.js';
@@ -33,6 +35,8 @@ export interface MnCse {
   readonly registration: Readonly<RegistrationStatus>;
   /** URL of the HTTPS Mcc listener once started. */
   readonly mccUrl: string | undefined;
+  /** URL (coaps://) of the CoAP/DTLS listener once started. */
+  readonly coapUrl: string | undefined;
   /** Connects MQTT, opens the Mcc listener, starts registering (in the background). */
   start(): Promise<void>;
   /** Resolves once registered to the registrar. */
@@ -124,6 +128,7 @@ export async function createMnCse(o: MnCseOptions): Promise<MnCse> {
   let mqttSender: MqttRequestSender | undefined;
   let mcc: Server | undefined;
   let mccUrl: string | undefined;
+  let coap: { binding: CoapBinding; url: string } | undefined;
 
   return {
     cse,
@@ -132,6 +137,9 @@ export async function createMnCse(o: MnCseOptions): Promise<MnCse> {
     registration: registration.status,
     get mccUrl() {
       return mccUrl;
+    },
+    get coapUrl() {
+      return coap?.url;
     },
     async start() {
       if (o.mqtt) {
@@ -153,6 +161,7 @@ export async function createMnCse(o: MnCseOptions): Promise<MnCse> {
         const a = mcc.address() as AddressInfo;
         mccUrl = `https://${o.mcc.host ?? '127.0.0.1'}:${a.port}`;
       }
+      if (o.coap) coap = await startCoapListener(o.coap, { spId: o.spId, cseId: o.cseId }, handler, log);
       cse.start();
       registration.start();
     },
@@ -161,6 +170,7 @@ export async function createMnCse(o: MnCseOptions): Promise<MnCse> {
       registration.stop();
       await cse.stop();
       await mqtt?.close();
+      await coap?.binding.close();
       mqttSender?.close?.();
       if (mcc) {
         const s = mcc;

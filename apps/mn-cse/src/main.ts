@@ -11,7 +11,7 @@ import express from 'express';
 import { pino } from 'pino';
 import { ConfigError, loadConfig, type MnCseFileConfig } from './config.js';
 import { createMnCse } from './create-mn-cse.js';
-import type { MqttOptions } from './options.js';
+import type { CoapListenerOptions, MqttOptions } from './options.js';
 
 function keyFromFile(path: string, what: string): Uint8Array {
   const text = readFileSync(path, 'utf8').trim();
@@ -30,6 +30,7 @@ function secretFilesOf(c: MnCseFileConfig, configFile?: string): Array<[path: st
   if (c.registrar.psk) files.push([c.registrar.psk.keyFile, 'PSK file (registrar.psk.keyFile)']);
   if (c.mqtt?.key) files.push([c.mqtt.key, 'private key (mqtt.key)']);
   if (c.mqtt?.psk) files.push([c.mqtt.psk.keyFile, 'PSK file (mqtt.psk.keyFile)']);
+  for (const [i, p] of (c.coap?.psk ?? []).entries()) files.push([p.keyFile, `PSK file (coap.psk[${i}].keyFile)`]);
   if (c.mcc && !inline(c.mcc.key)) files.push([c.mcc.key, 'private key (mcc.key)']);
   if (c.mcc && inline(c.mcc.key) && configFile) files.push([configFile, 'configuration file holding mcc.key inline']);
   return files;
@@ -66,6 +67,19 @@ function mqttOptions(m: NonNullable<MnCseFileConfig['mqtt']>): MqttOptions {
       ...(m.servername ? { servername: m.servername } : {}),
       ...(m.psk ? { psk: { identity: m.psk.identity, key: keyFromFile(m.psk.keyFile, 'mqtt.psk.keyFile') } } : {}),
     },
+  };
+}
+
+function coapOptions(c: NonNullable<MnCseFileConfig['coap']>): CoapListenerOptions {
+  return {
+    host: c.host,
+    port: c.port,
+    ...(c.responseOptions ? { responseOptions: c.responseOptions } : {}),
+    psk: c.psk.map((p, i) => ({
+      identity: p.identity,
+      key: keyFromFile(p.keyFile, `coap.psk[${i}].keyFile`),
+      boundIds: p.bind ?? [],
+    })),
   };
 }
 
@@ -120,6 +134,7 @@ async function main(): Promise<void> {
     },
     ...(config.mqtt ? { mqtt: mqttOptions(config.mqtt) } : {}),
     ...(config.mcc ? { mcc: config.mcc } : {}),
+    ...(config.coap ? { coap: coapOptions(config.coap) } : {}),
     appRules: config.registration.appRules,
     mca: config.mca,
     requestTimeoutMs: config.requestTimeoutMs,
@@ -149,7 +164,10 @@ async function main(): Promise<void> {
         `${config.cse.adminOriginators.join(', ')}). Never expose it; set "profile": "secure" for a deployment (docs/administration.md) ***`,
     );
   }
-  log.info({ url: origin, registrar: config.registrar.url, mcc: mn.mccUrl, mqtt: config.mqtt?.url }, 'MN-CSE ready');
+  log.info(
+    { url: origin, registrar: config.registrar.url, mcc: mn.mccUrl, coap: mn.coapUrl, mqtt: config.mqtt?.url },
+    'MN-CSE ready',
+  );
 
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');

@@ -55,6 +55,18 @@ export interface MccListenerOptions {
   crl?: { url?: string; refreshSeconds?: number; startupTimeoutSeconds?: number };
 }
 
+/**
+ * A CoAP listener over DTLS-PSK for AEs (Mca over TS-0008; docs/coap.md): the Kpsa it accepts
+ * (TS-0003 8.2.2.1), each with the AE-IDs / originators its association may act as.
+ */
+export interface CoapListenerOptions {
+  host?: string;
+  port: number;
+  /** 'coap-only' leaves the (critical) TS-0008 options out of responses, for plain CoAP clients. */
+  responseOptions?: 'oneM2M' | 'coap-only';
+  psk: Array<{ identity: string; key: Uint8Array; boundIds?: string[] }>;
+}
+
 export interface MnCseOptions {
   /** SP-relative CSE-ID, e.g. '/id-mn'. */
   cseId: string;
@@ -78,6 +90,8 @@ export interface MnCseOptions {
   registrar: RegistrarOptions;
   /** Optional MQTT binding for AEs (TS-0010). */
   mqtt?: MqttOptions;
+  /** Optional CoAP/DTLS-PSK listener for AEs (TS-0008). */
+  coap?: CoapListenerOptions;
   /** Optional HTTPS listener with mutual TLS for requests the registrar forwards down. */
   mcc?: MccListenerOptions;
   /** AE registration rules (TS-0001 9.6.29); default: none (every AE registration 4126). */
