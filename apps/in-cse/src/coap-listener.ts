@@ -95,6 +95,7 @@ export async function startCoapListener(
   const anchors = certs ? certs.trustAnchors.map((f) => new X509Certificate(readFileSync(f))) : [];
   const certificateSessions = new WeakMap<DtlsSession, Association>();
   const sessionOf = new WeakMap<TransportContext, { session: DtlsSession; notAfter?: number }>();
+  const certificateProven = new WeakMap<TransportContext, readonly string[]>();
   // Each request: the session's credential must still hold (a revoked or expired Kpsa, an expired
   // certificate): else 4107 and the session ends, as the HTTPS listeners tear theirs down.
   const stillValid = (transport: TransportContext): boolean => {
@@ -104,8 +105,17 @@ export async function startCoapListener(
       return security.kpsa.lookup(transport.tls?.pskIdentity ?? '') !== undefined;
     return true;
   };
+  // The IDs bound to the credential are read for each request, as the HTTPS listeners do: an AE-ID
+  // bound by the registration this session carried (TS-0003 7.2.1) is that AE's from the next request.
+  const withCurrentBindings = (transport: TransportContext): TransportContext => {
+    const a = transport.association;
+    if (!a?.credentialId) return transport;
+    const proven = a.framework === 'certificate' ? (certificateProven.get(transport) ?? []) : [];
+    const boundIds = [...new Set([...proven, ...security.bindings.boundIdsSync(a.credentialId)])];
+    return { ...transport, association: { ...a, boundIds } };
+  };
   const guarded: RequestHandler = async (req, transport) => {
-    if (stillValid(transport)) return handler(req, transport);
+    if (stillValid(transport)) return handler(req, withCurrentBindings(transport));
     const s = sessionOf.get(transport);
     if (s) setImmediate(() => s.session.close('credential no longer valid'));
     return {
@@ -218,7 +228,9 @@ export async function startCoapListener(
       const boundIds = [
         ...new Set([...byCertificate.boundIds, ...security.bindings.boundIdsSync(byCertificate.credentialId!)]),
       ];
-      return { ...base, association: { ...byCertificate, boundIds } };
+      const ctx = { ...base, association: { ...byCertificate, boundIds } };
+      certificateProven.set(ctx, byCertificate.boundIds);
+      return ctx;
     }
     const identity = session.pskIdentity?.toString('utf8') ?? '';
     const derived = isDerivedKeyIdentity(identity);
