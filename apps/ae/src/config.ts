@@ -41,6 +41,13 @@ export interface AeFileConfig {
         ca?: string;
         credentialId?: string;
         poa?: string[];
+      }
+    | {
+        /** Mca over CoAP/DTLS 1.2 (TS-0008): a coaps:// url, a PSK or a certificate (docs/coap.md). */
+        kind: 'coap';
+        url: string;
+        psk?: PskRef;
+        certificate?: CertRef & { trustAnchors: string[] };
       };
   stem?: string;
   appId: string;
@@ -86,8 +93,23 @@ export function readConfig(path: string): AeFileConfig {
     'registrar.cseId must be like /id-mn',
   );
   need(typeof c.registrar?.cseBaseName === 'string', 'registrar.cseBaseName is required');
-  need(c.transport?.kind === 'http' || c.transport?.kind === 'mqtt', "transport.kind must be 'http' or 'mqtt'");
+  need(
+    c.transport?.kind === 'http' || c.transport?.kind === 'mqtt' || c.transport?.kind === 'coap',
+    "transport.kind must be 'http', 'mqtt' or 'coap'",
+  );
   need(typeof c.transport.url === 'string', 'transport.url is required');
+  if (c.transport.kind === 'coap') {
+    // Only DTLS: plain CoAP would carry the AE's requests without any security association.
+    need(c.transport.url.startsWith('coaps://'), 'a CoAP transport.url must be coaps:// (DTLS)');
+    need(
+      !!c.transport.psk !== !!c.transport.certificate,
+      'a CoAP AE needs exactly one of transport.psk and transport.certificate',
+    );
+    need(
+      !c.transport.certificate || (c.transport.certificate.trustAnchors?.length ?? 0) > 0,
+      'transport.certificate.trustAnchors must name the CSE certificate trust anchors',
+    );
+  }
   need(typeof c.appId === 'string' && /^[NR]/.test(c.appId), "appId must start with 'N' or 'R' (TS-0001 7.2)");
   need(
     c.stem === undefined || /^[CS][A-Za-z0-9._~-]+$/.test(c.stem),
@@ -134,6 +156,21 @@ export function aeOptions(c: AeFileConfig, stem = c.stem): AeOptions {
       url: t.url,
       ...(framework ? { framework } : {}),
       ...(t.notify ? { notify: t.notify } : {}),
+    };
+  } else if (t.kind === 'coap') {
+    transport = {
+      kind: 'coap',
+      url: t.url,
+      ...(t.psk ? { psk: { identity: t.psk.identity, key: Buffer.from(keyFromFile(t.psk.keyFile)) } } : {}),
+      ...(t.certificate
+        ? {
+            certificate: {
+              certPem: readFileSync(t.certificate.cert, 'utf8'),
+              keyPem: secretFile(t.certificate.key, 'private key (certificate.key)').toString('utf8'),
+              caPem: t.certificate.trustAnchors.map((f) => readFileSync(f, 'utf8')).join('\n'),
+            },
+          }
+        : {}),
     };
   } else {
     const tls: MqttTlsOptions = {

@@ -172,6 +172,24 @@ describe('configuration file', () => {
     ).toThrow(/MQTT AE needs/);
   });
 
+  it('transport.kind coap: a PSK from its key file; plain coap:// and an AE without one credential refused', () => {
+    const key = write('kc.hex', '00112233445566778899aabbccddeeff');
+    const coap = (name: string, transport: Record<string, unknown>) =>
+      write(name, { registrar: { cseId: '/id-mn', cseBaseName: 'cse-mn' }, transport, appId: 'Nx', stem: 'Cx' });
+    const o = aeOptions(
+      readConfig(coap('c1.json', { kind: 'coap', url: 'coaps://x:5684', psk: { identity: 'kpsa1', keyFile: key } })),
+    );
+    expect(o.transport.kind === 'coap' && o.transport.psk?.key.toString('hex')).toBe(
+      '00112233445566778899aabbccddeeff',
+    );
+    expect(() =>
+      readConfig(coap('c2.json', { kind: 'coap', url: 'coap://x:5683', psk: { identity: 'kpsa1', keyFile: key } })),
+    ).toThrow(/must be coaps:\/\/ \(DTLS\)/);
+    expect(() => readConfig(coap('c3.json', { kind: 'coap', url: 'coaps://x:5684' }))).toThrow(
+      /exactly one of transport.psk and transport.certificate/,
+    );
+  });
+
   it('the load command runs N AEs against the CSE and prints the result', async () => {
     const main = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'main.ts');
     const cfg = write('load.json', {

@@ -50,6 +50,8 @@ export interface InCseNodeOptions {
   appRules: unknown[];
   /** A TLS-PSK listener (Provisioned Symmetric Key SAEF) on this port as well. */
   pskPort?: number;
+  /** A CoAP/DTLS listener (config coap, TS-0008) on this UDP port as well. */
+  coapPort?: number;
   /** Client credentials for forwarding down to registered CSEs (config forwarding.remoteCses). */
   forwarding?: Array<{ cseId: string; cert: Issued; caFile: string }>;
   /** Credentials CLI commands (apps/in-cse dist/credentials.js) run before the first start. */
@@ -73,6 +75,7 @@ export async function startInCse(topo: Topology, o: InCseNodeOptions): Promise<I
       },
       http: { host: address, port: o.httpPort, maxBodyBytes: 1048576, trustedProxies: [] },
       registration: { appRules: o.appRules },
+      ...(o.coapPort ? { coap: { host: address, port: o.coapPort } } : {}),
       forwarding: {
         remoteCses: (o.forwarding ?? []).map((f) => ({
           cseId: f.cseId,
