@@ -22,6 +22,11 @@ export {
   type PskDirectory,
   type PskEntry,
 } from './frameworks/psk-directory.js';
+export {
+  type PskIdentityResolution,
+  type PskIdentitySources,
+  resolvePskIdentity,
+} from './frameworks/psk-identity.js';
 export { type AeDeregistrationOptions, deregisterAe } from './lifecycle/deregister-ae.js';
 export { type CredentialRevocationOptions, revokePskCredential } from './lifecycle/revoke-credential.js';
 export {

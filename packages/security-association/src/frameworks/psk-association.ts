@@ -5,18 +5,12 @@
 // accepted into the replay window on 'secureConnection', once the Finished messages proved K_RS-C, and a
 // session whose number cannot be accepted then (a concurrent handshake took it) is destroyed unserved.
 import type { TLSSocket, TlsOptions } from 'node:tls';
-import { type IdContext, parseOriginator, toSpRelativeOriginator } from '@m2msec/protocol';
-import {
-  type DerivedKeyResourceServer,
-  derivedKeyCredentialId,
-  isDerivedKeyIdentity,
-  type MafKeyCache,
-  pskIdentityOf,
-  pskServerOptions,
-} from '@m2msec/saef';
+import type { IdContext } from '@m2msec/protocol';
+import { type DerivedKeyResourceServer, type MafKeyCache, pskIdentityOf, pskServerOptions } from '@m2msec/saef';
 import type { SaefFramework } from '../registry/association.js';
 import type { SecurityAssociationRegistry } from '../registry/registry.js';
 import type { PskDirectory } from './psk-directory.js';
+import { resolvePskIdentity } from './psk-identity.js';
 
 export interface PskAssociationOptions {
   registry: SecurityAssociationRegistry;
@@ -42,16 +36,6 @@ export interface PskAssociationFramework {
   onSecureConnection(socket: TLSSocket): void;
 }
 
-function asIdentity(id: string | undefined, ctx: IdContext): string[] {
-  if (!id) return [];
-  try {
-    const o = parseOriginator(id);
-    return o.kind === 'other' ? [] : [toSpRelativeOriginator(o, ctx)];
-  } catch {
-    return [];
-  }
-}
-
 export function pskAssociationFramework(o: PskAssociationOptions): PskAssociationFramework {
   const pending = new WeakMap<TLSSocket, Pending>();
   const refuse = (identity: string, reason: string): undefined => {
@@ -60,37 +44,11 @@ export function pskAssociationFramework(o: PskAssociationOptions): PskAssociatio
   };
 
   const resolve = (identity: string, socket: TLSSocket): Uint8Array | undefined => {
-    if (isDerivedKeyIdentity(identity)) {
-      if (!o.derivedKey) return refuse(identity, 'DerivedKey mode is not enabled');
-      const r = o.derivedKey.check(identity);
-      if (!r.ok) return refuse(identity, r.message);
-      pending.set(socket, {
-        framework: 'derived-key',
-        credentialId: derivedKeyCredentialId(r.identity),
-        provenIds: [],
-      });
-      return r.key;
-    }
-    if (o.maf?.isMafIdentity(identity)) {
-      const k = o.maf.lookup(identity);
-      if (!k) return refuse(identity, 'no Kc for this Key Identifier (yet): MAF Key Retrieval started');
-      pending.set(socket, {
-        framework: 'maf',
-        credentialId: `12-${identity}`,
-        provenIds: asIdentity(k.entityId, o.idContext),
-        expiresAt: k.expiresAt,
-      });
-      return k.kc;
-    }
-    const k = o.kpsa.lookup(identity);
-    if (!k) return refuse(identity, 'unknown or expired KpsaID');
-    pending.set(socket, {
-      framework: 'psk',
-      credentialId: `12-${identity}`,
-      provenIds: [],
-      ...(k.expiresAt !== undefined ? { expiresAt: k.expiresAt } : {}),
-    });
-    return k.key;
+    const r = resolvePskIdentity(identity, o);
+    if ('refused' in r) return refuse(identity, r.refused);
+    const { key, ...facts } = r;
+    pending.set(socket, facts);
+    return key;
   };
 
   return {
