@@ -1,5 +1,5 @@
-// The optional CoAP listener (TS-0008 over DTLS 1.2, "coaps"): the PSK-based frameworks (Kpsa and
-// DerivedKey, as on the HTTPS PSK listener) in front of the same CSE handler. The DTLS session's
+// The optional CoAP listener (TS-0008 over DTLS 1.2, "coaps"): the PSK-based frameworks (Kpsa, MAF Kc
+// and DerivedKey, resolved as on the HTTPS PSK listener) in front of the same CSE handler. The DTLS session's
 // credential becomes the transport context's association, so authentication, authorization and the
 // impersonation checks see the same facts as over HTTPS. Without libssl3 the listener refuses to start
 // with a message naming the package, and the rest of the IN-CSE runs.
@@ -13,12 +13,11 @@ import {
   authorizedPublicKeyCredentialId,
   certificateIdentity,
   checkCertificateProfile,
-  derivedKeyCredentialId,
   isDerivedKeyIdentity,
   issuerHasNameConstraints,
   macCertOfCertificate,
-  parseDerivedKeyIdentity,
 } from '@m2msec/saef';
+import { type PskIdentityResolution, resolvePskIdentity } from '@m2msec/security-association';
 import type { Logger } from 'pino';
 import type { InCseAdministration } from './administration.js';
 import type { InCseSecurity } from './security.js';
@@ -95,14 +94,26 @@ export async function startCoapListener(
   const anchors = certs ? certs.trustAnchors.map((f) => new X509Certificate(readFileSync(f))) : [];
   const certificateSessions = new WeakMap<DtlsSession, Association>();
   const sessionOf = new WeakMap<TransportContext, { session: DtlsSession; notAfter?: number }>();
-  const certificateProven = new WeakMap<TransportContext, readonly string[]>();
+  // IDs the credential itself proves (certificate SAN, MAF Kc entity ID), kept beside the bindings.
+  const sessionProven = new WeakMap<TransportContext, readonly string[]>();
+  const pskSources = {
+    idContext: { spId: cse.spId, cseId: cse.cseId },
+    kpsa: security.kpsa,
+    derivedKey: security.derivedKey,
+    maf: security.maf?.keys,
+  };
+  // The resolution of a handshake's psk_identity, until the session it opens is accepted.
+  type PskFacts = Omit<PskIdentityResolution, 'key'>;
+  const resolved = new Map<string, PskFacts>();
+  const pskSessions = new WeakMap<DtlsSession, PskFacts>();
   // Each request: the session's credential must still hold (a revoked or expired Kpsa, an expired
   // certificate): else 4107 and the session ends, as the HTTPS listeners tear theirs down.
   const stillValid = (transport: TransportContext): boolean => {
     const s = sessionOf.get(transport);
     if (s?.notAfter !== undefined && Date.now() > s.notAfter) return false;
-    if (transport.association?.framework === 'psk')
-      return security.kpsa.lookup(transport.tls?.pskIdentity ?? '') !== undefined;
+    const identity = transport.tls?.pskIdentity ?? '';
+    if (transport.association?.framework === 'psk') return security.kpsa.lookup(identity) !== undefined;
+    if (transport.association?.framework === 'maf') return security.maf?.keys.lookup(identity) !== undefined;
     return true;
   };
   // The IDs bound to the credential are read for each request, as the HTTPS listeners do: an AE-ID
@@ -110,7 +121,7 @@ export async function startCoapListener(
   const withCurrentBindings = (transport: TransportContext): TransportContext => {
     const a = transport.association;
     if (!a?.credentialId) return transport;
-    const proven = a.framework === 'certificate' ? (certificateProven.get(transport) ?? []) : [];
+    const proven = sessionProven.get(transport) ?? [];
     const boundIds = [...new Set([...proven, ...security.bindings.boundIdsSync(a.credentialId)])];
     return { ...transport, association: { ...a, boundIds } };
   };
@@ -135,16 +146,15 @@ export async function startCoapListener(
       port: coap.port,
       handler: administration.audited(guarded, 'coaps-psk'),
       ...(coap.responseOptions === undefined ? {} : { responseOptions: coap.responseOptions }),
-      // Synchronous, from memory (DESIGN.md 3): DerivedKey check() changes nothing; Kpsa by KpsaID.
+      // Synchronous, from memory (DESIGN.md 3), the HTTPS PSK listener's resolution: DerivedKey check()
+      // changes nothing; a MAF identity's Kc from the MAF key cache (TS-0003 8.2.2.3); else a KpsaID.
       psk: (raw) => {
         const identity = raw.toString('utf8');
-        if (isDerivedKeyIdentity(identity)) {
-          if (!security.derivedKey) return refuse(identity, 'DerivedKey mode is not enabled');
-          const r = security.derivedKey.check(identity);
-          return r.ok ? r.key : refuse(identity, r.message);
-        }
-        const k = security.kpsa.lookup(identity);
-        return k ? Buffer.from(k.key) : refuse(identity, 'unknown or expired KpsaID');
+        const r = resolvePskIdentity(identity, pskSources);
+        if ('refused' in r) return refuse(identity, r.refused);
+        const { key, ...facts } = r;
+        resolved.set(identity, facts);
+        return Buffer.from(key);
       },
       ...(certs
         ? {
@@ -199,6 +209,11 @@ export async function startCoapListener(
           }
         }
         const identity = session.pskIdentity?.toString('utf8') ?? '';
+        const facts = resolved.get(identity);
+        // A DerivedKey identity is used once: its facts go with this session.
+        if (isDerivedKeyIdentity(identity)) resolved.delete(identity);
+        if (!facts) return false; // fail closed: a session the resolver did not admit
+        pskSessions.set(session, facts);
         if (!isDerivedKeyIdentity(identity)) return true;
         const a = security.derivedKey?.accept(identity);
         if (!a?.ok) refuse(identity, a ? a.message : 'DerivedKey mode is not enabled');
@@ -206,7 +221,9 @@ export async function startCoapListener(
       },
       transportContext: (session, base) => {
         const ctx = buildContext(session, base);
-        const notAfter = session.certificate ? Date.parse(new X509Certificate(session.certificate).validTo) : undefined;
+        const notAfter = session.certificate
+          ? Date.parse(new X509Certificate(session.certificate).validTo)
+          : pskSessions.get(session)?.expiresAt;
         sessionOf.set(ctx, { session, ...(notAfter === undefined ? {} : { notAfter }) });
         return ctx;
       },
@@ -229,19 +246,13 @@ export async function startCoapListener(
         ...new Set([...byCertificate.boundIds, ...security.bindings.boundIdsSync(byCertificate.credentialId!)]),
       ];
       const ctx = { ...base, association: { ...byCertificate, boundIds } };
-      certificateProven.set(ctx, byCertificate.boundIds);
+      sessionProven.set(ctx, byCertificate.boundIds);
       return ctx;
     }
-    const identity = session.pskIdentity?.toString('utf8') ?? '';
-    const derived = isDerivedKeyIdentity(identity);
-    const credentialId = derived ? derivedKeyCredentialId(parseDerivedKeyIdentity(identity)) : `12-${identity}`;
-    return {
-      ...base,
-      association: {
-        boundIds: [...security.bindings.boundIdsSync(credentialId)],
-        credentialId,
-        framework: derived ? 'derived-key' : 'psk',
-      },
-    };
+    const facts = pskSessions.get(session)!;
+    const boundIds = [...new Set([...facts.provenIds, ...security.bindings.boundIdsSync(facts.credentialId)])];
+    const ctx = { ...base, association: { boundIds, credentialId: facts.credentialId, framework: facts.framework } };
+    sessionProven.set(ctx, facts.provenIds);
+    return ctx;
   }
 }
