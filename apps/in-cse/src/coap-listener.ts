@@ -52,6 +52,9 @@ export interface CoapCertificateFiles {
 
 type Association = NonNullable<TransportContext['association']>;
 
+/** psk_identity resolutions kept until their handshake finishes (the DTLS session cap is 1000). */
+const MAX_PENDING = 4096;
+
 /**
  * The association of a certificate session (TS-0003 8.2.2.2), as the HTTPS certificate listener
  * derives it: the clause 10.1 profile of the chain (leaf and the trust anchor that issued it), the
@@ -153,6 +156,9 @@ export async function startCoapListener(
         const r = resolvePskIdentity(identity, pskSources);
         if ('refused' in r) return refuse(identity, r.refused);
         const { key, ...facts } = r;
+        // Bounded: entries of handshakes that never finished (a wrong key) are dropped oldest first.
+        if (resolved.size >= MAX_PENDING && !resolved.has(identity))
+          resolved.delete(resolved.keys().next().value as string);
         resolved.set(identity, facts);
         return Buffer.from(key);
       },
