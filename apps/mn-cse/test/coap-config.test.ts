@@ -3,8 +3,8 @@
 // association: its bound originator registers an AE (secure profile, Mca required), a Kpsa bound to
 // another originator cannot act as it (impersonation, 4.03), an unknown identity or a wrong key gets
 // no session, and a Kpsa bound to an administrator principal is the administrator.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -144,5 +144,33 @@ describe('MN-CSE process with a coap configuration, reached by coap-client-opens
     const asSensor = await coapClient(sensor.id, sensor.key, [...oneM2m('CAdmin', 'c-7'), '-v', '6', uri('/cse-mn')]);
     expect(asSensor).not.toContain('"csi"');
     expect((await m2m(httpUrl, 'GET', '/cse-mn', { from: 'CAdmin' })).rsc).toBe(4106);
+  });
+
+  it('a coap PSK file readable by group or others stops the process, naming the key, never its content', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'm2msec-mn-coap-mode-'));
+    const keyFile = join(dir, 'open.hex');
+    const keyHex = Buffer.from(sensor.key).toString('hex');
+    writeFileSync(keyFile, keyHex);
+    chmodSync(keyFile, 0o644);
+    const registrarKey = join(dir, 'registrar.hex');
+    writeFileSync(registrarKey, keyHex, { mode: 0o600 });
+    const file = join(dir, 'config.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        dataDir: dir,
+        http: { host: '127.0.0.1', port: await freePort(), maxBodyBytes: 1048576 },
+        registrar: { url: 'https://127.0.0.1:1', retryMs: 60_000, psk: { identity: 'mn', keyFile: registrarKey } },
+        coap: { host: '127.0.0.1', port: await freePort(), psk: [{ identity: sensor.id, keyFile }] },
+      }),
+    );
+    const r = spawnSync(process.execPath, [main], {
+      encoding: 'utf8',
+      timeout: 20_000,
+      env: { ...process.env, M2MSEC_CONFIG: file },
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/PSK file \(coap\.psk\[0\]\.keyFile\) .* is accessible to group or others/);
+    expect(r.stderr + r.stdout).not.toContain(keyHex);
   });
 });
