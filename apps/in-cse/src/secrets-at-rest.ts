@@ -38,6 +38,9 @@ export function secretFilesOf(config: InCseConfig, configFile?: string): Array<[
   for (const r of config.forwarding.remoteCses) {
     files.push([r.certificate.key, `private key for ${r.cseId} (forwarding.remoteCses)`]);
   }
+  for (const k of config.endToEnd?.esprim.keys ?? []) {
+    files.push([k.keyFile, `pairwiseESPrimKey file for ${k.kid} (endToEnd.esprim.keys)`]);
+  }
   return files;
 }
 

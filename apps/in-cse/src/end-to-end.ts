@@ -1,0 +1,62 @@
+// End-to-end security wiring (docs/end-to-end-security.md): the IN-CSE as ESPrim Target (TS-0003 8.4,
+// TS-0004 7.6.2) with ESPrim-based originator verification (TS-0003 7.2.2). The logic lives in
+// @m2msec/esprim; this file only reads the configured key files and composes the handler.
+import { readFileSync } from 'node:fs';
+import { ESPrimReceiver, esprimAuthenticated, PairwiseESPrimKeys, withESPrimTarget } from '@m2msec/esprim';
+import type { RequestHandler } from '@m2msec/protocol';
+import { ConfigError, type InCseConfig } from './config.js';
+
+/** A pairwiseESPrimKey file: base64 of the key (whitespace ignored), at least 128 bits. */
+function readKeyFile(path: string, kid: string): Buffer {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8').replace(/\s+/g, '');
+  } catch (e) {
+    throw new ConfigError(
+      `endToEnd.esprim key '${kid}': cannot read its keyFile (${(e as NodeJS.ErrnoException).code})`,
+    );
+  }
+  const key = /^[A-Za-z0-9+/_-]+={0,2}$/.test(text) ? Buffer.from(text, 'base64') : Buffer.alloc(0);
+  if (key.length < 16) {
+    throw new ConfigError(`endToEnd.esprim key '${kid}': its keyFile must hold the base64 of at least 16 bytes`);
+  }
+  return key;
+}
+
+export interface EndToEnd {
+  /** For CseOptions.endToEndAuthenticated (TS-0003 7.2.2): absent when ESPrim is not configured. */
+  endToEndAuthenticated?: typeof esprimAuthenticated;
+  /** Wraps the CSE's handler so outer NOTIFYs with m2m:seci to the <CSEBase> are opened here. */
+  wrap(handler: RequestHandler): RequestHandler;
+}
+
+export function openEndToEnd(config: InCseConfig): EndToEnd {
+  const esprim = config.endToEnd?.esprim;
+  if (!esprim) return { wrap: (h) => h };
+  const keys = new PairwiseESPrimKeys();
+  const seen = new Set<string>();
+  for (const k of esprim.keys) {
+    if (seen.has(k.kid)) throw new ConfigError(`endToEnd.esprim.keys: kid '${k.kid}' is listed twice`);
+    seen.add(k.kid);
+    const key = readKeyFile(k.keyFile, k.kid);
+    keys.add({ kid: k.kid, key, identity: k.identity });
+    key.fill(0);
+  }
+  const { cseId, cseBaseName, spId } = config.cse;
+  // The outer NOTIFY's To names the <CSEBase> in CSE-relative, SP-relative or absolute form.
+  const bases = new Set([
+    cseBaseName,
+    cseId,
+    `${cseId}/${cseBaseName}`,
+    `//${spId}${cseId}`,
+    `//${spId}${cseId}/${cseBaseName}`,
+  ]);
+  const receiver = new ESPrimReceiver({
+    keys,
+    ...(esprim.randLifetimeSeconds ? { randLifetimeMs: esprim.randLifetimeSeconds * 1000 } : {}),
+  });
+  return {
+    endToEndAuthenticated: esprimAuthenticated,
+    wrap: (handler) => withESPrimTarget(handler, { receiver, isCseBase: (to) => bases.has(to) }),
+  };
+}

@@ -1,0 +1,368 @@
+// ESPrim (TS-0003 8.4, 7.2.2; TS-0004 7.6.2) with the IN-CSE as its own OS process, configured as ESPrim
+// Target by its configuration file (endToEnd.esprim, key in a 0600 file): an AE (ESPrimClient) speaks HTTP
+// to a real MN-CSE (createMnCse), which relays over its certificate-SAEF HTTPS association to the IN-CSE
+// process. The MN -> IN hop runs through a hook in the relay path: a TLS relay in this test process that
+// holds the MN's client credential and the IN's server credential, i.e. sees exactly what a compromised
+// MN-CSE sees and sends, and records, alters or replays it. Shows: acaf satisfied only with ESPrim; a byte
+// altered at the relay detected with 4115; a replayed primitive refused with 5210; the relay sees only
+// ciphertext.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
+import { type AddressInfo, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HttpRequestSender } from '@m2msec/binding-http';
+import { ESPrimClient, ESPrimOriginator, securityInfoOf } from '@m2msec/esprim';
+import { createMnCse, type MnCse } from '@m2msec/mn-cse';
+import { type Issued, TestCa } from '@m2msec/test-support';
+import express from 'express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../src/net/ports.js';
+import { inCseMain } from '../src/nodes/in-cse.js';
+import { until } from '../src/nodes/process.js';
+
+const AE = '/id-mn/Cae1';
+const KID = 'ae1-in@mef.m2msec.org';
+const key = randomBytes(32);
+
+interface Relayed {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** The MN -> IN hop: what the MN-CSE sent, and an optional alteration of the body (a compromised relay). */
+const hop: { seen: Relayed[]; alter?: (body: string) => string } = { seen: [] };
+let inUrl: string;
+let inMccPort: number;
+let ca: TestCa;
+let mnClient: Issued;
+let relay: Server;
+let relayUrl: string;
+let inCse: ChildProcess;
+let inOutput = '';
+let mn: MnCse;
+let gw: Server;
+let mnUrl: string;
+let dir: string;
+let kekDir: string;
+const sender = new HttpRequestSender({ timeoutMs: 10_000 });
+
+/** Sends a request to the IN-CSE's certificate listener with the MN-CSE's client credential. */
+function forward(r: Relayed): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      {
+        host: '127.0.0.1',
+        port: inMccPort,
+        method: r.method,
+        path: r.url,
+        headers: { ...r.headers, 'content-length': Buffer.byteLength(r.body) },
+        ca: ca.cert,
+        cert: mnClient.cert,
+        key: mnClient.key,
+        servername: 'id-in.m2msec.org',
+        agent: false,
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => (body += d));
+        res.on('end', () => {
+          const headers: Record<string, string> = {};
+          for (const [k, v] of Object.entries(res.headers)) {
+            if (
+              typeof v === 'string' &&
+              !['content-length', 'connection', 'keep-alive', 'transfer-encoding'].includes(k)
+            )
+              headers[k] = v;
+          }
+          resolve({ status: res.statusCode!, headers, body });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(r.body);
+  });
+}
+
+/** Resends a recorded MN -> IN request over the MN-CSE's association (a replay at the relay). */
+async function replay(r: Relayed): Promise<number> {
+  const res = await forward({ ...r, headers: { ...r.headers, 'x-m2m-ri': 'replayed-1' } });
+  return Number(res.headers['x-m2m-rsc']);
+}
+
+function headersFor(from: string, ty?: number): Record<string, string> {
+  return {
+    'X-M2M-Origin': from,
+    'X-M2M-RI': `t${Math.random().toString(36).slice(2)}`,
+    'X-M2M-RVI': '3',
+    Accept: 'application/json',
+    'Content-Type': `application/json${ty ? `;ty=${ty}` : ''}`,
+  };
+}
+
+async function post(base: string, path: string, from: string, ty: number, body: unknown): Promise<number> {
+  const r = await fetch(base + path, { method: 'POST', headers: headersFor(from, ty), body: JSON.stringify(body) });
+  return Number(r.headers.get('X-M2M-RSC'));
+}
+
+function client(): ESPrimClient {
+  return new ESPrimClient({
+    originator: new ESPrimOriginator({ kid: KID, pairwiseESPrimKey: key }),
+    send: (req) => sender.send(mnUrl, req, { retarget: true }),
+    from: 'Cae1',
+    targetCseBase: '/id-in/cse-in',
+  });
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'm2msec-esprim-in-'));
+  kekDir = mkdtempSync(join(tmpdir(), 'm2msec-esprim-kek-'));
+  const keyFile = join(kekDir, 'ae1.esprim.key');
+  writeFileSync(keyFile, `${key.toString('base64')}\n`, { mode: 0o600 });
+  chmodSync(keyFile, 0o600);
+  ca = new TestCa('esprim-process');
+  const inServer = ca.issue({ san: 'DNS:id-in.m2msec.org', usage: 'server' });
+  mnClient = ca.issue({ san: 'DNS:id-mn.id-in.m2msec.org', usage: 'client' });
+  chmodSync(inServer.keyPath, 0o600);
+  const inPort = await freePort();
+  inMccPort = await freePort();
+  inUrl = `http://127.0.0.1:${inPort}`;
+  const config = join(dir, 'config.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      profile: 'development',
+      cse: {
+        cseId: '/id-in',
+        cseBaseName: 'cse-in',
+        spId: 'm2msec.org',
+        adminOriginators: ['CAdmin'],
+        allowCseWithoutAssociation: false,
+      },
+      http: { host: '127.0.0.1', port: inPort, maxBodyBytes: 1048576, trustedProxies: [] },
+      security: {
+        mca: 'optional',
+        administrators: [],
+        derivedKey: false,
+        bindings: [],
+        certificate: {
+          host: '127.0.0.1',
+          port: inMccPort,
+          cert: inServer.certPath,
+          key: inServer.keyPath,
+          trustAnchors: [ca.certPath],
+          crls: [],
+          tls13: true,
+        },
+      },
+      endToEnd: { esprim: { keys: [{ kid: KID, identity: AE, keyFile }] } },
+      log: { level: 'warn' },
+    }),
+  );
+  inCse = spawn(process.execPath, [inCseMain], {
+    env: {
+      ...process.env,
+      M2MSEC_CONFIG: config,
+      M2MSEC_DATA_DIR: join(dir, 'data'),
+      M2MSEC_KEK_FILE: join(kekDir, 'keystore.key'),
+      M2MSEC_STORE: 'sqlite',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  inCse.stdout!.on('data', (d) => (inOutput += d));
+  inCse.stderr!.on('data', (d) => (inOutput += d));
+  await until(
+    'IN-CSE process answering',
+    async () => {
+      if (inCse.exitCode !== null) throw new Error(`in-cse exited: ${inOutput}`);
+      const r = await fetch(`${inUrl}/cse-in`, {
+        headers: { 'X-M2M-Origin': 'CAdmin', 'X-M2M-RI': 'probe', 'X-M2M-RVI': '3' },
+        signal: AbortSignal.timeout(2000),
+      }).catch(() => undefined);
+      return r?.status === 200 && (await accepts(inMccPort));
+    },
+    60_000,
+  );
+
+  // The relay hook presents the IN-CSE's server credential to the MN-CSE (which checks it as usual).
+  relay = createHttpsServer({ cert: inServer.cert, key: inServer.key, ca: ca.cert, requestCert: true }, (req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (d) => (body += d));
+    req.on('end', async () => {
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) {
+        if (typeof v === 'string' && !['host', 'content-length', 'connection'].includes(k)) headers[k] = v;
+      }
+      const r: Relayed = { method: req.method!, url: req.url!, headers, body: hop.alter ? hop.alter(body) : body };
+      hop.seen.push(r);
+      try {
+        const out = await forward(r);
+        res.writeHead(out.status, out.headers).end(out.body);
+      } catch {
+        res.writeHead(502).end();
+      }
+    });
+  });
+  await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
+  relayUrl = `https://127.0.0.1:${(relay.address() as AddressInfo).port}`;
+
+  mn = await createMnCse({
+    cseId: '/id-mn',
+    cseBaseName: 'cse-mn',
+    spId: 'm2msec.org',
+    poa: [`http://127.0.0.1:${await freePort()}`],
+    registrar: {
+      cseId: '/id-in',
+      cseBaseName: 'cse-in',
+      url: relayUrl,
+      framework: {
+        kind: 'certificate',
+        cert: mnClient.cert,
+        key: mnClient.key,
+        trustAnchors: [ca.cert],
+        servername: 'id-in.m2msec.org',
+      },
+      retryMs: 200,
+    },
+    appRules: [{ name: 'open', allowedAppIDs: ['*'], allowedAEs: ['*'] }],
+  });
+  const gwApp = express();
+  gwApp.use('/onem2m', mn.router);
+  gw = gwApp.listen(0, '127.0.0.1');
+  await new Promise((r) => gw.once('listening', r));
+  mnUrl = `http://127.0.0.1:${(gw.address() as AddressInfo).port}/onem2m`;
+  await mn.start();
+  await mn.whenRegistered(30_000);
+
+  // At the IN-CSE: a container whose only rule for the MN's AE demands an authenticated originator.
+  const acp = {
+    'm2m:acp': {
+      rn: 'acpAuth',
+      pv: { acr: [{ acor: [AE], acop: 3, acaf: true }] },
+      pvs: { acr: [{ acor: ['CAdmin'], acop: 63 }] },
+    },
+  };
+  expect(await post(inUrl, '/cse-in', 'CAdmin', 1, acp)).toBe(2001);
+  expect(await post(inUrl, '/cse-in', 'CAdmin', 3, { 'm2m:cnt': { rn: 'data', acpi: ['cse-in/acpAuth'] } })).toBe(2001);
+  expect(await post(mnUrl, '/cse-mn', 'Cae1', 2, { 'm2m:ae': { api: 'Nt', rr: false, srv: ['3'] } })).toBe(2001);
+}, 120_000);
+
+afterAll(async () => {
+  sender.close();
+  await mn?.stop();
+  gw?.close();
+  relay?.closeAllConnections();
+  relay?.close();
+  if (inCse && inCse.exitCode === null) {
+    const exited = new Promise((r) => inCse.once('exit', r));
+    inCse.kill('SIGTERM');
+    await exited;
+  }
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  if (kekDir) rmSync(kekDir, { recursive: true, force: true });
+});
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+const sit5 = () => hop.seen.filter((r) => r.body.includes('m2m:seci') && securityInfoOf(JSON.parse(r.body))?.sit === 5);
+
+describe('ESPrim AE -> MN-CSE -> IN-CSE process (endToEnd.esprim in its configuration)', () => {
+  it('without ESPrim the relayed AE does not satisfy acaf (4103)', async () => {
+    const r = await fetch(`${mnUrl}/~/id-in/cse-in/data`, { headers: headersFor('Cae1') });
+    expect(Number(r.headers.get('X-M2M-RSC'))).toBe(4103);
+  });
+
+  it('with ESPrim: CREATE and RETRIEVE pass acaf, and the relay carried only ciphertext', async () => {
+    hop.seen.length = 0;
+    const c = client();
+    const created = await c.request({
+      op: 1,
+      to: '/id-in/cse-in/data',
+      fr: AE,
+      rqi: 'i1',
+      rvi: '3',
+      ty: 4,
+      pc: { 'm2m:cin': { con: 'secret-21.5' } },
+    });
+    expect(created.rsc, created.dbg).toBe(2001);
+    const got = await c.request({ op: 2, to: '/id-in/cse-in/data', fr: AE, rqi: 'i2', rvi: '3' });
+    expect(got.rsc, got.dbg).toBe(2000);
+    expect((got.pc as any)['m2m:cnt'].cni).toBe(1);
+    expect(sit5().length).toBe(2);
+    // sit 3 (session), then two sit 5: every MN -> IN request was an outer NOTIFY to the <CSEBase>.
+    expect(hop.seen.map((r) => `${r.method} ${r.url} ${r.headers['content-type']}`)).toEqual(
+      Array(3).fill('POST /~/id-in/cse-in application/json'),
+    );
+    expect(JSON.stringify(hop.seen)).not.toContain('secret-21.5');
+  });
+
+  it('the inner From must be the identity bound to the key (4116), even with a valid key', async () => {
+    const r = await client().request({ op: 2, to: '/id-in/cse-in/data', fr: '/id-mn/Cother', rqi: 'i5', rvi: '3' });
+    expect(r.rsc).toBe(4116);
+  });
+
+  it('a byte altered at the relay is detected at the IN-CSE process (4115) and nothing is created', async () => {
+    const c = client();
+    await c.establishSession();
+    hop.alter = (body) => {
+      const seci = body.includes('m2m:seci') ? securityInfoOf(JSON.parse(body)) : undefined;
+      if (seci?.sit !== 5) return body;
+      const parts = seci.epo!.split('.');
+      const ct = parts[3]!;
+      parts[3] = ct.slice(0, 5) + (ct[5] === 'A' ? 'B' : 'A') + ct.slice(6);
+      return JSON.stringify({ 'm2m:seci': { ...seci, epo: parts.join('.') } });
+    };
+    try {
+      const r = await c.request({
+        op: 1,
+        to: '/id-in/cse-in/data',
+        fr: AE,
+        rqi: 'i3',
+        rvi: '3',
+        ty: 4,
+        pc: { 'm2m:cin': { con: 'x' } },
+      });
+      expect(r.rsc).toBe(4115);
+    } finally {
+      hop.alter = undefined;
+    }
+    const got = await c.request({ op: 2, to: '/id-in/cse-in/data', fr: AE, rqi: 'i4', rvi: '3' });
+    expect(got.rsc, got.dbg).toBe(2000);
+    expect((got.pc as any)['m2m:cnt'].cni).toBe(1);
+  });
+
+  it('a primitive replayed at the relay is refused (5210) and creates nothing', async () => {
+    hop.seen.length = 0;
+    const c = client();
+    const created = await c.request({
+      op: 1,
+      to: '/id-in/cse-in/data',
+      fr: AE,
+      rqi: 'i6',
+      rvi: '3',
+      ty: 4,
+      pc: { 'm2m:cin': { con: 'once' } },
+    });
+    expect(created.rsc, created.dbg).toBe(2001);
+    const create = sit5().at(-1)!;
+    expect(await replay(create)).toBe(5210);
+    const got = await c.request({ op: 2, to: '/id-in/cse-in/data', fr: AE, rqi: 'i7', rvi: '3' });
+    expect((got.pc as any)['m2m:cnt'].cni).toBe(2);
+  });
+});
