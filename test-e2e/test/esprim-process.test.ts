@@ -14,7 +14,10 @@ import { createServer as createHttpsServer, request as httpsRequest } from 'node
 import { type AddressInfo, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { HttpRequestSender } from '@m2msec/binding-http';
+import { keyResolver, unprotectContent } from '@m2msec/esdata';
 import { ESPrimClient, ESPrimOriginator, securityInfoOf } from '@m2msec/esprim';
 import { createMnCse, type MnCse } from '@m2msec/mn-cse';
 import { type Issued, TestCa } from '@m2msec/test-support';
@@ -27,6 +30,13 @@ import { until } from '../src/nodes/process.js';
 const AE = '/id-mn/Cae1';
 const KID = 'ae1-in@mef.m2msec.org';
 const key = randomBytes(32);
+// The AE app's (apps/ae) own ESPrim key and an ESData key it shares with the reader of its data.
+const AE2 = '/id-mn/Cae2';
+const KID2 = 'ae2-in@mef.m2msec.org';
+const key2 = randomBytes(32);
+const ESDATA_KID = '16-ae2-data@mef.m2msec.org';
+const esdataKey = randomBytes(32);
+const aeMain = fileURLToPath(new URL('../../apps/ae/dist/main.js', import.meta.url));
 
 interface Relayed {
   method: string;
@@ -126,6 +136,8 @@ beforeAll(async () => {
   const keyFile = join(kekDir, 'ae1.esprim.key');
   writeFileSync(keyFile, `${key.toString('base64')}\n`, { mode: 0o600 });
   chmodSync(keyFile, 0o600);
+  const keyFile2 = join(kekDir, 'ae2.esprim.key');
+  writeFileSync(keyFile2, key2.toString('base64'), { mode: 0o600 });
   ca = new TestCa('esprim-process');
   const inServer = ca.issue({ san: 'DNS:id-in.m2msec.org', usage: 'server' });
   mnClient = ca.issue({ san: 'DNS:id-mn.id-in.m2msec.org', usage: 'client' });
@@ -161,7 +173,14 @@ beforeAll(async () => {
           tls13: true,
         },
       },
-      endToEnd: { esprim: { keys: [{ kid: KID, identity: AE, keyFile }] } },
+      endToEnd: {
+        esprim: {
+          keys: [
+            { kid: KID, identity: AE, keyFile },
+            { kid: KID2, identity: AE2, keyFile: keyFile2 },
+          ],
+        },
+      },
       log: { level: 'warn' },
     }),
   );
@@ -245,7 +264,7 @@ beforeAll(async () => {
   const acp = {
     'm2m:acp': {
       rn: 'acpAuth',
-      pv: { acr: [{ acor: [AE], acop: 3, acaf: true }] },
+      pv: { acr: [{ acor: [AE, AE2], acop: 3, acaf: true }] },
       pvs: { acr: [{ acor: ['CAdmin'], acop: 63 }] },
     },
   };
@@ -364,5 +383,81 @@ describe('ESPrim AE -> MN-CSE -> IN-CSE process (endToEnd.esprim in its configur
     expect(await replay(create)).toBe(5210);
     const got = await c.request({ op: 2, to: '/id-in/cse-in/data', fr: AE, rqi: 'i7', rvi: '3' });
     expect((got.pc as any)['m2m:cnt'].cni).toBe(2);
+  });
+
+  it('the AE app (apps/ae) by configuration: ESPrim requests and an ESData con through the relay', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'm2msec-esprim-ae-'));
+    const esprimKeyFile = join(d, 'esprim.key');
+    writeFileSync(esprimKeyFile, key2.toString('base64'), { mode: 0o600 });
+    const esdataKeyFile = join(d, 'esdata.key');
+    writeFileSync(esdataKeyFile, esdataKey.toString('base64'), { mode: 0o600 });
+    const configPath = join(d, 'ae.json');
+    writeFileSync(
+      configPath,
+      JSON.stringify({
+        registrar: { cseId: '/id-mn', cseBaseName: 'cse-mn' },
+        transport: { kind: 'http', url: mnUrl },
+        appId: 'Nt2',
+        stem: 'Cae2',
+        endToEnd: {
+          esprim: { kid: KID2, keyFile: esprimKeyFile, targetCseBase: '/id-in/cse-in' },
+          esdata: { kid: ESDATA_KID, keyFile: esdataKeyFile },
+        },
+      }),
+    );
+    const ae = spawn(process.execPath, [aeMain, 'run', '--config', configPath], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    ae.stderr!.on('data', (dd) => (stderr += dd));
+    const events: Array<Record<string, any>> = [];
+    const waiters: Array<() => void> = [];
+    createInterface({ input: ae.stdout! }).on('line', (l) => {
+      events.push(JSON.parse(l));
+      for (const w of waiters.splice(0)) w();
+    });
+    const next = async (pred: (e: Record<string, any>) => boolean) => {
+      for (;;) {
+        const e = events.find(pred);
+        if (e) return e;
+        if (ae.exitCode !== null) throw new Error(`ae exited: ${stderr}`);
+        await new Promise<void>((r) => {
+          waiters.push(r);
+          setTimeout(r, 500);
+        });
+      }
+    };
+    try {
+      expect((await next((e) => e.event === 'ready' || e.event === 'error')).aeId, stderr).toBe(AE2);
+      hop.seen.length = 0;
+      ae.stdin!.write(`${JSON.stringify({ id: 1, op: 2, to: '/id-in/cse-in/data' })}\n`);
+      const got = await next((e) => e.event === 'response' && e.id === 1);
+      expect(got.rsc, got.dbg).toBe(2000);
+      const reading = { temperature: 21.5 };
+      ae.stdin!.write(`${JSON.stringify({ id: 2, cmd: 'post', to: '/id-in/cse-in/data', con: reading })}\n`);
+      const posted = await next((e) => e.event === 'response' && e.id === 2);
+      expect(posted.rsc, posted.dbg).toBe(2001);
+      // The MN-CSE relayed only outer NOTIFYs to the <CSEBase>; neither the request nor the reading was readable.
+      expect(hop.seen.length).toBeGreaterThanOrEqual(2);
+      expect(hop.seen.every((r) => r.url === '/~/id-in/cse-in' && r.body.includes('m2m:seci'))).toBe(true);
+      expect(JSON.stringify(hop.seen)).not.toContain('temperature');
+      expect(JSON.stringify(hop.seen)).not.toContain('/id-in/cse-in/data');
+      // At the IN-CSE the stored con is the AE's JWE; the holder of the ESData key opens it.
+      const r = await fetch(`${inUrl}/cse-in/data/la`, { headers: headersFor('CAdmin') });
+      const cin = ((await r.json()) as { 'm2m:cin': { cnf: string; con: string; cr?: string } })['m2m:cin'];
+      expect(cin.cnf).toBe('application/json:0:1');
+      expect(cin.con).not.toContain('temperature');
+      const opened = await unprotectContent(cin.con, {
+        securityClass: 'encrypt',
+        serialization: 1,
+        resolve: keyResolver([{ kid: ESDATA_KID, key: esdataKey }]),
+      });
+      expect(JSON.parse(Buffer.from(opened.payload).toString())).toEqual(reading);
+    } finally {
+      if (ae.exitCode === null) {
+        const exited = new Promise((res) => ae.once('exit', res));
+        ae.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(d, { recursive: true, force: true });
+    }
   });
 });
