@@ -385,6 +385,36 @@ describe('ESPrim AE -> MN-CSE -> IN-CSE process (endToEnd.esprim in its configur
     expect((got.pc as any)['m2m:cnt'].cni).toBe(2);
   });
 
+  it('e2eSecInfo: the <CSEBase> advertises ESPrim with pre-provisioned keys (SUID 13), read-only', async () => {
+    const r = await fetch(`${inUrl}/cse-in`, { headers: headersFor('CAdmin') });
+    const cb = ((await r.json()) as { 'm2m:cb': { esi?: unknown } })['m2m:cb'];
+    expect(cb.esi).toEqual({ esf: [13] });
+    // The <CSEBase> is not updatable by requests (TS-0004 7.4.3: RETRIEVE only), esi included: 4005.
+    const u = await fetch(`${inUrl}/cse-in`, {
+      method: 'PUT',
+      headers: headersFor('CAdmin'),
+      body: JSON.stringify({ 'm2m:cb': { esi: { esf: [13, 43] } } }),
+    });
+    expect(Number(u.headers.get('X-M2M-RSC'))).toBe(4005);
+    const again = await fetch(`${inUrl}/cse-in`, { headers: headersFor('CAdmin') });
+    expect(((await again.json()) as { 'm2m:cb': { esi?: unknown } })['m2m:cb'].esi).toEqual({ esf: [13] });
+  });
+
+  it('e2eSecInfo of an <AE>: stored and returned as the AE declares it; a malformed one is 4000', async () => {
+    const esi = { esf: [13, 14] };
+    expect(await post(inUrl, '/cse-in', 'Cesi1', 2, { 'm2m:ae': { api: 'Nesi', rr: false, srv: ['3'], esi } })).toBe(
+      2001,
+    );
+    const r = await fetch(`${inUrl}/cse-in/Cesi1`, { headers: headersFor('Cesi1') });
+    expect(((await r.json()) as { 'm2m:ae': { esi?: unknown } })['m2m:ae'].esi).toEqual(esi);
+    expect(
+      await post(inUrl, '/cse-in', 'Cesi2', 2, { 'm2m:ae': { api: 'Nesi', rr: false, srv: ['3'], esi: { esf: 'x' } } }),
+    ).toBe(4000);
+    expect(
+      await post(inUrl, '/cse-in', 'Cesi3', 2, { 'm2m:ae': { api: 'Nesi', rr: false, srv: ['3'], esi: { other: 1 } } }),
+    ).toBe(4000);
+  });
+
   it('the AE app (apps/ae) by configuration: ESPrim requests and an ESData con through the relay', async () => {
     const d = mkdtempSync(join(tmpdir(), 'm2msec-esprim-ae-'));
     const esprimKeyFile = join(d, 'esprim.key');

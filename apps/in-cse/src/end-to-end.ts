@@ -2,7 +2,8 @@
 // TS-0004 7.6.2) with ESPrim-based originator verification (TS-0003 7.2.2). The logic lives in
 // @m2msec/esprim; this file only reads the configured key files and composes the handler.
 import { readFileSync } from 'node:fs';
-import { ESPrimReceiver, esprimAuthenticated, PairwiseESPrimKeys, withESPrimTarget } from '@m2msec/esprim';
+import { Suid } from '@m2msec/crypto';
+import { ESPrimReceiver, e2eSecInfo, esprimAuthenticated, PairwiseESPrimKeys, withESPrimTarget } from '@m2msec/esprim';
 import type { RequestHandler } from '@m2msec/protocol';
 import { ConfigError, type InCseConfig } from './config.js';
 
@@ -26,6 +27,11 @@ function readKeyFile(path: string, kid: string): Buffer {
 export interface EndToEnd {
   /** For CseOptions.endToEndAuthenticated (TS-0003 7.2.2): absent when ESPrim is not configured. */
   endToEndAuthenticated?: typeof esprimAuthenticated;
+  /**
+   * The <CSEBase> e2eSecInfo (TS-0003 8.4.3.1.3): only the pre-provisioned ESPrim keys are wired here, so
+   * esf lists SUID 13 alone; no shared rand object (esro), which would go stale in the stored <CSEBase>.
+   */
+  e2eSecInfo?: { esf: number[] };
   /** Wraps the CSE's handler so outer NOTIFYs with m2m:seci to the <CSEBase> are opened here. */
   wrap(handler: RequestHandler): RequestHandler;
 }
@@ -57,6 +63,7 @@ export function openEndToEnd(config: InCseConfig): EndToEnd {
   });
   return {
     endToEndAuthenticated: esprimAuthenticated,
+    e2eSecInfo: e2eSecInfo({ suids: [Suid.PreProvisionedEsprim] }),
     wrap: (handler) => withESPrimTarget(handler, { receiver, isCseBase: (to) => bases.has(to) }),
   };
 }

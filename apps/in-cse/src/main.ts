@@ -59,6 +59,7 @@ async function main(): Promise<void> {
       cseType: 1,
       poa,
       ...(config.notifications ? { notifications: config.notifications } : {}),
+      ...(endToEnd.e2eSecInfo ? { e2eSecInfo: endToEnd.e2eSecInfo } : {}),
     },
     retargetSendersFor: forwardingSenders(config),
     authenticate: security.authenticate,
