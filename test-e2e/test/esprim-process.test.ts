@@ -1,11 +1,11 @@
 // ESPrim (TS-0003 8.4, 7.2.2; TS-0004 7.6.2) with the IN-CSE as its own OS process, configured as ESPrim
-// Target by its configuration file (endToEnd.esprim, key in a 0600 file): an AE (ESPrimClient) speaks HTTP
-// to a real MN-CSE (createMnCse), which relays over its certificate-SAEF HTTPS association to the IN-CSE
-// process. The MN -> IN hop runs through a hook in the relay path: a TLS relay in this test process that
-// holds the MN's client credential and the IN's server credential, i.e. sees exactly what a compromised
-// MN-CSE sees and sends, and records, alters or replays it. Shows: acaf satisfied only with ESPrim; a byte
-// altered at the relay detected with 4115; a replayed primitive refused with 5210; the relay sees only
-// ciphertext.
+// Target by its configuration file (endToEnd.esprim, key in a 0600 file): an AE (ESPrimClient, then the AE
+// app as its own process) speaks HTTP to the MN-CSE process (apps/mn-cse, no end-to-end configuration),
+// which relays over its certificate-SAEF HTTPS association to the IN-CSE process. The MN -> IN hop runs
+// through a hook in the relay path: a TLS relay in this test process that holds the MN's client credential
+// and the IN's server credential, i.e. sees exactly what a compromised MN-CSE sees and sends, and records,
+// alters or replays it. Shows: acaf satisfied only with ESPrim; a byte altered at the relay detected with
+// 4115; a replayed primitive refused with 5210; the relay sees only ciphertext; e2eSecInfo served.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,12 +19,11 @@ import { fileURLToPath } from 'node:url';
 import { HttpRequestSender } from '@m2msec/binding-http';
 import { keyResolver, unprotectContent } from '@m2msec/esdata';
 import { ESPrimClient, ESPrimOriginator, securityInfoOf } from '@m2msec/esprim';
-import { createMnCse, type MnCse } from '@m2msec/mn-cse';
 import { type Issued, TestCa } from '@m2msec/test-support';
-import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../src/net/ports.js';
 import { inCseMain } from '../src/nodes/in-cse.js';
+import { mnCseMain } from '../src/nodes/mn-cse.js';
 import { until } from '../src/nodes/process.js';
 
 const AE = '/id-mn/Cae1';
@@ -55,8 +54,7 @@ let relay: Server;
 let relayUrl: string;
 let inCse: ChildProcess;
 let inOutput = '';
-let mn: MnCse;
-let gw: Server;
+let mn: ChildProcess;
 let mnUrl: string;
 let dir: string;
 let kekDir: string;
@@ -232,33 +230,54 @@ beforeAll(async () => {
   await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
   relayUrl = `https://127.0.0.1:${(relay.address() as AddressInfo).port}`;
 
-  mn = await createMnCse({
-    cseId: '/id-mn',
-    cseBaseName: 'cse-mn',
-    spId: 'm2msec.org',
-    poa: [`http://127.0.0.1:${await freePort()}`],
-    registrar: {
-      cseId: '/id-in',
-      cseBaseName: 'cse-in',
-      url: relayUrl,
-      framework: {
-        kind: 'certificate',
-        cert: mnClient.cert,
-        key: mnClient.key,
-        trustAnchors: [ca.cert],
-        servername: 'id-in.m2msec.org',
+  // The MN-CSE process (apps/mn-cse), with no end-to-end configuration at all: it relays what it cannot read.
+  chmodSync(mnClient.keyPath, 0o600);
+  const mnPort = await freePort();
+  mnUrl = `http://127.0.0.1:${mnPort}`;
+  const mnConfig = join(dir, 'mn.json');
+  writeFileSync(
+    mnConfig,
+    JSON.stringify({
+      profile: 'development',
+      cse: { cseId: '/id-mn', cseBaseName: 'cse-mn', spId: 'm2msec.org', adminOriginators: ['CAdmin'] },
+      http: { host: '127.0.0.1', port: mnPort, maxBodyBytes: 1048576 },
+      registrar: {
+        cseId: '/id-in',
+        cseBaseName: 'cse-in',
+        url: relayUrl,
+        retryMs: 200,
+        refreshMs: 30_000,
+        certificate: {
+          cert: mnClient.certPath,
+          key: mnClient.keyPath,
+          trustAnchors: [ca.certPath],
+          servername: 'id-in.m2msec.org',
+        },
       },
-      retryMs: 200,
-    },
-    appRules: [{ name: 'open', allowedAppIDs: ['*'], allowedAEs: ['*'] }],
+      registration: { appRules: [{ name: 'open', allowedAppIDs: ['*'], allowedAEs: ['*'] }] },
+      log: { level: 'warn' },
+    }),
+  );
+  mn = spawn(process.execPath, [mnCseMain], {
+    env: { ...process.env, M2MSEC_CONFIG: mnConfig, M2MSEC_DATA_DIR: join(dir, 'mn-data') },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const gwApp = express();
-  gwApp.use('/onem2m', mn.router);
-  gw = gwApp.listen(0, '127.0.0.1');
-  await new Promise((r) => gw.once('listening', r));
-  mnUrl = `http://127.0.0.1:${(gw.address() as AddressInfo).port}/onem2m`;
-  await mn.start();
-  await mn.whenRegistered(30_000);
+  let mnOutput = '';
+  mn.stdout!.on('data', (d) => (mnOutput += d));
+  mn.stderr!.on('data', (d) => (mnOutput += d));
+  await until(
+    'MN-CSE process registered to the IN-CSE',
+    async () => {
+      if (mn.exitCode !== null) throw new Error(`mn-cse exited: ${mnOutput}`);
+      const r = await fetch(`${mnUrl}/.well-known/m2msec/status`, { signal: AbortSignal.timeout(2000) }).catch(
+        () => undefined,
+      );
+      return (
+        r?.ok === true && ((await r.json()) as { registration: { state: string } }).registration.state === 'registered'
+      );
+    },
+    60_000,
+  );
 
   // At the IN-CSE: a container whose only rule for the MN's AE demands an authenticated originator.
   const acp = {
@@ -275,8 +294,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   sender.close();
-  await mn?.stop();
-  gw?.close();
+  if (mn && mn.exitCode === null) {
+    const exited = new Promise((r) => mn.once('exit', r));
+    mn.kill('SIGTERM');
+    await exited;
+  }
   relay?.closeAllConnections();
   relay?.close();
   if (inCse && inCse.exitCode === null) {
