@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { HttpRequestSender } from '@m2msec/binding-http';
+import { establishE2EKey } from '@m2msec/escertke';
 import { keyResolver, unprotectContent } from '@m2msec/esdata';
 import { ESPrimClient, ESPrimOriginator, securityInfoOf } from '@m2msec/esprim';
 import { type Issued, TestCa } from '@m2msec/test-support';
@@ -177,6 +178,12 @@ beforeAll(async () => {
             { kid: KID, identity: AE, keyFile },
             { kid: KID2, identity: AE2, keyFile: keyFile2 },
           ],
+        },
+        escertke: {
+          cert: inServer.certPath,
+          key: inServer.keyPath,
+          trustAnchors: [ca.certPath],
+          initiators: ['/id-mn/*'],
         },
       },
       log: { level: 'warn' },
@@ -407,10 +414,45 @@ describe('ESPrim AE -> MN-CSE -> IN-CSE process (endToEnd.esprim in its configur
     expect((got.pc as any)['m2m:cnt'].cni).toBe(2);
   });
 
-  it('e2eSecInfo: the <CSEBase> advertises ESPrim with pre-provisioned keys (SUID 13), read-only', async () => {
+  it('ESCertKE through the MN-CSE process, then ESPrim with the established key passes acaf', async () => {
+    const send = (req: Parameters<typeof sender.send>[1]) => sender.send(mnUrl, req, { retarget: true });
+    const establish = (san: string) => {
+      const cert = ca.issue({ san, usage: 'client' });
+      return establishE2EKey({
+        endPoint: {
+          cert: cert.cert,
+          key: cert.key,
+          ca: ca.cert,
+          identityContext: { spId: 'm2msec.org', inCseId: '/id-in' },
+          terminatingId: '/id-in',
+        },
+        send,
+        from: 'Cae1',
+        targetCseBase: '/id-in/cse-in',
+      });
+    };
+    hop.seen.length = 0;
+    const e = await establish('URI:m2m://m2msec.org/id-mn/Cae1');
+    expect(JSON.stringify(hop.seen)).not.toContain(e.pairwiseE2EKey.toString('base64'));
+    const c = new ESPrimClient({
+      originator: new ESPrimOriginator({ kid: e.kid, pairwiseESPrimKey: e.pairwiseE2EKey }),
+      send,
+      from: 'Cae1',
+      targetCseBase: '/id-in/cse-in',
+    });
+    const got = await c.request({ op: 2, to: '/id-in/cse-in/data', fr: AE, rqi: 'k1', rvi: '3' });
+    expect(got.rsc, got.dbg).toBe(2000);
+    // The key is bound to the identity the certificate proved: another AE-ID as inner From is 4116.
+    const other = await c.request({ op: 2, to: '/id-in/cse-in/data', fr: AE2, rqi: 'k2', rvi: '3' });
+    expect(other.rsc).toBe(4116);
+    // An initiator outside endToEnd.escertke.initiators gets no key (TS-0003 8.7.2.2 B: 4103).
+    await expect(establish('URI:m2m://m2msec.org/id-other/Cx')).rejects.toMatchObject({ rsc: 4103 });
+  });
+
+  it('e2eSecInfo: the <CSEBase> advertises ESPrim with pre-provisioned and certificate-based keys (SUIDs 13, 43), read-only', async () => {
     const r = await fetch(`${inUrl}/cse-in`, { headers: headersFor('CAdmin') });
     const cb = ((await r.json()) as { 'm2m:cb': { esi?: unknown } })['m2m:cb'];
-    expect(cb.esi).toEqual({ esf: [13] });
+    expect(cb.esi).toEqual({ esf: [13, 43] });
     // The <CSEBase> is not updatable by requests (TS-0004 7.4.3: RETRIEVE only), esi included: 4005.
     const u = await fetch(`${inUrl}/cse-in`, {
       method: 'PUT',
@@ -419,7 +461,7 @@ describe('ESPrim AE -> MN-CSE -> IN-CSE process (endToEnd.esprim in its configur
     });
     expect(Number(u.headers.get('X-M2M-RSC'))).toBe(4005);
     const again = await fetch(`${inUrl}/cse-in`, { headers: headersFor('CAdmin') });
-    expect(((await again.json()) as { 'm2m:cb': { esi?: unknown } })['m2m:cb'].esi).toEqual({ esf: [13] });
+    expect(((await again.json()) as { 'm2m:cb': { esi?: unknown } })['m2m:cb'].esi).toEqual({ esf: [13, 43] });
   });
 
   it('e2eSecInfo of an <AE>: stored and returned as the AE declares it; a malformed one is 4000', async () => {

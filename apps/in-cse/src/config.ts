@@ -173,6 +173,13 @@ export interface InCseConfig {
       /** Lifetime of the receiverESPrimRandObjects this Target hands out (s); default 3600. */
       randLifetimeSeconds?: number;
     };
+    /**
+     * ESCertKE Terminating End-Point at the <CSEBase> (TS-0003 8.7): PEM files of this CSE's certificate
+     * (ECDSA, TLS 1.2) and key (0600), the trust anchors of initiators' certificates, and the initiators
+     * allowed (8.7.2.2 B): an AE-ID / CSE-ID, or '<CSE-ID>/*' for any AE of that CSE. Each established key
+     * serves ESPrim, bound to the identity the initiator's certificate proved.
+     */
+    escertke?: { cert: string; key: string; trustAnchors: string[]; initiators: string[] };
   };
 }
 
@@ -510,6 +517,21 @@ const schema = {
               },
             },
             randLifetimeSeconds: { type: 'integer', minimum: 1, maximum: 86400 },
+          },
+        },
+        escertke: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['cert', 'key', 'trustAnchors', 'initiators'],
+          properties: {
+            cert: str,
+            key: str,
+            trustAnchors: { type: 'array', minItems: 1, items: str },
+            initiators: {
+              type: 'array',
+              minItems: 1,
+              items: { type: 'string', pattern: '^/[^/*]+(/[^/*]+|/\\*)?$' },
+            },
           },
         },
       },

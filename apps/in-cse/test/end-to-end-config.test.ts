@@ -13,10 +13,12 @@ import { describe, expect, it } from 'vitest';
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
 const tmp = () => mkdtempSync(join(tmpdir(), 'm2msec-e2e-config-'));
 
-function runInCse(esprim: unknown): { code: number | null; out: string } {
+function runInCse(esprim: unknown, escertke?: unknown): { code: number | null; out: string } {
   const dir = tmp();
   const configPath = join(dir, 'config.json');
-  writeFileSync(configPath, JSON.stringify({ endToEnd: { esprim } }), { mode: 0o600 });
+  writeFileSync(configPath, JSON.stringify({ endToEnd: { esprim, ...(escertke ? { escertke } : {}) } }), {
+    mode: 0o600,
+  });
   const r = spawnSync(process.execPath, [join(dist, 'main.js')], {
     env: {
       ...(process.env as Record<string, string>),
@@ -78,5 +80,17 @@ describe('endToEnd.esprim start-up refusals', () => {
     });
     expect(twice.code).toBe(1);
     expect(twice.out).toContain("endToEnd.esprim.keys: kid 'k1' is listed twice");
+  });
+
+  it('ESCertKE: a private key readable by others, or an initiator pattern other than an ID or <CSE-ID>/*: refused', () => {
+    const cert = keyFile('-----BEGIN CERTIFICATE-----\n');
+    const key = keyFile('-----BEGIN PRIVATE KEY-----\n', 0o644);
+    const r1 = runInCse({ keys: [] }, { cert, key, trustAnchors: [cert], initiators: ['/id-mn/*'] });
+    expect(r1.code).toBe(1);
+    expect(r1.out).toContain(`ESCertKE private key (endToEnd.escertke.key) ${key} is accessible`);
+    const key2 = keyFile('-----BEGIN PRIVATE KEY-----\n');
+    const r2 = runInCse({ keys: [] }, { cert, key: key2, trustAnchors: [cert], initiators: ['/id-mn*'] });
+    expect(r2.code).toBe(1);
+    expect(r2.out).toContain('/endToEnd/escertke/initiators/0 must match pattern');
   });
 });
