@@ -60,6 +60,14 @@ export interface AeFileConfig {
   count?: number;
   /** run mode: RETRIEVE `to` every `everyMs` and print the outcome (a dashboard-like reader). */
   watch?: { to: string; everyMs: number };
+  /**
+   * End-to-end security (docs/end-to-end-security.md): keys from files only their owner can read, each
+   * holding the base64 of at least 16 bytes.
+   */
+  endToEnd?: {
+    esprim?: { kid: string; keyFile: string; targetCseBase: string };
+    esdata?: { kid: string; keyFile: string };
+  };
 }
 
 /** A secret file's bytes, once its mode shows only its owner can read it (docs/hardening.md). */
@@ -74,6 +82,14 @@ function keyFromFile(path: string): Uint8Array {
   const text = readFileSync(path, 'utf8').trim();
   if (!/^([0-9a-fA-F]{2}){16,64}$/.test(text)) throw new ConfigError(`${path} must hold 16 to 64 bytes of hex`);
   return Buffer.from(text, 'hex');
+}
+
+/** An end-to-end key: base64 (whitespace ignored) of at least 16 bytes, from a file only its owner can read. */
+function e2eKeyFromFile(path: string, what: string): Uint8Array {
+  const text = secretFile(path, what).toString('utf8').replace(/\s+/g, '');
+  const key = /^[A-Za-z0-9+/_-]+={0,2}$/.test(text) ? Buffer.from(text, 'base64') : Buffer.alloc(0);
+  if (key.length < 16) throw new ConfigError(`${what} must hold the base64 of at least 16 bytes`);
+  return key;
 }
 
 function need(cond: unknown, message: string): asserts cond {
@@ -122,6 +138,37 @@ export function readConfig(path: string): AeFileConfig {
   );
   if (c.transport.kind === 'mqtt')
     need(!!c.transport.psk || !!c.transport.certificate, 'an MQTT AE needs transport.psk or transport.certificate');
+  const e = c.endToEnd;
+  if (e !== undefined) {
+    need(typeof e === 'object' && e !== null, 'endToEnd must be an object');
+    const extra = Object.keys(e).filter((k) => k !== 'esprim' && k !== 'esdata');
+    need(extra.length === 0, `endToEnd: unknown member(s) ${extra.join(', ')} (esprim, esdata)`);
+    for (const [name, allowed] of [
+      ['esprim', ['kid', 'keyFile', 'targetCseBase']],
+      ['esdata', ['kid', 'keyFile']],
+    ] as const) {
+      const v = e[name] as Record<string, unknown> | undefined;
+      need(v === undefined || (typeof v === 'object' && v !== null), `endToEnd.${name} must be an object`);
+      const unknown = Object.keys(v ?? {}).filter((k) => !(allowed as readonly string[]).includes(k));
+      need(unknown.length === 0, `endToEnd.${name}: unknown member(s) ${unknown.join(', ')} (keys only from keyFile)`);
+    }
+    if (e.esprim) {
+      need(c.transport.kind === 'http', 'endToEnd.esprim is offered over the HTTP transport only');
+      need(
+        typeof e.esprim.kid === 'string' && e.esprim.kid !== '' && typeof e.esprim.keyFile === 'string',
+        'endToEnd.esprim needs kid and keyFile (never an inline key)',
+      );
+      need(
+        typeof e.esprim.targetCseBase === 'string' && /^\/[^/]+\/[^/]+$/.test(e.esprim.targetCseBase),
+        'endToEnd.esprim.targetCseBase must be the SP-relative <CSEBase> address, e.g. /id-in/cse-in',
+      );
+    }
+    if (e.esdata)
+      need(
+        typeof e.esdata.kid === 'string' && e.esdata.kid !== '' && typeof e.esdata.keyFile === 'string',
+        'endToEnd.esdata needs kid and keyFile (never an inline key)',
+      );
+  }
   return c;
 }
 
@@ -201,5 +248,28 @@ export function aeOptions(c: AeFileConfig, stem = c.stem): AeOptions {
     ...(c.postTo ? { postTo: c.postTo } : {}),
     ...(c.subscribe ? { subscribe: true } : {}),
     ...(c.requestTimeoutMs ? { requestTimeoutMs: c.requestTimeoutMs } : {}),
+    ...(c.endToEnd ? { endToEnd: endToEndOptions(c.endToEnd) } : {}),
+  };
+}
+
+function endToEndOptions(e: NonNullable<AeFileConfig['endToEnd']>): NonNullable<AeOptions['endToEnd']> {
+  return {
+    ...(e.esprim
+      ? {
+          esprim: {
+            kid: e.esprim.kid,
+            key: e2eKeyFromFile(e.esprim.keyFile, 'pairwiseESPrimKey file (endToEnd.esprim.keyFile)'),
+            targetCseBase: e.esprim.targetCseBase,
+          },
+        }
+      : {}),
+    ...(e.esdata
+      ? {
+          esdata: {
+            kid: e.esdata.kid,
+            key: e2eKeyFromFile(e.esdata.keyFile, 'ESData key file (endToEnd.esdata.keyFile)'),
+          },
+        }
+      : {}),
   };
 }

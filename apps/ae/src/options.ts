@@ -50,6 +50,19 @@ export interface ContainerOptions {
   mni?: number;
 }
 
+/**
+ * End-to-end security (docs/end-to-end-security.md). `esprim`: requests whose To lies at the Target CSE
+ * (the CSE whose <CSEBase> is `targetCseBase`, SP-relative, e.g. '/id-in/cse-in') travel as ESPrim Objects
+ * (TS-0003 8.4) in outer NOTIFYs to that <CSEBase>, keyed by a pre-provisioned pairwiseESPrimKey (8.4.2 A)
+ * whose identity at the Target is this AE's AE-ID. `esdata`: `con` of the contentInstances this AE posts is
+ * an ESData JWE (TS-0003 8.5, compact serialization, 'dir' with A256GCM) under a symmetric key `kid`.
+ * HTTP transport only (the outer NOTIFY is retargeted by To, TS-0009 6.2.2.1).
+ */
+export interface EndToEndOptions {
+  esprim?: { kid: string; key: Uint8Array; targetCseBase: string };
+  esdata?: { kid: string; key: Uint8Array };
+}
+
 export interface AeOptions {
   /** SP-relative CSE-ID and <CSEBase> name of the registrar, e.g. '/id-mn', 'cse-mn'. */
   registrar: { cseId: string; cseBaseName: string };
@@ -65,4 +78,5 @@ export interface AeOptions {
   subscribe?: boolean;
   /** Time to wait for each response (ms); default 10000. */
   requestTimeoutMs?: number;
+  endToEnd?: EndToEndOptions;
 }

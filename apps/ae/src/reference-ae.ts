@@ -3,6 +3,7 @@
 // contentInstances, subscribes and collects notifications. Every step answers with the status code.
 import { EventEmitter } from 'node:events';
 import { Operation, type RequestPrimitive, type ResponsePrimitive, ResponseStatusCode } from '@m2msec/protocol';
+import { AeEndToEnd } from './end-to-end.js';
 import type { AeOptions } from './options.js';
 import { openCoapTransport } from './transport/coap.js';
 import { openHttpTransport } from './transport/http.js';
@@ -34,9 +35,13 @@ export class ReferenceAe extends EventEmitter<{ notification: [Notification] }> 
   stem: string | undefined;
   readonly notifications: Notification[] = [];
   private transport: AeTransport | undefined;
+  private readonly endToEnd: AeEndToEnd | undefined;
 
   constructor(readonly options: AeOptions) {
     super();
+    if (options.endToEnd?.esprim && options.transport.kind !== 'http')
+      throw new TypeError('endToEnd.esprim is offered over the HTTP transport only');
+    this.endToEnd = options.endToEnd ? new AeEndToEnd(options.endToEnd) : undefined;
   }
 
   /** SP-relative AE-ID, e.g. '/id-mn/Cae1'. */
@@ -79,6 +84,11 @@ export class ReferenceAe extends EventEmitter<{ notification: [Notification] }> 
     req: Omit<RequestPrimitive, 'rqi' | 'fr' | 'rvi'> & { fr?: string; rqi?: string },
   ): Promise<ResponsePrimitive> {
     if (!this.transport) throw new Error('AE not started');
+    if (this.stem && this.endToEnd?.protects(req.to)) {
+      // ESPrim (TS-0003 7.2.2): the inner From is the identity the Target binds to the key, the AE-ID.
+      const inner = { rqi: `ae-${process.pid}-${++counter}`, rvi: '3', ...req, fr: this.aeId } as RequestPrimitive;
+      return this.endToEnd.request(this.transport, this.stem, inner);
+    }
     return this.transport.send({
       fr: this.stem,
       rqi: `ae-${process.pid}-${++counter}`,
@@ -91,14 +101,11 @@ export class ReferenceAe extends EventEmitter<{ notification: [Notification] }> 
     return this.request({ op: Operation.RETRIEVE, to });
   }
 
-  /** CREATE <contentInstance> with `con` (a string, or JSON for anything else). */
+  /** CREATE <contentInstance> with `con` (a string, or JSON for anything else), ESData-protected if configured. */
   async post(con: unknown, to = this.dataPath): Promise<ResponsePrimitive> {
-    return this.request({
-      op: Operation.CREATE,
-      to,
-      ty: 4,
-      pc: { 'm2m:cin': { cnf: 'application/json:0', con: typeof con === 'string' ? con : JSON.stringify(con) } },
-    });
+    const text = typeof con === 'string' ? con : JSON.stringify(con);
+    const cin = this.endToEnd ? await this.endToEnd.content(text) : { cnf: 'application/json:0', con: text };
+    return this.request({ op: Operation.CREATE, to, ty: 4, pc: { 'm2m:cin': cin } });
   }
 
   private async register(): Promise<void> {

@@ -161,6 +161,26 @@ export interface InCseConfig {
    * docs/conformance-resources.md); optional.
    */
   containerDefinitions?: ContainerDefinition[];
+  /**
+   * End-to-end security (docs/end-to-end-security.md): this CSE as ESPrim Target (TS-0003 8.4) and
+   * ESPrim-based originator verification (TS-0003 7.2.2), so `acaf` rules match an AE whose requests other
+   * CSEs relay. Each pre-provisioned pairwiseESPrimKey (8.4.2 A) is read from a file (0600; base64 of at
+   * least 16 bytes), bound to the AE-ID / CSE-ID (SP-relative) it authenticates; never inline.
+   */
+  endToEnd?: {
+    esprim: {
+      keys: Array<{ kid: string; identity: string; keyFile: string }>;
+      /** Lifetime of the receiverESPrimRandObjects this Target hands out (s); default 3600. */
+      randLifetimeSeconds?: number;
+    };
+    /**
+     * ESCertKE Terminating End-Point at the <CSEBase> (TS-0003 8.7): PEM files of this CSE's certificate
+     * (ECDSA, TLS 1.2) and key (0600), the trust anchors of initiators' certificates, and the initiators
+     * allowed (8.7.2.2 B): an AE-ID / CSE-ID, or '<CSE-ID>/*' for any AE of that CSE. Each established key
+     * serves ESPrim, bound to the identity the initiator's certificate proved.
+     */
+    escertke?: { cert: string; key: string; trustAnchors: string[]; initiators: string[] };
+  };
 }
 
 export const defaults: InCseConfig = {
@@ -477,6 +497,45 @@ const schema = {
       },
     },
     upperTester: { type: 'boolean' },
+    endToEnd: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['esprim'],
+      properties: {
+        esprim: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['keys'],
+          properties: {
+            keys: {
+              type: 'array',
+              items: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['kid', 'identity', 'keyFile'],
+                properties: { kid: str, identity: { type: 'string', pattern: '^/[^/]+(/[^/]+)?$' }, keyFile: str },
+              },
+            },
+            randLifetimeSeconds: { type: 'integer', minimum: 1, maximum: 86400 },
+          },
+        },
+        escertke: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['cert', 'key', 'trustAnchors', 'initiators'],
+          properties: {
+            cert: str,
+            key: str,
+            trustAnchors: { type: 'array', minItems: 1, items: str },
+            initiators: {
+              type: 'array',
+              minItems: 1,
+              items: { type: 'string', pattern: '^/[^/*]+(/[^/*]+|/\\*)?$' },
+            },
+          },
+        },
+      },
+    },
     containerDefinitions: {
       type: 'array',
       items: {

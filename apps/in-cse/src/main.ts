@@ -15,6 +15,7 @@ import { openAdministration } from './administration.js';
 import { startCoapListener } from './coap-listener.js';
 import { ConfigError, type InCseConfig, loadConfig } from './config.js';
 import { requestListener } from './dispatch.js';
+import { openEndToEnd } from './end-to-end.js';
 import { forwardingSenders } from './forwarding.js';
 import { checkSecretFiles } from './secrets-at-rest.js';
 import { openSecurity } from './security.js';
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
   const administration = openAdministration(config, store, log);
   const { administrators } = administration;
   const security = await openSecurity(config, store, log, administrators);
+  const endToEnd = openEndToEnd(config);
   const origin = `http://${config.http.host}:${config.http.port}`;
   // Secure profile: clients are pointed at the TLS listeners only (the plain one says where they are).
   const tlsPoa = [config.security.psk, config.security.certificate].flatMap((l) =>
@@ -57,6 +59,7 @@ async function main(): Promise<void> {
       cseType: 1,
       poa,
       ...(config.notifications ? { notifications: config.notifications } : {}),
+      ...(endToEnd.e2eSecInfo ? { e2eSecInfo: endToEnd.e2eSecInfo } : {}),
     },
     retargetSendersFor: forwardingSenders(config),
     authenticate: security.authenticate,
@@ -66,8 +69,10 @@ async function main(): Promise<void> {
     // development profile only, the adminOriginators on the loopback-only plain listener).
     isAdministrator: (originator, transport) => administrators.administratorOf(originator, transport) !== undefined,
     reservedIds: administrators.principals().map((p) => p.originator),
+    // TS-0003 7.2.2: rq_authn for an originator ESPrim proved, even when another CSE relayed the request.
+    ...(endToEnd.endToEndAuthenticated ? { endToEndAuthenticated: endToEnd.endToEndAuthenticated } : {}),
   });
-  const handler = security.wrapHandler(cse.handle);
+  const handler = security.wrapHandler(endToEnd.wrap(cse.handle));
   const plainHandler =
     config.profile === 'secure'
       ? securePlainListener({

@@ -38,6 +38,11 @@ export function secretFilesOf(config: InCseConfig, configFile?: string): Array<[
   for (const r of config.forwarding.remoteCses) {
     files.push([r.certificate.key, `private key for ${r.cseId} (forwarding.remoteCses)`]);
   }
+  const escertke = config.endToEnd?.escertke;
+  if (escertke) files.push([escertke.key, 'ESCertKE private key (endToEnd.escertke.key)']);
+  for (const k of config.endToEnd?.esprim.keys ?? []) {
+    files.push([k.keyFile, `pairwiseESPrimKey file for ${k.kid} (endToEnd.esprim.keys)`]);
+  }
   return files;
 }
 

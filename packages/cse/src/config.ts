@@ -16,6 +16,12 @@ export interface CseConfig {
   poa: string[];
   /** Release versions advertised in srv. */
   supportedReleaseVersions: string[];
+  /**
+   * e2eSecInfo (esi) advertised on <CSEBase> (TS-0003 8.4.3.1.3, TS-0004 6.3.5.52): the SUIDs of the
+   * end-to-end security features this CSE serves as Target (esf), optionally its certificates (escert).
+   * Absent: none advertised (the attribute is omitted).
+   */
+  e2eSecInfo?: { esf: number[]; escert?: string[] };
   /** Accept CSE originators on transports without a security association (TS-0004 7.3.2.1 says 4107; tests and closed labs only). */
   allowCseWithoutAssociation: boolean;
   /** expirationTime a resource gets when the originator names none (TS-0001 9.6.1.3), in seconds. */

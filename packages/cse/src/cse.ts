@@ -249,6 +249,7 @@ export class Cse {
       srt: [...this.core.handlers.keys()],
       poa: config.poa,
       srv: config.supportedReleaseVersions,
+      ...(config.e2eSecInfo ? { esi: config.e2eSecInfo } : {}),
       ...(existing?.acpi ? { acpi: existing.acpi } : {}),
     };
     if (!existing) await store.resources.create(base);

@@ -16,7 +16,7 @@ export function openHttpTransport(
   const sender = new HttpRequestSender({ timeoutMs, ...(agent ? { httpsAgent: agent } : {}) });
   let server: Server | undefined;
   return {
-    send: (req) => sender.send(o.url, req),
+    send: (req, opts) => sender.send(o.url, req, opts),
     register: (req) => sender.send(o.url, req),
     async listen(_aeId, onRequest) {
       if (!o.notify) return [];

@@ -1,0 +1,56 @@
+// The AE's end of end-to-end security (docs/end-to-end-security.md): which requests go as ESPrim Objects
+// (TS-0003 8.4; the logic is @m2msec/esprim's ESPrimClient) and how `con` is protected with ESData
+// (TS-0003 8.5, @m2msec/esdata). Wiring only.
+import { contentInfo, protectContent } from '@m2msec/esdata';
+import { ESPrimClient, ESPrimOriginator } from '@m2msec/esprim';
+import type { RequestPrimitive, ResponsePrimitive } from '@m2msec/protocol';
+import type { EndToEndOptions } from './options.js';
+import type { AeTransport } from './transport/types.js';
+
+export class AeEndToEnd {
+  private client: ESPrimClient | undefined;
+  private readonly targetCseId: string | undefined;
+
+  constructor(private readonly o: EndToEndOptions) {
+    const base = o.esprim?.targetCseBase;
+    if (base !== undefined && !/^\/[^/]+\/[^/]+$/.test(base))
+      throw new TypeError(
+        'endToEnd.esprim.targetCseBase must be the SP-relative <CSEBase> address, e.g. /id-in/cse-in',
+      );
+    this.targetCseId = base?.slice(0, base.indexOf('/', 1));
+  }
+
+  /** True when `to` addresses a resource of the ESPrim Target CSE (SP-relative or absolute form). */
+  protects(to: string): boolean {
+    const id = this.targetCseId;
+    if (!id) return false;
+    const spRelative = to.startsWith('//') ? to.slice(to.indexOf('/', 2)) : to;
+    return spRelative === id || spRelative.startsWith(`${id}/`);
+  }
+
+  /** Sends `req` (inner From = this AE's AE-ID) inside an outer NOTIFY from `stem` to the Target's <CSEBase>. */
+  request(transport: AeTransport, stem: string, req: RequestPrimitive): Promise<ResponsePrimitive> {
+    const e = this.o.esprim!;
+    this.client ??= new ESPrimClient({
+      originator: new ESPrimOriginator({ kid: e.kid, pairwiseESPrimKey: e.key }),
+      // The relaying CSEs forward the outer NOTIFY by its To (TS-0009 6.2.2.1).
+      send: (outer) => transport.send(outer, { retarget: true }),
+      from: stem,
+      targetCseBase: e.targetCseBase,
+    });
+    return this.client.request(req);
+  }
+
+  /** `con` and `cnf` of a contentInstance: an ESData JWE when configured, else JSON as it is. */
+  async content(con: string): Promise<{ cnf: string; con: string }> {
+    const d = this.o.esdata;
+    if (!d) return { cnf: 'application/json:0', con };
+    const jwe = await protectContent(con, {
+      securityClass: 'encrypt',
+      serialization: 1,
+      recipients: [{ kid: d.kid, alg: 'dir', key: d.key }],
+    });
+    // contentSecurity 1: JWE / JWS compact serialization (TS-0004 6.3.5.x contentInfo, TS-0003 8.5).
+    return { cnf: contentInfo('application/json', 0, 1), con: jwe };
+  }
+}

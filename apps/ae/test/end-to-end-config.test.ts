@@ -1,0 +1,61 @@
+// The AE's endToEnd configuration (docs/end-to-end-security.md): keys only from files only their owner can
+// read, never inline, ESPrim over HTTP only. What the configured AE sends through a relay is shown by
+// test-e2e/test/esprim-process.test.ts.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { aeOptions, readConfig } from '../src/config.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'm2msec-ae-e2e-'));
+let n = 0;
+function file(content: string, mode = 0o600): string {
+  const f = join(dir, `f${++n}`);
+  writeFileSync(f, content, { mode });
+  return f;
+}
+const base = { registrar: { cseId: '/id-mn', cseBaseName: 'cse-mn' }, appId: 'Nt' };
+const http = { kind: 'http', url: 'http://127.0.0.1:1/onem2m' };
+const load = (c: unknown) => aeOptions(readConfig(file(JSON.stringify(c))));
+const key = () => randomBytes(32).toString('base64');
+
+describe('AE endToEnd configuration', () => {
+  it('reads the ESPrim and ESData keys from their files', () => {
+    const k1 = randomBytes(32);
+    const k2 = randomBytes(16);
+    const o = load({
+      ...base,
+      transport: http,
+      endToEnd: {
+        esprim: { kid: 'k1', keyFile: file(k1.toString('base64')), targetCseBase: '/id-in/cse-in' },
+        esdata: { kid: 'k2', keyFile: file(`${k2.toString('base64')}\n`) },
+      },
+    });
+    expect(Buffer.from(o.endToEnd!.esprim!.key)).toEqual(k1);
+    expect(Buffer.from(o.endToEnd!.esdata!.key)).toEqual(k2);
+  });
+
+  it('refuses a key file readable by others, a short key, an inline key, MQTT, a relative target', () => {
+    const esprim = (e: Record<string, unknown>, transport: unknown = http) =>
+      load({ ...base, transport, endToEnd: { esprim: { kid: 'k1', targetCseBase: '/id-in/cse-in', ...e } } });
+    const open = file(key(), 0o644);
+    expect(() => esprim({ keyFile: open })).toThrow(/accessible to group or others/);
+    const short = randomBytes(8).toString('base64');
+    expect(() => esprim({ keyFile: file(short) })).toThrow(/at least 16 bytes/);
+    try {
+      esprim({ keyFile: file(short) });
+    } catch (e) {
+      expect((e as Error).message).not.toContain(short);
+    }
+    expect(() => esprim({ keyFile: file(key()), key: key() })).toThrow(/unknown member\(s\) key/);
+    expect(() =>
+      esprim(
+        { keyFile: file(key()) },
+        { kind: 'mqtt', url: 'mqtts://127.0.0.1:1', psk: { identity: 'x', keyFile: file('00'.repeat(16)) } },
+      ),
+    ).toThrow(/HTTP transport only/);
+    expect(() => esprim({ keyFile: file(key()), targetCseBase: 'cse-in' })).toThrow(/SP-relative <CSEBase>/);
+    expect(() => load({ ...base, transport: http, endToEnd: { esprimm: {} } })).toThrow(/unknown member/);
+  });
+});

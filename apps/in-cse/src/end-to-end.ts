@@ -1,0 +1,106 @@
+// End-to-end security wiring (docs/end-to-end-security.md): the IN-CSE as ESPrim Target (TS-0003 8.4,
+// TS-0004 7.6.2) with ESPrim-based originator verification (TS-0003 7.2.2). The logic lives in
+// @m2msec/esprim; this file only reads the configured key files and composes the handler.
+import { readFileSync } from 'node:fs';
+import { Suid } from '@m2msec/crypto';
+import { withESCertKETarget } from '@m2msec/escertke';
+import { ESPrimReceiver, e2eSecInfo, esprimAuthenticated, PairwiseESPrimKeys, withESPrimTarget } from '@m2msec/esprim';
+import type { RequestHandler } from '@m2msec/protocol';
+import { ConfigError, type InCseConfig } from './config.js';
+
+/** A pairwiseESPrimKey file: base64 of the key (whitespace ignored), at least 128 bits. */
+function readKeyFile(path: string, kid: string): Buffer {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8').replace(/\s+/g, '');
+  } catch (e) {
+    throw new ConfigError(
+      `endToEnd.esprim key '${kid}': cannot read its keyFile (${(e as NodeJS.ErrnoException).code})`,
+    );
+  }
+  const key = /^[A-Za-z0-9+/_-]+={0,2}$/.test(text) ? Buffer.from(text, 'base64') : Buffer.alloc(0);
+  if (key.length < 16) {
+    throw new ConfigError(`endToEnd.esprim key '${kid}': its keyFile must hold the base64 of at least 16 bytes`);
+  }
+  return key;
+}
+
+export interface EndToEnd {
+  /** For CseOptions.endToEndAuthenticated (TS-0003 7.2.2): absent when ESPrim is not configured. */
+  endToEndAuthenticated?: typeof esprimAuthenticated;
+  /**
+   * The <CSEBase> e2eSecInfo (TS-0003 8.4.3.1.3): SUID 13 (pre-provisioned ESPrim keys), plus 43 when
+   * ESCertKE provides keys; no shared rand object (esro), which would go stale in the stored <CSEBase>.
+   */
+  e2eSecInfo?: { esf: number[] };
+  /** Wraps the CSE's handler so outer NOTIFYs with m2m:seci to the <CSEBase> are opened here. */
+  wrap(handler: RequestHandler): RequestHandler;
+}
+
+export function openEndToEnd(config: InCseConfig): EndToEnd {
+  const esprim = config.endToEnd?.esprim;
+  if (!esprim) return { wrap: (h) => h };
+  const keys = new PairwiseESPrimKeys();
+  const seen = new Set<string>();
+  for (const k of esprim.keys) {
+    if (seen.has(k.kid)) throw new ConfigError(`endToEnd.esprim.keys: kid '${k.kid}' is listed twice`);
+    seen.add(k.kid);
+    const key = readKeyFile(k.keyFile, k.kid);
+    keys.add({ kid: k.kid, key, identity: k.identity });
+    key.fill(0);
+  }
+  const { cseId, cseBaseName, spId } = config.cse;
+  // The outer NOTIFY's To names the <CSEBase> in CSE-relative, SP-relative or absolute form.
+  const bases = new Set([
+    cseBaseName,
+    cseId,
+    `${cseId}/${cseBaseName}`,
+    `//${spId}${cseId}`,
+    `//${spId}${cseId}/${cseBaseName}`,
+  ]);
+  const escertke = config.endToEnd?.escertke;
+  // One ESCertKE key per proved identity: a new establishment replaces the previous key, so an authorized
+  // initiator repeating ESCertKE cannot grow the key store.
+  const escertkeKid = new Map<string, string>();
+  const initiatorAllowed = (id: string) =>
+    (escertke?.initiators ?? []).some((p) => (p.endsWith('/*') ? id.startsWith(p.slice(0, -1)) : id === p));
+  const read = (path: string, what: string) => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (e) {
+      throw new ConfigError(`endToEnd.escertke.${what}: cannot read it (${(e as NodeJS.ErrnoException).code})`);
+    }
+  };
+  const terminating = escertke && {
+    cert: read(escertke.cert, 'cert'),
+    key: read(escertke.key, 'key'),
+    ca: escertke.trustAnchors.map((f) => read(f, 'trustAnchors')),
+    identityContext: { spId, inCseId: cseId },
+    isAuthorizedInitiator: initiatorAllowed,
+  };
+  const receiver = new ESPrimReceiver({
+    keys,
+    ...(esprim.randLifetimeSeconds ? { randLifetimeMs: esprim.randLifetimeSeconds * 1000 } : {}),
+  });
+  return {
+    endToEndAuthenticated: esprimAuthenticated,
+    e2eSecInfo: e2eSecInfo({
+      suids: terminating ? [Suid.PreProvisionedEsprim, Suid.CertificateEsprim] : [Suid.PreProvisionedEsprim],
+    }),
+    wrap: (handler) => {
+      const isCseBase = (to: string) => bases.has(to);
+      const esprimTarget = withESPrimTarget(handler, { receiver, isCseBase });
+      if (!terminating) return esprimTarget;
+      return withESCertKETarget(esprimTarget, {
+        terminating,
+        isCseBase,
+        onEstablished: (e) => {
+          const previous = escertkeKid.get(e.peer.id);
+          if (previous && previous !== e.kid) keys.delete(previous);
+          keys.add({ kid: e.kid, key: e.pairwiseE2EKey, identity: e.peer.id });
+          escertkeKid.set(e.peer.id, e.kid);
+        },
+      });
+    },
+  };
+}

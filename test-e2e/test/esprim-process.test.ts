@@ -1,0 +1,557 @@
+// ESPrim (TS-0003 8.4, 7.2.2; TS-0004 7.6.2) with the IN-CSE as its own OS process, configured as ESPrim
+// Target by its configuration file (endToEnd.esprim, key in a 0600 file): an AE (ESPrimClient, then the AE
+// app as its own process) speaks HTTP to the MN-CSE process (apps/mn-cse, no end-to-end configuration),
+// which relays over its certificate-SAEF HTTPS association to the IN-CSE process. The MN -> IN hop runs
+// through a hook in the relay path: a TLS relay in this test process that holds the MN's client credential
+// and the IN's server credential, i.e. sees exactly what a compromised MN-CSE sees and sends, and records,
+// alters or replays it. Shows: acaf satisfied only with ESPrim; a byte altered at the relay detected with
+// 4115; a replayed primitive refused with 5210; the relay sees only ciphertext; e2eSecInfo served.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
+import { type AddressInfo, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { HttpRequestSender } from '@m2msec/binding-http';
+import { establishE2EKey } from '@m2msec/escertke';
+import { keyResolver, unprotectContent } from '@m2msec/esdata';
+import { ESPrimClient, ESPrimOriginator, securityInfoOf } from '@m2msec/esprim';
+import { type Issued, TestCa } from '@m2msec/test-support';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../src/net/ports.js';
+import { inCseMain } from '../src/nodes/in-cse.js';
+import { mnCseMain } from '../src/nodes/mn-cse.js';
+import { until } from '../src/nodes/process.js';
+
+const AE = '/id-mn/Cae1';
+const KID = 'ae1-in@mef.m2msec.org';
+const key = randomBytes(32);
+// The AE app's (apps/ae) own ESPrim key and an ESData key it shares with the reader of its data.
+const AE2 = '/id-mn/Cae2';
+const KID2 = 'ae2-in@mef.m2msec.org';
+const key2 = randomBytes(32);
+const ESDATA_KID = '16-ae2-data@mef.m2msec.org';
+const esdataKey = randomBytes(32);
+const aeMain = fileURLToPath(new URL('../../apps/ae/dist/main.js', import.meta.url));
+
+interface Relayed {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** The MN -> IN hop: what the MN-CSE sent, and an optional alteration of the body (a compromised relay). */
+const hop: { seen: Relayed[]; alter?: (body: string) => string } = { seen: [] };
+let inUrl: string;
+let inMccPort: number;
+let ca: TestCa;
+let mnClient: Issued;
+let relay: Server;
+let relayUrl: string;
+let inCse: ChildProcess;
+let inOutput = '';
+let mn: ChildProcess;
+let mnUrl: string;
+let dir: string;
+let kekDir: string;
+const sender = new HttpRequestSender({ timeoutMs: 10_000 });
+
+/** Sends a request to the IN-CSE's certificate listener with the MN-CSE's client credential. */
+function forward(r: Relayed): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      {
+        host: '127.0.0.1',
+        port: inMccPort,
+        method: r.method,
+        path: r.url,
+        headers: { ...r.headers, 'content-length': Buffer.byteLength(r.body) },
+        ca: ca.cert,
+        cert: mnClient.cert,
+        key: mnClient.key,
+        servername: 'id-in.m2msec.org',
+        agent: false,
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => (body += d));
+        res.on('end', () => {
+          const headers: Record<string, string> = {};
+          for (const [k, v] of Object.entries(res.headers)) {
+            if (
+              typeof v === 'string' &&
+              !['content-length', 'connection', 'keep-alive', 'transfer-encoding'].includes(k)
+            )
+              headers[k] = v;
+          }
+          resolve({ status: res.statusCode!, headers, body });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(r.body);
+  });
+}
+
+/** Resends a recorded MN -> IN request over the MN-CSE's association (a replay at the relay). */
+async function replay(r: Relayed): Promise<number> {
+  const res = await forward({ ...r, headers: { ...r.headers, 'x-m2m-ri': 'replayed-1' } });
+  return Number(res.headers['x-m2m-rsc']);
+}
+
+function headersFor(from: string, ty?: number): Record<string, string> {
+  return {
+    'X-M2M-Origin': from,
+    'X-M2M-RI': `t${Math.random().toString(36).slice(2)}`,
+    'X-M2M-RVI': '3',
+    Accept: 'application/json',
+    'Content-Type': `application/json${ty ? `;ty=${ty}` : ''}`,
+  };
+}
+
+async function post(base: string, path: string, from: string, ty: number, body: unknown): Promise<number> {
+  const r = await fetch(base + path, { method: 'POST', headers: headersFor(from, ty), body: JSON.stringify(body) });
+  return Number(r.headers.get('X-M2M-RSC'));
+}
+
+function client(): ESPrimClient {
+  return new ESPrimClient({
+    originator: new ESPrimOriginator({ kid: KID, pairwiseESPrimKey: key }),
+    send: (req) => sender.send(mnUrl, req, { retarget: true }),
+    from: 'Cae1',
+    targetCseBase: '/id-in/cse-in',
+  });
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'm2msec-esprim-in-'));
+  kekDir = mkdtempSync(join(tmpdir(), 'm2msec-esprim-kek-'));
+  const keyFile = join(kekDir, 'ae1.esprim.key');
+  writeFileSync(keyFile, `${key.toString('base64')}\n`, { mode: 0o600 });
+  chmodSync(keyFile, 0o600);
+  const keyFile2 = join(kekDir, 'ae2.esprim.key');
+  writeFileSync(keyFile2, key2.toString('base64'), { mode: 0o600 });
+  ca = new TestCa('esprim-process');
+  const inServer = ca.issue({ san: 'DNS:id-in.m2msec.org', usage: 'server' });
+  mnClient = ca.issue({ san: 'DNS:id-mn.id-in.m2msec.org', usage: 'client' });
+  chmodSync(inServer.keyPath, 0o600);
+  const inPort = await freePort();
+  inMccPort = await freePort();
+  inUrl = `http://127.0.0.1:${inPort}`;
+  const config = join(dir, 'config.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      profile: 'development',
+      cse: {
+        cseId: '/id-in',
+        cseBaseName: 'cse-in',
+        spId: 'm2msec.org',
+        adminOriginators: ['CAdmin'],
+        allowCseWithoutAssociation: false,
+      },
+      http: { host: '127.0.0.1', port: inPort, maxBodyBytes: 1048576, trustedProxies: [] },
+      security: {
+        mca: 'optional',
+        administrators: [],
+        derivedKey: false,
+        bindings: [],
+        certificate: {
+          host: '127.0.0.1',
+          port: inMccPort,
+          cert: inServer.certPath,
+          key: inServer.keyPath,
+          trustAnchors: [ca.certPath],
+          crls: [],
+          tls13: true,
+        },
+      },
+      endToEnd: {
+        esprim: {
+          keys: [
+            { kid: KID, identity: AE, keyFile },
+            { kid: KID2, identity: AE2, keyFile: keyFile2 },
+          ],
+        },
+        escertke: {
+          cert: inServer.certPath,
+          key: inServer.keyPath,
+          trustAnchors: [ca.certPath],
+          initiators: ['/id-mn/*'],
+        },
+      },
+      log: { level: 'warn' },
+    }),
+  );
+  inCse = spawn(process.execPath, [inCseMain], {
+    env: {
+      ...process.env,
+      M2MSEC_CONFIG: config,
+      M2MSEC_DATA_DIR: join(dir, 'data'),
+      M2MSEC_KEK_FILE: join(kekDir, 'keystore.key'),
+      M2MSEC_STORE: 'sqlite',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  inCse.stdout!.on('data', (d) => (inOutput += d));
+  inCse.stderr!.on('data', (d) => (inOutput += d));
+  await until(
+    'IN-CSE process answering',
+    async () => {
+      if (inCse.exitCode !== null) throw new Error(`in-cse exited: ${inOutput}`);
+      const r = await fetch(`${inUrl}/cse-in`, {
+        headers: { 'X-M2M-Origin': 'CAdmin', 'X-M2M-RI': 'probe', 'X-M2M-RVI': '3' },
+        signal: AbortSignal.timeout(2000),
+      }).catch(() => undefined);
+      return r?.status === 200 && (await accepts(inMccPort));
+    },
+    60_000,
+  );
+
+  // The relay hook presents the IN-CSE's server credential to the MN-CSE (which checks it as usual).
+  relay = createHttpsServer({ cert: inServer.cert, key: inServer.key, ca: ca.cert, requestCert: true }, (req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (d) => (body += d));
+    req.on('end', async () => {
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) {
+        if (typeof v === 'string' && !['host', 'content-length', 'connection'].includes(k)) headers[k] = v;
+      }
+      const r: Relayed = { method: req.method!, url: req.url!, headers, body: hop.alter ? hop.alter(body) : body };
+      hop.seen.push(r);
+      try {
+        const out = await forward(r);
+        res.writeHead(out.status, out.headers).end(out.body);
+      } catch {
+        res.writeHead(502).end();
+      }
+    });
+  });
+  await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
+  relayUrl = `https://127.0.0.1:${(relay.address() as AddressInfo).port}`;
+
+  // The MN-CSE process (apps/mn-cse), with no end-to-end configuration at all: it relays what it cannot read.
+  chmodSync(mnClient.keyPath, 0o600);
+  const mnPort = await freePort();
+  mnUrl = `http://127.0.0.1:${mnPort}`;
+  const mnConfig = join(dir, 'mn.json');
+  writeFileSync(
+    mnConfig,
+    JSON.stringify({
+      profile: 'development',
+      cse: { cseId: '/id-mn', cseBaseName: 'cse-mn', spId: 'm2msec.org', adminOriginators: ['CAdmin'] },
+      http: { host: '127.0.0.1', port: mnPort, maxBodyBytes: 1048576 },
+      registrar: {
+        cseId: '/id-in',
+        cseBaseName: 'cse-in',
+        url: relayUrl,
+        retryMs: 200,
+        refreshMs: 30_000,
+        certificate: {
+          cert: mnClient.certPath,
+          key: mnClient.keyPath,
+          trustAnchors: [ca.certPath],
+          servername: 'id-in.m2msec.org',
+        },
+      },
+      registration: { appRules: [{ name: 'open', allowedAppIDs: ['*'], allowedAEs: ['*'] }] },
+      log: { level: 'warn' },
+    }),
+  );
+  mn = spawn(process.execPath, [mnCseMain], {
+    env: { ...process.env, M2MSEC_CONFIG: mnConfig, M2MSEC_DATA_DIR: join(dir, 'mn-data') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let mnOutput = '';
+  mn.stdout!.on('data', (d) => (mnOutput += d));
+  mn.stderr!.on('data', (d) => (mnOutput += d));
+  await until(
+    'MN-CSE process registered to the IN-CSE',
+    async () => {
+      if (mn.exitCode !== null) throw new Error(`mn-cse exited: ${mnOutput}`);
+      const r = await fetch(`${mnUrl}/.well-known/m2msec/status`, { signal: AbortSignal.timeout(2000) }).catch(
+        () => undefined,
+      );
+      return (
+        r?.ok === true && ((await r.json()) as { registration: { state: string } }).registration.state === 'registered'
+      );
+    },
+    60_000,
+  );
+
+  // At the IN-CSE: a container whose only rule for the MN's AE demands an authenticated originator.
+  const acp = {
+    'm2m:acp': {
+      rn: 'acpAuth',
+      pv: { acr: [{ acor: [AE, AE2], acop: 3, acaf: true }] },
+      pvs: { acr: [{ acor: ['CAdmin'], acop: 63 }] },
+    },
+  };
+  expect(await post(inUrl, '/cse-in', 'CAdmin', 1, acp)).toBe(2001);
+  expect(await post(inUrl, '/cse-in', 'CAdmin', 3, { 'm2m:cnt': { rn: 'data', acpi: ['cse-in/acpAuth'] } })).toBe(2001);
+  expect(await post(mnUrl, '/cse-mn', 'Cae1', 2, { 'm2m:ae': { api: 'Nt', rr: false, srv: ['3'] } })).toBe(2001);
+}, 120_000);
+
+afterAll(async () => {
+  sender.close();
+  if (mn && mn.exitCode === null) {
+    const exited = new Promise((r) => mn.once('exit', r));
+    mn.kill('SIGTERM');
+    await exited;
+  }
+  relay?.closeAllConnections();
+  relay?.close();
+  if (inCse && inCse.exitCode === null) {
+    const exited = new Promise((r) => inCse.once('exit', r));
+    inCse.kill('SIGTERM');
+    await exited;
+  }
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  if (kekDir) rmSync(kekDir, { recursive: true, force: true });
+});
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+const sit5 = () => hop.seen.filter((r) => r.body.includes('m2m:seci') && securityInfoOf(JSON.parse(r.body))?.sit === 5);
+
+describe('ESPrim AE -> MN-CSE -> IN-CSE process (endToEnd.esprim in its configuration)', () => {
+  it('without ESPrim the relayed AE does not satisfy acaf (4103)', async () => {
+    const r = await fetch(`${mnUrl}/~/id-in/cse-in/data`, { headers: headersFor('Cae1') });
+    expect(Number(r.headers.get('X-M2M-RSC'))).toBe(4103);
+  });
+
+  it('with ESPrim: CREATE and RETRIEVE pass acaf, and the relay carried only ciphertext', async () => {
+    hop.seen.length = 0;
+    const c = client();
+    const created = await c.request({
+      op: 1,
+      to: '/id-in/cse-in/data',
+      fr: AE,
+      rqi: 'i1',
+      rvi: '3',
+      ty: 4,
+      pc: { 'm2m:cin': { con: 'secret-21.5' } },
+    });
+    expect(created.rsc, created.dbg).toBe(2001);
+    const got = await c.request({ op: 2, to: '/id-in/cse-in/data', fr: AE, rqi: 'i2', rvi: '3' });
+    expect(got.rsc, got.dbg).toBe(2000);
+    expect((got.pc as any)['m2m:cnt'].cni).toBe(1);
+    expect(sit5().length).toBe(2);
+    // sit 3 (session), then two sit 5: every MN -> IN request was an outer NOTIFY to the <CSEBase>.
+    expect(hop.seen.map((r) => `${r.method} ${r.url} ${r.headers['content-type']}`)).toEqual(
+      Array(3).fill('POST /~/id-in/cse-in application/json'),
+    );
+    expect(JSON.stringify(hop.seen)).not.toContain('secret-21.5');
+  });
+
+  it('the inner From must be the identity bound to the key (4116), even with a valid key', async () => {
+    const r = await client().request({ op: 2, to: '/id-in/cse-in/data', fr: '/id-mn/Cother', rqi: 'i5', rvi: '3' });
+    expect(r.rsc).toBe(4116);
+  });
+
+  it('a byte altered at the relay is detected at the IN-CSE process (4115) and nothing is created', async () => {
+    const c = client();
+    await c.establishSession();
+    hop.alter = (body) => {
+      const seci = body.includes('m2m:seci') ? securityInfoOf(JSON.parse(body)) : undefined;
+      if (seci?.sit !== 5) return body;
+      const parts = seci.epo!.split('.');
+      const ct = parts[3]!;
+      parts[3] = ct.slice(0, 5) + (ct[5] === 'A' ? 'B' : 'A') + ct.slice(6);
+      return JSON.stringify({ 'm2m:seci': { ...seci, epo: parts.join('.') } });
+    };
+    try {
+      const r = await c.request({
+        op: 1,
+        to: '/id-in/cse-in/data',
+        fr: AE,
+        rqi: 'i3',
+        rvi: '3',
+        ty: 4,
+        pc: { 'm2m:cin': { con: 'x' } },
+      });
+      expect(r.rsc).toBe(4115);
+    } finally {
+      hop.alter = undefined;
+    }
+    const got = await c.request({ op: 2, to: '/id-in/cse-in/data', fr: AE, rqi: 'i4', rvi: '3' });
+    expect(got.rsc, got.dbg).toBe(2000);
+    expect((got.pc as any)['m2m:cnt'].cni).toBe(1);
+  });
+
+  it('a primitive replayed at the relay is refused (5210) and creates nothing', async () => {
+    hop.seen.length = 0;
+    const c = client();
+    const created = await c.request({
+      op: 1,
+      to: '/id-in/cse-in/data',
+      fr: AE,
+      rqi: 'i6',
+      rvi: '3',
+      ty: 4,
+      pc: { 'm2m:cin': { con: 'once' } },
+    });
+    expect(created.rsc, created.dbg).toBe(2001);
+    const create = sit5().at(-1)!;
+    expect(await replay(create)).toBe(5210);
+    const got = await c.request({ op: 2, to: '/id-in/cse-in/data', fr: AE, rqi: 'i7', rvi: '3' });
+    expect((got.pc as any)['m2m:cnt'].cni).toBe(2);
+  });
+
+  it('ESCertKE through the MN-CSE process, then ESPrim with the established key passes acaf', async () => {
+    const send = (req: Parameters<typeof sender.send>[1]) => sender.send(mnUrl, req, { retarget: true });
+    const establish = (san: string) => {
+      const cert = ca.issue({ san, usage: 'client' });
+      return establishE2EKey({
+        endPoint: {
+          cert: cert.cert,
+          key: cert.key,
+          ca: ca.cert,
+          identityContext: { spId: 'm2msec.org', inCseId: '/id-in' },
+          terminatingId: '/id-in',
+        },
+        send,
+        from: 'Cae1',
+        targetCseBase: '/id-in/cse-in',
+      });
+    };
+    hop.seen.length = 0;
+    const e = await establish('URI:m2m://m2msec.org/id-mn/Cae1');
+    expect(JSON.stringify(hop.seen)).not.toContain(e.pairwiseE2EKey.toString('base64'));
+    const c = new ESPrimClient({
+      originator: new ESPrimOriginator({ kid: e.kid, pairwiseESPrimKey: e.pairwiseE2EKey }),
+      send,
+      from: 'Cae1',
+      targetCseBase: '/id-in/cse-in',
+    });
+    const got = await c.request({ op: 2, to: '/id-in/cse-in/data', fr: AE, rqi: 'k1', rvi: '3' });
+    expect(got.rsc, got.dbg).toBe(2000);
+    // The key is bound to the identity the certificate proved: another AE-ID as inner From is 4116.
+    const other = await c.request({ op: 2, to: '/id-in/cse-in/data', fr: AE2, rqi: 'k2', rvi: '3' });
+    expect(other.rsc).toBe(4116);
+    // An initiator outside endToEnd.escertke.initiators gets no key (TS-0003 8.7.2.2 B: 4103).
+    await expect(establish('URI:m2m://m2msec.org/id-other/Cx')).rejects.toMatchObject({ rsc: 4103 });
+  });
+
+  it('e2eSecInfo: the <CSEBase> advertises ESPrim with pre-provisioned and certificate-based keys (SUIDs 13, 43), read-only', async () => {
+    const r = await fetch(`${inUrl}/cse-in`, { headers: headersFor('CAdmin') });
+    const cb = ((await r.json()) as { 'm2m:cb': { esi?: unknown } })['m2m:cb'];
+    expect(cb.esi).toEqual({ esf: [13, 43] });
+    // The <CSEBase> is not updatable by requests (TS-0004 7.4.3: RETRIEVE only), esi included: 4005.
+    const u = await fetch(`${inUrl}/cse-in`, {
+      method: 'PUT',
+      headers: headersFor('CAdmin'),
+      body: JSON.stringify({ 'm2m:cb': { esi: { esf: [13, 43] } } }),
+    });
+    expect(Number(u.headers.get('X-M2M-RSC'))).toBe(4005);
+    const again = await fetch(`${inUrl}/cse-in`, { headers: headersFor('CAdmin') });
+    expect(((await again.json()) as { 'm2m:cb': { esi?: unknown } })['m2m:cb'].esi).toEqual({ esf: [13, 43] });
+  });
+
+  it('e2eSecInfo of an <AE>: stored and returned as the AE declares it; a malformed one is 4000', async () => {
+    const esi = { esf: [13, 14] };
+    expect(await post(inUrl, '/cse-in', 'Cesi1', 2, { 'm2m:ae': { api: 'Nesi', rr: false, srv: ['3'], esi } })).toBe(
+      2001,
+    );
+    const r = await fetch(`${inUrl}/cse-in/Cesi1`, { headers: headersFor('Cesi1') });
+    expect(((await r.json()) as { 'm2m:ae': { esi?: unknown } })['m2m:ae'].esi).toEqual(esi);
+    expect(
+      await post(inUrl, '/cse-in', 'Cesi2', 2, { 'm2m:ae': { api: 'Nesi', rr: false, srv: ['3'], esi: { esf: 'x' } } }),
+    ).toBe(4000);
+    expect(
+      await post(inUrl, '/cse-in', 'Cesi3', 2, { 'm2m:ae': { api: 'Nesi', rr: false, srv: ['3'], esi: { other: 1 } } }),
+    ).toBe(4000);
+  });
+
+  it('the AE app (apps/ae) by configuration: ESPrim requests and an ESData con through the relay', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'm2msec-esprim-ae-'));
+    const esprimKeyFile = join(d, 'esprim.key');
+    writeFileSync(esprimKeyFile, key2.toString('base64'), { mode: 0o600 });
+    const esdataKeyFile = join(d, 'esdata.key');
+    writeFileSync(esdataKeyFile, esdataKey.toString('base64'), { mode: 0o600 });
+    const configPath = join(d, 'ae.json');
+    writeFileSync(
+      configPath,
+      JSON.stringify({
+        registrar: { cseId: '/id-mn', cseBaseName: 'cse-mn' },
+        transport: { kind: 'http', url: mnUrl },
+        appId: 'Nt2',
+        stem: 'Cae2',
+        endToEnd: {
+          esprim: { kid: KID2, keyFile: esprimKeyFile, targetCseBase: '/id-in/cse-in' },
+          esdata: { kid: ESDATA_KID, keyFile: esdataKeyFile },
+        },
+      }),
+    );
+    const ae = spawn(process.execPath, [aeMain, 'run', '--config', configPath], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    ae.stderr!.on('data', (dd) => (stderr += dd));
+    const events: Array<Record<string, any>> = [];
+    const waiters: Array<() => void> = [];
+    createInterface({ input: ae.stdout! }).on('line', (l) => {
+      events.push(JSON.parse(l));
+      for (const w of waiters.splice(0)) w();
+    });
+    const next = async (pred: (e: Record<string, any>) => boolean) => {
+      for (;;) {
+        const e = events.find(pred);
+        if (e) return e;
+        if (ae.exitCode !== null) throw new Error(`ae exited: ${stderr}`);
+        await new Promise<void>((r) => {
+          waiters.push(r);
+          setTimeout(r, 500);
+        });
+      }
+    };
+    try {
+      expect((await next((e) => e.event === 'ready' || e.event === 'error')).aeId, stderr).toBe(AE2);
+      hop.seen.length = 0;
+      ae.stdin!.write(`${JSON.stringify({ id: 1, op: 2, to: '/id-in/cse-in/data' })}\n`);
+      const got = await next((e) => e.event === 'response' && e.id === 1);
+      expect(got.rsc, got.dbg).toBe(2000);
+      const reading = { temperature: 21.5 };
+      ae.stdin!.write(`${JSON.stringify({ id: 2, cmd: 'post', to: '/id-in/cse-in/data', con: reading })}\n`);
+      const posted = await next((e) => e.event === 'response' && e.id === 2);
+      expect(posted.rsc, posted.dbg).toBe(2001);
+      // The MN-CSE relayed only outer NOTIFYs to the <CSEBase>; neither the request nor the reading was readable.
+      expect(hop.seen.length).toBeGreaterThanOrEqual(2);
+      expect(hop.seen.every((r) => r.url === '/~/id-in/cse-in' && r.body.includes('m2m:seci'))).toBe(true);
+      expect(JSON.stringify(hop.seen)).not.toContain('temperature');
+      expect(JSON.stringify(hop.seen)).not.toContain('/id-in/cse-in/data');
+      // At the IN-CSE the stored con is the AE's JWE; the holder of the ESData key opens it.
+      const r = await fetch(`${inUrl}/cse-in/data/la`, { headers: headersFor('CAdmin') });
+      const cin = ((await r.json()) as { 'm2m:cin': { cnf: string; con: string; cr?: string } })['m2m:cin'];
+      expect(cin.cnf).toBe('application/json:0:1');
+      expect(cin.con).not.toContain('temperature');
+      const opened = await unprotectContent(cin.con, {
+        securityClass: 'encrypt',
+        serialization: 1,
+        resolve: keyResolver([{ kid: ESDATA_KID, key: esdataKey }]),
+      });
+      expect(JSON.parse(Buffer.from(opened.payload).toString())).toEqual(reading);
+    } finally {
+      if (ae.exitCode === null) {
+        const exited = new Promise((res) => ae.once('exit', res));
+        ae.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+});
