@@ -11,6 +11,7 @@ import { type RequestHandler, ResponseStatusCode, type TransportContext } from '
 import {
   AuthorizedPublicKeyVerifier,
   authorizedPublicKeyCredentialId,
+  type CertificateRevocation,
   certificateIdentity,
   checkCertificateProfile,
   isDerivedKeyIdentity,
@@ -80,7 +81,13 @@ function certificateAssociation(
 
 export async function startCoapListener(
   coap: CoapListenerConfig,
-  cse: { spId: string; cseId: string; certificate?: CoapCertificateFiles },
+  cse: {
+    spId: string;
+    cseId: string;
+    certificate?: CoapCertificateFiles;
+    /** The certificate listener's CRLs (security.certificate.crls / crl): revoked certificates get no session. */
+    revocation?: Pick<CertificateRevocation, 'status'>;
+  },
   security: InCseSecurity,
   handler: RequestHandler,
   administration: InCseAdministration,
@@ -114,6 +121,9 @@ export async function startCoapListener(
   const stillValid = (transport: TransportContext): boolean => {
     const s = sessionOf.get(transport);
     if (s?.notAfter !== undefined && Date.now() > s.notAfter) return false;
+    // A certificate revoked since the handshake (the CRL feed re-reads files and its URL) ends the session.
+    if (s?.session.certificate && cse.revocation && cse.revocation.status(s.session.certificate) !== 'good')
+      return false;
     const identity = transport.tls?.pskIdentity ?? '';
     if (transport.association?.framework === 'psk') return security.kpsa.lookup(identity) !== undefined;
     if (transport.association?.framework === 'maf') return security.maf?.keys.lookup(identity) !== undefined;
@@ -202,6 +212,16 @@ export async function startCoapListener(
           return true;
         }
         if (session.certificate !== undefined) {
+          const status = cse.revocation?.status(session.certificate) ?? 'good';
+          if (status !== 'good') {
+            const reason =
+              status === 'revoked'
+                ? 'the peer certificate is revoked (CRL)'
+                : "the CRL of the peer certificate's issuer expired";
+            log.warn({ reason }, 'DTLS certificate session refused');
+            administration.authenticationFailure({ channel: 'coaps-certificate', reason });
+            return false;
+          }
           try {
             certificateSessions.set(
               session,

@@ -94,10 +94,13 @@ async function main(): Promise<void> {
   // TLS listeners first (their CRLs load before they open): once the plain listener answers, they serve.
   const tlsListeners = await startTlsListeners(config, security, handler, admin, administration, log);
   for (const l of tlsListeners) log.info({ url: l.url, framework: l.framework }, 'TLS listener ready');
+  // A DTLS certificate session is checked against the same CRLs as the HTTPS certificate listener.
+  const revocation = tlsListeners.find((l) => l.revocation)?.revocation;
   const coapCse = {
     spId: config.cse.spId,
     cseId: config.cse.cseId,
     ...(config.security.certificate ? { certificate: config.security.certificate } : {}),
+    ...(revocation ? { revocation } : {}),
   };
   const coap = config.coap
     ? await startCoapListener(config.coap, coapCse, security, handler, administration, log)

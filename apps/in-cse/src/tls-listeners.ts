@@ -30,6 +30,8 @@ export interface TlsListener {
   server: Server;
   /** Stops what the listener runs besides the server (the CRL feed). */
   close?: () => void;
+  /** The certificate listener's CRLs, which the CoAP/DTLS certificate sessions are checked against too. */
+  revocation?: Pick<CertificateRevocation, 'status'>;
 }
 
 async function listen(server: Server | NetServer, host: string, port: number): Promise<AddressInfo> {
@@ -138,7 +140,13 @@ export async function startTlsListeners(
       audit(e, socket);
     });
     const a = await listen(server, cert.host, cert.port);
-    out.push({ framework: 'certificate', url: `https://${cert.host}:${a.port}`, server, close: () => feed.close() });
+    out.push({
+      framework: 'certificate',
+      url: `https://${cert.host}:${a.port}`,
+      server,
+      close: () => feed.close(),
+      revocation,
+    });
   }
   for (const s of out) s.server.keepAliveTimeout = 65_000;
   return out;

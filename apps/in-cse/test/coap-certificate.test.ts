@@ -12,6 +12,7 @@ let s: SecureInCse;
 let ca: TestCa;
 let ae: Issued;
 let foreign: Issued;
+let revoked: Issued;
 let coapPort: number;
 
 function coapClient(cert: Issued, args: string[]): Promise<string> {
@@ -58,6 +59,10 @@ beforeAll(async () => {
   const server = ca.issue({ san: 'DNS:id-in.m2msec.org,IP:127.0.0.1', usage: 'server' });
   ae = ca.issue({ san: 'URI:m2m://m2msec.org/id-in/Cabc' });
   foreign = other.issue({ san: 'URI:m2m://m2msec.org/id-in/Cabc' });
+  // Same identity as `ae`, revoked in the CA's CRL that security.certificate.crls names (issue 12: every
+  // certificate listener checks the CRL, the DTLS one too).
+  revoked = ca.issue({ san: 'URI:m2m://m2msec.org/id-in/Cabc' });
+  ca.revoke(revoked.certPath);
   coapPort = await freePort();
   const prepared = await prepareSecureInCse(
     {},
@@ -112,6 +117,15 @@ describe('IN-CSE over CoAP/DTLS with certificates (coap-client-openssl)', () => 
     ]);
     expect(out).toMatch(/4\.03/);
     expect(out).not.toContain('"csi"');
+  });
+
+  it('a certificate revoked in the CRL gets no DTLS session, while its unrevoked twin is served', async () => {
+    const get = ['-O', '279,Cabc', '-O', '283,crl-1', '-O', '271,3', '-v', '6', `coaps://127.0.0.1:${coapPort}/cse-in`];
+    // The twin gets an answer (whatever the CSEBase's policy says); the revoked one gets no session at all.
+    const ok = await coapClient(ae, get);
+    expect(ok, ok).toMatch(/\b[245]\.\d\d\b/);
+    const out = await coapClient(revoked, get);
+    expect(out).not.toMatch(/\b[245]\.\d\d\b/); // no CoAP response at all: the session was refused
   });
 
   it('a certificate from a foreign CA is refused in the handshake', async () => {
