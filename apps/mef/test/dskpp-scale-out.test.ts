@@ -28,9 +28,13 @@ async function openssl(args: string[]): Promise<void> {
 }
 
 /** Round robin per TCP connection: connection n goes to backend n mod 2. */
-function tcpRoundRobin(ports: number[]): Promise<{ server: Server; port: number; log: number[] }> {
+function tcpRoundRobin(
+  ports: number[],
+): Promise<{ server: Server; port: number; log: number[]; close(): Promise<void> }> {
   let n = 0;
   const log: number[] = [];
+  // Open pairs, so close() ends kept-alive connections too (server.close alone waits for them).
+  const open = new Set<() => void>();
   const server = createServer((down) => {
     const i = n++ % ports.length;
     log.push(i);
@@ -39,14 +43,23 @@ function tcpRoundRobin(ports: number[]): Promise<{ server: Server; port: number;
     const close = () => {
       down.destroy();
       up.destroy();
+      open.delete(close);
     };
+    open.add(close);
     up.on('error', close);
     down.on('error', close);
+    up.on('close', close);
+    down.on('close', close);
   });
+  const closeAll = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      for (const c of [...open]) c();
+    });
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () => {
       const addr = server.address();
-      resolve({ server, port: typeof addr === 'object' && addr ? addr.port : 0, log });
+      resolve({ server, port: typeof addr === 'object' && addr ? addr.port : 0, log, close: closeAll });
     }),
   );
 }
@@ -139,7 +152,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await new Promise((r) => proxy?.server.close(r));
+  await proxy?.close();
   await a?.stop();
   await b?.stop();
   await run('psql', [pgUrl, '-q', '-c', `DROP SCHEMA IF EXISTS ${schema} CASCADE`]);
