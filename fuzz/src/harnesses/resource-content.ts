@@ -1,6 +1,6 @@
 // Resource representations in a CREATE / UPDATE primitive (TS-0004 7.4.x attribute tables as the protocol
 // package encodes them): every attribute the CSE knows, with values of every JSON type.
-import { M2MError, validateRequest } from '@m2msec/protocol';
+import { M2MError, validateRequest, validateResource } from '@m2msec/protocol';
 import * as fc from 'fast-check';
 import { harness } from '../harness.js';
 
@@ -62,7 +62,7 @@ const value = fc.oneof(
 
 export default harness({
   name: 'resource-content',
-  parses: 'protocol validateRequest on CREATE / UPDATE content (attribute schemas)',
+  parses: 'protocol validateRequest + validateResource on CREATE / UPDATE content (attribute schemas)',
   input: fc.record({
     op: fc.constantFrom(1, 3),
     root: fc.nat(roots.length - 1),
@@ -71,7 +71,7 @@ export default harness({
   }),
   run(i) {
     const [ty, root] = roots[i.root]!;
-    validateRequest({
+    const primitive = validateRequest({
       op: i.op,
       to: 'cse-in/x',
       fr: 'Cmeter',
@@ -80,6 +80,8 @@ export default harness({
       ...(i.op === 1 ? { ty: i.tyDelta === 0 ? ty : i.tyDelta === 1 ? ty + 1 : i.tyDelta } : {}),
       pc: { [root]: i.body },
     });
+    // The attribute schemas of the resource type, as CREATE / UPDATE apply them in the CSE.
+    validateResource(i.op === 1 ? 'create' : 'update', primitive.ty ?? ty, primitive.pc);
   },
   refusal: (e) => e instanceof M2MError && e.rsc < 5000,
 });

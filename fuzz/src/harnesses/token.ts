@@ -24,6 +24,12 @@ let genuine = new Set<string>();
 let verifier: TokenVerifier;
 
 const enc = (o: unknown) => base64url.encode(JSON.stringify(o));
+/** Each segment decoded and encoded again: the bytes a verifier sees. */
+const canonical = (token: string) =>
+  token
+    .split('.')
+    .map((seg) => Buffer.from(seg, 'base64url').toString('base64url'))
+    .join('.');
 
 class SignatureBypass extends Error {
   override name = 'SignatureBypass';
@@ -51,7 +57,7 @@ export default harness({
       alg: 'ES256',
       encryptTo: { key: cse.publicKey, alg: 'ECDH-ES+A256KW', enc: 'A256GCM' },
     });
-    genuine = new Set([jws, jwe]);
+    genuine = new Set([jws, jwe].map(canonical));
     const [, payload] = jws.split('.');
     const spki = KeyObject.from(das.publicKey as never).export({ format: 'der', type: 'spki' });
     const hs = await new SignJWT(JSON.parse(Buffer.from(payload!, 'base64url').toString()))
@@ -72,7 +78,9 @@ export default harness({
   },
   async run(token) {
     await verifier.verify(token, { holder: '/id-in/Cmeter', now });
-    if (!genuine.has(token)) throw new SignatureBypass('a token that was not issued verified');
+    // base64url is malleable in the unused low bits of a segment's last character: such a token decodes to the
+    // very bytes that were signed, so it is the issued token, not a bypass.
+    if (!genuine.has(canonical(token))) throw new SignatureBypass('a token that was not issued verified');
   },
   refusal: (e) => e instanceof TokenError,
 });

@@ -52,9 +52,12 @@ export function parseCertificate(der: Uint8Array, what = 'certificate'): ParsedC
     const list = readTlv(der, extField.contentStart, extField.end, `${what} extensions`);
     for (const ext of children(der, list, `${what} extension`)) {
       const parts = children(der, ext, `${what} extension`);
-      const value = parts[parts.length - 1];
-      const critical = parts.length === 3 && der[parts[1].contentStart] !== 0;
-      extensions.set(oidToString(content(der, parts[0])), { critical, value: content(der, value) });
+      // Extension ::= SEQUENCE { extnID, critical DEFAULT FALSE, extnValue }: anything shorter is malformed
+      // (a fuzz finding: reading past the parts threw a TypeError instead of EstError).
+      if (parts.length < 2 || parts.length > 3) throw bad(`${what}: malformed extension`);
+      const value = parts[parts.length - 1]!;
+      const critical = parts.length === 3 && der[parts[1]!.contentStart] !== 0;
+      extensions.set(oidToString(content(der, parts[0]!)), { critical, value: content(der, value) });
     }
   }
   return {

@@ -133,9 +133,10 @@ export function parseQueryString(rawQuery: string): QueryParameters {
     if (pair === '') continue;
     const eq = pair.indexOf('=');
     const name = decode(eq < 0 ? pair : pair.slice(0, eq), 'name');
-    const field = queryStringFields[name];
+    // Own entries only: '?constructor=1' must not find Object.prototype's and be taken as a field.
+    const field = Object.hasOwn(queryStringFields, name) ? queryStringFields[name] : undefined;
     if (field === undefined) {
-      const long = notSupported[name];
+      const long = Object.hasOwn(notSupported, name) ? notSupported[name] : undefined;
       if (long !== undefined) notImplemented(`query parameter '${name}' (${long}) is not supported by this CSE`);
       const condition = attributeCondition(name);
       if (condition === undefined)

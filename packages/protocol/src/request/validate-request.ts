@@ -47,7 +47,8 @@ export function validateRequest(p: unknown, options: ValidateRequestOptions = {}
   const col = op - 1;
 
   for (const [k, v] of Object.entries(p)) {
-    const row = requestParameterPresence[k];
+    // Own entries only: 'constructor' or 'toString' must not find Object.prototype's and pass unchecked.
+    const row = Object.hasOwn(requestParameterPresence, k) ? requestParameterPresence[k] : undefined;
     if (row === undefined) badRequest(`unknown request parameter '${k}'`);
     if (v === undefined) continue;
     if (row[col] === 'NP') badRequest(`parameter '${k}' is not permitted in ${opName}`);
