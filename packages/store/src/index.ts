@@ -8,5 +8,7 @@ export {
   type Store,
   StoreConflictError,
   type StoredResource,
+  type StoreEvents,
   StoreNotFoundError,
+  type StoreTransaction,
 } from './types.js';

@@ -96,9 +96,32 @@ export interface Collection<T = unknown> {
   list(prefix?: string, limit?: number): Promise<Array<{ key: string; value: T }>>;
 }
 
+/**
+ * Change events between the processes that share a store (DESIGN.md section 6: hot state cached per
+ * instance, invalidated by the store). PostgreSQL: NOTIFY/LISTEN on one dedicated connection, so every
+ * instance on the same database and schema hears it; SQLite: the process that opened the file only.
+ * Delivery is a hint, not a log: a listener may miss an event (a reconnect), so it rereads the store,
+ * and a state machine never decides on an event alone — the store row under a transaction decides.
+ */
+export interface StoreEvents {
+  /**
+   * Sends `payload` (at most 7,000 bytes) on `channel` ([a-z0-9-], 1..40). Outside a transaction it goes at
+   * once; from a transaction's `tx.events`, on commit only.
+   */
+  publish(channel: string, payload: string): Promise<void>;
+  /**
+   * Calls `listener` for every event on `channel` (own events included); resolves when listening. After
+   * the event connection was lost and re-established, `listener(null)` says events may have been missed:
+   * reread what you cache.
+   */
+  subscribe(channel: string, listener: (payload: string | null) => void): Promise<() => void>;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   resources: ResourceStore;
+  /** Change events to the other instances sharing this store. */
+  readonly events: StoreEvents;
   collection<T = unknown>(name: string): Collection<T>;
   /**
    * Runs `fn` in one transaction: all its writes commit together or none do; if `fn` throws, nothing
@@ -108,9 +131,15 @@ export interface Store {
    * when another process's concurrent transaction conflicts (SQLSTATE 40001/40P01), so keep `fn` free
    * of side effects outside the store (send notifications after it resolves).
    */
-  transaction<T>(fn: (tx: Omit<Store, 'transaction' | 'close'>) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
+
+/**
+ * What a transaction's function may use. Its `events.publish` is transactional: delivered when the
+ * transaction commits (PostgreSQL NOTIFY semantics), dropped when it rolls back or is re-run.
+ */
+export type StoreTransaction = Omit<Store, 'transaction' | 'close'>;
 
 export class StoreConflictError extends Error {
   override readonly name = 'StoreConflictError';

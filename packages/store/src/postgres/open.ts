@@ -1,8 +1,9 @@
 import pg from 'pg';
 import { collectionFacade, type Run, resourceFacade, txRun } from '../lib/facade.js';
 import { Gate } from '../lib/gate.js';
-import type { Store } from '../types.js';
+import type { Store, StoreEvents, StoreTransaction } from '../types.js';
 import { pgCollection } from './collection.js';
+import { PgEvents } from './events.js';
 import { PgResourceOps } from './resources.js';
 import { migratePostgres, quoteSchema } from './schema.js';
 import { PgStatements } from './statements.js';
@@ -58,7 +59,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     await pool.end();
     throw e;
   }
-  return new PostgresStore(pool, new PgStatements(quoted), maxTransactionAttempts);
+  const events = new PgEvents(pool, connectionString, schema, applicationName);
+  return new PostgresStore(pool, new PgStatements(quoted), maxTransactionAttempts, events);
 }
 
 class PostgresStore implements Store {
@@ -69,9 +71,13 @@ class PostgresStore implements Store {
   readonly #attempts: number;
   readonly #gate = new Gate();
   readonly #outside: Run = (op) => this.#gate.outside(op);
+  readonly #events: PgEvents;
+  readonly events: StoreEvents;
 
-  constructor(pool: pg.Pool, statements: PgStatements, attempts: number) {
+  constructor(pool: pg.Pool, statements: PgStatements, attempts: number, events: PgEvents) {
     this.#pool = pool;
+    this.#events = events;
+    this.events = events;
     this.#statements = statements;
     this.#attempts = attempts;
     this.resources = resourceFacade(this.#outside, new PgResourceOps(pool, statements));
@@ -81,7 +87,7 @@ class PostgresStore implements Store {
     return collectionFacade<T>(this.#outside, pgCollection<T>(this.#pool, this.#statements, name));
   }
 
-  transaction<T>(fn: (tx: Omit<Store, 'transaction' | 'close'>) => Promise<T>): Promise<T> {
+  transaction<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
     return this.#gate.transaction(async () => {
       for (let attempt = 1; ; attempt++) {
         try {
@@ -94,14 +100,19 @@ class PostgresStore implements Store {
     });
   }
 
-  async #once<T>(fn: (tx: Omit<Store, 'transaction' | 'close'>) => Promise<T>): Promise<T> {
+  async #once<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
     const client = await this.#pool.connect();
     let active = true;
     const run = txRun(() => active);
-    const tx: Omit<Store, 'transaction' | 'close'> = {
+    const tx: StoreTransaction = {
       kind: 'postgres',
       resources: resourceFacade(run, new PgResourceOps(client, this.#statements)),
       collection: <C>(name: string) => collectionFacade<C>(run, pgCollection<C>(client, this.#statements, name)),
+      // NOTIFY on the transaction's own connection: PostgreSQL delivers it at COMMIT, drops it on ROLLBACK.
+      events: {
+        publish: (channel, payload) => run(() => this.#events.publishVia(client, channel, payload)),
+        subscribe: (channel, listener) => this.#events.subscribe(channel, listener),
+      },
     };
     let broken: Error | undefined;
     try {
@@ -123,6 +134,9 @@ class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
-    if (await this.#gate.close()) await this.#pool.end();
+    if (await this.#gate.close()) {
+      await this.#events.close();
+      await this.#pool.end();
+    }
   }
 }

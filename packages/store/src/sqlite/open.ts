@@ -1,8 +1,9 @@
 import { chmodSync, closeSync, existsSync, openSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import { LocalEventBus, PendingEvents } from '../events/local-bus.js';
 import { collectionFacade, type Run, resourceFacade, txRun } from '../lib/facade.js';
 import { Gate } from '../lib/gate.js';
-import type { Store } from '../types.js';
+import type { Store, StoreTransaction } from '../types.js';
 import { SqliteCollectionStatements, sqliteCollection } from './collection.js';
 import { SqliteResourceOps } from './resources.js';
 import { migrateSqlite } from './schema.js';
@@ -49,6 +50,8 @@ class SqliteStore implements Store {
   readonly #ops: SqliteResourceOps;
   readonly #collections: SqliteCollectionStatements;
   readonly #outside: Run = (op) => this.#gate.outside(op);
+  /** Events reach this process only: several processes sharing one database use PostgreSQL (DESIGN.md 6). */
+  readonly events = new LocalEventBus();
 
   constructor(db: Database.Database) {
     this.#db = db;
@@ -61,12 +64,14 @@ class SqliteStore implements Store {
     return collectionFacade<T>(this.#outside, sqliteCollection<T>(this.#collections, name));
   }
 
-  transaction<T>(fn: (tx: Omit<Store, 'transaction' | 'close'>) => Promise<T>): Promise<T> {
+  transaction<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
     return this.#gate.transaction(async () => {
       let active = true;
       const run = txRun(() => active);
-      const tx: Omit<Store, 'transaction' | 'close'> = {
+      const pending = new PendingEvents(this.events);
+      const tx: StoreTransaction = {
         kind: 'sqlite',
+        events: pending.events,
         resources: resourceFacade(run, this.#ops),
         collection: <C>(name: string) => collectionFacade<C>(run, sqliteCollection<C>(this.#collections, name)),
       };
@@ -76,6 +81,7 @@ class SqliteStore implements Store {
         const result = await fn(tx);
         active = false;
         this.#db.exec('COMMIT');
+        await pending.flush();
         return result;
       } catch (e) {
         active = false;
