@@ -56,12 +56,14 @@ export function gnutlsPsk(port: number, identity: string, keyHex: string, input:
 /** A Node TLS server answering every connection with "ok <identity>" through `greet`. */
 export async function echoServer(
   options: TlsOptions,
-  greet: (s: TLSSocket) => string,
+  greet: (s: TLSSocket) => string | Promise<string>,
 ): Promise<{ server: Server; port: number; errors: string[] }> {
   const errors: string[] = [];
   const server = createServer(options, (s) => {
     s.on('error', () => undefined);
-    s.end(`${greet(s)}\n`);
+    void Promise.resolve(greet(s)).then((g) => {
+      if (!s.destroyed) s.end(`${g}\n`);
+    });
   });
   server.on('tlsClientError', (e) => errors.push((e as { code?: string }).code ?? e.message));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

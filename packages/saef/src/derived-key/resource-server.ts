@@ -11,13 +11,25 @@
 //                    journalled and marked. A refusal here must end the session before any request.
 // Durability: see journal.ts (write-ahead append, group commit; requests wait for it) and
 // docs/security-association.md. The windows and revocations live in a store Collection.
+// Shared mode (`shared`, several instances on one PostgreSQL): no journal; accept() marks the number
+// locally and decides it in the shared row (shared-windows.ts); the session's requests wait for that
+// commit, and a number another instance took first ends the session (acceptDerivedKeySession).
+import { randomUUID } from 'node:crypto';
 import { ReplayWindow } from '@m2msec/crypto';
-import type { Collection } from '@m2msec/store';
+import type { Collection, Store } from '@m2msec/store';
 import { SaefError, show } from '../lib/errors.js';
 import { deriveClientKey } from './derive.js';
 import { type DerivedKeyIdentity, parseDerivedKeyIdentity } from './identity.js';
 import { AcceptJournal } from './journal.js';
 import { type DerivedKeyRevocation, parseRevocation, verifyRevocation } from './revocation.js';
+import {
+  acceptShared,
+  DK_REVOKED_CHANNEL,
+  DK_WINDOW_CHANNEL,
+  readWindowRow,
+  revokeShared,
+  type SharedWindowRow,
+} from './shared-windows.js';
 
 /** Default anti-replay window (RFC 6347 4.1.2.6 prefers 64) and its bounds (at least 32). */
 export const DERIVED_KEY_WINDOW_SIZE = ReplayWindow.SIZE;
@@ -34,10 +46,15 @@ export interface DerivedKeyWindowState {
 export interface DerivedKeyResourceServerOptions {
   /** K_RS-TA per TA_id. */
   trustAnchors: ReadonlyArray<{ taId: string; key: Uint8Array }>;
-  /** Persistent windows (key `window:<taId>`). */
-  state: Collection<DerivedKeyWindowState>;
-  /** Write-ahead journal file (local to this instance). */
-  journalPath: string;
+  /** Persistent windows (key `window:<taId>`) of this instance. Per-process mode; not with `shared`. */
+  state?: Collection<DerivedKeyWindowState>;
+  /** Write-ahead journal file (local to this instance). Per-process mode; not with `shared`. */
+  journalPath?: string;
+  /**
+   * Shared mode: the windows are rows (key `window:<taId>`) of `collection` in `store`, decided under a
+   * store transaction so that instances sharing the store (PostgreSQL) refuse each other's replays.
+   */
+  shared?: { store: Store; collection: string };
   /**
    * How long acceptances gather before the windows are written to the store and the journal emptied
    * (default 1000 ms). The journal already makes each acceptance durable; the snapshot only compacts,
@@ -90,16 +107,31 @@ export class DerivedKeyResourceServer {
   readonly #revocationListeners: Array<(taId: string, seqs: bigint[]) => void> = [];
   #windowSize = DERIVED_KEY_WINDOW_SIZE;
 
+  readonly #instance = randomUUID();
+  readonly #unsubscribe: Array<() => void> = [];
+
   private constructor(
     private readonly o: DerivedKeyResourceServerOptions,
-    private readonly journal: AcceptJournal,
+    private readonly journal: AcceptJournal | undefined,
   ) {}
 
-  /** Loads windows, replays the journal over them, persists the result, empties the journal. */
+  /**
+   * Loads windows, replays the journal over them, persists the result, empties the journal. Shared mode:
+   * loads the shared rows and listens for the other instances' acceptances and revocations.
+   */
   static async open(o: DerivedKeyResourceServerOptions): Promise<DerivedKeyResourceServer> {
     const size = derivedKeyWindowSize(o.windowSize);
     for (const ta of o.trustAnchors) {
       if (!/^[A-Za-z0-9_-]{1,64}$/.test(ta.taId)) throw new SaefError('INVALID_INPUT', `TA_id ${show(ta.taId)}`);
+    }
+    if (o.shared) {
+      if (o.state || o.journalPath) {
+        throw new SaefError('INVALID_INPUT', 'DerivedKey shared mode keeps no per-process state or journal');
+      }
+      return DerivedKeyResourceServer.openShared(o, size);
+    }
+    if (!o.state || !o.journalPath) {
+      throw new SaefError('INVALID_INPUT', 'DerivedKey resource server needs state and journalPath, or shared');
     }
     const { journal, entries } = AcceptJournal.open(o.journalPath);
     const rs = new DerivedKeyResourceServer(o, journal);
@@ -120,6 +152,94 @@ export class DerivedKeyResourceServer {
     await rs.persistAll();
     journal.truncate();
     return rs;
+  }
+
+  private static async openShared(o: DerivedKeyResourceServerOptions, size: number): Promise<DerivedKeyResourceServer> {
+    const rs = new DerivedKeyResourceServer(o, undefined);
+    rs.#windowSize = size;
+    const { store } = o.shared!;
+    // Listen first, then read: a change committed in between is both read and heard, never missed.
+    rs.#unsubscribe.push(
+      await store.events.subscribe(DK_WINDOW_CHANNEL, (taId) => rs.refresh(taId)),
+      await store.events.subscribe(DK_REVOKED_CHANNEL, (payload) => rs.heardRevocation(payload)),
+    );
+    for (const ta of o.trustAnchors) {
+      const row = await rs.readRow(ta.taId);
+      rs.#tas.set(ta.taId, { key: Buffer.from(ta.key), window: row.window, revoked: row.revoked });
+    }
+    return rs;
+  }
+
+  private readRow(taId: string): Promise<SharedWindowRow> {
+    const { store, collection } = this.o.shared!;
+    return readWindowRow(store, collection, taId, this.#windowSize);
+  }
+
+  /** Another instance changed a window (or events may have been lost: null): reread it. */
+  private refresh(taId: string | null): void {
+    const ids = taId === null ? [...this.#tas.keys()] : this.#tas.has(taId) ? [taId] : [];
+    for (const id of ids) {
+      this.readRow(id).then(
+        (row) => this.adopt(id, row),
+        (e) => this.o.onError?.(`DerivedKey shared window reread failed: ${(e as Error).message}`),
+      );
+    }
+  }
+
+  /** Takes a committed row as the local copy, keeping local marks still waiting for their commit. */
+  private adopt(taId: string, row: SharedWindowRow): void {
+    const ta = this.#tas.get(taId);
+    if (!ta) return;
+    for (const seq of this.#pendingShared.get(taId) ?? []) if (row.window.check(seq).ok) row.window.accept(seq);
+    ta.window = row.window;
+    ta.revoked = row.revoked;
+  }
+
+  private heardRevocation(payload: string | null): void {
+    let taId: string | undefined;
+    if (payload !== null) {
+      try {
+        const p = JSON.parse(payload) as { instance?: unknown; taId?: unknown };
+        if (p.instance === this.#instance) return; // applyRevocation told the local listeners already
+        if (typeof p.taId === 'string') taId = p.taId;
+      } catch {
+        return;
+      }
+    }
+    const ids = taId === undefined ? [...this.#tas.keys()] : this.#tas.has(taId) ? [taId] : [];
+    for (const id of ids) {
+      this.readRow(id).then(
+        (row) => {
+          this.adopt(id, row);
+          for (const l of this.#revocationListeners) l(id, [...row.revoked]);
+        },
+        (e) => this.o.onError?.(`DerivedKey shared revocation reread failed: ${(e as Error).message}`),
+      );
+    }
+  }
+
+  /** Numbers accepted locally whose shared commit is still in flight, per TA. */
+  readonly #pendingShared = new Map<string, Set<bigint>>();
+
+  private acceptSharedly(identity: string, ta: TaState, p: DerivedKeyIdentity): DerivedKeyAcceptance {
+    const { store, collection } = this.o.shared!;
+    ta.window.accept(p.sequenceNumber); // a second local handshake with this number is refused at once
+    const pending = this.#pendingShared.get(p.taId) ?? new Set<bigint>();
+    this.#pendingShared.set(p.taId, pending);
+    pending.add(p.sequenceNumber);
+    const committed = acceptShared(store, collection, p.taId, p.sequenceNumber, this.#windowSize).then(
+      (row) => {
+        pending.delete(p.sequenceNumber);
+        this.adopt(p.taId, row);
+      },
+      (e: Error) => {
+        pending.delete(p.sequenceNumber);
+        if (!(e instanceof SaefError)) this.o.onError?.(`DerivedKey shared acceptance failed: ${e.message}`);
+        throw e instanceof SaefError ? e : new SaefError('DK_JOURNAL', `shared acceptance failed: ${e.message}`);
+      },
+    );
+    this.track(identity, committed);
+    return { ok: true, identity: p };
   }
 
   /**
@@ -144,6 +264,7 @@ export class DerivedKeyResourceServer {
     const v = this.verdict(identity);
     if (!v.ok) return v;
     const p = v.identity;
+    if (!this.journal) return this.acceptSharedly(identity, v.ta, p);
     let ordinal: number;
     try {
       ordinal = this.journal.append({ taId: p.taId, sequenceNumber: p.sequenceNumber });
@@ -190,7 +311,10 @@ export class DerivedKeyResourceServer {
   readonly #durable = new Map<string, Promise<void>>();
 
   private trackDurability(identity: string, ordinal: number): void {
-    const p = this.journal.durableAfter(ordinal);
+    this.track(identity, this.journal!.durableAfter(ordinal));
+  }
+
+  private track(identity: string, p: Promise<void>): void {
     this.#durable.set(identity, p);
     const done = () => {
       if (this.#durable.get(identity) === p) this.#durable.delete(identity);
@@ -229,7 +353,12 @@ export class DerivedKeyResourceServer {
     if (!ta) throw new SaefError('REVOCATION_INVALID', `DerivedKey revocation refused: unknown TA ${show(r.taId)}`);
     const seqs = verifyRevocation(ta.key, r);
     for (const s of seqs) ta.revoked.add(s);
-    await this.persist(r.taId, ta);
+    if (this.o.shared) {
+      const { store, collection } = this.o.shared;
+      this.adopt(r.taId, await revokeShared(store, collection, r.taId, seqs, this.#windowSize, this.#instance));
+    } else {
+      await this.persist(r.taId, ta);
+    }
     for (const l of this.#revocationListeners) l(r.taId, seqs);
     return seqs;
   }
@@ -253,11 +382,14 @@ export class DerivedKeyResourceServer {
 
   async close(): Promise<void> {
     await this.flush();
-    this.journal.close();
+    for (const off of this.#unsubscribe.splice(0)) off();
+    await Promise.allSettled([...this.#durable.values()]);
+    this.journal?.close();
     for (const ta of this.#tas.values()) ta.key.fill(0);
   }
 
   private scheduleSnapshot(): void {
+    if (!this.journal) return;
     this.#dirty = true;
     if (this.#snapshot) return;
     this.#snapshot = (async () => {
@@ -271,11 +403,12 @@ export class DerivedKeyResourceServer {
           };
         });
         this.#wake = undefined;
+        const journal = this.journal!;
         while (this.#dirty) {
           this.#dirty = false;
-          const mark = this.journal.appended;
+          const mark = journal.appended;
           await this.persistAll();
-          if (this.journal.appended === mark) this.journal.truncate();
+          if (journal.appended === mark) journal.truncate();
         }
       } catch (e) {
         // The journal still holds every acceptance; the next start replays it.
@@ -295,6 +428,6 @@ export class DerivedKeyResourceServer {
     // Revoked numbers left of the window are refused as too old anyway: drop them.
     const revoked = [...ta.revoked].filter((s) => top === undefined || top - s < BigInt(ta.window.size));
     ta.revoked = new Set(revoked);
-    await this.o.state.put(`window:${taId}`, { window: ta.window.toString(), revoked: revoked.map(String) });
+    await this.o.state!.put(`window:${taId}`, { window: ta.window.toString(), revoked: revoked.map(String) });
   }
 }

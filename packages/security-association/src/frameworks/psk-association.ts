@@ -69,6 +69,12 @@ export function pskAssociationFramework(o: PskAssociationOptions): PskAssociatio
           refuse(identity, a ? a.message : 'DerivedKey mode is not enabled');
           return;
         }
+        // Shared windows decide after the fact (another instance may have committed this number first):
+        // the session's requests wait for the decision (durability gate) and a refusal ends it.
+        o.derivedKey?.durable(identity).catch((e: Error) => {
+          socket.destroy();
+          refuse(identity, e.message);
+        });
       }
       o.registry.establish(socket, { ...p, pskIdentity: identity });
     },
