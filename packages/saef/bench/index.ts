@@ -20,6 +20,7 @@ import {
   pskServerOptions,
   verifyCertificateSession,
 } from '../src/index.js';
+import { benchSharedWindow } from './shared-window.js';
 
 const ROUND_MS = 1000;
 const ROUNDS = 5;
@@ -199,6 +200,8 @@ async function main(): Promise<void> {
   await compare('mTLS', [bareCert.port, certClient], [saefCert.port, certClient], 0.7);
 
   for (const s of [barePsk, saefPsk, saefDk, bareCert, saefCert]) s.server.close();
+
+  await benchSharedWindow();
 }
 
 main().catch((e) => {

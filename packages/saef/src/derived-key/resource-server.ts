@@ -220,26 +220,61 @@ export class DerivedKeyResourceServer {
 
   /** Numbers accepted locally whose shared commit is still in flight, per TA. */
   readonly #pendingShared = new Map<string, Set<bigint>>();
+  /** Per TA: numbers waiting for the next shared transaction (group commit), and whether one runs. */
+  readonly #queued = new Map<string, Array<{ seq: bigint; settle: (e?: Error) => void }>>();
+  readonly #committing = new Set<string>();
 
   private acceptSharedly(identity: string, ta: TaState, p: DerivedKeyIdentity): DerivedKeyAcceptance {
-    const { store, collection } = this.o.shared!;
     ta.window.accept(p.sequenceNumber); // a second local handshake with this number is refused at once
     const pending = this.#pendingShared.get(p.taId) ?? new Set<bigint>();
     this.#pendingShared.set(p.taId, pending);
     pending.add(p.sequenceNumber);
-    const committed = acceptShared(store, collection, p.taId, p.sequenceNumber, this.#windowSize).then(
-      (row) => {
-        pending.delete(p.sequenceNumber);
-        this.adopt(p.taId, row);
-      },
-      (e: Error) => {
-        pending.delete(p.sequenceNumber);
-        if (!(e instanceof SaefError)) this.o.onError?.(`DerivedKey shared acceptance failed: ${e.message}`);
-        throw e instanceof SaefError ? e : new SaefError('DK_JOURNAL', `shared acceptance failed: ${e.message}`);
-      },
-    );
+    const committed = new Promise<void>((resolve, reject) => {
+      const queue = this.#queued.get(p.taId) ?? [];
+      this.#queued.set(p.taId, queue);
+      queue.push({ seq: p.sequenceNumber, settle: (e) => (e ? reject(e) : resolve()) });
+    });
+    this.commitShared(p.taId);
     this.track(identity, committed);
     return { ok: true, identity: p };
+  }
+
+  /** One transaction at a time per TA, carrying every number queued meanwhile (group commit). */
+  private commitShared(taId: string): void {
+    if (this.#committing.has(taId)) return;
+    const batch = this.#queued.get(taId) ?? [];
+    if (batch.length === 0) return;
+    this.#queued.set(taId, []);
+    this.#committing.add(taId);
+    const { store, collection } = this.o.shared!;
+    const pending = this.#pendingShared.get(taId)!;
+    acceptShared(
+      store,
+      collection,
+      taId,
+      batch.map((b) => b.seq),
+      this.#windowSize,
+    )
+      .then(
+        ({ verdicts, row }) => {
+          for (const b of batch) pending.delete(b.seq);
+          this.adopt(taId, row);
+          for (const b of batch) {
+            const v = verdicts.get(b.seq);
+            b.settle(v === true ? undefined : v);
+          }
+        },
+        (e: Error) => {
+          for (const b of batch) pending.delete(b.seq);
+          this.o.onError?.(`DerivedKey shared acceptance failed: ${e.message}`);
+          const refusal = new SaefError('DK_JOURNAL', 'shared acceptance failed (store unavailable)');
+          for (const b of batch) b.settle(refusal);
+        },
+      )
+      .finally(() => {
+        this.#committing.delete(taId);
+        this.commitShared(taId);
+      });
   }
 
   /**

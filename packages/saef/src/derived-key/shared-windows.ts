@@ -48,33 +48,44 @@ export async function writeWindowRow(
     .put(`window:${taId}`, { window: row.window.toString(), revoked: revoked.map(String) });
 }
 
+/** Per number: accepted, or the SaefError (DK_REPLAY / DK_REVOKED) that refuses it. */
+export type SharedVerdicts = Map<bigint, true | SaefError>;
+
 /**
- * Accepts `sequenceNumber` of `taId` in the shared window, or throws DK_REPLAY / DK_REVOKED when another
- * instance (or a revocation) got there first. Resolves with the committed row.
+ * Decides a batch of `taId`'s sequence numbers in one transaction on the shared row (group commit: the
+ * numbers that arrived while the previous transaction ran share this one): each is accepted or refused
+ * with DK_REPLAY / DK_REVOKED because another instance (or a revocation, or an earlier number of the
+ * same batch) got there first. Resolves with the verdicts and the committed row.
  */
 export function acceptShared(
   store: Store,
   collection: string,
   taId: string,
-  sequenceNumber: bigint,
+  sequenceNumbers: readonly bigint[],
   size: number,
-): Promise<SharedWindowRow> {
+): Promise<{ verdicts: SharedVerdicts; row: SharedWindowRow }> {
   return store.transaction(async (tx) => {
     const row = await readWindowRow(tx, collection, taId, size);
-    if (row.revoked.has(sequenceNumber)) {
-      throw new SaefError('DK_REVOKED', `sequence number ${sequenceNumber} of TA ${taId} revoked`);
+    const verdicts: SharedVerdicts = new Map();
+    for (const seq of sequenceNumbers) {
+      if (row.revoked.has(seq)) {
+        verdicts.set(seq, new SaefError('DK_REVOKED', `sequence number ${seq} of TA ${taId} revoked`));
+        continue;
+      }
+      const w = row.window.check(seq);
+      if (!w.ok) {
+        verdicts.set(
+          seq,
+          new SaefError('DK_REPLAY', `sequence number ${seq} of TA ${taId} refused: ${w.reason} (accepted elsewhere)`),
+        );
+        continue;
+      }
+      row.window.accept(seq);
+      verdicts.set(seq, true);
     }
-    const w = row.window.check(sequenceNumber);
-    if (!w.ok) {
-      throw new SaefError(
-        'DK_REPLAY',
-        `sequence number ${sequenceNumber} of TA ${taId} refused: ${w.reason} (accepted by another instance)`,
-      );
-    }
-    row.window.accept(sequenceNumber);
     await writeWindowRow(tx, collection, taId, row);
     await tx.events.publish(DK_WINDOW_CHANNEL, taId);
-    return row;
+    return { verdicts, row };
   });
 }
 
