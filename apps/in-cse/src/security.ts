@@ -127,10 +127,19 @@ export async function openSecurity(
   let derivedKey: DerivedKeyResourceServer | undefined;
   const trustAnchors = kpsa.trustAnchorKeys();
   if (config.security.derivedKey && trustAnchors.length > 0) {
+    // On PostgreSQL several IN-CSE instances may share the store behind a load balancer: the windows
+    // are then decided in the shared rows, so a number one instance accepted is refused by all
+    // (docs/scale-out.md). The embedded store has one instance: its own window and journal.
+    const windows =
+      store.kind === 'postgres'
+        ? { shared: { store, collection: 'dk-windows' } }
+        : {
+            state: store.collection<DerivedKeyWindowState>('dk-windows'),
+            journalPath: join(config.dataDir, 'dk-accept.journal'),
+          };
     derivedKey = await DerivedKeyResourceServer.open({
       trustAnchors,
-      state: store.collection<DerivedKeyWindowState>('dk-windows'),
-      journalPath: join(config.dataDir, 'dk-accept.journal'),
+      ...windows,
       windowSize: derivedKeyWindowSize(config.security.derivedKey),
       onError: (m) => log.error({}, m),
     });

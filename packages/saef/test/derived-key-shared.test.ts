@@ -146,6 +146,22 @@ describe('DerivedKey shared windows across replicas', () => {
     }
   });
 
+  it('two trust-anchor instances on one store never issue the same sequence number', async () => {
+    const tas = await Promise.all(
+      [stores[1]!, stores[2]!].map((store) =>
+        DerivedKeyTrustAnchor.open({
+          taId: 'ta2',
+          key: kRsTa,
+          shared: { store, collection: 'dk-ta' },
+          authorize: () => true,
+        }),
+      ),
+    );
+    const grants = await Promise.all(Array.from({ length: 40 }, (_, i) => tas[i % 2]!.issue('Cmany')));
+    const seqs = new Set(grants.map((g) => g.sequenceNumber));
+    expect(seqs.size).toBe(40);
+  });
+
   it('refuses a configuration that mixes shared and per-process state', async () => {
     await expect(
       DerivedKeyResourceServer.open({

@@ -2,7 +2,8 @@
 // is an SE key (maf/dk-ta/<TA_id>, never wrapped out); the TA gets its bytes only when it opens, the
 // same way the resource server (IN-CSE) loads its copy. Issuing and revocation are Mmaf-style
 // resources reached over a MAF Handshake (routes/trust-anchor.ts); the sequence counter lives in
-// the store. One MAF instance should host a given TA (the counter is serialized per process).
+// the store and moves in a store transaction, so MAF replicas sharing a PostgreSQL store may host the
+// same TA (docs/scale-out.md).
 import { DerivedKeyTrustAnchor } from '@m2msec/saef';
 import type { SecureEnvironment } from '@m2msec/secure-environment';
 import { MafError } from '../lib/errors.js';
@@ -69,7 +70,8 @@ export class HostedTrustAnchors {
           return await DerivedKeyTrustAnchor.open({
             taId,
             key,
-            state: this.store.trustAnchorState,
+            // A transaction per number: MAF instances sharing the store never issue one number twice.
+            shared: { store: this.store.store, collection: 'maf-dk-state' },
             // The TA's own gate: C_id must be one the administrating stakeholder mapped a client to now.
             authorize: async (cId) =>
               Object.values((await this.store.trustAnchors.get(taId))?.clients ?? {}).includes(cId),

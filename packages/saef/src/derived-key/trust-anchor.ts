@@ -3,7 +3,7 @@
 // resource server that shares only K_RS-TA can derive the same key without per-client provisioning.
 // The sequence counter is persisted before an identity is handed out: a restart never reissues one.
 import { randomBytes } from 'node:crypto';
-import type { Collection } from '@m2msec/store';
+import type { Collection, Store } from '@m2msec/store';
 import { SaefError, show } from '../lib/errors.js';
 import { deriveClientKey } from './derive.js';
 import { formatDerivedKeyIdentity } from './identity.js';
@@ -20,8 +20,13 @@ export interface TrustAnchorOptions {
   taId: string;
   /** K_RS-TA, shared with the resource server. */
   key: Uint8Array;
-  /** Persistent counter state (key `seq:<taId>`). */
-  state: Collection<{ next: string }>;
+  /** Persistent counter state (key `seq:<taId>`) of this process; not with `shared`. */
+  state?: Collection<{ next: string }>;
+  /**
+   * The counter as a row (key `seq:<taId>`) of `collection` in `store`, moved in a store transaction, so
+   * TA instances sharing the store (MAF replicas on PostgreSQL) never hand out one number twice.
+   */
+  shared?: { store: Store; collection: string };
   /** The authorization decision for a client; anything but true refuses (fail closed). */
   authorize: (clientId: string) => boolean | Promise<boolean>;
   now?: () => number;
@@ -36,6 +41,7 @@ export class DerivedKeyTrustAnchor {
 
   static async open(o: TrustAnchorOptions): Promise<DerivedKeyTrustAnchor> {
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(o.taId)) throw new SaefError('INVALID_INPUT', `TA_id ${show(o.taId)} malformed`);
+    if (!o.state === !o.shared) throw new SaefError('INVALID_INPUT', 'a trust anchor needs state or shared, not both');
     if (!(o.key instanceof Uint8Array) || o.key.length < 16) {
       throw new SaefError('INVALID_INPUT', 'K_RS-TA must be at least 16 bytes');
     }
@@ -60,10 +66,7 @@ export class DerivedKeyTrustAnchor {
     if ((await this.o.authorize(clientId)) !== true) {
       throw new SaefError('DK_NOT_AUTHORIZED', `client ${show(clientId)} is not authorized by TA ${show(this.o.taId)}`);
     }
-    const k = `seq:${this.o.taId}`;
-    const current = await this.o.state.get(k);
-    const seq = current ? BigInt(current.next) : 1n;
-    await this.o.state.put(k, { next: (seq + 1n).toString() });
+    const seq = await this.nextSequenceNumber();
     const identity = formatDerivedKeyIdentity({
       taId: this.o.taId,
       clientId,
@@ -71,6 +74,20 @@ export class DerivedKeyTrustAnchor {
       random: randomBytes(16).toString('hex'),
     });
     return { identity, key: deriveClientKey(this.key, identity), sequenceNumber: seq };
+  }
+
+  /** Takes the next number; it is persisted as used before the identity is handed out. */
+  private async nextSequenceNumber(): Promise<bigint> {
+    const k = `seq:${this.o.taId}`;
+    const take = async (state: Collection<{ next: string }>) => {
+      const current = await state.get(k);
+      const seq = current ? BigInt(current.next) : 1n;
+      await state.put(k, { next: (seq + 1n).toString() });
+      return seq;
+    };
+    if (this.o.state) return take(this.o.state);
+    const { store, collection } = this.o.shared!;
+    return store.transaction((tx) => take(tx.collection<{ next: string }>(collection)));
   }
 
   /** A revocation of sequence numbers, MAC'd under K_RS-TA, for the resource server. */
