@@ -20,6 +20,8 @@ export interface KmEntry {
 }
 
 export const kmCredentialId = (kmId: string): string => `km:${kmId.toLowerCase()}`;
+/** Store event channel: a Km was added, replaced or deleted (payload: KmID, lower case). */
+const KM_CHANNEL = 'maf-km';
 export const regIndexKey = (clientId: string, adminFQDN: string): string => `${clientId}|${adminFQDN.toLowerCase()}`;
 export const certificateCredentialId = (san: string): string => `cert:${san}`;
 
@@ -52,8 +54,54 @@ export class MafStore {
 
   static async open(store: Store, vault: KeyVault, now: () => number = Date.now): Promise<MafStore> {
     const s = new MafStore(store, vault, now);
+    // Listen before the first load: a change committed in between is both loaded and heard.
+    s.#unsubscribe = await store.events.subscribe(KM_CHANNEL, (kmId) => s.#heardKm(kmId));
     await s.reloadKm();
     return s;
+  }
+
+  #unsubscribe: (() => void) | undefined;
+
+  /**
+   * Another instance (or this one) changed a Km: reread that one (null: events may have been missed,
+   * reread all). Without this a Km deleted at one MAF replica kept opening handshakes at the others.
+   */
+  #heardKm(kmId: string | null): void {
+    if (kmId === null) {
+      void this.reloadKm().catch(() => undefined);
+      return;
+    }
+    // Rereads of one KmID may finish out of order: only the one started by the latest event applies.
+    this.#touched.add(kmId);
+    const gen = (this.#heard.get(kmId) ?? 0) + 1;
+    this.#heard.set(kmId, gen);
+    const latest = () => this.#heard.get(kmId) === gen;
+    void (async () => {
+      const c = await this.credentials.get(kmCredentialId(kmId));
+      const key = c?.sealedKm && c.kmId ? await this.vault.open('Km', c.credentialId, c.sealedKm) : undefined;
+      if (!latest()) key?.fill(0);
+      else if (c && key) {
+        this.#setKm(c, key);
+        key.fill(0);
+      }
+      else this.#dropKm(kmId);
+    })()
+      .catch(() => {
+        if (latest()) this.#dropKm(kmId); // fail closed: a Km that cannot be reread is not offered
+      })
+      .finally(() => {
+        if (latest()) this.#heard.delete(kmId);
+      });
+  }
+
+  readonly #heard = new Map<string, number>();
+  /** KmIDs heard of while a full reload runs: the reload's older reading must not overwrite them. */
+  #touched = new Set<string>();
+
+  #dropKm(kmId: string): void {
+    const id = kmId.toLowerCase();
+    this.#km.get(id)?.key.fill(0);
+    this.#km.delete(id);
   }
 
   // ---- Km directory (synchronous, for the MAF Handshake) --------------------------------------
@@ -74,6 +122,7 @@ export class MafStore {
   reloadKm(): Promise<void> {
     this.#reloading ??= (async () => {
       this.#lastReload = this.now();
+      this.#touched = new Set();
       const next = new Map<string, KmEntry>();
       for (const { value: c } of await this.credentials.list('km:')) {
         if (!c.sealedKm || !c.kmId) continue;
@@ -83,6 +132,12 @@ export class MafStore {
           credentialId: c.credentialId,
           ...(c.expiresAt !== undefined ? { expiresAt: c.expiresAt } : {}),
         });
+      }
+      for (const id of this.#touched) {
+        next.get(id)?.key.fill(0);
+        next.delete(id);
+        const current = this.#km.get(id);
+        if (current) next.set(id, current);
       }
       for (const [id, old] of this.#km) if (next.get(id)?.key !== old.key) old.key.fill(0);
       this.#km.clear();
@@ -108,7 +163,10 @@ export class MafStore {
     km: Uint8Array,
   ): Promise<MafCredentialRecord> {
     const rec = await this.sealKm(r, km);
-    await this.credentials.put(rec.credentialId, rec);
+    await this.store.transaction(async (tx) => {
+      await tx.collection<MafCredentialRecord>('maf-credentials').put(rec.credentialId, rec);
+      await tx.events.publish(KM_CHANNEL, rec.kmId!.toLowerCase());
+    });
     this.#setKm(rec, km);
     return rec;
   }
@@ -116,11 +174,11 @@ export class MafStore {
   async deleteCredential(credentialId: string): Promise<boolean> {
     const rec = await this.credentials.get(credentialId);
     if (!rec) return false;
-    await this.credentials.delete(credentialId);
-    if (rec.kmId) {
-      this.#km.get(rec.kmId.toLowerCase())?.key.fill(0);
-      this.#km.delete(rec.kmId.toLowerCase());
-    }
+    await this.store.transaction(async (tx) => {
+      await tx.collection<MafCredentialRecord>('maf-credentials').delete(credentialId);
+      if (rec.kmId) await tx.events.publish(KM_CHANNEL, rec.kmId.toLowerCase());
+    });
+    if (rec.kmId) this.#dropKm(rec.kmId);
     return true;
   }
 
@@ -154,7 +212,10 @@ export class MafStore {
     await this.store.transaction(async (tx) => {
       const index = tx.collection<{ mafClientRegID: string }>('maf-client-reg-index');
       const regs = tx.collection<ClientRegistration>('maf-client-regs');
-      if (km) await tx.collection<MafCredentialRecord>('maf-credentials').put(km.record.credentialId, km.record);
+      if (km) {
+        await tx.collection<MafCredentialRecord>('maf-credentials').put(km.record.credentialId, km.record);
+        await tx.events.publish(KM_CHANNEL, km.record.kmId!.toLowerCase());
+      }
       const old = await index.get(key);
       if (old && old.mafClientRegID !== reg.mafClientRegID) await regs.delete(old.mafClientRegID);
       await regs.put(reg.mafClientRegID, reg);
@@ -204,6 +265,7 @@ export class MafStore {
   }
 
   close(): void {
+    this.#unsubscribe?.();
     for (const e of this.#km.values()) e.key.fill(0);
     this.#km.clear();
   }
