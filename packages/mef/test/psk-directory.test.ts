@@ -116,3 +116,36 @@ describe('PskDirectory', () => {
     expect(dir.peek('x1')?.key).toEqual(Buffer.from([1, 2, 3]));
   });
 });
+
+describe('MEF replicas on one PostgreSQL store', () => {
+  it('an enrolee revoked at one instance stops opening handshakes at the other', async () => {
+    const PG_URL = process.env.M2MSEC_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+    const schema = `mef_psk_${process.pid}_${randomBytes(3).toString('hex')}`;
+    const { openPostgresStore } = await import('@m2msec/store');
+    const { spawnSync } = await import('node:child_process');
+    const vault = await countingVault();
+    const open = async () => {
+      const store = await openPostgresStore({ connectionString: PG_URL, schema, maxConnections: 2 });
+      stores.push(store);
+      return MefStore.open(store, vault);
+    };
+    try {
+      const [a, b] = [await open(), await open()];
+      const kpm = randomBytes(32);
+      await a.putEnrolee('psk:dev-pg@mef.m2msec.org', config, { kpm });
+      const until = async (pred: () => boolean) => {
+        const end = Date.now() + 5000;
+        while (!pred() && Date.now() < end) await settle();
+        return pred();
+      };
+      // Heard through the store: no first handshake has to miss at b.
+      expect(await until(() => b.psks.peek('dev-pg@mef.m2msec.org')?.key.equals(kpm) === true)).toBe(true);
+      await a.revokeEnrolee('psk:dev-pg@mef.m2msec.org');
+      expect(await until(() => b.pskLookup('dev-pg@mef.m2msec.org') === undefined)).toBe(true);
+      a.close();
+      b.close();
+    } finally {
+      spawnSync('psql', [PG_URL, '-q', '-c', `DROP SCHEMA IF EXISTS "${schema}" CASCADE`], { timeout: 30_000 });
+    }
+  });
+});

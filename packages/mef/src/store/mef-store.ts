@@ -13,7 +13,7 @@ import {
   type KeyVault,
   RspfError,
 } from '@m2msec/rspf';
-import type { Collection, Store } from '@m2msec/store';
+import type { Collection, Store, StoreTransaction } from '@m2msec/store';
 import { PskDirectory } from './psk-directory.js';
 import type {
   ClientRegistration,
@@ -25,6 +25,8 @@ import type {
 } from './records.js';
 
 export const EST_BASE_PATH = '/.well-known/est';
+/** Store event channel: the PSK of an identity (an enrolee's Kpm or a target's key) changed. */
+const PSK_CHANNEL = 'mef-psk';
 
 type PskEntry = { key: Buffer; kind: 'enrolee' | 'target'; ref: string };
 
@@ -59,8 +61,22 @@ export class MefStore implements EnrolmentRepository {
 
   static async open(store: Store, vault: KeyVault, now: () => number = Date.now): Promise<MefStore> {
     const s = new MefStore(store, vault, now);
+    // MEF replicas on one PostgreSQL store: a PSK written or revoked at one is reread by all (a revoked
+    // enrolee's Kpm must stop opening handshakes everywhere, not only where it was revoked). Listen before
+    // the first load, so a change committed in between is both loaded and heard.
+    s.#unsubscribe = await store.events.subscribe(PSK_CHANNEL, (identity) => {
+      if (identity === null) void s.reloadPsks().catch(() => undefined);
+      else s.psks.refresh(identity);
+    });
     await s.reloadPsks();
     return s;
+  }
+
+  #unsubscribe: (() => void) | undefined;
+
+  /** Tells every instance sharing the store (this one included) that `identity`'s PSK changed. */
+  private changedPsk(tx: StoreTransaction, identity: string): Promise<void> {
+    return tx.events.publish(PSK_CHANNEL, identity);
   }
 
   // ---- PSK directory (synchronous, for the MEF Handshake) -------------------------------------
@@ -115,7 +131,10 @@ export class MefStore implements EnrolmentRepository {
       rec.sealedKpm = await this.vault.seal('Kpm', principal.slice(4), secret.kpm);
     }
     if (secret?.ha1) rec.sealedHa1 = await this.vault.seal('ha1', principal, secret.ha1);
-    await this.enrolees.put(principal, rec);
+    await this.store.transaction(async (tx) => {
+      await tx.collection<EnroleeRecord>('mef-enrolees').put(principal, rec);
+      if (principal.startsWith('psk:')) await this.changedPsk(tx, principal.slice(4));
+    });
     if (principal.startsWith('psk:')) {
       const id = principal.slice(4);
       if (secret?.kpm) this.psks.set(id, { key: Buffer.from(secret.kpm), kind: 'enrolee', ref: principal });
@@ -135,7 +154,10 @@ export class MefStore implements EnrolmentRepository {
     // unrevoked certificate of a deleted enrolee), and once more after it: a certificate recorded
     // while this ran is caught here or by recordEstIssuance's check after its insert.
     await this.revokeCertificatesOf(principal);
-    await this.enrolees.delete(principal);
+    await this.store.transaction(async (tx) => {
+      await tx.collection<EnroleeRecord>('mef-enrolees').delete(principal);
+      if (principal.startsWith('psk:')) await this.changedPsk(tx, principal.slice(4));
+    });
     await this.revokeCertificatesOf(principal);
     if (principal.startsWith('psk:') && this.psks.peek(principal.slice(4))?.kind === 'enrolee') {
       this.psks.delete(principal.slice(4));
@@ -194,13 +216,19 @@ export class MefStore implements EnrolmentRepository {
       rec.sealedKey = await this.vault.seal('target-psk', t.targetId, key);
     }
     const previous = await this.targets.get(t.targetId);
-    await this.targets.put(t.targetId, rec);
-    if (previous?.pskIdentity && previous.pskIdentity !== t.pskIdentity) {
-      await this.targetPsks.delete(previous.pskIdentity);
-      this.psks.delete(previous.pskIdentity);
-    }
+    await this.store.transaction(async (tx) => {
+      await tx.collection<TargetRecord>('mef-targets').put(t.targetId, rec);
+      if (previous?.pskIdentity && previous.pskIdentity !== t.pskIdentity) {
+        await tx.collection<TargetPskIndex>('mef-target-psk').delete(previous.pskIdentity);
+        await this.changedPsk(tx, previous.pskIdentity);
+      }
+      if (t.pskIdentity && key) {
+        await tx.collection<TargetPskIndex>('mef-target-psk').put(t.pskIdentity, { targetId: t.targetId });
+        await this.changedPsk(tx, t.pskIdentity);
+      }
+    });
+    if (previous?.pskIdentity && previous.pskIdentity !== t.pskIdentity) this.psks.delete(previous.pskIdentity);
     if (t.pskIdentity && key) {
-      await this.targetPsks.put(t.pskIdentity, { targetId: t.targetId });
       this.psks.set(t.pskIdentity, { key: Buffer.from(key), kind: 'target', ref: t.targetId });
     }
   }
@@ -285,6 +313,7 @@ export class MefStore implements EnrolmentRepository {
   }
 
   close(): void {
+    this.#unsubscribe?.();
     this.psks.clear();
   }
 }

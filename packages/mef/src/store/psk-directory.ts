@@ -84,6 +84,36 @@ export class PskDirectory<E> {
       .finally(() => this.#loading.delete(identity));
   }
 
+  /**
+   * The store changed this identity (another MEF instance wrote or revoked it): reread it now. Until the
+   * reread completes the old entry answers; a reread started by an older event never overwrites a newer
+   * one, and a failed reread drops the entry (fail closed).
+   */
+  refresh(identity: string): void {
+    const gen = (this.#refreshing.get(identity) ?? 0) + 1;
+    this.#refreshing.set(identity, gen);
+    const latest = () => this.#refreshing.get(identity) === gen;
+    this.#misses.delete(identity);
+    this.#o
+      .load(identity)
+      .then(
+        (e) => {
+          if (!latest()) {
+            if (e !== undefined) this.#o.wipe(e);
+          } else if (e === undefined) this.delete(identity);
+          else this.set(identity, e);
+        },
+        () => {
+          if (latest()) this.delete(identity);
+        },
+      )
+      .finally(() => {
+        if (latest()) this.#refreshing.delete(identity);
+      });
+  }
+
+  readonly #refreshing = new Map<string, number>();
+
   #remember(identity: string): void {
     this.#misses.delete(identity);
     this.#misses.set(identity, this.#o.now() + this.#o.negativeTtlMs);
