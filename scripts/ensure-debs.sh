@@ -5,6 +5,7 @@ pkgs=(
   openssl curl gnutls-bin          # independent TLS / PSK / EST peers
   mosquitto                        # MQTT broker (TS-0010 tests)
   postgresql                       # store contract tests, shared-state deployments
+  haproxy                          # load balancer in front of IN-CSE replicas (test-e2e scale-out)
   softhsm2 opensc                  # PKCS#11 secure environment
   libosmocore-utils                # osmo-auc-gen: Milenage / GBA cross-checks
   pskctool                         # PSKC (RFC 6030) validation
