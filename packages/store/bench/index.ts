@@ -59,6 +59,23 @@ async function sqlite(): Promise<void> {
         base,
         'raw',
       );
+      // What a CSE CREATE does: a transaction (resource + parent accounting). One at a time each pays its
+      // commit; 32 in flight share commits (group commit, src/sqlite/open.ts), each answered after its own.
+      let t = 0;
+      const txCreate = (i: number) =>
+        s.transaction(async (tx) => {
+          await tx.resources.create(resource(i, `t${t}_`));
+          await tx.collection('acct').put('C', { cni: i });
+        });
+      t++;
+      report(`  transaction create (sync=${synchronous}), one at a time`, await opsPerSec(txCreate), base, 'raw');
+      t++;
+      report(
+        `  transaction create (sync=${synchronous}), 32 in flight`,
+        await opsPerSecParallel(txCreate, 32),
+        base,
+        'raw',
+      );
       raw.close();
       await s.close();
     }

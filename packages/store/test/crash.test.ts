@@ -20,9 +20,15 @@ function child(args: string[]): ChildProcess {
 }
 
 /** Runs the writer, SIGKILLs it after `killAfter` acknowledgements have arrived, returns the acknowledged ris. */
-function writeUntilKilled(file: string, synchronous: string, killAfter: number): Promise<string[]> {
+function writeUntilKilled(
+  file: string,
+  synchronous: string,
+  killAfter: number,
+  mode = 'write',
+  nacked: string[] = [],
+): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    const p = child(['write', file, synchronous]);
+    const p = child([mode, file, synchronous]);
     const acked: string[] = [];
     let buffered = '';
     let stderr = '';
@@ -33,7 +39,10 @@ function writeUntilKilled(file: string, synchronous: string, killAfter: number):
       buffered += d.toString();
       const lines = buffered.split('\n');
       buffered = lines.pop()!;
-      for (const l of lines) if (l.startsWith('ack ')) acked.push(l.slice(4));
+      for (const l of lines) {
+        if (l.startsWith('ack ')) acked.push(l.slice(4));
+        else if (l.startsWith('nack ')) nacked.push(l.slice(5));
+      }
       if (acked.length >= killAfter && p.exitCode === null && !p.killed) p.kill('SIGKILL');
     });
     p.on('error', reject);
@@ -72,6 +81,27 @@ describe('sqlite durability across processes', () => {
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
       expect(db.pragma('foreign_key_check')).toEqual([]);
       db.close();
+    });
+  }
+
+  for (const synchronous of ['normal', 'full'] as const) {
+    it(`group commit: 16 concurrent transactional writers, SIGKILL, every acknowledged one kept (synchronous=${synchronous})`, async () => {
+      const file = join(dir, `group-${synchronous}.db`);
+      const nacked: string[] = [];
+      const killAfter = 200 + Math.floor(Math.random() * 300);
+      const acked = await writeUntilKilled(file, synchronous, killAfter, 'write-concurrent', nacked);
+      expect(acked.length).toBeGreaterThanOrEqual(killAfter);
+      expect(nacked.length).toBeGreaterThan(0);
+      const store = await openSqliteStore({ file });
+      const missing: string[] = [];
+      for (const ri of acked) {
+        if ((await store.resources.get(ri)) === undefined || !(await store.collection('acks').get(ri)))
+          missing.push(ri);
+      }
+      expect(missing).toEqual([]);
+      // a transaction that failed inside a group left nothing, while its neighbours committed
+      for (const ri of nacked) expect(await store.resources.get(ri)).toBeUndefined();
+      await store.close();
     });
   }
 

@@ -30,6 +30,15 @@ export class Gate {
     return this.#exclusive(op);
   }
 
+  /** Whether the caller runs inside this store's active transaction (a misuse of the outer store). */
+  get insideTransaction(): boolean {
+    return this.#current !== undefined && this.#context.getStore() === this.#current;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   /** Runs `body` holding the lock, in an async context that marks it as this transaction. */
   async transaction<T>(body: () => Promise<T>): Promise<T> {
     if (this.#closed) throw new Error('store is closed');

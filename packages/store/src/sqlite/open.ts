@@ -42,6 +42,12 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   }
 }
 
+interface Queued {
+  fn: (tx: StoreTransaction) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
 class SqliteStore implements Store {
   readonly kind = 'sqlite';
   readonly resources;
@@ -64,31 +70,94 @@ class SqliteStore implements Store {
     return collectionFacade<T>(this.#outside, sqliteCollection<T>(this.#collections, name));
   }
 
+  /** Transactions waiting for the next group commit. */
+  #queued: Array<Queued> = [];
+  #scheduled = false;
+
+  /**
+   * Group commit: transactions that arrive while one commit runs are queued and run next, one after
+   * another, in one SQLite transaction, each inside its own SAVEPOINT (a failing one is rolled back alone);
+   * one COMMIT (one WAL sync with synchronous=FULL) then makes them all durable, and each is answered only
+   * after it. A lone transaction costs what it did before (BEGIN IMMEDIATE ... COMMIT).
+   */
   transaction<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
-    return this.#gate.transaction(async () => {
-      let active = true;
-      const run = txRun(() => active);
-      const pending = new PendingEvents(this.events);
-      const tx: StoreTransaction = {
-        kind: 'sqlite',
-        events: pending.events,
-        resources: resourceFacade(run, this.#ops),
-        collection: <C>(name: string) => collectionFacade<C>(run, sqliteCollection<C>(this.#collections, name)),
-      };
-      // IMMEDIATE takes the write lock now, so a transaction never fails later upgrading a read lock.
-      this.#db.exec('BEGIN IMMEDIATE');
-      try {
-        const result = await fn(tx);
-        active = false;
-        this.#db.exec('COMMIT');
-        await pending.flush();
-        return result;
-      } catch (e) {
-        active = false;
-        if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
-        throw e;
-      }
+    if (this.#gate.closed) return Promise.reject(new Error('store is closed'));
+    if (this.#gate.insideTransaction) {
+      return Promise.reject(
+        new Error('store used directly inside its own transaction(): use the tx handle passed to fn'),
+      );
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.#queued.push({ fn: fn as Queued['fn'], resolve: resolve as Queued['resolve'], reject });
+      this.#schedule();
     });
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    this.#gate
+      .transaction(() => {
+        this.#scheduled = false;
+        return this.#commitGroup(this.#queued.splice(0));
+      })
+      .catch((e: Error) => {
+        this.#scheduled = false;
+        for (const q of this.#queued.splice(0)) q.reject(e); // the store was closed meanwhile
+      })
+      .finally(() => {
+        if (this.#queued.length > 0) this.#schedule();
+      });
+  }
+
+  async #commitGroup(group: Queued[]): Promise<void> {
+    if (group.length === 0) return;
+    const outcomes: Array<{ ok: true; value: unknown; events: PendingEvents } | { ok: false; error: unknown }> = [];
+    // IMMEDIATE takes the write lock now, so a transaction never fails later upgrading a read lock.
+    try {
+      this.#db.exec('BEGIN IMMEDIATE');
+    } catch (e) {
+      for (const q of group) q.reject(e);
+      return;
+    }
+    try {
+      for (const q of group) {
+        let active = true;
+        const run = txRun(() => active);
+        const events = new PendingEvents(this.events);
+        const tx: StoreTransaction = {
+          kind: 'sqlite',
+          events: events.events,
+          resources: resourceFacade(run, this.#ops),
+          collection: <C>(name: string) => collectionFacade<C>(run, sqliteCollection<C>(this.#collections, name)),
+        };
+        this.#db.exec('SAVEPOINT grp');
+        try {
+          const value = await q.fn(tx);
+          active = false;
+          this.#db.exec('RELEASE grp');
+          outcomes.push({ ok: true, value, events });
+        } catch (error) {
+          active = false;
+          this.#db.exec('ROLLBACK TO grp');
+          this.#db.exec('RELEASE grp');
+          outcomes.push({ ok: false, error });
+        }
+      }
+      this.#db.exec('COMMIT');
+    } catch (e) {
+      // COMMIT (or a savepoint statement) failed: nothing of the group is written.
+      if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
+      for (const q of group) q.reject(e);
+      return;
+    }
+    for (const [i, q] of group.entries()) {
+      const o = outcomes[i]!;
+      if (o.ok) {
+        await o.events.flush();
+        q.resolve(o.value);
+      } else q.reject(o.error);
+    }
   }
 
   async close(): Promise<void> {
