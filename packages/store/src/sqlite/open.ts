@@ -96,6 +96,13 @@ class SqliteStore implements Store {
   #schedule(): void {
     if (this.#scheduled) return;
     this.#scheduled = true;
+    // Start the group after the I/O callbacks of this event-loop turn: requests read in the same turn
+    // reach transaction() before it starts (their reads are synchronous), so they share its COMMIT; a
+    // lone transaction waits one turn, not a timer.
+    setImmediate(() => this.#startGroup());
+  }
+
+  #startGroup(): void {
     this.#gate
       .transaction(() => {
         this.#scheduled = false;
