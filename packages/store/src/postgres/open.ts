@@ -63,6 +63,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   return new PostgresStore(pool, new PgStatements(quoted), maxTransactionAttempts, events);
 }
 
+interface Queued {
+  fn: (tx: StoreTransaction) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
 class PostgresStore implements Store {
   readonly kind = 'postgres';
   readonly resources;
@@ -87,43 +93,109 @@ class PostgresStore implements Store {
     return collectionFacade<T>(this.#outside, pgCollection<T>(this.#pool, this.#statements, name));
   }
 
+  /** Transactions waiting for the next group commit. */
+  #queued: Queued[] = [];
+  #scheduled = false;
+
+  /**
+   * Group commit: transactions queued while one runs are run next, one after another, in one SERIALIZABLE
+   * transaction, each in its own SAVEPOINT (a failing one is rolled back alone); one COMMIT (one WAL flush,
+   * two round trips fewer each) makes them all durable, and each is answered only after it. A
+   * serialization failure anywhere re-runs the whole group, so `fn` must stay free of outside effects.
+   */
   transaction<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
-    return this.#gate.transaction(async () => {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await this.#once(fn);
-        } catch (e) {
-          if (!RETRYABLE.has((e as { code?: string }).code ?? '') || attempt >= this.#attempts) throw e;
-          await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
-        }
-      }
+    if (this.#gate.closed) return Promise.reject(new Error('store is closed'));
+    if (this.#gate.insideTransaction) {
+      return Promise.reject(
+        new Error('store used directly inside its own transaction(): use the tx handle passed to fn'),
+      );
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.#queued.push({ fn: fn as Queued['fn'], resolve: resolve as Queued['resolve'], reject });
+      if (this.#scheduled) return;
+      this.#scheduled = true;
+      setImmediate(() => this.#startGroup()); // the requests of this event-loop turn join the group
     });
   }
 
-  async #once<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+  #startGroup(): void {
+    this.#gate
+      .transaction(() => {
+        this.#scheduled = false;
+        return this.#commitGroup(this.#queued.splice(0));
+      })
+      .catch((e: Error) => {
+        this.#scheduled = false;
+        for (const q of this.#queued.splice(0)) q.reject(e); // the store was closed meanwhile
+      })
+      .finally(() => {
+        if (this.#queued.length > 0 && !this.#scheduled) {
+          this.#scheduled = true;
+          setImmediate(() => this.#startGroup());
+        }
+      });
+  }
+
+  async #commitGroup(group: Queued[]): Promise<void> {
+    if (group.length === 0) return;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const outcomes = await this.#once(group);
+        for (const [i, q] of group.entries()) {
+          const o = outcomes[i]!;
+          if (o.ok) q.resolve(o.value);
+          else q.reject(o.error);
+        }
+        return;
+      } catch (e) {
+        if (!RETRYABLE.has((e as { code?: string }).code ?? '') || attempt >= this.#attempts) {
+          for (const q of group) q.reject(e);
+          return;
+        }
+        await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
+      }
+    }
+  }
+
+  async #once(group: Queued[]): Promise<Array<{ ok: true; value: unknown } | { ok: false; error: unknown }>> {
     const client = await this.#pool.connect();
-    let active = true;
-    const run = txRun(() => active);
-    const tx: StoreTransaction = {
-      kind: 'postgres',
-      resources: resourceFacade(run, new PgResourceOps(client, this.#statements)),
-      collection: <C>(name: string) => collectionFacade<C>(run, pgCollection<C>(client, this.#statements, name)),
-      // NOTIFY on the transaction's own connection: PostgreSQL delivers it at COMMIT, drops it on ROLLBACK.
-      events: {
-        publish: (channel, payload) => run(() => this.#events.publishVia(client, channel, payload)),
-        subscribe: (channel, listener) => this.#events.subscribe(channel, listener),
-      },
-    };
     let broken: Error | undefined;
+    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
     try {
       await client.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
-      const result = await fn(tx);
-      active = false;
+      for (const q of group) {
+        let active = true;
+        const run = txRun(() => active);
+        const tx: StoreTransaction = {
+          kind: 'postgres',
+          resources: resourceFacade(run, new PgResourceOps(client, this.#statements)),
+          collection: <C>(name: string) => collectionFacade<C>(run, pgCollection<C>(client, this.#statements, name)),
+          // NOTIFY on the transaction's own connection: PostgreSQL delivers it at COMMIT, drops it on ROLLBACK
+          // (also of the savepoint).
+          events: {
+            publish: (channel, payload) => run(() => this.#events.publishVia(client, channel, payload)),
+            subscribe: (channel, listener) => this.#events.subscribe(channel, listener),
+          },
+        };
+        await client.query('SAVEPOINT grp');
+        try {
+          const value = await q.fn(tx);
+          active = false;
+          await client.query('RELEASE SAVEPOINT grp');
+          outcomes.push({ ok: true, value });
+        } catch (error) {
+          active = false;
+          // A serialization failure dooms the whole group: it is re-run from the start.
+          if (RETRYABLE.has((error as { code?: string }).code ?? '')) throw error;
+          // Queries fn issued before it failed are queued on this client ahead of the rollback.
+          await client.query('ROLLBACK TO SAVEPOINT grp');
+          await client.query('RELEASE SAVEPOINT grp');
+          outcomes.push({ ok: false, error });
+        }
+      }
       await client.query('COMMIT');
-      return result;
+      return outcomes;
     } catch (e) {
-      active = false;
-      // Queries fn issued before it failed are queued on this client ahead of the ROLLBACK.
       await client.query('ROLLBACK').catch((rollbackError: Error) => {
         broken = rollbackError;
       });
