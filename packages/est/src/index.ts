@@ -48,7 +48,7 @@ export { OID } from './lib/oids.js';
 export { decodeCertsOnly, encodeCertsOnly } from './pkcs7/certs-only.js';
 // server
 export { createEstServer, type EstServer } from './server/est-server.js';
-export { type EstRouter, estRequestListener, estRouter } from './server/router.js';
+export { type EstRouter, type EstRouterOptions, estRequestListener, estRouter } from './server/router.js';
 export type {
   ChannelBindingMode,
   EnrolmentDecision,

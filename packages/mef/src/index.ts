@@ -22,6 +22,16 @@ export {
   type RunningMef,
   type StartMefOptions,
   startMef,
+  type UserListenerPolicy,
 } from './server/start-mef.js';
+export {
+  authenticateUser,
+  type UserAuthContext,
+  type UserAuthRequest,
+  type UserAuthResult,
+  type UserAuthScheme,
+} from './user/authenticate-user.js';
+export { type GuardVerdict, GuessGuard, type GuessGuardOptions } from './user/guess-guard.js';
+export { hashPassword, verifyPassword } from './user/password-hash.js';
 export { EST_BASE_PATH, MefStore, sanValue } from './store/mef-store.js';
 export type * from './store/records.js';

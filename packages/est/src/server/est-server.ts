@@ -4,9 +4,9 @@ import { availableParallelism } from 'node:os';
 import type { TLSSocket } from 'node:tls';
 import { CsrVerifyPool } from '../csr/verify-pool.js';
 import { EstError, isEstError } from '../errors.js';
-import { clientIdentity } from '../tls/client-identity.js';
 import { cacertsHandler } from './cacerts.js';
 import { csrattrsHandler } from './csrattrs.js';
+import { requestIdentity } from './check-request.js';
 import { textResponse } from './responses.js';
 import { serverkeygen } from './serverkeygen.js';
 import { simpleenroll } from './simpleenroll.js';
@@ -50,7 +50,7 @@ export function createEstServer(input: EstServerOptions): EstServer {
       return textResponse(405, `${operation} takes ${method}`, { allow: method });
     }
     if (!(req.socket as TLSSocket).encrypted) throw new EstError(403, 'EST is served over TLS only (RFC 7030 3.3)');
-    if (req.hasAuthorizationHeader) {
+    if (req.hasAuthorizationHeader && !options.httpAuthentication) {
       throw new EstError(
         403,
         'HTTP-based client authentication is not accepted (TS-0003 8.3.6.2.1); authenticate in TLS',
@@ -60,7 +60,7 @@ export function createEstServer(input: EstServerOptions): EstServer {
       case 'cacerts':
         return cacerts();
       case 'csrattrs':
-        return csrattrs(clientIdentity(req.socket as TLSSocket, options.ca), req.label);
+        return csrattrs(requestIdentity(req, options), req.label);
       case 'simpleenroll':
         return simpleenroll(options, req);
       case 'simplereenroll':

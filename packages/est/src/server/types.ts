@@ -46,6 +46,8 @@ export type EnrolmentDecision =
       readonly notAfter?: Date;
       /** Who will hold the certificate, passed to recordIssued (e.g. the enrolee record's key). */
       readonly holder?: string;
+      /** Subject the certificate gets instead of the CSR's (RFC 4514 string, e.g. `CN=<username>`). */
+      readonly subject?: string;
     }
   | { readonly outcome: 'pending'; readonly retryAfterSeconds?: number }
   | { readonly outcome: 'deny'; readonly reason?: string };
@@ -90,6 +92,12 @@ export interface EstServerOptions {
   labels?: readonly string[];
   /** Retry-After for a bare 'pending' decision; default 60 s. */
   defaultRetryAfterSeconds?: number;
+  /**
+   * RFC 7030 3.2.3 HTTP-based client authentication: the server accepts requests whose `httpUser` an
+   * authentication edge in front of it proved. Off by default (TS-0003 8.3.6.2.1 forbids it in the EST
+   * profile); only the MEF's username / password listener turns it on.
+   */
+  httpAuthentication?: boolean;
   /** Largest accepted request body; default 16 KiB. */
   maxBodyBytes?: number;
   logger?: EstLogger;
@@ -107,6 +115,8 @@ export interface EstHttpRequest {
   readonly contentType?: string;
   /** True when an Authorization header was sent (refused: TS-0003 8.3.6.2.1). */
   readonly hasAuthorizationHeader: boolean;
+  /** The username an HTTP authentication edge verified (honoured with `httpAuthentication` only). */
+  readonly httpUser?: string;
   readonly body: Uint8Array;
   readonly socket: TLSSocket | { encrypted?: undefined };
 }

@@ -28,6 +28,11 @@ async function enroleeOf(store: MefStore, id: EstClientIdentity): Promise<Enrole
         : undefined;
     return r ? { record: r } : undefined;
   }
+  if (id.kind === 'user') {
+    // The HTTP edge admitted this user only if its group is enabled (username / password option).
+    const r = await store.enrolees.get(`user:${id.username}`);
+    return r ? { record: r } : undefined;
+  }
   if (id.kind !== 'certificate') return undefined;
   if (!id.issuedByThisCa || !id.parsed) {
     // A third-party (manufacturer) certificate: the enrolee registered for one of its SAN values.
@@ -51,6 +56,11 @@ async function enroleeOf(store: MefStore, id: EstClientIdentity): Promise<Enrole
 
 export interface EstPolicyOptions {
   now?: () => number;
+  /**
+   * Username / password option: the subject of a certificate issued to a user, `CN=<username>`
+   * (the username bound into the credential) or the CSR's.
+   */
+  userSubject?: 'username' | 'csr';
 }
 
 export function estEnrolmentPolicy(store: MefStore, o: EstPolicyOptions = {}): EnrolmentPolicy {
@@ -70,10 +80,12 @@ export function estEnrolmentPolicy(store: MefStore, o: EstPolicyOptions = {}): E
         reason: `subjectAltName ${bad?.value ?? '(none)'} is not registered for ${rec.enroleeId}`,
       };
     }
+    const user = req.clientIdentity.kind === 'user' ? req.clientIdentity.username : undefined;
     return {
       outcome: 'allow',
       notAfter: new Date(now() + rec.enrolmentExpirySeconds * 1000),
       holder: rec.principal,
+      ...(user !== undefined && (o.userSubject ?? 'username') === 'username' ? { subject: `CN=${user}` } : {}),
     };
   };
 }

@@ -27,6 +27,8 @@ import { adminRouter } from '../admin/router.js';
 import { CrlPublisher } from '../crl/crl-publisher.js';
 import { CRL_PATH, crlRouter } from '../crl/crl-router.js';
 import { DigestAuthenticator } from '../digest/digest.js';
+import { authenticateUser, type UserAuthContext, type UserAuthScheme } from '../user/authenticate-user.js';
+import { GuessGuard } from '../user/guess-guard.js';
 import { gbaAdminRouter } from '../gba/admin-router.js';
 import { createMefBsf, GBA_UB_PATH, GBA_ZN_PATH, type MefGbaOptions } from '../gba/start-bsf.js';
 import { openKeyVault } from '../lib/vault.js';
@@ -65,8 +67,12 @@ export interface StartMefOptions {
     trustAnchors: ReadonlyArray<string | Buffer>;
     crls?: ReadonlyArray<string | Buffer>;
   };
-  /** Username/password option (server-only TLS + HTTP Digest), off unless given. Outside the EST profile. */
-  user?: ListenOptions & { cert: string | Buffer; key: string | Buffer; realm?: string };
+  /**
+   * Username/password option (server-only TLS + HTTP Basic / Digest), off unless given. Serves the
+   * enrolment exchange and, with a CA, EST with HTTP authentication (RFC 7030 3.2.3): both outside the
+   * TS-0003 EST profile (8.3.6.2.1 NOTE 3).
+   */
+  user?: ListenOptions & UserListenerPolicy & { cert: string | Buffer; key: string | Buffer };
   admin: ListenOptions & { token: string };
   /** The MEF CA: enables EST at /.well-known/est and certificate enrolment instructions. */
   ca?: CertificateAuthority;
@@ -89,6 +95,22 @@ export interface StartMefOptions {
   notifyTargets?: boolean;
   log?: MefLogger;
   now?: () => number;
+}
+
+export interface UserListenerPolicy {
+  realm?: string;
+  /** Enrolee groups whose users may authenticate (an enrolee's `group`); none by default. */
+  groups: readonly string[];
+  /** Accepted schemes; default both (Digest first in the challenge). */
+  schemes?: readonly UserAuthScheme[];
+  /** Consecutive failures that lock a username; default 5. */
+  maxFailures?: number;
+  /** How long a locked username stays locked; default 900 s. */
+  lockoutSeconds?: number;
+  /** Authentication attempts per source address and minute; default 30. */
+  attemptsPerMinute?: number;
+  /** Subject of an EST certificate issued to a user: `CN=<username>` (default) or the CSR's. */
+  certificateSubject?: 'username' | 'csr';
 }
 
 export interface RunningMef {
@@ -254,28 +276,77 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
     urls.certificate = `https://${o.certificate.host}:${await listen(server, o.certificate)}`;
   }
   const realm = o.user?.realm ?? o.fqdn;
+  const userGuard = o.user
+    ? new GuessGuard(o.store, {
+        now,
+        ...(o.user.maxFailures !== undefined ? { maxFailures: o.user.maxFailures } : {}),
+        ...(o.user.lockoutSeconds !== undefined ? { lockoutSeconds: o.user.lockoutSeconds } : {}),
+        ...(o.user.attemptsPerMinute !== undefined ? { attemptsPerMinute: o.user.attemptsPerMinute } : {}),
+      })
+    : undefined;
   if (o.user) {
+    const groups = new Set(o.user.groups);
+    const userRecord = async (username: string) => {
+      const rec = await store.enrolees.get(`user:${username}`);
+      return rec?.group !== undefined && groups.has(rec.group) ? rec : undefined;
+    };
     const digest = new DigestAuthenticator({
       realm,
       now,
       ha1Of: async (username) => {
-        const rec = await store.enrolees.get(`user:${username}`);
+        const rec = await userRecord(username);
         return rec?.sealedHa1 ? vault.open('ha1', rec.principal, rec.sealedHa1) : undefined;
       },
     });
+    const authContext: UserAuthContext = {
+      schemes: o.user.schemes ?? ['digest', 'basic'],
+      digest,
+      guard: userGuard!,
+      realm,
+      passwordHashOf: async (username) => {
+        const rec = await userRecord(username);
+        return rec?.sealedPasswordHash
+          ? (await vault.open('password-hash', rec.principal, rec.sealedPasswordHash)).toString('utf8')
+          : undefined;
+      },
+    };
     const app = express();
-    const users = new WeakMap<Request, string>();
+    const users = new WeakMap<object, string>();
+    app.disable('x-powered-by');
     app.use(async (req, res, next) => {
-      const who = await digest.verify(req.method, req.originalUrl, req.header('authorization'));
-      if (who === undefined || who === 'stale') {
-        res.setHeader('WWW-Authenticate', digest.challenge(who === 'stale'));
-        res.status(401).json({ 'm2m:dbg': 'HTTP Digest authentication required (username/password option)' });
+      const a = await authenticateUser(authContext, {
+        method: req.method,
+        uri: req.originalUrl,
+        authorization: req.header('authorization'),
+        remoteAddress: req.socket.remoteAddress ?? '',
+      });
+      if (!a.ok) {
+        for (const [k, v] of Object.entries(a.headers)) res.setHeader(k, v);
+        res.status(a.status).json({ 'm2m:dbg': a.message });
         return;
       }
-      users.set(req, who);
+      users.set(req, a.username);
       next();
     });
-    app.disable('x-powered-by');
+    if (o.ca) {
+      app.use(
+        EST_BASE_PATH,
+        estRouter(
+          {
+            ca: o.ca,
+            httpAuthentication: true,
+            authorize: estEnrolmentPolicy(store, { now, userSubject: o.user.certificateSubject ?? 'username' }),
+            recordIssued: recordEstIssuance(store, now),
+            ...(o.est?.validitySeconds !== undefined ? { validitySeconds: o.est.validitySeconds } : {}),
+            ...(o.est?.crlDistributionPoints?.length ? { crlDistributionPoints: o.est.crlDistributionPoints } : {}),
+            channelBinding: o.channelBinding ?? 'require',
+            logger: { info: (m, f) => o.log?.info(m, f), warn: (m, f) => o.log?.warn(m, f) },
+          },
+          { httpUserOf: (req) => users.get(req) },
+        ),
+        httpErrorEdge({ shape: 'text', log: fault }),
+      );
+    }
     app.use(
       enrolmentRouter(
         exchange,
@@ -308,6 +379,7 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
     adminRouter(store, {
       token: o.admin.token,
       digestRealm: realm,
+      ...(userGuard ? { afterUserChange: (u: string) => userGuard.reset(u) } : {}),
       ...(crl ? { afterRevocation: () => crl.regenerate() } : {}),
     }),
   );
