@@ -24,6 +24,8 @@ export {
   startMef,
   type UserListenerPolicy,
 } from './server/start-mef.js';
+export { EST_BASE_PATH, MefStore, sanValue } from './store/mef-store.js';
+export type * from './store/records.js';
 export {
   authenticateUser,
   type UserAuthContext,
@@ -33,5 +35,3 @@ export {
 } from './user/authenticate-user.js';
 export { type GuardVerdict, GuessGuard, type GuessGuardOptions } from './user/guess-guard.js';
 export { hashPassword, verifyPassword } from './user/password-hash.js';
-export { EST_BASE_PATH, MefStore, sanValue } from './store/mef-store.js';
-export type * from './store/records.js';

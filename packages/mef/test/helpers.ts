@@ -75,11 +75,16 @@ const openssl = (args: string[]) => {
 /** root.pem / root.key (a test root) and mef.pem / mef.key (the MEF's server certificate for MEF_FQDN) in `dir`. */
 export function makeServerCertificate(dir: string): void {
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-  openssl(['req', '-x509', '-new', ...ec, '-keyout', join(dir, 'root.key'), '-out', join(dir, 'root.pem')]
-    .concat(['-subj', '/CN=root', '-days', '30', '-addext', 'basicConstraints=critical,CA:TRUE'])
-    .concat(['-addext', 'keyUsage=critical,keyCertSign']));
+  openssl(
+    ['req', '-x509', '-new', ...ec, '-keyout', join(dir, 'root.key'), '-out', join(dir, 'root.pem')]
+      .concat(['-subj', '/CN=root', '-days', '30', '-addext', 'basicConstraints=critical,CA:TRUE'])
+      .concat(['-addext', 'keyUsage=critical,keyCertSign']),
+  );
   openssl(['req', '-new', ...ec, '-keyout', join(dir, 'mef.key'), '-out', join(dir, 'mef.csr'), '-subj', '/CN=mef']);
   writeFileSync(join(dir, 'ext'), `subjectAltName=DNS:${MEF_FQDN}\nextendedKeyUsage=serverAuth\n`);
-  openssl(['x509', '-req', '-in', join(dir, 'mef.csr'), '-CA', join(dir, 'root.pem'), '-CAkey', join(dir, 'root.key')]
-    .concat(['-CAcreateserial', '-out', join(dir, 'mef.pem'), '-days', '30', '-extfile', join(dir, 'ext')]));
+  openssl(
+    ['x509', '-req', '-in', join(dir, 'mef.csr'), '-CA', join(dir, 'root.pem'), '-CAkey', join(dir, 'root.key')].concat(
+      ['-CAcreateserial', '-out', join(dir, 'mef.pem'), '-days', '30', '-extfile', join(dir, 'ext')],
+    ),
+  );
 }

@@ -17,9 +17,9 @@ import { CRL_REASONS, type CrlReason, canonicalSerial } from '@m2msec/est';
 import { RspfError } from '@m2msec/rspf';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { digestHa1 } from '../digest/digest.js';
-import { hashPassword } from '../user/password-hash.js';
 import type { MefStore } from '../store/mef-store.js';
 import type { EnroleeConfig } from '../store/records.js';
+import { hashPassword } from '../user/password-hash.js';
 
 const hexKey = (v: unknown, what: string): Buffer => {
   if (typeof v !== 'string' || !/^([0-9a-fA-F]{2}){16,64}$/.test(v)) {

@@ -66,9 +66,7 @@ export class DigestAuthenticator {
     if (!Number.isFinite(nc) || nc <= (this.#seen.get(p.nonce) ?? 0)) return NO; // replayed nc
     const ha1 = await this.o.ha1Of(p.username);
     const ha2 = sha256(`${method}:${p.uri}`);
-    const expected = Buffer.from(
-      sha256(`${ha1?.toString('utf8') ?? 'x'}:${p.nonce}:${p.nc}:${p.cnonce}:auth:${ha2}`),
-    );
+    const expected = Buffer.from(sha256(`${ha1?.toString('utf8') ?? 'x'}:${p.nonce}:${p.nc}:${p.cnonce}:auth:${ha2}`));
     ha1?.fill(0);
     const got = Buffer.from(p.response.toLowerCase());
     if (!ha1 || got.length !== expected.length || !timingSafeEqual(got, expected)) {

@@ -27,8 +27,6 @@ import { adminRouter } from '../admin/router.js';
 import { CrlPublisher } from '../crl/crl-publisher.js';
 import { CRL_PATH, crlRouter } from '../crl/crl-router.js';
 import { DigestAuthenticator } from '../digest/digest.js';
-import { authenticateUser, type UserAuthContext, type UserAuthScheme } from '../user/authenticate-user.js';
-import { GuessGuard } from '../user/guess-guard.js';
 import { gbaAdminRouter } from '../gba/admin-router.js';
 import { createMefBsf, GBA_UB_PATH, GBA_ZN_PATH, type MefGbaOptions } from '../gba/start-bsf.js';
 import { openKeyVault } from '../lib/vault.js';
@@ -36,6 +34,8 @@ import { enrolmentRouter } from '../routes/enrolment.js';
 import { fetchCredentialsRouter } from '../routes/fetch-credentials.js';
 import { mmefRouter } from '../routes/mmef.js';
 import { EST_BASE_PATH, MefStore } from '../store/mef-store.js';
+import { authenticateUser, type UserAuthContext, type UserAuthScheme } from '../user/authenticate-user.js';
+import { GuessGuard } from '../user/guess-guard.js';
 import { estEnrolmentPolicy, issuedCertificateCheck, recordEstIssuance } from './est-policy.js';
 import { enroleePrincipal } from './session-identity.js';
 
