@@ -88,6 +88,15 @@ export interface EstServerOptions {
   extendedKeyUsage?: readonly string[];
   /** Names announced in /csrattrs for an identified client (TS-0003 8.3.6.2.2 step 2). */
   expectedSan?: (identity: EstClientIdentity, label: string | undefined) => readonly GeneralName[] | undefined;
+  /**
+   * RFC 7030 4.4.1.1: the pre-shared key-encryption key (32 bytes, AES-256 key wrap) a CSR's
+   * DecryptKeyIdentifier names for this client, or undefined (refused). Without the hook only
+   * asymmetric encryption (4.4.1.2) or TLS-only protection is offered.
+   */
+  serverKeygenSharedKey?: (
+    keyIdentifier: Uint8Array,
+    identity: EstClientIdentity,
+  ) => Uint8Array | undefined | Promise<Uint8Array | undefined>;
   /** Accepted label segments; requests under any other label are 404. Default: none. */
   labels?: readonly string[];
   /** Retry-After for a bare 'pending' decision; default 60 s. */
