@@ -14,6 +14,8 @@ export {
   estEnrolmentPolicy,
   issuedCertificateCheck,
   recordEstIssuance,
+  SERVERKEYGEN_KEK_LABEL,
+  serverKeygenSharedKey,
 } from './server/est-policy.js';
 export { enroleePrincipal, mefClientId, type SessionIdentity, sessionIdentity } from './server/session-identity.js';
 export {

@@ -5,7 +5,7 @@
 // enrolee recorded for that certificate's serial, never "any enrolee whose names cover it"; a revoked
 // certificate, or one whose enrolee was revoked, gets nothing (issue 12 item 6).
 // notAfter never passes the enrolee's Enrolment Expiry (TS-0003 10.7) counted from issuance.
-import { X509Certificate } from 'node:crypto';
+import { createHmac, X509Certificate } from 'node:crypto';
 import {
   type CertificateAuthority,
   canonicalSerial,
@@ -138,5 +138,24 @@ export function issuedCertificateCheck(
       throw new RspfError('FORBIDDEN', 'the reported certificate names an identity this enrolee was not granted');
     }
     return { certificate: Buffer.from(der), trustAnchors: [Buffer.from(ca.certificate)] };
+  };
+}
+
+/** Label of the serverkeygen key-encryption key derived from Kpm (design: the key is never Kpm itself). */
+export const SERVERKEYGEN_KEK_LABEL = 'm2msec EST serverkeygen KEK';
+
+/**
+ * EstServerOptions.serverKeygenSharedKey (RFC 7030 4.4.1.1) for PSK enrolees: the pre-shared key a
+ * DecryptKeyIdentifier may name is the session's own, identified by its KpmID (UTF-8), and is
+ * HMAC-SHA-256(Kpm, "m2msec EST serverkeygen KEK"), so the envelope key is independent of the
+ * MEF Handshake key. Any other identifier, or a target's PSK identity, names nothing.
+ */
+export function serverKeygenSharedKey(store: MefStore) {
+  return (keyIdentifier: Uint8Array, identity: EstClientIdentity): Uint8Array | undefined => {
+    if (identity.kind !== 'psk' || Buffer.from(keyIdentifier).toString('utf8') !== identity.pskIdentity)
+      return undefined;
+    const entry = store.pskLookup(identity.pskIdentity);
+    if (entry?.kind !== 'enrolee') return undefined;
+    return createHmac('sha256', entry.key).update(SERVERKEYGEN_KEK_LABEL).digest();
   };
 }
