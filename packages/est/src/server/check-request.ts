@@ -53,7 +53,7 @@ export async function checkEnrolmentRequest(req: EstHttpRequest, o: EstServerOpt
   return { identity, csr };
 }
 
-function checkChannelBinding(socket: TLSSocket, csr: ParsedCsr, mode: 'require' | 'if-present' | 'off'): void {
+export function checkChannelBinding(socket: TLSSocket, csr: ParsedCsr, mode: 'require' | 'if-present' | 'off'): void {
   if (mode === 'off') return;
   if (csr.challengePassword === undefined) {
     if (mode === 'require') {

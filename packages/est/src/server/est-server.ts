@@ -7,6 +7,7 @@ import { EstError, isEstError } from '../errors.js';
 import { cacertsHandler } from './cacerts.js';
 import { requestIdentity } from './check-request.js';
 import { csrattrsHandler } from './csrattrs.js';
+import { fullcmc } from './fullcmc.js';
 import { textResponse } from './responses.js';
 import { serverkeygen } from './serverkeygen.js';
 import { simpleenroll } from './simpleenroll.js';
@@ -27,6 +28,7 @@ const METHODS: Record<string, 'GET' | 'POST'> = {
   simpleenroll: 'POST',
   simplereenroll: 'POST',
   serverkeygen: 'POST',
+  fullcmc: 'POST',
 };
 
 const LABEL = /^[A-Za-z0-9._~-]{1,64}$/;
@@ -43,7 +45,6 @@ export function createEstServer(input: EstServerOptions): EstServer {
     if (req.label !== undefined && (!LABEL.test(req.label) || !labels.has(req.label))) {
       throw new EstError(404, 'unknown EST label');
     }
-    if (operation === 'fullcmc') throw new EstError(501, 'fullcmc (RFC 7030 4.3) is not supported');
     const method = METHODS[operation];
     if (!method) throw new EstError(404, 'unknown EST operation');
     if (req.method !== method && !(method === 'GET' && req.method === 'HEAD')) {
@@ -65,6 +66,8 @@ export function createEstServer(input: EstServerOptions): EstServer {
         return simpleenroll(options, req);
       case 'simplereenroll':
         return simplereenroll(options, req);
+      case 'fullcmc':
+        return fullcmc(options, req);
       default:
         return serverkeygen(options, req);
     }

@@ -97,6 +97,17 @@ export interface EstServerOptions {
     keyIdentifier: Uint8Array,
     identity: EstClientIdentity,
   ) => Uint8Array | undefined | Promise<Uint8Array | undefined>;
+  /**
+   * fullcmc revocation requests (RFC 5272 6.11): revoke the certificate with this canonical serial for
+   * this requester (the TLS client, who signed the request under `signer`). `true` when revoked, else
+   * the reason for the refusal (answered as CMC failed / badCertId). Without it revocation is noSupport.
+   */
+  revokeCertificate?: (r: {
+    serialNumber: string;
+    reason?: import('../certificate/issue-crl.js').CrlReason;
+    requester: EstClientIdentity;
+    signer: Uint8Array;
+  }) => Promise<true | string>;
   /** Accepted label segments; requests under any other label are 404. Default: none. */
   labels?: readonly string[];
   /** Retry-After for a bare 'pending' decision; default 60 s. */
