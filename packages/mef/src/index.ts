@@ -10,6 +10,7 @@ export { enrolmentRouter } from './routes/enrolment.js';
 export { fetchCredentialsRouter } from './routes/fetch-credentials.js';
 export { mmefRouter } from './routes/mmef.js';
 export {
+  cmcRevocation,
   type EstPolicyOptions,
   estEnrolmentPolicy,
   issuedCertificateCheck,

@@ -27,7 +27,7 @@ const bad = (m: string) => new EstError(400, `malformed PKIData: ${m}`);
 
 /** BodyPartID ::= INTEGER (0..4294967295). */
 export function readBodyPartId(buf: Uint8Array, t: Tlv | undefined): number {
-  if (!t || t.tag !== 0x02) throw bad('a bodyPartID is not an INTEGER');
+  if (t?.tag !== 0x02) throw bad('a bodyPartID is not an INTEGER');
   const c = content(buf, t);
   if (c.length === 0 || c.length > 5 || (c[0]! & 0x80) !== 0) throw bad('a bodyPartID is out of range');
   let n = 0;

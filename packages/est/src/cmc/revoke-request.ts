@@ -27,8 +27,7 @@ export function parseRevokeRequest(der: Uint8Array): RevokeRequest | undefined {
     const top = readTlv(der, 0, der.length, 'RevokeRequest');
     if (top.tag !== 0x30 || top.end !== der.length) return undefined;
     const [issuer, serial, reason] = children(der, top, 'RevokeRequest');
-    if (!issuer || issuer.tag !== 0x30 || !serial || serial.tag !== 0x02 || !reason || reason.tag !== 0x0a)
-      return undefined;
+    if (issuer?.tag !== 0x30 || !serial || serial.tag !== 0x02 || !reason || reason.tag !== 0x0a) return undefined;
     const r = content(der, reason);
     if (r.length !== 1) return undefined;
     const name = CODES[r[0]!];

@@ -159,3 +159,24 @@ export function serverKeygenSharedKey(store: MefStore) {
     return createHmac('sha256', entry.key).update(SERVERKEYGEN_KEK_LABEL).digest();
   };
 }
+
+/**
+ * EstServerOptions.revokeCertificate (fullcmc id-cmc-revokeRequest, RFC 5272 6.11): an enrolee may
+ * revoke a certificate this MEF issued to the same enrolee record as the certificate it signs with;
+ * the CRL is regenerated before the success is answered.
+ */
+export function cmcRevocation(store: MefStore, afterRevocation?: () => Promise<unknown>) {
+  return async (r: { serialNumber: string; reason?: string; requester: EstClientIdentity }): Promise<true | string> => {
+    const id = r.requester;
+    if (id.kind !== 'certificate' || !id.issuedByThisCa || !id.parsed)
+      return 'only a certificate of this MEF CA may revoke';
+    const own = await store.issued.get(canonicalSerial(Buffer.from(id.parsed.serialNumber).toString('hex')));
+    const target = await store.issued.get(r.serialNumber);
+    if (!own || own.revokedAt !== undefined || !target || target.holder !== own.holder) {
+      return 'no certificate with this serial was issued to this enrolee';
+    }
+    await store.revokeCertificate(r.serialNumber, r.reason ?? 'unspecified');
+    await afterRevocation?.();
+    return true;
+  };
+}

@@ -36,7 +36,13 @@ import { mmefRouter } from '../routes/mmef.js';
 import { EST_BASE_PATH, MefStore } from '../store/mef-store.js';
 import { authenticateUser, type UserAuthContext, type UserAuthScheme } from '../user/authenticate-user.js';
 import { GuessGuard } from '../user/guess-guard.js';
-import { estEnrolmentPolicy, issuedCertificateCheck, recordEstIssuance, serverKeygenSharedKey } from './est-policy.js';
+import {
+  cmcRevocation,
+  estEnrolmentPolicy,
+  issuedCertificateCheck,
+  recordEstIssuance,
+  serverKeygenSharedKey,
+} from './est-policy.js';
 import { enroleePrincipal } from './session-identity.js';
 
 export interface ListenOptions {
@@ -208,6 +214,7 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
           authorize: estEnrolmentPolicy(store, { now }),
           recordIssued: recordEstIssuance(store, now),
           serverKeygenSharedKey: serverKeygenSharedKey(store),
+          revokeCertificate: cmcRevocation(store, crl ? () => crl.regenerate() : undefined),
           ...(o.est?.validitySeconds !== undefined ? { validitySeconds: o.est.validitySeconds } : {}),
           ...(o.est?.crlDistributionPoints?.length ? { crlDistributionPoints: o.est.crlDistributionPoints } : {}),
           channelBinding: o.channelBinding ?? 'require',
