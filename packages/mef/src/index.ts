@@ -13,6 +13,7 @@ export {
   cmcRevocation,
   type EstPolicyOptions,
   estEnrolmentPolicy,
+  expectedSanPolicy,
   issuedCertificateCheck,
   recordEstIssuance,
   SERVERKEYGEN_KEK_LABEL,

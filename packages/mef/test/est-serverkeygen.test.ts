@@ -32,14 +32,14 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-function post(path: string, body: string) {
+function post(path: string, body: string, method = 'POST') {
   const url = new URL(t.mef.urls.psk!);
   return new Promise<{ status: number; contentType: string; body: Buffer }>((resolve, reject) => {
     const req = request(
       {
         host: url.hostname,
         port: url.port,
-        method: 'POST',
+        method,
         path,
         headers: { 'content-type': 'application/pkcs10' },
         ciphers: 'PSK-AES128-CBC-SHA256',
@@ -122,5 +122,21 @@ describe('MEF serverkeygen with a Kpm-derived key-encryption key', () => {
     const r = await post('/.well-known/est/serverkeygen', await csr('kpm-other'));
     expect(r.status).toBe(400);
     expect(r.body.toString()).toMatch(/DecryptKeyIdentifier/);
+  });
+});
+
+describe('MEF csrattrs driven by the enrolee policy', () => {
+  it('announces the subjectAltName the administrator registered for this enrolee', async () => {
+    const r = await post('/.well-known/est/csrattrs', '', 'GET');
+    expect(r.status).toBe(200);
+    expect(r.contentType).toMatch(/application\/csrattrs/);
+    writeFileSync(join(dir, 'csrattrs.der'), Buffer.from(r.body.toString().replace(/\s+/g, ''), 'base64'));
+    const parsed = openssl(['asn1parse', '-inform', 'DER', '-in', join(dir, 'csrattrs.der'), '-dump']);
+    expect(parsed.status).toBe(0);
+    const text = parsed.stdout.toString();
+    expect(text).toMatch(/Extension Request/);
+    expect(text).toMatch(/X509v3 Subject Alternative Name/);
+    // The registered URI is the GeneralName inside that extension.
+    expect(readFileSync(join(dir, 'csrattrs.der')).includes(Buffer.from(SAN))).toBe(true);
   });
 });

@@ -87,7 +87,10 @@ export interface EstServerOptions {
   /** extendedKeyUsage of issued certificates; default clientAuth + serverAuth. */
   extendedKeyUsage?: readonly string[];
   /** Names announced in /csrattrs for an identified client (TS-0003 8.3.6.2.2 step 2). */
-  expectedSan?: (identity: EstClientIdentity, label: string | undefined) => readonly GeneralName[] | undefined;
+  expectedSan?: (
+    identity: EstClientIdentity,
+    label: string | undefined,
+  ) => readonly GeneralName[] | undefined | Promise<readonly GeneralName[] | undefined>;
   /**
    * RFC 7030 4.4.1.1: the pre-shared key-encryption key (32 bytes, AES-256 key wrap) a CSR's
    * DecryptKeyIdentifier names for this client, or undefined (refused). Without the hook only

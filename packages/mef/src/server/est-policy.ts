@@ -12,6 +12,7 @@ import {
   type EnrolmentDecision,
   type EnrolmentPolicy,
   type EstClientIdentity,
+  type GeneralName,
 } from '@m2msec/est';
 import { type IssuedCertificateCheck, RspfError } from '@m2msec/rspf';
 import type { MefStore } from '../store/mef-store.js';
@@ -178,5 +179,20 @@ export function cmcRevocation(store: MefStore, afterRevocation?: () => Promise<u
     await store.revokeCertificate(r.serialNumber, r.reason ?? 'unspecified');
     await afterRevocation?.();
     return true;
+  };
+}
+
+/**
+ * EstServerOptions.expectedSan (/csrattrs, RFC 7030 4.5, TS-0003 8.3.6.2.2 step 2): the names the
+ * administrator registered for the enrolee this session authenticates, so the CSR attributes announce
+ * exactly what the policy will allow. Values with a URI scheme are URIs, the others DNS names.
+ */
+export function expectedSanPolicy(store: MefStore) {
+  return async (identity: EstClientIdentity): Promise<GeneralName[] | undefined> => {
+    const who = await enroleeOf(store, identity);
+    if (!who || 'refused' in who || !who.record.certificateEnrolment) return undefined;
+    return (who.record.subjectAltNames ?? []).map((v) =>
+      /^[A-Za-z][A-Za-z0-9+.-]*:/.test(v) ? { type: 'uri' as const, value: v } : { type: 'dns' as const, value: v },
+    );
   };
 }

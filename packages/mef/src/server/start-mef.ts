@@ -39,6 +39,7 @@ import { GuessGuard } from '../user/guess-guard.js';
 import {
   cmcRevocation,
   estEnrolmentPolicy,
+  expectedSanPolicy,
   issuedCertificateCheck,
   recordEstIssuance,
   serverKeygenSharedKey,
@@ -214,6 +215,7 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
           authorize: estEnrolmentPolicy(store, { now }),
           recordIssued: recordEstIssuance(store, now),
           serverKeygenSharedKey: serverKeygenSharedKey(store),
+          expectedSan: expectedSanPolicy(store),
           revokeCertificate: cmcRevocation(store, crl ? () => crl.regenerate() : undefined),
           ...(o.est?.validitySeconds !== undefined ? { validitySeconds: o.est.validitySeconds } : {}),
           ...(o.est?.crlDistributionPoints?.length ? { crlDistributionPoints: o.est.crlDistributionPoints } : {}),
@@ -344,6 +346,7 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
             ca: o.ca,
             httpAuthentication: true,
             authorize: estEnrolmentPolicy(store, { now, userSubject: o.user.certificateSubject ?? 'username' }),
+            expectedSan: expectedSanPolicy(store),
             recordIssued: recordEstIssuance(store, now),
             ...(o.est?.validitySeconds !== undefined ? { validitySeconds: o.est.validitySeconds } : {}),
             ...(o.est?.crlDistributionPoints?.length ? { crlDistributionPoints: o.est.crlDistributionPoints } : {}),
