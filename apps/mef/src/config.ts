@@ -71,6 +71,8 @@ export interface MefConfig {
     realm?: string;
     keyLifetimeSeconds?: number;
     ub: { host: string; port: number; cert?: string; key?: string };
+    /** EST over GBA TLS-PSK (B-TID / Ks_NAF for the MEF-FQDN); needs est.enabled. */
+    est?: { host: string; port: number };
     zn: {
       host: string;
       port: number;

@@ -21,12 +21,20 @@ import type { EnroleeRecord } from '../store/records.js';
 
 type Enrolee = { record: EnroleeRecord } | { refused: string };
 
-async function enroleeOf(store: MefStore, id: EstClientIdentity): Promise<Enrolee | undefined> {
+async function enroleeOf(
+  store: MefStore,
+  id: EstClientIdentity,
+  o: EstPolicyOptions = {},
+): Promise<Enrolee | undefined> {
   if (id.kind === 'psk') {
-    const r =
-      store.pskLookup(id.pskIdentity)?.kind === 'enrolee'
-        ? await store.enrolees.get(`psk:${id.pskIdentity}`)
-        : undefined;
+    if (store.pskLookup(id.pskIdentity)?.kind === 'enrolee') {
+      const r = await store.enrolees.get(`psk:${id.pskIdentity}`);
+      return r ? { record: r } : undefined;
+    }
+    // EST over GBA: the B-TID's Enrolee-ID (from the BSF) names the enrolee registered with that Enrolee-ID.
+    const enroleeId = o.gbaEnroleeId?.(id.pskIdentity);
+    if (enroleeId === undefined) return undefined;
+    const r = (await store.enrolees.list()).find((e) => e.value.enroleeId === enroleeId)?.value;
     return r ? { record: r } : undefined;
   }
   if (id.kind === 'user') {
@@ -62,12 +70,14 @@ export interface EstPolicyOptions {
    * (the username bound into the credential) or the CSR's.
    */
   userSubject?: 'username' | 'csr';
+  /** EST over GBA: the Enrolee-ID the BSF gave for a B-TID held by this listener, if any. */
+  gbaEnroleeId?: (btid: string) => string | undefined;
 }
 
 export function estEnrolmentPolicy(store: MefStore, o: EstPolicyOptions = {}): EnrolmentPolicy {
   const now = o.now ?? Date.now;
   return async (req): Promise<EnrolmentDecision> => {
-    const who = await enroleeOf(store, req.clientIdentity);
+    const who = await enroleeOf(store, req.clientIdentity, o);
     if (!who) return { outcome: 'deny', reason: 'this TLS session did not authenticate a registered enrolee' };
     if ('refused' in who) return { outcome: 'deny', reason: who.refused };
     const rec = who.record;
@@ -187,9 +197,9 @@ export function cmcRevocation(store: MefStore, afterRevocation?: () => Promise<u
  * administrator registered for the enrolee this session authenticates, so the CSR attributes announce
  * exactly what the policy will allow. Values with a URI scheme are URIs, the others DNS names.
  */
-export function expectedSanPolicy(store: MefStore) {
+export function expectedSanPolicy(store: MefStore, o: EstPolicyOptions = {}) {
   return async (identity: EstClientIdentity): Promise<GeneralName[] | undefined> => {
-    const who = await enroleeOf(store, identity);
+    const who = await enroleeOf(store, identity, o);
     if (!who || 'refused' in who || !who.record.certificateEnrolment) return undefined;
     return (who.record.subjectAltNames ?? []).map((v) =>
       /^[A-Za-z][A-Za-z0-9+.-]*:/.test(v) ? { type: 'uri' as const, value: v } : { type: 'dns' as const, value: v },

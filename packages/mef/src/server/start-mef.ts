@@ -5,7 +5,7 @@
 import { X509Certificate } from 'node:crypto';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server as NetServer } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { DskppServer } from '@m2msec/dskpp';
 import { dskppRouter } from '@m2msec/dskpp';
@@ -28,6 +28,7 @@ import { CrlPublisher } from '../crl/crl-publisher.js';
 import { CRL_PATH, crlRouter } from '../crl/crl-router.js';
 import { DigestAuthenticator } from '../digest/digest.js';
 import { gbaAdminRouter } from '../gba/admin-router.js';
+import { type EstOverGba, estOverGba } from '../gba/est-over-gba.js';
 import { createMefBsf, GBA_UB_PATH, GBA_ZN_PATH, type MefGbaOptions } from '../gba/start-bsf.js';
 import { openKeyVault } from '../lib/vault.js';
 import { enrolmentRouter } from '../routes/enrolment.js';
@@ -135,6 +136,8 @@ export interface RunningMef {
     admin: string;
     gbaUb?: string;
     gbaZn?: string;
+    /** EST over GBA TLS-PSK (gba.est). */
+    gbaEst?: string;
   };
   close(): Promise<void>;
 }
@@ -247,6 +250,8 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
   };
 
   const servers: Array<Server | HttpServer> = [];
+  /** The EST-over-GBA gate (a net.Server) and the TLS server behind it. */
+  const gated: Array<NetServer | Server> = [];
   const urls: RunningMef['urls'] = { admin: '' };
   if (o.psk) {
     const server = createServer(
@@ -380,6 +385,32 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
     const ubScheme = o.gba.ub.cert && o.gba.ub.key ? 'https' : 'http';
     urls.gbaUb = `${ubScheme}://${o.gba.ub.host}:${await listen(gba.ub, o.gba.ub)}${GBA_UB_PATH}`;
     urls.gbaZn = `https://${o.gba.zn.host}:${await listen(gba.zn, o.gba.zn)}${GBA_ZN_PATH}`;
+    if (o.gba.est) {
+      if (!o.ca) throw new Error('gba.est needs the MEF CA (EST)');
+      let cache: EstOverGba['cache'] | undefined;
+      const policy = { now, gbaEnroleeId: (btid: string) => cache?.lookup(btid)?.enroleeId };
+      const app = express();
+      app.disable('x-powered-by');
+      app.use(
+        EST_BASE_PATH,
+        estRouter({
+          ca: o.ca,
+          authorize: estEnrolmentPolicy(store, policy),
+          recordIssued: recordEstIssuance(store, now),
+          expectedSan: expectedSanPolicy(store, policy),
+          ...(o.est?.validitySeconds !== undefined ? { validitySeconds: o.est.validitySeconds } : {}),
+          ...(o.est?.crlDistributionPoints?.length ? { crlDistributionPoints: o.est.crlDistributionPoints } : {}),
+          channelBinding: o.channelBinding ?? 'require',
+          logger: { info: (m, f) => o.log?.info(m, f), warn: (m, f) => o.log?.warn(m, f) },
+        }),
+        httpErrorEdge({ shape: 'text', log: fault }),
+      );
+      app.use(httpNotFound({ message: 'only EST is served on this listener' }));
+      const est = estOverGba(gba.bsf, o.fqdn, app);
+      cache = est.cache;
+      urls.gbaEst = `https://${o.gba.est.host}:${await listen(est.server as unknown as HttpServer, o.gba.est)}${EST_BASE_PATH}`;
+      gated.push(est.server, est.tls);
+    }
   }
   const adminApp = express();
   adminApp.disable('x-powered-by');
@@ -434,6 +465,10 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
     async close() {
       clearInterval(purgeTimer);
       crl?.close();
+      for (const g of gated) {
+        g.close();
+        (g as Partial<Server>).closeAllConnections?.();
+      }
       await Promise.all(
         servers.map(
           (s) =>
