@@ -1,6 +1,7 @@
 // MEF process configuration: defaults, then the JSON file named by M2MSEC_MEF_CONFIG, then
 // environment overrides. Bad values stop the process with a message naming the field.
 import { readFileSync } from 'node:fs';
+import type { UserListenerPolicy } from '@m2msec/mef';
 
 export class ConfigError extends Error {}
 
@@ -21,8 +22,11 @@ export interface MefConfig {
   store: { kind: 'sqlite' } | { kind: 'postgres'; connectionString: string; schema?: string };
   psk?: { host: string; port: number };
   certificate?: { host: string; port: number; cert: string; key: string; trustAnchors: string[] };
-  /** Username/password option (server-only TLS + HTTP Digest), off unless configured. */
-  user?: { host: string; port: number; cert: string; key: string };
+  /**
+   * Username/password option (server-only TLS + HTTP Basic / Digest, enrolment exchange and EST with
+   * HTTP authentication), off unless configured; only enrolees whose `group` is in `groups` authenticate.
+   */
+  user?: { host: string; port: number; cert: string; key: string } & UserListenerPolicy;
   admin: { host: string; port: number; token?: string; tokenFile?: string };
   /**
    * EST at /.well-known/est with a MEF CA kept in the MEF's SE (created on first start). validitySeconds
@@ -67,6 +71,8 @@ export interface MefConfig {
     realm?: string;
     keyLifetimeSeconds?: number;
     ub: { host: string; port: number; cert?: string; key?: string };
+    /** EST over GBA TLS-PSK (B-TID / Ks_NAF for the MEF-FQDN); needs est.enabled. */
+    est?: { host: string; port: number };
     zn: {
       host: string;
       port: number;

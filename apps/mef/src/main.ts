@@ -149,6 +149,7 @@ function gbaOptions(g: NonNullable<MefConfig['gba']>): MefGbaOptions {
     bsfDomain: g.bsfDomain,
     ...(g.realm !== undefined ? { realm: g.realm } : {}),
     ...(g.keyLifetimeSeconds !== undefined ? { keyLifetimeSeconds: g.keyLifetimeSeconds } : {}),
+    ...(g.est ? { est: { host: g.est.host, port: g.est.port } } : {}),
     ub: {
       host: g.ub.host,
       port: g.ub.port,

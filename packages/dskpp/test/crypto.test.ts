@@ -138,3 +138,30 @@ describe('AES key wrap (kw-aes128)', () => {
     );
   });
 });
+
+// A known answer from deployed RSA CT-KIP software (RFC 4758, DSKPP's predecessor), as published with a
+// third-party CT-KIP client's tests: R_C, R_S, the server's RSA modulus k and the MAC the RSA server
+// sent. That software orders the block input s || INT(i) (RFC 4758 D.2.2, quoted there, says INT(i) || s,
+// as this package does) and the K_TOKEN input k || "Key generation" || R_S; what the vector settles is the
+// block index: the MAC is reproduced with INT(1) for the first block and not with INT(0), which is the
+// row "DSKPP-PRF-SHA256 block index" of docs/dskpp.md (this package counts i = 1..n).
+describe('CT-KIP-PRF-AES known answer from RSA software: the first block index is 1', () => {
+  const R_C = Buffer.from('846cd036914f3bf536e7354ece07b35a', 'hex');
+  const R_S = Buffer.from('79956b2fd8502465ad5c5fe99b9e7786', 'hex');
+  const k = Buffer.from(
+    '1np1DIf3HOHAK2ahcRzZCJsqIC1QMEqtsdanKSEn5CGtLCdLv9LbLUYo6cQxKSJtwvigpeDgBAb/UYcUNXy/7dY7rA5WpYlsaA9h5C9qzPMBHxVGSIe5k61uUbAwdFhCMfLh776wR//VZ7cuypo5d3cCbvgHGwqw4ZuECbKvONM=',
+    'base64',
+  );
+  const int = (i: number) => Buffer.from([i >>> 24, (i >>> 16) & 0xff, (i >>> 8) & 0xff, i & 0xff]);
+  const mac = (first: number) => {
+    // RSA's order (s || INT(i)), one 16-octet block each; aesCmacPrf128 = AES-CMAC for a 16-octet key.
+    const kToken = aesCmacPrf128(R_C, Buffer.concat([k, Buffer.from('Key generation'), R_S, int(first)]));
+    return Buffer.from(
+      aesCmacPrf128(kToken, Buffer.concat([Buffer.from('MAC 2 Computation'), R_C, int(first)])),
+    ).toString('hex');
+  };
+  it('reproduces the MAC with INT(1), not with INT(0)', () => {
+    expect(mac(1)).toBe('eca98d8e5bf211fb5167dada9c262296');
+    expect(mac(0)).not.toBe('eca98d8e5bf211fb5167dada9c262296');
+  });
+});

@@ -47,8 +47,13 @@ export type { NameConstraints } from './lib/name-constraints.js';
 export { OID } from './lib/oids.js';
 export { decodeCertsOnly, encodeCertsOnly } from './pkcs7/certs-only.js';
 // server
+export {
+  certificateKeyIdentifier,
+  encryptServerKey,
+  type ServerKeyRecipient,
+} from './server/encrypt-server-key.js';
 export { createEstServer, type EstServer } from './server/est-server.js';
-export { type EstRouter, estRequestListener, estRouter } from './server/router.js';
+export { type EstRouter, type EstRouterOptions, estRequestListener, estRouter } from './server/router.js';
 export type {
   ChannelBindingMode,
   EnrolmentDecision,

@@ -10,10 +10,14 @@ export { enrolmentRouter } from './routes/enrolment.js';
 export { fetchCredentialsRouter } from './routes/fetch-credentials.js';
 export { mmefRouter } from './routes/mmef.js';
 export {
+  cmcRevocation,
   type EstPolicyOptions,
   estEnrolmentPolicy,
+  expectedSanPolicy,
   issuedCertificateCheck,
   recordEstIssuance,
+  SERVERKEYGEN_KEK_LABEL,
+  serverKeygenSharedKey,
 } from './server/est-policy.js';
 export { enroleePrincipal, mefClientId, type SessionIdentity, sessionIdentity } from './server/session-identity.js';
 export {
@@ -22,6 +26,16 @@ export {
   type RunningMef,
   type StartMefOptions,
   startMef,
+  type UserListenerPolicy,
 } from './server/start-mef.js';
 export { EST_BASE_PATH, MefStore, sanValue } from './store/mef-store.js';
 export type * from './store/records.js';
+export {
+  authenticateUser,
+  type UserAuthContext,
+  type UserAuthRequest,
+  type UserAuthResult,
+  type UserAuthScheme,
+} from './user/authenticate-user.js';
+export { type GuardVerdict, GuessGuard, type GuessGuardOptions } from './user/guess-guard.js';
+export { hashPassword, verifyPassword } from './user/password-hash.js';

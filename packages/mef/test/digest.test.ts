@@ -1,84 +1,27 @@
 // The username / password option for user devices: server-only TLS (the MEF's certificate) plus
 // HTTP Digest (RFC 7616, SHA-256), off unless configured, outside the EST profile. curl --digest is
 // the independent client; the rspf client enrols with it end to end.
-import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkEnrolmentSet, enrol } from '@m2msec/rspf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MEF_FQDN, openSe, startTestMef, type TestMef, tmp } from './helpers.js';
+import { MEF_FQDN, makeServerCertificate, openSe, startTestMef, type TestMef, tmp } from './helpers.js';
 
 const dir = tmp('m2msec-mef-digest-');
-const ok = (args: string[]) => {
-  const r = spawnSync('openssl', args, { timeout: 60_000 });
-  if (r.status !== 0) throw new Error(r.stderr.toString());
-};
 let t: TestMef;
 let port: number;
 const password = 'correct horse battery';
 
 beforeAll(async () => {
-  ok([
-    'req',
-    '-x509',
-    '-new',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    join(dir, 'root.key'),
-    '-out',
-    join(dir, 'root.pem'),
-    '-subj',
-    '/CN=root',
-    '-days',
-    '30',
-    '-addext',
-    'basicConstraints=critical,CA:TRUE',
-    '-addext',
-    'keyUsage=critical,keyCertSign',
-  ]);
-  ok([
-    'req',
-    '-new',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    join(dir, 'mef.key'),
-    '-out',
-    join(dir, 'mef.csr'),
-    '-subj',
-    '/CN=mef',
-  ]);
-  writeFileSync(join(dir, 'ext'), `subjectAltName=DNS:${MEF_FQDN}\nextendedKeyUsage=serverAuth\n`);
-  ok([
-    'x509',
-    '-req',
-    '-in',
-    join(dir, 'mef.csr'),
-    '-CA',
-    join(dir, 'root.pem'),
-    '-CAkey',
-    join(dir, 'root.key'),
-    '-CAcreateserial',
-    '-out',
-    join(dir, 'mef.pem'),
-    '-days',
-    '30',
-    '-extfile',
-    join(dir, 'ext'),
-  ]);
+  makeServerCertificate(dir);
   t = await startTestMef({
     user: {
       host: '127.0.0.1',
       port: 0,
       cert: readFileSync(join(dir, 'mef.pem')),
       key: readFileSync(join(dir, 'mef.key')),
+      groups: ['phones'],
     },
   });
   port = Number(new URL(t.mef.urls.user!).port);
@@ -87,6 +30,7 @@ beforeAll(async () => {
     enroleeId: 'Calice-phone',
     targets: [{ targetId: '/id-in', suid: 22 }],
     enrolmentExpirySeconds: 3600,
+    group: 'phones',
   });
   expect(put.status).toBe(200);
 });

@@ -1,6 +1,7 @@
 // Test fixtures: an in-process MEF over a temporary SQLite store and software SE, and enrolee SEs.
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKeyFile, openSoftwareSecureEnvironment, type SecureEnvironment } from '@m2msec/secure-environment';
@@ -65,3 +66,25 @@ export async function startTestMef(extra: Partial<StartMefOptions> = {}): Promis
 }
 
 export const hex = (n = 32) => randomBytes(n).toString('hex');
+
+const openssl = (args: string[]) => {
+  const r = spawnSync('openssl', args, { timeout: 60_000 });
+  if (r.status !== 0) throw new Error(r.stderr.toString());
+};
+
+/** root.pem / root.key (a test root) and mef.pem / mef.key (the MEF's server certificate for MEF_FQDN) in `dir`. */
+export function makeServerCertificate(dir: string): void {
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+  openssl(
+    ['req', '-x509', '-new', ...ec, '-keyout', join(dir, 'root.key'), '-out', join(dir, 'root.pem')]
+      .concat(['-subj', '/CN=root', '-days', '30', '-addext', 'basicConstraints=critical,CA:TRUE'])
+      .concat(['-addext', 'keyUsage=critical,keyCertSign']),
+  );
+  openssl(['req', '-new', ...ec, '-keyout', join(dir, 'mef.key'), '-out', join(dir, 'mef.csr'), '-subj', '/CN=mef']);
+  writeFileSync(join(dir, 'ext'), `subjectAltName=DNS:${MEF_FQDN}\nextendedKeyUsage=serverAuth\n`);
+  openssl(
+    ['x509', '-req', '-in', join(dir, 'mef.csr'), '-CA', join(dir, 'root.pem'), '-CAkey', join(dir, 'root.key')].concat(
+      ['-CAcreateserial', '-out', join(dir, 'mef.pem'), '-days', '30', '-extfile', join(dir, 'ext')],
+    ),
+  );
+}

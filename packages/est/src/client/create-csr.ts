@@ -10,6 +10,7 @@ type Crypto = webcrypto.Crypto;
 
 import type { KeyRef, SecureEnvironment } from '@m2msec/secure-environment';
 import type { GeneralName } from '../lib/general-names.js';
+import { OID } from '../lib/oids.js';
 import { x509 } from '../lib/x509.js';
 import { type ChannelBinding, channelBindingPassword } from '../tls/channel-binding.js';
 
@@ -22,6 +23,12 @@ export interface CsrOptions {
   readonly subjectAltName: readonly GeneralName[];
   /** The channel binding (from simpleEnroll's callback) or a literal challengePassword. */
   readonly challengePassword?: ChannelBinding | string;
+  /**
+   * serverkeygen: have the server encrypt the generated key (RFC 7030 4.4.1) to a pre-shared key
+   * (DecryptKeyIdentifier, 4.4.1.1) or to the client's certificate key (AsymmetricDecryptKeyIdentifier,
+   * 4.4.1.2, the key identifier of the TLS client certificate).
+   */
+  readonly keyEncryption?: { readonly kind: 'symmetric' | 'asymmetric'; readonly keyIdentifier: Uint8Array };
 }
 
 const EC = { name: 'ECDSA', namedCurve: 'P-256' } as const;
@@ -34,6 +41,13 @@ export async function createCsr(o: CsrOptions): Promise<Uint8Array> {
     const pw =
       typeof o.challengePassword === 'string' ? o.challengePassword : channelBindingPassword(o.challengePassword);
     attributes.push(new x509.ChallengePasswordAttribute(pw));
+  }
+  if (o.keyEncryption) {
+    const id = o.keyEncryption.keyIdentifier;
+    if (id.length === 0 || id.length > 127) throw new Error('a key identifier is 1 to 127 bytes');
+    const octets = new Uint8Array([0x04, id.length, ...id]); // OCTET STRING
+    const type = o.keyEncryption.kind === 'symmetric' ? OID.decryptKeyIdentifier : OID.asymmetricDecryptKeyIdentifier;
+    attributes.push(new x509.Attribute(type, [octets.buffer]));
   }
   const csr = await x509.Pkcs10CertificateRequestGenerator.create(
     {

@@ -25,6 +25,11 @@ export interface ParsedCsr {
   readonly requestedExtensionOids: readonly string[];
   /** RFC 7030 4.4.1 key-encryption attributes present (server-side key generation). */
   readonly requestsKeyEncryption: boolean;
+  /**
+   * The key the server-generated private key is to be encrypted to: DecryptKeyIdentifier (4.4.1.1, a
+   * pre-shared symmetric key) or AsymmetricDecryptKeyIdentifier (4.4.1.2), each an OCTET STRING.
+   */
+  readonly keyEncryption?: { readonly kind: 'symmetric' | 'asymmetric'; readonly keyIdentifier: Uint8Array };
 }
 
 const TAG = { SEQ: 0x30, SET: 0x31, INT: 0x02, BIT: 0x03, OCT: 0x04, OID: 0x06, BOOL: 0x01, ATTRS: 0xa0 } as const;
@@ -54,6 +59,7 @@ export function parseCsr(der: Uint8Array): ParsedCsr {
   let san: GeneralName[] | undefined;
   const extensionOids: string[] = [];
   let requestsKeyEncryption = false;
+  let keyEncryption: ParsedCsr['keyEncryption'];
   for (const attr of children(der, attrs, 'attributes')) {
     if (attr.tag !== TAG.SEQ) throw bad('attribute is not a SEQUENCE');
     const [type, values, ...rest] = children(der, attr, 'attribute');
@@ -75,7 +81,14 @@ export function parseCsr(der: Uint8Array): ParsedCsr {
       bytesEqual(t, OID_CONTENT.decryptKeyIdentifier) ||
       bytesEqual(t, OID_CONTENT.asymmetricDecryptKeyIdentifier)
     ) {
+      if (requestsKeyEncryption || vals.length !== 1 || vals[0]!.tag !== TAG.OCT) {
+        throw bad('exactly one key-encryption attribute with one OCTET STRING value (RFC 7030 4.4.1)');
+      }
       requestsKeyEncryption = true;
+      keyEncryption = {
+        kind: bytesEqual(t, OID_CONTENT.decryptKeyIdentifier) ? 'symmetric' : 'asymmetric',
+        keyIdentifier: content(der, vals[0]!),
+      };
     }
     // Other attributes are ignored: the CA decides the issued content (TS-0003 8.3.6.1 RA role).
   }
@@ -91,6 +104,7 @@ export function parseCsr(der: Uint8Array): ParsedCsr {
     subjectAltName: san,
     requestedExtensionOids: extensionOids,
     requestsKeyEncryption,
+    ...(keyEncryption ? { keyEncryption } : {}),
   };
 }
 

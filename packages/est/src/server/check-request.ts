@@ -17,13 +17,26 @@ export interface CheckedRequest {
   readonly csr: ParsedCsr;
 }
 
-/** The TLS client identity; 403 for an unauthenticated client (no HTTP authentication fallback). */
+/**
+ * Who sent the request: the TLS client identity, or (only on a server built with httpAuthentication,
+ * RFC 7030 3.2.3) the user the HTTP authentication edge proved.
+ */
+export function requestIdentity(req: EstHttpRequest, o: EstServerOptions): EstClientIdentity {
+  if (o.httpAuthentication) {
+    return req.httpUser !== undefined ? { kind: 'user', username: req.httpUser } : { kind: 'anonymous' };
+  }
+  return clientIdentity(req.socket as TLSSocket, o.ca);
+}
+
+/** The client identity; 403 for an unauthenticated client. */
 export function requireAuthenticatedClient(req: EstHttpRequest, o: EstServerOptions): EstClientIdentity {
-  const identity = clientIdentity(req.socket as TLSSocket, o.ca);
+  const identity = requestIdentity(req, o);
   if (identity.kind === 'anonymous') {
     throw new EstError(
       403,
-      'EST enrolment requires TLS client authentication with a certificate or TLS-PSK (TS-0003 8.3.6.2.1)',
+      o.httpAuthentication
+        ? 'EST enrolment on this listener requires HTTP authentication (RFC 7030 3.2.3)'
+        : 'EST enrolment requires TLS client authentication with a certificate or TLS-PSK (TS-0003 8.3.6.2.1)',
     );
   }
   return identity;
@@ -40,7 +53,7 @@ export async function checkEnrolmentRequest(req: EstHttpRequest, o: EstServerOpt
   return { identity, csr };
 }
 
-function checkChannelBinding(socket: TLSSocket, csr: ParsedCsr, mode: 'require' | 'if-present' | 'off'): void {
+export function checkChannelBinding(socket: TLSSocket, csr: ParsedCsr, mode: 'require' | 'if-present' | 'off'): void {
   if (mode === 'off') return;
   if (csr.challengePassword === undefined) {
     if (mode === 'require') {

@@ -7,8 +7,8 @@ import type { EstHttpResponse, EstServerOptions } from './types.js';
 export function csrattrsHandler(o: EstServerOptions) {
   const challengePassword = (o.channelBinding ?? 'require') !== 'off';
   const generic = base64Response('application/csrattrs', encodeCsrAttributes({ challengePassword }));
-  return (identity: EstClientIdentity, label: string | undefined): EstHttpResponse => {
-    const names = identity.kind === 'anonymous' ? undefined : o.expectedSan?.(identity, label);
+  return async (identity: EstClientIdentity, label: string | undefined): Promise<EstHttpResponse> => {
+    const names = identity.kind === 'anonymous' ? undefined : await o.expectedSan?.(identity, label);
     if (!names?.length) return generic;
     return base64Response('application/csrattrs', encodeCsrAttributes({ challengePassword, subjectAltName: names }));
   };

@@ -5,7 +5,7 @@ import type { CheckedRequest } from './check-request.js';
 import type { EstEnrolmentOperation, EstServerOptions } from './types.js';
 
 export type Decision =
-  | { outcome: 'allow'; validitySeconds?: number; notAfter?: Date; holder?: string }
+  | { outcome: 'allow'; validitySeconds?: number; notAfter?: Date; holder?: string; subject?: string }
   | { outcome: 'pending'; retryAfterSeconds: number };
 
 export async function decide(
@@ -34,6 +34,7 @@ export async function decide(
       ...(a?.validitySeconds !== undefined ? { validitySeconds: a.validitySeconds } : {}),
       ...(a?.notAfter !== undefined ? { notAfter: a.notAfter } : {}),
       ...(a?.holder !== undefined ? { holder: a.holder } : {}),
+      ...(a?.subject !== undefined ? { subject: a.subject } : {}),
     };
   }
   if (outcome === 'pending') {

@@ -4,9 +4,10 @@ import { availableParallelism } from 'node:os';
 import type { TLSSocket } from 'node:tls';
 import { CsrVerifyPool } from '../csr/verify-pool.js';
 import { EstError, isEstError } from '../errors.js';
-import { clientIdentity } from '../tls/client-identity.js';
 import { cacertsHandler } from './cacerts.js';
+import { requestIdentity } from './check-request.js';
 import { csrattrsHandler } from './csrattrs.js';
+import { fullcmc } from './fullcmc.js';
 import { textResponse } from './responses.js';
 import { serverkeygen } from './serverkeygen.js';
 import { simpleenroll } from './simpleenroll.js';
@@ -27,6 +28,7 @@ const METHODS: Record<string, 'GET' | 'POST'> = {
   simpleenroll: 'POST',
   simplereenroll: 'POST',
   serverkeygen: 'POST',
+  fullcmc: 'POST',
 };
 
 const LABEL = /^[A-Za-z0-9._~-]{1,64}$/;
@@ -43,14 +45,13 @@ export function createEstServer(input: EstServerOptions): EstServer {
     if (req.label !== undefined && (!LABEL.test(req.label) || !labels.has(req.label))) {
       throw new EstError(404, 'unknown EST label');
     }
-    if (operation === 'fullcmc') throw new EstError(501, 'fullcmc (RFC 7030 4.3) is not supported');
     const method = METHODS[operation];
     if (!method) throw new EstError(404, 'unknown EST operation');
     if (req.method !== method && !(method === 'GET' && req.method === 'HEAD')) {
       return textResponse(405, `${operation} takes ${method}`, { allow: method });
     }
     if (!(req.socket as TLSSocket).encrypted) throw new EstError(403, 'EST is served over TLS only (RFC 7030 3.3)');
-    if (req.hasAuthorizationHeader) {
+    if (req.hasAuthorizationHeader && !options.httpAuthentication) {
       throw new EstError(
         403,
         'HTTP-based client authentication is not accepted (TS-0003 8.3.6.2.1); authenticate in TLS',
@@ -60,11 +61,13 @@ export function createEstServer(input: EstServerOptions): EstServer {
       case 'cacerts':
         return cacerts();
       case 'csrattrs':
-        return csrattrs(clientIdentity(req.socket as TLSSocket, options.ca), req.label);
+        return csrattrs(requestIdentity(req, options), req.label);
       case 'simpleenroll':
         return simpleenroll(options, req);
       case 'simplereenroll':
         return simplereenroll(options, req);
+      case 'fullcmc':
+        return fullcmc(options, req);
       default:
         return serverkeygen(options, req);
     }

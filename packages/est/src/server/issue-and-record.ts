@@ -16,7 +16,7 @@ export async function issueAndRecord(
   subjectPublicKeyInfo: Uint8Array,
 ): Promise<Uint8Array> {
   const certificate = await issueCertificate(o.ca, {
-    subject: csr.subject,
+    subject: decision.subject ?? csr.subject,
     subjectPublicKeyInfo,
     subjectAltName: csr.subjectAltName,
     validitySeconds: decision.validitySeconds ?? o.validitySeconds,

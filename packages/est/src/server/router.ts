@@ -19,6 +19,7 @@ async function serve(
   res: ServerResponse,
   label: string | undefined,
   operation: string,
+  httpUserOf?: (req: IncomingMessage) => string | undefined,
 ): Promise<void> {
   const limit = server.options.maxBodyBytes ?? 16 * 1024;
   let answer: EstHttpResponse;
@@ -29,6 +30,7 @@ async function serve(
       ...(label !== undefined ? { label } : {}),
       ...(req.headers['content-type'] ? { contentType: req.headers['content-type'] } : {}),
       hasAuthorizationHeader: req.headers.authorization !== undefined,
+      ...(httpUserOf && httpUserOf(req) !== undefined ? { httpUser: httpUserOf(req)! } : {}),
       body,
       socket: req.socket as TLSSocket,
     });
@@ -46,14 +48,19 @@ function notFound(res: ServerResponse): void {
   res.writeHead(a.status, a.headers).end(a.body);
 }
 
-export function estRouter(options: EstServerOptions | EstServer): EstRouter {
+export interface EstRouterOptions {
+  /** The user an HTTP authentication edge in front proved for this request (servers with httpAuthentication). */
+  httpUserOf?: (req: IncomingMessage) => string | undefined;
+}
+
+export function estRouter(options: EstServerOptions | EstServer, r: EstRouterOptions = {}): EstRouter {
   const server = 'handle' in options ? options : createEstServer(options);
   const router = express.Router();
   router.all('/:operation', (req: Request, res: Response) =>
-    serve(server, req, res, undefined, String(req.params.operation)),
+    serve(server, req, res, undefined, String(req.params.operation), r.httpUserOf),
   );
   router.all('/:label/:operation', (req: Request, res: Response) =>
-    serve(server, req, res, String(req.params.label), String(req.params.operation)),
+    serve(server, req, res, String(req.params.label), String(req.params.operation), r.httpUserOf),
   );
   router.use((_req, res) => notFound(res));
   return Object.assign(router, { estServer: server, close: () => server.close() });

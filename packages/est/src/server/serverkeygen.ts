@@ -1,25 +1,26 @@
 // /serverkeygen (RFC 7030 4.4): the server generates the P-256 key pair, certifies it with the
-// CSR's subject and SAN, and answers multipart/mixed: the private key as application/pkcs8
-// (protected by TLS; 4.4.2), then the certificate as certs-only. The private key is never
+// CSR's subject and SAN, and answers multipart/mixed: the private key, then the certificate as
+// certs-only. The key is application/pkcs8 protected by TLS alone, or, when the CSR carries a
+// key-encryption attribute (4.4.1.1 / 4.4.1.2), a CMS EnvelopedData to the named key
+// (application/pkcs7-mime; smime-type=server-generated-key, 4.4.2). The private key is never
 // logged and the response is marked no-store.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import type { ParsedCsr } from '../csr/parse-csr.js';
 import { EstError } from '../errors.js';
 import { encodeBase64Body } from '../lib/base64-body.js';
 import { encodeCertsOnly } from '../pkcs7/certs-only.js';
+import type { EstClientIdentity } from '../tls/client-identity.js';
 import { checkEnrolmentRequest } from './check-request.js';
 import { decide } from './decide.js';
+import { certificateKeyIdentifier, encryptServerKey, type ServerKeyRecipient } from './encrypt-server-key.js';
 import { issueAndRecord } from './issue-and-record.js';
 import { PKCS7_CERTS_ONLY, textResponse } from './responses.js';
 import type { EstHttpRequest, EstHttpResponse, EstServerOptions } from './types.js';
 
 export async function serverkeygen(o: EstServerOptions, req: EstHttpRequest): Promise<EstHttpResponse> {
   const checked = await checkEnrolmentRequest(req, o);
-  if (checked.csr.requestsKeyEncryption) {
-    throw new EstError(
-      501,
-      'encrypted server-generated keys (RFC 7030 4.4.1.1 / 4.4.1.2) are not supported; TLS protects the key',
-    );
-  }
+  // The recipient is settled before anything is generated or issued: a refusal leaves no certificate.
+  const recipient = await keyRecipient(o, checked.identity, checked.csr.keyEncryption);
   const decision = await decide(o, 'serverkeygen', req.label, checked);
   if (decision.outcome === 'pending') {
     return textResponse(202, 'enrolment pending approval; retry later', {
@@ -35,18 +36,45 @@ export async function serverkeygen(o: EstServerOptions, req: EstHttpRequest): Pr
     publicKey.export({ type: 'spki', format: 'der' }),
   );
   const pkcs8 = privateKey.export({ type: 'pkcs8', format: 'der' });
+  const keyPart = recipient ? await encryptServerKey(pkcs8, recipient) : pkcs8;
+  const keyType = recipient ? 'application/pkcs7-mime; smime-type=server-generated-key' : 'application/pkcs8';
   const boundary = `est-${randomBytes(12).toString('hex')}`;
   const body =
-    `--${boundary}\r\ncontent-type: application/pkcs8\r\ncontent-transfer-encoding: base64\r\n\r\n` +
-    encodeBase64Body(pkcs8) +
+    `--${boundary}\r\ncontent-type: ${keyType}\r\ncontent-transfer-encoding: base64\r\n\r\n` +
+    encodeBase64Body(keyPart) +
     `--${boundary}\r\ncontent-type: ${PKCS7_CERTS_ONLY}\r\ncontent-transfer-encoding: base64\r\n\r\n` +
     encodeBase64Body(encodeCertsOnly([certificate])) +
     `--${boundary}--\r\n`;
   pkcs8.fill(0);
-  o.logger?.info('est server-generated key certified', { operation: 'serverkeygen', san: checked.csr.subjectAltName });
+  o.logger?.info('est server-generated key certified', {
+    operation: 'serverkeygen',
+    san: checked.csr.subjectAltName,
+    keyEncryption: recipient?.kind ?? 'tls',
+  });
   return {
     status: 200,
     headers: { 'content-type': `multipart/mixed; boundary=${boundary}`, 'cache-control': 'no-store' },
     body,
   };
+}
+
+async function keyRecipient(
+  o: EstServerOptions,
+  identity: EstClientIdentity,
+  request: ParsedCsr['keyEncryption'],
+): Promise<ServerKeyRecipient | undefined> {
+  if (!request) return undefined;
+  if (request.kind === 'asymmetric') {
+    // 4.4.1.2: the only public key this server can tie to the client is the certificate it proved in TLS.
+    if (identity.kind !== 'certificate') {
+      throw new EstError(400, 'asymmetric key encryption needs a client certificate in TLS (RFC 7030 4.4.1.2)');
+    }
+    if (!Buffer.from(certificateKeyIdentifier(identity.certificate)).equals(Buffer.from(request.keyIdentifier))) {
+      throw new EstError(400, "AsymmetricDecryptKeyIdentifier does not name the TLS client certificate's key");
+    }
+    return { kind: 'certificate', certificate: identity.certificate };
+  }
+  const key = await o.serverKeygenSharedKey?.(request.keyIdentifier, identity);
+  if (!key) throw new EstError(400, 'DecryptKeyIdentifier names no key shared with this client (RFC 7030 4.4.1.1)');
+  return { kind: 'symmetric', keyIdentifier: request.keyIdentifier, key };
 }

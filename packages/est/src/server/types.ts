@@ -46,6 +46,8 @@ export type EnrolmentDecision =
       readonly notAfter?: Date;
       /** Who will hold the certificate, passed to recordIssued (e.g. the enrolee record's key). */
       readonly holder?: string;
+      /** Subject the certificate gets instead of the CSR's (RFC 4514 string, e.g. `CN=<username>`). */
+      readonly subject?: string;
     }
   | { readonly outcome: 'pending'; readonly retryAfterSeconds?: number }
   | { readonly outcome: 'deny'; readonly reason?: string };
@@ -85,11 +87,40 @@ export interface EstServerOptions {
   /** extendedKeyUsage of issued certificates; default clientAuth + serverAuth. */
   extendedKeyUsage?: readonly string[];
   /** Names announced in /csrattrs for an identified client (TS-0003 8.3.6.2.2 step 2). */
-  expectedSan?: (identity: EstClientIdentity, label: string | undefined) => readonly GeneralName[] | undefined;
+  expectedSan?: (
+    identity: EstClientIdentity,
+    label: string | undefined,
+  ) => readonly GeneralName[] | undefined | Promise<readonly GeneralName[] | undefined>;
+  /**
+   * RFC 7030 4.4.1.1: the pre-shared key-encryption key (32 bytes, AES-256 key wrap) a CSR's
+   * DecryptKeyIdentifier names for this client, or undefined (refused). Without the hook only
+   * asymmetric encryption (4.4.1.2) or TLS-only protection is offered.
+   */
+  serverKeygenSharedKey?: (
+    keyIdentifier: Uint8Array,
+    identity: EstClientIdentity,
+  ) => Uint8Array | undefined | Promise<Uint8Array | undefined>;
+  /**
+   * fullcmc revocation requests (RFC 5272 6.11): revoke the certificate with this canonical serial for
+   * this requester (the TLS client, who signed the request under `signer`). `true` when revoked, else
+   * the reason for the refusal (answered as CMC failed / badCertId). Without it revocation is noSupport.
+   */
+  revokeCertificate?: (r: {
+    serialNumber: string;
+    reason?: import('../certificate/issue-crl.js').CrlReason;
+    requester: EstClientIdentity;
+    signer: Uint8Array;
+  }) => Promise<true | string>;
   /** Accepted label segments; requests under any other label are 404. Default: none. */
   labels?: readonly string[];
   /** Retry-After for a bare 'pending' decision; default 60 s. */
   defaultRetryAfterSeconds?: number;
+  /**
+   * RFC 7030 3.2.3 HTTP-based client authentication: the server accepts requests whose `httpUser` an
+   * authentication edge in front of it proved. Off by default (TS-0003 8.3.6.2.1 forbids it in the EST
+   * profile); only the MEF's username / password listener turns it on.
+   */
+  httpAuthentication?: boolean;
   /** Largest accepted request body; default 16 KiB. */
   maxBodyBytes?: number;
   logger?: EstLogger;
@@ -107,6 +138,8 @@ export interface EstHttpRequest {
   readonly contentType?: string;
   /** True when an Authorization header was sent (refused: TS-0003 8.3.6.2.1). */
   readonly hasAuthorizationHeader: boolean;
+  /** The username an HTTP authentication edge verified (honoured with `httpAuthentication` only). */
+  readonly httpUser?: string;
   readonly body: Uint8Array;
   readonly socket: TLSSocket | { encrypted?: undefined };
 }

@@ -24,6 +24,11 @@ export type EstClientIdentity =
       readonly parsed?: ParsedCertificate;
       readonly subjectAltName?: readonly GeneralName[];
     }
+  /**
+   * A user an HTTP authentication edge proved (RFC 7030 3.2.3, Basic / Digest inside server-only TLS).
+   * Only a server built with `httpAuthentication: true` ever sees it: outside the TS-0003 EST profile.
+   */
+  | { readonly kind: 'user'; readonly username: string }
   | { readonly kind: 'anonymous' };
 
 const pskIdentities = new WeakMap<TLSSocket, string>();

@@ -19,6 +19,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { digestHa1 } from '../digest/digest.js';
 import type { MefStore } from '../store/mef-store.js';
 import type { EnroleeConfig } from '../store/records.js';
+import { hashPassword } from '../user/password-hash.js';
 
 const hexKey = (v: unknown, what: string): Buffer => {
   if (typeof v !== 'string' || !/^([0-9a-fA-F]{2}){16,64}$/.test(v)) {
@@ -26,6 +27,8 @@ const hexKey = (v: unknown, what: string): Buffer => {
   }
   return Buffer.from(v, 'hex');
 };
+
+const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 
 function enroleeConfig(b: Record<string, unknown>): EnroleeConfig {
   if (typeof b.enroleeId !== 'string' || !b.enroleeId) throw new RspfError('BAD_REQUEST', 'enroleeId is required');
@@ -50,6 +53,7 @@ function enroleeConfig(b: Record<string, unknown>): EnroleeConfig {
     ...(b.certificateEnrolment === true ? { certificateEnrolment: true } : {}),
     ...(sans ? { subjectAltNames: sans as string[] } : {}),
     ...(typeof b.remoteManagementUri === 'string' ? { remoteManagementUri: b.remoteManagementUri } : {}),
+    ...(typeof b.group === 'string' && b.group ? { group: b.group } : {}),
     ...(b.clientConfiguration && typeof b.clientConfiguration === 'object'
       ? { clientConfiguration: b.clientConfiguration as Record<string, unknown> }
       : {}),
@@ -59,6 +63,8 @@ function enroleeConfig(b: Record<string, unknown>): EnroleeConfig {
 export interface AdminRouterOptions {
   token: string;
   digestRealm: string;
+  /** After a user's password was set: its lock-out is cleared. */
+  afterUserChange?: (username: string) => Promise<void>;
   /** Runs after a revocation committed and before it is acknowledged (the CRL is regenerated). */
   afterRevocation?: () => Promise<unknown>;
 }
@@ -114,10 +120,23 @@ export function adminRouter(store: MefStore, o: AdminRouterOptions): Router {
     '/admin/enrolees/user/:username',
     handle(async (req) => {
       const pw = req.body?.password;
+      const username = String(req.params.username);
+      // The username may become a certificate subject (CN=<username>): no RFC 4514 special characters.
+      if (!USERNAME.test(username)) {
+        throw new RspfError('BAD_REQUEST', 'a username is 1-64 letters, digits, . _ @ - (starting alphanumeric)');
+      }
       if (typeof pw !== 'string' || pw.length < 8)
         throw new RspfError('BAD_REQUEST', 'password needs 8 characters or more');
-      const ha1 = digestHa1(String(req.params.username), o.digestRealm, pw);
-      return summary(await store.putEnrolee(`user:${req.params.username}`, enroleeConfig(req.body), { ha1 }));
+      const config = enroleeConfig(req.body);
+      const ha1 = digestHa1(username, o.digestRealm, pw);
+      const passwordHash = await hashPassword(pw);
+      try {
+        const rec = await store.putEnrolee(`user:${username}`, config, { ha1, passwordHash });
+        await o.afterUserChange?.(username);
+        return summary(rec);
+      } finally {
+        ha1.fill(0);
+      }
     }),
   );
   r.delete(

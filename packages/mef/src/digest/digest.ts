@@ -46,29 +46,37 @@ export class DigestAuthenticator {
     return `Digest realm="${this.o.realm}", qop="auth", algorithm=SHA-256, nonce="${ts}.${mac}"${stale ? ', stale=true' : ''}`;
   }
 
-  /** The authenticated username, 'stale' for an expired nonce, or undefined. */
-  async verify(method: string, requestUri: string, header: string | undefined): Promise<string | 'stale' | undefined> {
+  /**
+   * `{ok: true, username}` for a valid answer; otherwise `stale` (an expired nonce: the client retries
+   * without a new password) and the claimed username when the answer was checked and found wrong
+   * (what the lock-out counts). A replayed nonce count is refused and not counted.
+   */
+  async verify(method: string, requestUri: string, header: string | undefined): Promise<DigestResult> {
     const p = parseDigestHeader(header);
-    if (!p?.username || !p.nonce || !p.response || !p.uri || p.qop !== 'auth' || !p.nc || !p.cnonce) return undefined;
-    if (p.uri !== requestUri) return undefined; // an answer computed for another resource
-    if ((p.algorithm ?? 'MD5').toUpperCase() !== 'SHA-256' || p.realm !== this.o.realm) return undefined;
+    if (!p?.username || !p.nonce || !p.response || !p.uri || p.qop !== 'auth' || !p.nc || !p.cnonce) return NO;
+    if (p.uri !== requestUri) return NO; // an answer computed for another resource
+    if ((p.algorithm ?? 'MD5').toUpperCase() !== 'SHA-256' || p.realm !== this.o.realm) return NO;
     const [ts, mac] = p.nonce.split('.');
-    if (!ts || !mac) return undefined;
+    if (!ts || !mac) return NO;
     const good = createHmac('sha256', this.#secret).update(ts).digest('base64url');
-    if (good.length !== mac.length || !timingSafeEqual(Buffer.from(good), Buffer.from(mac))) return undefined;
+    if (good.length !== mac.length || !timingSafeEqual(Buffer.from(good), Buffer.from(mac))) return NO;
     const issued = Number.parseInt(ts, 36);
-    if (!(this.#now() - issued < (this.o.nonceLifetimeMs ?? 300_000))) return 'stale';
+    if (!(this.#now() - issued < (this.o.nonceLifetimeMs ?? 300_000))) return { ok: false, stale: true };
     const nc = Number.parseInt(p.nc, 16);
-    if (!Number.isFinite(nc) || nc <= (this.#seen.get(p.nonce) ?? 0)) return undefined; // replayed nc
+    if (!Number.isFinite(nc) || nc <= (this.#seen.get(p.nonce) ?? 0)) return NO; // replayed nc
     const ha1 = await this.o.ha1Of(p.username);
-    if (!ha1) return undefined;
     const ha2 = sha256(`${method}:${p.uri}`);
-    const expected = Buffer.from(sha256(`${ha1.toString('utf8')}:${p.nonce}:${p.nc}:${p.cnonce}:auth:${ha2}`));
-    ha1.fill(0);
+    const expected = Buffer.from(sha256(`${ha1?.toString('utf8') ?? 'x'}:${p.nonce}:${p.nc}:${p.cnonce}:auth:${ha2}`));
+    ha1?.fill(0);
     const got = Buffer.from(p.response.toLowerCase());
-    if (got.length !== expected.length || !timingSafeEqual(got, expected)) return undefined;
+    if (!ha1 || got.length !== expected.length || !timingSafeEqual(got, expected)) {
+      return { ok: false, username: p.username };
+    }
     this.#seen.set(p.nonce, nc);
     if (this.#seen.size > 10_000) this.#seen.delete(this.#seen.keys().next().value!);
-    return p.username;
+    return { ok: true, username: p.username };
   }
 }
+
+export type DigestResult = { ok: true; username: string } | { ok: false; stale?: boolean; username?: string };
+const NO: DigestResult = { ok: false };

@@ -42,6 +42,11 @@ export interface MefGbaOptions {
    * Zn listener (HTTPS, served at /zn). NAFs authenticate with a client certificate issued under
    * `nafTrustAnchors` (dNSName SANs = the NAF FQDNs it speaks for) or a `nafCredentials` entry.
    */
+  /**
+   * EST over a GBA-derived TLS-PSK session (TLS 1.2 PSK, identity = B-TID, key = Ks_NAF for the
+   * MEF-FQDN); needs the MEF CA. Only subscribers whose targets list the MEF-FQDN get a key.
+   */
+  est?: MefGbaListenOptions;
   zn: MefGbaListenOptions & {
     cert: string | Buffer;
     key: string | Buffer;

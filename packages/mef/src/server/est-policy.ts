@@ -5,13 +5,14 @@
 // enrolee recorded for that certificate's serial, never "any enrolee whose names cover it"; a revoked
 // certificate, or one whose enrolee was revoked, gets nothing (issue 12 item 6).
 // notAfter never passes the enrolee's Enrolment Expiry (TS-0003 10.7) counted from issuance.
-import { X509Certificate } from 'node:crypto';
+import { createHmac, X509Certificate } from 'node:crypto';
 import {
   type CertificateAuthority,
   canonicalSerial,
   type EnrolmentDecision,
   type EnrolmentPolicy,
   type EstClientIdentity,
+  type GeneralName,
 } from '@m2msec/est';
 import { type IssuedCertificateCheck, RspfError } from '@m2msec/rspf';
 import type { MefStore } from '../store/mef-store.js';
@@ -20,12 +21,25 @@ import type { EnroleeRecord } from '../store/records.js';
 
 type Enrolee = { record: EnroleeRecord } | { refused: string };
 
-async function enroleeOf(store: MefStore, id: EstClientIdentity): Promise<Enrolee | undefined> {
+async function enroleeOf(
+  store: MefStore,
+  id: EstClientIdentity,
+  o: EstPolicyOptions = {},
+): Promise<Enrolee | undefined> {
   if (id.kind === 'psk') {
-    const r =
-      store.pskLookup(id.pskIdentity)?.kind === 'enrolee'
-        ? await store.enrolees.get(`psk:${id.pskIdentity}`)
-        : undefined;
+    if (store.pskLookup(id.pskIdentity)?.kind === 'enrolee') {
+      const r = await store.enrolees.get(`psk:${id.pskIdentity}`);
+      return r ? { record: r } : undefined;
+    }
+    // EST over GBA: the B-TID's Enrolee-ID (from the BSF) names the enrolee registered with that Enrolee-ID.
+    const enroleeId = o.gbaEnroleeId?.(id.pskIdentity);
+    if (enroleeId === undefined) return undefined;
+    const r = (await store.enrolees.list()).find((e) => e.value.enroleeId === enroleeId)?.value;
+    return r ? { record: r } : undefined;
+  }
+  if (id.kind === 'user') {
+    // The HTTP edge admitted this user only if its group is enabled (username / password option).
+    const r = await store.enrolees.get(`user:${id.username}`);
     return r ? { record: r } : undefined;
   }
   if (id.kind !== 'certificate') return undefined;
@@ -51,12 +65,19 @@ async function enroleeOf(store: MefStore, id: EstClientIdentity): Promise<Enrole
 
 export interface EstPolicyOptions {
   now?: () => number;
+  /**
+   * Username / password option: the subject of a certificate issued to a user, `CN=<username>`
+   * (the username bound into the credential) or the CSR's.
+   */
+  userSubject?: 'username' | 'csr';
+  /** EST over GBA: the Enrolee-ID the BSF gave for a B-TID held by this listener, if any. */
+  gbaEnroleeId?: (btid: string) => string | undefined;
 }
 
 export function estEnrolmentPolicy(store: MefStore, o: EstPolicyOptions = {}): EnrolmentPolicy {
   const now = o.now ?? Date.now;
   return async (req): Promise<EnrolmentDecision> => {
-    const who = await enroleeOf(store, req.clientIdentity);
+    const who = await enroleeOf(store, req.clientIdentity, o);
     if (!who) return { outcome: 'deny', reason: 'this TLS session did not authenticate a registered enrolee' };
     if ('refused' in who) return { outcome: 'deny', reason: who.refused };
     const rec = who.record;
@@ -70,10 +91,12 @@ export function estEnrolmentPolicy(store: MefStore, o: EstPolicyOptions = {}): E
         reason: `subjectAltName ${bad?.value ?? '(none)'} is not registered for ${rec.enroleeId}`,
       };
     }
+    const user = req.clientIdentity.kind === 'user' ? req.clientIdentity.username : undefined;
     return {
       outcome: 'allow',
       notAfter: new Date(now() + rec.enrolmentExpirySeconds * 1000),
       holder: rec.principal,
+      ...(user !== undefined && (o.userSubject ?? 'username') === 'username' ? { subject: `CN=${user}` } : {}),
     };
   };
 }
@@ -126,5 +149,60 @@ export function issuedCertificateCheck(
       throw new RspfError('FORBIDDEN', 'the reported certificate names an identity this enrolee was not granted');
     }
     return { certificate: Buffer.from(der), trustAnchors: [Buffer.from(ca.certificate)] };
+  };
+}
+
+/** Label of the serverkeygen key-encryption key derived from Kpm (design: the key is never Kpm itself). */
+export const SERVERKEYGEN_KEK_LABEL = 'm2msec EST serverkeygen KEK';
+
+/**
+ * EstServerOptions.serverKeygenSharedKey (RFC 7030 4.4.1.1) for PSK enrolees: the pre-shared key a
+ * DecryptKeyIdentifier may name is the session's own, identified by its KpmID (UTF-8), and is
+ * HMAC-SHA-256(Kpm, "m2msec EST serverkeygen KEK"), so the envelope key is independent of the
+ * MEF Handshake key. Any other identifier, or a target's PSK identity, names nothing.
+ */
+export function serverKeygenSharedKey(store: MefStore) {
+  return (keyIdentifier: Uint8Array, identity: EstClientIdentity): Uint8Array | undefined => {
+    if (identity.kind !== 'psk' || Buffer.from(keyIdentifier).toString('utf8') !== identity.pskIdentity)
+      return undefined;
+    const entry = store.pskLookup(identity.pskIdentity);
+    if (entry?.kind !== 'enrolee') return undefined;
+    return createHmac('sha256', entry.key).update(SERVERKEYGEN_KEK_LABEL).digest();
+  };
+}
+
+/**
+ * EstServerOptions.revokeCertificate (fullcmc id-cmc-revokeRequest, RFC 5272 6.11): an enrolee may
+ * revoke a certificate this MEF issued to the same enrolee record as the certificate it signs with;
+ * the CRL is regenerated before the success is answered.
+ */
+export function cmcRevocation(store: MefStore, afterRevocation?: () => Promise<unknown>) {
+  return async (r: { serialNumber: string; reason?: string; requester: EstClientIdentity }): Promise<true | string> => {
+    const id = r.requester;
+    if (id.kind !== 'certificate' || !id.issuedByThisCa || !id.parsed)
+      return 'only a certificate of this MEF CA may revoke';
+    const own = await store.issued.get(canonicalSerial(Buffer.from(id.parsed.serialNumber).toString('hex')));
+    const target = await store.issued.get(r.serialNumber);
+    if (!own || own.revokedAt !== undefined || !target || target.holder !== own.holder) {
+      return 'no certificate with this serial was issued to this enrolee';
+    }
+    await store.revokeCertificate(r.serialNumber, r.reason ?? 'unspecified');
+    await afterRevocation?.();
+    return true;
+  };
+}
+
+/**
+ * EstServerOptions.expectedSan (/csrattrs, RFC 7030 4.5, TS-0003 8.3.6.2.2 step 2): the names the
+ * administrator registered for the enrolee this session authenticates, so the CSR attributes announce
+ * exactly what the policy will allow. Values with a URI scheme are URIs, the others DNS names.
+ */
+export function expectedSanPolicy(store: MefStore, o: EstPolicyOptions = {}) {
+  return async (identity: EstClientIdentity): Promise<GeneralName[] | undefined> => {
+    const who = await enroleeOf(store, identity, o);
+    if (!who || 'refused' in who || !who.record.certificateEnrolment) return undefined;
+    return (who.record.subjectAltNames ?? []).map((v) =>
+      /^[A-Za-z][A-Za-z0-9+.-]*:/.test(v) ? { type: 'uri' as const, value: v } : { type: 'dns' as const, value: v },
+    );
   };
 }

@@ -5,7 +5,7 @@
 import { X509Certificate } from 'node:crypto';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server as NetServer } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { DskppServer } from '@m2msec/dskpp';
 import { dskppRouter } from '@m2msec/dskpp';
@@ -28,13 +28,23 @@ import { CrlPublisher } from '../crl/crl-publisher.js';
 import { CRL_PATH, crlRouter } from '../crl/crl-router.js';
 import { DigestAuthenticator } from '../digest/digest.js';
 import { gbaAdminRouter } from '../gba/admin-router.js';
+import { type EstOverGba, estOverGba } from '../gba/est-over-gba.js';
 import { createMefBsf, GBA_UB_PATH, GBA_ZN_PATH, type MefGbaOptions } from '../gba/start-bsf.js';
 import { openKeyVault } from '../lib/vault.js';
 import { enrolmentRouter } from '../routes/enrolment.js';
 import { fetchCredentialsRouter } from '../routes/fetch-credentials.js';
 import { mmefRouter } from '../routes/mmef.js';
 import { EST_BASE_PATH, MefStore } from '../store/mef-store.js';
-import { estEnrolmentPolicy, issuedCertificateCheck, recordEstIssuance } from './est-policy.js';
+import { authenticateUser, type UserAuthContext, type UserAuthScheme } from '../user/authenticate-user.js';
+import { GuessGuard } from '../user/guess-guard.js';
+import {
+  cmcRevocation,
+  estEnrolmentPolicy,
+  expectedSanPolicy,
+  issuedCertificateCheck,
+  recordEstIssuance,
+  serverKeygenSharedKey,
+} from './est-policy.js';
 import { enroleePrincipal } from './session-identity.js';
 
 export interface ListenOptions {
@@ -65,8 +75,12 @@ export interface StartMefOptions {
     trustAnchors: ReadonlyArray<string | Buffer>;
     crls?: ReadonlyArray<string | Buffer>;
   };
-  /** Username/password option (server-only TLS + HTTP Digest), off unless given. Outside the EST profile. */
-  user?: ListenOptions & { cert: string | Buffer; key: string | Buffer; realm?: string };
+  /**
+   * Username/password option (server-only TLS + HTTP Basic / Digest), off unless given. Serves the
+   * enrolment exchange and, with a CA, EST with HTTP authentication (RFC 7030 3.2.3): both outside the
+   * TS-0003 EST profile (8.3.6.2.1 NOTE 3).
+   */
+  user?: ListenOptions & UserListenerPolicy & { cert: string | Buffer; key: string | Buffer };
   admin: ListenOptions & { token: string };
   /** The MEF CA: enables EST at /.well-known/est and certificate enrolment instructions. */
   ca?: CertificateAuthority;
@@ -91,6 +105,22 @@ export interface StartMefOptions {
   now?: () => number;
 }
 
+export interface UserListenerPolicy {
+  realm?: string;
+  /** Enrolee groups whose users may authenticate (an enrolee's `group`); none by default. */
+  groups: readonly string[];
+  /** Accepted schemes; default both (Digest first in the challenge). */
+  schemes?: readonly UserAuthScheme[];
+  /** Consecutive failures that lock a username; default 5. */
+  maxFailures?: number;
+  /** How long a locked username stays locked; default 900 s. */
+  lockoutSeconds?: number;
+  /** Authentication attempts per source address and minute; default 30. */
+  attemptsPerMinute?: number;
+  /** Subject of an EST certificate issued to a user: `CN=<username>` (default) or the CSR's. */
+  certificateSubject?: 'username' | 'csr';
+}
+
 export interface RunningMef {
   store: MefStore;
   vault: KeyVault;
@@ -106,6 +136,8 @@ export interface RunningMef {
     admin: string;
     gbaUb?: string;
     gbaZn?: string;
+    /** EST over GBA TLS-PSK (gba.est). */
+    gbaEst?: string;
   };
   close(): Promise<void>;
 }
@@ -185,6 +217,9 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
           ca: o.ca,
           authorize: estEnrolmentPolicy(store, { now }),
           recordIssued: recordEstIssuance(store, now),
+          serverKeygenSharedKey: serverKeygenSharedKey(store),
+          expectedSan: expectedSanPolicy(store),
+          revokeCertificate: cmcRevocation(store, crl ? () => crl.regenerate() : undefined),
           ...(o.est?.validitySeconds !== undefined ? { validitySeconds: o.est.validitySeconds } : {}),
           ...(o.est?.crlDistributionPoints?.length ? { crlDistributionPoints: o.est.crlDistributionPoints } : {}),
           channelBinding: o.channelBinding ?? 'require',
@@ -215,6 +250,8 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
   };
 
   const servers: Array<Server | HttpServer> = [];
+  /** The EST-over-GBA gate (a net.Server) and the TLS server behind it. */
+  const gated: Array<NetServer | Server> = [];
   const urls: RunningMef['urls'] = { admin: '' };
   if (o.psk) {
     const server = createServer(
@@ -254,28 +291,78 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
     urls.certificate = `https://${o.certificate.host}:${await listen(server, o.certificate)}`;
   }
   const realm = o.user?.realm ?? o.fqdn;
+  const userGuard = o.user
+    ? new GuessGuard(o.store, {
+        now,
+        ...(o.user.maxFailures !== undefined ? { maxFailures: o.user.maxFailures } : {}),
+        ...(o.user.lockoutSeconds !== undefined ? { lockoutSeconds: o.user.lockoutSeconds } : {}),
+        ...(o.user.attemptsPerMinute !== undefined ? { attemptsPerMinute: o.user.attemptsPerMinute } : {}),
+      })
+    : undefined;
   if (o.user) {
+    const groups = new Set(o.user.groups);
+    const userRecord = async (username: string) => {
+      const rec = await store.enrolees.get(`user:${username}`);
+      return rec?.group !== undefined && groups.has(rec.group) ? rec : undefined;
+    };
     const digest = new DigestAuthenticator({
       realm,
       now,
       ha1Of: async (username) => {
-        const rec = await store.enrolees.get(`user:${username}`);
+        const rec = await userRecord(username);
         return rec?.sealedHa1 ? vault.open('ha1', rec.principal, rec.sealedHa1) : undefined;
       },
     });
+    const authContext: UserAuthContext = {
+      schemes: o.user.schemes ?? ['digest', 'basic'],
+      digest,
+      guard: userGuard!,
+      realm,
+      passwordHashOf: async (username) => {
+        const rec = await userRecord(username);
+        return rec?.sealedPasswordHash
+          ? (await vault.open('password-hash', rec.principal, rec.sealedPasswordHash)).toString('utf8')
+          : undefined;
+      },
+    };
     const app = express();
-    const users = new WeakMap<Request, string>();
+    const users = new WeakMap<object, string>();
+    app.disable('x-powered-by');
     app.use(async (req, res, next) => {
-      const who = await digest.verify(req.method, req.originalUrl, req.header('authorization'));
-      if (who === undefined || who === 'stale') {
-        res.setHeader('WWW-Authenticate', digest.challenge(who === 'stale'));
-        res.status(401).json({ 'm2m:dbg': 'HTTP Digest authentication required (username/password option)' });
+      const a = await authenticateUser(authContext, {
+        method: req.method,
+        uri: req.originalUrl,
+        authorization: req.header('authorization'),
+        remoteAddress: req.socket.remoteAddress ?? '',
+      });
+      if (!a.ok) {
+        for (const [k, v] of Object.entries(a.headers)) res.setHeader(k, v);
+        res.status(a.status).json({ 'm2m:dbg': a.message });
         return;
       }
-      users.set(req, who);
+      users.set(req, a.username);
       next();
     });
-    app.disable('x-powered-by');
+    if (o.ca) {
+      app.use(
+        EST_BASE_PATH,
+        estRouter(
+          {
+            ca: o.ca,
+            httpAuthentication: true,
+            authorize: estEnrolmentPolicy(store, { now, userSubject: o.user.certificateSubject ?? 'username' }),
+            expectedSan: expectedSanPolicy(store),
+            recordIssued: recordEstIssuance(store, now),
+            ...(o.est?.validitySeconds !== undefined ? { validitySeconds: o.est.validitySeconds } : {}),
+            ...(o.est?.crlDistributionPoints?.length ? { crlDistributionPoints: o.est.crlDistributionPoints } : {}),
+            channelBinding: o.channelBinding ?? 'require',
+            logger: { info: (m, f) => o.log?.info(m, f), warn: (m, f) => o.log?.warn(m, f) },
+          },
+          { httpUserOf: (req) => users.get(req) },
+        ),
+        httpErrorEdge({ shape: 'text', log: fault }),
+      );
+    }
     app.use(
       enrolmentRouter(
         exchange,
@@ -298,6 +385,32 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
     const ubScheme = o.gba.ub.cert && o.gba.ub.key ? 'https' : 'http';
     urls.gbaUb = `${ubScheme}://${o.gba.ub.host}:${await listen(gba.ub, o.gba.ub)}${GBA_UB_PATH}`;
     urls.gbaZn = `https://${o.gba.zn.host}:${await listen(gba.zn, o.gba.zn)}${GBA_ZN_PATH}`;
+    if (o.gba.est) {
+      if (!o.ca) throw new Error('gba.est needs the MEF CA (EST)');
+      let cache: EstOverGba['cache'] | undefined;
+      const policy = { now, gbaEnroleeId: (btid: string) => cache?.lookup(btid)?.enroleeId };
+      const app = express();
+      app.disable('x-powered-by');
+      app.use(
+        EST_BASE_PATH,
+        estRouter({
+          ca: o.ca,
+          authorize: estEnrolmentPolicy(store, policy),
+          recordIssued: recordEstIssuance(store, now),
+          expectedSan: expectedSanPolicy(store, policy),
+          ...(o.est?.validitySeconds !== undefined ? { validitySeconds: o.est.validitySeconds } : {}),
+          ...(o.est?.crlDistributionPoints?.length ? { crlDistributionPoints: o.est.crlDistributionPoints } : {}),
+          channelBinding: o.channelBinding ?? 'require',
+          logger: { info: (m, f) => o.log?.info(m, f), warn: (m, f) => o.log?.warn(m, f) },
+        }),
+        httpErrorEdge({ shape: 'text', log: fault }),
+      );
+      app.use(httpNotFound({ message: 'only EST is served on this listener' }));
+      const est = estOverGba(gba.bsf, o.fqdn, app);
+      cache = est.cache;
+      urls.gbaEst = `https://${o.gba.est.host}:${await listen(est.server as unknown as HttpServer, o.gba.est)}${EST_BASE_PATH}`;
+      gated.push(est.server, est.tls);
+    }
   }
   const adminApp = express();
   adminApp.disable('x-powered-by');
@@ -308,6 +421,7 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
     adminRouter(store, {
       token: o.admin.token,
       digestRealm: realm,
+      ...(userGuard ? { afterUserChange: (u: string) => userGuard.reset(u) } : {}),
       ...(crl ? { afterRevocation: () => crl.regenerate() } : {}),
     }),
   );
@@ -351,6 +465,10 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
     async close() {
       clearInterval(purgeTimer);
       crl?.close();
+      for (const g of gated) {
+        g.close();
+        (g as Partial<Server>).closeAllConnections?.();
+      }
       await Promise.all(
         servers.map(
           (s) =>

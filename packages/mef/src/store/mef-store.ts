@@ -118,7 +118,7 @@ export class MefStore implements EnrolmentRepository {
   async putEnrolee(
     principal: string,
     config: EnroleeConfig,
-    secret?: { kpm?: Buffer; ha1?: Buffer },
+    secret?: { kpm?: Buffer; ha1?: Buffer; passwordHash?: string },
   ): Promise<EnroleeRecord> {
     const targets = config.targets.map((t) =>
       checkGrant({ ...t, derivation: t.derivation ?? defaultDerivation(t.suid) }),
@@ -131,6 +131,9 @@ export class MefStore implements EnrolmentRepository {
       rec.sealedKpm = await this.vault.seal('Kpm', principal.slice(4), secret.kpm);
     }
     if (secret?.ha1) rec.sealedHa1 = await this.vault.seal('ha1', principal, secret.ha1);
+    if (secret?.passwordHash) {
+      rec.sealedPasswordHash = await this.vault.seal('password-hash', principal, Buffer.from(secret.passwordHash));
+    }
     await this.store.transaction(async (tx) => {
       await tx.collection<EnroleeRecord>('mef-enrolees').put(principal, rec);
       if (principal.startsWith('psk:')) await this.changedPsk(tx, principal.slice(4));

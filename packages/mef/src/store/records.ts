@@ -16,6 +16,11 @@ export interface EnroleeConfig {
   remoteManagementUri?: string;
   /** MEF Client Configuration returned by Configuration Retrieval (8.3.5.2.4). */
   clientConfiguration?: Record<string, unknown>;
+  /**
+   * Enrolee group (username / password option): a user authenticates only when the MEF's `user.groups`
+   * enables its group.
+   */
+  group?: string;
 }
 
 /** principal key: psk:<KpmID> | cert:<SAN value> | user:<username>. */
@@ -23,8 +28,10 @@ export interface EnroleeRecord extends EnroleeConfig {
   principal: string;
   /** Kpm sealed (psk enrolees). */
   sealedKpm?: string;
-  /** HTTP Digest HA1 sealed (user enrolees). */
+  /** HTTP Digest HA1 sealed (user enrolees; a realm-bound password equivalent Digest needs). */
   sealedHa1?: string;
+  /** argon2id PHC string of the password, sealed (user enrolees; HTTP Basic). */
+  sealedPasswordHash?: string;
   createdAt: number;
 }
 

@@ -1,0 +1,201 @@
+// /serverkeygen with the private key returned encrypted (RFC 7030 4.4.1.1 / 4.4.1.2 / 4.4.2): CMS
+// EnvelopedData to the client's TLS certificate key or under a pre-shared key. curl carries the
+// request, `openssl cms -decrypt` opens the envelope and openssl checks the key against the certificate.
+import { webcrypto } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCsr, type EnrolmentRequest, type IssuedCertificate } from '../src/index.js';
+import {
+  curl,
+  makePki,
+  ok,
+  opensslPrintCerts,
+  type Pki,
+  type RunningServer,
+  startCertServer,
+  writeTemp,
+} from './helpers.js';
+
+const SAN = 'https://m2m.example.com/Cae-device-0001';
+const KEK_ID = Buffer.from('kek-device-0001');
+const KEK = Buffer.from('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f', 'hex');
+let pki: Pki;
+let s: RunningServer;
+const issued: IssuedCertificate[] = [];
+
+beforeAll(async () => {
+  pki = await makePki();
+  s = await startCertServer(pki, {
+    authorize: (r: EnrolmentRequest) =>
+      r.clientIdentity.kind === 'certificate' ? { outcome: 'allow', holder: 'device' } : 'deny',
+    channelBinding: 'off',
+    recordIssued: async (i) => {
+      issued.push(i);
+    },
+    // The pre-shared key-encryption key of this client, by its identifier.
+    serverKeygenSharedKey: (id, identity) =>
+      identity.kind === 'certificate' && Buffer.from(id).equals(KEK_ID) ? KEK : undefined,
+  });
+});
+afterAll(async () => {
+  await s?.close();
+  await pki?.cleanup();
+});
+
+async function request(keyEncryption?: { kind: 'symmetric' | 'asymmetric'; keyIdentifier: Uint8Array }) {
+  const keys = await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
+  const csr = await createCsr({
+    key: keys,
+    subjectAltName: [{ type: 'uri', value: SAN }],
+    ...(keyEncryption ? { keyEncryption } : {}),
+  });
+  return curl(
+    [
+      '--cacert',
+      writeTemp(pki.dir, 'tls-root.pem', pki.tlsRootPem),
+      '--cert',
+      writeTemp(pki.dir, 'device.pem', pki.deviceCertPem),
+      '--key',
+      writeTemp(pki.dir, 'device.key', pki.deviceKeyPem),
+      '-H',
+      'Expect:',
+      '-H',
+      'Content-Type: application/pkcs10',
+      '--data-binary',
+      '@-',
+      `${s.url}/serverkeygen`,
+    ],
+    Buffer.from(csr).toString('base64'),
+  );
+}
+
+function parts(r: { headers: string; body: Buffer }) {
+  const boundary = /boundary=([^\r\n;]+)/i.exec(r.headers)?.[1] ?? '';
+  return r.body
+    .toString('latin1')
+    .split(`--${boundary}`)
+    .slice(1, -1)
+    .map((p) => ({ head: p.slice(0, p.indexOf('\r\n\r\n')), body: p.slice(p.indexOf('\r\n\r\n') + 4) }));
+}
+
+/** openssl cms -decrypt output (an AsymmetricKeyPackage) -> the one OneAsymmetricKey in it, as a PKCS#8 file. */
+function keyFromPackage(name: string, pkg: Buffer): string {
+  expect(pkg[0]).toBe(0x30);
+  const hdr = pkg[1]! < 0x80 ? 2 : 2 + (pkg[1]! & 0x7f);
+  return writeTemp(pki.dir, name, pkg.subarray(hdr));
+}
+
+function checkKeyMatchesCertificate(keyFile: string, certPart: string) {
+  const leaf = writeTemp(pki.dir, 'skg-leaf.pem', opensslPrintCerts(certPart));
+  expect(ok('openssl', ['x509', '-in', leaf, '-noout', '-pubkey'])).toBe(
+    ok('openssl', ['pkey', '-inform', 'DER', '-in', keyFile, '-pubout']),
+  );
+}
+
+describe('serverkeygen with the private key encrypted', () => {
+  it('to the TLS client certificate (AsymmetricDecryptKeyIdentifier): openssl cms -decrypt with the device key', async () => {
+    // The key identifier as openssl reads it from the device certificate (subjectKeyIdentifier).
+    const skiText = ok('openssl', [
+      'x509',
+      '-in',
+      writeTemp(pki.dir, 'device.pem', pki.deviceCertPem),
+      '-noout',
+      '-ext',
+      'subjectKeyIdentifier',
+    ]);
+    const ski = Buffer.from(skiText.split('\n')[1]!.trim().replace(/:/g, ''), 'hex');
+    expect(ski.length).toBeGreaterThan(0);
+    const r = await request({ kind: 'asymmetric', keyIdentifier: ski });
+    expect(r.status, r.body.toString()).toBe(200);
+    const [key, cert] = parts(r);
+    expect(key!.head).toMatch(/content-type: application\/pkcs7-mime; smime-type=server-generated-key/i);
+    const env = writeTemp(pki.dir, 'skg-asym.p7m', Buffer.from(key!.body.replace(/\s+/g, ''), 'base64'));
+    expect(ok('openssl', ['cms', '-cmsout', '-print', '-inform', 'DER', '-in', env])).toMatch(
+      /id-ct-KP-aKeyPackage|2\.16\.840\.1\.101\.2\.1\.2\.78\.5/,
+    );
+    const out = writeTemp(pki.dir, 'skg-asym.pkg', '');
+    ok('openssl', [
+      'cms',
+      '-decrypt',
+      '-binary',
+      '-inform',
+      'DER',
+      '-in',
+      env,
+      '-recip',
+      writeTemp(pki.dir, 'device.pem', pki.deviceCertPem),
+      '-inkey',
+      writeTemp(pki.dir, 'device.key', pki.deviceKeyPem),
+      '-out',
+      out,
+    ]);
+    checkKeyMatchesCertificate(keyFromPackage('skg-asym.p8', readFileSync(out)), cert!.body);
+    // Another key cannot open it.
+    const other = ok('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256']);
+    expect(() =>
+      ok('openssl', [
+        'cms',
+        '-decrypt',
+        '-inform',
+        'DER',
+        '-in',
+        env,
+        '-recip',
+        writeTemp(pki.dir, 'device.pem', pki.deviceCertPem),
+        '-inkey',
+        writeTemp(pki.dir, 'other.key', other),
+      ]),
+    ).toThrow();
+  });
+
+  it('under a pre-shared key (DecryptKeyIdentifier): openssl cms -decrypt -secretkey', async () => {
+    const r = await request({ kind: 'symmetric', keyIdentifier: KEK_ID });
+    expect(r.status, r.body.toString()).toBe(200);
+    const [key, cert] = parts(r);
+    expect(key!.head).toMatch(/smime-type=server-generated-key/i);
+    const env = writeTemp(pki.dir, 'skg-sym.p7m', Buffer.from(key!.body.replace(/\s+/g, ''), 'base64'));
+    const out = writeTemp(pki.dir, 'skg-sym.pkg', '');
+    ok('openssl', [
+      'cms',
+      '-decrypt',
+      '-binary',
+      '-inform',
+      'DER',
+      '-in',
+      env,
+      '-secretkey',
+      KEK.toString('hex'),
+      '-secretkeyid',
+      KEK_ID.toString('hex'),
+      '-out',
+      out,
+    ]);
+    checkKeyMatchesCertificate(keyFromPackage('skg-sym.p8', readFileSync(out)), cert!.body);
+    const wrong = Buffer.alloc(32, 7).toString('hex');
+    expect(() =>
+      ok('openssl', [
+        'cms',
+        '-decrypt',
+        '-inform',
+        'DER',
+        '-in',
+        env,
+        '-secretkey',
+        wrong,
+        '-secretkeyid',
+        KEK_ID.toString('hex'),
+      ]),
+    ).toThrow();
+  });
+
+  it('refuses an identifier that names no key of this client, before any certificate is issued', async () => {
+    const before = issued.length;
+    const a = await request({ kind: 'asymmetric', keyIdentifier: Buffer.alloc(20, 1) });
+    expect(a.status).toBe(400);
+    expect(a.body.toString()).toMatch(/AsymmetricDecryptKeyIdentifier/);
+    const b = await request({ kind: 'symmetric', keyIdentifier: Buffer.from('unknown-kek') });
+    expect(b.status).toBe(400);
+    expect(b.body.toString()).toMatch(/DecryptKeyIdentifier/);
+    expect(issued.length).toBe(before);
+  });
+});
