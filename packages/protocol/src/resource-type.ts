@@ -20,7 +20,10 @@ export const ResourceType = {
   role: 31,
   token: 32,
   dynamicAuthorizationConsultation: 34,
+  accessControlPolicyAnnc: 10001,
   AEAnnc: 10002,
+  containerAnnc: 10003,
+  contentInstanceAnnc: 10014,
   remoteCSEAnnc: 10016,
 } as const;
 export type ResourceType = (typeof ResourceType)[keyof typeof ResourceType];
@@ -50,7 +53,10 @@ export const resourceTypeRootName: Record<ResourceType, string> = {
   31: 'm2m:rol', // Table 8.2.4-1: role -> rol
   32: 'm2m:tk',
   34: 'm2m:dac',
+  10001: 'm2m:acpA',
   10002: 'm2m:aeA',
+  10003: 'm2m:cntA',
+  10014: 'm2m:cinA',
   10016: 'm2m:csrA',
 };
 
