@@ -157,6 +157,37 @@ describe.each(storeKinds)('TS-0004 7.3.3.10 announcement [%s]', (kind) => {
     expect(annc).toMatchObject({ ty: 10001, pv: { acr: [{ acor: ['all'], acop: 2 }] }, lnk: `${MN}/${body(r).ri}` });
   });
 
+  it('7.3.3.10: a <flexContainer> is announced under its specialization root + Annc, custom attributes by aa', async () => {
+    const r = await mn.send({
+      op: 1,
+      to: 'cse-mn/Cae1',
+      fr: 'Cae1',
+      ty: 28,
+      pc: {
+        'cod:tempe': {
+          rn: 'thermo',
+          cnd: 'org.onem2m.common.moduleclass.temperature',
+          curT0: 20.5,
+          at: [IN],
+          aa: ['curT0'],
+        },
+      },
+    });
+    expect(r.rsc, r.dbg).toBe(2001);
+    const uri = body(r).at[0] as string;
+    const annc = await atIn(uri);
+    expect(Object.keys(annc.pc as object)).toEqual(['cod:tempeAnnc']);
+    expect(body(annc)).toMatchObject({
+      ty: 10028,
+      cnd: 'org.onem2m.common.moduleclass.temperature',
+      curT0: 20.5,
+      lnk: `${MN}/${body(r).ri}`,
+    });
+    const u = await mn.send({ op: 3, to: 'cse-mn/Cae1/thermo', fr: 'Cae1', pc: { 'cod:tempe': { curT0: 22 } } });
+    expect(u.rsc, u.dbg).toBe(2004);
+    expect(body(await atIn(uri)).curT0).toBe(22);
+  });
+
   it('refuses at targets that are not registered CSEs (4004) or not CSE-IDs (4000), creating nothing', async () => {
     const nowhere = await mn.send({
       op: 1,

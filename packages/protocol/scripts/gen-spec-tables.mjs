@@ -231,6 +231,7 @@ for (const [ty, name, clause] of served) {
     [10003, 3, 'containerAnnc', '7.4.6'],
     [10014, 4, 'contentInstanceAnnc', '7.4.7'],
     [10016, 16, 'remoteCSEAnnc', '7.4.4'],
+    [10028, 28, 'flexContainerAnnc', '7.4.37'],
   ]) {
     const commonLongs = new Set(
       tableAfter(/^Table 7\.4\.\d+\.1-\d+: Universal\/Common Attributes/, ...clauseRange(origClause)).rows.map((r) =>

@@ -25,6 +25,7 @@ export const ResourceType = {
   containerAnnc: 10003,
   contentInstanceAnnc: 10014,
   remoteCSEAnnc: 10016,
+  flexContainerAnnc: 10028,
 } as const;
 export type ResourceType = (typeof ResourceType)[keyof typeof ResourceType];
 
@@ -58,6 +59,8 @@ export const resourceTypeRootName: Record<ResourceType, string> = {
   10003: 'm2m:cntA',
   10014: 'm2m:cinA',
   10016: 'm2m:csrA',
+  // Placeholder like 28: a <flexContainerAnnc> takes its specialization's root + 'Annc' (TS-0004 Annex J).
+  10028: 'm2m:fcntA',
 };
 
 export function isServedResourceType(ty: number): ty is ResourceType {

@@ -41,6 +41,11 @@ const minimal: Record<number, Record<string, unknown>> = {
   [ResourceType.accessControlPolicyAnnc]: { et: '20991231T235959', lnk: '/id-mn/cse-mn/acp1' },
   [ResourceType.AEAnnc]: { et: '20991231T235959', lnk: '/id-mn/cse-mn/Cae1' },
   [ResourceType.containerAnnc]: { et: '20991231T235959', lnk: '/id-mn/cse-mn/Cae1/cnt1' },
+  [ResourceType.flexContainerAnnc]: {
+    et: '20991231T235959',
+    lnk: '/id-mn/cse-mn/Cae1/fc1',
+    cnd: 'org.onem2m.common.moduleclass.temperature',
+  },
   [ResourceType.contentInstanceAnnc]: { et: '20991231T235959', lnk: '/id-mn/cse-mn/Cae1/cnt1/cin1' },
   [ResourceType.remoteCSEAnnc]: { et: '20991231T235959', lnk: '/id-mn' },
 };
@@ -189,6 +194,13 @@ const full: Record<number, Record<string, unknown>> = {
     pvs: { acr: [{ acor: ['/id-mn'], acop: 63 }] },
   },
   [ResourceType.containerAnnc]: { et: '20991231T235959', lnk: '/id-mn/cse-mn/Cae1/cnt1', lbl: ['a'], mni: 5 },
+  [ResourceType.flexContainerAnnc]: {
+    et: '20991231T235959',
+    lnk: '/id-mn/cse-mn/Cae1/fc1',
+    cnd: 'org.onem2m.common.moduleclass.temperature',
+    lbl: ['a'],
+    curT0: 21.5,
+  },
   [ResourceType.contentInstanceAnnc]: {
     et: '20991231T235959',
     lnk: '/id-mn/cse-mn/Cae1/cnt1/cin1',
@@ -200,7 +212,7 @@ const full: Record<number, Record<string, unknown>> = {
 
 const served = Object.values(ResourceType).filter((ty) => ty !== ResourceType.CSEBase);
 /** mgmtObj and flexContainer are examined through one specialization each (deviceInfo, temperature). */
-const specialRoot: Record<number, string> = { 13: 'm2m:dvi', 28: 'cod:tempe' };
+const specialRoot: Record<number, string> = { 13: 'm2m:dvi', 28: 'cod:tempe', 10028: 'cod:tempeAnnc' };
 const rootOf = (ty: number) => specialRoot[ty] ?? rootNameFor(ty);
 const tableOf = (ty: number): ResourceAttributeTable =>
   specialRoot[ty] ? specializationByRoot(ty, specialRoot[ty])!.table : resourceAttributeTables.get(ty)!;

@@ -5,12 +5,15 @@
 // registration's Mcc association (Retargeter.sendTo) with this CSE's CSE-ID in From (TS-0001 9.6.26.1).
 // announceTo then holds the addresses of the announced resources that exist; a target whose request
 // failed is left out (7.3.3.10 step 3) and the failure is logged.
-import { Operation, type RequestPrimitive, ResponseStatusCode, resourceTypeRootName } from '@m2msec/protocol';
+import { Operation, type RequestPrimitive, ResponseStatusCode, rootNameOfResource } from '@m2msec/protocol';
 import type { StoredResource } from '@m2msec/store';
 import type { Core } from '../core.js';
 import { newResourceId } from '../ids.js';
-import type { Announceable } from './announceable.js';
+import { type Announceable, optionalAnnounced } from './announceable.js';
 import { type AnnouncementPlan, announcedAt } from './targets.js';
+
+/** The JSON root of the announced variant of `r` (a <flexContainer>'s specialization root + 'Annc'). */
+const anncRoot = (spec: Announceable, r: StoredResource) => rootNameOfResource({ ty: spec.annc, cnd: r.cnd });
 
 function request(core: Core, op: Operation, to: string, extra: Partial<RequestPrimitive> = {}): RequestPrimitive {
   return { op, to, fr: core.config.cseId, rqi: newResourceId('annc'), rvi: '3', ...extra };
@@ -19,7 +22,8 @@ function request(core: Core, op: Operation, to: string, extra: Partial<RequestPr
 /** The announced attributes of `r` (MA, and OA named in aa), with the link to the original. */
 export function announcedContent(core: Core, spec: Announceable, r: StoredResource, aa: readonly string[]) {
   const body: Record<string, unknown> = { lnk: `${core.config.cseId}/${r.ri}` };
-  for (const k of [...spec.ma, ...aa.filter((a) => spec.oa.includes(a))]) if (r[k] !== undefined) body[k] = r[k];
+  const oa = optionalAnnounced(spec, r);
+  for (const k of [...spec.ma, ...aa.filter((a) => oa.includes(a))]) if (r[k] !== undefined) body[k] = r[k];
   return body;
 }
 
@@ -37,7 +41,7 @@ async function createAt(
     const csr = remotes.find((x) => x.csi === csi);
     to = `${csr?.cb as string}/${core.config.cseId.slice(1)}`;
   }
-  const root = resourceTypeRootName[spec.annc as keyof typeof resourceTypeRootName];
+  const root = anncRoot(spec, r);
   const rsp = await core.sendToCse(
     csi,
     request(core, Operation.CREATE, to, { ty: spec.annc, pc: { [root]: announcedContent(core, spec, r, aa) } }),
@@ -78,13 +82,14 @@ export async function carryOut(
   const gone = await deleteAnnounced(core, plan.remove);
   const at = [...plan.keep, ...plan.remove.filter((u) => !gone.includes(u))];
   // UPDATE of the announced attributes that changed, and NULL for OA attributes leaving aa (7.3.3.11).
-  const sync = changed.filter((k) => spec.ma.includes(k) || (plan.aa.includes(k) && spec.oa.includes(k)));
+  const oa = optionalAnnounced(spec, r);
+  const sync = changed.filter((k) => spec.ma.includes(k) || (plan.aa.includes(k) && oa.includes(k)));
   const added = plan.aaChanged ? plan.aa : [];
   const pc: Record<string, unknown> = {};
   for (const k of new Set([...sync, ...added])) pc[k] = r[k] ?? null;
   for (const k of plan.aaRemoved) pc[k] = null;
   if (Object.keys(pc).length > 0) {
-    const root = resourceTypeRootName[spec.annc as keyof typeof resourceTypeRootName];
+    const root = anncRoot(spec, r);
     for (const uri of plan.keep) {
       try {
         const rsp = await core.sendToCse(

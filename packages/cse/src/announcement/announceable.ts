@@ -4,7 +4,7 @@
 // is sent for every type because Table 7.4.26.1-2 makes it mandatory in the announcing CREATE.
 // accessControlPolicyIDs (MA) is not sent: its values are resourceIDs of this CSE, which the receiver
 // cannot resolve; the announced resource keeps the receiver's default policy (docs/conformance-resources.md).
-import { ResourceType } from '@m2msec/protocol';
+import { containerDefinitionByCnd, ResourceType } from '@m2msec/protocol';
 
 export interface Announceable {
   /** ty of the announced variant (TS-0004 Table 6.3.4.2.1-1: 10000 + ty). */
@@ -15,6 +15,11 @@ export interface Announceable {
   oa: readonly string[];
   /** Whether it may only be announced under its announced parent (TS-0004 7.3.3.10: instances). */
   underAnnouncedParentOnly: boolean;
+  /**
+   * <flexContainer>: the custom attributes of its containerDefinition may be named in aa too. TS-0001 9.6.35
+   * does not classify [customAttribute]; this CSE treats them as OA, so a specialization's data can be announced.
+   */
+  customAttributesOa?: boolean;
 }
 
 export const ANNOUNCEABLE: ReadonlyMap<number, Announceable> = new Map([
@@ -54,7 +59,26 @@ export const ANNOUNCEABLE: ReadonlyMap<number, Announceable> = new Map([
       underAnnouncedParentOnly: true,
     },
   ],
+  [
+    ResourceType.flexContainer,
+    {
+      annc: ResourceType.flexContainerAnnc,
+      ma: ['et', 'lbl', 'cnd'],
+      oa: ['or', 'nl'],
+      underAnnouncedParentOnly: false,
+      customAttributesOa: true,
+    },
+  ],
 ]);
+
+/** The OA attributes of resource `r` (with custom attributes where the type has them). */
+export function optionalAnnounced(spec: Announceable, r: Readonly<Record<string, unknown>> | undefined): string[] {
+  const custom =
+    spec.customAttributesOa && typeof r?.cnd === 'string'
+      ? (containerDefinitionByCnd(r.cnd)?.customAttributes.map((a) => a.short) ?? [])
+      : [];
+  return [...spec.oa, ...custom];
+}
 
 /** The announced variants this CSE accepts, with the original type each stands for. */
 export const ANNOUNCED_TYPES: ReadonlyMap<number, number> = new Map(

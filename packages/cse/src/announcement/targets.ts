@@ -11,7 +11,7 @@
 import { M2MError, ResourceType, ResponseStatusCode } from '@m2msec/protocol';
 import type { StoredResource } from '@m2msec/store';
 import type { Core } from '../core.js';
-import { ANNOUNCEABLE, type Announceable } from './announceable.js';
+import { ANNOUNCEABLE, type Announceable, optionalAnnounced } from './announceable.js';
 
 export interface AnnouncementPlan {
   spec: Announceable;
@@ -71,8 +71,9 @@ export async function planAnnouncement(
   let aa = oldAa;
   if ('aa' in attrs) {
     aa = attrs.aa === null ? [] : [...new Set(attrs.aa as string[])];
+    const oa = optionalAnnounced(spec, current ?? attrs);
     for (const a of aa)
-      if (!spec.oa.includes(a))
+      if (!oa.includes(a))
         throw bad(`announcedAttribute '${a}' is not an Optional Announced attribute of resource type ${ty}`);
   }
 

@@ -1,5 +1,5 @@
 // The receiving side of announcement (TS-0001 9.6.26, TS-0004 7.4.26): <AEAnnc>, <containerAnnc>,
-// <contentInstanceAnnc> and <accessControlPolicyAnnc>, kept under the <remoteCSE> of the CSE that
+// <contentInstanceAnnc>, <flexContainerAnnc> and <accessControlPolicyAnnc>, kept under the <remoteCSE> of the CSE that
 // announced them (or under its announced parents there). Only that CSE creates, updates and deletes
 // them (9.6.26.1: the original resource Hosting CSE keeps them in step), and their link must address a
 // resource it hosts; others may RETRIEVE / discover them as the access control policies allow.
@@ -65,9 +65,14 @@ export const announcedHandlers: readonly ResourceTypeHandler[] = [
   announcedHandler(ResourceType.AEAnnc, [ResourceType.remoteCSE], 'aeA'),
   announcedHandler(
     ResourceType.containerAnnc,
-    [ResourceType.remoteCSE, ResourceType.AEAnnc, ResourceType.containerAnnc],
+    [ResourceType.remoteCSE, ResourceType.AEAnnc, ResourceType.containerAnnc, ResourceType.flexContainerAnnc],
     'cntA',
   ),
   announcedHandler(ResourceType.contentInstanceAnnc, [ResourceType.containerAnnc], 'cinA'),
+  announcedHandler(
+    ResourceType.flexContainerAnnc,
+    [ResourceType.remoteCSE, ResourceType.AEAnnc, ResourceType.containerAnnc, ResourceType.flexContainerAnnc],
+    'fcntA',
+  ),
   announcedHandler(ResourceType.accessControlPolicyAnnc, [ResourceType.remoteCSE, ResourceType.AEAnnc], 'acpA'),
 ];

@@ -45,10 +45,12 @@ export const attributeTableSources: Readonly<Record<number, string>> = {
     'contentInstanceAnnc: clause 7.4.26, Table 7.4.26.1-2; resource-specific attributes of the original as optional (announced MA/OA is not tabulated in TS-0004)',
   '10016':
     'remoteCSEAnnc: clause 7.4.26, Table 7.4.26.1-2; resource-specific attributes of the original as optional (announced MA/OA is not tabulated in TS-0004)',
+  '10028':
+    'flexContainerAnnc: clause 7.4.26, Table 7.4.26.1-2; resource-specific attributes of the original as optional (announced MA/OA is not tabulated in TS-0004)',
 };
 
 /** Custom attributes allowed ([customAttribute] row, flexContainer). */
-export const customAttributeTypes: readonly number[] = [13, 28];
+export const customAttributeTypes: readonly number[] = [13, 28, 10028];
 
 export const attributeTables: Readonly<Record<number, readonly AttributeRow[]>> = {
   1: [
@@ -1666,5 +1668,36 @@ export const attributeTables: Readonly<Record<number, readonly AttributeRow[]>> 
       update: 'O',
       multiplicity: '0..1(L)',
     },
+  ],
+  10028: [
+    { long: 'resourceName', short: 'rn', type: 'm2m:resourceName', create: 'NP', update: 'NP', multiplicity: '0..1' },
+    { long: 'resourceType', short: 'ty', type: 'm2m:resourceType', create: 'NP', update: 'NP', multiplicity: '0..1' },
+    { long: 'resourceID', short: 'ri', type: 'm2m:ID', create: 'NP', update: 'NP', multiplicity: '0..1' },
+    { long: 'parentID', short: 'pi', type: 'm2m:nhURI', create: 'NP', update: 'NP', multiplicity: '0..1' },
+    {
+      long: 'accessControlPolicyIDs',
+      short: 'acpi',
+      type: 'm2m:acpType',
+      create: 'O',
+      update: 'O',
+      multiplicity: '0..1',
+    },
+    { long: 'creationTime', short: 'ct', type: 'm2m:timestamp', create: 'NP', update: 'NP', multiplicity: '0..1' },
+    { long: 'expirationTime', short: 'et', type: 'm2m:timestamp', create: 'M', update: 'O', multiplicity: '1' },
+    { long: 'lastModifiedTime', short: 'lt', type: 'm2m:timestamp', create: 'NP', update: 'NP', multiplicity: '0..1' },
+    { long: 'labels', short: 'lbl', type: 'm2m:labels', create: 'O', update: 'O', multiplicity: '0..1' },
+    { long: 'link', short: 'lnk', type: 'xs:anyURI', create: 'M', update: 'O', multiplicity: '1' },
+    {
+      long: 'dynamicAuthorizationConsultationIDs',
+      short: 'daci',
+      type: 'list of xs:anyURI',
+      create: 'O',
+      update: 'O',
+      multiplicity: '0..1',
+    },
+    { long: 'containerDefinition', short: 'cnd', type: 'xs:anyURI', create: 'O', update: 'O', multiplicity: '1' },
+    { long: 'ontologyRef', short: 'or', type: 'xs:anyURI', create: 'O', update: 'O', multiplicity: '0..1' },
+    { long: 'contentSize', short: 'cs', type: 'xs:nonNegativeInteger', create: 'O', update: 'O', multiplicity: '1' },
+    { long: 'nodeLink', short: 'nl', type: 'xs:anyURI', create: 'O', update: 'O', multiplicity: '0..1' },
   ],
 };
