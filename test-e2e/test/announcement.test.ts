@@ -165,12 +165,12 @@ describe('announcement between the IN-CSE process and an MN-CSE', () => {
     expect((await m2m('GET', `/~${acpA}`, 'CAdmin')).rsc).toBe(4004);
   });
 
-  it('an at naming a CSE that is not registered is refused (4004) and nothing is created', async () => {
+  it('an at naming a CSE that is not registered is refused (4000) and nothing is created', async () => {
     const r = await m2m('POST', '/cse-mn', 'Cother', {
       ty: 2,
       body: { 'm2m:ae': { api: 'Nsensor', rr: false, srv: ['3'], at: ['/id-elsewhere'] } },
     });
-    expect(r.rsc).toBe(4004);
+    expect(r.rsc).toBe(4000);
     expect((await m2m('GET', '/cse-mn/Cother', 'CAdmin')).rsc).toBe(4004);
   });
 });

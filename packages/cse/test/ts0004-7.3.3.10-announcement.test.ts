@@ -89,7 +89,7 @@ describe.each(storeKinds)('TS-0004 7.3.3.10 announcement [%s]', (kind) => {
     });
     expect(ci.rsc, ci.dbg).toBe(2001);
     const cinA = body(await atIn(body(ci).at[0]));
-    expect(cinA).toMatchObject({ ty: 10014, con: '21', lnk: `${MN}/${body(ci).ri}` });
+    expect(cinA).toMatchObject({ ty: 10004, con: '21', lnk: `${MN}/${body(ci).ri}` });
     expect(`${IN}/${cinA.pi}`).toBe(cntA);
   });
 
@@ -188,7 +188,7 @@ describe.each(storeKinds)('TS-0004 7.3.3.10 announcement [%s]', (kind) => {
     expect(body(await atIn(uri)).curT0).toBe(22);
   });
 
-  it('refuses at targets that are not registered CSEs (4004) or not CSE-IDs (4000), creating nothing', async () => {
+  it('7.3.3.3: refuses at targets that are not registered CSEs (4000) or not CSE-IDs (5001), creating nothing', async () => {
     const nowhere = await mn.send({
       op: 1,
       to: 'cse-mn/Cae1',
@@ -196,7 +196,7 @@ describe.each(storeKinds)('TS-0004 7.3.3.10 announcement [%s]', (kind) => {
       ty: 3,
       pc: { 'm2m:cnt': { rn: 'n1', at: ['/id-nowhere'] } },
     });
-    expect(nowhere.rsc, nowhere.dbg).toBe(4004);
+    expect(nowhere.rsc, nowhere.dbg).toBe(4000);
     const path = await mn.send({
       op: 1,
       to: 'cse-mn/Cae1',
@@ -204,13 +204,13 @@ describe.each(storeKinds)('TS-0004 7.3.3.10 announcement [%s]', (kind) => {
       ty: 3,
       pc: { 'm2m:cnt': { rn: 'n2', at: [`${IN}/cse-in/x`] } },
     });
-    expect(path.rsc, path.dbg).toBe(4000);
+    expect(path.rsc, path.dbg).toBe(5001);
     for (const rn of ['n1', 'n2']) expect((await atMn(`cse-mn/Cae1/${rn}`)).rsc).toBe(4004);
     const aa = await mn.send({ op: 3, to: 'cse-mn/Cae1/temp', fr: 'Cae1', pc: { 'm2m:cnt': { aa: ['cni'] } } });
     expect(aa.rsc, aa.dbg).toBe(4000);
   });
 
-  it('refuses at on a resource type this CSE does not announce (4000)', async () => {
+  it('7.3.3.3: refuses at on a resource type this CSE does not announce (5001)', async () => {
     const r = await mn.send({
       op: 1,
       to: 'cse-mn/Cae1',
@@ -218,7 +218,7 @@ describe.each(storeKinds)('TS-0004 7.3.3.10 announcement [%s]', (kind) => {
       ty: 9,
       pc: { 'm2m:grp': { rn: 'g', mnm: 2, mid: [], at: [IN] } },
     });
-    expect(r.rsc, r.dbg).toBe(4000);
+    expect(r.rsc, r.dbg).toBe(5001);
     expect(r.dbg).toMatch(/not offered/);
   });
 

@@ -229,7 +229,7 @@ for (const [ty, name, clause] of served) {
     [10001, 1, 'accessControlPolicyAnnc', '7.4.2'],
     [10002, 2, 'AEAnnc', '7.4.5'],
     [10003, 3, 'containerAnnc', '7.4.6'],
-    [10014, 4, 'contentInstanceAnnc', '7.4.7'],
+    [10004, 4, 'contentInstanceAnnc', '7.4.7'],
     [10016, 16, 'remoteCSEAnnc', '7.4.4'],
     [10028, 28, 'flexContainerAnnc', '7.4.37'],
   ]) {

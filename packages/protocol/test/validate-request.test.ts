@@ -142,7 +142,10 @@ describe('validateRequest: rejected primitives', () => {
   });
   it('ty is mandatory and served in CREATE, not permitted otherwise', () => {
     expectM2M(() => validateRequest({ ...create, ty: undefined }), 4000, 'ty is mandatory in CREATE');
-    expectM2M(() => validateRequest({ ...create, ty: 12 }), 4000, 'ty 12 is not a resource type this CSE serves');
+    // TS-0004 7.3.3.3: a Release 3 type that is not implemented is 5001; a value outside the table is 4000.
+    expectM2M(() => validateRequest({ ...create, ty: 12 }), 5001, 'resource type 12');
+    expectM2M(() => validateRequest({ ...create, ty: 58 }), 4000, 'ty 58 is not a Release 3 resource type');
+    expectM2M(() => validateRequest({ ...create, ty: 17 }), 4005, 'never by a CREATE');
     expectM2M(() => validateRequest({ ...create, ty: '3' }), 4000, 'ty must be a positive integer');
     expectM2M(() => validateRequest({ ...retrieve, ty: 3 }), 4000, "parameter 'ty' is not permitted in RETRIEVE");
     expectM2M(() => validateRequest({ ...update, ty: 3 }), 4000, "parameter 'ty' is not permitted in UPDATE");

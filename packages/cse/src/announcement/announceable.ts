@@ -15,10 +15,7 @@ export interface Announceable {
   oa: readonly string[];
   /** Whether it may only be announced under its announced parent (TS-0004 7.3.3.10: instances). */
   underAnnouncedParentOnly: boolean;
-  /**
-   * <flexContainer>: the custom attributes of its containerDefinition may be named in aa too. TS-0001 9.6.35
-   * does not classify [customAttribute]; this CSE treats them as OA, so a specialization's data can be announced.
-   */
+  /** <flexContainer>: its [customAttribute]s are OA too (TS-0001 9.6.35), named in aa like the others. */
   customAttributesOa?: boolean;
 }
 

@@ -1,11 +1,12 @@
 // The announceTo (at) and announcedAttribute (aa) of a CREATE / UPDATE, checked before anything is
 // written (TS-0004 7.3.3.10 / 7.3.3.11). This CSE announces to CSE-IDs of CSEs registered with it in
 // either direction (a <remoteCSE> under its <CSEBase>: its registrar or a registree), over the Mcc
-// association that registration set up. Refusals:
-// - a type this CSE does not announce, an aa entry that is not an OA attribute of the type, an at entry
-//   that is neither a CSE-ID nor an announced resource already listed (announcement to a resource
-//   address is not offered), or this CSE's own CSE-ID: 4000 BAD_REQUEST;
-// - a CSE-ID with no <remoteCSE> here: 4004 NOT_FOUND, as a request routed there (retarget/route.ts);
+// association that registration set up. Refusals, by TS-0004 7.3.3.3 (O attribute for CREATE) unless
+// another clause names the code:
+// - at / aa on a type this CSE does not announce, or an at entry that is a resource address rather than a
+//   CSE-ID (announcement to an address is not offered): a feature not supported, 5001 NOT_IMPLEMENTED;
+// - a CSE-ID with no <remoteCSE> here, this CSE's own CSE-ID, an aa entry that is not an OA attribute of
+//   the type: a value not accepted, 4000 BAD_REQUEST;
 // - a <contentInstance> whose parent is not announced to the target: 4005 OPERATION_NOT_ALLOWED
 //   (7.3.3.10 step 1a).
 import { M2MError, ResourceType, ResponseStatusCode } from '@m2msec/protocol';
@@ -30,6 +31,7 @@ export interface AnnouncementPlan {
 }
 
 const bad = (m: string) => new M2MError(ResponseStatusCode.BAD_REQUEST, m);
+const notOffered = (m: string) => new M2MError(ResponseStatusCode.NOT_IMPLEMENTED, m);
 
 /** The CSE-ID part of an SP-relative announced resource address ('/id-in/aeA123' -> '/id-in'). */
 export const cseOfUri = (uri: string): string => `/${uri.split('/')[1] ?? ''}`;
@@ -61,7 +63,9 @@ export async function planAnnouncement(
   const touches = 'at' in attrs || 'aa' in attrs;
   if (!spec) {
     if (touches)
-      throw bad(`announcement (announceTo / announcedAttribute) of resource type ${ty} is not offered by this CSE`);
+      throw notOffered(
+        `announcement (announceTo / announcedAttribute) of resource type ${ty} is not offered by this CSE`,
+      );
     return undefined;
   }
   const stored = Array.isArray(current?.at) ? (current.at as string[]) : [];
@@ -91,7 +95,7 @@ export async function planAnnouncement(
       }
       const csi = normaliseCseId(core, entry);
       if (!csi)
-        throw bad(
+        throw notOffered(
           `announceTo entry '${entry}' is not a CSE-ID; this CSE announces to the CSE-IDs of registered CSEs only`,
         );
       if (csi === core.config.cseId) throw bad(`announceTo entry '${entry}' names this CSE`);
@@ -106,10 +110,7 @@ export async function planAnnouncement(
     const remotes = await core.store.resources.children(core.cseBaseRi, { ty: [ResourceType.remoteCSE] });
     for (const csi of add) {
       if (!remotes.some((r) => r.csi === csi))
-        throw new M2MError(
-          ResponseStatusCode.NOT_FOUND,
-          `announceTo '${csi}': no CSE of that CSE-ID is registered with this CSE (no <remoteCSE>)`,
-        );
+        throw bad(`announceTo '${csi}': no CSE of that CSE-ID is registered with this CSE (no <remoteCSE>)`);
       if (spec.underAnnouncedParentOnly && !announcedAt(parent, csi))
         throw new M2MError(
           ResponseStatusCode.OPERATION_NOT_ALLOWED,

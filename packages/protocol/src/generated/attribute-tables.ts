@@ -41,7 +41,7 @@ export const attributeTableSources: Readonly<Record<number, string>> = {
     'AEAnnc: clause 7.4.26, Table 7.4.26.1-2; resource-specific attributes of the original as optional (announced MA/OA is not tabulated in TS-0004)',
   '10003':
     'containerAnnc: clause 7.4.26, Table 7.4.26.1-2; resource-specific attributes of the original as optional (announced MA/OA is not tabulated in TS-0004)',
-  '10014':
+  '10004':
     'contentInstanceAnnc: clause 7.4.26, Table 7.4.26.1-2; resource-specific attributes of the original as optional (announced MA/OA is not tabulated in TS-0004)',
   '10016':
     'remoteCSEAnnc: clause 7.4.26, Table 7.4.26.1-2; resource-specific attributes of the original as optional (announced MA/OA is not tabulated in TS-0004)',
@@ -1544,7 +1544,7 @@ export const attributeTables: Readonly<Record<number, readonly AttributeRow[]>> 
     { long: 'ontologyRef', short: 'or', type: 'xs:anyURI', create: 'O', update: 'O', multiplicity: '0..1' },
     { long: 'disableRetrieval', short: 'disr', type: 'xs:boolean', create: 'O', update: 'O', multiplicity: '0..1' },
   ],
-  10014: [
+  10004: [
     { long: 'resourceName', short: 'rn', type: 'm2m:resourceName', create: 'NP', update: 'NP', multiplicity: '0..1' },
     { long: 'resourceType', short: 'ty', type: 'm2m:resourceType', create: 'NP', update: 'NP', multiplicity: '0..1' },
     { long: 'resourceID', short: 'ri', type: 'm2m:ID', create: 'NP', update: 'NP', multiplicity: '0..1' },
