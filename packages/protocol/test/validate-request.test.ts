@@ -130,7 +130,7 @@ describe('validateRequest: rejected primitives', () => {
     expectM2M(
       () => validateRequest({ ...retrieve, rvi: '1' }),
       4001,
-      "rvi '1' is not supported (supported: 2a, 3, 4, 5)",
+      "rvi '1' is not supported (supported: 2a, 3)",
     );
     expectM2M(() => validateRequest({ ...retrieve, rvi: '9' }), 4001, "rvi '9'");
     expectM2M(() => validateRequest({ ...retrieve, rvi: undefined }), 4001, 'rvi is missing');
@@ -138,7 +138,9 @@ describe('validateRequest: rejected primitives', () => {
     const { rvi: _, ...noRvi } = retrieve;
     expect(validateRequest(noRvi, { acceptMissingRvi: true }).rvi).toBeUndefined();
     expect(validateRequest({ ...retrieve, rvi: '2' }, { releaseVersions: ['2', '3'] }).rvi).toBe('2');
-    for (const rvi of ['2a', '3', '4', '5']) expect(validateRequest({ ...retrieve, rvi }).rvi).toBe(rvi);
+    for (const rvi of ['2a', '3']) expect(validateRequest({ ...retrieve, rvi }).rvi).toBe(rvi);
+    // Release 4 is not implemented, so it is not served by default either (issue 13, release versions).
+    expectM2M(() => validateRequest({ ...retrieve, rvi: '4' }), 4001, "rvi '4'");
   });
   it('ty is mandatory and served in CREATE, not permitted otherwise', () => {
     expectM2M(() => validateRequest({ ...create, ty: undefined }), 4000, 'ty is mandatory in CREATE');

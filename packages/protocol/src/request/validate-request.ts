@@ -21,8 +21,8 @@ import { parseTimestamp } from '../time/timestamp.js';
 import { validateFilterCriteria } from './filter-criteria.js';
 import { allowedResultContent, operationName, requestParameterPresence } from './presence.js';
 
-/** Release versions served by default (m2m:releaseVersion values). */
-export const supportedReleaseVersions: readonly string[] = Object.freeze(['2a', '3', '4', '5']);
+/** Release versions served by default (m2m:releaseVersion values): those this project implements, Release 4 is not. */
+export const supportedReleaseVersions: readonly string[] = Object.freeze(['2a', '3']);
 
 export interface ValidateRequestOptions {
   /** Release versions this CSE serves; default `supportedReleaseVersions`. */
