@@ -30,8 +30,9 @@ const json = JSON.parse(readFileSync(report, 'utf8'));
 // Clause headings (TS-0004 V3.32.0 unless named otherwise), so the table reads without the spec at hand.
 const TITLES = {
   '7.3.2.1': 'Check the validity of received request primitive (release version)',
-  '7.3.3.3': 'Check validity of resource representation for CREATE (expirationTime, creator)',
+  '7.3.3.3': 'Check validity of resource representation for CREATE (resource type, expirationTime, creator)',
   '7.3.3.4': 'Check validity of resource representation for UPDATE (expirationTime)',
+  '7.3.3.10': 'Announce the resource or attribute',
   '7.4.2.2.1': '<accessControlPolicy> Create',
   '7.4.3': 'Resource Type <CSEBase>',
   '7.4.5.2.1': '<AE> Create',
@@ -41,6 +42,8 @@ const TITLES = {
   '7.4.7.2.4': '<contentInstance> Delete',
   '7.4.8.2.1': '<subscription> Create',
   '7.4.8.2.3': '<subscription> Update',
+  '7.4.12.2.1': '<request> Create',
+  '7.4.26': 'Announced resource types',
   '7.5.1.2.2': 'Notification for <subscription> resources',
   '7.5.1.2.3': 'Subscription Verification during Subscription Creation',
   '7.5.1.2.4': 'Notification of Subscription Deletion',
