@@ -127,11 +127,7 @@ describe('validateRequest: rejected primitives', () => {
     expectM2M(() => validateRequest({ ...retrieve, rqi: 12 }), 4000, 'rqi must be a string');
   });
   it('rvi must be a supported release (4001), absent means Release 1', () => {
-    expectM2M(
-      () => validateRequest({ ...retrieve, rvi: '1' }),
-      4001,
-      "rvi '1' is not supported (supported: 2a, 3)",
-    );
+    expectM2M(() => validateRequest({ ...retrieve, rvi: '1' }), 4001, "rvi '1' is not supported (supported: 2a, 3)");
     expectM2M(() => validateRequest({ ...retrieve, rvi: '9' }), 4001, "rvi '9'");
     expectM2M(() => validateRequest({ ...retrieve, rvi: undefined }), 4001, 'rvi is missing');
     expectM2M(() => validateRequest({ ...retrieve, rvi: 3 }), 4000, 'rvi must be a string');
