@@ -79,4 +79,29 @@ conformance('7.3.3.17 filter criteria, 7.3.3.14 discovery', {}, (cse) => {
       expect(id.split('/').length).toBeLessThanOrEqual(2);
     }
   });
+
+  clause('7.3.3.17.7', 'sza / szb select instances by contentSize', async () => {
+    const { get } = await tree();
+    expect(names((await get('fu=1&ty=4&sza=3&szb=4'))['m2m:uril'])).toEqual(['i1', 'i2']);
+    expect(names((await get('fu=1&ty=4&sza=4'))['m2m:uril'])).toEqual([]);
+  });
+
+  clause('7.3.3.17.1', 'cra / crb select by creationTime', async () => {
+    const { get } = await tree();
+    expect(names((await get('fu=1&ty=4&crb=20000101T000000'))['m2m:uril'])).toEqual([]);
+    expect(names((await get('fu=1&ty=4&cra=20000101T000000'))['m2m:uril'])).toEqual(['i1', 'i2']);
+  });
+
+  clause('7.3.3.17.9', 'an attribute condition (TS-0009 6.2.2.2: short name = value) selects descendants', async () => {
+    const { get } = await tree();
+    expect(names((await get('fu=1&con=two'))['m2m:uril'])).toEqual(['i2']);
+    expect(names((await get('fu=1&rn=c*'))['m2m:uril'])).toEqual(['c1', 'c2']);
+  });
+
+  clause('7.3.3.17.0', 'rcn=6 (child resource references) lists descendants that match, as m2m:rrl', async () => {
+    const { get } = await tree();
+    const rrl = (await get('rcn=6&ty=4'))['m2m:rrl'].rrf as Array<{ nm: string; typ: number }>;
+    expect(rrl.map((r) => r.nm).sort()).toEqual(['i1', 'i2']);
+    expect(rrl.every((r) => r.typ === 4)).toBe(true);
+  });
 });
