@@ -281,6 +281,28 @@ describe.each(storeKinds)('TS-0004 7.3.3.10 announcement [%s]', (kind) => {
     expect(base.rsc).toBe(4108);
   });
 
+  it('not offered: local children of announced resources (4108, 5203) and other announced types (5001)', async () => {
+    const aeA = body(await atMn('cse-mn/Cae1')).at[0] as string;
+    const cnt = await inCse.send({ op: 1, to: aeA, fr: 'CAdmin', ty: 3, pc: { 'm2m:cnt': { rn: 'local' } } });
+    expect(cnt.rsc, cnt.dbg).toBe(4108);
+    const sub = await inCse.send({
+      op: 1,
+      to: aeA,
+      fr: 'CAdmin',
+      ty: 23,
+      pc: { 'm2m:sub': { nu: ['/in-x/CAdmin'], enc: { net: [1] } } },
+    });
+    expect(sub.rsc, sub.dbg).toBe(5203);
+    const grpA = await inCse.sendAs(MN, {
+      op: 1,
+      to: `cse-in/${MN.slice(1)}`,
+      fr: MN,
+      ty: 10009,
+      pc: { 'm2m:grpA': { lnk: `${MN}/g`, et: '20991231T235959' } },
+    });
+    expect(grpA.rsc, grpA.dbg).toBe(5001);
+  });
+
   it('discovery at the IN-CSE finds announced resources by ty', async () => {
     const r = await inCse.send({ op: 2, to: 'cse-in', fr: 'CAdmin', fc: { fu: 1, ty: [10002] } });
     expect(r.rsc, r.dbg).toBe(2000);
