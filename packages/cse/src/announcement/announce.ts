@@ -5,12 +5,18 @@
 // registration's Mcc association (Retargeter.sendTo) with this CSE's CSE-ID in From (TS-0001 9.6.26.1).
 // announceTo then holds the addresses of the announced resources that exist; a target whose request
 // failed is left out (7.3.3.10 step 3) and the failure is logged.
-import { Operation, type RequestPrimitive, ResponseStatusCode, rootNameOfResource } from '@m2msec/protocol';
+import {
+  Operation,
+  type RequestPrimitive,
+  ResourceType,
+  ResponseStatusCode,
+  rootNameOfResource,
+} from '@m2msec/protocol';
 import type { StoredResource } from '@m2msec/store';
 import type { Core } from '../core.js';
 import { newResourceId } from '../ids.js';
 import { type Announceable, optionalAnnounced } from './announceable.js';
-import { type AnnouncementPlan, announcedAt } from './targets.js';
+import { type AnnouncementPlan, announcedAt, cseOfUri } from './targets.js';
 
 /** The JSON root of the announced variant of `r` (a <flexContainer>'s specialization root + 'Annc'). */
 const anncRoot = (spec: Announceable, r: StoredResource) => rootNameOfResource({ ty: spec.annc, cnd: r.cnd });
@@ -37,9 +43,10 @@ async function createAt(
 ) {
   let to = announcedAt(parent, csi);
   if (!to) {
-    const remotes = await core.store.resources.children(core.cseBaseRi, { ty: [16] });
-    const csr = remotes.find((x) => x.csi === csi);
-    to = `${csr?.cb as string}/${core.config.cseId.slice(1)}`;
+    const remotes = await core.store.resources.children(core.cseBaseRi, { ty: [ResourceType.remoteCSE] });
+    const cb = remotes.find((x) => x.csi === csi)?.cb;
+    if (typeof cb !== 'string') throw new Error(`CSE '${csi}' is no longer registered here`);
+    to = `${cb}/${core.config.cseId.slice(1)}`;
   }
   const root = anncRoot(spec, r);
   const rsp = await core.sendToCse(
@@ -57,7 +64,7 @@ export async function deleteAnnounced(core: Core, uris: readonly string[]): Prom
   const gone: string[] = [];
   for (const uri of uris) {
     try {
-      const rsp = await core.sendToCse(`/${uri.split('/')[1]}`, request(core, Operation.DELETE, uri));
+      const rsp = await core.sendToCse(cseOfUri(uri), request(core, Operation.DELETE, uri));
       if (rsp.rsc === ResponseStatusCode.DELETED || rsp.rsc === ResponseStatusCode.NOT_FOUND) gone.push(uri);
       else core.log.warn({ uri, rsc: rsp.rsc }, `de-announcement refused: ${rsp.dbg ?? ''}`);
     } catch (e) {
@@ -92,10 +99,7 @@ export async function carryOut(
     const root = anncRoot(spec, r);
     for (const uri of plan.keep) {
       try {
-        const rsp = await core.sendToCse(
-          `/${uri.split('/')[1]}`,
-          request(core, Operation.UPDATE, uri, { pc: { [root]: pc } }),
-        );
+        const rsp = await core.sendToCse(cseOfUri(uri), request(core, Operation.UPDATE, uri, { pc: { [root]: pc } }));
         if (rsp.rsc !== ResponseStatusCode.UPDATED)
           core.log.warn({ uri, rsc: rsp.rsc }, `announced update refused: ${rsp.dbg ?? ''}`);
       } catch (e) {
