@@ -1,5 +1,5 @@
 import type { AccessDecisionEngine } from '@m2msec/authorization';
-import type { HandlerResponse, IdContext } from '@m2msec/protocol';
+import type { HandlerResponse, IdContext, RequestPrimitive, ResponsePrimitive } from '@m2msec/protocol';
 import type { Store } from '@m2msec/store';
 import type { CseConfig } from './config.js';
 import type { Logger } from './logger.js';
@@ -32,6 +32,11 @@ export interface Core {
   onAeDeregistration?: (aei: string) => Promise<void>;
   /** Per resource: UPDATEs one after another while a Blocking_Update notification is out (TS-0004 7.5.1.2.19). */
   updateLocks: Map<string, Promise<unknown>>;
+  /**
+   * Sends a request this CSE originates to a CSE registered with it (its registrar or a registree) over
+   * that registration's points of access (announcement, TS-0004 7.3.3.10); 4004 for any other CSE.
+   */
+  sendToCse(cseId: string, req: RequestPrimitive): Promise<ResponsePrimitive>;
   /** Runs an operation through the pipeline below authentication (group fan-out members). */
   dispatch(ctx: RequestContext): Promise<HandlerResponse>;
 }

@@ -38,6 +38,7 @@ import { representation } from './pipeline/result.js';
 import type { RequestContext } from './request-context.js';
 import { accessControlPolicyHandler } from './resources/access-control-policy.js';
 import { aeHandler } from './resources/ae.js';
+import { announcedHandlers } from './resources/announced.js';
 import { containerHandler, contentInstanceHandler, enforceContainerQuota } from './resources/container.js';
 import { cseBaseHandler } from './resources/csebase.js';
 import { dynamicAuthorizationConsultationHandler } from './resources/dynamic-authorization-consultation.js';
@@ -179,6 +180,7 @@ export class Cse {
       scheduleHandler,
       locationPolicyHandler(this.positioning, cseId),
       requestHandler,
+      ...announcedHandlers,
     ]) {
       handlers.set(h.ty, h);
     }
@@ -203,6 +205,7 @@ export class Cse {
       cseBaseRi: this.config.cseId.slice(1),
       registreeCseIds: new Set(),
       dispatch: (ctx) => this.execute(ctx),
+      sendToCse: (cseId, req) => this.retargeter.sendTo(cseId, req),
       registreesChanged: () => void this.retargeter.syncDescendants(),
       ...(opts.onAeDeregistration ? { onAeDeregistration: opts.onAeDeregistration } : {}),
       updateLocks: new Map(),

@@ -146,7 +146,7 @@ describe.each(STORES)('%s store: TS-0004 7.3.2.2 non-blocking requests', (kind: 
     await result(o, ri, 'Cn');
     expect((await o.send({ op: 2, to: ri, fr: 'Cn', rt: { rtv: 1 } })).rsc).toBe(4000);
     expect((await o.send({ op: 3, to: ri, fr: 'Cn', pc: { 'm2m:req': { lbl: ['x'] } } })).rsc).toBe(4005);
-    expect((await o.send({ op: 1, to: 'cse-in', fr: 'Cn', ty: 17, pc: { 'm2m:req': {} } })).rsc).toBe(4000);
+    expect((await o.send({ op: 1, to: 'cse-in', fr: 'Cn', ty: 17, pc: { 'm2m:req': {} } })).rsc).toBe(4005);
   });
 
   it('answers flexBlocking (4) blocking and refuses noResponse (5) with 5001, never a silent blocking answer', async () => {

@@ -225,15 +225,18 @@ for (const [ty, name, clause] of served) {
   const annc = optionalityTable(uc, (l) => common.get(l));
   // Table 7.4.26.1-2 attributes: multiplicities of TS-0001 9.6.1.3 (et and link 1; acpi, lbl, daci 0..1).
   for (const a of annc) a.multiplicity = ['expirationTime', 'link'].includes(a.long) ? '1' : '0..1';
-  for (const [ty, orig, name] of [
-    [10002, 2, 'AEAnnc'],
-    [10016, 16, 'remoteCSEAnnc'],
+  for (const [ty, orig, name, origClause] of [
+    [10001, 1, 'accessControlPolicyAnnc', '7.4.2'],
+    [10002, 2, 'AEAnnc', '7.4.5'],
+    [10003, 3, 'containerAnnc', '7.4.6'],
+    [10004, 4, 'contentInstanceAnnc', '7.4.7'],
+    [10016, 16, 'remoteCSEAnnc', '7.4.4'],
+    [10028, 28, 'flexContainerAnnc', '7.4.37'],
   ]) {
     const commonLongs = new Set(
-      tableAfter(
-        /^Table 7\.4\.\d+\.1-\d+: Universal\/Common Attributes/,
-        ...clauseRange(orig === 2 ? '7.4.5' : '7.4.4'),
-      ).rows.map((r) => r[0].replace(/^@/, '')),
+      tableAfter(/^Table 7\.4\.\d+\.1-\d+: Universal\/Common Attributes/, ...clauseRange(origClause)).rows.map((r) =>
+        r[0].replace(/^@/, ''),
+      ),
     );
     const specific = tables[orig]
       .filter((a) => !commonLongs.has(a.long))

@@ -20,8 +20,12 @@ export const ResourceType = {
   role: 31,
   token: 32,
   dynamicAuthorizationConsultation: 34,
+  accessControlPolicyAnnc: 10001,
   AEAnnc: 10002,
+  containerAnnc: 10003,
+  contentInstanceAnnc: 10004,
   remoteCSEAnnc: 10016,
+  flexContainerAnnc: 10028,
 } as const;
 export type ResourceType = (typeof ResourceType)[keyof typeof ResourceType];
 
@@ -50,10 +54,46 @@ export const resourceTypeRootName: Record<ResourceType, string> = {
   31: 'm2m:rol', // Table 8.2.4-1: role -> rol
   32: 'm2m:tk',
   34: 'm2m:dac',
+  10001: 'm2m:acpA',
   10002: 'm2m:aeA',
+  10003: 'm2m:cntA',
+  10004: 'm2m:cinA',
   10016: 'm2m:csrA',
+  // Placeholder like 28: a <flexContainerAnnc> takes its specialization's root + 'Annc' (TS-0004 Annex J).
+  10028: 'm2m:fcntA',
 };
 
 export function isServedResourceType(ty: number): ty is ResourceType {
   return Object.hasOwn(resourceTypeRootName, ty);
 }
+
+/**
+ * Every m2m:resourceType value of Release 3 (TS-0004 V3.32.0 Table 6.3.4.2.1-1). A CREATE of one of these that
+ * this CSE does not serve is NOT_IMPLEMENTED (TS-0004 7.3.3.3); any other value is not a resource type at all
+ * (BAD_REQUEST), for example 58 <flexContainerInstance>, which Release 4 added.
+ */
+export const release3ResourceTypes: ReadonlySet<number> = new Set([
+  ...Array.from({ length: 51 }, (_, i) => i + 1),
+  10001,
+  10002,
+  10003,
+  10004,
+  10005,
+  10009,
+  10010,
+  10013,
+  10014,
+  10016,
+  10018,
+  10024,
+  10028,
+  10029,
+  10030,
+  10033,
+  10038,
+  10039,
+  10040,
+  10041,
+  10042,
+  10046,
+]);

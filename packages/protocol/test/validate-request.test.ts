@@ -127,22 +127,23 @@ describe('validateRequest: rejected primitives', () => {
     expectM2M(() => validateRequest({ ...retrieve, rqi: 12 }), 4000, 'rqi must be a string');
   });
   it('rvi must be a supported release (4001), absent means Release 1', () => {
-    expectM2M(
-      () => validateRequest({ ...retrieve, rvi: '1' }),
-      4001,
-      "rvi '1' is not supported (supported: 2a, 3, 4, 5)",
-    );
+    expectM2M(() => validateRequest({ ...retrieve, rvi: '1' }), 4001, "rvi '1' is not supported (supported: 2a, 3)");
     expectM2M(() => validateRequest({ ...retrieve, rvi: '9' }), 4001, "rvi '9'");
     expectM2M(() => validateRequest({ ...retrieve, rvi: undefined }), 4001, 'rvi is missing');
     expectM2M(() => validateRequest({ ...retrieve, rvi: 3 }), 4000, 'rvi must be a string');
     const { rvi: _, ...noRvi } = retrieve;
     expect(validateRequest(noRvi, { acceptMissingRvi: true }).rvi).toBeUndefined();
     expect(validateRequest({ ...retrieve, rvi: '2' }, { releaseVersions: ['2', '3'] }).rvi).toBe('2');
-    for (const rvi of ['2a', '3', '4', '5']) expect(validateRequest({ ...retrieve, rvi }).rvi).toBe(rvi);
+    for (const rvi of ['2a', '3']) expect(validateRequest({ ...retrieve, rvi }).rvi).toBe(rvi);
+    // Release 4 is not implemented, so it is not served by default either (issue 13, release versions).
+    expectM2M(() => validateRequest({ ...retrieve, rvi: '4' }), 4001, "rvi '4'");
   });
   it('ty is mandatory and served in CREATE, not permitted otherwise', () => {
     expectM2M(() => validateRequest({ ...create, ty: undefined }), 4000, 'ty is mandatory in CREATE');
-    expectM2M(() => validateRequest({ ...create, ty: 12 }), 4000, 'ty 12 is not a resource type this CSE serves');
+    // TS-0004 7.3.3.3: a Release 3 type that is not implemented is 5001; a value outside the table is 4000.
+    expectM2M(() => validateRequest({ ...create, ty: 12 }), 5001, 'resource type 12');
+    expectM2M(() => validateRequest({ ...create, ty: 58 }), 4000, 'ty 58 is not a Release 3 resource type');
+    expectM2M(() => validateRequest({ ...create, ty: 17 }), 4005, 'never by a CREATE');
     expectM2M(() => validateRequest({ ...create, ty: '3' }), 4000, 'ty must be a positive integer');
     expectM2M(() => validateRequest({ ...retrieve, ty: 3 }), 4000, "parameter 'ty' is not permitted in RETRIEVE");
     expectM2M(() => validateRequest({ ...update, ty: 3 }), 4000, "parameter 'ty' is not permitted in UPDATE");

@@ -38,7 +38,15 @@ const minimal: Record<number, Record<string, unknown>> = {
   },
   [ResourceType.token]: { tkid: 't1@issuer.org', tkob: 'eyJhbGciOiJIUzI1NiJ9.e30.sig' },
   [ResourceType.dynamicAuthorizationConsultation]: { dae: true, dap: ['http://das.example:8080/'] },
+  [ResourceType.accessControlPolicyAnnc]: { et: '20991231T235959', lnk: '/id-mn/cse-mn/acp1' },
   [ResourceType.AEAnnc]: { et: '20991231T235959', lnk: '/id-mn/cse-mn/Cae1' },
+  [ResourceType.containerAnnc]: { et: '20991231T235959', lnk: '/id-mn/cse-mn/Cae1/cnt1' },
+  [ResourceType.flexContainerAnnc]: {
+    et: '20991231T235959',
+    lnk: '/id-mn/cse-mn/Cae1/fc1',
+    cnd: 'org.onem2m.common.moduleclass.temperature',
+  },
+  [ResourceType.contentInstanceAnnc]: { et: '20991231T235959', lnk: '/id-mn/cse-mn/Cae1/cnt1/cin1' },
   [ResourceType.remoteCSEAnnc]: { et: '20991231T235959', lnk: '/id-mn' },
 };
 
@@ -178,11 +186,33 @@ const full: Record<number, Record<string, unknown>> = {
     acpi: ['acp1'],
   },
   [ResourceType.remoteCSEAnnc]: { et: '20991231T235959', lnk: '/id-mn', csi: '/id-mn', cst: 2, rr: true },
+  [ResourceType.accessControlPolicyAnnc]: {
+    et: '20991231T235959',
+    lnk: '/id-mn/cse-mn/acp1',
+    lbl: ['a'],
+    pv: { acr: [{ acor: ['all'], acop: 2 }] },
+    pvs: { acr: [{ acor: ['/id-mn'], acop: 63 }] },
+  },
+  [ResourceType.containerAnnc]: { et: '20991231T235959', lnk: '/id-mn/cse-mn/Cae1/cnt1', lbl: ['a'], mni: 5 },
+  [ResourceType.flexContainerAnnc]: {
+    et: '20991231T235959',
+    lnk: '/id-mn/cse-mn/Cae1/fc1',
+    cnd: 'org.onem2m.common.moduleclass.temperature',
+    lbl: ['a'],
+    curT0: 21.5,
+  },
+  [ResourceType.contentInstanceAnnc]: {
+    et: '20991231T235959',
+    lnk: '/id-mn/cse-mn/Cae1/cnt1/cin1',
+    lbl: ['a'],
+    cnf: 'text/plain:0',
+    con: 'x',
+  },
 };
 
 const served = Object.values(ResourceType).filter((ty) => ty !== ResourceType.CSEBase);
 /** mgmtObj and flexContainer are examined through one specialization each (deviceInfo, temperature). */
-const specialRoot: Record<number, string> = { 13: 'm2m:dvi', 28: 'cod:tempe' };
+const specialRoot: Record<number, string> = { 13: 'm2m:dvi', 28: 'cod:tempe', 10028: 'cod:tempeAnnc' };
 const rootOf = (ty: number) => specialRoot[ty] ?? rootNameFor(ty);
 const tableOf = (ty: number): ResourceAttributeTable =>
   specialRoot[ty] ? specializationByRoot(ty, specialRoot[ty])!.table : resourceAttributeTables.get(ty)!;

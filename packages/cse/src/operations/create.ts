@@ -10,6 +10,9 @@ import {
   validateResource,
 } from '@m2msec/protocol';
 import { StoreConflictError, type StoredResource } from '@m2msec/store';
+import { carryOut, recordAnnouncement } from '../announcement/announce.js';
+import { ANNOUNCED_TYPES } from '../announcement/announceable.js';
+import { planAnnouncement } from '../announcement/targets.js';
 import { monotonicTimestamp } from '../clock.js';
 import type { Core } from '../core.js';
 import { newResourceId } from '../ids.js';
@@ -68,7 +71,12 @@ export async function create(core: Core, ctx: RequestContext): Promise<HandlerRe
     );
   }
   const { attrs } = validateResource('create', ty, ctx.req.pc, { parentTy: parent.ty });
-  if (!isRegistration(parent, ty)) await checkAccess(core, ctx, parent, AccessControlOperation.CREATE);
+  // An announced resource is created by the announcing CSE under its own <remoteCSE>; the announced
+  // type's handler decides who that may be (resources/announced.ts, TS-0001 9.6.26.1).
+  if (!isRegistration(parent, ty) && !ANNOUNCED_TYPES.has(ty))
+    await checkAccess(core, ctx, parent, AccessControlOperation.CREATE);
+  // announceTo / announcedAttribute checked before anything is written (announcement/targets.ts).
+  const announcement = await planAnnouncement(core, ty, parent, attrs);
   // acpi / daci links must name existing resources of their type, kept as resourceIDs (pipeline/policy-links.ts).
   const acpi = attrs.acpi === undefined ? undefined : await resolveLinks(core, ctx, POLICY_LINKS, attrs.acpi);
   const daci = attrs.daci === undefined ? undefined : await resolveLinks(core, ctx, CONSULTATION_LINKS, attrs.daci);
@@ -129,6 +137,12 @@ export async function create(core: Core, ctx: RequestContext): Promise<HandlerRe
     throw e;
   }
   handler.created?.(resource);
+  if (announcement) {
+    const at = await carryOut(core, announcement, resource, parent);
+    const recorded = await recordAnnouncement(core, resource, at, announcement.aa);
+    if (recorded.at) resource.at = recorded.at;
+    else delete resource.at;
+  }
   if (ty === ResourceType.remoteCSE && resource.csi !== core.config.registrarCseId) {
     core.registreeCseIds.add(resource.csi as string);
     core.registreesChanged();

@@ -10,6 +10,7 @@ import {
   ResultContent,
 } from '@m2msec/protocol';
 import type { StoredResource } from '@m2msec/store';
+import { deleteAnnounced } from '../announcement/announce.js';
 import type { Core } from '../core.js';
 import { NotificationEventType } from '../notifications/notifier.js';
 import { checkAccess } from '../pipeline/access.js';
@@ -66,6 +67,8 @@ export async function deleteResource(core: Core, target: StoredResource): Promis
     if (r) await deleteResource(core, r);
   };
   for (const r of deleted) await core.handlers.get(r.ty)?.deleted?.(r, remove);
+  // De-announcement (TS-0004 7.3.3.11): the announced resources of what was deleted go too.
+  for (const r of deleted) if (Array.isArray(r.at)) await deleteAnnounced(core, r.at as string[]);
   for (const r of deleted) {
     if (r.ty === ResourceType.accessControlPolicy) core.engine.forget(r.ri);
     if (r.ty === ResourceType.remoteCSE) core.registreeCseIds.delete(r.csi as string);

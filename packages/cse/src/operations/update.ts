@@ -11,6 +11,8 @@ import {
   validateResource,
 } from '@m2msec/protocol';
 import type { StoredResource } from '@m2msec/store';
+import { carryOut, recordAnnouncement } from '../announcement/announce.js';
+import { planAnnouncement } from '../announcement/targets.js';
 import { monotonicTimestamp } from '../clock.js';
 import type { Core } from '../core.js';
 import { NotificationEventType } from '../notifications/notifier.js';
@@ -75,6 +77,14 @@ async function updateLocked(core: Core, ctx: RequestContext): Promise<HandlerRes
   }
   await updateExpirationTime(core.config, ctx, resource, attrs);
   await handler.update?.(ctx, resource, attrs);
+  // announceTo / announcedAttribute checked before anything is written (announcement/targets.ts).
+  const announcement = await planAnnouncement(
+    core,
+    resource.ty,
+    resource.ty === ResourceType.contentInstance ? await core.store.resources.get(resource.pi) : undefined,
+    attrs,
+    resource,
+  );
   const requested = Object.keys(attrs);
   await core.notifier.blockingUpdate(resource, attrs);
 
@@ -94,6 +104,13 @@ async function updateLocked(core: Core, ctx: RequestContext): Promise<HandlerRes
     await tx.resources.update(updated);
   });
   if (resource.ty === 1) core.engine.forget(resource.ri);
+  if (announcement) {
+    const parent = announcement.add.length > 0 ? await core.store.resources.get(resource.pi) : undefined;
+    const at = await carryOut(core, announcement, updated, parent, requested);
+    const recorded = await recordAnnouncement(core, updated, at, announcement.aa);
+    if (recorded.at) updated.at = recorded.at;
+    else delete updated.at;
+  }
   if (resource.ty === ResourceType.remoteCSE && 'dcse' in attrs && resource.csi !== core.config.registrarCseId)
     core.registreesChanged();
   core.notifier

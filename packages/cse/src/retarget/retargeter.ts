@@ -12,6 +12,7 @@ import {
   type RequestPrimitive,
   type RequestSender,
   ResourceType,
+  type ResponsePrimitive,
   ResponseStatusCode,
   type Target,
 } from '@m2msec/protocol';
@@ -125,6 +126,15 @@ export class Retargeter {
     if (rsp.rsc !== ResponseStatusCode.UPDATED) {
       throw new M2MError(rsp.rsc, `the registrar answered ${rsp.rsc}${rsp.dbg ? `: ${rsp.dbg}` : ''}`);
     }
+  }
+
+  /** A request this CSE originates, sent to a CSE registered with it (registrar or registree). */
+  async sendTo(cseId: string, req: RequestPrimitive): Promise<ResponsePrimitive> {
+    const { store, cseBaseRi, config } = this.core;
+    const remotes = await store.resources.children(cseBaseRi, { ty: [ResourceType.remoteCSE] });
+    const csr = remotes.find((r) => r.csi === cseId);
+    if (!csr) throw new M2MError(ResponseStatusCode.NOT_FOUND, `CSE '${cseId}' is not registered with this CSE`);
+    return this.sendToHop(hopOf(csr, cseId === config.registrarCseId), req, config.requestTimeoutMs);
   }
 
   /** The primitive as it leaves this CSE, and the earliest expiry time it carries. */

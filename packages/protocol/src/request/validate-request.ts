@@ -14,15 +14,15 @@ import {
 } from '../lib/checks.js';
 import { Operation } from '../operation.js';
 import type { RequestPrimitive } from '../primitive.js';
-import { isServedResourceType, ResourceType } from '../resource-type.js';
+import { isServedResourceType, ResourceType, release3ResourceTypes } from '../resource-type.js';
 import { ResponseStatusCode } from '../status.js';
 import { parseAbsRelTimestamp } from '../time/abs-rel-timestamp.js';
 import { parseTimestamp } from '../time/timestamp.js';
 import { validateFilterCriteria } from './filter-criteria.js';
 import { allowedResultContent, operationName, requestParameterPresence } from './presence.js';
 
-/** Release versions served by default (m2m:releaseVersion values). */
-export const supportedReleaseVersions: readonly string[] = Object.freeze(['2a', '3', '4', '5']);
+/** Release versions served by default (m2m:releaseVersion values): those this project implements, Release 4 is not. */
+export const supportedReleaseVersions: readonly string[] = Object.freeze(['2a', '3']);
 
 export interface ValidateRequestOptions {
   /** Release versions this CSE serves; default `supportedReleaseVersions`. */
@@ -83,7 +83,21 @@ export function validateRequest(p: unknown, options: ValidateRequestOptions = {}
   if (op === Operation.CREATE) {
     if (p.ty === undefined) badRequest('ty is mandatory in CREATE');
     const ty = expectInt(p.ty, 'ty', 1);
-    if (!isServedResourceType(ty)) badRequest(`ty ${ty} is not a resource type this CSE serves`);
+    // TS-0004 7.4.12.2.1: <request> is only created implicitly by the Receiver CSE (non-blocking requests).
+    if (ty === 17)
+      throw new M2MError(
+        ResponseStatusCode.OPERATION_NOT_ALLOWED,
+        '<request> (ty 17) is created by the CSE for a non-blocking request, never by a CREATE (TS-0004 7.4.12.2.1)',
+      );
+    if (!isServedResourceType(ty)) {
+      // TS-0004 7.3.3.3: a valid CREATE of a type the Hosting CSE does not implement is NOT_IMPLEMENTED.
+      if (release3ResourceTypes.has(ty))
+        throw new M2MError(
+          ResponseStatusCode.NOT_IMPLEMENTED,
+          `resource type ${ty} (TS-0004 Table 6.3.4.2.1-1) is not implemented by this CSE`,
+        );
+      badRequest(`ty ${ty} is not a Release 3 resource type (TS-0004 Table 6.3.4.2.1-1)`);
+    }
     out.ty = ty;
   }
 

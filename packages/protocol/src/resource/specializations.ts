@@ -12,7 +12,7 @@ import {
 } from './container-definitions.js';
 
 export interface Specialization {
-  ty: typeof ResourceType.mgmtObj | typeof ResourceType.flexContainer;
+  ty: typeof ResourceType.mgmtObj | typeof ResourceType.flexContainer | typeof ResourceType.flexContainerAnnc;
   /** mgmtDefinition (mgd) of a mgmtObj, containerDefinition (cnd) of a flexContainer. */
   key: number | string;
   table: ResourceAttributeTable;
@@ -35,6 +35,7 @@ const flexByRoot = new Map<string, Specialization>();
 /** The specialization a request root names for `ty`, or undefined. */
 export function specializationByRoot(ty: number, root: string): Specialization | undefined {
   if (ty === ResourceType.mgmtObj) return mgmtObjByRoot.get(root);
+  if (ty === ResourceType.flexContainerAnnc) return flexAnncByRoot(root);
   if (ty !== ResourceType.flexContainer) return undefined;
   let s = flexByRoot.get(root);
   if (!s) {
@@ -50,14 +51,44 @@ export function specializationByRoot(ty: number, root: string): Specialization |
   return s;
 }
 
+const flexAnnc = new Map<string, Specialization>();
+
+/**
+ * <flexContainerAnnc> (TS-0004 7.4.26, Annex J): the root of the specialization with the suffix 'Annc'; the
+ * universal / common attributes of Table 7.4.26.1-2, and the specialization's custom attributes as optional
+ * (the announcing CSE sends those named in announcedAttribute).
+ */
+function flexAnncByRoot(root: string): Specialization | undefined {
+  if (!root.endsWith('Annc')) return undefined;
+  let s = flexAnnc.get(root);
+  if (!s) {
+    const def = containerDefinitionByRoot(root.slice(0, -'Annc'.length));
+    if (!def) return undefined;
+    const rows = containerDefinitionRows(def, attributeTables[ResourceType.flexContainerAnnc]!).map((r) =>
+      r.create === 'M' && !['et', 'lnk'].includes(r.short) ? { ...r, create: 'O' as const, multiplicity: '0..1' } : r,
+    );
+    s = {
+      ty: ResourceType.flexContainerAnnc,
+      key: def.cnd,
+      table: buildAttributeTable(ResourceType.flexContainerAnnc, rows, root),
+    };
+    flexAnnc.set(root, s);
+  }
+  return s;
+}
+
 /** Whether `ty` is represented under a specialization root. */
 export function isSpecializedType(ty: number): boolean {
-  return ty === ResourceType.mgmtObj || ty === ResourceType.flexContainer;
+  return ty === ResourceType.mgmtObj || ty === ResourceType.flexContainer || ty === ResourceType.flexContainerAnnc;
 }
 
 /** The JSON root of a stored resource: its specialization's for mgmtObj / flexContainer. */
 export function specializationRootOf(r: { ty: number; mgd?: unknown; cnd?: unknown }): string | undefined {
   if (r.ty === ResourceType.mgmtObj && typeof r.mgd === 'number') return mgmtObjRootByMgd.get(r.mgd);
   if (r.ty === ResourceType.flexContainer && typeof r.cnd === 'string') return containerDefinitionByCnd(r.cnd)?.root;
+  if (r.ty === ResourceType.flexContainerAnnc && typeof r.cnd === 'string') {
+    const root = containerDefinitionByCnd(r.cnd)?.root;
+    return root ? `${root}Annc` : undefined;
+  }
   return undefined;
 }

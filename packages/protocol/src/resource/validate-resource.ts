@@ -170,6 +170,10 @@ function specialization(ty: number, op: ContentOperation, root: string, body: un
     }
     badRequest(`content root '${show(root)}' is not a flexContainer specialization this CSE knows`);
   }
+  if (ty === ResourceType.flexContainerAnnc)
+    badRequest(
+      `content root '${show(root)}' is not the announced variant of a flexContainer specialization this CSE knows`,
+    );
   badRequest(`content root '${show(root)}' is not a mgmtObj specialization this CSE serves (TS-0004 Annex D)`);
 }
 
