@@ -4,9 +4,10 @@
 // in flight at the kill fail, and every acknowledged CREATE is read back afterwards.
 // (The same topology in Docker images is the docker scenario's job; this one needs no engine.)
 import { randomBytes } from 'node:crypto';
+import { OneM2MClient } from '@m2msec/saef';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Balancer, haproxyAvailable, startHaproxy } from '../src/scale/haproxy.js';
-import { type ReplicaSet, startReplicas } from '../src/scale/replicas.js';
+import { type Replica, type ReplicaSet, startReplicas } from '../src/scale/replicas.js';
 import { aeClient, writeUntil } from '../src/scale/writers.js';
 
 const ae = { aeId: 'Cscale', identity: 'scale-ae@in.m2msec.org', key: randomBytes(32) };
@@ -95,4 +96,38 @@ describe('three IN-CSE replicas behind HAProxy on one PostgreSQL', () => {
       reader.close();
     }
   }, 120_000);
+
+  it('a PSK revoked at one replica is refused by the others and their live sessions end', async () => {
+    const [r1, , r3] = set.replicas as [Replica, Replica, Replica];
+    // A kept-alive session at replica 3, opened before the revocation.
+    const live = aeClient(r3.pskPort, ae);
+    expect((await live.request({ op: 2, to: 'cse-in/scale/data', from: ae.aeId })).rsc).toBe(2000);
+    const admin = new OneM2MClient({
+      baseUrl: `https://127.0.0.1:${r1.pskPort}`,
+      framework: { kind: 'psk', identity: set.admin.identity, key: set.admin.key },
+    });
+    try {
+      const r = await admin.request({ op: 4, to: `.well-known/m2msec/credentials/psk/${ae.identity}`, from: 'CAdmin' });
+      expect(r.status, JSON.stringify(r.pc)).toBe(200);
+    } finally {
+      admin.close();
+    }
+    const refusedAt = async (port: number) => {
+      const c = aeClient(port, ae);
+      try {
+        await c.request({ op: 2, to: 'cse-in/scale/data', from: ae.aeId });
+        return false;
+      } catch {
+        return true; // no handshake with a revoked key
+      } finally {
+        c.close();
+      }
+    };
+    const end = Date.now() + 10_000;
+    while (!(await refusedAt(r3.pskPort)) && Date.now() < end) await sleep(100);
+    expect(await refusedAt(r3.pskPort)).toBe(true);
+    expect(await refusedAt(r1.pskPort)).toBe(true);
+    await expect(live.request({ op: 2, to: 'cse-in/scale/data', from: ae.aeId })).rejects.toThrow();
+    live.close();
+  });
 });

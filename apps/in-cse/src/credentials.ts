@@ -13,7 +13,7 @@
 import { join } from 'node:path';
 import { parseOriginator } from '@m2msec/protocol';
 import { keyInArgvRefused, readHexKeySource, SecretAtRestError } from '@m2msec/secure-environment';
-import { DERIVED_KEY_TA_OWNER } from '@m2msec/security-association';
+import { DERIVED_KEY_TA_OWNER, PSK_REVOCATIONS } from '@m2msec/security-association';
 import { CredentialStore } from '@m2msec/sensitive-data';
 import { openStore } from '@m2msec/store';
 import { administratorsOf } from './administration.js';
@@ -89,6 +89,8 @@ async function main(argv: string[]): Promise<void> {
           { credentialId: id, owner: 'in-cse-admin', suid: 12, ...(expiresAt ? { expiresAt } : {}) },
           keyBytes(o),
         );
+        // Provisioned again: an earlier revocation of this ID no longer applies (docs/scale-out.md).
+        await store.collection(PSK_REVOCATIONS).delete(id);
         if (o.get('bind')) await bind(`12-${id}`, o.get('bind')!);
         process.stdout.write(`added Kpsa ${id} (Credential-ID 12-${id})\n`);
         break;

@@ -20,6 +20,7 @@ import {
   CredentialStorePskDirectory,
   DERIVED_KEY_TA_OWNER,
   deregisterAe,
+  openSharedPskRevocations,
   PersistentCredentialBindings,
   revokePskCredential,
   SecurityAssociationRegistry,
@@ -124,6 +125,21 @@ export async function openSecurity(
     onTeardown: (a, reason) =>
       log.info({ credentialId: a.credentialId, framework: a.framework, reason }, 'SA torn down'),
   });
+  // Revocations made at any instance sharing the store (docs/scale-out.md): each holds the keys in its
+  // own SE, so each removes the key and tears down its sessions, also when it starts after the fact.
+  const revocations = await openSharedPskRevocations(
+    store,
+    async (keyId) => {
+      const rec = credentials.list({ kind: 'Kpsa' }).find((r) => r.credentialId === keyId);
+      if (rec && rec.owner !== DERIVED_KEY_TA_OWNER) {
+        await credentials.delete(keyId);
+        kpsa.refresh();
+      }
+      const credentialId = `12-${keyId}`;
+      registry.teardown((a) => a.framework === 'psk' && a.credentialId === credentialId, `${credentialId} revoked`);
+    },
+    (m) => log.error({}, m),
+  );
   let derivedKey: DerivedKeyResourceServer | undefined;
   const trustAnchors = kpsa.trustAnchorKeys();
   if (config.security.derivedKey && trustAnchors.length > 0) {
@@ -202,6 +218,7 @@ export async function openSecurity(
         },
         keyId,
       );
+      await revocations.record(keyId);
       log.info({ credentialId: `12-${keyId}`, associations: n }, 'PSK credential revoked');
       return n;
     },
@@ -216,6 +233,7 @@ export async function openSecurity(
       return derivedKey ? derivedKeyDurabilityGate(bound, derivedKey) : bound;
     },
     async close() {
+      revocations.close();
       await derivedKey?.close();
       rspfKeys?.clear();
       gba?.close();

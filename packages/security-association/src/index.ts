@@ -30,6 +30,11 @@ export {
 export { type AeDeregistrationOptions, deregisterAe } from './lifecycle/deregister-ae.js';
 export { type CredentialRevocationOptions, revokePskCredential } from './lifecycle/revoke-credential.js';
 export {
+  openSharedPskRevocations,
+  PSK_REVOCATIONS,
+  type SharedPskRevocations,
+} from './lifecycle/shared-revocations.js';
+export {
   checkReferencePointPolicy,
   defaultReferencePointPolicy,
   type ReferencePointPolicy,

@@ -2,6 +2,7 @@
 // directory, keystore and TLS-PSK listener, all holding one AE's Kpsa (provisioned through each replica's
 // credentials CLI; the binding lives in the shared store). What a load balancer puts behind one address.
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,8 @@ export interface ReplicaSet {
   replicas: Replica[];
   /** The AE every replica knows: its AE-ID and its Kpsa (identity and key). */
   ae: { aeId: string; identity: string; key: Buffer };
+  /** The administrator (originator CAdmin) every replica knows, bound to its own Kpsa. */
+  admin: { identity: string; key: Buffer };
   stop(): Promise<void>;
 }
 
@@ -37,6 +40,7 @@ export async function startReplicas(
   n: number,
   ae: { aeId: string; identity: string; key: Buffer },
 ): Promise<ReplicaSet> {
+  const admin = { identity: 'scale-admin@in.m2msec.org', key: randomBytes(32) };
   const schema = `scale_${process.pid}_${Date.now().toString(36)}`;
   const pgEnv = { M2MSEC_STORE: 'postgres', M2MSEC_PG_URL: pgUrl, M2MSEC_PG_SCHEMA: schema };
   const replicas: Replica[] = [];
@@ -44,6 +48,7 @@ export async function startReplicas(
     schema,
     replicas,
     ae,
+    admin,
     async stop() {
       await Promise.all(replicas.map((r) => r.cse.stop()));
       const admin = new pg.Client({ connectionString: pgUrl });
@@ -71,6 +76,8 @@ export async function startReplicas(
             ],
           },
           security: {
+            // The administrator is a principal bound to its PSK credential (docs/administration.md).
+            administrators: [{ name: 'psk-admin', originator: 'CAdmin', credentialId: `12-${admin.identity}` }],
             psk: { host: '127.0.0.1', port: pskPort, tls13: true },
             keyFile: join(mkdtempSync(join(tmpdir(), 'm2msec-replica-kek-')), 'keystore.key'),
           },
@@ -83,6 +90,13 @@ export async function startReplicas(
         pgEnv,
         ['add-psk', '--id', ae.identity, '--key-file', '-', ...(i === 0 ? ['--bind', ae.aeId] : [])],
         ae.key.toString('hex'),
+      );
+      credentials(
+        configPath,
+        dataDir,
+        pgEnv,
+        ['add-psk', '--id', admin.identity, '--key-file', '-'],
+        admin.key.toString('hex'),
       );
       const cse = await startInCseProcess({
         main: join(inCseDist, 'main.js'),
