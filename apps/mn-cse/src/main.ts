@@ -4,14 +4,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Administrators } from '@m2msec/administration';
+import { type CoapListenerOptions, createMnCse, type MqttOptions } from '@m2msec/node';
 import { httpErrorEdge, httpNotFound } from '@m2msec/protocol';
 import type { SaefClientFramework } from '@m2msec/saef';
 import { checkSecretFileMode, prepareDataDir } from '@m2msec/secure-environment';
 import express from 'express';
 import { pino } from 'pino';
 import { ConfigError, loadConfig, type MnCseFileConfig } from './config.js';
-import { createMnCse } from './create-mn-cse.js';
-import type { CoapListenerOptions, MqttOptions } from './options.js';
 
 function keyFromFile(path: string, what: string): Uint8Array {
   const text = readFileSync(path, 'utf8').trim();
