@@ -109,6 +109,17 @@ export async function createCseNode(config: CseNodeConfig, runtime: CseNodeRunti
     (await openStore(
       config.store.kind === 'sqlite' ? { kind: 'sqlite', file: join(config.dataDir, 'resources.db') } : config.store,
     ));
+  try {
+    return await compose(config, runtime, store, log);
+  } catch (e) {
+    // Nothing half-open stays behind an error: the store this call opened is closed again.
+    if (!runtime.store) await store.close().catch(() => undefined);
+    throw e;
+  }
+}
+
+async function compose(config: CseNodeConfig, runtime: CseNodeRuntime, store: Store, log: Logger): Promise<CseNode> {
+  const registrar = config.registrar;
   for (const def of config.containerDefinitions ?? []) {
     try {
       registerContainerDefinition(def);
