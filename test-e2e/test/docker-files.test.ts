@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readConfig as readAeConfig } from '../../apps/ae/src/config.js';
-import { loadConfig as loadInCseConfig } from '../../apps/in-cse/src/config.js';
 import { loadConfig as loadMnCseConfig } from '../../apps/mn-cse/src/config.js';
+import { loadConfig as loadInCseConfig } from '../../packages/node/src/config.js';
 
 const docker = fileURLToPath(new URL('../../infra/docker/', import.meta.url));
 const repo = fileURLToPath(new URL('../../', import.meta.url));

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { createInterface } from 'node:readline';
 // The AE process.
 //   m2msec-ae run  --config ae.json   one AE: registers, sets up, posts every intervalMs; prints JSON
 //                                     lines (ready / posted / notification / response / error) and
@@ -6,10 +7,23 @@
 //                                     (any request primitive fields) or {"id":2,"cmd":"post","con":...};
 //                                     "watch": {"to","everyMs"} prints a "retrieved" line per RETRIEVE
 //   m2msec-ae load --config ae.json --count N [--interval-ms 1000] [--duration-ms 10000] [--stem-prefix Csim]
-import { createInterface } from 'node:readline';
+import { answerHelpAndVersion } from '@m2msec/node/cli';
 import { aeOptions, ConfigError, readConfig } from './config.js';
 import { progressPrinter, runLoad } from './load.js';
 import { ReferenceAe } from './reference-ae.js';
+
+// --help / --version answer before anything is read or opened (issue 19).
+answerHelpAndVersion({
+  name: 'm2msec-ae',
+  packageJson: new URL('../package.json', import.meta.url),
+  summary: 'the reference AE: runs one AE or a load of simulated AEs against a CSE',
+  usage: [
+    'run --config <ae.json>',
+    'load --config <ae.json> --count <N> [--interval-ms <ms>] [--duration-ms <ms>] [--stem-prefix <Csim>]',
+  ],
+  details:
+    'run prints JSON lines (ready / posted / notification / response / error) and takes JSON-line commands on stdin.\nSee apps/ae/README.md.',
+});
 
 const out = (o: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(o)}\n`);
 

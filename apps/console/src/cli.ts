@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// m2msec-console: accounts, and every console action for scripts (docs in the app README). Reads the
-// console configuration (M2MSEC_CONSOLE_CONFIG); passwords and JSON documents come from stdin, never
-// argv. Every action is recorded in the console's audit log as account cli:<user>.
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
+// m2msec-console: accounts, and every console action for scripts (docs in the app README). Reads the
+// console configuration (M2MSEC_CONSOLE_CONFIG); passwords and JSON documents come from stdin, never
+// argv. Every action is recorded in the console's audit log as account cli:<user>.
+import { answerHelpAndVersion } from '@m2msec/node/cli';
 import { AccountStore } from './accounts.js';
 import * as actions from './actions.js';
 import { ConsoleAuditLog } from './audit.js';
@@ -22,6 +23,15 @@ import {
   mefRevokeEnrolment,
 } from './mef-client.js';
 import { newTotpSecret, otpauthUri } from './totp.js';
+
+// --help / --version answer before anything is read or opened (issue 19).
+answerHelpAndVersion({
+  name: 'm2msec-console',
+  packageJson: new URL('../package.json', import.meta.url),
+  summary: 'accounts and every console action for scripts (M2MSEC_CONSOLE_CONFIG)',
+  usage: ['<command> [options]'],
+  details: 'Passwords and JSON documents come from stdin, never argv. Commands and options: apps/console/README.md.',
+});
 
 const USAGE = `usage: m2msec-console <command> [options] [--json]
   user add --name N [--totp]        password on stdin (one line); --totp prints the otpauth URI

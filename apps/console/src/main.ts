@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// The console process: configuration -> stores -> IN-CSE client -> HTTP(S) listener. No logic here.
 import { readFileSync } from 'node:fs';
 import { createServer as createHttp } from 'node:http';
 import { createServer as createHttps } from 'node:https';
+// The console process: configuration -> stores -> IN-CSE client -> HTTP(S) listener. No logic here.
+import { answerHelpAndVersion } from '@m2msec/node/cli';
 import { AccountStore } from './accounts.js';
 import { ConsoleAuditLog } from './audit.js';
 import { loadConfig } from './config.js';
@@ -11,6 +12,15 @@ import { Lockout } from './lockout.js';
 import { AdminApiClient, MefClient } from './mef-client.js';
 import { Sessions } from './sessions.js';
 import { consoleApp } from './web.js';
+
+// --help / --version answer before anything is read or opened (issue 19).
+answerHelpAndVersion({
+  name: 'm2msec-console-server',
+  packageJson: new URL('../package.json', import.meta.url),
+  summary: 'the management console web server (M2MSEC_CONSOLE_CONFIG)',
+  usage: ['[options]'],
+  details: 'Configuration: the JSON file named by M2MSEC_CONSOLE_CONFIG. See apps/console/README.md.',
+});
 
 const config = loadConfig();
 const app = consoleApp({

@@ -1,12 +1,23 @@
 // The reference Dynamic Authorization Server (TS-0003 7.3.2.1): an HTTP server (TS-0009) that answers
 // the Hosting CSE's NOTIFY carrying m2m:securityInfo sit=1 with sit=2 (TS-0004 7.5.1.2.10), deciding by
 // the rules of its JSON configuration. One JSON line per consultation goes to stdout.
+
 import { createPrivateKey } from 'node:crypto';
 import { dasResponseContent, parseDasRequest } from '@m2msec/authorization';
 import { createHttpBinding } from '@m2msec/binding-http';
+import { answerHelpAndVersion } from '@m2msec/node/cli';
 import { type HandlerResponse, Operation, type RequestPrimitive, ResponseStatusCode } from '@m2msec/protocol';
 import { ConfigError, loadConfig } from './config.js';
 import { decide } from './decide.js';
+
+// --help / --version answer before anything is read or opened (issue 19).
+answerHelpAndVersion({
+  name: 'm2msec-das',
+  packageJson: new URL('../package.json', import.meta.url),
+  summary: 'the reference Dynamic Authorization Server (TS-0003 7.3.2.1)',
+  usage: ['[options]'],
+  details: 'Configuration: environment and the JSON rules file; see apps/das/README.md.',
+});
 
 function log(entry: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);

@@ -11,15 +11,20 @@
 // While the IN-CSE runs, revoke a Kpsa with DELETE /.well-known/m2msec/credentials/psk/<id> instead
 // (it also tears down the live sessions).
 import { join } from 'node:path';
+import {
+  administratorsOf,
+  ConfigError,
+  isBtidOf,
+  isGbaCredentialValueOf,
+  loadConfig,
+  openInCseBindings,
+  openInCseSecureEnvironment,
+} from '@m2msec/node';
 import { parseOriginator } from '@m2msec/protocol';
 import { keyInArgvRefused, readHexKeySource, SecretAtRestError } from '@m2msec/secure-environment';
 import { DERIVED_KEY_TA_OWNER, PSK_REVOCATIONS } from '@m2msec/security-association';
 import { CredentialStore } from '@m2msec/sensitive-data';
 import { openStore } from '@m2msec/store';
-import { administratorsOf } from './administration.js';
-import { ConfigError, loadConfig } from './config.js';
-import { isBtidOf, isGbaCredentialValueOf } from './gba-target.js';
-import { openInCseBindings, openInCseSecureEnvironment } from './security.js';
 
 class UsageError extends Error {}
 

@@ -1,123 +1,31 @@
-// The reference IN-CSE: wiring only (configuration, store, CSE core, HTTP binding, logs).
-import { createPrivateKey, createPublicKey } from 'node:crypto';
-import { createServer } from 'node:http';
-import { join } from 'node:path';
-import { securePlainListener } from '@m2msec/administration';
-import { StaticLocationSource } from '@m2msec/authorization';
-import { createHttpBinding, HttpRequestSender } from '@m2msec/binding-http';
-import { Cse } from '@m2msec/cse';
-import { registerContainerDefinition } from '@m2msec/protocol';
-import { prepareDataDir } from '@m2msec/secure-environment';
-import { openStore } from '@m2msec/store';
-import { pino } from 'pino';
-import { adminRouter } from './admin-router.js';
-import { openAdministration } from './administration.js';
-import { startCoapListener } from './coap-listener.js';
-import { ConfigError, type InCseConfig, loadConfig } from './config.js';
-import { requestListener } from './dispatch.js';
-import { openEndToEnd } from './end-to-end.js';
-import { forwardingSenders } from './forwarding.js';
-import { checkSecretFiles } from './secrets-at-rest.js';
-import { openSecurity } from './security.js';
-import { startTlsListeners } from './tls-listeners.js';
-import { upperTesterRouter } from './upper-tester.js';
+#!/usr/bin/env node
+// The reference IN-CSE: command line -> configuration -> createCseNode -> start (docs/in-cse.md).
+import { answerHelpAndVersion, type Program } from '@m2msec/node/cli';
+
+const program: Program = {
+  name: 'm2msec-in-cse',
+  packageJson: new URL('../package.json', import.meta.url),
+  summary: 'the reference IN-CSE (HTTP, TLS-PSK / certificate SAEF listeners, CoAP/DTLS, MQTT by configuration)',
+  usage: ['[options]'],
+  details: [
+    'Configuration: defaults, then the JSON file named by M2MSEC_CONFIG, then environment overrides',
+    '(M2MSEC_DATA_DIR, M2MSEC_HTTP_HOST, M2MSEC_HTTP_PORT, M2MSEC_KEK / M2MSEC_KEK_FILE,',
+    'M2MSEC_NOTIFICATION_ALLOW_TARGETS, ...). See docs/in-cse.md and docs/administration.md.',
+    'Credentials: node dist/credentials.js --help.',
+  ].join('\n'),
+};
+
+answerHelpAndVersion(program);
+const { ConfigError, createCseNode, loadConfig } = await import('@m2msec/node');
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const log = pino({ level: config.log.level, base: { app: 'in-cse', cseId: config.cse.cseId } });
-  // Secrets at rest (docs/hardening.md): data directory 0700, no secret file readable by group or others.
-  prepareDataDir(config.dataDir);
-  checkSecretFiles(config, process.env.M2MSEC_CONFIG);
-  const store = await openStore(
-    config.store.kind === 'sqlite' ? { kind: 'sqlite', file: join(config.dataDir, 'resources.db') } : config.store,
-  );
-  for (const def of config.containerDefinitions ?? []) {
-    try {
-      registerContainerDefinition(def);
-    } catch (e) {
-      throw new ConfigError(`containerDefinitions '${def.cnd}': ${(e as Error).message}`);
-    }
-  }
-  const idContext = { spId: config.cse.spId, cseId: config.cse.cseId };
-  const administration = openAdministration(config, store, log);
-  const { administrators } = administration;
-  const security = await openSecurity(config, store, log, administrators);
-  const endToEnd = openEndToEnd(config);
+  const node = await createCseNode(config, {
+    ...(process.env.M2MSEC_CONFIG ? { configFile: process.env.M2MSEC_CONFIG } : {}),
+  });
+  const { log } = node;
+  const listeners = await node.start();
   const origin = `http://${config.http.host}:${config.http.port}`;
-  // Secure profile: clients are pointed at the TLS listeners only (the plain one says where they are).
-  const tlsPoa = [config.security.psk, config.security.certificate].flatMap((l) =>
-    l ? [`https://${l.host}:${l.port}`] : [],
-  );
-  const poa = config.profile === 'secure' || !config.http.enabled ? tlsPoa : [origin];
-  const cse = await Cse.open({
-    store,
-    log,
-    senders: [new HttpRequestSender()],
-    appRules: config.registration.appRules,
-    config: {
-      ...config.cse,
-      cseType: 1,
-      poa,
-      ...(config.notifications ? { notifications: config.notifications } : {}),
-      ...(endToEnd.e2eSecInfo ? { e2eSecInfo: endToEnd.e2eSecInfo } : {}),
-    },
-    retargetSendersFor: forwardingSenders(config),
-    authenticate: security.authenticate,
-    authorization: authorizationOptions(config),
-    onAeDeregistration: (aei) => security.deregisterAe(aei),
-    // TS-0003 6.2.3: administrators are principals whose credential the association proved (and, in the
-    // development profile only, the adminOriginators on the loopback-only plain listener).
-    isAdministrator: (originator, transport) => administrators.administratorOf(originator, transport) !== undefined,
-    reservedIds: administrators.principals().map((p) => p.originator),
-    // TS-0003 7.2.2: rq_authn for an originator ESPrim proved, even when another CSE relayed the request.
-    ...(endToEnd.endToEndAuthenticated ? { endToEndAuthenticated: endToEnd.endToEndAuthenticated } : {}),
-  });
-  const handler = security.wrapHandler(endToEnd.wrap(cse.handle));
-  const plainHandler =
-    config.profile === 'secure'
-      ? securePlainListener({
-          idContext,
-          cseBase: { rn: config.cse.cseBaseName, cst: 1, srv: cse.config.supportedReleaseVersions, poa },
-        })
-      : handler;
-  const binding = createHttpBinding({
-    handler: administration.audited(plainHandler, 'http'),
-    cseId: config.cse.cseId,
-    cseBaseName: config.cse.cseBaseName,
-    spId: config.cse.spId,
-    maxBodyBytes: config.http.maxBodyBytes,
-    trustedProxies: config.http.trustedProxies,
-    logger: ({ level, message, rqi, error }) => log[level]({ rqi, err: (error as Error)?.name }, message),
-  });
-  const admin = adminRouter(security, administration, idContext, log);
-  const extras = config.upperTester ? [upperTesterRouter(cse, log), admin] : [admin];
-  // TLS listeners first (their CRLs load before they open): once the plain listener answers, they serve.
-  const tlsListeners = await startTlsListeners(config, security, handler, admin, administration, log);
-  for (const l of tlsListeners) log.info({ url: l.url, framework: l.framework }, 'TLS listener ready');
-  // A DTLS certificate session is checked against the same CRLs as the HTTPS certificate listener.
-  const revocation = tlsListeners.find((l) => l.revocation)?.revocation;
-  const coapCse = {
-    spId: config.cse.spId,
-    cseId: config.cse.cseId,
-    ...(config.security.certificate ? { certificate: config.security.certificate } : {}),
-    ...(revocation ? { revocation } : {}),
-  };
-  const coap = config.coap
-    ? await startCoapListener(config.coap, coapCse, security, handler, administration, log)
-    : undefined;
-  if (coap) log.info({ url: coap.url }, 'CoAP/DTLS listener ready');
-  const server = config.http.enabled
-    ? createServer(requestListener(binding, extras, (m, f) => log.warn(f, m)))
-    : undefined;
-  if (server) {
-    server.listen(config.http.port, config.http.host);
-    server.keepAliveTimeout = 65_000;
-    await new Promise<void>((resolve, reject) => {
-      server.once('listening', resolve);
-      server.once('error', reject);
-    });
-  }
-  cse.start();
   if (config.profile === 'development') {
     log.warn(
       { adminOriginators: config.cse.adminOriginators, url: origin },
@@ -127,7 +35,8 @@ async function main(): Promise<void> {
   }
   log.info(
     {
-      url: server ? origin : undefined,
+      url: listeners.http?.url,
+      mqtt: listeners.mqtt?.url,
       profile: config.profile,
       store: config.store.kind,
       dataDir: config.dataDir,
@@ -135,66 +44,13 @@ async function main(): Promise<void> {
     },
     'IN-CSE ready',
   );
-
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');
-    await cse.stop();
-    if (server) {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-    }
-    await coap?.binding.close();
-    for (const l of tlsListeners) {
-      l.close?.();
-      l.server.close();
-      l.server.closeAllConnections();
-    }
-    await security.close();
-    await store.close();
+    await node.stop();
     process.exit(0);
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
-}
-
-/** Keys from JWKs, the static location map as the source of rq_loc (docs/authorization.md). */
-function authorizationOptions(config: InCseConfig) {
-  const a = config.authorization;
-  const idContext = { spId: config.cse.spId, cseId: config.cse.cseId };
-  const jwk = (k: Record<string, unknown>, what: string, priv: boolean) => {
-    try {
-      return priv
-        ? createPrivateKey({ key: k as never, format: 'jwk' })
-        : createPublicKey({ key: k as never, format: 'jwk' });
-    } catch (e) {
-      throw new ConfigError(`${what} is not a valid JWK: ${(e as Error).message}`);
-    }
-  };
-  let locationSource: StaticLocationSource;
-  try {
-    locationSource = new StaticLocationSource(a.locations, idContext);
-  } catch (e) {
-    throw new ConfigError(`authorization.locations: ${(e as Error).message}`);
-  }
-  return {
-    locationSource,
-    tokenIssuers: a.tokenIssuers.map((i, n) => ({
-      id: i.id,
-      algorithms: i.algorithms,
-      keys: i.keys.map((k, m) => jwk(k, `authorization.tokenIssuers[${n}].keys[${m}]`, false)),
-    })),
-    ...(a.tokenDecryption
-      ? {
-          tokenDecryption: {
-            keys: [jwk(a.tokenDecryption.key, 'authorization.tokenDecryption.key', true)],
-            keyManagementAlgorithms: a.tokenDecryption.keyManagementAlgorithms,
-            contentEncryptionAlgorithms: a.tokenDecryption.contentEncryptionAlgorithms,
-          },
-        }
-      : {}),
-    roleIssuers: a.roleIssuers,
-    dynamicGrantLifetimeMs: a.dynamicGrantLifetimeMs,
-  };
 }
 
 main().catch((e) => {

@@ -8,7 +8,24 @@
 //   m2msec-maf-admin deregister-key --rid <RelativeKeyID>
 //   m2msec-maf-admin put-trust-anchor --ta-id <TA_id> [--key-file <file|->] --client <Absolute ID>=<C_id>...
 //                                     [--administrator <Absolute ID>]... [--resource-server <URL>]...
+import { answerHelpAndVersion } from '@m2msec/node/cli';
 import { keyInArgvRefused, readHexKeySource, SecretAtRestError } from '@m2msec/secure-environment';
+
+// --help / --version answer before anything is read or opened (issue 19).
+answerHelpAndVersion({
+  name: 'm2msec-maf-admin',
+  packageJson: new URL('../package.json', import.meta.url),
+  summary: "operator CLI for a running MAF's admin API (M2MSEC_MAF_ADMIN_URL, M2MSEC_MAF_ADMIN_TOKEN)",
+  usage: [
+    'add-km --km-id <KmID> --client-id <Absolute ID> --key-file <file|-> [--expires <ISO time>]',
+    'add-cert-client --san <SAN value> --client-id <Absolute ID>',
+    'delete-client (--km-id <KmID> | --san <SAN>)',
+    'list-clients | list-registrations | list-keys',
+    'deregister-key --rid <RelativeKeyID>',
+    'put-trust-anchor --ta-id <TA_id> [--key-file <file|->] --client <Absolute ID>=<C_id>... [--administrator <ID>]... [--resource-server <URL>]...',
+  ],
+  details: 'Key bytes (hex) come from a file readable by its owner only or from stdin (-), never from argv.',
+});
 
 class UsageError extends Error {}
 

@@ -1,4 +1,7 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { MafClient } from '@m2msec/maf';
 // Entity A of the MAF-based SAEF (TS-0003 8.2.2.3) as a command: MAF Client Registration, MAF Key
 // Registration of Kc for the target CSE (SUID 32), then ONE oneM2M request to that CSE over TLS-PSK
 // with psk_identity = hexBinary(KcID)@MAF-FQDN through @m2msec/saef's client SDK agent, no retry, so
@@ -8,10 +11,19 @@
 //        [--register-ae <App-ID>] [--lifetime-seconds <n>] [--wait-ms <n>] [--deregister-first true]
 //   The request is CREATE <AE> under --to with --register-ae, else RETRIEVE of --to.
 //   Km is read from stdin as hex. Exit 0: connected; 3: the CSE refused the handshake.
-import { readFileSync } from 'node:fs';
-import { request } from 'node:https';
-import { MafClient } from '@m2msec/maf';
+import { answerHelpAndVersion } from '@m2msec/node/cli';
 import { createSaefAgent } from '@m2msec/saef';
+
+// --help / --version answer before anything is read or opened (issue 19).
+answerHelpAndVersion({
+  name: 'm2msec-maf-client',
+  packageJson: new URL('../package.json', import.meta.url),
+  summary: 'Entity A of the MAF-based SAEF (TS-0003 8.2.2.3): key registration, then one request over TLS-PSK',
+  usage: [
+    'connect --maf-url <https://..> --maf-fqdn <FQDN> --km-id <KmID> --admin-fqdn <FQDN> --target <Absolute CSE-ID> --cse-url <https://..> --to <cse-base> --from <originator> [--register-ae <App-ID>] [--lifetime-seconds <n>] [--wait-ms <n>] [--deregister-first true]',
+  ],
+  details: 'Km is read from stdin as hex. Exit 0: connected; 3: the CSE refused the handshake.',
+});
 
 class UsageError extends Error {}
 

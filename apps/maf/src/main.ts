@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// The reference MAF process: configuration, SE keystore and store in the data directory, then startMaf
-// (packages/maf). Prints one JSON line {"msg":"MAF ready","urls":...}.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startMaf } from '@m2msec/maf';
+// The reference MAF process: configuration, SE keystore and store in the data directory, then startMaf
+// (packages/maf). Prints one JSON line {"msg":"MAF ready","urls":...}.
+import { answerHelpAndVersion } from '@m2msec/node/cli';
 import {
   checkSecretFileMode,
   openSoftwareSecureEnvironment,
@@ -12,6 +13,16 @@ import {
 } from '@m2msec/secure-environment';
 import { openStore } from '@m2msec/store';
 import { ConfigError, loadConfig, type MafConfig, secretFilesOf } from './config.js';
+
+// --help / --version answer before anything is read or opened (issue 19).
+answerHelpAndVersion({
+  name: 'm2msec-maf',
+  packageJson: new URL('../package.json', import.meta.url),
+  summary: 'the reference M2M Authentication Function (MAF, TS-0003 8.8)',
+  usage: ['[options]'],
+  details:
+    'Configuration: the JSON file named by M2MSEC_MAF_CONFIG, then M2MSEC_MAF_* environment overrides.\nSee apps/maf/README.md.',
+});
 
 function logger(level: MafConfig['log']['level']) {
   const line = (lvl: string, msg: string, fields?: Record<string, unknown>) =>

@@ -1,4 +1,8 @@
 #!/usr/bin/env node
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Agent } from 'node:https';
+import { join } from 'node:path';
+import { bootstrap, Usim, type UsimState, uePskForNaf } from '@m2msec/gba';
 // m2msec-enrol: the AE-side RSPF client (TS-0003 8.3.2). One call from a bootstrap credential to
 // stored keys / certificate, atomically in the device's secure environment (a software SE keystore
 // in --se-dir). Prints JSON metadata, never key bytes. Keys come from files readable by their owner only
@@ -17,10 +21,7 @@
 //                     (mode 0600) for the device's TLS stack; --usim-state keeps SEQ_MS across runs.
 //   m2msec-enrol show  --se-dir <dir>      current enrolment (manifest)
 //   m2msec-enrol check --se-dir <dir>      consistency of the stored credential set
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { Agent } from 'node:https';
-import { join } from 'node:path';
-import { bootstrap, Usim, type UsimState, uePskForNaf } from '@m2msec/gba';
+import { answerHelpAndVersion } from '@m2msec/node/cli';
 import { checkEnrolmentSet, currentEnrolment, type EnrolmentResult, type EnrolOptions, enrol } from '@m2msec/rspf';
 import {
   checkSecretFileMode,
@@ -34,6 +35,21 @@ import {
 } from '@m2msec/secure-environment';
 import { SingleBar } from 'cli-progress';
 import { parse } from 'csv-parse/sync';
+
+// --help / --version answer before anything is read or opened (issue 19).
+answerHelpAndVersion({
+  name: 'm2msec-enrol',
+  packageJson: new URL('../package.json', import.meta.url),
+  summary: 'the AE-side RSPF client (TS-0003 8.3.2): bootstrap credential to stored keys / certificate',
+  usage: [
+    'psk --mef <url> --mef-fqdn <fqdn> --kpm-id <KpmID> --kpm-file <file|-> --se-dir <dir> [--target <id>]... [--announce <URL>]...',
+    'cert --mef <url> --mef-fqdn <fqdn> --cert <pem> --key <pem> --ca <pem> --se-dir <dir> --san <uri|dns>...',
+    'bulk --mef <url> --mef-fqdn <fqdn> --csv <file> --out-dir <dir> [--concurrency <n>] [--target <id>]...',
+    'gba --bsf <Ub URL> --impi <IMPI> --k-file <file|-> (--opc-file <file|-> | --op-file <file|->) ...',
+  ],
+  details:
+    'Keys come from files readable by their owner only or from stdin (-), never from argv. See apps/mef/README.md.',
+});
 
 class UsageError extends Error {}
 

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// The reference MEF process: configuration, SE keystore and store in the data directory, EST CA on
-// first start, then startMef (packages/mef). Prints one JSON line {"msg":"MEF ready","urls":...}.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { collectionReplayGuard, DskppServer, MemoryClientRegistry, secureEnvironmentKeyStore } from '@m2msec/dskpp';
 import { type CertificateAuthority, createCertificateAuthority, openCertificateAuthority } from '@m2msec/est';
 import { type MefGbaOptions, startMef } from '@m2msec/mef';
+// The reference MEF process: configuration, SE keystore and store in the data directory, EST CA on
+// first start, then startMef (packages/mef). Prints one JSON line {"msg":"MEF ready","urls":...}.
+import { answerHelpAndVersion } from '@m2msec/node/cli';
 import {
   checkSecretFileMode,
   openSoftwareSecureEnvironment,
@@ -15,6 +16,16 @@ import {
 } from '@m2msec/secure-environment';
 import { openStore } from '@m2msec/store';
 import { ConfigError, loadConfig, type MefConfig, secretFilesOf } from './config.js';
+
+// --help / --version answer before anything is read or opened (issue 19).
+answerHelpAndVersion({
+  name: 'm2msec-mef',
+  packageJson: new URL('../package.json', import.meta.url),
+  summary: 'the reference M2M Enrolment Function (MEF, TS-0003 8.3): RSPF, EST, DSKPP, GBA BSF',
+  usage: ['[options]'],
+  details:
+    'Configuration: the JSON file named by M2MSEC_MEF_CONFIG, then environment overrides. See apps/mef/README.md.',
+});
 
 const EST_CA_KEY = 'mef/est-ca';
 

@@ -1,10 +1,11 @@
-// @m2msec/mn-cse: the MN-CSE as a library for gateways, and its process entry (main.ts).
-export { createMnCse, type MnCse } from './create-mn-cse.js';
-export type {
-  CoapListenerOptions,
-  MccListenerOptions,
-  MnCseOptions,
-  MqttOptions,
-  RegistrarOptions,
-} from './options.js';
-export type { RegistrationState, RegistrationStatus } from './registration.js';
+// @m2msec/mn-cse: the MN-CSE as a library for gateways (composed in @m2msec/node), and its process entry (main.ts).
+export type { RegistrationState, RegistrationStatus } from '@m2msec/cse';
+export {
+  type CoapListenerOptions,
+  createMnCse,
+  type MccListenerOptions,
+  type MnCse,
+  type MnCseOptions,
+  type MqttOptions,
+  type RegistrarOptions,
+} from '@m2msec/node';

@@ -1,17 +1,27 @@
 #!/usr/bin/env node
-// The MN-CSE process: configuration, an express server carrying the oneM2M HTTP binding, and
-// createMnCse for everything else. Wiring only.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Administrators } from '@m2msec/administration';
+import { type CoapListenerOptions, createMnCse, type MqttOptions } from '@m2msec/node';
+// The MN-CSE process: configuration, an express server carrying the oneM2M HTTP binding, and
+// createMnCse for everything else. Wiring only.
+import { answerHelpAndVersion } from '@m2msec/node/cli';
 import { httpErrorEdge, httpNotFound } from '@m2msec/protocol';
 import type { SaefClientFramework } from '@m2msec/saef';
 import { checkSecretFileMode, prepareDataDir } from '@m2msec/secure-environment';
 import express from 'express';
 import { pino } from 'pino';
 import { ConfigError, loadConfig, type MnCseFileConfig } from './config.js';
-import { createMnCse } from './create-mn-cse.js';
-import type { CoapListenerOptions, MqttOptions } from './options.js';
+
+// --help / --version answer before anything is read or opened (issue 19).
+answerHelpAndVersion({
+  name: 'm2msec-mn-cse',
+  packageJson: new URL('../package.json', import.meta.url),
+  summary: 'the reference MN-CSE: registers to its IN-CSE over a SAEF association',
+  usage: ['[options]'],
+  details:
+    'Configuration: defaults, then the JSON file named by M2MSEC_CONFIG, then environment overrides.\nSee apps/mn-cse/README.md.',
+});
 
 function keyFromFile(path: string, what: string): Uint8Array {
   const text = readFileSync(path, 'utf8').trim();

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as fc from 'fast-check';
-import { ConfigError, loadConfig } from '../../../apps/in-cse/src/config.js';
+import { ConfigError, loadConfig } from '../../../packages/node/src/config.js';
 import { harness } from '../harness.js';
 import { deepJson, mutatedText } from '../mutate.js';
 

@@ -9,5 +9,11 @@ export {
   type TargetResolver,
 } from './notifications/target-policy.js';
 export type { AuthorizationOptions } from './pipeline/authorization-services.js';
+export {
+  type RegistrarTarget,
+  Registration,
+  type RegistrationState,
+  type RegistrationStatus,
+} from './registration/registrar-registration.js';
 export type { PositioningModule } from './resources/location-policy.js';
 export type { RegistrarRecord } from './retarget/registrar.js';

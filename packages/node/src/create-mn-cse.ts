@@ -8,7 +8,7 @@ import { createAuthenticator } from '@m2msec/authentication';
 import type { CoapBinding } from '@m2msec/binding-coap';
 import { createHttpBinding, HttpRequestSender } from '@m2msec/binding-http';
 import { createMqttBinding, type MqttBinding, MqttRequestSender } from '@m2msec/binding-mqtt';
-import { Cse, type Logger, silentLogger } from '@m2msec/cse';
+import { Cse, type Logger, Registration, type RegistrationStatus, silentLogger } from '@m2msec/cse';
 import { httpErrorEdge, type RequestHandler, type RequestSender } from '@m2msec/protocol';
 import { CertificateRevocation, CrlFeed, createSaefAgent } from '@m2msec/saef';
 import {
@@ -20,10 +20,9 @@ import {
 } from '@m2msec/security-association';
 import { openSqliteStore, openStore, type Store, type StoreConfig } from '@m2msec/store';
 import express, { type Router } from 'express';
-import { startCoapListener } from './coap-listener.js';
-import { DeferredSender } from './lib/deferred-sender.js';
-import type { MnCseOptions } from './options.js';
-import { Registration, type RegistrationStatus } from './registration.js';
+import { DeferredSender } from './deferred-sender.js';
+import { startCoapListener } from './mn-coap-listener.js';
+import type { MnCseOptions } from './mn-cse-options.js';
 
 export interface MnCse {
   readonly cse: Cse;

@@ -1,9 +1,23 @@
 // CSE registration (TS-0001 10.2.2.6 / 10.2.2.7): CREATE <remoteCSE> at the registrar over the
 // association, or UPDATE its pointOfAccess when the registrar already knows this CSE (4117); then
 // RETRIEVE the registrar's <CSEBase> (step 005) and keep its <remoteCSE> locally (step 004 / 008).
-import type { Cse, Logger } from '@m2msec/cse';
 import { type RequestPrimitive, type RequestSender, ResponseStatusCode } from '@m2msec/protocol';
-import type { RegistrarOptions } from './options.js';
+import type { Cse } from '../cse.js';
+import type { Logger } from '../logger.js';
+
+/** The registrar CSE as registration needs it (the association towards it is the sender's). */
+export interface RegistrarTarget {
+  /** SP-relative CSE-ID of the registrar, e.g. '/id-in'. */
+  cseId: string;
+  /** resourceName of its <CSEBase>, e.g. 'cse-in'. */
+  cseBaseName: string;
+  /** Base URL of the registrar's listener for this association. */
+  url: string;
+  /** Delay between registration attempts while the registrar is unreachable (ms); default 2000. */
+  retryMs?: number;
+  /** How often the registration is checked once done (ms; 0 disables); default 30000. */
+  refreshMs?: number;
+}
 
 export type RegistrationState = 'unregistered' | 'registering' | 'registered' | 'stopped';
 
@@ -32,7 +46,7 @@ export class Registration {
   constructor(
     private readonly cse: Cse,
     private readonly self: Self,
-    private readonly registrar: RegistrarOptions,
+    private readonly registrar: RegistrarTarget,
     private readonly sender: RequestSender,
     private readonly log: Logger,
     private readonly timeoutMs: number,

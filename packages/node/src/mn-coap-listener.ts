@@ -12,7 +12,7 @@ import {
   type TransportContext,
   toSpRelativeOriginator,
 } from '@m2msec/protocol';
-import type { CoapListenerOptions } from './options.js';
+import type { CoapListenerOptions } from './mn-cse-options.js';
 
 function spRelative(id: string, ctx: IdContext): string {
   try {

@@ -32,6 +32,8 @@ export function secretFilesOf(config: InCseConfig, configFile?: string): Array<[
     files.push([configFile, 'configuration file holding a private key (authorization.tokenDecryption.key)']);
   }
   if (s.certificate) files.push([s.certificate.key, 'TLS private key (security.certificate.key)']);
+  if (config.mqtt?.key) files.push([config.mqtt.key, 'private key (mqtt.key)']);
+  if (config.mqtt?.psk) files.push([config.mqtt.psk.keyFile, 'PSK file (mqtt.psk.keyFile)']);
   if (s.mef) files.push([s.mef.keyFile, 'MEF PSK file (security.mef.keyFile)']);
   if (s.gba?.credentialFile) files.push([s.gba.credentialFile, 'NAF credential file (security.gba.credentialFile)']);
   if (s.gba?.clientKey) files.push([s.gba.clientKey, 'Zn client private key (security.gba.clientKey)']);

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { isLoopbackHost } from '@m2msec/administration';
 import type { ContainerDefinition } from '@m2msec/protocol';
 import { Ajv } from 'ajv';
+import type { MqttConfig } from './mqtt-options.js';
 
 /** One administrator principal (docs/administration.md): an originator and exactly one credential. */
 export interface AdministratorConfig {
@@ -56,6 +57,13 @@ export interface InCseConfig {
     certificate?: boolean;
     authorizedPublicKey?: boolean;
   };
+  /**
+   * Optional MQTT binding (TS-0010; docs/in-cse.md): the CSE's client session at the broker, over TLS with a
+   * client certificate or PSK (key files), or plain mqtt:// on a loopback lab broker.
+   */
+  mqtt?: MqttConfig;
+  /** Timeout of requests this CSE sends (notifications, retargeting) in ms; the CSE core's default when absent. */
+  requestTimeoutMs?: number;
   store: { kind: 'sqlite' } | { kind: 'postgres'; connectionString: string; schema?: string };
   dataDir: string;
   registration: {
@@ -298,6 +306,26 @@ const schema = {
         authorizedPublicKey: { type: 'boolean' },
       },
     },
+    mqtt: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['url'],
+      properties: {
+        url: { type: 'string', pattern: '^mqtts?://' },
+        ca: str,
+        cert: str,
+        key: str,
+        servername: str,
+        psk: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['identity', 'keyFile'],
+          properties: { identity: str, keyFile: str },
+        },
+        topicPrefix: { type: 'string', pattern: '^[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*$' },
+      },
+    },
+    requestTimeoutMs: { type: 'integer', minimum: 1, maximum: 600000 },
     http: {
       type: 'object',
       additionalProperties: false,
@@ -685,6 +713,10 @@ function checkProfile(config: InCseConfig): void {
       );
     }
     return;
+  }
+  if (config.mqtt && !config.mqtt.url.startsWith('mqtts://')) {
+    // TS-0010 7.3: the broker authenticates the CSE's client session; in the clear it proves nothing.
+    throw new ConfigError(`profile "secure" needs mqtt.url mqtts:// (TLS to the broker), got '${config.mqtt.url}'`);
   }
   if (config.upperTester) {
     throw new ConfigError('profile "secure" does not serve the upper tester (it can reset the CSE): development only');
