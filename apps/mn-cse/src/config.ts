@@ -77,6 +77,11 @@ export interface MnCseFileConfig {
   mca: 'optional' | 'required';
   requestTimeoutMs: number;
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
+  /**
+   * Test hooks, refused by the secure profile: `alterRelayedContentFrom` lists originators whose retargeted
+   * requests leave with one character of their Content altered (a compromised relay, for end-to-end tests).
+   */
+  testHooks?: { alterRelayedContentFrom: string[] };
 }
 
 export const defaults: MnCseFileConfig = {
@@ -161,6 +166,9 @@ const schema = obj(
       ],
     },
     dataDir: str,
+    testHooks: obj(['alterRelayedContentFrom'], {
+      alterRelayedContentFrom: { type: 'array', minItems: 1, items: str },
+    }),
     notifications: obj([], {
       allowTargets: strList,
       maxConcurrentPerTarget: { type: 'integer', minimum: 1 },
@@ -296,6 +304,9 @@ function checkProfile(config: MnCseFileConfig): void {
       );
     }
     return;
+  }
+  if (config.testHooks) {
+    throw new ConfigError('profile "secure" refuses testHooks: they make this CSE alter what it relays');
   }
   if (config.registrar.plainHttp) {
     throw new ConfigError(

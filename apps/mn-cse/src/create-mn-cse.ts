@@ -8,7 +8,7 @@ import { createAuthenticator } from '@m2msec/authentication';
 import type { CoapBinding } from '@m2msec/binding-coap';
 import { createHttpBinding, HttpRequestSender } from '@m2msec/binding-http';
 import { createMqttBinding, type MqttBinding, MqttRequestSender } from '@m2msec/binding-mqtt';
-import { Cse, type Logger, silentLogger } from '@m2msec/cse';
+import { Cse, type Logger, silentLogger, tamperingRelaySender } from '@m2msec/cse';
 import { httpErrorEdge, type RequestHandler, type RequestSender } from '@m2msec/protocol';
 import { CertificateRevocation, CrlFeed, createSaefAgent } from '@m2msec/saef';
 import {
@@ -81,7 +81,7 @@ export async function createMnCse(o: MnCseOptions): Promise<MnCse> {
     store,
     log,
     senders: notificationSenders,
-    retargetSenders: [registrarSender],
+    retargetSenders: [o.relayTestHook ? tamperingRelaySender(registrarSender, o.relayTestHook) : registrarSender],
     appRules: o.appRules ?? [],
     authenticate: createAuthenticator({ mca: o.mca ?? 'optional' }),
     ...(o.isAdministrator ? { isAdministrator: o.isAdministrator } : {}),

@@ -140,6 +140,7 @@ async function main(): Promise<void> {
     requestTimeoutMs: config.requestTimeoutMs,
     maxBodyBytes: config.http.maxBodyBytes,
     log,
+    ...(config.testHooks ? { relayTestHook: { originators: config.testHooks.alterRelayedContentFrom } } : {}),
   });
   const app = express();
   app.disable('x-powered-by');
@@ -162,6 +163,12 @@ async function main(): Promise<void> {
       { adminOriginators: config.cse.adminOriginators, url: origin },
       '*** DEVELOPMENT PROFILE: anyone on this machine can act as administrator over plain HTTP (From: ' +
         `${config.cse.adminOriginators.join(', ')}). Never expose it; set "profile": "secure" for a deployment (docs/administration.md) ***`,
+    );
+  }
+  if (config.testHooks) {
+    log.warn(
+      { originators: config.testHooks.alterRelayedContentFrom },
+      '*** TEST HOOK: requests of these originators are relayed with their Content altered ***',
     );
   }
   log.info(

@@ -11,3 +11,9 @@ export {
 export type { AuthorizationOptions } from './pipeline/authorization-services.js';
 export type { PositioningModule } from './resources/location-policy.js';
 export type { RegistrarRecord } from './retarget/registrar.js';
+export {
+  alterContent,
+  alterOneCharacter,
+  type RelayTamperOptions,
+  tamperingRelaySender,
+} from './retarget/relay-test-hook.js';
