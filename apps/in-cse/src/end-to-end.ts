@@ -4,7 +4,15 @@
 import { readFileSync } from 'node:fs';
 import { Suid } from '@m2msec/crypto';
 import { withESCertKETarget } from '@m2msec/escertke';
-import { ESPrimReceiver, e2eSecInfo, esprimAuthenticated, PairwiseESPrimKeys, withESPrimTarget } from '@m2msec/esprim';
+import {
+  type CredentialSlots,
+  ESPrimReceiver,
+  e2eSecInfo,
+  esprimAuthenticated,
+  PairwiseESPrimKeys,
+  PersistentIdentityKeys,
+  withESPrimTarget,
+} from '@m2msec/esprim';
 import type { RequestHandler } from '@m2msec/protocol';
 import { ConfigError, type InCseConfig } from './config.js';
 
@@ -37,7 +45,8 @@ export interface EndToEnd {
   wrap(handler: RequestHandler): RequestHandler;
 }
 
-export function openEndToEnd(config: InCseConfig): EndToEnd {
+/** `se` keeps the ESCertKE keys across restarts (credentials `escertke/<identity>` of the IN-CSE's SE). */
+export async function openEndToEnd(config: InCseConfig, se: CredentialSlots): Promise<EndToEnd> {
   const esprim = config.endToEnd?.esprim;
   if (!esprim) return { wrap: (h) => h };
   const keys = new PairwiseESPrimKeys();
@@ -60,10 +69,10 @@ export function openEndToEnd(config: InCseConfig): EndToEnd {
   ]);
   const escertke = config.endToEnd?.escertke;
   // One ESCertKE key per proved identity: a new establishment replaces the previous key, so an authorized
-  // initiator repeating ESCertKE cannot grow the key store.
-  const escertkeKid = new Map<string, string>();
+  // initiator repeating ESCertKE cannot grow the key store. Kept in the SE: a restart does not forget them.
   const initiatorAllowed = (id: string) =>
     (escertke?.initiators ?? []).some((p) => (p.endsWith('/*') ? id.startsWith(p.slice(0, -1)) : id === p));
+  const established = escertke ? await PersistentIdentityKeys.open(se, 'escertke/', keys, initiatorAllowed) : undefined;
   const read = (path: string, what: string) => {
     try {
       return readFileSync(path, 'utf8');
@@ -94,12 +103,7 @@ export function openEndToEnd(config: InCseConfig): EndToEnd {
       return withESCertKETarget(esprimTarget, {
         terminating,
         isCseBase,
-        onEstablished: (e) => {
-          const previous = escertkeKid.get(e.peer.id);
-          if (previous && previous !== e.kid) keys.delete(previous);
-          keys.add({ kid: e.kid, key: e.pairwiseE2EKey, identity: e.peer.id });
-          escertkeKid.set(e.peer.id, e.kid);
-        },
+        onEstablished: (e) => established!.put(e.peer.id, e.kid, e.pairwiseE2EKey),
       });
     },
   };

@@ -24,6 +24,7 @@ export {
 export { CTY_REQUEST, CTY_RESPONSE } from './session/inner.js';
 export { ESPrimOriginator, type ESPrimOriginatorOptions } from './session/originator.js';
 export { type PairwiseESPrimKey, type PairwiseESPrimKeyStore, PairwiseESPrimKeys } from './session/pairwise-keys.js';
+export { type CredentialSlots, PersistentIdentityKeys } from './session/persistent-identity-keys.js';
 export {
   newOriginatorRandObject,
   newReceiverRandObject,
