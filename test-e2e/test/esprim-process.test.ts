@@ -50,6 +50,8 @@ const esdataKey = randomBytes(32);
 const AE3 = '/id-mn/Cae3';
 const KID3 = 'ae3-in@mef.m2msec.org';
 const key3 = randomBytes(32);
+// The AE app with an ESCertKE-established key (endToEnd.esprim.escertke).
+const AE4 = '/id-mn/Cae4';
 const aeMain = fileURLToPath(new URL('../../apps/ae/dist/main.js', import.meta.url));
 
 interface Relayed {
@@ -206,30 +208,8 @@ beforeAll(async () => {
       log: { level: 'warn' },
     }),
   );
-  inCse = spawn(process.execPath, [inCseMain], {
-    env: {
-      ...process.env,
-      M2MSEC_CONFIG: config,
-      M2MSEC_DATA_DIR: join(dir, 'data'),
-      M2MSEC_KEK_FILE: join(kekDir, 'keystore.key'),
-      M2MSEC_STORE: 'sqlite',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  inCse.stdout!.on('data', (d) => (inOutput += d));
-  inCse.stderr!.on('data', (d) => (inOutput += d));
-  await until(
-    'IN-CSE process answering',
-    async () => {
-      if (inCse.exitCode !== null) throw new Error(`in-cse exited: ${inOutput}`);
-      const r = await fetch(`${inUrl}/cse-in`, {
-        headers: { 'X-M2M-Origin': 'CAdmin', 'X-M2M-RI': 'probe', 'X-M2M-RVI': '3' },
-        signal: AbortSignal.timeout(2000),
-      }).catch(() => undefined);
-      return r?.status === 200 && (await accepts(inMccPort));
-    },
-    60_000,
-  );
+  inConfig = config;
+  await startInCse();
 
   // The relay hook presents the IN-CSE's server credential to the MN-CSE (which checks it as usual).
   relay = createHttpsServer({ cert: inServer.cert, key: inServer.key, ca: ca.cert, requestCert: true }, (req, res) => {
@@ -309,7 +289,7 @@ beforeAll(async () => {
   const acp = {
     'm2m:acp': {
       rn: 'acpAuth',
-      pv: { acr: [{ acor: [AE, AE2, AE3], acop: 3, acaf: true }] },
+      pv: { acr: [{ acor: [AE, AE2, AE3, AE4], acop: 3, acaf: true }] },
       pvs: { acr: [{ acor: ['CAdmin'], acop: 63 }] },
     },
   };
@@ -346,6 +326,83 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
   if (kekDir) rmSync(kekDir, { recursive: true, force: true });
 });
+
+let inConfig: string;
+
+/** Starts the IN-CSE process (again, after a stop: same configuration, data directory and KEK). */
+async function startInCse(): Promise<void> {
+  inOutput = '';
+  inCse = spawn(process.execPath, [inCseMain], {
+    env: {
+      ...process.env,
+      M2MSEC_CONFIG: inConfig,
+      M2MSEC_DATA_DIR: join(dir, 'data'),
+      M2MSEC_KEK_FILE: join(kekDir, 'keystore.key'),
+      M2MSEC_STORE: 'sqlite',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  inCse.stdout!.on('data', (d) => (inOutput += d));
+  inCse.stderr!.on('data', (d) => (inOutput += d));
+  await until(
+    'IN-CSE process answering',
+    async () => {
+      if (inCse.exitCode !== null) throw new Error(`in-cse exited: ${inOutput}`);
+      const r = await fetch(`${inUrl}/cse-in`, {
+        headers: { 'X-M2M-Origin': 'CAdmin', 'X-M2M-RI': 'probe', 'X-M2M-RVI': '3' },
+        signal: AbortSignal.timeout(2000),
+      }).catch(() => undefined);
+      return r?.status === 200 && (await accepts(inMccPort));
+    },
+    60_000,
+  );
+}
+
+async function stopInCse(): Promise<void> {
+  if (inCse.exitCode !== null) return;
+  const exited = new Promise((r) => inCse.once('exit', r));
+  inCse.kill('SIGTERM');
+  await exited;
+}
+
+/** The AE app (apps/ae) as its own process in run mode, driven by JSON lines on stdin. */
+function startAe(configPath: string) {
+  const ae = spawn(process.execPath, [aeMain, 'run', '--config', configPath], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  ae.stderr!.on('data', (dd) => (stderr += dd));
+  const events: Array<Record<string, any>> = [];
+  const waiters: Array<() => void> = [];
+  createInterface({ input: ae.stdout! }).on('line', (l) => {
+    events.push(JSON.parse(l));
+    for (const w of waiters.splice(0)) w();
+  });
+  const next = async (pred: (e: Record<string, any>) => boolean) => {
+    for (;;) {
+      const e = events.find(pred);
+      if (e) return e;
+      if (ae.exitCode !== null) throw new Error(`ae exited: ${stderr}`);
+      await new Promise<void>((r) => {
+        waiters.push(r);
+        setTimeout(r, 500);
+      });
+    }
+  };
+  return {
+    stderr: () => stderr,
+    next,
+    /** Sends a command line and waits for its response line. */
+    async command(c: Record<string, unknown> & { id: number }) {
+      ae.stdin!.write(`${JSON.stringify(c)}\n`);
+      return next((e) => e.event === 'response' && e.id === c.id);
+    },
+    async stop() {
+      if (ae.exitCode !== null) return;
+      const exited = new Promise((res) => ae.once('exit', res));
+      ae.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
 
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -586,35 +643,14 @@ describe('ESPrim AE -> MN-CSE -> IN-CSE process (endToEnd.esprim in its configur
         },
       }),
     );
-    const ae = spawn(process.execPath, [aeMain, 'run', '--config', configPath], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stderr = '';
-    ae.stderr!.on('data', (dd) => (stderr += dd));
-    const events: Array<Record<string, any>> = [];
-    const waiters: Array<() => void> = [];
-    createInterface({ input: ae.stdout! }).on('line', (l) => {
-      events.push(JSON.parse(l));
-      for (const w of waiters.splice(0)) w();
-    });
-    const next = async (pred: (e: Record<string, any>) => boolean) => {
-      for (;;) {
-        const e = events.find(pred);
-        if (e) return e;
-        if (ae.exitCode !== null) throw new Error(`ae exited: ${stderr}`);
-        await new Promise<void>((r) => {
-          waiters.push(r);
-          setTimeout(r, 500);
-        });
-      }
-    };
+    const ae = startAe(configPath);
     try {
-      expect((await next((e) => e.event === 'ready' || e.event === 'error')).aeId, stderr).toBe(AE2);
+      expect((await ae.next((e) => e.event === 'ready' || e.event === 'error')).aeId, ae.stderr()).toBe(AE2);
       hop.seen.length = 0;
-      ae.stdin!.write(`${JSON.stringify({ id: 1, op: 2, to: '/id-in/cse-in/data' })}\n`);
-      const got = await next((e) => e.event === 'response' && e.id === 1);
+      const got = await ae.command({ id: 1, op: 2, to: '/id-in/cse-in/data' });
       expect(got.rsc, got.dbg).toBe(2000);
       const reading = { temperature: 21.5 };
-      ae.stdin!.write(`${JSON.stringify({ id: 2, cmd: 'post', to: '/id-in/cse-in/data', con: reading })}\n`);
-      const posted = await next((e) => e.event === 'response' && e.id === 2);
+      const posted = await ae.command({ id: 2, cmd: 'post', to: '/id-in/cse-in/data', con: reading });
       expect(posted.rsc, posted.dbg).toBe(2001);
       // The MN-CSE relayed only outer NOTIFYs to the <CSEBase>; neither the request nor the reading was readable.
       expect(hop.seen.length).toBeGreaterThanOrEqual(2);
@@ -633,11 +669,50 @@ describe('ESPrim AE -> MN-CSE -> IN-CSE process (endToEnd.esprim in its configur
       });
       expect(JSON.parse(Buffer.from(opened.payload).toString())).toEqual(reading);
     } finally {
-      if (ae.exitCode === null) {
-        const exited = new Promise((res) => ae.once('exit', res));
-        ae.kill('SIGTERM');
-        await exited;
-      }
+      await ae.stop();
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  it('the AE app with endToEnd.esprim.escertke: a key established through the relay, still valid after the IN-CSE restarts', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'm2msec-escertke-ae-'));
+    const cert = ca.issue({ san: 'URI:m2m://m2msec.org/id-mn/Cae4', usage: 'client' });
+    chmodSync(cert.keyPath, 0o600);
+    const configPath = join(d, 'ae.json');
+    writeFileSync(
+      configPath,
+      JSON.stringify({
+        registrar: { cseId: '/id-mn', cseBaseName: 'cse-mn' },
+        transport: { kind: 'http', url: mnUrl },
+        appId: 'Nt4',
+        stem: 'Cae4',
+        endToEnd: {
+          esprim: {
+            targetCseBase: '/id-in/cse-in',
+            escertke: { cert: cert.certPath, key: cert.keyPath, trustAnchors: [ca.certPath], spId: 'm2msec.org' },
+          },
+        },
+      }),
+    );
+    const ae = startAe(configPath);
+    try {
+      expect((await ae.next((e) => e.event === 'ready' || e.event === 'error')).aeId, ae.stderr()).toBe(AE4);
+      hop.seen.length = 0;
+      const got = await ae.command({ id: 1, op: 2, to: '/id-in/cse-in/data' });
+      expect(got.rsc, got.dbg).toBe(2000);
+      // ESCertKE (sit 6) then ESPrim (sit 3, 5), all outer NOTIFYs to the <CSEBase>; no key on the hop.
+      const sits = hop.seen.map((r) => securityInfoOf(JSON.parse(r.body))?.sit);
+      expect(sits.slice(0, 2)).toEqual([6, 6]);
+      expect(sits.slice(2)).toEqual([3, 5]);
+      await stopInCse();
+      await startInCse();
+      // The AE keeps its key; the restarted IN-CSE still holds it (in its Secure Environment): acaf passes.
+      hop.seen.length = 0;
+      const again = await ae.command({ id: 2, op: 2, to: '/id-in/cse-in/data' });
+      expect(again.rsc, again.dbg).toBe(2000);
+      expect(hop.seen.some((r) => securityInfoOf(JSON.parse(r.body))?.sit === 6)).toBe(false);
+    } finally {
+      await ae.stop();
       rmSync(d, { recursive: true, force: true });
     }
   });

@@ -65,7 +65,17 @@ export interface AeFileConfig {
    * holding the base64 of at least 16 bytes.
    */
   endToEnd?: {
-    esprim?: { kid: string; keyFile: string; targetCseBase: string };
+    /**
+     * ESPrim with a pre-provisioned pairwiseESPrimKey (kid, keyFile), or with a key established by ESCertKE
+     * (TS-0003 8.7) with the Target through the relays (escertke: this AE's certificate, its private key
+     * (0600), the trust anchors for the Target's certificate, the SP-ID of the identities).
+     */
+    esprim?: {
+      kid?: string;
+      keyFile?: string;
+      escertke?: { cert: string; key: string; trustAnchors: string[]; spId: string };
+      targetCseBase: string;
+    };
     esdata?: { kid: string; keyFile: string };
   };
 }
@@ -144,7 +154,7 @@ export function readConfig(path: string): AeFileConfig {
     const extra = Object.keys(e).filter((k) => k !== 'esprim' && k !== 'esdata');
     need(extra.length === 0, `endToEnd: unknown member(s) ${extra.join(', ')} (esprim, esdata)`);
     for (const [name, allowed] of [
-      ['esprim', ['kid', 'keyFile', 'targetCseBase']],
+      ['esprim', ['kid', 'keyFile', 'escertke', 'targetCseBase']],
       ['esdata', ['kid', 'keyFile']],
     ] as const) {
       const v = e[name] as Record<string, unknown> | undefined;
@@ -153,11 +163,30 @@ export function readConfig(path: string): AeFileConfig {
       need(unknown.length === 0, `endToEnd.${name}: unknown member(s) ${unknown.join(', ')} (keys only from keyFile)`);
     }
     if (e.esprim) {
-      need(c.transport.kind === 'http', 'endToEnd.esprim is offered over the HTTP transport only');
-      need(
-        typeof e.esprim.kid === 'string' && e.esprim.kid !== '' && typeof e.esprim.keyFile === 'string',
-        'endToEnd.esprim needs kid and keyFile (never an inline key)',
-      );
+      const k = e.esprim.escertke;
+      if (k === undefined)
+        need(
+          typeof e.esprim.kid === 'string' && e.esprim.kid !== '' && typeof e.esprim.keyFile === 'string',
+          'endToEnd.esprim needs kid and keyFile (never an inline key), or escertke',
+        );
+      else {
+        need(
+          e.esprim.kid === undefined && e.esprim.keyFile === undefined,
+          'endToEnd.esprim: either kid and keyFile or escertke, not both',
+        );
+        need(
+          typeof k === 'object' &&
+            k !== null &&
+            Object.keys(k).every((m) => ['cert', 'key', 'trustAnchors', 'spId'].includes(m)) &&
+            typeof k.cert === 'string' &&
+            typeof k.key === 'string' &&
+            typeof k.spId === 'string' &&
+            Array.isArray(k.trustAnchors) &&
+            k.trustAnchors.length > 0 &&
+            k.trustAnchors.every((t) => typeof t === 'string'),
+          'endToEnd.esprim.escertke needs exactly cert, key, trustAnchors (a non-empty list of files) and spId',
+        );
+      }
       need(
         typeof e.esprim.targetCseBase === 'string' && /^\/[^/]+\/[^/]+$/.test(e.esprim.targetCseBase),
         'endToEnd.esprim.targetCseBase must be the SP-relative <CSEBase> address, e.g. /id-in/cse-in',
@@ -256,11 +285,24 @@ function endToEndOptions(e: NonNullable<AeFileConfig['endToEnd']>): NonNullable<
   return {
     ...(e.esprim
       ? {
-          esprim: {
-            kid: e.esprim.kid,
-            key: e2eKeyFromFile(e.esprim.keyFile, 'pairwiseESPrimKey file (endToEnd.esprim.keyFile)'),
-            targetCseBase: e.esprim.targetCseBase,
-          },
+          esprim: e.esprim.escertke
+            ? {
+                escertke: {
+                  cert: readFileSync(e.esprim.escertke.cert, 'utf8'),
+                  key: secretFile(
+                    e.esprim.escertke.key,
+                    'ESCertKE private key (endToEnd.esprim.escertke.key)',
+                  ).toString('utf8'),
+                  ca: e.esprim.escertke.trustAnchors.map((f) => readFileSync(f, 'utf8')),
+                  spId: e.esprim.escertke.spId,
+                },
+                targetCseBase: e.esprim.targetCseBase,
+              }
+            : {
+                kid: e.esprim.kid!,
+                key: e2eKeyFromFile(e.esprim.keyFile!, 'pairwiseESPrimKey file (endToEnd.esprim.keyFile)'),
+                targetCseBase: e.esprim.targetCseBase,
+              },
         }
       : {}),
     ...(e.esdata

@@ -1,6 +1,8 @@
 // The AE's end of end-to-end security (docs/end-to-end-security.md): which requests go as ESPrim Objects
 // (TS-0003 8.4; the logic is @m2msec/esprim's ESPrimClient) and how `con` is protected with ESData
 // (TS-0003 8.5, @m2msec/esdata). Wiring only.
+
+import { establishE2EKey } from '@m2msec/escertke';
 import { contentInfo, protectContent } from '@m2msec/esdata';
 import { ESPrimClient, ESPrimOriginator } from '@m2msec/esprim';
 import type { RequestPrimitive, ResponsePrimitive } from '@m2msec/protocol';
@@ -8,7 +10,7 @@ import type { EndToEndOptions } from './options.js';
 import type { AeTransport } from './transport/types.js';
 
 export class AeEndToEnd {
-  private client: ESPrimClient | undefined;
+  private client: Promise<ESPrimClient> | undefined;
   private readonly targetCseId: string | undefined;
 
   constructor(private readonly o: EndToEndOptions) {
@@ -29,16 +31,38 @@ export class AeEndToEnd {
   }
 
   /** Sends `req` (inner From = this AE's AE-ID) inside an outer NOTIFY from `stem` to the Target's <CSEBase>. */
-  request(transport: AeTransport, stem: string, req: RequestPrimitive): Promise<ResponsePrimitive> {
-    const e = this.o.esprim!;
-    this.client ??= new ESPrimClient({
-      originator: new ESPrimOriginator({ kid: e.kid, pairwiseESPrimKey: e.key }),
-      // The relaying CSEs forward the outer NOTIFY by its To (TS-0009 6.2.2.1).
-      send: (outer) => transport.send(outer, { retarget: true }),
-      from: stem,
-      targetCseBase: e.targetCseBase,
+  async request(transport: AeTransport, stem: string, req: RequestPrimitive): Promise<ResponsePrimitive> {
+    const pending = (this.client ??= this.open(transport, stem));
+    // A failed ESCertKE is tried again on the next request rather than remembered.
+    pending.catch(() => {
+      if (this.client === pending) this.client = undefined;
     });
-    return this.client.request(req);
+    return (await pending).request(req);
+  }
+
+  /** The ESPrim client, its pairwiseESPrimKey pre-provisioned or established now by ESCertKE (8.4.2 A). */
+  private async open(transport: AeTransport, stem: string): Promise<ESPrimClient> {
+    const e = this.o.esprim!;
+    // The relaying CSEs forward the outer NOTIFY by its To (TS-0009 6.2.2.1; MQTT and CoAP carry To as is).
+    const send = (outer: RequestPrimitive) => transport.send(outer, { retarget: true });
+    let originator: ESPrimOriginator;
+    if ('escertke' in e) {
+      const c = e.escertke;
+      const established = await establishE2EKey({
+        endPoint: {
+          cert: c.cert,
+          key: c.key,
+          ca: c.ca,
+          identityContext: { spId: c.spId, inCseId: this.targetCseId! },
+          terminatingId: this.targetCseId!,
+        },
+        send,
+        from: stem,
+        targetCseBase: e.targetCseBase,
+      });
+      originator = new ESPrimOriginator({ kid: established.kid, pairwiseESPrimKey: established.pairwiseE2EKey });
+    } else originator = new ESPrimOriginator({ kid: e.kid, pairwiseESPrimKey: e.key });
+    return new ESPrimClient({ originator, send, from: stem, targetCseBase: e.targetCseBase });
   }
 
   /** `con` and `cnf` of a contentInstance: an ESData JWE when configured, else JSON as it is. */

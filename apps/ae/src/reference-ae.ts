@@ -39,8 +39,6 @@ export class ReferenceAe extends EventEmitter<{ notification: [Notification] }> 
 
   constructor(readonly options: AeOptions) {
     super();
-    if (options.endToEnd?.esprim && options.transport.kind !== 'http')
-      throw new TypeError('endToEnd.esprim is offered over the HTTP transport only');
     this.endToEnd = options.endToEnd ? new AeEndToEnd(options.endToEnd) : undefined;
   }
 

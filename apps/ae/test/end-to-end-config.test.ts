@@ -1,5 +1,5 @@
 // The AE's endToEnd configuration (docs/end-to-end-security.md): keys only from files only their owner can
-// read, never inline, ESPrim over HTTP only. What the configured AE sends through a relay is shown by
+// read, never inline; ESPrim over every transport, its key pre-provisioned or established by ESCertKE. What the configured AE sends through a relay is shown by
 // test-e2e/test/esprim-process.test.ts.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -32,11 +32,11 @@ describe('AE endToEnd configuration', () => {
         esdata: { kid: 'k2', keyFile: file(`${k2.toString('base64')}\n`) },
       },
     });
-    expect(Buffer.from(o.endToEnd!.esprim!.key)).toEqual(k1);
+    expect(Buffer.from((o.endToEnd!.esprim as { key: Uint8Array }).key)).toEqual(k1);
     expect(Buffer.from(o.endToEnd!.esdata!.key)).toEqual(k2);
   });
 
-  it('refuses a key file readable by others, a short key, an inline key, MQTT, a relative target', () => {
+  it('refuses a key file readable by others, a short key, an inline key, a relative target; MQTT is fine', () => {
     const esprim = (e: Record<string, unknown>, transport: unknown = http) =>
       load({ ...base, transport, endToEnd: { esprim: { kid: 'k1', targetCseBase: '/id-in/cse-in', ...e } } });
     const open = file(key(), 0o644);
@@ -54,8 +54,33 @@ describe('AE endToEnd configuration', () => {
         { keyFile: file(key()) },
         { kind: 'mqtt', url: 'mqtts://127.0.0.1:1', psk: { identity: 'x', keyFile: file('00'.repeat(16)) } },
       ),
-    ).toThrow(/HTTP transport only/);
+    ).not.toThrow();
     expect(() => esprim({ keyFile: file(key()), targetCseBase: 'cse-in' })).toThrow(/SP-relative <CSEBase>/);
     expect(() => load({ ...base, transport: http, endToEnd: { esprimm: {} } })).toThrow(/unknown member/);
+  });
+
+  it('ESCertKE credentials instead of a key: read from files, the private key only if 0600; never both', () => {
+    const escertke = (k: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+      load({
+        ...base,
+        transport: http,
+        endToEnd: { esprim: { targetCseBase: '/id-in/cse-in', escertke: k, ...extra } },
+      });
+    const cert = file('-----BEGIN CERTIFICATE-----\n', 0o644);
+    const ca = file('-----BEGIN CERTIFICATE-----\n', 0o644);
+    const privateKey = file('-----BEGIN PRIVATE KEY-----\n');
+    const o = escertke({ cert, key: privateKey, trustAnchors: [ca], spId: 'm2msec.org' });
+    expect(o.endToEnd!.esprim).toMatchObject({
+      targetCseBase: '/id-in/cse-in',
+      escertke: { key: '-----BEGIN PRIVATE KEY-----\n', spId: 'm2msec.org', ca: ['-----BEGIN CERTIFICATE-----\n'] },
+    });
+    expect(() => escertke({ cert, key: file('k', 0o640), trustAnchors: [ca], spId: 'm2msec.org' })).toThrow(
+      /accessible to group or others/,
+    );
+    expect(() => escertke({ cert, key: privateKey, trustAnchors: [], spId: 'm2msec.org' })).toThrow(/non-empty list/);
+    expect(() => escertke({ cert, key: privateKey, trustAnchors: [ca] })).toThrow(/spId/);
+    expect(() =>
+      escertke({ cert, key: privateKey, trustAnchors: [ca], spId: 'm2msec.org' }, { kid: 'k', keyFile: file(key()) }),
+    ).toThrow(/not both/);
   });
 });
