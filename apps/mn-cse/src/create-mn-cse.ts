@@ -10,6 +10,7 @@ import { createHttpBinding, HttpRequestSender } from '@m2msec/binding-http';
 import { createMqttBinding, type MqttBinding, MqttRequestSender } from '@m2msec/binding-mqtt';
 import { Cse, type Logger, silentLogger, tamperingRelaySender } from '@m2msec/cse';
 import { httpErrorEdge, type RequestHandler, type RequestSender } from '@m2msec/protocol';
+import { cseESPrimTarget } from '@m2msec/esprim';
 import { CertificateRevocation, CrlFeed, createSaefAgent } from '@m2msec/saef';
 import {
   applyCertificateRevocation,
@@ -77,6 +78,10 @@ export async function createMnCse(o: MnCseOptions): Promise<MnCse> {
   const mqttNotifications = new DeferredSender(['mqtt', 'mqtts']);
   const httpNotifications = new HttpRequestSender({ timeoutMs });
   const notificationSenders: RequestSender[] = [httpNotifications, mqttNotifications];
+  // TS-0003 8.4 / 7.2.2: this CSE as ESPrim Target, when configured.
+  const esprim = o.endToEnd
+    ? cseESPrimTarget({ cseId: o.cseId, cseBaseName: o.cseBaseName, spId: o.spId, ...o.endToEnd.esprim })
+    : undefined;
   const cse = await Cse.open({
     store,
     log,
@@ -84,6 +89,7 @@ export async function createMnCse(o: MnCseOptions): Promise<MnCse> {
     retargetSenders: [o.relayTestHook ? tamperingRelaySender(registrarSender, o.relayTestHook) : registrarSender],
     appRules: o.appRules ?? [],
     authenticate: createAuthenticator({ mca: o.mca ?? 'optional' }),
+    ...(esprim ? { endToEndAuthenticated: esprim.endToEndAuthenticated } : {}),
     ...(o.isAdministrator ? { isAdministrator: o.isAdministrator } : {}),
     config: {
       cseId: o.cseId,
@@ -96,9 +102,10 @@ export async function createMnCse(o: MnCseOptions): Promise<MnCse> {
       requestTimeoutMs: timeoutMs,
       ...(o.adminOriginators ? { adminOriginators: o.adminOriginators } : {}),
       ...(o.notifications ? { notifications: o.notifications } : {}),
+      ...(esprim ? { e2eSecInfo: esprim.e2eSecInfo } : {}),
     },
   });
-  const handler: RequestHandler = cse.handle;
+  const handler: RequestHandler = esprim ? esprim.wrap(cse.handle) : cse.handle;
   const bindingLog = ({
     level,
     message,

@@ -3,6 +3,7 @@
 
 import type { MqttRegistration, MqttTlsOptions } from '@m2msec/binding-mqtt';
 import type { Logger, RelayTamperOptions } from '@m2msec/cse';
+import type { CseESPrimTargetOptions } from '@m2msec/esprim';
 import type { ServiceSubscribedAppRule } from '@m2msec/identification';
 import type { SaefClientFramework } from '@m2msec/saef';
 import type { Store, StoreConfig } from '@m2msec/store';
@@ -108,4 +109,6 @@ export interface MnCseOptions {
    * their Content altered, as a compromised relay would (packages/cse relay-test-hook.ts).
    */
   relayTestHook?: RelayTamperOptions;
+  /** This CSE as ESPrim Target with pre-provisioned pairwiseESPrimKeys (docs/end-to-end-security.md). */
+  endToEnd?: { esprim: Pick<CseESPrimTargetOptions, 'keys' | 'randLifetimeMs'> };
 }

@@ -43,8 +43,8 @@ function encodeAll(
   const code = coapCodeFor(rsp.rsc, op);
   let content: unknown = rsp.pc;
   if (content === undefined && rsp.dbg !== undefined && !isSuccess(rsp.rsc)) content = m2mDebugContent(rsp.dbg);
-  // Table 6.2.4-1: 2000 for NOTIFY -> 2.04 with an empty payload.
-  if (rsp.rsc === 2000 && op === Operation.NOTIFY) content = undefined;
+  // Table 6.2.4-1: 2000 for NOTIFY -> 2.04. Its Content, when the response has one, is carried: the
+  // response to an outer NOTIFY of ESPrim / ESCertKE is an m2m:seci (TS-0004 7.6.2, 7.5.1.2.12).
   let payload = Buffer.alloc(0);
   if (content !== undefined) {
     const body = JSON.stringify(content);
