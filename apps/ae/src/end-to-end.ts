@@ -22,6 +22,11 @@ export class AeEndToEnd {
     this.targetCseId = base?.slice(0, base.indexOf('/', 1));
   }
 
+  /** True when the ESPrim Target is the CSE `registrarCseId` (SP-relative CSE-ID). */
+  targetIsRegistrar(registrarCseId: string): boolean {
+    return this.targetCseId === registrarCseId;
+  }
+
   /** True when `to` addresses a resource of the ESPrim Target CSE (SP-relative or absolute form). */
   protects(to: string): boolean {
     const id = this.targetCseId;
@@ -30,9 +35,10 @@ export class AeEndToEnd {
     return spRelative === id || spRelative.startsWith(`${id}/`);
   }
 
-  /** Sends `req` (inner From = this AE's AE-ID) inside an outer NOTIFY from `stem` to the Target's <CSEBase>. */
+  /** Sends `req` (inner From = this AE's AE-ID, or its stem at the Registrar) inside an outer NOTIFY from `stem` to the Target's <CSEBase>. */
   async request(transport: AeTransport, stem: string, req: RequestPrimitive): Promise<ResponsePrimitive> {
-    const pending = (this.client ??= this.open(transport, stem));
+    this.client ??= this.open(transport, stem);
+    const pending = this.client;
     // A failed ESCertKE is tried again on the next request rather than remembered.
     pending.catch(() => {
       if (this.client === pending) this.client = undefined;

@@ -9,8 +9,8 @@ import type { CoapBinding } from '@m2msec/binding-coap';
 import { createHttpBinding, HttpRequestSender } from '@m2msec/binding-http';
 import { createMqttBinding, type MqttBinding, MqttRequestSender } from '@m2msec/binding-mqtt';
 import { Cse, type Logger, silentLogger, tamperingRelaySender } from '@m2msec/cse';
-import { httpErrorEdge, type RequestHandler, type RequestSender } from '@m2msec/protocol';
 import { cseESPrimTarget } from '@m2msec/esprim';
+import { httpErrorEdge, type RequestHandler, type RequestSender } from '@m2msec/protocol';
 import { CertificateRevocation, CrlFeed, createSaefAgent } from '@m2msec/saef';
 import {
   applyCertificateRevocation,

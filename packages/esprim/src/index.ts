@@ -42,8 +42,8 @@ export {
 } from './session/receiver.js';
 export { ESPrimReplayGuard, type ReplayVerdict } from './session/replay-guard.js';
 export { contentEncryptionKey, sessionESPrimKey } from './session/session-key.js';
-export { type E2ESecInfo, ESPRIM_SUIDS, e2eSecInfo, supportsESPrim } from './target/e2e-sec-info.js';
 export { type CseESPrimTarget, type CseESPrimTargetOptions, cseESPrimTarget } from './target/cse-target.js';
+export { type E2ESecInfo, ESPRIM_SUIDS, e2eSecInfo, supportsESPrim } from './target/e2e-sec-info.js';
 export { type SecurityInfo, SecurityInfoType, securityInfoContent, securityInfoOf } from './target/security-info.js';
 export {
   type ESPrimTargetOptions,

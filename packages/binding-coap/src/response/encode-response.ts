@@ -1,5 +1,5 @@
 // TS-0008 6.2.3 / 6.2.4: a response primitive -> CoAP response code, options and payload.
-import { type HandlerResponse, isSuccess, m2mDebugContent, Operation } from '@m2msec/protocol';
+import { type HandlerResponse, isSuccess, m2mDebugContent, type Operation } from '@m2msec/protocol';
 import type { CoapOption } from '../message/codec.js';
 import { ContentFormat, encodeUint, Opt } from '../message/options.js';
 import { coapCodeFor } from './status-mapping.js';

@@ -58,6 +58,6 @@ export function cseESPrimTarget(o: CseESPrimTargetOptions): CseESPrimTarget {
     endToEndAuthenticated: esprimAuthenticated,
     e2eSecInfo: e2eSecInfo({ suids: [Suid.PreProvisionedEsprim] }),
     isCseBase,
-    wrap: (handler) => withESPrimTarget(handler, { receiver, isCseBase }),
+    wrap: (handler) => withESPrimTarget(handler, { receiver, isCseBase, cseId }),
   };
 }
