@@ -2,19 +2,22 @@
 // TS-0004 7.6.2) with ESPrim-based originator verification (TS-0003 7.2.2). The logic lives in
 // @m2msec/esprim; this file only reads the configured key files and composes the handler.
 import { readFileSync } from 'node:fs';
-import { Suid } from '@m2msec/crypto';
+import { parseKeID, Suid } from '@m2msec/crypto';
 import { withESCertKETarget } from '@m2msec/escertke';
 import {
   type CredentialSlots,
   ESPrimReceiver,
   e2eSecInfo,
   esprimAuthenticated,
+  FetchingESPrimKeys,
   PairwiseESPrimKeys,
   PersistentIdentityKeys,
   withESPrimTarget,
 } from '@m2msec/esprim';
 import type { RequestHandler } from '@m2msec/protocol';
+import { fetchCredentials } from '@m2msec/rspf';
 import { ConfigError, type InCseConfig } from './config.js';
+import { mefSource } from './mef-target.js';
 
 /** A pairwiseESPrimKey file: base64 of the key (whitespace ignored), at least 128 bits. */
 function readKeyFile(path: string, kid: string): Buffer {
@@ -46,7 +49,11 @@ export interface EndToEnd {
 }
 
 /** `se` keeps the ESCertKE keys across restarts (credentials `escertke/<identity>` of the IN-CSE's SE). */
-export async function openEndToEnd(config: InCseConfig, se: CredentialSlots): Promise<EndToEnd> {
+export async function openEndToEnd(
+  config: InCseConfig,
+  se: CredentialSlots,
+  log?: { warn(o: object, m: string): void },
+): Promise<EndToEnd> {
   const esprim = config.endToEnd?.esprim;
   if (!esprim) return { wrap: (h) => h };
   const keys = new PairwiseESPrimKeys();
@@ -87,18 +94,46 @@ export async function openEndToEnd(config: InCseConfig, se: CredentialSlots): Pr
     identityContext: { spId, inCseId: cseId },
     isAuthorizedInitiator: initiatorAllowed,
   };
+  // MEF-provisioned pairwiseESPrimKeys (TS-0003 8.6.2 / 8.3, SUID 23): fetched from the MEF of
+  // security.mef by KeID on first use, bound to the Enrolee-ID (an AE-ID-Stem completed with this CSE-ID).
+  const mef = esprim.mefProvisioned ? config.security.mef : undefined;
+  if (esprim.mefProvisioned && !mef) throw new ConfigError('endToEnd.esprim.mefProvisioned needs security.mef');
+  const fetching =
+    mef &&
+    new FetchingESPrimKeys(keys, {
+      accepts: (kid) => {
+        try {
+          return parseKeID(kid).mefFqdn.toLowerCase() === mef.fqdn.toLowerCase();
+        } catch {
+          return false;
+        }
+      },
+      fetch: async (kid) => {
+        const c = await fetchCredentials(mefSource(mef), kid, Suid.RspfEsprim);
+        return {
+          key: c.key,
+          identity: c.enroleeId.startsWith('/') ? c.enroleeId : `${cseId}/${c.enroleeId}`,
+          expiresAt: c.expiresAt,
+        };
+      },
+      ...(log ? { onError: (m: string) => log.warn({}, m) } : {}),
+    });
   const receiver = new ESPrimReceiver({
-    keys,
+    keys: fetching ?? keys,
     ...(esprim.randLifetimeSeconds ? { randLifetimeMs: esprim.randLifetimeSeconds * 1000 } : {}),
   });
   return {
     endToEndAuthenticated: esprimAuthenticated,
     e2eSecInfo: e2eSecInfo({
-      suids: terminating ? [Suid.PreProvisionedEsprim, Suid.CertificateEsprim] : [Suid.PreProvisionedEsprim],
+      suids: [
+        Suid.PreProvisionedEsprim,
+        ...(fetching ? [Suid.RspfEsprim] : []),
+        ...(terminating ? [Suid.CertificateEsprim] : []),
+      ],
     }),
     wrap: (handler) => {
       const isCseBase = (to: string) => bases.has(to);
-      const esprimTarget = withESPrimTarget(handler, { receiver, isCseBase });
+      const esprimTarget = withESPrimTarget(handler, { receiver, isCseBase, cseId });
       if (!terminating) return esprimTarget;
       return withESCertKETarget(esprimTarget, {
         terminating,

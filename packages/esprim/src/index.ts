@@ -21,6 +21,7 @@ export {
   rspfE2EKeys,
   type SourceGeneratedCredential,
 } from './provisioning/trust-enabling-function.js';
+export { type FetchedESPrimKey, FetchingESPrimKeys, type FetchingESPrimKeysOptions } from './session/fetched-keys.js';
 export { CTY_REQUEST, CTY_RESPONSE } from './session/inner.js';
 export { ESPrimOriginator, type ESPrimOriginatorOptions } from './session/originator.js';
 export { type PairwiseESPrimKey, type PairwiseESPrimKeyStore, PairwiseESPrimKeys } from './session/pairwise-keys.js';
