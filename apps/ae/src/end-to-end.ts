@@ -71,16 +71,21 @@ export class AeEndToEnd {
     return new ESPrimClient({ originator, send, from: stem, targetCseBase: e.targetCseBase });
   }
 
-  /** `con` and `cnf` of a contentInstance: an ESData JWE when configured, else JSON as it is. */
+  /**
+   * `con` and `cnf` of a contentInstance: ESData when configured (a JWE, a JWS, or a JWE around a JWS),
+   * else JSON as it is.
+   */
   async content(con: string): Promise<{ cnf: string; con: string }> {
     const d = this.o.esdata;
-    if (!d) return { cnf: 'application/json:0', con };
-    const jwe = await protectContent(con, {
-      securityClass: 'encrypt',
+    if (!d || (!d.recipient && !d.signer)) return { cnf: 'application/json:0', con };
+    const securityClass = d.recipient && d.signer ? 'sign-then-encrypt' : d.recipient ? 'encrypt' : 'sign';
+    const protectedCon = await protectContent(con, {
+      securityClass,
       serialization: 1,
-      recipients: [{ kid: d.kid, alg: 'dir', key: d.key }],
+      ...(d.recipient ? { recipients: [d.recipient] } : {}),
+      ...(d.signer ? { signers: [d.signer] } : {}),
     });
     // contentSecurity 1: JWE / JWS compact serialization (TS-0004 6.3.5.x contentInfo, TS-0003 8.5).
-    return { cnf: contentInfo('application/json', 0, 1), con: jwe };
+    return { cnf: contentInfo('application/json', 0, 1), con: protectedCon };
   }
 }

@@ -1,6 +1,7 @@
 // What a reference AE needs: its registrar, the way it reaches it with which SAEF credential
 // (TS-0003 8.2 over HTTP, TS-0010 7.3 over MQTT), and what it does once registered.
 import type { MqttTlsOptions } from '@m2msec/binding-mqtt';
+import type { JweRecipient, JwsSigner } from '@m2msec/esdata';
 import type { SaefClientFramework } from '@m2msec/saef';
 
 export interface HttpTransportOptions {
@@ -64,7 +65,11 @@ export interface EndToEndOptions {
   esprim?:
     | { kid: string; key: Uint8Array; targetCseBase: string }
     | { escertke: { cert: string; key: string; ca: string[]; spId: string }; targetCseBase: string };
-  esdata?: { kid: string; key: Uint8Array };
+  /**
+   * ESData of `con` (TS-0003 8.5): a recipient (encrypt), a signer (sign), or both (Nested-Sign-then-
+   * Encrypt, 8.5.3.4); keys as raw bytes (symmetric) or KeyObjects (RSA / EC), algorithms of 8.5.3.
+   */
+  esdata?: { recipient?: JweRecipient; signer?: JwsSigner };
 }
 
 export interface AeOptions {
