@@ -4,10 +4,13 @@
 // which relays over its certificate-SAEF HTTPS association to the IN-CSE process. The MN -> IN hop runs
 // through a hook in the relay path: a TLS relay in this test process that holds the MN's client credential
 // and the IN's server credential, i.e. sees exactly what a compromised MN-CSE sees and sends, and records,
-// alters or replays it. Shows: acaf satisfied only with ESPrim; a byte altered at the relay detected with
-// 4115; a replayed primitive refused with 5210; the relay sees only ciphertext; e2eSecInfo served.
+// alters or replays it. The MN-CSE process itself also alters what it relays for AE3 (its relay test hook,
+// `testHooks` in its development configuration; the secure profile refuses it). Shows: acaf satisfied only
+// with ESPrim; a byte altered at the relay or by the MN-CSE detected with 4115; an ESData con (JWS, JWE)
+// altered by the MN-CSE refused by the reader with 4102; a replayed primitive refused with 5210; the relay
+// sees only ciphertext; e2eSecInfo served.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
@@ -18,7 +21,14 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { HttpRequestSender } from '@m2msec/binding-http';
 import { establishE2EKey } from '@m2msec/escertke';
-import { keyResolver, unprotectContent } from '@m2msec/esdata';
+import {
+  decryptCompact,
+  encryptCompact,
+  keyResolver,
+  signCompact,
+  unprotectContent,
+  verifyCompact,
+} from '@m2msec/esdata';
 import { ESPrimClient, ESPrimOriginator, securityInfoOf } from '@m2msec/esprim';
 import { type Issued, TestCa } from '@m2msec/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,6 +46,12 @@ const KID2 = 'ae2-in@mef.m2msec.org';
 const key2 = randomBytes(32);
 const ESDATA_KID = '16-ae2-data@mef.m2msec.org';
 const esdataKey = randomBytes(32);
+// AE3's requests are altered by the MN-CSE process itself (its relay test hook, testHooks in its configuration).
+const AE3 = '/id-mn/Cae3';
+const KID3 = 'ae3-in@mef.m2msec.org';
+const key3 = randomBytes(32);
+// The AE app with an ESCertKE-established key (endToEnd.esprim.escertke).
+const AE4 = '/id-mn/Cae4';
 const aeMain = fileURLToPath(new URL('../../apps/ae/dist/main.js', import.meta.url));
 
 interface Relayed {
@@ -137,6 +153,8 @@ beforeAll(async () => {
   chmodSync(keyFile, 0o600);
   const keyFile2 = join(kekDir, 'ae2.esprim.key');
   writeFileSync(keyFile2, key2.toString('base64'), { mode: 0o600 });
+  const keyFile3 = join(kekDir, 'ae3.esprim.key');
+  writeFileSync(keyFile3, key3.toString('base64'), { mode: 0o600 });
   ca = new TestCa('esprim-process');
   const inServer = ca.issue({ san: 'DNS:id-in.m2msec.org', usage: 'server' });
   mnClient = ca.issue({ san: 'DNS:id-mn.id-in.m2msec.org', usage: 'client' });
@@ -177,6 +195,7 @@ beforeAll(async () => {
           keys: [
             { kid: KID, identity: AE, keyFile },
             { kid: KID2, identity: AE2, keyFile: keyFile2 },
+            { kid: KID3, identity: AE3, keyFile: keyFile3 },
           ],
         },
         escertke: {
@@ -189,30 +208,8 @@ beforeAll(async () => {
       log: { level: 'warn' },
     }),
   );
-  inCse = spawn(process.execPath, [inCseMain], {
-    env: {
-      ...process.env,
-      M2MSEC_CONFIG: config,
-      M2MSEC_DATA_DIR: join(dir, 'data'),
-      M2MSEC_KEK_FILE: join(kekDir, 'keystore.key'),
-      M2MSEC_STORE: 'sqlite',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  inCse.stdout!.on('data', (d) => (inOutput += d));
-  inCse.stderr!.on('data', (d) => (inOutput += d));
-  await until(
-    'IN-CSE process answering',
-    async () => {
-      if (inCse.exitCode !== null) throw new Error(`in-cse exited: ${inOutput}`);
-      const r = await fetch(`${inUrl}/cse-in`, {
-        headers: { 'X-M2M-Origin': 'CAdmin', 'X-M2M-RI': 'probe', 'X-M2M-RVI': '3' },
-        signal: AbortSignal.timeout(2000),
-      }).catch(() => undefined);
-      return r?.status === 200 && (await accepts(inMccPort));
-    },
-    60_000,
-  );
+  inConfig = config;
+  await startInCse();
 
   // The relay hook presents the IN-CSE's server credential to the MN-CSE (which checks it as usual).
   relay = createHttpsServer({ cert: inServer.cert, key: inServer.key, ca: ca.cert, requestCert: true }, (req, res) => {
@@ -262,6 +259,8 @@ beforeAll(async () => {
         },
       },
       registration: { appRules: [{ name: 'open', allowedAppIDs: ['*'], allowedAEs: ['*'] }] },
+      // The relay test hook (refused by the secure profile): AE3's requests leave the MN-CSE altered.
+      testHooks: { alterRelayedContentFrom: [AE3] },
       log: { level: 'warn' },
     }),
   );
@@ -290,13 +289,24 @@ beforeAll(async () => {
   const acp = {
     'm2m:acp': {
       rn: 'acpAuth',
-      pv: { acr: [{ acor: [AE, AE2], acop: 3, acaf: true }] },
+      pv: { acr: [{ acor: [AE, AE2, AE3, AE4], acop: 3, acaf: true }] },
       pvs: { acr: [{ acor: ['CAdmin'], acop: 63 }] },
     },
   };
   expect(await post(inUrl, '/cse-in', 'CAdmin', 1, acp)).toBe(2001);
   expect(await post(inUrl, '/cse-in', 'CAdmin', 3, { 'm2m:cnt': { rn: 'data', acpi: ['cse-in/acpAuth'] } })).toBe(2001);
   expect(await post(mnUrl, '/cse-mn', 'Cae1', 2, { 'm2m:ae': { api: 'Nt', rr: false, srv: ['3'] } })).toBe(2001);
+  expect(await post(mnUrl, '/cse-mn', 'Cae3', 2, { 'm2m:ae': { api: 'Nt', rr: false, srv: ['3'] } })).toBe(2001);
+  // A container the MN's AEs may write without acaf: ESData (not ESPrim) protects what they store there.
+  const open = {
+    'm2m:acp': {
+      rn: 'acpOpen',
+      pv: { acr: [{ acor: [AE, AE3], acop: 3 }] },
+      pvs: { acr: [{ acor: ['CAdmin'], acop: 63 }] },
+    },
+  };
+  expect(await post(inUrl, '/cse-in', 'CAdmin', 1, open)).toBe(2001);
+  expect(await post(inUrl, '/cse-in', 'CAdmin', 3, { 'm2m:cnt': { rn: 'open', acpi: ['cse-in/acpOpen'] } })).toBe(2001);
 }, 120_000);
 
 afterAll(async () => {
@@ -316,6 +326,83 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
   if (kekDir) rmSync(kekDir, { recursive: true, force: true });
 });
+
+let inConfig: string;
+
+/** Starts the IN-CSE process (again, after a stop: same configuration, data directory and KEK). */
+async function startInCse(): Promise<void> {
+  inOutput = '';
+  inCse = spawn(process.execPath, [inCseMain], {
+    env: {
+      ...process.env,
+      M2MSEC_CONFIG: inConfig,
+      M2MSEC_DATA_DIR: join(dir, 'data'),
+      M2MSEC_KEK_FILE: join(kekDir, 'keystore.key'),
+      M2MSEC_STORE: 'sqlite',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  inCse.stdout!.on('data', (d) => (inOutput += d));
+  inCse.stderr!.on('data', (d) => (inOutput += d));
+  await until(
+    'IN-CSE process answering',
+    async () => {
+      if (inCse.exitCode !== null) throw new Error(`in-cse exited: ${inOutput}`);
+      const r = await fetch(`${inUrl}/cse-in`, {
+        headers: { 'X-M2M-Origin': 'CAdmin', 'X-M2M-RI': 'probe', 'X-M2M-RVI': '3' },
+        signal: AbortSignal.timeout(2000),
+      }).catch(() => undefined);
+      return r?.status === 200 && (await accepts(inMccPort));
+    },
+    60_000,
+  );
+}
+
+async function stopInCse(): Promise<void> {
+  if (inCse.exitCode !== null) return;
+  const exited = new Promise((r) => inCse.once('exit', r));
+  inCse.kill('SIGTERM');
+  await exited;
+}
+
+/** The AE app (apps/ae) as its own process in run mode, driven by JSON lines on stdin. */
+function startAe(configPath: string) {
+  const ae = spawn(process.execPath, [aeMain, 'run', '--config', configPath], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  ae.stderr!.on('data', (dd) => (stderr += dd));
+  const events: Array<Record<string, any>> = [];
+  const waiters: Array<() => void> = [];
+  createInterface({ input: ae.stdout! }).on('line', (l) => {
+    events.push(JSON.parse(l));
+    for (const w of waiters.splice(0)) w();
+  });
+  const next = async (pred: (e: Record<string, any>) => boolean) => {
+    for (;;) {
+      const e = events.find(pred);
+      if (e) return e;
+      if (ae.exitCode !== null) throw new Error(`ae exited: ${stderr}`);
+      await new Promise<void>((r) => {
+        waiters.push(r);
+        setTimeout(r, 500);
+      });
+    }
+  };
+  return {
+    stderr: () => stderr,
+    next,
+    /** Sends a command line and waits for its response line. */
+    async command(c: Record<string, unknown> & { id: number }) {
+      ae.stdin!.write(`${JSON.stringify(c)}\n`);
+      return next((e) => e.event === 'response' && e.id === c.id);
+    },
+    async stop() {
+      if (ae.exitCode !== null) return;
+      const exited = new Promise((res) => ae.once('exit', res));
+      ae.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
 
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -393,6 +480,63 @@ describe('ESPrim AE -> MN-CSE -> IN-CSE process (endToEnd.esprim in its configur
     const got = await c.request({ op: 2, to: '/id-in/cse-in/data', fr: AE, rqi: 'i4', rvi: '3' });
     expect(got.rsc, got.dbg).toBe(2000);
     expect((got.pc as any)['m2m:cnt'].cni).toBe(1);
+  });
+
+  it('a byte altered by the MN-CSE process itself (its relay test hook) is 4115 at the IN-CSE; nothing is created', async () => {
+    const c3 = new ESPrimClient({
+      originator: new ESPrimOriginator({ kid: KID3, pairwiseESPrimKey: key3 }),
+      send: (req) => sender.send(mnUrl, req, { retarget: true }),
+      from: 'Cae3',
+      targetCseBase: '/id-in/cse-in',
+    });
+    const before = await client().request({ op: 2, to: '/id-in/cse-in/data', fr: AE, rqi: 'h0', rvi: '3' });
+    const cni = (before.pc as any)['m2m:cnt'].cni;
+    hop.seen.length = 0;
+    const r = await c3.request({
+      op: 1,
+      to: '/id-in/cse-in/data',
+      fr: AE3,
+      rqi: 'h1',
+      rvi: '3',
+      ty: 4,
+      pc: { 'm2m:cin': { con: 'from-ae3' } },
+    });
+    expect(r.rsc).toBe(4115);
+    // What reached the IN-CSE was the MN-CSE's altered object (the TLS hook in this test only recorded it).
+    expect(sit5().length).toBe(1);
+    const after = await client().request({ op: 2, to: '/id-in/cse-in/data', fr: AE, rqi: 'h2', rvi: '3' });
+    expect((after.pc as any)['m2m:cnt'].cni).toBe(cni);
+  });
+
+  it("ESData AE -> MN-CSE -> IN-CSE -> AE: a con altered at the MN-CSE fails the reader's JWS / JWE check (4102)", async () => {
+    const signer = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const SIG_KID = '51-/id-mn/Cae3';
+    const ENC_KID = '16-ae3-data@mef.m2msec.org';
+    const encKey = randomBytes(32);
+    const reading = JSON.stringify({ temperature: 19.25 });
+    const write = async (from: string, rn: string, con: string) =>
+      post(mnUrl, '/~/id-in/cse-in/open', from, 4, { 'm2m:cin': { rn, cnf: 'application/json:0:1', con } });
+    const read = async (rn: string) => {
+      const r = await fetch(`${inUrl}/cse-in/open/${rn}`, { headers: headersFor('CAdmin') });
+      return ((await r.json()) as { 'm2m:cin': { con: string } })['m2m:cin'].con;
+    };
+    const jws = await signCompact(reading, { kid: SIG_KID, alg: 'ES256', key: signer.privateKey });
+    const jwe = await encryptCompact(reading, { kid: ENC_KID, alg: 'dir', key: encKey }, 'A256GCM');
+    const verify = (o: string) => verifyCompact(o, keyResolver([{ kid: SIG_KID, key: signer.publicKey }]));
+    const decrypt = (o: string) => decryptCompact(o, keyResolver([{ kid: ENC_KID, key: encKey }]));
+    // Relayed untouched (AE1): the reader verifies and decrypts.
+    expect(await write('Cae1', 'sig1', jws)).toBe(2001);
+    expect(await write('Cae1', 'enc1', jwe)).toBe(2001);
+    expect(Buffer.from((await verify(await read('sig1'))).payload).toString()).toBe(reading);
+    expect(Buffer.from((await decrypt(await read('enc1'))).plaintext).toString()).toBe(reading);
+    // Relayed altered (AE3): stored as the MN-CSE sent it, refused by the reader with ESData's status.
+    expect(await write('Cae3', 'sig3', jws)).toBe(2001);
+    expect(await write('Cae3', 'enc3', jwe)).toBe(2001);
+    const sig3 = await read('sig3');
+    const enc3 = await read('enc3');
+    expect([sig3.length, sig3 === jws, enc3.length, enc3 === jwe]).toEqual([jws.length, false, jwe.length, false]);
+    await expect(verify(sig3)).rejects.toMatchObject({ rsc: 4102 });
+    await expect(decrypt(enc3)).rejects.toMatchObject({ rsc: 4102 });
   });
 
   it('a primitive replayed at the relay is refused (5210) and creates nothing', async () => {
@@ -499,35 +643,14 @@ describe('ESPrim AE -> MN-CSE -> IN-CSE process (endToEnd.esprim in its configur
         },
       }),
     );
-    const ae = spawn(process.execPath, [aeMain, 'run', '--config', configPath], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stderr = '';
-    ae.stderr!.on('data', (dd) => (stderr += dd));
-    const events: Array<Record<string, any>> = [];
-    const waiters: Array<() => void> = [];
-    createInterface({ input: ae.stdout! }).on('line', (l) => {
-      events.push(JSON.parse(l));
-      for (const w of waiters.splice(0)) w();
-    });
-    const next = async (pred: (e: Record<string, any>) => boolean) => {
-      for (;;) {
-        const e = events.find(pred);
-        if (e) return e;
-        if (ae.exitCode !== null) throw new Error(`ae exited: ${stderr}`);
-        await new Promise<void>((r) => {
-          waiters.push(r);
-          setTimeout(r, 500);
-        });
-      }
-    };
+    const ae = startAe(configPath);
     try {
-      expect((await next((e) => e.event === 'ready' || e.event === 'error')).aeId, stderr).toBe(AE2);
+      expect((await ae.next((e) => e.event === 'ready' || e.event === 'error')).aeId, ae.stderr()).toBe(AE2);
       hop.seen.length = 0;
-      ae.stdin!.write(`${JSON.stringify({ id: 1, op: 2, to: '/id-in/cse-in/data' })}\n`);
-      const got = await next((e) => e.event === 'response' && e.id === 1);
+      const got = await ae.command({ id: 1, op: 2, to: '/id-in/cse-in/data' });
       expect(got.rsc, got.dbg).toBe(2000);
       const reading = { temperature: 21.5 };
-      ae.stdin!.write(`${JSON.stringify({ id: 2, cmd: 'post', to: '/id-in/cse-in/data', con: reading })}\n`);
-      const posted = await next((e) => e.event === 'response' && e.id === 2);
+      const posted = await ae.command({ id: 2, cmd: 'post', to: '/id-in/cse-in/data', con: reading });
       expect(posted.rsc, posted.dbg).toBe(2001);
       // The MN-CSE relayed only outer NOTIFYs to the <CSEBase>; neither the request nor the reading was readable.
       expect(hop.seen.length).toBeGreaterThanOrEqual(2);
@@ -546,11 +669,50 @@ describe('ESPrim AE -> MN-CSE -> IN-CSE process (endToEnd.esprim in its configur
       });
       expect(JSON.parse(Buffer.from(opened.payload).toString())).toEqual(reading);
     } finally {
-      if (ae.exitCode === null) {
-        const exited = new Promise((res) => ae.once('exit', res));
-        ae.kill('SIGTERM');
-        await exited;
-      }
+      await ae.stop();
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  it('the AE app with endToEnd.esprim.escertke: a key established through the relay, still valid after the IN-CSE restarts', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'm2msec-escertke-ae-'));
+    const cert = ca.issue({ san: 'URI:m2m://m2msec.org/id-mn/Cae4', usage: 'client' });
+    chmodSync(cert.keyPath, 0o600);
+    const configPath = join(d, 'ae.json');
+    writeFileSync(
+      configPath,
+      JSON.stringify({
+        registrar: { cseId: '/id-mn', cseBaseName: 'cse-mn' },
+        transport: { kind: 'http', url: mnUrl },
+        appId: 'Nt4',
+        stem: 'Cae4',
+        endToEnd: {
+          esprim: {
+            targetCseBase: '/id-in/cse-in',
+            escertke: { cert: cert.certPath, key: cert.keyPath, trustAnchors: [ca.certPath], spId: 'm2msec.org' },
+          },
+        },
+      }),
+    );
+    const ae = startAe(configPath);
+    try {
+      expect((await ae.next((e) => e.event === 'ready' || e.event === 'error')).aeId, ae.stderr()).toBe(AE4);
+      hop.seen.length = 0;
+      const got = await ae.command({ id: 1, op: 2, to: '/id-in/cse-in/data' });
+      expect(got.rsc, got.dbg).toBe(2000);
+      // ESCertKE (sit 6) then ESPrim (sit 3, 5), all outer NOTIFYs to the <CSEBase>; no key on the hop.
+      const sits = hop.seen.map((r) => securityInfoOf(JSON.parse(r.body))?.sit);
+      expect(sits.slice(0, 2)).toEqual([6, 6]);
+      expect(sits.slice(2)).toEqual([3, 5]);
+      await stopInCse();
+      await startInCse();
+      // The AE keeps its key; the restarted IN-CSE still holds it (in its Secure Environment): acaf passes.
+      hop.seen.length = 0;
+      const again = await ae.command({ id: 2, op: 2, to: '/id-in/cse-in/data' });
+      expect(again.rsc, again.dbg).toBe(2000);
+      expect(hop.seen.some((r) => securityInfoOf(JSON.parse(r.body))?.sit === 6)).toBe(false);
+    } finally {
+      await ae.stop();
       rmSync(d, { recursive: true, force: true });
     }
   });

@@ -1,7 +1,16 @@
 // The AE process configuration (JSON file): what AeOptions needs, with key material by file path.
 
+import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { MqttTlsOptions } from '@m2msec/binding-mqtt';
+import {
+  ESDATA_JWE_ALGS,
+  ESDATA_JWS_ALGS,
+  type EsdataJweAlg,
+  type EsdataJwsAlg,
+  isJweAlg,
+  isJwsAlg,
+} from '@m2msec/esdata';
 import type { SaefClientFramework } from '@m2msec/saef';
 import { checkSecretFileMode } from '@m2msec/secure-environment';
 import type { AeOptions } from './options.js';
@@ -65,8 +74,29 @@ export interface AeFileConfig {
    * holding the base64 of at least 16 bytes.
    */
   endToEnd?: {
-    esprim?: { kid: string; keyFile: string; targetCseBase: string };
-    esdata?: { kid: string; keyFile: string };
+    /**
+     * ESPrim with a pre-provisioned pairwiseESPrimKey (kid, keyFile), or with a key established by ESCertKE
+     * (TS-0003 8.7) with the Target through the relays (escertke: this AE's certificate, its private key
+     * (0600), the trust anchors for the Target's certificate, the SP-ID of the identities).
+     */
+    esprim?: {
+      kid?: string;
+      keyFile?: string;
+      escertke?: { cert: string; key: string; trustAnchors: string[]; spId: string };
+      targetCseBase: string;
+    };
+    /**
+     * ESData of `con`: encryption to `kid` with a symmetric key (keyFile, alg dir / A*KW, default dir) or
+     * a public key (publicKeyFile PEM, alg RSA-OAEP-256 / ECDH-ES+A*KW); `sign` with an HMAC key (keyFile)
+     * or a private key (privateKeyFile PEM, 0600). Both: Nested-Sign-then-Encrypt (TS-0003 8.5.3.4).
+     */
+    esdata?: {
+      kid?: string;
+      keyFile?: string;
+      publicKeyFile?: string;
+      alg?: string;
+      sign?: { kid: string; alg: string; keyFile?: string; privateKeyFile?: string };
+    };
   };
 }
 
@@ -144,8 +174,8 @@ export function readConfig(path: string): AeFileConfig {
     const extra = Object.keys(e).filter((k) => k !== 'esprim' && k !== 'esdata');
     need(extra.length === 0, `endToEnd: unknown member(s) ${extra.join(', ')} (esprim, esdata)`);
     for (const [name, allowed] of [
-      ['esprim', ['kid', 'keyFile', 'targetCseBase']],
-      ['esdata', ['kid', 'keyFile']],
+      ['esprim', ['kid', 'keyFile', 'escertke', 'targetCseBase']],
+      ['esdata', ['kid', 'keyFile', 'publicKeyFile', 'alg', 'sign']],
     ] as const) {
       const v = e[name] as Record<string, unknown> | undefined;
       need(v === undefined || (typeof v === 'object' && v !== null), `endToEnd.${name} must be an object`);
@@ -153,23 +183,73 @@ export function readConfig(path: string): AeFileConfig {
       need(unknown.length === 0, `endToEnd.${name}: unknown member(s) ${unknown.join(', ')} (keys only from keyFile)`);
     }
     if (e.esprim) {
-      need(c.transport.kind === 'http', 'endToEnd.esprim is offered over the HTTP transport only');
-      need(
-        typeof e.esprim.kid === 'string' && e.esprim.kid !== '' && typeof e.esprim.keyFile === 'string',
-        'endToEnd.esprim needs kid and keyFile (never an inline key)',
-      );
+      const k = e.esprim.escertke;
+      if (k === undefined)
+        need(
+          typeof e.esprim.kid === 'string' && e.esprim.kid !== '' && typeof e.esprim.keyFile === 'string',
+          'endToEnd.esprim needs kid and keyFile (never an inline key), or escertke',
+        );
+      else {
+        need(
+          e.esprim.kid === undefined && e.esprim.keyFile === undefined,
+          'endToEnd.esprim: either kid and keyFile or escertke, not both',
+        );
+        need(
+          typeof k === 'object' &&
+            k !== null &&
+            Object.keys(k).every((m) => ['cert', 'key', 'trustAnchors', 'spId'].includes(m)) &&
+            typeof k.cert === 'string' &&
+            typeof k.key === 'string' &&
+            typeof k.spId === 'string' &&
+            Array.isArray(k.trustAnchors) &&
+            k.trustAnchors.length > 0 &&
+            k.trustAnchors.every((t) => typeof t === 'string'),
+          'endToEnd.esprim.escertke needs exactly cert, key, trustAnchors (a non-empty list of files) and spId',
+        );
+      }
       need(
         typeof e.esprim.targetCseBase === 'string' && /^\/[^/]+\/[^/]+$/.test(e.esprim.targetCseBase),
         'endToEnd.esprim.targetCseBase must be the SP-relative <CSEBase> address, e.g. /id-in/cse-in',
       );
     }
-    if (e.esdata)
-      need(
-        typeof e.esdata.kid === 'string' && e.esdata.kid !== '' && typeof e.esdata.keyFile === 'string',
-        'endToEnd.esdata needs kid and keyFile (never an inline key)',
-      );
+    if (e.esdata) checkEsdata(e.esdata);
   }
   return c;
+}
+
+function checkEsdata(d: NonNullable<NonNullable<AeFileConfig['endToEnd']>['esdata']>): void {
+  const one = (a: unknown, b: unknown) => (typeof a === 'string') !== (typeof b === 'string');
+  const encrypts = d.kid !== undefined || d.keyFile !== undefined || d.publicKeyFile !== undefined;
+  need(encrypts || d.sign !== undefined, 'endToEnd.esdata needs an encryption key (kid and keyFile) or sign');
+  if (encrypts) {
+    need(
+      typeof d.kid === 'string' && d.kid !== '' && one(d.keyFile, d.publicKeyFile),
+      'endToEnd.esdata needs kid and exactly one of keyFile and publicKeyFile (never an inline key)',
+    );
+    const alg = d.alg ?? (d.keyFile ? 'dir' : undefined);
+    need(isJweAlg(alg), `endToEnd.esdata.alg must be one of ${ESDATA_JWE_ALGS.join(', ')} (TS-0003 8.5.3.2)`);
+    need(
+      d.publicKeyFile ? ['RSA-OAEP-256', 'ECDH-ES+A128KW', 'ECDH-ES+A192KW', 'ECDH-ES+A256KW'].includes(alg!) : true,
+      'endToEnd.esdata: a publicKeyFile takes alg RSA-OAEP-256 or ECDH-ES+A*KW',
+    );
+  } else need(d.alg === undefined, 'endToEnd.esdata.alg needs kid and a key');
+  const s = d.sign;
+  if (s !== undefined) {
+    need(
+      typeof s === 'object' &&
+        s !== null &&
+        Object.keys(s).every((k) => ['kid', 'alg', 'keyFile', 'privateKeyFile'].includes(k)) &&
+        typeof s.kid === 'string' &&
+        s.kid !== '' &&
+        one(s.keyFile, s.privateKeyFile),
+      'endToEnd.esdata.sign needs kid, alg and exactly one of keyFile and privateKeyFile',
+    );
+    need(isJwsAlg(s.alg), `endToEnd.esdata.sign.alg must be one of ${ESDATA_JWS_ALGS.join(', ')} (TS-0003 8.5.3.3)`);
+    need(
+      s.alg.startsWith('HS') ? typeof s.keyFile === 'string' : typeof s.privateKeyFile === 'string',
+      'endToEnd.esdata.sign: HS* takes a keyFile, RS* / ES* a privateKeyFile',
+    );
+  }
 }
 
 /** AeOptions from the file configuration, key files read. `stem` overrides the file's (load mode). */
@@ -256,20 +336,55 @@ function endToEndOptions(e: NonNullable<AeFileConfig['endToEnd']>): NonNullable<
   return {
     ...(e.esprim
       ? {
-          esprim: {
-            kid: e.esprim.kid,
-            key: e2eKeyFromFile(e.esprim.keyFile, 'pairwiseESPrimKey file (endToEnd.esprim.keyFile)'),
-            targetCseBase: e.esprim.targetCseBase,
-          },
+          esprim: e.esprim.escertke
+            ? {
+                escertke: {
+                  cert: readFileSync(e.esprim.escertke.cert, 'utf8'),
+                  key: secretFile(
+                    e.esprim.escertke.key,
+                    'ESCertKE private key (endToEnd.esprim.escertke.key)',
+                  ).toString('utf8'),
+                  ca: e.esprim.escertke.trustAnchors.map((f) => readFileSync(f, 'utf8')),
+                  spId: e.esprim.escertke.spId,
+                },
+                targetCseBase: e.esprim.targetCseBase,
+              }
+            : {
+                kid: e.esprim.kid!,
+                key: e2eKeyFromFile(e.esprim.keyFile!, 'pairwiseESPrimKey file (endToEnd.esprim.keyFile)'),
+                targetCseBase: e.esprim.targetCseBase,
+              },
         }
       : {}),
     ...(e.esdata
       ? {
-          esdata: {
-            kid: e.esdata.kid,
-            key: e2eKeyFromFile(e.esdata.keyFile, 'ESData key file (endToEnd.esdata.keyFile)'),
-          },
+          esdata: esdataOptions(e.esdata),
         }
       : {}),
   };
+}
+
+/** The ESData recipient and signer, keys read from their files (private ones only if 0600). */
+function esdataOptions(
+  d: NonNullable<NonNullable<AeFileConfig['endToEnd']>['esdata']>,
+): NonNullable<NonNullable<AeOptions['endToEnd']>['esdata']> {
+  const recipient =
+    d.kid === undefined
+      ? undefined
+      : {
+          kid: d.kid,
+          alg: (d.alg ?? 'dir') as EsdataJweAlg,
+          key: d.keyFile
+            ? e2eKeyFromFile(d.keyFile, 'ESData key file (endToEnd.esdata.keyFile)')
+            : createPublicKey(readFileSync(d.publicKeyFile!)),
+        };
+  const s = d.sign;
+  const signer = s && {
+    kid: s.kid,
+    alg: s.alg as EsdataJwsAlg,
+    key: s.keyFile
+      ? e2eKeyFromFile(s.keyFile, 'ESData signing key file (endToEnd.esdata.sign.keyFile)')
+      : createPrivateKey(secretFile(s.privateKeyFile!, 'ESData private key (endToEnd.esdata.sign.privateKeyFile)')),
+  };
+  return { ...(recipient ? { recipient } : {}), ...(signer ? { signer } : {}) };
 }

@@ -1,6 +1,8 @@
 // The AE's end of end-to-end security (docs/end-to-end-security.md): which requests go as ESPrim Objects
 // (TS-0003 8.4; the logic is @m2msec/esprim's ESPrimClient) and how `con` is protected with ESData
 // (TS-0003 8.5, @m2msec/esdata). Wiring only.
+
+import { establishE2EKey } from '@m2msec/escertke';
 import { contentInfo, protectContent } from '@m2msec/esdata';
 import { ESPrimClient, ESPrimOriginator } from '@m2msec/esprim';
 import type { RequestPrimitive, ResponsePrimitive } from '@m2msec/protocol';
@@ -8,7 +10,7 @@ import type { EndToEndOptions } from './options.js';
 import type { AeTransport } from './transport/types.js';
 
 export class AeEndToEnd {
-  private client: ESPrimClient | undefined;
+  private client: Promise<ESPrimClient> | undefined;
   private readonly targetCseId: string | undefined;
 
   constructor(private readonly o: EndToEndOptions) {
@@ -20,6 +22,11 @@ export class AeEndToEnd {
     this.targetCseId = base?.slice(0, base.indexOf('/', 1));
   }
 
+  /** True when the ESPrim Target is the CSE `registrarCseId` (SP-relative CSE-ID). */
+  targetIsRegistrar(registrarCseId: string): boolean {
+    return this.targetCseId === registrarCseId;
+  }
+
   /** True when `to` addresses a resource of the ESPrim Target CSE (SP-relative or absolute form). */
   protects(to: string): boolean {
     const id = this.targetCseId;
@@ -28,29 +35,57 @@ export class AeEndToEnd {
     return spRelative === id || spRelative.startsWith(`${id}/`);
   }
 
-  /** Sends `req` (inner From = this AE's AE-ID) inside an outer NOTIFY from `stem` to the Target's <CSEBase>. */
-  request(transport: AeTransport, stem: string, req: RequestPrimitive): Promise<ResponsePrimitive> {
-    const e = this.o.esprim!;
-    this.client ??= new ESPrimClient({
-      originator: new ESPrimOriginator({ kid: e.kid, pairwiseESPrimKey: e.key }),
-      // The relaying CSEs forward the outer NOTIFY by its To (TS-0009 6.2.2.1).
-      send: (outer) => transport.send(outer, { retarget: true }),
-      from: stem,
-      targetCseBase: e.targetCseBase,
+  /** Sends `req` (inner From = this AE's AE-ID, or its stem at the Registrar) inside an outer NOTIFY from `stem` to the Target's <CSEBase>. */
+  async request(transport: AeTransport, stem: string, req: RequestPrimitive): Promise<ResponsePrimitive> {
+    this.client ??= this.open(transport, stem);
+    const pending = this.client;
+    // A failed ESCertKE is tried again on the next request rather than remembered.
+    pending.catch(() => {
+      if (this.client === pending) this.client = undefined;
     });
-    return this.client.request(req);
+    return (await pending).request(req);
   }
 
-  /** `con` and `cnf` of a contentInstance: an ESData JWE when configured, else JSON as it is. */
+  /** The ESPrim client, its pairwiseESPrimKey pre-provisioned or established now by ESCertKE (8.4.2 A). */
+  private async open(transport: AeTransport, stem: string): Promise<ESPrimClient> {
+    const e = this.o.esprim!;
+    // The relaying CSEs forward the outer NOTIFY by its To (TS-0009 6.2.2.1; MQTT and CoAP carry To as is).
+    const send = (outer: RequestPrimitive) => transport.send(outer, { retarget: true });
+    let originator: ESPrimOriginator;
+    if ('escertke' in e) {
+      const c = e.escertke;
+      const established = await establishE2EKey({
+        endPoint: {
+          cert: c.cert,
+          key: c.key,
+          ca: c.ca,
+          identityContext: { spId: c.spId, inCseId: this.targetCseId! },
+          terminatingId: this.targetCseId!,
+        },
+        send,
+        from: stem,
+        targetCseBase: e.targetCseBase,
+      });
+      originator = new ESPrimOriginator({ kid: established.kid, pairwiseESPrimKey: established.pairwiseE2EKey });
+    } else originator = new ESPrimOriginator({ kid: e.kid, pairwiseESPrimKey: e.key });
+    return new ESPrimClient({ originator, send, from: stem, targetCseBase: e.targetCseBase });
+  }
+
+  /**
+   * `con` and `cnf` of a contentInstance: ESData when configured (a JWE, a JWS, or a JWE around a JWS),
+   * else JSON as it is.
+   */
   async content(con: string): Promise<{ cnf: string; con: string }> {
     const d = this.o.esdata;
-    if (!d) return { cnf: 'application/json:0', con };
-    const jwe = await protectContent(con, {
-      securityClass: 'encrypt',
+    if (!d || (!d.recipient && !d.signer)) return { cnf: 'application/json:0', con };
+    const securityClass = d.recipient && d.signer ? 'sign-then-encrypt' : d.recipient ? 'encrypt' : 'sign';
+    const protectedCon = await protectContent(con, {
+      securityClass,
       serialization: 1,
-      recipients: [{ kid: d.kid, alg: 'dir', key: d.key }],
+      ...(d.recipient ? { recipients: [d.recipient] } : {}),
+      ...(d.signer ? { signers: [d.signer] } : {}),
     });
     // contentSecurity 1: JWE / JWS compact serialization (TS-0004 6.3.5.x contentInfo, TS-0003 8.5).
-    return { cnf: contentInfo('application/json', 0, 1), con: jwe };
+    return { cnf: contentInfo('application/json', 0, 1), con: protectedCon };
   }
 }

@@ -1,6 +1,7 @@
 // What a reference AE needs: its registrar, the way it reaches it with which SAEF credential
 // (TS-0003 8.2 over HTTP, TS-0010 7.3 over MQTT), and what it does once registered.
 import type { MqttTlsOptions } from '@m2msec/binding-mqtt';
+import type { JweRecipient, JwsSigner } from '@m2msec/esdata';
 import type { SaefClientFramework } from '@m2msec/saef';
 
 export interface HttpTransportOptions {
@@ -54,13 +55,21 @@ export interface ContainerOptions {
  * End-to-end security (docs/end-to-end-security.md). `esprim`: requests whose To lies at the Target CSE
  * (the CSE whose <CSEBase> is `targetCseBase`, SP-relative, e.g. '/id-in/cse-in') travel as ESPrim Objects
  * (TS-0003 8.4) in outer NOTIFYs to that <CSEBase>, keyed by a pre-provisioned pairwiseESPrimKey (8.4.2 A)
- * whose identity at the Target is this AE's AE-ID. `esdata`: `con` of the contentInstances this AE posts is
- * an ESData JWE (TS-0003 8.5, compact serialization, 'dir' with A256GCM) under a symmetric key `kid`.
- * HTTP transport only (the outer NOTIFY is retargeted by To, TS-0009 6.2.2.1).
+ * whose identity at the Target is this AE's AE-ID, or established with the Target by ESCertKE (8.7) at the
+ * first such request. `esdata`: `con` of the contentInstances this AE posts is an ESData JWE (TS-0003 8.5,
+ * compact serialization, 'dir' with A256GCM) under a symmetric key `kid`. Over every transport: the outer
+ * NOTIFY is retargeted by its To (TS-0009 6.2.2.1; MQTT and CoAP carry To unchanged).
  */
 export interface EndToEndOptions {
-  esprim?: { kid: string; key: Uint8Array; targetCseBase: string };
-  esdata?: { kid: string; key: Uint8Array };
+  /** A pre-provisioned pairwiseESPrimKey, or ESCertKE credentials to establish one with the Target (TS-0003 8.7). */
+  esprim?:
+    | { kid: string; key: Uint8Array; targetCseBase: string }
+    | { escertke: { cert: string; key: string; ca: string[]; spId: string }; targetCseBase: string };
+  /**
+   * ESData of `con` (TS-0003 8.5): a recipient (encrypt), a signer (sign), or both (Nested-Sign-then-
+   * Encrypt, 8.5.3.4); keys as raw bytes (symmetric) or KeyObjects (RSA / EC), algorithms of 8.5.3.
+   */
+  esdata?: { recipient?: JweRecipient; signer?: JwsSigner };
 }
 
 export interface AeOptions {

@@ -39,8 +39,6 @@ export class ReferenceAe extends EventEmitter<{ notification: [Notification] }> 
 
   constructor(readonly options: AeOptions) {
     super();
-    if (options.endToEnd?.esprim && options.transport.kind !== 'http')
-      throw new TypeError('endToEnd.esprim is offered over the HTTP transport only');
     this.endToEnd = options.endToEnd ? new AeEndToEnd(options.endToEnd) : undefined;
   }
 
@@ -85,8 +83,10 @@ export class ReferenceAe extends EventEmitter<{ notification: [Notification] }> 
   ): Promise<ResponsePrimitive> {
     if (!this.transport) throw new Error('AE not started');
     if (this.stem && this.endToEnd?.protects(req.to)) {
-      // ESPrim (TS-0003 7.2.2): the inner From is the identity the Target binds to the key, the AE-ID.
-      const inner = { rqi: `ae-${process.pid}-${++counter}`, rvi: '3', ...req, fr: this.aeId } as RequestPrimitive;
+      // ESPrim (TS-0003 7.2.2): the inner From is the identity the Target binds to the key, the AE-ID; to the
+      // Registrar itself in the form every request to it takes, the AE-ID-Stem (TS-0004 7.3.2.1).
+      const fr = this.endToEnd.targetIsRegistrar(this.options.registrar.cseId) ? this.stem : this.aeId;
+      const inner = { rqi: `ae-${process.pid}-${++counter}`, rvi: '3', ...req, fr } as RequestPrimitive;
       return this.endToEnd.request(this.transport, this.stem, inner);
     }
     return this.transport.send({

@@ -1,12 +1,14 @@
 // The AE's endToEnd configuration (docs/end-to-end-security.md): keys only from files only their owner can
-// read, never inline, ESPrim over HTTP only. What the configured AE sends through a relay is shown by
+// read, never inline; ESPrim over every transport, its key pre-provisioned or established by ESCertKE. What the configured AE sends through a relay is shown by
 // test-e2e/test/esprim-process.test.ts.
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { keyResolver, unprotectContent } from '@m2msec/esdata';
 import { describe, expect, it } from 'vitest';
 import { aeOptions, readConfig } from '../src/config.js';
+import { AeEndToEnd } from '../src/end-to-end.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'm2msec-ae-e2e-'));
 let n = 0;
@@ -32,11 +34,12 @@ describe('AE endToEnd configuration', () => {
         esdata: { kid: 'k2', keyFile: file(`${k2.toString('base64')}\n`) },
       },
     });
-    expect(Buffer.from(o.endToEnd!.esprim!.key)).toEqual(k1);
-    expect(Buffer.from(o.endToEnd!.esdata!.key)).toEqual(k2);
+    expect(Buffer.from((o.endToEnd!.esprim as { key: Uint8Array }).key)).toEqual(k1);
+    expect(o.endToEnd!.esdata!.recipient).toMatchObject({ kid: 'k2', alg: 'dir' });
+    expect(Buffer.from(o.endToEnd!.esdata!.recipient!.key as Uint8Array)).toEqual(k2);
   });
 
-  it('refuses a key file readable by others, a short key, an inline key, MQTT, a relative target', () => {
+  it('refuses a key file readable by others, a short key, an inline key, a relative target; MQTT is fine', () => {
     const esprim = (e: Record<string, unknown>, transport: unknown = http) =>
       load({ ...base, transport, endToEnd: { esprim: { kid: 'k1', targetCseBase: '/id-in/cse-in', ...e } } });
     const open = file(key(), 0o644);
@@ -54,8 +57,96 @@ describe('AE endToEnd configuration', () => {
         { keyFile: file(key()) },
         { kind: 'mqtt', url: 'mqtts://127.0.0.1:1', psk: { identity: 'x', keyFile: file('00'.repeat(16)) } },
       ),
-    ).toThrow(/HTTP transport only/);
+    ).not.toThrow();
     expect(() => esprim({ keyFile: file(key()), targetCseBase: 'cse-in' })).toThrow(/SP-relative <CSEBase>/);
     expect(() => load({ ...base, transport: http, endToEnd: { esprimm: {} } })).toThrow(/unknown member/);
+  });
+
+  it('ESCertKE credentials instead of a key: read from files, the private key only if 0600; never both', () => {
+    const escertke = (k: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+      load({
+        ...base,
+        transport: http,
+        endToEnd: { esprim: { targetCseBase: '/id-in/cse-in', escertke: k, ...extra } },
+      });
+    const cert = file('-----BEGIN CERTIFICATE-----\n', 0o644);
+    const ca = file('-----BEGIN CERTIFICATE-----\n', 0o644);
+    const privateKey = file('-----BEGIN PRIVATE KEY-----\n');
+    const o = escertke({ cert, key: privateKey, trustAnchors: [ca], spId: 'm2msec.org' });
+    expect(o.endToEnd!.esprim).toMatchObject({
+      targetCseBase: '/id-in/cse-in',
+      escertke: { key: '-----BEGIN PRIVATE KEY-----\n', spId: 'm2msec.org', ca: ['-----BEGIN CERTIFICATE-----\n'] },
+    });
+    expect(() => escertke({ cert, key: file('k', 0o640), trustAnchors: [ca], spId: 'm2msec.org' })).toThrow(
+      /accessible to group or others/,
+    );
+    expect(() => escertke({ cert, key: privateKey, trustAnchors: [], spId: 'm2msec.org' })).toThrow(/non-empty list/);
+    expect(() => escertke({ cert, key: privateKey, trustAnchors: [ca] })).toThrow(/spId/);
+    expect(() =>
+      escertke({ cert, key: privateKey, trustAnchors: [ca], spId: 'm2msec.org' }, { kid: 'k', keyFile: file(key()) }),
+    ).toThrow(/not both/);
+  });
+
+  it('ESData sign (ES256, HS256) and Nested-Sign-then-Encrypt (ES256 in RSA-OAEP-256): con opens with the peer keys', async () => {
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pem = (k: { export(o: object): string | Buffer }, type: 'pkcs8' | 'spki', mode = 0o600) =>
+      file(k.export({ type, format: 'pem' }).toString(), mode);
+    const esdata = (d: Record<string, unknown>) => load({ ...base, transport: http, endToEnd: { esdata: d } });
+    const reading = JSON.stringify({ t: 20.5 });
+
+    const signOnly = esdata({
+      sign: { kid: '51-/id-mn/Cae1', alg: 'ES256', privateKeyFile: pem(ec.privateKey, 'pkcs8') },
+    });
+    const signed = await new AeEndToEnd(signOnly.endToEnd!).content(reading);
+    expect(signed.cnf).toBe('application/json:0:1');
+    const v = await unprotectContent(signed.con, {
+      securityClass: 'sign',
+      serialization: 1,
+      resolve: keyResolver([{ kid: '51-/id-mn/Cae1', key: ec.publicKey }]),
+    });
+    expect(Buffer.from(v.payload).toString()).toBe(reading);
+
+    const hmac = randomBytes(32);
+    const hs = esdata({ sign: { kid: '15-h@mef.m2msec.org', alg: 'HS256', keyFile: file(hmac.toString('base64')) } });
+    const hsCon = (await new AeEndToEnd(hs.endToEnd!).content(reading)).con;
+    await expect(
+      unprotectContent(hsCon, {
+        securityClass: 'sign',
+        serialization: 1,
+        resolve: keyResolver([{ kid: '15-h@mef.m2msec.org', key: hmac }]),
+      }),
+    ).resolves.toBeDefined();
+
+    const nested = esdata({
+      kid: '41-/id-in/Creader',
+      alg: 'RSA-OAEP-256',
+      publicKeyFile: pem(rsa.publicKey, 'spki', 0o644),
+      sign: { kid: '51-/id-mn/Cae1', alg: 'ES256', privateKeyFile: pem(ec.privateKey, 'pkcs8') },
+    });
+    const both = (await new AeEndToEnd(nested.endToEnd!).content(reading)).con;
+    const opened = await unprotectContent(both, {
+      securityClass: 'sign-then-encrypt',
+      serialization: 1,
+      resolve: keyResolver([
+        { kid: '41-/id-in/Creader', key: rsa.privateKey },
+        { kid: '51-/id-mn/Cae1', key: ec.publicKey },
+      ]),
+    });
+    expect(Buffer.from(opened.payload).toString()).toBe(reading);
+  });
+
+  it('ESData refusals: a private key readable by others, HS* with a private key, an algorithm outside 8.5.3', () => {
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const esdata = (d: Record<string, unknown>) => load({ ...base, transport: http, endToEnd: { esdata: d } });
+    const open = file(ec.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), 0o644);
+    expect(() => esdata({ sign: { kid: 's', alg: 'ES256', privateKeyFile: open } })).toThrow(
+      /accessible to group or others/,
+    );
+    const priv = file(ec.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+    expect(() => esdata({ sign: { kid: 's', alg: 'HS256', privateKeyFile: priv } })).toThrow(/HS\* takes a keyFile/);
+    expect(() => esdata({ sign: { kid: 's', alg: 'PS256', privateKeyFile: priv } })).toThrow(/8\.5\.3\.3/);
+    expect(() => esdata({ kid: 'k', keyFile: file(key()), alg: 'RSA1_5' })).toThrow(/8\.5\.3\.2/);
+    expect(() => esdata({})).toThrow(/needs an encryption key/);
   });
 });

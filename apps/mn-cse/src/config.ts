@@ -77,6 +77,19 @@ export interface MnCseFileConfig {
   mca: 'optional' | 'required';
   requestTimeoutMs: number;
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
+  /**
+   * Test hooks, refused by the secure profile: `alterRelayedContentFrom` lists originators whose retargeted
+   * requests leave with one character of their Content altered (a compromised relay, for end-to-end tests).
+   */
+  testHooks?: { alterRelayedContentFrom: string[] };
+  /**
+   * This CSE as ESPrim Target (docs/end-to-end-security.md, TS-0003 8.4 / 7.2.2): pre-provisioned
+   * pairwiseESPrimKeys, each from a 0600 file (base64 of at least 16 bytes) bound to the AE-ID / CSE-ID it
+   * authenticates; never inline.
+   */
+  endToEnd?: {
+    esprim: { keys: Array<{ kid: string; identity: string; keyFile: string }>; randLifetimeSeconds?: number };
+  };
 }
 
 export const defaults: MnCseFileConfig = {
@@ -161,6 +174,23 @@ const schema = obj(
       ],
     },
     dataDir: str,
+    endToEnd: obj(['esprim'], {
+      esprim: obj(['keys'], {
+        keys: {
+          type: 'array',
+          minItems: 1,
+          items: obj(['kid', 'identity', 'keyFile'], {
+            kid: str,
+            identity: { type: 'string', pattern: '^/[^/]+(/[^/]+)?$' },
+            keyFile: str,
+          }),
+        },
+        randLifetimeSeconds: { type: 'integer', minimum: 1, maximum: 86400 },
+      }),
+    }),
+    testHooks: obj(['alterRelayedContentFrom'], {
+      alterRelayedContentFrom: { type: 'array', minItems: 1, items: str },
+    }),
     notifications: obj([], {
       allowTargets: strList,
       maxConcurrentPerTarget: { type: 'integer', minimum: 1 },
@@ -296,6 +326,9 @@ function checkProfile(config: MnCseFileConfig): void {
       );
     }
     return;
+  }
+  if (config.testHooks) {
+    throw new ConfigError('profile "secure" refuses testHooks: they make this CSE alter what it relays');
   }
   if (config.registrar.plainHttp) {
     throw new ConfigError(

@@ -23,6 +23,15 @@ answerHelpAndVersion({
     'Configuration: defaults, then the JSON file named by M2MSEC_CONFIG, then environment overrides.\nSee apps/mn-cse/README.md.',
 });
 
+/** A pairwiseESPrimKey file: base64 of the key (whitespace ignored), at least 128 bits. */
+function e2eKeyFromFile(path: string, kid: string): Uint8Array {
+  const text = readFileSync(path, 'utf8').replace(/\s+/g, '');
+  const key = /^[A-Za-z0-9+/_-]+={0,2}$/.test(text) ? Buffer.from(text, 'base64') : Buffer.alloc(0);
+  if (key.length < 16)
+    throw new ConfigError(`endToEnd.esprim key '${kid}': its keyFile must hold the base64 of at least 16 bytes`);
+  return key;
+}
+
 function keyFromFile(path: string, what: string): Uint8Array {
   const text = readFileSync(path, 'utf8').trim();
   if (!/^([0-9a-fA-F]{2}){16,64}$/.test(text)) throw new ConfigError(`${what} must hold 16 to 64 bytes of hex`);
@@ -41,6 +50,8 @@ function secretFilesOf(c: MnCseFileConfig, configFile?: string): Array<[path: st
   if (c.mqtt?.key) files.push([c.mqtt.key, 'private key (mqtt.key)']);
   if (c.mqtt?.psk) files.push([c.mqtt.psk.keyFile, 'PSK file (mqtt.psk.keyFile)']);
   for (const [i, p] of (c.coap?.psk ?? []).entries()) files.push([p.keyFile, `PSK file (coap.psk[${i}].keyFile)`]);
+  for (const k of c.endToEnd?.esprim.keys ?? [])
+    files.push([k.keyFile, `pairwiseESPrimKey file for ${k.kid} (endToEnd.esprim.keys)`]);
   if (c.mcc && !inline(c.mcc.key)) files.push([c.mcc.key, 'private key (mcc.key)']);
   if (c.mcc && inline(c.mcc.key) && configFile) files.push([configFile, 'configuration file holding mcc.key inline']);
   return files;
@@ -150,6 +161,23 @@ async function main(): Promise<void> {
     requestTimeoutMs: config.requestTimeoutMs,
     maxBodyBytes: config.http.maxBodyBytes,
     log,
+    ...(config.endToEnd
+      ? {
+          endToEnd: {
+            esprim: {
+              keys: config.endToEnd.esprim.keys.map((k) => ({
+                kid: k.kid,
+                identity: k.identity,
+                key: e2eKeyFromFile(k.keyFile, k.kid),
+              })),
+              ...(config.endToEnd.esprim.randLifetimeSeconds
+                ? { randLifetimeMs: config.endToEnd.esprim.randLifetimeSeconds * 1000 }
+                : {}),
+            },
+          },
+        }
+      : {}),
+    ...(config.testHooks ? { relayTestHook: { originators: config.testHooks.alterRelayedContentFrom } } : {}),
   });
   const app = express();
   app.disable('x-powered-by');
@@ -172,6 +200,12 @@ async function main(): Promise<void> {
       { adminOriginators: config.cse.adminOriginators, url: origin },
       '*** DEVELOPMENT PROFILE: anyone on this machine can act as administrator over plain HTTP (From: ' +
         `${config.cse.adminOriginators.join(', ')}). Never expose it; set "profile": "secure" for a deployment (docs/administration.md) ***`,
+    );
+  }
+  if (config.testHooks) {
+    log.warn(
+      { originators: config.testHooks.alterRelayedContentFrom },
+      '*** TEST HOOK: requests of these originators are relayed with their Content altered ***',
     );
   }
   log.info(

@@ -85,6 +85,25 @@ describe('MN-CSE profiles', () => {
     expect(p.stderr).toMatch(/registrar\.plainHttp is a lab setting/);
   });
 
+  it('secure refuses the relay test hook (testHooks), also when M2MSEC_PROFILE switches a file to secure', async () => {
+    const hooked = await configFile('development', { testHooks: { alterRelayedContentFrom: ['/id-mn/Cx'] } });
+    const r = spawnSync(process.execPath, [main], {
+      encoding: 'utf8',
+      timeout: 20_000,
+      env: { ...process.env, M2MSEC_CONFIG: hooked.file, M2MSEC_PROFILE: 'secure' },
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/profile "secure" refuses testHooks/);
+    const secure = await configFile('secure', { testHooks: { alterRelayedContentFrom: ['/id-mn/Cx'] } });
+    const s = spawnSync(process.execPath, [main], {
+      encoding: 'utf8',
+      timeout: 20_000,
+      env: { ...process.env, M2MSEC_CONFIG: secure.file },
+    });
+    expect(s.status).toBe(1);
+    expect(s.stderr).toMatch(/profile "secure" refuses testHooks/);
+  });
+
   it('development: CAdmin on the loopback plain listener is the administrator, with a loud warning', async () => {
     const { file, url } = await configFile('development');
     const out = await start(file);

@@ -17,3 +17,9 @@ export {
 } from './registration/registrar-registration.js';
 export type { PositioningModule } from './resources/location-policy.js';
 export type { RegistrarRecord } from './retarget/registrar.js';
+export {
+  alterContent,
+  alterOneCharacter,
+  type RelayTamperOptions,
+  tamperingRelaySender,
+} from './retarget/relay-test-hook.js';

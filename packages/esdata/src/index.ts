@@ -7,6 +7,8 @@ export {
   type EsdataJweAlg,
   type EsdataJweEnc,
   type EsdataJwsAlg,
+  isJweAlg,
+  isJwsAlg,
 } from './algorithms.js';
 export {
   ContentSecurity,

@@ -100,3 +100,26 @@ describe('JWE (TS-0003 Tables 8.5.3.2-3 and -4) against python3-jwcrypto', () =>
     expect([here.kid, here.alg, here.enc]).toEqual([kid, alg, enc]);
   });
 });
+
+describe('ECDH-ES key types beyond P-256 (P-384, P-521) against python3-jwcrypto', () => {
+  const cases = (['P-384', 'P-521'] as const).flatMap((crv) =>
+    (['ECDH-ES+A128KW', 'ECDH-ES+A256KW'] as const).map((alg) => [crv, alg] as const),
+  );
+  it.each(cases)('%s with %s: both directions', async (crv, alg) => {
+    const pair = generateKeyPairSync('ec', { namedCurve: crv });
+    const kid = `41-/id-in/C${crv}`;
+    const jwe = await encryptCompact(payload, { kid, alg, key: pair.publicKey }, 'A256GCM');
+    const there = peer({ op: 'decrypt-jwe', object: jwe, jwk: pair.privateKey.export({ format: 'jwk' }) });
+    expect(Buffer.from(there.payload!, 'base64').toString()).toBe(payload);
+    const theirs = peer({
+      op: 'encrypt-jwe',
+      payload: b64(payload),
+      alg,
+      enc: 'A256GCM',
+      kid,
+      jwk: pair.publicKey.export({ format: 'jwk' }),
+    });
+    const here = await decryptCompact(theirs.object, keyResolver([{ kid, key: pair.privateKey }]));
+    expect(Buffer.from(here.plaintext).toString()).toBe(payload);
+  });
+});

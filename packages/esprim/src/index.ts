@@ -21,9 +21,11 @@ export {
   rspfE2EKeys,
   type SourceGeneratedCredential,
 } from './provisioning/trust-enabling-function.js';
+export { type FetchedESPrimKey, FetchingESPrimKeys, type FetchingESPrimKeysOptions } from './session/fetched-keys.js';
 export { CTY_REQUEST, CTY_RESPONSE } from './session/inner.js';
 export { ESPrimOriginator, type ESPrimOriginatorOptions } from './session/originator.js';
 export { type PairwiseESPrimKey, type PairwiseESPrimKeyStore, PairwiseESPrimKeys } from './session/pairwise-keys.js';
+export { type CredentialSlots, PersistentIdentityKeys } from './session/persistent-identity-keys.js';
 export {
   newOriginatorRandObject,
   newReceiverRandObject,
@@ -41,6 +43,7 @@ export {
 } from './session/receiver.js';
 export { ESPrimReplayGuard, type ReplayVerdict } from './session/replay-guard.js';
 export { contentEncryptionKey, sessionESPrimKey } from './session/session-key.js';
+export { type CseESPrimTarget, type CseESPrimTargetOptions, cseESPrimTarget } from './target/cse-target.js';
 export { type E2ESecInfo, ESPRIM_SUIDS, e2eSecInfo, supportsESPrim } from './target/e2e-sec-info.js';
 export { type SecurityInfo, SecurityInfoType, securityInfoContent, securityInfoOf } from './target/security-info.js';
 export {

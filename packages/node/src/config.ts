@@ -180,6 +180,11 @@ export interface InCseConfig {
       keys: Array<{ kid: string; identity: string; keyFile: string }>;
       /** Lifetime of the receiverESPrimRandObjects this Target hands out (s); default 3600. */
       randLifetimeSeconds?: number;
+      /**
+       * Also MEF-provisioned keys (TS-0003 8.6.2, SUID 23): a kid that is a KeID of the MEF of security.mef
+       * is fetched from it on first use and bound to the Enrolee-ID the MEF names.
+       */
+      mefProvisioned?: boolean;
     };
     /**
      * ESCertKE Terminating End-Point at the <CSEBase> (TS-0003 8.7): PEM files of this CSE's certificate
@@ -545,6 +550,7 @@ const schema = {
               },
             },
             randLifetimeSeconds: { type: 'integer', minimum: 1, maximum: 86400 },
+            mefProvisioned: { type: 'boolean' },
           },
         },
         escertke: {

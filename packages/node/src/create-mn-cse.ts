@@ -8,7 +8,8 @@ import { createAuthenticator } from '@m2msec/authentication';
 import type { CoapBinding } from '@m2msec/binding-coap';
 import { createHttpBinding, HttpRequestSender } from '@m2msec/binding-http';
 import { createMqttBinding, type MqttBinding, MqttRequestSender } from '@m2msec/binding-mqtt';
-import { Cse, type Logger, Registration, type RegistrationStatus, silentLogger } from '@m2msec/cse';
+import { Cse, type Logger, Registration, type RegistrationStatus, silentLogger, tamperingRelaySender } from '@m2msec/cse';
+import { cseESPrimTarget } from '@m2msec/esprim';
 import { httpErrorEdge, type RequestHandler, type RequestSender } from '@m2msec/protocol';
 import { CertificateRevocation, CrlFeed, createSaefAgent } from '@m2msec/saef';
 import {
@@ -76,13 +77,18 @@ export async function createMnCse(o: MnCseOptions): Promise<MnCse> {
   const mqttNotifications = new DeferredSender(['mqtt', 'mqtts']);
   const httpNotifications = new HttpRequestSender({ timeoutMs });
   const notificationSenders: RequestSender[] = [httpNotifications, mqttNotifications];
+  // TS-0003 8.4 / 7.2.2: this CSE as ESPrim Target, when configured.
+  const esprim = o.endToEnd
+    ? cseESPrimTarget({ cseId: o.cseId, cseBaseName: o.cseBaseName, spId: o.spId, ...o.endToEnd.esprim })
+    : undefined;
   const cse = await Cse.open({
     store,
     log,
     senders: notificationSenders,
-    retargetSenders: [registrarSender],
+    retargetSenders: [o.relayTestHook ? tamperingRelaySender(registrarSender, o.relayTestHook) : registrarSender],
     appRules: o.appRules ?? [],
     authenticate: createAuthenticator({ mca: o.mca ?? 'optional' }),
+    ...(esprim ? { endToEndAuthenticated: esprim.endToEndAuthenticated } : {}),
     ...(o.isAdministrator ? { isAdministrator: o.isAdministrator } : {}),
     config: {
       cseId: o.cseId,
@@ -95,9 +101,10 @@ export async function createMnCse(o: MnCseOptions): Promise<MnCse> {
       requestTimeoutMs: timeoutMs,
       ...(o.adminOriginators ? { adminOriginators: o.adminOriginators } : {}),
       ...(o.notifications ? { notifications: o.notifications } : {}),
+      ...(esprim ? { e2eSecInfo: esprim.e2eSecInfo } : {}),
     },
   });
-  const handler: RequestHandler = cse.handle;
+  const handler: RequestHandler = esprim ? esprim.wrap(cse.handle) : cse.handle;
   const bindingLog = ({
     level,
     message,

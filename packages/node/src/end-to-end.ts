@@ -2,11 +2,22 @@
 // TS-0004 7.6.2) with ESPrim-based originator verification (TS-0003 7.2.2). The logic lives in
 // @m2msec/esprim; this file only reads the configured key files and composes the handler.
 import { readFileSync } from 'node:fs';
-import { Suid } from '@m2msec/crypto';
+import { parseKeID, Suid } from '@m2msec/crypto';
 import { withESCertKETarget } from '@m2msec/escertke';
-import { ESPrimReceiver, e2eSecInfo, esprimAuthenticated, PairwiseESPrimKeys, withESPrimTarget } from '@m2msec/esprim';
+import {
+  type CredentialSlots,
+  ESPrimReceiver,
+  e2eSecInfo,
+  esprimAuthenticated,
+  FetchingESPrimKeys,
+  PairwiseESPrimKeys,
+  PersistentIdentityKeys,
+  withESPrimTarget,
+} from '@m2msec/esprim';
 import type { RequestHandler } from '@m2msec/protocol';
+import { fetchCredentials } from '@m2msec/rspf';
 import { ConfigError, type InCseConfig } from './config.js';
+import { mefSource } from './mef-target.js';
 
 /** A pairwiseESPrimKey file: base64 of the key (whitespace ignored), at least 128 bits. */
 function readKeyFile(path: string, kid: string): Buffer {
@@ -37,7 +48,12 @@ export interface EndToEnd {
   wrap(handler: RequestHandler): RequestHandler;
 }
 
-export function openEndToEnd(config: InCseConfig): EndToEnd {
+/** `se` keeps the ESCertKE keys across restarts (credentials `escertke/<identity>` of the IN-CSE's SE). */
+export async function openEndToEnd(
+  config: InCseConfig,
+  se: CredentialSlots,
+  log?: { warn(o: object, m: string): void },
+): Promise<EndToEnd> {
   const esprim = config.endToEnd?.esprim;
   if (!esprim) return { wrap: (h) => h };
   const keys = new PairwiseESPrimKeys();
@@ -60,10 +76,10 @@ export function openEndToEnd(config: InCseConfig): EndToEnd {
   ]);
   const escertke = config.endToEnd?.escertke;
   // One ESCertKE key per proved identity: a new establishment replaces the previous key, so an authorized
-  // initiator repeating ESCertKE cannot grow the key store.
-  const escertkeKid = new Map<string, string>();
+  // initiator repeating ESCertKE cannot grow the key store. Kept in the SE: a restart does not forget them.
   const initiatorAllowed = (id: string) =>
     (escertke?.initiators ?? []).some((p) => (p.endsWith('/*') ? id.startsWith(p.slice(0, -1)) : id === p));
+  const established = escertke ? await PersistentIdentityKeys.open(se, 'escertke/', keys, initiatorAllowed) : undefined;
   const read = (path: string, what: string) => {
     try {
       return readFileSync(path, 'utf8');
@@ -78,28 +94,51 @@ export function openEndToEnd(config: InCseConfig): EndToEnd {
     identityContext: { spId, inCseId: cseId },
     isAuthorizedInitiator: initiatorAllowed,
   };
+  // MEF-provisioned pairwiseESPrimKeys (TS-0003 8.6.2 / 8.3, SUID 23): fetched from the MEF of
+  // security.mef by KeID on first use, bound to the Enrolee-ID (an AE-ID-Stem completed with this CSE-ID).
+  const mef = esprim.mefProvisioned ? config.security.mef : undefined;
+  if (esprim.mefProvisioned && !mef) throw new ConfigError('endToEnd.esprim.mefProvisioned needs security.mef');
+  const fetching =
+    mef &&
+    new FetchingESPrimKeys(keys, {
+      accepts: (kid) => {
+        try {
+          return parseKeID(kid).mefFqdn.toLowerCase() === mef.fqdn.toLowerCase();
+        } catch {
+          return false;
+        }
+      },
+      fetch: async (kid) => {
+        const c = await fetchCredentials(mefSource(mef), kid, Suid.RspfEsprim);
+        return {
+          key: c.key,
+          identity: c.enroleeId.startsWith('/') ? c.enroleeId : `${cseId}/${c.enroleeId}`,
+          expiresAt: c.expiresAt,
+        };
+      },
+      ...(log ? { onError: (m: string) => log.warn({}, m) } : {}),
+    });
   const receiver = new ESPrimReceiver({
-    keys,
+    keys: fetching ?? keys,
     ...(esprim.randLifetimeSeconds ? { randLifetimeMs: esprim.randLifetimeSeconds * 1000 } : {}),
   });
   return {
     endToEndAuthenticated: esprimAuthenticated,
     e2eSecInfo: e2eSecInfo({
-      suids: terminating ? [Suid.PreProvisionedEsprim, Suid.CertificateEsprim] : [Suid.PreProvisionedEsprim],
+      suids: [
+        Suid.PreProvisionedEsprim,
+        ...(fetching ? [Suid.RspfEsprim] : []),
+        ...(terminating ? [Suid.CertificateEsprim] : []),
+      ],
     }),
     wrap: (handler) => {
       const isCseBase = (to: string) => bases.has(to);
-      const esprimTarget = withESPrimTarget(handler, { receiver, isCseBase });
+      const esprimTarget = withESPrimTarget(handler, { receiver, isCseBase, cseId });
       if (!terminating) return esprimTarget;
       return withESCertKETarget(esprimTarget, {
         terminating,
         isCseBase,
-        onEstablished: (e) => {
-          const previous = escertkeKid.get(e.peer.id);
-          if (previous && previous !== e.kid) keys.delete(previous);
-          keys.add({ kid: e.kid, key: e.pairwiseE2EKey, identity: e.peer.id });
-          escertkeKid.set(e.peer.id, e.kid);
-        },
+        onEstablished: (e) => established!.put(e.peer.id, e.kid, e.pairwiseE2EKey),
       });
     },
   };

@@ -11,20 +11,25 @@ import type { PersistentCredentialBindings } from '@m2msec/security-association'
 import type { Logger } from 'pino';
 import type { InCseConfig } from './config.js';
 
+/** How this CSE authenticates to the MEF of security.mef (its PSK at the MEF) to fetch keys. */
+export function mefSource(mef: NonNullable<InCseConfig['security']['mef']>) {
+  const key = Buffer.from(readFileSync(mef.keyFile, 'utf8').trim(), 'hex');
+  if (key.length < 16) throw new Error(`security.mef.keyFile must hold at least 16 bytes of hex`);
+  return {
+    mefUrl: mef.url,
+    mefFqdn: mef.fqdn,
+    credential: { kind: 'psk' as const, kpmId: mef.pskIdentity, kpm: key },
+    targetId: mef.targetId,
+  };
+}
+
 export function mefEnrolmentTargetKeys(
   mef: NonNullable<InCseConfig['security']['mef']>,
   bindings: PersistentCredentialBindings,
   log: Logger,
   isReserved: (id: string) => boolean,
 ): EnrolmentTargetKeys {
-  const key = Buffer.from(readFileSync(mef.keyFile, 'utf8').trim(), 'hex');
-  if (key.length < 16) throw new Error(`security.mef.keyFile must hold at least 16 bytes of hex`);
-  const source = {
-    mefUrl: mef.url,
-    mefFqdn: mef.fqdn,
-    credential: { kind: 'psk' as const, kpmId: mef.pskIdentity, kpm: key },
-    targetId: mef.targetId,
-  };
+  const source = mefSource(mef);
   return new EnrolmentTargetKeys({
     mefFqdns: [mef.fqdn],
     fetch: (keId) => fetchCredentials(source, keId, mef.suid),

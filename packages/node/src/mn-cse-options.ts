@@ -2,7 +2,8 @@
 // registrar and the SAEF credential towards it (TS-0003 8.2), the Mca bindings for AEs.
 
 import type { MqttRegistration, MqttTlsOptions } from '@m2msec/binding-mqtt';
-import type { Logger } from '@m2msec/cse';
+import type { Logger, RelayTamperOptions } from '@m2msec/cse';
+import type { CseESPrimTargetOptions } from '@m2msec/esprim';
 import type { ServiceSubscribedAppRule } from '@m2msec/identification';
 import type { SaefClientFramework } from '@m2msec/saef';
 import type { Store, StoreConfig } from '@m2msec/store';
@@ -103,4 +104,11 @@ export interface MnCseOptions {
   /** Largest accepted HTTP body (bytes); default 1 MiB. */
   maxBodyBytes?: number;
   log?: Logger;
+  /**
+   * Test hook (never in production): requests of these originators are retargeted with one character of
+   * their Content altered, as a compromised relay would (packages/cse relay-test-hook.ts).
+   */
+  relayTestHook?: RelayTamperOptions;
+  /** This CSE as ESPrim Target with pre-provisioned pairwiseESPrimKeys (docs/end-to-end-security.md). */
+  endToEnd?: { esprim: Pick<CseESPrimTargetOptions, 'keys' | 'randLifetimeMs'> };
 }

@@ -1,5 +1,5 @@
 // TS-0008 6.2.3 / 6.2.4: a response primitive -> CoAP response code, options and payload.
-import { type HandlerResponse, isSuccess, m2mDebugContent, Operation } from '@m2msec/protocol';
+import { type HandlerResponse, isSuccess, m2mDebugContent, type Operation } from '@m2msec/protocol';
 import type { CoapOption } from '../message/codec.js';
 import { ContentFormat, encodeUint, Opt } from '../message/options.js';
 import { coapCodeFor } from './status-mapping.js';
@@ -43,8 +43,8 @@ function encodeAll(
   const code = coapCodeFor(rsp.rsc, op);
   let content: unknown = rsp.pc;
   if (content === undefined && rsp.dbg !== undefined && !isSuccess(rsp.rsc)) content = m2mDebugContent(rsp.dbg);
-  // Table 6.2.4-1: 2000 for NOTIFY -> 2.04 with an empty payload.
-  if (rsp.rsc === 2000 && op === Operation.NOTIFY) content = undefined;
+  // Table 6.2.4-1: 2000 for NOTIFY -> 2.04. Its Content, when the response has one, is carried: the
+  // response to an outer NOTIFY of ESPrim / ESCertKE is an m2m:seci (TS-0004 7.6.2, 7.5.1.2.12).
   let payload = Buffer.alloc(0);
   if (content !== undefined) {
     const body = JSON.stringify(content);

@@ -21,16 +21,24 @@ export interface ESPrimTargetOptions {
   receiver: ESPrimReceiver;
   /** True when `to` addresses this CSE's <CSEBase> (any of its CSE-relative, SP-relative, absolute forms). */
   isCseBase(to: string): boolean;
+  /**
+   * This CSE's CSE-ID (SP-relative): an AE whose Registrar is this CSE sends its AE-ID-Stem as From (TS-0004
+   * 7.3.2.1), which names the same AE-ID `<cseId>/<stem>`.
+   */
+  cseId?: string;
   /** A test hook: sees every verified inner request before it is handled. */
   onVerified?(inner: RequestPrimitive, identity: string): void;
 }
 
 /**
  * TS-0003 7.2.2 steps 3 - 5: the inner From must be exactly the identity associated with the
- * pairwiseESPrimKey (SP-relative form), else 4116.
+ * pairwiseESPrimKey (SP-relative form), or, at the Registrar `cseId`, its CSE-relative form; else 4116.
  */
-export function verifyESPrimOriginator(inner: RequestPrimitive, identity: string): void {
-  if (inner.fr !== identity) {
+export function verifyESPrimOriginator(inner: RequestPrimitive, identity: string, cseId?: string): void {
+  const fr = inner.fr;
+  const cseRelative =
+    cseId !== undefined && typeof fr === 'string' && /^[^/]+$/.test(fr) && `${cseId}/${fr}` === identity;
+  if (fr !== identity && !cseRelative) {
     throw esprimError('impersonation', "the inner request's From is not the identity bound to the pairwiseESPrimKey");
   }
 }
@@ -85,7 +93,7 @@ export function withESPrimTarget(handler: RequestHandler, o: ESPrimTargetOptions
       }
       if (seci.sit !== SecurityInfoType.esprimObject) return handler(raw, transport);
       const { inner, session } = await o.receiver.unprotectRequest(seci.epo);
-      verifyESPrimOriginator(inner, session.identity);
+      verifyESPrimOriginator(inner, session.identity, o.cseId);
       o.onVerified?.(inner, session.identity);
       const rsp = await handler(inner, innerTransport(transport, session.identity, session.kid));
       const { location: _l, ...innerRsp } = rsp;
