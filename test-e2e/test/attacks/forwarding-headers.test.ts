@@ -59,7 +59,9 @@ describe('spoofed forwarding headers and the ipv4 access control context', () =>
   }
 
   it('a header naming some other address does not deny what the real peer address grants', async () => {
-    const r = await t.as('Creader', 'GET', local, { headers: { 'X-Forwarded-For': '10.1.1.1', 'X-Real-IP': '10.1.1.1' } });
+    const r = await t.as('Creader', 'GET', local, {
+      headers: { 'X-Forwarded-For': '10.1.1.1', 'X-Real-IP': '10.1.1.1' },
+    });
     expect(r.rsc).toBe(2000);
   });
 });

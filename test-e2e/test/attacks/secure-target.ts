@@ -144,8 +144,7 @@ export async function startSecureTarget(o: SecureTargetOptions): Promise<SecureT
   // The certificate listener opens after the plain one.
   await until(
     'certificate listener',
-    async () =>
-      (await as('CAdmin', 'GET', '/cse-in').catch(() => ({ rsc: 0 }))).rsc === 2000,
+    async () => (await as('CAdmin', 'GET', '/cse-in').catch(() => ({ rsc: 0 }))).rsc === 2000,
     30_000,
   );
   for (const ae of o.aes) {
