@@ -4,7 +4,7 @@
 // configured (http.trustedProxies: [], the default) X-Forwarded-For, Forwarded, X-Real-IP and
 // X-Client-IP naming a permitted address must not turn a denial into a grant.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SecureTarget, startSecureTarget } from './secure-target.js';
+import { type SecureTarget, startSecureTarget } from '../../src/nodes/secure-in-cse.js';
 
 let t: SecureTarget;
 

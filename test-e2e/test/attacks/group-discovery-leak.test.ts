@@ -5,7 +5,7 @@
 // RETRIEVE out through it, and discovers from the CSEBase and the owner AE: nothing of the secret
 // container (content, labels, even its ID in a discovery result) reaches it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SecureTarget, startSecureTarget } from './secure-target.js';
+import { type SecureTarget, startSecureTarget } from '../../src/nodes/secure-in-cse.js';
 
 let t: SecureTarget;
 let secretRi: string;

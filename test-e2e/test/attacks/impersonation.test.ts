@@ -7,7 +7,7 @@
 // to its registrar (TS-0004 7.3.2.1), so the SP-relative and absolute forms are refused with 4000 before
 // any lookup - for its own ID as well, which shows no form reaches another AE's resources.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SecureTarget, startSecureTarget } from './secure-target.js';
+import { type SecureTarget, startSecureTarget } from '../../src/nodes/secure-in-cse.js';
 
 let t: SecureTarget;
 

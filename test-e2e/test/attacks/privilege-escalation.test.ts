@@ -4,7 +4,7 @@
 // the policy, re-point the container's acpi at a policy of its own, delete the policy, or create a
 // policy under the owner. Every attempt is 4103 and leaves the policy and the container as they were.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SecureTarget, startSecureTarget } from './secure-target.js';
+import { type SecureTarget, startSecureTarget } from '../../src/nodes/secure-in-cse.js';
 
 let t: SecureTarget;
 let acpRi: string;

@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, it } from 'vitest';
-import { type SecureTarget, startSecureTarget } from './secure-target.js';
+import { type SecureTarget, startSecureTarget } from '../../src/nodes/secure-in-cse.js';
 
 let t: SecureTarget;
 beforeAll(async () => {

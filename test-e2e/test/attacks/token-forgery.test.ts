@@ -7,7 +7,7 @@
 // nothing; a token the issuer really signed grants (control), so the refusals are the verifier's.
 import { createHmac, createSign, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SecureTarget, startSecureTarget } from './secure-target.js';
+import { type SecureTarget, startSecureTarget } from '../../src/nodes/secure-in-cse.js';
 
 const issuer = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const attacker = generateKeyPairSync('rsa', { modulusLength: 2048 });

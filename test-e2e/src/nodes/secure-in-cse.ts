@@ -4,12 +4,12 @@
 // listener that serves only the CSEBase. Each attack file starts one and speaks to it as each AE.
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync } from 'node:fs';
-import { request } from 'node:https';
+import { type Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, type InCseProcess, type Issued, startInCseProcess, TestCa } from '@m2msec/test-support';
-import { until } from '../../src/nodes/process.js';
+import { until } from './process.js';
 
 export const inCseMain = fileURLToPath(new URL('../../../apps/in-cse/dist/main.js', import.meta.url));
 
@@ -26,6 +26,8 @@ export interface CallOptions {
   ty?: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** A keep-alive agent (sessions reused); default: a fresh TLS handshake per request. */
+  agent?: Agent;
 }
 
 export interface SecureTarget {
@@ -43,6 +45,8 @@ export interface SecureTargetOptions {
   aes: string[];
   /** Extra top-level configuration sections (authorization, notifications ...). */
   config?: Record<string, unknown>;
+  /** Extra environment of the IN-CSE process. */
+  env?: Record<string, string>;
 }
 
 /** Starts the secure IN-CSE and registers each AE over its own association. */
@@ -54,9 +58,26 @@ export async function startSecureTarget(o: SecureTargetOptions): Promise<SecureT
   for (const ae of [...o.aes, 'CAdmin']) certs[ae] = ca.issue({ san: `URI:m2m://m2msec.org/id-in/${ae}` });
   const certPort = await freePort();
   const kekDir = mkdtempSync(join(tmpdir(), 'm2msec-attack-kek-'));
+  const security = {
+    mca: 'required',
+    keyFile: join(kekDir, 'keystore.key'),
+    administrators: [{ name: 'operator', originator: 'CAdmin', certificateSan: 'uri:m2m://m2msec.org/id-in/CAdmin' }],
+    derivedKey: false,
+    bindings: [],
+    certificate: {
+      host: '127.0.0.1',
+      port: certPort,
+      cert: server.certPath,
+      key: server.keyPath,
+      trustAnchors: [ca.certPath],
+      crls: [],
+      tls13: true,
+    },
+  };
   const cse = await startInCseProcess({
     main: inCseMain,
     store: 'sqlite',
+    ...(o.env ? { env: o.env } : {}),
     config: {
       profile: 'secure',
       cse: {
@@ -74,25 +95,8 @@ export async function startSecureTarget(o: SecureTargetOptions): Promise<SecureT
           allowedAEs: [ae],
         })),
       },
-      security: {
-        mca: 'required',
-        keyFile: join(kekDir, 'keystore.key'),
-        administrators: [
-          { name: 'operator', originator: 'CAdmin', certificateSan: 'uri:m2m://m2msec.org/id-in/CAdmin' },
-        ],
-        derivedKey: false,
-        bindings: [],
-        certificate: {
-          host: '127.0.0.1',
-          port: certPort,
-          cert: server.certPath,
-          key: server.keyPath,
-          trustAnchors: [ca.certPath],
-          crls: [],
-          tls13: true,
-        },
-      },
       ...o.config,
+      security: { ...security, ...((o.config?.security as object) ?? {}) },
     },
   });
   const as: SecureTarget['as'] = (ae, method, path, opts = {}) =>
@@ -109,7 +113,7 @@ export async function startSecureTarget(o: SecureTargetOptions): Promise<SecureT
           cert: cert.cert,
           key: cert.key,
           servername: 'id-in.m2msec.org',
-          agent: false,
+          agent: opts.agent ?? false,
           headers: {
             'X-M2M-Origin': opts.from ?? ae,
             'X-M2M-RI': `atk-${randomBytes(4).toString('hex')}`,
