@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { securePlainListener } from '@m2msec/administration';
 import { StaticLocationSource } from '@m2msec/authorization';
-import { createHttpBinding, HttpRequestSender } from '@m2msec/binding-http';
+import { applyConnectionLimits, createHttpBinding, HttpRequestSender } from '@m2msec/binding-http';
 import { Cse } from '@m2msec/cse';
 import { registerContainerDefinition } from '@m2msec/protocol';
 import { prepareDataDir } from '@m2msec/secure-environment';
@@ -110,6 +110,9 @@ async function main(): Promise<void> {
     ? createServer(requestListener(binding, extras, (m, f) => log.warn(f, m)))
     : undefined;
   if (server) {
+    applyConnectionLimits(server, config.limits, {
+      onRefused: (why, peer) => log.debug({ why, peer }, 'connection refused (limits)'),
+    });
     server.listen(config.http.port, config.http.host);
     server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {
