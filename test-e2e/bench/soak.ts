@@ -159,7 +159,7 @@ const total = windows.reduce((a, w) => a + w.lat.length, 0);
 console.log(
   [
     `requests: ${total}, errors: ${errors}${firstErrors.length ? ` (${firstErrors.join('; ')})` : ''}`,
-    `notifications: ${notified - notifiedBefore} received of ${due} due`,
+    `notifications: ${notified - notifiedBefore} received of ${due} due; refused by the per-target queue bound: ${(t.cse.output().match(/too many requests queued for this target/g) ?? []).length}`,
     `RSS: ${base.toFixed(1)} MB at window 2 -> ${last.toFixed(1)} MB at the end (${(((last - base) / base) * 100).toFixed(1)}%)`,
     `p99 per window: min ${Math.min(...p99s).toFixed(1)} ms, max ${Math.max(...p99s).toFixed(1)} ms`,
   ].join('\n'),
