@@ -88,15 +88,23 @@ const laughs = [
 ].join('');
 
 const attacks: Array<[string, () => string]> = [
-  ['external entity (file:///etc/passwd)', () => `<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>${hello('&xxe;')}`],
-  ['external DTD on a server (out-of-band XXE)', () => `<?xml version="1.0"?><!DOCTYPE x SYSTEM "${dtdUrl}">${hello('&oob;')}`],
-  ['parameter entity fetching a DTD', () => `<?xml version="1.0"?><!DOCTYPE x [<!ENTITY % p SYSTEM "${dtdUrl}"> %p;]>${hello()}`],
+  [
+    'external entity (file:///etc/passwd)',
+    () => `<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>${hello('&xxe;')}`,
+  ],
+  [
+    'external DTD on a server (out-of-band XXE)',
+    () => `<?xml version="1.0"?><!DOCTYPE x SYSTEM "${dtdUrl}">${hello('&oob;')}`,
+  ],
+  [
+    'parameter entity fetching a DTD',
+    () => `<?xml version="1.0"?><!DOCTYPE x [<!ENTITY % p SYSTEM "${dtdUrl}"> %p;]>${hello()}`,
+  ],
   ['billion laughs (10^9 expansion)', () => `<?xml version="1.0"?><!DOCTYPE x [${laughs}]>${hello('&lol9;')}`],
   ['lower-case doctype', () => `<?xml version="1.0"?><!doctype x [<!entity e "e">]>${hello('&e;')}`],
   [
     'XInclude of a local file',
-    () =>
-      hello('<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="file:///etc/passwd" parse="text"/>'),
+    () => hello('<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="file:///etc/passwd" parse="text"/>'),
   ],
 ];
 

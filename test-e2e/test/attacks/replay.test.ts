@@ -68,7 +68,12 @@ beforeAll(async () => {
   });
   expect(r.status, r.stderr).toBe(0);
   taStore = await openSqliteStore({ file: join(mkdtempSync(join(tmpdir(), 'm2msec-replay-ta-')), 'ta.db') });
-  ta = await DerivedKeyTrustAnchor.open({ taId: 'ta1', key: kRsTa, state: taStore.collection('ta'), authorize: () => true });
+  ta = await DerivedKeyTrustAnchor.open({
+    taId: 'ta1',
+    key: kRsTa,
+    state: taStore.collection('ta'),
+    authorize: () => true,
+  });
   cse = await start();
 });
 afterAll(async () => {
