@@ -12,16 +12,17 @@ export interface Finding {
   form: string;
 }
 
-/** The text forms of one key. */
+/** The text forms of one key, each text once (base64url equals unpadded base64 when neither + nor / occurs). */
 export function secretForms(key: Buffer): Array<[string, string]> {
   const b64 = key.toString('base64');
-  return [
+  const forms: Array<[string, string]> = [
     ['hex', key.toString('hex')],
     ['HEX', key.toString('hex').toUpperCase()],
     ['base64', b64],
     ['base64 unpadded', b64.replace(/=+$/, '')],
     ['base64url', key.toString('base64url')],
   ];
+  return forms.filter(([, text], i) => forms.findIndex(([, t]) => t === text) === i);
 }
 
 function* files(root: string, skip: Set<string>): Generator<string> {
