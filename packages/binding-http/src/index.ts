@@ -2,6 +2,14 @@
 
 export { Header } from './lib/headers.js';
 export type { BindingLogger } from './lib/logger.js';
+export {
+  applyConnectionLimits,
+  type ConnectionLimits,
+  checkConnectionLimits,
+  DEFAULT_CONNECTION_LIMITS,
+  type LimitedListener,
+  type LimitRefusal,
+} from './limits.js';
 export { jsonMediaTypes, type ParsedContentType, parseContentType } from './request/content-type.js';
 export { decodeHttpRequest, type HttpRequestMessage } from './request/decode-request.js';
 export { parseQuery, queryFields } from './request/query.js';

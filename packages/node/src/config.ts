@@ -64,7 +64,8 @@ export interface InCseConfig {
   mqtt?: MqttConfig;
   /** Timeout of requests this CSE sends (notifications, retargeting) in ms; the CSE core's default when absent. */
   requestTimeoutMs?: number;
-  store: { kind: 'sqlite' } | { kind: 'postgres'; connectionString: string; schema?: string };
+  /** maxConnections: the PostgreSQL pool size (default 10); requests beyond it wait for a connection. */
+  store: { kind: 'sqlite' } | { kind: 'postgres'; connectionString: string; schema?: string; maxConnections?: number };
   dataDir: string;
   registration: {
     appRules: Array<{ name: string; applicableCredIDs?: string[]; allowedAppIDs?: string[]; allowedAEs?: string[] }>;
@@ -162,6 +163,18 @@ export interface InCseConfig {
    * optional; M2MSEC_NOTIFICATION_ALLOW_TARGETS, comma-separated); per-target concurrency and queue bounds.
    */
   notifications?: { allowTargets?: string[]; maxConcurrentPerTarget?: number; maxQueuedPerTarget?: number };
+  /**
+   * Connection limits of every HTTP / HTTPS listener (docs/hardening.md "Resource limits"): open connections
+   * per listener and per peer address, new connections (TLS handshakes) per second per peer, handshake and
+   * request-head timeouts. Unset keys take binding-http's DEFAULT_CONNECTION_LIMITS.
+   */
+  limits?: {
+    maxConnections?: number;
+    maxConnectionsPerPeer?: number;
+    connectionsPerSecondPerPeer?: number;
+    handshakeTimeoutMs?: number;
+    headersTimeoutMs?: number;
+  };
   upperTester: boolean;
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
   /**
@@ -354,6 +367,7 @@ const schema = {
             kind: { const: 'postgres' },
             connectionString: str,
             schema: { type: 'string', pattern: '^[a-z_][a-z0-9_]*$' },
+            maxConnections: { type: 'integer', minimum: 1 },
           },
         },
       ],
@@ -606,6 +620,19 @@ const schema = {
         maxQueuedPerTarget: { type: 'integer', minimum: 0 },
       },
     },
+    limits: {
+      type: 'object',
+      additionalProperties: false,
+      properties: Object.fromEntries(
+        [
+          'maxConnections',
+          'maxConnectionsPerPeer',
+          'connectionsPerSecondPerPeer',
+          'handshakeTimeoutMs',
+          'headersTimeoutMs',
+        ].map((k) => [k, { type: 'integer', minimum: 1 }]),
+      ),
+    },
     log: {
       type: 'object',
       additionalProperties: false,
@@ -684,6 +711,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): InCseConfig {
       kind: 'postgres',
       connectionString: env.M2MSEC_PG_URL,
       ...(env.M2MSEC_PG_SCHEMA ? { schema: env.M2MSEC_PG_SCHEMA } : {}),
+      ...(config.store.kind === 'postgres' && config.store.maxConnections
+        ? { maxConnections: config.store.maxConnections }
+        : {}),
     };
   } else if (env.M2MSEC_STORE === 'postgres') {
     throw new ConfigError('M2MSEC_STORE=postgres needs M2MSEC_PG_URL');

@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { securePlainListener } from '@m2msec/administration';
-import { createHttpBinding, HttpRequestSender } from '@m2msec/binding-http';
+import { applyConnectionLimits, createHttpBinding, HttpRequestSender } from '@m2msec/binding-http';
 import { createMqttBinding, type MqttBinding, MqttRequestSender } from '@m2msec/binding-mqtt';
 import { Cse, Registration, type RegistrationStatus } from '@m2msec/cse';
 import { type RequestHandler, type RequestSender, registerContainerDefinition } from '@m2msec/protocol';
@@ -294,6 +294,9 @@ async function compose(config: CseNodeConfig, runtime: CseNodeRuntime, store: St
       }
       if (config.http.enabled) {
         server = createServer(requestListener(binding, extras, (m, f) => log.warn(f, m)));
+        applyConnectionLimits(server, config.limits, {
+          onRefused: (why, peer) => log.debug({ why, peer }, 'connection refused (limits)'),
+        });
         server.keepAliveTimeout = 65_000;
         const port = await listen(server, config.http.port, config.http.host);
         listeners.http = { url: `http://${config.http.host}:${port}`, port };

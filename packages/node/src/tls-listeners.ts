@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Server as NetServer } from 'node:net';
-import { createHttpBinding } from '@m2msec/binding-http';
+import { applyConnectionLimits, createHttpBinding } from '@m2msec/binding-http';
 import { gateNafHandshakes } from '@m2msec/gba';
 import type { RequestHandler } from '@m2msec/protocol';
 import { withEnrolmentKeys } from '@m2msec/rspf';
@@ -63,6 +63,9 @@ export async function startTlsListeners(
       ...(socket?.remoteAddress ? { peerAddress: socket.remoteAddress } : {}),
       reason: `TLS handshake failed: ${(e as { code?: string }).code ?? e.message}`,
     });
+  // Per refusal at debug only: under a flood a line per dropped connection would be the next exhaustion.
+  const limitRefused = (channel: string) => (why: string, peer: string) =>
+    log.debug({ channel, why, peer }, 'connection refused (limits)');
   const app = (channel: string) => {
     const binding = createHttpBinding({
       handler: administration.audited(handler, channel),
@@ -91,6 +94,7 @@ export async function startTlsListeners(
       },
     });
     const server = createServer(framework.tlsOptions, app('https-psk'));
+    applyConnectionLimits(server, config.limits, { tls: true, onRefused: limitRefused('https-psk') });
     server.on('secureConnection', framework.onSecureConnection);
     server.on('tlsClientError', auditTlsError('https-psk'));
     // GBA (security.gba): a device's first TLS 1.2 handshake with a new B-TID waits for its Ks_NAF over
@@ -119,6 +123,7 @@ export async function startTlsListeners(
     await feed.start();
     const tls = { cert: readFileSync(cert.cert), key: readFileSync(cert.key), trustAnchors, tls13: cert.tls13 };
     const server = createServer(revocationServerOptions({ tls, revocation }), app('https-certificate'));
+    applyConnectionLimits(server, config.limits, { tls: true, onRefused: limitRefused('https-certificate') });
     applyCertificateRevocation({ server, tls, revocation, registry: security.registry });
     revocation.onChange(() => log.info({ crls: revocation.crls.length }, 'CRLs updated'));
     server.on(

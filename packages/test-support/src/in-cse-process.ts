@@ -19,6 +19,8 @@ export async function freePort(): Promise<number> {
 
 export interface InCseProcess {
   url: string;
+  /** The process ID (for its RSS in /proc, or a SIGKILL). */
+  pid: number;
   port: number;
   dataDir: string;
   output(): string;
@@ -79,6 +81,7 @@ export async function startInCseProcess(o: InCseStartOptions): Promise<InCseProc
   }
   return {
     url,
+    pid: child.pid!,
     port,
     dataDir,
     output: () => out,

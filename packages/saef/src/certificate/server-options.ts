@@ -3,6 +3,7 @@
 // (8.1.2.2 path validation: signatures, validity period, CRLs); no client certificate, an unknown CA,
 // an expired or a revoked certificate fails the handshake. The clause 10.1 profile and the SAN
 // binding are checked when the handshake completes (verifyCertificateSession).
+import { constants } from 'node:crypto';
 import type { TlsOptions } from 'node:tls';
 import { SaefError } from '../lib/errors.js';
 import { CERTIFICATE_SIGALGS, certificateCipherList, ECDH_CURVE } from './ciphers.js';
@@ -39,5 +40,8 @@ export function certificateServerOptions(o: CertificateServerOptions): TlsOption
     ecdhCurve: ECDH_CURVE,
     minVersion: 'TLSv1.2',
     maxVersion: tls13 ? 'TLSv1.3' : 'TLSv1.2',
+    // A TLS 1.2 renegotiation could present another client certificate after the association's
+    // identity was bound at the first handshake (8.2.2.2); and each one is a CPU cost the peer chooses.
+    secureOptions: constants.SSL_OP_NO_RENEGOTIATION,
   };
 }

@@ -1,6 +1,7 @@
 // Provisioned Symmetric Key SAEF, Entity B (TS-0003 8.2.2.1): TLS-PSK with psk_identity = KpsaID and
 // psk = Kpsa. The same server configuration carries the MAF-based framework (psk_identity =
 // hexBinary(KcID)@MAF-FQDN, 8.2.2.3) and DerivedKey identities: the resolver decides per identity.
+import { constants } from 'node:crypto';
 import type { TLSSocket, TlsOptions } from 'node:tls';
 import { pskCipherList } from './ciphers.js';
 import { rememberPskIdentity } from './session.js';
@@ -28,6 +29,9 @@ export function pskServerOptions(o: PskServerOptions): TlsOptions {
     ciphers: pskCipherList(tls13),
     minVersion: 'TLSv1.2',
     maxVersion: tls13 ? 'TLSv1.3' : 'TLSv1.2',
+    // No TLS 1.2 renegotiation: the identity (8.2.2.1) is bound at the first handshake, and a peer must
+    // not buy server CPU per renegotiation.
+    secureOptions: constants.SSL_OP_NO_RENEGOTIATION,
     ...(o.identityHint ? { pskIdentityHint: o.identityHint } : {}),
     pskCallback(socket: TLSSocket, identity: string) {
       let key: Uint8Array | undefined;
