@@ -1,0 +1,56 @@
+# Sourced by scripts/*.sh: a private Docker engine for the docker scenarios (issue 18), started so that it
+# leaves the machine's firewall and forwarding as it found them.
+#   --iptables=false --ip-forward=false --ip-masq=false: dockerd otherwise sets the FORWARD policy to DROP
+#     (which stops the network-namespace e2e suite) and turns on IP forwarding; containers talk over their own
+#     compose bridges, which need neither.
+#   --bridge=none: no docker0; every scenario network is a compose network.
+# Images live in a persistent data root (M2MSEC_DOCKER_ROOT, default ~/.cache/m2msec/docker) so a warm run
+# reuses the base and app images; the socket, pidfile and exec root are under a temp dir and go away with it.
+# Sets DOCKER_HOST; docker_stop stops only the engine this started (by its pid).
+M2MSEC_DOCKERD_PID=""
+M2MSEC_DOCKERD_DIR=""
+docker_start() {
+  M2MSEC_DOCKER_SKIP=""
+  if ! command -v dockerd >/dev/null 2>&1; then M2MSEC_DOCKER_SKIP="dockerd is not installed (Debian package docker.io)"; return 1; fi
+  if [ "$(id -u)" -ne 0 ]; then M2MSEC_DOCKER_SKIP="dockerd needs root here (no rootless set-up)"; return 1; fi
+  local root=${M2MSEC_DOCKER_ROOT:-${XDG_CACHE_HOME:-$HOME/.cache}/m2msec/docker}
+  M2MSEC_DOCKERD_DIR=$(mktemp -d /tmp/m2msec-dockerd.XXXXXX)
+  mkdir -p "$root"
+  local fw_before; fw_before=$(iptables-save 2>/dev/null | grep -v '^#' || true)
+  local fwd_before; fwd_before=$(cat /proc/sys/net/ipv4/ip_forward 2>/dev/null || true)
+  dockerd --data-root "$root" --exec-root "$M2MSEC_DOCKERD_DIR/exec" --pidfile "$M2MSEC_DOCKERD_DIR/dockerd.pid" \
+    --host "unix://$M2MSEC_DOCKERD_DIR/docker.sock" --iptables=false --ip6tables=false --ip-forward=false \
+    --ip-masq=false --bridge=none --userland-proxy=false \
+    >"$M2MSEC_DOCKERD_DIR/dockerd.log" 2>&1 &
+  M2MSEC_DOCKERD_PID=$!
+  export DOCKER_HOST="unix://$M2MSEC_DOCKERD_DIR/docker.sock"
+  local i
+  for i in $(seq 1 150); do
+    if docker version >/dev/null 2>&1; then break; fi
+    if ! kill -0 "$M2MSEC_DOCKERD_PID" 2>/dev/null; then break; fi
+    sleep 0.2
+  done
+  if ! docker version >/dev/null 2>&1; then
+    M2MSEC_DOCKER_SKIP="dockerd did not start: $(tail -n 3 "$M2MSEC_DOCKERD_DIR/dockerd.log" | tr '\n' ' ')"
+    docker_stop
+    return 1
+  fi
+  # Checked, not assumed: a dockerd that touched the firewall or forwarding is stopped and the run says so.
+  if [ "$(iptables-save 2>/dev/null | grep -v '^#' || true)" != "$fw_before" ] ||
+    [ "$(cat /proc/sys/net/ipv4/ip_forward 2>/dev/null || true)" != "$fwd_before" ]; then
+    M2MSEC_DOCKER_SKIP="dockerd changed the firewall or IP forwarding despite --iptables=false --ip-forward=false"
+    docker_stop
+    return 1
+  fi
+}
+docker_stop() {
+  if [ -n "$M2MSEC_DOCKERD_PID" ] && kill -0 "$M2MSEC_DOCKERD_PID" 2>/dev/null; then
+    kill "$M2MSEC_DOCKERD_PID" 2>/dev/null || true
+    local i
+    for i in $(seq 1 100); do kill -0 "$M2MSEC_DOCKERD_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$M2MSEC_DOCKERD_PID" 2>/dev/null || true
+  fi
+  M2MSEC_DOCKERD_PID=""
+  [ -n "$M2MSEC_DOCKERD_DIR" ] && rm -rf "$M2MSEC_DOCKERD_DIR"
+  M2MSEC_DOCKERD_DIR=""
+}
