@@ -54,3 +54,21 @@ docker_stop() {
   [ -n "$M2MSEC_DOCKERD_DIR" ] && rm -rf "$M2MSEC_DOCKERD_DIR"
   M2MSEC_DOCKERD_DIR=""
 }
+# The docker scenarios of test-e2e (test/docker/*): a private engine and the images, then M2MSEC_DOCKER=1.
+# When Docker cannot run here the reason goes to $1/docker-skipped.txt (scripts/test-summary.mjs prints it);
+# an engine that runs but images that do not build is a failure ($1/docker-failed.txt), not a skip.
+docker_prepare_scenarios() {
+  local report=$1 t0
+  t0=$(date +%s)
+  if ! docker_start; then
+    echo "$M2MSEC_DOCKER_SKIP" >"$report/docker-skipped.txt"
+    return 0
+  fi
+  if ! run_logged 'building the docker images' "$M2MSEC_DOCKERD_DIR/images.log" bash infra/docker/scripts/build-images.sh; then
+    echo "infra/docker/scripts/build-images.sh failed (see above)" >"$report/docker-failed.txt"
+    return 0
+  fi
+  echo "docker engine and images ready in $(($(date +%s) - t0)) s: $(grep -c '(cached)' "$M2MSEC_DOCKERD_DIR/images.log") cached, $(grep -c -E '\((built|imported)\)' "$M2MSEC_DOCKERD_DIR/images.log") built" |
+    tee "$report/docker-ready.txt" >&2
+  export M2MSEC_DOCKER=1
+}
