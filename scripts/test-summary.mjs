@@ -49,4 +49,6 @@ if (dockerSkipped) console.log(`docker scenarios SKIPPED: ${dockerSkipped}`);
 else if (dockerFailed) console.log(`docker scenarios FAILED before running: ${dockerFailed}`);
 else if (note('docker-ready.txt')) console.log(`docker scenarios ran (${note('docker-ready.txt')})`);
 console.log(`Summary: ${passed} passed, ${failed} failed, ${skipped} skipped`);
-process.exit(failed > 0 || brokenSuites > 0 || dockerFailed !== undefined || missing.length > 0 || passed === 0 ? 1 : 0);
+process.exit(
+  failed > 0 || brokenSuites > 0 || dockerFailed !== undefined || missing.length > 0 || passed === 0 ? 1 : 0,
+);
