@@ -60,7 +60,8 @@ else
   printf 'hosts: files dns\n' >"$root/etc/nsswitch.conf"
   chown 10001:10001 "$root/data"
   chmod 0700 "$root/data"
-  tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$root" -cf - . |
+  # Owners as they are (root, and 10001 for /data, which a named volume mounted there inherits).
+  tar --sort=name --mtime=@0 --numeric-owner -C "$root" -cf - . |
     docker import --change 'ENV PATH=/usr/bin:/usr/sbin' - "$base" >/dev/null
   echo "$base (imported)"
 fi

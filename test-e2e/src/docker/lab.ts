@@ -83,7 +83,7 @@ export function writeLab(dir: string): Lab {
   const inDir = serviceDir(dir, 'in-cse', caPem, { server: c.in, forward: c.inClient });
   secretFile(join(inDir, 'kek'), randomBytes(32));
   secretFile(join(inDir, 'mef.psk'), inMefKeyHex);
-  publicFile(
+  secretFile(
     join(inDir, 'config.json'),
     json({
       profile: 'secure',
@@ -153,7 +153,7 @@ export function writeLab(dir: string): Lab {
 
   // MN-CSE: certificate SAEF towards the IN-CSE and the broker; its Mcc listener for forwarded requests.
   const mnDir = serviceDir(dir, 'mn-cse', caPem, { registrar: c.mn, mcc: c.mnMcc, mqtt: c.mnMqtt });
-  publicFile(
+  secretFile(
     join(mnDir, 'config.json'),
     json({
       profile: 'secure',
@@ -234,7 +234,7 @@ export function writeLab(dir: string): Lab {
   const mefDir = serviceDir(dir, 'mef', caPem);
   secretFile(join(mefDir, 'admin.token'), mefAdminToken);
   secretFile(join(mefDir, 'kek'), randomBytes(32));
-  publicFile(
+  secretFile(
     join(mefDir, 'config.json'),
     json({
       fqdn: MEF_FQDN,
@@ -250,7 +250,7 @@ export function writeLab(dir: string): Lab {
   const device = (name: string, stem: string, identity: string, keyHex: string, extra: object) => {
     const d = serviceDir(dir, name, caPem);
     secretFile(join(d, 'psk.hex'), keyHex);
-    publicFile(
+    secretFile(
       join(d, 'config.json'),
       json({
         registrar: { cseId: '/id-mn', cseBaseName: 'cse-mn' },
@@ -273,7 +273,7 @@ export function writeLab(dir: string): Lab {
   // Viewers on the core network: certificate SAEF straight to the IN-CSE.
   const viewer = (name: string, stem: string, cred: Issued) => {
     const d = serviceDir(dir, name, caPem, { client: cred });
-    publicFile(
+    secretFile(
       join(d, 'config.json'),
       json({
         registrar: { cseId: '/id-in', cseBaseName: 'cse-in' },
