@@ -27,7 +27,7 @@ export class ComposeProject {
   ) {}
 
   run(args: string[], timeoutMs = 240_000, input?: string): { status: number | null; stdout: string; stderr: string } {
-    const r = spawnSync('docker-compose', ['--no-ansi', '-p', this.project, '-f', this.file, ...args], {
+    const r = spawnSync('docker-compose', ['--ansi', 'never', '-p', this.project, '-f', this.file, ...args], {
       encoding: 'utf8',
       timeout: timeoutMs,
       env: { ...process.env, ...this.env },

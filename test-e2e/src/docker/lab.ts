@@ -233,7 +233,8 @@ export function writeLab(dir: string): Lab {
   // MEF: TLS-PSK MEF Handshake listener, admin listener with a token from a file.
   const mefDir = serviceDir(dir, 'mef', caPem);
   secretFile(join(mefDir, 'admin.token'), mefAdminToken);
-  secretFile(join(mefDir, 'kek'), randomBytes(32));
+  // The MEF reads its KEK file as hex (apps/mef), the IN-CSE as raw bytes.
+  secretFile(join(mefDir, 'kek'), randomBytes(32).toString('hex'));
   secretFile(
     join(mefDir, 'config.json'),
     json({
