@@ -42,9 +42,16 @@ export class ComposeProject {
     return r.stdout;
   }
 
+  /** Container IDs by service, asked once (each docker-compose call costs a second or more here). */
+  private readonly ids = new Map<string, string>();
+
   containerId(service: string): string {
-    const id = this.must(['ps', '-q', service]).trim();
-    if (!id) throw new Error(`service ${service} has no container`);
+    let id = this.ids.get(service);
+    if (!id) {
+      id = this.must(['ps', '-q', service]).trim();
+      if (!id) throw new Error(`service ${service} has no container`);
+      this.ids.set(service, id);
+    }
     return id;
   }
 
