@@ -9,6 +9,11 @@
 # Sets DOCKER_HOST; docker_stop stops only the engine this started (by its pid).
 M2MSEC_DOCKERD_PID=""
 M2MSEC_DOCKERD_DIR=""
+M2MSEC_FW_BEFORE=""
+# IP forwarding and whether bridged traffic goes through iptables: neither may change.
+docker_forwarding_state() {
+  cat /proc/sys/net/ipv4/ip_forward /proc/sys/net/bridge/bridge-nf-call-iptables 2>/dev/null || true
+}
 docker_start() {
   M2MSEC_DOCKER_SKIP=""
   if ! command -v dockerd >/dev/null 2>&1; then M2MSEC_DOCKER_SKIP="dockerd is not installed (Debian package docker.io)"; return 1; fi
@@ -17,7 +22,9 @@ docker_start() {
   M2MSEC_DOCKERD_DIR=$(mktemp -d /tmp/m2msec-dockerd.XXXXXX)
   mkdir -p "$root"
   local fw_before; fw_before=$(iptables-save 2>/dev/null | grep -v '^#' || true)
-  local fwd_before; fwd_before=$(cat /proc/sys/net/ipv4/ip_forward 2>/dev/null || true)
+  M2MSEC_FW_BEFORE=$fw_before
+  iptables-save >"$M2MSEC_DOCKERD_DIR/iptables.before" 2>/dev/null || true
+  local fwd_before; fwd_before=$(docker_forwarding_state)
   dockerd --data-root "$root" --exec-root "$M2MSEC_DOCKERD_DIR/exec" --pidfile "$M2MSEC_DOCKERD_DIR/dockerd.pid" \
     --host "unix://$M2MSEC_DOCKERD_DIR/docker.sock" --iptables=false --ip6tables=false --ip-forward=false \
     --ip-masq=false --bridge=none --userland-proxy=false \
@@ -37,7 +44,7 @@ docker_start() {
   fi
   # Checked, not assumed: a dockerd that touched the firewall or forwarding is stopped and the run says so.
   if [ "$(iptables-save 2>/dev/null | grep -v '^#' || true)" != "$fw_before" ] ||
-    [ "$(cat /proc/sys/net/ipv4/ip_forward 2>/dev/null || true)" != "$fwd_before" ]; then
+    [ "$(docker_forwarding_state)" != "$fwd_before" ]; then
     M2MSEC_DOCKER_SKIP="dockerd changed the firewall or IP forwarding despite --iptables=false --ip-forward=false"
     docker_stop
     return 1
@@ -51,6 +58,12 @@ docker_stop() {
     kill -9 "$M2MSEC_DOCKERD_PID" 2>/dev/null || true
   fi
   M2MSEC_DOCKERD_PID=""
+  # Whatever happened meanwhile, the firewall is left as it was found.
+  if [ -n "$M2MSEC_DOCKERD_DIR" ] && [ -s "$M2MSEC_DOCKERD_DIR/iptables.before" ] &&
+    [ "$(iptables-save 2>/dev/null | grep -v '^#' || true)" != "$M2MSEC_FW_BEFORE" ]; then
+    echo "dockerd changed the firewall: restoring the rules saved before it started" >&2
+    iptables-restore <"$M2MSEC_DOCKERD_DIR/iptables.before" || true
+  fi
   [ -n "$M2MSEC_DOCKERD_DIR" ] && rm -rf "$M2MSEC_DOCKERD_DIR"
   M2MSEC_DOCKERD_DIR=""
 }
