@@ -113,3 +113,12 @@ else
   echo "$tag (built)"
 fi
 docker tag "$tag" m2msec/mosquitto:latest
+# Older builds of these images (other hashes) would pile up in the engine's store: only the current ones stay.
+for name in "${apps[@]}" mosquitto base; do # base last: the others are built on it
+  current=$(docker image inspect --format '{{.Id}}' "m2msec/$name:latest" 2>/dev/null || docker image inspect --format '{{.Id}}' "$base" 2>/dev/null)
+  docker images --format '{{.Repository}}:{{.Tag}} {{.ID}}' "m2msec/$name" |
+    while read -r ref id; do
+      case "$current" in *"$id"*) continue ;; esac
+      docker rmi "$ref" >/dev/null 2>&1 || true
+    done
+done
