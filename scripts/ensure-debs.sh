@@ -10,7 +10,7 @@ pkgs=(
   libosmocore-utils                # osmo-auc-gen: Milenage / GBA cross-checks
   pskctool                         # PSKC (RFC 6030) validation
   libxml2-utils                    # xmllint: DSKPP messages against their schema
-  docker-compose                   # parses infra/docker/compose.yaml (no engine needed)
+  docker.io docker-compose         # the docker scenarios (a private dockerd, scripts/lib/dockerd.sh) and compose files
   python3                          # an independent TLS stack (ssl module) for EST's tls-unique check
   python3-jwcrypto                 # an independent JOSE implementation for the ESData interop tests
   libssl-dev libcoap3-bin          # DTLS addon headers (packages/dtls); libcoap's coap-client/-server (TS-0008)

@@ -35,5 +35,20 @@ const missing = expected.filter((name) => !reported.has(name));
 if (missing.length) console.log(`no test report from: ${missing.join(', ')}`);
 if (failedSuites.length) console.log(`failing packages: ${failedSuites.join(', ')}`);
 if (brokenSuites > 0) console.log(`${brokenSuites} test files failed to run`);
+// The docker scenarios (scripts/lib/dockerd.sh): ran, skipped with the reason, or could not be prepared.
+const note = (f) => {
+  try {
+    return readFileSync(join(dir, f), 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+};
+const dockerSkipped = note('docker-skipped.txt');
+const dockerFailed = note('docker-failed.txt');
+if (dockerSkipped) console.log(`docker scenarios SKIPPED: ${dockerSkipped}`);
+else if (dockerFailed) console.log(`docker scenarios FAILED before running: ${dockerFailed}`);
+else if (note('docker-ready.txt')) console.log(`docker scenarios ran (${note('docker-ready.txt')})`);
 console.log(`Summary: ${passed} passed, ${failed} failed, ${skipped} skipped`);
-process.exit(failed > 0 || brokenSuites > 0 || missing.length > 0 || passed === 0 ? 1 : 0);
+process.exit(
+  failed > 0 || brokenSuites > 0 || dockerFailed !== undefined || missing.length > 0 || passed === 0 ? 1 : 0,
+);
