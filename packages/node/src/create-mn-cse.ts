@@ -8,7 +8,14 @@ import { createAuthenticator } from '@m2msec/authentication';
 import type { CoapBinding } from '@m2msec/binding-coap';
 import { createHttpBinding, HttpRequestSender } from '@m2msec/binding-http';
 import { createMqttBinding, type MqttBinding, MqttRequestSender } from '@m2msec/binding-mqtt';
-import { Cse, type Logger, Registration, type RegistrationStatus, silentLogger, tamperingRelaySender } from '@m2msec/cse';
+import {
+  Cse,
+  type Logger,
+  Registration,
+  type RegistrationStatus,
+  silentLogger,
+  tamperingRelaySender,
+} from '@m2msec/cse';
 import { cseESPrimTarget } from '@m2msec/esprim';
 import { httpErrorEdge, type RequestHandler, type RequestSender } from '@m2msec/protocol';
 import { CertificateRevocation, CrlFeed, createSaefAgent } from '@m2msec/saef';

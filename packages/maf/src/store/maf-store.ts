@@ -83,8 +83,7 @@ export class MafStore {
       else if (c && key) {
         this.#setKm(c, key);
         key.fill(0);
-      }
-      else this.#dropKm(kmId);
+      } else this.#dropKm(kmId);
     })()
       .catch(() => {
         if (latest()) this.#dropKm(kmId); // fail closed: a Km that cannot be reread is not offered
