@@ -28,8 +28,13 @@ export interface EdgeRequest {
 }
 
 export interface EdgeResponse {
-  /** HTTP status (the handler's protocol defines it: RFC 7030, TS 24.109, RFC 6063, or rsc via the table). */
-  status: number;
+  /** HTTP status where the handler's protocol defines it (RFC 7030, TS 24.109, RFC 6063, an admin API). */
+  status?: number;
+  /**
+   * A oneM2M answer (MEF, MAF): the response status code. The edge sends it in X-M2M-RSC, echoes
+   * X-M2M-RI and, without `status`, maps it by the one TS-0009 table (the binding's, never the role's).
+   */
+  rsc?: number;
   headers?: Readonly<Record<string, string>>;
   body?: Uint8Array | string;
   /** Close the connection after answering (an unread body remainder, a refused session). */

@@ -5,7 +5,7 @@ import type { IncomingMessage } from 'node:http';
 
 export class BodyTooLarge extends Error {
   constructor(readonly limit: number) {
-    super(`the body is larger than ${limit} bytes`);
+    super(`the body is too large (more than ${limit} bytes)`);
   }
 }
 export class BodyUnreadable extends Error {}

@@ -11,8 +11,9 @@ export function writeEdgeResponse(req: IncomingMessage, res: ServerResponse, a: 
   }
   const body = a.body === undefined ? Buffer.alloc(0) : typeof a.body === 'string' ? Buffer.from(a.body) : a.body;
   const headers: Record<string, string> = { ...a.headers, 'content-length': String(body.length) };
+  if (a.rsc !== undefined) Object.assign(headers, onem2mHeaders(req, a.rsc));
   if (a.close || !req.complete) headers.connection = 'close';
-  res.writeHead(a.status, headers);
+  res.writeHead(a.status ?? (a.rsc !== undefined ? httpStatusFor(a.rsc) : 500), headers);
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
@@ -29,12 +30,16 @@ export function edgeErrorResponse(req: IncomingMessage, e: EdgeError, shape: Edg
   const status = e.status ?? httpStatusFor(e.rsc);
   const headers: Record<string, string> = { 'content-type': 'application/json', 'cache-control': 'no-store' };
   if (shape === 'onem2m') {
-    headers['x-m2m-rsc'] = String(e.rsc);
-    const ri = req.headers['x-m2m-ri'];
-    if (typeof ri === 'string' && ri.length > 0 && ri.length <= 255 && !/[^\x20-\x7e]/.test(ri)) {
-      headers['x-m2m-ri'] = ri;
-    }
+    Object.assign(headers, onem2mHeaders(req, e.rsc));
     return { status, headers, body: JSON.stringify({ 'm2m:dbg': e.message, code: e.code }) };
   }
   return { status, headers, body: JSON.stringify({ code: e.code, error: e.message }) };
+}
+
+/** X-M2M-RSC and the echoed X-M2M-RI (TS-0009 6.4.17 / 6.4.1), the RI only when printable and short. */
+function onem2mHeaders(req: IncomingMessage, rsc: number): Record<string, string> {
+  const out: Record<string, string> = { 'x-m2m-rsc': String(rsc) };
+  const ri = req.headers['x-m2m-ri'];
+  if (typeof ri === 'string' && ri.length > 0 && ri.length <= 255 && !/[^\x20-\x7e]/.test(ri)) out['x-m2m-ri'] = ri;
+  return out;
 }
