@@ -51,6 +51,8 @@ export interface EdgeRoute {
   path: string;
   /** Largest accepted body (bytes), larger: 413 and the connection closes. Default 16 KiB. */
   maxBodyBytes?: number;
+  /** The answer to a body over the limit in the served protocol's own error shape; default JSON 413. */
+  tooLarge?: EdgeResponse;
   /** Further request headers the handler reads (lower-case). */
   headers?: readonly string[];
   handle(req: EdgeRequest): Promise<EdgeResponse>;

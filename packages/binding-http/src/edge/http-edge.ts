@@ -91,7 +91,8 @@ export function httpEdge(routes: readonly EdgeRoute[], o: HttpEdgeOptions = {}):
       });
       writeEdgeResponse(req, res, answer);
     } catch (e) {
-      writeEdgeResponse(req, res, errorAnswer(req, e));
+      if (e instanceof BodyTooLarge && route.tooLarge) writeEdgeResponse(req, res, { ...route.tooLarge, close: true });
+      else writeEdgeResponse(req, res, errorAnswer(req, e));
     }
   }
 

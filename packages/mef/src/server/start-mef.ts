@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { DskppServer } from '@m2msec/dskpp';
-import { dskppRouter } from '@m2msec/dskpp';
+import { dskppRoutes } from '@m2msec/dskpp';
 import {
   type CertificateAuthority,
   type ChannelBindingMode,
@@ -17,7 +17,7 @@ import {
   estRouter,
 } from '@m2msec/est';
 import type { Bsf } from '@m2msec/gba';
-import { httpErrorEdge, httpNotFound } from '@m2msec/protocol';
+import { type HttpEdge, httpErrorEdge, httpNotFound } from '@m2msec/protocol';
 import { EnrolmentExchange, type EnrolmentRecord, type KeyVault } from '@m2msec/rspf';
 import { certificateServerOptions, TLS12_PSK_CIPHERS } from '@m2msec/saef';
 import type { SecureEnvironment } from '@m2msec/secure-environment';
@@ -49,6 +49,11 @@ export interface MefLogger {
 }
 
 export interface StartMefOptions {
+  /**
+   * The shared HTTP edge (binding-http's `httpEdge`) serving the engines' transport-free routes (DSKPP,
+   * GBA Ub / Zn); a role may not import a binding, so the caller passes it.
+   */
+  edge: HttpEdge;
   /** MEF-FQDN (KeID suffix, 10.3.4; the name in the MEF certificate). */
   fqdn: string;
   store: Store;
@@ -170,7 +175,9 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
       issuedByMefCa.set(socket, mine);
     }
     if (mine) {
-      res.status(403).json({ 'm2m:dbg': 'a certificate of the MEF CA is accepted for EST re-enrolment only' });
+      res
+        .status(403)
+        .json({ 'm2m:dbg': 'a certificate of the MEF CA is accepted for EST re-enrolment only', code: 'FORBIDDEN' });
       return;
     }
     next();
@@ -195,11 +202,11 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
       );
     }
     if (o.ca && !mefCaConfigured) app.use(onlyEst);
-    if (o.dskpp) app.use('/dskpp', dskppRouter(o.dskpp), httpErrorEdge({ shape: 'text', log: fault }));
+    if (o.dskpp) app.use('/dskpp', o.edge(dskppRoutes(o.dskpp), { log: fault }));
     app.use(enrolmentRouter(exchange, principalOf, warn));
     app.use(fetchCredentialsRouter(store, { mefFqdn: o.fqdn, repository: store, vault, now }));
     app.use(mmefRouter(store, { mefFqdn: o.fqdn, vault, now }));
-    app.use((_req, res) => res.status(404).json({ 'm2m:dbg': 'no such MEF resource' }));
+    app.use(httpNotFound({ message: 'no such MEF resource' }));
     app.use(httpErrorEdge({ log: fault }));
     return app;
   };
@@ -269,7 +276,9 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
       const who = await digest.verify(req.method, req.originalUrl, req.header('authorization'));
       if (who === undefined || who === 'stale') {
         res.setHeader('WWW-Authenticate', digest.challenge(who === 'stale'));
-        res.status(401).json({ 'm2m:dbg': 'HTTP Digest authentication required (username/password option)' });
+        res
+          .status(401)
+          .json({ 'm2m:dbg': 'HTTP Digest authentication required (username/password option)', code: 'UNAUTHORIZED' });
         return;
       }
       users.set(req, who);
@@ -292,7 +301,7 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
     servers.push(server);
     urls.user = `https://${o.user.host}:${await listen(server, o.user)}`;
   }
-  const gba = o.gba ? createMefBsf(o.gba, { store: o.store, se: o.se, now }) : undefined;
+  const gba = o.gba ? createMefBsf(o.gba, { store: o.store, se: o.se, now, edge: o.edge }) : undefined;
   if (o.gba && gba) {
     servers.push(gba.ub, gba.zn);
     const ubScheme = o.gba.ub.cert && o.gba.ub.key ? 'https' : 'http';
