@@ -115,10 +115,10 @@ describe('MEF error answers', () => {
     expect([mistyped.status, JSON.parse(mistyped.text).code]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
   });
 
-  it('EST (RFC 7030): garbage and oversized enrolment bodies answer in text', async () => {
+  it('EST (RFC 7030): garbage and oversized enrolment bodies answer JSON with a code', async () => {
     for (const op of ['simpleenroll', 'simplereenroll', 'serverkeygen']) {
-      expectSafe(await overPsk(`/.well-known/est/${op}`, controlBody, 'application/pkcs10'), 'text');
-      expectSafe(await overPsk(`/.well-known/est/${op}`, oversized, 'application/pkcs10'), 'text');
+      expectSafe(await overPsk(`/.well-known/est/${op}`, controlBody, 'application/pkcs10'));
+      expectSafe(await overPsk(`/.well-known/est/${op}`, oversized, 'application/pkcs10'));
     }
   });
 

@@ -16,9 +16,6 @@ export class M2msecError extends Error {
   ) {
     super(message);
   }
-  override toString(): string {
-    return `${this.rsc} ${this.code}: ${this.message}`;
-  }
 }
 
 export function isM2msecError(e: unknown): e is M2msecError {
@@ -31,8 +28,9 @@ export function isM2msecError(e: unknown): e is M2msecError {
  */
 export class M2MError extends M2msecError {
   override readonly name = 'M2MError';
-  constructor(rsc: ResponseStatusCode, message: string) {
-    super(statusName(rsc), rsc, message);
+  /** `code` defaults to the status code's name (a subclass may name its checks more precisely). */
+  constructor(rsc: ResponseStatusCode, message: string, code: string = statusName(rsc)) {
+    super(code, rsc, message);
   }
   override toString(): string {
     return `${this.rsc} ${statusName(this.rsc)}: ${this.message}`;

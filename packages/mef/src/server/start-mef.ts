@@ -197,8 +197,8 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
           channelBinding: o.channelBinding ?? 'require',
           logger: { info: (m, f) => o.log?.info(m, f), warn: (m, f) => o.log?.warn(m, f) },
         }),
-        // RFC 7030 4.2.3: EST errors are human-readable text, not the oneM2M shape.
-        httpErrorEdge({ shape: 'text', log: fault }),
+        // What the EST router did not answer itself: JSON with a code like its own refusals (issue 19 item 6).
+        httpErrorEdge({ log: fault }),
       );
     }
     if (o.ca && !mefCaConfigured) app.use(onlyEst);
