@@ -1,4 +1,4 @@
-import { M2msecError } from '@m2msec/protocol';
+import { M2msecError } from '@m2msec/protocol/error';
 
 /** An access-control rule that cannot be evaluated; `path` names the element (e.g. 'pv.acr[0].acco[1].actw[0]'). */
 export class AccessControlRuleError extends M2msecError {

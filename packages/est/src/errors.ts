@@ -1,7 +1,8 @@
 // EST failures carry the HTTP status the server answers with (RFC 7030 4.2.3) and a short
 // reason a person can act on; as protocol's M2msecError also a stable code and the oneM2M rsc.
 // Never a stack trace, never key material.
-import { M2msecError, type ResponseStatusCode } from '@m2msec/protocol';
+import type { ResponseStatusCode } from '@m2msec/protocol';
+import { M2msecError } from '@m2msec/protocol/error';
 
 export type EstStatus = 400 | 403 | 404 | 405 | 413 | 415 | 500 | 501 | 503;
 

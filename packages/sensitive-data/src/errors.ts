@@ -1,4 +1,5 @@
-import { M2msecError, type ResponseStatusCode } from '@m2msec/protocol';
+import type { ResponseStatusCode } from '@m2msec/protocol';
+import { M2msecError } from '@m2msec/protocol/error';
 
 export type SensitiveDataErrorCode = 'INVALID_INPUT' | 'NOT_FOUND' | 'EXPIRED' | 'EXISTS' | 'WRONG_KIND';
 

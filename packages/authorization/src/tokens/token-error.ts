@@ -1,4 +1,4 @@
-import { M2msecError } from '@m2msec/protocol';
+import { M2msecError } from '@m2msec/protocol/error';
 
 /** Why a token was refused (TS-0003 7.3.2.5); messages never contain the token. */
 export type TokenRefusal =

@@ -1,4 +1,5 @@
-import { M2msecError, type ResponseStatusCode } from '@m2msec/protocol';
+import type { ResponseStatusCode } from '@m2msec/protocol';
+import { M2msecError } from '@m2msec/protocol/error';
 import type { DskppErrorStatus } from './status.js';
 
 /** The oneM2M rsc of an RFC 6063 3.3 status: a refusal of the client's proof is 4103, bad input 4000. */

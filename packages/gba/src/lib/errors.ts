@@ -1,4 +1,5 @@
-import { M2msecError, type ResponseStatusCode } from '@m2msec/protocol';
+import type { ResponseStatusCode } from '@m2msec/protocol';
+import { M2msecError } from '@m2msec/protocol/error';
 
 /** The oneM2M rsc of a Ub / Zn refusal's HTTP status (the inverse of TS-0009 Table 6.3.2-1's rows used here). */
 function rscOfStatus(status: number): ResponseStatusCode {

@@ -1,7 +1,8 @@
 // Errors are values with a stable code, a oneM2M response status code (TS-0004 6.6) and a message a
 // person can act on (protocol's M2msecError); only a binding maps the rsc to HTTP (TS-0009 Table
 // 6.3.2-1: 5103 is 404 there). Messages never carry key material.
-import { M2msecError, type ResponseStatusCode } from '@m2msec/protocol';
+import type { ResponseStatusCode } from '@m2msec/protocol';
+import { M2msecError } from '@m2msec/protocol/error';
 
 export type MafErrorCode =
   | 'BAD_REQUEST'

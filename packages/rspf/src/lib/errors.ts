@@ -1,6 +1,7 @@
 // Errors are values with a oneM2M response status code (TS-0004 6.6) and a message a person can act
 // on (protocol's M2msecError; only a binding maps the rsc to HTTP). Messages never carry key material.
-import { M2msecError, type ResponseStatusCode } from '@m2msec/protocol';
+import type { ResponseStatusCode } from '@m2msec/protocol';
+import { M2msecError } from '@m2msec/protocol/error';
 
 export type RspfErrorCode =
   | 'BAD_REQUEST'

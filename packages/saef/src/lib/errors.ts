@@ -2,7 +2,8 @@
 // material (identities and certificate names are not secret and are named to make errors actionable).
 // A subclass of protocol's M2msecError: each code has the oneM2M rsc a binding maps (a refused handshake
 // or identity is 4106 / 4103, a MAF that cannot be reached 5103).
-import { M2msecError, type ResponseStatusCode } from '@m2msec/protocol';
+import type { ResponseStatusCode } from '@m2msec/protocol';
+import { M2msecError } from '@m2msec/protocol/error';
 
 export type SaefErrorCode =
   | 'INVALID_INPUT'
