@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { httpEdge } from '@m2msec/binding-http';
 import { startMaf } from '@m2msec/maf';
 // The reference MAF process: configuration, SE keystore and store in the data directory, then startMaf
 // (packages/maf). Prints one JSON line {"msg":"MAF ready","urls":...}.
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
   const mefKey = config.mef ? Buffer.from(readFileSync(config.mef.keyFile, 'utf8').trim(), 'hex') : undefined;
   if (mefKey && mefKey.length < 16) throw new ConfigError('mef.keyFile must hold at least 16 bytes of hex');
   const maf = await startMaf({
+    edge: httpEdge,
     fqdn: config.fqdn,
     store,
     se,

@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+// The reference MEF process: configuration, SE keystore and store in the data directory, EST CA on
+// first start, then startMef (packages/mef). Prints one JSON line {"msg":"MEF ready","urls":...}.
+import { httpEdge } from '@m2msec/binding-http';
 import { collectionReplayGuard, DskppServer, MemoryClientRegistry, secureEnvironmentKeyStore } from '@m2msec/dskpp';
 import { type CertificateAuthority, createCertificateAuthority, openCertificateAuthority } from '@m2msec/est';
 import { type MefGbaOptions, startMef } from '@m2msec/mef';
@@ -107,6 +110,7 @@ async function main(): Promise<void> {
   const file = (f: string) => readFileSync(f);
   const kek = config.kekFile ? Buffer.from(readFileSync(config.kekFile, 'utf8').trim(), 'hex') : undefined;
   const mef = await startMef({
+    edge: httpEdge,
     fqdn: config.fqdn,
     store,
     se,

@@ -1,11 +1,13 @@
+import { M2msecError } from '@m2msec/protocol/error';
+
 /** An access-control rule that cannot be evaluated; `path` names the element (e.g. 'pv.acr[0].acco[1].actw[0]'). */
-export class AccessControlRuleError extends Error {
+export class AccessControlRuleError extends M2msecError {
   override readonly name = 'AccessControlRuleError';
   constructor(
     readonly path: string,
     reason: string,
   ) {
-    super(`${path} ${reason}`);
+    super('INVALID_ACCESS_CONTROL_RULE', 4000, `${path} ${reason}`);
   }
 }
 

@@ -1,5 +1,6 @@
 // @m2msec/binding-http: the oneM2M HTTP protocol binding (TS-0009 v3.9.1 clauses 6 and 7).
 
+export { httpEdge } from './edge/index.js';
 export { Header } from './lib/headers.js';
 export type { BindingLogger } from './lib/logger.js';
 export {

@@ -11,7 +11,7 @@ export {
   verifyConfirmationMac,
 } from './confirmation/confirmation.js';
 export type { ConfirmationOutcome } from './confirmation/verify-confirmation.js';
-export { type DskppRouterOptions, dskppRouter } from './http/router.js';
+export { type DskppRoutesOptions, dskppRoutes } from './http/routes.js';
 export { type HttpTransportOptions, httpTransport, postConfirmation } from './http/transport.js';
 export { authenticationDataMac, encodeAuthenticationCode } from './keys/authentication-data.js';
 export { deriveFourPassKeys, type ProvisioningKeys } from './keys/four-pass-keys.js';

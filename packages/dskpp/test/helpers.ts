@@ -1,19 +1,21 @@
 import { spawnSync } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { httpEdge } from '@m2msec/binding-http';
 import { aesCmac } from '@m2msec/crypto';
+import type { HttpEdgeListener } from '@m2msec/protocol';
 import { createKeyFile, openSoftwareSecureEnvironment, type SecureEnvironment } from '@m2msec/secure-environment';
-import express from 'express';
 import {
   DskppClient,
   type DskppClientOptions,
   type DskppClientRecord,
   DskppServer,
   type DskppServerOptions,
-  dskppRouter,
+  dskppRoutes,
   httpTransport,
   MemoryClientRegistry,
   MemoryProvisionedKeyStore,
@@ -47,10 +49,9 @@ export async function startServer(
 ): Promise<Harness> {
   const record = options.record ?? clientRecord();
   const keys = new MemoryProvisionedKeyStore();
-  const app = express();
-  const listener = await new Promise<import('node:http').Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
+  let serve: HttpEdgeListener | undefined;
+  const listener = createServer((req, res) => serve?.(req, res));
+  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(listener.address() as AddressInfo).port}/dskpp`;
   const server = new DskppServer({
     serverUrl: url,
@@ -60,7 +61,7 @@ export async function startServer(
     mode: 'stateful',
     ...options,
   });
-  app.use('/dskpp', dskppRouter(server));
+  serve = httpEdge(dskppRoutes(server), { prefix: '/dskpp' });
   return {
     url,
     server,

@@ -479,6 +479,13 @@ describe('error statuses', () => {
       expect(r.body).toContain(reason);
       expect(r.body).not.toMatch(/\n\s+at /); // never a stack trace
       expect(r.body.length).toBeLessThan(300);
+      // Issue 19 item 6: JSON with a stable code, never a bare text or HTML page.
+      const answer = r as { headers?: Record<string, unknown>; body: string };
+      expect(String(answer.headers?.['content-type'])).toMatch(/^application\/json/);
+      expect(JSON.parse(r.body)).toMatchObject({
+        code: expect.stringMatching(/^EST_[A-Z_]+$/),
+        error: expect.any(String),
+      });
     });
   }
 });

@@ -9,9 +9,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
+import { httpEdge } from '@m2msec/binding-http';
 import { createKeyFile, openSoftwareSecureEnvironment } from '@m2msec/secure-environment';
 import { openSqliteStore, type Store } from '@m2msec/store';
-import express from 'express';
 import {
   bootstrap,
   createBsf,
@@ -20,7 +20,7 @@ import {
   NafKeyCache,
   nafTlsPskOptions,
   Usim,
-  ubRouter,
+  ubRoutes,
 } from '../src/index.js';
 
 const ROUND_MS = Number(process.env.BENCH_MS ?? 1000);
@@ -41,9 +41,7 @@ async function startBsf(store: Store) {
     await bsf.subscribers.provision(s);
     devices.push({ impi: s.impi, usim: new Usim({ k: s.k, op: s.op }) });
   }
-  const app = express();
-  app.use('/bsf', ubRouter(bsf));
-  const server = http.createServer({ keepAlive: true }, app);
+  const server = http.createServer({ keepAlive: true }, httpEdge(ubRoutes(bsf), { prefix: '/bsf' }));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/bsf`;
   return { server, url, devices };

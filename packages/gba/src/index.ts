@@ -17,7 +17,7 @@ export {
   nafSharedCredentialAuthenticator,
 } from './bsf/naf-authenticators.js';
 export { collectionNames } from './bsf/records.js';
-export { type NafAuthenticator, ubRouter, type ZnRouterOptions, znRouter } from './bsf/routers.js';
+export { type NafAuthenticator, ubRoutes, type ZnRoutesOptions, znRoutes } from './bsf/routes.js';
 export {
   SubscriberDatabase,
   type SubscriberDatabaseOptions,

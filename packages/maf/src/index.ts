@@ -3,7 +3,7 @@
 // MAF-based SAEF (8.2.2.3), Km from a MEF (SUID 21), and the DerivedKey trust anchor inside the MAF.
 
 // Server
-export { type AdminRouterOptions, adminRouter } from './admin/router.js';
+export { type AdminRouterOptions, adminRoutes } from './admin/routes.js';
 export { type KeepRegisteredOptions, keepRegistered, type Registration } from './client/keep-registered.js';
 // Client
 export { mafKeySource } from './client/key-source.js';
@@ -20,12 +20,10 @@ export {
   type TimeInput,
 } from './client/maf-client.js';
 export { handleMafKeyNotification, MAF_KEY_NOTIFICATION_PATH } from './client/notification.js';
-export { httpStatusOf, MafError, type MafErrorCode } from './lib/errors.js';
+export { MafError, type MafErrorCode } from './lib/errors.js';
 export { type KeyVault, MAF_KEK_ID, openMafVault } from './lib/vault.js';
-export { clientRegistrationRouter } from './routes/client-registration.js';
-export type { MafRouteContext } from './routes/context.js';
-export { keyRegistrationRouter } from './routes/key-registration.js';
-export { trustAnchorRouter } from './routes/trust-anchor.js';
+export { type MafProcedure, type MafRequest, type MafRouteContext, mafRoute } from './procedures/context.js';
+export { mafRoutes } from './routes.js';
 export { type KeyEvent, type NotificationOutcome, type NotifyOptions, notifyTargets } from './server/notify.js';
 export { type MafSession, mafSessionOf, type SessionContext } from './server/session.js';
 export {

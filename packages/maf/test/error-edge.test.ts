@@ -77,7 +77,10 @@ function expectSafe(x: Answer): void {
   expect(x.type).toMatch(/^application\/json/);
   expect(x.text).not.toMatch(/<html|<pre|<!DOCTYPE|\bat \S+ \(|node_modules/i);
   expect(x.text).not.toContain(MARKER);
-  JSON.parse(x.text);
+  // Issue 19 item 6: a stable code beside the message a person can act on.
+  const body = JSON.parse(x.text);
+  expect(body.code).toMatch(/^[A-Z_]+$/);
+  expect(typeof (body['m2m:dbg'] ?? body.error)).toBe('string');
 }
 
 describe('MAF error answers', () => {

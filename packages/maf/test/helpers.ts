@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { httpEdge } from '@m2msec/binding-http';
 import { createKeyFile, openSoftwareSecureEnvironment, type SecureEnvironment } from '@m2msec/secure-environment';
 import { openPostgresStore, openSqliteStore, type Store } from '@m2msec/store';
 import { MAF_KEK_ID, MafClient, type RunningMaf, type StartMafOptions, startMaf } from '../src/index.js';
@@ -38,6 +39,7 @@ export async function startTestMaf(
     : await openSqliteStore({ file: join(dir, 'maf.db') });
   const { postgresSchema: _schema, dir: _dir, kek: _kek, ...options } = o;
   const maf = await startMaf({
+    edge: httpEdge,
     fqdn: MAF_FQDN,
     store,
     se,

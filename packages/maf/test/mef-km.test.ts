@@ -3,10 +3,12 @@
 // announces its KeID to the MAF (which fetches Km with /fetchCredentials/<KeID>/21), then performs
 // MAF Client Registration with psk_identity = KeID and receives the KmID the MAF assigned
 // (assignedSymmKeyID), which every later MAF Handshake uses.
+
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { httpEdge } from '@m2msec/binding-http';
 import { parseKmID, Suid } from '@m2msec/crypto';
 import { type RunningMef, startMef } from '@m2msec/mef';
 import { currentEnrolment, enrol, KEY_ANNOUNCEMENT_PATH, targetPsk } from '@m2msec/rspf';
@@ -37,6 +39,7 @@ beforeAll(async () => {
   mefSe = await openSe(dir);
   mefStore = await openSqliteStore({ file: join(dir, 'mef.db') });
   mef = await startMef({
+    edge: httpEdge,
     fqdn: MEF_FQDN,
     store: mefStore,
     se: mefSe,

@@ -2,12 +2,14 @@
 // exporter, enrolment exchange, SE provisioning session with attestation, MEF verification and
 // store commit) beside the bare TLS-PSK handshakes per second they ride on, in the same run, same
 // concurrency. BENCH_MS (default 3000) bounds each case.
+
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, createServer } from 'node:tls';
+import { httpEdge } from '@m2msec/binding-http';
 import { enrol } from '@m2msec/rspf';
 import { createKeyFile, openSoftwareSecureEnvironment } from '@m2msec/secure-environment';
 import { openSqliteStore } from '@m2msec/store';
@@ -75,6 +77,7 @@ async function main(): Promise<void> {
   const mefSe = await openSoftwareSecureEnvironment({ path: join(dir, 'mef.json'), keyFile });
   const store = await openSqliteStore({ file: join(dir, 'mef.db') });
   const mef = await startMef({
+    edge: httpEdge,
     fqdn: 'mef.m2msec.org',
     store,
     se: mefSe,

@@ -2,11 +2,13 @@
 // a known identity, in the same run. Before the per-identity directory every miss unsealed the whole table,
 // so an attacker's unknown identities cost the MEF far more than real clients did; now a miss costs one
 // keyed read in the background and the ratio (unknown / known attempts per second) stays >= 1.
+
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
+import { httpEdge } from '@m2msec/binding-http';
 import { createKeyFile, openSoftwareSecureEnvironment } from '@m2msec/secure-environment';
 import { openSqliteStore } from '@m2msec/store';
 import { openKeyVault, startMef } from '../src/index.js';
@@ -60,6 +62,7 @@ export async function unknownIdentityBench(): Promise<void> {
     for (const r of records) await c.put(r.principal, r);
   });
   const mef = await startMef({
+    edge: httpEdge,
     fqdn: 'mef.m2msec.org',
     store,
     se,

@@ -1,6 +1,6 @@
 // Issue 12 item 7 on the MEF: malformed, control-byte and oversized bodies on the admin listener and on the
 // MEF Handshake listener (Enrolment Exchange, Mmef, DSKPP, unknown paths) are answered in the oneM2M JSON
-// shape (DSKPP: text/plain, RFC 6063 7.2), never express's HTML stack page, and nothing of the body reaches
+// shape, JSON with a stable code (DSKPP's HTTP-level refusals too, issue 19 item 6), never express's HTML stack page, and nothing of the body reaches
 // stderr or the MEF log.
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:https';
@@ -97,7 +97,8 @@ function expectSafe(a: Answer, shape: 'json' | 'text' = 'json'): void {
   expect(a.type).toMatch(shape === 'json' ? /^application\/json/ : /^text\/plain/);
   expect(a.text).not.toMatch(/<html|<pre|<!DOCTYPE|\bat \S+ \(|node_modules/i);
   expect(a.text).not.toContain(MARKER);
-  if (shape === 'json') expect(Object.keys(JSON.parse(a.text)).length).toBe(1);
+  // Issue 19 item 6: a JSON error names a stable code beside the message a person can act on.
+  if (shape === 'json') expect(JSON.parse(a.text)).toMatchObject({ code: expect.stringMatching(/^[A-Z_]+$/) });
 }
 
 describe('MEF error answers', () => {
@@ -107,15 +108,17 @@ describe('MEF error answers', () => {
     expectSafe(await overPsk(path, oversized));
   });
 
-  it('DSKPP: oversized and undecodable bodies answer in text', async () => {
-    expectSafe(await overPsk('/dskpp', `<a>${'A'.repeat(200 * 1024)}</a>`, 'application/dskpp+xml'), 'text');
-    expectSafe(await overPsk('/dskpp', controlBody, 'application/dskpp+xml; charset=x-no-such-charset'), 'text');
+  it('DSKPP: oversized, undecodable and mistyped bodies answer JSON with a code', async () => {
+    expectSafe(await overPsk('/dskpp', `<a>${'A'.repeat(200 * 1024)}</a>`, 'application/dskpp+xml'));
+    expectSafe(await overPsk('/dskpp', controlBody, 'application/dskpp+xml; charset=x-no-such-charset'));
+    const mistyped = await overPsk('/dskpp', '<a/>', 'text/xml');
+    expect([mistyped.status, JSON.parse(mistyped.text).code]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
   });
 
-  it('EST (RFC 7030): garbage and oversized enrolment bodies answer in text', async () => {
+  it('EST (RFC 7030): garbage and oversized enrolment bodies answer JSON with a code', async () => {
     for (const op of ['simpleenroll', 'simplereenroll', 'serverkeygen']) {
-      expectSafe(await overPsk(`/.well-known/est/${op}`, controlBody, 'application/pkcs10'), 'text');
-      expectSafe(await overPsk(`/.well-known/est/${op}`, oversized, 'application/pkcs10'), 'text');
+      expectSafe(await overPsk(`/.well-known/est/${op}`, controlBody, 'application/pkcs10'));
+      expectSafe(await overPsk(`/.well-known/est/${op}`, oversized, 'application/pkcs10'));
     }
   });
 

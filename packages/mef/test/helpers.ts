@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { httpEdge } from '@m2msec/binding-http';
 import { createKeyFile, openSoftwareSecureEnvironment, type SecureEnvironment } from '@m2msec/secure-environment';
 import { openSqliteStore, type Store } from '@m2msec/store';
 import { type RunningMef, type StartMefOptions, startMef } from '../src/index.js';
@@ -37,6 +38,7 @@ export async function startTestMef(extra: Partial<StartMefOptions> = {}): Promis
   const se = await openSoftwareSecureEnvironment({ path: join(dir, 'ks.json'), keyFile });
   const store = await openSqliteStore({ file: join(dir, 'mef.db') });
   const mef = await startMef({
+    edge: httpEdge,
     fqdn: MEF_FQDN,
     store,
     se,

@@ -1,7 +1,16 @@
 export { m2mDebugContent } from './content/debug.js';
 export { checkJsonDepth, escapeControl, jsonSyntaxReason, MAX_JSON_DEPTH } from './content/json-limits.js';
 export { rootNameFor, rootNameOfResource, tyForRootName, wrapResource } from './content/wrap.js';
-export { isM2MError, M2MError } from './error.js';
+export type {
+  EdgeErrorShape,
+  EdgeRequest,
+  EdgeResponse,
+  EdgeRoute,
+  HttpEdge,
+  HttpEdgeListener,
+  HttpEdgeOptions,
+} from './edge.js';
+export { isM2MError, isM2msecError, M2MError, M2msecError } from './error.js';
 export {
   type AttributeRow,
   attributeTableSources,

@@ -28,7 +28,7 @@ export {
   type EnrolmentTargetGrant,
   type TargetKeyDerivation,
 } from './keys/target-key.js';
-export { httpStatusOf, RspfError, type RspfErrorCode } from './lib/errors.js';
+export { RspfError, type RspfErrorCode } from './lib/errors.js';
 // MEF side
 export { EnrolmentExchange, type EnrolmentExchangeOptions } from './mef/exchange-server.js';
 export {

@@ -1,5 +1,7 @@
 // Errors are values with a oneM2M response status code (TS-0004 6.6) and a message a person can
-// act on. Messages name identifiers and operations, never key material.
+// act on (protocol's M2msecError). Messages name identifiers and operations, never key material.
+import type { ResponseStatusCode } from '@m2msec/protocol';
+import { M2msecError } from '@m2msec/protocol/error';
 
 export type SecureEnvironmentErrorCode =
   | 'INVALID_INPUT'
@@ -13,7 +15,7 @@ export type SecureEnvironmentErrorCode =
   | 'BACKEND_FAILURE'
   | 'CLOSED';
 
-const statusCodes: Record<SecureEnvironmentErrorCode, number> = {
+const statusCodes: Record<SecureEnvironmentErrorCode, ResponseStatusCode> = {
   INVALID_INPUT: 4000, // BAD_REQUEST
   KEY_NOT_FOUND: 4004, // NOT_FOUND
   KEY_EXISTS: 4105, // CONFLICT
@@ -26,15 +28,11 @@ const statusCodes: Record<SecureEnvironmentErrorCode, number> = {
   CLOSED: 5000,
 };
 
-export class SecureEnvironmentError extends Error {
+export class SecureEnvironmentError extends M2msecError {
   override readonly name = 'SecureEnvironmentError';
-  readonly code: SecureEnvironmentErrorCode;
-  /** oneM2M response status code. */
-  readonly rsc: number;
+  declare readonly code: SecureEnvironmentErrorCode;
   constructor(code: SecureEnvironmentErrorCode, message: string) {
-    super(message);
-    this.code = code;
-    this.rsc = statusCodes[code];
+    super(code, statusCodes[code], message);
   }
 }
 

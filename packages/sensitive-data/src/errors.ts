@@ -1,6 +1,9 @@
+import type { ResponseStatusCode } from '@m2msec/protocol';
+import { M2msecError } from '@m2msec/protocol/error';
+
 export type SensitiveDataErrorCode = 'INVALID_INPUT' | 'NOT_FOUND' | 'EXPIRED' | 'EXISTS' | 'WRONG_KIND';
 
-const rsc: Record<SensitiveDataErrorCode, number> = {
+const rsc: Record<SensitiveDataErrorCode, ResponseStatusCode> = {
   INVALID_INPUT: 4000, // BAD_REQUEST
   NOT_FOUND: 4004, // NOT_FOUND
   EXPIRED: 4004, // an expired credential is gone
@@ -9,14 +12,10 @@ const rsc: Record<SensitiveDataErrorCode, number> = {
 };
 
 /** Error with a oneM2M response status code (TS-0004 6.6); messages name IDs, never key bytes. */
-export class SensitiveDataError extends Error {
+export class SensitiveDataError extends M2msecError {
   override readonly name = 'SensitiveDataError';
-  readonly rsc: number;
-  constructor(
-    readonly code: SensitiveDataErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.rsc = rsc[code];
+  declare readonly code: SensitiveDataErrorCode;
+  constructor(code: SensitiveDataErrorCode, message: string) {
+    super(code, rsc[code], message);
   }
 }

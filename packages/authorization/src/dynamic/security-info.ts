@@ -1,7 +1,7 @@
 // The Direct Dynamic Authorization exchange (TS-0003 7.3.2.2, TS-0001 11.5.2, TS-0004 7.5.1.2.10):
 // the Hosting CSE sends a NOTIFY whose Content is m2m:securityInfo {sit: 1, dreq: m2m:dynAuthDasRequest}
 // to the DAS; the DAS answers {sit: 2, dres: m2m:dynAuthDasResponse} (TS-0004 6.3.5.46-48).
-import { isAbsRelTimestamp } from '@m2msec/protocol';
+import { isAbsRelTimestamp, M2msecError } from '@m2msec/protocol';
 import { clip } from '../errors.js';
 import type { SetOfAcrs } from '../types.js';
 
@@ -34,8 +34,12 @@ export function dasRequestContent(dreq: DasRequest): { 'm2m:seci': { sit: 1; dre
   return { 'm2m:seci': { sit: SecurityInfoType.dynamicAuthorizationRequest, dreq } };
 }
 
-export class DasAnswerError extends Error {
+/** A DAS answer that is no dynamic authorization response: no privileges (4103), code DAS_ANSWER_INVALID. */
+export class DasAnswerError extends M2msecError {
   override readonly name = 'DasAnswerError';
+  constructor(message: string) {
+    super('DAS_ANSWER_INVALID', 4103, message);
+  }
 }
 
 /**

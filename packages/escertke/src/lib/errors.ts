@@ -5,13 +5,12 @@
 import { M2MError, ResponseStatusCode } from '@m2msec/protocol';
 
 export class EscertkeError extends M2MError {
-  constructor(
-    readonly code: 'ERR_ESCERTKE_MESSAGE' | 'ERR_ESCERTKE_HANDSHAKE' | 'ERR_ESCERTKE_PEER',
-    message: string,
-  ) {
+  declare readonly code: 'ERR_ESCERTKE_MESSAGE' | 'ERR_ESCERTKE_HANDSHAKE' | 'ERR_ESCERTKE_PEER';
+  constructor(code: 'ERR_ESCERTKE_MESSAGE' | 'ERR_ESCERTKE_HANDSHAKE' | 'ERR_ESCERTKE_PEER', message: string) {
     super(
       code === 'ERR_ESCERTKE_PEER' ? ResponseStatusCode.ORIGINATOR_HAS_NO_PRIVILEGE : ResponseStatusCode.BAD_REQUEST,
       message,
+      code,
     );
   }
 }

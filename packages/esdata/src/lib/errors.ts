@@ -14,13 +14,12 @@ export type EsdataErrorCode =
   | 'ERR_ESDATA_DECRYPTION';
 
 export class EsdataError extends M2MError {
-  constructor(
-    readonly code: EsdataErrorCode,
-    message: string,
-  ) {
+  declare readonly code: EsdataErrorCode;
+  constructor(code: EsdataErrorCode, message: string) {
     super(
       code === 'ERR_ESDATA_FORMAT' ? ResponseStatusCode.BAD_REQUEST : ResponseStatusCode.CONTENTS_UNACCEPTABLE,
       message,
+      code,
     );
   }
 }

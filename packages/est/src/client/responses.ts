@@ -12,7 +12,22 @@ export type EnrolmentResult =
   | { readonly status: 'pending'; readonly retryAfterSeconds: number };
 
 export function failure(r: EstResponse): EstClientError {
-  return new EstClientError(r.status, r.body.toString('utf8').trim().slice(0, 300) || 'no reason given');
+  const text = r.body.toString('utf8').trim();
+  // This project's EST server answers refusals as JSON {code, error}; other servers as text.
+  if (String(r.headers['content-type'] ?? '').startsWith('application/json')) {
+    try {
+      const j = JSON.parse(text) as { code?: unknown; error?: unknown };
+      if (typeof j.error === 'string') {
+        return new EstClientError(
+          r.status,
+          `${typeof j.code === 'string' ? `${j.code}: ` : ''}${j.error}`.slice(0, 300),
+        );
+      }
+    } catch {
+      // not JSON after all: the text below
+    }
+  }
+  return new EstClientError(r.status, text.slice(0, 300) || 'no reason given');
 }
 
 /** RFC 7030 4.2.3: 200 certs-only, or 202 with Retry-After (delta-seconds or an HTTP-date). */

@@ -8,7 +8,7 @@ import { cacertsHandler } from './cacerts.js';
 import { requestIdentity } from './check-request.js';
 import { csrattrsHandler } from './csrattrs.js';
 import { fullcmc } from './fullcmc.js';
-import { textResponse } from './responses.js';
+import { errorResponse } from './responses.js';
 import { serverkeygen } from './serverkeygen.js';
 import { simpleenroll } from './simpleenroll.js';
 import { simplereenroll } from './simplereenroll.js';
@@ -48,7 +48,7 @@ export function createEstServer(input: EstServerOptions): EstServer {
     const method = METHODS[operation];
     if (!method) throw new EstError(404, 'unknown EST operation');
     if (req.method !== method && !(method === 'GET' && req.method === 'HEAD')) {
-      return textResponse(405, `${operation} takes ${method}`, { allow: method });
+      return errorResponse(405, `${operation} takes ${method}`, { allow: method });
     }
     if (!(req.socket as TLSSocket).encrypted) throw new EstError(403, 'EST is served over TLS only (RFC 7030 3.3)');
     if (req.hasAuthorizationHeader && !options.httpAuthentication) {
@@ -82,10 +82,10 @@ export function createEstServer(input: EstServerOptions): EstServer {
       } catch (e) {
         if (isEstError(e)) {
           options.logger?.info('est request refused', { operation, status: e.status, reason: e.message });
-          return textResponse(e.status, e.message);
+          return errorResponse(e.status, e.message);
         }
         options.logger?.warn('est internal error', { operation, error: (e as Error)?.name ?? 'unknown' });
-        return textResponse(500, 'internal error');
+        return errorResponse(500, 'internal error; the EST server log has the details');
       }
     },
   };

@@ -1,3 +1,4 @@
+import { EstError, type EstStatus } from '../errors.js';
 import { encodeBase64Body } from '../lib/base64-body.js';
 import type { EstHttpResponse } from './types.js';
 
@@ -16,7 +17,20 @@ export function base64Response(
   };
 }
 
-/** Short plain-text reason; never a stack trace. */
+/**
+ * A refusal (issue 19 item 6): JSON {code, error} with the stable code of the status and a reason a
+ * person can act on. RFC 7030 4.2.3 leaves the body of an error open once Content-Type is set.
+ */
+export function errorResponse(status: EstStatus, reason: string, extra: Record<string, string> = {}): EstHttpResponse {
+  const e = new EstError(status, reason);
+  return {
+    status,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...extra },
+    body: `${JSON.stringify({ code: e.code, error: reason })}\n`,
+  };
+}
+
+/** Short plain-text reason (202 pending answers); never a stack trace. */
 export function textResponse(status: number, reason: string, extra: Record<string, string> = {}): EstHttpResponse {
   return { status, headers: { 'content-type': 'text/plain; charset=utf-8', ...extra }, body: `${reason}\n` };
 }

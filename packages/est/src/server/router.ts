@@ -6,7 +6,7 @@ import type { TLSSocket } from 'node:tls';
 import express, { type Request, type Response, type Router } from 'express';
 import { EstError } from '../errors.js';
 import { createEstServer, type EstServer } from './est-server.js';
-import { textResponse } from './responses.js';
+import { errorResponse } from './responses.js';
 import type { EstHttpResponse, EstServerOptions } from './types.js';
 
 /** The Router, with the EST server behind it and close() for its worker threads. */
@@ -35,7 +35,7 @@ async function serve(
       socket: req.socket as TLSSocket,
     });
   } catch (e) {
-    answer = e instanceof EstError ? textResponse(e.status, e.message) : textResponse(400, 'unreadable request body');
+    answer = e instanceof EstError ? errorResponse(e.status, e.message) : errorResponse(400, 'unreadable request body');
     if (e instanceof EstError && e.status === 413) res.setHeader('connection', 'close');
   }
   const body = typeof answer.body === 'string' ? Buffer.from(answer.body, 'utf8') : answer.body;
@@ -44,7 +44,7 @@ async function serve(
 }
 
 function notFound(res: ServerResponse): void {
-  const a = textResponse(404, 'unknown EST operation');
+  const a = errorResponse(404, 'unknown EST operation');
   res.writeHead(a.status, a.headers).end(a.body);
 }
 

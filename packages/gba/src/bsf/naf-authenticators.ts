@@ -1,16 +1,9 @@
 // How the BSF knows which NAF is asking on the Zn (3GPP TS 33.220 4.4.4 requires mutual authentication
 // of BSF and NAF; real Zn runs Diameter or SOAP over TLS). Both variants require HTTPS.
 import { createHash } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
-import type { TLSSocket } from 'node:tls';
 import { constantTimeEqual } from '@m2msec/crypto';
 import { canonicalNafFqdn } from '../lib/validate.js';
-import type { NafAuthenticator } from './routers.js';
-
-const tlsOf = (req: IncomingMessage): TLSSocket | undefined => {
-  const s = req.socket as Partial<TLSSocket>;
-  return s.encrypted === true ? (req.socket as TLSSocket) : undefined;
-};
+import type { NafAuthenticator } from './routes.js';
 
 /**
  * The NAF FQDNs are the dNSName subjectAltNames of a client certificate that the HTTPS server verified
@@ -18,11 +11,9 @@ const tlsOf = (req: IncomingMessage): TLSSocket | undefined => {
  */
 export function nafClientCertificateAuthenticator(): NafAuthenticator {
   return (req) => {
-    const tls = tlsOf(req);
-    if (!tls?.authorized) return undefined;
-    const san = tls.getPeerCertificate().subjectaltname ?? '';
+    // The edge sets peerCertificate only for a certificate the listener verified.
     const names: string[] = [];
-    for (const entry of san.split(', ')) {
+    for (const entry of req.transport.tls?.peerCertificate?.subjectAltNames ?? []) {
       if (!entry.startsWith('DNS:')) continue;
       try {
         names.push(canonicalNafFqdn(entry.slice(4)));
@@ -53,7 +44,7 @@ export function nafSharedCredentialAuthenticator(credentials: readonly NafCreden
     table.set(canonicalNafFqdn(c.nafFqdn), sha256(c.credential));
   }
   return (req) => {
-    if (!tlsOf(req)) return undefined;
+    if (!req.transport.tls) return undefined;
     const m = /^Basic ([A-Za-z0-9+/]+={0,2})$/.exec(req.headers.authorization ?? '');
     if (!m) return undefined;
     const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');

@@ -5,10 +5,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { httpEdge } from '@m2msec/binding-http';
 import { createKeyFile, openSoftwareSecureEnvironment, type SecureEnvironment } from '@m2msec/secure-environment';
 import { openStore, type Store } from '@m2msec/store';
-import express from 'express';
-import { type Bsf, type BsfOptions, createBsf, ubRouter } from '../../src/index.js';
+import { type Bsf, type BsfOptions, createBsf, ubRoutes } from '../../src/index.js';
 
 export interface BsfFixture {
   readonly bsf: Bsf;
@@ -31,9 +31,7 @@ export async function startBsf(overrides: Partial<BsfOptions> = {}): Promise<Bsf
   const store = await openStore({ kind: 'sqlite', file: ':memory:' });
   const clock = { now: Date.now() };
   const bsf = createBsf({ store, se, kek, bsfDomain: 'bsf.mef.example.com', now: () => clock.now, ...overrides });
-  const app = express();
-  app.use('/bsf', ubRouter(bsf));
-  const server = http.createServer(app);
+  const server = http.createServer(httpEdge(ubRoutes(bsf), { prefix: '/bsf' }));
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;

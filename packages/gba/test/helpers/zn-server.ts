@@ -4,13 +4,13 @@ import { once } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
+import { httpEdge } from '@m2msec/binding-http';
 import {
   type Bsf,
   type NafAuthenticator,
   nafClientCertificateAuthenticator,
   nafSharedCredentialAuthenticator,
-  znRouter,
+  znRoutes,
 } from '../../src/index.js';
 import type { Pem } from './pki.js';
 
@@ -22,8 +22,7 @@ export async function startZn(bsf: Bsf, server: Pem, nafCa: string | Buffer) {
     { nafFqdn: 'in-cse.sp.example.com', credential: NAF_CREDENTIAL },
   ]);
   const authenticate: NafAuthenticator = (req) => byCert(req) ?? byCredential(req);
-  const app = express();
-  app.use('/zn', znRouter(bsf, { authenticate }));
+  const app = httpEdge(znRoutes(bsf, { authenticate }), { prefix: '/zn' });
   const tls = https.createServer(
     { key: server.key, cert: server.cert, ca: [nafCa], requestCert: true, rejectUnauthorized: false },
     app,

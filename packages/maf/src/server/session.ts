@@ -1,9 +1,9 @@
 // Who a request's MAF Handshake authenticated (8.8.2.2): the MAF Client ID bound to the KmID (psk),
 // to the KeID a MEF provisioned Km for (RSPF, SUID 21, only for MAF Client Registration), or to the
-// verified client certificate's subjectAltName. HTTP headers never count here.
-import type { TLSSocket } from 'node:tls';
+// verified client certificate's subjectAltName. It reads the transport context's TLS facts only:
+// HTTP headers (X-M2M-Origin) never count here, and the socket is the binding's.
+import type { TlsContext } from '@m2msec/protocol';
 import type { EnrolmentTargetKeys } from '@m2msec/rspf';
-import { pskIdentityOf } from '@m2msec/saef';
 import { MafError } from '../lib/errors.js';
 import { isAbsoluteId } from '../lib/validate.js';
 import { certificateCredentialId, type MafStore } from '../store/maf-store.js';
@@ -19,8 +19,8 @@ export interface SessionContext {
   rspfKeys?: EnrolmentTargetKeys;
 }
 
-export async function mafSessionOf(socket: TLSSocket, ctx: SessionContext): Promise<MafSession | undefined> {
-  const identity = pskIdentityOf(socket);
+export async function mafSessionOf(tls: TlsContext | undefined, ctx: SessionContext): Promise<MafSession | undefined> {
+  const identity = tls?.pskIdentity;
   if (identity !== undefined) {
     if (ctx.rspfKeys?.isEnrolmentKeyId(identity)) {
       const k = ctx.rspfKeys.lookup(identity);
@@ -41,10 +41,8 @@ export async function mafSessionOf(socket: TLSSocket, ctx: SessionContext): Prom
       ...(e.expiresAt !== undefined ? { expiresAt: e.expiresAt } : {}),
     };
   }
-  if (!socket.authorized) return undefined;
-  const peer = socket.getPeerX509Certificate?.();
-  if (!peer) return undefined;
-  for (const entry of (peer.subjectAltName ?? '').split(', ')) {
+  // Present only for a certificate the listener verified (the binding sets it for authorized sessions).
+  for (const entry of tls?.peerCertificate?.subjectAltNames ?? []) {
     const value = entry.slice(entry.indexOf(':') + 1);
     if (!value) continue;
     const rec = await ctx.store.credentials.get(certificateCredentialId(value));
@@ -55,18 +53,18 @@ export async function mafSessionOf(socket: TLSSocket, ctx: SessionContext): Prom
 }
 
 /** The session's client, or 4103: the Mmaf procedures need an authenticated MAF Handshake. */
-export async function requireSession(socket: TLSSocket, ctx: SessionContext): Promise<MafSession> {
-  const s = await mafSessionOf(socket, ctx);
+export async function requireSession(tls: TlsContext | undefined, ctx: SessionContext): Promise<MafSession> {
+  const s = await mafSessionOf(tls, ctx);
   if (!s) throw new MafError('FORBIDDEN', 'this TLS session authenticates no MAF client (MAF Handshake, 8.8.2.2)');
   return s;
 }
 
 /** Key procedures need the KmID or certificate; a KeID session may only register (8.8.2.3). */
 export async function requireKeyClient(
-  socket: TLSSocket,
+  tls: TlsContext | undefined,
   ctx: SessionContext,
 ): Promise<Exclude<MafSession, { via: 'rspf' }>> {
-  const s = await requireSession(socket, ctx);
+  const s = await requireSession(tls, ctx);
   if (s.via === 'rspf') {
     throw new MafError('FORBIDDEN', 'register first: a MEF-provisioned Km is used under the KmID the MAF assigns');
   }

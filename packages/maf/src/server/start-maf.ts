@@ -1,10 +1,13 @@
 // The MAF role server (TS-0003 8.8): TLS listeners for the MAF Handshake (TLS-PSK with KmID / Km or a
 // MEF-provisioned Km under its KeID, 8.8.2.2 / 10.2.2; mutual certificates, 10.2.3), each serving the
 // Mmaf procedures and the DerivedKey trust anchor; an admin listener for the administrating
-// stakeholder (plus the MEF's key notification when the MAF is an Enrolment Target).
+// stakeholder (plus the MEF's key notification when the MAF is an Enrolment Target). The resources are
+// transport-free routes (routes.ts, admin/routes.ts); the shared HTTP edge the caller passes in (binding-http's
+// httpEdge: a role may not import a binding) serves them and builds each request's transport context.
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { EdgeRoute, HttpEdge } from '@m2msec/protocol';
 import {
   type BootstrapCredential,
   EnrolmentTargetKeys,
@@ -12,17 +15,14 @@ import {
   handleKeyAnnouncement,
   KEY_ANNOUNCEMENT_PATH,
 } from '@m2msec/rspf';
-import { certificateServerOptions, pskServerOptions } from '@m2msec/saef';
+import { certificateServerOptions, pskIdentityOf, pskServerOptions } from '@m2msec/saef';
 import type { SecureEnvironment } from '@m2msec/secure-environment';
 import type { Store } from '@m2msec/store';
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import { adminRouter } from '../admin/router.js';
-import { respond, respondError } from '../lib/respond.js';
+import { adminRoutes } from '../admin/routes.js';
 import { openMafVault } from '../lib/vault.js';
-import { clientRegistrationRouter } from '../routes/client-registration.js';
-import type { MafRouteContext } from '../routes/context.js';
-import { keyRegistrationRouter } from '../routes/key-registration.js';
-import { trustAnchorRouter } from '../routes/trust-anchor.js';
+import type { MafRouteContext } from '../procedures/context.js';
+import { jsonBody } from '../procedures/json-body.js';
+import { mafRoutes } from '../routes.js';
 import { MafStore } from '../store/maf-store.js';
 import { HostedTrustAnchors } from '../trust-anchor/hosted-trust-anchors.js';
 
@@ -38,6 +38,8 @@ export interface MafLogger {
 }
 
 export interface StartMafOptions {
+  /** The shared HTTP edge that serves the MAF's routes (binding-http's `httpEdge`). */
+  edge: HttpEdge;
   /** MAF-FQDN (Key Identifier and KmID suffix, 10.3.5 / 10.6; the name in the MAF certificate). */
   fqdn: string;
   store: Store;
@@ -108,16 +110,13 @@ export async function startMaf(o: StartMafOptions): Promise<RunningMaf> {
     maxKeyLifetimeMs: o.maxKeyLifetimeMs ?? 86_400_000,
     log: (m, f) => o.log?.info(m, f),
   };
-  const mmaf = (app: Express) => {
-    app.disable('x-powered-by');
-    app.use(clientRegistrationRouter(ctx));
-    app.use(keyRegistrationRouter(ctx));
-    app.use(trustAnchorRouter(ctx, anchors));
-    app.use((req, res) => respond(req, res, 4004, { 'm2m:dbg': 'no such MAF resource' }));
-    // Body parser failures (not JSON, too large) answer like every other refusal.
-    app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => respondError(req, res, err));
-    return app;
-  };
+  // The PSK identity of a session is known to saef's PSK callback only: the edge asks it.
+  const mmaf = o.edge(mafRoutes(ctx, anchors), {
+    errorShape: 'onem2m',
+    notFoundMessage: 'no such MAF resource',
+    pskIdentityOf,
+    log: (m, f) => o.log?.warn(m, f),
+  });
 
   const servers: Array<Server | HttpServer> = [];
   const urls: RunningMaf['urls'] = { admin: '' };
@@ -131,7 +130,7 @@ export async function startMaf(o: StartMafOptions): Promise<RunningMaf> {
         tls13: false,
         identityHint: o.fqdn,
       }),
-      mmaf(express()),
+      mmaf,
     );
     server.on('tlsClientError', handshakeFailed);
     servers.push(server);
@@ -146,26 +145,30 @@ export async function startMaf(o: StartMafOptions): Promise<RunningMaf> {
         ...(o.certificate.crls ? { crls: o.certificate.crls } : {}),
         tls13: false,
       }),
-      mmaf(express()),
+      mmaf,
     );
     server.on('tlsClientError', handshakeFailed);
     servers.push(server);
     urls.certificate = `https://${o.certificate.host}:${await listen(server, o.certificate)}`;
   }
-  const adminApp = express();
-  adminApp.disable('x-powered-by');
+  const adminSide: EdgeRoute[] = [];
   if (rspfKeys) {
     // The MEF's notification that an enrolment naming this MAF completed (no secret: the fetch is authenticated).
-    adminApp.post(KEY_ANNOUNCEMENT_PATH, express.json({ limit: '4kb' }), async (req, res) => {
-      const r = await handleKeyAnnouncement(rspfKeys, req.body);
-      res.status(r.status).json(r.body);
+    adminSide.push({
+      method: 'POST',
+      path: KEY_ANNOUNCEMENT_PATH,
+      maxBodyBytes: 4 * 1024,
+      async handle(r) {
+        const a = await handleKeyAnnouncement(rspfKeys, jsonBody(r));
+        return { status: a.status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(a.body) };
+      },
     });
   }
-  adminApp.use(adminRouter({ token: o.admin.token, mafFqdn: o.fqdn, store, anchors, notify: ctx.notify, now }));
-  adminApp.use((_req, res) => res.status(404).json({ error: 'no such admin resource' }));
-  adminApp.use((err: { status?: number }, _req: Request, res: Response, _next: NextFunction) => {
-    const status = err?.status === 413 ? 413 : err?.status === 400 ? 400 : 500;
-    res.status(status).json({ error: status === 500 ? 'internal error' : 'the body is not valid JSON or too large' });
+  adminSide.push(...adminRoutes({ token: o.admin.token, mafFqdn: o.fqdn, store, anchors, notify: ctx.notify, now }));
+  const adminApp = o.edge(adminSide, {
+    errorShape: 'json',
+    notFoundMessage: 'no such admin resource',
+    log: (m, f) => o.log?.warn(m, f),
   });
   const admin = createHttpServer(adminApp);
   servers.push(admin);

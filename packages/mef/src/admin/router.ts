@@ -77,7 +77,7 @@ export function adminRouter(store: MefStore, o: AdminRouterOptions): Router {
       .update(req.header('authorization') ?? '')
       .digest();
     if (!timingSafeEqual(got, expected)) {
-      res.status(401).json({ error: 'admin API: bearer token required' });
+      res.status(401).json({ code: 'UNAUTHORIZED', error: 'admin API: bearer token required' });
       return;
     }
     next();
@@ -91,6 +91,7 @@ export function adminRouter(store: MefStore, o: AdminRouterOptions): Router {
       } catch (e) {
         const err = e instanceof RspfError ? e : undefined;
         res.status(err ? (err.code === 'NOT_FOUND' ? 404 : err.code === 'CONFLICT' ? 409 : 400) : 500).json({
+          code: err?.code ?? 'INTERNAL',
           error: err?.message ?? 'internal error',
         });
       }

@@ -34,7 +34,7 @@ function bearer(token: string) {
       .update(req.header('authorization') ?? '')
       .digest();
     if (!timingSafeEqual(got, expected)) {
-      res.status(401).json({ error: 'admin API: bearer token required' });
+      res.status(401).json({ code: 'UNAUTHORIZED', error: 'admin API: bearer token required' });
       return;
     }
     next();
@@ -48,10 +48,11 @@ export function gbaAdminRouter(bsf: Bsf, o: { token: string }): Router {
     try {
       res.status(200).json((await fn(req)) ?? {});
     } catch (e) {
-      if (e instanceof AdminInputError) res.status(400).json({ error: e.message });
-      else if (e instanceof AdminNotFound) res.status(404).json({ error: e.message });
-      else if (isGbaError(e) && e.status < 500) res.status(e.status === 404 ? 404 : 400).json({ error: e.message });
-      else res.status(500).json({ error: 'internal error' });
+      if (e instanceof AdminInputError) res.status(400).json({ code: 'BAD_REQUEST', error: e.message });
+      else if (e instanceof AdminNotFound) res.status(404).json({ code: 'NOT_FOUND', error: e.message });
+      else if (isGbaError(e) && e.status < 500)
+        res.status(e.status === 404 ? 404 : 400).json({ code: e.code, error: e.message });
+      else res.status(500).json({ code: 'INTERNAL', error: 'internal error' });
     }
   };
   r.put(

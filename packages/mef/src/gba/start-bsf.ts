@@ -3,7 +3,7 @@
 // is given) and the Zn on an HTTPS listener where each Enrolment Target (NAF) proves its NAF FQDN by a
 // client certificate (dNSName SANs) or a pre-shared NAF credential. Subscribers, challenges and B-TIDs
 // live in the MEF's store, K / OPc / Ks sealed under the MEF's KEK inside its secure environment.
-import { createServer as createHttpServer, type Server as HttpServer, type IncomingMessage } from 'node:http';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import {
   type Bsf,
@@ -12,13 +12,12 @@ import {
   type NafCredential,
   nafClientCertificateAuthenticator,
   nafSharedCredentialAuthenticator,
-  ubRouter,
-  znRouter,
+  ubRoutes,
+  znRoutes,
 } from '@m2msec/gba';
-import { httpErrorEdge, httpNotFound } from '@m2msec/protocol';
+import type { HttpEdge } from '@m2msec/protocol';
 import type { SecureEnvironment } from '@m2msec/secure-environment';
 import type { Store } from '@m2msec/store';
-import express from 'express';
 import { MEF_KEK_ID } from '../lib/vault.js';
 
 export interface MefGbaListenOptions {
@@ -65,7 +64,7 @@ function nafAuthenticator(o: MefGbaOptions['zn']): NafAuthenticator {
   if (!byCertificate && !byCredential) {
     throw new Error('gba.zn needs nafCredentials or nafTrustAnchors: the Zn serves only authenticated NAFs');
   }
-  return (req: IncomingMessage) => byCertificate?.(req) ?? byCredential?.(req);
+  return (req) => byCertificate?.(req) ?? byCredential?.(req);
 }
 
 export interface RunningBsf {
@@ -76,7 +75,7 @@ export interface RunningBsf {
 
 export function createMefBsf(
   o: MefGbaOptions,
-  ctx: { store: Store; se: SecureEnvironment; now: () => number },
+  ctx: { store: Store; se: SecureEnvironment; now: () => number; edge: HttpEdge },
 ): RunningBsf {
   const bsf = createBsf({
     store: ctx.store,
@@ -88,20 +87,18 @@ export function createMefBsf(
     ...(o.keyLifetimeSeconds !== undefined ? { keyLifetimeSeconds: o.keyLifetimeSeconds } : {}),
     ...(o.challengeLifetimeSeconds !== undefined ? { challengeLifetimeSeconds: o.challengeLifetimeSeconds } : {}),
   });
-  const ubApp = express();
-  ubApp.disable('x-powered-by');
-  ubApp.use(GBA_UB_PATH, ubRouter(bsf));
-  // TS 24.109 / 33.220 define no error body outside Digest AKA: plain text, never express's HTML page.
-  ubApp.use(httpNotFound({ shape: 'text', message: 'no such BSF resource' }), httpErrorEdge({ shape: 'text' }));
+  // TS 24.109 / 33.220 define no error body outside Digest AKA: the routes answer text themselves; what
+  // the edge answers (no such path, a fault) is JSON with a code, never express's HTML page.
+  const ubApp = ctx.edge(ubRoutes(bsf), { prefix: GBA_UB_PATH, notFoundMessage: 'no such BSF resource' });
   const ub =
     o.ub.cert && o.ub.key
       ? createServer({ cert: o.ub.cert, key: o.ub.key, minVersion: 'TLSv1.2' }, ubApp)
       : createHttpServer(ubApp);
 
-  const znApp = express();
-  znApp.disable('x-powered-by');
-  znApp.use(GBA_ZN_PATH, znRouter(bsf, { authenticate: nafAuthenticator(o.zn) }));
-  znApp.use(httpNotFound({ shape: 'text', message: 'no such BSF resource' }), httpErrorEdge({ shape: 'text' }));
+  const znApp = ctx.edge(znRoutes(bsf, { authenticate: nafAuthenticator(o.zn) }), {
+    prefix: GBA_ZN_PATH,
+    notFoundMessage: 'no such BSF resource',
+  });
   const anchors = o.zn.nafTrustAnchors ?? [];
   const zn = createServer(
     {

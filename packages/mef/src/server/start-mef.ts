@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Server as NetServer } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { DskppServer } from '@m2msec/dskpp';
-import { dskppRouter } from '@m2msec/dskpp';
+import { dskppRoutes } from '@m2msec/dskpp';
 import {
   type CertificateAuthority,
   type ChannelBindingMode,
@@ -17,7 +17,7 @@ import {
   estRouter,
 } from '@m2msec/est';
 import type { Bsf } from '@m2msec/gba';
-import { httpErrorEdge, httpNotFound } from '@m2msec/protocol';
+import { type HttpEdge, httpErrorEdge, httpNotFound } from '@m2msec/protocol';
 import { EnrolmentExchange, type EnrolmentRecord, type KeyVault } from '@m2msec/rspf';
 import { certificateServerOptions, TLS12_PSK_CIPHERS } from '@m2msec/saef';
 import type { SecureEnvironment } from '@m2msec/secure-environment';
@@ -59,6 +59,11 @@ export interface MefLogger {
 }
 
 export interface StartMefOptions {
+  /**
+   * The shared HTTP edge (binding-http's `httpEdge`) serving the engines' transport-free routes (DSKPP,
+   * GBA Ub / Zn); a role may not import a binding, so the caller passes it.
+   */
+  edge: HttpEdge;
   /** MEF-FQDN (KeID suffix, 10.3.4; the name in the MEF certificate). */
   fqdn: string;
   store: Store;
@@ -202,7 +207,9 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
       issuedByMefCa.set(socket, mine);
     }
     if (mine) {
-      res.status(403).json({ 'm2m:dbg': 'a certificate of the MEF CA is accepted for EST re-enrolment only' });
+      res
+        .status(403)
+        .json({ 'm2m:dbg': 'a certificate of the MEF CA is accepted for EST re-enrolment only', code: 'FORBIDDEN' });
       return;
     }
     next();
@@ -225,16 +232,16 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
           channelBinding: o.channelBinding ?? 'require',
           logger: { info: (m, f) => o.log?.info(m, f), warn: (m, f) => o.log?.warn(m, f) },
         }),
-        // RFC 7030 4.2.3: EST errors are human-readable text, not the oneM2M shape.
-        httpErrorEdge({ shape: 'text', log: fault }),
+        // What the EST router did not answer itself: JSON with a code like its own refusals (issue 19 item 6).
+        httpErrorEdge({ log: fault }),
       );
     }
     if (o.ca && !mefCaConfigured) app.use(onlyEst);
-    if (o.dskpp) app.use('/dskpp', dskppRouter(o.dskpp), httpErrorEdge({ shape: 'text', log: fault }));
+    if (o.dskpp) app.use('/dskpp', o.edge(dskppRoutes(o.dskpp), { log: fault }));
     app.use(enrolmentRouter(exchange, principalOf, warn));
     app.use(fetchCredentialsRouter(store, { mefFqdn: o.fqdn, repository: store, vault, now }));
     app.use(mmefRouter(store, { mefFqdn: o.fqdn, vault, now }));
-    app.use((_req, res) => res.status(404).json({ 'm2m:dbg': 'no such MEF resource' }));
+    app.use(httpNotFound({ message: 'no such MEF resource' }));
     app.use(httpErrorEdge({ log: fault }));
     return app;
   };
@@ -337,7 +344,9 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
       });
       if (!a.ok) {
         for (const [k, v] of Object.entries(a.headers)) res.setHeader(k, v);
-        res.status(a.status).json({ 'm2m:dbg': a.message });
+        res
+          .status(a.status)
+          .json({ 'm2m:dbg': a.message, code: a.status === 429 ? 'USER_LOCKED_OUT' : 'UNAUTHORIZED' });
         return;
       }
       users.set(req, a.username);
@@ -379,7 +388,7 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
     servers.push(server);
     urls.user = `https://${o.user.host}:${await listen(server, o.user)}`;
   }
-  const gba = o.gba ? createMefBsf(o.gba, { store: o.store, se: o.se, now }) : undefined;
+  const gba = o.gba ? createMefBsf(o.gba, { store: o.store, se: o.se, now, edge: o.edge }) : undefined;
   if (o.gba && gba) {
     servers.push(gba.ub, gba.zn);
     const ubScheme = o.gba.ub.cert && o.gba.ub.key ? 'https' : 'http';

@@ -6,7 +6,7 @@
 // with paths and versions), and the log line never carries the raw body nor an unescaped control byte.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { escapeControl, jsonSyntaxReason } from '../content/json-limits.js';
-import { isM2MError } from '../error.js';
+import { isM2msecError } from '../error.js';
 import { ResponseStatusCode } from '../status.js';
 import { httpStatusFor } from './status-mapping.js';
 
@@ -23,6 +23,8 @@ export interface ClassifiedHttpError {
   /** HTTP status code to answer with. */
   status: number;
   rsc: ResponseStatusCode;
+  /** Stable machine-readable code (the error's own, or what the body parser reported). */
+  code: string;
   /** Fixed text for the client: never the error's own message (it may quote the body). */
   message: string;
   /** True when the client sent something unacceptable; false for a server fault. */
@@ -34,38 +36,50 @@ export interface ClassifiedHttpError {
  * entity.too.large, ...); an M2MError keeps its code and message (those are written for clients).
  */
 export function classifyHttpError(err: unknown): ClassifiedHttpError {
-  if (isM2MError(err)) {
-    return { status: httpStatusFor(err.rsc), rsc: err.rsc, message: err.message, clientFault: err.rsc < 5000 };
+  if (isM2msecError(err)) {
+    return {
+      status: httpStatusFor(err.rsc),
+      rsc: err.rsc,
+      code: err.code,
+      message: err.message,
+      clientFault: err.rsc < 5000,
+    };
   }
   const e = (err ?? {}) as { type?: unknown; status?: unknown; statusCode?: unknown };
   const type = typeof e.type === 'string' ? e.type : '';
   const status = typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : 0;
-  const bad = (httpStatus: number, message: string, rsc: ResponseStatusCode = ResponseStatusCode.BAD_REQUEST) => ({
-    status: httpStatus,
-    rsc,
-    message,
-    clientFault: true,
-  });
+  const bad = (
+    httpStatus: number,
+    code: string,
+    message: string,
+    rsc: ResponseStatusCode = ResponseStatusCode.BAD_REQUEST,
+  ) => ({ status: httpStatus, rsc, code, message, clientFault: true });
   switch (type) {
     case 'entity.parse.failed':
-      return bad(400, 'the body is not valid JSON');
+      return bad(400, 'BODY_NOT_JSON', 'the body is not valid JSON');
     case 'entity.too.large':
-      return bad(413, 'the body is too large');
+      return bad(413, 'BODY_TOO_LARGE', 'the body is too large');
     case 'parameters.too.many':
-      return bad(413, 'the body has too many parameters');
+      return bad(413, 'BODY_TOO_LARGE', 'the body has too many parameters');
     case 'encoding.unsupported':
     case 'charset.unsupported':
-      return bad(415, 'the body encoding or charset is not supported', ResponseStatusCode.UNSUPPORTED_MEDIA_TYPE);
+      return bad(
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+        'the body encoding or charset is not supported',
+        ResponseStatusCode.UNSUPPORTED_MEDIA_TYPE,
+      );
     case 'request.size.invalid':
-      return bad(400, 'the body length does not match Content-Length');
+      return bad(400, 'BODY_UNREADABLE', 'the body length does not match Content-Length');
     case 'request.aborted':
-      return bad(400, 'the request body was not completed');
+      return bad(400, 'BODY_UNREADABLE', 'the request body was not completed');
   }
-  if (err instanceof SyntaxError) return bad(400, 'the body is not valid JSON');
-  if (status >= 400 && status < 500) return bad(status, 'the request cannot be served');
+  if (err instanceof SyntaxError) return bad(400, 'BODY_NOT_JSON', 'the body is not valid JSON');
+  if (status >= 400 && status < 500) return bad(status, 'BAD_REQUEST', 'the request cannot be served');
   return {
     status: 500,
     rsc: ResponseStatusCode.INTERNAL_SERVER_ERROR,
+    code: 'INTERNAL',
     message: 'internal error',
     clientFault: false,
   };
@@ -98,7 +112,7 @@ export function writeHttpError(
     const ri = req.headers['x-m2m-ri'];
     if (typeof ri === 'string' && ri.length > 0 && ri.length <= 255 && !/[^\x20-\x7e]/.test(ri))
       headers['x-m2m-ri'] = ri;
-    body = JSON.stringify({ 'm2m:dbg': c.message });
+    body = JSON.stringify({ 'm2m:dbg': c.message, code: c.code });
   } else {
     headers['content-type'] = 'text/plain; charset=utf-8';
     body = c.message;
@@ -124,6 +138,11 @@ export function httpNotFound(o: { shape?: ErrorBodyShape; message?: string } = {
   const shape = o.shape ?? 'onem2m';
   const message = o.message ?? 'no such resource';
   return (req: IncomingMessage, res: ServerResponse): void => {
-    writeHttpError(req, res, { status: 404, rsc: ResponseStatusCode.NOT_FOUND, message, clientFault: true }, shape);
+    writeHttpError(
+      req,
+      res,
+      { status: 404, rsc: ResponseStatusCode.NOT_FOUND, code: 'NOT_FOUND', message, clientFault: true },
+      shape,
+    );
   };
 }

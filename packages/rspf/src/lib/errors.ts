@@ -1,5 +1,8 @@
 // Errors are values with a oneM2M response status code (TS-0004 6.6) and a message a person can act
-// on. Messages never carry key material.
+// on (protocol's M2msecError; only a binding maps the rsc to HTTP). Messages never carry key material.
+import type { ResponseStatusCode } from '@m2msec/protocol';
+import { M2msecError } from '@m2msec/protocol/error';
+
 export type RspfErrorCode =
   | 'BAD_REQUEST'
   | 'NOT_FOUND'
@@ -11,7 +14,7 @@ export type RspfErrorCode =
   | 'PROTOCOL'
   | 'INTERNAL';
 
-const rscByCode: Record<RspfErrorCode, number> = {
+const rscByCode: Record<RspfErrorCode, ResponseStatusCode> = {
   BAD_REQUEST: 4000,
   NOT_FOUND: 4004,
   FORBIDDEN: 4103,
@@ -23,27 +26,10 @@ const rscByCode: Record<RspfErrorCode, number> = {
   INTERNAL: 5000,
 };
 
-export class RspfError extends Error {
+export class RspfError extends M2msecError {
   override readonly name = 'RspfError';
-  readonly rsc: number;
-  constructor(
-    readonly code: RspfErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.rsc = rscByCode[code];
+  declare readonly code: RspfErrorCode;
+  constructor(code: RspfErrorCode, message: string) {
+    super(code, rscByCode[code], message);
   }
-}
-
-/** HTTP status of a oneM2M response status code (TS-0009 Table 6.4.2-1, the part used here). */
-export function httpStatusOf(rsc: number): number {
-  if (rsc === 2000) return 200;
-  if (rsc === 2001) return 201;
-  if (rsc === 2002) return 200;
-  if (rsc === 2004) return 200;
-  if (rsc === 4000) return 400;
-  if (rsc === 4004) return 404;
-  if (rsc === 4103) return 403;
-  if (rsc === 4105) return 409;
-  return 500;
 }

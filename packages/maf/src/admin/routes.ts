@@ -1,7 +1,8 @@
 // Administrating-stakeholder API of the MAF (MAF Client Credential Configuration 8.8.3.1 and the
 // Identity Configuration of 8.2.2.3, which oneM2M leaves to the MAF). Served on its own listener
 // (loopback by default) behind a bearer token compared in constant time. Key bytes go in as hex and
-// never come out.
+// never come out. Routes of the shared HTTP edge; a refusal is JSON {code, error} with the HTTP status
+// the binding maps from its rsc.
 //   PUT    /admin/clients/psk/<KmID>          {km, clientId, expirationTime?, clientConfiguration?}  pre-provisioned Km (SUID 11)
 //   PUT    /admin/clients/certificate/<SAN>   {clientId, clientConfiguration?}                       certificate MAF Handshake
 //   DELETE /admin/clients/psk/<KmID> | /admin/clients/certificate/<SAN>
@@ -14,9 +15,10 @@
 //   GET    /admin/trust-anchors
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { parseKmID } from '@m2msec/crypto';
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { httpStatusOf, MafError } from '../lib/errors.js';
+import type { EdgeRequest, EdgeResponse, EdgeRoute } from '@m2msec/protocol';
+import { MafError } from '../lib/errors.js';
 import { absoluteId, bad, body, expirationTime, relativeKeyId } from '../lib/validate.js';
+import { jsonBody } from '../procedures/json-body.js';
 import { type NotifyOptions, notifyTargets } from '../server/notify.js';
 import { certificateCredentialId, kmCredentialId, type MafStore } from '../store/maf-store.js';
 import { type HostedTrustAnchors, TA_ID } from '../trust-anchor/hosted-trust-anchors.js';
@@ -41,31 +43,50 @@ const config = (v: unknown): Record<string, unknown> | undefined => {
   return v as Record<string, unknown>;
 };
 
-export function adminRouter(o: AdminRouterOptions): Router {
-  const r = express.Router();
+interface AdminRequest {
+  params: Readonly<Record<string, string>>;
+  body: unknown;
+}
+
+const ADMIN_BODY_LIMIT = 64 * 1024;
+
+export function adminRoutes(o: AdminRouterOptions): EdgeRoute[] {
   const expected = createHash('sha256').update(`Bearer ${o.token}`).digest();
-  r.use('/admin', (req: Request, res: Response, next: NextFunction) => {
-    const got = createHash('sha256')
-      .update(req.header('authorization') ?? '')
-      .digest();
-    if (!timingSafeEqual(got, expected)) {
-      res.status(401).json({ error: 'admin API: bearer token required' });
-      return;
-    }
-    next();
-  });
-  r.use('/admin', express.json({ limit: '64kb' }));
-  const handle =
-    (fn: (req: Request) => Promise<unknown>, status = 200) =>
-    async (req: Request, res: Response) => {
-      try {
-        res.setHeader('cache-control', 'no-store');
-        res.status(status).json((await fn(req)) ?? {});
-      } catch (e) {
-        const err = e instanceof MafError ? e : undefined;
-        res.status(err ? httpStatusOf(err.rsc) : 500).json({ error: err?.message ?? 'internal error' });
-      }
-    };
+  const authorized = (r: EdgeRequest) =>
+    timingSafeEqual(
+      createHash('sha256')
+        .update(r.headers.authorization ?? '')
+        .digest(),
+      expected,
+    );
+  const unauthorized: EdgeResponse = {
+    status: 401,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+    body: JSON.stringify({ code: 'UNAUTHORIZED', error: 'admin API: bearer token required' }),
+  };
+  const routes: EdgeRoute[] = [];
+  const add = (method: string, path: string, fn: (req: AdminRequest) => Promise<unknown>) => {
+    routes.push({
+      method,
+      path,
+      maxBodyBytes: ADMIN_BODY_LIMIT,
+      async handle(r) {
+        if (!authorized(r)) return unauthorized;
+        const out = await fn({ params: r.params, body: jsonBody(r) });
+        return {
+          status: 200,
+          headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+          body: JSON.stringify(out ?? {}),
+        };
+      },
+    });
+  };
+  const r = {
+    put: (path: string, fn: (req: AdminRequest) => Promise<unknown>) => add('PUT', path, fn),
+    get: (path: string, fn: (req: AdminRequest) => Promise<unknown>) => add('GET', path, fn),
+    delete: (path: string, fn: (req: AdminRequest) => Promise<unknown>) => add('DELETE', path, fn),
+  };
+  const handle = (fn: (req: AdminRequest) => Promise<unknown>) => fn;
 
   r.put(
     '/admin/clients/psk/:kmId',
@@ -210,5 +231,14 @@ export function adminRouter(o: AdminRouterOptions): Router {
     '/admin/trust-anchors',
     handle(async () => (await o.store.trustAnchors.list()).map(({ value }) => value)),
   );
-  return r;
+  // Anything else under /admin: the token first, so the API's shape is not disclosed without it.
+  routes.push({
+    method: '*',
+    path: '/admin/*',
+    async handle(req) {
+      if (!authorized(req)) return unauthorized;
+      throw new MafError('NOT_FOUND', 'no such admin resource');
+    },
+  });
+  return routes;
 }

@@ -1,0 +1,52 @@
+// What the Mmaf procedures share: the store, the session resolver inputs, the MAF-FQDN, time,
+// notifications; and how one procedure becomes a route of the shared HTTP edge (protocol's EdgeRoute):
+// the procedure sees the parsed body, the path parameters and the TLS session facts of the transport
+// context, never a socket or a header, and answers [rsc, body]; the binding maps rsc to HTTP.
+import type { EdgeRequest, EdgeResponse, EdgeRoute, TlsContext } from '@m2msec/protocol';
+import type { EnrolmentTargetKeys } from '@m2msec/rspf';
+import type { NotifyOptions } from '../server/notify.js';
+import type { MafStore } from '../store/maf-store.js';
+import { jsonBody } from './json-body.js';
+
+export interface MafRouteContext {
+  mafFqdn: string;
+  store: MafStore;
+  rspfKeys?: EnrolmentTargetKeys;
+  now: () => number;
+  notify: NotifyOptions;
+  /** Longest lifetime the MAF grants a client registration / a key registration (ms). */
+  maxRegistrationLifetimeMs: number;
+  maxKeyLifetimeMs: number;
+  log?: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+/** One Mmaf request as a procedure sees it. */
+export interface MafRequest {
+  params: Readonly<Record<string, string>>;
+  /** The JSON body (undefined when there is none or it is not application/json). */
+  body: unknown;
+  /** What the MAF Handshake proved (undefined on a plain listener: no session). */
+  tls: TlsContext | undefined;
+}
+
+export type MafProcedure = (req: MafRequest) => Promise<[number, unknown]>;
+
+/** Bodies of Mmaf requests are small JSON documents. */
+const MAX_BODY = 16 * 1024;
+
+/** A procedure served at method + path; its answer is JSON with the rsc (X-M2M-RSC), never cached. */
+export function mafRoute(method: string, path: string, fn: MafProcedure): EdgeRoute {
+  return {
+    method,
+    path,
+    maxBodyBytes: MAX_BODY,
+    async handle(r: EdgeRequest): Promise<EdgeResponse> {
+      const [rsc, body] = await fn({ params: r.params, body: jsonBody(r), tls: r.transport.tls });
+      return {
+        rsc,
+        headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+        body: JSON.stringify(body),
+      };
+    },
+  };
+}
