@@ -155,7 +155,18 @@ export interface InCseConfig {
    */
   notifications?: { allowTargets?: string[]; maxConcurrentPerTarget?: number; maxQueuedPerTarget?: number };
   upperTester: boolean;
-  log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
+  /**
+   * Logs (packages/observability): level; format 'json' | 'pretty' | 'auto' (pretty on a terminal); file to
+   * append to instead of stdout; accessSampling, the share of permitted requests with an access line (0..1).
+   */
+  log: {
+    level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+    format?: 'json' | 'pretty' | 'auto';
+    file?: string;
+    accessSampling?: number;
+  };
+  /** The admin listener with /metrics, /healthz, /readyz (M2MSEC_ADMIN_PORT); loopback by default, off when absent. */
+  adminListener?: { host?: string; port: number };
   /**
    * <flexContainer> specializations this CSE validates beyond the built-in ones (TS-0004 7.4.37.2.1,
    * docs/conformance-resources.md); optional.
@@ -576,7 +587,18 @@ const schema = {
       type: 'object',
       additionalProperties: false,
       required: ['level'],
-      properties: { level: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] } },
+      properties: {
+        level: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+        format: { enum: ['json', 'pretty', 'auto'] },
+        file: str,
+        accessSampling: { type: 'number', minimum: 0, maximum: 1 },
+      },
+    },
+    adminListener: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['port'],
+      properties: { host: str, port: { type: 'integer', minimum: 0, maximum: 65535 } },
     },
   },
 };
@@ -657,6 +679,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): InCseConfig {
   if (env.M2MSEC_UPPER_TESTER)
     config.upperTester = env.M2MSEC_UPPER_TESTER === 'true' || env.M2MSEC_UPPER_TESTER === '1';
   if (env.M2MSEC_LOG_LEVEL) (config.log as { level: string }).level = env.M2MSEC_LOG_LEVEL;
+  if (env.M2MSEC_LOG_FORMAT) (config.log as { format: string }).format = env.M2MSEC_LOG_FORMAT;
+  if (env.M2MSEC_LOG_FILE) config.log.file = env.M2MSEC_LOG_FILE;
+  if (env.M2MSEC_ADMIN_PORT) config.adminListener = { ...config.adminListener, port: portFrom(env.M2MSEC_ADMIN_PORT) };
   if (env.M2MSEC_PROFILE) (config as { profile: string }).profile = env.M2MSEC_PROFILE;
   if (!validate(config)) {
     const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');

@@ -6,10 +6,10 @@ import { securePlainListener } from '@m2msec/administration';
 import { StaticLocationSource } from '@m2msec/authorization';
 import { createHttpBinding, HttpRequestSender } from '@m2msec/binding-http';
 import { Cse } from '@m2msec/cse';
+import { createLogger, Metrics, startAdminListener, timeResourceStore } from '@m2msec/observability';
 import { registerContainerDefinition } from '@m2msec/protocol';
 import { prepareDataDir } from '@m2msec/secure-environment';
 import { openStore } from '@m2msec/store';
-import { pino } from 'pino';
 import { adminRouter } from './admin-router.js';
 import { openAdministration } from './administration.js';
 import { startCoapListener } from './coap-listener.js';
@@ -24,7 +24,8 @@ import { upperTesterRouter } from './upper-tester.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const log = pino({ level: config.log.level, base: { app: 'in-cse', cseId: config.cse.cseId } });
+  const log = createLogger({ app: 'in-cse', ...config.log, base: { cseId: config.cse.cseId } });
+  const metrics = new Metrics({ app: 'in-cse' });
   // Secrets at rest (docs/hardening.md): data directory 0700, no secret file readable by group or others.
   prepareDataDir(config.dataDir);
   checkSecretFiles(config, process.env.M2MSEC_CONFIG);
@@ -39,7 +40,8 @@ async function main(): Promise<void> {
     }
   }
   const idContext = { spId: config.cse.spId, cseId: config.cse.cseId };
-  const administration = openAdministration(config, store, log);
+  store.resources = timeResourceStore(store.resources, metrics);
+  const administration = openAdministration(config, store, log, metrics);
   const { administrators } = administration;
   const security = await openSecurity(config, store, log, administrators);
   const endToEnd = openEndToEnd(config);
@@ -118,6 +120,15 @@ async function main(): Promise<void> {
     });
   }
   cse.start();
+  // /metrics, /healthz, /readyz on their own loopback port (packages/observability).
+  const adminListener = config.adminListener
+    ? await startAdminListener({
+        ...config.adminListener,
+        metrics,
+        checks: { store: () => store.resources.get('readyz'), secureEnvironment: () => security.se.describe() },
+      })
+    : undefined;
+  if (adminListener) log.info({ url: adminListener.url }, 'admin listener ready (/metrics, /healthz, /readyz)');
   if (config.profile === 'development') {
     log.warn(
       { adminOriginators: config.cse.adminOriginators, url: origin },
@@ -138,6 +149,7 @@ async function main(): Promise<void> {
 
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');
+    await adminListener?.close();
     await cse.stop();
     if (server) {
       await new Promise<void>((resolve) => server.close(() => resolve()));

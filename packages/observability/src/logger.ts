@@ -1,7 +1,6 @@
 // One logger per process: pino, JSON lines by default (machines read them), pretty-printed when the
 // output is a terminal (people read them). Redaction is a last line of defence for fields that could
 // carry a secret if a caller ever passed one; the code never logs key material in the first place.
-import { createWriteStream } from 'node:fs';
 import { type DestinationStream, type Logger, pino } from 'pino';
 import pretty from 'pino-pretty';
 
@@ -48,9 +47,11 @@ export function createLogger(o: LoggerOptions): Logger {
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
   };
   if (o.destination) return pino(options, o.destination);
+  // Standard output stays synchronous (a line is out before the process can exit, as tests and supervisors
+  // expect); a file is written asynchronously in batches, flushed on exit, so logging keeps off the hot path.
   const stream: DestinationStream = o.file
-    ? (createWriteStream(o.file, { flags: 'a', mode: 0o600 }) as unknown as DestinationStream)
-    : pino.destination({ fd: 1, sync: false });
+    ? pino.destination({ dest: o.file, sync: false, append: true, mode: 0o600 })
+    : pino.destination({ fd: 1, sync: true });
   const isTty = !o.file && process.stdout.isTTY === true;
   const usePretty = o.format === 'pretty' || (o.format !== 'json' && isTty);
   if (usePretty) return pino(options, pretty({ colorize: isTty, destination: o.file ? stream : 1 }));

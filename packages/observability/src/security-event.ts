@@ -14,6 +14,8 @@ export interface HandshakeRefusal {
   reason: string;
   /** A replay: a spent sequence number, nonce or token. */
   replay?: boolean;
+  /** The line's message (default 'handshake refused' / 'replay refused'). */
+  message?: string;
 }
 
 export function handshakeRefused(log: Logger, metrics: Metrics | undefined, r: HandshakeRefusal): void {
@@ -32,7 +34,7 @@ export function handshakeRefused(log: Logger, metrics: Metrics | undefined, r: H
       peer: r.peer,
       detail: r.reason,
     },
-    r.replay ? 'replay refused' : 'handshake refused',
+    r.message ?? (r.replay ? 'replay refused' : 'handshake refused'),
   );
 }
 
