@@ -50,7 +50,7 @@ export function createLogger(o: LoggerOptions): Logger {
   // Standard output stays synchronous (a line is out before the process can exit, as tests and supervisors
   // expect); a file is written asynchronously in batches, flushed on exit, so logging keeps off the hot path.
   const stream: DestinationStream = o.file
-    ? pino.destination({ dest: o.file, sync: false, append: true, mode: 0o600 })
+    ? pino.destination({ dest: o.file, sync: false, append: true, mode: 0o600, minLength: 8 * 1024 })
     : pino.destination({ fd: 1, sync: true });
   const isTty = !o.file && process.stdout.isTTY === true;
   const usePretty = o.format === 'pretty' || (o.format !== 'json' && isTty);

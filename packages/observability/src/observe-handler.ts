@@ -43,9 +43,32 @@ export function associationType(t: TransportContext): string {
   return 'none';
 }
 
+/** Counter and histogram children per (op, rsc, binding), so a request does no label hashing. */
+function requestSeries(metrics: Metrics) {
+  const counters = new Map<string, { inc(): void }>();
+  const histograms = new Map<string, { observe(v: number): void }>();
+  return (op: string, rsc: string, binding: string, seconds: number) => {
+    const ck = `${op} ${rsc} ${binding}`;
+    let c = counters.get(ck);
+    if (!c) {
+      c = metrics.requests.labels({ op, rsc, binding });
+      counters.set(ck, c);
+    }
+    c.inc();
+    const hk = `${op} ${binding}`;
+    let h = histograms.get(hk);
+    if (!h) {
+      h = metrics.requestDuration.labels({ op, binding });
+      histograms.set(hk, h);
+    }
+    h.observe(seconds);
+  };
+}
+
 export function observeHandler(handler: RequestHandler, o: ObserveOptions): RequestHandler {
   const rate = Math.min(1, Math.max(0, o.accessSampling ?? 1));
   let credit = 0;
+  const count = o.metrics ? requestSeries(o.metrics) : undefined;
   return async (req, transport) => {
     const started = process.hrtime.bigint();
     let rsp: HandlerResponse | undefined;
@@ -55,10 +78,12 @@ export function observeHandler(handler: RequestHandler, o: ObserveOptions): Requ
     } finally {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const raw = req as unknown as Record<string, unknown>;
-      const op = typeof raw?.op === 'number' ? raw.op : undefined;
+      // TS-0004 operations 1..6 (CREATE..DISCOVERY); anything else a client sent is 'invalid', so a label
+      // never takes a value a client chose (unbounded series would grow without end).
+      const op =
+        typeof raw?.op === 'number' && Number.isInteger(raw.op) && raw.op >= 1 && raw.op <= 6 ? raw.op : undefined;
       const rsc = rsp?.rsc ?? 5000;
-      o.metrics?.requests.inc({ op: String(op ?? 'invalid'), rsc: String(rsc), binding: transport.binding });
-      o.metrics?.requestDuration.observe({ op: String(op ?? 'invalid'), binding: transport.binding }, seconds);
+      count?.(op === undefined ? 'invalid' : String(op), String(rsc), transport.binding, seconds);
       const line = {
         kind: 'access',
         channel: o.channel,

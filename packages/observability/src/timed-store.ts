@@ -3,18 +3,25 @@
 import type { Metrics } from './metrics.js';
 
 export function timeResourceStore<T extends object>(resources: T, metrics: Metrics): T {
+  // One wrapper and one histogram child per method, made on first use (the hot path allocates nothing else).
+  const wrapped = new Map<string, (...args: unknown[]) => unknown>();
   return new Proxy(resources, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver);
       if (typeof value !== 'function' || typeof prop !== 'string') return value;
-      return (...args: unknown[]) => {
-        const started = process.hrtime.bigint();
-        const result = (value as (...a: unknown[]) => unknown).apply(target, args);
-        if (!(result instanceof Promise)) return result;
-        const done = () =>
-          metrics.storeDuration.observe({ operation: prop }, Number(process.hrtime.bigint() - started) / 1e9);
-        return result.finally(done);
-      };
+      let w = wrapped.get(prop);
+      if (!w) {
+        const histogram = metrics.storeDuration.labels({ operation: prop });
+        const fn = value as (...a: unknown[]) => unknown;
+        w = (...args: unknown[]) => {
+          const started = process.hrtime.bigint();
+          const result = fn.apply(target, args);
+          if (!(result instanceof Promise)) return result;
+          return result.finally(() => histogram.observe(Number(process.hrtime.bigint() - started) / 1e9));
+        };
+        wrapped.set(prop, w);
+      }
+      return w;
     },
   });
 }

@@ -128,3 +128,16 @@ describe('security and lifecycle lines', () => {
     );
   });
 });
+
+describe('label values', () => {
+  it('an operation number outside TS-0004 1..6 is counted as invalid, never as its own series', async () => {
+    const { log } = capture();
+    const metrics = new Metrics({ app: 'test', processMetrics: false });
+    const h = observeHandler(async (req) => ({ rsc: 4000, rqi: req.rqi }), { log, metrics, channel: 'http' });
+    for (const op of [7, 99999, 1.5, -1])
+      await h({ op, to: 'x', fr: 'C', rqi: 'r', rvi: '3' } as never, { binding: 'http' });
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(/m2msec_requests_total\{op="invalid",rsc="4000",binding="http",app="test"\} 4/);
+    expect(text).not.toMatch(/op="(7|99999|1\.5|-1)"/);
+  });
+});
