@@ -165,8 +165,8 @@ export interface InCseConfig {
     file?: string;
     accessSampling?: number;
   };
-  /** The admin listener with /metrics, /healthz, /readyz (M2MSEC_ADMIN_PORT); loopback by default, off when absent. */
-  adminListener?: { host?: string; port: number };
+  /** The operations listener with /metrics, /healthz, /readyz (M2MSEC_OPS_PORT); loopback by default, off when absent. */
+  opsListener?: { host?: string; port: number };
   /**
    * <flexContainer> specializations this CSE validates beyond the built-in ones (TS-0004 7.4.37.2.1,
    * docs/conformance-resources.md); optional.
@@ -594,7 +594,7 @@ const schema = {
         accessSampling: { type: 'number', minimum: 0, maximum: 1 },
       },
     },
-    adminListener: {
+    opsListener: {
       type: 'object',
       additionalProperties: false,
       required: ['port'],
@@ -681,7 +681,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): InCseConfig {
   if (env.M2MSEC_LOG_LEVEL) (config.log as { level: string }).level = env.M2MSEC_LOG_LEVEL;
   if (env.M2MSEC_LOG_FORMAT) (config.log as { format: string }).format = env.M2MSEC_LOG_FORMAT;
   if (env.M2MSEC_LOG_FILE) config.log.file = env.M2MSEC_LOG_FILE;
-  if (env.M2MSEC_ADMIN_PORT) config.adminListener = { ...config.adminListener, port: portFrom(env.M2MSEC_ADMIN_PORT) };
+  if (env.M2MSEC_OPS_PORT) config.opsListener = { ...config.opsListener, port: portFrom(env.M2MSEC_OPS_PORT) };
   if (env.M2MSEC_PROFILE) (config as { profile: string }).profile = env.M2MSEC_PROFILE;
   if (!validate(config)) {
     const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');

@@ -121,14 +121,14 @@ async function main(): Promise<void> {
   }
   cse.start();
   // /metrics, /healthz, /readyz on their own loopback port (packages/observability).
-  const adminListener = config.adminListener
+  const opsListener = config.opsListener
     ? await startAdminListener({
-        ...config.adminListener,
+        ...config.opsListener,
         metrics,
         checks: { store: () => store.resources.get('readyz'), secureEnvironment: () => security.se.describe() },
       })
     : undefined;
-  if (adminListener) log.info({ url: adminListener.url }, 'admin listener ready (/metrics, /healthz, /readyz)');
+  if (opsListener) log.info({ url: opsListener.url }, 'operations listener ready (/metrics, /healthz, /readyz)');
   if (config.profile === 'development') {
     log.warn(
       { adminOriginators: config.cse.adminOriginators, url: origin },
@@ -149,7 +149,7 @@ async function main(): Promise<void> {
 
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');
-    await adminListener?.close();
+    await opsListener?.close();
     await cse.stop();
     if (server) {
       await new Promise<void>((resolve) => server.close(() => resolve()));

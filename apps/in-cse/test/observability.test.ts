@@ -1,6 +1,6 @@
 // Issue 19 items 2 and 3 against the IN-CSE process: the access and security lines of an allowed request,
 // a 4103, a 4106 and a replayed DerivedKey handshake, read from its log; no provisioned key in the log, in
-// hex or base64; the admin listener's /metrics scraped for the counters, /healthz and /readyz answering.
+// hex or base64; the operations listener's /metrics scraped for the counters, /healthz and /readyz answering.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,7 +39,7 @@ beforeAll(async () => {
           { name: 'observed', applicableCredIDs: [`12-${aeId}`], allowedAppIDs: ['Nobserved'], allowedAEs: [AE] },
         ],
       },
-      adminListener: { port: adminPort },
+      opsListener: { port: adminPort },
       log: { level: 'info', format: 'json' },
     },
   );
@@ -173,7 +173,7 @@ describe('IN-CSE access and security lines', () => {
   });
 });
 
-describe('IN-CSE admin listener', () => {
+describe('IN-CSE operations listener', () => {
   it('/metrics counts the requests, refusals, replays and handshakes seen above', async () => {
     // 4106 twice: CAdmin over the AE's association, and Cdk over its unbound DerivedKey association.
     const r = await fetch(`http://127.0.0.1:${adminPort}/metrics`);
