@@ -14,7 +14,10 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 2);
 
 async function main() {
   const logFile = join(mkdtempSync(join(tmpdir(), 'm2msec-bench-log-')), 'in-cse.log');
-  const cse = await startInCse({ store: 'sqlite', env: { M2MSEC_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info', M2MSEC_LOG_FILE: logFile } });
+  const cse = await startInCse({
+    store: 'sqlite',
+    env: { M2MSEC_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info', M2MSEC_LOG_FILE: logFile },
+  });
   const reg = (from: string) =>
     m2m(cse.url, 'POST', '/cse-in', { from, ty: 2, body: { 'm2m:ae': { api: 'Nbench', rr: false, srv: ['3'] } } });
   await reg('Cbench');
@@ -79,7 +82,9 @@ async function main() {
   }
   bare.kill();
   await cse.stop();
-  const accessLines = readFileSync(logFile, 'utf8').split('\n').filter((l) => l.includes('"kind":"access"')).length;
+  const accessLines = readFileSync(logFile, 'utf8')
+    .split('\n')
+    .filter((l) => l.includes('"kind":"access"')).length;
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const errors = [...viaCse, ...viaBare].reduce((n, r) => n + r.errors, 0);
   const perSecond = (rs: LoadResult[]) =>
@@ -93,7 +98,9 @@ async function main() {
   console.log(`  IN-CSE (ACP checks on, access log to a file): ${perSecond(viaCse)} req/s (median)`);
   console.log(`  access lines written:                       ${accessLines}`);
   const each = ratios.map((r) => r.toFixed(2)).join(' ');
-  console.log(`  ratio IN-CSE / bare:                        ${median(ratios).toFixed(2)} median (rounds: ${each}; target >= 0.70)`);
+  console.log(
+    `  ratio IN-CSE / bare:                        ${median(ratios).toFixed(2)} median (rounds: ${each}; target >= 0.70)`,
+  );
   const served = viaCse.reduce((n, r) => n + r.requests, 0);
   if (accessLines < served) {
     console.log(`  only ${accessLines} access lines for ${served} requests: access logging was not on`);

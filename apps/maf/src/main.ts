@@ -4,13 +4,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startMaf } from '@m2msec/maf';
+import { Metrics, startAdminListener } from '@m2msec/observability';
 import {
   checkSecretFileMode,
   openSoftwareSecureEnvironment,
   prepareDataDir,
   resolveKekSource,
 } from '@m2msec/secure-environment';
-import { Metrics, startAdminListener } from '@m2msec/observability';
 import { openStore } from '@m2msec/store';
 import { ConfigError, loadConfig, type MafConfig, secretFilesOf } from './config.js';
 

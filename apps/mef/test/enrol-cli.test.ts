@@ -61,7 +61,10 @@ describe('m2msec-enrol', () => {
     const metrics = await (await fetch(`http://127.0.0.1:${opsPort}/metrics`)).text();
     expect(metrics).toContain(`m2msec_enrolments_total{framework="rspf",outcome="ok",app="mef"} ${N}`);
     const ready = await fetch(`http://127.0.0.1:${opsPort}/readyz`);
-    expect(await ready.json()).toEqual({ status: 'ready', checks: { store: { ok: true }, secureEnvironment: { ok: true } } });
+    expect(await ready.json()).toEqual({
+      status: 'ready',
+      checks: { store: { ok: true }, secureEnvironment: { ok: true } },
+    });
     expect(r.stderr).toMatch(/enrolling \[.*\] 7\/7 devices \| 1 failed/);
     const results = readFileSync(join(out, 'results.jsonl'), 'utf8')
       .trim()
