@@ -76,7 +76,13 @@ export interface MnCseFileConfig {
   };
   mca: 'optional' | 'required';
   requestTimeoutMs: number;
-  log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
+  log: {
+    level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+    format?: 'json' | 'pretty' | 'auto';
+    file?: string;
+  };
+  /** /metrics, /healthz, /readyz on their own listener (M2MSEC_OPS_PORT), loopback by default; off when absent. */
+  opsListener?: { host?: string; port: number };
 }
 
 export const defaults: MnCseFileConfig = {
@@ -228,7 +234,12 @@ const schema = obj(
     }),
     mca: { enum: ['optional', 'required'] },
     requestTimeoutMs: { type: 'integer', minimum: 1 },
-    log: obj(['level'], { level: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] } }),
+    log: obj(['level'], {
+      level: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+      format: { enum: ['json', 'pretty', 'auto'] },
+      file: str,
+    }),
+    opsListener: obj(['port'], { host: str, port }),
   },
 );
 
@@ -265,6 +276,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MnCseFileConfi
   }
   const config = merge(structuredClone(defaults), file);
   if (env.M2MSEC_HTTP_HOST) config.http.host = env.M2MSEC_HTTP_HOST;
+  if (env.M2MSEC_OPS_PORT)
+    config.opsListener = { ...config.opsListener, port: intFrom('M2MSEC_OPS_PORT', env.M2MSEC_OPS_PORT, 65535) };
   if (env.M2MSEC_HTTP_PORT) config.http.port = intFrom('M2MSEC_HTTP_PORT', env.M2MSEC_HTTP_PORT, 65535);
   if (env.M2MSEC_DATA_DIR) config.dataDir = env.M2MSEC_DATA_DIR;
   if (env.M2MSEC_LOG_LEVEL) config.log.level = env.M2MSEC_LOG_LEVEL as MnCseFileConfig['log']['level'];
