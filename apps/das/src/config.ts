@@ -38,6 +38,8 @@ export interface DasConfig {
   /** FQDN part of the token IDs it issues (name@fqdn). */
   tokenIdDomain: string;
   rules: DasRule[];
+  /** /metrics, /healthz, /readyz on their own listener (M2MSEC_OPS_PORT), loopback by default; off when absent. */
+  opsListener?: { host?: string; port: number };
 }
 
 const str = { type: 'string', minLength: 1 };
@@ -53,6 +55,12 @@ const schema = {
       type: 'object',
       additionalProperties: false,
       required: ['host', 'port'],
+      properties: { host: str, port: { type: 'integer', minimum: 0, maximum: 65535 } },
+    },
+    opsListener: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['port'],
       properties: { host: str, port: { type: 'integer', minimum: 0, maximum: 65535 } },
     },
     signingKey: { type: 'object', required: ['kty', 'd'] },
@@ -107,6 +115,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DasConfig {
   if (config && typeof config === 'object' && config.http && typeof config.http === 'object') {
     if (env.M2MSEC_DAS_HOST) config.http.host = env.M2MSEC_DAS_HOST;
     if (env.M2MSEC_DAS_PORT) config.http.port = Number(env.M2MSEC_DAS_PORT);
+  }
+  if (config && typeof config === 'object' && env.M2MSEC_OPS_PORT) {
+    config.opsListener = { ...config.opsListener, port: Number(env.M2MSEC_OPS_PORT) };
   }
   if (!validate(config)) {
     const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
