@@ -48,9 +48,10 @@ export function createLogger(o: LoggerOptions): Logger {
   };
   if (o.destination) return pino(options, o.destination);
   // Standard output stays synchronous (a line is out before the process can exit, as tests and supervisors
-  // expect); a file is written asynchronously in batches, flushed on exit, so logging keeps off the hot path.
+  // expect); a file is written asynchronously (lines queued while a write is in flight go out together,
+  // flushed on exit), so logging keeps off the hot path without holding a line back.
   const stream: DestinationStream = o.file
-    ? pino.destination({ dest: o.file, sync: false, append: true, mode: 0o600, minLength: 8 * 1024 })
+    ? pino.destination({ dest: o.file, sync: false, append: true, mode: 0o600 })
     : pino.destination({ fd: 1, sync: true });
   const isTty = !o.file && process.stdout.isTTY === true;
   const usePretty = o.format === 'pretty' || (o.format !== 'json' && isTty);
