@@ -2,6 +2,7 @@
 // the process with every problem listed; M2MSEC_DAS_HOST / M2MSEC_DAS_PORT override the listener.
 
 import { readFileSync } from 'node:fs';
+import { describeConfigProblems } from '@m2msec/protocol';
 import { checkSecretFileMode } from '@m2msec/secure-environment';
 import { Ajv } from 'ajv';
 
@@ -96,7 +97,7 @@ const schema = {
   },
 };
 
-const validate = new Ajv({ allErrors: true }).compile<DasConfig>(schema);
+const validate = new Ajv({ allErrors: true, verbose: true }).compile<DasConfig>(schema);
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -120,8 +121,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DasConfig {
     config.opsListener = { ...config.opsListener, port: Number(env.M2MSEC_OPS_PORT) };
   }
   if (!validate(config)) {
-    const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
-    throw new ConfigError(`invalid configuration: ${problems}`);
+    // Key path, what is allowed, the nearest key (issue 19 item 4); the file named when there is one.
+    const problems = describeConfigProblems(validate.errors ?? []).join('; ');
+    const where = env.M2MSEC_DAS_CONFIG ? ` (file ${env.M2MSEC_DAS_CONFIG})` : '';
+    throw new ConfigError(`invalid configuration${where}: ${problems}`);
   }
   return config;
 }

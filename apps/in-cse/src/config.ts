@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isLoopbackHost } from '@m2msec/administration';
 import type { ContainerDefinition } from '@m2msec/protocol';
+import { describeConfigProblems } from '@m2msec/protocol';
 import { Ajv } from 'ajv';
 
 /** One administrator principal (docs/administration.md): an originator and exactly one credential. */
@@ -603,7 +604,7 @@ const schema = {
   },
 };
 
-const validate = new Ajv({ allErrors: true }).compile<InCseConfig>(schema);
+const validate = new Ajv({ allErrors: true, verbose: true }).compile<InCseConfig>(schema);
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -625,10 +626,9 @@ function merge<T>(base: T, over: unknown): T {
   return out as T;
 }
 
-function portFrom(value: string): number {
+function portFrom(value: string, name = 'M2MSEC_HTTP_PORT'): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535)
-    throw new ConfigError(`M2MSEC_HTTP_PORT '${value}' is not a port number`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${name} '${value}' is not a port number`);
   return n;
 }
 
@@ -681,11 +681,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): InCseConfig {
   if (env.M2MSEC_LOG_LEVEL) (config.log as { level: string }).level = env.M2MSEC_LOG_LEVEL;
   if (env.M2MSEC_LOG_FORMAT) (config.log as { format: string }).format = env.M2MSEC_LOG_FORMAT;
   if (env.M2MSEC_LOG_FILE) config.log.file = env.M2MSEC_LOG_FILE;
-  if (env.M2MSEC_OPS_PORT) config.opsListener = { ...config.opsListener, port: portFrom(env.M2MSEC_OPS_PORT) };
+  if (env.M2MSEC_OPS_PORT)
+    config.opsListener = { ...config.opsListener, port: portFrom(env.M2MSEC_OPS_PORT, 'M2MSEC_OPS_PORT') };
   if (env.M2MSEC_PROFILE) (config as { profile: string }).profile = env.M2MSEC_PROFILE;
   if (!validate(config)) {
-    const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
-    throw new ConfigError(`invalid configuration: ${problems}`);
+    // Key path, what is allowed, the nearest key (issue 19 item 4); the file named when there is one.
+    const problems = describeConfigProblems(validate.errors ?? []).join('; ');
+    const where = env.M2MSEC_CONFIG ? ` (file ${env.M2MSEC_CONFIG})` : '';
+    throw new ConfigError(`invalid configuration${where}: ${problems}`);
   }
   checkDerivedKeyWindow(config.security.derivedKey);
   config.dataDir = resolve(config.dataDir);

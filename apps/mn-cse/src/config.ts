@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isLoopbackHost } from '@m2msec/administration';
+import { describeConfigProblems } from '@m2msec/protocol';
 import { Ajv } from 'ajv';
 
 /** One administrator principal (docs/administration.md): an originator and exactly one credential. */
@@ -243,7 +244,7 @@ const schema = obj(
   },
 );
 
-const validate = new Ajv({ allErrors: true }).compile<MnCseFileConfig>(schema);
+const validate = new Ajv({ allErrors: true, verbose: true }).compile<MnCseFileConfig>(schema);
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -292,8 +293,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MnCseFileConfi
     };
   }
   if (!validate(config)) {
-    const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
-    throw new ConfigError(`invalid configuration: ${problems}`);
+    // Key path, what is allowed, the nearest key (issue 19 item 4); the file named when there is one.
+    const problems = describeConfigProblems(validate.errors ?? []).join('; ');
+    const where = env.M2MSEC_CONFIG ? ` (file ${env.M2MSEC_CONFIG})` : '';
+    throw new ConfigError(`invalid configuration${where}: ${problems}`);
   }
   config.dataDir = resolve(config.dataDir);
   checkProfile(config);
