@@ -45,7 +45,8 @@ export interface DasConfig {
 
 const str = { type: 'string', minLength: 1 };
 const ints = { type: 'array', items: { type: 'integer', minimum: 1 } };
-const schema = {
+/** The JSON schema the loader validates against (published in docs/config-schemas by scripts/gen-config-schemas.ts). */
+export const schema = {
   type: 'object',
   additionalProperties: false,
   required: ['dasId', 'spId', 'http', 'signingKey', 'alg', 'tokenIdDomain', 'rules'],

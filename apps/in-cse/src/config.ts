@@ -219,7 +219,8 @@ export const defaults: InCseConfig = {
 
 const str = { type: 'string', minLength: 1 };
 const strList = { type: 'array', items: str };
-const schema = {
+/** The JSON schema the loader validates against (published in docs/config-schemas by scripts/gen-config-schemas.ts). */
+export const schema = {
   type: 'object',
   additionalProperties: false,
   required: [

@@ -116,7 +116,8 @@ const obj = (required: string[], properties: Record<string, unknown>) => ({
   properties,
 });
 
-const schema = obj(
+/** The JSON schema the loader validates against (published in docs/config-schemas by scripts/gen-config-schemas.ts). */
+export const schema = obj(
   [
     'profile',
     'administrators',
