@@ -3,7 +3,7 @@
 // is tested in test-e2e/test/layering.test.ts with a deliberately added upward import.
 // Tests and benches may reach up (a binding as a harness): only src/ is checked.
 const layers = [
-  ['protocol', 'crypto', 'store'], // foundation
+  ['protocol', 'crypto', 'store', 'observability'], // foundation
   ['secure-environment'], // SE layer
   ['est', 'dskpp', 'gba', 'rspf', 'saef', 'mef', 'maf', 'esprim', 'esdata', 'escertke'], // frameworks, engines, roles
   ['identification', 'authentication', 'authorization', 'security-association', 'sensitive-data', 'administration'], // security functions

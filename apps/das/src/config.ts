@@ -2,6 +2,7 @@
 // the process with every problem listed; M2MSEC_DAS_HOST / M2MSEC_DAS_PORT override the listener.
 
 import { readFileSync } from 'node:fs';
+import { describeConfigProblems } from '@m2msec/protocol';
 import { checkSecretFileMode } from '@m2msec/secure-environment';
 import { Ajv } from 'ajv';
 
@@ -38,11 +39,14 @@ export interface DasConfig {
   /** FQDN part of the token IDs it issues (name@fqdn). */
   tokenIdDomain: string;
   rules: DasRule[];
+  /** /metrics, /healthz, /readyz on their own listener (M2MSEC_OPS_PORT), loopback by default; off when absent. */
+  opsListener?: { host?: string; port: number };
 }
 
 const str = { type: 'string', minLength: 1 };
 const ints = { type: 'array', items: { type: 'integer', minimum: 1 } };
-const schema = {
+/** The JSON schema the loader validates against (published in docs/config-schemas by scripts/gen-config-schemas.ts). */
+export const schema = {
   type: 'object',
   additionalProperties: false,
   required: ['dasId', 'spId', 'http', 'signingKey', 'alg', 'tokenIdDomain', 'rules'],
@@ -53,6 +57,12 @@ const schema = {
       type: 'object',
       additionalProperties: false,
       required: ['host', 'port'],
+      properties: { host: str, port: { type: 'integer', minimum: 0, maximum: 65535 } },
+    },
+    opsListener: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['port'],
       properties: { host: str, port: { type: 'integer', minimum: 0, maximum: 65535 } },
     },
     signingKey: { type: 'object', required: ['kty', 'd'] },
@@ -88,7 +98,7 @@ const schema = {
   },
 };
 
-const validate = new Ajv({ allErrors: true }).compile<DasConfig>(schema);
+const validate = new Ajv({ allErrors: true, verbose: true }).compile<DasConfig>(schema);
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -108,9 +118,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DasConfig {
     if (env.M2MSEC_DAS_HOST) config.http.host = env.M2MSEC_DAS_HOST;
     if (env.M2MSEC_DAS_PORT) config.http.port = Number(env.M2MSEC_DAS_PORT);
   }
+  if (config && typeof config === 'object' && env.M2MSEC_OPS_PORT) {
+    config.opsListener = { ...config.opsListener, port: Number(env.M2MSEC_OPS_PORT) };
+  }
   if (!validate(config)) {
-    const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
-    throw new ConfigError(`invalid configuration: ${problems}`);
+    // Key path, what is allowed, the nearest key (issue 19 item 4); the file named when there is one.
+    const problems = describeConfigProblems(validate.errors ?? []).join('; ');
+    const where = env.M2MSEC_DAS_CONFIG ? ` (file ${env.M2MSEC_DAS_CONFIG})` : '';
+    throw new ConfigError(`invalid configuration${where}: ${problems}`);
   }
   return config;
 }

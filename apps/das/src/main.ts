@@ -6,6 +6,7 @@ import { createPrivateKey } from 'node:crypto';
 import { dasResponseContent, parseDasRequest } from '@m2msec/authorization';
 import { createHttpBinding } from '@m2msec/binding-http';
 import { answerHelpAndVersion } from '@m2msec/node/cli';
+import { createLogger, Metrics, observeHandler, startAdminListener } from '@m2msec/observability';
 import { type HandlerResponse, Operation, type RequestPrimitive, ResponseStatusCode } from '@m2msec/protocol';
 import { ConfigError, loadConfig } from './config.js';
 import { decide } from './decide.js';
@@ -54,10 +55,24 @@ async function main(): Promise<void> {
     });
     return { rsc: ResponseStatusCode.OK, rqi: req.rqi, pc: dasResponseContent(response) };
   };
-  const binding = createHttpBinding({ handler, cseId: '/das', cseBaseName: 'das', spId: config.spId });
+  // Refusals and errors get an access and a security line; consultations are logged above.
+  const metrics = new Metrics({ app: 'das' });
+  const observed = observeHandler(handler, {
+    log: createLogger({ app: 'das', level: 'warn', format: 'json' }),
+    metrics,
+    channel: 'http',
+  });
+  const binding = createHttpBinding({ handler: observed, cseId: '/das', cseBaseName: 'das', spId: config.spId });
   const address = await binding.listen({ host: config.http.host, port: config.http.port });
-  log({ event: 'ready', url: `http://${config.http.host}:${address.port}`, rules: config.rules.length });
+  const ops = config.opsListener ? await startAdminListener({ ...config.opsListener, metrics }) : undefined;
+  log({
+    event: 'ready',
+    url: `http://${config.http.host}:${address.port}`,
+    rules: config.rules.length,
+    ...(ops ? { ops: ops.url } : {}),
+  });
   const shutdown = async () => {
+    await ops?.close();
     await binding.close({ graceMs: 1000 });
     process.exit(0);
   };

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dasRequestContent, parseDasResponse, TokenVerifier } from '@m2msec/authorization';
 import { HttpRequestSender } from '@m2msec/binding-http';
+import { freePort } from '@m2msec/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const main = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'main.js');
@@ -38,6 +39,7 @@ const config = {
 let das: ChildProcess;
 let url = '';
 let out = '';
+let opsPort: number;
 const sender = new HttpRequestSender({ timeoutMs: 5000 });
 const consult = (dreq: object, pc?: unknown) =>
   sender.send(url, {
@@ -52,7 +54,10 @@ const consult = (dreq: object, pc?: unknown) =>
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'm2msec-das-'));
   writeFileSync(join(dir, 'das.json'), JSON.stringify(config), { mode: 0o600 }); // holds the signing key
-  das = spawn(process.execPath, [main], { env: { ...process.env, M2MSEC_DAS_CONFIG: join(dir, 'das.json') } });
+  opsPort = await freePort();
+  das = spawn(process.execPath, [main], {
+    env: { ...process.env, M2MSEC_DAS_CONFIG: join(dir, 'das.json'), M2MSEC_OPS_PORT: String(opsPort) },
+  });
   das.stdout!.on('data', (d) => (out += d));
   das.stderr!.on('data', (d) => (out += d));
   const deadline = Date.now() + 15_000;
@@ -107,6 +112,15 @@ describe('reference DAS (TS-0003 7.3.2.2 step 3)', () => {
   it('refuses a NOTIFY that is not a dynamic authorization request', async () => {
     const rsp = await consult({}, { 'm2m:sgn': { vrq: true } });
     expect(rsp.rsc).toBe(4000);
+  });
+
+  it('counts consultations by status on its operations listener (issue 19 item 3)', async () => {
+    const metrics = await (await fetch(`http://127.0.0.1:${opsPort}/metrics`)).text();
+    expect(Number(/m2msec_requests_total\{op="5",rsc="2000",binding="http",app="das"\} (\d+)/.exec(metrics)?.[1])).toBe(
+      6,
+    );
+    expect(metrics).toContain('m2msec_requests_total{op="5",rsc="4000",binding="http",app="das"} 1');
+    expect((await fetch(`http://127.0.0.1:${opsPort}/readyz`)).status).toBe(200);
   });
 
   it('stops at start with a clear message on a bad configuration', () => {

@@ -1,6 +1,9 @@
 // pnpm bench (in-cse): requests/s of GET <contentInstance> through the IN-CSE (ACP checks on, a
 // non-admin originator) and of a bare express handler, both separate processes, same load generator.
+// The IN-CSE writes its access line per request (packages/observability) to a file, as a deployment would.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, m2m, startInCse } from '../test/harness.js';
@@ -10,7 +13,11 @@ const here = dirname(fileURLToPath(import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 2);
 
 async function main() {
-  const cse = await startInCse({ store: 'sqlite', env: { M2MSEC_LOG_LEVEL: 'error' } });
+  const logFile = join(mkdtempSync(join(tmpdir(), 'm2msec-bench-log-')), 'in-cse.log');
+  const cse = await startInCse({
+    store: 'sqlite',
+    env: { M2MSEC_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info', M2MSEC_LOG_FILE: logFile },
+  });
   const reg = (from: string) =>
     m2m(cse.url, 'POST', '/cse-in', { from, ty: 2, body: { 'm2m:ae': { api: 'Nbench', rr: false, srv: ['3'] } } });
   await reg('Cbench');
@@ -75,6 +82,9 @@ async function main() {
   }
   bare.kill();
   await cse.stop();
+  const accessLines = readFileSync(logFile, 'utf8')
+    .split('\n')
+    .filter((l) => l.includes('"kind":"access"')).length;
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const errors = [...viaCse, ...viaBare].reduce((n, r) => n + r.errors, 0);
   const perSecond = (rs: LoadResult[]) =>
@@ -84,10 +94,18 @@ async function main() {
   console.log(
     `GET <contentInstance>, 32 keep-alive connections, one process each, ${rounds} alternating rounds of ${seconds} s`,
   );
-  console.log(`  bare express handler:       ${perSecond(viaBare)} req/s (median)`);
-  console.log(`  IN-CSE (ACP checks on):     ${perSecond(viaCse)} req/s (median)`);
+  console.log(`  bare express handler:                       ${perSecond(viaBare)} req/s (median)`);
+  console.log(`  IN-CSE (ACP checks on, access log to a file): ${perSecond(viaCse)} req/s (median)`);
+  console.log(`  access lines written:                       ${accessLines}`);
   const each = ratios.map((r) => r.toFixed(2)).join(' ');
-  console.log(`  ratio IN-CSE / bare:        ${median(ratios).toFixed(2)} median (rounds: ${each}; target >= 0.70)`);
+  console.log(
+    `  ratio IN-CSE / bare:                        ${median(ratios).toFixed(2)} median (rounds: ${each}; target >= 0.70)`,
+  );
+  const served = viaCse.reduce((n, r) => n + r.requests, 0);
+  if (accessLines < served) {
+    console.log(`  only ${accessLines} access lines for ${served} requests: access logging was not on`);
+    process.exitCode = 1;
+  }
   if (errors > 0) {
     console.log(`  ${errors} requests failed`);
     process.exitCode = 1;

@@ -38,7 +38,7 @@ export function credentialsCli(configPath: string, dataDir: string, args: string
 export async function prepareSecureInCse(
   security: Record<string, unknown>,
   extra: Record<string, unknown> = {},
-): Promise<Omit<SecureInCse, 'cse' | 'restart'> & { start(): Promise<SecureInCse> }> {
+): Promise<Omit<SecureInCse, 'cse' | 'restart'> & { start(env?: Record<string, string>): Promise<SecureInCse> }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'm2msec-in-cse-saef-'));
   const pskPort = await freePort();
   const certPort = await freePort();
@@ -54,8 +54,8 @@ export async function prepareSecureInCse(
   const base = { dataDir, configPath, pskPort, certPort };
   return {
     ...base,
-    async start() {
-      const env = { M2MSEC_CONFIG: configPath };
+    async start(extraEnv: Record<string, string> = {}) {
+      const env = { M2MSEC_CONFIG: configPath, ...extraEnv };
       const out: SecureInCse = {
         ...base,
         cse: await startInCse({ store: 'sqlite', dataDir, env }),

@@ -16,6 +16,8 @@ export interface MafConfig {
   mef?: { url: string; fqdn: string; pskIdentity: string; keyFile: string; targetId?: string };
   notificationTimeoutMs: number;
   log: { level: 'info' | 'warn' | 'silent' };
+  /** /metrics, /healthz, /readyz on their own listener (M2MSEC_OPS_PORT), loopback by default; off when absent. */
+  opsListener?: { host?: string; port: number };
   /**
    * Key-encryption key file of the SE keystore, outside the data directory (created 0600 on first start;
    * M2MSEC_MAF_KEYSTORE_KEY_FILE), or M2MSEC_KEK. Default <dataDir>/keystore.key, accepted only while
@@ -71,6 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MafConfig {
       ...(env.M2MSEC_PG_SCHEMA ? { schema: env.M2MSEC_PG_SCHEMA } : {}),
     };
   }
+  if (env.M2MSEC_OPS_PORT) c.opsListener = { ...c.opsListener, port: port(env.M2MSEC_OPS_PORT, 'M2MSEC_OPS_PORT') };
   if (env.M2MSEC_LOG_LEVEL === 'warn' || env.M2MSEC_LOG_LEVEL === 'silent' || env.M2MSEC_LOG_LEVEL === 'info') {
     c.log = { level: env.M2MSEC_LOG_LEVEL };
   }

@@ -6,6 +6,7 @@ import { startMaf } from '@m2msec/maf';
 // The reference MAF process: configuration, SE keystore and store in the data directory, then startMaf
 // (packages/maf). Prints one JSON line {"msg":"MAF ready","urls":...}.
 import { answerHelpAndVersion } from '@m2msec/node/cli';
+import { Metrics, startAdminListener } from '@m2msec/observability';
 import {
   checkSecretFileMode,
   openSoftwareSecureEnvironment,
@@ -37,7 +38,16 @@ function logger(level: MafConfig['log']['level']) {
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const log = logger(config.log.level);
+  const metrics = new Metrics({ app: 'maf' });
+  const plain = logger(config.log.level);
+  // Refused handshakes counted for /metrics (packages/observability).
+  const log = {
+    ...plain,
+    info: (m: string, f?: Record<string, unknown>) => {
+      if (m === 'MAF Handshake failed') metrics.handshakes.inc({ framework: 'maf', outcome: 'refused' });
+      return plain.info(m, f);
+    },
+  };
   // Secrets at rest (docs/hardening.md): data directory 0700, secret files owner-only, KEK source.
   prepareDataDir(config.dataDir);
   for (const [path, what] of secretFilesOf(config)) checkSecretFileMode(path, what);
@@ -92,8 +102,16 @@ async function main(): Promise<void> {
     notificationTimeoutMs: config.notificationTimeoutMs,
     log,
   });
-  log.ready('MAF ready', { fqdn: config.fqdn, urls: maf.urls, store: config.store.kind });
+  const ops = config.opsListener
+    ? await startAdminListener({
+        ...config.opsListener,
+        metrics,
+        checks: { store: () => store.resources.get('readyz'), secureEnvironment: () => se.describe() },
+      })
+    : undefined;
+  log.ready('MAF ready', { fqdn: config.fqdn, urls: maf.urls, store: config.store.kind, ops: ops?.url });
   const shutdown = async () => {
+    await ops?.close();
     await maf.close();
     await store.close();
     await se.close();

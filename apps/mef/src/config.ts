@@ -84,6 +84,8 @@ export interface MefConfig {
   };
   notifyTargets: boolean;
   log: { level: 'info' | 'warn' | 'silent' };
+  /** /metrics, /healthz, /readyz on their own listener (M2MSEC_OPS_PORT), loopback by default; off when absent. */
+  opsListener?: { host?: string; port: number };
 }
 
 export const defaults: MefConfig = {
@@ -125,6 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MefConfig {
     c.admin = { ...c.admin, port: port(env.M2MSEC_MEF_ADMIN_PORT, 'M2MSEC_MEF_ADMIN_PORT') };
   if (env.M2MSEC_MEF_CRL_PORT)
     c.crl = { host: c.crl?.host ?? '127.0.0.1', port: port(env.M2MSEC_MEF_CRL_PORT, 'M2MSEC_MEF_CRL_PORT') };
+  if (env.M2MSEC_OPS_PORT) c.opsListener = { ...c.opsListener, port: port(env.M2MSEC_OPS_PORT, 'M2MSEC_OPS_PORT') };
   if (env.M2MSEC_MEF_ADMIN_TOKEN) c.admin = { ...c.admin, token: env.M2MSEC_MEF_ADMIN_TOKEN };
   if (env.M2MSEC_STORE === 'postgres') {
     if (!env.M2MSEC_PG_URL) throw new ConfigError('M2MSEC_STORE=postgres needs M2MSEC_PG_URL');

@@ -10,6 +10,7 @@ import { type MefGbaOptions, startMef } from '@m2msec/mef';
 // The reference MEF process: configuration, SE keystore and store in the data directory, EST CA on
 // first start, then startMef (packages/mef). Prints one JSON line {"msg":"MEF ready","urls":...}.
 import { answerHelpAndVersion } from '@m2msec/node/cli';
+import { Metrics, startAdminListener } from '@m2msec/observability';
 import {
   checkSecretFileMode,
   openSoftwareSecureEnvironment,
@@ -42,6 +43,18 @@ function logger(level: MefConfig['log']['level']) {
   };
 }
 
+/** The MEF's own log events, counted for /metrics (packages/observability). */
+function counted(log: ReturnType<typeof logger>, metrics: Metrics): ReturnType<typeof logger> {
+  return {
+    ...log,
+    info: (m, f) => {
+      if (m === 'enrolment complete') metrics.enrolments.inc({ framework: 'rspf', outcome: 'ok' });
+      if (m === 'MEF Handshake failed') metrics.handshakes.inc({ framework: 'mef', outcome: 'refused' });
+      return log.info(m, f);
+    },
+  };
+}
+
 async function estCa(se: SecureEnvironment, config: MefConfig): Promise<CertificateAuthority> {
   const certFile = join(config.dataDir, 'est-ca.der');
   if (existsSync(certFile) && (await se.getKey(EST_CA_KEY))) {
@@ -54,7 +67,8 @@ async function estCa(se: SecureEnvironment, config: MefConfig): Promise<Certific
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const log = logger(config.log.level);
+  const metrics = new Metrics({ app: 'mef' });
+  const log = counted(logger(config.log.level), metrics);
   // Secrets at rest (docs/hardening.md): data directory 0700, secret files owner-only, KEK source.
   prepareDataDir(config.dataDir);
   for (const [path, what] of secretFilesOf(config)) checkSecretFileMode(path, what);
@@ -147,8 +161,16 @@ async function main(): Promise<void> {
     notifyTargets: config.notifyTargets,
     log,
   });
-  log.ready('MEF ready', { fqdn: config.fqdn, urls: mef.urls, store: config.store.kind });
+  const ops = config.opsListener
+    ? await startAdminListener({
+        ...config.opsListener,
+        metrics,
+        checks: { store: () => store.resources.get('readyz'), secureEnvironment: () => se.describe() },
+      })
+    : undefined;
+  log.ready('MEF ready', { fqdn: config.fqdn, urls: mef.urls, store: config.store.kind, ops: ops?.url });
   const shutdown = async () => {
+    await ops?.close();
     await mef.close();
     await store.close();
     await se.close();

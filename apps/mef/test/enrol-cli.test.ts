@@ -8,15 +8,18 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 // Processes on a shared 2-core machine: generous per-test time.
 vi.setConfig({ testTimeout: 120_000 });
 
+import { freePort } from '@m2msec/test-support';
 import { dist, MEF_FQDN, type MefProcess, run, startMefProcess, tmp } from './helpers.js';
 
 const N = 6;
 let mef: MefProcess;
+let opsPort: number;
 const devices = Array.from({ length: N }, (_, i) => ({ kpmId: `bulk-${i}`, kpmHex: randomBytes(32).toString('hex') }));
 const cli = (args: string[]) => run(process.execPath, [join(dist, 'enrol.js'), ...args], { timeoutMs: 120_000 });
 
 beforeAll(async () => {
-  mef = await startMefProcess();
+  opsPort = await freePort();
+  mef = await startMefProcess({ M2MSEC_OPS_PORT: String(opsPort) });
   for (const [i, d] of devices.entries()) {
     const r = await mef.admin('PUT', `/admin/enrolees/psk/${d.kpmId}`, {
       kpm: d.kpmHex,
@@ -54,6 +57,14 @@ describe('m2msec-enrol', () => {
     ]);
     expect(r.code, r.stderr).toBe(1); // one device failed
     expect(JSON.parse(r.stdout)).toEqual({ devices: N + 1, enrolled: N, failed: 1 });
+    // The operations listener (issue 19 item 3) counted each enrolment and answers /readyz.
+    const metrics = await (await fetch(`http://127.0.0.1:${opsPort}/metrics`)).text();
+    expect(metrics).toContain(`m2msec_enrolments_total{framework="rspf",outcome="ok",app="mef"} ${N}`);
+    const ready = await fetch(`http://127.0.0.1:${opsPort}/readyz`);
+    expect(await ready.json()).toEqual({
+      status: 'ready',
+      checks: { store: { ok: true }, secureEnvironment: { ok: true } },
+    });
     expect(r.stderr).toMatch(/enrolling \[.*\] 7\/7 devices \| 1 failed/);
     const results = readFileSync(join(out, 'results.jsonl'), 'utf8')
       .trim()

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isLoopbackHost } from '@m2msec/administration';
+import { describeConfigProblems } from '@m2msec/protocol';
 import { Ajv } from 'ajv';
 
 /** One administrator principal (docs/administration.md): an originator and exactly one credential. */
@@ -76,7 +77,13 @@ export interface MnCseFileConfig {
   };
   mca: 'optional' | 'required';
   requestTimeoutMs: number;
-  log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
+  log: {
+    level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+    format?: 'json' | 'pretty' | 'auto';
+    file?: string;
+  };
+  /** /metrics, /healthz, /readyz on their own listener (M2MSEC_OPS_PORT), loopback by default; off when absent. */
+  opsListener?: { host?: string; port: number };
   /**
    * Test hooks, refused by the secure profile: `alterRelayedContentFrom` lists originators whose retargeted
    * requests leave with one character of their Content altered (a compromised relay, for end-to-end tests).
@@ -122,7 +129,8 @@ const obj = (required: string[], properties: Record<string, unknown>) => ({
   properties,
 });
 
-const schema = obj(
+/** The JSON schema the loader validates against (published in docs/config-schemas by scripts/gen-config-schemas.ts). */
+export const schema = obj(
   [
     'profile',
     'administrators',
@@ -258,11 +266,16 @@ const schema = obj(
     }),
     mca: { enum: ['optional', 'required'] },
     requestTimeoutMs: { type: 'integer', minimum: 1 },
-    log: obj(['level'], { level: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] } }),
+    log: obj(['level'], {
+      level: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+      format: { enum: ['json', 'pretty', 'auto'] },
+      file: str,
+    }),
+    opsListener: obj(['port'], { host: str, port }),
   },
 );
 
-const validate = new Ajv({ allErrors: true }).compile<MnCseFileConfig>(schema);
+const validate = new Ajv({ allErrors: true, verbose: true }).compile<MnCseFileConfig>(schema);
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -295,6 +308,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MnCseFileConfi
   }
   const config = merge(structuredClone(defaults), file);
   if (env.M2MSEC_HTTP_HOST) config.http.host = env.M2MSEC_HTTP_HOST;
+  if (env.M2MSEC_OPS_PORT)
+    config.opsListener = { ...config.opsListener, port: intFrom('M2MSEC_OPS_PORT', env.M2MSEC_OPS_PORT, 65535) };
   if (env.M2MSEC_HTTP_PORT) config.http.port = intFrom('M2MSEC_HTTP_PORT', env.M2MSEC_HTTP_PORT, 65535);
   if (env.M2MSEC_DATA_DIR) config.dataDir = env.M2MSEC_DATA_DIR;
   if (env.M2MSEC_LOG_LEVEL) config.log.level = env.M2MSEC_LOG_LEVEL as MnCseFileConfig['log']['level'];
@@ -309,8 +324,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MnCseFileConfi
     };
   }
   if (!validate(config)) {
-    const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
-    throw new ConfigError(`invalid configuration: ${problems}`);
+    // Key path, what is allowed, the nearest key (issue 19 item 4); the file named when there is one.
+    const problems = describeConfigProblems(validate.errors ?? []).join('; ');
+    const where = env.M2MSEC_CONFIG ? ` (file ${env.M2MSEC_CONFIG})` : '';
+    throw new ConfigError(`invalid configuration${where}: ${problems}`);
   }
   config.dataDir = resolve(config.dataDir);
   checkProfile(config);

@@ -6,11 +6,11 @@ import { type CoapListenerOptions, createMnCse, type MqttOptions } from '@m2msec
 // The MN-CSE process: configuration, an express server carrying the oneM2M HTTP binding, and
 // createMnCse for everything else. Wiring only.
 import { answerHelpAndVersion } from '@m2msec/node/cli';
+import { createLogger, Metrics, startAdminListener } from '@m2msec/observability';
 import { httpErrorEdge, httpNotFound } from '@m2msec/protocol';
 import type { SaefClientFramework } from '@m2msec/saef';
 import { checkSecretFileMode, prepareDataDir } from '@m2msec/secure-environment';
 import express from 'express';
-import { pino } from 'pino';
 import { ConfigError, loadConfig, type MnCseFileConfig } from './config.js';
 
 // --help / --version answer before anything is read or opened (issue 19).
@@ -128,7 +128,7 @@ function administratorsOf(config: MnCseFileConfig): Administrators {
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const log = pino({ level: config.log.level, base: { app: 'mn-cse', cseId: config.cse.cseId } });
+  const log = createLogger({ app: 'mn-cse', ...config.log, base: { cseId: config.cse.cseId } });
   // Secrets at rest (docs/hardening.md): data directory 0700, no key file readable by group or others.
   prepareDataDir(config.dataDir);
   for (const [path, what] of secretFilesOf(config, process.env.M2MSEC_CONFIG)) checkSecretFileMode(path, what);
@@ -208,13 +208,44 @@ async function main(): Promise<void> {
       '*** TEST HOOK: requests of these originators are relayed with their Content altered ***',
     );
   }
+  const ops = config.opsListener
+    ? await startAdminListener({
+        ...config.opsListener,
+        metrics: new Metrics({ app: 'mn-cse' }),
+        checks: {
+          // The store answers a RETRIEVE of the CSEBase (any answer below 5000 read it).
+          store: async () => {
+            const r = await mn.handler(
+              { op: 2, to: config.cse.cseBaseName, fr: config.cse.cseId, rqi: 'readyz', rvi: '3' },
+              { binding: 'internal' },
+            );
+            if (r.rsc >= 5000) throw new Error(`CSEBase retrieval answered ${r.rsc}`);
+          },
+          registrar: async () => {
+            if (mn.registration.state !== 'registered') {
+              throw new Error(
+                `registration ${mn.registration.state}${mn.registration.lastError ? `: ${mn.registration.lastError}` : ''}`,
+              );
+            }
+          },
+        },
+      })
+    : undefined;
   log.info(
-    { url: origin, registrar: config.registrar.url, mcc: mn.mccUrl, coap: mn.coapUrl, mqtt: config.mqtt?.url },
+    {
+      url: origin,
+      registrar: config.registrar.url,
+      mcc: mn.mccUrl,
+      coap: mn.coapUrl,
+      mqtt: config.mqtt?.url,
+      ops: ops?.url,
+    },
     'MN-CSE ready',
   );
 
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');
+    await ops?.close();
     await mn.stop();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();

@@ -122,3 +122,20 @@ describe('MN-CSE profiles', () => {
     expect((await m2m(url, 'POST', '/cse-mn', { from: 'CAdmin', ty: 2, body: aeBody })).rsc).not.toBe(2001);
   });
 });
+
+describe('operations listener (issue 19 item 3)', () => {
+  it('/readyz names the registrar that is not there; the store answers; /metrics and /healthz serve', async () => {
+    const opsPort = await freePort();
+    const { file } = await configFile('development', { opsListener: { port: opsPort } });
+    await start(file);
+    const ops = `http://127.0.0.1:${opsPort}`;
+    expect((await fetch(`${ops}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${ops}/readyz`);
+    expect(ready.status).toBe(503);
+    const body = await ready.json();
+    expect(body.checks.store).toEqual({ ok: true });
+    expect(body.checks.registrar.ok).toBe(false);
+    expect(body.checks.registrar.error).toMatch(/^registration (registering|unregistered)/);
+    expect(await (await fetch(`${ops}/metrics`)).text()).toMatch(/m2msec_process_start_time_seconds\{app="mn-cse"\}/);
+  });
+});

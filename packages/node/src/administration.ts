@@ -10,6 +10,7 @@ import {
   AuditLog,
   auditedHandler,
 } from '@m2msec/administration';
+import { type Metrics, observeHandler } from '@m2msec/observability';
 import type { RequestHandler } from '@m2msec/protocol';
 import type { Store } from '@m2msec/store';
 import type { Logger } from 'pino';
@@ -18,7 +19,8 @@ import { type AdministratorConfig, ConfigError, type InCseConfig } from './confi
 export interface InCseAdministration {
   administrators: Administrators;
   audit: AuditLog;
-  /** The handler of one listener with its requests audited. */
+  metrics: Metrics | undefined;
+  /** The handler of one listener with its requests audited, logged (access and security lines) and counted. */
   audited(handler: RequestHandler, channel: string): RequestHandler;
   /** Records a refusal below the oneM2M layer (TLS handshake, SA function); never throws. */
   authenticationFailure(e: Omit<AuditEvent, 'at' | 'kind'>): void;
@@ -51,7 +53,12 @@ export function administratorsOf(config: InCseConfig): Administrators {
   }
 }
 
-export function openAdministration(config: InCseConfig, store: Store, log: Logger): InCseAdministration {
+export function openAdministration(
+  config: InCseConfig,
+  store: Store,
+  log: Logger,
+  metrics?: Metrics,
+): InCseAdministration {
   const administrators = administratorsOf(config);
   const audit = new AuditLog(store.collection<AuditEvent>(AUDIT_COLLECTION));
   const idContext = { spId: config.cse.spId, cseId: config.cse.cseId };
@@ -59,7 +66,14 @@ export function openAdministration(config: InCseConfig, store: Store, log: Logge
   return {
     administrators,
     audit,
-    audited: (handler, channel) => auditedHandler(handler, { administrators, audit, idContext, channel, onError }),
+    metrics,
+    audited: (handler, channel) =>
+      observeHandler(auditedHandler(handler, { administrators, audit, idContext, channel, onError }), {
+        log,
+        metrics,
+        channel,
+        accessSampling: config.log.accessSampling ?? 1,
+      }),
     authenticationFailure(e) {
       audit.record({ kind: 'authentication-failure', ...e }).catch((err) => onError(`audit: ${err.message}`));
     },

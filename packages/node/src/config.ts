@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isLoopbackHost } from '@m2msec/administration';
 import type { ContainerDefinition } from '@m2msec/protocol';
+import { describeConfigProblems } from '@m2msec/protocol';
 import { Ajv } from 'ajv';
 import type { MqttConfig } from './mqtt-options.js';
 
@@ -176,7 +177,18 @@ export interface InCseConfig {
     headersTimeoutMs?: number;
   };
   upperTester: boolean;
-  log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
+  /**
+   * Logs (packages/observability): level; format 'json' | 'pretty' | 'auto' (pretty on a terminal); file to
+   * append to instead of stdout; accessSampling, the share of permitted requests with an access line (0..1).
+   */
+  log: {
+    level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+    format?: 'json' | 'pretty' | 'auto';
+    file?: string;
+    accessSampling?: number;
+  };
+  /** The operations listener with /metrics, /healthz, /readyz (M2MSEC_OPS_PORT); loopback by default, off when absent. */
+  opsListener?: { host?: string; port: number };
   /**
    * <flexContainer> specializations this CSE validates beyond the built-in ones (TS-0004 7.4.37.2.1,
    * docs/conformance-resources.md); optional.
@@ -233,7 +245,8 @@ export const defaults: InCseConfig = {
 
 const str = { type: 'string', minLength: 1 };
 const strList = { type: 'array', items: str };
-const schema = {
+/** The JSON schema the loader validates against (published in docs/config-schemas by scripts/gen-config-schemas.ts). */
+export const schema = {
   type: 'object',
   additionalProperties: false,
   required: [
@@ -637,12 +650,23 @@ const schema = {
       type: 'object',
       additionalProperties: false,
       required: ['level'],
-      properties: { level: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] } },
+      properties: {
+        level: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+        format: { enum: ['json', 'pretty', 'auto'] },
+        file: str,
+        accessSampling: { type: 'number', minimum: 0, maximum: 1 },
+      },
+    },
+    opsListener: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['port'],
+      properties: { host: str, port: { type: 'integer', minimum: 0, maximum: 65535 } },
     },
   },
 };
 
-const validate = new Ajv({ allErrors: true }).compile<InCseConfig>(schema);
+const validate = new Ajv({ allErrors: true, verbose: true }).compile<InCseConfig>(schema);
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -664,10 +688,9 @@ function merge<T>(base: T, over: unknown): T {
   return out as T;
 }
 
-function portFrom(value: string): number {
+function portFrom(value: string, name = 'M2MSEC_HTTP_PORT'): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535)
-    throw new ConfigError(`M2MSEC_HTTP_PORT '${value}' is not a port number`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${name} '${value}' is not a port number`);
   return n;
 }
 
@@ -721,10 +744,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): InCseConfig {
   if (env.M2MSEC_UPPER_TESTER)
     config.upperTester = env.M2MSEC_UPPER_TESTER === 'true' || env.M2MSEC_UPPER_TESTER === '1';
   if (env.M2MSEC_LOG_LEVEL) (config.log as { level: string }).level = env.M2MSEC_LOG_LEVEL;
+  if (env.M2MSEC_LOG_FORMAT) (config.log as { format: string }).format = env.M2MSEC_LOG_FORMAT;
+  if (env.M2MSEC_LOG_FILE) config.log.file = env.M2MSEC_LOG_FILE;
+  if (env.M2MSEC_OPS_PORT)
+    config.opsListener = { ...config.opsListener, port: portFrom(env.M2MSEC_OPS_PORT, 'M2MSEC_OPS_PORT') };
   if (env.M2MSEC_PROFILE) (config as { profile: string }).profile = env.M2MSEC_PROFILE;
   if (!validate(config)) {
-    const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
-    throw new ConfigError(`invalid configuration: ${problems}`);
+    // Key path, what is allowed, the nearest key (issue 19 item 4); the file named when there is one.
+    const problems = describeConfigProblems(validate.errors ?? []).join('; ');
+    const where = env.M2MSEC_CONFIG ? ` (file ${env.M2MSEC_CONFIG})` : '';
+    throw new ConfigError(`invalid configuration${where}: ${problems}`);
   }
   checkDerivedKeyWindow(config.security.derivedKey);
   config.dataDir = resolve(config.dataDir);

@@ -14,7 +14,8 @@ import { type RequestHandler, type RequestSender, registerContainerDefinition } 
 import { createSaefAgent } from '@m2msec/saef';
 import { prepareDataDir } from '@m2msec/secure-environment';
 import { openStore, type Store } from '@m2msec/store';
-import { type Logger, pino } from 'pino';
+import { createLogger, Metrics, startAdminListener, timeResourceStore } from '@m2msec/observability';
+import type { Logger } from 'pino';
 import { adminRouter } from './admin-router.js';
 import { openAdministration } from './administration.js';
 import { authorizationOptions } from './authorization-options.js';
@@ -99,8 +100,7 @@ export async function createCseNode(config: CseNodeConfig, runtime: CseNodeRunti
   const registrar = config.registrar;
   if (registrar) checkRegistrar(registrar);
   const log =
-    runtime.log ??
-    pino({ level: config.log.level, base: { app: registrar ? 'mn-cse' : 'in-cse', cseId: config.cse.cseId } });
+    runtime.log ?? createLogger({ app: registrar ? 'mn-cse' : 'in-cse', ...config.log, base: { cseId: config.cse.cseId } });
   // Secrets at rest (docs/hardening.md): data directory 0700, no secret file readable by group or others.
   prepareDataDir(config.dataDir);
   checkSecretFiles(config, runtime.configFile);
@@ -128,7 +128,9 @@ async function compose(config: CseNodeConfig, runtime: CseNodeRuntime, store: St
     }
   }
   const idContext = { spId: config.cse.spId, cseId: config.cse.cseId };
-  const administration = openAdministration(config, store, log);
+  const metrics = new Metrics({ app: registrar ? 'mn-cse' : 'in-cse' });
+  store.resources = timeResourceStore(store.resources, metrics);
+  const administration = openAdministration(config, store, log, metrics);
   const { administrators } = administration;
   const security = await openSecurity(config, store, log, administrators);
   const endToEnd = await openEndToEnd(config, security.se, log);
@@ -229,6 +231,7 @@ async function compose(config: CseNodeConfig, runtime: CseNodeRuntime, store: St
   const listeners: CseNodeListeners = {};
   let tlsListeners: TlsListener[] = [];
   let coap: Awaited<ReturnType<typeof startCoapListener>>;
+  let opsListener: Awaited<ReturnType<typeof startAdminListener>> | undefined;
   let server: Server | undefined;
   let mqtt: MqttBinding | undefined;
   let mqttSender: MqttRequestSender | undefined;
@@ -303,11 +306,21 @@ async function compose(config: CseNodeConfig, runtime: CseNodeRuntime, store: St
       }
       cse.start();
       registration?.start();
+      // /metrics, /healthz, /readyz on their own loopback port (packages/observability).
+      if (config.opsListener) {
+        opsListener = await startAdminListener({
+          ...config.opsListener,
+          metrics,
+          checks: { store: () => store.resources.get('readyz'), secureEnvironment: () => security.se.describe() },
+        });
+        log.info({ url: opsListener.url }, 'operations listener ready (/metrics, /healthz, /readyz)');
+      }
       return listeners;
     },
     whenRegistered: (t) => registration?.whenRegistered(t) ?? Promise.resolve(),
     async stop() {
       registration?.stop();
+      await opsListener?.close();
       await cse.stop();
       if (server) {
         const s = server;

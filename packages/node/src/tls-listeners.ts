@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Server as NetServer } from 'node:net';
 import { applyConnectionLimits, createHttpBinding } from '@m2msec/binding-http';
 import { gateNafHandshakes } from '@m2msec/gba';
+import { handshakeCompleted, handshakeRefused } from '@m2msec/observability';
 import type { RequestHandler } from '@m2msec/protocol';
 import { withEnrolmentKeys } from '@m2msec/rspf';
 import { CertificateRevocation, CrlFeed } from '@m2msec/saef';
@@ -88,8 +89,16 @@ export async function startTlsListeners(
       ...(security.derivedKey ? { derivedKey: security.derivedKey } : {}),
       ...(security.maf ? { maf: security.maf.keys } : {}),
       tls13: psk.tls13,
-      onRefused: (identity, reason) => {
-        log.warn({ identity, reason }, 'PSK handshake refused');
+      onEstablished: (framework) => handshakeCompleted(administration.metrics, framework),
+      onRefused: (identity, reason, facts) => {
+        handshakeRefused(log, administration.metrics, {
+          framework: facts?.framework ?? 'psk',
+          channel: 'https-psk',
+          identity,
+          reason,
+          replay: facts?.code === 'DK_REPLAY',
+          message: 'PSK handshake refused',
+        });
         administration.authenticationFailure({ channel: 'https-psk', credential: `pskIdentity:${identity}`, reason });
       },
     });

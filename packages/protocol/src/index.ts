@@ -49,6 +49,7 @@ export {
   toAbsoluteOriginator,
   toSpRelativeOriginator,
 } from './ids.js';
+export { closestKey, describeConfigProblems } from './lib/config-problems.js';
 export {
   longNameOf,
   longToShortNames,

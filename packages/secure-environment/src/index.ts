@@ -1,4 +1,4 @@
-export { prepareDataDir } from './at-rest/data-dir.js';
+export { DataDirError, prepareDataDir } from './at-rest/data-dir.js';
 export { isInside, type KekSource, type ResolveKekOptions, resolveKekSource } from './at-rest/kek-source.js';
 export {
   checkSecretFileMode,

@@ -19,8 +19,10 @@ export interface PskAssociationOptions {
   derivedKey?: DerivedKeyResourceServer;
   maf?: MafKeyCache;
   tls13?: boolean;
-  /** Refused handshakes (identity and why; never a key). */
-  onRefused?: (identity: string, reason: string) => void;
+  /** Refused handshakes (identity and why, the framework and a code such as DK_REPLAY; never a key). */
+  onRefused?: (identity: string, reason: string, facts?: { framework: string; code?: string }) => void;
+  /** Completed handshakes by framework (metrics). */
+  onEstablished?: (framework: string) => void;
 }
 
 interface Pending {
@@ -38,14 +40,14 @@ export interface PskAssociationFramework {
 
 export function pskAssociationFramework(o: PskAssociationOptions): PskAssociationFramework {
   const pending = new WeakMap<TLSSocket, Pending>();
-  const refuse = (identity: string, reason: string): undefined => {
-    o.onRefused?.(identity, reason);
+  const refuse = (identity: string, reason: string, facts?: { framework: string; code?: string }): undefined => {
+    o.onRefused?.(identity, reason, facts);
     return undefined;
   };
 
   const resolve = (identity: string, socket: TLSSocket): Uint8Array | undefined => {
     const r = resolvePskIdentity(identity, o);
-    if ('refused' in r) return refuse(identity, r.refused);
+    if ('refused' in r) return refuse(identity, r.refused, { framework: r.framework, code: r.code });
     const { key, ...facts } = r;
     pending.set(socket, facts);
     return key;
@@ -66,7 +68,10 @@ export function pskAssociationFramework(o: PskAssociationOptions): PskAssociatio
         const a = o.derivedKey?.accept(identity);
         if (!a?.ok) {
           socket.destroy();
-          refuse(identity, a ? a.message : 'DerivedKey mode is not enabled');
+          refuse(identity, a ? a.message : 'DerivedKey mode is not enabled', {
+            framework: 'derived-key',
+            ...(a && !a.ok ? { code: a.code } : {}),
+          });
           return;
         }
         // Shared windows decide after the fact (another instance may have committed this number first):
@@ -77,6 +82,7 @@ export function pskAssociationFramework(o: PskAssociationOptions): PskAssociatio
         });
       }
       o.registry.establish(socket, { ...p, pskIdentity: identity });
+      o.onEstablished?.(p.framework);
     },
   };
 }

@@ -40,20 +40,28 @@ function asIdentity(id: string | undefined, ctx: IdContext): string[] {
   }
 }
 
+/** Why a psk_identity is refused: the framework it named and, where the framework gives one, a stable code. */
+export interface PskIdentityRefusal {
+  refused: string;
+  framework: string;
+  /** e.g. DK_REPLAY for a spent DerivedKey sequence number (saef). */
+  code?: string;
+}
+
 /** The key and association facts for a psk_identity, or why it is refused (never a key). */
 export function resolvePskIdentity(
   identity: string,
   s: PskIdentitySources,
-): PskIdentityResolution | { refused: string } {
+): PskIdentityResolution | PskIdentityRefusal {
   if (isDerivedKeyIdentity(identity)) {
-    if (!s.derivedKey) return { refused: 'DerivedKey mode is not enabled' };
+    if (!s.derivedKey) return { refused: 'DerivedKey mode is not enabled', framework: 'derived-key' };
     const r = s.derivedKey.check(identity);
-    if (!r.ok) return { refused: r.message };
+    if (!r.ok) return { refused: r.message, framework: 'derived-key', code: r.code };
     return { key: r.key, framework: 'derived-key', credentialId: derivedKeyCredentialId(r.identity), provenIds: [] };
   }
   if (s.maf?.isMafIdentity(identity)) {
     const k = s.maf.lookup(identity);
-    if (!k) return { refused: 'no Kc for this Key Identifier (yet): MAF Key Retrieval started' };
+    if (!k) return { refused: 'no Kc for this Key Identifier (yet): MAF Key Retrieval started', framework: 'maf' };
     return {
       key: k.kc,
       framework: 'maf',
@@ -63,7 +71,7 @@ export function resolvePskIdentity(
     };
   }
   const k = s.kpsa.lookup(identity);
-  if (!k) return { refused: 'unknown or expired KpsaID' };
+  if (!k) return { refused: 'unknown or expired KpsaID', framework: 'psk' };
   return {
     key: k.key,
     framework: 'psk',
