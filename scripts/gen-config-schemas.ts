@@ -5,8 +5,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { schema as das } from '../apps/das/src/config.js';
-import { schema as inCse } from '../apps/in-cse/src/config.js';
 import { schema as mnCse } from '../apps/mn-cse/src/config.js';
+import { schema as inCse } from '../packages/node/src/config.js';
 
 const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'config-schemas');
 const merged =

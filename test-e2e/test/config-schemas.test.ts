@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { loadConfig as loadInCseConfig } from '../../apps/in-cse/src/config.js';
+import { loadConfig as loadInCseConfig } from '../../packages/node/src/config.js';
 import { appNames, rendered } from '../../scripts/gen-config-schemas.js';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));

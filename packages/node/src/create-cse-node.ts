@@ -10,11 +10,11 @@ import { securePlainListener } from '@m2msec/administration';
 import { applyConnectionLimits, createHttpBinding, HttpRequestSender } from '@m2msec/binding-http';
 import { createMqttBinding, type MqttBinding, MqttRequestSender } from '@m2msec/binding-mqtt';
 import { Cse, Registration, type RegistrationStatus } from '@m2msec/cse';
+import { createLogger, Metrics, startAdminListener, timeResourceStore } from '@m2msec/observability';
 import { type RequestHandler, type RequestSender, registerContainerDefinition } from '@m2msec/protocol';
 import { createSaefAgent } from '@m2msec/saef';
 import { prepareDataDir } from '@m2msec/secure-environment';
 import { openStore, type Store } from '@m2msec/store';
-import { createLogger, Metrics, startAdminListener, timeResourceStore } from '@m2msec/observability';
 import type { Logger } from 'pino';
 import { adminRouter } from './admin-router.js';
 import { openAdministration } from './administration.js';
@@ -100,7 +100,8 @@ export async function createCseNode(config: CseNodeConfig, runtime: CseNodeRunti
   const registrar = config.registrar;
   if (registrar) checkRegistrar(registrar);
   const log =
-    runtime.log ?? createLogger({ app: registrar ? 'mn-cse' : 'in-cse', ...config.log, base: { cseId: config.cse.cseId } });
+    runtime.log ??
+    createLogger({ app: registrar ? 'mn-cse' : 'in-cse', ...config.log, base: { cseId: config.cse.cseId } });
   // Secrets at rest (docs/hardening.md): data directory 0700, no secret file readable by group or others.
   prepareDataDir(config.dataDir);
   checkSecretFiles(config, runtime.configFile);
