@@ -35,6 +35,8 @@ export interface InCseStartOptions {
   /** Written to <dataDir>/config.json and named by M2MSEC_CONFIG (the IN-CSE's JSON configuration). */
   config?: Record<string, unknown>;
   env?: Record<string, string>;
+  /** Options for node itself, before the entry point (e.g. --cpu-prof, which NODE_OPTIONS refuses). */
+  nodeArgs?: string[];
 }
 
 export async function startInCseProcess(o: InCseStartOptions): Promise<InCseProcess> {
@@ -57,7 +59,10 @@ export async function startInCseProcess(o: InCseStartOptions): Promise<InCseProc
       : {}),
     ...o.env,
   };
-  const child: ChildProcess = spawn(process.execPath, [o.main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [...(o.nodeArgs ?? []), o.main], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
