@@ -21,6 +21,8 @@ export interface InCseProcess {
   url: string;
   port: number;
   dataDir: string;
+  /** The process ID (e.g. to read its resident set size from /proc). */
+  pid: number;
   output(): string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -86,6 +88,7 @@ export async function startInCseProcess(o: InCseStartOptions): Promise<InCseProc
     url,
     port,
     dataDir,
+    pid: child.pid!,
     output: () => out,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null) child.kill(signal);
