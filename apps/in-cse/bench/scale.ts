@@ -3,9 +3,10 @@
 // same run: start-up time, resident set size, p50 / p99 of GET `la` under one AE, of a bounded discovery
 // under that AE (fu=1&ty=4&lim=10) and of a CSE-wide one with lim=10, and the RSS growth over each series.
 // Usage: pnpm --filter @m2msec/in-cse bench:scale
-//   SCALE_AES (default 10000), SCALE_INSTANCES (default 100000), SCALE_REQUESTS (per case, default 200).
+//   SCALE_AES (default 10000), SCALE_INSTANCES (default 100000), SCALE_REQUESTS (per case, default 200),
+//   SCALE_SERIES_MAX_S (a case stops after this long, default 60).
 //   Full size of the issue: SCALE_AES=100000 SCALE_INSTANCES=1000000.
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { openSqliteStore, type Store, type StoredResource } from '@m2msec/store';
 import { type InCseProcess, m2m, startInCse } from '../test/harness.js';
@@ -13,6 +14,8 @@ import { type InCseProcess, m2m, startInCse } from '../test/harness.js';
 const AES = Number(process.env.SCALE_AES ?? 10_000);
 const INSTANCES = Number(process.env.SCALE_INSTANCES ?? 100_000);
 const REQUESTS = Number(process.env.SCALE_REQUESTS ?? 200);
+// A case stops early (and says how many requests it made) once it has run this long.
+const SERIES_MAX_MS = Number(process.env.SCALE_SERIES_MAX_S ?? 60) * 1000;
 const BATCH = 2_000;
 
 /** Resident set size of a process in MB (Linux /proc). */
@@ -61,10 +64,11 @@ async function fill(store: Store, aei: string): Promise<void> {
   const perAe = Math.floor(INSTANCES / AES);
   const extra = INSTANCES - perAe * AES;
   let n = 0;
-  for (let a = 0; a < AES; a += BATCH / Math.max(1, perAe + 2)) {
-    const upto = Math.min(AES, a + Math.max(1, Math.floor(BATCH / Math.max(1, perAe + 2))));
+  const step = Math.max(1, Math.floor(BATCH / (perAe + 2)));
+  for (let a = 0; a < AES; a += step) {
+    const upto = Math.min(AES, a + step);
     await store.transaction(async (tx) => {
-      for (let k = Math.floor(a); k < upto; k++) {
+      for (let k = a; k < upto; k++) {
         const id = `Cfill${k}`;
         const aeCopy: StoredResource = { ...ae, ri: id, rn: id, srn: `cse-in/${id}`, aei: id, __cr: id };
         await tx.resources.create(aeCopy);
@@ -100,6 +104,9 @@ async function fill(store: Store, aei: string): Promise<void> {
 }
 
 interface Series {
+  requests: number;
+  /** Answers marked partial content (X-M2M-CTS, TS-0009 6.4.20): the filter budget stopped the walk. */
+  partial: number;
   p50: number;
   p99: number;
   rssGrowthMb: number;
@@ -110,16 +117,19 @@ async function series(cse: InCseProcess, path: string, from: string, expect: (bo
   for (let i = 0; i < 10; i++) await m2m(cse.url, 'GET', path, { from });
   const before = rssMb(cse.pid);
   const ms: number[] = [];
-  for (let i = 0; i < REQUESTS; i++) {
+  const stop = Date.now() + SERIES_MAX_MS;
+  let partial = 0;
+  for (let i = 0; i < REQUESTS && Date.now() < stop; i++) {
     const t = process.hrtime.bigint();
     const r = await m2m(cse.url, 'GET', path, { from });
     ms.push(Number(process.hrtime.bigint() - t) / 1e6);
     if (r.rsc !== 2000) throw new Error(`GET ${path}: ${r.rsc} ${JSON.stringify(r.body)}`);
     expect(r.body);
+    if (r.headers.get('X-M2M-CTS') !== null) partial++;
   }
   ms.sort((a, b) => a - b);
   const at = (p: number) => ms[Math.min(ms.length - 1, Math.floor(p * ms.length))]!;
-  return { p50: at(0.5), p99: at(0.99), rssGrowthMb: rssMb(cse.pid) - before };
+  return { requests: ms.length, partial, p50: at(0.5), p99: at(0.99), rssGrowthMb: rssMb(cse.pid) - before };
 }
 
 const references = (n: number) => (body: any) => {
@@ -152,11 +162,12 @@ async function measure(label: string, dataDir: string | undefined, aei: string):
     if (!dataDir) await template(cse, aei);
     const rss = rssMb(cse.pid);
     const la = await series(cse, `/cse-in/${aei}/data/la`, aei, instance);
-    const underAe = await series(cse, `/cse-in/${aei}?fu=1&ty=4&lim=10`, aei, references(8));
-    const cseWide = await series(cse, '/cse-in?fu=1&ty=4&lim=10', aei, references(8));
+    const underAe = await series(cse, `/cse-in/${aei}?fu=1&ty=4&lim=10`, aei, references(8, true));
+    const cseWide = await series(cse, '/cse-in?fu=1&ty=4&lim=10', aei, references(10, false));
     return { label, startMs, rssMb: rss, la, underAe, cseWide };
   } finally {
     await cse.stop();
+    if (!dataDir) rmSync(cse.dataDir, { recursive: true, force: true });
   }
 }
 
@@ -175,9 +186,10 @@ async function main() {
   const big = await measure(`${AES} AEs, ${INSTANCES} instances`, first.dataDir, 'Cscale');
 
   const f = (x: number) => x.toFixed(2).padStart(8);
-  console.log(`scale (issue 21): ${REQUESTS} sequential requests per case; fill took ${fillS.toFixed(0)} s`);
+  rmSync(first.dataDir, { recursive: true, force: true });
+  console.log(`scale (issue 21): up to ${REQUESTS} sequential requests per case; fill took ${fillS.toFixed(0)} s`);
   console.log(
-    `${'CSE'.padEnd(34)} ${'start ms'.padStart(8)} ${'RSS MB'.padStart(8)}  ${'case'.padEnd(26)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'RSS +MB'.padStart(8)}`,
+    `${'CSE'.padEnd(34)} ${'start ms'.padStart(8)} ${'RSS MB'.padStart(8)}  ${'case'.padEnd(26)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'RSS +MB'.padStart(8)} ${'n'.padStart(5)} ${'partial'.padStart(7)}`,
   );
   for (const m of [empty, big]) {
     for (const [name, s] of [
@@ -186,7 +198,7 @@ async function main() {
       ['fu=1&ty=4&lim=10 CSE-wide', m.cseWide],
     ] as const) {
       console.log(
-        `${m.label.padEnd(34)} ${String(m.startMs).padStart(8)} ${m.rssMb.toFixed(0).padStart(8)}  ${name.padEnd(26)} ${f(s.p50)} ${f(s.p99)} ${f(s.rssGrowthMb)}`,
+        `${m.label.padEnd(34)} ${String(m.startMs).padStart(8)} ${m.rssMb.toFixed(0).padStart(8)}  ${name.padEnd(26)} ${f(s.p50)} ${f(s.p99)} ${f(s.rssGrowthMb)} ${String(s.requests).padStart(5)} ${String(s.partial).padStart(7)}`,
       );
     }
   }
