@@ -6,10 +6,13 @@
 //   SCALE_AES (default 10000), SCALE_INSTANCES (default 100000), SCALE_REQUESTS (per case, default 200),
 //   SCALE_SERIES_MAX_S (a case stops after this long, default 60).
 //   Full size of the issue: SCALE_AES=100000 SCALE_INSTANCES=1000000.
+
+import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { openSqliteStore, type Store, type StoredResource } from '@m2msec/store';
-import { type InCseProcess, m2m, startInCse } from '../test/harness.js';
+import { freePort, type InCseProcess, m2m, startInCse } from '../test/harness.js';
 
 const AES = Number(process.env.SCALE_AES ?? 10_000);
 const INSTANCES = Number(process.env.SCALE_INSTANCES ?? 100_000);
@@ -113,7 +116,12 @@ interface Series {
 }
 
 /** REQUESTS sequential GETs of `path` as `from`, after a short warm-up; latency percentiles in ms. */
-async function series(cse: InCseProcess, path: string, from: string, expect: (body: any) => void): Promise<Series> {
+async function series(
+  cse: { url: string; pid: number },
+  path: string,
+  from: string,
+  expect: (body: any) => void,
+): Promise<Series> {
   for (let i = 0; i < 10; i++) await m2m(cse.url, 'GET', path, { from });
   const before = rssMb(cse.pid);
   const ms: number[] = [];
@@ -172,7 +180,28 @@ async function measure(label: string, dataDir: string | undefined, aei: string):
   }
 }
 
+/**
+ * The same sequential GETs against a bare node:http process answering a contentInstance: the latency floor
+ * of this machine at this moment (a shared machine's scheduling noise shows here as in every other row).
+ */
+async function floor(): Promise<Series> {
+  const port = await freePort();
+  const body = { 'm2m:cin': { rn: 'cin_7', ty: 4, con: '27.5', cnf: 'text/plain:0' } };
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(dirname(fileURLToPath(import.meta.url)), 'bare-node-http.ts'), JSON.stringify(body)],
+    { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+  try {
+    return await series({ url: `http://127.0.0.1:${port}`, pid: child.pid! }, '/cse-in/x/data/la', 'Cscale', instance);
+  } finally {
+    child.kill();
+  }
+}
+
 async function main() {
+  const bare = await floor();
   // The empty CSE: one AE with a container of 8 instances, made over HTTP.
   const empty = await measure('empty CSE', undefined, 'Cscale');
   // The large one: the same AE, then the store filled directly while the IN-CSE is stopped.
@@ -191,6 +220,9 @@ async function main() {
   console.log(`scale (issue 21): up to ${REQUESTS} sequential requests per case; fill took ${fillS.toFixed(0)} s`);
   console.log(
     `${'CSE'.padEnd(34)} ${'start ms'.padStart(8)} ${'RSS MB'.padStart(8)}  ${'case'.padEnd(26)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'RSS +MB'.padStart(8)} ${'n'.padStart(5)} ${'partial'.padStart(7)}`,
+  );
+  console.log(
+    `${'bare node:http (latency floor)'.padEnd(34)} ${'-'.padStart(8)} ${'-'.padStart(8)}  ${'GET'.padEnd(26)} ${f(bare.p50)} ${f(bare.p99)} ${f(bare.rssGrowthMb)} ${String(bare.requests).padStart(5)} ${'-'.padStart(7)}`,
   );
   for (const m of [empty, big]) {
     for (const [name, s] of [
