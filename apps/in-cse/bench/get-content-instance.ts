@@ -2,6 +2,7 @@
 // non-admin originator) and of bare node:http and express handlers returning the same body, each its own
 // process, same load generator (issue 21: IN-CSE / node:http >= 0.5).
 import { type ChildProcess, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, startInCse } from '../test/harness.js';
@@ -53,6 +54,7 @@ async function main() {
   express.child.kill();
   node.child.kill();
   await cse.stop();
+  rmSync(cse.dataDir, { recursive: true, force: true });
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const errors = [...results.cse, ...results.express, ...results.node].reduce((n, r) => n + r.errors, 0);
   const perSecond = (rs: LoadResult[]) =>

@@ -2,7 +2,7 @@
 // `node --cpu-prof`, the load generator in this process; on exit the profile is summarised (top frames by
 // self time, and by package) and its path printed, for chrome://inspect or speedscope.
 // Usage: pnpm --filter @m2msec/in-cse exec tsx bench/profile-get.ts   (PROFILE_SECONDS, default 8)
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startInCse } from '../test/harness.js';
@@ -26,6 +26,7 @@ async function main() {
   const r = await load(url, READER_HEADERS, { concurrency: 32, seconds, maxRequests: 5e6 });
   const to = Number(process.hrtime.bigint() / 1000n);
   await cse.stop();
+  rmSync(cse.dataDir, { recursive: true, force: true });
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error(`no profile written in ${dir}`);
   console.log(
