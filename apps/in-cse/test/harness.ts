@@ -14,6 +14,7 @@ export interface StartOptions {
   port?: number;
   pgSchema?: string;
   env?: Record<string, string>;
+  nodeArgs?: string[];
 }
 
 export function startInCse(o: StartOptions): Promise<InCseProcess> {

@@ -23,6 +23,8 @@ export interface InCseProcess {
   pid: number;
   port: number;
   dataDir: string;
+  /** The process ID (e.g. to read its resident set size from /proc). */
+  pid: number;
   output(): string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -37,6 +39,8 @@ export interface InCseStartOptions {
   /** Written to <dataDir>/config.json and named by M2MSEC_CONFIG (the IN-CSE's JSON configuration). */
   config?: Record<string, unknown>;
   env?: Record<string, string>;
+  /** Options for node itself, before the entry point (e.g. --cpu-prof, which NODE_OPTIONS refuses). */
+  nodeArgs?: string[];
 }
 
 export async function startInCseProcess(o: InCseStartOptions): Promise<InCseProcess> {
@@ -59,7 +63,10 @@ export async function startInCseProcess(o: InCseStartOptions): Promise<InCseProc
       : {}),
     ...o.env,
   };
-  const child: ChildProcess = spawn(process.execPath, [o.main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [...(o.nodeArgs ?? []), o.main], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
@@ -84,6 +91,7 @@ export async function startInCseProcess(o: InCseStartOptions): Promise<InCseProc
     pid: child.pid!,
     port,
     dataDir,
+    pid: child.pid!,
     output: () => out,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null) child.kill(signal);
