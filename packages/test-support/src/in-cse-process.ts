@@ -23,8 +23,6 @@ export interface InCseProcess {
   pid: number;
   port: number;
   dataDir: string;
-  /** The process ID (e.g. to read its resident set size from /proc). */
-  pid: number;
   output(): string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -91,7 +89,6 @@ export async function startInCseProcess(o: InCseStartOptions): Promise<InCseProc
     pid: child.pid!,
     port,
     dataDir,
-    pid: child.pid!,
     output: () => out,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null) child.kill(signal);
