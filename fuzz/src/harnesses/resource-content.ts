@@ -83,5 +83,7 @@ export default harness({
     // The attribute schemas of the resource type, as CREATE / UPDATE apply them in the CSE.
     validateResource(i.op === 1 ? 'create' : 'update', primitive.ty ?? ty, primitive.pc);
   },
-  refusal: (e) => e instanceof M2MError && e.rsc < 5000,
+  // A client error, or 5001 for a Release 3 resource type this CSE does not implement (TS-0004 7.3.3.3):
+  // both are precise refusals; any other 5xxx is a finding.
+  refusal: (e) => e instanceof M2MError && (e.rsc < 5000 || e.rsc === 5001),
 });
