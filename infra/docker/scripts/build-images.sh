@@ -27,7 +27,9 @@ libs() { ldd "$1" 2>/dev/null | awk '/=> \//{print $3} /^[[:space:]]*\/lib/{prin
 {
   libs "$(command -v node)"
   libs /usr/sbin/mosquitto
-  find -L "$repo/node_modules/.pnpm" -maxdepth 6 -path '*/build/Release/*.node' 2>/dev/null |
+  # Every native addon: node-gyp builds (build/Release) and prebuilt napi-rs packages (e.g. @node-rs/argon2's
+  # argon2.linux-x64-gnu.node, which needs libgcc_s and librt).
+  find -L "$repo/node_modules/.pnpm" -maxdepth 6 -name '*.node' 2>/dev/null |
     while read -r f; do libs "$f"; done
   # packages/dtls opens libssl3 at run time through its FFI, which ldd cannot see.
   echo /lib/x86_64-linux-gnu/libssl.so.3

@@ -106,6 +106,16 @@ describe.skipIf(!wanted)('docker topology (a): the field in the secure profile, 
     } finally {
       admin.agent.destroy();
     }
+    // `up -d` does not wait for the MEF (nothing depends on it): poll its admin listener, bounded.
+    const mefUp = Date.now() + 120_000;
+    for (;;) {
+      const r = await fetch(`http://${mefAddress}:8081/admin/enrolees`).catch(() => undefined);
+      if (r?.status === 401) break;
+      if (Date.now() > mefUp) {
+        throw new Error(`the MEF did not come up:\n${project.run(['logs', 'mef']).stdout.slice(-3000)}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
     // The IN-CSE is the MEF's Enrolment Target /id-in; its key at the MEF is the one in its own directory.
     const target = await mefAdmin('PUT', '/admin/targets/%2Fid-in', {
       pskIdentity: 'id-in@m2msec.org',
