@@ -3,8 +3,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '@m2msec/node';
+import { describe, expect, it } from 'vitest';
 
 function file(content: unknown): string {
   const f = join(mkdtempSync(join(tmpdir(), 'm2msec-config-')), 'in-cse.json');
