@@ -206,6 +206,12 @@ export class SqliteResourceOps implements ResourceOps {
           return '?';
         },
         tyAnyOf: (ty) => {
+          // One type (GET la / ol, most filters): an equality keeps the (pi, ty, ct) index order, so
+          // `lim 1` reads one row; json_each makes SQLite sort every child of that type first.
+          if (ty.length === 1) {
+            params.push(ty[0]);
+            return 'r.ty = ?';
+          }
           params.push(JSON.stringify(ty));
           return 'r.ty IN (SELECT value FROM json_each(?))';
         },
