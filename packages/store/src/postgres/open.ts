@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { collectionFacade, type Run, resourceFacade, txRun } from '../lib/facade.js';
 import { Gate } from '../lib/gate.js';
+import { GroupCommit, type Queued } from '../lib/group-commit.js';
 import type { Store, StoreEvents, StoreTransaction } from '../types.js';
 import { pgCollection } from './collection.js';
 import { PgEvents } from './events.js';
@@ -63,12 +64,6 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   return new PostgresStore(pool, new PgStatements(quoted), maxTransactionAttempts, events);
 }
 
-interface Queued {
-  fn: (tx: StoreTransaction) => Promise<unknown>;
-  resolve: (value: unknown) => void;
-  reject: (error: unknown) => void;
-}
-
 class PostgresStore implements Store {
   readonly kind = 'postgres';
   readonly resources;
@@ -76,6 +71,7 @@ class PostgresStore implements Store {
   readonly #statements: PgStatements;
   readonly #attempts: number;
   readonly #gate = new Gate();
+  readonly #group = new GroupCommit(this.#gate, (group) => this.#commitGroup(group));
   readonly #outside: Run = (op) => this.#gate.outside(op);
   readonly #events: PgEvents;
   readonly events: StoreEvents;
@@ -93,10 +89,6 @@ class PostgresStore implements Store {
     return collectionFacade<T>(this.#outside, pgCollection<T>(this.#pool, this.#statements, name));
   }
 
-  /** Transactions waiting for the next group commit. */
-  #queued: Queued[] = [];
-  #scheduled = false;
-
   /**
    * Group commit: transactions queued while one runs are run next, one after another, in one SERIALIZABLE
    * transaction, each in its own SAVEPOINT (a failing one is rolled back alone); one COMMIT (one WAL flush,
@@ -104,36 +96,7 @@ class PostgresStore implements Store {
    * serialization failure anywhere re-runs the whole group, so `fn` must stay free of outside effects.
    */
   transaction<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
-    if (this.#gate.closed) return Promise.reject(new Error('store is closed'));
-    if (this.#gate.insideTransaction) {
-      return Promise.reject(
-        new Error('store used directly inside its own transaction(): use the tx handle passed to fn'),
-      );
-    }
-    return new Promise<T>((resolve, reject) => {
-      this.#queued.push({ fn: fn as Queued['fn'], resolve: resolve as Queued['resolve'], reject });
-      if (this.#scheduled) return;
-      this.#scheduled = true;
-      setImmediate(() => this.#startGroup()); // the requests of this event-loop turn join the group
-    });
-  }
-
-  #startGroup(): void {
-    this.#gate
-      .transaction(() => {
-        this.#scheduled = false;
-        return this.#commitGroup(this.#queued.splice(0));
-      })
-      .catch((e: Error) => {
-        this.#scheduled = false;
-        for (const q of this.#queued.splice(0)) q.reject(e); // the store was closed meanwhile
-      })
-      .finally(() => {
-        if (this.#queued.length > 0 && !this.#scheduled) {
-          this.#scheduled = true;
-          setImmediate(() => this.#startGroup());
-        }
-      });
+    return this.#group.enqueue(fn);
   }
 
   async #commitGroup(group: Queued[]): Promise<void> {

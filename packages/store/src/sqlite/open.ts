@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { LocalEventBus, PendingEvents } from '../events/local-bus.js';
 import { collectionFacade, type Run, resourceFacade, txRun } from '../lib/facade.js';
 import { Gate } from '../lib/gate.js';
+import { GroupCommit, type Queued } from '../lib/group-commit.js';
 import type { Store, StoreTransaction } from '../types.js';
 import { SqliteCollectionStatements, sqliteCollection } from './collection.js';
 import { SqliteResourceOps } from './resources.js';
@@ -42,17 +43,12 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   }
 }
 
-interface Queued {
-  fn: (tx: StoreTransaction) => Promise<unknown>;
-  resolve: (value: unknown) => void;
-  reject: (error: unknown) => void;
-}
-
 class SqliteStore implements Store {
   readonly kind = 'sqlite';
   readonly resources;
   readonly #db: Database.Database;
   readonly #gate = new Gate();
+  readonly #group = new GroupCommit(this.#gate, (group) => this.#commitGroup(group));
   readonly #ops: SqliteResourceOps;
   readonly #collections: SqliteCollectionStatements;
   readonly #outside: Run = (op) => this.#gate.outside(op);
@@ -70,10 +66,6 @@ class SqliteStore implements Store {
     return collectionFacade<T>(this.#outside, sqliteCollection<T>(this.#collections, name));
   }
 
-  /** Transactions waiting for the next group commit. */
-  #queued: Array<Queued> = [];
-  #scheduled = false;
-
   /**
    * Group commit: transactions that arrive while one commit runs are queued and run next, one after
    * another, in one SQLite transaction, each inside its own SAVEPOINT (a failing one is rolled back alone);
@@ -81,40 +73,7 @@ class SqliteStore implements Store {
    * after it. A lone transaction costs what it did before (BEGIN IMMEDIATE ... COMMIT).
    */
   transaction<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
-    if (this.#gate.closed) return Promise.reject(new Error('store is closed'));
-    if (this.#gate.insideTransaction) {
-      return Promise.reject(
-        new Error('store used directly inside its own transaction(): use the tx handle passed to fn'),
-      );
-    }
-    return new Promise<T>((resolve, reject) => {
-      this.#queued.push({ fn: fn as Queued['fn'], resolve: resolve as Queued['resolve'], reject });
-      this.#schedule();
-    });
-  }
-
-  #schedule(): void {
-    if (this.#scheduled) return;
-    this.#scheduled = true;
-    // Start the group after the I/O callbacks of this event-loop turn: requests read in the same turn
-    // reach transaction() before it starts (their reads are synchronous), so they share its COMMIT; a
-    // lone transaction waits one turn, not a timer.
-    setImmediate(() => this.#startGroup());
-  }
-
-  #startGroup(): void {
-    this.#gate
-      .transaction(() => {
-        this.#scheduled = false;
-        return this.#commitGroup(this.#queued.splice(0));
-      })
-      .catch((e: Error) => {
-        this.#scheduled = false;
-        for (const q of this.#queued.splice(0)) q.reject(e); // the store was closed meanwhile
-      })
-      .finally(() => {
-        if (this.#queued.length > 0) this.#schedule();
-      });
+    return this.#group.enqueue(fn);
   }
 
   async #commitGroup(group: Queued[]): Promise<void> {
