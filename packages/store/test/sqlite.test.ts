@@ -30,6 +30,24 @@ storeContract('sqlite', {
 });
 
 describe('sqlite specifics', () => {
+  it('answers every lim and ofst right past the bounded cache of query shapes (they are SQL literals)', async () => {
+    const s = await openSqliteStore({ file: ':memory:' });
+    await s.resources.create(res('C', '', 'cse-in', { ty: 5 }));
+    for (let i = 0; i < 40; i++) {
+      const ct = `20261207T0000${String(i).padStart(2, '0')}`;
+      await s.resources.create(res(`I${i}`, 'C', `cse-in/i${i}`, { ty: 4, ct }));
+    }
+    // 300 distinct (lim, ofst) shapes: more than the cache keeps, so it starts again on the way.
+    for (let k = 0; k < 300; k++) {
+      const lim = k % 41;
+      const ofst = Math.floor(k / 41);
+      const got = await s.resources.children('C', { ty: [4], order: 'desc', lim, ofst });
+      const want = Array.from({ length: 40 }, (_, i) => `I${39 - i}`).slice(ofst, ofst + lim);
+      expect(got.map((r) => r.ri)).toEqual(want);
+    }
+    await s.close();
+  });
+
   it("works in memory with file ':memory:' (private per store)", async () => {
     const a = await openSqliteStore({ file: ':memory:' });
     const b = await openSqliteStore({ file: ':memory:' });

@@ -12,6 +12,8 @@ import { type ResourceQuery, StoreConflictError, type StoredResource, StoreNotFo
 type Statement = Database.Statement<unknown[], unknown>;
 
 const COLUMNS = 'ri, pi, srn, ty, ct, lt, et, lvl, doc';
+/** Prepared query shapes kept per connection; past this the cache starts again (see #select). */
+const MAX_SHAPES = 256;
 
 function parse(doc: string): StoredResource {
   return JSON.parse(doc) as StoredResource;
@@ -223,13 +225,18 @@ export class SqliteResourceOps implements ResourceOps {
         },
       }),
     ];
-    const sql = `SELECT r.doc ${from} WHERE ${conditions.join(' AND ')} ${orderBy(q)} LIMIT ? OFFSET ?`;
+    // LIMIT and OFFSET are literals (checkQuery admits only safe non-negative integers), not parameters:
+    // SQLite (3.47+) lets a bound LIMIT steer the planner and then re-prepares the statement on every
+    // re-bind, which cost a full parse and plan per GET `la`. Distinct literals make distinct shapes, so
+    // the cache is bounded (a client varying `lim` costs a prepare, as every call did before).
+    const sql = `SELECT r.doc ${from} WHERE ${conditions.join(' AND ')} ${orderBy(q)} LIMIT ${q.lim ?? -1} OFFSET ${q.ofst ?? 0}`;
     let stmt = this.#shapes.get(sql);
     if (stmt === undefined) {
+      if (this.#shapes.size >= MAX_SHAPES) this.#shapes.clear();
       stmt = this.#db.prepare(sql).pluck();
       this.#shapes.set(sql, stmt);
     }
-    return (stmt.all(...params, q.lim ?? -1, q.ofst ?? 0) as string[]).map(parse);
+    return (stmt.all(...params) as string[]).map(parse);
   }
 }
 
