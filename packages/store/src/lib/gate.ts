@@ -66,6 +66,12 @@ export class Gate {
       if (this.#closed) throw new Error('store is closed');
       return await op();
     } finally {
+      if (this.#current !== undefined) {
+        // Propagating an AsyncLocalStorage context turns on promise hooks for the whole process (a cost
+        // on every promise of every request). Disabled between transactions, they run only while one
+        // is open; run() enables them again for the next.
+        this.#context.disable();
+      }
       this.#current = undefined;
       this.#mutex.unlock();
     }
