@@ -3,7 +3,7 @@
 import { Writable } from 'node:stream';
 import type { RequestHandler, TransportContext } from '@m2msec/protocol';
 import { describe, expect, it } from 'vitest';
-import { createLogger, handshakeRefused, lifecycle, Metrics, observeHandler } from '../src/index.js';
+import { createLogger, handshakeRefused, lifecycle, Metrics, observeHandler, REDACTED_PATHS } from '../src/index.js';
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -53,6 +53,23 @@ describe('observeHandler', () => {
     const text = await metrics.registry.metrics();
     expect(text).toMatch(/m2msec_requests_total\{op="2",rsc="2000",binding="http",app="test"\} 1/);
     expect(text).toMatch(/m2msec_request_duration_seconds_count\{app="test",op="2",binding="http"\} 1/);
+  });
+
+  it('access lines are written without redaction, so their fields must be the fixed set, none named like a secret', async () => {
+    // The permitted-request line skips the logger's redaction (its cost); this holds it to the flat schema
+    // that makes skipping safe: a new field named like a redacted path fails here.
+    const { lines, log } = capture();
+    const h = observeHandler(decided, { log, channel: 'https-psk' });
+    await h({ op: 2, to: 'cse-in', fr: 'Csensor', rqi: 'r1', rvi: '3', pc: { key: 'k', psk: 'p' } } as never, psk);
+    const fixed = ['kind', 'channel', 'binding', 'rqi', 'op', 'to', 'originator', 'identity', 'association'];
+    const allowed = new Set([...fixed, 'peer', 'rsc', 'ms', 'level', 'time', 'app', 'msg']);
+    expect(lines).toHaveLength(1);
+    for (const [k, v] of Object.entries(lines[0]!)) {
+      expect(allowed.has(k), `unexpected access-line field ${k}`).toBe(true);
+      expect(typeof v === 'object' && v !== null, `nested access-line field ${k}`).toBe(false);
+    }
+    const redactedNames = REDACTED_PATHS.map((p) => p.replace(/^\*\./, ''));
+    for (const k of Object.keys(lines[0]!)) expect(redactedNames).not.toContain(k);
   });
 
   it('adds a security line with the decision reason for a refusal, and counts it', async () => {
