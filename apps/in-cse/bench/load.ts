@@ -1,6 +1,8 @@
 // A small closed-loop HTTP load generator: `concurrency` keep-alive connections, each sending the
 // next request when the previous answer arrived, for a fixed duration. Bounded in time and count.
 import http from 'node:http';
+import https from 'node:https';
+import type { ConnectionOptions } from 'node:tls';
 
 export interface LoadResult {
   requests: number;
@@ -9,20 +11,32 @@ export interface LoadResult {
   perSecond: number;
 }
 
+export interface LoadOptions {
+  concurrency: number;
+  seconds: number;
+  maxRequests: number;
+  /** For an https: URL, the TLS options of every connection (e.g. TLS-PSK client options). */
+  tls?: ConnectionOptions;
+}
+
 export async function load(
   url: string,
   headers: Record<string, string>,
-  opts = { concurrency: 32, seconds: 4, maxRequests: 2_000_000 },
+  opts: LoadOptions = { concurrency: 32, seconds: 4, maxRequests: 2_000_000 },
 ): Promise<LoadResult> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: opts.concurrency });
   const target = new URL(url);
+  const secure = target.protocol === 'https:';
+  const client = secure ? https : http;
+  const agent = secure
+    ? new https.Agent({ keepAlive: true, maxSockets: opts.concurrency, ...opts.tls })
+    : new http.Agent({ keepAlive: true, maxSockets: opts.concurrency });
   let requests = 0;
   let errors = 0;
   const start = process.hrtime.bigint();
   const deadline = start + BigInt(opts.seconds * 1e9);
   const one = () =>
     new Promise<void>((resolve) => {
-      const req = http.request(
+      const req = client.request(
         { host: target.hostname, port: target.port, path: target.pathname + target.search, headers, agent },
         (res) => {
           res.resume();
