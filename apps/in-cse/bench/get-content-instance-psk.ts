@@ -141,6 +141,8 @@ async function main() {
   );
   console.log(`  bare Node TLS-PSK server:   ${perSecond(results.bare)} req/s (median)`);
   console.log(`  IN-CSE (ACP checks on):     ${perSecond(results.cse)} req/s (median), access log to a file`);
+  const opened = (rs: LoadResult[]) => rs.map((r) => r.connections).join(' ');
+  console.log(`  connections opened per round: IN-CSE ${opened(results.cse)}; bare ${opened(results.bare)}`);
   console.log(
     `  ratio IN-CSE / bare:        ${median(ratios).toFixed(2)} median (rounds: ${ratios.map((r) => r.toFixed(2)).join(' ')}; target >= 0.50)`,
   );

@@ -9,6 +9,8 @@ export interface LoadResult {
   errors: number;
   seconds: number;
   perSecond: number;
+  /** Connections the client opened (a kept-alive run opens `concurrency`; more means the server closed some). */
+  connections: number;
 }
 
 export interface LoadOptions {
@@ -30,6 +32,12 @@ export async function load(
   const agent = secure
     ? new https.Agent({ keepAlive: true, maxSockets: opts.concurrency, ...opts.tls })
     : new http.Agent({ keepAlive: true, maxSockets: opts.concurrency });
+  let connections = 0;
+  const created = agent.createConnection.bind(agent) as (...a: unknown[]) => unknown;
+  (agent as unknown as { createConnection: (...a: unknown[]) => unknown }).createConnection = (...a: unknown[]) => {
+    connections++;
+    return created(...a);
+  };
   let requests = 0;
   let errors = 0;
   const start = process.hrtime.bigint();
@@ -61,5 +69,5 @@ export async function load(
   await Promise.all(Array.from({ length: opts.concurrency }, worker));
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   agent.destroy();
-  return { requests, errors, seconds, perSecond: requests / seconds };
+  return { requests, errors, seconds, perSecond: requests / seconds, connections };
 }
