@@ -22,6 +22,14 @@ async function longestStoredPrefix(
   segments: string[],
   srnPrefix: string,
 ): Promise<[StoredResource | undefined, number]> {
+  const last = segments[segments.length - 1];
+  if ((last === 'la' || last === 'ol') && segments.length >= 2) {
+    // 'la' and 'ol' are reserved child names of a container and a timeSeries (validate-resource.ts), so
+    // under one of those the name can only be the virtual child: one read (the parent) instead of two.
+    const parent = await core.store.resources.getBySrn(srnPrefix + segments.slice(0, -1).join('/'));
+    if (parent?.ty === ResourceType.container || parent?.ty === ResourceType.timeSeries)
+      return [parent, segments.length - 1];
+  }
   for (let n = segments.length; n >= 1; n--) {
     const r = await core.store.resources.getBySrn(srnPrefix + segments.slice(0, n).join('/'));
     if (r) return [r, n];
