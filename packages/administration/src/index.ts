@@ -5,6 +5,7 @@ export { type AuditEvent, type AuditEventInput, type AuditEventKind, auditText }
 export { AUDIT_COLLECTION, AuditLog, type AuditQuery } from './audit/audit-log.js';
 export { AUDIT_PATH, type AuditLogAnswer, type AuditLogRequest, auditLogReader } from './audit/audit-log-request.js';
 export { type AuditedHandlerOptions, auditedHandler, presentedCredential } from './audit/audited-handler.js';
+export { FailureThrottle, type FailureThrottleOptions } from './audit/failure-throttle.js';
 export {
   type AdministratorMatch,
   Administrators,

@@ -26,6 +26,8 @@ export interface AuditEvent {
   rsc?: number;
   /** Why (refusals), as the client was told or the SA function logged it. */
   reason?: string;
+  /** An aggregate: how many more failures of this source the window saw after the one recorded. */
+  repeated?: number;
 }
 
 export type AuditEventInput = Omit<AuditEvent, 'at'>;
@@ -51,7 +53,7 @@ const TEXT_FIELDS = [
   'to',
   'reason',
 ] as const;
-const NUMBER_FIELDS = ['op', 'ty', 'rsc'] as const;
+const NUMBER_FIELDS = ['op', 'ty', 'rsc', 'repeated'] as const;
 
 /** A clean copy with only the known fields. */
 export function cleanAuditEvent(e: AuditEventInput, at: Date): AuditEvent {
