@@ -1,6 +1,6 @@
 // Configuration files of the IN-CSE (the JSON named by M2MSEC_CONFIG): an operator's typo or a hostile file
 // must end in a ConfigError that names the problem, never a crash.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as fc from 'fast-check';
@@ -9,7 +9,20 @@ import { harness } from '../harness.js';
 import { deepJson, mutatedText } from '../mutate.js';
 
 const seeds = [
-  readFileSync(new URL('../../../infra/docker/config/in-cse.json', import.meta.url), 'utf8'),
+  // The shape of a secure-profile IN-CSE file (topology (a)'s, written by test-e2e/src/docker/lab.ts).
+  JSON.stringify({
+    profile: 'secure',
+    cse: { cseId: '/id-in', cseBaseName: 'cse-in', spId: 'm2msec.org', adminOriginators: ['CAdmin'] },
+    http: { host: '127.0.0.1', port: 8080, maxBodyBytes: 1048576, trustedProxies: [] },
+    registration: { appRules: [{ name: 'viewers', applicableCredIDs: ['33-/id-in/Cae2'], allowedAEs: ['Cae2'] }] },
+    security: {
+      mca: 'required',
+      keyFile: '/run/m2msec/kek',
+      administrators: [{ name: 'operator', originator: 'CAdmin', certificateSan: 'uri:m2m://m2msec.org/id-in/CAdmin' }],
+      certificate: { host: '0.0.0.0', port: 8443, cert: '/run/m2msec/server.pem', key: '/run/m2msec/server.key' },
+    },
+    log: { level: 'info' },
+  }),
   '{"cse": {"cseId": "/id-in", "spId": "m2msec.org"}, "http": {"port": 8080}, "security": {"mca": "required"}}',
   '{}',
 ];

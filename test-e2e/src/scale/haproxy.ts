@@ -18,7 +18,14 @@ export function haproxyAvailable(): boolean {
   return spawnSync('haproxy', ['-v'], { encoding: 'utf8' }).status === 0;
 }
 
-export async function startHaproxy(backends: number[]): Promise<Balancer> {
+export interface BalancerOptions {
+  /** Extra backend lines (e.g. a tcp-check script); the servers are checked with them. */
+  backend?: string[];
+  /** Appended to every server line after `check`. Default: `inter 200ms fall 1 rise 2`. */
+  server?: string;
+}
+
+export async function startHaproxy(backends: number[], o: BalancerOptions = {}): Promise<Balancer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'm2msec-haproxy-'));
   const cfg = join(dir, 'haproxy.cfg');
@@ -32,6 +39,7 @@ export async function startHaproxy(backends: number[]): Promise<Balancer> {
       '  timeout connect 2s',
       '  timeout client 60s',
       '  timeout server 60s',
+      '  timeout check 2s',
       '  retries 3',
       '  option redispatch',
       'frontend saef',
@@ -39,7 +47,8 @@ export async function startHaproxy(backends: number[]): Promise<Balancer> {
       '  default_backend replicas',
       'backend replicas',
       '  balance roundrobin',
-      ...backends.map((p, i) => `  server r${i + 1} 127.0.0.1:${p} check inter 200ms fall 1 rise 2`),
+      ...(o.backend ?? []),
+      ...backends.map((p, i) => `  server r${i + 1} 127.0.0.1:${p} check ${o.server ?? 'inter 200ms fall 1 rise 2'}`),
       '',
     ].join('\n'),
   );

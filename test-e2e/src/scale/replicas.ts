@@ -39,10 +39,12 @@ function credentials(configPath: string, dataDir: string, env: Record<string, st
 export async function startReplicas(
   n: number,
   ae: { aeId: string; identity: string; key: Buffer },
+  /** The database every replica uses (default: the machine's PostgreSQL). */
+  databaseUrl: string = pgUrl,
 ): Promise<ReplicaSet> {
   const admin = { identity: 'scale-admin@in.m2msec.org', key: randomBytes(32) };
   const schema = `scale_${process.pid}_${Date.now().toString(36)}`;
-  const pgEnv = { M2MSEC_STORE: 'postgres', M2MSEC_PG_URL: pgUrl, M2MSEC_PG_SCHEMA: schema };
+  const pgEnv = { M2MSEC_STORE: 'postgres', M2MSEC_PG_URL: databaseUrl, M2MSEC_PG_SCHEMA: schema };
   const replicas: Replica[] = [];
   const set: ReplicaSet = {
     schema,
@@ -51,7 +53,8 @@ export async function startReplicas(
     admin,
     async stop() {
       await Promise.all(replicas.map((r) => r.cse.stop()));
-      const admin = new pg.Client({ connectionString: pgUrl });
+      const admin = new pg.Client({ connectionString: databaseUrl });
+      admin.on('error', () => undefined); // a lost connection rejects the query below
       await admin.connect();
       await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       await admin.end();
@@ -103,7 +106,7 @@ export async function startReplicas(
         store: 'postgres',
         pgSchema: schema,
         dataDir,
-        env: { M2MSEC_CONFIG: configPath },
+        env: { M2MSEC_CONFIG: configPath, M2MSEC_PG_URL: databaseUrl },
       });
       replicas.push({ cse, pskPort });
     }

@@ -17,11 +17,14 @@ export function aeClient(port: number, ae: { identity: string; key: Buffer }): O
   });
 }
 
-/** Runs `writers` loops until `stop()` resolves; each creates cins named w<k>-<i> under `container`. */
+/**
+ * Runs `writers` loops until `stop()` resolves; each creates cins named w<k>-<i> under `container` (or
+ * `container(k)`, one container per writer, as separate devices would have).
+ */
 export async function writeUntil(
   port: number,
   ae: { aeId: string; identity: string; key: Buffer },
-  container: string,
+  container: string | ((k: number) => string),
   writers: number,
   stop: Promise<void>,
 ): Promise<WriteLog> {
@@ -33,19 +36,20 @@ export async function writeUntil(
   await Promise.all(
     Array.from({ length: writers }, async (_, k) => {
       const client = aeClient(port, ae);
+      const to = typeof container === 'string' ? container : container(k);
       try {
         for (let i = 0; !done; i++) {
           const rn = `w${k}-${i}`;
           try {
             const r = await client.request({
               op: 1,
-              to: container,
+              to,
               from: ae.aeId,
               ty: 4,
               pc: { 'm2m:cin': { rn, con: String(i) } },
             });
-            if (r.rsc === 2001) log.acknowledged.push(`${container}/${rn}`);
-            else log.failed.push({ at: Date.now(), what: `${rn}: rsc ${r.rsc}` });
+            if (r.rsc === 2001) log.acknowledged.push(`${to}/${rn}`);
+            else log.failed.push({ at: Date.now(), what: `${rn}: rsc ${r.rsc} ${JSON.stringify(r.pc).slice(0, 300)}` });
           } catch (e) {
             log.failed.push({ at: Date.now(), what: `${rn}: ${(e as Error).message}` });
           }

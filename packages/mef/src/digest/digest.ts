@@ -18,6 +18,13 @@ export interface DigestOptions {
   ha1Of: (username: string) => Promise<Buffer | undefined>;
   nonceLifetimeMs?: number;
   now?: () => number;
+  /** The key that MACs the nonces; instances behind one balancer share it (shared-nonces.ts). Default: random. */
+  secret?: Uint8Array;
+  /**
+   * Records nonce count `nc` of `nonce` (valid until `expires`) when higher than any accepted before, else
+   * false. Instances behind one balancer share it (shared-nonces.ts); default: this process's memory.
+   */
+  acceptCount?: (nonce: string, nc: number, expires: number) => Promise<boolean>;
 }
 
 export function parseDigestHeader(h: string | undefined): Record<string, string> | undefined {
@@ -32,12 +39,15 @@ export function parseDigestHeader(h: string | undefined): Record<string, string>
 }
 
 export class DigestAuthenticator {
-  readonly #secret = randomBytes(32);
-  readonly #seen = new Map<string, number>(); // nonce -> highest nc
+  readonly #secret: Buffer;
+  readonly #seen = new Map<string, number>(); // nonce -> highest nc accepted here (an early refusal only)
   readonly #now: () => number;
+  readonly #acceptCount: (nonce: string, nc: number, expires: number) => Promise<boolean>;
 
   constructor(private readonly o: DigestOptions) {
     this.#now = o.now ?? Date.now;
+    this.#secret = o.secret ? Buffer.from(o.secret) : randomBytes(32);
+    this.#acceptCount = o.acceptCount ?? (async (nonce, nc) => nc > (this.#seen.get(nonce) ?? 0));
   }
 
   challenge(stale = false): string {
@@ -61,7 +71,8 @@ export class DigestAuthenticator {
     const good = createHmac('sha256', this.#secret).update(ts).digest('base64url');
     if (good.length !== mac.length || !timingSafeEqual(Buffer.from(good), Buffer.from(mac))) return NO;
     const issued = Number.parseInt(ts, 36);
-    if (!(this.#now() - issued < (this.o.nonceLifetimeMs ?? 300_000))) return { ok: false, stale: true };
+    const expires = issued + (this.o.nonceLifetimeMs ?? 300_000);
+    if (!(this.#now() < expires)) return { ok: false, stale: true };
     const nc = Number.parseInt(p.nc, 16);
     if (!Number.isFinite(nc) || nc <= (this.#seen.get(p.nonce) ?? 0)) return NO; // replayed nc
     const ha1 = await this.o.ha1Of(p.username);
@@ -72,7 +83,9 @@ export class DigestAuthenticator {
     if (!ha1 || got.length !== expected.length || !timingSafeEqual(got, expected)) {
       return { ok: false, username: p.username };
     }
-    this.#seen.set(p.nonce, nc);
+    // The count decides only now, with the answer proven: a replayed nc is refused, not counted as a failure.
+    if (!(await this.#acceptCount(p.nonce, nc, expires))) return NO;
+    this.#seen.set(p.nonce, Math.max(nc, this.#seen.get(p.nonce) ?? 0));
     if (this.#seen.size > 10_000) this.#seen.delete(this.#seen.keys().next().value!);
     return { ok: true, username: p.username };
   }

@@ -27,6 +27,7 @@ import { adminRouter } from '../admin/router.js';
 import { CrlPublisher } from '../crl/crl-publisher.js';
 import { CRL_PATH, crlRouter } from '../crl/crl-router.js';
 import { DigestAuthenticator } from '../digest/digest.js';
+import { sharedDigestSecret, sharedNonceCounts } from '../digest/shared-nonces.js';
 import { gbaAdminRouter } from '../gba/admin-router.js';
 import { type EstOverGba, estOverGba } from '../gba/est-over-gba.js';
 import { createMefBsf, GBA_UB_PATH, GBA_ZN_PATH, type MefGbaOptions } from '../gba/start-bsf.js';
@@ -312,9 +313,12 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
       const rec = await store.enrolees.get(`user:${username}`);
       return rec?.group !== undefined && groups.has(rec.group) ? rec : undefined;
     };
+    // Shared by every instance over this store: any replica accepts an answer, a replayed nc none.
     const digest = new DigestAuthenticator({
       realm,
       now,
+      secret: await sharedDigestSecret(o.store, vault),
+      acceptCount: sharedNonceCounts(o.store, now),
       ha1Of: async (username) => {
         const rec = await userRecord(username);
         return rec?.sealedHa1 ? vault.open('ha1', rec.principal, rec.sealedHa1) : undefined;

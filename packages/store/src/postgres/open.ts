@@ -115,7 +115,9 @@ class PostgresStore implements Store {
           for (const q of group) q.reject(e);
           return;
         }
-        await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
+        // Exponential with jitter: with a synchronous standby a commit takes long enough that replicas
+        // re-running groups on the same rows at a fixed short delay kept colliding until the attempts ran out.
+        await new Promise((r) => setTimeout(r, Math.random() * Math.min(250, 5 * 2 ** attempt)));
       }
     }
   }
@@ -123,6 +125,12 @@ class PostgresStore implements Store {
   async #once(group: Queued[]): Promise<Array<{ ok: true; value: unknown } | { ok: false; error: unknown }>> {
     const client = await this.#pool.connect();
     let broken: Error | undefined;
+    // A checked-out client whose connection dies (server killed, failover) emits 'error': without a
+    // listener that ends the process. The queries in flight reject; the client is discarded on release.
+    const lost = (e: Error) => {
+      broken = e;
+    };
+    client.on('error', lost);
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
     try {
       await client.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
@@ -164,7 +172,8 @@ class PostgresStore implements Store {
       });
       throw e;
     } finally {
-      client.release(broken); // a client that could not roll back is discarded, never reused
+      client.off('error', lost);
+      client.release(broken); // a client that lost its connection or could not roll back is discarded
     }
   }
 
