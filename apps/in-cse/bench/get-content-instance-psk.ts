@@ -13,7 +13,7 @@ import { pskClientOptions } from '@m2msec/saef';
 import { freePort, m2m } from '../test/harness.js';
 import { credentialsCli, prepareSecureInCse } from '../test/saef-setup.js';
 import { type LoadResult, load } from './load.js';
-import { LATEST, READER_HEADERS } from './protected-get-setup.js';
+import { createProtectedScenario, LATEST, READER_HEADERS } from './protected-get-setup.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 2);
@@ -74,37 +74,11 @@ async function main() {
   const s = await prepared.start({ M2MSEC_LOG_LEVEL: 'info', M2MSEC_LOG_FILE: logFile });
   const { cse, pskPort } = s;
 
-  // The reader registers inside its association (AE-ID bound to the Kpsa); the owner over plain HTTP.
+  // The reader registers inside its association (AE-ID bound to the Kpsa); the rest over plain HTTP.
   const aeBody = { 'm2m:ae': { api: 'Nbench', rr: false, srv: ['3'] } };
   const reg = await pskRequest(pskPort, 'POST', '/cse-in', { ...json(2), 'X-M2M-Origin': 'Creader' }, aeBody);
   if (reg.rsc !== 2001) throw new Error(`bench setup: reader registration over TLS-PSK answered ${reg.rsc}`);
-  await m2m(cse.url, 'POST', '/cse-in', { from: 'Cbench', ty: 2, body: aeBody });
-  const acp = await m2m(cse.url, 'POST', '/cse-in/Cbench', {
-    from: 'Cbench',
-    ty: 1,
-    body: {
-      'm2m:acp': {
-        rn: 'acp',
-        pv: {
-          acr: [
-            { acor: ['Cbench'], acop: 63 },
-            { acor: ['Creader'], acop: 2 },
-          ],
-        },
-        pvs: { acr: [{ acor: ['Cbench'], acop: 63 }] },
-      },
-    },
-  });
-  await m2m(cse.url, 'POST', '/cse-in/Cbench', {
-    from: 'Cbench',
-    ty: 3,
-    body: { 'm2m:cnt': { rn: 'data', acpi: [acp.body['m2m:acp'].ri] } },
-  });
-  await m2m(cse.url, 'POST', '/cse-in/Cbench/data', {
-    from: 'Cbench',
-    ty: 4,
-    body: { 'm2m:cin': { rn: 'reading', con: '21.5', cnf: 'text/plain:0' } },
-  });
+  await createProtectedScenario(cse, { registerReader: false });
   const sample = await pskRequest(pskPort, 'GET', LATEST, READER_HEADERS);
   if (sample.rsc !== 2000) throw new Error(`bench setup: GET la over TLS-PSK answered ${sample.rsc}`);
   const plain = await m2m(cse.url, 'GET', LATEST, { from: 'Creader' });

@@ -12,10 +12,21 @@ export const READER_HEADERS = {
 
 /** Creates the scenario on a running IN-CSE; returns the body a GET of `la` answers (checked: 2000). */
 export async function setUpProtectedGet(cse: InCseProcess): Promise<unknown> {
+  await createProtectedScenario(cse, { registerReader: true });
+  const sample = await m2m(cse.url, 'GET', LATEST, { from: 'Creader' });
+  if (sample.rsc !== 2000) throw new Error(`bench setup failed: ${sample.rsc}`);
+  return sample.body;
+}
+
+/**
+ * The owner AE, its policy, container and instance over plain HTTP; the reader AE too unless the bench
+ * registers it itself (inside a security association).
+ */
+export async function createProtectedScenario(cse: InCseProcess, o: { registerReader: boolean }): Promise<void> {
   const reg = (from: string) =>
     m2m(cse.url, 'POST', '/cse-in', { from, ty: 2, body: { 'm2m:ae': { api: 'Nbench', rr: false, srv: ['3'] } } });
   await reg('Cbench');
-  await reg('Creader');
+  if (o.registerReader) await reg('Creader');
   const acp = await m2m(cse.url, 'POST', '/cse-in/Cbench', {
     from: 'Cbench',
     ty: 1,
@@ -42,7 +53,4 @@ export async function setUpProtectedGet(cse: InCseProcess): Promise<unknown> {
     ty: 4,
     body: { 'm2m:cin': { rn: 'reading', con: '21.5', cnf: 'text/plain:0' } },
   });
-  const sample = await m2m(cse.url, 'GET', LATEST, { from: 'Creader' });
-  if (sample.rsc !== 2000) throw new Error(`bench setup failed: ${sample.rsc}`);
-  return sample.body;
 }
