@@ -30,10 +30,12 @@ import {
   verifyCompact,
 } from '@m2msec/esdata';
 import { ESPrimClient, ESPrimOriginator, securityInfoOf } from '@m2msec/esprim';
+import { MafClient, mafESDataKeyResolver } from '@m2msec/maf';
 import { type Issued, TestCa } from '@m2msec/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../src/net/ports.js';
 import { inCseMain } from '../src/nodes/in-cse.js';
+import { MAF_FQDN, type MafNode, startMaf } from '../src/nodes/maf.js';
 import { mnCseMain } from '../src/nodes/mn-cse.js';
 import { until } from '../src/nodes/process.js';
 
@@ -711,6 +713,115 @@ describe('ESPrim AE -> MN-CSE -> IN-CSE process (endToEnd.esprim in its configur
       const again = await ae.command({ id: 2, op: 2, to: '/id-in/cse-in/data' });
       expect(again.rsc, again.dbg).toBe(2000);
       expect(hop.seen.some((r) => securityInfoOf(JSON.parse(r.body))?.sit === 6)).toBe(false);
+    } finally {
+      await ae.stop();
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('MAF-based ESData, Source-generated key (TS-0003 8.6.3, 8.8.2.7): MAF, AE, MN-CSE and IN-CSE processes', () => {
+  const AE5 = '//m2msec.org/id-mn/Cae5';
+  const READER = '//m2msec.org/id-in/Creader';
+  const OUTSIDER = '//m2msec.org/id-in/Coutsider';
+  const kms = new Map([AE5, READER, OUTSIDER].map((id) => [id, randomBytes(32)]));
+  const kmIdOf = (id: string) => `${id.slice(id.lastIndexOf('/') + 1).toLowerCase()}@${MAF_FQDN}`;
+  let maf: MafNode;
+
+  /** A Target End-Point: its own MAF client (registered at the MAF), resolving kids by MAF Key Retrieval. */
+  async function targetResolver(id: string) {
+    const c = new MafClient({
+      mafUrl: maf.pskUrl,
+      mafFqdn: MAF_FQDN,
+      credential: { kind: 'psk', identity: kmIdOf(id), key: kms.get(id)! },
+    });
+    await c.registerClient({ adminFQDN: 'sp.m2msec.org', expirationTime: Date.now() + 3_600_000 });
+    return { client: c, resolve: mafESDataKeyResolver(c) };
+  }
+
+  beforeAll(async () => {
+    maf = await startMaf();
+    for (const [id, km] of kms) await maf.addKm(kmIdOf(id), id, km);
+    const acp = {
+      'm2m:acp': {
+        rn: 'acpMaf',
+        pv: { acr: [{ acor: ['/id-mn/Cae5'], acop: 3 }] },
+        pvs: { acr: [{ acor: ['CAdmin'], acop: 63 }] },
+      },
+    };
+    expect(await post(inUrl, '/cse-in', 'CAdmin', 1, acp)).toBe(2001);
+    expect(await post(inUrl, '/cse-in', 'CAdmin', 3, { 'm2m:cnt': { rn: 'mafData', acpi: ['cse-in/acpMaf'] } })).toBe(
+      2001,
+    );
+  }, 60_000);
+  afterAll(() => maf?.stop());
+
+  it('the AE app registers its own random key at the MAF; only the Target it named opens the relayed con', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'm2msec-esdata-maf-ae-'));
+    const kmFile = join(d, 'km.hex');
+    writeFileSync(kmFile, kms.get(AE5)!.toString('hex'), { mode: 0o600 });
+    const configPath = join(d, 'ae.json');
+    writeFileSync(
+      configPath,
+      JSON.stringify({
+        registrar: { cseId: '/id-mn', cseBaseName: 'cse-mn' },
+        transport: { kind: 'http', url: mnUrl },
+        appId: 'Nt5',
+        stem: 'Cae5',
+        endToEnd: {
+          esdata: {
+            maf: {
+              url: maf.pskUrl,
+              fqdn: MAF_FQDN,
+              kmId: kmIdOf(AE5),
+              kmFile,
+              adminFQDN: 'sp.m2msec.org',
+              targetIDs: [READER],
+            },
+          },
+        },
+      }),
+    );
+    const ae = startAe(configPath);
+    try {
+      expect((await ae.next((e) => e.event === 'ready' || e.event === 'error')).aeId, ae.stderr()).toBe('/id-mn/Cae5');
+      hop.seen.length = 0;
+      const reading = { temperature: 19.25 };
+      const posted = await ae.command({ id: 1, cmd: 'post', to: '/id-in/cse-in/mafData', con: reading });
+      expect(posted.rsc, posted.dbg).toBe(2001);
+      // The MN-CSE relayed the CREATE with the JWE in it, never the reading.
+      expect(hop.seen.some((r) => r.body.includes('m2m:cin'))).toBe(true);
+      expect(JSON.stringify(hop.seen)).not.toContain('temperature');
+      const r = await fetch(`${inUrl}/cse-in/mafData/la`, { headers: headersFor('CAdmin') });
+      const cin = ((await r.json()) as { 'm2m:cin': { cnf: string; con: string } })['m2m:cin'];
+      expect(cin.cnf).toBe('application/json:0:1');
+      const header = JSON.parse(Buffer.from(cin.con.split('.')[0]!, 'base64url').toString());
+      // The kid is the MAF Key Identifier (10.3.5): the Target finds the MAF, and the key, from it alone.
+      expect(header).toMatchObject({ alg: 'dir', enc: 'A256GCM' });
+      expect(header.kid).toMatch(new RegExp(`^[0-9a-f]{32}@${MAF_FQDN.replace(/\./g, '\\.')}$`));
+      const reader = await targetResolver(READER);
+      const opened = await unprotectContent(cin.con, {
+        securityClass: 'encrypt',
+        serialization: 1,
+        resolve: reader.resolve,
+      });
+      expect(JSON.parse(Buffer.from(opened.payload).toString())).toEqual(reading);
+      // Attack: an authenticated MAF client the Source did not name gets no key, so the con stays closed.
+      const outsider = await targetResolver(OUTSIDER);
+      await expect(
+        unprotectContent(cin.con, { securityClass: 'encrypt', serialization: 1, resolve: outsider.resolve }),
+      ).rejects.toMatchObject({ rsc: 4102, code: 'ERR_ESDATA_UNKNOWN_KID' });
+      await expect(outsider.client.retrieveKey(header.kid)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+      // The registration at the MAF is the Source's: SUID 34, its client ID; the Key Value is 64 bytes, the
+      // ESData key its first half (8.8.1). Neither the key nor Km appears in any process's output.
+      const held = await reader.client.retrieveKey(header.kid);
+      expect(held).toMatchObject({ suid: 34, sourceMafClientID: AE5 });
+      expect(held.keyValue.length).toBe(64);
+      const secrets = [held.keyValue, held.keyValue.subarray(0, 32), kms.get(AE5)!];
+      const outputs = `${ae.stderr()}${maf.output()}${inOutput}`;
+      for (const k of secrets)
+        for (const form of [k.toString('hex'), k.toString('base64'), k.toString('base64url')])
+          expect(outputs).not.toContain(form);
     } finally {
       await ae.stop();
       rmSync(d, { recursive: true, force: true });

@@ -13,6 +13,7 @@ import {
 } from '@m2msec/esdata';
 import type { SaefClientFramework } from '@m2msec/saef';
 import { checkSecretFileMode } from '@m2msec/secure-environment';
+import { type EsdataMafFileConfig, esdataMafOptions, esdataMafProblem } from './esdata-maf.js';
 import type { AeOptions } from './options.js';
 
 export class ConfigError extends Error {
@@ -96,6 +97,11 @@ export interface AeFileConfig {
       publicKeyFile?: string;
       alg?: string;
       sign?: { kid: string; alg: string; keyFile?: string; privateKeyFile?: string };
+      /**
+       * Instead of kid and a key file: a Source-generated key registered at a MAF for targetIDs (TS-0003
+       * 8.6.3, 8.8.2.7, SUID 34); the Targets retrieve it from the MAF.
+       */
+      maf?: EsdataMafFileConfig;
     };
   };
 }
@@ -175,7 +181,7 @@ export function readConfig(path: string): AeFileConfig {
     need(extra.length === 0, `endToEnd: unknown member(s) ${extra.join(', ')} (esprim, esdata)`);
     for (const [name, allowed] of [
       ['esprim', ['kid', 'keyFile', 'escertke', 'targetCseBase']],
-      ['esdata', ['kid', 'keyFile', 'publicKeyFile', 'alg', 'sign']],
+      ['esdata', ['kid', 'keyFile', 'publicKeyFile', 'alg', 'sign', 'maf']],
     ] as const) {
       const v = e[name] as Record<string, unknown> | undefined;
       need(v === undefined || (typeof v === 'object' && v !== null), `endToEnd.${name} must be an object`);
@@ -220,8 +226,18 @@ export function readConfig(path: string): AeFileConfig {
 function checkEsdata(d: NonNullable<NonNullable<AeFileConfig['endToEnd']>['esdata']>): void {
   const one = (a: unknown, b: unknown) => (typeof a === 'string') !== (typeof b === 'string');
   const encrypts = d.kid !== undefined || d.keyFile !== undefined || d.publicKeyFile !== undefined;
-  need(encrypts || d.sign !== undefined, 'endToEnd.esdata needs an encryption key (kid and keyFile) or sign');
-  if (encrypts) {
+  need(
+    encrypts || d.sign !== undefined || d.maf !== undefined,
+    'endToEnd.esdata needs an encryption key (kid and keyFile, or maf) or sign',
+  );
+  if (d.maf !== undefined) {
+    need(
+      !encrypts && d.alg === undefined,
+      'endToEnd.esdata: either maf (a key registered at the MAF) or kid / keyFile / publicKeyFile / alg, not both',
+    );
+    const problem = esdataMafProblem(d.maf);
+    need(problem === undefined, problem!);
+  } else if (encrypts) {
     need(
       typeof d.kid === 'string' && d.kid !== '' && one(d.keyFile, d.publicKeyFile),
       'endToEnd.esdata needs kid and exactly one of keyFile and publicKeyFile (never an inline key)',
@@ -364,6 +380,15 @@ function endToEndOptions(e: NonNullable<AeFileConfig['endToEnd']>): NonNullable<
   };
 }
 
+function mafOptions(m: EsdataMafFileConfig): ReturnType<typeof esdataMafOptions> {
+  try {
+    return esdataMafOptions(m);
+  } catch (e) {
+    if (e instanceof TypeError) throw new ConfigError(e.message);
+    throw e;
+  }
+}
+
 /** The ESData recipient and signer, keys read from their files (private ones only if 0600). */
 function esdataOptions(
   d: NonNullable<NonNullable<AeFileConfig['endToEnd']>['esdata']>,
@@ -386,5 +411,9 @@ function esdataOptions(
       ? e2eKeyFromFile(s.keyFile, 'ESData signing key file (endToEnd.esdata.sign.keyFile)')
       : createPrivateKey(secretFile(s.privateKeyFile!, 'ESData private key (endToEnd.esdata.sign.privateKeyFile)')),
   };
-  return { ...(recipient ? { recipient } : {}), ...(signer ? { signer } : {}) };
+  return {
+    ...(recipient ? { recipient } : {}),
+    ...(signer ? { signer } : {}),
+    ...(d.maf ? { maf: mafOptions(d.maf) } : {}),
+  };
 }

@@ -6,12 +6,14 @@ import { establishE2EKey } from '@m2msec/escertke';
 import { contentInfo, protectContent } from '@m2msec/esdata';
 import { ESPrimClient, ESPrimOriginator } from '@m2msec/esprim';
 import type { RequestPrimitive, ResponsePrimitive } from '@m2msec/protocol';
+import { MafESDataSource } from './esdata-maf.js';
 import type { EndToEndOptions } from './options.js';
 import type { AeTransport } from './transport/types.js';
 
 export class AeEndToEnd {
   private client: Promise<ESPrimClient> | undefined;
   private readonly targetCseId: string | undefined;
+  private readonly mafSource: MafESDataSource | undefined;
 
   constructor(private readonly o: EndToEndOptions) {
     const base = o.esprim?.targetCseBase;
@@ -20,6 +22,7 @@ export class AeEndToEnd {
         'endToEnd.esprim.targetCseBase must be the SP-relative <CSEBase> address, e.g. /id-in/cse-in',
       );
     this.targetCseId = base?.slice(0, base.indexOf('/', 1));
+    this.mafSource = o.esdata?.maf ? new MafESDataSource(o.esdata.maf) : undefined;
   }
 
   /** True when the ESPrim Target is the CSE `registrarCseId` (SP-relative CSE-ID). */
@@ -77,12 +80,13 @@ export class AeEndToEnd {
    */
   async content(con: string): Promise<{ cnf: string; con: string }> {
     const d = this.o.esdata;
-    if (!d || (!d.recipient && !d.signer)) return { cnf: 'application/json:0', con };
-    const securityClass = d.recipient && d.signer ? 'sign-then-encrypt' : d.recipient ? 'encrypt' : 'sign';
+    const recipient = d?.recipient ?? (await this.mafSource?.recipient());
+    if (!d || (!recipient && !d.signer)) return { cnf: 'application/json:0', con };
+    const securityClass = recipient && d.signer ? 'sign-then-encrypt' : recipient ? 'encrypt' : 'sign';
     const protectedCon = await protectContent(con, {
       securityClass,
       serialization: 1,
-      ...(d.recipient ? { recipients: [d.recipient] } : {}),
+      ...(recipient ? { recipients: [recipient] } : {}),
       ...(d.signer ? { signers: [d.signer] } : {}),
     });
     // contentSecurity 1: JWE / JWS compact serialization (TS-0004 6.3.5.x contentInfo, TS-0003 8.5).

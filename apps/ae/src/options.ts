@@ -3,6 +3,7 @@
 import type { MqttTlsOptions } from '@m2msec/binding-mqtt';
 import type { JweRecipient, JwsSigner } from '@m2msec/esdata';
 import type { SaefClientFramework } from '@m2msec/saef';
+import type { EsdataMafOptions } from './esdata-maf.js';
 
 export interface HttpTransportOptions {
   kind: 'http';
@@ -69,7 +70,12 @@ export interface EndToEndOptions {
    * ESData of `con` (TS-0003 8.5): a recipient (encrypt), a signer (sign), or both (Nested-Sign-then-
    * Encrypt, 8.5.3.4); keys as raw bytes (symmetric) or KeyObjects (RSA / EC), algorithms of 8.5.3.
    */
-  esdata?: { recipient?: JweRecipient; signer?: JwsSigner };
+  esdata?: {
+    recipient?: JweRecipient;
+    signer?: JwsSigner;
+    /** The recipient is a Source-generated key registered at a MAF (TS-0003 8.6.3, 8.8.2.7, SUID 34). */
+    maf?: EsdataMafOptions;
+  };
 }
 
 export interface AeOptions {

@@ -149,4 +149,27 @@ describe('AE endToEnd configuration', () => {
     expect(() => esdata({ kid: 'k', keyFile: file(key()), alg: 'RSA1_5' })).toThrow(/8\.5\.3\.2/);
     expect(() => esdata({})).toThrow(/needs an encryption key/);
   });
+  it('esdata.maf: Km from a 0600 hex file, never beside kid / keyFile; targets are Absolute IDs', () => {
+    const km = randomBytes(32);
+    const maf = {
+      url: 'https://127.0.0.1:1',
+      fqdn: 'maf.m2msec.org',
+      kmId: 'ae@maf.m2msec.org',
+      kmFile: file(km.toString('hex')),
+      adminFQDN: 'sp.m2msec.org',
+      targetIDs: ['//m2msec.org/id-in/Capp'],
+    };
+    const esdata = (d: Record<string, unknown>) => load({ ...base, transport: http, endToEnd: { esdata: d } });
+    const o = esdata({ maf });
+    expect(o.endToEnd!.esdata!.maf).toMatchObject({ kmId: 'ae@maf.m2msec.org', alg: 'dir', lifetimeMs: 3_600_000 });
+    expect(Buffer.from(o.endToEnd!.esdata!.maf!.km)).toEqual(km);
+    expect(() => esdata({ maf, kid: 'k', keyFile: file(key()) })).toThrow(/either maf .* not both/);
+    expect(() => esdata({ maf: { ...maf, kmFile: file(km.toString('hex'), 0o644) } })).toThrow(
+      /accessible to group or others/,
+    );
+    expect(() => esdata({ maf: { ...maf, targetIDs: ['Capp'] } })).toThrow(/Absolute AE-IDs/);
+    expect(() => esdata({ maf: { ...maf, km: km.toString('hex') } })).toThrow(/unknown member\(s\) km/);
+    expect(() => esdata({ maf: { ...maf, alg: 'A128KW' } })).toThrow(/dir or A256KW/);
+    expect(() => esdata({ maf: { ...maf, url: 'http://127.0.0.1:1' } })).toThrow(/https URL/);
+  });
 });
