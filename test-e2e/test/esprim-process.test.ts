@@ -11,7 +11,7 @@
 // sees only ciphertext; e2eSecInfo served.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
 import { type AddressInfo, connect } from 'node:net';
@@ -713,6 +713,92 @@ describe('ESPrim AE -> MN-CSE -> IN-CSE process (endToEnd.esprim in its configur
       const again = await ae.command({ id: 2, op: 2, to: '/id-in/cse-in/data' });
       expect(again.rsc, again.dbg).toBe(2000);
       expect(hop.seen.some((r) => securityInfoOf(JSON.parse(r.body))?.sit === 6)).toBe(false);
+    } finally {
+      await ae.stop();
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the AE app keeps its ESCertKE key in its own Secure Environment (endToEnd.esprim.escertke.keystore)', () => {
+  const kidOf = (r: Relayed) => {
+    const epo = securityInfoOf(JSON.parse(r.body))?.epo as string;
+    return JSON.parse(Buffer.from(epo.split('.')[0]!, 'base64url').toString()).kid as string;
+  };
+  const sitsOnHop = () => hop.seen.map((r) => securityInfoOf(JSON.parse(r.body))?.sit);
+
+  it('across its own restart no new ESCertKE; a key the Target replaced is re-established; the keystore is sealed', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'm2msec-escertke-ks-'));
+    const cert = ca.issue({ san: 'URI:m2m://m2msec.org/id-mn/Cae4', usage: 'client' });
+    chmodSync(cert.keyPath, 0o600);
+    const config = (name: string) => {
+      const path = join(d, `${name}.json`);
+      writeFileSync(
+        path,
+        JSON.stringify({
+          registrar: { cseId: '/id-mn', cseBaseName: 'cse-mn' },
+          transport: { kind: 'http', url: mnUrl },
+          appId: 'Nt4',
+          stem: 'Cae4',
+          endToEnd: {
+            esprim: {
+              targetCseBase: '/id-in/cse-in',
+              escertke: {
+                cert: cert.certPath,
+                key: cert.keyPath,
+                trustAnchors: [ca.certPath],
+                spId: 'm2msec.org',
+                keystore: { path: join(d, `${name}.keystore.json`), keyFile: join(d, `${name}.kek`) },
+              },
+            },
+          },
+        }),
+      );
+      return path;
+    };
+    const a = config('a');
+    const run = async (path: string, id: number) => {
+      const ae = startAe(path);
+      try {
+        expect((await ae.next((e) => e.event === 'ready' || e.event === 'error')).aeId, ae.stderr()).toBe(AE4);
+        hop.seen.length = 0;
+        const got = await ae.command({ id, op: 2, to: '/id-in/cse-in/data' });
+        expect(got.rsc, got.dbg).toBe(2000);
+        return { sits: sitsOnHop(), kids: hop.seen.filter((r) => sit5().includes(r)).map(kidOf), out: ae.stderr() };
+      } finally {
+        await ae.stop();
+      }
+    };
+    const first = await run(a, 1);
+    expect(first.sits).toEqual([6, 6, 3, 5]);
+    const kid1 = first.kids[0]!;
+    // Restarted, the AE takes its key from its keystore: no ESCertKE on the hop, the same kid, acaf passes.
+    const second = await run(a, 2);
+    expect(second.sits).toEqual([3, 5]);
+    expect(second.kids).toEqual([kid1]);
+    // The keystore is encrypted at rest: the stored record (kid and key) is not readable in it.
+    expect(readFileSync(join(d, 'a.keystore.json'), 'utf8')).not.toContain(kid1);
+    // Another instance of the same AE establishes a new key: the Target replaces kid1 (one key per identity).
+    const other = await run(config('b'), 3);
+    expect(other.sits).toEqual([6, 6, 3, 5]);
+    expect(other.kids[0]).not.toBe(kid1);
+    // The first instance, restarted with kid1, is told 4112 and establishes a new key once, then passes.
+    const third = await run(a, 4);
+    expect(third.sits.slice(-4)).toEqual([6, 6, 3, 5]);
+    expect(third.kids.at(-1)).not.toBe(kid1);
+    const fourth = await run(a, 5);
+    expect(fourth.sits).toEqual([3, 5]);
+    expect(fourth.kids).toEqual([third.kids.at(-1)]);
+    // Attack: a KEK file others can read is refused, and the AE does not start.
+    chmodSync(join(d, 'a.kek'), 0o644);
+    const ae = startAe(a);
+    try {
+      const e = await ae.next((x) => x.event === 'ready' || x.event === 'error');
+      if (e.event === 'ready') {
+        const got = await ae.command({ id: 6, op: 2, to: '/id-in/cse-in/data' });
+        expect(got.rsc).not.toBe(2000);
+        expect(String(got.dbg ?? '')).toMatch(/accessible to group or others/);
+      } else expect(e.message).toMatch(/accessible to group or others/);
     } finally {
       await ae.stop();
       rmSync(d, { recursive: true, force: true });

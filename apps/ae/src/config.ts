@@ -83,7 +83,14 @@ export interface AeFileConfig {
     esprim?: {
       kid?: string;
       keyFile?: string;
-      escertke?: { cert: string; key: string; trustAnchors: string[]; spId: string };
+      escertke?: {
+        cert: string;
+        key: string;
+        trustAnchors: string[];
+        spId: string;
+        /** Keystore (Secure Environment) that keeps the established key across restarts; KEK file 0600. */
+        keystore?: { path: string; keyFile: string };
+      };
       targetCseBase: string;
     };
     /**
@@ -203,7 +210,7 @@ export function readConfig(path: string): AeFileConfig {
         need(
           typeof k === 'object' &&
             k !== null &&
-            Object.keys(k).every((m) => ['cert', 'key', 'trustAnchors', 'spId'].includes(m)) &&
+            Object.keys(k).every((m) => ['cert', 'key', 'trustAnchors', 'spId', 'keystore'].includes(m)) &&
             typeof k.cert === 'string' &&
             typeof k.key === 'string' &&
             typeof k.spId === 'string' &&
@@ -211,6 +218,18 @@ export function readConfig(path: string): AeFileConfig {
             k.trustAnchors.length > 0 &&
             k.trustAnchors.every((t) => typeof t === 'string'),
           'endToEnd.esprim.escertke needs exactly cert, key, trustAnchors (a non-empty list of files) and spId',
+        );
+        const ks = k.keystore;
+        need(
+          ks === undefined ||
+            (typeof ks === 'object' &&
+              ks !== null &&
+              Object.keys(ks).every((m) => m === 'path' || m === 'keyFile') &&
+              typeof ks.path === 'string' &&
+              ks.path !== '' &&
+              typeof ks.keyFile === 'string' &&
+              ks.keyFile !== ''),
+          'endToEnd.esprim.escertke.keystore needs exactly path (the keystore file) and keyFile (its KEK, 0600)',
         );
       }
       need(
@@ -362,6 +381,7 @@ function endToEndOptions(e: NonNullable<AeFileConfig['endToEnd']>): NonNullable<
                   ).toString('utf8'),
                   ca: e.esprim.escertke.trustAnchors.map((f) => readFileSync(f, 'utf8')),
                   spId: e.esprim.escertke.spId,
+                  ...(e.esprim.escertke.keystore ? { keystore: { ...e.esprim.escertke.keystore } } : {}),
                 },
                 targetCseBase: e.esprim.targetCseBase,
               }

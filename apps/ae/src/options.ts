@@ -3,6 +3,7 @@
 import type { MqttTlsOptions } from '@m2msec/binding-mqtt';
 import type { JweRecipient, JwsSigner } from '@m2msec/esdata';
 import type { SaefClientFramework } from '@m2msec/saef';
+import type { EscertkeKeystoreOptions } from './escertke-keystore.js';
 import type { EsdataMafOptions } from './esdata-maf.js';
 
 export interface HttpTransportOptions {
@@ -65,7 +66,17 @@ export interface EndToEndOptions {
   /** A pre-provisioned pairwiseESPrimKey, or ESCertKE credentials to establish one with the Target (TS-0003 8.7). */
   esprim?:
     | { kid: string; key: Uint8Array; targetCseBase: string }
-    | { escertke: { cert: string; key: string; ca: string[]; spId: string }; targetCseBase: string };
+    | {
+        escertke: {
+          cert: string;
+          key: string;
+          ca: string[];
+          spId: string;
+          /** Keep the established key across the AE's restarts in this Secure Environment. */
+          keystore?: EscertkeKeystoreOptions;
+        };
+        targetCseBase: string;
+      };
   /**
    * ESData of `con` (TS-0003 8.5): a recipient (encrypt), a signer (sign), or both (Nested-Sign-then-
    * Encrypt, 8.5.3.4); keys as raw bytes (symmetric) or KeyObjects (RSA / EC), algorithms of 8.5.3.

@@ -203,6 +203,7 @@ export class ReferenceAe extends EventEmitter<{ notification: [Notification] }> 
   }
 
   async close(): Promise<void> {
+    await this.endToEnd?.close();
     await this.transport?.close();
     this.transport = undefined;
   }

@@ -172,4 +172,24 @@ describe('AE endToEnd configuration', () => {
     expect(() => esdata({ maf: { ...maf, alg: 'A128KW' } })).toThrow(/dir or A256KW/);
     expect(() => esdata({ maf: { ...maf, url: 'http://127.0.0.1:1' } })).toThrow(/https URL/);
   });
+  it('escertke.keystore: exactly path and keyFile', () => {
+    const escertke = (keystore: unknown) =>
+      load({
+        ...base,
+        transport: http,
+        endToEnd: {
+          esprim: {
+            targetCseBase: '/id-in/cse-in',
+            escertke: { cert: file('c'), key: file('k'), trustAnchors: [file('t')], spId: 'm2msec.org', keystore },
+          },
+        },
+      });
+    const ok = escertke({ path: join(dir, 'ks.json'), keyFile: join(dir, 'ks.kek') });
+    expect((ok.endToEnd!.esprim as { escertke: { keystore: unknown } }).escertke.keystore).toEqual({
+      path: join(dir, 'ks.json'),
+      keyFile: join(dir, 'ks.kek'),
+    });
+    expect(() => escertke({ path: join(dir, 'ks.json') })).toThrow(/keystore needs exactly path/);
+    expect(() => escertke({ path: 'x', keyFile: 'y', kek: 'z' })).toThrow(/keystore needs exactly path/);
+  });
 });
