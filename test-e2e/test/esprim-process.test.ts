@@ -831,7 +831,13 @@ describe('MAF-based ESData, Source-generated key (TS-0003 8.6.3, 8.8.2.7): MAF, 
     const acp = {
       'm2m:acp': {
         rn: 'acpMaf',
-        pv: { acr: [{ acor: ['/id-mn/Cae5'], acop: 3 }] },
+        pv: {
+          acr: [
+            { acor: ['/id-mn/Cae5'], acop: 3 },
+            // Readers registered at the IN-CSE may read the ciphertext; only the MAF decides who opens it.
+            { acor: ['Creader', 'Coutsider'], acop: 2 },
+          ],
+        },
         pvs: { acr: [{ acor: ['CAdmin'], acop: 63 }] },
       },
     };
@@ -885,6 +891,50 @@ describe('MAF-based ESData, Source-generated key (TS-0003 8.6.3, 8.8.2.7): MAF, 
       // The kid is the MAF Key Identifier (10.3.5): the Target finds the MAF, and the key, from it alone.
       expect(header).toMatchObject({ alg: 'dir', enc: 'A256GCM' });
       expect(header.kid).toMatch(new RegExp(`^[0-9a-f]{32}@${MAF_FQDN.replace(/\./g, '\\.')}$`));
+      // The Target End-Points are AE app processes registered at the IN-CSE (endToEnd.esdataTarget.maf):
+      // the named one opens the con; an authenticated MAF client not named gets no key (4102).
+      const readAs = async (stem: string, id: string) => {
+        const kmFileOf = join(d, `${stem}.km`);
+        writeFileSync(kmFileOf, kms.get(id)!.toString('hex'), { mode: 0o600 });
+        const path = join(d, `${stem}.json`);
+        writeFileSync(
+          path,
+          JSON.stringify({
+            registrar: { cseId: '/id-in', cseBaseName: 'cse-in' },
+            transport: { kind: 'http', url: inUrl },
+            appId: 'Nreader',
+            stem,
+            endToEnd: {
+              esdataTarget: {
+                securityClass: 'encrypt',
+                maf: {
+                  url: maf.pskUrl,
+                  fqdn: MAF_FQDN,
+                  kmId: kmIdOf(id),
+                  kmFile: kmFileOf,
+                  adminFQDN: 'sp.m2msec.org',
+                },
+              },
+            },
+          }),
+        );
+        const reader = startAe(path);
+        try {
+          expect((await reader.next((e) => e.event === 'ready' || e.event === 'error')).stem, reader.stderr()).toBe(
+            stem,
+          );
+          return await reader.command({ id: 1, op: 2, to: 'cse-in/mafData/la' });
+        } finally {
+          await reader.stop();
+        }
+      };
+      const byReader = await readAs('Creader', READER);
+      expect(byReader.rsc, byReader.dbg).toBe(2000);
+      expect(JSON.parse(byReader.opened)).toEqual(reading);
+      const byOutsider = await readAs('Coutsider', OUTSIDER);
+      expect(byOutsider.rsc, byOutsider.dbg).toBe(2000);
+      expect(byOutsider.opened).toBeUndefined();
+      expect(byOutsider).toMatchObject({ openRsc: 4102, openCode: 'ERR_ESDATA_UNKNOWN_KID' });
       const reader = await targetResolver(READER);
       const opened = await unprotectContent(cin.con, {
         securityClass: 'encrypt',

@@ -14,6 +14,7 @@ import {
 import type { SaefClientFramework } from '@m2msec/saef';
 import { checkSecretFileMode } from '@m2msec/secure-environment';
 import { type EsdataMafFileConfig, esdataMafOptions, esdataMafProblem } from './esdata-maf.js';
+import { type EsdataTargetFileConfig, esdataTargetOptions, esdataTargetProblem } from './esdata-target.js';
 import type { AeOptions } from './options.js';
 
 export class ConfigError extends Error {
@@ -110,6 +111,11 @@ export interface AeFileConfig {
        */
       maf?: EsdataMafFileConfig;
     };
+    /**
+     * This AE as ESData Target: the class it expects and the credentials it trusts (key files, and keys
+     * registered at a MAF, retrieved by kid); the con of every contentInstance it retrieves is opened.
+     */
+    esdataTarget?: EsdataTargetFileConfig;
   };
 }
 
@@ -184,8 +190,12 @@ export function readConfig(path: string): AeFileConfig {
   const e = c.endToEnd;
   if (e !== undefined) {
     need(typeof e === 'object' && e !== null, 'endToEnd must be an object');
-    const extra = Object.keys(e).filter((k) => k !== 'esprim' && k !== 'esdata');
-    need(extra.length === 0, `endToEnd: unknown member(s) ${extra.join(', ')} (esprim, esdata)`);
+    const extra = Object.keys(e).filter((k) => k !== 'esprim' && k !== 'esdata' && k !== 'esdataTarget');
+    need(extra.length === 0, `endToEnd: unknown member(s) ${extra.join(', ')} (esprim, esdata, esdataTarget)`);
+    if (e.esdataTarget !== undefined) {
+      const problem = esdataTargetProblem(e.esdataTarget);
+      need(problem === undefined, problem!);
+    }
     for (const [name, allowed] of [
       ['esprim', ['kid', 'keyFile', 'escertke', 'targetCseBase']],
       ['esdata', ['kid', 'keyFile', 'publicKeyFile', 'alg', 'sign', 'maf']],
@@ -397,12 +407,22 @@ function endToEndOptions(e: NonNullable<AeFileConfig['endToEnd']>): NonNullable<
           esdata: esdataOptions(e.esdata),
         }
       : {}),
+    ...(e.esdataTarget ? { esdataTarget: targetOptions(e.esdataTarget) } : {}),
   };
 }
 
 function mafOptions(m: EsdataMafFileConfig): ReturnType<typeof esdataMafOptions> {
   try {
     return esdataMafOptions(m);
+  } catch (e) {
+    if (e instanceof TypeError) throw new ConfigError(e.message);
+    throw e;
+  }
+}
+
+function targetOptions(t: EsdataTargetFileConfig): ReturnType<typeof esdataTargetOptions> {
+  try {
+    return esdataTargetOptions(t, e2eKeyFromFile, secretFile);
   } catch (e) {
     if (e instanceof TypeError) throw new ConfigError(e.message);
     throw e;

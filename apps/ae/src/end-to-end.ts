@@ -8,6 +8,7 @@ import { ESPrimClient, ESPrimOriginator } from '@m2msec/esprim';
 import { M2MError, type RequestPrimitive, type ResponsePrimitive, ResponseStatusCode } from '@m2msec/protocol';
 import { EscertkeKeystore } from './escertke-keystore.js';
 import { MafESDataSource } from './esdata-maf.js';
+import { EsdataTarget, type OpenedContent } from './esdata-target.js';
 import type { EndToEndOptions } from './options.js';
 import type { AeTransport } from './transport/types.js';
 
@@ -16,6 +17,7 @@ export class AeEndToEnd {
   private readonly targetCseId: string | undefined;
   private readonly mafSource: MafESDataSource | undefined;
   private readonly keystore: EscertkeKeystore | undefined;
+  private readonly target: EsdataTarget | undefined;
 
   constructor(private readonly o: EndToEndOptions) {
     const base = o.esprim?.targetCseBase;
@@ -25,8 +27,14 @@ export class AeEndToEnd {
       );
     this.targetCseId = base?.slice(0, base.indexOf('/', 1));
     this.mafSource = o.esdata?.maf ? new MafESDataSource(o.esdata.maf) : undefined;
+    this.target = o.esdataTarget ? new EsdataTarget(o.esdataTarget) : undefined;
     const e = o.esprim;
     this.keystore = e && 'escertke' in e && e.escertke.keystore ? new EscertkeKeystore(e.escertke.keystore) : undefined;
+  }
+
+  /** As ESData Target: the opened con of a retrieved contentInstance, or why it was refused. */
+  openContent(pc: unknown): Promise<OpenedContent | undefined> {
+    return this.target ? this.target.open(pc) : Promise.resolve(undefined);
   }
 
   async close(): Promise<void> {

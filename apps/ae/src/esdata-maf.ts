@@ -38,16 +38,40 @@ export interface EsdataMafOptions {
 }
 
 const MEMBERS = ['url', 'fqdn', 'kmId', 'kmFile', 'adminFQDN', 'targetIDs', 'lifetimeSeconds', 'alg'];
+const TARGET_MEMBERS = ['url', 'fqdn', 'kmId', 'kmFile', 'adminFQDN'];
+
+/** endToEnd.esdataTarget.maf: the Target's own MAF client (it registers, then retrieves keys by kid). */
+export type EsdataMafTargetFileConfig = Pick<EsdataMafFileConfig, 'url' | 'fqdn' | 'kmId' | 'kmFile' | 'adminFQDN'>;
+
+/** A message naming what is wrong with a MAF client section, or undefined when it is usable. */
+function clientProblem(c: Record<string, unknown>, where: string, members: string[]): string | undefined {
+  const unknown = Object.keys(c).filter((k) => !members.includes(k));
+  if (unknown.length) return `${where}: unknown member(s) ${unknown.join(', ')} (${members.join(', ')})`;
+  if (typeof c.url !== 'string' || !c.url.startsWith('https://')) return `${where}.url must be an https URL`;
+  for (const k of ['fqdn', 'kmId', 'kmFile', 'adminFQDN'])
+    if (typeof c[k] !== 'string' || c[k] === '') return `${where}.${k} must be a non-empty string`;
+  return undefined;
+}
+
+export function esdataMafTargetProblem(m: unknown): string | undefined {
+  if (typeof m !== 'object' || m === null) return 'endToEnd.esdataTarget.maf must be an object';
+  return clientProblem(m as Record<string, unknown>, 'endToEnd.esdataTarget.maf', TARGET_MEMBERS);
+}
+
+/** Km of a MAF client section, from a file only its owner can read. */
+export function kmFromFile(path: string, what: string): Buffer {
+  checkSecretFileMode(path, what);
+  const text = readFileSync(path, 'utf8').trim();
+  if (!/^([0-9a-fA-F]{2}){16,64}$/.test(text)) throw new TypeError(`${what} ${path} must hold 16 to 64 bytes of hex`);
+  return Buffer.from(text, 'hex');
+}
 
 /** A message naming what is wrong with endToEnd.esdata.maf, or undefined when it is usable. */
 export function esdataMafProblem(m: unknown): string | undefined {
   if (typeof m !== 'object' || m === null) return 'endToEnd.esdata.maf must be an object';
   const c = m as Record<string, unknown>;
-  const unknown = Object.keys(c).filter((k) => !MEMBERS.includes(k));
-  if (unknown.length) return `endToEnd.esdata.maf: unknown member(s) ${unknown.join(', ')} (${MEMBERS.join(', ')})`;
-  if (typeof c.url !== 'string' || !c.url.startsWith('https://')) return 'endToEnd.esdata.maf.url must be an https URL';
-  for (const k of ['fqdn', 'kmId', 'kmFile', 'adminFQDN'])
-    if (typeof c[k] !== 'string' || c[k] === '') return `endToEnd.esdata.maf.${k} must be a non-empty string`;
+  const problem = clientProblem(c, 'endToEnd.esdata.maf', MEMBERS);
+  if (problem) return problem;
   if (
     !Array.isArray(c.targetIDs) ||
     c.targetIDs.length === 0 ||
@@ -63,15 +87,11 @@ export function esdataMafProblem(m: unknown): string | undefined {
 
 /** Options from the checked file configuration; Km from a file only its owner can read. */
 export function esdataMafOptions(c: EsdataMafFileConfig): EsdataMafOptions {
-  checkSecretFileMode(c.kmFile, 'Km file (endToEnd.esdata.maf.kmFile)');
-  const text = readFileSync(c.kmFile, 'utf8').trim();
-  if (!/^([0-9a-fA-F]{2}){16,64}$/.test(text))
-    throw new TypeError(`endToEnd.esdata.maf.kmFile ${c.kmFile} must hold 16 to 64 bytes of hex`);
   return {
     mafUrl: c.url,
     mafFqdn: c.fqdn,
     kmId: c.kmId,
-    km: Buffer.from(text, 'hex'),
+    km: kmFromFile(c.kmFile, 'Km file (endToEnd.esdata.maf.kmFile)'),
     adminFQDN: c.adminFQDN,
     targetIDs: [...c.targetIDs],
     lifetimeMs: (c.lifetimeSeconds ?? 3600) * 1000,

@@ -5,6 +5,7 @@ import type { JweRecipient, JwsSigner } from '@m2msec/esdata';
 import type { SaefClientFramework } from '@m2msec/saef';
 import type { EscertkeKeystoreOptions } from './escertke-keystore.js';
 import type { EsdataMafOptions } from './esdata-maf.js';
+import type { EsdataTargetOptions } from './esdata-target.js';
 
 export interface HttpTransportOptions {
   kind: 'http';
@@ -87,6 +88,8 @@ export interface EndToEndOptions {
     /** The recipient is a Source-generated key registered at a MAF (TS-0003 8.6.3, 8.8.2.7, SUID 34). */
     maf?: EsdataMafOptions;
   };
+  /** This AE as ESData Target: opens the con of the contentInstances it retrieves (TS-0003 8.5.2). */
+  esdataTarget?: EsdataTargetOptions;
 }
 
 export interface AeOptions {

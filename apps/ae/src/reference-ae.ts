@@ -97,6 +97,11 @@ export class ReferenceAe extends EventEmitter<{ notification: [Notification] }> 
     } as RequestPrimitive);
   }
 
+  /** With endToEnd.esdataTarget: the opened ESData con of a retrieved contentInstance (or why not). */
+  async openContent(pc: unknown): Promise<Record<string, unknown>> {
+    return (await this.endToEnd?.openContent(pc)) ?? {};
+  }
+
   retrieve(to: string): Promise<ResponsePrimitive> {
     return this.request({ op: Operation.RETRIEVE, to });
   }

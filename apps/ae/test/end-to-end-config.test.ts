@@ -192,4 +192,52 @@ describe('AE endToEnd configuration', () => {
     expect(() => escertke({ path: join(dir, 'ks.json') })).toThrow(/keystore needs exactly path/);
     expect(() => escertke({ path: 'x', keyFile: 'y', kek: 'z' })).toThrow(/keystore needs exactly path/);
   });
+  it('esdataTarget: opens a con of the class it expects; a stripped signature, an unknown kid and XML are refused', async () => {
+    const k = randomBytes(32);
+    const signKey = randomBytes(32);
+    const o = load({
+      ...base,
+      transport: http,
+      endToEnd: {
+        esdataTarget: {
+          securityClass: 'encrypt',
+          keys: [{ kid: 'k1', keyFile: file(k.toString('base64')) }],
+        },
+      },
+    });
+    const e2e = new AeEndToEnd(o.endToEnd!);
+    const source = new AeEndToEnd({ esdata: { recipient: { kid: 'k1', alg: 'dir', key: k } } });
+    const cin = await source.content('{"t":1}');
+    expect(await e2e.openContent({ 'm2m:cin': cin })).toEqual({ opened: '{"t":1}' });
+    expect(await e2e.openContent({ 'm2m:cin': { cnf: 'application/json:0', con: '{}' } })).toBeUndefined();
+    const unknown = new AeEndToEnd({ esdata: { recipient: { kid: 'k9', alg: 'dir', key: k } } });
+    expect(await e2e.openContent({ 'm2m:cin': await unknown.content('x') })).toMatchObject({
+      openRsc: 4102,
+      openCode: 'ERR_ESDATA_UNKNOWN_KID',
+    });
+    expect(await e2e.openContent({ 'm2m:cin': { cnf: 'application/xml:0:4', con: '<x/>' } })).toMatchObject({
+      openRsc: 4102,
+      openCode: 'ERR_ESDATA_ALGORITHM',
+    });
+    // Attack: a Target that expects Nested-Sign-then-Encrypt does not accept an encrypt-only con.
+    const nested = new AeEndToEnd({
+      esdataTarget: {
+        securityClass: 'sign-then-encrypt',
+        keys: [
+          { kid: 'k1', key: k },
+          { kid: 's', key: signKey },
+        ],
+      },
+    });
+    expect(await nested.openContent({ 'm2m:cin': cin })).toMatchObject({ openRsc: 4000 });
+    const esdataTarget = (t: unknown) => load({ ...base, transport: http, endToEnd: { esdataTarget: t } });
+    expect(() => esdataTarget({ securityClass: 'encrypt' })).toThrow(/needs keys or maf/);
+    expect(() => esdataTarget({ securityClass: 'none', keys: [] })).toThrow(/securityClass must be one of/);
+    expect(() =>
+      esdataTarget({ securityClass: 'sign', keys: [{ kid: 'a', keyFile: file(key()), publicKeyFile: file('x') }] }),
+    ).toThrow(/exactly one of keyFile/);
+    expect(() => esdataTarget({ securityClass: 'sign', keys: [{ kid: 'a', keyFile: file(key(), 0o644) }] })).toThrow(
+      /accessible to group or others/,
+    );
+  });
 });
