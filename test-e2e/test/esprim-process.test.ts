@@ -848,6 +848,41 @@ describe('MAF-based ESData, Source-generated key (TS-0003 8.6.3, 8.8.2.7): MAF, 
     return { client: c, resolve: mafESDataKeyResolver(c) };
   }
 
+  /** A reading AE app process registered at the IN-CSE, ESData Target with its own MAF client. */
+  const readAs = async (d: string, stem: string, id: string, securityClass: string) => {
+    const kmFileOf = join(d, `${stem}.km`);
+    writeFileSync(kmFileOf, kms.get(id)!.toString('hex'), { mode: 0o600 });
+    const path = join(d, `${stem}.json`);
+    writeFileSync(
+      path,
+      JSON.stringify({
+        registrar: { cseId: '/id-in', cseBaseName: 'cse-in' },
+        transport: { kind: 'http', url: inUrl },
+        appId: 'Nreader',
+        stem,
+        endToEnd: {
+          esdataTarget: {
+            securityClass,
+            maf: {
+              url: maf.pskUrl,
+              fqdn: MAF_FQDN,
+              kmId: kmIdOf(id),
+              kmFile: kmFileOf,
+              adminFQDN: 'sp.m2msec.org',
+            },
+          },
+        },
+      }),
+    );
+    const reader = startAe(path);
+    try {
+      expect((await reader.next((e) => e.event === 'ready' || e.event === 'error')).stem, reader.stderr()).toBe(stem);
+      return await reader.command({ id: 1, op: 2, to: 'cse-in/mafData/la' });
+    } finally {
+      await reader.stop();
+    }
+  };
+
   beforeAll(async () => {
     maf = await startMaf();
     for (const [id, km] of kms) await maf.addKm(kmIdOf(id), id, km);
@@ -916,45 +951,10 @@ describe('MAF-based ESData, Source-generated key (TS-0003 8.6.3, 8.8.2.7): MAF, 
       expect(header.kid).toMatch(new RegExp(`^[0-9a-f]{32}@${MAF_FQDN.replace(/\./g, '\\.')}$`));
       // The Target End-Points are AE app processes registered at the IN-CSE (endToEnd.esdataTarget.maf):
       // the named one opens the con; an authenticated MAF client not named gets no key (4102).
-      const readAs = async (stem: string, id: string) => {
-        const kmFileOf = join(d, `${stem}.km`);
-        writeFileSync(kmFileOf, kms.get(id)!.toString('hex'), { mode: 0o600 });
-        const path = join(d, `${stem}.json`);
-        writeFileSync(
-          path,
-          JSON.stringify({
-            registrar: { cseId: '/id-in', cseBaseName: 'cse-in' },
-            transport: { kind: 'http', url: inUrl },
-            appId: 'Nreader',
-            stem,
-            endToEnd: {
-              esdataTarget: {
-                securityClass: 'encrypt',
-                maf: {
-                  url: maf.pskUrl,
-                  fqdn: MAF_FQDN,
-                  kmId: kmIdOf(id),
-                  kmFile: kmFileOf,
-                  adminFQDN: 'sp.m2msec.org',
-                },
-              },
-            },
-          }),
-        );
-        const reader = startAe(path);
-        try {
-          expect((await reader.next((e) => e.event === 'ready' || e.event === 'error')).stem, reader.stderr()).toBe(
-            stem,
-          );
-          return await reader.command({ id: 1, op: 2, to: 'cse-in/mafData/la' });
-        } finally {
-          await reader.stop();
-        }
-      };
-      const byReader = await readAs('Creader', READER);
+      const byReader = await readAs(d, 'Creader', READER, 'encrypt');
       expect(byReader.rsc, byReader.dbg).toBe(2000);
       expect(JSON.parse(byReader.opened)).toEqual(reading);
-      const byOutsider = await readAs('Coutsider', OUTSIDER);
+      const byOutsider = await readAs(d, 'Coutsider', OUTSIDER, 'encrypt');
       expect(byOutsider.rsc, byOutsider.dbg).toBe(2000);
       expect(byOutsider.opened).toBeUndefined();
       expect(byOutsider).toMatchObject({ openRsc: 4102, openCode: 'ERR_ESDATA_UNKNOWN_KID' });
@@ -981,6 +981,60 @@ describe('MAF-based ESData, Source-generated key (TS-0003 8.6.3, 8.8.2.7): MAF, 
       for (const k of secrets)
         for (const form of [k.toString('hex'), k.toString('base64'), k.toString('base64url')])
           expect(outputs).not.toContain(form);
+    } finally {
+      await ae.stop();
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  it('usage sign (SUID 35): the con is an HMAC JWS under the MAF key; the named Target verifies it, another cannot', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'm2msec-esdata-maf-sign-'));
+    const kmFile = join(d, 'km.hex');
+    writeFileSync(kmFile, kms.get(AE5)!.toString('hex'), { mode: 0o600 });
+    const configPath = join(d, 'ae.json');
+    writeFileSync(
+      configPath,
+      JSON.stringify({
+        registrar: { cseId: '/id-mn', cseBaseName: 'cse-mn' },
+        transport: { kind: 'http', url: mnUrl },
+        appId: 'Nt5',
+        stem: 'Cae5',
+        endToEnd: {
+          esdata: {
+            maf: {
+              url: maf.pskUrl,
+              fqdn: MAF_FQDN,
+              kmId: kmIdOf(AE5),
+              kmFile,
+              adminFQDN: 'sp.m2msec.org',
+              targetIDs: [READER],
+              usage: 'sign',
+            },
+          },
+        },
+      }),
+    );
+    const ae = startAe(configPath);
+    try {
+      expect((await ae.next((e) => e.event === 'ready' || e.event === 'error')).aeId, ae.stderr()).toBe('/id-mn/Cae5');
+      const posted = await ae.command({ id: 1, cmd: 'post', to: '/id-in/cse-in/mafData', con: { on: true } });
+      expect(posted.rsc, posted.dbg).toBe(2001);
+      const r = await fetch(`${inUrl}/cse-in/mafData/la`, { headers: headersFor('CAdmin') });
+      const cin = ((await r.json()) as { 'm2m:cin': { con: string } })['m2m:cin'];
+      const header = JSON.parse(Buffer.from(cin.con.split('.')[0]!, 'base64url').toString());
+      expect(header.alg).toBe('HS256');
+      expect(header.kid).toMatch(/^[0-9a-f]{32}@maf\.m2msec\.org$/);
+      const byReader = await readAs(d, 'Creader', READER, 'sign');
+      expect(byReader.rsc, byReader.dbg).toBe(2000);
+      expect(JSON.parse(byReader.opened)).toEqual({ on: true });
+      // A Target that expects encryption does not take a signed-only con (the class is the Target's choice).
+      expect(await readAs(d, 'Creader', READER, 'encrypt')).toMatchObject({ openRsc: 4000 });
+      expect(await readAs(d, 'Coutsider', OUTSIDER, 'sign')).toMatchObject({
+        openRsc: 4102,
+        openCode: 'ERR_ESDATA_UNKNOWN_KID',
+      });
+      const held = await (await targetResolver(READER)).client.retrieveKey(header.kid);
+      expect(held.suid).toBe(35);
     } finally {
       await ae.stop();
       rmSync(d, { recursive: true, force: true });

@@ -264,6 +264,10 @@ function checkEsdata(d: NonNullable<NonNullable<AeFileConfig['endToEnd']>['esdat
       !encrypts && d.alg === undefined,
       'endToEnd.esdata: either maf (a key registered at the MAF) or kid / keyFile / publicKeyFile / alg, not both',
     );
+    need(
+      d.maf.usage !== 'sign' || d.sign === undefined,
+      'endToEnd.esdata: maf with usage sign and sign are two signers: give one (an HMAC JWS cannot be nested, TS-0003 8.5.3.4)',
+    );
     const problem = esdataMafProblem(d.maf);
     need(problem === undefined, problem!);
   } else if (encrypts) {

@@ -129,14 +129,16 @@ export class AeEndToEnd {
    */
   async content(con: string): Promise<{ cnf: string; con: string }> {
     const d = this.o.esdata;
-    const recipient = d?.recipient ?? (await this.mafSource?.recipient());
-    if (!d || (!recipient && !d.signer)) return { cnf: 'application/json:0', con };
-    const securityClass = recipient && d.signer ? 'sign-then-encrypt' : recipient ? 'encrypt' : 'sign';
+    const maf = this.mafSource;
+    const recipient = d?.recipient ?? (maf?.usage === 'encrypt' ? await maf.recipient() : undefined);
+    const signer = d?.signer ?? (maf?.usage === 'sign' ? await maf.signer() : undefined);
+    if (!d || (!recipient && !signer)) return { cnf: 'application/json:0', con };
+    const securityClass = recipient && signer ? 'sign-then-encrypt' : recipient ? 'encrypt' : 'sign';
     const protectedCon = await protectContent(con, {
       securityClass,
       serialization: 1,
       ...(recipient ? { recipients: [recipient] } : {}),
-      ...(d.signer ? { signers: [d.signer] } : {}),
+      ...(signer ? { signers: [signer] } : {}),
     });
     // contentSecurity 1: JWE / JWS compact serialization (TS-0004 6.3.5.x contentInfo, TS-0003 8.5).
     return { cnf: contentInfo('application/json', 0, 1), con: protectedCon };

@@ -3,7 +3,7 @@
 // again before the registration expires. The Targets named in targetIDs retrieve it from the MAF by the
 // Key Identifier in the JWE `kid` (@m2msec/maf's mafESDataKeyResolver). Wiring only.
 import { readFileSync } from 'node:fs';
-import type { JweRecipient } from '@m2msec/esdata';
+import type { EsdataJweAlg, EsdataJwsAlg, JweRecipient, JwsSigner } from '@m2msec/esdata';
 import { MafClient, type MafESDataKey, registerESDataKey } from '@m2msec/maf';
 import { checkSecretFileMode } from '@m2msec/secure-environment';
 
@@ -22,9 +22,13 @@ export interface EsdataMafFileConfig {
   targetIDs: string[];
   /** Proposed key lifetime (the MAF may shorten it); default 3600. */
   lifetimeSeconds?: number;
-  /** JWE key management: dir (default) or A256KW. */
-  alg?: 'dir' | 'A256KW';
+  /** JWE key management dir (default) or A256KW; with usage sign, HS256 (default), HS384 or HS512. */
+  alg?: MafESDataAlg;
+  /** encrypt (SUID 34, default): con is a JWE; sign (SUID 35): con is an HMAC JWS (signature-only class). */
+  usage?: 'encrypt' | 'sign';
 }
+
+export type MafESDataAlg = 'dir' | 'A256KW' | 'HS256' | 'HS384' | 'HS512';
 
 export interface EsdataMafOptions {
   mafUrl: string;
@@ -34,10 +38,11 @@ export interface EsdataMafOptions {
   adminFQDN: string;
   targetIDs: string[];
   lifetimeMs: number;
-  alg: 'dir' | 'A256KW';
+  alg: MafESDataAlg;
+  usage: 'encrypt' | 'sign';
 }
 
-const MEMBERS = ['url', 'fqdn', 'kmId', 'kmFile', 'adminFQDN', 'targetIDs', 'lifetimeSeconds', 'alg'];
+const MEMBERS = ['url', 'fqdn', 'kmId', 'kmFile', 'adminFQDN', 'targetIDs', 'lifetimeSeconds', 'alg', 'usage'];
 const TARGET_MEMBERS = ['url', 'fqdn', 'kmId', 'kmFile', 'adminFQDN'];
 
 /** endToEnd.esdataTarget.maf: the Target's own MAF client (it registers, then retrieves keys by kid). */
@@ -80,8 +85,11 @@ export function esdataMafProblem(m: unknown): string | undefined {
     return 'endToEnd.esdata.maf.targetIDs must be a non-empty list of Absolute AE-IDs / CSE-IDs (//SP-ID/...)';
   if (c.lifetimeSeconds !== undefined && !(Number.isInteger(c.lifetimeSeconds) && (c.lifetimeSeconds as number) > 0))
     return 'endToEnd.esdata.maf.lifetimeSeconds must be a positive integer';
-  if (c.alg !== undefined && c.alg !== 'dir' && c.alg !== 'A256KW')
-    return 'endToEnd.esdata.maf.alg must be dir or A256KW (the ESData key is 256 bits, TS-0003 8.8.1)';
+  if (c.usage !== undefined && c.usage !== 'encrypt' && c.usage !== 'sign')
+    return 'endToEnd.esdata.maf.usage must be encrypt (SUID 34) or sign (SUID 35)';
+  const algs = c.usage === 'sign' ? ['HS256', 'HS384', 'HS512'] : ['dir', 'A256KW'];
+  if (c.alg !== undefined && !algs.includes(c.alg as string))
+    return `endToEnd.esdata.maf.alg must be ${algs.join(' or ')} for usage ${c.usage ?? 'encrypt'} (the ESData key is 256 bits, TS-0003 8.8.1)`;
   return undefined;
 }
 
@@ -95,7 +103,8 @@ export function esdataMafOptions(c: EsdataMafFileConfig): EsdataMafOptions {
     adminFQDN: c.adminFQDN,
     targetIDs: [...c.targetIDs],
     lifetimeMs: (c.lifetimeSeconds ?? 3600) * 1000,
-    alg: c.alg ?? 'dir',
+    alg: c.alg ?? (c.usage === 'sign' ? 'HS256' : 'dir'),
+    usage: c.usage ?? 'encrypt',
   };
 }
 
@@ -113,6 +122,16 @@ export class MafESDataSource {
     });
   }
 
+  get usage(): 'encrypt' | 'sign' {
+    return this.o.usage;
+  }
+
+  /** usage sign: the HMAC signer under the registered key. */
+  async signer(): Promise<JwsSigner> {
+    const { kid, key } = await this.recipient();
+    return { kid, alg: this.o.alg as EsdataJwsAlg, key };
+  }
+
   async recipient(): Promise<JweRecipient> {
     const now = Date.now();
     let c = this.current;
@@ -125,7 +144,7 @@ export class MafESDataSource {
       this.current = c;
     }
     const { key } = await c;
-    return { kid: key.kid, alg: this.o.alg, key: key.key };
+    return { kid: key.kid, alg: this.o.alg as EsdataJweAlg, key: key.key };
   }
 
   private async register(): Promise<{ key: MafESDataKey; renewAt: number }> {
@@ -146,7 +165,7 @@ export class MafESDataSource {
     }
     const key = await registerESDataKey(this.client, {
       adminFQDN: this.o.adminFQDN,
-      suid: 34,
+      suid: this.o.usage === 'sign' ? 35 : 34,
       targetIDs: this.o.targetIDs,
       expirationTime: now + this.o.lifetimeMs,
     });

@@ -171,6 +171,15 @@ describe('AE endToEnd configuration', () => {
     expect(() => esdata({ maf: { ...maf, km: km.toString('hex') } })).toThrow(/unknown member\(s\) km/);
     expect(() => esdata({ maf: { ...maf, alg: 'A128KW' } })).toThrow(/dir or A256KW/);
     expect(() => esdata({ maf: { ...maf, url: 'http://127.0.0.1:1' } })).toThrow(/https URL/);
+    expect(esdata({ maf: { ...maf, usage: 'sign' } }).endToEnd!.esdata!.maf).toMatchObject({
+      usage: 'sign',
+      alg: 'HS256',
+    });
+    expect(() => esdata({ maf: { ...maf, usage: 'sign', alg: 'dir' } })).toThrow(/HS256 or HS384 or HS512/);
+    expect(() => esdata({ maf: { ...maf, usage: 'mac' } })).toThrow(/usage must be encrypt/);
+    expect(() =>
+      esdata({ maf: { ...maf, usage: 'sign' }, sign: { kid: 's', alg: 'HS256', keyFile: file(key()) } }),
+    ).toThrow(/two signers/);
   });
   it('escertke.keystore: exactly path and keyFile', () => {
     const escertke = (keystore: unknown) =>
