@@ -11,7 +11,7 @@
 // sees only ciphertext; e2eSecInfo served.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
 import { type AddressInfo, connect } from 'node:net';
@@ -30,10 +30,13 @@ import {
   verifyCompact,
 } from '@m2msec/esdata';
 import { ESPrimClient, ESPrimOriginator, securityInfoOf } from '@m2msec/esprim';
+import { MafClient, mafESDataKeyResolver } from '@m2msec/maf';
+import { openSoftwareSecureEnvironment } from '@m2msec/secure-environment';
 import { type Issued, TestCa } from '@m2msec/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../src/net/ports.js';
 import { inCseMain } from '../src/nodes/in-cse.js';
+import { MAF_FQDN, type MafNode, startMaf } from '../src/nodes/maf.js';
 import { mnCseMain } from '../src/nodes/mn-cse.js';
 import { until } from '../src/nodes/process.js';
 
@@ -372,7 +375,9 @@ function startAe(configPath: string) {
   ae.stderr!.on('data', (dd) => (stderr += dd));
   const events: Array<Record<string, any>> = [];
   const waiters: Array<() => void> = [];
+  let stdout = '';
   createInterface({ input: ae.stdout! }).on('line', (l) => {
+    stdout += `${l}\n`;
     events.push(JSON.parse(l));
     for (const w of waiters.splice(0)) w();
   });
@@ -389,6 +394,8 @@ function startAe(configPath: string) {
   };
   return {
     stderr: () => stderr,
+    /** Everything the AE printed (its JSON lines and its error output). */
+    output: () => stdout + stderr,
     next,
     /** Sends a command line and waits for its response line. */
     async command(c: Record<string, unknown> & { id: number }) {
@@ -701,7 +708,9 @@ describe('ESPrim AE -> MN-CSE -> IN-CSE process (endToEnd.esprim in its configur
       const got = await ae.command({ id: 1, op: 2, to: '/id-in/cse-in/data' });
       expect(got.rsc, got.dbg).toBe(2000);
       // ESCertKE (sit 6) then ESPrim (sit 3, 5), all outer NOTIFYs to the <CSEBase>; no key on the hop.
-      const sits = hop.seen.map((r) => securityInfoOf(JSON.parse(r.body))?.sit);
+      const sits = hop.seen
+        .filter((r) => r.body.includes('m2m:seci'))
+        .map((r) => securityInfoOf(JSON.parse(r.body))?.sit);
       expect(sits.slice(0, 2)).toEqual([6, 6]);
       expect(sits.slice(2)).toEqual([3, 5]);
       await stopInCse();
@@ -710,7 +719,322 @@ describe('ESPrim AE -> MN-CSE -> IN-CSE process (endToEnd.esprim in its configur
       hop.seen.length = 0;
       const again = await ae.command({ id: 2, op: 2, to: '/id-in/cse-in/data' });
       expect(again.rsc, again.dbg).toBe(2000);
-      expect(hop.seen.some((r) => securityInfoOf(JSON.parse(r.body))?.sit === 6)).toBe(false);
+      expect(sit5().length).toBeGreaterThan(0);
+      expect(hop.seen.some((r) => r.body.includes('m2m:seci') && securityInfoOf(JSON.parse(r.body))?.sit === 6)).toBe(
+        false,
+      );
+    } finally {
+      await ae.stop();
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the AE app keeps its ESCertKE key in its own Secure Environment (endToEnd.esprim.escertke.keystore)', () => {
+  const kidOf = (r: Relayed) => {
+    const epo = securityInfoOf(JSON.parse(r.body))?.epo as string;
+    return JSON.parse(Buffer.from(epo.split('.')[0]!, 'base64url').toString()).kid as string;
+  };
+  // Only the outer NOTIFYs: the MN-CSE's own registration refresh may cross the hop meanwhile.
+  const sitsOnHop = () =>
+    hop.seen.filter((r) => r.body.includes('m2m:seci')).map((r) => securityInfoOf(JSON.parse(r.body))?.sit);
+
+  it('across its own restart no new ESCertKE; a key the Target replaced is re-established; the keystore is sealed', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'm2msec-escertke-ks-'));
+    const cert = ca.issue({ san: 'URI:m2m://m2msec.org/id-mn/Cae4', usage: 'client' });
+    chmodSync(cert.keyPath, 0o600);
+    const config = (name: string) => {
+      const path = join(d, `${name}.json`);
+      writeFileSync(
+        path,
+        JSON.stringify({
+          registrar: { cseId: '/id-mn', cseBaseName: 'cse-mn' },
+          transport: { kind: 'http', url: mnUrl },
+          appId: 'Nt4',
+          stem: 'Cae4',
+          endToEnd: {
+            esprim: {
+              targetCseBase: '/id-in/cse-in',
+              escertke: {
+                cert: cert.certPath,
+                key: cert.keyPath,
+                trustAnchors: [ca.certPath],
+                spId: 'm2msec.org',
+                keystore: { path: join(d, `${name}.keystore.json`), keyFile: join(d, `${name}.kek`) },
+              },
+            },
+          },
+        }),
+      );
+      return path;
+    };
+    const a = config('a');
+    const run = async (path: string, id: number) => {
+      const ae = startAe(path);
+      try {
+        expect((await ae.next((e) => e.event === 'ready' || e.event === 'error')).aeId, ae.stderr()).toBe(AE4);
+        hop.seen.length = 0;
+        const got = await ae.command({ id, op: 2, to: '/id-in/cse-in/data' });
+        expect(got.rsc, got.dbg).toBe(2000);
+        return { sits: sitsOnHop(), kids: hop.seen.filter((r) => sit5().includes(r)).map(kidOf), out: ae.output() };
+      } finally {
+        await ae.stop();
+      }
+    };
+    const first = await run(a, 1);
+    expect(first.sits).toEqual([6, 6, 3, 5]);
+    const kid1 = first.kids[0]!;
+    // Restarted, the AE takes its key from its keystore: no ESCertKE on the hop, the same kid, acaf passes.
+    const second = await run(a, 2);
+    expect(second.sits).toEqual([3, 5]);
+    expect(second.kids).toEqual([kid1]);
+    // The keystore is encrypted at rest: the stored record (kid and key) is not readable in it.
+    expect(readFileSync(join(d, 'a.keystore.json'), 'utf8')).not.toContain(kid1);
+    // Opened with its KEK, it holds the key; the key is in no output of the AE or the IN-CSE process.
+    const se = await openSoftwareSecureEnvironment({ path: join(d, 'a.keystore.json'), keyFile: join(d, 'a.kek') });
+    const record = JSON.parse(
+      Buffer.from((await se.readCredential(`escertke/${encodeURIComponent('/id-in/cse-in')}`))!).toString(),
+    );
+    await se.close();
+    expect(record.kid).toBe(kid1);
+    const stored = Buffer.from(record.key, 'base64');
+    expect(stored.length).toBeGreaterThanOrEqual(16);
+    for (const form of [stored.toString('hex'), stored.toString('base64'), stored.toString('base64url')])
+      expect(`${first.out}${second.out}${inOutput}`).not.toContain(form);
+    // Another instance of the same AE establishes a new key: the Target replaces kid1 (one key per identity).
+    const other = await run(config('b'), 3);
+    expect(other.sits).toEqual([6, 6, 3, 5]);
+    expect(other.kids[0]).not.toBe(kid1);
+    // The first instance, restarted with kid1, is told 4112 and establishes a new key once, then passes.
+    const third = await run(a, 4);
+    expect(third.sits.slice(-4)).toEqual([6, 6, 3, 5]);
+    expect(third.kids.at(-1)).not.toBe(kid1);
+    const fourth = await run(a, 5);
+    expect(fourth.sits).toEqual([3, 5]);
+    expect(fourth.kids).toEqual([third.kids.at(-1)]);
+    // Attack: a KEK file others can read is refused, and the AE does not start.
+    chmodSync(join(d, 'a.kek'), 0o644);
+    const ae = startAe(a);
+    try {
+      const e = await ae.next((x) => x.event === 'ready' || x.event === 'error');
+      if (e.event === 'ready') {
+        const got = await ae.command({ id: 6, op: 2, to: '/id-in/cse-in/data' });
+        expect(got.rsc).not.toBe(2000);
+        expect(String(got.dbg ?? '')).toMatch(/accessible to group or others/);
+      } else expect(e.message).toMatch(/accessible to group or others/);
+    } finally {
+      await ae.stop();
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('MAF-based ESData, Source-generated key (TS-0003 8.6.3, 8.8.2.7): MAF, AE, MN-CSE and IN-CSE processes', () => {
+  const AE5 = '//m2msec.org/id-mn/Cae5';
+  const READER = '//m2msec.org/id-in/Creader';
+  const OUTSIDER = '//m2msec.org/id-in/Coutsider';
+  const kms = new Map([AE5, READER, OUTSIDER].map((id) => [id, randomBytes(32)]));
+  const kmIdOf = (id: string) => `${id.slice(id.lastIndexOf('/') + 1).toLowerCase()}@${MAF_FQDN}`;
+  let maf: MafNode;
+
+  /** A Target End-Point: its own MAF client (registered at the MAF), resolving kids by MAF Key Retrieval. */
+  async function targetResolver(id: string) {
+    const c = new MafClient({
+      mafUrl: maf.pskUrl,
+      mafFqdn: MAF_FQDN,
+      credential: { kind: 'psk', identity: kmIdOf(id), key: kms.get(id)! },
+    });
+    await c.registerClient({ adminFQDN: 'sp.m2msec.org', expirationTime: Date.now() + 3_600_000 });
+    return { client: c, resolve: mafESDataKeyResolver(c) };
+  }
+
+  /** A reading AE app process registered at the IN-CSE, ESData Target with its own MAF client. */
+  const readAs = async (d: string, stem: string, id: string, securityClass: string) => {
+    const kmFileOf = join(d, `${stem}.km`);
+    writeFileSync(kmFileOf, kms.get(id)!.toString('hex'), { mode: 0o600 });
+    const path = join(d, `${stem}.json`);
+    writeFileSync(
+      path,
+      JSON.stringify({
+        registrar: { cseId: '/id-in', cseBaseName: 'cse-in' },
+        transport: { kind: 'http', url: inUrl },
+        appId: 'Nreader',
+        stem,
+        endToEnd: {
+          esdataTarget: {
+            securityClass,
+            maf: {
+              url: maf.pskUrl,
+              fqdn: MAF_FQDN,
+              kmId: kmIdOf(id),
+              kmFile: kmFileOf,
+              adminFQDN: 'sp.m2msec.org',
+            },
+          },
+        },
+      }),
+    );
+    const reader = startAe(path);
+    try {
+      expect((await reader.next((e) => e.event === 'ready' || e.event === 'error')).stem, reader.stderr()).toBe(stem);
+      return await reader.command({ id: 1, op: 2, to: 'cse-in/mafData/la' });
+    } finally {
+      await reader.stop();
+    }
+  };
+
+  beforeAll(async () => {
+    maf = await startMaf();
+    for (const [id, km] of kms) await maf.addKm(kmIdOf(id), id, km);
+    const acp = {
+      'm2m:acp': {
+        rn: 'acpMaf',
+        pv: {
+          acr: [
+            { acor: ['/id-mn/Cae5'], acop: 3 },
+            // Readers registered at the IN-CSE may read the ciphertext; only the MAF decides who opens it.
+            { acor: ['Creader', 'Coutsider'], acop: 2 },
+          ],
+        },
+        pvs: { acr: [{ acor: ['CAdmin'], acop: 63 }] },
+      },
+    };
+    expect(await post(inUrl, '/cse-in', 'CAdmin', 1, acp)).toBe(2001);
+    expect(await post(inUrl, '/cse-in', 'CAdmin', 3, { 'm2m:cnt': { rn: 'mafData', acpi: ['cse-in/acpMaf'] } })).toBe(
+      2001,
+    );
+  }, 60_000);
+  afterAll(() => maf?.stop());
+
+  it('the AE app registers its own random key at the MAF; only the Target it named opens the relayed con', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'm2msec-esdata-maf-ae-'));
+    const kmFile = join(d, 'km.hex');
+    writeFileSync(kmFile, kms.get(AE5)!.toString('hex'), { mode: 0o600 });
+    const configPath = join(d, 'ae.json');
+    writeFileSync(
+      configPath,
+      JSON.stringify({
+        registrar: { cseId: '/id-mn', cseBaseName: 'cse-mn' },
+        transport: { kind: 'http', url: mnUrl },
+        appId: 'Nt5',
+        stem: 'Cae5',
+        endToEnd: {
+          esdata: {
+            maf: {
+              url: maf.pskUrl,
+              fqdn: MAF_FQDN,
+              kmId: kmIdOf(AE5),
+              kmFile,
+              adminFQDN: 'sp.m2msec.org',
+              targetIDs: [READER],
+            },
+          },
+        },
+      }),
+    );
+    const ae = startAe(configPath);
+    try {
+      expect((await ae.next((e) => e.event === 'ready' || e.event === 'error')).aeId, ae.stderr()).toBe('/id-mn/Cae5');
+      hop.seen.length = 0;
+      const reading = { temperature: 19.25 };
+      const posted = await ae.command({ id: 1, cmd: 'post', to: '/id-in/cse-in/mafData', con: reading });
+      expect(posted.rsc, posted.dbg).toBe(2001);
+      // The MN-CSE relayed the CREATE with the JWE in it, never the reading.
+      expect(hop.seen.some((r) => r.body.includes('m2m:cin'))).toBe(true);
+      expect(JSON.stringify(hop.seen)).not.toContain('temperature');
+      const r = await fetch(`${inUrl}/cse-in/mafData/la`, { headers: headersFor('CAdmin') });
+      const cin = ((await r.json()) as { 'm2m:cin': { cnf: string; con: string } })['m2m:cin'];
+      expect(cin.cnf).toBe('application/json:0:1');
+      const header = JSON.parse(Buffer.from(cin.con.split('.')[0]!, 'base64url').toString());
+      // The kid is the MAF Key Identifier (10.3.5): the Target finds the MAF, and the key, from it alone.
+      expect(header).toMatchObject({ alg: 'dir', enc: 'A256GCM' });
+      expect(header.kid).toMatch(new RegExp(`^[0-9a-f]{32}@${MAF_FQDN.replace(/\./g, '\\.')}$`));
+      // The Target End-Points are AE app processes registered at the IN-CSE (endToEnd.esdataTarget.maf):
+      // the named one opens the con; an authenticated MAF client not named gets no key (4102).
+      const byReader = await readAs(d, 'Creader', READER, 'encrypt');
+      expect(byReader.rsc, byReader.dbg).toBe(2000);
+      expect(JSON.parse(byReader.opened)).toEqual(reading);
+      const byOutsider = await readAs(d, 'Coutsider', OUTSIDER, 'encrypt');
+      expect(byOutsider.rsc, byOutsider.dbg).toBe(2000);
+      expect(byOutsider.opened).toBeUndefined();
+      expect(byOutsider).toMatchObject({ openRsc: 4102, openCode: 'ERR_ESDATA_UNKNOWN_KID' });
+      const reader = await targetResolver(READER);
+      const opened = await unprotectContent(cin.con, {
+        securityClass: 'encrypt',
+        serialization: 1,
+        resolve: reader.resolve,
+      });
+      expect(JSON.parse(Buffer.from(opened.payload).toString())).toEqual(reading);
+      // Attack: an authenticated MAF client the Source did not name gets no key, so the con stays closed.
+      const outsider = await targetResolver(OUTSIDER);
+      await expect(
+        unprotectContent(cin.con, { securityClass: 'encrypt', serialization: 1, resolve: outsider.resolve }),
+      ).rejects.toMatchObject({ rsc: 4102, code: 'ERR_ESDATA_UNKNOWN_KID' });
+      await expect(outsider.client.retrieveKey(header.kid)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+      // The registration at the MAF is the Source's: SUID 34, its client ID; the Key Value is 64 bytes, the
+      // ESData key its first half (8.8.1). Neither the key nor Km appears in any process's output.
+      const held = await reader.client.retrieveKey(header.kid);
+      expect(held).toMatchObject({ suid: 34, sourceMafClientID: AE5 });
+      expect(held.keyValue.length).toBe(64);
+      const secrets = [held.keyValue, held.keyValue.subarray(0, 32), kms.get(AE5)!];
+      const outputs = `${ae.stderr()}${maf.output()}${inOutput}`;
+      for (const k of secrets)
+        for (const form of [k.toString('hex'), k.toString('base64'), k.toString('base64url')])
+          expect(outputs).not.toContain(form);
+    } finally {
+      await ae.stop();
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  it('usage sign (SUID 35): the con is an HMAC JWS under the MAF key; the named Target verifies it, another cannot', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'm2msec-esdata-maf-sign-'));
+    const kmFile = join(d, 'km.hex');
+    writeFileSync(kmFile, kms.get(AE5)!.toString('hex'), { mode: 0o600 });
+    const configPath = join(d, 'ae.json');
+    writeFileSync(
+      configPath,
+      JSON.stringify({
+        registrar: { cseId: '/id-mn', cseBaseName: 'cse-mn' },
+        transport: { kind: 'http', url: mnUrl },
+        appId: 'Nt5',
+        stem: 'Cae5',
+        endToEnd: {
+          esdata: {
+            maf: {
+              url: maf.pskUrl,
+              fqdn: MAF_FQDN,
+              kmId: kmIdOf(AE5),
+              kmFile,
+              adminFQDN: 'sp.m2msec.org',
+              targetIDs: [READER],
+              usage: 'sign',
+            },
+          },
+        },
+      }),
+    );
+    const ae = startAe(configPath);
+    try {
+      expect((await ae.next((e) => e.event === 'ready' || e.event === 'error')).aeId, ae.stderr()).toBe('/id-mn/Cae5');
+      const posted = await ae.command({ id: 1, cmd: 'post', to: '/id-in/cse-in/mafData', con: { on: true } });
+      expect(posted.rsc, posted.dbg).toBe(2001);
+      const r = await fetch(`${inUrl}/cse-in/mafData/la`, { headers: headersFor('CAdmin') });
+      const cin = ((await r.json()) as { 'm2m:cin': { con: string } })['m2m:cin'];
+      const header = JSON.parse(Buffer.from(cin.con.split('.')[0]!, 'base64url').toString());
+      expect(header.alg).toBe('HS256');
+      expect(header.kid).toMatch(/^[0-9a-f]{32}@maf\.m2msec\.org$/);
+      const byReader = await readAs(d, 'Creader', READER, 'sign');
+      expect(byReader.rsc, byReader.dbg).toBe(2000);
+      expect(JSON.parse(byReader.opened)).toEqual({ on: true });
+      // A Target that expects encryption does not take a signed-only con (the class is the Target's choice).
+      expect(await readAs(d, 'Creader', READER, 'encrypt')).toMatchObject({ openRsc: 4000 });
+      expect(await readAs(d, 'Coutsider', OUTSIDER, 'sign')).toMatchObject({
+        openRsc: 4102,
+        openCode: 'ERR_ESDATA_UNKNOWN_KID',
+      });
+      const held = await (await targetResolver(READER)).client.retrieveKey(header.kid);
+      expect(held.suid).toBe(35);
     } finally {
       await ae.stop();
       rmSync(d, { recursive: true, force: true });

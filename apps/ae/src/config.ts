@@ -13,6 +13,8 @@ import {
 } from '@m2msec/esdata';
 import type { SaefClientFramework } from '@m2msec/saef';
 import { checkSecretFileMode } from '@m2msec/secure-environment';
+import { type EsdataMafFileConfig, esdataMafOptions, esdataMafProblem } from './esdata-maf.js';
+import { type EsdataTargetFileConfig, esdataTargetOptions, esdataTargetProblem } from './esdata-target.js';
 import type { AeOptions } from './options.js';
 
 export class ConfigError extends Error {
@@ -82,7 +84,14 @@ export interface AeFileConfig {
     esprim?: {
       kid?: string;
       keyFile?: string;
-      escertke?: { cert: string; key: string; trustAnchors: string[]; spId: string };
+      escertke?: {
+        cert: string;
+        key: string;
+        trustAnchors: string[];
+        spId: string;
+        /** Keystore (Secure Environment) that keeps the established key across restarts; KEK file 0600. */
+        keystore?: { path: string; keyFile: string };
+      };
       targetCseBase: string;
     };
     /**
@@ -96,7 +105,17 @@ export interface AeFileConfig {
       publicKeyFile?: string;
       alg?: string;
       sign?: { kid: string; alg: string; keyFile?: string; privateKeyFile?: string };
+      /**
+       * Instead of kid and a key file: a Source-generated key registered at a MAF for targetIDs (TS-0003
+       * 8.6.3, 8.8.2.7, SUID 34); the Targets retrieve it from the MAF.
+       */
+      maf?: EsdataMafFileConfig;
     };
+    /**
+     * This AE as ESData Target: the class it expects and the credentials it trusts (key files, and keys
+     * registered at a MAF, retrieved by kid); the con of every contentInstance it retrieves is opened.
+     */
+    esdataTarget?: EsdataTargetFileConfig;
   };
 }
 
@@ -171,11 +190,15 @@ export function readConfig(path: string): AeFileConfig {
   const e = c.endToEnd;
   if (e !== undefined) {
     need(typeof e === 'object' && e !== null, 'endToEnd must be an object');
-    const extra = Object.keys(e).filter((k) => k !== 'esprim' && k !== 'esdata');
-    need(extra.length === 0, `endToEnd: unknown member(s) ${extra.join(', ')} (esprim, esdata)`);
+    const extra = Object.keys(e).filter((k) => k !== 'esprim' && k !== 'esdata' && k !== 'esdataTarget');
+    need(extra.length === 0, `endToEnd: unknown member(s) ${extra.join(', ')} (esprim, esdata, esdataTarget)`);
+    if (e.esdataTarget !== undefined) {
+      const problem = esdataTargetProblem(e.esdataTarget);
+      need(problem === undefined, problem!);
+    }
     for (const [name, allowed] of [
       ['esprim', ['kid', 'keyFile', 'escertke', 'targetCseBase']],
-      ['esdata', ['kid', 'keyFile', 'publicKeyFile', 'alg', 'sign']],
+      ['esdata', ['kid', 'keyFile', 'publicKeyFile', 'alg', 'sign', 'maf']],
     ] as const) {
       const v = e[name] as Record<string, unknown> | undefined;
       need(v === undefined || (typeof v === 'object' && v !== null), `endToEnd.${name} must be an object`);
@@ -197,7 +220,7 @@ export function readConfig(path: string): AeFileConfig {
         need(
           typeof k === 'object' &&
             k !== null &&
-            Object.keys(k).every((m) => ['cert', 'key', 'trustAnchors', 'spId'].includes(m)) &&
+            Object.keys(k).every((m) => ['cert', 'key', 'trustAnchors', 'spId', 'keystore'].includes(m)) &&
             typeof k.cert === 'string' &&
             typeof k.key === 'string' &&
             typeof k.spId === 'string' &&
@@ -205,6 +228,18 @@ export function readConfig(path: string): AeFileConfig {
             k.trustAnchors.length > 0 &&
             k.trustAnchors.every((t) => typeof t === 'string'),
           'endToEnd.esprim.escertke needs exactly cert, key, trustAnchors (a non-empty list of files) and spId',
+        );
+        const ks = k.keystore;
+        need(
+          ks === undefined ||
+            (typeof ks === 'object' &&
+              ks !== null &&
+              Object.keys(ks).every((m) => m === 'path' || m === 'keyFile') &&
+              typeof ks.path === 'string' &&
+              ks.path !== '' &&
+              typeof ks.keyFile === 'string' &&
+              ks.keyFile !== ''),
+          'endToEnd.esprim.escertke.keystore needs exactly path (the keystore file) and keyFile (its KEK, 0600)',
         );
       }
       need(
@@ -220,8 +255,22 @@ export function readConfig(path: string): AeFileConfig {
 function checkEsdata(d: NonNullable<NonNullable<AeFileConfig['endToEnd']>['esdata']>): void {
   const one = (a: unknown, b: unknown) => (typeof a === 'string') !== (typeof b === 'string');
   const encrypts = d.kid !== undefined || d.keyFile !== undefined || d.publicKeyFile !== undefined;
-  need(encrypts || d.sign !== undefined, 'endToEnd.esdata needs an encryption key (kid and keyFile) or sign');
-  if (encrypts) {
+  need(
+    encrypts || d.sign !== undefined || d.maf !== undefined,
+    'endToEnd.esdata needs an encryption key (kid and keyFile, or maf) or sign',
+  );
+  if (d.maf !== undefined) {
+    need(
+      !encrypts && d.alg === undefined,
+      'endToEnd.esdata: either maf (a key registered at the MAF) or kid / keyFile / publicKeyFile / alg, not both',
+    );
+    need(
+      d.maf.usage !== 'sign' || d.sign === undefined,
+      'endToEnd.esdata: maf with usage sign and sign are two signers: give one (an HMAC JWS cannot be nested, TS-0003 8.5.3.4)',
+    );
+    const problem = esdataMafProblem(d.maf);
+    need(problem === undefined, problem!);
+  } else if (encrypts) {
     need(
       typeof d.kid === 'string' && d.kid !== '' && one(d.keyFile, d.publicKeyFile),
       'endToEnd.esdata needs kid and exactly one of keyFile and publicKeyFile (never an inline key)',
@@ -346,6 +395,7 @@ function endToEndOptions(e: NonNullable<AeFileConfig['endToEnd']>): NonNullable<
                   ).toString('utf8'),
                   ca: e.esprim.escertke.trustAnchors.map((f) => readFileSync(f, 'utf8')),
                   spId: e.esprim.escertke.spId,
+                  ...(e.esprim.escertke.keystore ? { keystore: { ...e.esprim.escertke.keystore } } : {}),
                 },
                 targetCseBase: e.esprim.targetCseBase,
               }
@@ -361,7 +411,26 @@ function endToEndOptions(e: NonNullable<AeFileConfig['endToEnd']>): NonNullable<
           esdata: esdataOptions(e.esdata),
         }
       : {}),
+    ...(e.esdataTarget ? { esdataTarget: targetOptions(e.esdataTarget) } : {}),
   };
+}
+
+function mafOptions(m: EsdataMafFileConfig): ReturnType<typeof esdataMafOptions> {
+  try {
+    return esdataMafOptions(m);
+  } catch (e) {
+    if (e instanceof TypeError) throw new ConfigError(e.message);
+    throw e;
+  }
+}
+
+function targetOptions(t: EsdataTargetFileConfig): ReturnType<typeof esdataTargetOptions> {
+  try {
+    return esdataTargetOptions(t, e2eKeyFromFile, secretFile);
+  } catch (e) {
+    if (e instanceof TypeError) throw new ConfigError(e.message);
+    throw e;
+  }
 }
 
 /** The ESData recipient and signer, keys read from their files (private ones only if 0600). */
@@ -386,5 +455,9 @@ function esdataOptions(
       ? e2eKeyFromFile(s.keyFile, 'ESData signing key file (endToEnd.esdata.sign.keyFile)')
       : createPrivateKey(secretFile(s.privateKeyFile!, 'ESData private key (endToEnd.esdata.sign.privateKeyFile)')),
   };
-  return { ...(recipient ? { recipient } : {}), ...(signer ? { signer } : {}) };
+  return {
+    ...(recipient ? { recipient } : {}),
+    ...(signer ? { signer } : {}),
+    ...(d.maf ? { maf: mafOptions(d.maf) } : {}),
+  };
 }

@@ -77,7 +77,8 @@ async function run(configPath: string): Promise<void> {
         verb === 'post'
           ? await ae.post(con, typeof req.to === 'string' ? req.to : undefined)
           : await ae.request(req as never);
-      out({ event: 'response', id, rsc: r.rsc, pc: r.pc, dbg: r.dbg, ms: Math.round(performance.now() - started) });
+      const ms = Math.round(performance.now() - started);
+      out({ event: 'response', id, rsc: r.rsc, pc: r.pc, dbg: r.dbg, ms, ...(await ae.openContent(r.pc)) });
     } catch (e) {
       const rsc = (e as { rsc?: number }).rsc;
       out({
@@ -101,6 +102,7 @@ async function run(configPath: string): Promise<void> {
           rsc: r.rsc,
           ...(con !== undefined ? { con } : {}),
           ...(r.dbg ? { dbg: r.dbg } : {}),
+          ...(await ae.openContent(r.pc)),
         });
       } catch (e) {
         out({ event: 'retrieved', to, rsc: (e as { rsc?: number }).rsc ?? 0, dbg: (e as Error).message });

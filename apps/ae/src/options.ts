@@ -3,6 +3,9 @@
 import type { MqttTlsOptions } from '@m2msec/binding-mqtt';
 import type { JweRecipient, JwsSigner } from '@m2msec/esdata';
 import type { SaefClientFramework } from '@m2msec/saef';
+import type { EscertkeKeystoreOptions } from './escertke-keystore.js';
+import type { EsdataMafOptions } from './esdata-maf.js';
+import type { EsdataTargetOptions } from './esdata-target.js';
 
 export interface HttpTransportOptions {
   kind: 'http';
@@ -64,12 +67,29 @@ export interface EndToEndOptions {
   /** A pre-provisioned pairwiseESPrimKey, or ESCertKE credentials to establish one with the Target (TS-0003 8.7). */
   esprim?:
     | { kid: string; key: Uint8Array; targetCseBase: string }
-    | { escertke: { cert: string; key: string; ca: string[]; spId: string }; targetCseBase: string };
+    | {
+        escertke: {
+          cert: string;
+          key: string;
+          ca: string[];
+          spId: string;
+          /** Keep the established key across the AE's restarts in this Secure Environment. */
+          keystore?: EscertkeKeystoreOptions;
+        };
+        targetCseBase: string;
+      };
   /**
    * ESData of `con` (TS-0003 8.5): a recipient (encrypt), a signer (sign), or both (Nested-Sign-then-
    * Encrypt, 8.5.3.4); keys as raw bytes (symmetric) or KeyObjects (RSA / EC), algorithms of 8.5.3.
    */
-  esdata?: { recipient?: JweRecipient; signer?: JwsSigner };
+  esdata?: {
+    recipient?: JweRecipient;
+    signer?: JwsSigner;
+    /** The recipient is a Source-generated key registered at a MAF (TS-0003 8.6.3, 8.8.2.7, SUID 34). */
+    maf?: EsdataMafOptions;
+  };
+  /** This AE as ESData Target: opens the con of the contentInstances it retrieves (TS-0003 8.5.2). */
+  esdataTarget?: EsdataTargetOptions;
 }
 
 export interface AeOptions {

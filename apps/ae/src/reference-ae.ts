@@ -97,6 +97,11 @@ export class ReferenceAe extends EventEmitter<{ notification: [Notification] }> 
     } as RequestPrimitive);
   }
 
+  /** With endToEnd.esdataTarget: the opened ESData con of a retrieved contentInstance (or why not). */
+  async openContent(pc: unknown): Promise<Record<string, unknown>> {
+    return (await this.endToEnd?.openContent(pc)) ?? {};
+  }
+
   retrieve(to: string): Promise<ResponsePrimitive> {
     return this.request({ op: Operation.RETRIEVE, to });
   }
@@ -203,6 +208,7 @@ export class ReferenceAe extends EventEmitter<{ notification: [Notification] }> 
   }
 
   async close(): Promise<void> {
+    await this.endToEnd?.close();
     await this.transport?.close();
     this.transport = undefined;
   }

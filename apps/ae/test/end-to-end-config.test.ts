@@ -149,4 +149,104 @@ describe('AE endToEnd configuration', () => {
     expect(() => esdata({ kid: 'k', keyFile: file(key()), alg: 'RSA1_5' })).toThrow(/8\.5\.3\.2/);
     expect(() => esdata({})).toThrow(/needs an encryption key/);
   });
+  it('esdata.maf: Km from a 0600 hex file, never beside kid / keyFile; targets are Absolute IDs', () => {
+    const km = randomBytes(32);
+    const maf = {
+      url: 'https://127.0.0.1:1',
+      fqdn: 'maf.m2msec.org',
+      kmId: 'ae@maf.m2msec.org',
+      kmFile: file(km.toString('hex')),
+      adminFQDN: 'sp.m2msec.org',
+      targetIDs: ['//m2msec.org/id-in/Capp'],
+    };
+    const esdata = (d: Record<string, unknown>) => load({ ...base, transport: http, endToEnd: { esdata: d } });
+    const o = esdata({ maf });
+    expect(o.endToEnd!.esdata!.maf).toMatchObject({ kmId: 'ae@maf.m2msec.org', alg: 'dir', lifetimeMs: 3_600_000 });
+    expect(Buffer.from(o.endToEnd!.esdata!.maf!.km)).toEqual(km);
+    expect(() => esdata({ maf, kid: 'k', keyFile: file(key()) })).toThrow(/either maf .* not both/);
+    expect(() => esdata({ maf: { ...maf, kmFile: file(km.toString('hex'), 0o644) } })).toThrow(
+      /accessible to group or others/,
+    );
+    expect(() => esdata({ maf: { ...maf, targetIDs: ['Capp'] } })).toThrow(/Absolute AE-IDs/);
+    expect(() => esdata({ maf: { ...maf, km: km.toString('hex') } })).toThrow(/unknown member\(s\) km/);
+    expect(() => esdata({ maf: { ...maf, alg: 'A128KW' } })).toThrow(/dir or A256KW/);
+    expect(() => esdata({ maf: { ...maf, url: 'http://127.0.0.1:1' } })).toThrow(/https URL/);
+    expect(esdata({ maf: { ...maf, usage: 'sign' } }).endToEnd!.esdata!.maf).toMatchObject({
+      usage: 'sign',
+      alg: 'HS256',
+    });
+    expect(() => esdata({ maf: { ...maf, usage: 'sign', alg: 'dir' } })).toThrow(/HS256 or HS384 or HS512/);
+    expect(() => esdata({ maf: { ...maf, usage: 'mac' } })).toThrow(/usage must be encrypt/);
+    expect(() =>
+      esdata({ maf: { ...maf, usage: 'sign' }, sign: { kid: 's', alg: 'HS256', keyFile: file(key()) } }),
+    ).toThrow(/two signers/);
+  });
+  it('escertke.keystore: exactly path and keyFile', () => {
+    const escertke = (keystore: unknown) =>
+      load({
+        ...base,
+        transport: http,
+        endToEnd: {
+          esprim: {
+            targetCseBase: '/id-in/cse-in',
+            escertke: { cert: file('c'), key: file('k'), trustAnchors: [file('t')], spId: 'm2msec.org', keystore },
+          },
+        },
+      });
+    const ok = escertke({ path: join(dir, 'ks.json'), keyFile: join(dir, 'ks.kek') });
+    expect((ok.endToEnd!.esprim as { escertke: { keystore: unknown } }).escertke.keystore).toEqual({
+      path: join(dir, 'ks.json'),
+      keyFile: join(dir, 'ks.kek'),
+    });
+    expect(() => escertke({ path: join(dir, 'ks.json') })).toThrow(/keystore needs exactly path/);
+    expect(() => escertke({ path: 'x', keyFile: 'y', kek: 'z' })).toThrow(/keystore needs exactly path/);
+  });
+  it('esdataTarget: opens a con of the class it expects; a stripped signature, an unknown kid and XML are refused', async () => {
+    const k = randomBytes(32);
+    const signKey = randomBytes(32);
+    const o = load({
+      ...base,
+      transport: http,
+      endToEnd: {
+        esdataTarget: {
+          securityClass: 'encrypt',
+          keys: [{ kid: 'k1', keyFile: file(k.toString('base64')) }],
+        },
+      },
+    });
+    const e2e = new AeEndToEnd(o.endToEnd!);
+    const source = new AeEndToEnd({ esdata: { recipient: { kid: 'k1', alg: 'dir', key: k } } });
+    const cin = await source.content('{"t":1}');
+    expect(await e2e.openContent({ 'm2m:cin': cin })).toEqual({ opened: '{"t":1}' });
+    expect(await e2e.openContent({ 'm2m:cin': { cnf: 'application/json:0', con: '{}' } })).toBeUndefined();
+    const unknown = new AeEndToEnd({ esdata: { recipient: { kid: 'k9', alg: 'dir', key: k } } });
+    expect(await e2e.openContent({ 'm2m:cin': await unknown.content('x') })).toMatchObject({
+      openRsc: 4102,
+      openCode: 'ERR_ESDATA_UNKNOWN_KID',
+    });
+    expect(await e2e.openContent({ 'm2m:cin': { cnf: 'application/xml:0:4', con: '<x/>' } })).toMatchObject({
+      openRsc: 4102,
+      openCode: 'ERR_ESDATA_ALGORITHM',
+    });
+    // Attack: a Target that expects Nested-Sign-then-Encrypt does not accept an encrypt-only con.
+    const nested = new AeEndToEnd({
+      esdataTarget: {
+        securityClass: 'sign-then-encrypt',
+        keys: [
+          { kid: 'k1', key: k },
+          { kid: 's', key: signKey },
+        ],
+      },
+    });
+    expect(await nested.openContent({ 'm2m:cin': cin })).toMatchObject({ openRsc: 4000 });
+    const esdataTarget = (t: unknown) => load({ ...base, transport: http, endToEnd: { esdataTarget: t } });
+    expect(() => esdataTarget({ securityClass: 'encrypt' })).toThrow(/needs keys or maf/);
+    expect(() => esdataTarget({ securityClass: 'none', keys: [] })).toThrow(/securityClass must be one of/);
+    expect(() =>
+      esdataTarget({ securityClass: 'sign', keys: [{ kid: 'a', keyFile: file(key()), publicKeyFile: file('x') }] }),
+    ).toThrow(/exactly one of keyFile/);
+    expect(() => esdataTarget({ securityClass: 'sign', keys: [{ kid: 'a', keyFile: file(key(), 0o644) }] })).toThrow(
+      /accessible to group or others/,
+    );
+  });
 });

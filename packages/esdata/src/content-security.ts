@@ -35,7 +35,7 @@ function checkSerialization(s: unknown): asserts s is JoseContentSecurity {
   if (s === 4 || s === 5)
     throw new EsdataError(
       'ERR_ESDATA_ALGORITHM',
-      'XML-ENC / XML-DSIG ESData (contentSecurity 4, 5) is not implemented',
+      'XML-ENC / XML-DSIG ESData (contentSecurity 4, 5) is not offered: this End-Point protects data with JOSE only (contentSecurity 1, 2, 3)',
     );
   if (s !== 1 && s !== 2 && s !== 3)
     throw new EsdataError('ERR_ESDATA_FORMAT', `contentSecurity ${String(s)} is not an ESData serialization`);

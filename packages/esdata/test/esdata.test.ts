@@ -174,4 +174,23 @@ describe('attacks on ESData refused with a status', () => {
       ),
     ).toEqual([4000, 'ERR_ESDATA_FORMAT']);
   });
+  it('XML ESData (contentSecurity 4, 5) is refused as an unoffered algorithm family, in both directions (4102)', async () => {
+    for (const serialization of [4, 5]) {
+      const refused = [4102, 'ERR_ESDATA_ALGORITHM'];
+      expect(
+        await codeOf(
+          protectContent(con, { securityClass: 'encrypt', serialization, recipients: [recipient] } as never),
+        ),
+      ).toEqual(refused);
+      expect(
+        await codeOf(
+          unprotectContent('<EncryptedData/>', {
+            securityClass: 'encrypt',
+            serialization,
+            resolve: decrypterKeys,
+          } as never),
+        ),
+      ).toEqual(refused);
+    }
+  });
 });

@@ -4,8 +4,14 @@
 
 // Server
 export { type AdminRouterOptions, adminRoutes } from './admin/routes.js';
-export { type KeepRegisteredOptions, keepRegistered, type Registration } from './client/keep-registered.js';
 // Client
+export {
+  type MafESDataKey,
+  type MafESDataSuid,
+  mafESDataKeyResolver,
+  registerESDataKey,
+} from './client/esdata-keys.js';
+export { type KeepRegisteredOptions, keepRegistered, type Registration } from './client/keep-registered.js';
 export { mafKeySource } from './client/key-source.js';
 export {
   type ClientRegistrationAnswer,
