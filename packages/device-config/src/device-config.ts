@@ -72,6 +72,11 @@ export class DeviceSecurityConfig {
     this.#credential = o.credential;
   }
 
+  /** The agent the node's requests to its registrar ride (give it to createMnCse's registrar.httpsAgent). */
+  get agent(): SwitchableAgent {
+    return this.o.agent;
+  }
+
   get credential(): CertificateCredential {
     return this.#credential;
   }

@@ -15,4 +15,5 @@ export {
 } from './device-config.js';
 export { type EstEndpoint, enrolNewCertificate } from './enrol-certificate.js';
 export { obtainTrustAnchor } from './fetch-trust-anchor.js';
+export { persistCredentialFiles, persistedTrustAnchors } from './persist-files.js';
 export { createSwitchableAgent, type SwitchableAgent } from './switchable-agent.js';
