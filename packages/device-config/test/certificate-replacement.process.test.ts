@@ -3,9 +3,9 @@
 // certificate SAEF listener re-reading its CRL file); the MEF's EST service is @m2msec/est's server with
 // its own CA; the MN-CSE is @m2msec/node's createMnCse in this process, its Mcc on a switchable agent,
 // with @m2msec/device-config polling its <node> at the IN-CSE.
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -28,6 +28,7 @@ import {
 } from '../src/index.js';
 
 const inCseMain = fileURLToPath(new URL('../../../apps/in-cse/dist/main.js', import.meta.url));
+const mnCseMain = fileURLToPath(new URL('../../../apps/mn-cse/dist/main.js', import.meta.url));
 let dir: string;
 let ca: TestCa;
 let se: SecureEnvironment;
@@ -96,7 +97,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'm2msec-dcfg-'));
   ca = new TestCa('dcfg');
   const inServer = ca.issue({ san: 'DNS:id-in.m2msec.org', usage: 'server' });
-  const estServer = ca.issue({ san: 'DNS:mef.m2msec.org', usage: 'server' });
+  const estServer = ca.issue({ san: 'DNS:mef.m2msec.org,IP:127.0.0.1', usage: 'server' });
   mnOriginal = ca.issue({ san: 'DNS:id-mn.id-in.m2msec.org', usage: 'client' });
   chmodSync(inServer.keyPath, 0o600);
   const crl = ca.crl();
@@ -287,10 +288,10 @@ afterAll(async () => {
 });
 
 /** The AE's requests: one the MN-CSE answers, one it forwards to the IN-CSE over its association. */
-async function aeIsServed(): Promise<void> {
-  const local = await m2m(mnUrl, '/cse-mn/meter', 'Cmeter', 'GET');
+async function aeIsServed(url = mnUrl, base = '/cse-mn', ae = 'Cmeter'): Promise<void> {
+  const local = await m2m(url, `${base}/meter`, ae, 'GET');
   expect(local.rsc, JSON.stringify(local.body)).toBe(2000);
-  const remote = await m2m(mnUrl, '/~/id-in/cse-in/data', 'Cmeter', 'GET');
+  const remote = await m2m(url, '/~/id-in/cse-in/data', ae, 'GET');
   expect(remote.rsc, JSON.stringify(remote.body)).toBe(2000);
 }
 
@@ -424,6 +425,152 @@ describe('certificate replaced through myCertFileCred (issue 17 must-show)', () 
     await aeIsServed();
     expect(readFileSync(keyPath, 'utf8')).toContain('PRIVATE KEY');
   }, 120_000);
+});
+
+describe('the MN-CSE process (apps/mn-cse) with deviceConfig', () => {
+  let proc: ChildProcess | undefined;
+  afterAll(async () => {
+    if (proc && proc.exitCode === null) {
+      proc.kill('SIGTERM');
+      await new Promise((r) => proc!.once('exit', r));
+    }
+  });
+
+  async function startMn(configPath: string, dataDir: string, url: string): Promise<ChildProcess> {
+    const p = spawn(process.execPath, [mnCseMain], {
+      env: { ...process.env, M2MSEC_CONFIG: configPath, M2MSEC_DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    p.stdout!.on('data', (d) => (out += d));
+    p.stderr!.on('data', (d) => (out += d));
+    await until('the MN-CSE process registered', async () => {
+      if (p.exitCode !== null) throw new Error(`mn-cse exited: ${out}`);
+      const r = await fetch(`${url}/.well-known/m2msec/status`, { signal: AbortSignal.timeout(2000) }).catch(
+        () => undefined,
+      );
+      return (
+        r?.ok === true && ((await r.json()) as { registration: { state: string } }).registration.state === 'registered'
+      );
+    });
+    return p;
+  }
+
+  it('re-enrols on its own, keeps serving, persists the new credential: after a restart it registers with it while the old one is revoked', async () => {
+    const original = ca.issue({ san: 'DNS:id-mn2.id-in.m2msec.org', usage: 'client' });
+    const files = join(dir, 'mn2');
+    mkdirSync(files);
+    const certPath = join(files, 'mn.pem');
+    const keyPath = join(files, 'mn.key');
+    writeFileSync(certPath, original.cert);
+    writeFileSync(keyPath, original.key, { mode: 0o600 });
+    const acp = await m2m(
+      inCse.url,
+      '/cse-in',
+      'CAdmin',
+      'POST',
+      {
+        'm2m:acp': {
+          rn: 'acpNode2',
+          pv: { acr: [{ acor: ['/id-mn2'], acop: 6 }] },
+          pvs: { acr: [{ acor: ['CAdmin'], acop: 63 }] },
+        },
+      },
+      1,
+    );
+    const acpi = [acp.body['m2m:acp'].ri];
+    expect(
+      (
+        await m2m(
+          inCse.url,
+          '/cse-in',
+          'CAdmin',
+          'POST',
+          { 'm2m:nod': { rn: 'node-mn2', ni: 'urn:dev:ops:mn2', acpi } },
+          14,
+        )
+      ).rsc,
+    ).toBe(2001);
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const configPath = join(files, 'mn.json');
+    writeFileSync(
+      configPath,
+      JSON.stringify({
+        profile: 'development',
+        cse: { cseId: '/id-mn2', cseBaseName: 'cse-mn2', spId: 'm2msec.org', adminOriginators: ['CAdmin'] },
+        http: { host: '127.0.0.1', port, maxBodyBytes: 1048576 },
+        registrar: {
+          cseId: '/id-in',
+          cseBaseName: 'cse-in',
+          url: `https://127.0.0.1:${inMccPort}`,
+          retryMs: 200,
+          refreshMs: 30_000,
+          certificate: { cert: certPath, key: keyPath, trustAnchors: [ca.certPath], servername: 'id-in.m2msec.org' },
+        },
+        registration: { appRules: [{ name: 'open', allowedAppIDs: ['*'], allowedAEs: ['*'] }] },
+        deviceConfig: { node: '/id-in/cse-in/node-mn2', pollSeconds: 1 },
+        log: { level: 'warn' },
+      }),
+    );
+    const dataDir = join(files, 'data');
+    proc = await startMn(configPath, dataDir, url);
+    const ae = await m2m(
+      url,
+      '/cse-mn2',
+      'Cmeter2',
+      'POST',
+      { 'm2m:ae': { rn: 'meter', api: 'Nmeter', rr: false, srv: ['3'] } },
+      2,
+    );
+    expect(ae.rsc, JSON.stringify(ae.body)).toBe(2001);
+    await aeIsServed(url, '/cse-mn2', 'Cmeter2');
+
+    const mef = await m2m(
+      inCse.url,
+      '/cse-in/node-mn2',
+      'CAdmin',
+      'POST',
+      {
+        'm2m:mefcr': { rn: 'mef', mgd: 1026, fqdn: '127.0.0.1', adfq: 'm2msec.org', hpt: estPort, acpi },
+      },
+      13,
+    );
+    expect(mef.rsc, JSON.stringify(mef.body)).toBe(2001);
+    const cred = await m2m(
+      inCse.url,
+      '/cse-in/node-mn2',
+      'CAdmin',
+      'POST',
+      {
+        'm2m:mcfc': { rn: 'cert', mgd: 1023, mecr: mef.body['m2m:mefcr'].ri, acpi },
+      },
+      13,
+    );
+    expect(cred.rsc, JSON.stringify(cred.body)).toBe(2001);
+    // The process notices on its own (polling every second) and reports.
+    let mo: Record<string, unknown> = {};
+    await until('the MN-CSE process reports the new certificate', async () => {
+      mo = (await m2m(inCse.url, '/cse-in/node-mn2/cert', 'CAdmin', 'GET')).body['m2m:mcfc'];
+      return mo.apst !== 1;
+    });
+    expect(mo.apst, String(mo.aprs)).toBe(2);
+    await aeIsServed(url, '/cse-mn2', 'Cmeter2');
+    // The configured files now hold the new credential (key 0600), the certificate the one reported.
+    expect(certificateFingerprint(readFileSync(certPath, 'utf8'))).toBe(mo.apfp);
+    expect(readFileSync(keyPath, 'utf8')).not.toBe(original.key);
+    expect(statSync(keyPath).mode & 0o077).toBe(0);
+
+    ca.revoke(original.certPath);
+    ca.crl();
+    await until('the old certificate refused', async () => (await mccWith(original.cert, original.key)) === 'refused');
+    await aeIsServed(url, '/cse-mn2', 'Cmeter2');
+    // A restart reads the persisted credential: it registers although the original certificate is revoked.
+    proc.kill('SIGTERM');
+    await new Promise((r) => proc!.once('exit', r));
+    proc = await startMn(configPath, dataDir, url);
+    await aeIsServed(url, '/cse-mn2', 'Cmeter2');
+  }, 240_000);
 });
 
 async function nodeAcpi(): Promise<string[]> {
