@@ -29,6 +29,7 @@ import {
 
 const inCseMain = fileURLToPath(new URL('../../../apps/in-cse/dist/main.js', import.meta.url));
 const mnCseMain = fileURLToPath(new URL('../../../apps/mn-cse/dist/main.js', import.meta.url));
+const aeMain = fileURLToPath(new URL('../../../apps/ae/dist/main.js', import.meta.url));
 let dir: string;
 let ca: TestCa;
 let se: SecureEnvironment;
@@ -160,6 +161,9 @@ beforeAll(async () => {
     config: {
       profile: 'development',
       cse: { cseId: '/id-in', cseBaseName: 'cse-in', spId: 'm2msec.org', adminOriginators: ['CAdmin'] },
+      registration: {
+        appRules: [{ name: 'aedev', applicableCredIDs: ['33-/id-in/Caedev'], allowedAppIDs: ['*'], allowedAEs: ['*'] }],
+      },
       security: {
         mca: 'optional',
         administrators: [],
@@ -570,6 +574,143 @@ describe('the MN-CSE process (apps/mn-cse) with deviceConfig', () => {
     await new Promise((r) => proc!.once('exit', r));
     proc = await startMn(configPath, dataDir, url);
     await aeIsServed(url, '/cse-mn2', 'Cmeter2');
+  }, 240_000);
+});
+
+describe('the AE process (apps/ae) with deviceConfig', () => {
+  it('re-enrols its AE-ID certificate, goes on being served, and its old certificate is refused after revocation', async () => {
+    const original = ca.issue({ san: 'URI:m2m://m2msec.org/id-in/Caedev', usage: 'client' });
+    const files = join(dir, 'ae');
+    mkdirSync(files);
+    const certPath = join(files, 'ae.pem');
+    const keyPath = join(files, 'ae.key');
+    writeFileSync(certPath, original.cert);
+    writeFileSync(keyPath, original.key, { mode: 0o600 });
+    const acp = await m2m(
+      inCse.url,
+      '/cse-in',
+      'CAdmin',
+      'POST',
+      {
+        'm2m:acp': {
+          rn: 'acpNodeAe',
+          pv: { acr: [{ acor: ['/id-in/Caedev'], acop: 6 }] },
+          pvs: { acr: [{ acor: ['CAdmin'], acop: 63 }] },
+        },
+      },
+      1,
+    );
+    const acpi = [acp.body['m2m:acp'].ri];
+    expect(
+      (
+        await m2m(
+          inCse.url,
+          '/cse-in',
+          'CAdmin',
+          'POST',
+          { 'm2m:nod': { rn: 'node-ae', ni: 'urn:dev:ops:ae', acpi } },
+          14,
+        )
+      ).rsc,
+    ).toBe(2001);
+    const configPath = join(files, 'ae.json');
+    writeFileSync(
+      configPath,
+      JSON.stringify({
+        registrar: { cseId: '/id-in', cseBaseName: 'cse-in' },
+        transport: {
+          kind: 'http',
+          url: `https://127.0.0.1:${inMccPort}`,
+          certificate: { cert: certPath, key: keyPath, trustAnchors: [ca.certPath], servername: 'id-in.m2msec.org' },
+        },
+        appId: 'Nsensor',
+        stem: 'Caedev',
+        deviceConfig: { node: '/id-in/cse-in/node-ae', hostingCseId: '/id-in', pollSeconds: 1 },
+      }),
+    );
+    const ae = spawn(process.execPath, [aeMain, 'run', '--config', configPath], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    ae.stdout!.on('data', (d) => (stdout += d));
+    ae.stderr!.on('data', (d) => (stderr += d));
+    const events = () =>
+      stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, any>);
+    let n = 0;
+    const request = async (to: string) => {
+      const id = ++n;
+      ae.stdin!.write(`${JSON.stringify({ id, op: 2, to })}\n`);
+      let e: Record<string, any> | undefined;
+      await until(`AE response ${id}`, () => {
+        if (ae.exitCode !== null) throw new Error(`ae exited: ${stderr}`);
+        e = events().find((x) => x.event === 'response' && x.id === id);
+        return !!e;
+      });
+      return e!;
+    };
+    try {
+      await until('the AE registered', () => {
+        if (ae.exitCode !== null) throw new Error(`ae exited: ${stderr}${stdout}`);
+        return events().some((e) => e.event === 'ready');
+      });
+      expect(events().find((e) => e.event === 'ready')?.aeId).toBe('/id-in/Caedev');
+      expect((await request('/id-in/cse-in/data')).rsc).toBe(2000);
+      const mef = await m2m(
+        inCse.url,
+        '/cse-in/node-ae',
+        'CAdmin',
+        'POST',
+        {
+          'm2m:mefcr': { rn: 'mef', mgd: 1026, fqdn: '127.0.0.1', adfq: 'm2msec.org', hpt: estPort, acpi },
+        },
+        13,
+      );
+      expect(mef.rsc, JSON.stringify(mef.body)).toBe(2001);
+      const cred = await m2m(
+        inCse.url,
+        '/cse-in/node-ae',
+        'CAdmin',
+        'POST',
+        {
+          'm2m:mcfc': { rn: 'cert', mgd: 1023, mecr: mef.body['m2m:mefcr'].ri, acpi },
+        },
+        13,
+      );
+      expect(cred.rsc, JSON.stringify(cred.body)).toBe(2001);
+      let mo: Record<string, unknown> = {};
+      await until('the AE reports the new certificate', async () => {
+        mo = (await m2m(inCse.url, '/cse-in/node-ae/cert', 'CAdmin', 'GET')).body['m2m:mcfc'];
+        return mo.apst !== 1;
+      });
+      expect(mo.apst, String(mo.aprs)).toBe(2);
+      expect(certificateFingerprint(readFileSync(certPath, 'utf8'))).toBe(mo.apfp);
+      expect(new X509Certificate(readFileSync(certPath, 'utf8')).subjectAltName).toBe(
+        'URI:m2m://m2msec.org/id-in/Caedev',
+      );
+      expect((await request('/id-in/cse-in/data')).rsc).toBe(2000);
+      ca.revoke(original.certPath);
+      ca.crl();
+      await until(
+        'the old AE certificate refused',
+        async () => (await mccWith(original.cert, original.key)) === 'refused',
+      );
+      expect((await request('/id-in/cse-in/data')).rsc).toBe(2000);
+    } catch (e) {
+      throw new Error(
+        `${(e as Error).message}; AE said: ${events()
+          .filter((x) => x.event === 'device-config')
+          .map((x) => JSON.stringify(x))
+          .slice(-3)
+          .join(' ')}`,
+      );
+    } finally {
+      if (ae.exitCode === null) {
+        ae.kill('SIGTERM');
+        await new Promise((r) => ae.once('exit', r));
+      }
+    }
   }, 240_000);
 });
 
