@@ -6,7 +6,15 @@ const layers = [
   ['protocol', 'crypto', 'store', 'observability'], // foundation
   ['secure-environment'], // SE layer
   ['est', 'dskpp', 'gba', 'rspf', 'saef', 'mef', 'maf', 'esprim', 'esdata', 'escertke'], // frameworks, engines, roles
-  ['identification', 'authentication', 'authorization', 'security-association', 'sensitive-data', 'administration'], // security functions
+  [
+    'identification',
+    'authentication',
+    'authorization',
+    'security-association',
+    'sensitive-data',
+    'administration',
+    'device-config',
+  ], // security functions
   ['cse'], // CSE core
   ['binding-http', 'binding-mqtt', 'binding-coap', 'dtls'], // bindings
   ['node'], // composition

@@ -36,6 +36,12 @@ interface CertRef {
 
 export interface AeFileConfig {
   registrar: { cseId: string; cseBaseName: string };
+  /**
+   * Remote security configuration (docs/remote-security-config.md): the address of this AE's <node> at
+   * the CSE hosting it (hostingCseId), polled every pollSeconds; needs an https transport.certificate,
+   * whose files a switched credential replaces.
+   */
+  deviceConfig?: { node: string; hostingCseId: string; pollSeconds?: number };
   transport:
     | {
         kind: 'http';
@@ -163,6 +169,20 @@ export function readConfig(path: string): AeFileConfig {
     "transport.kind must be 'http', 'mqtt' or 'coap'",
   );
   need(typeof c.transport.url === 'string', 'transport.url is required');
+  if (c.deviceConfig) {
+    need(
+      c.transport.kind === 'http' && !!c.transport.certificate,
+      'deviceConfig needs an https transport with transport.certificate (the credential it replaces)',
+    );
+    need(
+      typeof c.deviceConfig.node === 'string' && /^\/[^/]+\/.+/.test(c.deviceConfig.node),
+      'deviceConfig.node must be the address of the <node>, like /id-in/cse-in/node-1',
+    );
+    need(
+      typeof c.deviceConfig.hostingCseId === 'string' && /^\/[A-Za-z0-9._~-]+$/.test(c.deviceConfig.hostingCseId),
+      'deviceConfig.hostingCseId must be like /id-in',
+    );
+  }
   if (c.transport.kind === 'coap') {
     // Only DTLS: plain CoAP would carry the AE's requests without any security association.
     need(c.transport.url.startsWith('coaps://'), 'a CoAP transport.url must be coaps:// (DTLS)');

@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline';
 //   m2msec-ae load --config ae.json --count N [--interval-ms 1000] [--duration-ms 10000] [--stem-prefix Csim]
 import { answerHelpAndVersion } from '@m2msec/node/cli';
 import { aeOptions, ConfigError, readConfig } from './config.js';
+import { aeDeviceConfig } from './device-config.js';
 import { progressPrinter, runLoad } from './load.js';
 import { ReferenceAe } from './reference-ae.js';
 
@@ -47,14 +48,18 @@ function int(m: Map<string, string>, name: string, def: number): number {
 
 async function run(configPath: string): Promise<void> {
   const config = readConfig(configPath);
-  const ae = new ReferenceAe(aeOptions(config));
+  const options = aeOptions(config);
+  const deviceConfig = aeDeviceConfig(config, options, configPath);
+  const ae = new ReferenceAe(options);
   ae.on('notification', (n) => out({ event: 'notification', from: n.from, sgn: n.sgn }));
   await ae.start();
   out({ event: 'ready', aeId: ae.aeId, stem: ae.stem });
+  const device = deviceConfig?.start(ae.aeId, out);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    device?.stop();
     await ae.close();
     process.exit(0);
   };

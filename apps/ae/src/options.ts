@@ -1,5 +1,6 @@
 // What a reference AE needs: its registrar, the way it reaches it with which SAEF credential
 // (TS-0003 8.2 over HTTP, TS-0010 7.3 over MQTT), and what it does once registered.
+import type { Agent } from 'node:https';
 import type { MqttTlsOptions } from '@m2msec/binding-mqtt';
 import type { JweRecipient, JwsSigner } from '@m2msec/esdata';
 import type { SaefClientFramework } from '@m2msec/saef';
@@ -13,6 +14,8 @@ export interface HttpTransportOptions {
   url: string;
   /** SAEF credential for an https URL (PSK, certificate, ...). */
   framework?: SaefClientFramework;
+  /** The embedder's agent for it, whose credential may be switched at run time (@m2msec/device-config). */
+  httpsAgent?: Agent;
   /** Where this AE receives notifications (an HTTP listener it opens); absent: no notifications. */
   notify?: {
     host: string;

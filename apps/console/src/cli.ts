@@ -22,6 +22,7 @@ import {
   mefRevokeCertificate,
   mefRevokeEnrolment,
 } from './mef-client.js';
+import { pushRemoteConfig, remoteConfig } from './remote-config.js';
 import { newTotpSecret, otpauthUri } from './totp.js';
 
 // --help / --version answer before anything is read or opened (issue 19).
@@ -42,6 +43,9 @@ const USAGE = `usage: m2msec-console <command> [options] [--json]
   acp-update --uri U                pv JSON on stdin
   explain --from F --op OP --to T   may F do OP on T, by which rule
   credentials                       PSK credentials (Kpsa) with bound IDs
+  remote-config                     security <mgmtObj>s of every <node> with the status devices reported
+  remote-config-push --node N [--ta-fingerprint F --ta-uri U] [--enrol-at MEFCFG]
+                                    push a trustAnchorCred and / or a myCertFileCred (enrol at that MEF)
   revoke-psk --key-id K             revoke a Kpsa and end its live sessions
   cse-audit [--kind K] [--since T] [--limit N]
   audit [--account A] [--action X] [--outcome O] [--since T]   the console's own audit log
@@ -72,6 +76,10 @@ const { positionals, values } = parseArgs({
     account: { type: 'string' },
     action: { type: 'string' },
     outcome: { type: 'string' },
+    node: { type: 'string' },
+    'ta-fingerprint': { type: 'string' },
+    'ta-uri': { type: 'string' },
+    'enrol-at': { type: 'string' },
     json: { type: 'boolean' },
     help: { type: 'boolean' },
   },
@@ -187,6 +195,15 @@ async function main(): Promise<number> {
       'acp-update': () => actions.updateAcp(cse, values.uri ?? '', JSON.parse(stdin())),
       explain: () => actions.explain(cse, values.from ?? '', values.op ?? '', values.to ?? ''),
       credentials: () => actions.pskCredentials(cse),
+      'remote-config': () => remoteConfig(cse),
+      'remote-config-push': () =>
+        pushRemoteConfig(cse, {
+          node: values.node ?? '',
+          ...(values['ta-fingerprint'] || values['ta-uri']
+            ? { trustAnchor: { fingerprint: values['ta-fingerprint'] ?? '', uri: values['ta-uri'] ?? '' } }
+            : {}),
+          ...(values['enrol-at'] ? { enrolAt: values['enrol-at'] } : {}),
+        }),
       'revoke-psk': () => actions.revokePsk(cse, values['key-id'] ?? ''),
       'cse-audit': () =>
         actions.cseAudit(cse, {
@@ -197,7 +214,7 @@ async function main(): Promise<number> {
     };
     const f = run[cmd];
     if (!f) throw new actions.ActionError(`unknown command ${cmd}\n${USAGE}`, 2);
-    const target = values.uri ?? values['key-id'] ?? values.to;
+    const target = values.uri ?? values['key-id'] ?? values.to ?? values.node;
     try {
       out(await f());
       record(cmd, target, 'ok');

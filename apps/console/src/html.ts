@@ -26,6 +26,7 @@ const NAV = [
   ['/policies', 'Policies'],
   ['/explain', 'Explain'],
   ['/credentials', 'Credentials'],
+  ['/remote-config', 'Remote config'],
   ['/enrolments', 'MEF enrolments'],
   ['/maf', 'MAF'],
   ['/bulk', 'Bulk provisioning'],

@@ -26,6 +26,7 @@ import {
   mefRevokeCertificate,
   mefRevokeEnrolment,
 } from './mef-client.js';
+import { pushRemoteConfig, remoteConfig } from './remote-config.js';
 import { cookieHeader, cookieValue, type Session, Sessions } from './sessions.js';
 import { verifyTotp } from './totp.js';
 
@@ -289,6 +290,68 @@ export const ROUTES: Route[] = [
           return h`<p id="result">Updated ${uri}: <code>${JSON.stringify(acp.pv)}</code></p><p><a href="/policies">back</a></p>`;
         },
         'Policy updated',
+      );
+    },
+  },
+  {
+    method: 'GET',
+    path: '/remote-config',
+    handle: (d, c) =>
+      view(
+        d,
+        c,
+        'view-remote-config',
+        d.cse.cseBase,
+        async () => {
+          const list = await remoteConfig(d.cse);
+          return h`<p>The security &lt;mgmtObj&gt;s of each &lt;node&gt; (docs/remote-security-config.md) and the status its device reported.</p>${table(
+            ['node', 'kind', 'name', 'status', 'result', 'fingerprint in use', 'reported', 'configuration'],
+            list.map((e) => [
+              h`${e.node}`,
+              h`${e.kind}`,
+              h`${e.rn}`,
+              h`<span class="status-${e.status}">${e.status}</span>`,
+              h`${e.result ?? '—'}`,
+              h`<code>${e.appliedFingerprint ?? '—'}</code>`,
+              h`${e.appliedAt ?? '—'}`,
+              h`<code>${JSON.stringify(e.config)}</code>`,
+            ]),
+            'remote-config',
+          )}<h2>Push to a node</h2>
+          <form method="post" action="/remote-config/push">${csrfField(c.session)}
+          <label>node (resource name) <input name="node" required></label>
+          <fieldset><legend>trustAnchorCred</legend>
+          <label>certFingerprint (SHA-256, hex) <input name="taFingerprint" size="70"></label>
+          <label>URI (https) <input name="taUri" size="50"></label></fieldset>
+          <fieldset><legend>myCertFileCred: enrol a new certificate</legend>
+          <label>at the MEFClientRegCfg (resource name) <input name="enrolAt"></label></fieldset>
+          <button>Push</button></form>`;
+        },
+        'Remote security configuration',
+      ),
+  },
+  {
+    method: 'POST',
+    path: '/remote-config/push',
+    handle: (d, c) => {
+      const node = str(c.req.body?.node);
+      return view(
+        d,
+        c,
+        'push-remote-config',
+        node,
+        async () => {
+          const fp = str(c.req.body?.taFingerprint);
+          const uri = str(c.req.body?.taUri);
+          const enrolAt = str(c.req.body?.enrolAt);
+          const r = await pushRemoteConfig(d.cse, {
+            node,
+            ...(fp || uri ? { trustAnchor: { fingerprint: fp, uri } } : {}),
+            ...(enrolAt ? { enrolAt } : {}),
+          });
+          return h`<p id="result">Pushed to ${r.node}: ${r.created.map((x) => `${x.kind} ${x.rn}`).join(', ')}; the device applies it at its next poll.</p><p><a href="/remote-config">status</a></p>`;
+        },
+        'Remote configuration pushed',
       );
     },
   },

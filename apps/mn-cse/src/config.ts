@@ -90,6 +90,12 @@ export interface MnCseFileConfig {
    */
   testHooks?: { alterRelayedContentFrom: string[] };
   /**
+   * Remote security configuration (docs/remote-security-config.md): the address of this node's <node>
+   * at the registrar, polled every pollSeconds; needs registrar.certificate, whose files a switched
+   * credential replaces.
+   */
+  deviceConfig?: { node: string; pollSeconds?: number };
+  /**
    * This CSE as ESPrim Target (docs/end-to-end-security.md, TS-0003 8.4 / 7.2.2): pre-provisioned
    * pairwiseESPrimKeys, each from a 0600 file (base64 of at least 16 bytes) bound to the AE-ID / CSE-ID it
    * authenticates; never inline.
@@ -272,6 +278,10 @@ export const schema = obj(
       file: str,
     }),
     opsListener: obj(['port'], { host: str, port }),
+    deviceConfig: obj(['node'], {
+      node: { type: 'string', pattern: '^/[^/]+/.+' },
+      pollSeconds: { type: 'integer', minimum: 1, maximum: 86400 },
+    }),
   },
 );
 
@@ -330,6 +340,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MnCseFileConfi
     throw new ConfigError(`invalid configuration${where}: ${problems}`);
   }
   config.dataDir = resolve(config.dataDir);
+  if (config.deviceConfig && !config.registrar.certificate) {
+    throw new ConfigError('deviceConfig needs registrar.certificate (the credential it replaces)');
+  }
   checkProfile(config);
   return config;
 }

@@ -2,9 +2,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Administrators } from '@m2msec/administration';
-import { type CoapListenerOptions, createMnCse, type MqttOptions } from '@m2msec/node';
 // The MN-CSE process: configuration, an express server carrying the oneM2M HTTP binding, and
 // createMnCse for everything else. Wiring only.
+import { HttpRequestSender } from '@m2msec/binding-http';
+import {
+  createSwitchableAgent,
+  DeviceSecurityConfig,
+  frameworkOf,
+  persistCredentialFiles,
+  persistedTrustAnchors,
+} from '@m2msec/device-config';
+import { type CoapListenerOptions, createMnCse, type MqttOptions } from '@m2msec/node';
 import { answerHelpAndVersion } from '@m2msec/node/cli';
 import { createLogger, Metrics, startAdminListener } from '@m2msec/observability';
 import { httpErrorEdge, httpNotFound } from '@m2msec/protocol';
@@ -104,6 +112,33 @@ function coapOptions(c: NonNullable<MnCseFileConfig['coap']>): CoapListenerOptio
   };
 }
 
+/** The node's side of remote security configuration, on the registrar's certificate credential. */
+function deviceSecurityConfig(
+  config: MnCseFileConfig,
+  f: SaefClientFramework,
+  log: ReturnType<typeof createLogger>,
+): DeviceSecurityConfig {
+  if (f.kind !== 'certificate' || !config.deviceConfig || !config.registrar.certificate) throw new Error('unreachable');
+  const files = config.registrar.certificate;
+  const trustAnchorsFile = join(config.dataDir, 'device-config-trust-anchors.pem');
+  const own = f.trustAnchors.map(String);
+  const trustAnchors = [...own, ...persistedTrustAnchors(trustAnchorsFile).filter((p) => !own.includes(p))];
+  const credential = { chain: String(f.cert), key: String(f.key), trustAnchors, servername: f.servername };
+  const agent = createSwitchableAgent(frameworkOf(credential));
+  return new DeviceSecurityConfig({
+    sender: new HttpRequestSender({ httpsAgent: agent.agent, timeoutMs: config.requestTimeoutMs }),
+    poa: config.registrar.url,
+    originator: config.cse.cseId,
+    hostingCseId: config.registrar.cseId,
+    node: config.deviceConfig.node,
+    credential,
+    agent,
+    pollMs: (config.deviceConfig.pollSeconds ?? 10) * 1000,
+    persist: persistCredentialFiles({ cert: files.cert, key: files.key, trustAnchors: trustAnchorsFile }),
+    log: (level, message, fields) => log[level](fields, message),
+  });
+}
+
 /** The administrator principals of the configuration, and the development allowance. */
 function administratorsOf(config: MnCseFileConfig): Administrators {
   try {
@@ -136,6 +171,8 @@ async function main(): Promise<void> {
   const framework = registrarFramework(config.registrar);
   if (!framework) log.warn({}, 'registrar over plain HTTP without a security association (lab setting)');
   const administrators = administratorsOf(config);
+  // Remote security configuration (docs/remote-security-config.md): Mcc on an agent whose credential switches.
+  const device = config.deviceConfig && framework ? deviceSecurityConfig(config, framework, log) : undefined;
   const mn = await createMnCse({
     ...config.cse,
     // TS-0003 6.2.3: administrators are principals whose credential an association proved (and, in the
@@ -152,6 +189,7 @@ async function main(): Promise<void> {
       retryMs: config.registrar.retryMs,
       refreshMs: config.registrar.refreshMs,
       ...(framework ? { framework } : { plainHttp: true }),
+      ...(device ? { httpsAgent: device.agent.agent } : {}),
     },
     ...(config.mqtt ? { mqtt: mqttOptions(config.mqtt) } : {}),
     ...(config.mcc ? { mcc: config.mcc } : {}),
@@ -195,6 +233,7 @@ async function main(): Promise<void> {
     server.once('error', reject);
   });
   await mn.start();
+  device?.start();
   if (config.profile === 'development') {
     log.warn(
       { adminOriginators: config.cse.adminOriginators, url: origin },
@@ -246,6 +285,7 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');
     await ops?.close();
+    device?.stop();
     await mn.stop();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();

@@ -79,7 +79,9 @@ export async function createMnCse(o: MnCseOptions): Promise<MnCse> {
       : await openSqliteStore({ file: ':memory:' });
   const timeoutMs = o.requestTimeoutMs ?? 5_000;
   // Mcc towards the registrar: every request rides the SAEF session(s) of this agent.
-  const agent = o.registrar.framework ? createSaefAgent(o.registrar.framework) : undefined;
+  const ownAgent =
+    o.registrar.framework && !o.registrar.httpsAgent ? createSaefAgent(o.registrar.framework) : undefined;
+  const agent = o.registrar.httpsAgent ?? ownAgent;
   const registrarSender = new HttpRequestSender({ timeoutMs, ...(agent ? { httpsAgent: agent } : {}) });
   const mqttNotifications = new DeferredSender(['mqtt', 'mqtts']);
   const httpNotifications = new HttpRequestSender({ timeoutMs });
@@ -195,7 +197,7 @@ export async function createMnCse(o: MnCseOptions): Promise<MnCse> {
       mqttNotifications.inner = undefined;
       registrarSender.close();
       httpNotifications.close();
-      agent?.destroy();
+      ownAgent?.destroy();
       if (ownStore) await store.close();
     },
   };

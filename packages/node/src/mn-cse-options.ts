@@ -1,6 +1,7 @@
 // What an embedder (or the MN-CSE process) gives createMnCse. Identity in the SP (TS-0001 7.2), the
 // registrar and the SAEF credential towards it (TS-0003 8.2), the Mca bindings for AEs.
 
+import type { Agent } from 'node:https';
 import type { MqttRegistration, MqttTlsOptions } from '@m2msec/binding-mqtt';
 import type { Logger, RelayTamperOptions } from '@m2msec/cse';
 import type { CseESPrimTargetOptions } from '@m2msec/esprim';
@@ -20,6 +21,11 @@ export interface RegistrarOptions {
    * DerivedKey. Omitted only with `plainHttp: true`.
    */
   framework?: SaefClientFramework;
+  /**
+   * The agent Mcc requests ride, owned by the embedder, whose credential may be switched at run time
+   * (@m2msec/device-config: remote security configuration). Default: one made from `framework`.
+   */
+  httpsAgent?: Agent;
   /**
    * Closed labs only: talk to the registrar over plain HTTP without a security association (the
    * registrar must run with allowCseWithoutAssociation). Never chosen implicitly.

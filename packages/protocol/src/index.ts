@@ -91,6 +91,7 @@ export {
   registerContainerDefinition,
 } from './resource/container-definitions.js';
 export { type DataType, dataTypes } from './resource/data-types.js';
+export { securityMgmtObjTables } from './resource/security-mgmt-objs.js';
 export { isSpecializedType, type Specialization, specializationByRoot } from './resource/specializations.js';
 export {
   type ContentOperation,

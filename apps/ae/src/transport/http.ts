@@ -12,7 +12,8 @@ export function openHttpTransport(
   registrar: { cseId: string; cseBaseName: string },
   timeoutMs: number,
 ): AeTransport {
-  const agent = o.framework ? createSaefAgent(o.framework) : undefined;
+  const own = o.framework && !o.httpsAgent ? createSaefAgent(o.framework) : undefined;
+  const agent = o.httpsAgent ?? own;
   const sender = new HttpRequestSender({ timeoutMs, ...(agent ? { httpsAgent: agent } : {}) });
   let server: Server | undefined;
   return {
@@ -38,7 +39,7 @@ export function openHttpTransport(
     },
     async close() {
       sender.close();
-      agent?.destroy();
+      own?.destroy();
       if (server) {
         server.closeAllConnections();
         await new Promise((r) => server!.close(r));

@@ -5,6 +5,7 @@
 // (docs/conformance-resources.md). The mutually exclusive pairs of D.3.2.2 are refused with 4000.
 import { M2MError, ResourceType, ResponseStatusCode } from '@m2msec/protocol';
 import type { ResourceTypeHandler } from './handler.js';
+import { checkSecurityCreate, checkSecurityUpdate, isSecurityMgd } from './security-mgmt-obj.js';
 import { checkSpecializationRoot } from './specialization-root.js';
 
 const SOFTWARE = 1002;
@@ -27,11 +28,14 @@ export const mgmtObjHandler: ResourceTypeHandler = {
   parents: [ResourceType.node], // TS-0004 Table 7.4.18.1-4
   hasAcpi: true,
   idPrefix: 'mgo',
-  create({ attrs }) {
+  async create({ ctx, parent, attrs, resource }) {
     checkExclusive(attrs.mgd, attrs);
+    // Remote security configuration (TS-0003 8.3.8): attribute checks, no key ever stored.
+    if (isSecurityMgd(attrs.mgd)) await checkSecurityCreate(ctx, parent, attrs, resource);
   },
-  update(ctx, current, changes) {
+  async update(ctx, current, changes) {
     checkSpecializationRoot(ctx, current);
     checkExclusive(current.mgd, changes);
+    if (isSecurityMgd(current.mgd)) await checkSecurityUpdate(ctx, current, changes);
   },
 };

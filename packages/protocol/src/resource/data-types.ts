@@ -143,6 +143,14 @@ export const dataTypes: Readonly<Record<string, DataType>> = {
   // <node>, <mgmtObj> (TS-0004 7.4.18, 7.4.15, Annex D; enumerations of 6.3.4.2.20 - 6.3.4.2.24)
   'xs:unsignedLong': { schema: intRange(0), description: 'a non-negative integer' },
   'm2m:nodeID': { schema: nonEmpty, description: 'a non-empty node ID (e.g. urn:gsma:imei:...)' },
+  // TS-0003 8.3.9.9.2 / TS-0004 m2m:suid: two digits (11..43); the handler checks the defined set.
+  'm2m:suid': { schema: intRange(11, 43), description: 'an m2m:suid (TS-0003 Table 8.3.9.9.2)' },
+  'list of m2m:suid': { schema: { type: 'array', items: intRange(11, 43) }, description: 'a list of m2m:suid values' },
+  'xs:unsignedShort': { schema: intRange(0, 65535), description: 'an unsigned 16-bit integer' },
+  'list of xs:unsignedShort': {
+    schema: { type: 'array', items: intRange(0, 65535), minItems: 1 },
+    description: 'a non-empty list of unsigned 16-bit integers',
+  },
   'm2m:mgmtDefinition': { schema: intRange(0), description: 'an m2m:mgmtDefinition number' },
   'm2m:mgmtLinkRef': { schema: { type: ['object', 'array'] }, description: 'an m2m:mgmtLinkRef' },
   'm2m:actionStatus': {

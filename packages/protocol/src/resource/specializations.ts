@@ -10,6 +10,7 @@ import {
   containerDefinitionByRoot,
   containerDefinitionRows,
 } from './container-definitions.js';
+import { securityMgmtObjTables } from './security-mgmt-objs.js';
 
 export interface Specialization {
   ty: typeof ResourceType.mgmtObj | typeof ResourceType.flexContainer | typeof ResourceType.flexContainerAnnc;
@@ -20,7 +21,7 @@ export interface Specialization {
 
 const mgmtObjByRoot = new Map<string, Specialization>();
 const mgmtObjRootByMgd = new Map<number, string>();
-for (const [mgd, t] of Object.entries(mgmtObjTables)) {
+for (const [mgd, t] of Object.entries({ ...mgmtObjTables, ...securityMgmtObjTables })) {
   const root = `m2m:${t.short}`;
   mgmtObjByRoot.set(root, {
     ty: ResourceType.mgmtObj,
