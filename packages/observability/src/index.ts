@@ -17,3 +17,4 @@ export {
   lifecycle,
 } from './security-event.js';
 export { timeResourceStore } from './timed-store.js';
+export { explainTlsFailure, type TlsFailure, tlsHandshakeFailed } from './tls-failure.js';
