@@ -212,6 +212,23 @@ describe('the one-command topology', () => {
     for (const [name, pid] of Object.entries(topo.pids as Record<string, number>)) expect(alive(pid), name).toBe(false);
   });
 
+  it('each program wrote lifecycle lines: its configuration (no secret) when ready, stopping and stopped', () => {
+    for (const name of ['in-cse', 'mn-cse', 'mef', 'maf']) {
+      const events = lines(name).filter((l) => l.kind === 'lifecycle');
+      const withConfig = events.find((l) => l.config);
+      expect(withConfig?.config, name).toMatchObject(
+        name.endsWith('cse') ? { profile: 'secure' } : { fqdn: `${name}.m2msec.org`, kekInDataDir: false },
+      );
+      expect(
+        events.map((l) => l.event),
+        name,
+      ).toEqual(expect.arrayContaining(['ready', 'stopping', 'stopped']));
+    }
+    const starting = lines('in-cse').find((l) => l.event === 'starting');
+    expect(starting.config.security.psk).toMatchObject({ host: '127.0.0.1', tls13: true });
+    expect(starting.config.security.keyFile).toBe(join(dir, 'keys', 'in-cse.kek'));
+  });
+
   it('scripts/topology.sh --help answers without installing, building or starting anything', () => {
     const r = spawnSync('bash', [join(repo, 'scripts/topology.sh'), '--help'], { encoding: 'utf8' });
     expect(r.status).toBe(0);

@@ -6,7 +6,7 @@ import { type CoapListenerOptions, createMnCse, type MqttOptions } from '@m2msec
 // The MN-CSE process: configuration, an express server carrying the oneM2M HTTP binding, and
 // createMnCse for everything else. Wiring only.
 import { answerHelpAndVersion } from '@m2msec/node/cli';
-import { createLogger, Metrics, startAdminListener } from '@m2msec/observability';
+import { configSummary, createLogger, lifecycle, Metrics, startAdminListener } from '@m2msec/observability';
 import { httpErrorEdge, httpNotFound } from '@m2msec/protocol';
 import type { SaefClientFramework } from '@m2msec/saef';
 import { checkSecretFileMode, prepareDataDir } from '@m2msec/secure-environment';
@@ -233,6 +233,9 @@ async function main(): Promise<void> {
     : undefined;
   log.info(
     {
+      kind: 'lifecycle',
+      event: 'ready',
+      config: configSummary(config),
       url: origin,
       registrar: config.registrar.url,
       mcc: mn.mccUrl,
@@ -244,11 +247,12 @@ async function main(): Promise<void> {
   );
 
   const shutdown = async (signal: string) => {
-    log.info({ signal }, 'shutting down');
+    lifecycle(log, undefined, 'stopping', { signal }, 'shutting down');
     await ops?.close();
     await mn.stop();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
+    lifecycle(log, undefined, 'stopped', {}, 'MN-CSE stopped');
     process.exit(0);
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
