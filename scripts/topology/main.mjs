@@ -204,6 +204,7 @@ Try next:
   node apps/ae/dist/main.js run --config ${rel(configs.aeCert)}
   # the MEF's admin API (the token from its file, never on the command line of a shared machine)
   curl -H "authorization: Bearer $(cat ${pki('mef-admin.token')})" ${json.mef.admin}/admin/enrolees
+  curl -H "authorization: Bearer $(cat ${pki('maf-admin.token')})" ${json.maf.admin}/admin/openapi.json
   curl ${json.inCse.ops}/metrics | grep m2msec_requests_total
 
 Ctrl-C stops everything.
