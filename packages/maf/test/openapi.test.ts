@@ -7,7 +7,6 @@ import { ADMIN_OPERATIONS, adminRoutes, openApiPath } from '../src/index.js';
 import { MAF_FQDN, startTestMaf, type TestMaf } from './helpers.js';
 
 let t: TestMaf;
-// biome-ignore lint/suspicious/noExplicitAny: an OpenAPI document as served
 let doc: any;
 
 beforeAll(async () => {

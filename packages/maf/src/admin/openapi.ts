@@ -22,7 +22,9 @@ export const openApiPath = (path: string): string => path.replace(/:([A-Za-z]+)/
 export function mafAdminOpenApi(o: { version: string; mafFqdn: string }): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of ADMIN_OPERATIONS) {
-    const item = (paths[openApiPath(op.path)] ??= {});
+    const path = openApiPath(op.path);
+    paths[path] = paths[path] ?? {};
+    const item = paths[path];
     item[op.method.toLowerCase()] = {
       operationId: `${op.method.toLowerCase()}${openApiPath(op.path).replace(/[^A-Za-z]+(.)?/g, (_, c) => (c ? c.toUpperCase() : ''))}`,
       summary: op.summary,
