@@ -18,4 +18,5 @@ export {
   lifecycle,
 } from './security-event.js';
 export { timeResourceStore } from './timed-store.js';
+export { explainTlsClientError, type TlsClientContext } from './tls-client-error.js';
 export { explainTlsFailure, type TlsFailure, tlsHandshakeFailed } from './tls-failure.js';
