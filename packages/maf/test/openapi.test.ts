@@ -2,8 +2,9 @@
 // outside validator (@apidevtools/swagger-parser), listing exactly the routes the MAF serves, with the
 // very schemas that refuse bad requests. A field the document requires is refused when missing.
 import SwaggerParser from '@apidevtools/swagger-parser';
+import { openApiPath } from '@m2msec/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_OPERATIONS, adminRoutes, openApiPath } from '../src/index.js';
+import { ADMIN_OPERATIONS, adminRoutes } from '../src/index.js';
 import { MAF_FQDN, startTestMaf, type TestMaf } from './helpers.js';
 
 let t: TestMaf;

@@ -18,7 +18,7 @@
 // OpenAPI document is made of; the handlers then check what a schema cannot (the KmID names this MAF, ...).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { parseKmID } from '@m2msec/crypto';
-import type { EdgeRequest, EdgeResponse, EdgeRoute } from '@m2msec/protocol';
+import { checkBody, type EdgeRequest, type EdgeResponse, type EdgeRoute } from '@m2msec/protocol';
 import { MafError } from '../lib/errors.js';
 import { absoluteId, bad, body, expirationTime, relativeKeyId } from '../lib/validate.js';
 import { jsonBody } from '../procedures/json-body.js';
@@ -27,7 +27,6 @@ import { certificateCredentialId, kmCredentialId, type MafStore } from '../store
 import { type HostedTrustAnchors, TA_ID } from '../trust-anchor/hosted-trust-anchors.js';
 import { mafAdminOpenApi } from './openapi.js';
 import { ADMIN_OPERATIONS } from './schemas.js';
-import { validateBody } from './validate-body.js';
 
 export interface AdminRouterOptions {
   token: string;
@@ -84,7 +83,8 @@ export function adminRoutes(o: AdminRouterOptions): EdgeRoute[] {
       async handle(r) {
         if (!authorized(r)) return unauthorized;
         const body = jsonBody(r);
-        if (op.body) validateBody(op.body, body);
+        const refused = op.body ? checkBody(op.body, body) : undefined;
+        if (refused) bad(refused);
         const out = await fn({ params: r.params, body });
         return {
           status: 200,

@@ -1,20 +1,13 @@
 // The MAF admin API's request bodies as JSON Schemas (issue 19 item 7): the same objects validate each
-// request (admin/validate-body.ts, before the handler's own checks of meaning: the KmID names this MAF,
+// request (checkBody of @m2msec/protocol, before the handler's own checks of meaning: the KmID names this MAF,
 // the expiry lies ahead, a new trust anchor has a key) and make the API's OpenAPI document
 // (admin/openapi.ts). `x-message` is the refusal's text when that value is wrong, naming the field.
+import type { AdminOperation, BodySchema } from '@m2msec/protocol';
+
 const ABSOLUTE_ID = '^//[A-Za-z0-9.-]{1,253}(/[A-Za-z0-9._~-]{1,128}){1,2}$';
 const HEX_KEY = '^([0-9a-fA-F]{2}){16,64}$';
 const TA_ID = '^[A-Za-z0-9_-]{1,64}$';
 const ABSOLUTE_ID_MESSAGE = 'must be an Absolute AE-ID or CSE-ID (//SP-ID/CSE-ID[/AE-ID])';
-
-export interface BodySchema {
-  /** What the request is, in refusals ("the client request has an unknown attribute 'x'"). */
-  'x-what': string;
-  type: 'object';
-  additionalProperties: false;
-  required: string[];
-  properties: Record<string, Record<string, unknown>>;
-}
 
 const clientId = {
   type: 'string',
@@ -89,15 +82,6 @@ export const trustAnchorBody: BodySchema = {
     },
   },
 };
-
-export interface AdminOperation {
-  method: 'GET' | 'PUT' | 'DELETE';
-  /** The route's path, express style (:param). */
-  path: string;
-  summary: string;
-  params?: Record<string, { description: string; pattern?: string }>;
-  body?: BodySchema;
-}
 
 const kmId = { description: 'KmID: MAF_RELATIVE_KmID@MAF-FQDN of this MAF (TS-0003 10.6)' };
 const taId = { description: 'TA_id of the DerivedKey trust anchor', pattern: TA_ID };
