@@ -7,14 +7,7 @@ cd "$(dirname "$0")/.."
 . scripts/lib/common.sh
 mkdir -p .data/logs
 ensure_pnpm
-# Install only when the lockfile or a manifest changed since the last successful install.
-stamp=node_modules/.m2msec-install-stamp
-if [ ! -f "$stamp" ] || [ -n "$(find pnpm-lock.yaml package.json pnpm-workspace.yaml packages/*/package.json \
-  apps/*/package.json examples/*/package.json test-e2e/package.json -newer "$stamp" 2>/dev/null | head -n 1)" ]; then
-  echo "installing dependencies (log: .data/logs/install.log)" >&2
-  run_logged 'pnpm install' .data/logs/install.log pnpm install --frozen-lockfile --reporter=append-only
-  touch "$stamp"
-fi
+install_when_changed
 echo "building the IN-CSE (log: .data/logs/build.log)" >&2
 run_logged 'build' .data/logs/build.log pnpm run build --output-logs=errors-only --filter @m2msec/in-cse...
 # node directly, not `pnpm start`: the CSE gets the signals itself and Ctrl-C exits 0 without pnpm's noise.

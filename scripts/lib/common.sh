@@ -30,3 +30,13 @@ run_logged() {
   fi
 }
 free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
+# Installs only when the lockfile or a manifest changed since the last successful install.
+install_when_changed() {
+  local stamp=node_modules/.m2msec-install-stamp
+  if [ ! -f "$stamp" ] || [ -n "$(find pnpm-lock.yaml package.json pnpm-workspace.yaml packages/*/package.json \
+    apps/*/package.json examples/*/package.json test-e2e/package.json -newer "$stamp" 2>/dev/null | head -n 1)" ]; then
+    echo "installing dependencies (log: .data/logs/install.log)" >&2
+    run_logged 'pnpm install' .data/logs/install.log pnpm install --frozen-lockfile --reporter=append-only
+    touch "$stamp"
+  fi
+}

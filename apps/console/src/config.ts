@@ -15,6 +15,8 @@ export interface ConsoleConfig {
   mef?: MefConfig;
   /** The MAF's admin API (optional): clients, registrations, key registrations, trust anchors. */
   maf?: AdminApiConfig;
+  /** /metrics, /healthz, /readyz on their own listener (M2MSEC_OPS_PORT), loopback by default; off when absent. */
+  opsListener?: { host?: string; port: number };
   inCse: {
     /** https URL of the IN-CSE's certificate listener, e.g. https://id-in.m2msec.org:8443 */
     url: string;
@@ -42,6 +44,12 @@ export function loadConfig(path = process.env.M2MSEC_CONSOLE_CONFIG): ConsoleCon
   for (const k of ['http', 'publicOrigin', 'dataDir', 'inCse'] as const)
     if (raw[k] === undefined) throw new Error(`invalid configuration: ${k} is required`);
   const c = { ...DEFAULTS, ...raw } as ConsoleConfig;
+  if (process.env.M2MSEC_OPS_PORT) {
+    const port = Number(process.env.M2MSEC_OPS_PORT);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new Error('invalid configuration: M2MSEC_OPS_PORT must be a port number');
+    c.opsListener = { ...c.opsListener, port };
+  }
   if (!/^https:\/\//.test(c.inCse.url))
     throw new Error(
       'invalid configuration: inCse.url must be https (the console never uses a bare From over plain HTTP)',

@@ -10,6 +10,7 @@ import { loadConfig } from './config.js';
 import { InCseClient } from './in-cse-client.js';
 import { Lockout } from './lockout.js';
 import { AdminApiClient, MefClient } from './mef-client.js';
+import { startConsoleOps } from './ops.js';
 import { Sessions } from './sessions.js';
 import { consoleApp } from './web.js';
 
@@ -36,11 +37,14 @@ const app = consoleApp({
 });
 const tls = config.http.tls;
 const server = tls ? createHttps({ cert: readFileSync(tls.cert), key: readFileSync(tls.key) }, app) : createHttp(app);
+const ops = await startConsoleOps(config);
 server.listen(config.http.port, config.http.host, () => {
-  process.stdout.write(`m2msec console listening on ${config.publicOrigin}\n`);
+  const opsNote = ops ? ` (operations: ${ops.url}/metrics, /healthz, /readyz)` : '';
+  process.stdout.write(`m2msec console listening on ${config.publicOrigin}${opsNote}\n`);
 });
 const stop = () => {
   server.closeAllConnections();
+  void ops?.close();
   server.close(() => process.exit(0));
 };
 process.on('SIGTERM', stop);

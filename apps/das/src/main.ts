@@ -6,7 +6,7 @@ import { createPrivateKey } from 'node:crypto';
 import { dasResponseContent, parseDasRequest } from '@m2msec/authorization';
 import { createHttpBinding } from '@m2msec/binding-http';
 import { answerHelpAndVersion } from '@m2msec/node/cli';
-import { createLogger, Metrics, observeHandler, startAdminListener } from '@m2msec/observability';
+import { configSummary, createLogger, Metrics, observeHandler, startAdminListener } from '@m2msec/observability';
 import { type HandlerResponse, Operation, type RequestPrimitive, ResponseStatusCode } from '@m2msec/protocol';
 import { ConfigError, loadConfig } from './config.js';
 import { decide } from './decide.js';
@@ -66,18 +66,22 @@ async function main(): Promise<void> {
   const address = await binding.listen({ host: config.http.host, port: config.http.port });
   const ops = config.opsListener ? await startAdminListener({ ...config.opsListener, metrics }) : undefined;
   log({
+    kind: 'lifecycle',
     event: 'ready',
+    config: configSummary({ ...config, signingKey: undefined, rules: config.rules.length }),
     url: `http://${config.http.host}:${address.port}`,
     rules: config.rules.length,
     ...(ops ? { ops: ops.url } : {}),
   });
-  const shutdown = async () => {
+  const shutdown = async (signal: string) => {
+    log({ kind: 'lifecycle', event: 'stopping', signal });
     await ops?.close();
     await binding.close({ graceMs: 1000 });
+    log({ kind: 'lifecycle', event: 'stopped' });
     process.exit(0);
   };
-  process.once('SIGTERM', () => void shutdown());
-  process.once('SIGINT', () => void shutdown());
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
 }
 
 main().catch((e) => {

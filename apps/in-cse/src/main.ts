@@ -17,6 +17,7 @@ const program: Program = {
 
 answerHelpAndVersion(program);
 const { ConfigError, createCseNode, loadConfig } = await import('@m2msec/node');
+const { configSummary, lifecycle } = await import('@m2msec/observability');
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -24,6 +25,8 @@ async function main(): Promise<void> {
     ...(process.env.M2MSEC_CONFIG ? { configFile: process.env.M2MSEC_CONFIG } : {}),
   });
   const { log } = node;
+  // Lifecycle lines (issue 19 item 2): what starts with which configuration (no secret), ready, stop.
+  lifecycle(log, undefined, 'starting', { config: configSummary(config) }, 'IN-CSE starting');
   const listeners = await node.start();
   const origin = `http://${config.http.host}:${config.http.port}`;
   if (config.profile === 'development') {
@@ -35,6 +38,8 @@ async function main(): Promise<void> {
   }
   log.info(
     {
+      kind: 'lifecycle',
+      event: 'ready',
       url: listeners.http?.url,
       mqtt: listeners.mqtt?.url,
       profile: config.profile,
@@ -45,8 +50,9 @@ async function main(): Promise<void> {
     'IN-CSE ready',
   );
   const shutdown = async (signal: string) => {
-    log.info({ signal }, 'shutting down');
+    lifecycle(log, undefined, 'stopping', { signal }, 'shutting down');
     await node.stop();
+    lifecycle(log, undefined, 'stopped', {}, 'IN-CSE stopped');
     process.exit(0);
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));

@@ -6,7 +6,7 @@ import { startMaf } from '@m2msec/maf';
 // The reference MAF process: configuration, SE keystore and store in the data directory, then startMaf
 // (packages/maf). Prints one JSON line {"msg":"MAF ready","urls":...}.
 import { answerHelpAndVersion } from '@m2msec/node/cli';
-import { Metrics, startAdminListener } from '@m2msec/observability';
+import { configSummary, Metrics, startAdminListener } from '@m2msec/observability';
 import {
   checkSecretFileMode,
   openSoftwareSecureEnvironment,
@@ -109,16 +109,26 @@ async function main(): Promise<void> {
         checks: { store: () => store.resources.get('readyz'), secureEnvironment: () => se.describe() },
       })
     : undefined;
-  log.ready('MAF ready', { fqdn: config.fqdn, urls: maf.urls, store: config.store.kind, ops: ops?.url });
-  const shutdown = async () => {
+  log.ready('MAF ready', {
+    kind: 'lifecycle',
+    event: 'ready',
+    config: configSummary(config),
+    fqdn: config.fqdn,
+    urls: maf.urls,
+    store: config.store.kind,
+    ops: ops?.url,
+  });
+  const shutdown = async (signal: string) => {
+    log.ready('shutting down', { kind: 'lifecycle', event: 'stopping', signal });
     await ops?.close();
     await maf.close();
     await store.close();
     await se.close();
+    log.ready('MAF stopped', { kind: 'lifecycle', event: 'stopped' });
     process.exit(0);
   };
-  process.once('SIGTERM', () => void shutdown());
-  process.once('SIGINT', () => void shutdown());
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
 }
 
 main().catch((e) => {

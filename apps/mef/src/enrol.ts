@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { join } from 'node:path';
 import { bootstrap, Usim, type UsimState, uePskForNaf } from '@m2msec/gba';
+import { answerHelpAndVersion } from '@m2msec/node/cli';
 // m2msec-enrol: the AE-side RSPF client (TS-0003 8.3.2). One call from a bootstrap credential to
 // stored keys / certificate, atomically in the device's secure environment (a software SE keystore
 // in --se-dir). Prints JSON metadata, never key bytes. Keys come from files readable by their owner only
@@ -21,7 +22,7 @@ import { bootstrap, Usim, type UsimState, uePskForNaf } from '@m2msec/gba';
 //                     (mode 0600) for the device's TLS stack; --usim-state keeps SEQ_MS across runs.
 //   m2msec-enrol show  --se-dir <dir>      current enrolment (manifest)
 //   m2msec-enrol check --se-dir <dir>      consistency of the stored credential set
-import { answerHelpAndVersion } from '@m2msec/node/cli';
+import { explainTlsClientError } from '@m2msec/observability';
 import { checkEnrolmentSet, currentEnrolment, type EnrolmentResult, type EnrolOptions, enrol } from '@m2msec/rspf';
 import {
   checkSecretFileMode,
@@ -318,6 +319,17 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((e) => {
   const usage = e instanceof UsageError || e instanceof SecretAtRestError;
-  process.stderr.write(`m2msec-enrol: ${usage ? e.message : `failed: ${(e as Error).message}`}\n`);
+  // A refused handshake says what to check (wrong Kpm, unknown KpmID), not OpenSSL's text alone.
+  const argv = process.argv.slice(2);
+  const kpmId = argv[argv.indexOf('--kpm-id') + 1];
+  const tls = usage
+    ? undefined
+    : explainTlsClientError(e, {
+        server: 'the MEF',
+        ...(argv.includes('--kpm-id') && kpmId ? { identity: kpmId } : {}),
+        keySource: '--kpm-file',
+        identitySource: '--kpm-id',
+      });
+  process.stderr.write(`m2msec-enrol: ${usage ? e.message : `failed: ${tls ?? (e as Error).message}`}\n`);
   process.exit(usage ? 2 : 1);
 });

@@ -10,7 +10,7 @@ import { type MefGbaOptions, startMef } from '@m2msec/mef';
 // The reference MEF process: configuration, SE keystore and store in the data directory, EST CA on
 // first start, then startMef (packages/mef). Prints one JSON line {"msg":"MEF ready","urls":...}.
 import { answerHelpAndVersion } from '@m2msec/node/cli';
-import { Metrics, startAdminListener } from '@m2msec/observability';
+import { configSummary, Metrics, startAdminListener } from '@m2msec/observability';
 import {
   checkSecretFileMode,
   openSoftwareSecureEnvironment,
@@ -168,16 +168,26 @@ async function main(): Promise<void> {
         checks: { store: () => store.resources.get('readyz'), secureEnvironment: () => se.describe() },
       })
     : undefined;
-  log.ready('MEF ready', { fqdn: config.fqdn, urls: mef.urls, store: config.store.kind, ops: ops?.url });
-  const shutdown = async () => {
+  log.ready('MEF ready', {
+    kind: 'lifecycle',
+    event: 'ready',
+    config: configSummary(config),
+    fqdn: config.fqdn,
+    urls: mef.urls,
+    store: config.store.kind,
+    ops: ops?.url,
+  });
+  const shutdown = async (signal: string) => {
+    log.ready('shutting down', { kind: 'lifecycle', event: 'stopping', signal });
     await ops?.close();
     await mef.close();
     await store.close();
     await se.close();
+    log.ready('MEF stopped', { kind: 'lifecycle', event: 'stopped' });
     process.exit(0);
   };
-  process.once('SIGTERM', () => void shutdown());
-  process.once('SIGINT', () => void shutdown());
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
 }
 
 /** File contents for the GBA listeners; NAF credentials are read from their files (never in the config). */

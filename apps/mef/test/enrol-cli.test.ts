@@ -107,4 +107,36 @@ describe('m2msec-enrol', () => {
     expect(k.code).toBe(2);
     expect(k.stderr).toMatch(/--kpm-file must hold/);
   });
+
+  it('a wrong Kpm or an unknown KpmID is said in words, not as OpenSSL text alone (issue 19 item 6)', async () => {
+    const wrong = join(tmp('m2msec-wrong-'), 'kpm.hex');
+    const wrongHex = randomBytes(32).toString('hex');
+    writeFileSync(wrong, wrongHex, { mode: 0o600 });
+    const psk = (kpmId: string) =>
+      cli([
+        'psk',
+        '--mef',
+        mef.urls.psk!,
+        '--mef-fqdn',
+        MEF_FQDN,
+        '--kpm-id',
+        kpmId,
+        '--kpm-file',
+        wrong,
+        '--se-dir',
+        tmp('m2msec-w-'),
+      ]);
+    const mismatch = await psk(devices[0]!.kpmId);
+    expect(mismatch.code).toBe(1);
+    expect(mismatch.stderr).toMatch(
+      /the PSK for identity 'bulk-0' does not match the one the MEF holds: check --kpm-file \(TLS alert: (bad record mac|decrypt error)\)/,
+    );
+    const unknown = await psk('nobody-here');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/the MEF does not know the PSK identity 'nobody-here': check --kpm-id/);
+    for (const r of [mismatch, unknown]) {
+      expect(r.stderr).not.toMatch(/SSL routines|rec_layer/);
+      expect(r.stderr + r.stdout).not.toContain(wrongHex);
+    }
+  });
 });

@@ -14,7 +14,7 @@ import {
 } from '@m2msec/device-config';
 import { type CoapListenerOptions, createMnCse, type MqttOptions } from '@m2msec/node';
 import { answerHelpAndVersion } from '@m2msec/node/cli';
-import { createLogger, Metrics, startAdminListener } from '@m2msec/observability';
+import { configSummary, createLogger, lifecycle, Metrics, startAdminListener } from '@m2msec/observability';
 import { httpErrorEdge, httpNotFound } from '@m2msec/protocol';
 import type { SaefClientFramework } from '@m2msec/saef';
 import { checkSecretFileMode, prepareDataDir } from '@m2msec/secure-environment';
@@ -272,6 +272,9 @@ async function main(): Promise<void> {
     : undefined;
   log.info(
     {
+      kind: 'lifecycle',
+      event: 'ready',
+      config: configSummary(config),
       url: origin,
       registrar: config.registrar.url,
       mcc: mn.mccUrl,
@@ -283,12 +286,13 @@ async function main(): Promise<void> {
   );
 
   const shutdown = async (signal: string) => {
-    log.info({ signal }, 'shutting down');
+    lifecycle(log, undefined, 'stopping', { signal }, 'shutting down');
     await ops?.close();
     device?.stop();
     await mn.stop();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
+    lifecycle(log, undefined, 'stopped', {}, 'MN-CSE stopped');
     process.exit(0);
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));

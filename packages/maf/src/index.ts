@@ -3,7 +3,9 @@
 // MAF-based SAEF (8.2.2.3), Km from a MEF (SUID 21), and the DerivedKey trust anchor inside the MAF.
 
 // Server
-export { type AdminRouterOptions, adminRoutes } from './admin/routes.js';
+export { mafAdminOpenApi } from './admin/openapi.js';
+export { ADMIN_API_VERSION, type AdminRouterOptions, adminRoutes } from './admin/routes.js';
+export { ADMIN_OPERATIONS } from './admin/schemas.js';
 // Client
 export {
   type MafESDataKey,

@@ -1,5 +1,6 @@
 // @m2msec/mef — the M2M Enrolment Function role server (TS-0003 8.3).
-export { type AdminRouterOptions, adminRouter } from './admin/router.js';
+export { type AdminRouterOptions, adminRouter, MEF_ADMIN_API_VERSION } from './admin/router.js';
+export { MEF_ADMIN_OPERATIONS } from './admin/schemas.js';
 export { CrlPublisher, type CrlPublisherOptions, type PublishedCrl } from './crl/crl-publisher.js';
 export { CRL_PATH, crlRouter } from './crl/crl-router.js';
 export { DigestAuthenticator, digestHa1, parseDigestHeader } from './digest/digest.js';

@@ -6,10 +6,10 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Server as NetServer } from 'node:net';
 import { applyConnectionLimits, createHttpBinding } from '@m2msec/binding-http';
 import { gateNafHandshakes } from '@m2msec/gba';
-import { handshakeCompleted, handshakeRefused } from '@m2msec/observability';
+import { handshakeCompleted, handshakeRefused, tlsHandshakeFailed } from '@m2msec/observability';
 import type { RequestHandler } from '@m2msec/protocol';
 import { withEnrolmentKeys } from '@m2msec/rspf';
-import { CertificateRevocation, CrlFeed } from '@m2msec/saef';
+import { CertificateRevocation, CrlFeed, pskIdentityOf } from '@m2msec/saef';
 import {
   applyCertificateRevocation,
   associationTransportContext,
@@ -105,7 +105,23 @@ export async function startTlsListeners(
     const server = createServer(framework.tlsOptions, app('https-psk'));
     applyConnectionLimits(server, config.limits, { tls: true, onRefused: limitRefused('https-psk') });
     server.on('secureConnection', framework.onSecureConnection);
-    server.on('tlsClientError', auditTlsError('https-psk'));
+    const auditPsk = auditTlsError('https-psk');
+    server.on('tlsClientError', (e, socket) => {
+      // A known identity whose handshake failed afterwards: a wrong key. An unknown or revoked identity
+      // was refused (and logged) by the framework's onRefused already; one line per refusal.
+      const identity = pskIdentityOf(socket);
+      const code = (e as { code?: string }).code ?? e.message;
+      if (identity) {
+        tlsHandshakeFailed(log, administration.metrics, {
+          framework: 'psk',
+          channel: 'https-psk',
+          code,
+          identity,
+          ...(socket.remoteAddress ? { peer: socket.remoteAddress } : {}),
+        });
+      } else log.debug({ channel: 'https-psk', code }, 'TLS handshake failed before a PSK was chosen');
+      auditPsk(e, socket);
+    });
     // GBA (security.gba): a device's first TLS 1.2 handshake with a new B-TID waits for its Ks_NAF over
     // the Zn (gba's handshake gate reads the psk_identity from the ClientKeyExchange); other identities
     // pass straight through. The gate listens; closing the HTTPS server closes it.
@@ -150,7 +166,12 @@ export async function startTlsListeners(
     );
     const audit = auditTlsError('https-certificate');
     server.on('tlsClientError', (e, socket) => {
-      log.info({ code: (e as { code?: string }).code }, 'TLS handshake failed');
+      tlsHandshakeFailed(log, administration.metrics, {
+        framework: 'certificate',
+        channel: 'https-certificate',
+        code: (e as { code?: string }).code ?? e.message,
+        ...(socket.remoteAddress ? { peer: socket.remoteAddress } : {}),
+      });
       audit(e, socket);
     });
     const a = await listen(server, cert.host, cert.port);

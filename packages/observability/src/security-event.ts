@@ -51,15 +51,19 @@ export type LifecycleEvent =
   | 'key-revoked'
   | 'key-derived'
   | 'listener-ready'
+  | 'starting'
   | 'started'
-  | 'stopping';
+  | 'ready'
+  | 'stopping'
+  | 'stopped';
 
 /** A lifecycle line; enrolment events also count in m2msec_enrolments_total. */
 export function lifecycle(
   log: Logger,
   metrics: Metrics | undefined,
   event: LifecycleEvent,
-  fields: Record<string, string | number | boolean | undefined> = {},
+  fields: Record<string, unknown> = {},
+  message: string = event,
 ): void {
   if (event === 'enrolment' || event === 'enrolment-failed') {
     metrics?.enrolments.inc({
@@ -67,5 +71,5 @@ export function lifecycle(
       outcome: event === 'enrolment' ? 'ok' : 'failed',
     });
   }
-  log.info({ kind: 'lifecycle', event, ...fields }, event);
+  log.info({ kind: 'lifecycle', event, ...fields }, message);
 }

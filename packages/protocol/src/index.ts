@@ -27,6 +27,13 @@ export {
   type ShortNameRow,
 } from './generated/short-name-tables.js';
 export {
+  type AdminOperation,
+  adminOpenApi,
+  type BodySchema,
+  checkBody,
+  openApiPath,
+} from './http/admin-api.js';
+export {
   type ClassifiedHttpError,
   classifyHttpError,
   describeErrorForLog,

@@ -13,15 +13,20 @@
 //   PUT    /admin/trust-anchors/<TA_id>       {key?, clients: {<MAF Client ID>: <C_id>}, administrators?, resourceServers?}
 //   DELETE /admin/trust-anchors/<TA_id>
 //   GET    /admin/trust-anchors
+//   GET    /admin/openapi.json                this API as OpenAPI 3.1 (admin/openapi.ts)
+// Request bodies are checked against the JSON Schemas of admin/schemas.ts first, the same objects the
+// OpenAPI document is made of; the handlers then check what a schema cannot (the KmID names this MAF, ...).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { parseKmID } from '@m2msec/crypto';
-import type { EdgeRequest, EdgeResponse, EdgeRoute } from '@m2msec/protocol';
+import { checkBody, type EdgeRequest, type EdgeResponse, type EdgeRoute } from '@m2msec/protocol';
 import { MafError } from '../lib/errors.js';
 import { absoluteId, bad, body, expirationTime, relativeKeyId } from '../lib/validate.js';
 import { jsonBody } from '../procedures/json-body.js';
 import { type NotifyOptions, notifyTargets } from '../server/notify.js';
 import { certificateCredentialId, kmCredentialId, type MafStore } from '../store/maf-store.js';
 import { type HostedTrustAnchors, TA_ID } from '../trust-anchor/hosted-trust-anchors.js';
+import { mafAdminOpenApi } from './openapi.js';
+import { ADMIN_OPERATIONS } from './schemas.js';
 
 export interface AdminRouterOptions {
   token: string;
@@ -49,6 +54,8 @@ interface AdminRequest {
 }
 
 const ADMIN_BODY_LIMIT = 64 * 1024;
+/** The admin API's version in its OpenAPI document. */
+export const ADMIN_API_VERSION = '1.0.0';
 
 export function adminRoutes(o: AdminRouterOptions): EdgeRoute[] {
   const expected = createHash('sha256').update(`Bearer ${o.token}`).digest();
@@ -66,13 +73,19 @@ export function adminRoutes(o: AdminRouterOptions): EdgeRoute[] {
   };
   const routes: EdgeRoute[] = [];
   const add = (method: string, path: string, fn: (req: AdminRequest) => Promise<unknown>) => {
+    // Every route is in the documented table (a route missing there is a programming error, found at start).
+    const op = ADMIN_OPERATIONS.find((a) => a.method === method && a.path === path);
+    if (!op) throw new Error(`admin route ${method} ${path} is not in ADMIN_OPERATIONS (admin/schemas.ts)`);
     routes.push({
       method,
       path,
       maxBodyBytes: ADMIN_BODY_LIMIT,
       async handle(r) {
         if (!authorized(r)) return unauthorized;
-        const out = await fn({ params: r.params, body: jsonBody(r) });
+        const body = jsonBody(r);
+        const refused = op.body ? checkBody(op.body, body) : undefined;
+        if (refused) bad(refused);
+        const out = await fn({ params: r.params, body });
         return {
           status: 200,
           headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
@@ -230,6 +243,10 @@ export function adminRoutes(o: AdminRouterOptions): EdgeRoute[] {
   r.get(
     '/admin/trust-anchors',
     handle(async () => (await o.store.trustAnchors.list()).map(({ value }) => value)),
+  );
+  r.get(
+    '/admin/openapi.json',
+    handle(async () => mafAdminOpenApi({ version: ADMIN_API_VERSION, mafFqdn: o.mafFqdn })),
   );
   // Anything else under /admin: the token first, so the API's shape is not disclosed without it.
   routes.push({

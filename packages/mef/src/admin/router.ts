@@ -11,15 +11,21 @@
 //   DELETE /admin/enrolments/<KeID>           revoke one enrolment
 //   GET    /admin/certificates[?enroleeId=]   EST certificates issued (serial, holder, validity, revocation)
 //   DELETE /admin/certificates/<serial>       revoke one EST certificate ({reason}? RFC 5280 CRLReason name)
+//   GET    /admin/openapi.json                this API as OpenAPI 3.1, from the schemas that check its bodies
 // Every revocation is on the CRL (GET /crl) before it is acknowledged.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { CRL_REASONS, type CrlReason, canonicalSerial } from '@m2msec/est';
+import { adminOpenApi, checkBody } from '@m2msec/protocol';
 import { RspfError } from '@m2msec/rspf';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { digestHa1 } from '../digest/digest.js';
 import type { MefStore } from '../store/mef-store.js';
 import type { EnroleeConfig } from '../store/records.js';
 import { hashPassword } from '../user/password-hash.js';
+import { MEF_ADMIN_OPERATIONS } from './schemas.js';
+
+/** The admin API's version in its OpenAPI document. */
+export const MEF_ADMIN_API_VERSION = '1.0.0';
 
 const hexKey = (v: unknown, what: string): Buffer => {
   if (typeof v !== 'string' || !/^([0-9a-fA-F]{2}){16,64}$/.test(v)) {
@@ -96,128 +102,124 @@ export function adminRouter(store: MefStore, o: AdminRouterOptions): Router {
         });
       }
     };
+  // Every route is in MEF_ADMIN_OPERATIONS (a missing one stops the MEF at start); its body schema is
+  // checked before the handler, so the published document is what is enforced.
+  const route = (method: 'get' | 'put' | 'delete', path: string, fn: (req: Request) => Promise<unknown>) => {
+    const op = MEF_ADMIN_OPERATIONS.find((a) => a.method === method.toUpperCase() && a.path === path);
+    if (!op) throw new Error(`admin route ${method} ${path} is not in MEF_ADMIN_OPERATIONS (admin/schemas.ts)`);
+    r[method](
+      path,
+      handle(async (req) => {
+        const refused = op.body ? checkBody(op.body, req.body ?? {}) : undefined;
+        if (refused) throw new RspfError('BAD_REQUEST', refused);
+        return fn(req);
+      }),
+    );
+  };
   const summary = (rec: { principal: string; enroleeId: string; targets: unknown }) => ({
     principal: rec.principal,
     enroleeId: rec.enroleeId,
     targets: rec.targets,
   });
 
-  r.put(
-    '/admin/enrolees/psk/:kpmId',
-    handle(async (req) => {
-      const kpm = hexKey(req.body?.kpm, 'kpm');
-      try {
-        return summary(await store.putEnrolee(`psk:${req.params.kpmId}`, enroleeConfig(req.body), { kpm }));
-      } finally {
-        kpm.fill(0);
-      }
-    }),
+  route('put', '/admin/enrolees/psk/:kpmId', async (req) => {
+    const kpm = hexKey(req.body?.kpm, 'kpm');
+    try {
+      return summary(await store.putEnrolee(`psk:${req.params.kpmId}`, enroleeConfig(req.body), { kpm }));
+    } finally {
+      kpm.fill(0);
+    }
+  });
+  route('put', '/admin/enrolees/certificate/:san', async (req) =>
+    summary(await store.putEnrolee(`cert:${req.params.san}`, enroleeConfig(req.body))),
   );
-  r.put(
-    '/admin/enrolees/certificate/:san',
-    handle(async (req) => summary(await store.putEnrolee(`cert:${req.params.san}`, enroleeConfig(req.body)))),
+  route('put', '/admin/enrolees/user/:username', async (req) => {
+    const pw = req.body?.password;
+    const username = String(req.params.username);
+    // The username may become a certificate subject (CN=<username>): no RFC 4514 special characters.
+    if (!USERNAME.test(username)) {
+      throw new RspfError('BAD_REQUEST', 'a username is 1-64 letters, digits, . _ @ - (starting alphanumeric)');
+    }
+    if (typeof pw !== 'string' || pw.length < 8)
+      throw new RspfError('BAD_REQUEST', 'password needs 8 characters or more');
+    const config = enroleeConfig(req.body);
+    const ha1 = digestHa1(username, o.digestRealm, pw);
+    const passwordHash = await hashPassword(pw);
+    try {
+      const rec = await store.putEnrolee(`user:${username}`, config, { ha1, passwordHash });
+      await o.afterUserChange?.(username);
+      return summary(rec);
+    } finally {
+      ha1.fill(0);
+    }
+  });
+  route('delete', '/admin/enrolees/:kind/:id', async (req) => {
+    const prefix = { psk: 'psk', certificate: 'cert', user: 'user' }[String(req.params.kind)];
+    if (!prefix) throw new RspfError('BAD_REQUEST', 'kind must be psk, certificate or user');
+    const revokedEnrolments = await store.revokeEnrolee(`${prefix}:${req.params.id}`);
+    await o.afterRevocation?.();
+    return { revokedEnrolments };
+  });
+  route('get', '/admin/enrolees', async () => (await store.enrolees.list()).map(({ value }) => summary(value)));
+  route('put', '/admin/targets/:targetId', async (req) => {
+    const b = req.body ?? {};
+    const targetId = String(req.params.targetId);
+    if (typeof b.pskIdentity !== 'string' && typeof b.certificateSan !== 'string') {
+      throw new RspfError('BAD_REQUEST', 'a target authenticates with {pskIdentity, key} or {certificateSan}');
+    }
+    const key = typeof b.pskIdentity === 'string' ? hexKey(b.key, 'key') : undefined;
+    try {
+      await store.putTarget(
+        {
+          targetId,
+          ...(typeof b.pskIdentity === 'string' ? { pskIdentity: b.pskIdentity } : {}),
+          ...(typeof b.certificateSan === 'string' ? { certificateSan: b.certificateSan } : {}),
+          ...(typeof b.announceUrl === 'string' ? { announceUrl: b.announceUrl } : {}),
+        },
+        key,
+      );
+    } finally {
+      key?.fill(0);
+    }
+    return { targetId };
+  });
+  route('get', '/admin/enrolments', async (req) =>
+    (await store.enrolments.list())
+      .map(({ value: { sealedKe: _sealed, ...meta } }) => meta)
+      .filter((m) => !req.query.enroleeId || m.enroleeId === req.query.enroleeId),
   );
-  r.put(
-    '/admin/enrolees/user/:username',
-    handle(async (req) => {
-      const pw = req.body?.password;
-      const username = String(req.params.username);
-      // The username may become a certificate subject (CN=<username>): no RFC 4514 special characters.
-      if (!USERNAME.test(username)) {
-        throw new RspfError('BAD_REQUEST', 'a username is 1-64 letters, digits, . _ @ - (starting alphanumeric)');
-      }
-      if (typeof pw !== 'string' || pw.length < 8)
-        throw new RspfError('BAD_REQUEST', 'password needs 8 characters or more');
-      const config = enroleeConfig(req.body);
-      const ha1 = digestHa1(username, o.digestRealm, pw);
-      const passwordHash = await hashPassword(pw);
-      try {
-        const rec = await store.putEnrolee(`user:${username}`, config, { ha1, passwordHash });
-        await o.afterUserChange?.(username);
-        return summary(rec);
-      } finally {
-        ha1.fill(0);
-      }
-    }),
+  route('delete', '/admin/enrolments/:keId', async (req) => {
+    await store.revokeEnrolment(String(req.params.keId));
+    return { revoked: req.params.keId };
+  });
+  route('get', '/admin/certificates', async (req) =>
+    (await store.issued.list())
+      .map(({ value }) => value)
+      .filter((c) => !req.query.enroleeId || c.enroleeId === req.query.enroleeId),
   );
-  r.delete(
-    '/admin/enrolees/:kind/:id',
-    handle(async (req) => {
-      const prefix = { psk: 'psk', certificate: 'cert', user: 'user' }[String(req.params.kind)];
-      if (!prefix) throw new RspfError('BAD_REQUEST', 'kind must be psk, certificate or user');
-      const revokedEnrolments = await store.revokeEnrolee(`${prefix}:${req.params.id}`);
-      await o.afterRevocation?.();
-      return { revokedEnrolments };
-    }),
-  );
-  r.get(
-    '/admin/enrolees',
-    handle(async () => (await store.enrolees.list()).map(({ value }) => summary(value))),
-  );
-  r.put(
-    '/admin/targets/:targetId',
-    handle(async (req) => {
-      const b = req.body ?? {};
-      const targetId = String(req.params.targetId);
-      if (typeof b.pskIdentity !== 'string' && typeof b.certificateSan !== 'string') {
-        throw new RspfError('BAD_REQUEST', 'a target authenticates with {pskIdentity, key} or {certificateSan}');
-      }
-      const key = typeof b.pskIdentity === 'string' ? hexKey(b.key, 'key') : undefined;
-      try {
-        await store.putTarget(
-          {
-            targetId,
-            ...(typeof b.pskIdentity === 'string' ? { pskIdentity: b.pskIdentity } : {}),
-            ...(typeof b.certificateSan === 'string' ? { certificateSan: b.certificateSan } : {}),
-            ...(typeof b.announceUrl === 'string' ? { announceUrl: b.announceUrl } : {}),
-          },
-          key,
-        );
-      } finally {
-        key?.fill(0);
-      }
-      return { targetId };
-    }),
-  );
-  r.get(
-    '/admin/enrolments',
-    handle(async (req) =>
-      (await store.enrolments.list())
-        .map(({ value: { sealedKe: _sealed, ...meta } }) => meta)
-        .filter((m) => !req.query.enroleeId || m.enroleeId === req.query.enroleeId),
-    ),
-  );
-  r.delete(
-    '/admin/enrolments/:keId',
-    handle(async (req) => {
-      await store.revokeEnrolment(String(req.params.keId));
-      return { revoked: req.params.keId };
-    }),
-  );
-  r.get(
-    '/admin/certificates',
-    handle(async (req) =>
-      (await store.issued.list())
-        .map(({ value }) => value)
-        .filter((c) => !req.query.enroleeId || c.enroleeId === req.query.enroleeId),
-    ),
-  );
-  r.delete(
-    '/admin/certificates/:serial',
-    handle(async (req) => {
-      let serial: string;
-      try {
-        serial = canonicalSerial(String(req.params.serial));
-      } catch {
-        throw new RspfError('BAD_REQUEST', 'the serial number must be 1 to 40 hex digits');
-      }
-      const reason = req.body?.reason ?? 'unspecified';
-      if (!(CRL_REASONS as readonly string[]).includes(reason)) {
-        throw new RspfError('BAD_REQUEST', `reason must be one of ${CRL_REASONS.join(', ')}`);
-      }
-      const rec = await store.revokeCertificate(serial, reason as CrlReason);
-      await o.afterRevocation?.();
-      return { revoked: rec.serialNumber, revokedAt: new Date(rec.revokedAt!).toISOString(), reason: rec.reason };
+  route('delete', '/admin/certificates/:serial', async (req) => {
+    let serial: string;
+    try {
+      serial = canonicalSerial(String(req.params.serial));
+    } catch {
+      throw new RspfError('BAD_REQUEST', 'the serial number must be 1 to 40 hex digits');
+    }
+    const reason = req.body?.reason ?? 'unspecified';
+    if (!(CRL_REASONS as readonly string[]).includes(reason)) {
+      throw new RspfError('BAD_REQUEST', `reason must be one of ${CRL_REASONS.join(', ')}`);
+    }
+    const rec = await store.revokeCertificate(serial, reason as CrlReason);
+    await o.afterRevocation?.();
+    return { revoked: rec.serialNumber, revokedAt: new Date(rec.revokedAt!).toISOString(), reason: rec.reason };
+  });
+  route('get', '/admin/openapi.json', async () =>
+    adminOpenApi({
+      title: 'MEF admin API',
+      version: MEF_ADMIN_API_VERSION,
+      description:
+        'Administrating-stakeholder API of the reference MEF (TS-0003 8.3.2.1, 9.2.2): enrolees, Enrolment ' +
+        'Targets, enrolments and EST certificates, revocation. Keys and passwords go in and never come out.',
+      operations: MEF_ADMIN_OPERATIONS,
     }),
   );
   return r;
