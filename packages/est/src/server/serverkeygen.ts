@@ -1,14 +1,16 @@
 // /serverkeygen (RFC 7030 4.4): the server generates the P-256 key pair, certifies it with the
 // CSR's subject and SAN, and answers multipart/mixed: the private key, then the certificate as
 // certs-only. The key is application/pkcs8 protected by TLS alone, or, when the CSR carries a
-// key-encryption attribute (4.4.1.1 / 4.4.1.2), a CMS EnvelopedData to the named key
-// (application/pkcs7-mime; smime-type=server-generated-key, 4.4.2). The private key is never
+// key-encryption attribute (4.4.1.1 / 4.4.1.2), a CMS SignedData (signed with the CA key in the SE)
+// inside an EnvelopedData to the named key (application/pkcs7-mime; smime-type=server-generated-key,
+// 4.4.2). The private key is never
 // logged and the response is marked no-store.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { ParsedCsr } from '../csr/parse-csr.js';
 import { EstError } from '../errors.js';
 import { encodeBase64Body } from '../lib/base64-body.js';
 import { encodeCertsOnly } from '../pkcs7/certs-only.js';
+import { signedData } from '../pkcs7/signed-data.js';
 import type { EstClientIdentity } from '../tls/client-identity.js';
 import { checkEnrolmentRequest } from './check-request.js';
 import { decide } from './decide.js';
@@ -36,7 +38,11 @@ export async function serverkeygen(o: EstServerOptions, req: EstHttpRequest): Pr
     publicKey.export({ type: 'spki', format: 'der' }),
   );
   const pkcs8 = privateKey.export({ type: 'pkcs8', format: 'der' });
-  const keyPart = recipient ? await encryptServerKey(pkcs8, recipient) : pkcs8;
+  // 4.4.2: with additional encryption the key is signed by its generator (this server, with the CA key
+  // held in the SE) before it is enveloped.
+  const keyPart = recipient
+    ? await encryptServerKey(pkcs8, recipient, (type, content) => signedData(o.ca, type, content, [o.ca.certificate]))
+    : pkcs8;
   const keyType = recipient ? 'application/pkcs7-mime; smime-type=server-generated-key' : 'application/pkcs8';
   const boundary = `est-${randomBytes(12).toString('hex')}`;
   const body =
