@@ -41,8 +41,9 @@ function server(mode: 'stateful' | 'stateless', publicKey = false): DskppServer 
 
 async function session(s: DskppServer, profile: 'shared-key' | 'public-key' = 'shared-key'): Promise<void> {
   const c = profile === 'public-key' ? { ...creds, serverTrust: trust } : creds;
-  const hello = await s.handle(fourPassHello(c, profile));
-  const { negoXml, pending } = fourPassNego(c, hello.body, profile);
+  const clientHello = fourPassHello(c, profile);
+  const hello = await s.handle(clientHello);
+  const { negoXml, pending } = fourPassNego(c, hello.body, profile, clientHello);
   const fin = await s.handle(negoXml);
   if (fin.status !== 'Success') throw new Error(`session failed: ${fin.status}`);
   fourPassFinish(c, pending, fin.body).kToken.fill(0);

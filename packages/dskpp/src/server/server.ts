@@ -58,16 +58,16 @@ export class DskppServer {
         }
         const negotiated = negotiate(message, this.ctx.policy);
         if (negotiated.variant === 'two-pass') {
-          return { body: await answerTwoPassHello(this.ctx, message, negotiated), status: 'Success' };
+          return { body: await answerTwoPassHello(this.ctx, message, negotiated, requestXml), status: 'Success' };
         }
-        return { body: await answerFourPassHello(this.ctx, message, negotiated), status: 'Continue' };
+        return { body: await answerFourPassHello(this.ctx, message, negotiated, requestXml), status: 'Continue' };
       }
       if (message.type === 'KeyProvClientNonce') {
         sessionId = message.sessionId;
         if (message.criticalExtensions > 0) {
           throw new DskppError('UnknownCriticalExtension', 'a critical extension is not understood');
         }
-        return { body: await answerClientNonce(this.ctx, message), status: 'Success' };
+        return { body: await answerClientNonce(this.ctx, message, requestXml), status: 'Success' };
       }
       throw new DskppError('UnknownRequest', `${message.type} is a server message`);
     } catch (e) {
