@@ -44,12 +44,16 @@ afterAll(async () => {
   await pki?.cleanup();
 });
 
-async function request(keyEncryption?: { kind: 'symmetric' | 'asymmetric'; keyIdentifier: Uint8Array }) {
+async function request(
+  keyEncryption?: { kind: 'symmetric' | 'asymmetric'; keyIdentifier: Uint8Array },
+  smimeCapabilities?: readonly string[],
+) {
   const keys = await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
   const csr = await createCsr({
     key: keys,
     subjectAltName: [{ type: 'uri', value: SAN }],
     ...(keyEncryption ? { keyEncryption } : {}),
+    ...(smimeCapabilities ? { smimeCapabilities } : {}),
   });
   return curl(
     [
@@ -152,9 +156,10 @@ describe('serverkeygen with the private key encrypted', () => {
     expect(key!.head).toMatch(/content-type: application\/pkcs7-mime; smime-type=server-generated-key/i);
     const env = writeTemp(pki.dir, 'skg-asym.p7m', Buffer.from(key!.body.replace(/\s+/g, ''), 'base64'));
     // 4.4.2: the envelope holds a SignedData, not the bare key package.
-    expect(ok('openssl', ['cms', '-cmsout', '-print', '-inform', 'DER', '-in', env])).toMatch(
-      /contentType: pkcs7-signedData/,
-    );
+    const printed = ok('openssl', ['cms', '-cmsout', '-print', '-inform', 'DER', '-in', env]);
+    expect(printed).toMatch(/contentType: pkcs7-signedData/);
+    // ECDH KeyAgreeRecipientInfo with the key wrap the client offered (SMIMECapabilities, 4.4.2).
+    expect(printed).toMatch(/id-aes256-wrap/);
     const out = writeTemp(pki.dir, 'skg-asym.pkg', '');
     ok('openssl', [
       'cms',
@@ -241,6 +246,23 @@ describe('serverkeygen with the private key encrypted', () => {
         KEK_ID.toString('hex'),
       ]),
     ).toThrow();
+  });
+
+  it('needs SMIMECapabilities naming the key wrap it uses (RFC 7030 4.4.1 / 4.4.2), before any certificate is issued', async () => {
+    const before = issued.length;
+    const none = await request({ kind: 'symmetric', keyIdentifier: KEK_ID }, []);
+    expect(none.status).toBe(400);
+    expect(none.body.toString()).toMatch(/SMIMECapabilities/);
+    // Only AES-128 key wrap offered: this server's KEK wrap is AES-256, which the client did not list.
+    const aes128 = await request({ kind: 'symmetric', keyIdentifier: KEK_ID }, ['2.16.840.1.101.3.4.1.5']);
+    expect(aes128.status).toBe(400);
+    expect(aes128.body.toString()).toMatch(/2\.16\.840\.1\.101\.3\.4\.1\.45/);
+    expect(issued.length).toBe(before);
+    // The accepted request's envelope uses the offered algorithm.
+    const good = await request({ kind: 'symmetric', keyIdentifier: KEK_ID }, ['2.16.840.1.101.3.4.1.45']);
+    expect(good.status, good.body.toString()).toBe(200);
+    const env = writeTemp(pki.dir, 'skg-caps.p7m', Buffer.from(parts(good)[0]!.body.replace(/\s+/g, ''), 'base64'));
+    expect(ok('openssl', ['cms', '-cmsout', '-print', '-inform', 'DER', '-in', env])).toMatch(/id-aes256-wrap/);
   });
 
   it('refuses an identifier that names no key of this client, before any certificate is issued', async () => {

@@ -22,6 +22,12 @@ export type ServerKeyRecipient =
   | { readonly kind: 'certificate'; readonly certificate: Uint8Array }
   | { readonly kind: 'symmetric'; readonly keyIdentifier: Uint8Array; readonly key: Uint8Array };
 
+/** The key algorithm of a certificate's subject public key. */
+export function certificateKeyAlgorithm(der: Uint8Array): 'rsa' | 'ec' | 'other' {
+  const alg = pkijs.Certificate.fromBER(der).subjectPublicKeyInfo.algorithm.algorithmId;
+  return alg === '1.2.840.113549.1.1.1' ? 'rsa' : alg === '1.2.840.10045.2.1' ? 'ec' : 'other';
+}
+
 /** The key identifier of a certificate: its subjectKeyIdentifier, else SHA-1 of the key (RFC 5280 4.2.1.2 (1)). */
 export function certificateKeyIdentifier(der: Uint8Array): Uint8Array {
   const cert = pkijs.Certificate.fromBER(der);
