@@ -407,11 +407,15 @@ describe('HTTP binding', () => {
       expect((await post('<x/>', 'application/xml')).status).toBe(415);
       expect((await fetch(h.url)).status).toBe(405);
       expect((await post('x'.repeat(70_000))).status).toBe(413);
-      const res = await post('<x/>');
+      // No DSKPP client message at all: 400 (RFC 6063 7.2.4).
+      expect((await post('<x/>')).status).toBe(400);
+      const res = await post(
+        '<dskpp:KeyProvClientHello xmlns:dskpp="urn:ietf:params:xml:ns:keyprov:dskpp" Version="1.0"/>',
+      );
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/^application\/dskpp\+xml/);
       expect(res.headers.get('cache-control')).toBe('no-store');
-      expect(await res.text()).toContain('Status="UnknownRequest"');
+      expect(await res.text()).toContain('Status="MalformedRequest"');
     } finally {
       await h.close();
     }

@@ -19,6 +19,11 @@ export interface DskppServerResponse {
   body: string;
   /** Status carried by the response (Continue / Success / an error status). */
   status: 'Continue' | 'Success' | DskppErrorStatus;
+  /**
+   * False when the request was no DSKPP client message at all (another root element, a server PDU):
+   * the HTTP binding answers those 400 (RFC 6063 7.2.4), not 200 with a DSKPP error.
+   */
+  clientMessage: boolean;
 }
 
 export class DskppServer {
@@ -58,16 +63,18 @@ export class DskppServer {
         }
         const negotiated = negotiate(message, this.ctx.policy);
         if (negotiated.variant === 'two-pass') {
-          return { body: await answerTwoPassHello(this.ctx, message, negotiated, requestXml), status: 'Success' };
+          const body = await answerTwoPassHello(this.ctx, message, negotiated, requestXml);
+          return { body, status: 'Success', clientMessage: true };
         }
-        return { body: await answerFourPassHello(this.ctx, message, negotiated, requestXml), status: 'Continue' };
+        const body = await answerFourPassHello(this.ctx, message, negotiated, requestXml);
+        return { body, status: 'Continue', clientMessage: true };
       }
       if (message.type === 'KeyProvClientNonce') {
         sessionId = message.sessionId;
         if (message.criticalExtensions > 0) {
           throw new DskppError('UnknownCriticalExtension', 'a critical extension is not understood');
         }
-        return { body: await answerClientNonce(this.ctx, message, requestXml), status: 'Success' };
+        return { body: await answerClientNonce(this.ctx, message, requestXml), status: 'Success', clientMessage: true };
       }
       throw new DskppError('UnknownRequest', `${message.type} is a server message`);
     } catch (e) {
@@ -79,7 +86,9 @@ export class DskppServer {
       });
       // A SessionID that failed to open is echoed only if it is a legal identifier.
       const echo = sessionId && sessionId.length <= 128 ? sessionId : undefined;
-      return { body: encodeErrorResponse(err.status, echo), status: err.status };
+      const clientMessage =
+        messageType === 'KeyProvClientHello' || messageType === 'KeyProvClientNonce' || err.status !== 'UnknownRequest';
+      return { body: encodeErrorResponse(err.status, echo), status: err.status, clientMessage };
     }
   }
 }
