@@ -6,13 +6,13 @@ import { decodeResponse } from '../client/check-response.js';
 import { CLIENT_DEFAULTS, type DskppClientCredentials } from '../client/options.js';
 import { AD_MIN_ITERATIONS, authenticationDataMac, publicKeyBytes } from '../keys/authentication-data.js';
 import { messageHash, verifyKeyConfirmationMac } from '../keys/key-confirmation.js';
+import { splitTwoPassKProv, twoPassHalfLength } from '../keys/two-pass-keys.js';
 import { clientFailure, DskppError } from '../lib/errors.js';
 import { aesKeyUnwrap } from '../lib/kw-aes.js';
 import {
   ENC_KW_AES128,
   ENC_RSA_OAEP,
   KEY_PACKAGE_PSKC,
-  KEY_TYPE_LENGTHS,
   type KeyTypeUri,
   KPM_TRANSPORT,
   KPM_WRAP,
@@ -106,20 +106,20 @@ export function twoPassFinish(c: DskppClientCredentials, pending: TwoPassPending
   if (fin.keyPackage.keyProtectionMethod !== undefined && fin.keyPackage.keyProtectionMethod !== method) {
     throw clientFailure('KeyPackageInvalid', 'KeyPackage uses another key protection method');
   }
-  const tokenLength = KEY_TYPE_LENGTHS[kc.algorithm as KeyTypeUri];
+  const keyType = kc.algorithm as KeyTypeUri;
   const kProv = pending.profile === 'transport' ? decryptTransported(c, kc) : unwrapWrapped(c, kc);
-  if (kProv.length !== 2 * tokenLength) {
+  if (kProv.length !== 2 * twoPassHalfLength(keyType, pending.macAlgorithm)) {
     kProv.fill(0);
     throw clientFailure('KeyPackageInvalid', 'unwrapped K_PROV has the wrong length for the key type');
   }
-  const kMac = kProv.subarray(0, tokenLength);
+  const { kMac, kToken } = splitTwoPassKProv(kProv, keyType, pending.macAlgorithm);
   // 5.2.2: MAC = DSKPP-PRF(K_MAC, "MAC 1 computation" || msg_hash || ServerID, 32), ServerID from the KeyPackage.
   const serverId = fin.keyPackage.serverId;
   const ok =
     serverId !== undefined &&
     verifyKeyConfirmationMac(pending.macAlgorithm, kMac, fin.mac, messageHash(pending.helloXml), serverId);
-  const kToken = kProv.slice(tokenLength);
   kProv.fill(0);
+  kMac.fill(0);
   if (!ok) {
     kToken.fill(0);
     throw clientFailure('KeyConfirmationFailed', 'key confirmation MAC did not verify, nothing stored');

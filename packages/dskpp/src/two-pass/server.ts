@@ -7,10 +7,11 @@ import { constants, createHash, createPublicKey, publicEncrypt, randomBytes, ran
 import { clientViewOfKeyContainer } from '../confirmation/client-view.js';
 import { adIterationRange, publicKeyBytes, verifyAuthenticationDataMac } from '../keys/authentication-data.js';
 import { keyConfirmationMac, messageHash } from '../keys/key-confirmation.js';
+import { splitTwoPassKProv, twoPassHalfLength } from '../keys/two-pass-keys.js';
 import { concatBytes, utf8, zeroize } from '../lib/bytes.js';
 import { DskppError } from '../lib/errors.js';
 import { aesKeyWrap } from '../lib/kw-aes.js';
-import { ENC_KW_AES128, ENC_RSA_OAEP, KEY_TYPE_LENGTHS, KPM_TRANSPORT, KPM_WRAP } from '../lib/uris.js';
+import { ENC_KW_AES128, ENC_RSA_OAEP, KPM_TRANSPORT, KPM_WRAP } from '../lib/uris.js';
 import { encodeServerFinished } from '../messages/encode.js';
 import type { KeyProvClientHello } from '../messages/types.js';
 import { isMacAlgorithm } from '../prf/dskpp-prf.js';
@@ -98,10 +99,8 @@ export async function answerTwoPassHello(
     throw new DskppError('Abort', 'this KeyProvClientHello (ClientID, R_C) was already answered');
   }
 
-  const tokenLength = KEY_TYPE_LENGTHS[negotiated.keyType];
-  const kProv = new Uint8Array(randomBytes(2 * tokenLength));
-  const kMac = kProv.subarray(0, tokenLength);
-  const kToken = kProv.subarray(tokenLength);
+  const kProv = new Uint8Array(randomBytes(2 * twoPassHalfLength(negotiated.keyType, prf)));
+  const { kMac, kToken } = splitTwoPassKProv(kProv, negotiated.keyType, prf);
   try {
     const now = ctx.now();
     const keyId = ctx.newKeyId();
@@ -149,6 +148,6 @@ export async function answerTwoPassHello(
     });
     return finished;
   } finally {
-    zeroize(kProv);
+    zeroize(kProv, kMac, kToken);
   }
 }
