@@ -392,6 +392,15 @@ describe('hello validation and negotiation statuses', () => {
       'NoSupportedKeyPackages',
     ],
     ['an unregistered device', () => hello().replace('SN-0001', 'SN-9999'), 'AccessDenied'],
+    [
+      'a key replacement request (KeyID): not offered, refused rather than run as a new key',
+      () =>
+        hello().replace(
+          '</dskpp:DeviceIdentifierData>',
+          '</dskpp:DeviceIdentifierData><dskpp:KeyID>SE9UUDAwMDAwMDAx</dskpp:KeyID>',
+        ),
+      'UnknownRequest',
+    ],
   ];
   it.each(cases)('%s', async (_name, make, expected) => {
     expect(await status(s.server, make())).toBe(expected);

@@ -61,6 +61,14 @@ export class DskppServer {
         if (message.criticalExtensions > 0) {
           throw new DskppError('UnknownCriticalExtension', 'a critical extension is not understood');
         }
+        // A KeyID asks for the replacement of a provisioned key, which needs the renewal MAC of 4.2.3 /
+        // 5.2.2 ("MAC 2"); this server does not offer it, so the request is refused, never run as a new key.
+        if (message.keyId !== undefined) {
+          throw new DskppError(
+            'UnknownRequest',
+            'key replacement (KeyID, RFC 6063 4.2.3) is not offered by this server',
+          );
+        }
         const negotiated = negotiate(message, this.ctx.policy);
         if (negotiated.variant === 'two-pass') {
           const body = await answerTwoPassHello(this.ctx, message, negotiated, requestXml);
