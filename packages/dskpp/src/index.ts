@@ -15,7 +15,7 @@ export { type DskppRoutesOptions, dskppRoutes } from './http/routes.js';
 export { type HttpTransportOptions, httpTransport, postConfirmation } from './http/transport.js';
 export { authenticationDataMac, encodeAuthenticationCode } from './keys/authentication-data.js';
 export { deriveFourPassKeys, type ProvisioningKeys } from './keys/four-pass-keys.js';
-export { keyConfirmationMac } from './keys/key-confirmation.js';
+export { keyConfirmationMac, messageHash } from './keys/key-confirmation.js';
 export { type DskppClientFailure, DskppError } from './lib/errors.js';
 export { aesKeyUnwrap, aesKeyWrap } from './lib/kw-aes.js';
 export { DSKPP_STATUS_CODES, type DskppErrorStatus, type DskppStatus, isDskppStatus } from './lib/status.js';

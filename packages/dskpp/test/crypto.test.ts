@@ -1,7 +1,7 @@
 // DSKPP-PRF, the derivations built on it and AES key wrap: published vectors, and independent
 // recomputation with openssl run inside the test.
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { aesCmacPrf128 } from '@m2msec/crypto';
 import { describe, expect, it } from 'vitest';
 import {
@@ -10,9 +10,11 @@ import {
   authenticationDataMac,
   deriveFourPassKeys,
   dskppPrf,
+  encodeAuthenticationCode,
   keyConfirmationMac,
   MAC_DSKPP_PRF_AES_128,
   MAC_DSKPP_PRF_SHA256,
+  messageHash,
 } from '../src/index.js';
 
 const hex = (s: string) => new Uint8Array(Buffer.from(s.replace(/\s/g, ''), 'hex'));
@@ -38,9 +40,29 @@ function opensslHmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
   return hex(r.stdout.toString().trim());
 }
 
-/** DSKPP-PRF-AES recomputed with openssl CMAC only (RFC 4615 key reduction included). */
+/** PBKDF2-HMAC-SHA-256 by openssl kdf (K_AC of RFC 6063 3.4.1.2). */
+function opensslPbkdf2(password: Uint8Array, salt: Uint8Array, iter: number): Uint8Array {
+  const r = spawnSync('openssl', [
+    'kdf',
+    '-keylen',
+    '16',
+    '-kdfopt',
+    'digest:SHA256',
+    '-kdfopt',
+    `hexpass:${toHex(password)}`,
+    '-kdfopt',
+    `hexsalt:${toHex(salt)}`,
+    '-kdfopt',
+    `iter:${iter}`,
+    'PBKDF2',
+  ]);
+  if (r.status !== 0) throw new Error(r.stderr.toString());
+  return hex(r.stdout.toString().trim().replace(/:/g, ''));
+}
+
+/** DSKPP-PRF-AES (RFC 6063 D.2) recomputed with openssl CMAC: AES-128, k truncated to 16 octets. */
 function opensslDskppPrfAes(k: Uint8Array, s: Uint8Array, dsLen: number): Uint8Array {
-  const key = k.length === 16 ? k : opensslCmacRaw(new Uint8Array(16), k);
+  const key = k.subarray(0, 16);
   const blocks: Uint8Array[] = [];
   for (let i = 1; i * 16 < dsLen + 16; i++) blocks.push(opensslCmacRaw(key, Buffer.concat([int32(i), s])));
   return Buffer.concat(blocks).subarray(0, dsLen);
@@ -52,25 +74,15 @@ function opensslDskppPrfSha256(k: Uint8Array, s: Uint8Array, dsLen: number): Uin
   return Buffer.concat(blocks).subarray(0, dsLen);
 }
 
-describe('DSKPP-PRF-AES block function = AES-CMAC-PRF-128 (RFC 4615 section 4 vectors)', () => {
-  const M = hex('000102030405060708090a0b0c0d0e0f10111213');
-  const vectors: Array<[string, string]> = [
-    ['000102030405060708090a0b0c0d0e0fedcb', '84a348a4a45d235babfffc0d2b4da09a'],
-    ['000102030405060708090a0b0c0d0e0f', '980ae87b5f4c9c5214f5b6a8455e4c2d'],
-    ['00010203040506070809', '290d9e112edb09ee141fcf64c0b72f3d'],
-  ];
-  it.each(vectors)('key %s', (key, prv) => {
-    expect(toHex(aesCmacPrf128(hex(key), M))).toBe(prv);
-    // F(k, s, 1) of DSKPP-PRF-AES is that PRF over INT(1) || s; with s chosen so that INT(1) || s
-    // differs from M the vector checks the block function, the openssl check below the framing.
-    expect(toHex(dskppPrf(MAC_DSKPP_PRF_AES_128, hex(key), M, 16))).toBe(
-      toHex(aesCmacPrf128(hex(key), Buffer.concat([int32(1), M]))),
-    );
+describe('authentication code TLV (RFC 6063 3.4.1.1, the RFC examples)', () => {
+  it('hex fields as they are, other fields as the hex of their UTF-8 octets', () => {
+    expect(encodeAuthenticationCode('AC00000A', '3582AF0C3E')).toBe('108AC00000A20A3582AF0C3E');
+    expect(encodeAuthenticationCode('myclient!D', 'mYpas&#rD')).toBe('1146D79636C69656E7421442126D5970617326237244');
   });
 });
 
 describe('DSKPP-PRF recomputed with openssl', () => {
-  it.each([16, 18, 10, 32])('DSKPP-PRF-AES, %i-byte key, 1..3 blocks and truncation', (keyLength) => {
+  it.each([16, 18, 32])('DSKPP-PRF-AES, %i-byte key, 1..3 blocks and truncation', (keyLength) => {
     const k = new Uint8Array(randomBytes(keyLength));
     const s = new Uint8Array(randomBytes(45));
     for (const dsLen of [16, 20, 32, 48]) {
@@ -86,28 +98,62 @@ describe('DSKPP-PRF recomputed with openssl', () => {
     }
   });
 
-  it('one complete 4-pass derivation: K_PROV, key confirmation MAC and AD MAC', () => {
+  it('one complete 4-pass derivation: K_PROV (4.1.2), key confirmation MAC and AD MAC (3.4.1.2)', () => {
     const rc = new Uint8Array(randomBytes(16));
     const rs = new Uint8Array(randomBytes(16));
     const kShared = new Uint8Array(randomBytes(16));
     const ac = new Uint8Array(randomBytes(21));
     const url = 'https://mef.example/dskpp';
+    const clientId = 'AC00000A';
 
     const { kMac, kToken } = deriveFourPassKeys(MAC_DSKPP_PRF_AES_128, rc, kShared, rs, 16);
     const kProv = opensslDskppPrfAes(rc, Buffer.concat([Buffer.from('Key generation'), kShared, rs]), 32);
     expect(toHex(kMac)).toBe(toHex(kProv.subarray(0, 16)));
     expect(toHex(kToken)).toBe(toHex(kProv.subarray(16)));
 
-    expect(toHex(keyConfirmationMac(MAC_DSKPP_PRF_AES_128, kMac, rc, rs))).toBe(
-      toHex(opensslCmacRaw(kProv.subarray(0, 16), Buffer.concat([int32(1), Buffer.from('MAC 1 computation'), rc, rs]))),
+    // 4.2.4: MAC = DSKPP-PRF(K_MAC, "MAC 1 computation" || msg_hash, len(msg_hash)), msg_hash = SHA-256(msg_1 || msg_2 || msg_3)
+    const msgs = ['<a/>', '<b/>', '<c/>'];
+    const msgHash = createHash('sha256').update(msgs.join('')).digest();
+    expect(toHex(keyConfirmationMac(MAC_DSKPP_PRF_AES_128, kMac, messageHash(...msgs)))).toBe(
+      toHex(
+        Buffer.concat(
+          [1, 2].map((i) =>
+            opensslCmacRaw(kProv.subarray(0, 16), Buffer.concat([int32(i), Buffer.from('MAC 1 computation'), msgHash])),
+          ),
+        ),
+      ),
     );
-    expect(toHex(authenticationDataMac(MAC_DSKPP_PRF_AES_128, ac, url, rc, rs))).toBe(
-      toHex(opensslDskppPrfAes(ac, Buffer.concat([rc, rs, Buffer.from(url)]), 16)),
+    // 5.2.2 (two-pass): ... || msg_hash || ServerID
+    expect(toHex(keyConfirmationMac(MAC_DSKPP_PRF_SHA256, kMac, msgHash, 'https://mef.example'))).toBe(
+      toHex(
+        opensslHmacSha256(
+          kMac,
+          Buffer.concat([int32(1), Buffer.from('MAC 1 computation'), msgHash, Buffer.from('https://mef.example')]),
+        ),
+      ),
+    );
+    // K_AC = PBKDF2(AC->password, R_C || K, iter, 16); MAC = DSKPP-PRF(K_AC, ClientID || URL_S || R_C || R_S, 16)
+    const kAc = opensslPbkdf2(ac, Buffer.concat([rc, kShared]), 100_000);
+    const input = { password: ac, clientId, serverUrl: url, clientNonce: rc, k: kShared, iterationCount: 100_000 };
+    expect(toHex(authenticationDataMac(MAC_DSKPP_PRF_AES_128, { ...input, serverNonce: rs }))).toBe(
+      toHex(opensslDskppPrfAes(kAc, Buffer.concat([Buffer.from(clientId), Buffer.from(url), rc, rs]), 16)),
+    );
+    // two-pass: no R_S, and K_SHARED with one iteration
+    expect(toHex(authenticationDataMac(MAC_DSKPP_PRF_SHA256, { ...input, iterationCount: 1 }))).toBe(
+      toHex(
+        opensslDskppPrfSha256(
+          opensslPbkdf2(ac, Buffer.concat([rc, kShared]), 1),
+          Buffer.concat([Buffer.from(clientId), Buffer.from(url), rc]),
+          16,
+        ),
+      ),
     );
   });
 
   it('refuses an empty key, a bad length and an unknown realization', () => {
-    expect(() => dskppPrf(MAC_DSKPP_PRF_AES_128, new Uint8Array(), new Uint8Array(1), 16)).toThrow(/non-empty/);
+    expect(() => dskppPrf(MAC_DSKPP_PRF_AES_128, new Uint8Array(), new Uint8Array(1), 16)).toThrow(/at least 16/);
+    // 3.4.2: k MUST be at least 16 octets.
+    expect(() => dskppPrf(MAC_DSKPP_PRF_SHA256, new Uint8Array(15), new Uint8Array(1), 16)).toThrow(/at least 16/);
     expect(() => dskppPrf(MAC_DSKPP_PRF_AES_128, new Uint8Array(16), new Uint8Array(1), 0)).toThrow(RangeError);
     expect(() => dskppPrf('urn:x' as never, new Uint8Array(16), new Uint8Array(1), 16)).toThrow(/unsupported/);
   });

@@ -68,6 +68,33 @@ describe('DSKPP HTTP refusals', () => {
     expectJsonRefusal(a, 400, 'BAD_REQUEST');
   });
 
+  it('a document that is no DSKPP client message is 400 (RFC 6063 7.2.4); a refused client message is 200', async () => {
+    const xml = { method: 'POST', headers: { 'content-type': 'application/dskpp+xml' } };
+    expectJsonRefusal(
+      await send('', {
+        ...xml,
+        body: `<x:KeyProvClientHello xmlns:x="urn:other" Version="1.0">${MARKER}</x:KeyProvClientHello>`,
+      }),
+      400,
+      'BAD_REQUEST',
+    );
+    expectJsonRefusal(
+      await send('', {
+        ...xml,
+        body: '<dskpp:KeyProvServerFinished xmlns:dskpp="urn:ietf:params:xml:ns:keyprov:dskpp" Version="1.0" Status="Abort"/>',
+      }),
+      400,
+      'BAD_REQUEST',
+    );
+    // A DSKPP client message the server refuses: 200 and the status in the document (7.2.4 last paragraph).
+    const refused = await send('', {
+      ...xml,
+      body: '<dskpp:KeyProvClientNonce xmlns:dskpp="urn:ietf:params:xml:ns:keyprov:dskpp" Version="1.0" SessionID="nope"><dskpp:EncryptedNonce>AAAAAAAAAAAAAAAAAAAAAA==</dskpp:EncryptedNonce><dskpp:AuthenticationData><dskpp:ClientID>c</dskpp:ClientID><dskpp:AuthenticationCodeMac><dskpp:Mac>AAAAAAAAAAAAAAAAAAAAAA==</dskpp:Mac></dskpp:AuthenticationCodeMac></dskpp:AuthenticationData></dskpp:KeyProvClientNonce>',
+    });
+    expect(refused.status).toBe(200);
+    expect(refused.text).toMatch(/Status="(UnknownRequest|MalformedRequest)"/);
+  });
+
   it('an unknown path under the mount is 404', async () => {
     const a = await send('/nothing', { method: 'POST', body: MARKER });
     expectJsonRefusal(a, 404, 'NOT_FOUND');

@@ -77,22 +77,28 @@ describe.each(['stateful', 'stateless'] as const)('2-pass key transport (%s serv
     await se.close();
   });
 
-  it('a hello naming another key (a MITM substituting his own) is AccessDenied; no key is provisioned', async () => {
+  it('a hello naming another key (a MITM substituting his own) is refused; no key is provisioned', async () => {
     const { se } = await openSe();
     const before = h.keys.keys.size;
     const attacker = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    // The AD MAC binds K, the client's public key (RFC 6063 3.4.1.2 b): another key fails it.
     const err = await clientFor(h, se, {
       transportKey: { name: 'attacker-key', privateKey: attacker.privateKey },
     })
       .twoPassTransport()
       .catch((e) => e);
     expect(err).toBeInstanceOf(DskppError);
-    expect([err.status, err.fromPeer]).toEqual(['AccessDenied', true]);
+    expect([err.status, err.fromPeer]).toEqual(['AuthenticationDataInvalid', true]);
+    // The registered key under another name: the AD verifies, the name check refuses it.
+    const renamed = await clientFor(h, se, { transportKey: { name: 'attacker-key', privateKey: devicePem() } })
+      .twoPassTransport()
+      .catch((e) => e);
+    expect([renamed.status, renamed.fromPeer]).toEqual(['AccessDenied', true]);
     expect(h.keys.keys.size).toBe(before);
     await se.close();
   });
 
-  it('a device holding the wrong private key aborts with KeyPackageInvalid and stores nothing', async () => {
+  it('a device holding the wrong private key is refused (its AD MAC binds its key) and stores nothing', async () => {
     const { se } = await openSe();
     const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const err = await clientFor(h, se, {
@@ -100,7 +106,7 @@ describe.each(['stateful', 'stateless'] as const)('2-pass key transport (%s serv
     })
       .twoPassTransport()
       .catch((e) => e);
-    expect(err.reason).toBe('KeyPackageInvalid');
+    expect([err.status, err.fromPeer]).toEqual(['AuthenticationDataInvalid', true]);
     expect((await se.listKeys()).map((k) => k.id)).toEqual(['attest']);
     await se.close();
   });

@@ -5,6 +5,7 @@ import { openSqliteStore } from '@m2msec/store';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fourPassFinish, fourPassHello, fourPassNego } from '../src/four-pass/client.js';
 import {
+  authenticationDataMac,
   collectionReplayGuard,
   DSKPP_STATUS_CODES,
   type DskppClientCredentials,
@@ -64,10 +65,11 @@ async function status(server: DskppServer, xml: string): Promise<DskppStatus> {
 
 /** Runs passes 1-2 and builds pass 3. */
 async function toPass3(s: ReturnType<typeof setup>) {
-  const hello = await s.server.handle(fourPassHello(s.creds));
+  const clientHello = fourPassHello(s.creds);
+  const hello = await s.server.handle(clientHello);
   observed.add(hello.status);
   expect(hello.status).toBe('Continue');
-  return fourPassNego(s.creds, hello.body);
+  return fourPassNego(s.creds, hello.body, 'shared-key', clientHello);
 }
 
 const flipBase64 = (xml: string, element: string) =>
@@ -93,6 +95,34 @@ describe.each(['stateful', 'stateless'] as const)('4-pass refusals (%s)', (mode)
     const { negoXml } = await toPass3(s);
     expect(await status(s.server, flipBase64(negoXml, 'Mac'))).toBe('AuthenticationDataInvalid');
     expect((await s.server.handle(negoXml)).status).toBe('Success');
+  });
+
+  it('an AD MAC made with fewer than 100,000 PBKDF2 iterations is refused (RFC 6063 3.4.1.2)', async () => {
+    const s = setup(mode);
+    const { negoXml, pending } = await toPass3(s);
+    // A genuine AD, only cheaper to guess offline: the client chose 1,000 iterations.
+    const weak = authenticationDataMac(pending.macAlgorithm, {
+      password: s.creds.authenticationCode,
+      clientId: s.creds.clientId,
+      serverUrl: URL_S,
+      clientNonce: pending.clientNonce,
+      serverNonce: pending.serverNonce,
+      k: s.record.sharedKey.key,
+      iterationCount: 1000,
+    });
+    const forged = negoXml
+      .replace('<dskpp:IterationCount>100000<', '<dskpp:IterationCount>1000<')
+      .replace(/(<dskpp:Mac[^>]*>)[^<]*/, `$1${Buffer.from(weak).toString('base64')}`);
+    expect(forged).not.toBe(negoXml);
+    expect(await status(s.server, forged)).toBe('AuthenticationDataInvalid');
+    // Nor a count above the cap (work the server would do before knowing the client), nor none at all.
+    expect(
+      await status(s.server, negoXml.replace('<dskpp:IterationCount>100000<', '<dskpp:IterationCount>50000000<')),
+    ).toBe('AuthenticationDataInvalid');
+    expect(await status(s.server, negoXml.replace(/<dskpp:IterationCount>100000<\/dskpp:IterationCount>/, ''))).toBe(
+      'AuthenticationDataInvalid',
+    );
+    expect(s.keys.keys.size).toBe(0);
   });
 
   it('tampered EncryptedNonce (R_C): InitializationFailed', async () => {
@@ -136,6 +166,8 @@ describe.each(['stateful', 'stateless'] as const)('4-pass refusals (%s)', (mode)
         s.record.sharedKey.name,
         otherRecord!.sharedKey.name,
       ),
+      'shared-key',
+      fourPassHello(s.creds),
     );
     expect(await status(s.server, hijack.negoXml)).toBe('AccessDenied');
   });
@@ -155,6 +187,23 @@ describe.each(['stateful', 'stateless'] as const)('4-pass refusals (%s)', (mode)
     expect((await se.listKeys()).map((k) => k.id)).toEqual(['attest']);
     expect(await se.listCredentials()).toEqual([]);
     await se.close();
+  });
+});
+
+describe('key confirmation covers the whole run (RFC 6063 4.2.4, 3.4.3)', () => {
+  it("a KeyProvServerHello altered on the way (stateful server) fails the client's key confirmation", async () => {
+    const s = setup('stateful');
+    const clientHello = fourPassHello(s.creds);
+    const hello = await s.server.handle(clientHello);
+    // Something the client does not otherwise check: an extra namespace declaration.
+    const altered = hello.body.replace('<dskpp:KeyProvServerHello ', '<dskpp:KeyProvServerHello xmlns:x="urn:x" ');
+    expect(altered).not.toBe(hello.body);
+    const { negoXml, pending } = fourPassNego(s.creds, altered, 'shared-key', clientHello);
+    const fin = await s.server.handle(negoXml);
+    expect(fin.status).toBe('Success');
+    expect(() => fourPassFinish(s.creds, pending, fin.body)).toThrow(
+      expect.objectContaining({ reason: 'KeyConfirmationFailed' }),
+    );
   });
 });
 
@@ -339,10 +388,19 @@ describe('hello validation and negotiation statuses', () => {
     ],
     [
       'no common key package',
-      () => hello().replace('dskpp:pskc#KeyContainer', 'dskpp:other'),
+      () => hello().replace('dskpp:pskc-key-container', 'dskpp:other'),
       'NoSupportedKeyPackages',
     ],
     ['an unregistered device', () => hello().replace('SN-0001', 'SN-9999'), 'AccessDenied'],
+    [
+      'a key replacement request (KeyID): not offered, refused rather than run as a new key',
+      () =>
+        hello().replace(
+          '</dskpp:DeviceIdentifierData>',
+          '</dskpp:DeviceIdentifierData><dskpp:KeyID>SE9UUDAwMDAwMDAx</dskpp:KeyID>',
+        ),
+      'UnknownRequest',
+    ],
   ];
   it.each(cases)('%s', async (_name, make, expected) => {
     expect(await status(s.server, make())).toBe(expected);
@@ -358,11 +416,15 @@ describe('HTTP binding', () => {
       expect((await post('<x/>', 'application/xml')).status).toBe(415);
       expect((await fetch(h.url)).status).toBe(405);
       expect((await post('x'.repeat(70_000))).status).toBe(413);
-      const res = await post('<x/>');
+      // No DSKPP client message at all: 400 (RFC 6063 7.2.4).
+      expect((await post('<x/>')).status).toBe(400);
+      const res = await post(
+        '<dskpp:KeyProvClientHello xmlns:dskpp="urn:ietf:params:xml:ns:keyprov:dskpp" Version="1.0"/>',
+      );
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/^application\/dskpp\+xml/);
       expect(res.headers.get('cache-control')).toBe('no-store');
-      expect(await res.text()).toContain('Status="UnknownRequest"');
+      expect(await res.text()).toContain('Status="MalformedRequest"');
     } finally {
       await h.close();
     }

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { verifyProvisioningAttestation } from '@m2msec/secure-environment';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -69,6 +70,49 @@ describe.each(['stateful', 'stateless'] as const)('DSKPP over HTTP (%s server)',
       serverTag(h.keys, result.keyId, challenge),
     );
     await se.close();
+  });
+});
+
+describe('2-pass K_PROV layout (RFC 6063 5.2.2)', () => {
+  it('an AES-128 key with DSKPP-PRF-SHA256: K_PROV is 64 octets, K_TOKEN the first 16 of its second half', async () => {
+    const h = await startServer({ mode: 'stateful' });
+    try {
+      const { se } = await openSe();
+      const result = await clientFor(h, se, { macAlgorithms: [MAC_DSKPP_PRF_SHA256] }).twoPass();
+      // openssl unwraps the CipherValue with K_SHARED: "the greater length of the two" (32 for SHA-256) per half.
+      const cipher = result.keyContainer.encrypted!.cipherValue;
+      const r = spawnSync(
+        'openssl',
+        [
+          'enc',
+          '-d',
+          '-id-aes128-wrap',
+          '-K',
+          Buffer.from(h.record.sharedKey.key).toString('hex'),
+          '-iv',
+          'A6A6A6A6A6A6A6A6',
+        ],
+        { input: Buffer.from(cipher) },
+      );
+      expect(r.status, r.stderr.toString()).toBe(0);
+      expect(r.stdout.length).toBe(64);
+      const challenge = new Uint8Array(randomBytes(32));
+      const tag = Buffer.from(await se.mac(result.key, challenge, 'AES-CMAC')).toString('hex');
+      expect(tag).toBe(serverTag(h.keys, result.keyId, challenge));
+      // The device's key is bytes 32..47 of K_PROV: recompute its CMAC with openssl.
+      const kToken = r.stdout.subarray(32, 48);
+      const o = spawnSync(
+        'openssl',
+        ['mac', '-cipher', 'AES-128-CBC', '-macopt', `hexkey:${kToken.toString('hex')}`, 'CMAC'],
+        {
+          input: Buffer.from(challenge),
+        },
+      );
+      expect(o.stdout.toString().trim().toLowerCase()).toBe(tag);
+      await se.close();
+    } finally {
+      await h.close();
+    }
   });
 });
 

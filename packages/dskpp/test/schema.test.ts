@@ -50,7 +50,7 @@ describe('xmllint --schema schema/dskpp.xsd', () => {
     const messages: string[] = [];
     const hello = fourPassHello(creds);
     const serverHello = (await server.handle(hello)).body;
-    const { negoXml } = fourPassNego(creds, serverHello);
+    const { negoXml } = fourPassNego(creds, serverHello, 'shared-key', hello);
     const finished = (await server.handle(negoXml)).body;
     const { helloXml: hello2 } = twoPassHello(creds);
     const finished2 = (await server.handle(hello2)).body;
@@ -75,7 +75,7 @@ describe('xmllint --schema schema/dskpp.xsd', () => {
     const c = { ...creds, serverTrust: { anchors: [pki.caPem], serverName: 'mef.example' } };
     const hello = fourPassHello(c, 'public-key');
     const serverHello = (await pkServer.handle(hello)).body;
-    const { negoXml } = fourPassNego(c, serverHello, 'public-key');
+    const { negoXml } = fourPassNego(c, serverHello, 'public-key', hello);
     const finished = await pkServer.handle(negoXml);
     expect(finished.status).toBe('Success');
     for (const m of [hello, serverHello, negoXml, finished.body]) {

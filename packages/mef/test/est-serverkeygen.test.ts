@@ -1,6 +1,7 @@
 // serverkeygen on the MEF's PSK listener (RFC 7030 3.3.3 certificate-less TLS) with the private key
 // encrypted under the pre-shared key the DecryptKeyIdentifier names (4.4.1.1): the enrolee's KpmID,
-// key HMAC-SHA-256(Kpm, SERVERKEYGEN_KEK_LABEL). `openssl cms -decrypt -secretkey` opens it.
+// key HMAC-SHA-256(Kpm, SERVERKEYGEN_KEK_LABEL). `openssl cms -decrypt -secretkey` opens it, and
+// `openssl cms -verify` checks the SignedData inside against the MEF's CA (RFC 7030 4.4.2).
 
 import { spawnSync } from 'node:child_process';
 import { createHmac, webcrypto, X509Certificate } from 'node:crypto';
@@ -16,9 +17,11 @@ const dir = tmp('m2msec-mef-skg-');
 const SAN = 'https://m2msec.org/Cskg-device';
 const kpm = Buffer.from(hex(32), 'hex');
 let t: TestMef;
+let caPem: string;
 
 beforeAll(async () => {
   const ca = await createCertificateAuthority({ se: await openSe(), subject: 'CN=m2msec test EST CA' });
+  caPem = new X509Certificate(Buffer.from(ca.certificate)).toString();
   t = await startTestMef({ ca, channelBinding: 'off' });
   const put = await t.admin('PUT', '/admin/enrolees/psk/kpm-skg', {
     kpm: kpm.toString('hex'),
@@ -100,7 +103,36 @@ describe('MEF serverkeygen with a Kpm-derived key-encryption key', () => {
       join(dir, 'pkg.der'),
     ]);
     expect(d.status, d.stderr.toString()).toBe(0);
-    const pkg = readFileSync(join(dir, 'pkg.der'));
+    // The envelope holds a SignedData (content type id-signedData): wrapped in a ContentInfo, openssl
+    // verifies the generator's signature against the CA and yields the AsymmetricKeyPackage.
+    const signed = readFileSync(join(dir, 'pkg.der'));
+    const body = Buffer.concat([
+      Buffer.from('06092a864886f70d010702', 'hex'),
+      Buffer.of(0xa0, 0x82, signed.length >> 8, signed.length & 0xff),
+      signed,
+    ]);
+    writeFileSync(
+      join(dir, 'signed.der'),
+      Buffer.concat([Buffer.of(0x30, 0x82, body.length >> 8, body.length & 0xff), body]),
+    );
+    writeFileSync(join(dir, 'ca.pem'), caPem);
+    const v = openssl([
+      'cms',
+      '-verify',
+      '-binary',
+      '-inform',
+      'DER',
+      '-in',
+      join(dir, 'signed.der'),
+      '-CAfile',
+      join(dir, 'ca.pem'),
+      '-purpose',
+      'any',
+      '-out',
+      join(dir, 'verified.der'),
+    ]);
+    expect(v.status, v.stderr.toString()).toBe(0);
+    const pkg = readFileSync(join(dir, 'verified.der'));
     writeFileSync(join(dir, 'key.der'), pkg.subarray(pkg[1]! < 0x80 ? 2 : 2 + (pkg[1]! & 0x7f)));
     const pub = openssl(['pkey', '-inform', 'DER', '-in', join(dir, 'key.der'), '-pubout', '-outform', 'DER']);
     expect(pub.status, pub.stderr.toString()).toBe(0);

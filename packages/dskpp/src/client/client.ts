@@ -36,8 +36,9 @@ export class DskppClient {
   /** Four-pass, pre-shared-key variant: K_TOKEN is derived on both ends, never transferred. */
   async fourPass(): Promise<ProvisioningResult> {
     const o = this.options;
-    const serverHello = await o.transport(fourPassHello(o));
-    const { negoXml, pending } = fourPassNego(o, serverHello);
+    const hello = fourPassHello(o);
+    const serverHello = await o.transport(hello);
+    const { negoXml, pending } = fourPassNego(o, serverHello, 'shared-key', hello);
     const serverNonce = pending.serverNonce;
     const finished = await o.transport(negoXml);
     const out = fourPassFinish(o, pending, finished);
@@ -51,8 +52,9 @@ export class DskppClient {
    */
   async fourPassPublicKey(): Promise<ProvisioningResult> {
     const o = this.options;
-    const serverHello = await o.transport(fourPassHello(o, 'public-key'));
-    const { negoXml, pending } = fourPassNego(o, serverHello, 'public-key');
+    const hello = fourPassHello(o, 'public-key');
+    const serverHello = await o.transport(hello);
+    const { negoXml, pending } = fourPassNego(o, serverHello, 'public-key', hello);
     const serverNonce = pending.serverNonce;
     const finished = await o.transport(negoXml);
     const out = fourPassFinish(o, pending, finished);

@@ -6,9 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import { decodeResponse } from '../client/check-response.js';
 import { CLIENT_DEFAULTS, type DskppClientCredentials } from '../client/options.js';
-import { authenticationDataMac } from '../keys/authentication-data.js';
+import { AD_MIN_ITERATIONS, authenticationDataMac, publicKeyBytes } from '../keys/authentication-data.js';
 import { deriveFourPassKeys } from '../keys/four-pass-keys.js';
-import { verifyKeyConfirmationMac } from '../keys/key-confirmation.js';
+import { messageHash, verifyKeyConfirmationMac } from '../keys/key-confirmation.js';
 import { clientFailure, DskppError } from '../lib/errors.js';
 import { aesKeyUnwrap, aesKeyWrap } from '../lib/kw-aes.js';
 import {
@@ -48,6 +48,8 @@ export interface FourPassPending {
   profile: FourPassProfile;
   clientNonce: Uint8Array;
   serverNonce: Uint8Array;
+  /** msg_1, msg_2, msg_3 as sent and received (3.4.3: the key confirmation MAC covers them). */
+  messages: readonly [string, string, string];
 }
 
 function sharedKeyOf(c: DskppClientCredentials): { name: string; key: Uint8Array } {
@@ -58,7 +60,8 @@ function sharedKeyOf(c: DskppClientCredentials): { name: string; key: Uint8Array
 export function fourPassNego(
   c: DskppClientCredentials,
   serverHelloXml: string,
-  profile: FourPassProfile = 'shared-key',
+  profile: FourPassProfile,
+  clientHelloXml: string,
 ): { negoXml: string; pending: FourPassPending } {
   const hello = decodeResponse(serverHelloXml, 'KeyProvServerHello');
   const keyTypes = c.keyTypes ?? CLIENT_DEFAULTS.keyTypes;
@@ -83,14 +86,11 @@ export function fourPassNego(
   if (hello.serverNonce.length < NONCE_MIN || hello.serverNonce.length > NONCE_MAX) {
     throw clientFailure('MalformedResponse', 'R_S has an unacceptable length');
   }
-  const pending: FourPassPending = {
-    sessionId: hello.sessionId,
-    keyType: hello.keyType as KeyTypeUri,
-    macAlgorithm: hello.macAlgorithm as MacAlgorithmUri,
-    profile,
-    clientNonce: new Uint8Array(randomBytes(CLIENT_DEFAULTS.clientNonceLength)),
-    serverNonce: hello.serverNonce,
-  };
+  const sessionId = hello.sessionId;
+  const macAlgorithm = hello.macAlgorithm as MacAlgorithmUri;
+  const clientNonce = new Uint8Array(randomBytes(CLIENT_DEFAULTS.clientNonceLength));
+  const serverNonce = hello.serverNonce;
+  const pending = { sessionId, macAlgorithm, clientNonce, serverNonce };
   const negoXml = encodeClientNonce({
     sessionId: pending.sessionId,
     encryptedNonce: serverKey
@@ -99,16 +99,28 @@ export function fourPassNego(
     authenticationData: {
       clientId: c.clientId,
       macAlgorithm: pending.macAlgorithm,
-      mac: authenticationDataMac(
-        pending.macAlgorithm,
-        c.authenticationCode,
-        c.serverUrl,
-        pending.clientNonce,
-        pending.serverNonce,
-      ),
+      iterationCount: AD_MIN_ITERATIONS,
+      // 3.4.1.2: K is K_SERVER (public-key profile) or K_SHARED.
+      mac: authenticationDataMac(pending.macAlgorithm, {
+        password: c.authenticationCode,
+        clientId: c.clientId,
+        serverUrl: c.serverUrl,
+        clientNonce: pending.clientNonce,
+        serverNonce: pending.serverNonce,
+        k: serverKey ? publicKeyBytes(serverKey) : sharedKeyOf(c).key,
+        iterationCount: AD_MIN_ITERATIONS,
+      }),
     },
   });
-  return { negoXml, pending };
+  return {
+    negoXml,
+    pending: {
+      ...pending,
+      keyType: hello.keyType as KeyTypeUri,
+      profile,
+      messages: [clientHelloXml, serverHelloXml, negoXml],
+    },
+  };
 }
 
 export interface FourPassOutcome {
@@ -137,7 +149,13 @@ export function fourPassFinish(
     pending.profile === 'public-key'
       ? unwrapServerKey(pending, fin.keyPackage)
       : sharedKeyDerivation(c, pending, fin.keyPackage);
-  const ok = verifyKeyConfirmationMac(pending.macAlgorithm, kMac, fin.mac, pending.clientNonce, pending.serverNonce);
+  // 4.2.4: msg_hash over KeyProvClientHello, KeyProvServerHello, KeyProvClientNonce. A stateless
+  // server has only KeyProvClientNonce (docs/dskpp.md section 1): that form is accepted too (both need
+  // K_MAC, so neither can be made without the key).
+  const [m1, m2, m3] = pending.messages;
+  const ok =
+    verifyKeyConfirmationMac(pending.macAlgorithm, kMac, fin.mac, messageHash(m1, m2, m3)) ||
+    verifyKeyConfirmationMac(pending.macAlgorithm, kMac, fin.mac, messageHash(m3));
   kMac.fill(0);
   pending.clientNonce.fill(0);
   if (!ok) {

@@ -8,9 +8,9 @@
 import { randomBytes } from 'node:crypto';
 import { constantTimeEqual } from '@m2msec/crypto';
 import { clientViewOfKeyContainer } from '../confirmation/client-view.js';
-import { verifyAuthenticationDataMac } from '../keys/authentication-data.js';
+import { adIterationRange, verifyAuthenticationDataMac } from '../keys/authentication-data.js';
 import { deriveFourPassKeys } from '../keys/four-pass-keys.js';
-import { keyConfirmationMac } from '../keys/key-confirmation.js';
+import { keyConfirmationMac, messageHash } from '../keys/key-confirmation.js';
 import { zeroize } from '../lib/bytes.js';
 import { DskppError } from '../lib/errors.js';
 import { aesKeyUnwrap, aesKeyWrap } from '../lib/kw-aes.js';
@@ -37,6 +37,8 @@ interface OpenSession {
   encryptionAlgorithm?: FourPassEncryptionUri;
   serverNonce: Uint8Array;
   expiresAt: number;
+  /** msg_1, msg_2 (stateful only: a stateless server keeps none). */
+  messages?: readonly [string, string];
   /** The session was opened for this client (checked in constant time for the stateless digest). */
   isFor(clientId: string): boolean;
   /** One-time use: false when the session already completed. */
@@ -59,7 +61,11 @@ async function openSession(ctx: ServerContext, sessionId: string): Promise<OpenS
   return { ...s, isFor: (clientId) => clientId === s.clientId, complete: () => ctx.sessions.complete(sessionId) };
 }
 
-export async function answerClientNonce(ctx: ServerContext, nego: KeyProvClientNonce): Promise<string> {
+export async function answerClientNonce(
+  ctx: ServerContext,
+  nego: KeyProvClientNonce,
+  negoXml: string,
+): Promise<string> {
   const session = await openSession(ctx, nego.sessionId);
   if (ctx.now() > session.expiresAt) {
     throw new DskppError('ProvisioningPeriodExpired', 'the session expired before KeyProvClientNonce arrived');
@@ -96,11 +102,18 @@ export async function answerClientNonce(ctx: ServerContext, nego: KeyProvClientN
     }
     const adOk = verifyAuthenticationDataMac(
       session.macAlgorithm,
-      client.authenticationCode,
-      ctx.serverUrl,
+      {
+        password: client.authenticationCode,
+        clientId: ad.clientId,
+        serverUrl: ctx.serverUrl,
+        clientNonce,
+        serverNonce: session.serverNonce,
+        // 3.4.1.2 a: K is the key R_C was encrypted with (K_SERVER or K_SHARED).
+        k: publicKey && ctx.publicKeyTransport ? ctx.publicKeyTransport.publicKeyBytes : client.sharedKey.key,
+        iterationCount: ad.iterationCount,
+      },
+      adIterationRange(false),
       ad.mac,
-      clientNonce,
-      session.serverNonce,
     );
     if (!adOk) throw new DskppError('AuthenticationDataInvalid', 'authentication data did not verify');
     if (!(await session.complete())) throw new DskppError('Abort', 'this session has already completed');
@@ -136,7 +149,12 @@ export async function answerClientNonce(ctx: ServerContext, nego: KeyProvClientN
         sessionId: nego.sessionId,
         serverId: ctx.serverId,
         keyContainerXml: buildKeyContainer(container),
-        mac: keyConfirmationMac(session.macAlgorithm, kMac, clientNonce, session.serverNonce),
+        // 4.2.4: msg_hash over the three messages of the run; a stateless server has only the third.
+        mac: keyConfirmationMac(
+          session.macAlgorithm,
+          kMac,
+          session.messages ? messageHash(...session.messages, negoXml) : messageHash(negoXml),
+        ),
         macAlgorithm: session.macAlgorithm,
       });
       // Saved before the answer leaves (commit before you answer).

@@ -15,6 +15,7 @@ export async function answerFourPassHello(
   ctx: ServerContext,
   hello: KeyProvClientHello,
   negotiated: Negotiated,
+  helloXml: string,
 ): Promise<string> {
   if (!hello.device) throw new DskppError('AccessDenied', 'four-pass hello must carry DeviceIdentifierData/DeviceId');
   const client = await ctx.clients.byDevice(hello.device);
@@ -22,38 +23,44 @@ export async function answerFourPassHello(
 
   const serverNonce = new Uint8Array(randomBytes(ctx.serverNonceLength));
   const expiresAt = ctx.now() + ctx.sessionLifetimeMs;
-  let sessionId: string;
-  if (ctx.mode === 'stateless') {
-    sessionId = sealSessionState(ctx.stateKeys[0] as NonNullable<(typeof ctx.stateKeys)[0]>, ctx.serverUrl, {
-      expiresAt,
-      keyType: negotiated.keyType,
-      macAlgorithm: negotiated.macAlgorithm,
-      encryptionAlgorithm: negotiated.encryptionAlgorithm,
-      serverNonce,
-      clientIdDigest: clientIdDigest(client.clientId),
-    });
-  } else {
-    sessionId = randomUUID();
-    await ctx.sessions.put({
+  const answer = (sessionId: string) =>
+    encodeServerHello({
       sessionId,
-      clientId: client.clientId,
-      serverNonce,
       keyType: negotiated.keyType,
-      macAlgorithm: negotiated.macAlgorithm,
       encryptionAlgorithm: negotiated.encryptionAlgorithm,
-      expiresAt,
+      macAlgorithm: negotiated.macAlgorithm,
+      // Public-key profile: the certificate whose key encrypts R_C; otherwise the name of K_SHARED.
+      ...(negotiated.encryptionAlgorithm === ENC_RSA_OAEP && ctx.publicKeyTransport
+        ? { encryptionCertificate: ctx.publicKeyTransport.certificateDer }
+        : { encryptionKeyName: client.sharedKey.name }),
+      keyPackageFormat: negotiated.keyPackageFormat,
+      serverNonce,
     });
+  if (ctx.mode === 'stateless') {
+    // Nothing is kept: the messages are not available at pass 4 (docs/dskpp.md section 1).
+    return answer(
+      sealSessionState(ctx.stateKeys[0] as NonNullable<(typeof ctx.stateKeys)[0]>, ctx.serverUrl, {
+        expiresAt,
+        keyType: negotiated.keyType,
+        macAlgorithm: negotiated.macAlgorithm,
+        encryptionAlgorithm: negotiated.encryptionAlgorithm,
+        serverNonce,
+        clientIdDigest: clientIdDigest(client.clientId),
+      }),
+    );
   }
-  return encodeServerHello({
+  const sessionId = randomUUID();
+  const serverHelloXml = answer(sessionId);
+  // Kept with the session: the key confirmation MAC of pass 4 covers both messages (4.2.4, 3.4.3).
+  await ctx.sessions.put({
     sessionId,
-    keyType: negotiated.keyType,
-    encryptionAlgorithm: negotiated.encryptionAlgorithm,
-    macAlgorithm: negotiated.macAlgorithm,
-    // Public-key profile: the certificate whose key encrypts R_C; otherwise the name of K_SHARED.
-    ...(negotiated.encryptionAlgorithm === ENC_RSA_OAEP && ctx.publicKeyTransport
-      ? { encryptionCertificate: ctx.publicKeyTransport.certificateDer }
-      : { encryptionKeyName: client.sharedKey.name }),
-    keyPackageFormat: negotiated.keyPackageFormat,
+    clientId: client.clientId,
     serverNonce,
+    keyType: negotiated.keyType,
+    macAlgorithm: negotiated.macAlgorithm,
+    encryptionAlgorithm: negotiated.encryptionAlgorithm,
+    expiresAt,
+    messages: [helloXml, serverHelloXml],
   });
+  return serverHelloXml;
 }

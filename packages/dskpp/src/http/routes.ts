@@ -2,7 +2,7 @@
 // EdgeRoute; the MEF mounts them at /dskpp):
 //   POST <mount> with Content-Type application/dskpp+xml -> 200 application/dskpp+xml (also for
 //   DSKPP-level errors, which travel as a status inside the document); wrong method 405, wrong
-//   media type 415, oversized body 413. Responses are not cacheable (section 7.2.2). Errors outside a
+//   media type 415, oversized body 413, a document that is no DSKPP client message 400 (7.2.4). Responses are not cacheable (section 7.2.2). Errors outside a
 //   DSKPP document are JSON {code, error} (a client cannot get a document for them).
 import type { EdgeRequest, EdgeResponse, EdgeRoute } from '@m2msec/protocol';
 import type { ProvisioningConfirmation } from '../confirmation/confirmation.js';
@@ -52,6 +52,9 @@ export function dskppRoutes(server: DskppServer, options: DskppRoutesOptions = {
           return refuse(415, 'UNSUPPORTED_CHARSET', 'DSKPP messages are read as UTF-8 (charset=utf-8)');
         }
         const out = await server.handle(Buffer.from(r.body).toString('utf8'));
+        // 7.2.4: "a request ... that is not a DSKPP Client message" is 400; every DSKPP client message,
+        // refused or not, is 200 with a DSKPP document.
+        if (!out.clientMessage) return refuse(400, 'BAD_REQUEST', 'the body is not a DSKPP client message');
         return { status: 200, headers: { ...NO_STORE, 'content-type': DSKPP_MEDIA_TYPE }, body: out.body };
       },
     },

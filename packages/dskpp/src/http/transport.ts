@@ -22,7 +22,14 @@ export function httpTransport(url: string, options: HttpTransportOptions = {}): 
     try {
       res = await doFetch(url, {
         method: 'POST',
-        headers: { ...options.headers, 'content-type': DSKPP_MEDIA_TYPE, accept: DSKPP_MEDIA_TYPE },
+        // 7.2.2: requesters SHOULD send Cache-Control "no-cache, no-store" and Pragma "no-cache".
+        headers: {
+          ...options.headers,
+          'content-type': DSKPP_MEDIA_TYPE,
+          accept: DSKPP_MEDIA_TYPE,
+          'cache-control': 'no-cache, no-store',
+          pragma: 'no-cache',
+        },
         body: requestXml,
         signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
       });

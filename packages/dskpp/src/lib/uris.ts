@@ -9,9 +9,9 @@ export const NS_XENC = 'http://www.w3.org/2001/04/xmlenc#';
 /** The protocol version this implementation speaks (Version attribute). */
 export const DSKPP_VERSION = '1.0';
 
-/** DSKPP-PRF realizations (RFC 6063 Appendix D.2.1, D.3.1); used as MAC algorithms. */
-export const MAC_DSKPP_PRF_AES_128 = 'http://www.ietf.org/keyprov/dskpp#dskpp-prf-aes-128';
-export const MAC_DSKPP_PRF_SHA256 = 'http://www.ietf.org/keyprov/dskpp#dskpp-prf-sha256';
+/** DSKPP-PRF realizations (RFC 6063 Appendix D.2.1, D.3.1, the URNs the RFC's examples use); MAC algorithms. */
+export const MAC_DSKPP_PRF_AES_128 = 'urn:ietf:params:xml:ns:keyprov:dskpp:prf-aes-128';
+export const MAC_DSKPP_PRF_SHA256 = 'urn:ietf:params:xml:ns:keyprov:dskpp:prf-sha256';
 export type MacAlgorithmUri = typeof MAC_DSKPP_PRF_AES_128 | typeof MAC_DSKPP_PRF_SHA256;
 
 /** AES-128 key wrap (RFC 3394), the encryption algorithm of the pre-shared-key variants. */
@@ -40,8 +40,8 @@ export const KEY_TYPE_LENGTHS: Record<KeyTypeUri, number> = {
   [KEY_TYPE_HMAC_SHA256]: 32,
 };
 
-/** Key package format: a PSKC KeyContainer (RFC 6063 section 8 / IANA registration). */
-export const KEY_PACKAGE_PSKC = 'urn:ietf:params:xml:ns:keyprov:dskpp:pskc#KeyContainer';
+/** Key package format: a PSKC KeyContainer (RFC 6063 section 5, the URN of its list and examples B.2). */
+export const KEY_PACKAGE_PSKC = 'urn:ietf:params:xml:ns:keyprov:dskpp:pskc-key-container';
 
 /** Two-pass key protection methods (RFC 6063 section 5.1). */
 export const KPM_TRANSPORT = 'urn:ietf:params:xml:schema:keyprov:dskpp:transport';

@@ -42,6 +42,12 @@ function readAuthenticationData(e: Element | undefined): AuthenticationData | un
   const clientId = dtext(e, 'ClientID');
   if (clientId !== undefined) ad.clientId = clientId;
   const acm = dchild(e, 'AuthenticationCodeMac');
+  const iterations = acm && dtext(acm, 'IterationCount');
+  if (iterations !== undefined) {
+    const n = Number(iterations.trim());
+    if (!Number.isSafeInteger(n)) throw new DskppError('MalformedRequest', 'IterationCount is not an integer');
+    ad.iterationCount = n;
+  }
   const mac = acm && dchild(acm, 'Mac');
   if (mac) {
     ad.mac = fromBase64(text(mac), 'AuthenticationCodeMac/Mac');

@@ -20,6 +20,7 @@ function authenticationDataXml(ad: AuthenticationData): string {
   return el('dskpp:AuthenticationData', {}, [
     ...(ad.clientId !== undefined ? [el('dskpp:ClientID', {}, ad.clientId)] : []),
     el('dskpp:AuthenticationCodeMac', {}, [
+      ...(ad.iterationCount !== undefined ? [el('dskpp:IterationCount', {}, String(ad.iterationCount))] : []),
       el('dskpp:Mac', { MacAlgorithm: ad.macAlgorithm }, toBase64(ad.mac ?? new Uint8Array())),
     ]),
   ]);

@@ -14,6 +14,8 @@ export interface AuthenticationData {
   /** AuthenticationCodeMac/Mac: the AD MAC of RFC 6063 section 3.4.1.2. */
   mac?: Uint8Array;
   macAlgorithm?: string;
+  /** AuthenticationCodeMac/IterationCount: the PBKDF2 count of K_AC (3.4.1.2). */
+  iterationCount?: number;
 }
 
 /** One TwoPass/SupportedKeyProtectionMethod with the KeyName of its Payload (key wrap: K_SHARED). */

@@ -1,5 +1,6 @@
 // The resolved server configuration every pass handler receives.
 import { createPrivateKey, type KeyObject, randomBytes, X509Certificate } from 'node:crypto';
+import { publicKeyBytes } from '../keys/authentication-data.js';
 import { MemorySessionStore, type SessionStore } from '../stateful/session-store.js';
 import { MemoryReplayGuard, type ReplayGuard } from '../stateless/replay-guard.js';
 import { checkStateKey, STATELESS_MAX_NONCE, type StateKey } from '../stateless/state-token.js';
@@ -26,7 +27,7 @@ export interface ServerContext {
   newKeyId: () => string;
   now: () => number;
   /** Public-key 4-pass: the certificate (DER) sent to clients and the key that decrypts R_C. */
-  publicKeyTransport?: { certificateDer: Uint8Array; privateKey: KeyObject };
+  publicKeyTransport?: { certificateDer: Uint8Array; privateKey: KeyObject; publicKeyBytes: Uint8Array };
 }
 
 function resolvePublicKeyTransport(p: DskppServerOptions['publicKeyTransport']): ServerContext['publicKeyTransport'] {
@@ -37,7 +38,8 @@ function resolvePublicKeyTransport(p: DskppServerOptions['publicKeyTransport']):
     throw new TypeError('publicKeyTransport needs an RSA key of at least 2048 bits (RSA-OAEP)');
   }
   if (!cert.checkPrivateKey(privateKey)) throw new TypeError('publicKeyTransport key does not match the certificate');
-  return { certificateDer: new Uint8Array(cert.raw), privateKey };
+  // K_SERVER as it enters K_AC (RFC 6063 3.4.1.2): the modulus of the certificate's key.
+  return { certificateDer: new Uint8Array(cert.raw), privateKey, publicKeyBytes: publicKeyBytes(cert.publicKey) };
 }
 
 export function resolveServerContext(o: DskppServerOptions): ServerContext {

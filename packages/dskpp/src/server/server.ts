@@ -19,6 +19,11 @@ export interface DskppServerResponse {
   body: string;
   /** Status carried by the response (Continue / Success / an error status). */
   status: 'Continue' | 'Success' | DskppErrorStatus;
+  /**
+   * False when the request was no DSKPP client message at all (another root element, a server PDU):
+   * the HTTP binding answers those 400 (RFC 6063 7.2.4), not 200 with a DSKPP error.
+   */
+  clientMessage: boolean;
 }
 
 export class DskppServer {
@@ -56,18 +61,28 @@ export class DskppServer {
         if (message.criticalExtensions > 0) {
           throw new DskppError('UnknownCriticalExtension', 'a critical extension is not understood');
         }
+        // A KeyID asks for the replacement of a provisioned key, which needs the renewal MAC of 4.2.3 /
+        // 5.2.2 ("MAC 2"); this server does not offer it, so the request is refused, never run as a new key.
+        if (message.keyId !== undefined) {
+          throw new DskppError(
+            'UnknownRequest',
+            'key replacement (KeyID, RFC 6063 4.2.3) is not offered by this server',
+          );
+        }
         const negotiated = negotiate(message, this.ctx.policy);
         if (negotiated.variant === 'two-pass') {
-          return { body: await answerTwoPassHello(this.ctx, message, negotiated), status: 'Success' };
+          const body = await answerTwoPassHello(this.ctx, message, negotiated, requestXml);
+          return { body, status: 'Success', clientMessage: true };
         }
-        return { body: await answerFourPassHello(this.ctx, message, negotiated), status: 'Continue' };
+        const body = await answerFourPassHello(this.ctx, message, negotiated, requestXml);
+        return { body, status: 'Continue', clientMessage: true };
       }
       if (message.type === 'KeyProvClientNonce') {
         sessionId = message.sessionId;
         if (message.criticalExtensions > 0) {
           throw new DskppError('UnknownCriticalExtension', 'a critical extension is not understood');
         }
-        return { body: await answerClientNonce(this.ctx, message), status: 'Success' };
+        return { body: await answerClientNonce(this.ctx, message, requestXml), status: 'Success', clientMessage: true };
       }
       throw new DskppError('UnknownRequest', `${message.type} is a server message`);
     } catch (e) {
@@ -79,7 +94,9 @@ export class DskppServer {
       });
       // A SessionID that failed to open is echoed only if it is a legal identifier.
       const echo = sessionId && sessionId.length <= 128 ? sessionId : undefined;
-      return { body: encodeErrorResponse(err.status, echo), status: err.status };
+      const clientMessage =
+        messageType === 'KeyProvClientHello' || messageType === 'KeyProvClientNonce' || err.status !== 'UnknownRequest';
+      return { body: encodeErrorResponse(err.status, echo), status: err.status, clientMessage };
     }
   }
 }

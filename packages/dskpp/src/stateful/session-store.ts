@@ -11,6 +11,8 @@ export interface FourPassSession {
   /** How R_C is encrypted in pass 3. Default kw-aes128. */
   encryptionAlgorithm?: FourPassEncryptionUri;
   expiresAt: number;
+  /** KeyProvClientHello and KeyProvServerHello as received and sent: msg_1, msg_2 of the key confirmation (4.2.4). */
+  messages: readonly [string, string];
 }
 
 export interface SessionStore {

@@ -4,15 +4,15 @@
 import { constants, createPrivateKey, type KeyObject, privateDecrypt, randomBytes } from 'node:crypto';
 import { decodeResponse } from '../client/check-response.js';
 import { CLIENT_DEFAULTS, type DskppClientCredentials } from '../client/options.js';
-import { authenticationDataMac } from '../keys/authentication-data.js';
-import { verifyKeyConfirmationMac } from '../keys/key-confirmation.js';
+import { AD_MIN_ITERATIONS, authenticationDataMac, publicKeyBytes } from '../keys/authentication-data.js';
+import { messageHash, verifyKeyConfirmationMac } from '../keys/key-confirmation.js';
+import { splitTwoPassKProv, twoPassHalfLength } from '../keys/two-pass-keys.js';
 import { clientFailure, DskppError } from '../lib/errors.js';
 import { aesKeyUnwrap } from '../lib/kw-aes.js';
 import {
   ENC_KW_AES128,
   ENC_RSA_OAEP,
   KEY_PACKAGE_PSKC,
-  KEY_TYPE_LENGTHS,
   type KeyTypeUri,
   KPM_TRANSPORT,
   KPM_WRAP,
@@ -35,6 +35,8 @@ export interface TwoPassPending {
   clientNonce: Uint8Array;
   macAlgorithm: MacAlgorithmUri;
   keyTypes: readonly KeyTypeUri[];
+  /** msg_1 as sent: the key confirmation MAC covers it (5.2.2, 3.4.3). */
+  helloXml: string;
 }
 
 function requireSharedKey(c: DskppClientCredentials): { name: string; key: Uint8Array } {
@@ -54,6 +56,10 @@ export function twoPassHello(
   const macAlgorithm = macs[0] as MacAlgorithmUri;
   const clientNonce = new Uint8Array(randomBytes(CLIENT_DEFAULTS.clientNonceLength));
   const keyTypes = c.keyTypes ?? CLIENT_DEFAULTS.keyTypes;
+  // 3.4.1.2 b: K is the client's public key (key transport, >= 100,000 iterations) or K_SHARED (key
+  // wrap, exactly 1 iteration).
+  const k = profile === 'transport' ? publicKeyBytes(requireTransportKey(c).privateKey) : requireSharedKey(c).key;
+  const iterationCount = profile === 'transport' ? AD_MIN_ITERATIONS : 1;
   const helloXml = encodeClientHello({
     device: c.device,
     clientNonce,
@@ -65,10 +71,18 @@ export function twoPassHello(
     authenticationData: {
       clientId: c.clientId,
       macAlgorithm,
-      mac: authenticationDataMac(macAlgorithm, c.authenticationCode, c.serverUrl, clientNonce),
+      iterationCount,
+      mac: authenticationDataMac(macAlgorithm, {
+        password: c.authenticationCode,
+        clientId: c.clientId,
+        serverUrl: c.serverUrl,
+        clientNonce,
+        k,
+        iterationCount,
+      }),
     },
   });
-  return { helloXml, pending: { profile, clientNonce, macAlgorithm, keyTypes } };
+  return { helloXml, pending: { profile, clientNonce, macAlgorithm, keyTypes, helloXml } };
 }
 
 export interface TwoPassOutcome {
@@ -92,16 +106,20 @@ export function twoPassFinish(c: DskppClientCredentials, pending: TwoPassPending
   if (fin.keyPackage.keyProtectionMethod !== undefined && fin.keyPackage.keyProtectionMethod !== method) {
     throw clientFailure('KeyPackageInvalid', 'KeyPackage uses another key protection method');
   }
-  const tokenLength = KEY_TYPE_LENGTHS[kc.algorithm as KeyTypeUri];
+  const keyType = kc.algorithm as KeyTypeUri;
   const kProv = pending.profile === 'transport' ? decryptTransported(c, kc) : unwrapWrapped(c, kc);
-  if (kProv.length !== 2 * tokenLength) {
+  if (kProv.length !== 2 * twoPassHalfLength(keyType, pending.macAlgorithm)) {
     kProv.fill(0);
     throw clientFailure('KeyPackageInvalid', 'unwrapped K_PROV has the wrong length for the key type');
   }
-  const kMac = kProv.subarray(0, tokenLength);
-  const ok = verifyKeyConfirmationMac(pending.macAlgorithm, kMac, fin.mac, pending.clientNonce);
-  const kToken = kProv.slice(tokenLength);
+  const { kMac, kToken } = splitTwoPassKProv(kProv, keyType, pending.macAlgorithm);
+  // 5.2.2: MAC = DSKPP-PRF(K_MAC, "MAC 1 computation" || msg_hash || ServerID, 32), ServerID from the KeyPackage.
+  const serverId = fin.keyPackage.serverId;
+  const ok =
+    serverId !== undefined &&
+    verifyKeyConfirmationMac(pending.macAlgorithm, kMac, fin.mac, messageHash(pending.helloXml), serverId);
   kProv.fill(0);
+  kMac.fill(0);
   if (!ok) {
     kToken.fill(0);
     throw clientFailure('KeyConfirmationFailed', 'key confirmation MAC did not verify, nothing stored');

@@ -5,12 +5,13 @@
 // KeyProvServerFinished and MAC = DSKPP-PRF(K_MAC, "MAC 1 computation" || R_C, 16).
 import { constants, createHash, createPublicKey, publicEncrypt, randomBytes, randomUUID } from 'node:crypto';
 import { clientViewOfKeyContainer } from '../confirmation/client-view.js';
-import { verifyAuthenticationDataMac } from '../keys/authentication-data.js';
-import { keyConfirmationMac } from '../keys/key-confirmation.js';
+import { adIterationRange, publicKeyBytes, verifyAuthenticationDataMac } from '../keys/authentication-data.js';
+import { keyConfirmationMac, messageHash } from '../keys/key-confirmation.js';
+import { splitTwoPassKProv, twoPassHalfLength } from '../keys/two-pass-keys.js';
 import { concatBytes, utf8, zeroize } from '../lib/bytes.js';
 import { DskppError } from '../lib/errors.js';
 import { aesKeyWrap } from '../lib/kw-aes.js';
-import { ENC_KW_AES128, ENC_RSA_OAEP, KEY_TYPE_LENGTHS, KPM_TRANSPORT, KPM_WRAP } from '../lib/uris.js';
+import { ENC_KW_AES128, ENC_RSA_OAEP, KPM_TRANSPORT, KPM_WRAP } from '../lib/uris.js';
 import { encodeServerFinished } from '../messages/encode.js';
 import type { KeyProvClientHello } from '../messages/types.js';
 import { isMacAlgorithm } from '../prf/dskpp-prf.js';
@@ -32,6 +33,7 @@ export async function answerTwoPassHello(
   ctx: ServerContext,
   hello: KeyProvClientHello,
   negotiated: Negotiated,
+  helloXml: string,
 ): Promise<string> {
   const clientNonce = hello.clientNonce as Uint8Array;
   // The client's first offer of a profile this server does, with the KeyName of its key.
@@ -61,7 +63,23 @@ export async function answerTwoPassHello(
   }
   const client = await ctx.clients.byClientId(ad.clientId);
   if (!client) throw new DskppError('AuthenticationDataInvalid', 'authentication data did not verify');
-  const adOk = verifyAuthenticationDataMac(prf, client.authenticationCode, ctx.serverUrl, ad.mac, clientNonce);
+  // 3.4.1.2 b: K is the client's registered public key (key transport) or K_SHARED (key wrap).
+  if (transport && !client.transportKey) {
+    throw new DskppError('AccessDenied', 'no key transport key is registered for this client');
+  }
+  const adOk = verifyAuthenticationDataMac(
+    prf,
+    {
+      password: client.authenticationCode,
+      clientId: ad.clientId,
+      serverUrl: ctx.serverUrl,
+      clientNonce,
+      k: transport && client.transportKey ? publicKeyBytes(client.transportKey.publicKey) : client.sharedKey.key,
+      iterationCount: ad.iterationCount,
+    },
+    adIterationRange(!transport),
+    ad.mac,
+  );
   if (!adOk) throw new DskppError('AuthenticationDataInvalid', 'authentication data did not verify');
   if (client.device && !(hello.device && sameDevice(client.device, hello.device))) {
     throw new DskppError('AccessDenied', 'DeviceIdentifierData does not match the registered device');
@@ -81,10 +99,8 @@ export async function answerTwoPassHello(
     throw new DskppError('Abort', 'this KeyProvClientHello (ClientID, R_C) was already answered');
   }
 
-  const tokenLength = KEY_TYPE_LENGTHS[negotiated.keyType];
-  const kProv = new Uint8Array(randomBytes(2 * tokenLength));
-  const kMac = kProv.subarray(0, tokenLength);
-  const kToken = kProv.subarray(tokenLength);
+  const kProv = new Uint8Array(randomBytes(2 * twoPassHalfLength(negotiated.keyType, prf)));
+  const { kMac, kToken } = splitTwoPassKProv(kProv, negotiated.keyType, prf);
   try {
     const now = ctx.now();
     const keyId = ctx.newKeyId();
@@ -114,7 +130,8 @@ export async function answerTwoPassHello(
       serverId: ctx.serverId,
       keyProtectionMethod: offer.method,
       keyContainerXml: buildKeyContainer(container),
-      mac: keyConfirmationMac(prf, kMac, clientNonce),
+      // 5.2.2: over msg_hash of the one message before this one (the hello, as received) and ServerID.
+      mac: keyConfirmationMac(prf, kMac, messageHash(helloXml), ctx.serverId),
       macAlgorithm: prf,
     });
     await ctx.keys.save({
@@ -131,6 +148,6 @@ export async function answerTwoPassHello(
     });
     return finished;
   } finally {
-    zeroize(kProv);
+    zeroize(kProv, kMac, kToken);
   }
 }

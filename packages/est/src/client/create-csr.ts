@@ -9,6 +9,7 @@ type CryptoKey = webcrypto.CryptoKey;
 type Crypto = webcrypto.Crypto;
 
 import type { KeyRef, SecureEnvironment } from '@m2msec/secure-environment';
+import { oid, seq } from '../lib/der.js';
 import type { GeneralName } from '../lib/general-names.js';
 import { OID } from '../lib/oids.js';
 import { x509 } from '../lib/x509.js';
@@ -29,6 +30,11 @@ export interface CsrOptions {
    * 4.4.1.2, the key identifier of the TLS client certificate).
    */
   readonly keyEncryption?: { readonly kind: 'symmetric' | 'asymmetric'; readonly keyIdentifier: Uint8Array };
+  /**
+   * With keyEncryption: the SMIMECapabilities the request carries (RFC 7030 4.4.1 "MUST also include"),
+   * capability OIDs in order of preference. Default id-aes256-wrap, id-RSAES-OAEP; [] omits the attribute.
+   */
+  readonly smimeCapabilities?: readonly string[];
 }
 
 const EC = { name: 'ECDSA', namedCurve: 'P-256' } as const;
@@ -48,6 +54,8 @@ export async function createCsr(o: CsrOptions): Promise<Uint8Array> {
     const octets = new Uint8Array([0x04, id.length, ...id]); // OCTET STRING
     const type = o.keyEncryption.kind === 'symmetric' ? OID.decryptKeyIdentifier : OID.asymmetricDecryptKeyIdentifier;
     attributes.push(new x509.Attribute(type, [octets.buffer]));
+    const caps = o.smimeCapabilities ?? [OID.aes256Wrap, OID.rsaesOaep];
+    if (caps.length > 0) attributes.push(new x509.Attribute(OID.smimeCapabilities, [smimeCapabilities(caps)]));
   }
   const csr = await x509.Pkcs10CertificateRequestGenerator.create(
     {
@@ -83,4 +91,10 @@ async function resolveKey(k: CsrKey): Promise<{ keys: CryptoKeyPair; crypto: Cry
   };
   const crypto = { subtle, getRandomValues: webcrypto.getRandomValues.bind(webcrypto) } as unknown as Crypto;
   return { keys: { publicKey: publicKey as unknown as CryptoKey, privateKey }, crypto };
+}
+
+/** DER SMIMECapabilities: SEQUENCE OF SEQUENCE { capabilityID } (no parameters). */
+function smimeCapabilities(oids: readonly string[]): ArrayBuffer {
+  const der = seq(...oids.map((o) => seq(oid(o))));
+  return der.buffer.slice(der.byteOffset, der.byteOffset + der.byteLength) as ArrayBuffer;
 }

@@ -1,7 +1,7 @@
 // PKCS#10 (RFC 2986) reader for the TS-0003 10.1.4 CSR profile. Strict DER; every field the
 // profile constrains is checked here so later steps see a well-formed request.
 import { EstError } from '../errors.js';
-import { bytesEqual, children, content, expectTlv, readTlv, type Tlv, whole } from '../lib/der.js';
+import { bytesEqual, children, content, expectTlv, oidToString, readTlv, type Tlv, whole } from '../lib/der.js';
 import { type GeneralName, parseGeneralNames } from '../lib/general-names.js';
 import { EC_P256_SPKI_ALGID, ECDSA_WITH_SHA256_ALGID, OID_CONTENT } from '../lib/oids.js';
 
@@ -30,6 +30,8 @@ export interface ParsedCsr {
    * pre-shared symmetric key) or AsymmetricDecryptKeyIdentifier (4.4.1.2), each an OCTET STRING.
    */
   readonly keyEncryption?: { readonly kind: 'symmetric' | 'asymmetric'; readonly keyIdentifier: Uint8Array };
+  /** SMIMECapabilities attribute (RFC 7030 4.4.1): the capability OIDs, in the client's order of preference. */
+  readonly smimeCapabilities?: readonly string[];
 }
 
 const TAG = { SEQ: 0x30, SET: 0x31, INT: 0x02, BIT: 0x03, OCT: 0x04, OID: 0x06, BOOL: 0x01, ATTRS: 0xa0 } as const;
@@ -60,6 +62,7 @@ export function parseCsr(der: Uint8Array): ParsedCsr {
   const extensionOids: string[] = [];
   let requestsKeyEncryption = false;
   let keyEncryption: ParsedCsr['keyEncryption'];
+  let smimeCapabilities: string[] | undefined;
   for (const attr of children(der, attrs, 'attributes')) {
     if (attr.tag !== TAG.SEQ) throw bad('attribute is not a SEQUENCE');
     const [type, values, ...rest] = children(der, attr, 'attribute');
@@ -89,6 +92,16 @@ export function parseCsr(der: Uint8Array): ParsedCsr {
         kind: bytesEqual(t, OID_CONTENT.decryptKeyIdentifier) ? 'symmetric' : 'asymmetric',
         keyIdentifier: content(der, vals[0]!),
       };
+    } else if (bytesEqual(t, OID_CONTENT.smimeCapabilities)) {
+      if (smimeCapabilities !== undefined || vals.length !== 1 || vals[0]!.tag !== TAG.SEQ) {
+        throw bad('SMIMECapabilities must appear once with one SEQUENCE value');
+      }
+      // SMIMECapabilities ::= SEQUENCE OF SEQUENCE { capabilityID OID, parameters ANY OPTIONAL }
+      smimeCapabilities = children(der, vals[0]!, 'SMIMECapabilities').map((cap) => {
+        const [id] = cap.tag === TAG.SEQ ? children(der, cap, 'SMIMECapability') : [];
+        if (!id || id.tag !== TAG.OID) throw bad('SMIMECapability without a capabilityID');
+        return oidToString(content(der, id));
+      });
     }
     // Other attributes are ignored: the CA decides the issued content (TS-0003 8.3.6.1 RA role).
   }
@@ -105,6 +118,7 @@ export function parseCsr(der: Uint8Array): ParsedCsr {
     requestedExtensionOids: extensionOids,
     requestsKeyEncryption,
     ...(keyEncryption ? { keyEncryption } : {}),
+    ...(smimeCapabilities ? { smimeCapabilities } : {}),
   };
 }
 

@@ -10,6 +10,10 @@ export const OID = {
   // RFC 7030 4.4.1.1 / 4.4.1.2: server-side key generation with an encrypted private key
   decryptKeyIdentifier: '1.2.840.113549.1.9.16.2.37',
   asymmetricDecryptKeyIdentifier: '1.2.840.113549.1.9.16.2.54',
+  // RFC 7030 4.4.1: the key encipherment algorithms the client accepts (RFC 2633 2.5.2 / RFC 8551)
+  smimeCapabilities: '1.2.840.113549.1.9.15',
+  aes256Wrap: '2.16.840.1.101.3.4.1.45',
+  rsaesOaep: '1.2.840.113549.1.1.7',
   subjectKeyIdentifier: '2.5.29.14',
   keyUsage: '2.5.29.15',
   subjectAltName: '2.5.29.17',
@@ -44,4 +48,5 @@ export const OID_CONTENT = {
   subjectAltName: oid(OID.subjectAltName).subarray(2),
   decryptKeyIdentifier: oid(OID.decryptKeyIdentifier).subarray(2),
   asymmetricDecryptKeyIdentifier: oid(OID.asymmetricDecryptKeyIdentifier).subarray(2),
+  smimeCapabilities: oid(OID.smimeCapabilities).subarray(2),
 } as const;

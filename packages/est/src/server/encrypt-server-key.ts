@@ -1,6 +1,9 @@
-// RFC 7030 4.4.2: a server-generated private key returned encrypted, as a CMS EnvelopedData
-// (RFC 5652 6) whose content is an AsymmetricKeyPackage (RFC 5958: SEQUENCE OF OneAsymmetricKey,
-// content type id-ct-KP-aKeyPackage). Two recipient kinds, as the CSR asked (4.4.1):
+// RFC 7030 4.4.2: a server-generated private key returned encrypted. "The private key is placed inside
+// of a CMS SignedData [signed by the party that generated it], further protected by placing it inside
+// of a CMS EnvelopedData" (RFC 5958 4): the AsymmetricKeyPackage (SEQUENCE OF OneAsymmetricKey,
+// id-ct-KP-aKeyPackage) is signed first, so the client can tell the key came from its server and not
+// from whoever holds the key-encryption key; the EnvelopedData's content type is then id-signedData.
+// Two recipient kinds, as the CSR asked (4.4.1):
 // - asymmetric (4.4.1.2): to the client's own certificate, the one it authenticated with in TLS,
 //   whose subjectKeyIdentifier is the AsymmetricDecryptKeyIdentifier (KeyTransRecipientInfo RSA-OAEP
 //   for RSA, KeyAgreeRecipientInfo ECDH + AES-KW for EC);
@@ -19,6 +22,12 @@ export type ServerKeyRecipient =
   | { readonly kind: 'certificate'; readonly certificate: Uint8Array }
   | { readonly kind: 'symmetric'; readonly keyIdentifier: Uint8Array; readonly key: Uint8Array };
 
+/** The key algorithm of a certificate's subject public key. */
+export function certificateKeyAlgorithm(der: Uint8Array): 'rsa' | 'ec' | 'other' {
+  const alg = pkijs.Certificate.fromBER(der).subjectPublicKeyInfo.algorithm.algorithmId;
+  return alg === '1.2.840.113549.1.1.1' ? 'rsa' : alg === '1.2.840.10045.2.1' ? 'ec' : 'other';
+}
+
 /** The key identifier of a certificate: its subjectKeyIdentifier, else SHA-1 of the key (RFC 5280 4.2.1.2 (1)). */
 export function certificateKeyIdentifier(der: Uint8Array): Uint8Array {
   const cert = pkijs.Certificate.fromBER(der);
@@ -32,11 +41,25 @@ export function certificateKeyIdentifier(der: Uint8Array): Uint8Array {
   return createHash('sha1').update(bits).digest();
 }
 
-/** EnvelopedData (ContentInfo DER) carrying the AsymmetricKeyPackage of `pkcs8` for `recipient`. */
-export async function encryptServerKey(pkcs8: Uint8Array, recipient: ServerKeyRecipient): Promise<Uint8Array> {
+/** Signs (eContentType, content) into a CMS SignedData SEQUENCE (the key generator's signature). */
+export type SignContent = (eContentType: string, content: Uint8Array) => Promise<Uint8Array>;
+
+export const ID_SIGNED_DATA = '1.2.840.113549.1.7.2';
+
+/**
+ * EnvelopedData (ContentInfo DER) for `recipient`, whose content is the SignedData `sign` makes over
+ * the AsymmetricKeyPackage of `pkcs8`.
+ */
+export async function encryptServerKey(
+  pkcs8: Uint8Array,
+  recipient: ServerKeyRecipient,
+  sign: SignContent,
+): Promise<Uint8Array> {
   // AsymmetricKeyPackage ::= SEQUENCE SIZE (1..MAX) OF OneAsymmetricKey; a PKCS#8 PrivateKeyInfo is a v1 OneAsymmetricKey.
   const len = derLength(pkcs8.length);
   const keyPackage = Buffer.concat([Buffer.from([0x30]), len, pkcs8]);
+  const signed = await sign(ID_CT_KP_A_KEY_PACKAGE, keyPackage);
+  keyPackage.fill(0);
   const env = new pkijs.EnvelopedData();
   if (recipient.kind === 'certificate') {
     const cert = pkijs.Certificate.fromBER(recipient.certificate);
@@ -57,9 +80,9 @@ export async function encryptServerKey(pkcs8: Uint8Array, recipient: ServerKeyRe
       engine,
     );
   }
-  await env.encrypt({ name: 'AES-CBC', length: 256 }, toArrayBuffer(keyPackage), engine);
-  keyPackage.fill(0);
-  env.encryptedContentInfo.contentType = ID_CT_KP_A_KEY_PACKAGE;
+  await env.encrypt({ name: 'AES-CBC', length: 256 }, toArrayBuffer(signed), engine);
+  signed.fill(0);
+  env.encryptedContentInfo.contentType = ID_SIGNED_DATA;
   const info = new pkijs.ContentInfo({ contentType: pkijs.ContentInfo.ENVELOPED_DATA, content: env.toSchema() });
   return new Uint8Array(info.toSchema().toBER(false));
 }
