@@ -146,12 +146,16 @@ describe('postgres specifics', () => {
       expect(without.aborted).toBeGreaterThan(0); // the contention is real
       expect(without.n).toBe(90 - without.aborted);
       expect(await bumps(['cnt-1'])).toEqual({ aborted: 0, n: 90 });
-      // Every lock was released: nothing of this schema's handles is left holding or waiting.
-      const { rows } = await admin.query(
-        `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND classid::int = hashtext($1)`,
-        [`m2msec-serialize-on:"${schema}"`],
-      );
-      expect(rows[0].n).toBe(0);
+      const held = async () => {
+        const { rows } = await admin.query(
+          `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND classid::int = hashtext($1)`,
+          [`m2msec-serialize-on:"${schema}"`],
+        );
+        return rows[0].n as number;
+      };
+      // The lock is held while the transaction runs, and released after it: nothing is left holding.
+      expect(await handles[0].transaction(() => held(), { serializeOn: ['cnt-1'] })).toBe(1);
+      expect(await held()).toBe(0);
     } finally {
       for (const h of handles) await h.close();
     }
