@@ -9,16 +9,21 @@ import { http } from './setup.js';
 export const STORES = ['sqlite', 'postgres'] as const;
 export type StoreKind = (typeof STORES)[number];
 
-const PG_URL = process.env.M2MSEC_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const PG_URL = process.env.M2MSEC_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const run = `m2msec_cse_disc_${process.pid}_${Date.now().toString(36)}`;
 const schemas: string[] = [];
 let n = 0;
 
-export async function openStoreOf(kind: StoreKind): Promise<Store> {
+/** A fresh store; on PostgreSQL, `shared` opens another handle on that existing schema (a second instance). */
+export async function openStoreOf(kind: StoreKind, shared?: string): Promise<Store & { schema?: string }> {
   if (kind === 'sqlite') return openSqliteStore({ file: ':memory:' });
-  const schema = `${run}_${schemas.length}`;
-  schemas.push(schema);
-  return openPostgresStore({ connectionString: PG_URL, schema, maxConnections: 4 });
+  let schema = shared;
+  if (schema === undefined) {
+    schema = `${run}_${schemas.length}`;
+    schemas.push(schema);
+  }
+  const store = await openPostgresStore({ connectionString: PG_URL, schema, maxConnections: 4 });
+  return Object.assign(store, { schema });
 }
 
 /** Drops the PostgreSQL schemas this file created (pg is the store's own dependency). */
@@ -32,8 +37,8 @@ export async function dropTestSchemas(): Promise<void> {
   await client.end();
 }
 
-export async function openCseOn(kind: StoreKind, extra: Partial<CseOptions> = {}) {
-  const store = await openStoreOf(kind);
+export async function openCseOn(kind: StoreKind, extra: Partial<CseOptions> = {}, sharedSchema?: string) {
+  const store = await openStoreOf(kind, sharedSchema);
   const cse = await Cse.open({
     store,
     appRules: [{ name: 'open', allowedAppIDs: ['*'], allowedAEs: ['*'] }],

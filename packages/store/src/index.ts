@@ -11,4 +11,5 @@ export {
   type StoreEvents,
   StoreNotFoundError,
   type StoreTransaction,
+  type TransactionOptions,
 } from './types.js';

@@ -131,8 +131,21 @@ export interface Store {
    * when another process's concurrent transaction conflicts (SQLSTATE 40001/40P01), so keep `fn` free
    * of side effects outside the store (send notifications after it resolves).
    */
-  transaction<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: StoreTransaction) => Promise<T>, options?: TransactionOptions): Promise<T>;
   close(): Promise<void>;
+}
+
+export interface TransactionOptions {
+  /**
+   * Names (e.g. a container's ri) of rows this transaction reads and then rewrites where other processes
+   * do the same at a high rate (a container's cni/cbs under concurrent instance creates). Transactions
+   * naming the same key run one after another across every process sharing the store, instead of
+   * aborting each other: on PostgreSQL a SERIALIZABLE conflict is otherwise re-run with backoff, and one
+   * process's back-to-back commits can starve another's re-runs until they give up (SQLSTATE 40001).
+   * SQLite already runs whole transactions one at a time (BEGIN IMMEDIATE), so there it changes nothing.
+   * Each key is a non-empty string; a few per transaction.
+   */
+  serializeOn?: readonly string[];
 }
 
 /**

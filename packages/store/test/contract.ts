@@ -671,6 +671,22 @@ export function storeContract(name: string, h: StoreHarness): void {
         expect(await s.transaction(async (tx) => (await tx.resources.get('x')) ?? 'ok')).toBe('ok');
       });
 
+      it('checks serializeOn keys as it checks every other key (same input refused on both stores)', async () => {
+        const s = await fresh();
+        for (const bad of [[''], ['a\u0000'], ['\uD800'], [5], 'key'] as unknown[]) {
+          await expect(
+            s.transaction(async (tx) => tx.collection('c').put('k', 1), { serializeOn: bad as string[] }),
+          ).rejects.toBeInstanceOf(TypeError);
+        }
+        expect(await s.collection('c').get('k')).toBeUndefined();
+        const keys = ['cnt1', 'cnt2', 'cnt1'];
+        expect(
+          await s.transaction(async (tx) => tx.collection('c').put('k', 2), { serializeOn: keys }),
+        ).toBeUndefined();
+        expect(await s.transaction(async () => 'empty', { serializeOn: [] })).toBe('empty');
+        expect(await s.collection('c').get('k')).toBe(2);
+      });
+
       it('refuses a tx handle used after its transaction ended', async () => {
         const s = await fresh();
         const handle = await s.transaction(async (tx) => tx);

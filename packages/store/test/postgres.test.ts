@@ -106,6 +106,61 @@ describe('postgres specifics', () => {
     await s.close();
   });
 
+  // Two processes' read-modify-write transactions on one row (a container's counters): with serializeOn
+  // they queue, so not one aborts even with a single attempt each; without it they abort each other.
+  it('serializeOn queues conflicting transactions of two store handles instead of aborting them', async () => {
+    const schema = `${run}_serialize_on`;
+    created.push(schema);
+    const open = () =>
+      openPostgresStore({ connectionString: PG_URL, schema, maxConnections: 2, maxTransactionAttempts: 1 });
+    const handles = [await open(), await open()];
+    try {
+      const counter = handles[0].collection<number>('counter');
+      const bumps = async (serializeOn: string[] | undefined) => {
+        await counter.put('n', 0);
+        let aborted = 0;
+        // Three writers per handle, each waiting for its own commit: many groups, interleaved.
+        await Promise.all(
+          handles.flatMap((st) =>
+            [1, 2, 3].map(async () => {
+              for (let i = 0; i < 15; i++) {
+                await st
+                  .transaction(
+                    async (tx) => {
+                      const v = (await tx.collection<number>('counter').get('n'))!;
+                      await tx.collection<number>('counter').put('n', v + 1);
+                    },
+                    { serializeOn },
+                  )
+                  .catch((e: { code?: string }) => {
+                    if (e.code !== '40001' && e.code !== '40P01') throw e;
+                    aborted++;
+                  });
+              }
+            }),
+          ),
+        );
+        return { aborted, n: await counter.get('n') };
+      };
+      const without = await bumps(undefined);
+      expect(without.aborted).toBeGreaterThan(0); // the contention is real
+      expect(without.n).toBe(90 - without.aborted);
+      expect(await bumps(['cnt-1'])).toEqual({ aborted: 0, n: 90 });
+      const held = async () => {
+        const { rows } = await admin.query(
+          `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND classid::int = hashtext($1)`,
+          [`m2msec-serialize-on:"${schema}"`],
+        );
+        return rows[0].n as number;
+      };
+      // The lock is held while the transaction runs, and released after it: nothing is left holding.
+      expect(await handles[0].transaction(() => held(), { serializeOn: ['cnt-1'] })).toBe(1);
+      expect(await held()).toBe(0);
+    } finally {
+      for (const h of handles) await h.close();
+    }
+  });
+
   it('rejects bad options', async () => {
     await expect(openPostgresStore({ connectionString: PG_URL, schema: 'x"; DROP' })).rejects.toBeInstanceOf(TypeError);
     await expect(openPostgresStore({ connectionString: '' })).rejects.toBeInstanceOf(TypeError);

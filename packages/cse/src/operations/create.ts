@@ -110,14 +110,20 @@ export async function create(core: Core, ctx: RequestContext): Promise<HandlerRe
   if (attrs.cr === null) resource.cr = ty === ResourceType.AE ? resource.aei : (ctx.req.fr ?? ctx.originator);
   resource.srn = `${parent.srn}/${resource.rn}`;
 
+  // A parent that counts its children is read and rewritten by every create under it (cni, cbs, st):
+  // such creates queue on the parent rather than abort each other across CSE instances (handler.ts).
+  const serializeOn = core.handlers.get(parent.ty)?.countsChildren ? [parent.ri] : undefined;
   try {
-    await core.store.transaction(async (tx) => {
-      const txCtx = { ...ctx, store: tx };
-      const freshParent = await tx.resources.get(parent.ri);
-      if (!freshParent) throw new M2MError(ResponseStatusCode.NOT_FOUND, `parent '${parent.srn}' no longer exists`);
-      await tx.resources.create(resource);
-      await handler.afterCreate?.({ ctx: txCtx, parent: freshParent, attrs, resource });
-    });
+    await core.store.transaction(
+      async (tx) => {
+        const txCtx = { ...ctx, store: tx };
+        const freshParent = await tx.resources.get(parent.ri);
+        if (!freshParent) throw new M2MError(ResponseStatusCode.NOT_FOUND, `parent '${parent.srn}' no longer exists`);
+        await tx.resources.create(resource);
+        await handler.afterCreate?.({ ctx: txCtx, parent: freshParent, attrs, resource });
+      },
+      { serializeOn },
+    );
   } catch (e) {
     if (e instanceof StoreConflictError) {
       // The AE-ID / CSE-ID is already registered (4117); a name taken by another resource is 4105

@@ -49,19 +49,24 @@ export async function deleteResource(core: Core, target: StoredResource): Promis
   if (target.ty === ResourceType.AE && core.onAeDeregistration && typeof target.aei === 'string') {
     await core.onAeDeregistration(target.aei);
   }
-  const deleted = await core.store.transaction(async (tx) => {
-    const removed = await tx.resources.delete(target.ri);
-    if (target.ty === ResourceType.contentInstance || target.ty === ResourceType.timeSeriesInstance) {
-      const cnt = await tx.resources.get(target.pi);
-      if (cnt)
-        await tx.resources.update({
-          ...cnt,
-          cni: (cnt.cni as number) - 1,
-          cbs: (cnt.cbs as number) - (target.cs as number),
-        });
-    }
-    return removed;
-  });
+  const isInstance = target.ty === ResourceType.contentInstance || target.ty === ResourceType.timeSeriesInstance;
+  // An instance's container counts it: queue with the creates under that container (handler.ts countsChildren).
+  const deleted = await core.store.transaction(
+    async (tx) => {
+      const removed = await tx.resources.delete(target.ri);
+      if (isInstance) {
+        const cnt = await tx.resources.get(target.pi);
+        if (cnt)
+          await tx.resources.update({
+            ...cnt,
+            cni: (cnt.cni as number) - 1,
+            cbs: (cnt.cbs as number) - (target.cs as number),
+          });
+      }
+      return removed;
+    },
+    { serializeOn: isInstance ? [target.pi] : undefined },
+  );
   const remove = async (ri: string) => {
     const r = await core.store.resources.get(ri);
     if (r) await deleteResource(core, r);

@@ -95,14 +95,19 @@ async function updateLocked(core: Core, ctx: RequestContext): Promise<HandlerRes
   }
   updated.lt = monotonicTimestamp(ctx.now);
   if (typeof updated.st === 'number') updated.st += 1;
-  await core.store.transaction(async (tx) => {
-    const fresh = handler.applyUpdate ? await tx.resources.get(updated.ri) : undefined;
-    // Counters the CSE keeps (cni, cbs) are taken from the committed state, not the request's snapshot.
-    if (fresh) for (const k of handler.ownCounters ?? []) updated[k] = fresh[k];
-    await handler.applyUpdate?.({ ...ctx, store: tx }, updated);
-    await handler.afterUpdate?.({ ...ctx, store: tx }, resource, updated);
-    await tx.resources.update(updated);
-  });
+  // Counters moved by instance creates under it (handler.ts countsChildren): queue with those creates.
+  const serializeOn = handler.countsChildren ? [resource.ri] : undefined;
+  await core.store.transaction(
+    async (tx) => {
+      const fresh = handler.applyUpdate ? await tx.resources.get(updated.ri) : undefined;
+      // Counters the CSE keeps (cni, cbs) are taken from the committed state, not the request's snapshot.
+      if (fresh) for (const k of handler.ownCounters ?? []) updated[k] = fresh[k];
+      await handler.applyUpdate?.({ ...ctx, store: tx }, updated);
+      await handler.afterUpdate?.({ ...ctx, store: tx }, resource, updated);
+      await tx.resources.update(updated);
+    },
+    { serializeOn },
+  );
   if (resource.ty === 1) core.engine.forget(resource.ri);
   if (announcement) {
     const parent = announcement.add.length > 0 ? await core.store.resources.get(resource.pi) : undefined;

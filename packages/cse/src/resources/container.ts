@@ -10,6 +10,7 @@ export const containerHandler: ResourceTypeHandler = {
   parents: [ResourceType.CSEBase, ResourceType.AE, ResourceType.container, ResourceType.remoteCSE],
   hasAcpi: true,
   idPrefix: 'cnt',
+  countsChildren: true,
   create({ resource }) {
     resource.cni = 0;
     resource.cbs = 0;

@@ -43,6 +43,13 @@ export interface ResourceTypeHandler {
    * (e.g. instances evicted after mni was lowered).
    */
   applyUpdate?(ctx: RequestContext, updated: StoredResource): Promise<void>;
+  /**
+   * The resource keeps counters of its children (cni, cbs), rewritten by every instance CREATE / DELETE
+   * under it: writes to it and under it serialize on its ri (store TransactionOptions.serializeOn), so
+   * that CSE instances sharing a PostgreSQL store queue on a busy container instead of aborting each
+   * other's transactions until one answers 5000 (docs/scale-out.md).
+   */
+  countsChildren?: boolean;
   /** Attributes the CSE counts (cni, cbs), re-read inside the updating transaction for applyUpdate. */
   ownCounters?: readonly string[];
   /**

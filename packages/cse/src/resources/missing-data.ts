@@ -123,16 +123,20 @@ export class MissingDataMonitor {
     s.next += 1;
     if (s.received.delete(n)) return this.arm(ts, s);
     const expected = dgtString(s.first + n * ts.pei);
-    const updated = await store.transaction(async (tx) => {
-      const fresh = await tx.resources.get(ri);
-      if (!fresh) return undefined;
-      const mdlt = [...((fresh.mdlt as string[] | undefined) ?? []), expected];
-      const max = typeof fresh.mdn === 'number' ? fresh.mdn : Number.POSITIVE_INFINITY;
-      while (mdlt.length > max) mdlt.shift();
-      const next = { ...fresh, mdlt, mdc: mdlt.length };
-      await tx.resources.update(next);
-      return next;
-    });
+    // The <timeSeries> row is also rewritten by every instance create under it: queue with them.
+    const updated = await store.transaction(
+      async (tx) => {
+        const fresh = await tx.resources.get(ri);
+        if (!fresh) return undefined;
+        const mdlt = [...((fresh.mdlt as string[] | undefined) ?? []), expected];
+        const max = typeof fresh.mdn === 'number' ? fresh.mdn : Number.POSITIVE_INFINITY;
+        while (mdlt.length > max) mdlt.shift();
+        const next = { ...fresh, mdlt, mdc: mdlt.length };
+        await tx.resources.update(next);
+        return next;
+      },
+      { serializeOn: [ri] },
+    );
     if (!updated) return this.stop(ri);
     // mdlt / mdc changed: an update of the resource for its net 1 subscribers too.
     await this.parts().notifier.event(updated, NotificationEventType.update, updated);

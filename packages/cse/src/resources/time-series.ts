@@ -63,6 +63,7 @@ export function timeSeriesHandler(monitor: MissingDataMonitor): ResourceTypeHand
       }
     },
     ownCounters: ['cni', 'cbs'],
+    countsChildren: true,
     async applyUpdate(ctx, updated) {
       // Lowered mni / mbs / mia apply at once, oldest instances first (TS-0001 9.6.36).
       await enforceTimeSeriesQuota(ctx, updated);

@@ -2,11 +2,14 @@
 // turn, are handed together to the store's `commit`, which runs each in its own savepoint inside one
 // database transaction and settles each only after the shared COMMIT. Shared by the SQLite and the
 // PostgreSQL store; what a group does inside the database is theirs.
-import type { StoreTransaction } from '../types.js';
+import type { StoreTransaction, TransactionOptions } from '../types.js';
+import { checkText } from './check-text.js';
 import type { Gate } from './gate.js';
 
 export interface Queued {
   fn: (tx: StoreTransaction) => Promise<unknown>;
+  /** TransactionOptions.serializeOn, checked; empty when none. */
+  keys: readonly string[];
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -22,12 +25,18 @@ export class GroupCommit {
     private readonly commit: (group: Queued[]) => Promise<void>,
   ) {}
 
-  enqueue<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+  enqueue<T>(fn: (tx: StoreTransaction) => Promise<T>, options?: TransactionOptions): Promise<T> {
     if (this.gate.closed) return Promise.reject(new Error('store is closed'));
     // Waiting for a group from inside a group's function would never settle: refuse it.
     if (this.gate.insideTransaction) return Promise.reject(new Error(MISUSE));
+    let keys: readonly string[];
+    try {
+      keys = checkKeys(options);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return new Promise<T>((resolve, reject) => {
-      this.#queued.push({ fn: fn as Queued['fn'], resolve: resolve as Queued['resolve'], reject });
+      this.#queued.push({ fn: fn as Queued['fn'], keys, resolve: resolve as Queued['resolve'], reject });
       this.#schedule();
     });
   }
@@ -53,4 +62,13 @@ export class GroupCommit {
         if (this.#queued.length > 0) this.#schedule();
       });
   }
+}
+
+/** The serializeOn keys of a transaction: strings either store can hold, refused (TypeError) otherwise. */
+function checkKeys(options: TransactionOptions | undefined): readonly string[] {
+  const keys = options?.serializeOn;
+  if (keys === undefined) return [];
+  if (!Array.isArray(keys)) throw new TypeError('serializeOn must be an array of strings');
+  for (const k of keys) checkText(k, 'serializeOn key');
+  return keys;
 }

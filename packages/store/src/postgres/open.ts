@@ -2,11 +2,12 @@ import pg from 'pg';
 import { collectionFacade, type Run, resourceFacade, txRun } from '../lib/facade.js';
 import { Gate } from '../lib/gate.js';
 import { GroupCommit, type Queued } from '../lib/group-commit.js';
-import type { Store, StoreEvents, StoreTransaction } from '../types.js';
+import type { Store, StoreEvents, StoreTransaction, TransactionOptions } from '../types.js';
 import { pgCollection } from './collection.js';
 import { PgEvents } from './events.js';
 import { PgResourceOps } from './resources.js';
 import { migratePostgres, quoteSchema } from './schema.js';
+import { lockKeys, unlockKeys } from './serialize-on.js';
 import { PgStatements } from './statements.js';
 
 export interface PostgresStoreOptions {
@@ -94,9 +95,11 @@ class PostgresStore implements Store {
    * transaction, each in its own SAVEPOINT (a failing one is rolled back alone); one COMMIT (one WAL flush,
    * two round trips fewer each) makes them all durable, and each is answered only after it. A
    * serialization failure anywhere re-runs the whole group, so `fn` must stay free of outside effects.
+   * Re-runs alone do not settle hot rows shared with other processes (one process's back-to-back groups
+   * can starve another's re-runs): `serializeOn` keys make those transactions queue (serialize-on.ts).
    */
-  transaction<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
-    return this.#group.enqueue(fn);
+  transaction<T>(fn: (tx: StoreTransaction) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    return this.#group.enqueue(fn, options);
   }
 
   async #commitGroup(group: Queued[]): Promise<void> {
@@ -132,7 +135,11 @@ class PostgresStore implements Store {
     };
     client.on('error', lost);
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    // serializeOn: the group waits for the keys of all its transactions before BEGIN, so transactions on
+    // one key (across processes) follow each other instead of aborting each other (serialize-on.ts).
+    const keys = group.flatMap((q) => q.keys);
     try {
+      await lockKeys(client, this.#statements, keys);
       await client.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
       for (const q of group) {
         let active = true;
@@ -172,8 +179,15 @@ class PostgresStore implements Store {
       });
       throw e;
     } finally {
+      if (keys.length > 0 && broken === undefined) {
+        await unlockKeys(client, this.#statements).catch((unlockError: Error) => {
+          broken = unlockError;
+        });
+      }
       client.off('error', lost);
-      client.release(broken); // a client that lost its connection or could not roll back is discarded
+      // A client that lost its connection, could not roll back or could not unlock is discarded, never
+      // reused (its session's locks end with it).
+      client.release(broken);
     }
   }
 

@@ -4,7 +4,7 @@ import { LocalEventBus, PendingEvents } from '../events/local-bus.js';
 import { collectionFacade, type Run, resourceFacade, txRun } from '../lib/facade.js';
 import { Gate } from '../lib/gate.js';
 import { GroupCommit, type Queued } from '../lib/group-commit.js';
-import type { Store, StoreTransaction } from '../types.js';
+import type { Store, StoreTransaction, TransactionOptions } from '../types.js';
 import { SqliteCollectionStatements, sqliteCollection } from './collection.js';
 import { SqliteResourceOps } from './resources.js';
 import { migrateSqlite } from './schema.js';
@@ -72,8 +72,10 @@ class SqliteStore implements Store {
    * one COMMIT (one WAL sync with synchronous=FULL) then makes them all durable, and each is answered only
    * after it. A lone transaction costs what it did before (BEGIN IMMEDIATE ... COMMIT).
    */
-  transaction<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
-    return this.#group.enqueue(fn);
+  transaction<T>(fn: (tx: StoreTransaction) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    // serializeOn is checked (both stores accept the same input) and needs nothing more here: BEGIN
+    // IMMEDIATE already runs whole transactions one at a time, across processes too.
+    return this.#group.enqueue(fn, options);
   }
 
   async #commitGroup(group: Queued[]): Promise<void> {
