@@ -14,5 +14,10 @@ export { toFromUriPath, uriPathForTo } from './request/target.js';
 export { encodeCoapResponse } from './response/encode-response.js';
 export { coapCodeFor } from './response/status-mapping.js';
 export { CoapEndpoint, type CoapEndpointOptions } from './server/coap-endpoint.js';
-export { type CoapBinding, type CoapBindingOptions, createCoapBinding } from './server/create-binding.js';
+export {
+  type CoapBinding,
+  type CoapBindingOptions,
+  type CoapListenerLimits,
+  createCoapBinding,
+} from './server/create-binding.js';
 export { coapTransportContext, type DtlsSessionFacts } from './transport/transport-context.js';

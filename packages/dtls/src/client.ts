@@ -16,6 +16,8 @@ export interface DtlsConnectOptions {
   verifyServer?: (ders: Buffer[], chainError: number) => string | undefined;
   handshakeTimeoutMs?: number;
   mtu?: number;
+  /** Source address to bind (a host with several addresses; tests use 127.0.0.0/8). */
+  localAddress?: string;
 }
 
 export class DtlsHandshakeError extends Error {
@@ -49,10 +51,13 @@ export async function dtlsConnect(opts: DtlsConnectOptions): Promise<DtlsSession
   const socket = createSocket({ type: isIPv6(opts.host) ? 'udp6' : 'udp4' });
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
-    socket.connect(opts.port, opts.host, () => {
-      socket.off('error', reject);
-      resolve();
-    });
+    const connect = () =>
+      socket.connect(opts.port, opts.host, () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    if (opts.localAddress === undefined) connect();
+    else socket.bind(0, opts.localAddress, connect);
   });
   socket.on('error', () => {});
   const conn = native.newConnection(ctx, Buffer.alloc(0));

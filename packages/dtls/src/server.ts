@@ -1,5 +1,13 @@
 // DTLS 1.2 server over one UDP socket (RFC 6347): stateless cookie exchange before any per-peer state,
 // per-peer associations with retransmission timers, a cap on associations, idle expiry.
+// Resource limits (issue 20 item 4; docs/hardening.md "Resource limits"): every bound below is counted only
+// for clients that proved their address with a cookie, so a spoofed-source flood costs one HMAC each.
+// - maxSessions: associations at once (handshaking or established);
+// - maxHandshakes: half-open associations at once, below maxSessions, so stalled handshakes can never take
+//   the slots established sessions and legitimate new clients need;
+// - maxSessionsPerPeer: associations from one address (one address with many ports cannot fill the server);
+// - handshakesPerSecondPerPeer: new associations per second from one address (token bucket), which bounds
+//   the (EC)DHE and certificate work one address can make the server do.
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { type DtlsNative, loadDtls, type NativeConnection, type NativeContext, type NativeResult } from './native.js';
@@ -31,6 +39,12 @@ export interface DtlsServerOptions {
   ) => void;
   /** Associations kept at once (handshaking or established); new peers beyond it are dropped. */
   maxSessions?: number;
+  /** Handshakes in progress at once; new ones beyond it are dropped (default min(256, maxSessions / 4)). */
+  maxHandshakes?: number;
+  /** Associations from one peer address (any port); default 32. */
+  maxSessionsPerPeer?: number;
+  /** New associations per second from one peer address (token bucket of one second); default 20. */
+  handshakesPerSecondPerPeer?: number;
   /** An association silent this long is freed. */
   idleTimeoutMs?: number;
   /** A handshake not finished in this time is abandoned. */
@@ -42,6 +56,21 @@ export interface DtlsServerOptions {
 /** A handshake record in epoch 0 carrying a ClientHello (RFC 6347 4.1 record, 4.2.2 handshake header). */
 function isInitialClientHello(msg: Buffer): boolean {
   return msg.length > 25 && msg[0] === 22 && msg[3] === 0 && msg[4] === 0 && msg[13] === 1;
+}
+
+/** Defaults of the limits (docs/hardening.md). */
+export const DTLS_LIMIT_DEFAULTS = Object.freeze({
+  maxSessions: 1000,
+  maxSessionsPerPeer: 32,
+  handshakesPerSecondPerPeer: 20,
+  handshakeTimeoutMs: 30_000,
+  idleTimeoutMs: 120_000,
+});
+
+interface PeerState {
+  open: number;
+  tokens: number;
+  at: number;
 }
 
 interface Entry {
@@ -60,9 +89,36 @@ export class DtlsServer {
   private socket: Socket | undefined;
   private sweeper: NodeJS.Timeout | undefined;
   /** Counters for operators and tests. */
-  readonly stats = { cookiesSent: 0, handshakes: 0, failures: 0, droppedAtCap: 0, expired: 0 };
+  readonly stats = {
+    cookiesSent: 0,
+    handshakes: 0,
+    failures: 0,
+    droppedAtCap: 0,
+    droppedHandshakeCap: 0,
+    droppedPeerCap: 0,
+    droppedPeerRate: 0,
+    expired: 0,
+  };
+  private readonly peers = new Map<string, PeerState>();
+  private handshaking = 0;
+  private readonly limits: {
+    maxSessions: number;
+    maxHandshakes: number;
+    maxSessionsPerPeer: number;
+    handshakesPerSecondPerPeer: number;
+  };
 
   constructor(private readonly opts: DtlsServerOptions) {
+    const maxSessions = opts.maxSessions ?? DTLS_LIMIT_DEFAULTS.maxSessions;
+    this.limits = {
+      maxSessions,
+      maxHandshakes: opts.maxHandshakes ?? Math.max(1, Math.min(256, Math.floor(maxSessions / 4))),
+      maxSessionsPerPeer: opts.maxSessionsPerPeer ?? DTLS_LIMIT_DEFAULTS.maxSessionsPerPeer,
+      handshakesPerSecondPerPeer: opts.handshakesPerSecondPerPeer ?? DTLS_LIMIT_DEFAULTS.handshakesPerSecondPerPeer,
+    };
+    for (const [k, v] of Object.entries(this.limits)) {
+      if (!Number.isSafeInteger(v) || v < 1) throw new TypeError(`DTLS limit ${k} must be an integer >= 1`);
+    }
     this.native = loadDtls();
     const psk = opts.psk !== undefined;
     const certificate = opts.certificate !== undefined;
@@ -152,16 +208,55 @@ export class DtlsServer {
     }
     const old = this.entries.get(key);
     if (old !== undefined) this.drop(key, old, 'replaced by a new handshake from the same address', false);
-    if (this.entries.size >= (this.opts.maxSessions ?? 1000)) {
-      // The cap counts associations that proved their address with a cookie.
-      this.stats.droppedAtCap++;
+    const refusal = this.admit(peer.address);
+    if (refusal !== undefined) {
+      // Dropped silently: the client retransmits and times out; an alert would be one more datagram per flood packet.
+      this.stats[refusal]++;
       this.native.close(conn);
       return;
     }
     const now = Date.now();
     const entry: Entry = { conn, peer, lastSeen: now, started: now };
     this.entries.set(key, entry);
+    this.handshaking++;
+    this.peerState(peer.address).open++;
     this.handle(key, entry, this.native.feed(conn, null));
+  }
+
+  /** Checks the limits for a new association from `address` (its cookie verified); takes a rate token. */
+  private admit(
+    address: string,
+  ): 'droppedAtCap' | 'droppedHandshakeCap' | 'droppedPeerCap' | 'droppedPeerRate' | undefined {
+    if (this.entries.size >= this.limits.maxSessions) return 'droppedAtCap';
+    if (this.handshaking >= this.limits.maxHandshakes) return 'droppedHandshakeCap';
+    const p = this.peerState(address);
+    if (p.open >= this.limits.maxSessionsPerPeer) return 'droppedPeerCap';
+    const now = Date.now();
+    const rate = this.limits.handshakesPerSecondPerPeer;
+    p.tokens = Math.min(rate, p.tokens + ((now - p.at) / 1000) * rate);
+    p.at = now;
+    if (p.tokens < 1) return 'droppedPeerRate';
+    p.tokens -= 1;
+    return undefined;
+  }
+
+  private peerState(address: string): PeerState {
+    let p = this.peers.get(address);
+    if (p === undefined) {
+      p = { open: 0, tokens: this.limits.handshakesPerSecondPerPeer, at: Date.now() };
+      this.peers.set(address, p);
+    }
+    return p;
+  }
+
+  /** Open associations from one peer address (for tests and metrics). */
+  openFrom(address: string): number {
+    return this.peers.get(address)?.open ?? 0;
+  }
+
+  /** Handshakes in progress. */
+  get handshakesInProgress(): number {
+    return this.handshaking;
   }
 
   private handle(key: string, e: Entry, r: NativeResult): void {
@@ -188,6 +283,7 @@ export class DtlsServer {
         () => this.forget(key, e),
       );
       e.session = session;
+      this.handshaking--;
       this.stats.handshakes++;
       let keep: boolean | undefined;
       try {
@@ -222,19 +318,28 @@ export class DtlsServer {
 
   private sweep(): void {
     const now = Date.now();
-    const idle = this.opts.idleTimeoutMs ?? 120_000;
-    const hs = this.opts.handshakeTimeoutMs ?? 30_000;
+    const idle = this.opts.idleTimeoutMs ?? DTLS_LIMIT_DEFAULTS.idleTimeoutMs;
+    const hs = this.opts.handshakeTimeoutMs ?? DTLS_LIMIT_DEFAULTS.handshakeTimeoutMs;
     for (const [key, e] of [...this.entries]) {
       if (e.session === undefined ? now - e.started > hs : now - e.lastSeen > idle) {
         this.stats.expired++;
         this.drop(key, e, 'idle timeout', true);
       }
     }
+    // Peer rows with nothing open and a full bucket say nothing: bounded memory under address-spread floods.
+    const rate = this.limits.handshakesPerSecondPerPeer;
+    for (const [address, p] of this.peers) {
+      if (p.open === 0 && p.tokens + ((now - p.at) / 1000) * rate >= rate) this.peers.delete(address);
+    }
   }
 
   private forget(key: string, e: Entry): void {
     if (e.timer) clearTimeout(e.timer);
-    if (this.entries.get(key) === e) this.entries.delete(key);
+    if (this.entries.get(key) !== e) return;
+    this.entries.delete(key);
+    if (e.session === undefined) this.handshaking--;
+    const p = this.peers.get(e.peer.address);
+    if (p !== undefined) p.open--;
   }
 
   private drop(key: string, e: Entry, reason: string, notify: boolean): void {

@@ -5,7 +5,7 @@
 // with a message naming the package, and the rest of the IN-CSE runs.
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { type CoapBinding, createCoapBinding } from '@m2msec/binding-coap';
+import { type CoapBinding, type CoapListenerLimits, createCoapBinding } from '@m2msec/binding-coap';
 import { type DtlsSession, DtlsUnavailableError } from '@m2msec/dtls';
 import { type RequestHandler, ResponseStatusCode, type TransportContext } from '@m2msec/protocol';
 import {
@@ -35,6 +35,8 @@ export interface CoapListenerConfig {
    * the handshake against the DerivedKey trust anchors' K_RS-TA (credentials add-dk-ta).
    */
   authorizedPublicKey?: boolean;
+  /** DTLS listener limits (docs/hardening.md "Resource limits"); @m2msec/dtls's defaults when unset. */
+  limits?: CoapListenerLimits;
 }
 
 function hasMacCert(der: Buffer): boolean | 'malformed' {
@@ -159,6 +161,7 @@ export async function startCoapListener(
       port: coap.port,
       handler: administration.audited(guarded, 'coaps-psk'),
       ...(coap.responseOptions === undefined ? {} : { responseOptions: coap.responseOptions }),
+      ...coap.limits,
       // Synchronous, from memory (DESIGN.md 3), the HTTPS PSK listener's resolution: DerivedKey check()
       // changes nothing; a MAF identity's Kc from the MAF key cache (TS-0003 8.2.2.3); else a KpsaID.
       psk: (raw) => {

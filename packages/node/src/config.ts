@@ -57,6 +57,19 @@ export interface InCseConfig {
     responseOptions?: 'oneM2M' | 'coap-only';
     certificate?: boolean;
     authorizedPublicKey?: boolean;
+    /**
+     * DTLS listener limits (docs/hardening.md "Resource limits"): associations at once, half-open handshakes at
+     * once, associations and new handshakes per second per peer address, handshake and idle timeouts. Unset
+     * keys take @m2msec/dtls's DTLS_LIMIT_DEFAULTS.
+     */
+    limits?: {
+      maxSessions?: number;
+      maxHandshakes?: number;
+      maxSessionsPerPeer?: number;
+      handshakesPerSecondPerPeer?: number;
+      handshakeTimeoutMs?: number;
+      idleTimeoutMs?: number;
+    };
   };
   /**
    * Optional MQTT binding (TS-0010; docs/in-cse.md): the CSE's client session at the broker, over TLS with a
@@ -335,6 +348,20 @@ export const schema = {
         responseOptions: { enum: ['oneM2M', 'coap-only'] },
         certificate: { type: 'boolean' },
         authorizedPublicKey: { type: 'boolean' },
+        limits: {
+          type: 'object',
+          additionalProperties: false,
+          properties: Object.fromEntries(
+            [
+              'maxSessions',
+              'maxHandshakes',
+              'maxSessionsPerPeer',
+              'handshakesPerSecondPerPeer',
+              'handshakeTimeoutMs',
+              'idleTimeoutMs',
+            ].map((k) => [k, { type: 'integer', minimum: 1 }]),
+          ),
+        },
       },
     },
     mqtt: {

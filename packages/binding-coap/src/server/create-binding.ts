@@ -19,7 +19,12 @@ export interface CoapBindingOptions {
   acceptSession?: (session: DtlsSession) => boolean;
   /** Adds facts to the transport context built from the session (e.g. the association's bound IDs). */
   transportContext?: (session: DtlsSession, base: TransportContext) => TransportContext;
+  /** DTLS listener limits (see DtlsServerOptions; docs/hardening.md "Resource limits"). */
   maxSessions?: number;
+  maxHandshakes?: number;
+  maxSessionsPerPeer?: number;
+  handshakesPerSecondPerPeer?: number;
+  handshakeTimeoutMs?: number;
   idleTimeoutMs?: number;
   mtu?: number;
   blockSize?: number;
@@ -28,6 +33,17 @@ export interface CoapBindingOptions {
   /** See CoapEndpointOptions.responseOptions. */
   responseOptions?: 'oneM2M' | 'coap-only';
 }
+
+/** The DTLS listener limits a deployment configures (docs/hardening.md "Resource limits"). */
+export type CoapListenerLimits = Pick<
+  CoapBindingOptions,
+  | 'maxSessions'
+  | 'maxHandshakes'
+  | 'maxSessionsPerPeer'
+  | 'handshakesPerSecondPerPeer'
+  | 'handshakeTimeoutMs'
+  | 'idleTimeoutMs'
+>;
 
 export interface CoapBinding {
   listen(): Promise<{ address: string; port: number }>;
@@ -43,6 +59,12 @@ export function createCoapBinding(opts: CoapBindingOptions): CoapBinding {
     ...(opts.certificate === undefined ? {} : { certificate: opts.certificate }),
     ...(opts.verifyPeer === undefined ? {} : { verifyPeer: opts.verifyPeer }),
     ...(opts.maxSessions === undefined ? {} : { maxSessions: opts.maxSessions }),
+    ...(opts.maxHandshakes === undefined ? {} : { maxHandshakes: opts.maxHandshakes }),
+    ...(opts.maxSessionsPerPeer === undefined ? {} : { maxSessionsPerPeer: opts.maxSessionsPerPeer }),
+    ...(opts.handshakesPerSecondPerPeer === undefined
+      ? {}
+      : { handshakesPerSecondPerPeer: opts.handshakesPerSecondPerPeer }),
+    ...(opts.handshakeTimeoutMs === undefined ? {} : { handshakeTimeoutMs: opts.handshakeTimeoutMs }),
     ...(opts.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: opts.idleTimeoutMs }),
     ...(opts.mtu === undefined ? {} : { mtu: opts.mtu }),
     onSession: (session) => {
