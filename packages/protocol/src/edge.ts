@@ -35,7 +35,8 @@ export interface EdgeResponse {
    * X-M2M-RI and, without `status`, maps it by the one TS-0009 table (the binding's, never the role's).
    */
   rsc?: number;
-  headers?: Readonly<Record<string, string>>;
+  /** A list is sent as repeated header lines (several WWW-Authenticate challenges, RFC 9110 11.6.1). */
+  headers?: Readonly<Record<string, string | readonly string[]>>;
   body?: Uint8Array | string;
   /** Close the connection after answering (an unread body remainder, a refused session). */
   close?: boolean;

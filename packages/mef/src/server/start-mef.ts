@@ -13,8 +13,12 @@ import {
   type CertificateAuthority,
   type ChannelBindingMode,
   canonicalSerial,
+  createEstServer,
+  type EstServer,
+  type EstServerOptions,
   estPskCallback,
-  estRouter,
+  estRoutes,
+  pskIdentityOf,
 } from '@m2msec/est';
 import type { Bsf } from '@m2msec/gba';
 import { type HttpEdge, httpErrorEdge, httpNotFound } from '@m2msec/protocol';
@@ -37,6 +41,7 @@ import { mmefRouter } from '../routes/mmef.js';
 import { EST_BASE_PATH, MefStore } from '../store/mef-store.js';
 import { authenticateUser, type UserAuthContext, type UserAuthScheme } from '../user/authenticate-user.js';
 import { GuessGuard } from '../user/guess-guard.js';
+import { withUserAuthentication } from '../user/user-routes.js';
 import {
   cmcRevocation,
   estEnrolmentPolicy,
@@ -173,6 +178,17 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
     : undefined;
   await crl?.start();
   const fault = (m: string, f: Record<string, unknown>) => o.log?.warn(m, f);
+  // EST servers of the listeners (their CSR-verify worker threads stop at close()).
+  const estServers: EstServer[] = [];
+  const estServer = (options: EstServerOptions) => {
+    const server = createEstServer(options);
+    estServers.push(server);
+    return server;
+  };
+  const estLogger = {
+    info: (m: string, f?: Record<string, unknown>) => o.log?.info(m, f),
+    warn: (m: string, f?: Record<string, unknown>) => o.log?.warn(m, f),
+  };
   const exchange = new EnrolmentExchange({
     mefFqdn: o.fqdn,
     repository: store,
@@ -218,22 +234,26 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
   const common = (app: Express, principalOf: (req: Request) => ReturnType<typeof enroleePrincipal>) => {
     app.disable('x-powered-by');
     if (o.ca) {
+      // EST through the shared HTTP edge; what it does not answer itself is JSON with a code (issue 19 item 6).
       app.use(
         EST_BASE_PATH,
-        estRouter({
-          ca: o.ca,
-          authorize: estEnrolmentPolicy(store, { now }),
-          recordIssued: recordEstIssuance(store, now),
-          serverKeygenSharedKey: serverKeygenSharedKey(store),
-          expectedSan: expectedSanPolicy(store),
-          revokeCertificate: cmcRevocation(store, crl ? () => crl.regenerate() : undefined),
-          ...(o.est?.validitySeconds !== undefined ? { validitySeconds: o.est.validitySeconds } : {}),
-          ...(o.est?.crlDistributionPoints?.length ? { crlDistributionPoints: o.est.crlDistributionPoints } : {}),
-          channelBinding: o.channelBinding ?? 'require',
-          logger: { info: (m, f) => o.log?.info(m, f), warn: (m, f) => o.log?.warn(m, f) },
-        }),
-        // What the EST router did not answer itself: JSON with a code like its own refusals (issue 19 item 6).
-        httpErrorEdge({ log: fault }),
+        o.edge(
+          estRoutes(
+            estServer({
+              ca: o.ca,
+              authorize: estEnrolmentPolicy(store, { now }),
+              recordIssued: recordEstIssuance(store, now),
+              serverKeygenSharedKey: serverKeygenSharedKey(store),
+              expectedSan: expectedSanPolicy(store),
+              revokeCertificate: cmcRevocation(store, crl ? () => crl.regenerate() : undefined),
+              ...(o.est?.validitySeconds !== undefined ? { validitySeconds: o.est.validitySeconds } : {}),
+              ...(o.est?.crlDistributionPoints?.length ? { crlDistributionPoints: o.est.crlDistributionPoints } : {}),
+              channelBinding: o.channelBinding ?? 'require',
+              logger: estLogger,
+            }),
+          ),
+          { pskIdentityOf, log: fault },
+        ),
       );
     }
     if (o.ca && !mefCaConfigured) app.use(onlyEst);
@@ -335,6 +355,27 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
     const app = express();
     const users = new WeakMap<object, string>();
     app.disable('x-powered-by');
+    if (o.ca) {
+      // EST with HTTP authentication (RFC 7030 3.2.3): the authentication step wraps the EST routes.
+      const authenticated = withUserAuthentication(
+        authContext,
+        estRoutes(
+          estServer({
+            ca: o.ca,
+            httpAuthentication: true,
+            authorize: estEnrolmentPolicy(store, { now, userSubject: o.user.certificateSubject ?? 'username' }),
+            expectedSan: expectedSanPolicy(store),
+            recordIssued: recordEstIssuance(store, now),
+            ...(o.est?.validitySeconds !== undefined ? { validitySeconds: o.est.validitySeconds } : {}),
+            ...(o.est?.crlDistributionPoints?.length ? { crlDistributionPoints: o.est.crlDistributionPoints } : {}),
+            channelBinding: o.channelBinding ?? 'require',
+            logger: estLogger,
+          }),
+          { httpUserOf: (r) => authenticated.userOf(r) },
+        ),
+      );
+      app.use(EST_BASE_PATH, o.edge(authenticated.routes, { log: fault }));
+    }
     app.use(async (req, res, next) => {
       const a = await authenticateUser(authContext, {
         method: req.method,
@@ -352,26 +393,6 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
       users.set(req, a.username);
       next();
     });
-    if (o.ca) {
-      app.use(
-        EST_BASE_PATH,
-        estRouter(
-          {
-            ca: o.ca,
-            httpAuthentication: true,
-            authorize: estEnrolmentPolicy(store, { now, userSubject: o.user.certificateSubject ?? 'username' }),
-            expectedSan: expectedSanPolicy(store),
-            recordIssued: recordEstIssuance(store, now),
-            ...(o.est?.validitySeconds !== undefined ? { validitySeconds: o.est.validitySeconds } : {}),
-            ...(o.est?.crlDistributionPoints?.length ? { crlDistributionPoints: o.est.crlDistributionPoints } : {}),
-            channelBinding: o.channelBinding ?? 'require',
-            logger: { info: (m, f) => o.log?.info(m, f), warn: (m, f) => o.log?.warn(m, f) },
-          },
-          { httpUserOf: (req) => users.get(req) },
-        ),
-        httpErrorEdge({ shape: 'text', log: fault }),
-      );
-    }
     app.use(
       enrolmentRouter(
         exchange,
@@ -398,24 +419,28 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
       if (!o.ca) throw new Error('gba.est needs the MEF CA (EST)');
       let cache: EstOverGba['cache'] | undefined;
       const policy = { now, gbaEnroleeId: (btid: string) => cache?.lookup(btid)?.enroleeId };
-      const app = express();
-      app.disable('x-powered-by');
-      app.use(
-        EST_BASE_PATH,
-        estRouter({
-          ca: o.ca,
-          authorize: estEnrolmentPolicy(store, policy),
-          recordIssued: recordEstIssuance(store, now),
-          expectedSan: expectedSanPolicy(store, policy),
-          ...(o.est?.validitySeconds !== undefined ? { validitySeconds: o.est.validitySeconds } : {}),
-          ...(o.est?.crlDistributionPoints?.length ? { crlDistributionPoints: o.est.crlDistributionPoints } : {}),
-          channelBinding: o.channelBinding ?? 'require',
-          logger: { info: (m, f) => o.log?.info(m, f), warn: (m, f) => o.log?.warn(m, f) },
-        }),
-        httpErrorEdge({ shape: 'text', log: fault }),
+      const listener = o.edge(
+        estRoutes(
+          estServer({
+            ca: o.ca,
+            authorize: estEnrolmentPolicy(store, policy),
+            recordIssued: recordEstIssuance(store, now),
+            expectedSan: expectedSanPolicy(store, policy),
+            ...(o.est?.validitySeconds !== undefined ? { validitySeconds: o.est.validitySeconds } : {}),
+            ...(o.est?.crlDistributionPoints?.length ? { crlDistributionPoints: o.est.crlDistributionPoints } : {}),
+            channelBinding: o.channelBinding ?? 'require',
+            logger: estLogger,
+          }),
+        ),
+        {
+          prefix: EST_BASE_PATH,
+          errorShape: 'onem2m',
+          notFoundMessage: 'only EST is served on this listener',
+          pskIdentityOf,
+          log: fault,
+        },
       );
-      app.use(httpNotFound({ message: 'only EST is served on this listener' }));
-      const est = estOverGba(gba.bsf, o.fqdn, app);
+      const est = estOverGba(gba.bsf, o.fqdn, listener);
       cache = est.cache;
       urls.gbaEst = `https://${o.gba.est.host}:${await listen(est.server as unknown as HttpServer, o.gba.est)}${EST_BASE_PATH}`;
       gated.push(est.server, est.tls);
@@ -474,6 +499,7 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
     async close() {
       clearInterval(purgeTimer);
       crl?.close();
+      await Promise.all(estServers.map((e) => e.close()));
       for (const g of gated) {
         g.close();
         (g as Partial<Server>).closeAllConnections?.();
