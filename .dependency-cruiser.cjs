@@ -21,7 +21,6 @@ const expressNotYetMoved = [
   '^packages/mef/src/gba/admin-router\\.ts$',
   '^packages/mef/src/lib/respond\\.ts$',
   '^packages/mef/src/routes/(enrolment|fetch-credentials|mmef)\\.ts$',
-  '^packages/node/src/(admin-router|create-mn-cse|dispatch|tls-listeners|upper-tester)\\.ts$',
 ];
 const alt = (names) => `(${names.join('|')})`;
 const src = (names) => `^packages/${alt(names)}/src/`;

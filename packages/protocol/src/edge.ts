@@ -77,6 +77,11 @@ export interface HttpEdgeOptions {
    * saw it (saef, est) is asked. The handler only ever sees the result in transport.tls.pskIdentity.
    */
   pskIdentityOf?: (socket: TLSSocket) => string | undefined;
+  /**
+   * Replaces the edge's own TransportContext builder: a composer whose listener admits sessions through
+   * the security-association function passes its builder (the association, its bound identities).
+   */
+  transportOf?: (req: IncomingMessage) => TransportContext;
   /** Server faults (never client input, never a stack): one escaped line. */
   log?: (message: string, fields: Record<string, unknown>) => void;
 }

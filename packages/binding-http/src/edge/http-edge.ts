@@ -35,7 +35,7 @@ export function httpEdge(routes: readonly EdgeRoute[], o: HttpEdgeOptions = {}):
   const compiled = routes.map(compileRoute);
   const shape = o.errorShape ?? 'json';
   const prefix = o.prefix?.replace(/\/+$/, '') ?? '';
-  const transportOf = edgeTransportOf(o.pskIdentityOf);
+  const transportOf = o.transportOf ?? edgeTransportOf(o.pskIdentityOf);
   return (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) => {
     // express strips its mount path into req.url and keeps the original in originalUrl.
     const url = req.url ?? '/';
