@@ -1,9 +1,9 @@
 // @m2msec/mef — the M2M Enrolment Function role server (TS-0003 8.3).
-export { type AdminRouterOptions, adminRouter } from './admin/router.js';
+export { type AdminRouterOptions, adminRoutes } from './admin/routes.js';
 export { CrlPublisher, type CrlPublisherOptions, type PublishedCrl } from './crl/crl-publisher.js';
-export { CRL_PATH, crlRouter } from './crl/crl-router.js';
+export { CRL_PATH, crlRoute } from './crl/crl-route.js';
 export { DigestAuthenticator, digestHa1, parseDigestHeader } from './digest/digest.js';
-export { gbaAdminRouter } from './gba/admin-router.js';
+export { gbaAdminRoutes } from './gba/admin-routes.js';
 export { createMefBsf, GBA_UB_PATH, GBA_ZN_PATH, type MefGbaOptions, type RunningBsf } from './gba/start-bsf.js';
 export { MEF_KEK_ID, openKeyVault } from './lib/vault.js';
 export { enrolmentRouter } from './routes/enrolment.js';

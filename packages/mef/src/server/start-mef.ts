@@ -21,19 +21,20 @@ import {
   pskIdentityOf,
 } from '@m2msec/est';
 import type { Bsf } from '@m2msec/gba';
-import { type HttpEdge, httpErrorEdge, httpNotFound } from '@m2msec/protocol';
+import { type EdgeRoute, type HttpEdge, httpErrorEdge, httpNotFound, ResponseStatusCode } from '@m2msec/protocol';
 import { EnrolmentExchange, type EnrolmentRecord, type KeyVault } from '@m2msec/rspf';
 import { certificateServerOptions, TLS12_PSK_CIPHERS } from '@m2msec/saef';
 import type { SecureEnvironment } from '@m2msec/secure-environment';
 import type { Store } from '@m2msec/store';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import { adminRouter } from '../admin/router.js';
+import { adminRoutes } from '../admin/routes.js';
 import { CrlPublisher } from '../crl/crl-publisher.js';
-import { CRL_PATH, crlRouter } from '../crl/crl-router.js';
+import { CRL_PATH, crlRoute } from '../crl/crl-route.js';
 import { DigestAuthenticator } from '../digest/digest.js';
-import { gbaAdminRouter } from '../gba/admin-router.js';
+import { gbaAdminRoutes } from '../gba/admin-routes.js';
 import { type EstOverGba, estOverGba } from '../gba/est-over-gba.js';
 import { createMefBsf, GBA_UB_PATH, GBA_ZN_PATH, type MefGbaOptions } from '../gba/start-bsf.js';
+import { jsonAnswer, withBearerToken } from '../lib/edge-json.js';
 import { openKeyVault } from '../lib/vault.js';
 import { enrolmentRouter } from '../routes/enrolment.js';
 import { fetchCredentialsRouter } from '../routes/fetch-credentials.js';
@@ -446,30 +447,47 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
       gated.push(est.server, est.tls);
     }
   }
-  const adminApp = express();
-  adminApp.disable('x-powered-by');
-  // The CRL first: public and signed, it is served without the admin token.
-  if (crl) adminApp.use(crlRouter(crl));
-  if (gba) adminApp.use(gbaAdminRouter(gba.bsf, { token: o.admin.token }));
-  adminApp.use(
-    adminRouter(store, {
+  // The admin listener: the CRL first (public and signed, served without the admin token), then the
+  // admin API behind the bearer token; an unknown path is a 404 for the token holder only.
+  const adminSide: EdgeRoute[] = [];
+  if (crl) adminSide.push(crlRoute(crl));
+  if (gba) adminSide.push(...gbaAdminRoutes(gba.bsf, { token: o.admin.token }));
+  adminSide.push(
+    ...adminRoutes(store, {
       token: o.admin.token,
       digestRealm: realm,
       ...(userGuard ? { afterUserChange: (u: string) => userGuard.reset(u) } : {}),
       ...(crl ? { afterRevocation: () => crl.regenerate() } : {}),
     }),
+    ...withBearerToken(o.admin.token, [
+      {
+        method: '*',
+        path: '/*',
+        handle: async () => onem2mNotFound('no such admin resource'),
+      },
+    ]),
   );
-  adminApp.use(httpNotFound({ message: 'no such admin resource' }));
-  adminApp.use(httpErrorEdge({ log: fault }));
-  const admin = createHttpServer(adminApp);
+  const admin = createHttpServer(o.edge(adminSide, { errorShape: 'onem2m', log: fault }));
   servers.push(admin);
   urls.admin = `http://${o.admin.host}:${await listen(admin, o.admin)}`;
   if (o.crl && crl) {
-    const crlApp = express();
-    crlApp.disable('x-powered-by');
-    crlApp.use(crlRouter(crl));
-    crlApp.use((_req, res) => res.status(404).type('text/plain').send('only GET /crl is served here'));
-    const crlServer = createHttpServer(crlApp);
+    const crlServer = createHttpServer(
+      o.edge(
+        [
+          crlRoute(crl),
+          {
+            method: '*',
+            path: '/*',
+            handle: async () => ({
+              status: 404,
+              headers: { 'content-type': 'text/plain; charset=utf-8' },
+              body: 'only GET /crl is served here',
+            }),
+          },
+        ],
+        { log: fault },
+      ),
+    );
     servers.push(crlServer);
     urls.crl = `http://${o.crl.host}:${await listen(crlServer, o.crl)}${CRL_PATH}`;
   }
@@ -558,3 +576,9 @@ const pemCertificate = (der: Uint8Array): string =>
     .toString('base64')
     .replace(/(.{64})/g, '$1\n')
     .replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;
+
+/** A 404 in the oneM2M error shape (TS-0009 6.4: X-M2M-RSC 4004, {"m2m:dbg", code}), as the MEF answers. */
+function onem2mNotFound(message: string) {
+  const a = jsonAnswer(404, { 'm2m:dbg': message, code: 'NOT_FOUND' });
+  return { ...a, rsc: ResponseStatusCode.NOT_FOUND, headers: { ...a.headers, 'cache-control': 'no-store' } };
+}
