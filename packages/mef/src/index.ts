@@ -6,9 +6,9 @@ export { DigestAuthenticator, digestHa1, parseDigestHeader } from './digest/dige
 export { gbaAdminRoutes } from './gba/admin-routes.js';
 export { createMefBsf, GBA_UB_PATH, GBA_ZN_PATH, type MefGbaOptions, type RunningBsf } from './gba/start-bsf.js';
 export { MEF_KEK_ID, openKeyVault } from './lib/vault.js';
-export { enrolmentRouter } from './routes/enrolment.js';
-export { fetchCredentialsRouter } from './routes/fetch-credentials.js';
-export { mmefRouter } from './routes/mmef.js';
+export { enrolmentRoutes } from './routes/enrolment-routes.js';
+export { fetchCredentialsRoute } from './routes/fetch-credentials-route.js';
+export { mmefRoutes } from './routes/mmef-routes.js';
 export {
   cmcRevocation,
   type EstPolicyOptions,

@@ -22,6 +22,8 @@ export interface TlsContext {
    * Finished message), for RFC 7030 3.5 channel binding; undefined when the session has none.
    */
   tlsUnique?: () => Uint8Array | undefined;
+  /** Runs the listener once the connection of this session closes (per-session state is wiped then). */
+  onClose?: (listener: () => void) => void;
 }
 
 export interface TransportContext {

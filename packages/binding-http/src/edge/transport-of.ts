@@ -38,6 +38,9 @@ function tlsContextOf(socket: TLSSocket, pskIdentityOf?: (socket: TLSSocket) => 
   };
   const protocol = socket.getProtocol?.();
   if (protocol) tls.protocol = protocol;
+  tls.onClose = (listener) => {
+    socket.once('close', listener);
+  };
   const psk = pskIdentityOf?.(socket);
   if (psk !== undefined) tls.pskIdentity = psk;
   if (socket.authorized) {
