@@ -68,4 +68,16 @@ describe('layering lint (DESIGN.md section 1)', () => {
     expect(r.status).not.toBe(0);
     expect(r.stdout).toContain('bindings-import-only-the-foundation: packages/binding-mqtt/src/index.ts');
   });
+
+  it('fails on express imported outside binding-http (HTTP goes through the one shared edge)', () => {
+    const r = lint(
+      fixture({
+        'packages/est/src/index.ts': "import express from 'express';\nexport const app = express();\n",
+        'packages/binding-http/src/index.ts': "import express from 'express';\nexport const app = express();\n",
+      }),
+    );
+    expect(r.status).not.toBe(0);
+    expect(r.stdout).toContain('express-only-in-binding-http: packages/est/src/index.ts → express');
+    expect(r.stdout).not.toContain('express-only-in-binding-http: packages/binding-http/');
+  });
 });

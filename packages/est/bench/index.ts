@@ -8,16 +8,16 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { httpEdge } from '@m2msec/binding-http';
 import { openSoftwareSecureEnvironment } from '@m2msec/secure-environment';
 import * as asn1js from 'asn1js';
-import express from 'express';
 import * as pkijs from 'pkijs';
 import {
   createCertificateAuthority,
   createEstServer,
   encodeCertsOnly,
   estRequestListener,
-  estRouter,
+  estRoutes,
   issueCertificate,
   parseCsr,
   verifyCsrSignature,
@@ -67,9 +67,9 @@ const clientCert = await issueCertificate(ca, {
 });
 
 const est = createEstServer({ ca, authorize: () => 'allow' });
-// A dedicated EST listener, no express routing in front (BENCH_EXPRESS=1 measures the mounted Router).
-const listener = process.env.BENCH_EXPRESS
-  ? express().use('/.well-known/est', estRouter(est))
+// A dedicated EST listener, nothing in front (BENCH_EDGE=1 measures EST behind the shared HTTP edge, as the MEF serves it).
+const listener = process.env.BENCH_EDGE
+  ? httpEdge(estRoutes(est), { prefix: '/.well-known/est' })
   : estRequestListener(est);
 const server = https.createServer(
   {

@@ -53,7 +53,7 @@ export {
   type ServerKeyRecipient,
 } from './server/encrypt-server-key.js';
 export { createEstServer, type EstServer } from './server/est-server.js';
-export { type EstRouter, type EstRouterOptions, estRequestListener, estRouter } from './server/router.js';
+export { type EstRoutesOptions, estRequestListener, estRoutes } from './server/router.js';
 export type {
   ChannelBindingMode,
   EnrolmentDecision,
@@ -73,5 +73,6 @@ export {
   type ChannelBindingType,
   channelBinding,
   channelBindingPassword,
+  sessionChannelBinding,
 } from './tls/channel-binding.js';
 export { clientIdentity, type EstClientIdentity, estPskCallback, pskIdentityOf } from './tls/client-identity.js';

@@ -7,9 +7,9 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { httpEdge } from '@m2msec/binding-http';
 import { openSoftwareSecureEnvironment, type SecureEnvironment } from '@m2msec/secure-environment';
 import { TestCa } from '@m2msec/test-support';
-import express from 'express';
 import {
   type CertificateAuthority,
   createCertificateAuthority,
@@ -18,7 +18,8 @@ import {
   type EstServerOptions,
   estPskCallback,
   estRequestListener,
-  estRouter,
+  estRoutes,
+  pskIdentityOf,
 } from '../src/index.js';
 
 export function run(
@@ -147,10 +148,9 @@ function listen(server: https.Server): Promise<RunningServer> {
   });
 }
 
-export function appFor(options: EstServerOptions): express.Express {
-  const app = express();
-  app.use('/.well-known/est', estRouter(options));
-  return app;
+/** The EST server behind the shared HTTP edge, as the MEF serves it. */
+export function appFor(options: EstServerOptions) {
+  return httpEdge(estRoutes(createEstServer(options)), { prefix: '/.well-known/est', pskIdentityOf });
 }
 
 /** Mutual-TLS EST server: client certificates from the manufacturer root or the EST CA. */
@@ -175,7 +175,7 @@ export function startCertServer(
 
 /**
  * Certificate-less TLS (TLS-PSK, RFC 7030 3.3.3) EST server, TLS 1.2 PSK suites. Served through the
- * plain request listener (the certificate server above goes through the express Router), so the
+ * plain request listener (the certificate server above goes through the shared HTTP edge), so the
  * interop tests cover both ways in.
  */
 export function startPskServer(pki: Pki, options: Partial<EstServerOptions> & { authorize: EnrolmentPolicy }) {

@@ -1,15 +1,15 @@
 // @m2msec/mef — the M2M Enrolment Function role server (TS-0003 8.3).
-export { type AdminRouterOptions, adminRouter, MEF_ADMIN_API_VERSION } from './admin/router.js';
+export { type AdminRouterOptions, adminRoutes, MEF_ADMIN_API_VERSION } from './admin/routes.js';
 export { MEF_ADMIN_OPERATIONS } from './admin/schemas.js';
 export { CrlPublisher, type CrlPublisherOptions, type PublishedCrl } from './crl/crl-publisher.js';
-export { CRL_PATH, crlRouter } from './crl/crl-router.js';
+export { CRL_PATH, crlRoute } from './crl/crl-route.js';
 export { DigestAuthenticator, digestHa1, parseDigestHeader } from './digest/digest.js';
-export { gbaAdminRouter } from './gba/admin-router.js';
+export { gbaAdminRoutes } from './gba/admin-routes.js';
 export { createMefBsf, GBA_UB_PATH, GBA_ZN_PATH, type MefGbaOptions, type RunningBsf } from './gba/start-bsf.js';
 export { MEF_KEK_ID, openKeyVault } from './lib/vault.js';
-export { enrolmentRouter } from './routes/enrolment.js';
-export { fetchCredentialsRouter } from './routes/fetch-credentials.js';
-export { mmefRouter } from './routes/mmef.js';
+export { enrolmentRoutes } from './routes/enrolment-routes.js';
+export { fetchCredentialsRoute } from './routes/fetch-credentials-route.js';
+export { mmefRoutes } from './routes/mmef-routes.js';
 export {
   cmcRevocation,
   type EstPolicyOptions,

@@ -16,7 +16,7 @@ import { createSaefAgent } from '@m2msec/saef';
 import { prepareDataDir } from '@m2msec/secure-environment';
 import { openStore, type Store } from '@m2msec/store';
 import type { Logger } from 'pino';
-import { adminRouter } from './admin-router.js';
+import { adminRoutes, adminTransportOf } from './admin-routes.js';
 import { openAdministration } from './administration.js';
 import { authorizationOptions } from './authorization-options.js';
 import { startCoapListener } from './coap-listener.js';
@@ -30,7 +30,7 @@ import { mqttConnectOptions } from './mqtt-options.js';
 import { checkSecretFiles } from './secrets-at-rest.js';
 import { type InCseSecurity, openSecurity } from './security.js';
 import { startTlsListeners, type TlsListener } from './tls-listeners.js';
-import { upperTesterRouter } from './upper-tester.js';
+import { upperTesterRoutes } from './upper-tester-routes.js';
 
 /**
  * A node's configuration: the IN-CSE file configuration (config.ts, validated by loadConfig), and for an
@@ -226,8 +226,8 @@ async function compose(config: CseNodeConfig, runtime: CseNodeRuntime, store: St
     trustedProxies: config.http.trustedProxies,
     logger: bindingLogger,
   });
-  const admin = adminRouter(security, administration, idContext, log);
-  const extras = config.upperTester ? [upperTesterRouter(cse, log), admin] : [admin];
+  const admin = adminRoutes(security, administration, idContext, log);
+  const extras = config.upperTester ? [...upperTesterRoutes(cse, log), ...admin] : admin;
 
   const listeners: CseNodeListeners = {};
   let tlsListeners: TlsListener[] = [];
@@ -297,7 +297,7 @@ async function compose(config: CseNodeConfig, runtime: CseNodeRuntime, store: St
         log.info({ url: config.mqtt.url }, 'MQTT binding connected');
       }
       if (config.http.enabled) {
-        server = createServer(requestListener(binding, extras, (m, f) => log.warn(f, m)));
+        server = createServer(requestListener(binding, extras, adminTransportOf(security), (m, f) => log.warn(f, m)));
         applyConnectionLimits(server, config.limits, {
           onRefused: (why, peer) => log.debug({ why, peer }, 'connection refused (limits)'),
         });

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createAuthenticator } from '@m2msec/authentication';
 import type { CoapBinding } from '@m2msec/binding-coap';
-import { createHttpBinding, HttpRequestSender } from '@m2msec/binding-http';
+import { createHttpBinding, type HttpBinding, HttpRequestSender } from '@m2msec/binding-http';
 import { createMqttBinding, type MqttBinding, MqttRequestSender } from '@m2msec/binding-mqtt';
 import {
   Cse,
@@ -17,7 +17,7 @@ import {
   tamperingRelaySender,
 } from '@m2msec/cse';
 import { cseESPrimTarget } from '@m2msec/esprim';
-import { httpErrorEdge, type RequestHandler, type RequestSender } from '@m2msec/protocol';
+import type { RequestHandler, RequestSender } from '@m2msec/protocol';
 import { CertificateRevocation, CrlFeed, createSaefAgent } from '@m2msec/saef';
 import {
   applyCertificateRevocation,
@@ -27,7 +27,6 @@ import {
   SecurityAssociationRegistry,
 } from '@m2msec/security-association';
 import { openSqliteStore, openStore, type Store, type StoreConfig } from '@m2msec/store';
-import express, { type Router } from 'express';
 import { DeferredSender } from './deferred-sender.js';
 import { startCoapListener } from './mn-coap-listener.js';
 import type { MnCseOptions } from './mn-cse-options.js';
@@ -35,7 +34,7 @@ import type { MnCseOptions } from './mn-cse-options.js';
 export interface MnCse {
   readonly cse: Cse;
   /** The oneM2M HTTP binding (TS-0009): `app.use('/onem2m', mn.router)`, before any body parser. */
-  readonly router: Router;
+  readonly router: HttpBinding['router'];
   /** The CSE's request handler, for other bindings an embedder adds. */
   readonly handler: RequestHandler;
   /** Registration to the registrar as it stands. */
@@ -236,12 +235,9 @@ async function startMccListener(o: MnCseOptions, handler: RequestHandler, log: L
     // Identities come from the certificate alone: no Credential-ID bindings on this listener.
     transportContext: associationTransportContext({ registry, bindings: { boundIdsSync: () => [] } }),
   });
-  const app = express();
-  app.disable('x-powered-by');
-  app.use(binding.router);
-  app.use(httpErrorEdge());
   const tls = { cert: pem(m.cert), key: pem(m.key), trustAnchors };
-  const server = createServer(revocationServerOptions({ tls, revocation }), app);
+  // The binding as a plain listener: it answers every path itself (oneM2M errors included).
+  const server = createServer(revocationServerOptions({ tls, revocation }), binding.handle);
   applyCertificateRevocation({ server, tls, revocation, registry });
   server.once('close', () => feed.close());
   server.on(

@@ -7,7 +7,7 @@ import type { AddressInfo, Server as NetServer } from 'node:net';
 import { applyConnectionLimits, createHttpBinding } from '@m2msec/binding-http';
 import { gateNafHandshakes } from '@m2msec/gba';
 import { handshakeCompleted, handshakeRefused, tlsHandshakeFailed } from '@m2msec/observability';
-import type { RequestHandler } from '@m2msec/protocol';
+import type { EdgeRoute, RequestHandler } from '@m2msec/protocol';
 import { withEnrolmentKeys } from '@m2msec/rspf';
 import { CertificateRevocation, CrlFeed, pskIdentityOf } from '@m2msec/saef';
 import {
@@ -17,8 +17,8 @@ import {
   pskAssociationFramework,
   revocationServerOptions,
 } from '@m2msec/security-association';
-import type { Router } from 'express';
 import type { Logger } from 'pino';
+import { adminTransportOf } from './admin-routes.js';
 import type { InCseAdministration } from './administration.js';
 import type { InCseConfig } from './config.js';
 import { requestListener } from './dispatch.js';
@@ -50,7 +50,7 @@ export async function startTlsListeners(
   config: InCseConfig,
   security: InCseSecurity,
   handler: RequestHandler,
-  admin: Router,
+  admin: readonly EdgeRoute[],
   administration: InCseAdministration,
   log: Logger,
 ): Promise<TlsListener[]> {
@@ -77,7 +77,7 @@ export async function startTlsListeners(
       transportContext: associationTransportContext({ registry: security.registry, bindings: security.bindings }),
       logger: ({ level, message, rqi, error }) => log[level]({ rqi, err: (error as Error)?.name }, message),
     });
-    return requestListener(binding, [admin], (m, f) => log.warn(f, m));
+    return requestListener(binding, admin, adminTransportOf(security), (m, f) => log.warn(f, m));
   };
   const psk = config.security.psk;
   if (psk) {

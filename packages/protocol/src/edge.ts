@@ -35,7 +35,8 @@ export interface EdgeResponse {
    * X-M2M-RI and, without `status`, maps it by the one TS-0009 table (the binding's, never the role's).
    */
   rsc?: number;
-  headers?: Readonly<Record<string, string>>;
+  /** A list is sent as repeated header lines (several WWW-Authenticate challenges, RFC 9110 11.6.1). */
+  headers?: Readonly<Record<string, string | readonly string[]>>;
   body?: Uint8Array | string;
   /** Close the connection after answering (an unread body remainder, a refused session). */
   close?: boolean;
@@ -76,6 +77,11 @@ export interface HttpEdgeOptions {
    * saw it (saef, est) is asked. The handler only ever sees the result in transport.tls.pskIdentity.
    */
   pskIdentityOf?: (socket: TLSSocket) => string | undefined;
+  /**
+   * Replaces the edge's own TransportContext builder: a composer whose listener admits sessions through
+   * the security-association function passes its builder (the association, its bound identities).
+   */
+  transportOf?: (req: IncomingMessage) => TransportContext;
   /** Server faults (never client input, never a stack): one escaped line. */
   log?: (message: string, fields: Record<string, unknown>) => void;
 }

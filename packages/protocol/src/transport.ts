@@ -4,7 +4,10 @@ import type { RequestPrimitive, ResponsePrimitive } from './primitive.js';
 
 export type BindingName = 'http' | 'mqtt' | 'coap' | 'internal';
 
-/** What a TLS session proved about the peer (TS-0003 8.2 SAEFs). */
+/**
+ * What a TLS session proved about the peer (TS-0003 8.2 SAEFs). A binding may hand the same object to every
+ * request of one handshake, so a consumer may key a per-session cache on it (a WeakMap), never mutate it.
+ */
 export interface TlsContext {
   /** The PSK identity the handshake used (PSK, MAF-based and DerivedKey frameworks). */
   pskIdentity?: string;
@@ -12,6 +15,15 @@ export interface TlsContext {
   peerCertificate?: { subjectAltNames: string[]; fingerprint256: string; der?: Uint8Array };
   /** RFC 5705 exporter of the session, for key derivations bound to it. */
   exportKeyingMaterial?: (length: number, label: string, context?: Uint8Array) => Uint8Array;
+  /** The negotiated version, 'TLSv1.2' or 'TLSv1.3' (channel bindings differ, RFC 9266). */
+  protocol?: string;
+  /**
+   * RFC 5929 3.1 tls-unique of the latest handshake as the server sees it (TLS 1.2 only: the first
+   * Finished message), for RFC 7030 3.5 channel binding; undefined when the session has none.
+   */
+  tlsUnique?: () => Uint8Array | undefined;
+  /** Runs the listener once the connection of this session closes (per-session state is wiped then). */
+  onClose?: (listener: () => void) => void;
 }
 
 export interface TransportContext {

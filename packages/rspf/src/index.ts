@@ -19,7 +19,7 @@ export {
 } from './exchange/plan.js';
 // Keys
 export { attestationKeyFromSession, EXPORTER_LABEL_ATTESTATION } from './keys/attestation-key.js';
-export { type EnrolmentKey, enrolmentKeyFromSession } from './keys/enrolment-key.js';
+export { type EnrolmentKey, enrolmentKeyFromExporter, enrolmentKeyFromSession } from './keys/enrolment-key.js';
 export { boundedByKe, isLive } from './keys/expiry.js';
 export {
   checkGrant,
@@ -30,7 +30,7 @@ export {
 } from './keys/target-key.js';
 export { RspfError, type RspfErrorCode } from './lib/errors.js';
 // MEF side
-export { EnrolmentExchange, type EnrolmentExchangeOptions } from './mef/exchange-server.js';
+export { EnrolmentExchange, type EnrolmentExchangeOptions, type MefHandshake } from './mef/exchange-server.js';
 export {
   answerFetchCredentials,
   FETCH_CREDENTIALS_PATH,

@@ -35,6 +35,7 @@ export function httpEdge(routes: readonly EdgeRoute[], o: HttpEdgeOptions = {}):
   const compiled = routes.map(compileRoute);
   const shape = o.errorShape ?? 'json';
   const prefix = o.prefix?.replace(/\/+$/, '') ?? '';
+  const transportOf = o.transportOf ?? edgeTransportOf(o.pskIdentityOf);
   return (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) => {
     // express strips its mount path into req.url and keeps the original in originalUrl.
     const url = req.url ?? '/';
@@ -87,7 +88,7 @@ export function httpEdge(routes: readonly EdgeRoute[], o: HttpEdgeOptions = {}):
         ...r,
         headers: headerSubset(req, route.headers),
         body,
-        transport: edgeTransportOf(req, o.pskIdentityOf),
+        transport: transportOf(req),
       });
       writeEdgeResponse(req, res, answer);
     } catch (e) {

@@ -10,7 +10,10 @@ export function writeEdgeResponse(req: IncomingMessage, res: ServerResponse, a: 
     return;
   }
   const body = a.body === undefined ? Buffer.alloc(0) : typeof a.body === 'string' ? Buffer.from(a.body) : a.body;
-  const headers: Record<string, string> = { ...a.headers, 'content-length': String(body.length) };
+  const headers: Record<string, string | string[]> = {
+    ...(a.headers as Record<string, string | string[]>),
+    'content-length': String(body.length),
+  };
   if (a.rsc !== undefined) Object.assign(headers, onem2mHeaders(req, a.rsc));
   if (a.close || !req.complete) headers.connection = 'close';
   res.writeHead(a.status ?? (a.rsc !== undefined ? httpStatusFor(a.rsc) : 500), headers);

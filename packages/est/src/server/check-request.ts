@@ -1,14 +1,14 @@
 // The steps every enrolment operation shares (RFC 7030 4.2.1 / 4.2.2 / 4.4.1 with the TS-0003
 // 8.3.6.2 rules): a TLS-authenticated client, a base64 PKCS#10 body, the 10.1.4 profile, proof of
 // possession, the channel binding and the CA's name constraints.
-import type { TLSSocket } from 'node:tls';
+import type { TlsContext } from '@m2msec/protocol';
 import { type ParsedCsr, parseCsr } from '../csr/parse-csr.js';
 import { verifyCsrSignature } from '../csr/verify-csr.js';
 import type { CsrVerifyPool } from '../csr/verify-pool.js';
 import { EstError } from '../errors.js';
 import { decodeBase64Body } from '../lib/base64-body.js';
 import { checkNameConstraints } from '../lib/name-constraints.js';
-import { challengePasswordMatches, channelBinding } from '../tls/channel-binding.js';
+import { challengePasswordMatches, sessionChannelBinding } from '../tls/channel-binding.js';
 import { clientIdentity, type EstClientIdentity } from '../tls/client-identity.js';
 import type { EstHttpRequest, EstServerOptions } from './types.js';
 
@@ -25,7 +25,7 @@ export function requestIdentity(req: EstHttpRequest, o: EstServerOptions): EstCl
   if (o.httpAuthentication) {
     return req.httpUser !== undefined ? { kind: 'user', username: req.httpUser } : { kind: 'anonymous' };
   }
-  return clientIdentity(req.socket as TLSSocket, o.ca);
+  return req.tls ? clientIdentity(req.tls, o.ca) : { kind: 'anonymous' };
 }
 
 /** The client identity; 403 for an unauthenticated client. */
@@ -47,13 +47,17 @@ export async function checkEnrolmentRequest(req: EstHttpRequest, o: EstServerOpt
   const type = req.contentType?.split(';')[0].trim().toLowerCase();
   if (type !== 'application/pkcs10') throw new EstError(415, 'the request body must be application/pkcs10');
   const csr = parseCsr(decodeBase64Body(req.body, 'PKCS#10'));
-  checkChannelBinding(req.socket as TLSSocket, csr, o.channelBinding ?? 'require');
+  checkChannelBinding(req.tls, csr, o.channelBinding ?? 'require');
   for (const name of csr.subjectAltName) checkNameConstraints(name, o.ca.nameConstraints);
   await verifyCsrSignature(csr, (o as { verifyPool?: CsrVerifyPool }).verifyPool);
   return { identity, csr };
 }
 
-export function checkChannelBinding(socket: TLSSocket, csr: ParsedCsr, mode: 'require' | 'if-present' | 'off'): void {
+export function checkChannelBinding(
+  tls: TlsContext | undefined,
+  csr: ParsedCsr,
+  mode: 'require' | 'if-present' | 'off',
+): void {
   if (mode === 'off') return;
   if (csr.challengePassword === undefined) {
     if (mode === 'require') {
@@ -61,7 +65,7 @@ export function checkChannelBinding(socket: TLSSocket, csr: ParsedCsr, mode: 're
     }
     return;
   }
-  const binding = channelBinding(socket, 'server');
+  const binding = tls ? sessionChannelBinding(tls) : undefined;
   if (!binding || !challengePasswordMatches(csr.challengePassword, binding)) {
     throw new EstError(403, 'the CSR challengePassword does not match this TLS session (RFC 7030 3.5 channel binding)');
   }

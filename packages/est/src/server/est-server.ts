@@ -1,7 +1,6 @@
 // The EST server (RFC 7030) independent of the HTTP framework: one call per request, the
 // operation name and label already split from the path. Errors become short plain-text answers.
 import { availableParallelism } from 'node:os';
-import type { TLSSocket } from 'node:tls';
 import { CsrVerifyPool } from '../csr/verify-pool.js';
 import { EstError, isEstError } from '../errors.js';
 import { cacertsHandler } from './cacerts.js';
@@ -50,7 +49,7 @@ export function createEstServer(input: EstServerOptions): EstServer {
     if (req.method !== method && !(method === 'GET' && req.method === 'HEAD')) {
       return errorResponse(405, `${operation} takes ${method}`, { allow: method });
     }
-    if (!(req.socket as TLSSocket).encrypted) throw new EstError(403, 'EST is served over TLS only (RFC 7030 3.3)');
+    if (!req.tls) throw new EstError(403, 'EST is served over TLS only (RFC 7030 3.3)');
     if (req.hasAuthorizationHeader && !options.httpAuthentication) {
       throw new EstError(
         403,

@@ -7,7 +7,6 @@
 // this CA (the same binding as simplereenroll). One operation per request: anything else (CRMF, nested
 // CMS, other controls, several operations) is answered noSupport with nothing done. The answer is a
 // Full PKI Response (CMCStatusInfoV2) signed by the CA; HTTP 200 carries success and CMC failures alike.
-import type { TLSSocket } from 'node:tls';
 import { canonicalSerial } from '../certificate/issue-crl.js';
 import type { CmcStatus } from '../cmc/cmc-response.js';
 import { CMC, CMC_FAIL, CMC_STATUS } from '../cmc/oids.js';
@@ -73,7 +72,7 @@ export async function fullcmc(o: EstServerOptions, req: EstHttpRequest): Promise
   let certificate: Uint8Array;
   try {
     const csr = parseCsr(request.csr);
-    checkChannelBinding(req.socket as TLSSocket, csr, o.channelBinding ?? 'require');
+    checkChannelBinding(req.tls, csr, o.channelBinding ?? 'require');
     for (const name of csr.subjectAltName) checkNameConstraints(name, o.ca.nameConstraints);
     await verifyCsrSignature(csr, (o as { verifyPool?: Parameters<typeof verifyCsrSignature>[1] }).verifyPool);
     if (

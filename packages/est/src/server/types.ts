@@ -1,4 +1,4 @@
-import type { TLSSocket } from 'node:tls';
+import type { TlsContext } from '@m2msec/protocol';
 import type { CertificateAuthority } from '../certificate/certificate-authority.js';
 import type { GeneralName } from '../lib/general-names.js';
 import type { EstClientIdentity } from '../tls/client-identity.js';
@@ -141,7 +141,8 @@ export interface EstHttpRequest {
   /** The username an HTTP authentication edge verified (honoured with `httpAuthentication` only). */
   readonly httpUser?: string;
   readonly body: Uint8Array;
-  readonly socket: TLSSocket | { encrypted?: undefined };
+  /** What the TLS session proved (from the HTTP edge); absent for a request over plain HTTP (refused). */
+  readonly tls?: TlsContext;
 }
 
 export interface EstHttpResponse {

@@ -8,6 +8,7 @@
 //   "EXPORTER-Channel-Binding", empty context, 32 bytes.
 import { timingSafeEqual } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
+import type { TlsContext } from '@m2msec/protocol';
 
 export type ChannelBindingType = 'tls-unique' | 'tls-exporter';
 
@@ -29,6 +30,19 @@ export function channelBinding(socket: TLSSocket, side: 'server' | 'client'): Ch
     const clientFirst = side === 'server' ? socket.getPeerFinished() : socket.getFinished();
     const serverFirst = side === 'server' ? socket.getFinished() : socket.getPeerFinished();
     const value = resumed ? serverFirst : clientFirst;
+    return value ? { type: 'tls-unique', value } : undefined;
+  }
+  return undefined;
+}
+
+/** The server's channel binding of the session a request arrived on (what the HTTP edge reports). */
+export function sessionChannelBinding(tls: TlsContext): ChannelBinding | undefined {
+  if (tls.protocol === 'TLSv1.3') {
+    const value = tls.exportKeyingMaterial?.(32, EXPORTER_LABEL, new Uint8Array(0));
+    return value ? { type: 'tls-exporter', value } : undefined;
+  }
+  if (tls.protocol === 'TLSv1.2') {
+    const value = tls.tlsUnique?.();
     return value ? { type: 'tls-unique', value } : undefined;
   }
   return undefined;

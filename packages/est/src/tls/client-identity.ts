@@ -1,8 +1,9 @@
 // Who the EST client is, from the TLS session only (TS-0003 8.3.6.2.1 forbids HTTP-based client
 // authentication): a PSK identity (certificate-less TLS, RFC 7030 3.3.3, PPSK-based RSPF) or a
 // client certificate the TLS layer verified (RFC 7030 3.3.2, certificate-based RSPF).
-import type { X509Certificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
+import type { TlsContext } from '@m2msec/protocol';
 import type { CertificateAuthority } from '../certificate/certificate-authority.js';
 import {
   certificateSubjectAltName,
@@ -32,7 +33,8 @@ export type EstClientIdentity =
   | { readonly kind: 'anonymous' };
 
 const pskIdentities = new WeakMap<TLSSocket, string>();
-const cache = new WeakMap<TLSSocket, { finished: Buffer | undefined; identity: EstClientIdentity }>();
+// Per handshake: the edge hands one TlsContext to every request of a session (rebuilt on renegotiation).
+const cache = new WeakMap<TlsContext, EstClientIdentity>();
 
 /** TLS server pskCallback for an EST server: looks the key up and remembers which identity the session used. */
 export function estPskCallback(
@@ -51,24 +53,21 @@ export function pskIdentityOf(socket: TLSSocket): string | undefined {
   return pskIdentities.get(socket);
 }
 
-/** The client identity of a TLS session, computed once per handshake. */
-export function clientIdentity(socket: TLSSocket, ca: CertificateAuthority): EstClientIdentity {
-  // A renegotiation produces new Finished messages: the cache entry is keyed by them.
-  const finished = socket.getPeerFinished();
-  const hit = cache.get(socket);
-  if (hit && sameBuffer(hit.finished, finished)) return hit.identity;
-  const identity = computeIdentity(socket, ca);
-  cache.set(socket, { finished, identity });
+/** The client identity of a TLS session (what its handshake proved), computed once per handshake. */
+export function clientIdentity(tls: TlsContext, ca: CertificateAuthority): EstClientIdentity {
+  const hit = cache.get(tls);
+  if (hit) return hit;
+  const identity = computeIdentity(tls, ca);
+  cache.set(tls, identity);
   return identity;
 }
 
-function computeIdentity(socket: TLSSocket, ca: CertificateAuthority): EstClientIdentity {
-  const psk = pskIdentities.get(socket);
-  if (psk !== undefined) return { kind: 'psk', pskIdentity: psk };
-  if (!socket.authorized) return { kind: 'anonymous' };
-  const peer = socket.getPeerX509Certificate();
-  if (!peer) return { kind: 'anonymous' };
-  const der = new Uint8Array(peer.raw);
+function computeIdentity(tls: TlsContext, ca: CertificateAuthority): EstClientIdentity {
+  if (tls.pskIdentity !== undefined) return { kind: 'psk', pskIdentity: tls.pskIdentity };
+  // Present only when the TLS layer verified the chain (an unverified certificate authenticates nobody).
+  const der = tls.peerCertificate?.der;
+  if (!der) return { kind: 'anonymous' };
+  const peer = new X509Certificate(der);
   const base = { kind: 'certificate' as const, certificate: der, subjectAltNameText: peer.subjectAltName ?? '' };
   if (!issuedBy(peer, ca)) return { ...base, issuedByThisCa: false };
   const parsed = parseCertificate(der, 'client certificate');
@@ -87,9 +86,4 @@ function issuedBy(cert: X509Certificate, ca: CertificateAuthority): boolean {
   } catch {
     return false;
   }
-}
-
-function sameBuffer(a: Buffer | undefined, b: Buffer | undefined): boolean {
-  if (!a || !b) return a === b;
-  return a.equals(b);
 }

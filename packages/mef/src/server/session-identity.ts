@@ -1,8 +1,8 @@
 // What the TLS session of a request proved (MEF Handshake, 8.3.5.2.2): the PSK identity (KpmID or a
-// target's identity) or a verified client certificate. HTTP-level credentials never count here.
+// target's identity) or a verified client certificate, as the shared HTTP edge reports them in the
+// request's TlsContext. HTTP-level credentials never count here.
 import { createHash } from 'node:crypto';
-import type { TLSSocket } from 'node:tls';
-import { pskIdentityOf } from '@m2msec/est';
+import type { TlsContext } from '@m2msec/protocol';
 import type { EnroleePrincipal } from '@m2msec/rspf';
 import type { MefStore } from '../store/mef-store.js';
 
@@ -12,21 +12,25 @@ export interface SessionIdentity {
   fingerprint?: string;
 }
 
-export function sessionIdentity(socket: TLSSocket): SessionIdentity {
-  const psk = pskIdentityOf(socket);
-  if (psk !== undefined) return { pskIdentity: psk };
-  if (!socket.authorized) return {};
-  const peer = socket.getPeerX509Certificate?.();
-  if (!peer) return {};
-  return {
-    subjectAltNames: (peer.subjectAltName ?? '').split(', ').filter(Boolean),
-    fingerprint: createHash('sha256').update(peer.raw).digest('hex'),
-  };
+const fingerprints = new WeakMap<Uint8Array, string>();
+
+export function sessionIdentity(tls: TlsContext | undefined): SessionIdentity {
+  if (!tls) return {};
+  if (tls.pskIdentity !== undefined) return { pskIdentity: tls.pskIdentity };
+  // Present only when the TLS layer verified the chain.
+  const der = tls.peerCertificate?.der;
+  if (!der) return {};
+  let fingerprint = fingerprints.get(der);
+  if (fingerprint === undefined) {
+    fingerprint = createHash('sha256').update(der).digest('hex');
+    fingerprints.set(der, fingerprint);
+  }
+  return { subjectAltNames: tls.peerCertificate!.subjectAltNames, fingerprint };
 }
 
 /** The session as an enrolee principal (a target's PSK identity is not an enrolee). */
-export function enroleePrincipal(socket: TLSSocket, store: MefStore): EnroleePrincipal | undefined {
-  const s = sessionIdentity(socket);
+export function enroleePrincipal(tls: TlsContext | undefined, store: MefStore): EnroleePrincipal | undefined {
+  const s = sessionIdentity(tls);
   if (s.pskIdentity !== undefined) {
     return store.pskLookup(s.pskIdentity)?.kind === 'enrolee' ? { kind: 'psk', kpmId: s.pskIdentity } : undefined;
   }

@@ -3,41 +3,51 @@
 // devices), each serving the Enrolment Exchange, /fetchCredentials, the Mmef procedures, EST at
 // /.well-known/est and DSKPP at /dskpp; and an admin listener for the administrating stakeholder.
 import { X509Certificate } from 'node:crypto';
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type Server as HttpServer,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Server as NetServer } from 'node:net';
-import type { TLSSocket } from 'node:tls';
 import type { DskppServer } from '@m2msec/dskpp';
 import { dskppRoutes } from '@m2msec/dskpp';
 import {
   type CertificateAuthority,
   type ChannelBindingMode,
   canonicalSerial,
+  createEstServer,
+  type EstServer,
+  type EstServerOptions,
   estPskCallback,
-  estRouter,
+  estRoutes,
+  pskIdentityOf,
 } from '@m2msec/est';
 import type { Bsf } from '@m2msec/gba';
-import { type HttpEdge, httpErrorEdge, httpNotFound } from '@m2msec/protocol';
-import { EnrolmentExchange, type EnrolmentRecord, type KeyVault } from '@m2msec/rspf';
+import { type EdgeRequest, type EdgeRoute, type HttpEdge, ResponseStatusCode, type TlsContext } from '@m2msec/protocol';
+import { EnrolmentExchange, type EnrolmentRecord, type KeyVault, RspfError } from '@m2msec/rspf';
 import { certificateServerOptions, TLS12_PSK_CIPHERS } from '@m2msec/saef';
 import type { SecureEnvironment } from '@m2msec/secure-environment';
 import type { Store } from '@m2msec/store';
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import { adminRouter } from '../admin/router.js';
+import { adminRoutes } from '../admin/routes.js';
 import { CrlPublisher } from '../crl/crl-publisher.js';
-import { CRL_PATH, crlRouter } from '../crl/crl-router.js';
+import { CRL_PATH, crlRoute } from '../crl/crl-route.js';
 import { DigestAuthenticator } from '../digest/digest.js';
 import { sharedDigestSecret, sharedNonceCounts } from '../digest/shared-nonces.js';
-import { gbaAdminRouter } from '../gba/admin-router.js';
+import { gbaAdminRoutes } from '../gba/admin-routes.js';
 import { type EstOverGba, estOverGba } from '../gba/est-over-gba.js';
 import { createMefBsf, GBA_UB_PATH, GBA_ZN_PATH, type MefGbaOptions } from '../gba/start-bsf.js';
+import { jsonAnswer, withBearerToken } from '../lib/edge-json.js';
+import { onem2mError } from '../lib/onem2m-answer.js';
 import { openKeyVault } from '../lib/vault.js';
-import { enrolmentRouter } from '../routes/enrolment.js';
-import { fetchCredentialsRouter } from '../routes/fetch-credentials.js';
-import { mmefRouter } from '../routes/mmef.js';
+import { enrolmentRoutes } from '../routes/enrolment-routes.js';
+import { fetchCredentialsRoute } from '../routes/fetch-credentials-route.js';
+import { mmefRoutes } from '../routes/mmef-routes.js';
 import { EST_BASE_PATH, MefStore } from '../store/mef-store.js';
-import { authenticateUser, type UserAuthContext, type UserAuthScheme } from '../user/authenticate-user.js';
+import type { UserAuthContext, UserAuthScheme } from '../user/authenticate-user.js';
 import { GuessGuard } from '../user/guess-guard.js';
+import { withUserAuthentication } from '../user/user-routes.js';
 import {
   cmcRevocation,
   estEnrolmentPolicy,
@@ -174,6 +184,17 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
     : undefined;
   await crl?.start();
   const fault = (m: string, f: Record<string, unknown>) => o.log?.warn(m, f);
+  // EST servers of the listeners (their CSR-verify worker threads stop at close()).
+  const estServers: EstServer[] = [];
+  const estServer = (options: EstServerOptions) => {
+    const server = createEstServer(options);
+    estServers.push(server);
+    return server;
+  };
+  const estLogger = {
+    info: (m: string, f?: Record<string, unknown>) => o.log?.info(m, f),
+    warn: (m: string, f?: Record<string, unknown>) => o.log?.warn(m, f),
+  };
   const exchange = new EnrolmentExchange({
     mefFqdn: o.fqdn,
     repository: store,
@@ -198,63 +219,82 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
         return false;
       }
     });
-  const issuedByMefCa = new WeakMap<TLSSocket, boolean>();
-  const onlyEst = (req: Request, res: Response, next: NextFunction) => {
-    const socket = req.socket as TLSSocket;
-    let mine = issuedByMefCa.get(socket);
+  // Per handshake (the edge hands one TlsContext to every request of a session).
+  const issuedByMefCa = new WeakMap<TlsContext, X509Certificate | false>();
+  const mefCaCertificate = (tls: TlsContext | undefined): X509Certificate | undefined => {
+    if (!tls || !o.ca) return undefined;
+    let mine = issuedByMefCa.get(tls);
     if (mine === undefined) {
-      const peer = socket.getPeerX509Certificate?.();
-      mine = !!peer && !!o.ca && peer.checkIssued(o.ca.x509) && peer.verify(o.ca.publicKey);
-      issuedByMefCa.set(socket, mine);
+      const der = tls.peerCertificate?.der;
+      const peer = der ? new X509Certificate(der) : undefined;
+      mine = peer?.checkIssued(o.ca.x509) && peer.verify(o.ca.publicKey) ? peer : false;
+      issuedByMefCa.set(tls, mine);
     }
-    if (mine) {
-      res
-        .status(403)
-        .json({ 'm2m:dbg': 'a certificate of the MEF CA is accepted for EST re-enrolment only', code: 'FORBIDDEN' });
-      return;
-    }
-    next();
+    return mine || undefined;
   };
+  /** A certificate of the MEF CA reaches EST only on this listener (when the operator did not trust it). */
+  const onlyEst = (routes: readonly EdgeRoute[]): EdgeRoute[] =>
+    o.ca && !mefCaConfigured
+      ? routes.map((route) => ({
+          ...route,
+          handle: (req) =>
+            mefCaCertificate(req.transport.tls)
+              ? Promise.resolve(
+                  onem2mError(
+                    new RspfError('FORBIDDEN', 'a certificate of the MEF CA is accepted for EST re-enrolment only'),
+                  ),
+                )
+              : route.handle(req),
+        }))
+      : [...routes];
+  const notFound: EdgeRoute = { method: '*', path: '/*', handle: async () => onem2mNotFound('no such MEF resource') };
 
-  const common = (app: Express, principalOf: (req: Request) => ReturnType<typeof enroleePrincipal>) => {
-    app.disable('x-powered-by');
-    if (o.ca) {
-      app.use(
-        EST_BASE_PATH,
-        estRouter({
-          ca: o.ca,
-          authorize: estEnrolmentPolicy(store, { now }),
-          recordIssued: recordEstIssuance(store, now),
-          serverKeygenSharedKey: serverKeygenSharedKey(store),
-          expectedSan: expectedSanPolicy(store),
-          revokeCertificate: cmcRevocation(store, crl ? () => crl.regenerate() : undefined),
-          ...(o.est?.validitySeconds !== undefined ? { validitySeconds: o.est.validitySeconds } : {}),
-          ...(o.est?.crlDistributionPoints?.length ? { crlDistributionPoints: o.est.crlDistributionPoints } : {}),
-          channelBinding: o.channelBinding ?? 'require',
-          logger: { info: (m, f) => o.log?.info(m, f), warn: (m, f) => o.log?.warn(m, f) },
-        }),
-        // What the EST router did not answer itself: JSON with a code like its own refusals (issue 19 item 6).
-        httpErrorEdge({ log: fault }),
-      );
-    }
-    if (o.ca && !mefCaConfigured) app.use(onlyEst);
-    if (o.dskpp) app.use('/dskpp', o.edge(dskppRoutes(o.dskpp), { log: fault }));
-    app.use(enrolmentRouter(exchange, principalOf, warn));
-    app.use(fetchCredentialsRouter(store, { mefFqdn: o.fqdn, repository: store, vault, now }));
-    app.use(mmefRouter(store, { mefFqdn: o.fqdn, vault, now }));
-    app.use(httpNotFound({ message: 'no such MEF resource' }));
-    app.use(httpErrorEdge({ log: fault }));
-    return app;
+  /** One TLS listener's request listener: EST, DSKPP and the MEF's own resources, each behind the shared edge. */
+  const tlsListener = (principalOf: (req: EdgeRequest) => ReturnType<typeof enroleePrincipal>) => {
+    const est = o.ca
+      ? o.edge(
+          estRoutes(
+            estServer({
+              ca: o.ca,
+              authorize: estEnrolmentPolicy(store, { now }),
+              recordIssued: recordEstIssuance(store, now),
+              serverKeygenSharedKey: serverKeygenSharedKey(store),
+              expectedSan: expectedSanPolicy(store),
+              revokeCertificate: cmcRevocation(store, crl ? () => crl.regenerate() : undefined),
+              ...(o.est?.validitySeconds !== undefined ? { validitySeconds: o.est.validitySeconds } : {}),
+              ...(o.est?.crlDistributionPoints?.length ? { crlDistributionPoints: o.est.crlDistributionPoints } : {}),
+              channelBinding: o.channelBinding ?? 'require',
+              logger: estLogger,
+            }),
+          ),
+          { prefix: EST_BASE_PATH, pskIdentityOf, log: fault },
+        )
+      : undefined;
+    const dskpp = o.dskpp
+      ? o.edge(onlyEst(dskppRoutes(o.dskpp)), { prefix: '/dskpp', pskIdentityOf, log: fault })
+      : undefined;
+    const mef = o.edge(
+      onlyEst([
+        ...enrolmentRoutes(exchange, principalOf, warn),
+        fetchCredentialsRoute(store, { mefFqdn: o.fqdn, repository: store, vault, now }),
+        ...mmefRoutes(store, { mefFqdn: o.fqdn, vault, now }),
+        notFound,
+      ]),
+      { errorShape: 'onem2m', pskIdentityOf, log: fault },
+    );
+    return (req: IncomingMessage, res: ServerResponse) => {
+      const url = req.url ?? '/';
+      if (est && under(url, EST_BASE_PATH)) return est(req, res);
+      if (dskpp && under(url, '/dskpp')) return dskpp(req, res, () => mef(req, res));
+      mef(req, res);
+    };
   };
   // A certificate this MEF CA issued and then revoked authenticates no enrolee (the listener's own
   // trust anchors may not carry CRLs for every CA, so the check is here, on every request).
-  const tlsPrincipal = (req: Request) => {
-    const socket = req.socket as TLSSocket;
-    const peer = crl && o.ca ? socket.getPeerX509Certificate?.() : undefined;
-    if (peer && crl && o.ca && peer.checkIssued(o.ca.x509) && crl.isRevoked(canonicalSerial(peer.serialNumber))) {
-      return undefined;
-    }
-    return enroleePrincipal(socket, store);
+  const tlsPrincipal = (req: EdgeRequest) => {
+    const peer = crl ? mefCaCertificate(req.transport.tls) : undefined;
+    if (peer && crl?.isRevoked(canonicalSerial(peer.serialNumber))) return undefined;
+    return enroleePrincipal(req.transport.tls, store);
   };
 
   const servers: Array<Server | HttpServer> = [];
@@ -271,7 +311,7 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
         pskCallback: estPskCallback((identity) => store.pskLookup(identity)?.key),
         pskIdentityHint: o.fqdn,
       },
-      common(express(), tlsPrincipal),
+      tlsListener(tlsPrincipal),
     );
     server.on('tlsClientError', (e) => o.log?.info('MEF Handshake failed', { code: (e as { code?: string }).code }));
     servers.push(server);
@@ -292,7 +332,7 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
         ...(o.certificate.crls ? { crls: o.certificate.crls } : {}),
         tls13: false,
       }),
-      common(express(), tlsPrincipal),
+      tlsListener(tlsPrincipal),
     );
     server.on('tlsClientError', (e) => o.log?.info('MEF Handshake failed', { code: (e as { code?: string }).code }));
     servers.push(server);
@@ -336,58 +376,47 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
           : undefined;
       },
     };
-    const app = express();
-    const users = new WeakMap<object, string>();
-    app.disable('x-powered-by');
-    app.use(async (req, res, next) => {
-      const a = await authenticateUser(authContext, {
-        method: req.method,
-        uri: req.originalUrl,
-        authorization: req.header('authorization'),
-        remoteAddress: req.socket.remoteAddress ?? '',
-      });
-      if (!a.ok) {
-        for (const [k, v] of Object.entries(a.headers)) res.setHeader(k, v);
-        res
-          .status(a.status)
-          .json({ 'm2m:dbg': a.message, code: a.status === 429 ? 'USER_LOCKED_OUT' : 'UNAUTHORIZED' });
-        return;
-      }
-      users.set(req, a.username);
-      next();
-    });
-    if (o.ca) {
-      app.use(
-        EST_BASE_PATH,
-        estRouter(
-          {
-            ca: o.ca,
-            httpAuthentication: true,
-            authorize: estEnrolmentPolicy(store, { now, userSubject: o.user.certificateSubject ?? 'username' }),
-            expectedSan: expectedSanPolicy(store),
-            recordIssued: recordEstIssuance(store, now),
-            ...(o.est?.validitySeconds !== undefined ? { validitySeconds: o.est.validitySeconds } : {}),
-            ...(o.est?.crlDistributionPoints?.length ? { crlDistributionPoints: o.est.crlDistributionPoints } : {}),
-            channelBinding: o.channelBinding ?? 'require',
-            logger: { info: (m, f) => o.log?.info(m, f), warn: (m, f) => o.log?.warn(m, f) },
-          },
-          { httpUserOf: (req) => users.get(req) },
-        ),
-        httpErrorEdge({ shape: 'text', log: fault }),
-      );
-    }
-    app.use(
-      enrolmentRouter(
+    // Every request authenticates first (RFC 7030 3.2.3 / RFC 7616 inside server-only TLS), whatever it names.
+    const est = o.ca
+      ? (() => {
+          const authenticated = withUserAuthentication(
+            authContext,
+            estRoutes(
+              estServer({
+                ca: o.ca,
+                httpAuthentication: true,
+                authorize: estEnrolmentPolicy(store, { now, userSubject: o.user.certificateSubject ?? 'username' }),
+                expectedSan: expectedSanPolicy(store),
+                recordIssued: recordEstIssuance(store, now),
+                ...(o.est?.validitySeconds !== undefined ? { validitySeconds: o.est.validitySeconds } : {}),
+                ...(o.est?.crlDistributionPoints?.length ? { crlDistributionPoints: o.est.crlDistributionPoints } : {}),
+                channelBinding: o.channelBinding ?? 'require',
+                logger: estLogger,
+              }),
+              { httpUserOf: (r) => authenticated.userOf(r) },
+            ),
+          );
+          return o.edge(authenticated.routes, { prefix: EST_BASE_PATH, log: fault });
+        })()
+      : undefined;
+    const enrolment: { userOf?: (r: EdgeRequest) => string | undefined } = {};
+    const authenticatedMef = withUserAuthentication(authContext, [
+      ...enrolmentRoutes(
         exchange,
         (req) => {
-          const u = users.get(req);
+          const u = enrolment.userOf?.(req);
           return u ? { kind: 'user', username: u } : undefined;
         },
         warn,
       ),
-    );
-    app.use(httpNotFound({ message: 'no such MEF resource' }));
-    app.use(httpErrorEdge({ log: fault }));
+      notFound,
+    ]);
+    enrolment.userOf = authenticatedMef.userOf;
+    const mef = o.edge(authenticatedMef.routes, { errorShape: 'onem2m', log: fault });
+    const app = (req: IncomingMessage, res: ServerResponse) => {
+      if (est && under(req.url ?? '/', EST_BASE_PATH)) return est(req, res);
+      mef(req, res);
+    };
     const server = createServer({ cert: o.user.cert, key: o.user.key, minVersion: 'TLSv1.2' }, app);
     servers.push(server);
     urls.user = `https://${o.user.host}:${await listen(server, o.user)}`;
@@ -402,53 +431,74 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
       if (!o.ca) throw new Error('gba.est needs the MEF CA (EST)');
       let cache: EstOverGba['cache'] | undefined;
       const policy = { now, gbaEnroleeId: (btid: string) => cache?.lookup(btid)?.enroleeId };
-      const app = express();
-      app.disable('x-powered-by');
-      app.use(
-        EST_BASE_PATH,
-        estRouter({
-          ca: o.ca,
-          authorize: estEnrolmentPolicy(store, policy),
-          recordIssued: recordEstIssuance(store, now),
-          expectedSan: expectedSanPolicy(store, policy),
-          ...(o.est?.validitySeconds !== undefined ? { validitySeconds: o.est.validitySeconds } : {}),
-          ...(o.est?.crlDistributionPoints?.length ? { crlDistributionPoints: o.est.crlDistributionPoints } : {}),
-          channelBinding: o.channelBinding ?? 'require',
-          logger: { info: (m, f) => o.log?.info(m, f), warn: (m, f) => o.log?.warn(m, f) },
-        }),
-        httpErrorEdge({ shape: 'text', log: fault }),
+      const listener = o.edge(
+        estRoutes(
+          estServer({
+            ca: o.ca,
+            authorize: estEnrolmentPolicy(store, policy),
+            recordIssued: recordEstIssuance(store, now),
+            expectedSan: expectedSanPolicy(store, policy),
+            ...(o.est?.validitySeconds !== undefined ? { validitySeconds: o.est.validitySeconds } : {}),
+            ...(o.est?.crlDistributionPoints?.length ? { crlDistributionPoints: o.est.crlDistributionPoints } : {}),
+            channelBinding: o.channelBinding ?? 'require',
+            logger: estLogger,
+          }),
+        ),
+        {
+          prefix: EST_BASE_PATH,
+          errorShape: 'onem2m',
+          notFoundMessage: 'only EST is served on this listener',
+          pskIdentityOf,
+          log: fault,
+        },
       );
-      app.use(httpNotFound({ message: 'only EST is served on this listener' }));
-      const est = estOverGba(gba.bsf, o.fqdn, app);
+      const est = estOverGba(gba.bsf, o.fqdn, listener);
       cache = est.cache;
       urls.gbaEst = `https://${o.gba.est.host}:${await listen(est.server as unknown as HttpServer, o.gba.est)}${EST_BASE_PATH}`;
       gated.push(est.server, est.tls);
     }
   }
-  const adminApp = express();
-  adminApp.disable('x-powered-by');
-  // The CRL first: public and signed, it is served without the admin token.
-  if (crl) adminApp.use(crlRouter(crl));
-  if (gba) adminApp.use(gbaAdminRouter(gba.bsf, { token: o.admin.token }));
-  adminApp.use(
-    adminRouter(store, {
+  // The admin listener: the CRL first (public and signed, served without the admin token), then the
+  // admin API behind the bearer token; an unknown path is a 404 for the token holder only.
+  const adminSide: EdgeRoute[] = [];
+  if (crl) adminSide.push(crlRoute(crl));
+  if (gba) adminSide.push(...gbaAdminRoutes(gba.bsf, { token: o.admin.token }));
+  adminSide.push(
+    ...adminRoutes(store, {
       token: o.admin.token,
       digestRealm: realm,
       ...(userGuard ? { afterUserChange: (u: string) => userGuard.reset(u) } : {}),
       ...(crl ? { afterRevocation: () => crl.regenerate() } : {}),
     }),
+    ...withBearerToken(o.admin.token, [
+      {
+        method: '*',
+        path: '/*',
+        handle: async () => onem2mNotFound('no such admin resource'),
+      },
+    ]),
   );
-  adminApp.use(httpNotFound({ message: 'no such admin resource' }));
-  adminApp.use(httpErrorEdge({ log: fault }));
-  const admin = createHttpServer(adminApp);
+  const admin = createHttpServer(o.edge(adminSide, { errorShape: 'onem2m', log: fault }));
   servers.push(admin);
   urls.admin = `http://${o.admin.host}:${await listen(admin, o.admin)}`;
   if (o.crl && crl) {
-    const crlApp = express();
-    crlApp.disable('x-powered-by');
-    crlApp.use(crlRouter(crl));
-    crlApp.use((_req, res) => res.status(404).type('text/plain').send('only GET /crl is served here'));
-    const crlServer = createHttpServer(crlApp);
+    const crlServer = createHttpServer(
+      o.edge(
+        [
+          crlRoute(crl),
+          {
+            method: '*',
+            path: '/*',
+            handle: async () => ({
+              status: 404,
+              headers: { 'content-type': 'text/plain; charset=utf-8' },
+              body: 'only GET /crl is served here',
+            }),
+          },
+        ],
+        { log: fault },
+      ),
+    );
     servers.push(crlServer);
     urls.crl = `http://${o.crl.host}:${await listen(crlServer, o.crl)}${CRL_PATH}`;
   }
@@ -478,6 +528,7 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
     async close() {
       clearInterval(purgeTimer);
       crl?.close();
+      await Promise.all(estServers.map((e) => e.close()));
       for (const g of gated) {
         g.close();
         (g as Partial<Server>).closeAllConnections?.();
@@ -536,3 +587,16 @@ const pemCertificate = (der: Uint8Array): string =>
     .toString('base64')
     .replace(/(.{64})/g, '$1\n')
     .replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;
+
+/** A 404 in the oneM2M error shape (TS-0009 6.4: X-M2M-RSC 4004, {"m2m:dbg", code}), as the MEF answers. */
+function onem2mNotFound(message: string) {
+  const a = jsonAnswer(404, { 'm2m:dbg': message, code: 'NOT_FOUND' });
+  return { ...a, rsc: ResponseStatusCode.NOT_FOUND, headers: { ...a.headers, 'cache-control': 'no-store' } };
+}
+
+/** The request-target's path is the mount point or below it. */
+function under(url: string, prefix: string): boolean {
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  return path === prefix || path.startsWith(`${prefix}/`);
+}

@@ -16,11 +16,18 @@ export interface EnrolmentKey {
 export function enrolmentKeyFromSession(socket: TLSSocket, mefFqdn: string): EnrolmentKey {
   if (!socket.getFinished?.()) throw new RspfError('HANDSHAKE', 'the MEF Handshake has not completed on this session');
   // No context value (10.3.1 names none); the Node typings insist on a third argument.
-  const exported = socket.exportKeyingMaterial(
-    EXPORTER_LENGTH,
-    EXPORTER_LABEL_BOOTSTRAP,
-    undefined as unknown as Buffer,
+  return enrolmentKeyFromExporter(
+    (length, label) => socket.exportKeyingMaterial(length, label, undefined as unknown as Buffer),
+    mefFqdn,
   );
+}
+
+/** The same from a session's RFC 5705 exporter (called without a context), e.g. a TlsContext's. */
+export function enrolmentKeyFromExporter(
+  exportKeyingMaterial: (length: number, label: string) => Uint8Array,
+  mefFqdn: string,
+): EnrolmentKey {
+  const exported = exportKeyingMaterial(EXPORTER_LENGTH, EXPORTER_LABEL_BOOTSTRAP);
   try {
     const { ke, relativeKeID } = splitBootstrapExport(exported);
     return { ke: Buffer.from(ke), relativeKeID: Buffer.from(relativeKeID), keId: formatKeID(relativeKeID, mefFqdn) };

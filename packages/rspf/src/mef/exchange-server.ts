@@ -5,6 +5,7 @@
 // operations this MEF planned (verifyProvisioningAttestation).
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
+import type { TlsContext } from '@m2msec/protocol';
 import { type ProvisioningOperation, verifyProvisioningAttestation } from '@m2msec/secure-environment';
 import {
   type ExchangeResponse,
@@ -15,8 +16,8 @@ import {
   parseInstructionResult,
 } from '../exchange/messages.js';
 import { buildPlan, planOperations, wipeOperations } from '../exchange/plan.js';
-import { attestationKeyFromSession } from '../keys/attestation-key.js';
-import { enrolmentKeyFromSession } from '../keys/enrolment-key.js';
+import { attestationKeyFromSession, EXPORTER_LABEL_ATTESTATION } from '../keys/attestation-key.js';
+import { enrolmentKeyFromExporter, enrolmentKeyFromSession } from '../keys/enrolment-key.js';
 import { boundedByKe } from '../keys/expiry.js';
 import { checkGrant } from '../keys/target-key.js';
 import { b64u, fromB64, wipe } from '../lib/bytes.js';
@@ -41,6 +42,38 @@ export interface EnrolmentExchangeOptions {
   onComplete?: (record: EnrolmentRecord) => void;
 }
 
+/**
+ * The MEF Handshake a request arrived on: its TLS socket, or the TlsContext the shared HTTP edge reports
+ * for it (one object per handshake, with the session's exporter and a close hook).
+ */
+export type MefHandshake = TLSSocket | TlsContext;
+
+interface Handshake {
+  key: object;
+  enrolmentKey(mefFqdn: string): ReturnType<typeof enrolmentKeyFromSession>;
+  attestationKey(): Buffer;
+  onClose(listener: () => void): void;
+}
+
+function handshakeOf(h: MefHandshake): Handshake {
+  if ('getFinished' in h) {
+    return {
+      key: h,
+      enrolmentKey: (fqdn) => enrolmentKeyFromSession(h, fqdn),
+      attestationKey: () => attestationKeyFromSession(h),
+      onClose: (l) => h.once('close', l),
+    };
+  }
+  const exporter = h.exportKeyingMaterial;
+  if (!exporter) throw new RspfError('HANDSHAKE', 'the MEF Handshake has not completed on this session');
+  return {
+    key: h,
+    enrolmentKey: (fqdn) => enrolmentKeyFromExporter((length, label) => exporter(length, label), fqdn),
+    attestationKey: () => Buffer.from(exporter(32, EXPORTER_LABEL_ATTESTATION)),
+    onClose: (l) => h.onClose?.(l),
+  };
+}
+
 interface ExchangeSession {
   id: string;
   principal: EnroleePrincipal;
@@ -58,7 +91,7 @@ interface ExchangeSession {
 }
 
 export class EnrolmentExchange {
-  readonly #sessions = new WeakMap<TLSSocket, ExchangeSession>();
+  readonly #sessions = new WeakMap<object, ExchangeSession>();
   readonly #now: () => number;
 
   constructor(private readonly o: EnrolmentExchangeOptions) {
@@ -66,9 +99,11 @@ export class EnrolmentExchange {
   }
 
   /** Table 8.3.2.1-1 request: derive Ke / KeID from this session and answer the first instruction. */
-  async begin(socket: TLSSocket, principal: EnroleePrincipal, body: unknown): Promise<ExchangeResponse> {
+  async begin(handshake: MefHandshake, principal: EnroleePrincipal, body: unknown): Promise<ExchangeResponse> {
     const indications = parseIndications(body);
-    if (this.#sessions.has(socket)) {
+    const h = handshakeOf(handshake);
+    const key = h.key;
+    if (this.#sessions.has(key)) {
       throw new RspfError(
         'CONFLICT',
         'an enrolment exchange already ran on this MEF Handshake; perform a new handshake',
@@ -76,7 +111,7 @@ export class EnrolmentExchange {
     }
     const policy = await this.o.repository.policyFor(principal);
     if (!policy) throw new RspfError('FORBIDDEN', `no enrolment is configured for ${principalName(principal)}`);
-    const { ke, keId, relativeKeID } = enrolmentKeyFromSession(socket, this.o.mefFqdn);
+    const { ke, keId, relativeKeID } = h.enrolmentKey(this.o.mefFqdn);
     relativeKeID.fill(0);
     const queue: Instruction[] = [];
     if (indications.certificateEnrolmentIndication && policy.certificateEnrolment) {
@@ -94,19 +129,19 @@ export class EnrolmentExchange {
       policy,
       keId,
       ke,
-      attestationKey: attestationKeyFromSession(socket),
+      attestationKey: h.attestationKey(),
       queue,
       trustAnchors: [],
       done: false,
     };
-    this.#sessions.set(socket, s);
-    socket.once('close', () => this.#drop(socket, s));
+    this.#sessions.set(key, s);
+    h.onClose(() => this.#drop(key, s));
     return this.#next(s);
   }
 
   /** The enrolee reports an instruction's outcome; the MEF answers the next instruction. */
-  async report(socket: TLSSocket, enrolmentId: string, body: unknown): Promise<ExchangeResponse> {
-    const s = this.#session(socket, enrolmentId);
+  async report(handshake: MefHandshake, enrolmentId: string, body: unknown): Promise<ExchangeResponse> {
+    const s = this.#session(handshake, enrolmentId);
     const r = parseInstructionResult(body);
     if (!s.current || s.current.instructionType !== r.instructionType) {
       throw new RspfError('BAD_REQUEST', `no ${r.instructionType} instruction is outstanding in this exchange`);
@@ -123,8 +158,8 @@ export class EnrolmentExchange {
   }
 
   /** The enrolee's provisioning attestation: verified, then (only then) the enrolment is complete. */
-  async attest(socket: TLSSocket, enrolmentId: string, body: unknown): Promise<EnrolmentRecord> {
-    const s = this.#session(socket, enrolmentId);
+  async attest(handshake: MefHandshake, enrolmentId: string, body: unknown): Promise<EnrolmentRecord> {
+    const s = this.#session(handshake, enrolmentId);
     if (!s.plan || !s.record) throw new RspfError('BAD_REQUEST', 'the exchange has not reached its end instruction');
     if (s.done) throw new RspfError('CONFLICT', 'this enrolment was already attested');
     const report = parseAttestationReport(body);
@@ -141,7 +176,7 @@ export class EnrolmentExchange {
       wipeOperations(ops);
     }
     s.done = true; // one attempt per exchange: a forged attestation cannot be retried on this session
-    this.#drop(socket, s);
+    this.#drop(handshake, s);
     if (!ok) {
       throw new RspfError('ATTESTATION', 'the provisioning attestation does not match the planned enrolment');
     }
@@ -203,16 +238,16 @@ export class EnrolmentExchange {
     };
   }
 
-  #session(socket: TLSSocket, enrolmentId: string): ExchangeSession {
-    const s = this.#sessions.get(socket);
+  #session(handshake: MefHandshake, enrolmentId: string): ExchangeSession {
+    const s = this.#sessions.get(handshake);
     if (!s || s.id !== enrolmentId) {
       throw new RspfError('NOT_FOUND', `no enrolment exchange '${enrolmentId}' on this MEF Handshake`);
     }
     return s;
   }
 
-  #drop(socket: TLSSocket, s: ExchangeSession): void {
+  #drop(key: object, s: ExchangeSession): void {
     wipe(s.ke, s.attestationKey);
-    if (this.#sessions.get(socket) === s && !s.done) this.#sessions.delete(socket);
+    if (this.#sessions.get(key) === s && !s.done) this.#sessions.delete(key);
   }
 }

@@ -13,12 +13,11 @@
 //   DELETE /admin/certificates/<serial>       revoke one EST certificate ({reason}? RFC 5280 CRLReason name)
 //   GET    /admin/openapi.json                this API as OpenAPI 3.1, from the schemas that check its bodies
 // Every revocation is on the CRL (GET /crl) before it is acknowledged.
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { CRL_REASONS, type CrlReason, canonicalSerial } from '@m2msec/est';
-import { adminOpenApi, checkBody } from '@m2msec/protocol';
+import { adminOpenApi, checkBody, type EdgeRequest, type EdgeRoute } from '@m2msec/protocol';
 import { RspfError } from '@m2msec/rspf';
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { digestHa1 } from '../digest/digest.js';
+import { jsonAnswer, jsonBody, withBearerToken } from '../lib/edge-json.js';
 import type { MefStore } from '../store/mef-store.js';
 import type { EnroleeConfig } from '../store/records.js';
 import { hashPassword } from '../user/password-hash.js';
@@ -75,66 +74,70 @@ export interface AdminRouterOptions {
   afterRevocation?: () => Promise<unknown>;
 }
 
-export function adminRouter(store: MefStore, o: AdminRouterOptions): Router {
-  const r = express.Router();
-  const expected = createHash('sha256').update(`Bearer ${o.token}`).digest();
-  r.use((req: Request, res: Response, next: NextFunction) => {
-    const got = createHash('sha256')
-      .update(req.header('authorization') ?? '')
-      .digest();
-    if (!timingSafeEqual(got, expected)) {
-      res.status(401).json({ code: 'UNAUTHORIZED', error: 'admin API: bearer token required' });
-      return;
-    }
-    next();
-  });
-  r.use(express.json({ limit: '64kb' }));
-  const handle =
-    (fn: (req: Request) => Promise<unknown>, status = 200) =>
-    async (req: Request, res: Response) => {
-      try {
-        res.status(status).json((await fn(req)) ?? {});
-      } catch (e) {
-        const err = e instanceof RspfError ? e : undefined;
-        res.status(err ? (err.code === 'NOT_FOUND' ? 404 : err.code === 'CONFLICT' ? 409 : 400) : 500).json({
-          code: err?.code ?? 'INTERNAL',
-          error: err?.message ?? 'internal error',
-        });
-      }
+/** A request of the admin API: the edge's, with the JSON body parsed. */
+type AdminRequest = EdgeRequest & { json: Record<string, unknown> | undefined };
+
+/** The admin API as routes of the shared HTTP edge, behind the bearer token. */
+export function adminRoutes(store: MefStore, o: AdminRouterOptions): EdgeRoute[] {
+  const routes: EdgeRoute[] = [];
+  const route =
+    (method: string, path: string) =>
+    (fn: (req: AdminRequest) => Promise<unknown>, status = 200): void => {
+      // Every route is in MEF_ADMIN_OPERATIONS (a missing one stops the MEF at start); its body schema is
+      // checked before the handler, so the published document is what is enforced.
+      const op = MEF_ADMIN_OPERATIONS.find((a) => a.method === method && a.path === path);
+      if (!op) throw new Error(`admin route ${method} ${path} is not in MEF_ADMIN_OPERATIONS (admin/schemas.ts)`);
+      routes.push({
+        method,
+        path,
+        maxBodyBytes: 64 * 1024,
+        async handle(req) {
+          // A body that is no JSON is refused by the edge (400) before the procedure runs.
+          const json = jsonBody(req) as Record<string, unknown> | undefined;
+          try {
+            const refused = op.body ? checkBody(op.body, json ?? {}) : undefined;
+            if (refused) throw new RspfError('BAD_REQUEST', refused);
+            return jsonAnswer(status, (await fn({ ...req, json })) ?? {});
+          } catch (e) {
+            const err = e instanceof RspfError ? e : undefined;
+            return jsonAnswer(err ? (err.code === 'NOT_FOUND' ? 404 : err.code === 'CONFLICT' ? 409 : 400) : 500, {
+              code: err?.code ?? 'INTERNAL',
+              error: err?.message ?? 'internal error',
+            });
+          }
+        },
+      });
     };
-  // Every route is in MEF_ADMIN_OPERATIONS (a missing one stops the MEF at start); its body schema is
-  // checked before the handler, so the published document is what is enforced.
-  const route = (method: 'get' | 'put' | 'delete', path: string, fn: (req: Request) => Promise<unknown>) => {
-    const op = MEF_ADMIN_OPERATIONS.find((a) => a.method === method.toUpperCase() && a.path === path);
-    if (!op) throw new Error(`admin route ${method} ${path} is not in MEF_ADMIN_OPERATIONS (admin/schemas.ts)`);
-    r[method](
-      path,
-      handle(async (req) => {
-        const refused = op.body ? checkBody(op.body, req.body ?? {}) : undefined;
-        if (refused) throw new RspfError('BAD_REQUEST', refused);
-        return fn(req);
-      }),
-    );
-  };
   const summary = (rec: { principal: string; enroleeId: string; targets: unknown }) => ({
     principal: rec.principal,
     enroleeId: rec.enroleeId,
     targets: rec.targets,
   });
 
-  route('put', '/admin/enrolees/psk/:kpmId', async (req) => {
-    const kpm = hexKey(req.body?.kpm, 'kpm');
+  route(
+    'PUT',
+    '/admin/enrolees/psk/:kpmId',
+  )(async (req) => {
+    const kpm = hexKey(req.json?.kpm, 'kpm');
     try {
-      return summary(await store.putEnrolee(`psk:${req.params.kpmId}`, enroleeConfig(req.body), { kpm }));
+      return summary(
+        await store.putEnrolee(`psk:${req.params.kpmId}`, enroleeConfig(req.json as Record<string, unknown>), { kpm }),
+      );
     } finally {
       kpm.fill(0);
     }
   });
-  route('put', '/admin/enrolees/certificate/:san', async (req) =>
-    summary(await store.putEnrolee(`cert:${req.params.san}`, enroleeConfig(req.body))),
+  route(
+    'PUT',
+    '/admin/enrolees/certificate/:san',
+  )(async (req) =>
+    summary(await store.putEnrolee(`cert:${req.params.san}`, enroleeConfig(req.json as Record<string, unknown>))),
   );
-  route('put', '/admin/enrolees/user/:username', async (req) => {
-    const pw = req.body?.password;
+  route(
+    'PUT',
+    '/admin/enrolees/user/:username',
+  )(async (req) => {
+    const pw = req.json?.password;
     const username = String(req.params.username);
     // The username may become a certificate subject (CN=<username>): no RFC 4514 special characters.
     if (!USERNAME.test(username)) {
@@ -142,7 +145,7 @@ export function adminRouter(store: MefStore, o: AdminRouterOptions): Router {
     }
     if (typeof pw !== 'string' || pw.length < 8)
       throw new RspfError('BAD_REQUEST', 'password needs 8 characters or more');
-    const config = enroleeConfig(req.body);
+    const config = enroleeConfig(req.json as Record<string, unknown>);
     const ha1 = digestHa1(username, o.digestRealm, pw);
     const passwordHash = await hashPassword(pw);
     try {
@@ -153,16 +156,22 @@ export function adminRouter(store: MefStore, o: AdminRouterOptions): Router {
       ha1.fill(0);
     }
   });
-  route('delete', '/admin/enrolees/:kind/:id', async (req) => {
+  route(
+    'DELETE',
+    '/admin/enrolees/:kind/:id',
+  )(async (req) => {
     const prefix = { psk: 'psk', certificate: 'cert', user: 'user' }[String(req.params.kind)];
     if (!prefix) throw new RspfError('BAD_REQUEST', 'kind must be psk, certificate or user');
     const revokedEnrolments = await store.revokeEnrolee(`${prefix}:${req.params.id}`);
     await o.afterRevocation?.();
     return { revokedEnrolments };
   });
-  route('get', '/admin/enrolees', async () => (await store.enrolees.list()).map(({ value }) => summary(value)));
-  route('put', '/admin/targets/:targetId', async (req) => {
-    const b = req.body ?? {};
+  route('GET', '/admin/enrolees')(async () => (await store.enrolees.list()).map(({ value }) => summary(value)));
+  route(
+    'PUT',
+    '/admin/targets/:targetId',
+  )(async (req) => {
+    const b = req.json ?? {};
     const targetId = String(req.params.targetId);
     if (typeof b.pskIdentity !== 'string' && typeof b.certificateSan !== 'string') {
       throw new RspfError('BAD_REQUEST', 'a target authenticates with {pskIdentity, key} or {certificateSan}');
@@ -183,28 +192,40 @@ export function adminRouter(store: MefStore, o: AdminRouterOptions): Router {
     }
     return { targetId };
   });
-  route('get', '/admin/enrolments', async (req) =>
+  route(
+    'GET',
+    '/admin/enrolments',
+  )(async (req) =>
     (await store.enrolments.list())
       .map(({ value: { sealedKe: _sealed, ...meta } }) => meta)
-      .filter((m) => !req.query.enroleeId || m.enroleeId === req.query.enroleeId),
+      .filter((m) => !req.query.get('enroleeId') || m.enroleeId === req.query.get('enroleeId')),
   );
-  route('delete', '/admin/enrolments/:keId', async (req) => {
+  route(
+    'DELETE',
+    '/admin/enrolments/:keId',
+  )(async (req) => {
     await store.revokeEnrolment(String(req.params.keId));
     return { revoked: req.params.keId };
   });
-  route('get', '/admin/certificates', async (req) =>
+  route(
+    'GET',
+    '/admin/certificates',
+  )(async (req) =>
     (await store.issued.list())
       .map(({ value }) => value)
-      .filter((c) => !req.query.enroleeId || c.enroleeId === req.query.enroleeId),
+      .filter((c) => !req.query.get('enroleeId') || c.enroleeId === req.query.get('enroleeId')),
   );
-  route('delete', '/admin/certificates/:serial', async (req) => {
+  route(
+    'DELETE',
+    '/admin/certificates/:serial',
+  )(async (req) => {
     let serial: string;
     try {
       serial = canonicalSerial(String(req.params.serial));
     } catch {
       throw new RspfError('BAD_REQUEST', 'the serial number must be 1 to 40 hex digits');
     }
-    const reason = req.body?.reason ?? 'unspecified';
+    const reason = String(req.json?.reason ?? 'unspecified');
     if (!(CRL_REASONS as readonly string[]).includes(reason)) {
       throw new RspfError('BAD_REQUEST', `reason must be one of ${CRL_REASONS.join(', ')}`);
     }
@@ -212,7 +233,10 @@ export function adminRouter(store: MefStore, o: AdminRouterOptions): Router {
     await o.afterRevocation?.();
     return { revoked: rec.serialNumber, revokedAt: new Date(rec.revokedAt!).toISOString(), reason: rec.reason };
   });
-  route('get', '/admin/openapi.json', async () =>
+  route(
+    'GET',
+    '/admin/openapi.json',
+  )(async () =>
     adminOpenApi({
       title: 'MEF admin API',
       version: MEF_ADMIN_API_VERSION,
@@ -222,5 +246,5 @@ export function adminRouter(store: MefStore, o: AdminRouterOptions): Router {
       operations: MEF_ADMIN_OPERATIONS,
     }),
   );
-  return r;
+  return withBearerToken(o.token, routes);
 }

@@ -1,0 +1,107 @@
+// Admin API for the MEF as GBA BSF (TS-0003 8.3.2.3): the subscriber database that stands in for the
+// HSS, with each subscriber's Enrolee-ID and the Enrolment Targets (NAF FQDNs) that may get its Ks_NAF.
+// Behind the same bearer token as the rest of the admin API; K and OPc go in as hex and never come out.
+//   PUT    /admin/gba/subscribers/<IMPI>  {k, opc | op, sqn?, amf?, enroleeId, targets: [NAF FQDN]}
+//   GET    /admin/gba/subscribers/<IMPI>  {impi, seqHe, amf, enroleeId, enrolmentTargets}
+//   DELETE /admin/gba/subscribers/<IMPI>
+import { type Bsf, DEFAULT_SQN_POLICY, isGbaError } from '@m2msec/gba';
+import type { EdgeRequest, EdgeRoute } from '@m2msec/protocol';
+import { jsonAnswer, jsonBody, withBearerToken } from '../lib/edge-json.js';
+
+class AdminInputError extends Error {}
+class AdminNotFound extends Error {}
+
+const hexBytes = (v: unknown, n: number, what: string): Buffer => {
+  if (typeof v !== 'string' || !new RegExp(`^[0-9a-fA-F]{${2 * n}}$`).test(v)) {
+    throw new AdminInputError(`${what} must be ${n} bytes of hex`);
+  }
+  return Buffer.from(v, 'hex');
+};
+
+/**
+ * SQN as a USIM administrator knows it (48 bits, 12 hex digits: the last SQN the HSS used). The BSF
+ * keeps SEQ_HE, SQN = SEQ || IND with IND the low bits (TS 33.102 C.1.1), so SEQ_HE = SQN >> IND bits.
+ */
+const seqHeOf = (v: unknown): number => {
+  const sqn = hexBytes(v, 6, 'sqn').readUIntBE(0, 6);
+  return Math.floor(sqn / 2 ** DEFAULT_SQN_POLICY.indBits);
+};
+
+type AdminRequest = EdgeRequest & { json: Record<string, unknown> | undefined };
+
+/** The GBA subscriber administration as routes of the shared HTTP edge, behind the bearer token. */
+export function gbaAdminRoutes(bsf: Bsf, o: { token: string }): EdgeRoute[] {
+  const routes: EdgeRoute[] = [];
+  const route =
+    (method: string, path: string) =>
+    (fn: (req: AdminRequest) => Promise<unknown>): void => {
+      routes.push({
+        method,
+        path,
+        maxBodyBytes: 16 * 1024,
+        async handle(req) {
+          const json = jsonBody(req) as Record<string, unknown> | undefined;
+          try {
+            return jsonAnswer(200, (await fn({ ...req, json })) ?? {});
+          } catch (e) {
+            if (e instanceof AdminInputError) return jsonAnswer(400, { code: 'BAD_REQUEST', error: e.message });
+            if (e instanceof AdminNotFound) return jsonAnswer(404, { code: 'NOT_FOUND', error: e.message });
+            if (isGbaError(e) && e.status < 500)
+              return jsonAnswer(e.status === 404 ? 404 : 400, { code: e.code, error: e.message });
+            return jsonAnswer(500, { code: 'INTERNAL', error: 'internal error' });
+          }
+        },
+      });
+    };
+  route(
+    'PUT',
+    '/admin/gba/subscribers/:impi',
+  )(async (req) => {
+    const b = (req.json ?? {}) as Record<string, unknown>;
+    const known = new Set(['k', 'opc', 'op', 'sqn', 'amf', 'enroleeId', 'targets']);
+    const unknown = Object.keys(b).find((f) => !known.has(f));
+    if (unknown) throw new AdminInputError(`unknown field '${unknown}'`);
+    if ((b.opc === undefined) === (b.op === undefined)) throw new AdminInputError('give exactly one of opc and op');
+    // The association at the NAF is bound to the Enrolee-ID, so a subscriber without one is useless.
+    if (typeof b.enroleeId !== 'string' || !b.enroleeId) throw new AdminInputError('enroleeId is required');
+    if (!Array.isArray(b.targets) || b.targets.length === 0 || !b.targets.every((t) => typeof t === 'string')) {
+      throw new AdminInputError('targets must be a non-empty list of NAF FQDNs (Enrolment Targets)');
+    }
+    const k = hexBytes(b.k, 16, 'k');
+    const opc = b.opc !== undefined ? hexBytes(b.opc, 16, 'opc') : undefined;
+    const op = b.op !== undefined ? hexBytes(b.op, 16, 'op') : undefined;
+    try {
+      await bsf.subscribers.provision({
+        impi: String(req.params.impi),
+        k,
+        ...(opc ? { opc } : {}),
+        ...(op ? { op } : {}),
+        ...(b.amf !== undefined ? { amf: hexBytes(b.amf, 2, 'amf') } : {}),
+        ...(b.sqn !== undefined ? { seqHe: seqHeOf(b.sqn) } : {}),
+        enroleeId: b.enroleeId,
+        enrolmentTargets: b.targets as string[],
+      });
+    } finally {
+      k.fill(0);
+      opc?.fill(0);
+      op?.fill(0);
+    }
+    return bsf.subscribers.get(String(req.params.impi));
+  });
+  route(
+    'GET',
+    '/admin/gba/subscribers/:impi',
+  )(async (req) => {
+    const s = await bsf.subscribers.get(String(req.params.impi));
+    if (!s) throw new AdminNotFound('no such GBA subscriber');
+    return s;
+  });
+  route(
+    'DELETE',
+    '/admin/gba/subscribers/:impi',
+  )(async (req) => {
+    if (!(await bsf.subscribers.delete(String(req.params.impi)))) throw new AdminNotFound('no such GBA subscriber');
+    return { deleted: String(req.params.impi) };
+  });
+  return withBearerToken(o.token, routes);
+}
