@@ -6,18 +6,18 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
-import { HttpRequestSender } from '@m2msec/binding-http';
-import { createCertificateAuthority, estRouter, issueCrl } from '@m2msec/est';
+import { HttpRequestSender, httpEdge } from '@m2msec/binding-http';
+import { createCertificateAuthority, createEstServer, estRoutes, issueCrl } from '@m2msec/est';
 import { createMnCse, type MnCse } from '@m2msec/node';
 import { openSoftwareSecureEnvironment, type SecureEnvironment } from '@m2msec/secure-environment';
 import { freePort, type InCseProcess, type Issued, startInCseProcess, TestCa } from '@m2msec/test-support';
-import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type CertificateCredential,
@@ -134,17 +134,19 @@ beforeAll(async () => {
       .replace(/(.{64})/g, '$1\n')
       .replace(/\n$/, '')}\n-----END X509 CRL-----\n`,
   );
-  const app = express();
-  app.use(
-    '/.well-known/est',
-    estRouter({
-      ca: estCa,
-      authorize: (r) => {
-        if (r.clientIdentity.kind !== 'certificate') return 'deny';
-        const asked = r.requestedSan.map((n) => `${n.type === 'dns' ? 'DNS' : 'URI'}:${n.value}`).join(', ');
-        return asked === r.clientIdentity.subjectAltNameText ? 'allow' : 'deny';
-      },
-    }),
+  // The EST server behind the shared HTTP edge, as the MEF serves it.
+  const app = httpEdge(
+    estRoutes(
+      createEstServer({
+        ca: estCa,
+        authorize: (r) => {
+          if (r.clientIdentity.kind !== 'certificate') return 'deny';
+          const asked = r.requestedSan.map((n) => `${n.type === 'dns' ? 'DNS' : 'URI'}:${n.value}`).join(', ');
+          return asked === r.clientIdentity.subjectAltNameText ? 'allow' : 'deny';
+        },
+      }),
+    ),
+    { prefix: '/.well-known/est' },
   );
   est = createHttpsServer(
     { cert: estServer.cert, key: estServer.key, ca: [ca.cert, estCaPem], requestCert: true, rejectUnauthorized: false },
@@ -215,9 +217,14 @@ beforeAll(async () => {
     },
     appRules: [{ name: 'open', allowedAppIDs: ['*'], allowedAEs: ['*'] }],
   });
-  const mnApp = express();
-  mnApp.use(mn.router);
-  mnHttp = mnApp.listen(0, '127.0.0.1');
+  // The MN-CSE's oneM2M binding as a plain Node listener (no express outside binding-http).
+  const route = mn.router as unknown as (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+  mnHttp = createHttpServer((req, res) =>
+    route(req, res, () => {
+      res.statusCode = 404;
+      res.end();
+    }),
+  ).listen(0, '127.0.0.1');
   await new Promise<void>((r) => mnHttp.once('listening', r));
   mnUrl = `http://127.0.0.1:${(mnHttp.address() as AddressInfo).port}`;
   await mn.start();
