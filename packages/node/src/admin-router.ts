@@ -8,6 +8,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { AUDIT_PATH, auditLogReader } from '@m2msec/administration';
+import type { Cse } from '@m2msec/cse';
 import { handleMafKeyNotification, MAF_KEY_NOTIFICATION_PATH } from '@m2msec/maf';
 import { parseOriginator, type TransportContext, toSpRelativeOriginator } from '@m2msec/protocol';
 import { handleKeyAnnouncement, KEY_ANNOUNCEMENT_PATH } from '@m2msec/rspf';
@@ -15,6 +16,7 @@ import { associationTransportContext } from '@m2msec/security-association';
 import express, { type Router } from 'express';
 import type { Logger } from 'pino';
 import type { InCseAdministration } from './administration.js';
+import { EXPLAIN_PATH, explainRoute } from './explain-route.js';
 import { type InCseSecurity, UnknownCredentialError } from './security.js';
 
 export const DK_REVOCATION_PATH = '/.well-known/m2msec/dk-revocation';
@@ -26,6 +28,7 @@ export function adminRouter(
   administration: InCseAdministration,
   idContext: { spId: string; cseId: string },
   log: Logger,
+  cse?: Pick<Cse, 'explainAccess'>,
 ): Router {
   const router = express.Router();
   const tlsContext = associationTransportContext({ registry: security.registry, bindings: security.bindings });
@@ -104,6 +107,16 @@ export function adminRouter(
         expiresAt: a.expiresAt === undefined ? undefined : new Date(a.expiresAt).toISOString(),
       })),
     });
+  });
+  // The decision explainer for the console (explain-route.ts): administrators on their association only.
+  router.get(EXPLAIN_PATH, async (req, res) => {
+    if (!cse) {
+      res.status(404).json({ error: 'no CSE behind this admin surface' });
+      return;
+    }
+    if (!credentialAdministrator(req, res, 'explaining an access decision')) return;
+    const answer = await explainRoute(cse, req.query as Record<string, unknown>);
+    res.status(answer.status).json(answer.body);
   });
   router.get(`${CREDENTIALS_PATH}/psk`, (req, res) => {
     if (!credentialAdministrator(req, res, 'listing the PSK credentials')) return;
