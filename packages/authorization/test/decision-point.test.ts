@@ -1,7 +1,7 @@
 // The decision point (TS-0003 6.2.2 PDP): it owns policy retrieval, the creator default, groups and the
 // DAS consultation through ports, and answers {permit, rule, reason}; its explain() gives the same
 // Decision plus a verdict per rule. Ports here are plain maps standing for a CSE's store.
-import { AccessControlOperation as Op, ResourceType } from '@m2msec/protocol';
+import { AccessControlOperation as Op, type Operation, ResourceType } from '@m2msec/protocol';
 import { describe, expect, it } from 'vitest';
 import {
   type AccessControlPolicyResource,
@@ -86,7 +86,7 @@ function world() {
 }
 
 const subject = (originator: string, op = 2): DecisionSubject => ({
-  req: { op },
+  req: { op: op as Operation },
   transport: { binding: 'http', peerAddress: '127.0.0.1' },
   originator,
   authenticated: true,
