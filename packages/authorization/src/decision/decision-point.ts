@@ -165,9 +165,9 @@ export class AccessDecisionPoint<S extends DecisionSubject, R extends DecisionRe
   /**
    * The decision for a request's target (TS-0004 7.3.3.15): policies and tokens, then on a deny Direct
    * Dynamic Authorization (not for an <accessControlPolicy>, TS-0001 10.2.3), then the re-evaluation on the
-   * target's stored form that `reread` returns (the grant linked a dynamic policy to it).
+   * target's stored form (the grant linked a dynamic policy to it).
    */
-  async decideWithDas(s: S, target: R, operation: number, reread: () => Promise<R | undefined>): Promise<Decision> {
+  async decideWithDas(s: S, target: R, operation: number): Promise<Decision> {
     const state = await this.state(s);
     const e = await this.evaluate(s, target, operation, 'pv', state);
     const first = this.judge(e, s);
@@ -175,7 +175,7 @@ export class AccessDecisionPoint<S extends DecisionSubject, R extends DecisionRe
     if (s.originator === '') return first;
     const granted = await this.o.das.consult(s, target, e.governing, e.policySets, state);
     if (!granted) return first;
-    const fresh = (await reread()) ?? target;
+    const fresh = (await this.o.policies.reread(s, target)) ?? target;
     return this.judge(await this.evaluate(s, fresh, operation, 'pv', state), s);
   }
 

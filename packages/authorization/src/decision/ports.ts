@@ -52,6 +52,8 @@ export interface PolicyRetrieval<S extends DecisionSubject, R extends DecisionRe
   governing(subject: S, target: R): Promise<R | undefined>;
   /** Live <accessControlPolicy> resources named by `links`; missing, expired or other types are skipped. */
   policies(subject: S, links: readonly string[]): Promise<AccessControlPolicyResource[]>;
+  /** The target's stored form now (after a DAS grant linked a dynamic policy to it). */
+  reread(subject: S, target: R): Promise<R | undefined>;
 }
 
 /** <group> membership: which acor candidates are groups whose members include the originator. */

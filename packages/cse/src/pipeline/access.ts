@@ -40,7 +40,7 @@ export async function checkAccess(
 ): Promise<void> {
   if (ctx.admin) return;
   await core.handlers.get(resource.ty)?.checkOriginator?.(ctx, resource);
-  const d = await core.pdp.decideWithDas(ctx, resource, operation, () => ctx.store.resources.get(resource.ri));
+  const d = await core.pdp.decideWithDas(ctx, resource, operation);
   if (!d.permit) noPrivilege(ctx, resource);
 }
 

@@ -31,6 +31,7 @@ function policyRetrieval(core: () => Core): PolicyRetrieval<RequestContext, Stor
         r = await ctx.store.resources.get(r.pi);
       return r;
     },
+    reread: (ctx, resource) => ctx.store.resources.get(resource.ri),
     async policies(ctx, links) {
       const out: AccessControlPolicyResource[] = [];
       for (const link of links) {
