@@ -1,7 +1,6 @@
 // Every console action as one function of the IN-CSE client: the web views and the CLI both call
 // these, so each view has its CLI command (`m2msec-console <command> --json`). Errors are
 // ActionError with the IN-CSE's answer (status / rsc) and a message, never a stack.
-import { type Explanation, explainDecision } from '@m2msec/authorization';
 import type { CseAnswer, InCseClient } from './in-cse-client.js';
 
 export class ActionError extends Error {
@@ -117,47 +116,46 @@ export async function updateAcp(cse: InCseClient, uri: string, pv: unknown) {
   return r.body['m2m:acp'];
 }
 
+/** The IN-CSE's explanation (authorization's AccessDecisionPoint.explain), rules named by policy rn. */
+export interface ConsoleExplanation {
+  permit: boolean;
+  rule?: string;
+  reason: string;
+  target?: string;
+  governing?: string;
+  policies: string[];
+  context?: Record<string, unknown>;
+  rules: Array<{ rule: string; permits: boolean; reason: string }>;
+}
+
 /**
- * May `from` do `op` on `to` now, and by which rule? The target's acpi policies, fetched as the
- * administrator, evaluated by authorization's explainDecision for an authenticated request (pvs when
- * the target is itself an <accessControlPolicy>, TS-0003 7.1.1).
+ * May `from` do `op` on `to` now, and by which rule? Asked of the IN-CSE's own decision point
+ * (GET /.well-known/m2msec/explain, administrators on their association only), so the answer is what the
+ * CSE enforces, for an authenticated request. Rules are named `<acp ri>.pv.acr[i]` there; shown here by the
+ * policy's rn where the administrator can read it.
  */
-export async function explain(
-  cse: InCseClient,
-  from: string,
-  op: string,
-  to: string,
-): Promise<Explanation & { policies: string[] }> {
-  const operation = OPERATIONS[op];
-  if (!operation) throw new ActionError(`op must be one of ${Object.keys(OPERATIONS).join(', ')}`, 400);
+export async function explain(cse: InCseClient, from: string, op: string, to: string): Promise<ConsoleExplanation> {
+  if (!OPERATIONS[op]) throw new ActionError(`op must be one of ${Object.keys(OPERATIONS).join(', ')}`, 400);
   if (!from) throw new ActionError('from is required', 400);
   const path = to.startsWith('/') ? to : `/${to}`;
-  const t = await cse.send('GET', path);
-  if (t.rsc !== 2000) fail(`RETRIEVE of ${to}`, t);
-  const [key] = Object.keys(t.body);
-  const target = t.body[key!];
-  const isAcp = key === 'm2m:acp';
-  const acpi: string[] = isAcp ? [target.ri] : (target.acpi ?? []);
-  const policies = [];
-  for (const id of acpi) {
-    const p = await cse.send('GET', id.startsWith('/') ? id : `/${id}`);
-    if (p.rsc === 2000)
-      policies.push({ ri: p.body['m2m:acp'].rn ?? id, pv: p.body['m2m:acp'].pv, pvs: p.body['m2m:acp'].pvs });
+  const q = new URLSearchParams({ from, op, to: path.slice(1) });
+  const r = await cse.send('GET', `/.well-known/m2msec/explain?${q}`);
+  if (r.status !== 200) fail(`explanation for ${to}`, r);
+  const e = r.body as ConsoleExplanation;
+  let label = (s: string) => s;
+  for (const ri of e.policies) {
+    const p = await cse.send('GET', `/${ri}`);
+    const rn = p.rsc === 2000 ? p.body['m2m:acp']?.rn : undefined;
+    if (typeof rn !== 'string' || rn === ri) continue;
+    const prev = label;
+    label = (s: string) => prev(s).replaceAll(`${ri}.`, `${rn}.`);
   }
-  const originator = from.startsWith('/') ? from : `${cse.idContext.cseId}/${from}`;
-  const e = explainDecision(
-    policies,
-    isAcp ? 'pvs' : 'pv',
-    { originator, operation, authenticated: true },
-    cse.idContext,
-  );
-  if (acpi.length === 0)
-    return {
-      ...e,
-      reason: `${to} links no policy (acpi empty): the CSE applies its default (TS-0001 9.6.1.3.2)`,
-      policies: [],
-    };
-  return { ...e, policies: acpi };
+  return {
+    ...e,
+    ...(e.rule !== undefined ? { rule: label(e.rule) } : {}),
+    reason: label(e.reason),
+    rules: e.rules.map((v) => ({ ...v, rule: label(v.rule), reason: label(v.reason) })),
+  };
 }
 
 export async function pskCredentials(cse: InCseClient) {

@@ -3,6 +3,8 @@
 // against a baseline measured in the same run: one Set.has lookup of the originator, the least any
 // decision does. Cases alternate in short rounds so load from other processes hits all alike; each
 // ratio is the median of the per-round ratios.
+// (a) and (c) also as the decision point (decision/decision-point.ts) runs them: a selection per request
+// and the permitting rule's Decision.
 // Usage: pnpm --filter @m2msec/authorization bench   (BENCH_SECONDS sets the time per case, default 3)
 import { AccessControlOperation as Op } from '@m2msec/protocol';
 import {
@@ -89,6 +91,15 @@ const cases: Array<[string, (i: number) => boolean]> = [
   ['(a) pv-only rules', (i) => engine.permits(pvOnly, 'pv', requests[i & R]!)],
   ['(b) time + IP + location contexts', (i) => engine.permits(withContexts, 'pv', requests[i & R]!)],
   ['(c) 100-policy resource tree', (i) => engine.permits(tree[i % 100]!, 'pv', requests[i & R]!)],
+  // What the decision point does per decision: select the policies' rule sets, name the permitting rule.
+  [
+    '(a) via the decision point: select + decide (rule named)',
+    (i) => engine.select(pvOnly, 'pv').decide(requests[i & R]!) !== undefined,
+  ],
+  [
+    '(c) via the decision point: select + decide (rule named)',
+    (i) => engine.select(tree[i % 100]!, 'pv').decide(requests[i & R]!) !== undefined,
+  ],
   [
     '(b) incl. per-request rq_time / rq_ip preparation',
     (i) => {

@@ -3,6 +3,7 @@
 // res_acrs = OR over k (permit-overrides). Cheap checks run first; parts that always hold are left out.
 import type { IdContext } from '@m2msec/protocol';
 import { compileContexts } from './contexts/compile-contexts.js';
+import { type Decision, rulePermit } from './decision/decision.js';
 import { AccessControlRuleError, clip } from './errors.js';
 import { compileObjectDetails } from './rules/object-details.js';
 import { classifyAcorEntry, compileOriginators } from './rules/originators.js';
@@ -12,6 +13,8 @@ type RuleMatcher = (req: AccessRequest) => boolean;
 
 interface CompiledRule {
   matches: RuleMatcher;
+  /** What a permit by this rule answers (made once, so a permit allocates nothing). */
+  decision: Decision;
   groupCandidates: string[];
   roleIds: string[];
   needsLocation: boolean;
@@ -58,13 +61,20 @@ export function compileRule(rule: unknown, ctx: IdContext, path = 'acr[0]', stri
   }
   return {
     matches,
+    decision: rulePermit(path),
     groupCandidates: origins.groupCandidates,
     roleIds: origins.roleIds,
     needsLocation: contexts?.needsLocation ?? false,
   };
 }
 
-const DENY_ALL: CompiledRuleSet = { permits: () => false, groupCandidates: [], needsLocation: false, roleIds: [] };
+const DENY_ALL: CompiledRuleSet = {
+  permits: () => false,
+  decide: () => undefined,
+  groupCandidates: [],
+  needsLocation: false,
+  roleIds: [],
+};
 
 function acrList(set: unknown, name: string): unknown[] {
   if (typeof set !== 'object' || set === null || Array.isArray(set))
@@ -85,12 +95,20 @@ function combine(rules: CompiledRule[]): CompiledRuleSet {
     roleIds: [...new Set(rules.flatMap((r) => r.roleIds))],
     needsLocation: rules.some((r) => r.needsLocation),
   };
-  if (rules.length === 1) return { permits: rules[0]!.matches, ...meta };
+  if (rules.length === 1) {
+    const { matches, decision } = rules[0]!;
+    return { permits: matches, decide: (req) => (matches(req) ? decision : undefined), ...meta };
+  }
   const ms = rules.map((r) => r.matches);
+  const ds = rules.map((r) => r.decision);
   return {
     permits(req) {
       for (let i = 0; i < ms.length; i++) if (ms[i]!(req)) return true;
       return false;
+    },
+    decide(req) {
+      for (let i = 0; i < ms.length; i++) if (ms[i]!(req)) return ds[i];
+      return undefined;
     },
     ...meta,
   };

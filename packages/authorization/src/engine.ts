@@ -3,6 +3,7 @@
 // itself (TS-0003 7.1.1). Each policy is compiled once per modification (ri + lastModifiedTime).
 import type { IdContext } from '@m2msec/protocol';
 import { compileRuleSet } from './compile.js';
+import type { Decision } from './decision/decision.js';
 import type { AccessControlPolicyResource, AccessRequest, CompiledRuleSet } from './types.js';
 
 interface Compiled {
@@ -23,6 +24,8 @@ export interface PolicySelection {
   /** Role-IDs named by the rules (roleIDsFromACPs of a dynamic authorization request). */
   readonly roleIds: readonly string[];
   permits(req: AccessRequest): boolean;
+  /** The first permitting rule's Decision, undefined when none permits. */
+  decide(req: AccessRequest): Decision | undefined;
 }
 
 const EMPTY: readonly string[] = Object.freeze([]);
@@ -37,8 +40,8 @@ export class AccessDecisionEngine {
     if (hit !== undefined && hit.lt === p.lt && p.lt !== undefined) return hit;
     const c = {
       lt: p.lt,
-      pv: compileRuleSet(p.pv, this.ctx, 'pv'),
-      pvs: compileRuleSet(p.pvs, this.ctx, 'pvs'),
+      pv: compileRuleSet(p.pv, this.ctx, `${p.ri}.pv`),
+      pvs: compileRuleSet(p.pvs, this.ctx, `${p.ri}.pvs`),
     };
     this.cache.set(p.ri, c);
     return c;
@@ -78,6 +81,13 @@ export function selection(sets: readonly CompiledRuleSet[]): PolicySelection {
     permits(req) {
       for (let i = 0; i < sets.length; i++) if (sets[i]!.permits(req)) return true;
       return false;
+    },
+    decide(req) {
+      for (let i = 0; i < sets.length; i++) {
+        const d = sets[i]!.decide(req);
+        if (d !== undefined) return d;
+      }
+      return undefined;
     },
   };
 }

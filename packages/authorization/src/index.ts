@@ -4,6 +4,31 @@ export { compileIpAddresses, parseRequestIp } from './contexts/ip.js';
 export { compileLocationRegion, EARTH_RADIUS_M, greatCircleDistance } from './contexts/location.js';
 export { compileScheduleEntry, requestTime } from './contexts/window.js';
 export {
+  ADMINISTRATOR,
+  CREATOR_DEFAULT,
+  type Decision,
+  deny,
+  rulePermit,
+} from './decision/decision.js';
+export {
+  AccessDecisionPoint,
+  type AccessExplanation,
+  type DecisionPointOptions,
+  type Evaluation,
+  hasPolicyLinks,
+} from './decision/decision-point.js';
+export type {
+  CredentialResources,
+  DasClient,
+  DecisionResource,
+  DecisionSubject,
+  GroupMembership,
+  PolicyRetrieval,
+  RequestState,
+  StoredRole,
+  StoredToken,
+} from './decision/ports.js';
+export {
   DasAnswerError,
   type DasRequest,
   type DasResponse,
@@ -40,6 +65,7 @@ export {
   unverifiedTokenId,
 } from './tokens/claims.js';
 export { type IssueTokenOptions, issueToken } from './tokens/issue-token.js';
+export { TokenCache } from './tokens/token-cache.js';
 export { TokenError, type TokenRefusal } from './tokens/token-error.js';
 export {
   type CompiledTokenPermission,

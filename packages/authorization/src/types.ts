@@ -1,5 +1,6 @@
 // Access-control data as stored in <accessControlPolicy> (TS-0004 6.3.5.26 m2m:setOfAcrs, 6.3.5.27
 // m2m:accessControlRule), short names as on the wire, and the inputs of one decision (TS-0003 7.1.2).
+import type { Decision } from './decision/decision.js';
 
 /** accessControlContexts entry (TS-0004 Table 6.3.5.27-1). */
 export interface AccessControlContext {
@@ -88,6 +89,8 @@ export interface AccessRequest {
 /** A rule set compiled once per policy change. */
 export interface CompiledRuleSet {
   permits(req: AccessRequest): boolean;
+  /** The first permitting rule's Decision (permit-overrides), undefined when none permits. */
+  decide(req: AccessRequest): Decision | undefined;
   /** acor entries that may name <group> resources (the caller resolves membership). */
   readonly groupCandidates: readonly string[];
   /** Whether some rule has a location context (the caller then asks its location source). */

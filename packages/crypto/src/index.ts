@@ -23,6 +23,10 @@ export { formatKeID, type KeID, parseKeID } from './ids/ke-id.js';
 export { formatKmID, type KmID, parseKmID, sameKmID } from './ids/km-id.js';
 export { formatKpsaID, type KpsaID, parseKpsaID } from './ids/kpsa-id.js';
 export { isSuid, parseSuid, Suid } from './ids/suid.js';
+export {
+  PrefetchingKeyDirectory,
+  type PrefetchingKeyDirectoryOptions,
+} from './key-directory/prefetching-key-directory.js';
 export { deriveKe2eMaster, expandKe2e, type Ke2eKeys } from './keys/derive-ke2e.js';
 export { deriveKm } from './keys/derive-km.js';
 export { deriveKpsa } from './keys/derive-kpsa.js';

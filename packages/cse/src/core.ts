@@ -5,6 +5,7 @@ import type { CseConfig } from './config.js';
 import type { Logger } from './logger.js';
 import type { Notifier } from './notifications/notifier.js';
 import type { AuthorizationServices } from './pipeline/authorization-services.js';
+import type { CseDecisionPoint } from './pipeline/policy-information.js';
 import type { RequestContext } from './request-context.js';
 import type { ResourceTypeHandler } from './resources/handler.js';
 import type { PollingChannelQueues } from './resources/polling-channel-queues.js';
@@ -19,6 +20,8 @@ export interface Core {
   notifier: Notifier;
   /** Location source, token verification and cache, role issuers, DAS senders (TS-0003 7.1.2 - 7.4). */
   authz: AuthorizationServices;
+  /** The access decision point (@m2msec/authorization) over this CSE's store; the pipeline only enforces it. */
+  pdp: CseDecisionPoint;
   log: Logger;
   /** Requests waiting for a long poll of a <pollingChannel> (TS-0004 7.4.22). */
   pollingChannels: PollingChannelQueues;

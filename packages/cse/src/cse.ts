@@ -1,7 +1,7 @@
 // The CSE core: one request's way (DESIGN.md section 2) below the binding — validate, identify,
 // authenticate, locate, authorize, execute — with every failure a oneM2M status and message.
 import { type AuthenticationInput, type AuthenticationResult, authenticateRequest } from '@m2msec/authentication';
-import { AccessDecisionEngine } from '@m2msec/authorization';
+import { AccessDecisionEngine, type AccessExplanation } from '@m2msec/authorization';
 import { type CompiledAppRule, compileAppRule, type ServiceSubscribedAppRule } from '@m2msec/identification';
 import {
   type HandlerResponse,
@@ -27,12 +27,14 @@ import { migrateAcpiToResourceIds } from './migrations/acpi-resource-ids.js';
 import { Notifier } from './notifications/notifier.js';
 import { create } from './operations/create.js';
 import { del, deleteResource } from './operations/delete.js';
+import { type ExplainQuery, explainAccess } from './operations/explain-access.js';
 import { NonBlockingRequests } from './operations/non-blocking.js';
 import { notify } from './operations/notify.js';
 import { retrieve } from './operations/retrieve.js';
 import { update } from './operations/update.js';
 import { type AuthorizationOptions, AuthorizationServices } from './pipeline/authorization-services.js';
 import { identify, peerOf } from './pipeline/identify.js';
+import { cseDecisionPoint } from './pipeline/policy-information.js';
 import { relayingCse } from './pipeline/relayed-originator.js';
 import { representation } from './pipeline/result.js';
 import type { RequestContext } from './request-context.js';
@@ -184,22 +186,25 @@ export class Cse {
     ]) {
       handlers.set(h.ty, h);
     }
+    const engine = new AccessDecisionEngine(idContext);
+    const authz = new AuthorizationServices(
+      {
+        ...opts.authorization,
+        // rq_loc also from device based <locationPolicy> fixes (TS-0004 7.4.10).
+        locationSource: locationPolicySource(() => this.core, opts.authorization?.locationSource),
+      },
+      idContext,
+      opts.senders ?? [],
+    );
     this.core = {
       config: this.config,
       idContext,
       store: opts.store,
       handlers,
-      engine: new AccessDecisionEngine(idContext),
+      engine,
       notifier,
-      authz: new AuthorizationServices(
-        {
-          ...opts.authorization,
-          // rq_loc also from device based <locationPolicy> fixes (TS-0004 7.4.10).
-          locationSource: locationPolicySource(() => this.core, opts.authorization?.locationSource),
-        },
-        idContext,
-        opts.senders ?? [],
-      ),
+      authz,
+      pdp: cseDecisionPoint(() => this.core, { idContext, engine, authz }),
       log,
       pollingChannels,
       cseBaseRi: this.config.cseId.slice(1),
@@ -324,6 +329,14 @@ export class Cse {
       return this.failure(rqi, e);
     }
   };
+
+  /**
+   * The decision explainer (operations/explain-access.ts): would `from` be allowed `op` on `to` now, and by
+   * which rule? For an administrator surface only: it reveals policies.
+   */
+  explainAccess(q: ExplainQuery): Promise<AccessExplanation & { target: string }> {
+    return explainAccess(this.core, q, (id) => this.admins.has(id));
+  }
 
   /** rq_authn from the configured authentication step (TS-0004 7.3.2.1 receiver rules). */
   private async authenticateOriginator(

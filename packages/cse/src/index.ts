@@ -8,6 +8,7 @@ export {
   TARGET_NOT_REACHABLE_TEXT,
   type TargetResolver,
 } from './notifications/target-policy.js';
+export type { ExplainQuery } from './operations/explain-access.js';
 export type { AuthorizationOptions } from './pipeline/authorization-services.js';
 export {
   type RegistrarTarget,

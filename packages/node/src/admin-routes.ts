@@ -8,6 +8,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { AUDIT_PATH, auditLogReader } from '@m2msec/administration';
+import type { Cse } from '@m2msec/cse';
 import { handleMafKeyNotification, MAF_KEY_NOTIFICATION_PATH } from '@m2msec/maf';
 import {
   type EdgeRequest,
@@ -21,6 +22,7 @@ import { handleKeyAnnouncement, KEY_ANNOUNCEMENT_PATH } from '@m2msec/rspf';
 import { associationTransportContext } from '@m2msec/security-association';
 import type { Logger } from 'pino';
 import type { InCseAdministration } from './administration.js';
+import { EXPLAIN_PATH, explainRoute } from './explain-route.js';
 import { jsonAnswer, jsonBody, queryObject } from './json-body.js';
 import { type InCseSecurity, UnknownCredentialError } from './security.js';
 
@@ -50,6 +52,7 @@ export function adminRoutes(
   administration: InCseAdministration,
   idContext: { spId: string; cseId: string },
   log: Logger,
+  cse?: Pick<Cse, 'explainAccess'>,
 ): EdgeRoute[] {
   const origin = ['x-m2m-origin'];
   // The audit log, for administrators only (docs/administration.md).
@@ -108,6 +111,19 @@ export function adminRoutes(
         } catch (e) {
           return jsonAnswer(400, { error: (e as Error).message });
         }
+      },
+    },
+    // The decision explainer for the console (explain-route.ts): administrators on their association only.
+    {
+      method: 'GET',
+      path: EXPLAIN_PATH,
+      headers: origin,
+      async handle(req) {
+        if (!cse) return jsonAnswer(404, { error: 'no CSE behind this admin surface' });
+        const caller = credentialAdministrator(req, 'explaining an access decision');
+        if (refused(caller)) return caller;
+        const answer = await explainRoute(cse, queryObject(req.query));
+        return jsonAnswer(answer.status, answer.body);
       },
     },
     // Live security associations and the Kpsa credentials, read-only, for the console (docs/console.md):

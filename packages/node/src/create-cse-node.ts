@@ -226,7 +226,7 @@ async function compose(config: CseNodeConfig, runtime: CseNodeRuntime, store: St
     trustedProxies: config.http.trustedProxies,
     logger: bindingLogger,
   });
-  const admin = adminRoutes(security, administration, idContext, log);
+  const admin = adminRoutes(security, administration, idContext, log, cse);
   const extras = config.upperTester ? [...upperTesterRoutes(cse, log), ...admin] : admin;
 
   const listeners: CseNodeListeners = {};

@@ -18,6 +18,7 @@ export {
   createCseNode,
 } from './create-cse-node.js';
 export { createMnCse, type MnCse } from './create-mn-cse.js';
+export { EXPLAIN_PATH, explainRoute } from './explain-route.js';
 export { isBtidOf, isGbaCredentialValueOf } from './gba-target.js';
 export type {
   CoapListenerOptions,

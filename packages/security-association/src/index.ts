@@ -23,10 +23,20 @@ export {
   type PskEntry,
 } from './frameworks/psk-directory.js';
 export {
+  type PskIdentityRefusal,
   type PskIdentityResolution,
   type PskIdentitySources,
+  pskIdentityRouter,
   resolvePskIdentity,
 } from './frameworks/psk-identity.js';
+export {
+  derivedKeyMatcher,
+  directoryMatcher,
+  mafMatcher,
+  type PskIdentityAnswer,
+  type PskIdentityMatcher,
+  PskIdentityRouter,
+} from './frameworks/psk-identity-router.js';
 export { type AeDeregistrationOptions, deregisterAe } from './lifecycle/deregister-ae.js';
 export { type CredentialRevocationOptions, revokePskCredential } from './lifecycle/revoke-credential.js';
 export {

@@ -5,9 +5,9 @@
 // with the privileges lifetime as expirationTime, tokens are verified and cached for the originator.
 import {
   AccessControlRuleError,
-  type AccessRequest,
   checkSetOfAcrs,
   DasAnswerError,
+  type DasClient,
   type DasRequest,
   dasRequestContent,
   type PolicySelection,
@@ -164,12 +164,11 @@ async function apply(
 }
 
 /** Consults the DAS Servers linked to the resource; true when a grant was applied. */
-export async function consultDynamicAuthorization(
+async function consultDynamicAuthorization(
   core: Core,
   ctx: RequestContext,
   resource: StoredResource,
   governing: StoredResource,
-  _request: AccessRequest,
   sets: PolicySelection,
   state: AccessState,
 ): Promise<boolean> {
@@ -203,4 +202,12 @@ export async function consultDynamicAuthorization(
     }
   }
   return false;
+}
+
+/** The decision point's DAS client (authorization's DasClient port): this CSE's bindings and store. */
+export function dasClient(core: () => Core): DasClient<RequestContext, StoredResource> {
+  return {
+    consult: (ctx, resource, governing, sets, state) =>
+      consultDynamicAuthorization(core(), ctx, resource, governing, sets, state),
+  };
 }

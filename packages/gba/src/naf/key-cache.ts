@@ -4,6 +4,9 @@
 //  - gateNafHandshakes: the B-TID read from the ClientKeyExchange, the handshake held until prepare() ends;
 //  - a miss in pskCallback refuses that handshake (unknown_psk_identity) and starts a background Zn
 //    fetch, so the device's next attempt finds the key.
+// The caching itself (dedupe, negative cache, expiry, zeroising eviction) is the shared
+// PrefetchingKeyDirectory of @m2msec/crypto; this class adds what is GBA's: only B-TIDs are fetched.
+import { PrefetchingKeyDirectory } from '@m2msec/crypto';
 import { GbaError } from '../lib/errors.js';
 import { parseBtid } from '../lib/validate.js';
 import type { NafKey, ZnClient } from './zn-client.js';
@@ -22,48 +25,46 @@ export interface NafKeyCacheOptions {
 }
 
 export class NafKeyCache {
-  readonly #keys = new Map<string, NafKey>();
-  readonly #inFlight = new Map<string, Promise<NafKey>>();
-  readonly #failedAt = new Map<string, number>();
-  readonly #o: Required<Omit<NafKeyCacheOptions, 'onFetchError'>> & Pick<NafKeyCacheOptions, 'onFetchError'>;
+  readonly #dir: PrefetchingKeyDirectory<NafKey>;
 
   constructor(options: NafKeyCacheOptions) {
-    this.#o = {
-      zn: options.zn,
+    const onFetchError = options.onFetchError;
+    this.#dir = new PrefetchingKeyDirectory<NafKey>({
+      fetch: (btid) => options.zn.fetchKsNaf(btid),
+      expiresAt: (k) => k.keyExpiry.getTime(),
+      // Not a B-TID: nothing to ask the BSF.
+      accepts: (identity) => {
+        try {
+          parseBtid(identity);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      onEvict: (_btid, k) => k.ksNaf.fill(0),
+      ...(onFetchError
+        ? { onFetchError: (btid, e) => onFetchError(btid, e instanceof GbaError ? e : new Error('Zn fetch failed')) }
+        : {}),
       maxEntries: options.maxEntries ?? 10_000,
-      retryAfterMs: options.retryAfterMs ?? 2000,
+      negativeCacheMs: options.retryAfterMs ?? 2000,
       maxConcurrentFetches: options.maxConcurrentFetches ?? 32,
-      now: options.now ?? Date.now,
-      ...(options.onFetchError ? { onFetchError: options.onFetchError } : {}),
-    };
+      ...(options.now ? { now: options.now } : {}),
+    });
   }
 
   /** Synchronous: the unexpired key for a B-TID, if held. */
   lookup(btid: string): NafKey | undefined {
-    const k = this.#keys.get(btid);
-    if (k && k.keyExpiry.getTime() <= this.#o.now()) {
-      this.delete(btid);
-      return undefined;
-    }
-    return k;
+    return this.#dir.peek(btid);
   }
 
   /** Fetches (once, concurrent callers share it) and caches Ks_NAF for a B-TID. */
-  prefetch(btid: string): Promise<NafKey> {
-    const held = this.lookup(btid);
-    if (held) return Promise.resolve(held);
-    const pending = this.#inFlight.get(btid);
-    if (pending) return pending;
-    const p = this.#o.zn
-      .fetchKsNaf(btid)
-      .then((key) => {
-        this.#put(key);
-        this.#failedAt.delete(btid);
-        return key;
-      })
-      .finally(() => this.#inFlight.delete(btid));
-    this.#inFlight.set(btid, p);
-    return p;
+  async prefetch(btid: string): Promise<NafKey> {
+    const held = this.#dir.peek(btid);
+    if (held) return held;
+    parseBtid(btid); // a GbaError for anything that is not a B-TID
+    const key = await this.#dir.fetch(btid);
+    if (!key) throw new GbaError(404, 'ERR_UNKNOWN_BTID', 'the Ks_NAF the BSF returned has already expired');
+    return key;
   }
 
   /**
@@ -71,25 +72,19 @@ export class NafKeyCache {
    * handshake; on a miss a background fetch is started for the device's retry.
    */
   readonly pskCallback = (_socket: unknown, identity: string): Buffer | null => {
-    const key = this.lookup(identity);
-    if (key) return key.ksNaf;
-    this.#fetchInBackground(identity);
-    return null;
+    return this.#dir.lookup(identity)?.ksNaf ?? null;
   };
 
   delete(btid: string): boolean {
-    const k = this.#keys.get(btid);
-    k?.ksNaf.fill(0);
-    return this.#keys.delete(btid);
+    return this.#dir.delete(btid);
   }
 
   clear(): void {
-    for (const k of this.#keys.values()) k.ksNaf.fill(0);
-    this.#keys.clear();
+    this.#dir.clear();
   }
 
   get size(): number {
-    return this.#keys.size;
+    return this.#dir.size;
   }
 
   /**
@@ -97,42 +92,6 @@ export class NafKeyCache {
    * B-TID, recently failed, too many fetches in flight, or the fetch failed). Never rejects.
    */
   prepare(identity: string): Promise<boolean> {
-    if (this.lookup(identity)) return Promise.resolve(true);
-    try {
-      parseBtid(identity);
-    } catch {
-      return Promise.resolve(false); // not a B-TID: nothing to ask the BSF
-    }
-    const pending = this.#inFlight.get(identity);
-    if (pending)
-      return pending.then(
-        () => true,
-        () => false,
-      );
-    if (this.#inFlight.size >= this.#o.maxConcurrentFetches) return Promise.resolve(false);
-    const failed = this.#failedAt.get(identity);
-    if (failed !== undefined && this.#o.now() - failed < this.#o.retryAfterMs) return Promise.resolve(false);
-    return this.prefetch(identity).then(
-      () => true,
-      (e: unknown) => {
-        if (this.#failedAt.size >= this.#o.maxEntries) this.#failedAt.clear();
-        this.#failedAt.set(identity, this.#o.now());
-        this.#o.onFetchError?.(identity, e instanceof GbaError ? e : new Error('Zn fetch failed'));
-        return false;
-      },
-    );
-  }
-
-  #fetchInBackground(identity: string): void {
-    void this.prepare(identity);
-  }
-
-  #put(key: NafKey): void {
-    this.delete(key.btid);
-    while (this.#keys.size >= this.#o.maxEntries) {
-      const oldest = this.#keys.keys().next().value as string;
-      this.delete(oldest);
-    }
-    this.#keys.set(key.btid, key);
+    return this.#dir.prepare(identity);
   }
 }

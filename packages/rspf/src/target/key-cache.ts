@@ -8,7 +8,7 @@
 //     enrolee's retry finds the key.
 // A key is served only after onFetched (e.g. binding the KeID credential to the Enrolee-ID) is done,
 // and never past its lifetime (10.7).
-import { parseKeID } from '@m2msec/crypto';
+import { PrefetchingKeyDirectory, parseKeID } from '@m2msec/crypto';
 import type { FetchedCredential } from './fetch-client.js';
 
 export interface EnrolmentTargetKeysOptions {
@@ -30,16 +30,30 @@ interface Entry {
   enroleeId: string;
 }
 
+/** The caching (dedupe, negative cache, expiry, zeroising eviction) is @m2msec/crypto's PrefetchingKeyDirectory. */
 export class EnrolmentTargetKeys {
-  readonly #keys = new Map<string, Entry>();
-  readonly #inFlight = new Map<string, Promise<boolean>>();
-  readonly #failedAt = new Map<string, number>();
+  readonly #dir: PrefetchingKeyDirectory<Entry>;
   readonly #fqdns: Set<string>;
-  readonly #now: () => number;
 
-  constructor(private readonly o: EnrolmentTargetKeysOptions) {
+  constructor(o: EnrolmentTargetKeysOptions) {
     this.#fqdns = new Set(o.mefFqdns.map((f) => f.toLowerCase()));
-    this.#now = o.now ?? Date.now;
+    const now = o.now ?? Date.now;
+    this.#dir = new PrefetchingKeyDirectory<Entry>({
+      accepts: (identity) => this.isEnrolmentKeyId(identity),
+      fetch: async (keId) => {
+        const c = await o.fetch(keId);
+        if (!(c.expiresAt > now())) throw new Error('the fetched key has already expired');
+        return { key: c.key, expiresAt: c.expiresAt, enroleeId: c.enroleeId };
+      },
+      expiresAt: (e) => e.expiresAt,
+      ...(o.onFetched
+        ? { onFetched: (keId, e) => o.onFetched!(keId, { enroleeId: e.enroleeId, expiresAt: e.expiresAt }) }
+        : {}),
+      onEvict: (_keId, e) => e.key.fill(0),
+      onFetchError: (keId, err) => o.onError?.(`key retrieval for ${keId} failed: ${(err as Error).message}`),
+      negativeCacheMs: o.negativeCacheMs ?? 2000,
+      now,
+    });
   }
 
   /** True for a KeID of a trusted MEF. */
@@ -53,59 +67,26 @@ export class EnrolmentTargetKeys {
 
   /** Synchronous, for the PSK callback (PskDirectory shape). A miss starts a background fetch. */
   lookup(identity: string): { key: Buffer; expiresAt: number } | undefined {
-    if (!this.isEnrolmentKeyId(identity)) return undefined;
-    const e = this.#keys.get(identity);
-    if (e && this.#now() < e.expiresAt) return { key: e.key, expiresAt: e.expiresAt };
-    if (e) this.evict(identity);
-    void this.prefetch(identity);
-    return undefined;
+    const e = this.#dir.lookup(identity);
+    return e && { key: e.key, expiresAt: e.expiresAt };
   }
 
   /** Fetch a KeID's key now (deduplicated); resolves true when the key is usable. */
   prefetch(keId: string): Promise<boolean> {
-    if (!this.isEnrolmentKeyId(keId)) return Promise.resolve(false);
-    const e = this.#keys.get(keId);
-    if (e && this.#now() < e.expiresAt) return Promise.resolve(true);
-    const running = this.#inFlight.get(keId);
-    if (running) return running;
-    const failed = this.#failedAt.get(keId);
-    if (failed !== undefined && this.#now() - failed < (this.o.negativeCacheMs ?? 2000)) return Promise.resolve(false);
-    const p = (async () => {
-      try {
-        const c = await this.o.fetch(keId);
-        if (!(c.expiresAt > this.#now())) throw new Error('the fetched key has already expired');
-        await this.o.onFetched?.(keId, { enroleeId: c.enroleeId, expiresAt: c.expiresAt });
-        this.evict(keId);
-        this.#keys.set(keId, { key: c.key, expiresAt: c.expiresAt, enroleeId: c.enroleeId });
-        this.#failedAt.delete(keId);
-        return true;
-      } catch (err) {
-        this.#failedAt.set(keId, this.#now());
-        this.o.onError?.(`key retrieval for ${keId} failed: ${(err as Error).message}`);
-        return false;
-      } finally {
-        this.#inFlight.delete(keId);
-      }
-    })();
-    this.#inFlight.set(keId, p);
-    return p;
+    return this.#dir.prepare(keId);
   }
 
   /** The Enrolee-ID the MEF named for a cached KeID. */
   enroleeOf(keId: string): string | undefined {
-    return this.#keys.get(keId)?.enroleeId;
+    return this.#dir.peek(keId)?.enroleeId;
   }
 
   evict(keId: string): void {
-    const e = this.#keys.get(keId);
-    if (e) {
-      e.key.fill(0);
-      this.#keys.delete(keId);
-    }
+    this.#dir.delete(keId);
   }
 
   clear(): void {
-    for (const k of [...this.#keys.keys()]) this.evict(k);
+    this.#dir.clear();
   }
 }
 

@@ -7,7 +7,7 @@
 //     background, and A's retry (the client SDK retries once) finds the key.
 // An expired Kc is refused and evicted (8.2.2.3: B fails the handshake once Kc has expired); a
 // refresh that finds the key gone at the MAF (deregistered, target removed) evicts it.
-import { parseKcKeyIdentifier } from '@m2msec/crypto';
+import { PrefetchingKeyDirectory, parseKcKeyIdentifier } from '@m2msec/crypto';
 
 export interface MafKeyRecord {
   kc: Uint8Array;
@@ -39,16 +39,32 @@ export interface MafKeyCacheOptions {
   negativeCacheMs?: number;
 }
 
+/** The caching (dedupe, negative cache, expiry, zeroising eviction) is @m2msec/crypto's PrefetchingKeyDirectory. */
 export class MafKeyCache {
-  readonly #keys = new Map<string, MafKeyRecord & { kc: Buffer }>();
-  readonly #inFlight = new Map<string, Promise<boolean>>();
-  readonly #missedAt = new Map<string, number>();
+  readonly #dir: PrefetchingKeyDirectory<MafKeyRecord & { kc: Buffer }>;
   readonly #fqdns: Set<string>;
   readonly #now: () => number;
 
   constructor(private readonly o: MafKeyCacheOptions) {
     this.#fqdns = new Set(o.mafFqdns.map((f) => f.toLowerCase()));
     this.#now = o.now ?? Date.now;
+    this.#dir = new PrefetchingKeyDirectory({
+      accepts: (identity) => o.source !== undefined && this.isMafIdentity(identity),
+      fetch: async (identity) => {
+        const r = await o.source!.retrieve(identity);
+        if (!r || !(r.expiresAt > this.#now()) || r.kc.length === 0) return undefined;
+        return { ...r, kc: Buffer.from(r.kc) };
+      },
+      expiresAt: (r) => r.expiresAt,
+      onEvict: (identity, r, reason) => {
+        r.kc.fill(0);
+        // Left without a replacement: expired when seen, or pushed out by the size bound.
+        if (reason === 'expired' || reason === 'bound') o.onEvicted?.(identity);
+      },
+      onFetchError: (identity, e) => o.onError?.(`MAF Key Retrieval for ${identity} failed: ${(e as Error).message}`),
+      negativeCacheMs: o.negativeCacheMs ?? 1000,
+      now: this.#now,
+    });
   }
 
   /** True when the identity is a Kc Key Identifier of a trusted MAF. */
@@ -62,19 +78,14 @@ export class MafKeyCache {
 
   /** True when an unexpired Kc is held for the identity. */
   has(identity: string): boolean {
-    const hit = this.#keys.get(identity);
+    const hit = this.#dir.peek(identity);
     return hit !== undefined && this.#now() < hit.expiresAt;
   }
 
   /** Synchronous lookup for the pskCallback; a miss starts a background retrieval. */
   lookup(identity: string): (MafKeyRecord & { kc: Buffer }) | undefined {
     if (!this.isMafIdentity(identity)) return undefined;
-    const hit = this.#keys.get(identity);
-    if (hit && this.#now() < hit.expiresAt) return hit;
-    if (hit) this.evict(identity);
-    const missed = this.#missedAt.get(identity);
-    if (missed === undefined || this.#now() - missed >= (this.o.negativeCacheMs ?? 1000)) void this.prefetch(identity);
-    return undefined;
+    return this.#dir.lookup(identity);
   }
 
   /** Retrieves a key from the MAF into the cache unless held (deduplicated); resolves true when held. */
@@ -88,52 +99,33 @@ export class MafKeyCache {
    * replaces the cached record; not found or failed: evicts it (fail closed). Resolves true when held.
    */
   refresh(identity: string): Promise<boolean> {
-    const source = this.o.source;
-    if (!source || !this.isMafIdentity(identity)) return Promise.resolve(false);
-    const running = this.#inFlight.get(identity);
-    if (running) return running;
-    const p = source
-      .retrieve(identity)
-      .then((r) => {
-        if (r && this.deliver(identity, r)) return true;
-        this.#missedAt.set(identity, this.#now());
+    if (!this.o.source || !this.isMafIdentity(identity)) return Promise.resolve(false);
+    return this.#dir.fetch(identity).then(
+      (r) => {
+        if (r) return true;
         this.evict(identity);
         return false;
-      })
-      .catch((e) => {
-        this.#missedAt.set(identity, this.#now());
+      },
+      () => {
         this.evict(identity);
-        this.o.onError?.(`MAF Key Retrieval for ${identity} failed: ${(e as Error).message}`);
         return false;
-      })
-      .finally(() => this.#inFlight.delete(identity));
-    this.#inFlight.set(identity, p);
-    return p;
+      },
+    );
   }
 
   /** A key the MAF delivered (push) or retrieved. Expired or empty records are ignored (false). */
   deliver(identity: string, r: MafKeyRecord): boolean {
     if (!this.isMafIdentity(identity) || !(r.expiresAt > this.#now()) || r.kc.length === 0) return false;
-    this.#drop(identity);
-    this.#keys.set(identity, { ...r, kc: Buffer.from(r.kc) });
-    this.#missedAt.delete(identity);
+    this.#dir.set(identity, { ...r, kc: Buffer.from(r.kc) });
     return true;
   }
 
   evict(identity: string): void {
-    if (this.#drop(identity)) this.o.onEvicted?.(identity);
+    if (this.#dir.delete(identity)) this.o.onEvicted?.(identity);
   }
 
   /** Wipes every key (shutdown). */
   clear(): void {
-    for (const id of [...this.#keys.keys()]) this.#drop(id);
-  }
-
-  #drop(identity: string): boolean {
-    const e = this.#keys.get(identity);
-    if (!e) return false;
-    e.kc.fill(0);
-    this.#keys.delete(identity);
-    return true;
+    this.#dir.clear();
   }
 }

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Type-checks tests and benches (issue 11 item 7): every package or app with a tsconfig.test.json is
+# compiled with its src, test and bench directories, without emitting (the build's tsconfig.json covers
+# src only). `pnpm lint` runs it. A package joins by adding tsconfig.test.json once its tests type-check.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+tsc="$root/node_modules/.bin/tsc"
+failed=0
+checked=0
+for config in "$root"/packages/*/tsconfig.test.json "$root"/apps/*/tsconfig.test.json; do
+  [ -f "$config" ] || continue
+  dir=$(dirname "$config")
+  checked=$((checked + 1))
+  if ! (cd "$dir" && "$tsc" -p tsconfig.test.json); then
+    echo "type errors in the tests of ${dir#"$root"/}" >&2
+    failed=1
+  fi
+done
+echo "tests and benches type-checked in $checked packages"
+exit $failed
