@@ -9,7 +9,7 @@ import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HttpRequestSender } from '@m2msec/binding-http';
+import { HttpRequestSender, httpEdge } from '@m2msec/binding-http';
 import {
   type CertificateCredential,
   certificateFingerprint,
@@ -18,7 +18,7 @@ import {
   frameworkOf,
   type SwitchableAgent,
 } from '@m2msec/device-config';
-import { createCertificateAuthority, estRouter } from '@m2msec/est';
+import { createCertificateAuthority, createEstServer, estRoutes } from '@m2msec/est';
 import { createMnCse, type MnCse } from '@m2msec/mn-cse';
 import { openSoftwareSecureEnvironment, type SecureEnvironment } from '@m2msec/secure-environment';
 import { TestCa } from '@m2msec/test-support';
@@ -75,14 +75,19 @@ beforeAll(async () => {
   app.get('/ca.pem', (_req, res) => void res.type('application/x-pem-file').send(estCaPem));
   app.use(
     '/.well-known/est',
-    estRouter({
-      ca: estCa,
-      authorize: (r) => {
-        if (r.clientIdentity.kind !== 'certificate') return 'deny';
-        const asked = r.requestedSan.map((n) => `${n.type === 'dns' ? 'DNS' : 'URI'}:${n.value}`).join(', ');
-        return asked === r.clientIdentity.subjectAltNameText ? 'allow' : 'deny';
-      },
-    }),
+    // EST behind the shared HTTP edge, as the MEF serves it (express strips the mount path).
+    httpEdge(
+      estRoutes(
+        createEstServer({
+          ca: estCa,
+          authorize: (r) => {
+            if (r.clientIdentity.kind !== 'certificate') return 'deny';
+            const asked = r.requestedSan.map((n) => `${n.type === 'dns' ? 'DNS' : 'URI'}:${n.value}`).join(', ');
+            return asked === r.clientIdentity.subjectAltNameText ? 'allow' : 'deny';
+          },
+        }),
+      ),
+    ),
   );
   est = createHttpsServer(
     { cert: estServer.cert, key: estServer.key, ca: [ca.cert, estCaPem], requestCert: true, rejectUnauthorized: false },

@@ -14,11 +14,14 @@ import {
   ResponseStatusCode,
 } from '@m2msec/protocol';
 import { compileRoute, matchPath } from './match-route.js';
-import { BodyTooLarge, BodyUnreadable, readEdgeBody } from './read-body.js';
+import { BodyTooLarge, BodyUnreadable, discardBody, readEdgeBody } from './read-body.js';
 import { edgeTransportOf } from './transport-of.js';
 import { edgeErrorResponse, writeEdgeResponse } from './write-answer.js';
 
 const DEFAULT_LIMIT = 16 * 1024;
+/** How much of a refused body is read and dropped so the answer arrives (discardBody), and for how long. */
+const DISCARD_LIMIT = 8 * 1024 * 1024;
+const DISCARD_MS = 5000;
 const BASE_HEADERS = ['content-type', 'content-transfer-encoding', 'accept', 'authorization', 'x-m2m-ri', 'x-m2m-rvi'];
 
 function headerSubset(req: IncomingMessage, extra: readonly string[] | undefined): Record<string, string> {
@@ -92,6 +95,8 @@ export function httpEdge(routes: readonly EdgeRoute[], o: HttpEdgeOptions = {}):
       });
       writeEdgeResponse(req, res, answer);
     } catch (e) {
+      // The refused rest of the body is read and dropped first (bounded), so the client gets the answer.
+      if (e instanceof BodyTooLarge) await discardBody(req, DISCARD_LIMIT, DISCARD_MS);
       if (e instanceof BodyTooLarge && route.tooLarge) writeEdgeResponse(req, res, { ...route.tooLarge, close: true });
       else writeEdgeResponse(req, res, errorAnswer(req, e));
     }

@@ -36,3 +36,34 @@ export function readEdgeBody(req: IncomingMessage, limit: number): Promise<Uint8
     req.once('aborted', () => reject(new BodyUnreadable('the request body was not completed')));
   });
 }
+
+/**
+ * Reads and discards what is left of a refused body (at most `maxBytes`, for at most `timeoutMs`) so the answer
+ * reaches the client: closing a connection with unread bytes in its receive buffer makes the kernel reset it,
+ * and a client still writing its body sees EPIPE instead of the 413. Beyond the bounds the connection is simply
+ * closed after the answer: a client sending that much after a refusal gets no more of this server's time.
+ */
+export function discardBody(req: IncomingMessage, maxBytes: number, timeoutMs: number): Promise<void> {
+  if (req.complete || req.destroyed) return Promise.resolve();
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (Number.isFinite(declared) && declared > maxBytes) return Promise.resolve();
+  return new Promise((resolve) => {
+    let seen = 0;
+    const done = () => {
+      clearTimeout(timer);
+      req.off('data', onData);
+      resolve();
+    };
+    const onData = (c: Buffer) => {
+      seen += c.length;
+      if (seen > maxBytes) done();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    timer.unref();
+    req.on('data', onData);
+    req.once('end', done);
+    req.once('close', done);
+    req.once('error', done);
+    req.resume();
+  });
+}
