@@ -223,11 +223,17 @@ export async function startFailoverCluster(): Promise<FailoverCluster> {
       server: 'inter 500ms fall 2 rise 1 on-marked-down shutdown-sessions',
     });
     const url = `postgres://postgres@127.0.0.1:${lb.port}/postgres`;
-    await until(
-      'the balancer to the primary',
-      30_000,
-      async () => (await query(url, 'select inet_server_port() as p'))[0]?.p === p1,
-    );
+    // HAProxy starts with every server up until its checks say otherwise (fall 2, inter 500 ms): one answer from
+    // node 1 is not enough, a next connection may still reach the read-only standby. Ten writable answers from
+    // node 1 in a row over two seconds are (seen in CI: CREATE SCHEMA refused in a read-only transaction).
+    await until('the balancer to the writable primary only', 60_000, async () => {
+      for (let i = 0; i < 10; i++) {
+        const r = (await query(url, `select inet_server_port() as p, (${WRITABLE_SQL}) as ro`))[0];
+        if (r?.p !== p1 || r?.ro !== false) return false;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      return true;
+    });
     return {
       url,
       nodes: [nodeUrl(p1), nodeUrl(p2)],
