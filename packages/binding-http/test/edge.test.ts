@@ -1,7 +1,7 @@
 // The shared HTTP edge (src/edge): routes of transport-free handlers served over Node HTTP; every answer
 // the edge writes itself is JSON with a code, never a stack or the body.
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { M2MError, ResponseStatusCode } from '@m2msec/protocol';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -78,6 +78,28 @@ describe('http edge', () => {
     expect(big.status).toBe(413);
     expect(big.headers.get('content-type')).toBe('application/json');
     expect(await big.json()).toMatchObject({ code: 'BODY_TOO_LARGE' });
+  });
+
+  it('a client that writes a whole oversized body still reads the 413 (the rest is read and dropped first)', async () => {
+    // Closing with unread bytes in the receive buffer makes the kernel reset the connection: the client then
+    // sees ECONNRESET / EPIPE instead of the answer. Several rounds, since that reset races the answer.
+    const port = (plain.address() as AddressInfo).port;
+    const body = Buffer.alloc(4 * 1024 * 1024, 0x41);
+    for (let round = 0; round < 5; round++) {
+      const answer = await new Promise<string>((resolve) => {
+        const socket = connect(port, '127.0.0.1');
+        let text = '';
+        socket.on('data', (d) => {
+          text += d.toString('latin1');
+        });
+        socket.on('error', (e) => resolve(`error ${(e as NodeJS.ErrnoException).code} after: ${text.slice(0, 40)}`));
+        socket.on('close', () => resolve(text));
+        socket.write(`POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\n\r\n`);
+        socket.write(body);
+      });
+      expect(answer.slice(0, 40)).toMatch(/^HTTP\/1\.1 413 /);
+      expect(answer).toContain('BODY_TOO_LARGE');
+    }
   });
 
   it('maps a thrown error rsc through the TS-0009 table (5103 -> 404) and keeps its code', async () => {
