@@ -30,6 +30,7 @@ export {
 export { deriveKe2eMaster, expandKe2e, type Ke2eKeys } from './keys/derive-ke2e.js';
 export { deriveKm } from './keys/derive-km.js';
 export { deriveKpsa } from './keys/derive-kpsa.js';
+export { deriveMafPairwiseESPrimKey } from './keys/derive-maf-pairwise-esprim-key.js';
 export { deriveSessionESPrimKey } from './keys/derive-session-esprim-key.js';
 export { deriveUsageConstrainedKey, suidOctets } from './keys/derive-usage-constrained-key.js';
 export * from './keys/labels.js';

@@ -5,6 +5,7 @@ import {
   deriveKe2eMaster,
   deriveKm,
   deriveKpsa,
+  deriveMafPairwiseESPrimKey,
   deriveSessionESPrimKey,
   deriveUsageConstrainedKey,
   expandKe2e,
@@ -12,6 +13,7 @@ import {
   formatKeID,
   LABEL_KM,
   LABEL_KPSA,
+  LABEL_MAF_PAIRWISE_ESPRIM_KEY,
   LABEL_SESSION_ESPRIM_KEY,
   LABEL_USAGE_CONSTRAINED,
   LABELS_KE2E,
@@ -140,5 +142,27 @@ describe('TS-0003 clause 10.3.8.2: sessionESPrimKey', () => {
       opensslHmacSha256(key, Buffer.concat([r, o, utf8(LABEL_SESSION_ESPRIM_KEY)])),
     );
     expect(() => deriveSessionESPrimKey(key, Buffer.alloc(0), o)).toThrow(/must not be empty/);
+  });
+});
+
+describe('TS-0003 8.4.2 A / C.6a.4: pairwiseESPrimKey of the MAF ESPrim Framework', () => {
+  it('HMAC-SHA-256(Kc, reserved label), as openssl computes it; never Kc itself', () => {
+    const kc = randomBytes(32);
+    const key = deriveMafPairwiseESPrimKey(kc);
+    expect(hex(key)).toBe(opensslHmacSha256(kc, utf8(LABEL_MAF_PAIRWISE_ESPRIM_KEY)));
+    expect(hex(key)).not.toBe(hex(kc));
+    expect(LABEL_MAF_PAIRWISE_ESPRIM_KEY).toBe('oneM2M MAF Connection Key to pairwiseESPrimKey derivation');
+  });
+
+  it('a fixed Kc gives a fixed key (known answer, computed with openssl mac)', () => {
+    const kc = fromHex('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f');
+    // echo -n '<label>' | openssl mac -digest SHA256 -macopt hexkey:0001..1f HMAC
+    const known = '4e4bff13506f2b3bcdb3ed89b9e5ebc0ca9f951853ab4a90526b8fe15bede881';
+    expect(hex(deriveMafPairwiseESPrimKey(kc))).toBe(known);
+    expect(opensslHmacSha256(kc, utf8(LABEL_MAF_PAIRWISE_ESPRIM_KEY))).toBe(known);
+  });
+
+  it('refuses a Kc that is not 32 bytes', () => {
+    expect(() => deriveMafPairwiseESPrimKey(Buffer.alloc(16))).toThrow(/Kc must be 32 bytes/);
   });
 });

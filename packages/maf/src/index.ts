@@ -13,6 +13,12 @@ export {
   mafESDataKeyResolver,
   registerESDataKey,
 } from './client/esdata-keys.js';
+export {
+  type FetchedMafESPrimKey,
+  type MafESPrimKey,
+  mafESPrimKeyFetcher,
+  registerESPrimKey,
+} from './client/esprim-keys.js';
 export { type KeepRegisteredOptions, keepRegistered, type Registration } from './client/keep-registered.js';
 export { mafKeySource } from './client/key-source.js';
 export {

@@ -17,3 +17,9 @@ export const LABELS_KE2E = [
   'E2E Attribute Authenticity Key',
   'E2E Attribute Confidentiality Key',
 ] as const;
+
+/**
+ * The "reserved string" of the MAF ESPrim Framework (TS-0003 8.4.2 A, C.6a.4), which the clause names
+ * but never gives: m2msec's choice, in the style of the clause 10.3 labels (docs/end-to-end-security.md).
+ */
+export const LABEL_MAF_PAIRWISE_ESPRIM_KEY = 'oneM2M MAF Connection Key to pairwiseESPrimKey derivation';
