@@ -8,7 +8,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+
+// Each case starts the IN-CSE once or twice and reads its refusal.
+vi.setConfig({ testTimeout: 90_000 });
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
 const tmp = () => mkdtempSync(join(tmpdir(), 'm2msec-e2e-config-'));
@@ -29,7 +32,9 @@ function runInCse(esprim: unknown, escertke?: unknown): { code: number | null; o
       M2MSEC_LOG_LEVEL: 'warn',
       M2MSEC_CONFIG: configPath,
     },
-    timeout: 8000,
+    // A refusal exits at once; the bound only stops a process that would wrongly start (a loaded machine
+    // needs seconds to load the IN-CSE).
+    timeout: 20_000,
     encoding: 'utf8',
   });
   return { code: r.status, out: `${r.stdout}${r.stderr}` };
@@ -60,6 +65,15 @@ describe('endToEnd.esprim start-up refusals', () => {
     expect(r2.code).toBe(1);
     expect(r2.out).toContain("endToEnd.esprim key 'k2'");
     expect(r2.out).not.toContain('not a key');
+  });
+
+  it('MEF-provisioned or MAF-distributed keys without the MEF / MAF they come from: refused, naming the setting', () => {
+    const mef = runInCse({ keys: [], mefProvisioned: true });
+    expect(mef.code).toBe(1);
+    expect(mef.out).toContain('endToEnd.esprim.mefProvisioned needs security.mef');
+    const maf = runInCse({ keys: [], mafDistributed: true });
+    expect(maf.code).toBe(1);
+    expect(maf.out).toContain('endToEnd.esprim.mafDistributed needs security.maf');
   });
 
   it('an inline key, a relative identity or a duplicate kid: refused', () => {

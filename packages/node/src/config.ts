@@ -223,6 +223,11 @@ export interface InCseConfig {
        * is fetched from it on first use and bound to the Enrolee-ID the MEF names.
        */
       mefProvisioned?: boolean;
+      /**
+       * Also MAF-distributed keys (TS-0003 8.4.2 A "MAF ESPrim Framework", SUID 33): a kid that is a Key
+       * Identifier of the MAF of security.maf is retrieved from it and bound to the Originator it names.
+       */
+      mafDistributed?: boolean;
     };
     /**
      * ESCertKE Terminating End-Point at the <CSEBase> (TS-0003 8.7): PEM files of this CSE's certificate
@@ -605,6 +610,7 @@ export const schema = {
             },
             randLifetimeSeconds: { type: 'integer', minimum: 1, maximum: 86400 },
             mefProvisioned: { type: 'boolean' },
+            mafDistributed: { type: 'boolean' },
           },
         },
         escertke: {

@@ -134,7 +134,7 @@ async function compose(config: CseNodeConfig, runtime: CseNodeRuntime, store: St
   const administration = openAdministration(config, store, log, metrics);
   const { administrators } = administration;
   const security = await openSecurity(config, store, log, administrators);
-  const endToEnd = await openEndToEnd(config, security.se, log);
+  const endToEnd = await openEndToEnd(config, security.se, log, security.maf?.client);
   const origin = `http://${config.http.host}:${config.http.port}`;
   // Secure profile: clients are pointed at the TLS listeners only (the plain one says where they are).
   const tlsPoa = [config.security.psk, config.security.certificate].flatMap((l) =>

@@ -15,6 +15,7 @@ import {
   withESPrimTarget,
 } from '@m2msec/esprim';
 import type { RequestHandler } from '@m2msec/protocol';
+import { type MafClient, mafESPrimKeyFetcher } from '@m2msec/maf';
 import { fetchCredentials } from '@m2msec/rspf';
 import { ConfigError, type InCseConfig } from './config.js';
 import { mefSource } from './mef-target.js';
@@ -48,11 +49,15 @@ export interface EndToEnd {
   wrap(handler: RequestHandler): RequestHandler;
 }
 
-/** `se` keeps the ESCertKE keys across restarts (credentials `escertke/<identity>` of the IN-CSE's SE). */
+/**
+ * `se` keeps the ESCertKE keys across restarts (credentials `escertke/<identity>` of the IN-CSE's SE);
+ * `maf` is this CSE's MAF client (security.maf), the Receiver's MAF Key Retrieval of MAF ESPrim keys.
+ */
 export async function openEndToEnd(
   config: InCseConfig,
   se: CredentialSlots,
   log?: { warn(o: object, m: string): void },
+  maf?: MafClient,
 ): Promise<EndToEnd> {
   const esprim = config.endToEnd?.esprim;
   if (!esprim) return { wrap: (h) => h };
@@ -98,26 +103,37 @@ export async function openEndToEnd(
   // security.mef by KeID on first use, bound to the Enrolee-ID (an AE-ID-Stem completed with this CSE-ID).
   const mef = esprim.mefProvisioned ? config.security.mef : undefined;
   if (esprim.mefProvisioned && !mef) throw new ConfigError('endToEnd.esprim.mefProvisioned needs security.mef');
+  const fromMef = mef && {
+    accepts: (kid: string) => {
+      try {
+        return parseKeID(kid).mefFqdn.toLowerCase() === mef.fqdn.toLowerCase();
+      } catch {
+        return false;
+      }
+    },
+    fetch: async (kid: string) => {
+      const c = await fetchCredentials(mefSource(mef), kid, Suid.RspfEsprim);
+      return {
+        key: c.key,
+        identity: c.enroleeId.startsWith('/') ? c.enroleeId : `${cseId}/${c.enroleeId}`,
+        expiresAt: c.expiresAt,
+      };
+    },
+  };
+  // MAF ESPrim Framework (TS-0003 8.4.2 A, C.6a, SUID 33): a kid that is a Key Identifier of the MAF of
+  // security.maf is retrieved from it (this CSE's own MAF Handshake) and bound to the source client.
+  if (esprim.mafDistributed && !maf) throw new ConfigError('endToEnd.esprim.mafDistributed needs security.maf');
+  const fromMaf = esprim.mafDistributed && maf ? mafESPrimKeyFetcher(maf, { spId, cseId }) : undefined;
+  const sources = [fromMef, fromMaf].filter((f) => f !== undefined);
   const fetching =
-    mef &&
-    new FetchingESPrimKeys(keys, {
-      accepts: (kid) => {
-        try {
-          return parseKeID(kid).mefFqdn.toLowerCase() === mef.fqdn.toLowerCase();
-        } catch {
-          return false;
-        }
-      },
-      fetch: async (kid) => {
-        const c = await fetchCredentials(mefSource(mef), kid, Suid.RspfEsprim);
-        return {
-          key: c.key,
-          identity: c.enroleeId.startsWith('/') ? c.enroleeId : `${cseId}/${c.enroleeId}`,
-          expiresAt: c.expiresAt,
-        };
-      },
-      ...(log ? { onError: (m: string) => log.warn({}, m) } : {}),
-    });
+    sources.length > 0
+      ? new FetchingESPrimKeys(keys, {
+          accepts: (kid) => sources.some((f) => f.accepts(kid)),
+          // A MEF KeID and a MAF Key Identifier name different FQDNs: the first source that accepts fetches.
+          fetch: (kid) => sources.find((f) => f.accepts(kid))!.fetch(kid),
+          ...(log ? { onError: (m: string) => log.warn({}, m) } : {}),
+        })
+      : undefined;
   const receiver = new ESPrimReceiver({
     keys: fetching ?? keys,
     ...(esprim.randLifetimeSeconds ? { randLifetimeMs: esprim.randLifetimeSeconds * 1000 } : {}),
@@ -127,7 +143,8 @@ export async function openEndToEnd(
     e2eSecInfo: e2eSecInfo({
       suids: [
         Suid.PreProvisionedEsprim,
-        ...(fetching ? [Suid.RspfEsprim] : []),
+        ...(fromMef ? [Suid.RspfEsprim] : []),
+        ...(fromMaf ? [Suid.MafEsprim] : []),
         ...(terminating ? [Suid.CertificateEsprim] : []),
       ],
     }),

@@ -13,6 +13,8 @@ import { ConfigError, type InCseConfig } from './config.js';
 
 export interface InCseMafTarget {
   keys: MafKeyCache;
+  /** This CSE's MAF client (its own Km): also the Receiver's MAF Key Retrieval of MAF ESPrim keys. */
+  client: MafClient;
   registration: Registration;
   close(): Promise<void>;
 }
@@ -53,6 +55,7 @@ export function mafTarget(
   );
   return {
     keys,
+    client,
     registration,
     async close() {
       await registration.stop();
