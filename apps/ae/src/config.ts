@@ -15,6 +15,7 @@ import type { SaefClientFramework } from '@m2msec/saef';
 import { checkSecretFileMode } from '@m2msec/secure-environment';
 import { type EsdataMafFileConfig, esdataMafOptions, esdataMafProblem } from './esdata-maf.js';
 import { type EsdataTargetFileConfig, esdataTargetOptions, esdataTargetProblem } from './esdata-target.js';
+import { type EsprimMafFileConfig, esprimMafOptions, esprimMafProblem } from './esprim-maf.js';
 import type { AeOptions } from './options.js';
 
 export class ConfigError extends Error {
@@ -98,6 +99,8 @@ export interface AeFileConfig {
         /** Keystore (Secure Environment) that keeps the established key across restarts; KEK file 0600. */
         keystore?: { path: string; keyFile: string };
       };
+      /** The MAF ESPrim Framework (TS-0003 8.4.2 A, SUID 33): a key registered at this MAF for the Target. */
+      maf?: EsprimMafFileConfig;
       targetCseBase: string;
     };
     /**
@@ -217,7 +220,7 @@ export function readConfig(path: string): AeFileConfig {
       need(problem === undefined, problem!);
     }
     for (const [name, allowed] of [
-      ['esprim', ['kid', 'keyFile', 'escertke', 'targetCseBase']],
+      ['esprim', ['kid', 'keyFile', 'escertke', 'maf', 'targetCseBase']],
       ['esdata', ['kid', 'keyFile', 'publicKeyFile', 'alg', 'sign', 'maf']],
     ] as const) {
       const v = e[name] as Record<string, unknown> | undefined;
@@ -227,7 +230,19 @@ export function readConfig(path: string): AeFileConfig {
     }
     if (e.esprim) {
       const k = e.esprim.escertke;
-      if (k === undefined)
+      const sources = [
+        e.esprim.kid !== undefined || e.esprim.keyFile !== undefined,
+        k !== undefined,
+        e.esprim.maf !== undefined,
+      ];
+      need(
+        sources.filter(Boolean).length <= 1,
+        'endToEnd.esprim: one key source only, not both: kid and keyFile, escertke, or maf',
+      );
+      if (e.esprim.maf !== undefined) {
+        const problem = esprimMafProblem(e.esprim.maf);
+        need(problem === undefined, problem!);
+      } else if (k === undefined)
         need(
           typeof e.esprim.kid === 'string' && e.esprim.kid !== '' && typeof e.esprim.keyFile === 'string',
           'endToEnd.esprim needs kid and keyFile (never an inline key), or escertke',
@@ -405,25 +420,27 @@ function endToEndOptions(e: NonNullable<AeFileConfig['endToEnd']>): NonNullable<
   return {
     ...(e.esprim
       ? {
-          esprim: e.esprim.escertke
-            ? {
-                escertke: {
-                  cert: readFileSync(e.esprim.escertke.cert, 'utf8'),
-                  key: secretFile(
-                    e.esprim.escertke.key,
-                    'ESCertKE private key (endToEnd.esprim.escertke.key)',
-                  ).toString('utf8'),
-                  ca: e.esprim.escertke.trustAnchors.map((f) => readFileSync(f, 'utf8')),
-                  spId: e.esprim.escertke.spId,
-                  ...(e.esprim.escertke.keystore ? { keystore: { ...e.esprim.escertke.keystore } } : {}),
+          esprim: e.esprim.maf
+            ? { maf: esprimMafConfigOptions(e.esprim.maf), targetCseBase: e.esprim.targetCseBase }
+            : e.esprim.escertke
+              ? {
+                  escertke: {
+                    cert: readFileSync(e.esprim.escertke.cert, 'utf8'),
+                    key: secretFile(
+                      e.esprim.escertke.key,
+                      'ESCertKE private key (endToEnd.esprim.escertke.key)',
+                    ).toString('utf8'),
+                    ca: e.esprim.escertke.trustAnchors.map((f) => readFileSync(f, 'utf8')),
+                    spId: e.esprim.escertke.spId,
+                    ...(e.esprim.escertke.keystore ? { keystore: { ...e.esprim.escertke.keystore } } : {}),
+                  },
+                  targetCseBase: e.esprim.targetCseBase,
+                }
+              : {
+                  kid: e.esprim.kid!,
+                  key: e2eKeyFromFile(e.esprim.keyFile!, 'pairwiseESPrimKey file (endToEnd.esprim.keyFile)'),
+                  targetCseBase: e.esprim.targetCseBase,
                 },
-                targetCseBase: e.esprim.targetCseBase,
-              }
-            : {
-                kid: e.esprim.kid!,
-                key: e2eKeyFromFile(e.esprim.keyFile!, 'pairwiseESPrimKey file (endToEnd.esprim.keyFile)'),
-                targetCseBase: e.esprim.targetCseBase,
-              },
         }
       : {}),
     ...(e.esdata
@@ -433,6 +450,15 @@ function endToEndOptions(e: NonNullable<AeFileConfig['endToEnd']>): NonNullable<
       : {}),
     ...(e.esdataTarget ? { esdataTarget: targetOptions(e.esdataTarget) } : {}),
   };
+}
+
+function esprimMafConfigOptions(m: EsprimMafFileConfig): ReturnType<typeof esprimMafOptions> {
+  try {
+    return esprimMafOptions(m);
+  } catch (e) {
+    if (e instanceof TypeError) throw new ConfigError(e.message);
+    throw e;
+  }
 }
 
 function mafOptions(m: EsdataMafFileConfig): ReturnType<typeof esdataMafOptions> {

@@ -9,6 +9,7 @@ import { M2MError, type RequestPrimitive, type ResponsePrimitive, ResponseStatus
 import { EscertkeKeystore } from './escertke-keystore.js';
 import { MafESDataSource } from './esdata-maf.js';
 import { EsdataTarget, type OpenedContent } from './esdata-target.js';
+import { MafESPrimSource } from './esprim-maf.js';
 import type { EndToEndOptions } from './options.js';
 import type { AeTransport } from './transport/types.js';
 
@@ -18,6 +19,9 @@ export class AeEndToEnd {
   private readonly mafSource: MafESDataSource | undefined;
   private readonly keystore: EscertkeKeystore | undefined;
   private readonly target: EsdataTarget | undefined;
+  private readonly mafEsprim: MafESPrimSource | undefined;
+  /** When the MAF ESPrim key in use is due for a new registration (epoch ms). */
+  private mafRenewAt = Number.POSITIVE_INFINITY;
 
   constructor(private readonly o: EndToEndOptions) {
     const base = o.esprim?.targetCseBase;
@@ -30,6 +34,7 @@ export class AeEndToEnd {
     this.target = o.esdataTarget ? new EsdataTarget(o.esdataTarget) : undefined;
     const e = o.esprim;
     this.keystore = e && 'escertke' in e && e.escertke.keystore ? new EscertkeKeystore(e.escertke.keystore) : undefined;
+    this.mafEsprim = e && 'maf' in e ? new MafESPrimSource(e.maf) : undefined;
   }
 
   /** As ESData Target: the opened con of a retrieved contentInstance, or why it was refused. */
@@ -56,6 +61,8 @@ export class AeEndToEnd {
 
   /** Sends `req` (inner From = this AE's AE-ID, or its stem at the Registrar) inside an outer NOTIFY from `stem` to the Target's <CSEBase>. */
   async request(transport: AeTransport, stem: string, req: RequestPrimitive): Promise<ResponsePrimitive> {
+    // A MAF ESPrim key near the end of its registration is replaced before use, not after a refusal.
+    if (this.mafEsprim && Date.now() >= this.mafRenewAt) this.client = undefined;
     this.client ??= this.open(transport, stem);
     const pending = this.client;
     // A failed ESCertKE is tried again on the next request rather than remembered.
@@ -74,12 +81,14 @@ export class AeEndToEnd {
     // 4112: the Target does not know the ESCertKE key (it replaced it, or this AE loaded it from its
     // keystore after the Target forgot it). It refused before decrypting, so nothing was processed: a new
     // key by ESCertKE and one more try are safe. A pre-provisioned key has no such remedy.
+    // A MAF ESPrim key (SUID 33) the Target cannot retrieve any more (deregistered, expired at the MAF):
+    // likewise refused before decryption, so a new registration and one more try are safe.
     const e = this.o.esprim!;
-    if (!('escertke' in e) || this.client !== pending) {
+    if (!('escertke' in e || 'maf' in e) || this.client !== pending) {
       if (refused instanceof M2MError) throw refused;
       return refused;
     }
-    await this.keystore?.forget(e.targetCseBase);
+    if ('escertke' in e) await this.keystore?.forget(e.targetCseBase);
     const fresh = this.open(transport, stem, { establish: true });
     this.client = fresh;
     fresh.catch(() => {
@@ -94,6 +103,12 @@ export class AeEndToEnd {
     // The relaying CSEs forward the outer NOTIFY by its To (TS-0009 6.2.2.1; MQTT and CoAP carry To as is).
     const send = (outer: RequestPrimitive) => transport.send(outer, { retarget: true });
     let originator: ESPrimOriginator;
+    if ('maf' in e) {
+      const { key, renewAt } = await this.mafEsprim!.register();
+      this.mafRenewAt = renewAt;
+      originator = new ESPrimOriginator({ kid: key.kid, pairwiseESPrimKey: key.key });
+      return new ESPrimClient({ originator, send, from: stem, targetCseBase: e.targetCseBase });
+    }
     if ('escertke' in e) {
       const c = e.escertke;
       const stored = o.establish ? undefined : await this.keystore?.load(e.targetCseBase);

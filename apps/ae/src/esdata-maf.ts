@@ -49,7 +49,7 @@ const TARGET_MEMBERS = ['url', 'fqdn', 'kmId', 'kmFile', 'adminFQDN'];
 export type EsdataMafTargetFileConfig = Pick<EsdataMafFileConfig, 'url' | 'fqdn' | 'kmId' | 'kmFile' | 'adminFQDN'>;
 
 /** A message naming what is wrong with a MAF client section, or undefined when it is usable. */
-function clientProblem(c: Record<string, unknown>, where: string, members: string[]): string | undefined {
+export function clientProblem(c: Record<string, unknown>, where: string, members: string[]): string | undefined {
   const unknown = Object.keys(c).filter((k) => !members.includes(k));
   if (unknown.length) return `${where}: unknown member(s) ${unknown.join(', ')} (${members.join(', ')})`;
   if (typeof c.url !== 'string' || !c.url.startsWith('https://')) return `${where}.url must be an https URL`;

@@ -7,6 +7,7 @@ import type { SaefClientFramework } from '@m2msec/saef';
 import type { EscertkeKeystoreOptions } from './escertke-keystore.js';
 import type { EsdataMafOptions } from './esdata-maf.js';
 import type { EsdataTargetOptions } from './esdata-target.js';
+import type { EsprimMafOptions } from './esprim-maf.js';
 
 export interface HttpTransportOptions {
   kind: 'http';
@@ -79,6 +80,11 @@ export interface EndToEndOptions {
           /** Keep the established key across the AE's restarts in this Secure Environment. */
           keystore?: EscertkeKeystoreOptions;
         };
+        targetCseBase: string;
+      }
+    | {
+        /** The MAF ESPrim Framework (TS-0003 8.4.2 A, SUID 33): a key from a MAF Key Registration for the Target. */
+        maf: EsprimMafOptions;
         targetCseBase: string;
       };
   /**

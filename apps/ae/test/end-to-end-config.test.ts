@@ -181,6 +181,43 @@ describe('AE endToEnd configuration', () => {
       esdata({ maf: { ...maf, usage: 'sign' }, sign: { kid: 's', alg: 'HS256', keyFile: file(key()) } }),
     ).toThrow(/two signers/);
   });
+  it('esprim.maf (MAF ESPrim, SUID 33): Km from a 0600 hex file; one key source only; the target is an Absolute CSE-ID', () => {
+    const km = randomBytes(32).toString('hex');
+    const maf = (m: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+      load({
+        ...base,
+        transport: http,
+        endToEnd: {
+          esprim: {
+            maf: {
+              url: 'https://127.0.0.1:1',
+              fqdn: 'maf.m2msec.org',
+              kmId: 'ae@maf.m2msec.org',
+              kmFile: file(km),
+              adminFQDN: 'sp.m2msec.org',
+              targetID: '//m2msec.org/id-in',
+              ...m,
+            },
+            targetCseBase: '/id-in/cse-in',
+            ...extra,
+          },
+        },
+      });
+    const o = maf({});
+    const e = o.endToEnd!.esprim as { maf: { km: Uint8Array; targetID: string; lifetimeMs: number } };
+    expect(Buffer.from(e.maf.km).toString('hex')).toBe(km);
+    expect(e.maf).toMatchObject({ targetID: '//m2msec.org/id-in', lifetimeMs: 3_600_000 });
+    expect(() => maf({}, { kid: 'k1', keyFile: file(key()) })).toThrow(/one key source only/);
+    expect(() => maf({ targetID: '/id-in' })).toThrow(/Absolute CSE-ID of the Target/);
+    expect(() => maf({ kmFile: file(km, 0o644) })).toThrow(/accessible to group or others/);
+    expect(() => maf({ km })).toThrow(/unknown member\(s\) km/);
+    try {
+      maf({ km });
+    } catch (err) {
+      expect((err as Error).message).not.toContain(km);
+    }
+  });
+
   it('escertke.keystore: exactly path and keyFile', () => {
     const escertke = (keystore: unknown) =>
       load({

@@ -3,7 +3,13 @@
 // and an Originator that registers its MAF Handshake's Kc for the IN-CSE. The IN-CSE has never seen the
 // key: at the first ESPrim Object naming the Key Identifier it retrieves Kc from the MAF, derives
 // pairwiseESPrimKey and binds it to the Originator the MAF names, so acaf passes with ESPrim only.
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { HttpRequestSender } from '@m2msec/binding-http';
 import { deriveMafPairwiseESPrimKey } from '@m2msec/crypto';
 import { ESPrimClient, ESPrimOriginator } from '@m2msec/esprim';
@@ -15,6 +21,7 @@ import { credentialsCli, prepareSecureInCse, type SecureInCse } from './saef-set
 vi.setConfig({ testTimeout: 120_000 });
 
 const ID_IN = '//m2msec.org/id-in';
+const aeMain = fileURLToPath(new URL('../../ae/dist/main.js', import.meta.url));
 const sender = new HttpRequestSender({ timeoutMs: 20_000 });
 const kmIn = randomBytes(32);
 const kmIdIn = `in-cse@${MAF_FQDN}`;
@@ -41,7 +48,11 @@ async function originatorClient(stem: string): Promise<MafClient> {
   const km = randomBytes(32);
   const kmId = `${stem.toLowerCase()}@${MAF_FQDN}`;
   maf.admin(['add-km', '--km-id', kmId, '--client-id', `${ID_IN}/${stem}`, '--key-file', '-'], km.toString('hex'));
-  const c = new MafClient({ mafUrl: maf.pskUrl, mafFqdn: MAF_FQDN, credential: { kind: 'psk', identity: kmId, key: km } });
+  const c = new MafClient({
+    mafUrl: maf.pskUrl,
+    mafFqdn: MAF_FQDN,
+    credential: { kind: 'psk', identity: kmId, key: km },
+  });
   await c.registerClient({ adminFQDN: ADMIN_FQDN, expirationTime: Date.now() + 3_600_000 });
   return c;
 }
@@ -65,7 +76,12 @@ beforeAll(async () => {
       endToEnd: { esprim: { keys: [], mafDistributed: true } },
     },
   );
-  credentialsCli(prepared.configPath, prepared.dataDir, ['add-km', '--id', kmIdIn, '--key-file', '-'], kmIn.toString('hex'));
+  credentialsCli(
+    prepared.configPath,
+    prepared.dataDir,
+    ['add-km', '--id', kmIdIn, '--key-file', '-'],
+    kmIn.toString('hex'),
+  );
   s = await prepared.start();
   const deadline = Date.now() + 30_000;
   while (!JSON.parse(maf.admin(['list-registrations'])).some((r: { clientId: string }) => r.clientId === ID_IN)) {
@@ -75,14 +91,14 @@ beforeAll(async () => {
   const acp = {
     'm2m:acp': {
       rn: 'acpMafEsp',
-      pv: { acr: [{ acor: ['/id-in/CmafE1', '/id-in/CmafE2'], acop: 3, acaf: true }] },
+      pv: { acr: [{ acor: ['/id-in/CmafE1', '/id-in/CmafE2', '/id-in/CmafE4'], acop: 3, acaf: true }] },
       pvs: { acr: [{ acor: ['CAdmin'], acop: 63 }] },
     },
   };
   expect((await m2m('POST', '/cse-in', 'CAdmin', 1, acp)).rsc).toBe(2001);
-  expect((await m2m('POST', '/cse-in', 'CAdmin', 3, { 'm2m:cnt': { rn: 'mesp', acpi: ['cse-in/acpMafEsp'] } })).rsc).toBe(
-    2001,
-  );
+  expect(
+    (await m2m('POST', '/cse-in', 'CAdmin', 3, { 'm2m:cnt': { rn: 'mesp', acpi: ['cse-in/acpMafEsp'] } })).rsc,
+  ).toBe(2001);
 }, 120_000);
 
 afterAll(async () => {
@@ -99,7 +115,11 @@ describe('MAF ESPrim keys (SUID 33) at the IN-CSE process', () => {
 
   it('without ESPrim: refused; with the MAF key: retrieved from the MAF, bound to the Originator, acaf passes', async () => {
     const c = await originatorClient('CmafE1');
-    const k = await registerESPrimKey(c, { adminFQDN: ADMIN_FQDN, targetID: ID_IN, expirationTime: Date.now() + 600_000 });
+    const k = await registerESPrimKey(c, {
+      adminFQDN: ADMIN_FQDN,
+      targetID: ID_IN,
+      expirationTime: Date.now() + 600_000,
+    });
     expect((await m2m('GET', '/cse-in/mesp', 'CmafE1')).rsc).toBe(4106);
     const e = esprimClient(k.kid, k.key, 'CmafE1');
     const reg = await e.request({
@@ -121,8 +141,17 @@ describe('MAF ESPrim keys (SUID 33) at the IN-CSE process', () => {
 
   it('attack: an SAEF Kc (SUID 32) registered for this IN-CSE is not an ESPrim key (4112)', async () => {
     const c = await originatorClient('CmafE2');
-    const saef = await c.registerKey({ adminFQDN: ADMIN_FQDN, expirationTime: Date.now() + 600_000, suid: 32, targetIDs: [ID_IN] });
-    const r = await esprimClient(saef.keyIdentifier, deriveMafPairwiseESPrimKey(saef.connectionKey!.kc), 'CmafE2').request({
+    const saef = await c.registerKey({
+      adminFQDN: ADMIN_FQDN,
+      expirationTime: Date.now() + 600_000,
+      suid: 32,
+      targetIDs: [ID_IN],
+    });
+    const r = await esprimClient(
+      saef.keyIdentifier,
+      deriveMafPairwiseESPrimKey(saef.connectionKey!.kc),
+      'CmafE2',
+    ).request({
       op: 2,
       to: '/id-in/cse-in/mesp',
       fr: 'CmafE2',
@@ -147,7 +176,11 @@ describe('MAF ESPrim keys (SUID 33) at the IN-CSE process', () => {
       rvi: '3',
     });
     expect(r1.rsc).toBe(4112);
-    const mine = await registerESPrimKey(c, { adminFQDN: ADMIN_FQDN, targetID: ID_IN, expirationTime: Date.now() + 600_000 });
+    const mine = await registerESPrimKey(c, {
+      adminFQDN: ADMIN_FQDN,
+      targetID: ID_IN,
+      expirationTime: Date.now() + 600_000,
+    });
     const r2 = await esprimClient(mine.kid, randomBytes(32), 'CmafE3').request({
       op: 2,
       to: '/id-in/cse-in/mesp',
@@ -158,5 +191,97 @@ describe('MAF ESPrim keys (SUID 33) at the IN-CSE process', () => {
     expect(r2.rsc).toBe(4115);
     // Never a key in the IN-CSE's output.
     for (const k of [mine.key, elsewhere.key, kmIn]) expect(s.cse.output()).not.toContain(k.toString('hex'));
+  });
+});
+
+/** The AE app (apps/ae) as a process, driven by its JSON command lines. */
+function startAe(configPath: string) {
+  const ae = spawn(process.execPath, [aeMain, 'run', '--config', configPath], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  ae.stderr!.on('data', (d) => (stderr += d));
+  const events: Array<Record<string, any>> = [];
+  createInterface({ input: ae.stdout! }).on('line', (l) => events.push(JSON.parse(l)));
+  const next = async (pred: (e: Record<string, any>) => boolean) => {
+    for (;;) {
+      const e = events.find(pred);
+      if (e) return e;
+      if (ae.exitCode !== null) throw new Error(`ae exited: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  return {
+    stderr: () => stderr,
+    next,
+    command: (c: Record<string, unknown> & { id: number }) => {
+      ae.stdin!.write(`${JSON.stringify(c)}\n`);
+      return next((e) => e.event === 'response' && e.id === c.id);
+    },
+    async stop() {
+      if (ae.exitCode !== null) return;
+      const exited = new Promise((r) => ae.once('exit', r));
+      ae.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+describe('the AE app as MAF ESPrim Originator (endToEnd.esprim.maf)', () => {
+  it('registers through ESPrim, passes acaf, and registers a new key when the old one is due', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'm2msec-esprim-maf-ae-'));
+    const km = randomBytes(32);
+    const kmId = `cmafe4@${MAF_FQDN}`;
+    maf.admin(['add-km', '--km-id', kmId, '--client-id', `${ID_IN}/CmafE4`, '--key-file', '-'], km.toString('hex'));
+    const kmFile = join(d, 'km.hex');
+    writeFileSync(kmFile, km.toString('hex'), { mode: 0o600 });
+    const configPath = join(d, 'ae.json');
+    writeFileSync(
+      configPath,
+      JSON.stringify({
+        registrar: { cseId: '/id-in', cseBaseName: 'cse-in' },
+        transport: { kind: 'http', url: `http://127.0.0.1:${s.cse.port}` },
+        appId: 'Nmaf',
+        stem: 'CmafE4',
+        endToEnd: {
+          esprim: {
+            maf: {
+              url: maf.pskUrl,
+              fqdn: MAF_FQDN,
+              kmId,
+              kmFile,
+              adminFQDN: ADMIN_FQDN,
+              targetID: ID_IN,
+              lifetimeSeconds: 4,
+            },
+            targetCseBase: '/id-in/cse-in',
+          },
+        },
+      }),
+      { mode: 0o600 },
+    );
+    const keysOfAe = () =>
+      (
+        JSON.parse(maf.admin(['list-keys'])) as Array<{ sourceClientID: string; suid: number; relativeKeyID: string }>
+      ).filter((k) => k.sourceClientID === `${ID_IN}/CmafE4`);
+    const ae = startAe(configPath);
+    try {
+      // The AE's registration at the IN-CSE travelled as an ESPrim Object (the plain listener alone gives 4106).
+      const ready = await ae.next((e) => e.event === 'ready' || e.event === 'error');
+      expect(ready.aeId, ae.stderr()).toBe('/id-in/CmafE4');
+      const got = await ae.command({ id: 1, op: 2, to: '/id-in/cse-in/mesp' });
+      expect(got.rsc, got.dbg).toBe(2000);
+      const first = keysOfAe();
+      expect(first.map((k) => k.suid)).toEqual([33]);
+      // Past 90% of the 4 s registration the AE registers a new key before it sends.
+      await new Promise((r) => setTimeout(r, 4000));
+      const again = await ae.command({ id: 2, op: 2, to: '/id-in/cse-in/mesp' });
+      expect(again.rsc, again.dbg).toBe(2000);
+      const ids = keysOfAe().map((k) => k.relativeKeyID);
+      // A key other than the first now exists at the MAF (the first may already be purged as expired).
+      expect(new Set([...ids, first[0]!.relativeKeyID]).size).toBeGreaterThanOrEqual(2);
+      // Km stays in the AE and the MAF: not in the IN-CSE's output.
+      expect(s.cse.output()).not.toContain(km.toString('hex'));
+    } finally {
+      await ae.stop();
+    }
   });
 });

@@ -14,8 +14,8 @@ import {
   PersistentIdentityKeys,
   withESPrimTarget,
 } from '@m2msec/esprim';
-import type { RequestHandler } from '@m2msec/protocol';
 import { type MafClient, mafESPrimKeyFetcher } from '@m2msec/maf';
+import type { RequestHandler } from '@m2msec/protocol';
 import { fetchCredentials } from '@m2msec/rspf';
 import { ConfigError, type InCseConfig } from './config.js';
 import { mefSource } from './mef-target.js';
