@@ -93,14 +93,24 @@ export function esdataMafProblem(m: unknown): string | undefined {
   return undefined;
 }
 
-/** Options from the checked file configuration; Km from a file only its owner can read. */
-export function esdataMafOptions(c: EsdataMafFileConfig): EsdataMafOptions {
+/** The MAF client part of a checked section (`where` names it); Km from a file only its owner can read. */
+export function mafClientOptions(
+  c: EsdataMafTargetFileConfig,
+  where: string,
+): Pick<EsdataMafOptions, 'mafUrl' | 'mafFqdn' | 'kmId' | 'km' | 'adminFQDN'> {
   return {
     mafUrl: c.url,
     mafFqdn: c.fqdn,
     kmId: c.kmId,
-    km: kmFromFile(c.kmFile, 'Km file (endToEnd.esdata.maf.kmFile)'),
+    km: kmFromFile(c.kmFile, `Km file (${where}.kmFile)`),
     adminFQDN: c.adminFQDN,
+  };
+}
+
+/** Options from the checked file configuration; Km from a file only its owner can read. */
+export function esdataMafOptions(c: EsdataMafFileConfig): EsdataMafOptions {
+  return {
+    ...mafClientOptions(c, 'endToEnd.esdata.maf'),
     targetIDs: [...c.targetIDs],
     lifetimeMs: (c.lifetimeSeconds ?? 3600) * 1000,
     alg: c.alg ?? (c.usage === 'sign' ? 'HS256' : 'dir'),

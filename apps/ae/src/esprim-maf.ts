@@ -3,7 +3,7 @@
 // 90% of the registration's lifetime has passed or when the Target no longer knows the key (4112). The
 // Target retrieves Kc from the MAF by the Key Identifier in the JWE `kid` (@m2msec/maf). Wiring only.
 import { MafClient, type MafESPrimKey, registerESPrimKey } from '@m2msec/maf';
-import { clientProblem, kmFromFile } from './esdata-maf.js';
+import { clientProblem, mafClientOptions } from './esdata-maf.js';
 
 /** endToEnd.esprim.maf in the AE's configuration file. */
 export interface EsprimMafFileConfig {
@@ -50,11 +50,7 @@ export function esprimMafProblem(m: unknown): string | undefined {
 /** Options from the checked file configuration; Km from a file only its owner can read. */
 export function esprimMafOptions(c: EsprimMafFileConfig): EsprimMafOptions {
   return {
-    mafUrl: c.url,
-    mafFqdn: c.fqdn,
-    kmId: c.kmId,
-    km: kmFromFile(c.kmFile, 'Km file (endToEnd.esprim.maf.kmFile)'),
-    adminFQDN: c.adminFQDN,
+    ...mafClientOptions(c, 'endToEnd.esprim.maf'),
     targetID: c.targetID,
     lifetimeMs: (c.lifetimeSeconds ?? 3600) * 1000,
   };
