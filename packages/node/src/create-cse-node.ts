@@ -24,7 +24,6 @@ import {
 import { Cse, Registration, type RegistrationStatus, type RelayTamperOptions, tamperingRelaySender } from '@m2msec/cse';
 import { createLogger, Metrics, startAdminListener, timeResourceStore } from '@m2msec/observability';
 import {
-  type EdgeRoute,
   type RequestHandler,
   type RequestSender,
   registerContainerDefinition,

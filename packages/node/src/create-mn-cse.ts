@@ -12,12 +12,7 @@ import { join } from 'node:path';
 import type { HttpBinding } from '@m2msec/binding-http';
 import type { Cse, Logger, RegistrationStatus } from '@m2msec/cse';
 import { cseESPrimTarget } from '@m2msec/esprim';
-import {
-  parseOriginator,
-  type RequestHandler,
-  type TransportContext,
-  toSpRelativeOriginator,
-} from '@m2msec/protocol';
+import { parseOriginator, type RequestHandler, type TransportContext, toSpRelativeOriginator } from '@m2msec/protocol';
 import { openSoftwareSecureEnvironment } from '@m2msec/secure-environment';
 import { openSqliteStore, openStore, type Store, type StoreConfig } from '@m2msec/store';
 import { type Logger as PinoLogger, pino } from 'pino';
@@ -129,11 +124,15 @@ function nodeConfigOf(o: MnCseOptions, dataDir: string): CseNodeConfig {
     // The embedder serves `router` on its own server: no plain listener of the node's.
     http: { ...d.http, enabled: false, ...(o.maxBodyBytes ? { maxBodyBytes: o.maxBodyBytes } : {}) },
     dataDir,
-    registration: { appRules: (o.appRules ?? []).map((r) => structuredClone(r) as InCseConfig['registration']['appRules'][number]) },
+    registration: {
+      appRules: (o.appRules ?? []).map((r) => structuredClone(r) as InCseConfig['registration']['appRules'][number]),
+    },
     security,
     requestTimeoutMs: o.requestTimeoutMs ?? 5_000,
     ...(o.notifications ? { notifications: o.notifications } : {}),
-    ...(o.mqtt ? { mqtt: { url: o.mqtt.url, ...(o.mqtt.topicPrefix ? { topicPrefix: o.mqtt.topicPrefix } : {}) } } : {}),
+    ...(o.mqtt
+      ? { mqtt: { url: o.mqtt.url, ...(o.mqtt.topicPrefix ? { topicPrefix: o.mqtt.topicPrefix } : {}) } }
+      : {}),
     ...(o.coap
       ? {
           coap: {
@@ -199,7 +198,9 @@ export async function createMnCse(o: MnCseOptions): Promise<MnCse> {
             ...(o.mqtt.onRegistration ? { mqttOnRegistration: o.mqtt.onRegistration } : {}),
           }
         : {}),
-      ...(o.mcc?.crls ? { certificateCrls: o.mcc.crls.filter((c) => typeof c !== 'string' || c.includes('-----BEGIN')) } : {}),
+      ...(o.mcc?.crls
+        ? { certificateCrls: o.mcc.crls.filter((c) => typeof c !== 'string' || c.includes('-----BEGIN')) }
+        : {}),
       ...(o.relayTestHook ? { relayTestHook: o.relayTestHook } : {}),
     });
     // The CoAP listener's Kpsa (TS-0003 8.2.2.1) go where every PSK listener reads them: the credential

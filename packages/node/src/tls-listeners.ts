@@ -58,7 +58,6 @@ export async function startTlsListeners(
   inlineCrls: ReadonlyArray<string | Buffer> = [],
 ): Promise<TlsListener[]> {
   const out: TlsListener[] = [];
-  const idContext = { spId: config.cse.spId, cseId: config.cse.cseId };
   // Handshakes that fail (wrong key, unknown identity, no or untrusted client certificate) are
   // authentication failures for the audit log; the TLS error code says why, never a key.
   const auditTlsError = (channel: string) => (e: Error, socket: { remoteAddress?: string }) =>

@@ -248,9 +248,9 @@ describe('createMnCse offers AEs the SAEFs of the IN-CSE', () => {
 
   it('attack: another Kpsa association, or the plain router, claiming the bound AE-ID is refused 4106 (nothing relayed)', async () => {
     const ae2 = pskSender('kpsa-ae2', ae2Kpsa);
-    expect((await ae2.send(mn.pskUrl!, req({ op: 1, to: 'cse-mn', fr: 'Cpsk2', ty: 2, pc: aeBody('Nnode') }))).rsc).toBe(
-      2001,
-    );
+    expect(
+      (await ae2.send(mn.pskUrl!, req({ op: 1, to: 'cse-mn', fr: 'Cpsk2', ty: 2, pc: aeBody('Nnode') }))).rsc,
+    ).toBe(2001);
     const before = await http.send(inCse.listeners.http!.url, req({ op: 2, to: 'cse-in/data', fr: 'CAdmin' }));
     const cni = (before.pc as { 'm2m:cnt': { cni: number } })['m2m:cnt'].cni;
     const spoofed = await ae2.send(
@@ -258,7 +258,10 @@ describe('createMnCse offers AEs the SAEFs of the IN-CSE', () => {
       req({ op: 1, to: '/id-in/cse-in/data', fr: 'Cpsk1', ty: 4, pc: cin('spoofed') }),
     );
     expect(spoofed.rsc).toBe(4106);
-    const plain = await http.send(gatewayUrl, req({ op: 1, to: '/id-in/cse-in/data', fr: 'Cpsk1', ty: 4, pc: cin('x') }));
+    const plain = await http.send(
+      gatewayUrl,
+      req({ op: 1, to: '/id-in/cse-in/data', fr: 'Cpsk1', ty: 4, pc: cin('x') }),
+    );
     expect(plain.rsc).toBe(4106);
     const after = await http.send(inCse.listeners.http!.url, req({ op: 2, to: 'cse-in/data', fr: 'CAdmin' }));
     expect((after.pc as { 'm2m:cnt': { cni: number } })['m2m:cnt'].cni).toBe(cni);
@@ -267,7 +270,12 @@ describe('createMnCse offers AEs the SAEFs of the IN-CSE', () => {
   it('MAF-based: Entity A registers a key for the MN-CSE at the MAF, registers its AE over Kc, its request is relayed', async () => {
     const a = await maf.client(ID_A);
     await a.registerClient({ adminFQDN: ADMIN_FQDN, expirationTime: inMinutes(60) });
-    const k = await a.registerKey({ adminFQDN: ADMIN_FQDN, expirationTime: inMinutes(5), suid: 32, targetIDs: [ID_MN] });
+    const k = await a.registerKey({
+      adminFQDN: ADMIN_FQDN,
+      expirationTime: inMinutes(5),
+      suid: 32,
+      targetIDs: [ID_MN],
+    });
     expect(k.keyIdentifier).toMatch(new RegExp(`^[0-9a-f]+@${MAF_FQDN.replace(/\./g, '\\.')}$`));
     const ae = pskSender(k.keyIdentifier, k.connectionKey!.kc);
     // The MAF announces the key to B (notificationURI on the gateway), B retrieves Kc; a handshake before
