@@ -202,16 +202,25 @@ export async function createMnCse(o: MnCseOptions): Promise<MnCse> {
         ? { certificateCrls: o.mcc.crls.filter((c) => typeof c !== 'string' || c.includes('-----BEGIN')) }
         : {}),
       ...(o.relayTestHook ? { relayTestHook: o.relayTestHook } : {}),
+    }).catch(async (e) => {
+      // Nothing half-open stays behind: the ephemeral SE this call opened is closed again.
+      await se?.close().catch(() => undefined);
+      throw e;
     });
     // The CoAP listener's Kpsa (TS-0003 8.2.2.1) go where every PSK listener reads them: the credential
     // store behind the PSK identity router, each Credential-ID bound to the AE-IDs it may act as.
-    for (const p of o.coap?.psk ?? []) {
-      const { credentials, bindings, kpsa } = node.security;
-      if (credentials.list({ kind: 'Kpsa' }).some((r) => r.credentialId === p.identity))
-        await credentials.delete(p.identity);
-      await credentials.addKey('Kpsa', { credentialId: p.identity, owner: 'mn-cse-options', suid: 12 }, p.key);
-      kpsa.refresh();
-      await bindings.set(`12-${p.identity}`, { kind: 'ae', aeIds: (p.boundIds ?? []).map(spRelative) });
+    try {
+      for (const p of o.coap?.psk ?? []) {
+        const { credentials, bindings, kpsa } = node.security;
+        if (credentials.list({ kind: 'Kpsa' }).some((r) => r.credentialId === p.identity))
+          await credentials.delete(p.identity);
+        await credentials.addKey('Kpsa', { credentialId: p.identity, owner: 'mn-cse-options', suid: 12 }, p.key);
+        kpsa.refresh();
+        await bindings.set(`12-${p.identity}`, { kind: 'ae', aeIds: (p.boundIds ?? []).map(spRelative) });
+      }
+    } catch (e) {
+      await node.stop().catch(() => undefined);
+      throw e;
     }
     return {
       node,
