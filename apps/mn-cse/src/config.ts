@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isLoopbackHost } from '@m2msec/administration';
+import { type InCseConfig, schema as inCseSchema } from '@m2msec/node/config';
 import { describeConfigProblems } from '@m2msec/protocol';
 import { Ajv } from 'ajv';
 
@@ -15,6 +16,10 @@ export interface MnCseAdministratorConfig {
   certificateSan?: string;
   certificateFingerprint256?: string;
 }
+
+/** The IN-CSE `security` keys an MN-CSE takes for the SAEFs it offers AEs (docs/mn-cse.md, docs/in-cse.md). */
+export const SECURITY_KEYS = ['psk', 'maf', 'mef', 'gba', 'derivedKey', 'bindings', 'keyFile', 'kekInDataDir'] as const;
+export type MnCseSecurityConfig = Partial<Pick<InCseConfig['security'], (typeof SECURITY_KEYS)[number]>>;
 
 export interface MnCseFileConfig {
   /**
@@ -95,6 +100,13 @@ export interface MnCseFileConfig {
    * credential replaces.
    */
   deviceConfig?: { node: string; pollSeconds?: number };
+  /**
+   * The SAEFs offered to AEs, configured as the IN-CSE's `security` keys (same schema): `psk` opens the
+   * TLS-PSK listener (Kpsa, DerivedKey), `maf` makes this CSE Entity B of the MAF-based SAEF, `mef` / `gba`
+   * an Enrolment Target of RSPF / GBA, `bindings` pre-binds Credential-IDs; the keystore (Kpsa, Km) lives
+   * in dataDir under the KEK of `keyFile` or M2MSEC_KEK (docs/hardening.md).
+   */
+  security?: MnCseSecurityConfig;
   /**
    * This CSE as ESPrim Target (docs/end-to-end-security.md, TS-0003 8.4 / 7.2.2): pre-provisioned
    * pairwiseESPrimKeys, each from a 0600 file (base64 of at least 16 bytes) bound to the AE-ID / CSE-ID it
@@ -282,6 +294,15 @@ export const schema = obj(
       node: { type: 'string', pattern: '^/[^/]+/.+' },
       pollSeconds: { type: 'integer', minimum: 1, maximum: 86400 },
     }),
+    security: obj(
+      [],
+      Object.fromEntries(
+        SECURITY_KEYS.map((k) => [
+          k,
+          (inCseSchema.properties.security as { properties: Record<string, unknown> }).properties[k],
+        ]),
+      ),
+    ),
   },
 );
 

@@ -12,7 +12,13 @@ import {
   persistCredentialFiles,
   persistedTrustAnchors,
 } from '@m2msec/device-config';
-import { type CoapListenerOptions, createMnCse, type MqttOptions } from '@m2msec/node';
+import {
+  type CoapListenerOptions,
+  createMnCse,
+  MAF_KEY_NOTIFICATION_PATH,
+  type MnCseOptions,
+  type MqttOptions,
+} from '@m2msec/node';
 import { answerHelpAndVersion } from '@m2msec/node/cli';
 import { configSummary, createLogger, lifecycle, Metrics, startAdminListener } from '@m2msec/observability';
 import { httpErrorEdge, httpNotFound } from '@m2msec/protocol';
@@ -161,6 +167,23 @@ function administratorsOf(config: MnCseFileConfig): Administrators {
   }
 }
 
+/** The SAEFs offered to AEs (config.security): the IN-CSE's keys; MAF keys are announced on the plain listener. */
+function securityOptions(config: MnCseFileConfig, origin: string): Pick<MnCseOptions, 'dataDir' | 'security'> {
+  const s = config.security;
+  if (!s) return {};
+  return {
+    dataDir: config.dataDir,
+    security: {
+      ...s,
+      // As the IN-CSE: the KEK inside the data directory is a development convenience only.
+      kekInDataDir: s.kekInDataDir ?? config.profile !== 'secure',
+      ...(s.maf
+        ? { maf: { ...s.maf, notificationUrl: s.maf.notificationUrl ?? `${origin}${MAF_KEY_NOTIFICATION_PATH}` } }
+        : {}),
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger({ app: 'mn-cse', ...config.log, base: { cseId: config.cse.cseId } });
@@ -194,6 +217,7 @@ async function main(): Promise<void> {
     ...(config.mqtt ? { mqtt: mqttOptions(config.mqtt) } : {}),
     ...(config.mcc ? { mcc: config.mcc } : {}),
     ...(config.coap ? { coap: coapOptions(config.coap) } : {}),
+    ...securityOptions(config, origin),
     appRules: config.registration.appRules,
     mca: config.mca,
     requestTimeoutMs: config.requestTimeoutMs,
@@ -222,6 +246,8 @@ async function main(): Promise<void> {
   app.get('/.well-known/m2msec/status', (_req, res) => {
     res.json({ cseId: config.cse.cseId, registration: mn.registration });
   });
+  // With SAEFs configured: MAF key notifications and RSPF key announcements (as on the IN-CSE's plain listener).
+  if (config.security) app.use(mn.extras);
   app.use(mn.router);
   // Never express's HTML error page (stack, paths, versions): a JSON answer (docs/hardening.md).
   app.use(httpNotFound());

@@ -108,12 +108,8 @@ export async function startCoapListener(
   const sessionOf = new WeakMap<TransportContext, { session: DtlsSession; notAfter?: number }>();
   // IDs the credential itself proves (certificate SAN, MAF Kc entity ID), kept beside the bindings.
   const sessionProven = new WeakMap<TransportContext, readonly string[]>();
-  const pskSources = {
-    idContext: { spId: cse.spId, cseId: cse.cseId },
-    kpsa: security.kpsa,
-    derivedKey: security.derivedKey,
-    maf: security.maf?.keys,
-  };
+  // The HTTPS PSK listener's sources (security.pskSources): DerivedKey, MAF, RSPF, GBA, Kpsa.
+  const pskSources = security.pskSources;
   // The resolution of a handshake's psk_identity, until the session it opens is accepted.
   type PskFacts = Omit<PskIdentityResolution, 'key'>;
   const resolved = new Map<string, PskFacts>();
@@ -127,8 +123,9 @@ export async function startCoapListener(
     if (s?.session.certificate && cse.revocation && cse.revocation.status(s.session.certificate) !== 'good')
       return false;
     const identity = transport.tls?.pskIdentity ?? '';
-    if (transport.association?.framework === 'psk') return security.kpsa.lookup(identity) !== undefined;
-    if (transport.association?.framework === 'maf') return security.maf?.keys.lookup(identity) !== undefined;
+    const framework = transport.association?.framework;
+    // Kpsa, KeID, B-TID and MAF keys: still held (a DerivedKey identity is single-use, never re-resolved).
+    if (framework === 'psk' || framework === 'maf') return !('refused' in resolvePskIdentity(identity, pskSources));
     return true;
   };
   // The IDs bound to the credential are read for each request, as the HTTPS listeners do: an AE-ID

@@ -3,17 +3,34 @@
 // listeners: plain HTTP, HTTPS for the PSK-based and certificate-based SAEFs (TS-0003 8.2.2), CoAP/DTLS
 // (TS-0008) and the MQTT binding (TS-0010). With a registrar it is an MN-CSE that registers to it
 // (TS-0001 10.2.2.6) and retargets what it does not host over that association.
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { securePlainListener } from '@m2msec/administration';
-import { applyConnectionLimits, createHttpBinding, HttpRequestSender } from '@m2msec/binding-http';
-import { createMqttBinding, type MqttBinding, MqttRequestSender } from '@m2msec/binding-mqtt';
-import { Cse, Registration, type RegistrationStatus } from '@m2msec/cse';
+import {
+  applyConnectionLimits,
+  createHttpBinding,
+  type HttpBinding,
+  HttpRequestSender,
+  httpEdge,
+} from '@m2msec/binding-http';
+import {
+  createMqttBinding,
+  type MqttBinding,
+  type MqttConnectOptions,
+  type MqttRegistration,
+  MqttRequestSender,
+} from '@m2msec/binding-mqtt';
+import { Cse, Registration, type RegistrationStatus, type RelayTamperOptions, tamperingRelaySender } from '@m2msec/cse';
 import { createLogger, Metrics, startAdminListener, timeResourceStore } from '@m2msec/observability';
-import { type RequestHandler, type RequestSender, registerContainerDefinition } from '@m2msec/protocol';
+import {
+  type RequestHandler,
+  type RequestSender,
+  registerContainerDefinition,
+  type TransportContext,
+} from '@m2msec/protocol';
 import { createSaefAgent } from '@m2msec/saef';
-import { prepareDataDir } from '@m2msec/secure-environment';
+import { prepareDataDir, type SecureEnvironment } from '@m2msec/secure-environment';
 import { openStore, type Store } from '@m2msec/store';
 import type { Logger } from 'pino';
 import { adminRoutes, adminTransportOf } from './admin-routes.js';
@@ -22,8 +39,8 @@ import { authorizationOptions } from './authorization-options.js';
 import { startCoapListener } from './coap-listener.js';
 import { ConfigError, type InCseConfig } from './config.js';
 import { DeferredSender } from './deferred-sender.js';
-import { requestListener } from './dispatch.js';
-import { openEndToEnd } from './end-to-end.js';
+import { extraPathPrefixes, requestListener } from './dispatch.js';
+import { type EndToEnd, openEndToEnd } from './end-to-end.js';
 import { forwardingSenders } from './forwarding.js';
 import type { RegistrarOptions } from './mn-cse-options.js';
 import { mqttConnectOptions } from './mqtt-options.js';
@@ -36,7 +53,11 @@ import { upperTesterRoutes } from './upper-tester-routes.js';
  * A node's configuration: the IN-CSE file configuration (config.ts, validated by loadConfig), and for an
  * MN-CSE the registrar with the SAEF credential this node presents to it (programmatic only).
  */
-export type CseNodeConfig = InCseConfig & { registrar?: RegistrarOptions };
+export type CseNodeConfig = InCseConfig & {
+  registrar?: RegistrarOptions;
+  /** Points of access advertised (<CSEBase>, registration); default: the listeners this node runs. */
+  poa?: string[];
+};
 
 export interface CseNodeRuntime {
   /** Default: pino at config.log.level. */
@@ -45,6 +66,20 @@ export interface CseNodeRuntime {
   store?: Store;
   /** The configuration file, checked with the secret files when it holds a private key. */
   configFile?: string;
+  /** An open SE the node uses instead of the keystore in config.dataDir; stop() closes it. */
+  secureEnvironment?: SecureEnvironment;
+  /** End-to-end security built by the embedder (e.g. inline ESPrim keys) instead of config.endToEnd. */
+  endToEnd?: EndToEnd;
+  /** Replaces the administrators of config.security.administrators as the CSE's privilege test. */
+  isAdministrator?: (originator: string, transport: TransportContext) => boolean;
+  /** MQTT connection (in memory) instead of the files config.mqtt names; config.mqtt still switches it on. */
+  mqttConnect?: Omit<MqttConnectOptions, 'clientId'>;
+  /** Told about AE-IDs registered over MQTT reg_req (TS-0010 7.4), e.g. to rewrite the broker ACL. */
+  mqttOnRegistration?: (r: MqttRegistration) => void | Promise<void>;
+  /** CRL contents (PEM / DER) of the certificate listener, besides security.certificate.crls files. */
+  certificateCrls?: ReadonlyArray<string | Buffer>;
+  /** Test hook (never in production): relayed requests of these originators are altered (packages/cse). */
+  relayTestHook?: RelayTamperOptions;
 }
 
 /** Where a started node listens: URL and bound port of each listener it runs. */
@@ -62,6 +97,13 @@ export interface CseNode {
   readonly cse: Cse;
   /** The CSE's handler behind the security wrappers (bindings of AE-IDs, ESPrim, DerivedKey durability). */
   readonly handler: RequestHandler;
+  /** The plain HTTP binding (oneM2M only): an embedder mounts `binding.router` on its own server. */
+  readonly binding: HttpBinding;
+  /**
+   * The node's non-oneM2M paths under /.well-known/m2msec/ (MAF key notifications, RSPF key
+   * announcements, the admin API) as a middleware to mount before `binding.router`; others go to next().
+   */
+  readonly extras: (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
   readonly security: InCseSecurity;
   readonly log: Logger;
   /** The listeners once started. */
@@ -133,16 +175,18 @@ async function compose(config: CseNodeConfig, runtime: CseNodeRuntime, store: St
   store.resources = timeResourceStore(store.resources, metrics);
   const administration = openAdministration(config, store, log, metrics);
   const { administrators } = administration;
-  const security = await openSecurity(config, store, log, administrators);
-  const endToEnd = await openEndToEnd(config, security.se, log, security.maf?.client);
+  const security = await openSecurity(config, store, log, administrators, runtime.secureEnvironment);
+  const endToEnd = runtime.endToEnd ?? (await openEndToEnd(config, security.se, log, security.maf?.client));
   const origin = `http://${config.http.host}:${config.http.port}`;
   // Secure profile: clients are pointed at the TLS listeners only (the plain one says where they are).
   const tlsPoa = [config.security.psk, config.security.certificate].flatMap((l) =>
     l ? [`https://${l.host}:${l.port}`] : [],
   );
-  const poa = config.profile === 'secure' || !config.http.enabled ? tlsPoa : [origin];
+  const poa = config.poa ?? (config.profile === 'secure' || !config.http.enabled ? tlsPoa : [origin]);
   // Mcc towards the registrar (MN-CSE): every request rides the SAEF session(s) of this agent.
-  const agent = registrar?.framework ? createSaefAgent(registrar.framework) : undefined;
+  // An embedder's agent (whose credential may switch at run time: device-config) is used, never destroyed.
+  const ownAgent = registrar?.framework && !registrar.httpsAgent ? createSaefAgent(registrar.framework) : undefined;
+  const agent = registrar?.httpsAgent ?? ownAgent;
   const timeoutMs = config.requestTimeoutMs;
   const registrarSender = registrar
     ? new HttpRequestSender({ ...(timeoutMs ? { timeoutMs } : {}), ...(agent ? { httpsAgent: agent } : {}) })
@@ -155,7 +199,13 @@ async function compose(config: CseNodeConfig, runtime: CseNodeRuntime, store: St
     store,
     log,
     senders,
-    ...(registrarSender ? { retargetSenders: [registrarSender] } : {}),
+    ...(registrarSender
+      ? {
+          retargetSenders: [
+            runtime.relayTestHook ? tamperingRelaySender(registrarSender, runtime.relayTestHook) : registrarSender,
+          ],
+        }
+      : {}),
     appRules: config.registration.appRules,
     config: {
       ...config.cse,
@@ -177,7 +227,9 @@ async function compose(config: CseNodeConfig, runtime: CseNodeRuntime, store: St
     onAeDeregistration: (aei) => security.deregisterAe(aei),
     // TS-0003 6.2.3: administrators are principals whose credential the association proved (and, in the
     // development profile only, the adminOriginators on the loopback-only plain listener).
-    isAdministrator: (originator, transport) => administrators.administratorOf(originator, transport) !== undefined,
+    isAdministrator:
+      runtime.isAdministrator ??
+      ((originator, transport) => administrators.administratorOf(originator, transport) !== undefined),
     reservedIds: administrators.principals().map((p) => p.originator),
     // TS-0003 7.2.2: rq_authn for an originator ESPrim proved, even when another CSE relayed the request.
     ...(endToEnd.endToEndAuthenticated ? { endToEndAuthenticated: endToEnd.endToEndAuthenticated } : {}),
@@ -228,6 +280,16 @@ async function compose(config: CseNodeConfig, runtime: CseNodeRuntime, store: St
   });
   const admin = adminRoutes(security, administration, idContext, log, cse);
   const extras = config.upperTester ? [...upperTesterRoutes(cse, log), ...admin] : admin;
+  const extrasEdge = httpEdge(extras, {
+    errorShape: 'onem2m',
+    transportOf: adminTransportOf(security),
+    log: (m, f) => log.warn(f, m),
+  });
+  const extrasMiddleware: CseNode['extras'] = (req, res, next) => {
+    const url = req.url ?? '';
+    if (extraPathPrefixes.some((p) => url.startsWith(p))) extrasEdge(req, res, next);
+    else next();
+  };
 
   const listeners: CseNodeListeners = {};
   let tlsListeners: TlsListener[] = [];
@@ -242,6 +304,8 @@ async function compose(config: CseNodeConfig, runtime: CseNodeRuntime, store: St
     config,
     cse,
     handler,
+    binding,
+    extras: extrasMiddleware,
     security,
     log,
     listeners,
@@ -250,7 +314,15 @@ async function compose(config: CseNodeConfig, runtime: CseNodeRuntime, store: St
       if (started) throw new Error('createCseNode: already started');
       started = true;
       // TLS listeners first (their CRLs load before they open): once the plain listener answers, they serve.
-      tlsListeners = await startTlsListeners(config, security, handler, admin, administration, log);
+      tlsListeners = await startTlsListeners(
+        config,
+        security,
+        handler,
+        admin,
+        administration,
+        log,
+        runtime.certificateCrls,
+      );
       for (const l of tlsListeners) {
         log.info({ url: l.url, framework: l.framework }, 'TLS listener ready');
         listeners[l.framework] = { url: l.url, port: (l.server.address() as AddressInfo | null)?.port ?? 0 };
@@ -283,8 +355,9 @@ async function compose(config: CseNodeConfig, runtime: CseNodeRuntime, store: St
           handler: administration.audited(handler, 'mqtt'),
           cseId: config.cse.cseId,
           spId: config.cse.spId,
-          connect: mqttConnectOptions(config.mqtt),
+          connect: runtime.mqttConnect ?? mqttConnectOptions(config.mqtt),
           ...(config.mqtt.topicPrefix ? { topicPrefix: config.mqtt.topicPrefix } : {}),
+          ...(runtime.mqttOnRegistration ? { onRegistration: runtime.mqttOnRegistration } : {}),
           logger: bindingLogger,
         });
         mqttSender = new MqttRequestSender({
@@ -341,7 +414,7 @@ async function compose(config: CseNodeConfig, runtime: CseNodeRuntime, store: St
       }
       registrarSender?.close();
       httpSender.close();
-      agent?.destroy();
+      ownAgent?.destroy();
       await security.close();
       if (!runtime.store) await store.close();
     },

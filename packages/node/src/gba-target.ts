@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { type NafKey, NafKeyCache, type NafKeyCacheOptions, parseBtid, ZnClient } from '@m2msec/gba';
 import { parseOriginator } from '@m2msec/protocol';
-import type { PersistentCredentialBindings, SecurityAssociationRegistry } from '@m2msec/security-association';
+import type { PersistentCredentialBindings } from '@m2msec/security-association';
 import type { Logger } from 'pino';
 import { ConfigError, type InCseConfig } from './config.js';
 
@@ -47,28 +47,6 @@ export function isGbaCredentialValueOf(credentialValue: string, bsfDomain: strin
     /^[A-Za-z0-9_-]{22}$/.test(credentialValue.slice(0, at)) &&
     credentialValue.slice(at + 1).toLowerCase() === bsfDomain.toLowerCase()
   );
-}
-
-/** The registry as the PSK framework sees it: associations on this BSF's B-TIDs get gbaCredentialId. */
-export function withGbaCredentialIds(
-  registry: SecurityAssociationRegistry,
-  gba: InCseGbaTarget,
-): SecurityAssociationRegistry {
-  return new Proxy(registry, {
-    get(target, property) {
-      if (property === 'establish') {
-        return (...[socket, a]: Parameters<SecurityAssociationRegistry['establish']>) =>
-          target.establish(
-            socket,
-            a.pskIdentity !== undefined && gba.isBtid(a.pskIdentity)
-              ? { ...a, credentialId: gbaCredentialId(a.pskIdentity) }
-              : a,
-          );
-      }
-      const v = Reflect.get(target, property, target);
-      return typeof v === 'function' ? v.bind(target) : v;
-    },
-  });
 }
 
 /** A NafKeyCache that never asks the BSF about identities that are not its B-TIDs (handshake gate, misses). */
@@ -181,12 +159,4 @@ export function gbaTarget(
       cache.clear();
     },
   };
-}
-
-/** A PSK directory that serves this BSF's B-TIDs from the GBA target and everything else from `base`. */
-export function withGbaKeys<E extends { key: Buffer; expiresAt?: number }>(
-  base: { lookup(identity: string): E | undefined },
-  gba: InCseGbaTarget,
-): { lookup(identity: string): { key: Buffer; expiresAt?: number } | undefined } {
-  return { lookup: (identity) => (gba.isBtid(identity) ? gba.lookup(identity) : base.lookup(identity)) };
 }

@@ -1,5 +1,8 @@
 // @m2msec/node: the composition layer (DESIGN.md section 1). createCseNode is the one composition of a
 // CSE (IN-CSE, or MN-CSE with a registrar); createMnCse the embedding entry point for gateways.
+
+/** Where an MN-CSE's `extras` take the MAF's key notifications (mount them to name this in security.maf). */
+export { MAF_KEY_NOTIFICATION_PATH } from '@m2msec/maf';
 export { administratorsOf, type InCseAdministration, openAdministration } from './administration.js';
 export { authorizationOptions } from './authorization-options.js';
 export {

@@ -8,6 +8,7 @@ import type { CseESPrimTargetOptions } from '@m2msec/esprim';
 import type { ServiceSubscribedAppRule } from '@m2msec/identification';
 import type { SaefClientFramework } from '@m2msec/saef';
 import type { Store, StoreConfig } from '@m2msec/store';
+import type { InCseConfig } from './config.js';
 
 export interface RegistrarOptions {
   /** SP-relative CSE-ID of the registrar, e.g. '/id-in'. */
@@ -48,7 +49,10 @@ export interface MqttOptions {
   onRegistration?: (r: MqttRegistration) => void | Promise<void>;
 }
 
-/** An HTTPS listener for Mcc requests from the registrar (certificate-based SAEF, TS-0003 8.2.2.2). */
+/**
+ * The HTTPS listener of the certificate-based SAEF (TS-0003 8.2.2.2): Mcc requests the registrar forwards
+ * down, and AEs with certificates (the IN-CSE's security.certificate listener).
+ */
 export interface MccListenerOptions {
   host?: string;
   port: number;
@@ -63,8 +67,9 @@ export interface MccListenerOptions {
 }
 
 /**
- * A CoAP listener over DTLS-PSK for AEs (Mca over TS-0008; docs/coap.md): the Kpsa it accepts
- * (TS-0003 8.2.2.1), each with the AE-IDs / originators its association may act as.
+ * A CoAP listener over DTLS-PSK for AEs (Mca over TS-0008; docs/coap.md): the Kpsa given here (TS-0003
+ * 8.2.2.1), each with the AE-IDs its association may act as, are stored with the node's other Kpsa, so the
+ * listener also serves every PSK-based SAEF of `security` (MAF-based, DerivedKey, RSPF, GBA).
  */
 export interface CoapListenerOptions {
   host?: string;
@@ -92,6 +97,25 @@ export interface MnCseOptions {
   notifications?: { allowTargets?: string[]; maxConcurrentPerTarget?: number; maxQueuedPerTarget?: number };
   /** An open store, a store configuration, or nothing (in-memory SQLite: lost at exit). */
   store?: Store | StoreConfig;
+  /**
+   * Where the node keeps its SE keystore (Kpsa, Km, ESCertKE keys) and DerivedKey journal; its KEK as the
+   * IN-CSE's (security.keyFile or M2MSEC_KEK, docs/hardening.md). Absent: an ephemeral keystore under a
+   * private temporary directory with a random in-memory KEK, removed at stop() (keys are lost at exit).
+   */
+  dataDir?: string;
+  /**
+   * The SAEFs offered to AEs, configured as the IN-CSE's `security` key (docs/in-cse.md): `psk` opens the
+   * TLS-PSK listener (provisioned Kpsa in the node's credential store, DerivedKey), `maf` makes this CSE
+   * Entity B of the MAF-based SAEF (its Km in the credential store; notificationUrl required: mount
+   * `extras`), `mef` / `gba` make it an Enrolment Target of RSPF / GBA, `bindings` pre-binds Credential-IDs,
+   * `administrators` are principals bound to credentials. The certificate listener is `mcc`.
+   */
+  security?: Partial<
+    Pick<
+      InCseConfig['security'],
+      'psk' | 'maf' | 'mef' | 'gba' | 'derivedKey' | 'bindings' | 'administrators' | 'keyFile' | 'kekInDataDir'
+    >
+  >;
   /** Points of access of this MN-CSE advertised to the registrar (where it forwards requests down). */
   poa: string[];
   registrar: RegistrarOptions;

@@ -31,7 +31,9 @@ export function secretFilesOf(config: InCseConfig, configFile?: string): Array<[
   if (configFile && config.authorization.tokenDecryption) {
     files.push([configFile, 'configuration file holding a private key (authorization.tokenDecryption.key)']);
   }
-  if (s.certificate) files.push([s.certificate.key, 'TLS private key (security.certificate.key)']);
+  // An embedder may give the key inline (createMnCse's mcc.key as PEM): no file to check then.
+  if (s.certificate && !s.certificate.key.includes('-----BEGIN'))
+    files.push([s.certificate.key, 'TLS private key (security.certificate.key)']);
   if (config.mqtt?.key) files.push([config.mqtt.key, 'private key (mqtt.key)']);
   if (config.mqtt?.psk) files.push([config.mqtt.psk.keyFile, 'PSK file (mqtt.psk.keyFile)']);
   if (s.mef) files.push([s.mef.keyFile, 'MEF PSK file (security.mef.keyFile)']);

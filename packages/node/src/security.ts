@@ -20,8 +20,10 @@ import {
   CredentialStorePskDirectory,
   DERIVED_KEY_TA_OWNER,
   deregisterAe,
+  directoryMatcher,
   openSharedPskRevocations,
   PersistentCredentialBindings,
+  type PskIdentitySources,
   revokePskCredential,
   SecurityAssociationRegistry,
 } from '@m2msec/security-association';
@@ -29,7 +31,7 @@ import { CredentialStore } from '@m2msec/sensitive-data';
 import type { Store } from '@m2msec/store';
 import type { Logger } from 'pino';
 import { ConfigError, derivedKeyWindowSize, type InCseConfig } from './config.js';
-import { gbaTarget, type InCseGbaTarget } from './gba-target.js';
+import { gbaCredentialId, gbaTarget, type InCseGbaTarget } from './gba-target.js';
 import { type InCseMafTarget, mafTarget } from './maf-target.js';
 import { mefEnrolmentTargetKeys } from './mef-target.js';
 import { openInCseSecureEnvironmentAtRest } from './secrets-at-rest.js';
@@ -54,6 +56,12 @@ export interface InCseSecurity {
   maf?: InCseMafTarget;
   /** NAF of GBA-based RSPF (security.gba): Ks_NAF by B-TID over the Zn, bound to the Enrolee-ID. */
   gba?: InCseGbaTarget;
+  /**
+   * What every PSK-based listener (HTTPS TLS-PSK, CoAP DTLS-PSK) resolves a psk_identity from, through
+   * security-association's PskIdentityRouter: DerivedKey, MAF Kc, then the remotely provisioned forms
+   * (RSPF KeIDs, GBA B-TIDs; each a PrefetchingKeyDirectory behind a directoryMatcher), then Kpsa.
+   */
+  pskSources: PskIdentitySources;
   authenticate: ReturnType<typeof createAuthenticator>;
   /** The CSE's handler with AE-IDs bound to the association's credential at registration. */
   wrapHandler(handler: RequestHandler): RequestHandler;
@@ -103,9 +111,11 @@ export async function openSecurity(
   store: Store,
   log: Logger,
   administrators: Administrators,
+  /** An open SE to use instead of the keystore in the data directory (closed with the rest). */
+  givenSe?: SecureEnvironment,
 ): Promise<InCseSecurity> {
   const idContext = { spId: config.cse.spId, cseId: config.cse.cseId };
-  const se = await openInCseSecureEnvironment(config, log);
+  const se = givenSe ?? (await openInCseSecureEnvironment(config, log));
   const credentials = await CredentialStore.open({
     se,
     logger: { debug: (m, f) => log.debug(f ?? {}, m), warn: (m, f) => log.warn(f ?? {}, m) },
@@ -184,10 +194,42 @@ export async function openSecurity(
         log,
       )
     : undefined;
+  // Remotely provisioned PSKs (TS-0003 8.3.2.1, 8.3.2.3) reach the PSK callback through the router: each
+  // form is recognised syntactically, its key read from its prefetching directory (a miss starts a fetch).
+  const matchers = [
+    ...(rspfKeys
+      ? [
+          directoryMatcher({
+            directory: rspfKeys,
+            matches: (identity) => rspfKeys.isEnrolmentKeyId(identity),
+            refusal: 'no enrolment key for this KeID (yet): retrieval from the MEF started',
+          }),
+        ]
+      : []),
+    ...(gba
+      ? [
+          directoryMatcher({
+            directory: gba,
+            matches: gba.isBtid,
+            // base64 B-TIDs are not Credential-ID characters: the association carries gbaCredentialId.
+            credentialId: gbaCredentialId,
+            refusal: 'no Ks_NAF for this B-TID (yet): Zn fetch started',
+          }),
+        ]
+      : []),
+  ];
+  const pskSources: PskIdentitySources = {
+    idContext,
+    kpsa,
+    ...(derivedKey ? { derivedKey } : {}),
+    ...(maf ? { maf: maf.keys } : {}),
+    matchers,
+  };
   return {
     se,
     credentials,
     kpsa,
+    pskSources,
     bindings,
     registry,
     ...(rspfKeys ? { rspfKeys } : {}),

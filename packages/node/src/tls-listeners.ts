@@ -8,7 +8,6 @@ import { applyConnectionLimits, createHttpBinding } from '@m2msec/binding-http';
 import { gateNafHandshakes } from '@m2msec/gba';
 import { handshakeCompleted, handshakeRefused, tlsHandshakeFailed } from '@m2msec/observability';
 import type { EdgeRoute, RequestHandler } from '@m2msec/protocol';
-import { withEnrolmentKeys } from '@m2msec/rspf';
 import { CertificateRevocation, CrlFeed, pskIdentityOf } from '@m2msec/saef';
 import {
   applyCertificateRevocation,
@@ -22,7 +21,6 @@ import { adminTransportOf } from './admin-routes.js';
 import type { InCseAdministration } from './administration.js';
 import type { InCseConfig } from './config.js';
 import { requestListener } from './dispatch.js';
-import { withGbaCredentialIds, withGbaKeys } from './gba-target.js';
 import type { InCseSecurity } from './security.js';
 
 export interface TlsListener {
@@ -34,6 +32,9 @@ export interface TlsListener {
   /** The certificate listener's CRLs, which the CoAP/DTLS certificate sessions are checked against too. */
   revocation?: Pick<CertificateRevocation, 'status'>;
 }
+
+/** A PEM value or the path of a file holding it (an embedder's inline PEM, createMnCse's mcc). */
+const pemOrFile = (v: string): Buffer => (v.includes('-----BEGIN') ? Buffer.from(v) : readFileSync(v));
 
 async function listen(server: Server | NetServer, host: string, port: number): Promise<AddressInfo> {
   await new Promise<void>((resolve, reject) => {
@@ -47,15 +48,16 @@ async function listen(server: Server | NetServer, host: string, port: number): P
 }
 
 export async function startTlsListeners(
-  config: InCseConfig,
+  config: InCseConfig & { registrar?: { cseId: string } },
   security: InCseSecurity,
   handler: RequestHandler,
   admin: readonly EdgeRoute[],
   administration: InCseAdministration,
   log: Logger,
+  /** CRL contents (PEM / DER) given in memory, besides the files of security.certificate.crls. */
+  inlineCrls: ReadonlyArray<string | Buffer> = [],
 ): Promise<TlsListener[]> {
   const out: TlsListener[] = [];
-  const idContext = { spId: config.cse.spId, cseId: config.cse.cseId };
   // Handshakes that fail (wrong key, unknown identity, no or untrusted client certificate) are
   // authentication failures for the audit log; the TLS error code says why, never a key.
   const auditTlsError = (channel: string) => (e: Error, socket: { remoteAddress?: string }) =>
@@ -81,13 +83,11 @@ export async function startTlsListeners(
   };
   const psk = config.security.psk;
   if (psk) {
-    const kpsa = security.rspfKeys ? withEnrolmentKeys(security.kpsa, security.rspfKeys) : security.kpsa;
+    // One PSK identity router (security.pskSources): DerivedKey, MAF, RSPF KeIDs and GBA B-TIDs from their
+    // prefetching key directories, then Kpsa; the association carries the facts the matcher gave.
     const framework = pskAssociationFramework({
-      registry: security.gba ? withGbaCredentialIds(security.registry, security.gba) : security.registry,
-      idContext,
-      kpsa: security.gba ? withGbaKeys(kpsa, security.gba) : kpsa,
-      ...(security.derivedKey ? { derivedKey: security.derivedKey } : {}),
-      ...(security.maf ? { maf: security.maf.keys } : {}),
+      registry: security.registry,
+      ...security.pskSources,
       tls13: psk.tls13,
       onEstablished: (framework) => handshakeCompleted(administration.metrics, framework),
       onRefused: (identity, reason, facts) => {
@@ -134,8 +134,9 @@ export async function startTlsListeners(
   if (cert) {
     // CRLs (files re-read on change, the MEF's CRL fetched periodically) are checked by OpenSSL in the
     // handshake and per session in JavaScript; a change tears down live sessions of revoked certificates.
-    const trustAnchors = cert.trustAnchors.map((f) => readFileSync(f));
+    const trustAnchors = cert.trustAnchors.map(pemOrFile);
     const revocation = new CertificateRevocation(trustAnchors);
+    if (inlineCrls.length > 0) revocation.update(inlineCrls, (reason) => log.warn({ reason }, 'CRL refused'));
     const feed = new CrlFeed(revocation, {
       files: cert.crls,
       ...(cert.crl?.url ? { url: cert.crl.url } : {}),
@@ -146,7 +147,7 @@ export async function startTlsListeners(
       onError: (m) => log.warn({}, m),
     });
     await feed.start();
-    const tls = { cert: readFileSync(cert.cert), key: readFileSync(cert.key), trustAnchors, tls13: cert.tls13 };
+    const tls = { cert: pemOrFile(cert.cert), key: pemOrFile(cert.key), trustAnchors, tls13: cert.tls13 };
     const server = createServer(revocationServerOptions({ tls, revocation }), app('https-certificate'));
     applyConnectionLimits(server, config.limits, { tls: true, onRefused: limitRefused('https-certificate') });
     applyCertificateRevocation({ server, tls, revocation, registry: security.registry });
@@ -155,7 +156,8 @@ export async function startTlsListeners(
       'secureConnection',
       certificateAssociationHandler({
         registry: security.registry,
-        identityContext: { spId: config.cse.spId, inCseId: config.cse.cseId },
+        // The IN-CSE of this SP (its public domain roots CSE-ID SANs): this CSE, or an MN-CSE's registrar.
+        identityContext: { spId: config.cse.spId, inCseId: config.registrar?.cseId ?? config.cse.cseId },
         revocation,
         ownCseId: config.cse.cseId,
         onRefused: (reason) => {

@@ -11,6 +11,7 @@ import type { SaefFramework } from '../registry/association.js';
 import type { SecurityAssociationRegistry } from '../registry/registry.js';
 import type { PskDirectory } from './psk-directory.js';
 import { resolvePskIdentity } from './psk-identity.js';
+import type { PskIdentityMatcher } from './psk-identity-router.js';
 
 export interface PskAssociationOptions {
   registry: SecurityAssociationRegistry;
@@ -18,6 +19,11 @@ export interface PskAssociationOptions {
   kpsa: PskDirectory;
   derivedKey?: DerivedKeyResourceServer;
   maf?: MafKeyCache;
+  /**
+   * Remotely provisioned forms (RSPF KeIDs, GBA B-TIDs: directoryMatcher over their prefetching key
+   * directories), tried after DerivedKey and MAF, before the KpsaID catch-all (psk-identity-router.ts).
+   */
+  matchers?: readonly PskIdentityMatcher[];
   tls13?: boolean;
   /** Refused handshakes (identity and why, the framework and a code such as DK_REPLAY; never a key). */
   onRefused?: (identity: string, reason: string, facts?: { framework: string; code?: string }) => void;
