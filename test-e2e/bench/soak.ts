@@ -13,6 +13,10 @@
 // process), the baseline's p99 and the ratio p99 / baseline p99. The p99 is stable when, from window 2 to
 // the end, the median ratio of the second half is within SOAK_DRIFT (1.5) of the first half's (no upward
 // trend) and no window's ratio exceeds SOAK_SPIKE (3) times the median (no runaway window).
+// Memory: besides RSS, the IN-CSE's live JS heap after a full GC, external memory, V8's committed heap and the
+// native rest, sampled every SOAK_MEM_PROBE_SECONDS (10; 0: off) by bench/mem-probe.cjs, so a leak (live heap or
+// external growing) can be told from V8 or the allocator holding more pages. SOAK_HEAP_SNAPSHOTS=1 also writes
+// heap snapshots at window 2 and at the end (diagnosis only: each one stalls the IN-CSE and raises its RSS).
 //   SOAK_MINUTES=10 pnpm --filter @m2msec/test-e2e exec tsx --conditions=source bench/soak.ts
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -52,13 +56,14 @@ const nu = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/notify`
 const probeDir = mkdtempSync(join(tmpdir(), 'm2msec-soak-mem-'));
 const probeFile = join(probeDir, 'memory.jsonl');
 const snapshots = process.env.SOAK_HEAP_SNAPSHOTS === '1';
+// The probe's full GC every sample keeps V8's heap compact: SOAK_MEM_PROBE_SECONDS=0 runs without it (RSS only).
+const probeSeconds = Number(process.env.SOAK_MEM_PROBE_SECONDS ?? 10);
 const t = await startSecureTarget({
   aes: ['Csoak'],
   config: { notifications: { allowTargets: ['127.0.0.1'] }, log: { level: 'warn' } },
-  env: { M2MSEC_MEM_PROBE_FILE: probeFile, M2MSEC_MEM_PROBE_MS: '10000' },
+  env: probeSeconds > 0 ? { M2MSEC_MEM_PROBE_FILE: probeFile, M2MSEC_MEM_PROBE_MS: String(probeSeconds * 1000) } : {},
   nodeArgs: [
-    '--require',
-    fileURLToPath(new URL('./mem-probe.cjs', import.meta.url)),
+    ...(probeSeconds > 0 ? ['--require', fileURLToPath(new URL('./mem-probe.cjs', import.meta.url))] : []),
     ...(snapshots ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${probeDir}`] : []),
   ],
 });
