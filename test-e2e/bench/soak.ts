@@ -13,13 +13,19 @@
 // process), the baseline's p99 and the ratio p99 / baseline p99. The p99 is stable when, from window 2 to
 // the end, the median ratio of the second half is within SOAK_DRIFT (1.5) of the first half's (no upward
 // trend) and no window's ratio exceeds SOAK_SPIKE (3) times the median (no runaway window).
+// Memory: besides RSS, the IN-CSE's live JS heap after a full GC, external memory, V8's committed heap and the
+// native rest, sampled every SOAK_MEM_PROBE_SECONDS (10; 0: off) by bench/mem-probe.cjs, so a leak (live heap or
+// external growing) can be told from V8 or the allocator holding more pages. SOAK_HEAP_SNAPSHOTS=1 also writes
+// heap snapshots at window 2 and at the end (diagnosis only: each one stalls the IN-CSE and raises its RSS).
 //   SOAK_MINUTES=10 pnpm --filter @m2msec/test-e2e exec tsx --conditions=source bench/soak.ts
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { Agent, request } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { cpus, loadavg } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { until } from '../src/nodes/process.js';
 import { startSecureTarget } from '../src/nodes/secure-in-cse.js';
 
@@ -45,10 +51,37 @@ const receiver = createServer((req, res) => {
 await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
 const nu = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/notify`;
 
+// The IN-CSE's memory, split (bench/mem-probe.cjs): after a full GC every 10 s, its live heap, external memory
+// and RSS. SOAK_HEAP_SNAPSHOTS=1: a heap snapshot at window 2 and at the end (SIGUSR2), in the printed directory.
+const probeDir = mkdtempSync(join(tmpdir(), 'm2msec-soak-mem-'));
+const probeFile = join(probeDir, 'memory.jsonl');
+const snapshots = process.env.SOAK_HEAP_SNAPSHOTS === '1';
+// The probe's full GC every sample keeps V8's heap compact: SOAK_MEM_PROBE_SECONDS=0 runs without it (RSS only).
+const probeSeconds = Number(process.env.SOAK_MEM_PROBE_SECONDS ?? 10);
 const t = await startSecureTarget({
   aes: ['Csoak'],
   config: { notifications: { allowTargets: ['127.0.0.1'] }, log: { level: 'warn' } },
+  env: probeSeconds > 0 ? { M2MSEC_MEM_PROBE_FILE: probeFile, M2MSEC_MEM_PROBE_MS: String(probeSeconds * 1000) } : {},
+  nodeArgs: [
+    ...(probeSeconds > 0 ? ['--require', fileURLToPath(new URL('./mem-probe.cjs', import.meta.url))] : []),
+    ...(snapshots ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${probeDir}`] : []),
+  ],
 });
+/** The probe's last sample (MB): live heap after GC, external, RSS. */
+const probe = () => {
+  if (!existsSync(probeFile))
+    return { heap: Number.NaN, heapTotal: Number.NaN, external: Number.NaN, native: Number.NaN };
+  const line = readFileSync(probeFile, 'utf8').trim().split('\n').at(-1);
+  const m = line ? JSON.parse(line) : {};
+  const mb = (k: string) => (m[k] ?? Number.NaN) / 2 ** 20;
+  // native: what the RSS holds beside V8's committed heap and external memory (SQLite, OpenSSL, malloc).
+  return {
+    heap: mb('heapUsed'),
+    heapTotal: mb('heapTotal'),
+    external: mb('external'),
+    native: mb('rss') - mb('heapTotal') - mb('external'),
+  };
+};
 const agent = new Agent({ keepAlive: true, maxSockets: concurrency * 2 });
 
 // The baseline: a bare HTTPS server in its own process, the IN-CSE's server certificate, a JSON answer.
@@ -162,12 +195,29 @@ interface Window {
   base: number[];
   errors: number;
   rss: number;
+  /** Live JS heap after a GC and external memory, MB (the probe's last sample). */
+  heap: number;
+  external: number;
+  /** V8's committed heap and the rest of the RSS (native), MB. */
+  heapTotal: number;
+  native: number;
   load1: number;
   /** Share of the machine's CPU (all cores) used by other processes than the IN-CSE and the soak. */
   others: number;
 }
 const windows: Window[] = [];
-const fresh = (): Window => ({ lat: [], base: [], errors: 0, rss: 0, load1: 0, others: 0 });
+const fresh = (): Window => ({
+  lat: [],
+  base: [],
+  errors: 0,
+  rss: 0,
+  heap: 0,
+  external: 0,
+  heapTotal: 0,
+  native: 0,
+  load1: 0,
+  others: 0,
+});
 let current: Window = fresh();
 
 // CPU accounting from /proc: the machine's busy jiffies minus the IN-CSE's and this process's.
@@ -190,6 +240,7 @@ const closeWindow = (w: Window) => {
   const m = machineJiffies();
   const own = ownJiffies();
   w.rss = rssMb();
+  Object.assign(w, probe());
   w.load1 = loadavg()[0]!;
   const total = m.total - cpuMark.m.total;
   w.others = total > 0 ? Math.max(0, m.busy - cpuMark.m.busy - (own - cpuMark.own)) / total : 0;
@@ -205,11 +256,11 @@ let nextWindow = start + windowSeconds * 1000;
 const cinBefore = cinCreated;
 const notifiedBefore = notified;
 console.log(
-  `window  requests  errors  p50_ms  p99_ms  base_p99  ratio  load1  others_cpu  rss_MB  notified   (${cpus().length} cores)`,
+  `window  requests  errors  p50_ms  p99_ms  base_p99  ratio  load1  others_cpu  rss_MB  heap_MB  ext_MB  notified   (${cpus().length} cores)`,
 );
 const row = (w: Window, i: number) =>
   console.log(
-    `${String(i).padStart(6)}  ${String(w.lat.length).padStart(8)}  ${String(w.errors).padStart(6)}  ${pct(w.lat, 50).toFixed(1).padStart(6)}  ${pct(w.lat, 99).toFixed(1).padStart(6)}  ${pct(w.base, 99).toFixed(1).padStart(8)}  ${ratio(w).toFixed(1).padStart(5)}  ${w.load1.toFixed(2).padStart(5)}  ${`${(w.others * 100).toFixed(0)}%`.padStart(10)}  ${w.rss.toFixed(1).padStart(6)}  ${notified - notifiedBefore}`,
+    `${String(i).padStart(6)}  ${String(w.lat.length).padStart(8)}  ${String(w.errors).padStart(6)}  ${pct(w.lat, 50).toFixed(1).padStart(6)}  ${pct(w.lat, 99).toFixed(1).padStart(6)}  ${pct(w.base, 99).toFixed(1).padStart(8)}  ${ratio(w).toFixed(1).padStart(5)}  ${w.load1.toFixed(2).padStart(5)}  ${`${(w.others * 100).toFixed(0)}%`.padStart(10)}  ${w.rss.toFixed(1).padStart(6)}  ${w.heap.toFixed(1).padStart(7)}  ${w.external.toFixed(1).padStart(6)}  ${notified - notifiedBefore}`,
   );
 // The baseline runs beside the soak at its share of the rate, open loop like the soak.
 let baseErrors = 0;
@@ -238,6 +289,7 @@ for (let i = 0; ; i++) {
     closeWindow(current);
     windows.push(current);
     row(current, windows.length);
+    if (snapshots && windows.length === 2) process.kill(t.cse.pid, 'SIGUSR2');
     current = fresh();
     nextWindow += windowSeconds * 1000;
   }
@@ -267,8 +319,16 @@ if (current.lat.length > 0) {
 const due = cinCreated - cinBefore;
 await until('notifications delivered', async () => notified - notifiedBefore >= due, 60_000).catch(() => undefined);
 
-const base = windows[Math.min(1, windows.length - 1)]!.rss;
-const last = windows.at(-1)!.rss;
+if (snapshots) {
+  process.kill(t.cse.pid, 'SIGUSR2');
+  await new Promise((r) => setTimeout(r, 20_000)); // the snapshot is written synchronously, then the CSE goes on
+}
+const w2 = windows[Math.min(1, windows.length - 1)]!;
+const wEnd = windows.at(-1)!;
+const base = w2.rss;
+const last = wEnd.rss;
+const growth = (a: number, b: number) =>
+  `${a.toFixed(1)} MB at window 2 -> ${b.toFixed(1)} MB at the end (${(((b - a) / a) * 100).toFixed(1)}%)`;
 const p99s = windows.map((w) => pct(w.lat, 99));
 const total = windows.reduce((a, w) => a + w.lat.length, 0);
 // Stability from window 2 on (window 1 includes warm-up), on the ratio to the same run's baseline.
@@ -282,7 +342,10 @@ console.log(
   [
     `requests: ${total}, errors: ${errors}${firstErrors.length ? ` (${firstErrors.join('; ')})` : ''}`,
     `notifications: ${notified - notifiedBefore} received of ${due} due; refused by the per-target queue bound: ${(t.cse.output().match(/too many requests queued for this target/g) ?? []).length}`,
-    `RSS: ${base.toFixed(1)} MB at window 2 -> ${last.toFixed(1)} MB at the end (${(((last - base) / base) * 100).toFixed(1)}%)`,
+    `RSS: ${growth(base, last)}`,
+    `live JS heap (after GC): ${growth(w2.heap, wEnd.heap)}; external: ${growth(w2.external, wEnd.external)}`,
+    `V8 committed heap: ${growth(w2.heapTotal, wEnd.heapTotal)}; native (RSS - committed heap - external): ${growth(w2.native, wEnd.native)}`,
+    `memory samples${snapshots ? ' and heap snapshots' : ''}: ${probeDir}`,
     `p99 per window: min ${Math.min(...p99s).toFixed(1)} ms, max ${Math.max(...p99s).toFixed(1)} ms`,
     `baseline (bare node:https, ${baselineShare * 100}% of the rate): ${windows.reduce((a, w) => a + w.base.length, 0)} requests, ${baseErrors} errors`,
     `p99 / baseline p99 from window 2: second half / first half ${trend.toFixed(2)} (<= ${drift}), worst window / median ${worst.toFixed(2)} (<= ${spike}) -> p99 ${stable ? 'stable' : 'NOT stable'}`,

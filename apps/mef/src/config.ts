@@ -60,6 +60,11 @@ export interface MefConfig {
     stateKeyFile?: string;
     /** Public-key 4-pass profile: the MEF's RSA certificate and key (PEM files). */
     publicKey?: { cert: string; key: string };
+    /**
+     * A provisioned key becomes usable (imported into the MEF's SE) when the device confirms it
+     * (POST /dskpp/confirmation); one still unconfirmed this long after its final pass is deleted. Default 3600.
+     */
+    confirmationTimeoutSeconds?: number;
   };
   /**
    * GBA-based RSPF (TS-0003 8.3.2.3): the MEF as BSF. Ub for devices (HTTPS if cert/key), Zn over HTTPS

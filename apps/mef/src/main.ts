@@ -4,7 +4,13 @@ import { join } from 'node:path';
 // The reference MEF process: configuration, SE keystore and store in the data directory, EST CA on
 // first start, then startMef (packages/mef). Prints one JSON line {"msg":"MEF ready","urls":...}.
 import { httpEdge } from '@m2msec/binding-http';
-import { collectionReplayGuard, DskppServer, MemoryClientRegistry, secureEnvironmentKeyStore } from '@m2msec/dskpp';
+import {
+  collectionReplayGuard,
+  confirmedKeyStore,
+  DskppServer,
+  MemoryClientRegistry,
+  type ProvisionedKeyRecord,
+} from '@m2msec/dskpp';
 import { type CertificateAuthority, createCertificateAuthority, openCertificateAuthority } from '@m2msec/est';
 import { type MefGbaOptions, startMef } from '@m2msec/mef';
 // The reference MEF process: configuration, SE keystore and store in the data directory, EST CA on
@@ -13,6 +19,7 @@ import { answerHelpAndVersion } from '@m2msec/node/cli';
 import { configSummary, Metrics, startAdminListener } from '@m2msec/observability';
 import {
   checkSecretFileMode,
+  openSealedVault,
   openSoftwareSecureEnvironment,
   prepareDataDir,
   resolveKekSource,
@@ -91,6 +98,32 @@ async function main(): Promise<void> {
   );
   const token = config.admin.token ?? readFileSync(config.admin.tokenFile!, 'utf8').trim();
   const ca = config.est.enabled ? await estCa(se, config) : undefined;
+  const kek = config.kekFile ? Buffer.from(readFileSync(config.kekFile, 'utf8').trim(), 'hex') : undefined;
+  // DSKPP keys (docs/dskpp.md section 3): recorded sealed at the final pass, imported into the SE only when the
+  // device confirms it holds the key; unconfirmed ones are swept after dskpp.confirmationTimeoutSeconds.
+  const dskppKeys = config.dskpp
+    ? confirmedKeyStore({
+        se,
+        records: store.collection<ProvisionedKeyRecord>('dskpp-keys'),
+        vault: await openSealedVault(se, {
+          kekId: 'mef/dskpp-vault',
+          label: 'DSKPP key vault key',
+          ...(kek ? { kek } : {}),
+        }),
+      })
+    : undefined;
+  const dskppTimeoutMs = (config.dskpp?.confirmationTimeoutSeconds ?? 3600) * 1000;
+  let dskppSweep: NodeJS.Timeout | undefined;
+  if (dskppKeys) {
+    const sweep = () =>
+      dskppKeys.sweep(dskppTimeoutMs).then(
+        (n) => n > 0 && log.info('unconfirmed DSKPP keys removed', { count: n }),
+        (e: unknown) => log.warn('DSKPP key sweep failed', { error: e instanceof Error ? e.message : String(e) }),
+      );
+    await sweep();
+    dskppSweep = setInterval(sweep, Math.min(dskppTimeoutMs / 2, 60_000));
+    dskppSweep.unref();
+  }
   const dskpp = config.dskpp
     ? new DskppServer({
         serverUrl: `https://${config.fqdn}/dskpp`,
@@ -110,7 +143,7 @@ async function main(): Promise<void> {
               },
             }
           : {}),
-        keys: secureEnvironmentKeyStore(se),
+        keys: dskppKeys!,
         clients: new MemoryClientRegistry(
           config.dskpp.clients.map((c) => ({
             clientId: c.clientId,
@@ -122,7 +155,6 @@ async function main(): Promise<void> {
       })
     : undefined;
   const file = (f: string) => readFileSync(f);
-  const kek = config.kekFile ? Buffer.from(readFileSync(config.kekFile, 'utf8').trim(), 'hex') : undefined;
   const mef = await startMef({
     edge: httpEdge,
     fqdn: config.fqdn,
@@ -179,6 +211,7 @@ async function main(): Promise<void> {
   });
   const shutdown = async (signal: string) => {
     log.ready('shutting down', { kind: 'lifecycle', event: 'stopping', signal });
+    clearInterval(dskppSweep);
     await ops?.close();
     await mef.close();
     await store.close();

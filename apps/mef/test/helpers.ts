@@ -43,14 +43,16 @@ export async function startMefProcess(
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 90_000; // generous: the machine is shared and loaded
   let urls: MefProcess['urls'] | undefined;
   while (!urls) {
     const line = out.split('\n').find((l) => l.includes('"MEF ready"'));
     if (line) urls = JSON.parse(line).urls;
     else if (child.exitCode !== null) throw new Error(`MEF exited: ${out}`);
-    else if (Date.now() > deadline) throw new Error(`MEF did not start: ${out}`);
-    else await new Promise((r) => setTimeout(r, 50));
+    else if (Date.now() > deadline) {
+      child.kill('SIGKILL'); // not left running behind a failed start
+      throw new Error(`MEF did not start: ${out}`);
+    } else await new Promise((r) => setTimeout(r, 50));
   }
   const u = urls;
   return {

@@ -27,8 +27,11 @@ export { dskppPrf, isMacAlgorithm } from './prf/dskpp-prf.js';
 export { type KeyContainerInfo, type PskcKeyUsage, parseKeyContainer } from './pskc/key-container.js';
 export { type ServerTrust, verifyServerCertificate } from './public-key/verify-server-certificate.js';
 export {
+  type ConfirmedKeyStore,
+  confirmedKeyStore,
   MemoryProvisionedKeyStore,
   type ProvisionedKey,
+  type ProvisionedKeyRecord,
   type ProvisionedKeyStore,
   secureEnvironmentKeyStore,
 } from './server/key-store.js';

@@ -70,7 +70,8 @@ export async function startInCseProcess(o: InCseStartOptions): Promise<InCseProc
   child.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20_000;
+  // Generous: on a shared, loaded machine a restart after SIGKILL (WAL recovery, key load) can take long.
+  const deadline = Date.now() + 90_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`in-cse exited with ${child.exitCode}: ${out}`);
     try {
@@ -81,7 +82,10 @@ export async function startInCseProcess(o: InCseStartOptions): Promise<InCseProc
     } catch {
       /* not listening yet */
     }
-    if (Date.now() > deadline) throw new Error(`in-cse did not start: ${out}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL'); // not left running behind a failed start
+      throw new Error(`in-cse did not start: ${out}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   return {

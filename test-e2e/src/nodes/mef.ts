@@ -54,17 +54,22 @@ export async function startMef(
   child.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let urls: MefNode['urls'] | undefined;
-  await until(
-    'MEF ready',
-    async () => {
-      if (child.exitCode !== null) throw new Error(`MEF exited: ${out}`);
-      const line = out.split('\n').find((l) => l.includes('"MEF ready"'));
-      if (line) urls = JSON.parse(line).urls;
-      return urls !== undefined;
-    },
-    30_000,
-    50,
-  );
+  try {
+    await until(
+      'MEF ready',
+      async () => {
+        if (child.exitCode !== null) throw new Error(`MEF exited: ${out}`);
+        const line = out.split('\n').find((l) => l.includes('"MEF ready"'));
+        if (line) urls = JSON.parse(line).urls;
+        return urls !== undefined;
+      },
+      90_000,
+      50,
+    );
+  } catch (e) {
+    child.kill('SIGKILL'); // not left running behind a failed start
+    throw e;
+  }
   const u = urls!;
   return {
     child,

@@ -47,6 +47,8 @@ export interface SecureTargetOptions {
   config?: Record<string, unknown>;
   /** Extra environment of the IN-CSE process. */
   env?: Record<string, string>;
+  /** Options for node itself, before the entry point (bench/soak.ts: its memory probe). */
+  nodeArgs?: string[];
 }
 
 /** Starts the secure IN-CSE and registers each AE over its own association. */
@@ -78,6 +80,7 @@ export async function startSecureTarget(o: SecureTargetOptions): Promise<SecureT
     main: inCseMain,
     store: 'sqlite',
     ...(o.env ? { env: o.env } : {}),
+    ...(o.nodeArgs ? { nodeArgs: o.nodeArgs } : {}),
     config: {
       profile: 'secure',
       cse: {
