@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresStore, openStore, type Store } from '../src/index.js';
+import { collectionContract } from './collection-contract.js';
 import { res, storeContract } from './contract.js';
 import { PG_URL, pgAdmin } from './pg-url.js';
 
@@ -42,6 +43,8 @@ storeContract('postgres', {
   twin: (s) => openSchema(schemas.get(s)!),
   interleavedTwinTransactions: true,
 });
+
+collectionContract('postgres', () => openSchema(`${run}_${n++}`));
 
 describe('postgres specifics', () => {
   it('reaches the PostgreSQL server (M2MSEC_PG_URL or the local default)', () => {
