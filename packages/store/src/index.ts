@@ -1,3 +1,4 @@
+export { countReads, type ReadCount } from './lib/count-reads.js';
 export { sortableNumber } from './lib/indexes.js';
 export { openMemoryStore } from './memory/open.js';
 export { openStore, type StoreConfig } from './open-store.js';
