@@ -105,7 +105,6 @@ export function collectionContract(name: string, open: () => Promise<CollectionS
       });
     });
 
-
     describe('collections: offset pages', () => {
       it('pages with limit and offset in key order', async () => {
         const s = await fresh();

@@ -125,12 +125,25 @@ describe('sqlite specifics', () => {
     const Database = (await import('better-sqlite3')).default;
     const db = new Database(file, { readonly: true });
     const plan = (sql: string, ...args: unknown[]) =>
-      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as Array<{ detail: string }>).map((r) => r.detail).join('; ');
-    expect(plan('SELECT key, value FROM collections INDEXED BY collections_i1 WHERE name = ? AND i1 = ? ORDER BY key LIMIT ?', 'c', 'a', 5)).toMatch(
-      /^SEARCH collections USING INDEX collections_i1 \(name=\? AND i1=\?\)$/,
-    );
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as Array<{ detail: string }>)
+        .map((r) => r.detail)
+        .join('; ');
     expect(
-      plan('SELECT key, value FROM collections INDEXED BY collections_i2 WHERE name = ? AND i2 >= ? AND i2 < ? ORDER BY i2, key LIMIT ?', 'c', '', '2', 5),
+      plan(
+        'SELECT key, value FROM collections INDEXED BY collections_i1 WHERE name = ? AND i1 = ? ORDER BY key LIMIT ?',
+        'c',
+        'a',
+        5,
+      ),
+    ).toMatch(/^SEARCH collections USING INDEX collections_i1 \(name=\? AND i1=\?\)$/);
+    expect(
+      plan(
+        'SELECT key, value FROM collections INDEXED BY collections_i2 WHERE name = ? AND i2 >= ? AND i2 < ? ORDER BY i2, key LIMIT ?',
+        'c',
+        '',
+        '2',
+        5,
+      ),
     ).toMatch(/^SEARCH collections USING INDEX collections_i2 \(name=\? AND i2>\? AND i2<\?\)$/);
     db.close();
   });

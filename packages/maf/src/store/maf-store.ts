@@ -266,7 +266,11 @@ export class MafStore {
    */
   async purgeExpired(): Promise<number> {
     const below = sortableNumber(this.now() + 1);
-    const sweep = async <T>(c: Collection<T>, index: string, drop: (e: { key: string; value: T }) => Promise<boolean>) => {
+    const sweep = async <T>(
+      c: Collection<T>,
+      index: string,
+      drop: (e: { key: string; value: T }) => Promise<boolean>,
+    ) => {
       let n = 0;
       for (;;) {
         const batch = await c.range(index, { below, limit: PURGE_BATCH });

@@ -60,7 +60,9 @@ const issuedIndexes = {
   holder: { key: (r: IssuedCertificateRecord) => r.holder },
   notAfter: { key: (r: IssuedCertificateRecord) => sortableNumber(r.notAfter) },
   /** Revoked certificates by notAfter: the CRL lists those not yet expired. */
-  revoked: { key: (r: IssuedCertificateRecord) => (r.revokedAt === undefined ? undefined : sortableNumber(r.notAfter)) },
+  revoked: {
+    key: (r: IssuedCertificateRecord) => (r.revokedAt === undefined ? undefined : sortableNumber(r.notAfter)),
+  },
 };
 
 export class MefStore implements EnrolmentRepository {

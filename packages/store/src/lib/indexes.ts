@@ -38,7 +38,7 @@ export class CollectionIndexes {
           `collection ${collection}: at most ${MAX_INDEXES} non-unique and ${MAX_UNIQUE_INDEXES} unique index`,
         );
       }
-      const slot: Slot = isUnique ? `u${++unique}` as Slot : (`i${++plain}` as Slot);
+      const slot: Slot = isUnique ? (`u${++unique}` as Slot) : (`i${++plain}` as Slot);
       this.#byName.set(name, { name, slot, unique: isUnique, key: s.key });
     }
     this.signature = [...this.#byName.values()].map((i) => `${i.name}:${i.slot}`).join(',');

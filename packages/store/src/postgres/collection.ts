@@ -24,7 +24,12 @@ async function write<R>(name: string, key: string, op: () => Promise<R>): Promis
  * A collection in the one generic table; inserts use ON CONFLICT (name, key) so no expected write raises an
  * SQL error. Index values are columns of the same row, written by the same statement as the value.
  */
-export function pgCollection<T>(q: Queryable, s: PgStatements, name: string, registry: IndexRegistry): CollectionOps<T> {
+export function pgCollection<T>(
+  q: Queryable,
+  s: PgStatements,
+  name: string,
+  registry: IndexRegistry,
+): CollectionOps<T> {
   checkText(name, 'collection name');
   const t = `${s.schema}.collections`;
   type Row = { key: string; value: T };

@@ -46,7 +46,9 @@ export class SqliteCollectionStatements {
     for (const c of SLOTS) {
       const from = `FROM collections INDEXED BY collections_${c}`;
       this.find[c] = db.prepare(`SELECT key, value ${from} WHERE name = ? AND ${c} = ? ORDER BY key LIMIT ?`);
-      this.rangeFrom[c] = db.prepare(`SELECT key, value ${from} WHERE name = ? AND ${c} >= ? ORDER BY ${c}, key LIMIT ?`);
+      this.rangeFrom[c] = db.prepare(
+        `SELECT key, value ${from} WHERE name = ? AND ${c} >= ? ORDER BY ${c}, key LIMIT ?`,
+      );
       this.rangeBelow[c] = db.prepare(
         `SELECT key, value ${from} WHERE name = ? AND ${c} >= ? AND ${c} < ? ORDER BY ${c}, key LIMIT ?`,
       );
