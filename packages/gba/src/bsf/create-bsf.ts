@@ -1,6 +1,6 @@
 // The BSF role of the MEF in GBA-based RSPF (TS-0003 8.3.2.3: Ke = Ks, KeID = B-TID).
 import type { KeyRef, SecureEnvironment } from '@m2msec/secure-environment';
-import { type Store, sortableNumber } from '@m2msec/store';
+import { type CollectionStore, sortableNumber } from '@m2msec/store';
 import { DEFAULT_SQN_POLICY, type SqnPolicy } from '../aka/sqn-policy.js';
 import { GbaError } from '../lib/errors.js';
 import { canonicalNafFqdn } from '../lib/validate.js';
@@ -13,7 +13,7 @@ import { createSealer } from './sealing.js';
 import { SubscriberDatabase } from './subscriber-database.js';
 
 export interface BsfOptions {
-  readonly store: Store;
+  readonly store: CollectionStore;
   readonly se: SecureEnvironment;
   /** SE AES key (usage 'encrypt') sealing K || OPc and Ks in the store. */
   readonly kek: KeyRef;
