@@ -1,8 +1,17 @@
+export { countReads, type ReadCount } from './lib/count-reads.js';
+export { sortableNumber } from './lib/indexes.js';
+export { openMemoryStore } from './memory/open.js';
 export { openStore, type StoreConfig } from './open-store.js';
 export { openPostgresStore, type PostgresStoreOptions } from './postgres/open.js';
 export { openSqliteStore, type SqliteStoreOptions } from './sqlite/open.js';
 export {
   type Collection,
+  type CollectionOptions,
+  type CollectionStore,
+  type CollectionTransaction,
+  type Entry,
+  type IndexRange,
+  type IndexSpec,
   type ResourceQuery,
   type ResourceStore,
   type Store,

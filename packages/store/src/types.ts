@@ -82,18 +82,57 @@ export interface ResourceStore {
   expired(now: string, limit: number): Promise<StoredResource[]>;
 }
 
+/** An entry of a collection. */
+export interface Entry<T> {
+  key: string;
+  value: T;
+}
+
+/**
+ * A secondary index of a collection: `key(value)` gives the indexed text of a value (undefined: the
+ * value is not in this index). Unique: no two keys of the collection may share a value (a write that
+ * would is a StoreConflictError). Numbers are indexed through `sortableNumber` so they order by value.
+ */
+export interface IndexSpec<T> {
+  key: (value: T) => string | undefined;
+  unique?: boolean;
+}
+
+/**
+ * How a collection is indexed, declared once per store instance (its tx handles inherit it): at most
+ * three non-unique indexes and one unique index. Each indexed value is kept in the entry's own row and
+ * written with it, so an index is never out of step with the values, in or out of transactions.
+ */
+export interface CollectionOptions<T> {
+  indexes?: Record<string, IndexSpec<T>>;
+}
+
+/** Bounds of a walk along an index: `from <= indexed value < below`, ordered by that value, then key. */
+export interface IndexRange {
+  from?: string;
+  below?: string;
+  limit?: number;
+}
+
 /**
  * A small keyed JSON table per concern (credentials registries, replay windows, sessions, audit).
  * Values must be JSON (what JSON.stringify keeps survives); keys order by Unicode code point.
+ * Every method is an indexed read or write; `list` without a prefix and a limit reads the whole
+ * collection and belongs on administration paths only (docs/storage.md).
  */
 export interface Collection<T = unknown> {
   get(key: string): Promise<T | undefined>;
+  /** Writes the value and its index values together; StoreConflictError if a unique index value is taken. */
   put(key: string, value: T): Promise<void>;
-  /** Inserts only if absent; returns false if the key existed. */
+  /** Inserts only if absent; returns false if the key existed (StoreConflictError on a unique index clash). */
   insert(key: string, value: T): Promise<boolean>;
   delete(key: string): Promise<boolean>;
-  /** Keys with the given prefix, ordered by code point, at most `limit` (default: all). */
-  list(prefix?: string, limit?: number): Promise<Array<{ key: string; value: T }>>;
+  /** Keys with the given prefix, ordered by code point, at most `limit` (default: all), after skipping `offset`. */
+  list(prefix?: string, limit?: number, offset?: number): Promise<Array<Entry<T>>>;
+  /** Entries whose index `index` holds exactly `value`, ordered by key, at most `limit` (default: all). */
+  find(index: string, value: string, limit?: number): Promise<Array<Entry<T>>>;
+  /** Entries along index `index` within the bounds (an expiry sweep: `{ below: now, limit }`). */
+  range(index: string, bounds: IndexRange): Promise<Array<Entry<T>>>;
 }
 
 /**
@@ -117,12 +156,28 @@ export interface StoreEvents {
   subscribe(channel: string, listener: (payload: string | null) => void): Promise<() => void>;
 }
 
-export interface Store {
-  readonly kind: 'sqlite' | 'postgres';
-  resources: ResourceStore;
+/**
+ * Keyed collections, transactions and events without the resource tree: what the role stores (MEF, MAF,
+ * BSF, audit, replay guards) need. Every Store is one; `openMemoryStore()` is one held in memory only.
+ */
+export interface CollectionStore {
+  readonly kind: 'memory' | 'sqlite' | 'postgres';
   /** Change events to the other instances sharing this store. */
   readonly events: StoreEvents;
-  collection<T = unknown>(name: string): Collection<T>;
+  /**
+   * The collection `name`. The first call that gives `options.indexes` declares its indexes for this
+   * store instance (and its tx handles); a later call naming other indexes is a TypeError.
+   */
+  collection<T = unknown>(name: string, options?: CollectionOptions<T>): Collection<T>;
+  transaction<T>(fn: (tx: CollectionTransaction) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  close(): Promise<void>;
+}
+
+export type CollectionTransaction = Omit<CollectionStore, 'transaction' | 'close'>;
+
+export interface Store extends CollectionStore {
+  readonly kind: 'sqlite' | 'postgres';
+  resources: ResourceStore;
   /**
    * Runs `fn` in one transaction: all its writes commit together or none do; if `fn` throws, nothing
    * is written and the error is rethrown. Transactions are serialized per store instance (and across

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresStore, openStore, type Store } from '../src/index.js';
+import { collectionContract } from './collection-contract.js';
 import { res, storeContract } from './contract.js';
 import { PG_URL, pgAdmin } from './pg-url.js';
 
@@ -42,6 +43,8 @@ storeContract('postgres', {
   twin: (s) => openSchema(schemas.get(s)!),
   interleavedTwinTransactions: true,
 });
+
+collectionContract('postgres', () => openSchema(`${run}_${n++}`));
 
 describe('postgres specifics', () => {
   it('reaches the PostgreSQL server (M2MSEC_PG_URL or the local default)', () => {
@@ -166,6 +169,43 @@ describe('postgres specifics', () => {
     await expect(openPostgresStore({ connectionString: '' })).rejects.toBeInstanceOf(TypeError);
     await expect(openStore({ kind: 'mysql' } as never)).rejects.toThrow(/unknown store kind/);
   });
+
+  it('plans find and range on a large collection as index scans, not a walk of the collection', async () => {
+    const schema = `${run}_plans`;
+    const s = await openSchema(schema);
+    try {
+      const c = s.collection<{ o: string; et: number }>('c', {
+        indexes: { owner: { key: (v) => v.o }, expiry: { key: (v) => String(v.et).padStart(16, '0') } },
+      });
+      await c.put('k42', { o: 'owner42', et: 42 });
+      // 20,000 more rows as the store writes them (index values in i1 / i2), in one statement.
+      await admin.query(
+        `INSERT INTO "${schema}".collections (name, key, value, i1, i2)
+         SELECT 'c', 'g' || n, jsonb_build_object('o', 'g' || n), 'g' || n, lpad(n::text, 16, '0')
+         FROM generate_series(1, 20000) AS n`,
+      );
+      expect((await c.find('owner', 'owner42')).map((e) => e.key)).toEqual(['k42']);
+      await admin.query(`ANALYZE "${schema}".collections`);
+      const plan = async (sql: string, args: unknown[]) =>
+        (await admin.query(`EXPLAIN ${sql.replaceAll('$S', `"${schema}"`)}`, args)).rows
+          .map((r: Record<string, string>) => r['QUERY PLAN'])
+          .join('\n');
+      const find = await plan(
+        'SELECT key, value FROM $S.collections WHERE name = $1 AND i1 = $2 ORDER BY key LIMIT $3::bigint',
+        ['c', 'owner42', null],
+      );
+      expect(find).toMatch(/Index (Only )?Scan using collections_i1|Bitmap Index Scan on collections_i1/);
+      expect(find).not.toMatch(/Seq Scan/);
+      const range = await plan(
+        'SELECT key, value FROM $S.collections WHERE name = $1 AND i2 >= $2 AND i2 < $3 ORDER BY i2, key LIMIT $4::bigint',
+        ['c', '', '0000000000000010', 500],
+      );
+      expect(range).toMatch(/collections_i2/);
+      expect(range).not.toMatch(/Seq Scan/);
+    } finally {
+      await s.close();
+    }
+  }, 120_000);
 
   it('refuses a schema written by a newer version', async () => {
     const schema = `${run}_newer`;

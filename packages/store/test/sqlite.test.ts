@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSqliteStore, type Store } from '../src/index.js';
+import { collectionContract } from './collection-contract.js';
 import { res, storeContract } from './contract.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'm2msec-store-'));
@@ -28,6 +29,8 @@ storeContract('sqlite', {
   // the other in-process connection needs; cross-process transactions are tested in crash.test.ts.
   interleavedTwinTransactions: false,
 });
+
+collectionContract('sqlite', () => openFile(join(dir, `collections-${n++}.db`)));
 
 describe('sqlite specifics', () => {
   it('answers every lim and ofst right past the bounded cache of query shapes (they are SQL literals)', async () => {
@@ -64,7 +67,7 @@ describe('sqlite specifics', () => {
     const s = await openSqliteStore({ file });
     const db = new Database(file, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    expect(db.pragma('user_version', { simple: true })).toBe(2);
     db.close();
     expect(s.kind).toBe('sqlite');
     await s.close();
@@ -109,6 +112,58 @@ describe('sqlite specifics', () => {
     expect(byLabel).toMatch(/SEARCH l USING COVERING INDEX resource_labels_lbl \(lbl=\?\)/);
     expect(byLabel).toMatch(/SEARCH r USING INDEX \S+ \(ri=\?\)/);
     db.close();
+  });
+
+  it('finds and sweeps collection entries through their index, never by scanning the collection', async () => {
+    const file = join(dir, 'collection-plans.db');
+    const s = await openFile(file);
+    const c = s.collection<{ o: string; et: string }>('c', {
+      indexes: { owner: { key: (v) => v.o }, expiry: { key: (v) => v.et } },
+    });
+    await c.put('k', { o: 'a', et: '1' });
+    await s.close();
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(file, { readonly: true });
+    const plan = (sql: string, ...args: unknown[]) =>
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as Array<{ detail: string }>)
+        .map((r) => r.detail)
+        .join('; ');
+    expect(
+      plan(
+        'SELECT key, value FROM collections INDEXED BY collections_i1 WHERE name = ? AND i1 = ? ORDER BY key LIMIT ?',
+        'c',
+        'a',
+        5,
+      ),
+    ).toMatch(/^SEARCH collections USING INDEX collections_i1 \(name=\? AND i1=\?\)$/);
+    expect(
+      plan(
+        'SELECT key, value FROM collections INDEXED BY collections_i2 WHERE name = ? AND i2 >= ? AND i2 < ? ORDER BY i2, key LIMIT ?',
+        'c',
+        '',
+        '2',
+        5,
+      ),
+    ).toMatch(/^SEARCH collections USING INDEX collections_i2 \(name=\? AND i2>\? AND i2<\?\)$/);
+    db.close();
+  });
+
+  it('adds the index columns to a database written by schema version 1', async () => {
+    const Database = (await import('better-sqlite3')).default;
+    const file = join(dir, 'v1.db');
+    const db = new Database(file);
+    db.exec(`CREATE TABLE collections (name TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+      PRIMARY KEY (name, key)) WITHOUT ROWID`);
+    db.prepare('INSERT INTO collections (name, key, value) VALUES (?, ?, ?)').run('c', 'old', '{"o":"a"}');
+    db.pragma('user_version = 1');
+    db.close();
+    const s = await openFile(file);
+    const c = s.collection<{ o: string }>('c', { indexes: { owner: { key: (v) => v.o } } });
+    expect(await c.get('old')).toEqual({ o: 'a' });
+    await c.put('old', { o: 'a' }); // rewritten: now indexed
+    await c.put('new', { o: 'a' });
+    expect((await c.find('owner', 'a')).map((e) => e.key)).toEqual(['new', 'old']);
+    await s.close();
   });
 
   it('refuses a database written by a newer schema version', async () => {

@@ -5,7 +5,7 @@
 //  - collectionReplayGuard: a Collection of @m2msec/store shared by every instance (SQLite file on
 //    one machine, PostgreSQL across machines): replays are refused everywhere, at the cost of one
 //    conditional insert per completed run.
-import type { Collection } from '@m2msec/store';
+import { type Collection, type CollectionStore, sortableNumber } from '@m2msec/store';
 
 export interface ReplayGuard {
   /** Records `id` as used until `expiresAt`; false if it was already used. */
@@ -35,16 +35,37 @@ export interface CollectionReplayGuard extends ReplayGuard {
   prune(now?: number): Promise<number>;
 }
 
-/** A replay guard over a shared store collection (atomic insert-if-absent). */
-export function collectionReplayGuard(collection: Collection<{ expiresAt: number }>): CollectionReplayGuard {
+const PRUNE_BATCH = 500;
+type Claimed = { expiresAt: number };
+
+/**
+ * A replay guard over a shared store collection (atomic insert-if-absent). Given the store (and the
+ * collection name, default 'dskpp-replay'), it declares an index by expiry and prune reads only the
+ * expired claims. Given a Collection (the earlier signature), prune has no index and reads them all.
+ */
+export function collectionReplayGuard(
+  source: Collection<Claimed> | CollectionStore,
+  name = 'dskpp-replay',
+): CollectionReplayGuard {
+  const indexed = 'transaction' in source;
+  const collection = indexed
+    ? source.collection<Claimed>(name, { indexes: { expiresAt: { key: (v) => sortableNumber(v.expiresAt) } } })
+    : source;
   return {
     claim: (id, expiresAt) => collection.insert(id, { expiresAt }),
     async prune(now = Date.now()) {
       let removed = 0;
-      for (const { key, value } of await collection.list()) {
-        if (value.expiresAt <= now && (await collection.delete(key))) removed++;
+      if (!indexed) {
+        for (const { key, value } of await collection.list()) {
+          if (value.expiresAt <= now && (await collection.delete(key))) removed++;
+        }
+        return removed;
       }
-      return removed;
+      for (;;) {
+        const batch = await collection.range('expiresAt', { below: sortableNumber(now + 1), limit: PRUNE_BATCH });
+        for (const { key } of batch) if (await collection.delete(key)) removed++;
+        if (batch.length < PRUNE_BATCH) return removed;
+      }
     },
   };
 }

@@ -1,5 +1,5 @@
 import { Milenage } from '@m2msec/crypto';
-import type { Store } from '@m2msec/store';
+import type { CollectionStore } from '@m2msec/store';
 import type { SqnPolicy } from '../aka/sqn-policy.js';
 import { zeroise } from '../lib/bytes.js';
 import { GbaError } from '../lib/errors.js';
@@ -8,7 +8,7 @@ import type { Sealer } from './sealing.js';
 
 /** What the Ub and Zn operations share (built once by createBsf). */
 export interface BsfContext {
-  readonly store: Store;
+  readonly store: CollectionStore;
   readonly sealer: Sealer;
   readonly names: Collections;
   readonly realm: string;

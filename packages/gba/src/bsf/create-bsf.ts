@@ -1,6 +1,6 @@
 // The BSF role of the MEF in GBA-based RSPF (TS-0003 8.3.2.3: Ke = Ks, KeID = B-TID).
 import type { KeyRef, SecureEnvironment } from '@m2msec/secure-environment';
-import type { Store } from '@m2msec/store';
+import { type CollectionStore, sortableNumber } from '@m2msec/store';
 import { DEFAULT_SQN_POLICY, type SqnPolicy } from '../aka/sqn-policy.js';
 import { GbaError } from '../lib/errors.js';
 import { canonicalNafFqdn } from '../lib/validate.js';
@@ -13,7 +13,7 @@ import { createSealer } from './sealing.js';
 import { SubscriberDatabase } from './subscriber-database.js';
 
 export interface BsfOptions {
-  readonly store: Store;
+  readonly store: CollectionStore;
   readonly se: SecureEnvironment;
   /** SE AES key (usage 'encrypt') sealing K || OPc and Ks in the store. */
   readonly kek: KeyRef;
@@ -45,6 +45,9 @@ export interface Bsf {
   /** Deletes expired challenges and bootstrapping sessions; returns how many. */
   purgeExpired(): Promise<{ challenges: number; bootstraps: number }>;
 }
+
+/** How many expired entries one purge step deletes before it looks again. */
+const PURGE_BATCH = 500;
 
 export function createBsf(options: BsfOptions): Bsf {
   const bsfDomain = canonicalNafFqdn(options.bsfDomain, 'bsfDomain');
@@ -83,6 +86,10 @@ export function createBsf(options: BsfOptions): Bsf {
     ind,
     now: options.now ?? Date.now,
   };
+  // Challenges and bootstrapping sessions by expiry, so the purge reads only what expired (docs/storage.md).
+  const byExpiry = { indexes: { expiresAt: { key: (r: { expiresAt: number }) => sortableNumber(r.expiresAt) } } };
+  const expiringChallenges = ctx.store.collection<ChallengeRecord>(ctx.names.challenges, byExpiry);
+  const expiringBootstraps = ctx.store.collection<BootstrapRecord>(ctx.names.bootstraps, byExpiry);
   return {
     bsfDomain,
     realm,
@@ -90,28 +97,34 @@ export function createBsf(options: BsfOptions): Bsf {
     handleUb: (req) => handleUb(ctx, req),
     handleZn: (req) => handleZn(ctx, req),
     async purgeExpired() {
-      const now = ctx.now();
+      // Walks the expiry indexes up to now: reads what expired, never every challenge or session.
+      const below = sortableNumber(Math.max(0, ctx.now() + 1));
       let challenges = 0;
       let bootstraps = 0;
-      const c = ctx.store.collection<ChallengeRecord>(ctx.names.challenges);
-      for (const { key, value } of await c.list()) if (value.expiresAt <= now && (await c.delete(key))) challenges++;
-      const nonces = ctx.store.collection<string>(ctx.names.nonceByImpi);
-      for (const { key, value } of await nonces.list()) {
-        await ctx.store.transaction(async (tx) => {
-          const idx = tx.collection<string>(ctx.names.nonceByImpi);
-          if ((await idx.get(key)) === value && !(await tx.collection(ctx.names.challenges).get(value)))
-            await idx.delete(key);
-        });
+      for (;;) {
+        const batch = await expiringChallenges.range('expiresAt', { below, limit: PURGE_BATCH });
+        for (const { key, value } of batch) {
+          const deleted = await ctx.store.transaction(async (tx) => {
+            // The subscriber's open-challenge pointer goes with the challenge it names.
+            const idx = tx.collection<string>(ctx.names.nonceByImpi);
+            if ((await idx.get(value.impi)) === key) await idx.delete(value.impi);
+            return tx.collection(ctx.names.challenges).delete(key);
+          });
+          if (deleted) challenges++;
+        }
+        if (batch.length < PURGE_BATCH) break;
       }
-      const b = ctx.store.collection<BootstrapRecord>(ctx.names.bootstraps);
-      for (const { key, value } of await b.list()) {
-        if (value.expiresAt > now) continue;
-        const deleted = await ctx.store.transaction(async (tx) => {
-          const idx = tx.collection<string>(ctx.names.btidByImpi);
-          if ((await idx.get(value.impi)) === key) await idx.delete(value.impi);
-          return tx.collection(ctx.names.bootstraps).delete(key);
-        });
-        if (deleted) bootstraps++;
+      for (;;) {
+        const batch = await expiringBootstraps.range('expiresAt', { below, limit: PURGE_BATCH });
+        for (const { key, value } of batch) {
+          const deleted = await ctx.store.transaction(async (tx) => {
+            const idx = tx.collection<string>(ctx.names.btidByImpi);
+            if ((await idx.get(value.impi)) === key) await idx.delete(value.impi);
+            return tx.collection(ctx.names.bootstraps).delete(key);
+          });
+          if (deleted) bootstraps++;
+        }
+        if (batch.length < PURGE_BATCH) break;
       }
       return { challenges, bootstraps };
     },

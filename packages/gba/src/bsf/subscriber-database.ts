@@ -2,7 +2,7 @@
 // K || OPc is sealed by the SE (sealing.ts); reads for administration never return key material.
 import { computeOPc } from '@m2msec/crypto';
 import type { KeyRef, SecureEnvironment } from '@m2msec/secure-environment';
-import type { Collection, Store } from '@m2msec/store';
+import type { Collection, CollectionStore } from '@m2msec/store';
 import { DEFAULT_SQN_POLICY, maxSeq } from '../aka/sqn-policy.js';
 import { zeroise } from '../lib/bytes.js';
 import { GbaError } from '../lib/errors.js';
@@ -35,7 +35,7 @@ export interface SubscriberInfo {
 }
 
 export interface SubscriberDatabaseOptions {
-  readonly store: Store;
+  readonly store: CollectionStore;
   readonly se: SecureEnvironment;
   /** An SE AES key with the 'encrypt' usage, protecting K || OPc and Ks at rest. */
   readonly kek: KeyRef;

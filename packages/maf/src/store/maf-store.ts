@@ -2,7 +2,7 @@
 // pskCallback reads (DESIGN 3). Every write commits before the caller answers; Km and distributed
 // keys are sealed by the KeyVault. Several MAF instances may share one PostgreSQL database: an
 // instance that misses a KmID reloads the directory in the background and the client's retry succeeds.
-import type { Collection, Store } from '@m2msec/store';
+import { type Collection, type Store, sortableNumber } from '@m2msec/store';
 import type { KeyVault } from '../lib/vault.js';
 import type {
   ClientRegistration,
@@ -25,6 +25,17 @@ const KM_CHANNEL = 'maf-km';
 export const regIndexKey = (clientId: string, adminFQDN: string): string => `${clientId}|${adminFQDN.toLowerCase()}`;
 export const certificateCredentialId = (san: string): string => `cert:${san}`;
 
+/** How many expired entries one purge step deletes before it looks again (bounded reads). */
+const PURGE_BATCH = 500;
+const byEt = { et: { key: (r: { et: number }) => sortableNumber(r.et) } };
+// Km credentials with an expiry, ordered by it: the purge walks only those that expired (docs/storage.md).
+const credentialIndexes = {
+  expiresAt: {
+    key: (c: MafCredentialRecord) =>
+      c.expiresAt === undefined || !c.credentialId.startsWith('km:') ? undefined : sortableNumber(c.expiresAt),
+  },
+};
+
 export class MafStore {
   readonly credentials: Collection<MafCredentialRecord>;
   readonly clientRegs: Collection<ClientRegistration>;
@@ -36,17 +47,16 @@ export class MafStore {
   readonly trustAnchorState: Collection<{ next: string }>;
   readonly #km = new Map<string, KmEntry>();
   #reloading: Promise<void> | undefined;
-  #lastReload = 0;
 
   private constructor(
     readonly store: Store,
     readonly vault: KeyVault,
     private readonly now: () => number,
   ) {
-    this.credentials = store.collection<MafCredentialRecord>('maf-credentials');
-    this.clientRegs = store.collection<ClientRegistration>('maf-client-regs');
+    this.credentials = store.collection<MafCredentialRecord>('maf-credentials', { indexes: credentialIndexes });
+    this.clientRegs = store.collection<ClientRegistration>('maf-client-regs', { indexes: byEt });
     this.clientRegIndex = store.collection<{ mafClientRegID: string }>('maf-client-reg-index');
-    this.keyRegs = store.collection<KeyRegistration>('maf-key-regs');
+    this.keyRegs = store.collection<KeyRegistration>('maf-key-regs', { indexes: byEt });
     this.trustAnchors = store.collection<TrustAnchorRecord>('maf-trust-anchors');
     this.trustAnchorGrants = store.collection<TrustAnchorGrant>('maf-dk-grants');
     this.trustAnchorState = store.collection<{ next: string }>('maf-dk-state');
@@ -93,6 +103,23 @@ export class MafStore {
       });
   }
 
+  readonly #loading = new Set<string>();
+
+  /** Loads one KmID in the background (the client's retry finds it); at most 1,000 reads in flight. */
+  #loadOne(kmId: string): void {
+    if (this.#loading.has(kmId) || this.#loading.size >= 1000) return;
+    this.#loading.add(kmId);
+    void (async () => {
+      const c = await this.credentials.get(kmCredentialId(kmId));
+      if (!c?.sealedKm || !c.kmId || this.#km.has(kmId) || this.#heard.has(kmId)) return;
+      const key = await this.vault.open('Km', c.credentialId, c.sealedKm);
+      if (!this.#km.has(kmId) && !this.#heard.has(kmId)) this.#setKm(c, key);
+      key.fill(0);
+    })()
+      .catch(() => undefined)
+      .finally(() => this.#loading.delete(kmId));
+  }
+
   readonly #heard = new Map<string, number>();
   /** KmIDs heard of while a full reload runs: the reload's older reading must not overwrite them. */
   #touched = new Set<string>();
@@ -109,8 +136,9 @@ export class MafStore {
   kmLookup(kmId: string): KmEntry | undefined {
     const e = this.#km.get(kmId.toLowerCase());
     if (!e) {
-      // Another instance may have added it: reload, at most once a second.
-      if (this.now() - this.#lastReload > 1000) void this.reloadKm().catch(() => undefined);
+      // Another instance may have added it: read that one KmID by key (never every Km: an unknown
+      // identity costs one indexed read, not a scan and mass decryption), once at a time per KmID.
+      this.#loadOne(kmId.toLowerCase());
       return undefined;
     }
     if (e.expiresAt !== undefined && this.now() >= e.expiresAt) return undefined;
@@ -120,7 +148,6 @@ export class MafStore {
   /** Re-reads every Km from the store (deduplicated). */
   reloadKm(): Promise<void> {
     this.#reloading ??= (async () => {
-      this.#lastReload = this.now();
       this.#touched = new Set();
       const next = new Map<string, KmEntry>();
       for (const { value: c } of await this.credentials.list('km:')) {
@@ -233,22 +260,30 @@ export class MafStore {
     });
   }
 
-  /** Deletes expired client and key registrations; returns how many went. */
+  /**
+   * Deletes expired client and key registrations and expired Km credentials; returns how many went.
+   * Each walks an index ordered by expiry up to now: it reads what it deletes, not the collections.
+   */
   async purgeExpired(): Promise<number> {
-    const now = this.now();
-    let n = 0;
-    for (const { key, value } of await this.keyRegs.list()) {
-      if (value.et <= now && (await this.keyRegs.delete(key))) n++;
-    }
-    for (const { value } of await this.clientRegs.list()) {
-      if (value.et <= now) {
-        await this.deleteRegistration(value);
-        n++;
+    const below = sortableNumber(this.now() + 1);
+    const sweep = async <T>(
+      c: Collection<T>,
+      index: string,
+      drop: (e: { key: string; value: T }) => Promise<boolean>,
+    ) => {
+      let n = 0;
+      for (;;) {
+        const batch = await c.range(index, { below, limit: PURGE_BATCH });
+        for (const e of batch) if (await drop(e)) n++;
+        if (batch.length < PURGE_BATCH) return n;
       }
-    }
-    for (const { key, value } of await this.credentials.list('km:')) {
-      if (value.expiresAt !== undefined && value.expiresAt <= now && (await this.deleteCredential(key))) n++;
-    }
+    };
+    let n = await sweep(this.keyRegs, 'et', ({ key }) => this.keyRegs.delete(key));
+    n += await sweep(this.clientRegs, 'et', async ({ value }) => {
+      await this.deleteRegistration(value);
+      return true;
+    });
+    n += await sweep(this.credentials, 'expiresAt', ({ key }) => this.deleteCredential(key));
     return n;
   }
 

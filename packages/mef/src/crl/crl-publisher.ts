@@ -5,6 +5,7 @@
 // nextUpdate while the MEF runs, and instances sharing one database converge within that period.
 // cRLNumber lives in the store and only grows (RFC 5280 5.2.3), also across instances.
 import { type CertificateAuthority, CRL_REASONS, type CrlReason, issueCrl } from '@m2msec/est';
+import { sortableNumber } from '@m2msec/store';
 import type { MefStore } from '../store/mef-store.js';
 
 export interface CrlPublisherOptions {
@@ -72,9 +73,10 @@ export class CrlPublisher {
 
   async #make(): Promise<PublishedCrl> {
     const now = this.#now();
-    const revoked = (await this.store.issued.list())
-      .map(({ value }) => value)
-      .filter((r) => r.revokedAt !== undefined && r.notAfter > now);
+    // The revoked-by-notAfter index from just past now: the unexpired revoked certificates only.
+    const revoked = (await this.store.issued.range('revoked', { from: sortableNumber(now + 1) })).map(
+      ({ value }) => value,
+    );
     const crlNumber = await this.store.store.transaction(async (tx) => {
       const meta = tx.collection<string>('mef-meta');
       const next = BigInt((await meta.get(CRL_NUMBER_KEY)) ?? '0') + 1n;

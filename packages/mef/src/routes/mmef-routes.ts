@@ -205,9 +205,8 @@ export function mmefRoutes(store: MefStore, o: { mefFqdn: string; vault: KeyVaul
     const b = req.body ?? {};
     fqdnMatches(b.mefFQDN, o.mefFqdn);
     const source = client(req);
-    const registered = (await store.clientRegs.list()).some(
-      ({ value }) => value.mefClientID === source && value.adminFQDN === b.adminFQDN && value.et > now(),
-    );
+    const registered =
+      typeof b.adminFQDN === 'string' && (await store.clientRegistration(source, b.adminFQDN, now())) !== undefined;
     if (!registered) {
       throw new RspfError(
         'FORBIDDEN',

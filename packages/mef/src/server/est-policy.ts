@@ -34,7 +34,7 @@ async function enroleeOf(
     // EST over GBA: the B-TID's Enrolee-ID (from the BSF) names the enrolee registered with that Enrolee-ID.
     const enroleeId = o.gbaEnroleeId?.(id.pskIdentity);
     if (enroleeId === undefined) return undefined;
-    const r = (await store.enrolees.list()).find((e) => e.value.enroleeId === enroleeId)?.value;
+    const r = await store.enroleeById(enroleeId);
     return r ? { record: r } : undefined;
   }
   if (id.kind === 'user') {

@@ -13,7 +13,7 @@ import {
   type KeyVault,
   RspfError,
 } from '@m2msec/rspf';
-import type { Collection, Store, StoreTransaction } from '@m2msec/store';
+import { type Collection, type CollectionTransaction, type Store, sortableNumber } from '@m2msec/store';
 import { PskDirectory } from './psk-directory.js';
 import type {
   ClientRegistration,
@@ -33,6 +33,38 @@ type PskEntry = { key: Buffer; kind: 'enrolee' | 'target'; ref: string };
 /** psk_identity -> the Enrolment Target that uses it (an index, so a lookup by identity reads one row). */
 type TargetPskIndex = { targetId: string };
 
+/** Index key of a Mmef client registration: the client and the administrating stakeholder it registered for. */
+export const clientRegKey = (mefClientID: string, adminFQDN: string): string => `${mefClientID}|${adminFQDN}`;
+
+/** How many expired entries one purge step deletes before it looks again (bounded reads, docs/storage.md). */
+const PURGE_BATCH = 500;
+
+// The secondary indexes every request path reads through (docs/storage.md): each lookup a request makes
+// is an index range in the store, never a walk over every enrolee, registration or certificate.
+const enroleeIndexes = { enroleeId: { key: (e: EnroleeRecord) => e.enroleeId } };
+const targetIndexes = {
+  pskIdentity: { key: (t: TargetRecord) => t.pskIdentity },
+  certificateSan: { key: (t: TargetRecord) => t.certificateSan },
+};
+const enrolmentIndexes = {
+  enroleeId: { key: (e: EnrolmentRecord) => e.enroleeId },
+  expiresAt: { key: (e: EnrolmentRecord) => sortableNumber(e.expiresAt) },
+  pendingSince: { key: (e: EnrolmentRecord) => (e.state === 'pending' ? sortableNumber(e.createdAt) : undefined) },
+};
+const clientRegIndexes = {
+  client: { key: (r: ClientRegistration) => clientRegKey(r.mefClientID, r.adminFQDN) },
+  et: { key: (r: ClientRegistration) => sortableNumber(r.et) },
+};
+const keyRegIndexes = { et: { key: (r: KeyRegistration) => sortableNumber(r.et) } };
+const issuedIndexes = {
+  holder: { key: (r: IssuedCertificateRecord) => r.holder },
+  notAfter: { key: (r: IssuedCertificateRecord) => sortableNumber(r.notAfter) },
+  /** Revoked certificates by notAfter: the CRL lists those not yet expired. */
+  revoked: {
+    key: (r: IssuedCertificateRecord) => (r.revokedAt === undefined ? undefined : sortableNumber(r.notAfter)),
+  },
+};
+
 export class MefStore implements EnrolmentRepository {
   readonly enrolees: Collection<EnroleeRecord>;
   readonly targets: Collection<TargetRecord>;
@@ -49,14 +81,14 @@ export class MefStore implements EnrolmentRepository {
     readonly vault: KeyVault,
     private readonly now: () => number,
   ) {
-    this.enrolees = store.collection<EnroleeRecord>('mef-enrolees');
-    this.targets = store.collection<TargetRecord>('mef-targets');
-    this.enrolments = store.collection<EnrolmentRecord>('mef-enrolments');
-    this.clientRegs = store.collection<ClientRegistration>('mef-client-regs');
-    this.keyRegs = store.collection<KeyRegistration>('mef-key-regs');
+    this.enrolees = store.collection<EnroleeRecord>('mef-enrolees', { indexes: enroleeIndexes });
+    this.targets = store.collection<TargetRecord>('mef-targets', { indexes: targetIndexes });
+    this.enrolments = store.collection<EnrolmentRecord>('mef-enrolments', { indexes: enrolmentIndexes });
+    this.clientRegs = store.collection<ClientRegistration>('mef-client-regs', { indexes: clientRegIndexes });
+    this.keyRegs = store.collection<KeyRegistration>('mef-key-regs', { indexes: keyRegIndexes });
     this.targetPsks = store.collection<TargetPskIndex>('mef-target-psk');
     this.psks = new PskDirectory<PskEntry>({ load: (id) => this.loadPsk(id), wipe: (e) => e.key.fill(0) });
-    this.issued = store.collection<IssuedCertificateRecord>('mef-issued-certificates');
+    this.issued = store.collection<IssuedCertificateRecord>('mef-issued-certificates', { indexes: issuedIndexes });
   }
 
   static async open(store: Store, vault: KeyVault, now: () => number = Date.now): Promise<MefStore> {
@@ -75,7 +107,7 @@ export class MefStore implements EnrolmentRepository {
   #unsubscribe: (() => void) | undefined;
 
   /** Tells every instance sharing the store (this one included) that `identity`'s PSK changed. */
-  private changedPsk(tx: StoreTransaction, identity: string): Promise<void> {
+  private changedPsk(tx: CollectionTransaction, identity: string): Promise<void> {
     return tx.events.publish(PSK_CHANNEL, identity);
   }
 
@@ -85,14 +117,18 @@ export class MefStore implements EnrolmentRepository {
     return this.psks.lookup(identity);
   }
 
-  /** Fills the directory from the store (start-up), and indexes targets written before the index existed. */
+  /**
+   * Fills the directory from the store (start-up, and after missed events): the PSK enrolees (their key
+   * range) and the targets in the pskIdentity index, never the certificate enrolees or targets; and
+   * indexes targets written before the identity index collection existed.
+   */
   async reloadPsks(): Promise<void> {
     for (const { value: e } of await this.enrolees.list('psk:')) {
       const id = e.principal.slice(4);
       if (e.sealedKpm)
         this.psks.set(id, { key: await this.vault.open('Kpm', id, e.sealedKpm), kind: 'enrolee', ref: e.principal });
     }
-    for (const { value: t } of await this.targets.list()) {
+    for (const { value: t } of await this.targets.range('pskIdentity', {})) {
       if (!t.pskIdentity || !t.sealedKey || this.psks.peek(t.pskIdentity)) continue;
       await this.targetPsks.put(t.pskIdentity, { targetId: t.targetId });
       this.psks.set(t.pskIdentity, await this.targetPsk(t));
@@ -166,8 +202,8 @@ export class MefStore implements EnrolmentRepository {
       this.psks.delete(principal.slice(4));
     }
     let n = 0;
-    for (const { key, value } of await this.enrolments.list()) {
-      if (value.enroleeId === rec.enroleeId && value.state !== 'revoked') {
+    for (const { key, value } of await this.enrolments.find('enroleeId', rec.enroleeId)) {
+      if (value.state !== 'revoked') {
         await this.enrolments.put(key, { ...value, state: 'revoked' });
         n++;
       }
@@ -176,8 +212,8 @@ export class MefStore implements EnrolmentRepository {
   }
 
   private async revokeCertificatesOf(principal: string): Promise<void> {
-    for (const { value } of await this.issued.list()) {
-      if (value.holder === principal && value.revokedAt === undefined) {
+    for (const { value } of await this.issued.find('holder', principal)) {
+      if (value.revokedAt === undefined) {
         await this.revokeCertificate(value.serialNumber, 'cessationOfOperation');
       }
     }
@@ -238,13 +274,29 @@ export class MefStore implements EnrolmentRepository {
 
   /** Target IDs a TLS session's credential speaks for. */
   async targetIdsFor(session: { pskIdentity?: string; subjectAltNames?: string[] }): Promise<string[]> {
-    const out: string[] = [];
-    for (const { value: t } of await this.targets.list()) {
-      if (session.pskIdentity !== undefined && t.pskIdentity === session.pskIdentity) out.push(t.targetId);
-      if (t.certificateSan && session.subjectAltNames?.some((s) => sanValue(s) === t.certificateSan))
-        out.push(t.targetId);
+    const out = new Set<string>();
+    if (session.pskIdentity !== undefined) {
+      for (const { value: t } of await this.targets.find('pskIdentity', session.pskIdentity)) out.add(t.targetId);
     }
-    return out;
+    for (const san of new Set((session.subjectAltNames ?? []).map(sanValue))) {
+      for (const { value: t } of await this.targets.find('certificateSan', san)) out.add(t.targetId);
+    }
+    return [...out];
+  }
+
+  /** The enrolee registered with this Enrolee-ID (EST over GBA names enrolees by it). */
+  async enroleeById(enroleeId: string): Promise<EnroleeRecord | undefined> {
+    return (await this.enrolees.find('enroleeId', enroleeId, 1))[0]?.value;
+  }
+
+  /** The live Mmef client registration of `mefClientID` for `adminFQDN`, if any (8.3.5.2.7). */
+  async clientRegistration(
+    mefClientID: string,
+    adminFQDN: string,
+    now = this.now(),
+  ): Promise<ClientRegistration | undefined> {
+    return (await this.clientRegs.find('client', clientRegKey(mefClientID, adminFQDN))).find((r) => r.value.et > now)
+      ?.value;
   }
 
   async enroleeRecordFor(principal: EnroleePrincipal): Promise<EnroleeRecord | undefined> {
@@ -299,19 +351,23 @@ export class MefStore implements EnrolmentRepository {
    */
   async purge(pendingMaxAgeMs = 10 * 60_000): Promise<number> {
     const now = this.now();
-    let n = 0;
-    for (const { key, value } of await this.enrolments.list()) {
-      if (now >= value.expiresAt || (value.state === 'pending' && now - value.createdAt > pendingMaxAgeMs)) {
-        if (await this.enrolments.delete(key)) n++;
+    // Each sweep walks an index ordered by time from its start and stops at `now`: it reads what it
+    // deletes, not the collection (an entry whose time has not come is never read).
+    const sweep = async <T>(c: Collection<T>, index: string, below: number) => {
+      let n = 0;
+      for (;;) {
+        const batch = await c.range(index, { below: sortableNumber(Math.max(0, below)), limit: PURGE_BATCH });
+        for (const { key } of batch) if (await c.delete(key)) n++;
+        if (batch.length < PURGE_BATCH) return n;
       }
-    }
+    };
+    // Enrolments past Ke's expiry, and pending ones never attested within pendingMaxAgeMs.
+    let n = await sweep(this.enrolments, 'expiresAt', now + 1);
+    n += await sweep(this.enrolments, 'pendingSince', now - pendingMaxAgeMs);
     // An expired certificate leaves the CRL (RFC 5280 5.1.2.6 allows it) and its record goes.
-    for (const { key, value } of await this.issued.list()) {
-      if (now >= value.notAfter && (await this.issued.delete(key))) n++;
-    }
-    for (const c of [this.clientRegs, this.keyRegs] as Array<Collection<{ et: number }>>) {
-      for (const { key, value } of await c.list()) if (now >= value.et && (await c.delete(key))) n++;
-    }
+    n += await sweep(this.issued, 'notAfter', now + 1);
+    n += await sweep(this.clientRegs, 'et', now + 1);
+    n += await sweep(this.keyRegs, 'et', now + 1);
     return n;
   }
 

@@ -30,7 +30,9 @@ export function collectionFacade<T>(run: Run, ops: CollectionOps<T>): Collection
     put: (key, value) => run(() => ops.put(key, value)),
     insert: (key, value) => run(() => ops.insert(key, value)),
     delete: (key) => run(() => ops.delete(key)),
-    list: (prefix, limit) => run(() => ops.list(prefix, limit)),
+    list: (prefix, limit, offset) => run(() => ops.list(prefix, limit, offset)),
+    find: (index, value, limit) => run(() => ops.find(index, value, limit)),
+    range: (index, bounds) => run(() => ops.range(index, bounds)),
   };
 }
 

@@ -2,7 +2,8 @@ import pg from 'pg';
 import { collectionFacade, type Run, resourceFacade, txRun } from '../lib/facade.js';
 import { Gate } from '../lib/gate.js';
 import { GroupCommit, type Queued } from '../lib/group-commit.js';
-import type { Store, StoreEvents, StoreTransaction, TransactionOptions } from '../types.js';
+import { IndexRegistry } from '../lib/indexes.js';
+import type { CollectionOptions, Store, StoreEvents, StoreTransaction, TransactionOptions } from '../types.js';
 import { pgCollection } from './collection.js';
 import { PgEvents } from './events.js';
 import { PgResourceOps } from './resources.js';
@@ -86,8 +87,11 @@ class PostgresStore implements Store {
     this.resources = resourceFacade(this.#outside, new PgResourceOps(pool, statements));
   }
 
-  collection<T = unknown>(name: string) {
-    return collectionFacade<T>(this.#outside, pgCollection<T>(this.#pool, this.#statements, name));
+  readonly #indexes = new IndexRegistry();
+
+  collection<T = unknown>(name: string, options?: CollectionOptions<T>) {
+    this.#indexes.resolve(name, options as CollectionOptions<never>);
+    return collectionFacade<T>(this.#outside, pgCollection<T>(this.#pool, this.#statements, name, this.#indexes));
   }
 
   /**
@@ -147,7 +151,10 @@ class PostgresStore implements Store {
         const tx: StoreTransaction = {
           kind: 'postgres',
           resources: resourceFacade(run, new PgResourceOps(client, this.#statements)),
-          collection: <C>(name: string) => collectionFacade<C>(run, pgCollection<C>(client, this.#statements, name)),
+          collection: <C>(name: string, options?: CollectionOptions<C>) => {
+            this.#indexes.resolve(name, options as CollectionOptions<never>);
+            return collectionFacade<C>(run, pgCollection<C>(client, this.#statements, name, this.#indexes));
+          },
           // NOTIFY on the transaction's own connection: PostgreSQL delivers it at COMMIT, drops it on ROLLBACK
           // (also of the savepoint).
           events: {

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 
-export const POSTGRES_SCHEMA_VERSION = 1;
+export const POSTGRES_SCHEMA_VERSION = 2;
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
@@ -15,6 +15,7 @@ export function quoteSchema(schema: string): string {
 // The same model as the SQLite schema. COLLATE "C" makes text compare by bytes (= code points), which the
 // srn prefix ranges, the collection key ranges and the ordering by ct/ri rely on, and lets btree indexes
 // serve them. (ty, srn) serves a typed query bounded to a subtree as one index range (see the SQLite
+// schema). Secondary index values of collection entries sit in their rows (i1..i3, u1; see the SQLite
 // schema). Labels are a text[] with a GIN index for the && (any-of) filter. The resource is jsonb.
 const ddl = (s: string) => `
 CREATE SCHEMA IF NOT EXISTS ${s};
@@ -41,6 +42,13 @@ CREATE TABLE IF NOT EXISTS ${s}.collections (
   value jsonb NOT NULL,
   PRIMARY KEY (name, key)
 );
+ALTER TABLE ${s}.collections ADD COLUMN IF NOT EXISTS i1 text COLLATE "C",
+  ADD COLUMN IF NOT EXISTS i2 text COLLATE "C", ADD COLUMN IF NOT EXISTS i3 text COLLATE "C",
+  ADD COLUMN IF NOT EXISTS u1 text COLLATE "C";
+CREATE INDEX IF NOT EXISTS collections_i1 ON ${s}.collections (name, i1, key) WHERE i1 IS NOT NULL;
+CREATE INDEX IF NOT EXISTS collections_i2 ON ${s}.collections (name, i2, key) WHERE i2 IS NOT NULL;
+CREATE INDEX IF NOT EXISTS collections_i3 ON ${s}.collections (name, i3, key) WHERE i3 IS NOT NULL;
+CREATE UNIQUE INDEX IF NOT EXISTS collections_u1 ON ${s}.collections (name, u1) WHERE u1 IS NOT NULL;
 CREATE TABLE IF NOT EXISTS ${s}.store_meta (version integer NOT NULL);
 `;
 

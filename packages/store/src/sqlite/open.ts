@@ -4,7 +4,8 @@ import { LocalEventBus, PendingEvents } from '../events/local-bus.js';
 import { collectionFacade, type Run, resourceFacade, txRun } from '../lib/facade.js';
 import { Gate } from '../lib/gate.js';
 import { GroupCommit, type Queued } from '../lib/group-commit.js';
-import type { Store, StoreTransaction, TransactionOptions } from '../types.js';
+import { IndexRegistry } from '../lib/indexes.js';
+import type { CollectionOptions, Store, StoreTransaction, TransactionOptions } from '../types.js';
 import { SqliteCollectionStatements, sqliteCollection } from './collection.js';
 import { SqliteResourceOps } from './resources.js';
 import { migrateSqlite } from './schema.js';
@@ -62,8 +63,11 @@ class SqliteStore implements Store {
     this.resources = resourceFacade(this.#outside, this.#ops);
   }
 
-  collection<T = unknown>(name: string) {
-    return collectionFacade<T>(this.#outside, sqliteCollection<T>(this.#collections, name));
+  readonly #indexes = new IndexRegistry();
+
+  collection<T = unknown>(name: string, options?: CollectionOptions<T>) {
+    this.#indexes.resolve(name, options as CollectionOptions<never>);
+    return collectionFacade<T>(this.#outside, sqliteCollection<T>(this.#collections, name, this.#indexes));
   }
 
   /**
@@ -97,7 +101,10 @@ class SqliteStore implements Store {
           kind: 'sqlite',
           events: events.events,
           resources: resourceFacade(run, this.#ops),
-          collection: <C>(name: string) => collectionFacade<C>(run, sqliteCollection<C>(this.#collections, name)),
+          collection: <C>(name: string, options?: CollectionOptions<C>) => {
+            this.#indexes.resolve(name, options as CollectionOptions<never>);
+            return collectionFacade<C>(run, sqliteCollection<C>(this.#collections, name, this.#indexes));
+          },
         };
         this.#db.exec('SAVEPOINT grp');
         try {

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 
-export const SQLITE_SCHEMA_VERSION = 1;
+export const SQLITE_SCHEMA_VERSION = 2;
 
 // ri/pi form the tree the CSE walks; srn is the same tree by path. The parent foreign key (pi -> ri,
 // NULL for a root) keeps a child from outliving its parent even when another process deletes it
@@ -39,6 +39,16 @@ CREATE TABLE IF NOT EXISTS collections (
 ) WITHOUT ROWID;
 `;
 
+// Secondary index values of a collection entry (lib/indexes.ts), in the entry's own row: i1..i3 non-unique,
+// u1 unique per collection. Partial indexes: only indexed entries take space; "i1 = ?" and "i1 >= ?"
+// imply "i1 IS NOT NULL", so the planner uses them.
+const INDEX_DDL = `
+CREATE INDEX IF NOT EXISTS collections_i1 ON collections (name, i1, key) WHERE i1 IS NOT NULL;
+CREATE INDEX IF NOT EXISTS collections_i2 ON collections (name, i2, key) WHERE i2 IS NOT NULL;
+CREATE INDEX IF NOT EXISTS collections_i3 ON collections (name, i3, key) WHERE i3 IS NOT NULL;
+CREATE UNIQUE INDEX IF NOT EXISTS collections_u1 ON collections (name, u1) WHERE u1 IS NOT NULL;
+`;
+
 /** Creates the tables if absent (inside one write transaction, so concurrent openers agree). */
 export function migrateSqlite(db: Database.Database): void {
   db.transaction(() => {
@@ -47,6 +57,11 @@ export function migrateSqlite(db: Database.Database): void {
       throw new Error(`store schema version ${version} is newer than this code supports (${SQLITE_SCHEMA_VERSION})`);
     }
     db.exec(DDL);
+    const columns = new Set((db.pragma('table_info(collections)') as Array<{ name: string }>).map((c) => c.name));
+    for (const c of ['i1', 'i2', 'i3', 'u1']) {
+      if (!columns.has(c)) db.exec(`ALTER TABLE collections ADD COLUMN ${c} TEXT`);
+    }
+    db.exec(INDEX_DDL);
     if (version < SQLITE_SCHEMA_VERSION) db.pragma(`user_version = ${SQLITE_SCHEMA_VERSION}`);
   }).immediate();
 }
