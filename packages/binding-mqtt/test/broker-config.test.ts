@@ -3,7 +3,12 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { userAcls, writeMosquittoConfig } from '../../../infra/mosquitto/write-config.js';
+import {
+  type MosquittoClientIds,
+  type MosquittoCse,
+  userAcls,
+  writeMosquittoConfig,
+} from '../../../infra/mosquitto/write-config.js';
 
 const dirs: string[] = [];
 const dir = () => {
@@ -34,7 +39,7 @@ describe('writeMosquittoConfig', () => {
     expect(conf).toMatch(/^psk_file .*\/psk$/m);
   });
 
-  it.each([
+  it.each<[string, { cses?: MosquittoCse[]; clients?: MosquittoClientIds[] }, RegExp]>([
     ['a username with a wildcard', { clients: [{ username: 'a+b', ids: ['Cx'] }] }, /cannot be one MQTT topic level/],
     ['an ID with a slash', { clients: [{ username: 'u', ids: ['id-in/Cx'] }] }, /cannot be one MQTT topic level/],
     ['a CSE-ID without /', { cses: [{ username: 'id-in', cseId: 'id-in' }] }, /not an SP-relative CSE-ID/],

@@ -30,7 +30,10 @@ async function handshake(label: string): Promise<{ server: Buffer; client: Buffe
       pskCallback: (_socket, identity) => (identity === kpmID ? kpm : null),
     },
     (socket) => {
-      serverExport = socket.exportKeyingMaterial(EXPORTER_LENGTH, label);
+      // @types/node declares the context required; Node accepts it omitted (RFC 5705 "no context", which in
+      // TLS 1.2 differs from an empty context and is what `openssl s_client -keymatexport` uses).
+      const exporter = socket.exportKeyingMaterial.bind(socket) as (length: number, label: string) => Buffer;
+      serverExport = exporter(EXPORTER_LENGTH, label);
       socket.end();
     },
   );

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { fourPassHello, fourPassNego } from '../src/four-pass/client.js';
 import {
+  type DskppClientCredentials,
   DskppError,
   DskppServer,
   decodeMessage,
@@ -44,7 +45,14 @@ describe('xmllint --schema schema/dskpp.xsd', () => {
     keys: new MemoryProvisionedKeyStore(),
     stateKeys: [{ id: 1, key: new Uint8Array(32).fill(9) }],
   });
-  const creds = { ...record, serverUrl: URL_S, device: DEVICE };
+  // The device's side of the record (the MEF's registered transport public key is not a client credential).
+  const creds: DskppClientCredentials = {
+    serverUrl: URL_S,
+    clientId: record.clientId,
+    authenticationCode: record.authenticationCode,
+    sharedKey: record.sharedKey,
+    device: DEVICE,
+  };
 
   it('accepts every message of a 4-pass and a 2-pass run and an error response', async () => {
     const messages: string[] = [];

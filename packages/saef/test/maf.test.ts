@@ -19,11 +19,15 @@ import {
 const MAF = 'maf.m2msec.org';
 const kmId = 'km-ae1@maf.m2msec.org';
 const km = randomBytes(32);
+// @types/node declares the exporter's context required; Node accepts it omitted (RFC 5705 "no context", which in
+// TLS 1.2 differs from an empty context and is what the oneM2M exporter labels use).
+const exporterOf = (s: TLSSocket) =>
+  s.exportKeyingMaterial.bind(s) as (length: number, label: string, context?: Buffer) => Buffer;
 
 // The MAF stand-in: registers the Kc of each MAF Handshake (Key Registration) for retrieval by B.
 const registered = new Map<string, MafKeyRecord>();
 const maf = createServer(pskServerOptions({ resolve: (id) => (id === kmId ? km : undefined) }), (s: TLSSocket) => {
-  const k = connectionKeyFromMafSession((n, l, c) => s.exportKeyingMaterial(n, l, c), MAF);
+  const k = connectionKeyFromMafSession(exporterOf(s), MAF);
   registered.set(k.keyIdentifier, { kc: k.kc, expiresAt: Date.now() + 60_000, suid: 32, entityId: 'Cmaf1' });
   s.end('registered\n');
 });
@@ -37,7 +41,7 @@ describe('MAF-based SAEF', () => {
     // A: MAF Handshake, then Kc from its own side of the exporter.
     const a = await new Promise<ReturnType<typeof connectionKeyFromMafSession>>((resolve, reject) => {
       const s = connect({ host: '127.0.0.1', port: mafPort, ...pskClientOptions({ identity: kmId, key: km }) }, () => {
-        resolve(connectionKeyFromMafSession((n, l, c) => s.exportKeyingMaterial(n, l, c), MAF));
+        resolve(connectionKeyFromMafSession(exporterOf(s), MAF));
       });
       s.on('error', reject);
       s.on('data', () => s.end());

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
+import type { RequestPrimitive } from '@m2msec/protocol';
 import { OneM2MClient } from '@m2msec/saef';
 import { openSoftwareSecureEnvironment } from '@m2msec/secure-environment';
 import { CredentialStore } from '@m2msec/sensitive-data';
@@ -57,7 +58,7 @@ beforeAll(async () => {
   const transport = associationTransportContext({ registry, bindings });
   // A stand-in registrar: CREATE <AE> assigns Cnew1; anything else echoes the transport context.
   const handler = bindRegisteredAes(
-    async (raw: any, t) =>
+    async (raw: RequestPrimitive, t) =>
       raw.op === 1
         ? { rsc: 2001, rqi: raw.rqi, pc: { 'm2m:ae': { aei: 'Cnew1' } } }
         : { rsc: 2000, rqi: raw.rqi, pc: t },
@@ -66,9 +67,10 @@ beforeAll(async () => {
   server = createServer(psk.tlsOptions, async (req, res) => {
     try {
       const t = transport(req);
-      const rsp = await handler({ op: req.method === 'POST' ? 1 : 2, ty: 2, rqi: 'x' }, t);
+      const rsp = await handler({ op: req.method === 'POST' ? 1 : 2, to: 'cse-in', ty: 2, rqi: 'x' }, t);
       res.setHeader('X-M2M-RSC', String(rsp.rsc));
-      res.end(JSON.stringify({ ...rsp.pc, tls: { pskIdentity: t.tls?.pskIdentity } }));
+      const pc = typeof rsp.pc === 'object' && rsp.pc !== null ? rsp.pc : {};
+      res.end(JSON.stringify({ ...pc, tls: { pskIdentity: t.tls?.pskIdentity } }));
     } catch (e) {
       res.setHeader('X-M2M-RSC', String((e as { rsc?: number }).rsc));
       res.end('{}');
