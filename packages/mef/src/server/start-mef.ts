@@ -36,6 +36,7 @@ import { CRL_PATH, crlRoute } from '../crl/crl-route.js';
 import { DigestAuthenticator } from '../digest/digest.js';
 import { sharedDigestSecret, sharedNonceCounts } from '../digest/shared-nonces.js';
 import { gbaAdminRoutes } from '../gba/admin-routes.js';
+import { GBA_ADMIN_OPERATIONS } from '../gba/schemas.js';
 import { type EstOverGba, estOverGba } from '../gba/est-over-gba.js';
 import { createMefBsf, GBA_UB_PATH, GBA_ZN_PATH, type MefGbaOptions } from '../gba/start-bsf.js';
 import { jsonAnswer, withBearerToken } from '../lib/edge-json.js';
@@ -469,6 +470,7 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
       digestRealm: realm,
       ...(userGuard ? { afterUserChange: (u: string) => userGuard.reset(u) } : {}),
       ...(crl ? { afterRevocation: () => crl.regenerate() } : {}),
+      ...(gba ? { moreOperations: GBA_ADMIN_OPERATIONS } : {}),
     }),
     ...withBearerToken(o.admin.token, [
       {
