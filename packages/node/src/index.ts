@@ -1,5 +1,8 @@
 // @m2msec/node: the composition layer (DESIGN.md section 1). createCseNode is the one composition of a
 // CSE (IN-CSE, or MN-CSE with a registrar); createMnCse the embedding entry point for gateways.
+
+export { IN_CSE_ADMIN_OPERATIONS, inCseAdminOpenApi, OPENAPI_PATH } from './admin-openapi.js';
+export { adminRoutes } from './admin-routes.js';
 export { administratorsOf, type InCseAdministration, openAdministration } from './administration.js';
 export { authorizationOptions } from './authorization-options.js';
 export {

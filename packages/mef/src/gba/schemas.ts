@@ -16,7 +16,7 @@ const subscriberBody: BodySchema = {
   additionalProperties: false,
   required: ['k', 'enroleeId', 'targets'],
   properties: {
-    k: hex(16, 'k', "The subscriber key K (TS 35.206), as hex; it never comes out of the MEF."),
+    k: hex(16, 'k', 'The subscriber key K (TS 35.206), as hex; it never comes out of the MEF.'),
     opc: hex(16, 'opc', 'OPc, as hex (give exactly one of opc and op).'),
     op: hex(16, 'op', 'OP, as hex; the MEF derives OPc (give exactly one of opc and op).'),
     sqn: hex(6, 'sqn', 'The last SQN the HSS used (48 bits); SEQ_HE = SQN >> IND bits (TS 33.102 C.1.1).'),
