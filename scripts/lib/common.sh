@@ -38,5 +38,22 @@ install_when_changed() {
     echo "installing dependencies (log: .data/logs/install.log)" >&2
     run_logged 'pnpm install' .data/logs/install.log pnpm install --frozen-lockfile --reporter=append-only
     touch "$stamp"
+  else
+    echo "dependencies up to date: install skipped" >&2
+  fi
+}
+# Builds the IN-CSE and what it depends on only when a source, manifest or tsconfig changed since the last
+# successful build (turbo would also skip the work, but only after starting up and hashing every package).
+build_when_changed() {
+  local stamp=apps/in-cse/dist/.m2msec-build-stamp
+  if [ ! -f "$stamp" ] || [ -n "$(find packages/*/src apps/*/src packages/*/package.json apps/*/package.json \
+    packages/*/tsconfig.json apps/*/tsconfig.json tsconfig.base.json pnpm-lock.yaml -newer "$stamp" 2>/dev/null | head -n 1)" ]; then
+    echo "building the IN-CSE (log: .data/logs/build.log)" >&2
+    local started=.data/logs/.build-started
+    touch "$started" # a file edited during the build is newer than the stamp: built again next time
+    run_logged 'build' .data/logs/build.log pnpm run build --output-logs=errors-only --filter @m2msec/in-cse...
+    mv "$started" "$stamp"
+  else
+    echo "build up to date: build skipped" >&2
   fi
 }

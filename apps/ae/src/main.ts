@@ -8,10 +8,11 @@ import { createInterface } from 'node:readline';
 //                                     "watch": {"to","everyMs"} prints a "retrieved" line per RETRIEVE
 //   m2msec-ae load --config ae.json --count N [--interval-ms 1000] [--duration-ms 10000] [--stem-prefix Csim]
 import { answerHelpAndVersion } from '@m2msec/node/cli';
-import { aeOptions, ConfigError, readConfig } from './config.js';
+import { type AeFileConfig, aeOptions, ConfigError, readConfig } from './config.js';
 import { aeDeviceConfig } from './device-config.js';
 import { progressPrinter, runLoad } from './load.js';
 import { ReferenceAe } from './reference-ae.js';
+import { plainError } from './transport-failure.js';
 
 // --help / --version answer before anything is read or opened (issue 19).
 answerHelpAndVersion({
@@ -27,6 +28,8 @@ answerHelpAndVersion({
 });
 
 const out = (o: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(o)}\n`);
+/** The configured transport, once read: a TLS failure is then explained by the option to check. */
+let transport: AeFileConfig['transport'] | undefined;
 
 function args(argv: string[]): Map<string, string> {
   const m = new Map<string, string>();
@@ -48,6 +51,7 @@ function int(m: Map<string, string>, name: string, def: number): number {
 
 async function run(configPath: string): Promise<void> {
   const config = readConfig(configPath);
+  transport = config.transport;
   const options = aeOptions(config);
   const deviceConfig = aeDeviceConfig(config, options, configPath);
   const ae = new ReferenceAe(options);
@@ -90,7 +94,7 @@ async function run(configPath: string): Promise<void> {
         event: 'response',
         id,
         rsc: rsc ?? 0,
-        dbg: (e as Error).message,
+        dbg: plainError(e, transport),
         ms: Math.round(performance.now() - started),
       });
     }
@@ -110,7 +114,7 @@ async function run(configPath: string): Promise<void> {
           ...(await ae.openContent(r.pc)),
         });
       } catch (e) {
-        out({ event: 'retrieved', to, rsc: (e as { rsc?: number }).rsc ?? 0, dbg: (e as Error).message });
+        out({ event: 'retrieved', to, rsc: (e as { rsc?: number }).rsc ?? 0, dbg: plainError(e, transport) });
       }
     }, everyMs);
     process.once('beforeExit', () => clearInterval(timer));
@@ -124,7 +128,7 @@ async function run(configPath: string): Promise<void> {
       const r = await ae.post({ seq: n, value: Math.round(Math.random() * 1000) / 10, at: new Date().toISOString() });
       out({ event: 'posted', seq: n, rsc: r.rsc, dbg: r.dbg, ms: Math.round(performance.now() - started) });
     } catch (e) {
-      out({ event: 'posted', seq: n, rsc: (e as { rsc?: number }).rsc ?? 0, dbg: (e as Error).message });
+      out({ event: 'posted', seq: n, rsc: (e as { rsc?: number }).rsc ?? 0, dbg: plainError(e, transport) });
     }
     await new Promise((r) => setTimeout(r, interval));
   }
@@ -132,6 +136,7 @@ async function run(configPath: string): Promise<void> {
 
 async function load(configPath: string, m: Map<string, string>): Promise<void> {
   const config = readConfig(configPath);
+  transport = config.transport;
   const count = int(m, 'count', 10);
   const prefix = m.get('stem-prefix') ?? 'Csim';
   const result = await runLoad({
@@ -156,7 +161,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((e) => {
-  const message = e instanceof ConfigError ? e.message : `failed: ${(e as Error).message}`;
+  const message = e instanceof ConfigError ? e.message : `failed: ${plainError(e, transport)}`;
   out({ event: 'error', message });
   process.stderr.write(`ae: ${message}\n`);
   process.exit(e instanceof ConfigError ? 2 : 1);

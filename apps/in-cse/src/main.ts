@@ -36,6 +36,16 @@ async function main(): Promise<void> {
         `${config.cse.adminOriginators.join(', ')}). Never expose it; set "profile": "secure" for a deployment (docs/administration.md) ***`,
     );
   }
+  // Before the ready line: a Ctrl-C sent as soon as it is read stops the CSE cleanly (exit 0), never by
+  // the signal's default action.
+  const shutdown = async (signal: string) => {
+    lifecycle(log, undefined, 'stopping', { signal }, 'shutting down');
+    await node.stop();
+    lifecycle(log, undefined, 'stopped', {}, 'IN-CSE stopped');
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
   log.info(
     {
       kind: 'lifecycle',
@@ -49,14 +59,6 @@ async function main(): Promise<void> {
     },
     'IN-CSE ready',
   );
-  const shutdown = async (signal: string) => {
-    lifecycle(log, undefined, 'stopping', { signal }, 'shutting down');
-    await node.stop();
-    lifecycle(log, undefined, 'stopped', {}, 'IN-CSE stopped');
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
 }
 
 main().catch((e) => {

@@ -1,6 +1,7 @@
 // Issue 19 items 2 and 3 against the IN-CSE process: the access and security lines of an allowed request,
 // a 4103, a 4106 and a replayed DerivedKey handshake, read from its log; no provisioned key in the log, in
-// hex or base64; the operations listener's /metrics scraped for the counters, /healthz and /readyz answering.
+// hex or base64; the association lifecycle lines; the operations listener's /metrics scraped for the
+// counters, /healthz and /readyz answering.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,7 +56,7 @@ beforeAll(async () => {
     state: taStore.collection('ta'),
     authorize: () => true,
   });
-});
+}, 180_000);
 
 afterAll(async () => {
   await s?.cse.stop();
@@ -160,6 +161,38 @@ describe('IN-CSE access and security lines', () => {
       msg: 'PSK handshake refused',
     });
     expect(sec.detail).toMatch(/refused: duplicate/);
+  });
+
+  it('an association: established and closed lifecycle lines with framework and identity, no key', async () => {
+    const r = await asAe('GET', '/cse-in/observed', AE);
+    expect(r.rsc).toBe(2000);
+    const credentialId = `12-${aeId}`;
+    const established = await lineWhere(
+      (l) => l.kind === 'lifecycle' && l.event === 'association-established' && l.credentialId === credentialId,
+      'for the association',
+    );
+    expect(established).toMatchObject({
+      framework: 'psk',
+      pskIdentity: aeId,
+      peer: '127.0.0.1',
+      msg: 'security association established',
+    });
+    // openssl s_client closes once answered: the association's end is a line too.
+    const closed = await lineWhere(
+      (l) => l.kind === 'lifecycle' && l.event === 'association-closed' && l.credentialId === credentialId,
+      'for the closed association',
+    );
+    expect(closed).toMatchObject({ framework: 'psk', pskIdentity: aeId, reason: 'connection closed' });
+    // The DerivedKey association of the replay test: established once, its replay refused before any.
+    expect(lines().filter((l) => l.event === 'association-established' && l.framework === 'derived-key')).toHaveLength(
+      1,
+    );
+    for (const l of lines().filter((x) => x.kind === 'lifecycle' && String(x.event).startsWith('association-'))) {
+      expect(Object.keys(l).sort()).toEqual(
+        expect.arrayContaining(['credentialId', 'event', 'framework', 'kind', 'msg', 'provenIds']),
+      );
+      expect(JSON.stringify(l)).not.toMatch(/key"?:|[0-9a-f]{64}/i);
+    }
   });
 
   it('no provisioned key reaches the log, in hex or base64', () => {

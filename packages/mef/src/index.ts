@@ -5,6 +5,7 @@ export { CrlPublisher, type CrlPublisherOptions, type PublishedCrl } from './crl
 export { CRL_PATH, crlRoute } from './crl/crl-route.js';
 export { DigestAuthenticator, digestHa1, parseDigestHeader } from './digest/digest.js';
 export { gbaAdminRoutes } from './gba/admin-routes.js';
+export { GBA_ADMIN_OPERATIONS } from './gba/schemas.js';
 export { createMefBsf, GBA_UB_PATH, GBA_ZN_PATH, type MefGbaOptions, type RunningBsf } from './gba/start-bsf.js';
 export { MEF_KEK_ID, openKeyVault } from './lib/vault.js';
 export { enrolmentRoutes } from './routes/enrolment-routes.js';

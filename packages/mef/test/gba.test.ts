@@ -6,8 +6,11 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import { join } from 'node:path';
+import SwaggerParser from '@apidevtools/swagger-parser';
 import { bootstrap, Usim, ZnClient } from '@m2msec/gba';
+import { openApiPath } from '@m2msec/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GBA_ADMIN_OPERATIONS, gbaAdminRoutes } from '../src/index.js';
 import { startTestMef, type TestMef, tmp } from './helpers.js';
 
 const NAF = 'id-in.m2msec.org';
@@ -127,7 +130,7 @@ describe('MEF as GBA BSF', () => {
     await refused({ targets: [] }, /targets/);
     await refused({ targets: ['not a name'] }, /Enrolment Target/);
     await refused({ sqn: 12 }, /sqn must be 6 bytes/);
-    await refused({ seq: 1 }, /unknown field 'seq'/);
+    await refused({ seq: 1 }, /the GBA subscriber request has an unknown attribute 'seq'/);
     expect((await t.admin('GET', '/admin/gba/subscribers/device9@ims.m2msec.org')).status).toBe(404);
 
     const noToken = await fetch(`${t.mef.urls.admin}/admin/gba/subscribers/${s.impi}`);
@@ -200,5 +203,35 @@ describe('MEF as GBA BSF', () => {
         },
       }),
     ).rejects.toThrow(/nafCredentials or nafTrustAnchors/);
+  });
+
+  // The GBA operations join the MEF admin API's OpenAPI document when the MEF is a BSF (issue 19 item 7).
+  it('publishes the GBA routes in the admin OpenAPI document, valid and with the schema that checks the body', async () => {
+    const r = await t.admin('GET', '/admin/openapi.json');
+    expect(r.status).toBe(200);
+    const doc = r.body;
+    await expect(SwaggerParser.validate(structuredClone(doc))).resolves.toBeTruthy();
+    const served = gbaAdminRoutes({} as never, { token: 'x' })
+      .filter((r) => r.method !== '*')
+      .map((r) => `${r.method} ${openApiPath(r.path)}`)
+      .sort();
+    const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>)
+      .filter(([path]) => path.startsWith('/admin/gba/'))
+      .flatMap(([path, item]) => Object.keys(item).map((m) => `${m.toUpperCase()} ${path}`))
+      .sort();
+    expect(documented).toEqual(served);
+    expect(served).toHaveLength(GBA_ADMIN_OPERATIONS.length);
+    const put = GBA_ADMIN_OPERATIONS.find((o) => o.method === 'PUT')!;
+    expect(doc.paths[openApiPath(put.path)].put.requestBody.content['application/json'].schema).toEqual(
+      JSON.parse(JSON.stringify(put.body)),
+    );
+    // A MEF without GBA does not document them.
+    const plain = await startTestMef();
+    try {
+      const paths = Object.keys((await plain.admin('GET', '/admin/openapi.json')).body.paths);
+      expect(paths.some((p) => p.startsWith('/admin/gba/'))).toBe(false);
+    } finally {
+      await plain.close();
+    }
   });
 });

@@ -11,6 +11,8 @@ import { AUDIT_PATH, auditLogReader } from '@m2msec/administration';
 import type { Cse } from '@m2msec/cse';
 import { handleMafKeyNotification, MAF_KEY_NOTIFICATION_PATH } from '@m2msec/maf';
 import {
+  type BodySchema,
+  checkBody,
   type EdgeRequest,
   type EdgeResponse,
   type EdgeRoute,
@@ -21,6 +23,7 @@ import {
 import { handleKeyAnnouncement, KEY_ANNOUNCEMENT_PATH } from '@m2msec/rspf';
 import { associationTransportContext } from '@m2msec/security-association';
 import type { Logger } from 'pino';
+import { IN_CSE_ADMIN_OPERATIONS, inCseAdminOpenApi, OPENAPI_PATH } from './admin-openapi.js';
 import type { InCseAdministration } from './administration.js';
 import { EXPLAIN_PATH, explainRoute } from './explain-route.js';
 import { jsonAnswer, jsonBody, queryObject } from './json-body.js';
@@ -82,7 +85,13 @@ export function adminRoutes(
     return { originator, name: admin.principal.name };
   };
   const refused = (a: { originator: string; name: string } | EdgeResponse): a is EdgeResponse => !('name' in a);
-  return [
+  /** The body's refusal by the schema its OpenAPI document publishes (admin-openapi.ts), or undefined. */
+  const badBody = (path: string, body: unknown): EdgeResponse | undefined => {
+    const schema = IN_CSE_ADMIN_OPERATIONS.find((o) => o.method === 'POST' && o.path === path)?.body as BodySchema;
+    const refusal = checkBody(schema, body);
+    return refusal === undefined ? undefined : jsonAnswer(400, { error: refusal });
+  };
+  const routes: EdgeRoute[] = [
     {
       method: 'GET',
       path: AUDIT_PATH,
@@ -104,6 +113,8 @@ export function adminRoutes(
       async handle(req) {
         if (!security.derivedKey) return jsonAnswer(404, { error: 'DerivedKey mode is not enabled' });
         const body = jsonBody(req);
+        const bad = badBody(DK_REVOCATION_PATH, body);
+        if (bad) return bad;
         try {
           const revoked = await security.derivedKey.applyRevocation(body);
           log.info({ revoked: revoked.map(String) }, 'DerivedKey revocation applied');
@@ -206,6 +217,8 @@ export function adminRoutes(
       maxBodyBytes: 4 * 1024,
       async handle(req) {
         if (!security.rspfKeys) return jsonAnswer(404, { error: 'this CSE is not an Enrolment Target of a MEF' });
+        const bad = badBody(KEY_ANNOUNCEMENT_PATH, jsonBody(req));
+        if (bad) return bad;
         const r = await handleKeyAnnouncement(security.rspfKeys, jsonBody(req));
         return jsonAnswer(r.status, r.body);
       },
@@ -217,9 +230,25 @@ export function adminRoutes(
       maxBodyBytes: 4 * 1024,
       async handle(req) {
         if (!security.maf) return jsonAnswer(404, { error: 'this CSE is not a MAF client' });
+        const bad = badBody(MAF_KEY_NOTIFICATION_PATH, jsonBody(req));
+        if (bad) return bad;
         const r = await handleMafKeyNotification(security.maf.keys, jsonBody(req));
         return jsonAnswer(r.status, r.body);
       },
     },
+    // This surface as OpenAPI 3.1 (admin-openapi.ts): open, it names routes, never a credential.
+    {
+      method: 'GET',
+      path: OPENAPI_PATH,
+      async handle() {
+        return jsonAnswer(200, inCseAdminOpenApi({ cseId: idContext.cseId }));
+      },
+    },
   ];
+  // Every route served is documented (a missing one stops the CSE at start).
+  for (const r of routes) {
+    if (!IN_CSE_ADMIN_OPERATIONS.some((o) => o.method === r.method && o.path === r.path))
+      throw new Error(`admin route ${r.method} ${r.path} is not in IN_CSE_ADMIN_OPERATIONS (admin-openapi.ts)`);
+  }
+  return routes;
 }

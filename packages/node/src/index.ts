@@ -3,6 +3,8 @@
 
 /** Where an MN-CSE's `extras` take the MAF's key notifications (mount them to name this in security.maf). */
 export { MAF_KEY_NOTIFICATION_PATH } from '@m2msec/maf';
+export { IN_CSE_ADMIN_OPERATIONS, inCseAdminOpenApi, OPENAPI_PATH } from './admin-openapi.js';
+export { adminRoutes } from './admin-routes.js';
 export { administratorsOf, type InCseAdministration, openAdministration } from './administration.js';
 export { authorizationOptions } from './authorization-options.js';
 export {

@@ -6,6 +6,7 @@ import type { Administrators } from '@m2msec/administration';
 import { createAuthenticator } from '@m2msec/authentication';
 import type { CredentialBinding } from '@m2msec/identification';
 import { MAF_KEY_NOTIFICATION_PATH } from '@m2msec/maf';
+import { lifecycle } from '@m2msec/observability';
 import type { RequestHandler } from '@m2msec/protocol';
 import type { EnrolmentTargetKeys } from '@m2msec/rspf';
 import {
@@ -131,9 +132,23 @@ export async function openSecurity(
       b.cseId ? { kind: 'cse', cseId: b.cseId } : { kind: 'ae', aeIds: b.aeIds ?? [] },
     );
   }
+  // Lifecycle lines of every association (identifiers and facts, never key material).
   const registry = new SecurityAssociationRegistry({
-    onTeardown: (a, reason) =>
-      log.info({ credentialId: a.credentialId, framework: a.framework, reason }, 'SA torn down'),
+    onLifecycle: (event, a, facts) =>
+      lifecycle(
+        log,
+        undefined,
+        `association-${event}`,
+        {
+          framework: a.framework,
+          credentialId: a.credentialId,
+          ...(a.pskIdentity ? { pskIdentity: a.pskIdentity } : {}),
+          provenIds: a.provenIds,
+          ...(a.peerCertificate ? { certificate: a.peerCertificate.fingerprint256 } : {}),
+          ...facts,
+        },
+        `security association ${event}`,
+      ),
   });
   // Revocations made at any instance sharing the store (docs/scale-out.md): each holds the keys in its
   // own SE, so each removes the key and tears down its sessions, also when it starts after the fact.

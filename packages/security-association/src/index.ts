@@ -51,6 +51,6 @@ export {
 } from './policy/reference-point-policy.js';
 export type { SaefFramework, SecurityAssociation } from './registry/association.js';
 export { type KeyExporter, keyExporter } from './registry/key-exporter.js';
-export { type RegistryOptions, SecurityAssociationRegistry } from './registry/registry.js';
+export { type AssociationEvent, type RegistryOptions, SecurityAssociationRegistry } from './registry/registry.js';
 export { type BindRegisteredAeOptions, bindRegisteredAes } from './transport/bind-registered-ae.js';
 export { type AssociationTransportOptions, associationTransportContext } from './transport/transport-context.js';

@@ -123,7 +123,11 @@ export class HttpRequestSender implements RequestSender {
         timeoutMs,
       );
       request.on('error', (e: NodeJS.ErrnoException) => {
-        finish(unreachable(`${where} is not reachable (${e.code ?? 'connection failed'})`));
+        // The socket's error stays as the cause (never in the message): a caller may explain a TLS
+        // failure by its code and alert (the AE does); the message names the code only.
+        const err = unreachable(`${where} is not reachable (${e.code ?? 'connection failed'})`);
+        Object.defineProperty(err, 'cause', { value: e, enumerable: false });
+        finish(err);
       });
       request.on('response', (res) => {
         const chunks: Buffer[] = [];

@@ -9,8 +9,14 @@ import type { MafRequest, MafRouteContext } from './context.js';
 
 export const keyIdentifier = (ctx: MafRouteContext, rid: string) => `${rid}@${ctx.mafFqdn}`;
 
+/**
+ * Every key registration, update (rotation) and de-registration passes here: its lifecycle line (the Key
+ * Identifier and the Targets, never the key), then the Targets' notification.
+ */
 export function notifyKeyTargets(ctx: MafRouteContext, targets: readonly string[], rid: string, event: KeyEvent) {
-  return notifyTargets(ctx.notify, targets, keyIdentifier(ctx, rid), event);
+  const id = keyIdentifier(ctx, rid);
+  ctx.log?.(`key ${event}`, { kind: 'lifecycle', event: `key-${event}`, keyIdentifier: id, targetIDs: targets });
+  return notifyTargets(ctx.notify, targets, id, event);
 }
 
 /** The key registration named by the path, 4004 when absent or expired (an expired one is dropped). */

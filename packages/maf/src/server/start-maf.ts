@@ -179,7 +179,12 @@ export async function startMaf(o: StartMafOptions): Promise<RunningMaf> {
   const purge =
     purgeEvery > 0
       ? setInterval(() => {
-          store.purgeExpired().catch((e) => o.log?.warn('purge of expired registrations failed', { error: e.message }));
+          store.purgeExpired().then(
+            (n) =>
+              n > 0 &&
+              o.log?.info('expired registrations removed', { kind: 'lifecycle', event: 'key-expired', count: n }),
+            (e) => o.log?.warn('purge of expired registrations failed', { error: e.message }),
+          );
         }, purgeEvery)
       : undefined;
   purge?.unref();

@@ -14,7 +14,7 @@
 //   GET    /admin/openapi.json                this API as OpenAPI 3.1, from the schemas that check its bodies
 // Every revocation is on the CRL (GET /crl) before it is acknowledged.
 import { CRL_REASONS, type CrlReason, canonicalSerial } from '@m2msec/est';
-import { adminOpenApi, checkBody, type EdgeRequest, type EdgeRoute } from '@m2msec/protocol';
+import { type AdminOperation, adminOpenApi, checkBody, type EdgeRequest, type EdgeRoute } from '@m2msec/protocol';
 import { RspfError } from '@m2msec/rspf';
 import { digestHa1 } from '../digest/digest.js';
 import { jsonAnswer, jsonBody, withBearerToken } from '../lib/edge-json.js';
@@ -72,6 +72,8 @@ export interface AdminRouterOptions {
   afterUserChange?: (username: string) => Promise<void>;
   /** Runs after a revocation committed and before it is acknowledged (the CRL is regenerated). */
   afterRevocation?: () => Promise<unknown>;
+  /** Operations served beside this API on the admin listener (the GBA subscribers), in its OpenAPI document. */
+  moreOperations?: readonly AdminOperation[];
 }
 
 /** A request of the admin API: the edge's, with the JSON body parsed. */
@@ -243,7 +245,7 @@ export function adminRoutes(store: MefStore, o: AdminRouterOptions): EdgeRoute[]
       description:
         'Administrating-stakeholder API of the reference MEF (TS-0003 8.3.2.1, 9.2.2): enrolees, Enrolment ' +
         'Targets, enrolments and EST certificates, revocation. Keys and passwords go in and never come out.',
-      operations: MEF_ADMIN_OPERATIONS,
+      operations: [...MEF_ADMIN_OPERATIONS, ...(o.moreOperations ?? [])],
     }),
   );
   return withBearerToken(o.token, routes);

@@ -1,12 +1,14 @@
 // Admin API for the MEF as GBA BSF (TS-0003 8.3.2.3): the subscriber database that stands in for the
 // HSS, with each subscriber's Enrolee-ID and the Enrolment Targets (NAF FQDNs) that may get its Ks_NAF.
 // Behind the same bearer token as the rest of the admin API; K and OPc go in as hex and never come out.
+// The body is checked against its schema (gba/schemas.ts), which the OpenAPI document publishes.
 //   PUT    /admin/gba/subscribers/<IMPI>  {k, opc | op, sqn?, amf?, enroleeId, targets: [NAF FQDN]}
 //   GET    /admin/gba/subscribers/<IMPI>  {impi, seqHe, amf, enroleeId, enrolmentTargets}
 //   DELETE /admin/gba/subscribers/<IMPI>
 import { type Bsf, DEFAULT_SQN_POLICY, isGbaError } from '@m2msec/gba';
-import type { EdgeRequest, EdgeRoute } from '@m2msec/protocol';
+import { checkBody, type EdgeRequest, type EdgeRoute } from '@m2msec/protocol';
 import { jsonAnswer, jsonBody, withBearerToken } from '../lib/edge-json.js';
+import { GBA_ADMIN_OPERATIONS } from './schemas.js';
 
 class AdminInputError extends Error {}
 class AdminNotFound extends Error {}
@@ -35,12 +37,18 @@ export function gbaAdminRoutes(bsf: Bsf, o: { token: string }): EdgeRoute[] {
   const route =
     (method: string, path: string) =>
     (fn: (req: AdminRequest) => Promise<unknown>): void => {
+      const op = GBA_ADMIN_OPERATIONS.find((a) => a.method === method && a.path === path);
+      if (!op) throw new Error(`GBA admin route ${method} ${path} is not in GBA_ADMIN_OPERATIONS (gba/schemas.ts)`);
       routes.push({
         method,
         path,
         maxBodyBytes: 16 * 1024,
         async handle(req) {
           const json = jsonBody(req) as Record<string, unknown> | undefined;
+          if (op.body) {
+            const refusal = checkBody(op.body, json);
+            if (refusal) return jsonAnswer(400, { code: 'BAD_REQUEST', error: refusal });
+          }
           try {
             return jsonAnswer(200, (await fn({ ...req, json })) ?? {});
           } catch (e) {
@@ -57,16 +65,9 @@ export function gbaAdminRoutes(bsf: Bsf, o: { token: string }): EdgeRoute[] {
     'PUT',
     '/admin/gba/subscribers/:impi',
   )(async (req) => {
-    const b = (req.json ?? {}) as Record<string, unknown>;
-    const known = new Set(['k', 'opc', 'op', 'sqn', 'amf', 'enroleeId', 'targets']);
-    const unknown = Object.keys(b).find((f) => !known.has(f));
-    if (unknown) throw new AdminInputError(`unknown field '${unknown}'`);
+    // The schema admitted the body; what it cannot say is checked here (and the FQDNs by provision).
+    const b = req.json as Record<string, unknown> & { enroleeId: string; targets: string[] };
     if ((b.opc === undefined) === (b.op === undefined)) throw new AdminInputError('give exactly one of opc and op');
-    // The association at the NAF is bound to the Enrolee-ID, so a subscriber without one is useless.
-    if (typeof b.enroleeId !== 'string' || !b.enroleeId) throw new AdminInputError('enroleeId is required');
-    if (!Array.isArray(b.targets) || b.targets.length === 0 || !b.targets.every((t) => typeof t === 'string')) {
-      throw new AdminInputError('targets must be a non-empty list of NAF FQDNs (Enrolment Targets)');
-    }
     const k = hexBytes(b.k, 16, 'k');
     const opc = b.opc !== undefined ? hexBytes(b.opc, 16, 'opc') : undefined;
     const op = b.op !== undefined ? hexBytes(b.op, 16, 'op') : undefined;
@@ -79,7 +80,7 @@ export function gbaAdminRoutes(bsf: Bsf, o: { token: string }): EdgeRoute[] {
         ...(b.amf !== undefined ? { amf: hexBytes(b.amf, 2, 'amf') } : {}),
         ...(b.sqn !== undefined ? { seqHe: seqHeOf(b.sqn) } : {}),
         enroleeId: b.enroleeId,
-        enrolmentTargets: b.targets as string[],
+        enrolmentTargets: b.targets,
       });
     } finally {
       k.fill(0);

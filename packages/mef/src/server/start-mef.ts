@@ -37,6 +37,7 @@ import { DigestAuthenticator } from '../digest/digest.js';
 import { sharedDigestSecret, sharedNonceCounts } from '../digest/shared-nonces.js';
 import { gbaAdminRoutes } from '../gba/admin-routes.js';
 import { type EstOverGba, estOverGba } from '../gba/est-over-gba.js';
+import { GBA_ADMIN_OPERATIONS } from '../gba/schemas.js';
 import { createMefBsf, GBA_UB_PATH, GBA_ZN_PATH, type MefGbaOptions } from '../gba/start-bsf.js';
 import { jsonAnswer, withBearerToken } from '../lib/edge-json.js';
 import { onem2mError } from '../lib/onem2m-answer.js';
@@ -202,7 +203,14 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
     now,
     ...(o.ca && crl ? { checkIssuedCertificate: issuedCertificateCheck(store, o.ca, (s) => crl.isRevoked(s)) } : {}),
     onComplete: (r) => {
-      o.log?.info('enrolment complete', { keId: r.keId, enroleeId: r.enroleeId });
+      // The key's lifecycle line: identifiers only (the KeID names the key, never carries it).
+      o.log?.info('enrolment complete', {
+        kind: 'lifecycle',
+        event: 'key-provisioned',
+        keId: r.keId,
+        enroleeId: r.enroleeId,
+        targets: r.targets.map((t) => t.targetId),
+      });
       if (o.notifyTargets !== false) void notifyTargets(store, r, o.log);
     },
   });
@@ -469,6 +477,7 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
       digestRealm: realm,
       ...(userGuard ? { afterUserChange: (u: string) => userGuard.reset(u) } : {}),
       ...(crl ? { afterRevocation: () => crl.regenerate() } : {}),
+      ...(gba ? { moreOperations: GBA_ADMIN_OPERATIONS } : {}),
     }),
     ...withBearerToken(o.admin.token, [
       {
@@ -506,7 +515,9 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
   const purge = () =>
     Promise.all([
       store.purge().then(
-        (n) => n > 0 && o.log?.info('purged expired or unattested records', { count: n }),
+        (n) =>
+          n > 0 &&
+          o.log?.info('purged expired or unattested records', { kind: 'lifecycle', event: 'key-expired', count: n }),
         (e) => o.log?.warn('purge failed', { error: (e as Error).message }),
       ),
       // Expired GBA challenges and B-TIDs (a B-TID past its key lifetime is refused anyway).

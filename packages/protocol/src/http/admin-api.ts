@@ -18,8 +18,14 @@ export interface AdminOperation {
   path: string;
   summary: string;
   params?: Record<string, { description: string; pattern?: string }>;
-  query?: Record<string, { description: string }>;
+  query?: Record<string, { description: string; pattern?: string }>;
+  /** Request headers the route reads (all optional to the router; the handler says when one is missing). */
+  headers?: Record<string, { description: string }>;
   body?: BodySchema;
+  /** 'none': the route is open or authenticates its body itself (a MAC); the document says so. */
+  security?: 'none';
+  /** Refusal statuses beyond 400 / 401 / 404 (e.g. 403 for a caller that is not an administrator). */
+  refusals?: string[];
 }
 
 const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
@@ -70,13 +76,18 @@ const errorResponse = {
 const operationId = (method: string, path: string) =>
   `${method.toLowerCase()}${openApiPath(path).replace(/[^A-Za-z]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ''))}`;
 
-/** The OpenAPI 3.1 document of an admin API behind a bearer token. */
+/**
+ * The OpenAPI 3.1 document of an admin API behind a bearer token, or behind `authentication` (a security
+ * scheme, e.g. mutualTLS for a security association).
+ */
 export function adminOpenApi(o: {
   title: string;
   version: string;
   description: string;
   operations: readonly AdminOperation[];
+  authentication?: { name: string; scheme: Record<string, unknown> };
 }): Record<string, unknown> {
+  const auth = o.authentication ?? { name: 'bearer', scheme: { type: 'http', scheme: 'bearer' } };
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of o.operations) {
     const path = openApiPath(op.path);
@@ -98,23 +109,32 @@ export function adminOpenApi(o: {
           in: 'query',
           required: false,
           description: p.description,
+          schema: { type: 'string', ...(p.pattern ? { pattern: p.pattern } : {}) },
+        })),
+        ...Object.entries(op.headers ?? {}).map(([name, p]) => ({
+          name,
+          in: 'header',
+          required: false,
+          description: p.description,
           schema: { type: 'string' },
         })),
       ],
+      ...(op.security === 'none' ? { security: [] } : {}),
       ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: op.body } } } } : {}),
       responses: {
         '200': { description: 'Done; the JSON answer', content: { 'application/json': { schema: {} } } },
         '400': errorResponse,
         '401': errorResponse,
         '404': errorResponse,
+        ...Object.fromEntries((op.refusals ?? []).map((status) => [status, errorResponse])),
       },
     };
   }
   return {
     openapi: '3.1.0',
     info: { title: o.title, version: o.version, description: o.description },
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-    security: [{ bearer: [] }],
+    components: { securitySchemes: { [auth.name]: auth.scheme } },
+    security: [{ [auth.name]: [] }],
     paths,
   };
 }

@@ -7,7 +7,15 @@ import type { SecurityAssociation } from './association.js';
 export interface RegistryOptions {
   now?: () => number;
   onTeardown?: (a: SecurityAssociation, reason: string) => void;
+  /**
+   * Each association's life (issue 19 item 2, lifecycle log lines): established, refused at establishment
+   * (its credential already expired), closed (by the peer, or torn down with the reason). The association
+   * holds identifiers and facts only, never key material.
+   */
+  onLifecycle?: (event: AssociationEvent, a: SecurityAssociation, facts: { reason?: string; peer?: string }) => void;
 }
+
+export type AssociationEvent = 'established' | 'refused' | 'closed';
 
 // A gracefully torn-down socket is ended after GRACEFUL_END_MS and destroyed GRACEFUL_CLOSE_MS later.
 const GRACEFUL_END_MS = 100;
@@ -27,12 +35,15 @@ export class SecurityAssociationRegistry {
   /** Binds a socket whose handshake completed; refuses (destroys) one whose credential already expired. */
   establish(socket: TLSSocket, a: Omit<SecurityAssociation, 'establishedAt'>): SecurityAssociation | undefined {
     const sa: SecurityAssociation = { ...a, establishedAt: this.#now() };
+    const peer = socket.remoteAddress ?? '';
     if (sa.expiresAt !== undefined && sa.expiresAt <= sa.establishedAt) {
-      this.end(socket, sa, 'credential expired');
+      this.o.onLifecycle?.('refused', sa, { reason: 'credential expired', peer });
+      this.end(socket, sa, 'credential expired', false, false);
       return undefined;
     }
     this.#bySocket.set(socket, sa);
     this.#live.add(socket);
+    this.o.onLifecycle?.('established', sa, { peer });
     let timer: NodeJS.Timeout | undefined;
     const arm = () => {
       if (sa.expiresAt === undefined) return;
@@ -44,6 +55,8 @@ export class SecurityAssociationRegistry {
     arm();
     socket.once('close', () => {
       if (timer) clearTimeout(timer);
+      // Still bound: closed by the peer (or the server), not torn down (end() said that already).
+      if (this.#bySocket.get(socket) === sa) this.o.onLifecycle?.('closed', sa, { reason: 'connection closed', peer });
       this.#live.delete(socket);
     });
     return sa;
@@ -90,7 +103,8 @@ export class SecurityAssociationRegistry {
     return this.#live.size;
   }
 
-  private end(socket: TLSSocket, a: SecurityAssociation, reason: string, graceful = false): void {
+  private end(socket: TLSSocket, a: SecurityAssociation, reason: string, graceful = false, live = true): void {
+    if (live) this.o.onLifecycle?.('closed', a, { reason, peer: socket.remoteAddress ?? '' });
     this.#live.delete(socket);
     this.#bySocket.delete(socket);
     if (graceful) {
