@@ -94,7 +94,7 @@ export interface MnCseFileConfig {
    * at the registrar, polled every pollSeconds; needs registrar.certificate, whose files a switched
    * credential replaces.
    */
-  deviceConfig?: { node: string; pollSeconds?: number };
+  deviceConfig?: { node: string; pollSeconds?: number; hosts?: Record<string, string> };
   /**
    * This CSE as ESPrim Target (docs/end-to-end-security.md, TS-0003 8.4 / 7.2.2): pre-provisioned
    * pairwiseESPrimKeys, each from a 0600 file (base64 of at least 16 bytes) bound to the AE-ID / CSE-ID it
@@ -281,6 +281,11 @@ export const schema = obj(
     deviceConfig: obj(['node'], {
       node: { type: 'string', pattern: '^/[^/]+/.+' },
       pollSeconds: { type: 'integer', minimum: 1, maximum: 86400 },
+      // Host name of a MEF / MAF / trust anchor server -> the IPv4 address to connect to (split DNS).
+      hosts: {
+        type: 'object',
+        additionalProperties: { type: 'string', pattern: '^\\d{1,3}(\\.\\d{1,3}){3}$' },
+      },
     }),
   },
 );

@@ -110,9 +110,7 @@ describe.each(storeKinds)('TS-0003 8.3.8 security <mgmtObj>s under <node> [%s]',
     // The device's report of version 1 arrives late: refused, the newer configuration stays pending.
     const late = await report({ cfgv: 1 });
     expect(late.rsc, late.dbg).toBe(4105);
-    expect(late.dbg).toBe(
-      'the report is for configVersion 1, the configuration is now at 2: it is not recorded',
-    );
+    expect(late.dbg).toBe('the report is for configVersion 1, the configuration is now at 2: it is not recorded');
     const now = await send({ op: 2, to: 'cse-in/node1/ta', fr: admin });
     expect((now.pc as any)['m2m:tac']).toMatchObject({ cfgv: 2, apst: 1, turi: 'https://127.0.0.1/newer.pem' });
     expect((now.pc as any)['m2m:tac'].aprs).toBeUndefined();
