@@ -42,7 +42,13 @@ export interface AeFileConfig {
    * the CSE hosting it (hostingCseId), polled every pollSeconds; needs an https transport.certificate,
    * whose files a switched credential replaces.
    */
-  deviceConfig?: { node: string; hostingCseId: string; pollSeconds?: number };
+  deviceConfig?: {
+    node: string;
+    hostingCseId: string;
+    pollSeconds?: number;
+    /** Host name of a MEF / MAF / trust anchor server -> the IPv4 address to connect to (split DNS). */
+    hosts?: Record<string, string>;
+  };
   transport:
     | {
         kind: 'http';
@@ -184,6 +190,14 @@ export function readConfig(path: string): AeFileConfig {
     need(
       typeof c.deviceConfig.hostingCseId === 'string' && /^\/[A-Za-z0-9._~-]+$/.test(c.deviceConfig.hostingCseId),
       'deviceConfig.hostingCseId must be like /id-in',
+    );
+    const hosts = c.deviceConfig.hosts;
+    need(
+      hosts === undefined ||
+        (typeof hosts === 'object' &&
+          hosts !== null &&
+          Object.values(hosts).every((a) => typeof a === 'string' && /^\d{1,3}(\.\d{1,3}){3}$/.test(a))),
+      'deviceConfig.hosts maps host names to IPv4 addresses',
     );
   }
   if (c.transport.kind === 'coap') {

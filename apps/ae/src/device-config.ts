@@ -55,6 +55,7 @@ export function aeDeviceConfig(
         credential,
         agent,
         pollMs: (dc.pollSeconds ?? 10) * 1000,
+        ...(dc.hosts ? { resolve: dc.hosts } : {}),
         persist: persistCredentialFiles({ cert: files.cert, key: files.key, trustAnchors: trustAnchorsFile }),
         log: (level, message, fields) => log({ event: 'device-config', level, message, ...fields }),
       });

@@ -23,6 +23,7 @@ import {
   mefRevokeEnrolment,
 } from './mef-client.js';
 import { pushRemoteConfig, remoteConfig } from './remote-config.js';
+import { rotateTrustAnchor } from './ta-rotation.js';
 import { newTotpSecret, otpauthUri } from './totp.js';
 
 // --help / --version answer before anything is read or opened (issue 19).
@@ -46,6 +47,10 @@ const USAGE = `usage: m2msec-console <command> [options] [--json]
   remote-config                     security <mgmtObj>s of every <node> with the status devices reported
   remote-config-push --node N [--ta-fingerprint F --ta-uri U] [--enrol-at MEFCFG]
                                     push a trustAnchorCred and / or a myCertFileCred (enrol at that MEF)
+  rotate-trust-anchor --fingerprint F --uri U [--nodes N1,N2] [--wait S]
+                                    push a trustAnchorCred to every <node> (or those named); progress on
+                                    stderr, the per-node report (applied / failed / pending / refused) on
+                                    stdout after following the devices' reports for S seconds
   revoke-psk --key-id K             revoke a Kpsa and end its live sessions
   cse-audit [--kind K] [--since T] [--limit N]
   audit [--account A] [--action X] [--outcome O] [--since T]   the console's own audit log
@@ -80,6 +85,9 @@ const { positionals, values } = parseArgs({
     'ta-fingerprint': { type: 'string' },
     'ta-uri': { type: 'string' },
     'enrol-at': { type: 'string' },
+    fingerprint: { type: 'string' },
+    nodes: { type: 'string' },
+    wait: { type: 'string' },
     json: { type: 'boolean' },
     help: { type: 'boolean' },
   },
@@ -204,6 +212,20 @@ async function main(): Promise<number> {
             : {}),
           ...(values['enrol-at'] ? { enrolAt: values['enrol-at'] } : {}),
         }),
+      'rotate-trust-anchor': () =>
+        rotateTrustAnchor(
+          cse,
+          {
+            fingerprint: values.fingerprint ?? '',
+            uri: values.uri ?? '',
+            ...(values.nodes ? { nodes: values.nodes.split(',').map((n) => n.trim()) } : {}),
+            waitSeconds: values.wait ? Number(values.wait) : 0,
+          },
+          (r) =>
+            process.stderr.write(
+              `${r.pushed}/${r.total} pushed: applied ${r.applied} failed ${r.failed} pending ${r.pending} refused ${r.refused}\n`,
+            ),
+        ),
       'revoke-psk': () => actions.revokePsk(cse, values['key-id'] ?? ''),
       'cse-audit': () =>
         actions.cseAudit(cse, {
@@ -216,9 +238,14 @@ async function main(): Promise<number> {
     if (!f) throw new actions.ActionError(`unknown command ${cmd}\n${USAGE}`, 2);
     const target = values.uri ?? values['key-id'] ?? values.to ?? values.node;
     try {
-      out(await f());
-      record(cmd, target, 'ok');
-      return 0;
+      const result = await f();
+      // A rotation that did not reach every node is reported, and the exit code says so.
+      const incomplete =
+        cmd === 'rotate-trust-anchor' &&
+        (result as { applied: number; total: number }).applied < (result as { total: number }).total;
+      out(result);
+      record(cmd, target, incomplete ? 'failed' : 'ok');
+      return incomplete ? 1 : 0;
     } catch (e) {
       record(cmd, target, 'failed', (e as Error).message);
       throw e;

@@ -30,6 +30,7 @@ const NAV = [
   ['/enrolments', 'MEF enrolments'],
   ['/maf', 'MAF'],
   ['/bulk', 'Bulk provisioning'],
+  ['/bulk/rotate-trust-anchor', 'Trust anchor rotation'],
   ['/audit', 'Audit log'],
   ['/events', 'Live events'],
 ];

@@ -28,6 +28,7 @@ import {
 } from './mef-client.js';
 import { pushRemoteConfig, remoteConfig } from './remote-config.js';
 import { cookieHeader, cookieValue, type Session, Sessions } from './sessions.js';
+import { checkRotation, type RotationInput, type RotationReport, rotateTrustAnchor } from './ta-rotation.js';
 import { verifyTotp } from './totp.js';
 
 export interface ConsoleDeps {
@@ -41,6 +42,8 @@ export interface ConsoleDeps {
   maf?: AdminApiClient;
   /** Bulk jobs by id (their reports; kept for the process's lifetime). */
   jobs?: Map<string, { account: string; report: BulkReport }>;
+  /** Bulk trust-anchor rotations (ta-rotation.ts) by job ID. */
+  rotations?: Map<string, { account: string; report: RotationReport }>;
   now?: () => number;
 }
 
@@ -96,6 +99,22 @@ const jobView = (id: string, r: BulkReport) =>
     'report',
   )}
   <p><a href="/bulk/job?id=${id}&amp;format=json">report as JSON</a></p>`;
+
+const rotationView = (id: string, r: RotationReport) =>
+  h`<p id="progress" data-finished="${String(r.finished)}">${r.finished ? 'Finished' : 'Running'}: pushed to ${r.pushed} of ${r.total} nodes; ${r.applied} applied, ${r.failed} failed, ${r.pending} pending, ${r.refused} refused</p>
+  <progress max="${r.total}" value="${r.pushed}"></progress>
+  <p>trust anchor <code>${r.fingerprint}</code></p>
+  ${table(
+    ['node', 'trustAnchorCred', 'outcome', 'detail'],
+    r.results.map((x) => [
+      h`${x.node}`,
+      h`${x.rn ?? '—'}`,
+      h`<span class="status-${x.outcome}">${x.outcome}</span>`,
+      h`${x.detail ?? '—'}`,
+    ]),
+    'report',
+  )}
+  <p><a href="/bulk/rotation?id=${id}&amp;format=json">report as JSON</a></p>`;
 
 const csrfField = (s: Session) => h`<input type="hidden" name="_csrf" value="${s.csrf}">`;
 
@@ -658,6 +677,125 @@ export const ROUTES: Route[] = [
         }),
       );
       c.res.redirect(303, `/bulk/job?id=${id}`);
+    },
+  },
+  {
+    method: 'GET',
+    path: '/bulk/rotate-trust-anchor',
+    handle: (d, c) =>
+      send(
+        c,
+        200,
+        'Rotate a trust anchor on all nodes',
+        h`<form method="post" action="/bulk/rotate-trust-anchor">${csrfField(c.session)}
+        <label>certFingerprint (SHA-256 of the DER, hex) <input name="fingerprint" size="70" required></label>
+        <label>URI (https) <input name="uri" size="50" required></label>
+        <label>nodes (resource names, comma-separated; empty: every &lt;node&gt;) <input name="nodes" size="50"></label>
+        <label>follow the devices' reports for (seconds) <input name="wait" value="120" size="5"></label>
+        <button>Rotate</button></form>
+        <h2>Rotations</h2>${table(
+          ['job', 'account', 'progress'],
+          [...(d.rotations ?? new Map()).entries()].map(([id, j]) => [
+            h`<a href="/bulk/rotation?id=${id}">${id}</a>`,
+            h`${j.account}`,
+            h`${j.report.applied}/${j.report.total} applied`,
+          ]),
+        )}`,
+      ),
+  },
+  {
+    method: 'POST',
+    path: '/bulk/rotate-trust-anchor',
+    async handle(d, c) {
+      const nodes = str(c.req.body?.nodes)
+        .split(',')
+        .map((n) => n.trim())
+        .filter(Boolean);
+      const input: RotationInput = {
+        fingerprint: str(c.req.body?.fingerprint),
+        uri: str(c.req.body?.uri),
+        ...(nodes.length ? { nodes } : {}),
+        waitSeconds: Number(str(c.req.body?.wait) || '0'),
+      };
+      try {
+        checkRotation(input);
+      } catch (e) {
+        const message = e instanceof actions.ActionError ? e.message : 'bad request';
+        d.audit.record({
+          account: c.session.account,
+          address: c.address,
+          action: 'rotate-trust-anchor',
+          outcome: 'failed',
+          detail: message,
+        });
+        return send(
+          c,
+          400,
+          'Rotate a trust anchor on all nodes',
+          h`<p class="error">${message}</p><p><a href="/bulk/rotate-trust-anchor">back</a></p>`,
+        );
+      }
+      const id = randomBytes(8).toString('hex');
+      d.rotations ??= new Map();
+      const job = {
+        account: c.session.account,
+        report: {
+          fingerprint: input.fingerprint.toLowerCase(),
+          total: nodes.length,
+          pushed: 0,
+          applied: 0,
+          failed: 0,
+          pending: 0,
+          refused: 0,
+          results: [],
+          finished: false,
+        } as RotationReport,
+      };
+      d.rotations.set(id, job);
+      d.audit.record({
+        account: c.session.account,
+        address: c.address,
+        action: 'rotate-trust-anchor',
+        target: `job ${id}`,
+        outcome: 'ok',
+        detail: `trust anchor ${job.report.fingerprint} to ${nodes.length ? nodes.join(',') : 'every <node>'}`,
+      });
+      void rotateTrustAnchor(d.cse, input, (r) => {
+        job.report = r;
+      }).then(
+        (r) =>
+          d.audit.record({
+            account: job.account,
+            address: c.address,
+            action: 'rotate-trust-anchor-done',
+            target: `job ${id}`,
+            outcome: r.applied === r.total ? 'ok' : 'failed',
+            detail: `${r.applied} applied, ${r.failed} failed, ${r.pending} pending, ${r.refused} refused of ${r.total}`,
+          }),
+        (e: Error) => {
+          job.report = { ...job.report, finished: true };
+          d.audit.record({
+            account: job.account,
+            address: c.address,
+            action: 'rotate-trust-anchor-done',
+            target: `job ${id}`,
+            outcome: 'failed',
+            detail: e.message,
+          });
+        },
+      );
+      c.res.redirect(303, `/bulk/rotation?id=${id}`);
+    },
+  },
+  {
+    method: 'GET',
+    path: '/bulk/rotation',
+    handle(d, c) {
+      const id = str(c.req.query.id);
+      const job = d.rotations?.get(id);
+      if (!job) return send(c, 404, 'Trust anchor rotation', h`<p class="error">no such rotation</p>`);
+      if (c.req.query.format === 'json') return void c.res.json(job.report);
+      send(c, 200, `Trust anchor rotation ${id}`, rotationView(id, job.report), job.report.finished ? undefined : 1);
     },
   },
   {

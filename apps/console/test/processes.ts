@@ -48,7 +48,7 @@ function start(script: string, env: Record<string, string>): { child: ChildProce
 }
 
 async function waitFor(what: string, p: { child: ChildProcess; proc: Proc }, probe: () => Promise<boolean>) {
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 120_000;
   for (;;) {
     if (p.child.exitCode !== null) throw new Error(`${what} exited: ${p.proc.output()}`);
     if (await probe().catch(() => false)) return;

@@ -1,14 +1,17 @@
 // Issue 17 must-show (b): an administrator pushes a trustAnchorCred + myCertFileCred from the console
 // and watches the MN-CSE re-enrol and reconnect, with the status the device reported shown in the
-// console; the CLI gives the same (remote-config, remote-config-push --json). Real IN-CSE (secure
-// profile, certificate listener) and console processes; the MEF's EST service (@m2msec/est with its own
-// CA) and the MN-CSE (createMnCse + @m2msec/device-config, polling its <node>) in this process.
+// console; the CLI gives the same (remote-config, remote-config-push, rotate-trust-anchor --json). Real
+// IN-CSE (secure profile, certificate listener) and console processes; the MEF (@m2msec/mef's startMef:
+// EST with its own CA, the Mmef procedures) and the MN-CSE (createMnCse + @m2msec/device-config,
+// polling its <node>) in this process.
+import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { HttpRequestSender, httpEdge } from '@m2msec/binding-http';
 import {
   type CertificateCredential,
@@ -18,9 +21,11 @@ import {
   frameworkOf,
   type SwitchableAgent,
 } from '@m2msec/device-config';
-import { createCertificateAuthority, createEstServer, estRoutes } from '@m2msec/est';
+import { createCertificateAuthority } from '@m2msec/est';
+import { type RunningMef, startMef } from '@m2msec/mef';
 import { createMnCse, type MnCse } from '@m2msec/mn-cse';
 import { openSoftwareSecureEnvironment, type SecureEnvironment } from '@m2msec/secure-environment';
+import { openSqliteStore, type Store } from '@m2msec/store';
 import { TestCa } from '@m2msec/test-support';
 import express from 'express';
 import { type Browser, chromium } from 'playwright-core';
@@ -40,6 +45,9 @@ let consoleConfigPath: string;
 let origin: string;
 let se: SecureEnvironment;
 let est: Server;
+let taPort: number;
+let mefStore: Store;
+let mefServer: RunningMef;
 let estPort: number;
 let estCaPem: string;
 let mn: MnCse | undefined;
@@ -73,28 +81,34 @@ beforeAll(async () => {
   writeFileSync(estCaPath, estCaPem);
   const app = express();
   app.get('/ca.pem', (_req, res) => void res.type('application/x-pem-file').send(estCaPem));
-  app.use(
-    '/.well-known/est',
-    // EST behind the shared HTTP edge, as the MEF serves it (express strips the mount path).
-    httpEdge(
-      estRoutes(
-        createEstServer({
-          ca: estCa,
-          authorize: (r) => {
-            if (r.clientIdentity.kind !== 'certificate') return 'deny';
-            const asked = r.requestedSan.map((n) => `${n.type === 'dns' ? 'DNS' : 'URI'}:${n.value}`).join(', ');
-            return asked === r.clientIdentity.subjectAltNameText ? 'allow' : 'deny';
-          },
-        }),
-      ),
-    ),
-  );
-  est = createHttpsServer(
-    { cert: estServer.cert, key: estServer.key, ca: [ca.cert, estCaPem], requestCert: true, rejectUnauthorized: false },
-    app,
-  );
+  est = createHttpsServer({ cert: estServer.cert, key: estServer.key }, app);
   await new Promise<void>((r) => est.listen(0, '127.0.0.1', r));
-  estPort = (est.address() as AddressInfo).port;
+  taPort = (est.address() as AddressInfo).port;
+  // The MEF: EST with its own CA and the Mmef procedures on its certificate listener.
+  mefStore = await openSqliteStore({ file: join(dir, 'mef.db') });
+  const mefToken = 'mef-admin-token-for-this-test';
+  mefServer = await startMef({
+    edge: httpEdge,
+    fqdn: 'mef.m2msec.org',
+    store: mefStore,
+    se,
+    ca: estCa,
+    certificate: { host: '127.0.0.1', port: 0, cert: estServer.cert, key: estServer.key, trustAnchors: [ca.cert] },
+    admin: { host: '127.0.0.1', port: 0, token: mefToken },
+  });
+  estPort = Number(new URL(mefServer.urls.certificate!).port);
+  const enrolee = await fetch(`${mefServer.urls.admin}/admin/enrolees/certificate/id-mn.id-in.m2msec.org`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${mefToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      enroleeId: '/id-mn',
+      targets: [],
+      enrolmentExpirySeconds: 86_400,
+      certificateEnrolment: true,
+      subjectAltNames: ['id-mn.id-in.m2msec.org'],
+    }),
+  });
+  expect(enrolee.status, await enrolee.text()).toBe(200);
 
   const certPort = await freePort();
   const cseDir = join(dir, 'in-cse');
@@ -234,6 +248,8 @@ afterAll(async () => {
   await consoleProc?.stop();
   await cse?.stop();
   est?.close();
+  await mefServer?.close();
+  await mefStore?.close();
   await se?.close();
 });
 
@@ -264,7 +280,7 @@ describe.skipIf(!existsSync(CHROMIUM))('remote security configuration in chromiu
     expect(await page.locator('#remote-config').textContent()).toContain('MEFClientRegCfg');
     await page.fill('input[name=node]', 'node-mn');
     await page.fill('input[name=taFingerprint]', certificateFingerprint(estCaPem));
-    await page.fill('input[name=taUri]', `https://mef.m2msec.org:${estPort}/ca.pem`);
+    await page.fill('input[name=taUri]', `https://mef.m2msec.org:${taPort}/ca.pem`);
     await page.fill('input[name=enrolAt]', 'mef');
     await page.click('button:has-text("Push")');
     const result = (await page.locator('#result').textContent()) ?? '';
@@ -344,4 +360,105 @@ describe('remote-config CLI parity (--json)', () => {
       .toBe('applied');
     expect(device.credential.chain).not.toBe(before);
   }, 120_000);
+});
+
+/** The console CLI without blocking this process (the device in it must go on polling meanwhile). */
+function cliAsync(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [fileURLToPath(new URL('../dist/cli.js', import.meta.url)), ...args],
+      { env: { ...process.env, M2MSEC_CONSOLE_CONFIG: consoleConfigPath }, timeout: 120_000 },
+      (e, stdout, stderr) =>
+        resolve({ code: e ? ((e as { code?: number }).code ?? 1) : 0, stdout: String(stdout), stderr: String(stderr) }),
+    );
+  });
+}
+
+describe('bulk trust-anchor rotation (issue 17: console action and CLI --json)', () => {
+  const anchorDetail =
+    /^trust anchor (already held|fetched from https:\/\/mef\.m2msec\.org:\d+\/ca\.pem and installed)$/;
+
+  it('rotate-trust-anchor pushes to N nodes with progress on stderr and a per-node report on stdout', async () => {
+    for (const rn of ['node-b', 'node-c']) {
+      const r = await admin.send('POST', '/cse-in', { ty: 14, body: { 'm2m:nod': { rn, ni: `urn:dev:ops:${rn}` } } });
+      expect(r.rsc, JSON.stringify(r.body)).toBe(2001);
+    }
+    const bad = await cliAsync(['rotate-trust-anchor', '--fingerprint', 'abc', '--uri', 'https://x/ta.pem', '--json']);
+    expect([bad.code, bad.stderr.trim()]).toEqual([
+      1,
+      "m2msec-console: the fingerprint must be the SHA-256 of the certificate's DER (64 hex digits)",
+    ]);
+    const r = await cliAsync([
+      'rotate-trust-anchor',
+      '--fingerprint',
+      certificateFingerprint(estCaPem),
+      '--uri',
+      `https://mef.m2msec.org:${taPort}/ca.pem`,
+      '--nodes',
+      'node-mn,node-b,nowhere',
+      '--wait',
+      '15',
+      '--json',
+    ]);
+    // Not every node applied it: the exit code says so, the report says which.
+    expect(r.code, r.stderr).toBe(1);
+    const report = JSON.parse(r.stdout);
+    expect(report).toMatchObject({
+      total: 3,
+      pushed: 3,
+      applied: 1,
+      failed: 0,
+      pending: 1,
+      refused: 1,
+      finished: true,
+    });
+    expect(report.results).toEqual([
+      {
+        node: 'node-mn',
+        rn: expect.stringMatching(/^ta-\d+$/),
+        outcome: 'applied',
+        detail: expect.stringMatching(anchorDetail),
+      },
+      { node: 'node-b', rn: expect.stringMatching(/^ta-\d+$/), outcome: 'pending' },
+      {
+        node: 'nowhere',
+        outcome: 'refused',
+        detail: "<node> nowhere: IN-CSE answered 404 rsc 4004 (resource 'cse-in/nowhere' does not exist)",
+      },
+    ]);
+    expect(r.stderr).toContain('1/3 pushed');
+    expect(r.stderr).toContain('3/3 pushed: applied 1 failed 0 pending 1 refused 1');
+    // What the CLI did is in the console's audit log.
+    const audit = cli(['audit', '--action', 'rotate-trust-anchor']) as Array<{ outcome: string }>;
+    expect(audit.at(-1)).toMatchObject({ outcome: 'failed' });
+  }, 120_000);
+
+  it.skipIf(!existsSync(CHROMIUM))(
+    'the console page runs a rotation and shows its progress and report',
+    async () => {
+      const page = await (await browser!.newContext()).newPage();
+      await page.goto(`${origin}/login`);
+      await page.fill('input[name=name]', 'ops');
+      await page.fill('input[name=password]', password);
+      await page.click('button:has-text("Sign in")');
+      await page.waitForURL(`${origin}/nodes`);
+      await page.goto(`${origin}/bulk/rotate-trust-anchor`);
+      await page.fill('input[name=fingerprint]', certificateFingerprint(estCaPem));
+      await page.fill('input[name=uri]', `https://mef.m2msec.org:${taPort}/ca.pem`);
+      await page.fill('input[name=nodes]', 'node-mn,node-c');
+      await page.fill('input[name=wait]', '8');
+      await page.click('button:has-text("Rotate")');
+      await page.waitForURL(/\/bulk\/rotation\?id=/);
+      await page.waitForSelector('#progress[data-finished="true"]', { timeout: 60_000 });
+      expect(await page.locator('#progress').textContent()).toBe(
+        'Finished: pushed to 2 of 2 nodes; 1 applied, 0 failed, 1 pending, 0 refused',
+      );
+      const rows = await page.locator('#report tr').allTextContents();
+      expect(rows.find((t) => t.includes('node-mn'))).toMatch(/ta-\d+applied/);
+      expect(rows.find((t) => t.includes('node-c'))).toMatch(/ta-\d+pending/);
+      await page.screenshot({ path: join(shots, 'console-trust-anchor-rotation.png'), fullPage: true });
+    },
+    120_000,
+  );
 });

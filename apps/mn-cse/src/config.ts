@@ -99,7 +99,7 @@ export interface MnCseFileConfig {
    * at the registrar, polled every pollSeconds; needs registrar.certificate, whose files a switched
    * credential replaces.
    */
-  deviceConfig?: { node: string; pollSeconds?: number };
+  deviceConfig?: { node: string; pollSeconds?: number; hosts?: Record<string, string> };
   /**
    * The SAEFs offered to AEs, configured as the IN-CSE's `security` keys (same schema): `psk` opens the
    * TLS-PSK listener (Kpsa, DerivedKey), `maf` makes this CSE Entity B of the MAF-based SAEF, `mef` / `gba`
@@ -293,6 +293,11 @@ export const schema = obj(
     deviceConfig: obj(['node'], {
       node: { type: 'string', pattern: '^/[^/]+/.+' },
       pollSeconds: { type: 'integer', minimum: 1, maximum: 86400 },
+      // Host name of a MEF / MAF / trust anchor server -> the IPv4 address to connect to (split DNS).
+      hosts: {
+        type: 'object',
+        additionalProperties: { type: 'string', pattern: '^\\d{1,3}(\\.\\d{1,3}){3}$' },
+      },
     }),
     security: obj(
       [],

@@ -140,6 +140,7 @@ function deviceSecurityConfig(
     credential,
     agent,
     pollMs: (config.deviceConfig.pollSeconds ?? 10) * 1000,
+    ...(config.deviceConfig.hosts ? { resolve: config.deviceConfig.hosts } : {}),
     persist: persistCredentialFiles({ cert: files.cert, key: files.key, trustAnchors: trustAnchorsFile }),
     log: (level, message, fields) => log[level](fields, message),
   });

@@ -76,10 +76,10 @@ describe.each(storeKinds)('TS-0003 8.3.8 security <mgmtObj>s under <node> [%s]',
       op: 3,
       to: 'cse-in/node1/ta',
       fr: admin,
-      pc: { 'm2m:tac': { apst: 2, aprs: 'installed', apfp: fingerprint, aptm: '20261207T180000' } },
+      pc: { 'm2m:tac': { cfgv: 1, apst: 2, aprs: 'installed', apfp: fingerprint, aptm: '20261207T180000' } },
     });
     expect(report.rsc, report.dbg).toBe(2004);
-    expect(report.pc).toMatchObject({ 'm2m:tac': { apst: 2, aprs: 'installed', apfp: fingerprint } });
+    expect(report.pc).toMatchObject({ 'm2m:tac': { cfgv: 1, apst: 2, aprs: 'installed', apfp: fingerprint } });
     const label = await send({ op: 3, to: 'cse-in/node1/ta', fr: admin, pc: { 'm2m:tac': { lbl: ['x'] } } });
     expect(label.pc).toMatchObject({ 'm2m:tac': { apst: 2 } });
     const change = await send({
@@ -91,6 +91,42 @@ describe.each(storeKinds)('TS-0003 8.3.8 security <mgmtObj>s under <node> [%s]',
     expect(change.rsc, change.dbg).toBe(2004);
     expect((change.pc as any)['m2m:tac'].apst).toBe(1);
     expect((change.pc as any)['m2m:tac'].aprs).toBeUndefined();
+    expect((change.pc as any)['m2m:tac'].cfgv).toBe(2);
+  });
+
+  it('a report of an older configuration does not overwrite the newer one (configVersion, 4105)', async () => {
+    const { send, mk } = await setUp();
+    await mk({ 'm2m:tac': { rn: 'ta', mgd: 1024, cfp: fingerprint, turi: 'https://127.0.0.1/ta.pem' } });
+    const report = (pc: Record<string, unknown>) =>
+      send({ op: 3, to: 'cse-in/node1/ta', fr: admin, pc: { 'm2m:tac': { apst: 2, aprs: 'installed', ...pc } } });
+    // The device read version 1 and is applying it; meanwhile the administrator changes the configuration.
+    const change = await send({
+      op: 3,
+      to: 'cse-in/node1/ta',
+      fr: admin,
+      pc: { 'm2m:tac': { turi: 'https://127.0.0.1/newer.pem' } },
+    });
+    expect((change.pc as any)['m2m:tac']).toMatchObject({ cfgv: 2, apst: 1 });
+    // The device's report of version 1 arrives late: refused, the newer configuration stays pending.
+    const late = await report({ cfgv: 1 });
+    expect(late.rsc, late.dbg).toBe(4105);
+    expect(late.dbg).toBe('the report is for configVersion 1, the configuration is now at 2: it is not recorded');
+    const now = await send({ op: 2, to: 'cse-in/node1/ta', fr: admin });
+    expect((now.pc as any)['m2m:tac']).toMatchObject({ cfgv: 2, apst: 1, turi: 'https://127.0.0.1/newer.pem' });
+    expect((now.pc as any)['m2m:tac'].aprs).toBeUndefined();
+    // A report without its version, a version written by hand, status and configuration in one UPDATE: 4000.
+    expect((await report({})).dbg).toBe('a status report carries the configVersion (cfgv) it applied');
+    const hand = await send({ op: 3, to: 'cse-in/node1/ta', fr: admin, pc: { 'm2m:tac': { cfgv: 7 } } });
+    expect([hand.rsc, hand.dbg]).toEqual([
+      4000,
+      'configVersion (cfgv) is set by the CSE; an UPDATE names it only to report a status',
+    ]);
+    const both = await report({ cfgv: 2, turi: 'https://127.0.0.1/third.pem' });
+    expect(both.rsc).toBe(4000);
+    // The report of the current version is recorded.
+    const ok = await report({ cfgv: 2 });
+    expect(ok.rsc, ok.dbg).toBe(2004);
+    expect((ok.pc as any)['m2m:tac']).toMatchObject({ cfgv: 2, apst: 2, turi: 'https://127.0.0.1/newer.pem' });
   });
 
   it('refuses bad values with 4000 and a message naming the attribute; nothing is stored', async () => {

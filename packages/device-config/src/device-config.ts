@@ -4,8 +4,19 @@
 // switches its association without a restart, checks the new association with a request over it (and
 // goes back to the old credential if that fails), and reports the result on the <mgmtObj>.
 
-import { fetchCaCertificates } from '@m2msec/est';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { revokeWithFullCmc } from '@m2msec/est';
+import type { MafClient } from '@m2msec/maf';
 import type { RequestPrimitive, RequestSender, ResponsePrimitive } from '@m2msec/protocol';
+import type { SaefClientFramework } from '@m2msec/saef';
+import {
+  type ClientRegCfg,
+  type ClientRegistered,
+  type HandshakeCredential,
+  registerAtMaf,
+  registerAtMef,
+} from './client-registration.js';
 import {
   type CertificateCredential,
   certificateFingerprint,
@@ -48,17 +59,36 @@ export interface DeviceConfigOptions {
   persist?: (c: CertificateCredential) => Promise<void> | void;
   log?: (level: 'info' | 'warn', message: string, fields: Record<string, unknown>) => void;
   timeoutMs?: number;
+  /**
+   * Symmetric keys already provisioned on the node (a Kpm at a MEF, a Km at a MAF, a pre-provisioned
+   * SAEF key), by the ID an authenticationProfile names in symmKeyID. A key never comes from a <mgmtObj>.
+   */
+  symmetricKeys?: (id: string) => Uint8Array | undefined;
+  /** Absolute CSE-ID of the registrar (//SP/CSE-ID): the target of a key the node registers at a MAF (SUID 31-33). */
+  registrarId?: string;
+  /** Lifetime asked for a MAF / MEF Client Registration when the <mgmtObj> has no expirationTime; default 1 day. */
+  registrationSeconds?: number;
 }
 
 export interface Applied {
   ri: string;
   root: Root;
+  /** The configVersion (cfgv) applied: the report names it, and the CSE refuses it once superseded. */
+  version: number;
   status: typeof APPLY_APPLIED | typeof APPLY_FAILED;
   result: string;
   fingerprint?: string;
 }
 
 class Failure extends Error {}
+
+/** What started a round: the poll timer, a notification of a <subscription>, a caller, a refused report. */
+export type Trigger = 'timer' | 'notification' | 'manual' | 'superseded';
+
+/** Notification event types (TS-0004 Table 6.3.4.2.7-1 / m2m:notificationEventType). */
+const NET_UPDATE = 1;
+const NET_CREATE_CHILD = 3;
+const SUBSCRIPTION_RN = 'dcfg-push';
 
 const timestamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').slice(0, 15);
 
@@ -67,6 +97,21 @@ export class DeviceSecurityConfig {
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<Applied[]> | undefined;
   #n = 0;
+  /** MAF / MEF Client Registrations made, by the resource ID of their MAFClientRegCfg / MEFClientRegCfg. */
+  readonly #registrations = new Map<
+    string,
+    ClientRegistered & { client?: MafClient; adminFqdn: string; cfgv: number }
+  >();
+  #superseded = 0;
+  #again: Trigger | undefined;
+  #listener: Server | undefined;
+  #notificationUrl: string | undefined;
+  /** Resources (the <node>, its security <mgmtObj>s) the node holds its <subscription> on. */
+  readonly #subscribed = new Set<string>();
+  /** Rounds run, by what started them. */
+  readonly rounds: Record<Trigger, number> = { timer: 0, notification: 0, manual: 0, superseded: 0 };
+  /** Notifications received (verification requests excluded). */
+  notifications = 0;
 
   constructor(private readonly o: DeviceConfigOptions) {
     this.#credential = o.credential;
@@ -81,10 +126,20 @@ export class DeviceSecurityConfig {
     return this.#credential;
   }
 
+  /** The MAF / MEF Client Registrations the node made, by <mgmtObj> resource ID. */
+  get registrations(): ReadonlyMap<string, ClientRegistered> {
+    return this.#registrations;
+  }
+
+  /** How many reports the CSE refused because a newer configuration had been written meanwhile. */
+  get superseded(): number {
+    return this.#superseded;
+  }
+
   start(): void {
     const tick = () => {
       this.#timer = setTimeout(() => {
-        void this.poll()
+        void this.poll('timer')
           .catch((e) =>
             this.o.log?.('warn', 'remote security configuration poll failed', { error: (e as Error).message }),
           )
@@ -99,12 +154,110 @@ export class DeviceSecurityConfig {
   stop(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
+    this.#listener?.close();
+    this.#listener?.closeAllConnections();
+    this.#listener = undefined;
   }
 
-  /** One round: read the <node>, apply what is pending, report. One round at a time. */
-  poll(): Promise<Applied[]> {
-    if (!this.#running) this.#running = this.#round().finally(() => (this.#running = undefined));
+  /**
+   * One round: read the <node>, apply what is pending, report. One round at a time; a trigger that comes
+   * while a round runs starts one more round after it (the change may have been written after the read).
+   */
+  poll(trigger: Trigger = 'manual'): Promise<Applied[]> {
+    if (this.#running) {
+      this.#again ??= trigger;
+      return this.#running;
+    }
+    this.rounds[trigger]++;
+    this.#running = this.#round().finally(() => {
+      this.#running = undefined;
+      const again = this.#again;
+      this.#again = undefined;
+      if (again)
+        void this.poll(again).catch((e) =>
+          this.o.log?.('warn', 'remote security configuration round failed', { error: (e as Error).message }),
+        );
+    });
     return this.#running;
+  }
+
+  /**
+   * Push (docs/remote-security-config.md): listens for notifications on the node's own endpoint
+   * (http://host:port/, loopback by default) and subscribes to its <node> (a new <mgmtObj>) and to each
+   * security <mgmtObj> (an UPDATE). A notification only starts a round: what is applied is read over the
+   * node's association, never taken from the notification, so a forged one changes nothing. Polling
+   * (start()) stays the fallback. Returns the notification URL.
+   */
+  async listenForNotifications(o: { host?: string; port?: number } = {}): Promise<string> {
+    const server = createServer((req, res) => this.#onNotification(req, res));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(o.port ?? 0, o.host ?? '127.0.0.1', () => resolve());
+    });
+    this.#listener = server;
+    const a = server.address() as AddressInfo;
+    this.#notificationUrl = `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}/`;
+    await this.#subscribe(this.o.node, [NET_CREATE_CHILD]);
+    return this.#notificationUrl;
+  }
+
+  #onNotification(req: IncomingMessage, res: ServerResponse): void {
+    const answer = (rsc: number, status = 200) => {
+      res.writeHead(status, {
+        'X-M2M-RSC': String(rsc),
+        'X-M2M-RI': String(req.headers['x-m2m-ri'] ?? '').slice(0, 128),
+        'Content-Length': '0',
+      });
+      res.end();
+    };
+    if (req.method !== 'POST') {
+      answer(4005, 405);
+      return;
+    }
+    let size = 0;
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > 64 * 1024) req.destroy();
+      else chunks.push(c);
+    });
+    req.on('end', () => {
+      let sgn: Record<string, unknown> | undefined;
+      try {
+        sgn = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, Record<string, unknown>>)[
+          'm2m:sgn'
+        ];
+      } catch {
+        sgn = undefined;
+      }
+      if (!sgn || typeof sgn !== 'object') {
+        answer(4000, 400);
+        return;
+      }
+      // Verification request (TS-0004 7.5.1.2.x): the CSE checks that this endpoint wants the notifications.
+      if (sgn.vrq === true) {
+        answer(2000);
+        return;
+      }
+      this.notifications++;
+      answer(2000);
+      void this.poll('notification').catch((e) =>
+        this.o.log?.('warn', 'remote security configuration round failed', { error: (e as Error).message }),
+      );
+    });
+  }
+
+  /** A <subscription> of this node on `target` (kept once made: its own rn, 4105 means it exists). */
+  async #subscribe(target: string, net: number[]): Promise<void> {
+    if (!this.#notificationUrl || this.#subscribed.has(target)) return;
+    const r = await this.#send({
+      op: 1,
+      to: target,
+      ty: 23,
+      pc: { 'm2m:sub': { rn: SUBSCRIPTION_RN, nu: [this.#notificationUrl], enc: { net }, nct: 1 } },
+    } as unknown as RequestPrimitive);
+    if (r.rsc === 2001 || r.rsc === 4105) this.#subscribed.add(target);
+    else this.o.log?.('warn', 'could not subscribe; polling covers it', { target, rsc: r.rsc, dbg: r.dbg });
   }
 
   async #send(req: Omit<RequestPrimitive, 'rqi' | 'rvi' | 'fr'>): Promise<ResponsePrimitive> {
@@ -120,13 +273,17 @@ export class DeviceSecurityConfig {
     if (r.rsc !== 2000) throw new Error(`RETRIEVE of the <node> answered ${r.rsc}: ${String(r.dbg ?? '')}`);
     const node = (r.pc as Record<string, Record<string, unknown>>)['m2m:nod'] ?? {};
     const all = new Map<Root, Mo[]>(ORDER.map((root) => [root, (node[root] as Mo[] | undefined) ?? []]));
+    // Push: an UPDATE of each security <mgmtObj> notifies the node.
+    for (const mos of all.values())
+      for (const mo of mos) await this.#subscribe(`${this.o.hostingCseId}/${mo.ri}`, [NET_UPDATE]);
     const done: Applied[] = [];
     for (const root of ORDER) {
       for (const mo of all.get(root)!) {
         if (mo.apst !== APPLY_PENDING) continue;
+        const version = typeof mo.cfgv === 'number' ? mo.cfgv : 1;
         const applied = await this.#apply(root, mo, all).then(
-          (a): Applied => ({ ri: mo.ri, root, status: APPLY_APPLIED, ...a }),
-          (e): Applied => ({ ri: mo.ri, root, status: APPLY_FAILED, result: (e as Error).message }),
+          (a): Applied => ({ ri: mo.ri, root, version, status: APPLY_APPLIED, ...a }),
+          (e): Applied => ({ ri: mo.ri, root, version, status: APPLY_FAILED, result: (e as Error).message }),
         );
         this.o.log?.(applied.status === APPLY_APPLIED ? 'info' : 'warn', 'remote security configuration', {
           mgmtObj: mo.ri,
@@ -143,6 +300,7 @@ export class DeviceSecurityConfig {
   async #report(a: Applied): Promise<void> {
     const pc = {
       [a.root]: {
+        cfgv: a.version,
         apst: a.status,
         aprs: a.result.slice(0, 1000),
         ...(a.fingerprint ? { apfp: a.fingerprint } : {}),
@@ -150,21 +308,32 @@ export class DeviceSecurityConfig {
       },
     };
     const r = await this.#send({ op: 3, to: `${this.o.hostingCseId}/${a.ri}`, pc } as RequestPrimitive);
-    if (r.rsc !== 2004) this.o.log?.('warn', 'could not report on the <mgmtObj>', { mgmtObj: a.ri, rsc: r.rsc });
+    if (r.rsc === 4105) {
+      // A newer configuration was written while this one was applied: it is pending, the next round applies it.
+      this.#superseded++;
+      this.#again ??= 'superseded';
+      this.o.log?.('info', 'report superseded by a newer configuration', { mgmtObj: a.ri, version: a.version });
+    } else if (r.rsc !== 2004) {
+      this.o.log?.('warn', 'could not report on the <mgmtObj>', { mgmtObj: a.ri, rsc: r.rsc });
+    }
   }
 
   /** Switches to `next`, proves the new association with a RETRIEVE over it, keeps it or goes back. */
   async #switch(next: CertificateCredential): Promise<void> {
-    const previous = this.#credential;
-    this.o.agent.switchTo(frameworkOf(next));
+    await this.#switchFramework(frameworkOf(next));
+    this.#credential = next;
+    await this.o.persist?.(next);
+  }
+
+  async #switchFramework(next: SaefClientFramework): Promise<void> {
+    const previous = this.o.agent.framework;
+    this.o.agent.switchTo(next);
     const check = await this.#send({ op: 2, to: this.o.node }).catch((e: Error) => ({ rsc: 0, error: e.message }));
     if (check.rsc !== 2000) {
-      this.o.agent.switchTo(frameworkOf(previous));
+      this.o.agent.switchTo(previous);
       const why = 'error' in check ? check.error : `answer ${check.rsc}`;
       throw new Failure(`the registrar did not accept the new credential (${why}); the previous one is kept`);
     }
-    this.#credential = next;
-    await this.o.persist?.(next);
   }
 
   #connect(url: string): string | undefined {
@@ -175,20 +344,9 @@ export class DeviceSecurityConfig {
     switch (root) {
       case 'm2m:tac':
         return this.#trustAnchor(mo);
-      case 'm2m:mefcr': {
-        const url = estUrl(mo);
-        const cas = await fetchCaCertificates({
-          baseUrl: url,
-          tls: { ca: [...this.#credential.trustAnchors], ...lookupFor(this.#connect(url)) },
-        });
-        return {
-          result: `EST server ${url} reachable (${cas.length} CA certificate(s)); used for certificate enrolment`,
-        };
-      }
+      case 'm2m:mefcr':
       case 'm2m:mafcr':
-        throw new Failure(
-          'MAF Client Registration (TS-0003 8.8.2.3) from a MAFClientRegCfg is not implemented by this node',
-        );
+        return this.#clientRegistration(root, mo, all);
       case 'm2m:mcfc':
         return this.#myCertificate(mo, all);
       case 'm2m:aupf':
@@ -229,32 +387,184 @@ export class DeviceSecurityConfig {
       ca: c.trustAnchors,
       ...(connectAddress ? { connectAddress } : {}),
     });
-    await this.#switch({ ...c, chain: enrolled.chain, key: enrolled.key });
+    const next = { ...c, chain: enrolled.chain, key: enrolled.key };
+    await this.#switch(next);
+    const superseded = await this.#revokeSuperseded(enrolled.renewal, old, next, url, connectAddress);
     return {
       result:
         `enrolled at ${url}: serial ${enrolled.certificate.serialNumber}, valid to ${enrolled.certificate.validTo}; ` +
-        `association switched; superseded certificate serial ${old.serialNumber} (revoke it at its CA)`,
+        `association switched; ${superseded}`,
       fingerprint: certificateFingerprint(enrolled.certificate.toString()),
     };
   }
 
-  async #profile(mo: Mo, all: Map<Root, Mo[]>): Promise<{ result: string; fingerprint: string }> {
+  /**
+   * Self-revocation of the superseded certificate: once the new association works, the node asks the MEF
+   * to revoke the old certificate (EST fullcmc revokeRequest, RFC 5272 6.11) over a TLS session of the
+   * new certificate, signed by it. Only a certificate of the MEF's own CA can be revoked there; one of
+   * another CA (the manufacturer's) is named for its CA to revoke.
+   */
+  async #revokeSuperseded(
+    renewal: boolean,
+    old: import('node:crypto').X509Certificate,
+    next: CertificateCredential,
+    url: string,
+    connectAddress: string | undefined,
+  ): Promise<string> {
+    if (!renewal) return `superseded certificate serial ${old.serialNumber} (revoke it at its CA)`;
+    const lookup = connectAddress
+      ? (_h: string, _o: unknown, cb: (e: null, a: Array<{ address: string; family: number }>) => void) =>
+          cb(null, [{ address: connectAddress, family: 4 }])
+      : undefined;
+    try {
+      const r = await revokeWithFullCmc(
+        {
+          baseUrl: url,
+          tls: {
+            cert: next.chain,
+            key: next.key,
+            ca: [...next.trustAnchors],
+            ...(lookup ? { lookup: lookup as never } : {}),
+          },
+          timeoutMs: this.o.timeoutMs ?? 30_000,
+        },
+        { certificate: old.toString(), reason: 'superseded' },
+        { certificate: pemBlocks(next.chain)[0]!, key: next.key },
+      );
+      if (r.status === 0) return `superseded certificate serial ${old.serialNumber} revoked at the MEF (fullcmc)`;
+      return (
+        `superseded certificate serial ${old.serialNumber} NOT revoked: the MEF answered CMC status ${r.status}` +
+        `${r.statusString ? ` (${r.statusString})` : ''}; revoke it at the MEF`
+      );
+    } catch (e) {
+      return `superseded certificate serial ${old.serialNumber} NOT revoked: ${(e as Error).message}; revoke it at the MEF`;
+    }
+  }
+
+  /**
+   * The credential of the MAF / MEF Handshake: a symmetric key provisioned on the node when an
+   * authenticationProfile linking this configuration names one (symmKeyID), the node's certificate otherwise.
+   */
+  #handshakeCredential(root: 'm2m:mefcr' | 'm2m:mafcr', mo: Mo, all: Map<Root, Mo[]>): HandshakeCredential {
+    const link = root === 'm2m:mefcr' ? 'mecr' : 'macr';
+    const profile = all.get('m2m:aupf')!.find((p) => p[link] === mo.ri && typeof p.skid === 'string');
+    if (!profile) return { kind: 'certificate', credential: this.#credential };
+    const id = profile.skid as string;
+    const key = this.o.symmetricKeys?.(id);
+    if (!key) {
+      throw new Failure(
+        `symmKeyID '${id}' (authenticationProfile ${profile.ri}) is not provisioned on this node; ` +
+          'a key never travels in a <mgmtObj>',
+      );
+    }
+    return { kind: 'psk', identity: id, key };
+  }
+
+  #regCfg(mo: Mo): ClientRegCfg {
+    const et = typeof mo.et === 'string' ? parseTimestamp(mo.et) : undefined;
+    const lifetime = (this.o.registrationSeconds ?? 86_400) * 1000;
+    const expirationTime = new Date(Math.min(et?.getTime() ?? Number.POSITIVE_INFINITY, Date.now() + lifetime));
+    const connectAddress = this.o.resolve?.[String(mo.fqdn)];
+    return {
+      fqdn: String(mo.fqdn),
+      adminFqdn: String(mo.adfq),
+      ...(typeof mo.hpt === 'number' ? { httpPort: mo.hpt } : {}),
+      ...(connectAddress ? { connectAddress } : {}),
+      expirationTime,
+      ...(Array.isArray(mo.lbl) ? { labels: mo.lbl as string[] } : {}),
+      timeoutMs: this.o.timeoutMs ?? 15_000,
+    };
+  }
+
+  /** MEF Client Registration (8.3.5.2.3) / MAF Client Registration (8.8.2.3) as the <mgmtObj> configures it. */
+  async #clientRegistration(
+    root: 'm2m:mefcr' | 'm2m:mafcr',
+    mo: Mo,
+    all: Map<Root, Mo[]>,
+  ): Promise<{ result: string }> {
+    const handshake = this.#handshakeCredential(root, mo, all);
+    const cfg = this.#regCfg(mo);
+    const reg = root === 'm2m:mafcr' ? await registerAtMaf(cfg, handshake) : await registerAtMef(cfg, handshake);
+    this.#registrations.set(mo.ri, {
+      ...reg,
+      adminFqdn: cfg.adminFqdn,
+      cfgv: typeof mo.cfgv === 'number' ? mo.cfgv : 1,
+    });
+    const clause = reg.function === 'MAF' ? '8.8.2.3' : '8.3.5.2.3';
+    const by = handshake.kind === 'psk' ? `the provisioned key '${handshake.identity}'` : "the node's certificate";
+    return {
+      result:
+        `${reg.function} Client Registration (TS-0003 ${clause}) at ${reg.url} with ${by}: ` +
+        `registration ${reg.regId}, client ${reg.clientId}, until ${reg.expirationTime}`,
+    };
+  }
+
+  async #profile(mo: Mo, all: Map<Root, Mo[]>): Promise<{ result: string; fingerprint?: string }> {
     const suid = mo.suid as number;
+    const held = new Set(this.#credential.trustAnchors.map(certificateFingerprint));
+    for (const id of (mo.tacs as string[] | undefined) ?? []) {
+      const tac = all.get('m2m:tac')!.find((t) => t.ri === id);
+      if (!tac || !held.has(tac.cfp as string)) throw new Failure(`trust anchor ${id} is not installed on this node`);
+    }
+    const servername = this.#credential.servername;
+    // SUIDs (TS-0004 m2m:suid): 1x pre-provisioned key, 2x RSPF-provisioned, 3x MAF-distributed, 4x
+    // certificate; x2 is the security association (SAEF), x1 the MAF, x3 ESPrim.
+    if (suid === 12) {
+      // Pre-provisioned symmetric key SAEF (TS-0003 8.2.2.2): the key named by symmKeyID must be on the node.
+      const id = mo.skid as string;
+      const key = this.o.symmetricKeys?.(id);
+      if (!key) {
+        throw new Failure(
+          `SUID ${suid}: symmKeyID '${id}' is not provisioned on this node; a key never travels in a <mgmtObj>`,
+        );
+      }
+      await this.#switchFramework({ kind: 'psk', identity: id, key, servername });
+      return { result: `SUID ${suid}: association switched to the provisioned symmetric key '${id}'` };
+    }
+    if (suid === 32) return this.#mafProfile(mo, suid, servername);
     if (suid < 41) {
       throw new Failure(
-        `SUID ${suid}: symmetric-key profiles are not applied by this node (certificate SUIDs 41-43 only)`,
+        `SUID ${suid}: not applied by this node (it applies the association SUIDs 12, 32 and the certificate SUIDs 41-43)`,
       );
     }
     const mine = certificateFingerprint(leafOf(this.#credential).toString());
     if (mo.mcfp !== mine) {
       throw new Failure(`this node holds no certificate with fingerprint ${String(mo.mcfp)} (it uses ${mine})`);
     }
-    const held = new Set(this.#credential.trustAnchors.map(certificateFingerprint));
-    for (const id of (mo.tacs as string[] | undefined) ?? []) {
-      const tac = all.get('m2m:tac')!.find((t) => t.ri === id);
-      if (!tac || !held.has(tac.cfp as string)) throw new Failure(`trust anchor ${id} is not installed on this node`);
-    }
+    if (this.o.agent.framework.kind !== 'certificate') await this.#switch(this.#credential);
     return { result: 'profile in use: certificate and trust anchors match', fingerprint: mine };
+  }
+
+  /** MAF-based SAEF (TS-0003 8.2.2.3): Key Registration (8.8.2.7) for the registrar, then the association on Kc. */
+  async #mafProfile(mo: Mo, suid: number, servername: string): Promise<{ result: string }> {
+    const reg = this.#registrations.get(String(mo.macr));
+    if (!reg?.client) {
+      throw new Failure(
+        `SUID ${suid}: the node holds no MAF Client Registration for MAFClientRegCfg '${String(mo.macr)}' (see its applyResult)`,
+      );
+    }
+    if (!this.o.registrarId) throw new Failure(`SUID ${suid}: the node was not given its registrar's absolute CSE-ID`);
+    const answer = await reg.client
+      .registerKey({
+        adminFQDN: reg.adminFqdn,
+        expirationTime: new Date(Date.now() + Number(mo.krd) * 1000),
+        suid,
+        targetIDs: [this.o.registrarId],
+        ...(Array.isArray(mo.krl) ? { labels: mo.krl as string[] } : {}),
+      })
+      .catch((e: Error) => {
+        throw new Failure(`SUID ${suid}: MAF Key Registration (TS-0003 8.8.2.7) failed: ${e.message}`);
+      });
+    if (!answer.connectionKey) throw new Failure(`SUID ${suid}: the MAF session gave no connection key`);
+    const { kc } = answer.connectionKey;
+    try {
+      await this.#switchFramework({ kind: 'maf', keyIdentifier: answer.keyIdentifier, kc, servername });
+    } finally {
+      if (this.o.agent.framework.kind !== 'maf') kc.fill(0);
+    }
+    return {
+      result: `SUID ${suid}: key ${answer.keyIdentifier} registered at the MAF for ${this.o.registrarId}; association switched to it`,
+    };
   }
 }
 
@@ -262,11 +572,8 @@ function estUrl(mef: Record<string, unknown>): string {
   return `https://${String(mef.fqdn)}:${Number(mef.hpt ?? 443)}/.well-known/est`;
 }
 
-function lookupFor(address: string | undefined) {
-  return address
-    ? {
-        lookup: ((_h: string, _o: unknown, cb: (e: null, a: Array<{ address: string; family: number }>) => void) =>
-          cb(null, [{ address, family: 4 }])) as never,
-      }
-    : {};
+/** oneM2M timestamp (YYYYMMDDTHHMMSS[,ffffff]) as a Date, UTC. */
+function parseTimestamp(t: string): Date | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})/.exec(t);
+  return m ? new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!)) : undefined;
 }

@@ -40,6 +40,8 @@ export interface Enrolled {
   chain: string;
   key: string;
   certificate: X509Certificate;
+  /** A re-enrolment (the current certificate was of this CA), not a first enrolment. */
+  renewal: boolean;
 }
 
 export async function enrolNewCertificate(current: CertificateCredential, est: EstEndpoint): Promise<Enrolled> {
@@ -86,5 +88,5 @@ export async function enrolNewCertificate(current: CertificateCredential, est: E
     .map((p) => p.trim())
     .join('\n');
   const key = toPem(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey), 'PRIVATE KEY');
-  return { chain: `${chain}\n`, key, certificate };
+  return { chain: `${chain}\n`, key, certificate, renewal };
 }

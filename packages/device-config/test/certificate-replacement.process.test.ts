@@ -1,22 +1,25 @@
 // Issue 17 must-show: an MN-CSE whose certificate is replaced through [myCertFileCred] keeps serving its
 // AEs, and the old certificate is refused afterwards. The IN-CSE is the real process (apps/in-cse, its
-// certificate SAEF listener re-reading its CRL file); the MEF's EST service is @m2msec/est's server with
+// certificate SAEF listener re-reading its CRL file); the MEF is @m2msec/mef's startMef (EST with
 // its own CA; the MN-CSE is @m2msec/node's createMnCse in this process, its Mcc on a switchable agent,
 // with @m2msec/device-config polling its <node> at the IN-CSE.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { X509Certificate } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer, type Server } from 'node:https';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { HttpRequestSender, httpEdge } from '@m2msec/binding-http';
-import { createCertificateAuthority, createEstServer, estRoutes, issueCrl } from '@m2msec/est';
+import { canonicalSerial, createCertificateAuthority, issueCrl } from '@m2msec/est';
+import { type RunningMaf, startMaf } from '@m2msec/maf';
+import { type RunningMef, startMef } from '@m2msec/mef';
 import { createMnCse, type MnCse } from '@m2msec/node';
 import { openSoftwareSecureEnvironment, type SecureEnvironment } from '@m2msec/secure-environment';
+import { openSqliteStore, type Store } from '@m2msec/store';
 import { freePort, type InCseProcess, type Issued, startInCseProcess, TestCa } from '@m2msec/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -34,10 +37,22 @@ let dir: string;
 let ca: TestCa;
 let se: SecureEnvironment;
 let estCaPem: string;
-let est: Server;
+let mefStore: Store;
+let mefServer: RunningMef;
+/** The MAF the administrator means, and a MAF and a MEF with certificates of a CA the node does not trust. */
+let maf: RunningMaf;
+let rogueMaf: RunningMaf;
+let rogueMef: RunningMef;
+const extraStores: Store[] = [];
+const MAF_TOKEN = 'maf-admin-token-for-this-test';
+/** Symmetric keys provisioned on the node (by ID): what an authenticationProfile's symmKeyID can name. */
+const provisioned = new Map<string, Uint8Array>();
 let estPort: number;
+const MEF_TOKEN = 'mef-admin-token-for-this-test';
 let inCse: InCseProcess;
 let inMccPort: number;
+let notifyPort: number;
+let mefCert: Issued;
 let mnOriginal: Issued;
 let mn: MnCse;
 let mnHttp: import('node:http').Server;
@@ -99,6 +114,7 @@ beforeAll(async () => {
   ca = new TestCa('dcfg');
   const inServer = ca.issue({ san: 'DNS:id-in.m2msec.org', usage: 'server' });
   const estServer = ca.issue({ san: 'DNS:mef.m2msec.org,IP:127.0.0.1', usage: 'server' });
+  mefCert = estServer;
   mnOriginal = ca.issue({ san: 'DNS:id-mn.id-in.m2msec.org', usage: 'client' });
   chmodSync(inServer.keyPath, 0o600);
   const crl = ca.crl();
@@ -134,32 +150,93 @@ beforeAll(async () => {
       .replace(/(.{64})/g, '$1\n')
       .replace(/\n$/, '')}\n-----END X509 CRL-----\n`,
   );
-  // The EST server behind the shared HTTP edge, as the MEF serves it.
-  const app = httpEdge(
-    estRoutes(
-      createEstServer({
-        ca: estCa,
-        authorize: (r) => {
-          if (r.clientIdentity.kind !== 'certificate') return 'deny';
-          const asked = r.requestedSan.map((n) => `${n.type === 'dns' ? 'DNS' : 'URI'}:${n.value}`).join(', ');
-          return asked === r.clientIdentity.subjectAltNameText ? 'allow' : 'deny';
-        },
+  // The MEF (its certificate listener trusts the operator CA; EST with its own CA; Mmef procedures).
+  mefStore = await openSqliteStore({ file: join(dir, 'mef.db') });
+  mefServer = await startMef({
+    edge: httpEdge,
+    fqdn: 'mef.m2msec.org',
+    store: mefStore,
+    se,
+    ca: estCa,
+    certificate: { host: '127.0.0.1', port: 0, cert: estServer.cert, key: estServer.key, trustAnchors: [ca.cert] },
+    admin: { host: '127.0.0.1', port: 0, token: MEF_TOKEN },
+  });
+  estPort = Number(new URL(mefServer.urls.certificate!).port);
+  // The MAF (certificate and PSK MAF Handshakes), and the impostors: real servers, certificates of another CA.
+  const mafServer = ca.issue({ san: 'DNS:maf.m2msec.org', usage: 'server' });
+  const rogue = new TestCa('dcfg-impostor');
+  const rogueMafCert = rogue.issue({ san: 'DNS:maf.m2msec.org', usage: 'server' });
+  const rogueMefCert = rogue.issue({ san: 'DNS:mef.m2msec.org', usage: 'server' });
+  const openStore = async (name: string) => {
+    const st = await openSqliteStore({ file: join(dir, `${name}.db`) });
+    extraStores.push(st);
+    return st;
+  };
+  const mafOptions = (cert: { cert: string; key: string }) => ({
+    edge: httpEdge,
+    fqdn: 'maf.m2msec.org',
+    se,
+    psk: { host: '127.0.0.1', port: 0 },
+    certificate: { host: '127.0.0.1', port: 0, ...cert, trustAnchors: [ca.cert, estCaPem] },
+    admin: { host: '127.0.0.1', port: 0, token: MAF_TOKEN },
+    purgeIntervalMs: 0,
+  });
+  maf = await startMaf({ ...mafOptions(mafServer), store: await openStore('maf') });
+  rogueMaf = await startMaf({ ...mafOptions(rogueMafCert), store: await openStore('rogue-maf') });
+  rogueMef = await startMef({
+    edge: httpEdge,
+    fqdn: 'mef.m2msec.org',
+    store: await openStore('rogue-mef'),
+    se,
+    certificate: { host: '127.0.0.1', port: 0, ...rogueMefCert, trustAnchors: [ca.cert, estCaPem] },
+    admin: { host: '127.0.0.1', port: 0, token: MEF_TOKEN },
+  });
+  // Both MAFs know the node by its certificate's name and by a Km provisioned on the node (SUID 31).
+  const km = Buffer.from(randomBytes(32));
+  provisioned.set('km-mn-0001@maf.m2msec.org', km);
+  for (const m of [maf, rogueMaf]) {
+    for (const [path, body] of [
+      [
+        `/admin/clients/certificate/${encodeURIComponent('id-mn.id-in.m2msec.org')}`,
+        { clientId: '//m2msec.org/id-mn' },
+      ],
+      ['/admin/clients/psk/km-mn-0001@maf.m2msec.org', { km: km.toString('hex'), clientId: '//m2msec.org/id-mn' }],
+    ] as const) {
+      const r = await fetch(`${m.urls.admin}${path}`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${MAF_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(r.status, await r.text()).toBe(200);
+    }
+  }
+  // The enrolees: a node enrols for exactly the name its certificate has.
+  for (const [san, enroleeId] of [
+    ['id-mn.id-in.m2msec.org', '/id-mn'],
+    ['id-mn2.id-in.m2msec.org', '/id-mn2'],
+    ['m2m://m2msec.org/id-in/Caedev', 'Caedev'],
+  ]) {
+    const r = await fetch(`${mefServer.urls.admin}/admin/enrolees/certificate/${encodeURIComponent(san!)}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${MEF_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        enroleeId,
+        targets: [],
+        enrolmentExpirySeconds: 86_400,
+        certificateEnrolment: true,
+        subjectAltNames: [san],
       }),
-    ),
-    { prefix: '/.well-known/est' },
-  );
-  est = createHttpsServer(
-    { cert: estServer.cert, key: estServer.key, ca: [ca.cert, estCaPem], requestCert: true, rejectUnauthorized: false },
-    app,
-  );
-  await new Promise<void>((r) => est.listen(0, '127.0.0.1', r));
-  estPort = (est.address() as AddressInfo).port;
+    });
+    expect(r.status, await r.text()).toBe(200);
+  }
 
   // The IN-CSE process: certificate listener trusting both CAs, the operator CA's CRL re-read on change.
   inMccPort = await freePort();
+  notifyPort = await freePort();
   inCse = await startInCseProcess({
     main: inCseMain,
     store: 'sqlite',
+    startTimeoutMs: 120_000,
     config: {
       profile: 'development',
       cse: { cseId: '/id-in', cseBaseName: 'cse-in', spId: 'm2msec.org', adminOriginators: ['CAdmin'] },
@@ -182,6 +259,8 @@ beforeAll(async () => {
           tls13: true,
         },
       },
+      // The node's own notification endpoint (push of its configuration) is on loopback.
+      notifications: { allowTargets: [`127.0.0.1:${notifyPort}`] },
       log: { level: 'warn' },
     },
   });
@@ -242,7 +321,8 @@ beforeAll(async () => {
         rn: 'acpNode',
         pv: {
           acr: [
-            { acor: ['/id-mn'], acop: 6 },
+            // RETRIEVE and UPDATE (report) the configuration, CREATE its <subscription>s (push).
+            { acor: ['/id-mn'], acop: 7 },
             { acor: ['all'], acop: 2 },
           ],
         },
@@ -274,7 +354,9 @@ beforeAll(async () => {
     node: '/id-in/cse-in/node-mn',
     credential,
     agent: switchable,
-    resolve: { 'mef.m2msec.org': '127.0.0.1' },
+    resolve: { 'mef.m2msec.org': '127.0.0.1', 'maf.m2msec.org': '127.0.0.1' },
+    symmetricKeys: (id) => provisioned.get(id),
+    registrarId: '//m2msec.org/id-in',
   });
   // The MN's AE, registered before anything changes.
   const ae = await m2m(
@@ -294,7 +376,12 @@ afterAll(async () => {
   switchable?.agent.destroy();
   mnHttp?.close();
   await inCse?.stop();
-  est?.close();
+  await mefServer?.close();
+  await mefStore?.close();
+  await maf?.close();
+  await rogueMaf?.close();
+  await rogueMef?.close();
+  for (const st of extraStores) await st.close();
   await se?.close();
 });
 
@@ -347,7 +434,11 @@ describe('certificate replaced through myCertFileCred (issue 17 must-show)', () 
     // The device notices (one polling round), enrols, switches, reports.
     const applied = await device.poll();
     expect(applied.map((a) => [a.root, a.status, a.result])).toEqual([
-      ['m2m:mefcr', 2, expect.stringContaining('reachable')],
+      [
+        'm2m:mefcr',
+        2,
+        expect.stringContaining('MEF Client Registration (TS-0003 8.3.5.2.3) at https://mef.m2msec.org'),
+      ],
       ['m2m:mcfc', 2, expect.stringContaining('association switched')],
     ]);
     const status = await m2m(inCse.url, '/cse-in/node-mn/cert', 'CAdmin', 'GET');
@@ -438,6 +529,297 @@ describe('certificate replaced through myCertFileCred (issue 17 must-show)', () 
   }, 120_000);
 });
 
+const port = (url: string | undefined) => Number(new URL(url!).port);
+
+/** Creates a security <mgmtObj> under the MN's <node> as the administrator; returns its resource ID. */
+async function configure(root: string, attrs: Record<string, unknown>): Promise<string> {
+  const r = await m2m(
+    inCse.url,
+    '/cse-in/node-mn',
+    'CAdmin',
+    'POST',
+    { [root]: { ...attrs, acpi: await nodeAcpi() } },
+    13,
+  );
+  expect(r.rsc, JSON.stringify(r.body)).toBe(2001);
+  return r.body[root].ri;
+}
+
+async function statusOf(rn: string, root: string): Promise<Record<string, unknown>> {
+  return (await m2m(inCse.url, `/cse-in/node-mn/${rn}`, 'CAdmin', 'GET')).body[root];
+}
+
+describe('MAFClientRegCfg / MEFClientRegCfg applied by the node (TS-0003 8.8.2.3, 8.3.5.2.3)', () => {
+  it('the node registers at the MAF and at the MEF with its certificate and reports the registrations', async () => {
+    await configure('m2m:mafcr', {
+      rn: 'maf',
+      mgd: 1025,
+      fqdn: 'maf.m2msec.org',
+      adfq: 'm2msec.org',
+      hpt: port(maf.urls.certificate),
+      lbl: ['site-a'],
+    });
+    const applied = await device.poll();
+    expect(applied.map((a) => [a.root, a.status])).toEqual([['m2m:mafcr', 2]]);
+    const reg = device.registrations.get(applied[0]!.ri)!;
+    const regs = (await maf.store.clientRegs.list()).map(({ value }) => value);
+    expect(regs).toEqual([
+      expect.objectContaining({
+        mafClientRegID: reg.regId,
+        clientId: '//m2msec.org/id-mn',
+        adminFQDN: 'm2msec.org',
+        lbl: ['site-a'],
+      }),
+    ]);
+    const mo = await statusOf('maf', 'm2m:mafcr');
+    expect(mo.apst).toBe(2);
+    expect(mo.aprs).toBe(
+      `MAF Client Registration (TS-0003 8.8.2.3) at https://maf.m2msec.org:${port(maf.urls.certificate)} with ` +
+        `the node's certificate: registration ${reg.regId}, client //m2msec.org/id-mn, until ${reg.expirationTime}`,
+    );
+    // The MEF Client Registration of the first test was made on the node's certificate too.
+    expect((await mefServer.store.clientRegs.list()).map(({ value }) => value.adminFQDN)).toEqual(['m2msec.org']);
+    await aeIsServed();
+  }, 120_000);
+
+  it('attack: a MAFClientRegCfg / MEFClientRegCfg pointing at a server whose certificate the node does not trust is refused and reported; that server gets nothing', async () => {
+    await configure('m2m:mafcr', {
+      rn: 'rogue-maf',
+      mgd: 1025,
+      fqdn: 'maf.m2msec.org',
+      adfq: 'm2msec.org',
+      hpt: port(rogueMaf.urls.certificate),
+    });
+    await configure('m2m:mefcr', {
+      rn: 'rogue-mef',
+      mgd: 1026,
+      fqdn: 'mef.m2msec.org',
+      adfq: 'm2msec.org',
+      hpt: port(rogueMef.urls.certificate),
+    });
+    const applied = await device.poll();
+    expect(applied.map((a) => [a.root, a.status])).toEqual([
+      ['m2m:mefcr', 3],
+      ['m2m:mafcr', 3],
+    ]);
+    for (const [rn, root, fn, url] of [
+      ['rogue-maf', 'm2m:mafcr', 'MAF', rogueMaf.urls.certificate],
+      ['rogue-mef', 'm2m:mefcr', 'MEF', rogueMef.urls.certificate],
+    ] as const) {
+      const mo = await statusOf(rn, root);
+      expect(mo.apst).toBe(3);
+      expect(mo.aprs).toMatch(
+        new RegExp(
+          `^the ${fn} at ${fn.toLowerCase()}\\.m2msec\\.org:${port(url)} was not authenticated: its certificate is not vouched for by this node's trust anchors for ${fn.toLowerCase()}\\.m2msec\\.org \\([A-Z_]+\\); not registered$`,
+        ),
+      );
+    }
+    // The impostors learnt no registration (the node's TLS stopped at their certificate).
+    expect(await rogueMaf.store.clientRegs.list()).toEqual([]);
+    expect(await rogueMef.store.clientRegs.list()).toEqual([]);
+    await aeIsServed();
+  }, 120_000);
+
+  it('a profile naming a key provisioned on the node: the MAF Handshake uses it; a key the node does not hold is reported, never fetched', async () => {
+    // SUID 32 (MAF-distributed key, SAEF) with the node's Km: MAF Client Registration over TLS-PSK with that Km,
+    // MAF Key Registration for the registrar, then the association on Kc.
+    const macr = await configure('m2m:mafcr', {
+      rn: 'maf-km',
+      mgd: 1025,
+      fqdn: 'maf.m2msec.org',
+      adfq: 'm2msec.org',
+      hpt: port(maf.urls.psk),
+    });
+    await configure('m2m:aupf', {
+      rn: 'profile-maf',
+      mgd: 1022,
+      suid: 32,
+      tlscs: [0xa8],
+      krd: 600,
+      macr,
+      skid: 'km-mn-0001@maf.m2msec.org',
+    });
+    const applied = await device.poll();
+    expect(applied.map((a) => [a.root, a.status])).toEqual([
+      ['m2m:mafcr', 2],
+      ['m2m:aupf', expect.any(Number)],
+    ]);
+    expect((await statusOf('maf-km', 'm2m:mafcr')).aprs).toContain(
+      "with the provisioned key 'km-mn-0001@maf.m2msec.org'",
+    );
+    // The key the node registered is at the MAF, for the registrar.
+    const keys = (await maf.store.keyRegs.list()).map(({ value }) => value);
+    expect(keys).toEqual([expect.objectContaining({ suid: 32, targetIDs: ['//m2msec.org/id-in'] })]);
+    const profile = await statusOf('profile-maf', 'm2m:aupf');
+    // This IN-CSE takes no MAF-based association: the node goes back to its certificate, and says so.
+    expect([profile.apst, profile.aprs]).toEqual([
+      3,
+      expect.stringMatching(/^the registrar did not accept the new credential \(.+\); the previous one is kept$/),
+    ]);
+    expect(switchable.framework.kind).toBe('certificate');
+    await aeIsServed();
+
+    // A profile naming a key that is not on the node: the MAF Client Registration is not attempted.
+    const macr2 = await configure('m2m:mafcr', {
+      rn: 'maf-nokey',
+      mgd: 1025,
+      fqdn: 'maf.m2msec.org',
+      adfq: 'm2msec.org',
+      hpt: port(maf.urls.psk),
+    });
+    await configure('m2m:aupf', {
+      rn: 'profile-nokey',
+      mgd: 1022,
+      suid: 32,
+      tlscs: [0xa8],
+      krd: 600,
+      macr: macr2,
+      skid: 'km-not-here',
+    });
+    const before = (await maf.store.clientRegs.list()).length;
+    await device.poll();
+    const mo = await statusOf('maf-nokey', 'm2m:mafcr');
+    expect([mo.apst, mo.aprs]).toEqual([
+      3,
+      expect.stringMatching(
+        /^symmKeyID 'km-not-here' \(authenticationProfile .+\) is not provisioned on this node; a key never travels in a <mgmtObj>$/,
+      ),
+    ]);
+    expect((await maf.store.clientRegs.list()).length).toBe(before);
+    const p2 = await statusOf('profile-nokey', 'm2m:aupf');
+    expect([p2.apst, p2.aprs]).toEqual([3, expect.stringContaining('the node holds no MAF Client Registration')]);
+  }, 120_000);
+});
+
+describe('authenticationProfile with a pre-provisioned symmetric key (SUID 12)', () => {
+  it('a key the node holds: the association is switched to it and proven (rolled back here: this registrar takes certificates only); a key it does not hold: failed, never fetched', async () => {
+    provisioned.set('kpsa-mn-0001', Buffer.from(randomBytes(32)));
+    await configure('m2m:aupf', { rn: 'profile-psk', mgd: 1022, suid: 12, tlscs: [0xa8], skid: 'kpsa-mn-0001' });
+    await configure('m2m:aupf', { rn: 'profile-psk-missing', mgd: 1022, suid: 12, tlscs: [0xa8], skid: 'kpsa-gone' });
+    const applied = await device.poll();
+    expect(applied.map((a) => [a.root, a.status, a.result])).toEqual([
+      [
+        'm2m:aupf',
+        3,
+        expect.stringMatching(/^the registrar did not accept the new credential \(.+\); the previous one is kept$/),
+      ],
+      [
+        'm2m:aupf',
+        3,
+        "SUID 12: symmKeyID 'kpsa-gone' is not provisioned on this node; a key never travels in a <mgmtObj>",
+      ],
+    ]);
+    expect(switchable.framework.kind).toBe('certificate');
+    await aeIsServed();
+  }, 120_000);
+});
+
+describe('push by <subscription>, and a late report of a superseded configuration (issue 17 items 2, 5)', () => {
+  it('a change applies on the notification of its <subscription>: no poll timer runs in this file', async () => {
+    expect(await device.listenForNotifications({ port: notifyPort })).toBe(`http://127.0.0.1:${notifyPort}/`);
+    const rounds = { ...device.rounds };
+    const received = device.notifications;
+    // A trust anchor the node holds: applied as soon as the node hears of it.
+    await configure('m2m:tac', {
+      rn: 'ta-push',
+      mgd: 1024,
+      cfp: certificateFingerprint(ca.cert),
+      turi: 'https://mef.m2msec.org/operator-ca.pem',
+    });
+    await until('the new <mgmtObj> applied', async () => (await statusOf('ta-push', 'm2m:tac')).apst === 2);
+    // The round came from a notification: the node never started its timer, and nobody called poll().
+    expect(device.notifications).toBeGreaterThan(received);
+    expect(device.rounds.notification).toBeGreaterThan(rounds.notification);
+    expect([device.rounds.timer, device.rounds.manual]).toEqual([0, rounds.manual]);
+    // An UPDATE of the <mgmtObj> notifies too (the node subscribed to it at that round).
+    const change = await m2m(inCse.url, '/cse-in/node-mn/ta-push', 'CAdmin', 'PUT', {
+      'm2m:tac': { turi: 'https://mef.m2msec.org/operator-ca-2.pem' },
+    });
+    expect(change.body['m2m:tac']).toMatchObject({ apst: 1, cfgv: 2 });
+    await until('the change applied', async () => {
+      const mo = await statusOf('ta-push', 'm2m:tac');
+      return mo.apst === 2 && mo.cfgv === 2;
+    });
+    expect([device.rounds.timer, device.rounds.manual]).toEqual([0, rounds.manual]);
+  }, 120_000);
+
+  it('a report of version 1 arriving after the administrator wrote version 2 is refused; version 2 is applied next', async () => {
+    const anchor = new TestCa('dcfg-race');
+    const served: string[] = [];
+    // The trust anchor server: while the node fetches version 1, the administrator writes version 2.
+    const server = createHttpsServer({ cert: mefCert.cert, key: mefCert.key }, async (req, res) => {
+      served.push(req.url ?? '');
+      if (req.url === '/v1.pem') {
+        const v2 = await m2m(inCse.url, '/cse-in/node-mn/ta-race', 'CAdmin', 'PUT', {
+          'm2m:tac': { turi: `https://mef.m2msec.org:${(server.address() as AddressInfo).port}/v2.pem` },
+        });
+        expect(v2.body['m2m:tac']).toMatchObject({ cfgv: 2, apst: 1 });
+      }
+      res.end(anchor.cert);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const superseded = device.superseded;
+      await configure('m2m:tac', {
+        rn: 'ta-race',
+        mgd: 1024,
+        cfp: certificateFingerprint(anchor.cert),
+        turi: `https://mef.m2msec.org:${(server.address() as AddressInfo).port}/v1.pem`,
+      });
+      await until('version 2 applied', async () => {
+        const mo = await statusOf('ta-race', 'm2m:tac');
+        return mo.apst === 2 && mo.cfgv === 2;
+      });
+      const mo = await statusOf('ta-race', 'm2m:tac');
+      // Version 1's report ("fetched and installed") was refused; the status is version 2's own.
+      expect(device.superseded).toBe(superseded + 1);
+      expect(mo.aprs).toBe('trust anchor already held');
+      expect(mo.turi).toMatch(/\/v2\.pem$/);
+      expect(served).toEqual(['/v1.pem']);
+    } finally {
+      server.close();
+    }
+  }, 120_000);
+});
+
+describe('self-revocation of the superseded certificate (issue 17 item 3)', () => {
+  it('after a re-enrolment the node has the MEF revoke its previous certificate over the new association; the old one is refused afterwards', async () => {
+    const previous = { chain: device.credential.chain, key: device.credential.key };
+    const previousSerial = new X509Certificate(previous.chain).serialNumber;
+    // The node's current certificate is the MEF CA's (the first test): a renewal, so the MEF can revoke it.
+    expect(new X509Certificate(previous.chain).checkIssued(new X509Certificate(estCaPem))).toBe(true);
+    expect(await mccWith(previous.chain, previous.key)).toBe('accepted');
+    const mecr = (await statusOf('mef', 'm2m:mefcr')).ri as string;
+    await configure('m2m:mcfc', { rn: 'cert-renew', mgd: 1023, mecr });
+    const applied = await device.poll();
+    const renewed = applied.find((a) => a.root === 'm2m:mcfc')!;
+    expect([renewed.status, renewed.result]).toEqual([
+      2,
+      expect.stringContaining(`superseded certificate serial ${previousSerial} revoked at the MEF (fullcmc)`),
+    ]);
+    expect(new X509Certificate(device.credential.chain).serialNumber).not.toBe(previousSerial);
+    // At the MEF: revoked, by the node's own request.
+    const listed = await fetch(`${mefServer.urls.admin}/admin/certificates`, {
+      headers: { authorization: `Bearer ${MEF_TOKEN}` },
+    }).then((r) => r.json() as Promise<Array<{ serialNumber: string; revokedAt?: number; reason?: string }>>);
+    expect(listed.find((c) => c.serialNumber === canonicalSerial(previousSerial))).toMatchObject({
+      reason: 'superseded',
+      revokedAt: expect.any(Number),
+    });
+    // The MEF's CRL reaches the IN-CSE (its CRL file, re-read each second): the old certificate is refused.
+    writeFileSync(
+      join(dir, 'mef-ca.crl'),
+      `-----BEGIN X509 CRL-----\n${Buffer.from(mefServer.crl!.current!.der)
+        .toString('base64')
+        .replace(/(.{64})/g, '$1\n')
+        .replace(/\n$/, '')}\n-----END X509 CRL-----\n`,
+    );
+    await until('the old certificate refused', async () => (await mccWith(previous.chain, previous.key)) === 'refused');
+    expect(await mccWith(device.credential.chain, device.credential.key)).toBe('accepted');
+    await aeIsServed();
+  }, 120_000);
+});
+
 describe('the MN-CSE process (apps/mn-cse) with deviceConfig', () => {
   let proc: ChildProcess | undefined;
   afterAll(async () => {
@@ -520,7 +902,7 @@ describe('the MN-CSE process (apps/mn-cse) with deviceConfig', () => {
           certificate: { cert: certPath, key: keyPath, trustAnchors: [ca.certPath], servername: 'id-in.m2msec.org' },
         },
         registration: { appRules: [{ name: 'open', allowedAppIDs: ['*'], allowedAEs: ['*'] }] },
-        deviceConfig: { node: '/id-in/cse-in/node-mn2', pollSeconds: 1 },
+        deviceConfig: { node: '/id-in/cse-in/node-mn2', pollSeconds: 1, hosts: { 'mef.m2msec.org': '127.0.0.1' } },
         log: { level: 'warn' },
       }),
     );
@@ -543,7 +925,7 @@ describe('the MN-CSE process (apps/mn-cse) with deviceConfig', () => {
       'CAdmin',
       'POST',
       {
-        'm2m:mefcr': { rn: 'mef', mgd: 1026, fqdn: '127.0.0.1', adfq: 'm2msec.org', hpt: estPort, acpi },
+        'm2m:mefcr': { rn: 'mef', mgd: 1026, fqdn: 'mef.m2msec.org', adfq: 'm2msec.org', hpt: estPort, acpi },
       },
       13,
     );
@@ -632,7 +1014,12 @@ describe('the AE process (apps/ae) with deviceConfig', () => {
         },
         appId: 'Nsensor',
         stem: 'Caedev',
-        deviceConfig: { node: '/id-in/cse-in/node-ae', hostingCseId: '/id-in', pollSeconds: 1 },
+        deviceConfig: {
+          node: '/id-in/cse-in/node-ae',
+          hostingCseId: '/id-in',
+          pollSeconds: 1,
+          hosts: { 'mef.m2msec.org': '127.0.0.1' },
+        },
       }),
     );
     const ae = spawn(process.execPath, [aeMain, 'run', '--config', configPath], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -670,7 +1057,7 @@ describe('the AE process (apps/ae) with deviceConfig', () => {
         'CAdmin',
         'POST',
         {
-          'm2m:mefcr': { rn: 'mef', mgd: 1026, fqdn: '127.0.0.1', adfq: 'm2msec.org', hpt: estPort, acpi },
+          'm2m:mefcr': { rn: 'mef', mgd: 1026, fqdn: 'mef.m2msec.org', adfq: 'm2msec.org', hpt: estPort, acpi },
         },
         13,
       );

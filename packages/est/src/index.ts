@@ -22,6 +22,13 @@ export { type ParsedCertificate, parseCertificate } from './certificate/parse-ce
 // client
 export { type CsrKey, type CsrOptions, createCsr } from './client/create-csr.js';
 export {
+  type CmcRevocation,
+  type CmcRevocationResult,
+  type CmcSigner,
+  REVOCATION_REASONS,
+  revokeWithFullCmc,
+} from './client/fullcmc-revoke.js';
+export {
   fetchCaCertificates,
   fetchCsrAttributes,
   type ServerKeyGenResult,

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import * as asn1js from 'asn1js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canonicalSerial, type EnrolmentRequest, parseCertificate } from '../src/index.js';
+import { canonicalSerial, type EnrolmentRequest, parseCertificate, revokeWithFullCmc } from '../src/index.js';
 import {
   curl,
   makePki,
@@ -285,5 +285,26 @@ describe('fullcmc (openssl cms + curl)', () => {
     );
     expect(r.status).toBe(403);
     expect(r.body.toString()).toMatch(/not signed under the TLS client certificate/);
+  });
+});
+
+describe("revokeWithFullCmc (this package's client, against the same server)", () => {
+  const target = (c: { cert: string; key: string }) => ({
+    baseUrl: s.url,
+    tls: { ca: [pki.tlsRootPem], cert: readFileSync(c.cert, 'utf8'), key: readFileSync(c.key, 'utf8') },
+  });
+  it("the holder revokes its superseded certificate; another holder's is refused; the answer's signature is checked", async () => {
+    const old = await enrolled('client-old');
+    const current = await enrolled('client-current');
+    const signer = { certificate: readFileSync(current.cert, 'utf8'), key: readFileSync(current.key, 'utf8') };
+    const r = await revokeWithFullCmc(target(current), { certificate: readFileSync(old.cert, 'utf8') }, signer);
+    expect(r).toEqual({ status: 0 });
+    expect(revoked).toContain(canonicalSerial(old.serial));
+    // A certificate of another holder (the manufacturer's device certificate is not this CA's either).
+    const other = await enrolled('client-other');
+    holders.set(canonicalSerial(other.serial), 'URI:urn:dev:ops:someone-else');
+    const refused = await revokeWithFullCmc(target(current), { certificate: readFileSync(other.cert, 'utf8') }, signer);
+    expect(refused).toMatchObject({ status: 2, failInfo: 4 });
+    expect(revoked).not.toContain(canonicalSerial(other.serial));
   });
 });

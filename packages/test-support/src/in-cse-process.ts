@@ -39,6 +39,8 @@ export interface InCseStartOptions {
   env?: Record<string, string>;
   /** Options for node itself, before the entry point (e.g. --cpu-prof, which NODE_OPTIONS refuses). */
   nodeArgs?: string[];
+  /** How long to wait for the first answer (ms); default 20 000. A loaded machine may need more. */
+  startTimeoutMs?: number;
 }
 
 export async function startInCseProcess(o: InCseStartOptions): Promise<InCseProcess> {
@@ -70,8 +72,8 @@ export async function startInCseProcess(o: InCseStartOptions): Promise<InCseProc
   child.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
-  // Generous: on a shared, loaded machine a restart after SIGKILL (WAL recovery, key load) can take long.
-  const deadline = Date.now() + 90_000;
+  // Generous by default: on a shared, loaded machine a restart after SIGKILL (WAL recovery, key load) can take long.
+  const deadline = Date.now() + (o.startTimeoutMs ?? 90_000);
   for (;;) {
     if (child.exitCode !== null) throw new Error(`in-cse exited with ${child.exitCode}: ${out}`);
     try {

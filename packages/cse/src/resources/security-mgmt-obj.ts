@@ -182,6 +182,7 @@ export async function checkSecurityCreate(
   await checkLinks(ctx, parent.ri, attrs);
   // The managed entity has not applied it yet.
   resource.apst = APPLY_PENDING;
+  resource.cfgv = 1;
 }
 
 export async function checkSecurityUpdate(
@@ -198,9 +199,32 @@ export async function checkSecurityUpdate(
   await checkLinks(ctx, current.pi as string, changes);
   // A change of the configuration (not of the status the device reports) is pending again.
   const configChanged = Object.keys(changes).some(
-    (k) => !STATUS.includes(k) && !['lbl', 'dc', 'et', 'acpi'].includes(k),
+    (k) => !STATUS.includes(k) && k !== 'cfgv' && !['lbl', 'dc', 'et', 'acpi'].includes(k),
   );
+  const version = typeof current.cfgv === 'number' ? current.cfgv : 1;
+  const reports = STATUS.some((k) => k in changes);
+  // The race of a report with a newer configuration (docs/remote-security-config.md): a status report
+  // names the configVersion it applied; a report of an older version must not mark the newer one
+  // applied. UPDATEs of one resource run one at a time (operations/update.ts), so this check holds.
+  if (reports && configChanged) {
+    throw bad('an UPDATE either changes the configuration or reports its status (apst, aprs, apfp, aptm), not both');
+  }
+  if (reports) {
+    if (changes.cfgv === undefined || changes.cfgv === null) {
+      throw bad('a status report carries the configVersion (cfgv) it applied');
+    }
+    if (changes.cfgv !== version) {
+      throw new M2MError(
+        ResponseStatusCode.CONFLICT,
+        `the report is for configVersion ${String(changes.cfgv)}, the configuration is now at ${version}: it is not recorded`,
+      );
+    }
+  } else if (changes.cfgv !== undefined) {
+    throw bad('configVersion (cfgv) is set by the CSE; an UPDATE names it only to report a status');
+  }
+  delete changes.cfgv;
   if (configChanged) {
+    changes.cfgv = version + 1;
     changes.apst = APPLY_PENDING;
     changes.aprs = null;
     changes.aptm = null;

@@ -24,6 +24,9 @@ const common = firmware.slice(0, firmware.findIndex((r) => r.short === 'dc') + 1
  * 3 failed; the CSE sets 1 whenever the configuration attributes change.
  */
 const status: AttributeRow[] = [
+  // Set by the CSE (1 on CREATE, +1 on every configuration change); a status report names the version
+  // it applied and is refused (4105) when the configuration has changed since.
+  row('configVersion', 'cfgv', 'xs:positiveInteger', 'NP', 'O'),
   row('applyStatus', 'apst', 'xs:positiveInteger', 'NP', 'O'),
   row('applyResult', 'aprs', 'xs:string', 'NP', 'O'),
   row('appliedFingerprint', 'apfp', 'xs:string', 'NP', 'O'),
