@@ -13,3 +13,4 @@ export {
   type StoreTransaction,
   type TransactionOptions,
 } from './types.js';
+export { installReadCache, type ReadCache, type ReadCacheOptions } from './read-cache.js';
