@@ -61,7 +61,10 @@ describe('protected GET la: cached decision inputs are dropped by the writes tha
     await f.container('relinked', { acpi: [open] });
     await instance('/cse-in/Cowner/relinked', 'v1');
     expect((await warm('/cse-in/Cowner/relinked/la', 'Creader')).rsc).toBe(2000);
-    const u = await f.call('PUT', '/cse-in/Cowner/relinked', { from: 'Cowner', body: { 'm2m:cnt': { acpi: [closed] } } });
+    const u = await f.call('PUT', '/cse-in/Cowner/relinked', {
+      from: 'Cowner',
+      body: { 'm2m:cnt': { acpi: [closed] } },
+    });
     expect(u.rsc).toBe(2004);
     expect((await get('/cse-in/Cowner/relinked/la', 'Creader')).rsc).toBe(4103);
   });

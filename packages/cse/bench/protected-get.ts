@@ -91,7 +91,23 @@ async function scenario(cached: boolean) {
   return { store, cse, cache, get, acpRi };
 }
 
+/** BENCH_PROFILE=cached|uncached: only that GET, for BENCH_MS, for a profiler attached to this process. */
+async function profileOnly(cached: boolean) {
+  const s = await scenario(cached);
+  console.log(`pid ${process.pid}: GET la ${cached ? 'with' : 'without'} the read cache for ${BUDGET_MS} ms`);
+  let n = 0;
+  const start = performance.now();
+  while (performance.now() - start < BUDGET_MS) {
+    for (let i = 0; i < 50; i++) await s.get();
+    n += 50;
+  }
+  console.log(`  ${n} requests, ${((performance.now() - start) * 1000) / n} µs each (wall)`);
+  await s.cse.stop();
+  await s.store.close();
+}
+
 async function main() {
+  if (process.env.BENCH_PROFILE) return profileOnly(process.env.BENCH_PROFILE === 'cached');
   const { store, cse, get, acpRi } = await scenario(false);
   const reads = async () => {
     const cnt = await store.resources.getBySrn('cse-in/Cbench/data');
@@ -109,11 +125,15 @@ async function main() {
   const c = await interleaved(warm.get, get);
   const { hits, misses } = warm.cache!.stats;
   console.log('The same GET with the read cache (installReadCache) against without it, interleaved');
-  console.log(`  Cse.handle, read cache:         ${c.ops.toFixed(0).padStart(7)}/s  ${(1e6 / c.ops).toFixed(0)} µs each`);
+  console.log(
+    `  Cse.handle, read cache:         ${c.ops.toFixed(0).padStart(7)}/s  ${(1e6 / c.ops).toFixed(0)} µs each`,
+  );
   console.log(
     `  Cse.handle, no cache:           ${c.baselineOps.toFixed(0).padStart(7)}/s  ${(1e6 / c.baselineOps).toFixed(0)} µs each`,
   );
-  console.log(`  speed-up:                       ${(c.ops / c.baselineOps).toFixed(2)}  (cache hits ${hits}, misses ${misses})`);
+  console.log(
+    `  speed-up:                       ${(c.ops / c.baselineOps).toFixed(2)}  (cache hits ${hits}, misses ${misses})`,
+  );
   await warm.cse.stop();
   await warm.store.close();
   await cse.stop();

@@ -1,5 +1,6 @@
 export { openStore, type StoreConfig } from './open-store.js';
 export { openPostgresStore, type PostgresStoreOptions } from './postgres/open.js';
+export { installReadCache, type ReadCache, type ReadCacheOptions } from './read-cache.js';
 export { openSqliteStore, type SqliteStoreOptions } from './sqlite/open.js';
 export {
   type Collection,
@@ -13,4 +14,3 @@ export {
   type StoreTransaction,
   type TransactionOptions,
 } from './types.js';
-export { installReadCache, type ReadCache, type ReadCacheOptions } from './read-cache.js';

@@ -130,7 +130,10 @@ export function installReadCache(store: Store, o: ReadCacheOptions = {}): ReadCa
     stats.hits++;
     return Promise.resolve(JSON.parse(text) as StoredResource);
   };
-  const single = (t: Touched) => <T>(p: Promise<T>) => p.finally(() => t.end());
+  const single =
+    (t: Touched) =>
+    <T>(p: Promise<T>) =>
+      p.finally(() => t.end());
   store.resources = {
     ...outer,
     get(ri) {

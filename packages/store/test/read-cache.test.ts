@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { installReadCache, openSqliteStore, type Store } from '../src/index.js';
+import { installReadCache, openSqliteStore, type ResourceQuery, type Store } from '../src/index.js';
 import { res, t } from './contract.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'm2msec-read-cache-'));
@@ -32,7 +32,7 @@ async function tree(s: Store) {
   await s.resources.create(res('I2', 'N1', 'cse-in/ae1/cnt1/cin2', { ty: 4, ct: t(2), con: 'two' }));
 }
 
-const latest = { ty: [4], order: 'desc', lim: 1 } as const;
+const latest: ResourceQuery = { ty: [4], order: 'desc', lim: 1 };
 
 describe('read cache', () => {
   it('answers repeated reads from memory, each time with a fresh object', async () => {

@@ -70,7 +70,7 @@ export async function startInCseProcess(o: InCseStartOptions): Promise<InCseProc
   child.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + Number(process.env.M2MSEC_START_TIMEOUT_MS ?? 20_000); // a loaded machine: raise it
   for (;;) {
     if (child.exitCode !== null) throw new Error(`in-cse exited with ${child.exitCode}: ${out}`);
     try {
