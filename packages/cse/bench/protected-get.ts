@@ -1,9 +1,11 @@
 // CPU per protected GET `la` inside the CSE (issue 21), without HTTP: Cse.handle for a non-admin originator
 // whose access an <accessControlPolicy> grants, against the store reads that answer needs at the least
-// (the container by path, its policy, its latest instance) as the baseline, interleaved in one run.
+// (the container by path, its policy, its latest instance) as the baseline, interleaved in one run; then the
+// same GET on a CSE whose store has the read cache the IN-CSE installs on SQLite (installReadCache) against
+// the CSE without it, interleaved too.
 // Usage: pnpm --filter @m2msec/cse bench:get      (run it under `node --cpu-prof` for a profile, see
 // docs/performance.md)
-import { openSqliteStore } from '@m2msec/store';
+import { installReadCache, openSqliteStore } from '@m2msec/store';
 import { Cse } from '../src/index.js';
 
 const BUDGET_MS = Number(process.env.BENCH_MS ?? 4000);
@@ -39,8 +41,10 @@ async function interleaved(fn: () => Promise<void>, baseline: () => Promise<void
 const http = { binding: 'http' as const, peerAddress: '127.0.0.1' };
 let rqi = 0;
 
-async function main() {
+/** A CSE on an in-memory store holding the scenario; `get` is the protected GET la. */
+async function scenario(cached: boolean) {
   const store = await openSqliteStore({ file: ':memory:' });
+  const cache = cached ? installReadCache(store) : undefined;
   const cse = await Cse.open({
     store,
     appRules: [{ name: 'open', allowedAppIDs: ['*'], allowedAEs: ['*'] }],
@@ -84,6 +88,27 @@ async function main() {
     const r = await send({ op: 2, to: 'cse-in/Cbench/data/la', fr: 'Creader' });
     if (r.rsc !== 2000) throw new Error(`GET la: ${r.rsc} ${r.dbg}`);
   };
+  return { store, cse, cache, get, acpRi };
+}
+
+/** BENCH_PROFILE=cached|uncached: only that GET, for BENCH_MS, for a profiler attached to this process. */
+async function profileOnly(cached: boolean) {
+  const s = await scenario(cached);
+  console.log(`pid ${process.pid}: GET la ${cached ? 'with' : 'without'} the read cache for ${BUDGET_MS} ms`);
+  let n = 0;
+  const start = performance.now();
+  while (performance.now() - start < BUDGET_MS) {
+    for (let i = 0; i < 50; i++) await s.get();
+    n += 50;
+  }
+  console.log(`  ${n} requests, ${((performance.now() - start) * 1000) / n} µs each (wall)`);
+  await s.cse.stop();
+  await s.store.close();
+}
+
+async function main() {
+  if (process.env.BENCH_PROFILE) return profileOnly(process.env.BENCH_PROFILE === 'cached');
+  const { store, cse, get, acpRi } = await scenario(false);
   const reads = async () => {
     const cnt = await store.resources.getBySrn('cse-in/Cbench/data');
     await store.resources.get(acpRi);
@@ -96,6 +121,21 @@ async function main() {
     `  its three store reads alone:    ${baselineOps.toFixed(0).padStart(7)}/s  ${(1e6 / baselineOps).toFixed(0)} µs each`,
   );
   console.log(`  ratio:                          ${(ops / baselineOps).toFixed(2)}`);
+  const warm = await scenario(true);
+  const c = await interleaved(warm.get, get);
+  const { hits, misses } = warm.cache!.stats;
+  console.log('The same GET with the read cache (installReadCache) against without it, interleaved');
+  console.log(
+    `  Cse.handle, read cache:         ${c.ops.toFixed(0).padStart(7)}/s  ${(1e6 / c.ops).toFixed(0)} µs each`,
+  );
+  console.log(
+    `  Cse.handle, no cache:           ${c.baselineOps.toFixed(0).padStart(7)}/s  ${(1e6 / c.baselineOps).toFixed(0)} µs each`,
+  );
+  console.log(
+    `  speed-up:                       ${(c.ops / c.baselineOps).toFixed(2)}  (cache hits ${hits}, misses ${misses})`,
+  );
+  await warm.cse.stop();
+  await warm.store.close();
   await cse.stop();
   await store.close();
 }

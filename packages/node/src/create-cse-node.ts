@@ -31,7 +31,7 @@ import {
 } from '@m2msec/protocol';
 import { createSaefAgent } from '@m2msec/saef';
 import { prepareDataDir, type SecureEnvironment } from '@m2msec/secure-environment';
-import { openStore, type Store } from '@m2msec/store';
+import { installReadCache, openStore, type Store } from '@m2msec/store';
 import type { Logger } from 'pino';
 import { adminRoutes, adminTransportOf } from './admin-routes.js';
 import { openAdministration } from './administration.js';
@@ -172,6 +172,9 @@ async function compose(config: CseNodeConfig, runtime: CseNodeRuntime, store: St
   }
   const idContext = { spId: config.cse.spId, cseId: config.cse.cseId };
   const metrics = new Metrics({ app: registrar ? 'mn-cse' : 'in-cse' });
+  // Hot reads of the protected RETRIEVE from memory, invalidated exactly by this process's writes: only where
+  // this process is the store's one writer (SQLite); replicas on PostgreSQL read the rows (docs/performance.md).
+  if (store.kind === 'sqlite') installReadCache(store);
   store.resources = timeResourceStore(store.resources, metrics);
   const administration = openAdministration(config, store, log, metrics);
   const { administrators } = administration;

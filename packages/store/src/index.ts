@@ -3,6 +3,7 @@ export { sortableNumber } from './lib/indexes.js';
 export { openMemoryStore } from './memory/open.js';
 export { openStore, type StoreConfig } from './open-store.js';
 export { openPostgresStore, type PostgresStoreOptions } from './postgres/open.js';
+export { installReadCache, type ReadCache, type ReadCacheOptions } from './read-cache.js';
 export { openSqliteStore, type SqliteStoreOptions } from './sqlite/open.js';
 export {
   type Collection,

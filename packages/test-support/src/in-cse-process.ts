@@ -73,7 +73,7 @@ export async function startInCseProcess(o: InCseStartOptions): Promise<InCseProc
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
   // Generous by default: on a shared, loaded machine a restart after SIGKILL (WAL recovery, key load) can take long.
-  const deadline = Date.now() + (o.startTimeoutMs ?? 90_000);
+  const deadline = Date.now() + (o.startTimeoutMs ?? Number(process.env.M2MSEC_START_TIMEOUT_MS ?? 90_000));
   for (;;) {
     if (child.exitCode !== null) throw new Error(`in-cse exited with ${child.exitCode}: ${out}`);
     try {
