@@ -15,6 +15,10 @@ export interface LoadOptions {
   startConcurrency?: number;
   /** Called about once a second. */
   onProgress?(p: LoadProgress): void;
+  /** Ends the load early (the AEs finish the request they are in, then the result is made). */
+  signal?: AbortSignal;
+  /** Called with the address of every acknowledged (2001) contentInstance, so a test can read each back. */
+  onAcknowledged?(path: string): void;
 }
 
 export interface LoadProgress {
@@ -65,12 +69,15 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
         // Spread the first posts over one interval so the AEs do not fire in step.
         await sleep(Math.floor((i / Math.max(1, aes.length)) * o.intervalMs));
         let seq = 0;
-        while (Date.now() < until) {
+        while (Date.now() < until && !o.signal?.aborted) {
           const started = performance.now();
           try {
             const r = await ae.post({ seq: seq++, value: Math.round(Math.random() * 1000) / 10 });
-            if (r.rsc === 2001) latencies.push(performance.now() - started);
-            else {
+            if (r.rsc === 2001) {
+              latencies.push(performance.now() - started);
+              const rn = (r.pc as { 'm2m:cin'?: { rn?: string } } | undefined)?.['m2m:cin']?.rn;
+              if (o.onAcknowledged && rn) o.onAcknowledged(`${ae.dataPath}/${rn}`);
+            } else {
               p.errors++;
               failures[r.rsc] = (failures[r.rsc] ?? 0) + 1;
             }
@@ -80,7 +87,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
           }
           p.posts++;
           const wait = o.intervalMs - (performance.now() - started);
-          if (wait > 0) await sleep(Math.min(wait, until - Date.now()));
+          if (wait > 0 && !o.signal?.aborted) await sleep(Math.min(wait, until - Date.now()));
         }
       }),
     );

@@ -7,6 +7,8 @@ import { createInterface } from 'node:readline';
 //                                     (any request primitive fields) or {"id":2,"cmd":"post","con":...};
 //                                     "watch": {"to","everyMs"} prints a "retrieved" line per RETRIEVE
 //   m2msec-ae load --config ae.json --count N [--interval-ms 1000] [--duration-ms 10000] [--stem-prefix Csim]
+//                  [--print-acks 1]      also a JSON line {"event":"acked","path":...} per acknowledged CREATE;
+//                                        SIGTERM ends the load early, the result is printed all the same
 import { answerHelpAndVersion } from '@m2msec/node/cli';
 import { type AeFileConfig, aeOptions, ConfigError, readConfig } from './config.js';
 import { aeDeviceConfig } from './device-config.js';
@@ -21,7 +23,7 @@ answerHelpAndVersion({
   summary: 'the reference AE: runs one AE or a load of simulated AEs against a CSE',
   usage: [
     'run --config <ae.json>',
-    'load --config <ae.json> --count <N> [--interval-ms <ms>] [--duration-ms <ms>] [--stem-prefix <Csim>]',
+    'load --config <ae.json> --count <N> [--interval-ms <ms>] [--duration-ms <ms>] [--stem-prefix <Csim>] [--print-acks 1]',
   ],
   details:
     'run prints JSON lines (ready / posted / notification / response / error) and takes JSON-line commands on stdin.\nSee apps/ae/README.md.',
@@ -139,12 +141,17 @@ async function load(configPath: string, m: Map<string, string>): Promise<void> {
   transport = config.transport;
   const count = int(m, 'count', 10);
   const prefix = m.get('stem-prefix') ?? 'Csim';
+  // SIGTERM (docker stop) ends the load early and still prints its result.
+  const stop = new AbortController();
+  process.once('SIGTERM', () => stop.abort());
   const result = await runLoad({
+    signal: stop.signal,
     count,
     ae: (i) => aeOptions(config, `${prefix}${i}`),
     intervalMs: int(m, 'interval-ms', 1000),
     durationMs: int(m, 'duration-ms', 10_000),
     onProgress: progressPrinter(process.stderr, count),
+    ...(int(m, 'print-acks', 0) === 1 ? { onAcknowledged: (path: string) => out({ event: 'acked', path }) } : {}),
   });
   process.stderr.write('\n');
   out({ event: 'load-result', ...result });

@@ -216,6 +216,8 @@ describe('configuration file', () => {
         '1500',
         '--stem-prefix',
         'Ccli',
+        '--print-acks',
+        '1',
       ],
       {
         env: { ...process.env, NODE_OPTIONS: '--conditions=source' },
@@ -231,6 +233,14 @@ describe('configuration file', () => {
     expect(result).toMatchObject({ event: 'load-result', started: 3, failedToStart: 0, errors: 0 });
     expect(result.posts).toBeGreaterThanOrEqual(3);
     expect(stderr).toMatch(/AEs 3\/3 \(0 failed\)/); // the progress line
+    // --print-acks: one line per acknowledged CREATE, naming a contentInstance the CSE holds.
+    const acked = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((e) => e.event === 'acked');
+    expect(acked.length).toBe(result.posts);
+    expect(acked[0].path).toMatch(/^cse-mn\/Ccli\d\/c\/\S+$/);
   });
 
   it('the process refuses a bad configuration with a clear message and exit code 2', () => {

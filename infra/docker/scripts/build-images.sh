@@ -7,6 +7,7 @@
 #                          the built app (dist/ and production node_modules/), user 10001. <hash>: of the base
 #                          and the app's inputs (lockfile, every package.json and dist/, this script).
 #   m2msec/mosquitto:<hash> the base running mosquitto as user 10001.
+#   m2msec/postgres:<hash>, m2msec/haproxy:<hash>  Debian's PostgreSQL and HAProxy for topology (b), see step 3.
 # Each is also tagged :latest. An image whose tag exists is not rebuilt, so a warm re-run takes seconds.
 # Needs: a built monorepo (pnpm run build), docker reachable (DOCKER_HOST), pnpm, ldd.
 # Usage: infra/docker/scripts/build-images.sh [app ...]
@@ -115,8 +116,64 @@ else
   echo "$tag (built)"
 fi
 docker tag "$tag" m2msec/mosquitto:latest
+
+# 3. Topology (b)'s infrastructure, Debian's own programs each on a root of its own (no shell either):
+#   m2msec/postgres:<hash>  PostgreSQL 15's server (its share/ and lib/ without the JIT), run as 10001 on a data
+#                           directory the scenario makes with the host's initdb (initdb needs a shell, the image not);
+#   m2msec/haproxy:<hash>   HAProxy, run as 10001 with the configuration mounted at /run/m2msec.
+# <hash>: of the files copied. Skipped (and said) when the Debian package is not installed here.
+infra_image() { # name entrypoint-json paths...
+  local name=$1 entry=$2
+  shift 2
+  local list=$work/infra-$name.txt
+  {
+    for p in "$@"; do
+      if [ -d "$p" ]; then find "$p" -type f -not -name 'llvmjit*' -not -path '*/bitcode/*'; else echo "$p"; fi
+      [ -f "$p" ] && [ -x "$p" ] && libs "$p"
+    done
+    echo /lib64/ld-linux-x86-64.so.2
+  } | grep -v '^$' | sort -u >"$list"
+  local hash
+  hash=$({ xargs -a "$list" readlink -f | xargs sha256sum; cat "$list"; sha256sum "$0"; } | sha256sum | cut -c1-16)
+  local tag=m2msec/$name:$hash
+  if have "$tag"; then
+    echo "$tag (cached)"
+  else
+    local root=$work/rootfs-$name
+    mkdir -p "$root"/{etc,tmp,data,run/m2msec}
+    chmod 1777 "$root/tmp"
+    while read -r f; do
+      mkdir -p "$root$(dirname "$f")"
+      cp -L "$f" "$root$f"
+    done <"$list"
+    printf 'root:x:0:0:root:/root:/sbin/nologin\nm2msec:x:10001:10001:m2msec:/data:/sbin/nologin\n' >"$root/etc/passwd"
+    printf 'root:x:0:\nm2msec:x:10001:\n' >"$root/etc/group"
+    printf 'hosts: files dns\n' >"$root/etc/nsswitch.conf"
+    chown 10001:10001 "$root/data"
+    tar --sort=name --mtime=@0 --numeric-owner -C "$root" -cf - . |
+      docker import --change 'ENV PATH=/usr/bin:/usr/sbin' --change 'USER 10001:10001' \
+        --change "ENTRYPOINT $entry" - "$tag" >/dev/null
+    rm -rf "$root"
+    echo "$tag (imported)"
+  fi
+  docker tag "$tag" "m2msec/$name:latest"
+  infra_built+=("$name")
+}
+infra_built=()
+pgbin=/usr/lib/postgresql/15/bin/postgres
+if [ -x "$pgbin" ]; then
+  infra_image postgres "[\"$pgbin\"]" "$pgbin" /usr/lib/postgresql/15/lib /usr/share/postgresql/15 \
+    /usr/share/zoneinfo/Etc/UTC /usr/share/zoneinfo/UTC
+else
+  echo "m2msec/postgres skipped: $pgbin is not installed (Debian package postgresql-15)"
+fi
+if [ -x /usr/sbin/haproxy ]; then
+  infra_image haproxy '["/usr/sbin/haproxy", "-db", "-f", "/run/m2msec/haproxy.cfg"]' /usr/sbin/haproxy
+else
+  echo "m2msec/haproxy skipped: /usr/sbin/haproxy is not installed (Debian package haproxy)"
+fi
 # Older builds of these images (other hashes) would pile up in the engine's store: only the current ones stay.
-for name in "${apps[@]}" mosquitto base; do # base last: the others are built on it
+for name in "${apps[@]}" mosquitto "${infra_built[@]}" base; do # base last: the others are built on it
   current=$(docker image inspect --format '{{.Id}}' "m2msec/$name:latest" 2>/dev/null || docker image inspect --format '{{.Id}}' "$base" 2>/dev/null)
   docker images --format '{{.Repository}}:{{.Tag}} {{.ID}}' "m2msec/$name" |
     while read -r ref id; do
