@@ -2,12 +2,14 @@
 # Type-checks tests and benches (issue 11 item 7): every package or app with a tsconfig.test.json is
 # compiled with its src, test and bench directories, without emitting (the build's tsconfig.json covers
 # src only). `pnpm lint` runs it. A package joins by adding tsconfig.test.json once its tests type-check.
+# The top-level suites (test-e2e, test-conformance, fuzz) have their own tsconfig.test.json: their build
+# type-checks test/ too, but turbo's build inputs are src/** only, so a cached build would miss a test change.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 tsc="$root/node_modules/.bin/tsc"
 failed=0
 checked=0
-for config in "$root"/packages/*/tsconfig.test.json "$root"/apps/*/tsconfig.test.json; do
+for config in "$root"/packages/*/tsconfig.test.json "$root"/apps/*/tsconfig.test.json "$root"/*/tsconfig.test.json; do
   [ -f "$config" ] || continue
   dir=$(dirname "$config")
   checked=$((checked + 1))

@@ -158,7 +158,7 @@ const within = <T>(p: Promise<T>, ms: number) =>
 
 beforeAll(async () => {
   mef = await startMefProcess({ M2MSEC_MEF_CRL_PORT: '0', M2MSEC_LOG_LEVEL: 'warn' });
-  crlUrl = (mef.urls as { crl?: string }).crl!;
+  crlUrl = mef.urls.crl!;
   expect(crlUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/crl$/);
   const put = await mef.admin('PUT', '/admin/enrolees/psk/kpm-mn', {
     kpm,

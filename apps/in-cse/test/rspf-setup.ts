@@ -10,7 +10,8 @@ export const MEF_FQDN = 'mef.m2msec.org';
 export const ADMIN_TOKEN = 'rspf-test-admin-token';
 
 export interface MefProcess {
-  urls: { psk: string; admin: string };
+  /** As the MEF announces them ("MEF ready"); psk is there because these tests always open that listener. */
+  urls: { psk: string; admin: string; crl?: string; gbaUb?: string; gbaZn?: string };
   output(): string;
   admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
   waitFor(text: string, timeoutMs?: number): Promise<void>;

@@ -170,7 +170,7 @@ beforeAll(async () => {
   mef = await startMefProcess({ M2MSEC_MEF_CONFIG: config });
   certPort = Number(new URL(mef.urls.certificate!).port);
   pskPort = Number(new URL(mef.urls.psk!).port);
-  crlUrl = (mef.urls as { crl?: string }).crl!;
+  crlUrl = mef.urls.crl!;
   const grant = {
     targets: [{ targetId: '/id-in', suid: 22 }],
     enrolmentExpirySeconds: EXPIRY,

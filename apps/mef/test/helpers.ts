@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { RunningMef } from '@m2msec/mef';
 
 export const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
 export const MEF_FQDN = 'mef.m2msec.org';
@@ -14,7 +15,8 @@ export function tmp(prefix: string): string {
 }
 
 export interface MefProcess {
-  urls: { psk?: string; certificate?: string; user?: string; admin: string };
+  /** As main.js announces them ("MEF ready"). */
+  urls: RunningMef['urls'];
   dataDir: string;
   output(): string;
   admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;

@@ -30,7 +30,13 @@ beforeAll(async () => {
       cseBaseName: 'cse-in',
       // Nothing listens there: registration keeps retrying in the background; the Mcc listener serves.
       url: 'https://127.0.0.1:9',
-      framework: { kind: 'certificate', cert: kept.cert, key: kept.key, trustAnchors: [ca.cert] },
+      framework: {
+        kind: 'certificate',
+        cert: kept.cert,
+        key: kept.key,
+        trustAnchors: [ca.cert],
+        servername: 'id-in.m2msec.org',
+      },
       retryMs: 60_000,
     },
     mcc: {

@@ -156,7 +156,7 @@ console.log(
 );
 console.log(
   `  event-loop utilisation: server thread ${(serverBusy * 100).toFixed(0)}%, client worker ${(result.clientBusy * 100).toFixed(0)}%` +
-    ` (load average ${(await import('node:os')).loadavg()[0].toFixed(2)} on ${(await import('node:os')).availableParallelism()} cores)`,
+    ` (load average ${(await import('node:os')).loadavg()[0]?.toFixed(2)} on ${(await import('node:os')).availableParallelism()} cores)`,
 );
 console.log(`\nratio enrolments/s : crypto.sign/s = ${(enrolRate / signRate).toFixed(3)}`);
 console.log(`ratio core/s       : crypto.sign/s = ${(core / signRate).toFixed(3)}`);

@@ -135,9 +135,10 @@ describe('tls-exporter from openssl s_client (TLS 1.3)', () => {
     child.stdout.on('data', (c: Buffer) => {
       out += c.toString('latin1');
       const m = /Keying material:\s*\n?\s*([0-9A-Fa-f]{64})/.exec(out);
-      if (m && !sent) {
+      const exported = m?.[1];
+      if (exported && !sent) {
         sent = true;
-        const password = Buffer.from(m[1], 'hex').toString('base64');
+        const password = Buffer.from(exported, 'hex').toString('base64');
         const { der } = opensslCsr(pki.dir, 'tls13', '/CN=py', SAN, password);
         const body = Buffer.from(der).toString('base64');
         child.stdin.end(

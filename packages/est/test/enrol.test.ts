@@ -90,12 +90,11 @@ const verifyWithOpenssl = (der: Uint8Array, name: string) =>
 describe('client operations and channel binding', () => {
   it('fetches the CA certificates and the CSR attributes (with the expected SAN)', async () => {
     const cas = await fetchCaCertificates(deviceTarget());
-    expect(cas).toHaveLength(1);
-    expect(Buffer.from(cas[0]).equals(Buffer.from(pki.ca.certificate))).toBe(true);
+    expect(cas.map((c) => Buffer.from(c).toString('hex'))).toEqual([Buffer.from(pki.ca.certificate).toString('hex')]);
     const attrs = await fetchCsrAttributes(deviceTarget());
     expect(attrs.oids).toEqual([OID.challengePassword, OID.ecdsaWithSHA256]);
     expect(attrs.attributes.map((a) => a.type)).toEqual([OID.ecPublicKey, OID.extensionRequest]);
-    expect(Buffer.from(attrs.attributes[1].values[0]).toString('latin1')).toContain(AE.value);
+    expect(Buffer.from(attrs.attributes[1]?.values[0] ?? []).toString('latin1')).toContain(AE.value);
   });
 
   for (const version of ['TLSv1.2', 'TLSv1.3'] as const) {
@@ -366,7 +365,7 @@ describe('error statuses', () => {
       'a CSR with a bad signature',
       async () => {
         const der = Buffer.from(opensslCsr(pki.dir, 'badsig', '/CN=x', `URI:${AE.value}`).der);
-        der[der.length - 5] ^= 0x01; // inside s of the ECDSA signature
+        der[der.length - 5]! ^= 0x01; // inside s of the ECDSA signature
         return postLenient(b64(der));
       },
       400,

@@ -229,7 +229,7 @@ describe('proof of possession on both paths', () => {
     try {
       const { der } = opensslCsr(pki.dir, 'pop', '/CN=p', 'URI:https://m2m.example.com/Cae1');
       const bad = Buffer.from(der);
-      bad[bad.length - 3] ^= 0x01;
+      bad[bad.length - 3]! ^= 0x01;
       for (const p of [undefined, pool]) {
         await expect(verifyCsrSignature(parseCsr(der), p)).resolves.toBeUndefined();
         await expect(verifyCsrSignature(parseCsr(bad), p)).rejects.toMatchObject({ status: 400 });

@@ -243,6 +243,8 @@ describe('serverkeygen (curl)', () => {
       const parts = r.body.toString('latin1').split(`--${boundary}`).slice(1, -1);
       expect(parts).toHaveLength(2);
       const [keyPart, certPart] = parts.map((p) => p.slice(p.indexOf('\r\n\r\n') + 4));
+      if (keyPart === undefined || certPart === undefined)
+        throw new Error('expected a key part and a certificate part');
       expect(parts[0]).toMatch(/content-type: application\/pkcs8/i);
       expect(parts[1]).toMatch(/content-type: application\/pkcs7-mime; smime-type=certs-only/i);
       const pkcs8 = Buffer.from(keyPart.replace(/\s+/g, ''), 'base64');

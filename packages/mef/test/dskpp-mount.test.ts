@@ -2,7 +2,8 @@
 // device authenticates the TLS session with its Kpm), K_TOKEN ends in both the device's SE and the
 // MEF's key store.
 import { randomBytes } from 'node:crypto';
-import { request } from 'node:https';
+import { type RequestOptions, request } from 'node:https';
+import type { ConnectionOptions } from 'node:tls';
 import { DskppClient, DskppServer, MemoryClientRegistry, MemoryProvisionedKeyStore } from '@m2msec/dskpp';
 import { mefHandshakeOptions } from '@m2msec/rspf';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -81,12 +82,14 @@ it('4-pass DSKPP through the MEF over the TLS-PSK MEF Handshake', async () => {
   const anon = await new Promise<string>((resolve) => {
     // agent: false — Node's agent pool does not key sockets by pskCallback, so a pooled socket of
     // another identity would be reused.
-    const req = request(url, {
+    // https passes TLS connection options such as pskCallback on to tls.connect.
+    const options: RequestOptions & Pick<ConnectionOptions, 'pskCallback'> = {
       ...tls,
       agent: false,
       pskCallback: () => ({ psk: Buffer.alloc(32), identity: 'nobody' }),
       method: 'POST',
-    });
+    };
+    const req = request(url, options);
     req.on('error', (e) => resolve((e as { code?: string }).code ?? 'error'));
     req.on('response', () => resolve('answered'));
     req.end('<x/>');

@@ -6,8 +6,9 @@
 import { spawnSync } from 'node:child_process';
 import { createHmac, webcrypto, X509Certificate } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { request } from 'node:https';
+import { type RequestOptions, request } from 'node:https';
 import { join } from 'node:path';
+import type { ConnectionOptions } from 'node:tls';
 import { createCertificateAuthority, createCsr, decodeCertsOnly } from '@m2msec/est';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVERKEYGEN_KEK_LABEL } from '../src/index.js';
@@ -38,31 +39,30 @@ afterAll(() => t?.close());
 function post(path: string, body: string, method = 'POST') {
   const url = new URL(t.mef.urls.psk!);
   return new Promise<{ status: number; contentType: string; body: Buffer }>((resolve, reject) => {
-    const req = request(
-      {
-        host: url.hostname,
-        port: url.port,
-        method,
-        path,
-        headers: { 'content-type': 'application/pkcs10' },
-        ciphers: 'PSK-AES128-CBC-SHA256',
-        maxVersion: 'TLSv1.2',
-        pskCallback: () => ({ identity: 'kpm-skg', psk: kpm }),
-        checkServerIdentity: () => undefined,
-        agent: false,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            contentType: String(res.headers['content-type']),
-            body: Buffer.concat(chunks),
-          }),
-        );
-      },
-    );
+    // https passes TLS connection options such as pskCallback on to tls.connect.
+    const options: RequestOptions & Pick<ConnectionOptions, 'pskCallback'> = {
+      host: url.hostname,
+      port: url.port,
+      method,
+      path,
+      headers: { 'content-type': 'application/pkcs10' },
+      ciphers: 'PSK-AES128-CBC-SHA256',
+      maxVersion: 'TLSv1.2',
+      pskCallback: () => ({ identity: 'kpm-skg', psk: kpm }),
+      checkServerIdentity: () => undefined,
+      agent: false,
+    };
+    const req = request(options, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          contentType: String(res.headers['content-type']),
+          body: Buffer.concat(chunks),
+        }),
+      );
+    });
     req.on('error', reject);
     req.end(body);
   });

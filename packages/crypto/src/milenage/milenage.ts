@@ -2,8 +2,9 @@ import { AesBlockCipher } from '../lib/aes-block.js';
 import { checkLength } from '../lib/bytes.js';
 
 /** Rotation (bits, multiples of 8) and the last byte of constant c1..c5 (TS 35.206 clause 4.1 defaults). */
-const R = [64, 0, 32, 64, 96] as const;
-const C_LAST = [0x00, 0x01, 0x02, 0x04, 0x08] as const;
+type OutIndex = 1 | 2 | 3 | 4 | 5;
+const R: Readonly<Record<OutIndex, number>> = { 1: 64, 2: 0, 3: 32, 4: 64, 5: 96 };
+const C_LAST: Readonly<Record<OutIndex, number>> = { 1: 0x00, 2: 0x01, 3: 0x02, 4: 0x04, 5: 0x08 };
 
 export interface F1Output {
   /** MAC-A = f1 (network authentication code), 8 bytes. */
@@ -45,14 +46,14 @@ export class Milenage {
   }
 
   /** OUTi = E_K(rot(IN xor OPc, ri) xor ci) xor OPc, with IN = TEMP for i = 2..5. */
-  #out(i: 1 | 2 | 3 | 4 | 5, input: Buffer, temp?: Buffer): Buffer {
-    const shift = R[i - 1] / 8;
+  #out(i: OutIndex, input: Buffer, temp?: Buffer): Buffer {
+    const shift = R[i] / 8;
     const x = Buffer.allocUnsafe(16);
     for (let j = 0; j < 16; j++) {
       const src = (j + shift) % 16; // cyclic left rotation by r bits
       x[j] = input[src]! ^ this.#opc[src]!;
     }
-    x[15]! ^= C_LAST[i - 1];
+    x[15]! ^= C_LAST[i];
     if (temp) for (let j = 0; j < 16; j++) x[j]! ^= temp[j]!;
     const out = this.#aes.encryptBlock(x);
     for (let j = 0; j < 16; j++) out[j]! ^= this.#opc[j]!;

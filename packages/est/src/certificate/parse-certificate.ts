@@ -43,7 +43,9 @@ export function parseCertificate(der: Uint8Array, what = 'certificate'): ParsedC
   let i = 0;
   if (f[0]?.tag === 0xa0) i++;
   const [serial, , issuer, validity, subject, spki] = f.slice(i, i + 6);
-  if (!spki || serial.tag !== 0x02 || validity.tag !== 0x30) throw bad(`${what}: malformed TBSCertificate`);
+  if (!serial || !issuer || !validity || !subject || !spki || serial.tag !== 0x02 || validity.tag !== 0x30) {
+    throw bad(`${what}: malformed TBSCertificate`);
+  }
   const [nb, na] = children(der, validity, `${what} validity`);
   if (!nb || !na) throw bad(`${what}: malformed validity`);
   const extensions = new Map<string, { critical: boolean; value: Uint8Array }>();

@@ -25,7 +25,7 @@ export function randomSerial(): Uint8Array {
   const b = new Uint8Array(16);
   do randomFillSync(b);
   while (b.every((x) => x === 0));
-  b[0] &= 0x7f;
+  b[0]! &= 0x7f; // b has 16 bytes
   return b;
 }
 

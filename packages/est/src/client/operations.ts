@@ -57,6 +57,7 @@ export async function serverKeyGen(target: EstTarget, csr: EstBody): Promise<Ser
   const certs = parts.find((p) => p.contentType.startsWith('application/pkcs7-mime'));
   if (!key || !certs) throw new EstClientError(r.status, 'serverkeygen answer lacks the key or the certificate part');
   const certificates = decodeCertsOnly(b64(certs.body));
-  if (!certificates.length) throw new EstClientError(r.status, 'serverkeygen answer holds no certificate');
-  return { status: 'issued', privateKey: b64(key.body), certificate: certificates[0], certificates };
+  const [certificate] = certificates;
+  if (!certificate) throw new EstClientError(r.status, 'serverkeygen answer holds no certificate');
+  return { status: 'issued', privateKey: b64(key.body), certificate, certificates };
 }

@@ -35,8 +35,9 @@ export function readEnrolmentResponse(r: EstResponse): EnrolmentResult {
   if (r.status === 202) return { status: 'pending', retryAfterSeconds: retryAfter(r.headers['retry-after']) };
   if (r.status !== 200) throw failure(r);
   const certificates = decodeCertsOnly(Buffer.from(r.body.toString('latin1').replace(/\s+/g, ''), 'base64'));
-  if (certificates.length === 0) throw new EstClientError(r.status, 'the certs-only response holds no certificate');
-  return { status: 'issued', certificate: certificates[0], certificates };
+  const [certificate] = certificates;
+  if (!certificate) throw new EstClientError(r.status, 'the certs-only response holds no certificate');
+  return { status: 'issued', certificate, certificates };
 }
 
 function retryAfter(v: string | undefined): number {

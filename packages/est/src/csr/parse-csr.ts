@@ -71,15 +71,16 @@ export function parseCsr(der: Uint8Array): ParsedCsr {
     const t = content(der, type);
     const vals = children(der, values, 'attribute values');
     if (bytesEqual(t, OID_CONTENT.challengePassword)) {
-      if (challengePassword !== undefined || vals.length !== 1)
+      const [v, ...more] = vals;
+      if (challengePassword !== undefined || !v || more.length)
         throw bad('challengePassword must have exactly one value');
-      const v = vals[0];
       // DirectoryString: PrintableString, UTF8String (RFC 2985 5.4.1); IA5 tolerated for old tools
       if (v.tag !== 0x13 && v.tag !== 0x0c && v.tag !== 0x16) throw bad('challengePassword is not a string');
       challengePassword = Buffer.from(content(der, v)).toString('utf8');
     } else if (bytesEqual(t, OID_CONTENT.extensionRequest)) {
-      if (san !== undefined || vals.length !== 1) throw bad('extensionRequest must appear once with one value');
-      san = readExtensions(der, vals[0], extensionOids);
+      const [value, ...more] = vals;
+      if (san !== undefined || !value || more.length) throw bad('extensionRequest must appear once with one value');
+      san = readExtensions(der, value, extensionOids);
     } else if (
       bytesEqual(t, OID_CONTENT.decryptKeyIdentifier) ||
       bytesEqual(t, OID_CONTENT.asymmetricDecryptKeyIdentifier)
@@ -144,13 +145,13 @@ function readExtensions(der: Uint8Array, exts: Tlv, oids: string[]): GeneralName
   const seen = new Set<string>();
   for (const ext of children(der, exts, 'extension')) {
     if (ext.tag !== TAG.SEQ) throw bad('extension is not a SEQUENCE');
-    const parts = children(der, ext, 'extension');
-    const id = parts[0];
-    const value = parts[parts.length - 1];
-    if (!id || id.tag !== TAG.OID || parts.length < 2 || parts.length > 3 || value.tag !== TAG.OCT) {
+    // Extension ::= SEQUENCE { extnID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }
+    const [id, second, third, ...extra] = children(der, ext, 'extension');
+    const value = third ?? second;
+    if (!id || id.tag !== TAG.OID || !value || extra.length || value.tag !== TAG.OCT) {
       throw bad('malformed extension');
     }
-    if (parts.length === 3 && parts[1].tag !== TAG.BOOL) throw bad('malformed extension criticality');
+    if (third && second?.tag !== TAG.BOOL) throw bad('malformed extension criticality');
     const key = Buffer.from(content(der, id)).toString('hex');
     if (seen.has(key)) throw bad('an extension appears twice in the extensionRequest');
     seen.add(key);

@@ -71,7 +71,7 @@ class VerifyWorker {
     }
     this.inFlight.push((results) => {
       // a dead worker answers nothing: fail closed
-      for (let i = 0; i < batch.length; i++) batch[i].resolve(results?.[i] === 1);
+      for (const [i, b] of batch.entries()) b.resolve(results?.[i] === 1);
     });
     this.worker.postMessage(batch.map((b) => b.job));
   }
@@ -85,14 +85,14 @@ export class CsrVerifyPool {
   private workers: VerifyWorker[] = [];
 
   constructor(readonly size: number) {
+    if (!Number.isInteger(size) || size < 1) throw new RangeError('a CSR verify pool needs at least one worker');
     for (let i = 0; i < size; i++) this.workers.push(new VerifyWorker());
   }
 
   /** True when the CSR signature verifies under its own public key. */
   verify(csr: ParsedCsr): Promise<boolean> {
     this.workers = this.workers.map((w) => (w.dead ? new VerifyWorker() : w));
-    let best = this.workers[0];
-    for (const w of this.workers) if (w.load < best.load) best = w;
+    const best = this.workers.reduce((a, w) => (w.load < a.load ? w : a));
     return best.submit({ point: csr.publicPoint, tbs: csr.certificationRequestInfo, signature: csr.signature });
   }
 

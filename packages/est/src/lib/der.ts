@@ -17,17 +17,21 @@ export interface Tlv {
 
 /** Reads the TLV at `offset`; only single-byte tags and definite minimal lengths (DER). */
 export function readTlv(buf: Uint8Array, offset: number, limit = buf.length, what = 'ASN.1 element'): Tlv {
-  if (offset + 2 > limit) throw malformed(`${what}: truncated`);
   const tag = buf[offset];
-  if ((tag & 0x1f) === 0x1f) throw malformed(`${what}: multi-byte tags are not used in this profile`);
   let len = buf[offset + 1];
+  if (offset + 2 > limit || tag === undefined || len === undefined) throw malformed(`${what}: truncated`);
+  if ((tag & 0x1f) === 0x1f) throw malformed(`${what}: multi-byte tags are not used in this profile`);
   let p = offset + 2;
   if (len & 0x80) {
     const n = len & 0x7f;
     if (n === 0 || n > 3) throw malformed(`${what}: indefinite or oversized length`);
     if (p + n > limit) throw malformed(`${what}: truncated length`);
     len = 0;
-    for (let i = 0; i < n; i++) len = (len << 8) | buf[p + i];
+    for (let i = 0; i < n; i++) {
+      const b = buf[p + i];
+      if (b === undefined) throw malformed(`${what}: truncated length`);
+      len = (len << 8) | b;
+    }
     if (buf[p] === 0 || len < 0x80) throw malformed(`${what}: length not minimally encoded (DER)`);
     p += n;
   }
@@ -119,7 +123,9 @@ export function unsignedInteger(magnitude: Uint8Array): Uint8Array {
   let i = 0;
   while (i < magnitude.length - 1 && magnitude[i] === 0) i++;
   const m = magnitude.subarray(i);
-  return m[0] & 0x80 ? tlv(0x02, Uint8Array.of(0), m) : tlv(0x02, m);
+  const lead = m[0];
+  if (lead === undefined) throw new RangeError('INTEGER magnitude is empty');
+  return lead & 0x80 ? tlv(0x02, Uint8Array.of(0), m) : tlv(0x02, m);
 }
 
 export function smallInteger(n: number): Uint8Array {
@@ -139,17 +145,17 @@ export function oid(dotted: string): Uint8Array {
     if (!/^\d+$/.test(a)) throw new RangeError(`bad OID ${dotted}`);
     return BigInt(a);
   });
-  if (arcs.length < 2) throw new RangeError(`bad OID ${dotted}`);
+  const [arc0, arc1, ...rest] = arcs;
+  if (arc0 === undefined || arc1 === undefined) throw new RangeError(`bad OID ${dotted}`);
   const body: number[] = [];
-  const first = arcs[0] * 40n + arcs[1];
-  for (const arc of [first, ...arcs.slice(2)]) {
+  for (const arc of [arc0 * 40n + arc1, ...rest]) {
     const groups: number[] = [];
     let v = arc;
     do {
-      groups.unshift(Number(v & 0x7fn));
+      // base-128, most significant group first; every group but the last has the continuation bit
+      groups.unshift(Number(v & 0x7fn) | (groups.length > 0 ? 0x80 : 0));
       v >>= 7n;
     } while (v > 0n);
-    for (let i = 0; i < groups.length - 1; i++) groups[i] |= 0x80;
     body.push(...groups);
   }
   return tlv(0x06, Uint8Array.from(body));
@@ -159,17 +165,17 @@ export function oid(dotted: string): Uint8Array {
 export function oidToString(contentBytes: Uint8Array): string {
   const arcs: bigint[] = [];
   let v = 0n;
-  for (let i = 0; i < contentBytes.length; i++) {
-    v = (v << 7n) | BigInt(contentBytes[i] & 0x7f);
-    if (!(contentBytes[i] & 0x80)) {
+  for (const b of contentBytes) {
+    v = (v << 7n) | BigInt(b & 0x7f);
+    if (!(b & 0x80)) {
       arcs.push(v);
       v = 0n;
     }
   }
-  if (arcs.length === 0) return '';
-  const first = arcs[0];
+  const [first, ...rest] = arcs;
+  if (first === undefined) return '';
   const head = first < 80n ? [first / 40n, first % 40n] : [2n, first - 80n];
-  return [...head, ...arcs.slice(1)].join('.');
+  return [...head, ...rest].join('.');
 }
 
 /** UTCTime until 2049, GeneralizedTime from 2050 (RFC 5280 4.1.2.5), second precision, Z. */
@@ -184,15 +190,15 @@ export function time(date: Date): Uint8Array {
 /** Reads a UTCTime / GeneralizedTime element (Z form, as RFC 5280 requires). */
 export function readTime(buf: Uint8Array, t: Tlv, what: string): Date {
   const s = Buffer.from(content(buf, t)).toString('latin1');
-  const utc = t.tag === 0x17 ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(s) : null;
-  if (utc) {
-    const m = utc;
-    const yy = Number(m[1]);
-    return new Date(Date.UTC(yy < 50 ? 2000 + yy : 1900 + yy, +m[2] - 1, +m[3], +m[4], +m[5], +m[6]));
+  // Once the pattern matched, every field is at a fixed offset.
+  const digits = (from: number, count: number) => Number(s.slice(from, from + count));
+  if (t.tag === 0x17 && /^\d{12}Z$/.test(s)) {
+    const yy = digits(0, 2);
+    const year = yy < 50 ? 2000 + yy : 1900 + yy;
+    return new Date(Date.UTC(year, digits(2, 2) - 1, digits(4, 2), digits(6, 2), digits(8, 2), digits(10, 2)));
   }
-  const m = t.tag === 0x18 ? /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(s) : null;
-  if (m) {
-    return new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]));
+  if (t.tag === 0x18 && /^\d{14}Z$/.test(s)) {
+    return new Date(Date.UTC(digits(0, 4), digits(4, 2) - 1, digits(6, 2), digits(8, 2), digits(10, 2), digits(12, 2)));
   }
   throw new EstError(400, `${what}: not a UTCTime / GeneralizedTime in Z form`);
 }

@@ -87,7 +87,7 @@ export function sameGeneralNames(a: readonly GeneralName[], b: readonly GeneralN
 /** Host of a URI with an authority (scheme://[userinfo@]host[:port]...), lowercased; undefined without one. */
 export function uriHost(uri: string): string | undefined {
   const m = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/(?:[^@/?#]*@)?([^:/?#]+)/.exec(uri);
-  return m ? m[1].toLowerCase() : undefined;
+  return m?.[1]?.toLowerCase();
 }
 
 export function show(n: GeneralName): string {

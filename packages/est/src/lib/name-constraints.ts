@@ -69,6 +69,7 @@ export function parseNameConstraints(der: Uint8Array): NameConstraints {
     const uri: string[] = [];
     for (const subtree of children(der, part, 'GeneralSubtree')) {
       const [base, ...rest] = children(der, subtree, 'GeneralSubtree');
+      if (!base) throw new EstError(500, 'CA nameConstraints has an empty GeneralSubtree');
       if (rest.length) throw new EstError(500, 'CA nameConstraints with minimum/maximum are not supported');
       const v = Buffer.from(content(der, base)).toString('latin1');
       if (base.tag === 0x82) dns.push(v);

@@ -44,7 +44,7 @@ export function requireAuthenticatedClient(req: EstHttpRequest, o: EstServerOpti
 
 export async function checkEnrolmentRequest(req: EstHttpRequest, o: EstServerOptions): Promise<CheckedRequest> {
   const identity = requireAuthenticatedClient(req, o);
-  const type = req.contentType?.split(';')[0].trim().toLowerCase();
+  const type = req.contentType?.split(';')[0]?.trim().toLowerCase();
   if (type !== 'application/pkcs10') throw new EstError(415, 'the request body must be application/pkcs10');
   const csr = parseCsr(decodeBase64Body(req.body, 'PKCS#10'));
   checkChannelBinding(req.tls, csr, o.channelBinding ?? 'require');

@@ -80,7 +80,7 @@ export class PgResourceOps implements ResourceOps {
     }
     const sql = `SELECT count(*)::int AS n FROM ${this.#t} WHERE ${where.join(' AND ')}`;
     const { rows } = await this.#s.query<{ n: number }>(this.#q, sql, params);
-    return rows[0].n;
+    return rows[0]!.n; // an aggregate without GROUP BY returns exactly one row
   }
 
   async create(r: StoredResource): Promise<void> {
@@ -106,10 +106,11 @@ export class PgResourceOps implements ResourceOps {
     if (inserted === 1) return;
     const { rows } = await this.#s.query<{ clash: boolean }>(
       this.#q,
+      // a SELECT without FROM returns exactly one row
       `SELECT EXISTS (SELECT 1 FROM ${this.#t} WHERE ri = $1 OR srn = $2) AS clash`,
       [row.ri, row.srn],
     );
-    if (rows[0].clash) throw new StoreConflictError(`resource ri ${row.ri} or srn ${row.srn} already exists`);
+    if (rows[0]!.clash) throw new StoreConflictError(`resource ri ${row.ri} or srn ${row.srn} already exists`);
     throw parentMissing(row);
   }
 
