@@ -166,7 +166,10 @@ export function adminRoutes(store: MefStore, o: AdminRouterOptions): EdgeRoute[]
     await o.afterRevocation?.();
     return { revokedEnrolments };
   });
-  route('GET', '/admin/enrolees')(async (req) => {
+  route(
+    'GET',
+    '/admin/enrolees',
+  )(async (req) => {
     const { limit, offset } = page(req.query);
     return (await store.enrolees.list('', limit, offset)).map(({ value }) => summary(value));
   });
@@ -203,7 +206,10 @@ export function adminRoutes(store: MefStore, o: AdminRouterOptions): EdgeRoute[]
     const enroleeId = req.query.get('enroleeId');
     const { limit, offset } = page(req.query);
     const rows = enroleeId
-      ? (await store.enrolments.find('enroleeId', enroleeId)).slice(offset ?? 0, limit === undefined ? undefined : (offset ?? 0) + limit)
+      ? (await store.enrolments.find('enroleeId', enroleeId)).slice(
+          offset ?? 0,
+          limit === undefined ? undefined : (offset ?? 0) + limit,
+        )
       : await store.enrolments.list('', limit, offset);
     return rows.map(({ value: { sealedKe: _sealed, ...meta } }) => meta);
   });
