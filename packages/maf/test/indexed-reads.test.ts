@@ -44,7 +44,10 @@ describe(`MAF request paths read a bounded number of entries among ${N} unrelate
   });
 
   it('a KmID another instance added is found by its key after one miss', async () => {
-    const rec = await maf.sealKm({ kmId: 'Late@maf.example', clientId: 'late', suid: 11 }, Buffer.alloc(32, 7));
+    const rec = await maf.sealKm(
+      { kmId: 'Late@maf.example', clientId: 'late', suid: 11, createdAt: clock },
+      Buffer.alloc(32, 7),
+    );
     await maf.store.collection('maf-credentials').put(rec.credentialId, rec); // as another instance would
     reads.reset();
     expect(maf.kmLookup('late@MAF.example')).toBeUndefined();

@@ -75,6 +75,27 @@ describe('MEF admin OpenAPI document', () => {
     expect(all.body.map((e: { principal: string }) => e.principal)).not.toContain('psk:kpm-typo');
   });
 
+  it('pages admin listings with limit and offset; without them lists everything', async () => {
+    for (const id of ['page-a', 'page-b', 'page-c']) {
+      const r = await t.admin('PUT', `/admin/enrolees/psk/${id}`, {
+        kpm: hex(),
+        enroleeId: `C${id}`,
+        targets: [{ targetId: '/id-in', suid: 22 }],
+        enrolmentExpirySeconds: 3600,
+      });
+      expect(r.status).toBe(200);
+    }
+    const principals = async (q: string) =>
+      (await t.admin('GET', `/admin/enrolees${q}`)).body.map((e: { principal: string }) => e.principal);
+    const all: string[] = await principals('');
+    expect(all.length).toBeGreaterThanOrEqual(3);
+    expect(await principals('?limit=2')).toEqual(all.slice(0, 2));
+    expect(await principals('?limit=2&offset=1')).toEqual(all.slice(1, 3));
+    expect(await principals(`?offset=${all.length}`)).toEqual([]);
+    expect((await t.admin('GET', '/admin/enrolees?limit=0')).status).toBe(400);
+    expect((await t.admin('GET', '/admin/enrolees?limit=x')).status).toBe(400);
+  });
+
   it('is not served without the bearer token', async () => {
     expect((await fetch(`${t.mef.urls.admin}/admin/openapi.json`)).status).toBe(401);
   });

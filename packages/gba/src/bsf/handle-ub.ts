@@ -79,9 +79,17 @@ async function answer(
       qop: req.qop,
       uri: req.uri,
     });
-    const consume = async () => {
-      await challenges.delete(req.nonce);
+    // A consumed challenge takes the subscriber's open-challenge pointer with it (when it names this
+    // nonce), so the purge never has to look for dangling pointers (it walks only expired challenges).
+    const dropPointer = async (tx: Pick<typeof ctx.store, 'collection'>) => {
+      const pointer = tx.collection<string>(ctx.names.nonceByImpi);
+      if ((await pointer.get(req.impi)) === req.nonce) await pointer.delete(req.impi);
     };
+    const consume = () =>
+      ctx.store.transaction(async (tx) => {
+        await tx.collection(ctx.names.challenges).delete(req.nonce);
+        await dropPointer(tx);
+      });
 
     if (req.auts) {
       // RFC 3310 3.4: on a synchronisation failure the client signs with an empty password.
@@ -141,6 +149,7 @@ async function answer(
       };
       const stored = await ctx.store.transaction(async (tx) => {
         if (!(await tx.collection(ctx.names.challenges).delete(req.nonce))) return false;
+        await dropPointer(tx);
         const index = tx.collection<string>(ctx.names.btidByImpi);
         const bootstraps = tx.collection<BootstrapRecord>(ctx.names.bootstraps);
         const previous = await index.get(req.impi);

@@ -168,7 +168,13 @@ export function adminRoutes(store: MefStore, o: AdminRouterOptions): EdgeRoute[]
     await o.afterRevocation?.();
     return { revokedEnrolments };
   });
-  route('GET', '/admin/enrolees')(async () => (await store.enrolees.list()).map(({ value }) => summary(value)));
+  route(
+    'GET',
+    '/admin/enrolees',
+  )(async (req) => {
+    const { limit, offset } = page(req.query);
+    return (await store.enrolees.list('', limit, offset)).map(({ value }) => summary(value));
+  });
   route(
     'PUT',
     '/admin/targets/:targetId',
@@ -197,11 +203,18 @@ export function adminRoutes(store: MefStore, o: AdminRouterOptions): EdgeRoute[]
   route(
     'GET',
     '/admin/enrolments',
-  )(async (req) =>
-    (await store.enrolments.list())
-      .map(({ value: { sealedKe: _sealed, ...meta } }) => meta)
-      .filter((m) => !req.query.get('enroleeId') || m.enroleeId === req.query.get('enroleeId')),
-  );
+  )(async (req) => {
+    // By Enrolee-ID: the enrolments index; otherwise a page (limit / offset) or everything.
+    const enroleeId = req.query.get('enroleeId');
+    const { limit, offset } = page(req.query);
+    const rows = enroleeId
+      ? (await store.enrolments.find('enroleeId', enroleeId)).slice(
+          offset ?? 0,
+          limit === undefined ? undefined : (offset ?? 0) + limit,
+        )
+      : await store.enrolments.list('', limit, offset);
+    return rows.map(({ value: { sealedKe: _sealed, ...meta } }) => meta);
+  });
   route(
     'DELETE',
     '/admin/enrolments/:keId',
@@ -212,11 +225,12 @@ export function adminRoutes(store: MefStore, o: AdminRouterOptions): EdgeRoute[]
   route(
     'GET',
     '/admin/certificates',
-  )(async (req) =>
-    (await store.issued.list())
+  )(async (req) => {
+    const { limit, offset } = page(req.query);
+    return (await store.issued.list('', limit, offset))
       .map(({ value }) => value)
-      .filter((c) => !req.query.get('enroleeId') || c.enroleeId === req.query.get('enroleeId')),
-  );
+      .filter((c) => !req.query.get('enroleeId') || c.enroleeId === req.query.get('enroleeId'));
+  });
   route(
     'DELETE',
     '/admin/certificates/:serial',
@@ -249,4 +263,21 @@ export function adminRoutes(store: MefStore, o: AdminRouterOptions): EdgeRoute[]
     }),
   );
   return withBearerToken(o.token, routes);
+}
+
+/**
+ * Optional paging of admin listings (docs/storage.md): `limit` (1..10000) and `offset` (>= 0), in key
+ * order. Without them a listing returns everything, as before.
+ */
+function page(q: URLSearchParams): { limit?: number; offset?: number } {
+  const num = (name: string, min: number, max: number): number | undefined => {
+    const v = q.get(name);
+    if (v === null) return undefined;
+    const n = /^[0-9]{1,9}$/.test(v) ? Number(v) : Number.NaN;
+    if (!(n >= min && n <= max)) throw new RspfError('BAD_REQUEST', `${name} must be an integer in ${min}..${max}`);
+    return n;
+  };
+  const limit = num('limit', 1, 10_000);
+  const offset = num('offset', 0, 1e9);
+  return { ...(limit !== undefined ? { limit } : {}), ...(offset !== undefined ? { offset } : {}) };
 }
