@@ -132,7 +132,7 @@ async function main(): Promise<void> {
           ? {
               mode: 'stateless' as const,
               stateKeys: [{ id: 1, key: Buffer.from(readFileSync(config.dskpp.stateKeyFile, 'utf8').trim(), 'hex') }],
-              replayGuard: collectionReplayGuard(store.collection<{ expiresAt: number }>('dskpp-replay')),
+              replayGuard: collectionReplayGuard(store), // indexed by expiry: prune reads only expired claims
             }
           : { mode: 'stateful' as const }),
         ...(config.dskpp.publicKey

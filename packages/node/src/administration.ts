@@ -5,7 +5,6 @@ import {
   type AdministratorCredential,
   type AdministratorPrincipal,
   Administrators,
-  AUDIT_COLLECTION,
   type AuditEvent,
   AuditLog,
   auditedHandler,
@@ -60,7 +59,8 @@ export function openAdministration(
   metrics?: Metrics,
 ): InCseAdministration {
   const administrators = administratorsOf(config);
-  const audit = new AuditLog(store.collection<AuditEvent>(AUDIT_COLLECTION));
+  // The store itself (not a bare collection): queries walk the audit indexes and retention is bounded.
+  const audit = new AuditLog(store);
   const idContext = { spId: config.cse.spId, cseId: config.cse.cseId };
   const onError = (m: string) => log.error({}, m);
   return {
