@@ -98,6 +98,6 @@ describe('IN-CSE administration OpenAPI document', () => {
     // Past the schema, the function behind the route decides (the MAC does not verify).
     const forged = await post('/.well-known/m2msec/dk-revocation', revocation);
     expect(forged.status).toBe(400);
-    expect(forged.body.error).toMatch(/MAC does not verify/);
+    expect((forged.body as { error: string }).error).toMatch(/MAC does not verify/);
   });
 });
