@@ -94,11 +94,12 @@ async function bench(kind: string, store: Store): Promise<void> {
   const query = (ae: string, extra: Partial<RequestPrimitive>) => () =>
     cse.handle({ op: 2, to: `cse-in/${ae}`, fr: ae, rqi: `q${++rqi}`, rvi: '3', ...extra }, http);
   const cases: Array<[string, string, () => Promise<{ rsc: number }>]> = [];
-  for (const [label, extra] of [
+  const queries: Array<[string, Partial<RequestPrimitive>]> = [
     ['discovery fu=1&ty=4&lim=10', { fc: { fu: 1, ty: [4], lim: 10 } }],
     ['rcn=4&ty=4&lim=10', { rcn: 4, fc: { ty: [4], lim: 10 } }],
     ['discovery fu=1&lbl=none&lim=10 (no match)', { fc: { fu: 1, lbl: ['none'], lim: 10 } }],
-  ] as const) {
+  ];
+  for (const [label, extra] of queries) {
     cases.push([`${label} under Csmall (baseline)`, label, query('Csmall', extra)]);
     cases.push([`${label} under Cbig (10k)`, label, query('Cbig', extra)]);
   }

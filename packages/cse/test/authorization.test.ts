@@ -273,7 +273,7 @@ describe('originators: groups and roles', () => {
       },
     });
     expect(forged.rsc, forged.dbg).toBe(2001);
-    const rq = { op: 2, to: 'cse-in/Cowner/r', fr: 'Cother' };
+    const rq = { op: 2 as const, to: 'cse-in/Cowner/r', fr: 'Cother' };
     expect((await send(rq)).rsc).toBe(4103); // no rids sent
     expect((await send({ ...rq, rids: ['reader@aa.m2msec.org'] })).rsc).toBe(2000);
     expect((await send({ ...rq, fr: 'Cmember', rids: ['reader@aa.m2msec.org'] })).rsc).toBe(4103); // not the holder
@@ -363,7 +363,7 @@ describe('tokens: Tokens, Token IDs, Local-Token-IDs (TS-0003 7.3.2.3)', () => {
     const { send, container } = await open();
     await container('tok');
     const token = await issueToken(claims(), { signingKey: das.privateKey, alg: 'ES256' });
-    const rq = { op: 2, to: 'cse-in/Cowner/tok', fr: 'Cother' };
+    const rq = { op: 2 as const, to: 'cse-in/Cowner/tok', fr: 'Cother' };
     expect((await send(rq)).rsc).toBe(4103);
     const first = await send({ ...rq, tkns: [token] });
     expect(first.rsc, first.dbg).toBe(2000);
@@ -400,7 +400,7 @@ describe('tokens: Tokens, Token IDs, Local-Token-IDs (TS-0003 7.3.2.3)', () => {
       pc: { 'm2m:tk': { rn: 't2', tkid: 'other@das.m2msec.org', tkob: token } },
     });
     expect(mismatch.rsc).toBe(4000);
-    const rq = { op: 2, to: 'cse-in/Cowner/tok', fr: 'Cother' };
+    const rq = { op: 2 as const, to: 'cse-in/Cowner/tok', fr: 'Cother' };
     expect((await send({ ...rq, tids: ['stored@das.m2msec.org'] })).rsc).toBe(2000);
     const unknown = await send({ ...rq, tids: ['missing@das.m2msec.org'] });
     expect(unknown.rsc).toBe(4103);
@@ -410,7 +410,7 @@ describe('tokens: Tokens, Token IDs, Local-Token-IDs (TS-0003 7.3.2.3)', () => {
   it('refuses a request whose token fails validation, saying why', async () => {
     const { send, container } = await open();
     await container('tok');
-    const rq = { op: 2, to: 'cse-in/Cowner/tok', fr: 'Cother' };
+    const rq = { op: 2 as const, to: 'cse-in/Cowner/tok', fr: 'Cother' };
     const expired = await issueToken(claims({ tkna: '20210101T000000' }), { signingKey: das.privateKey, alg: 'ES256' });
     const r = await send({ ...rq, tkns: [expired] });
     expect(r.rsc).toBe(4103);

@@ -161,7 +161,7 @@ describe.each(STORES)('%s store: TS-0004 7.4.14 <fanOutPoint>', (kind: StoreKind
   it('7.4.14.2.4 fans out to Group Request Target Members only, refuses non-members (4000) and empty groups (4109)', async () => {
     const { o, m2 } = await world(kind);
     try {
-      const r = await o.send({ op: 2, to: 'cse-in/Cg/grp/fopt', fr: 'Cg', grtm: [m2.ri] });
+      const r = await o.send({ op: 2, to: 'cse-in/Cg/grp/fopt', fr: 'Cg', grtm: [String(m2.ri)] });
       expect(agr(r).map((x) => x.fr)).toEqual([m2.ri]);
       const bad = await o.send({ op: 2, to: 'cse-in/Cg/grp/fopt', fr: 'Cg', grtm: ['cse-in/Cother'] });
       expect(bad.rsc).toBe(4000);

@@ -384,7 +384,7 @@ describe('changing acpi: the current policies selfPrivileges, else the creator; 
     const lti = first.ati![0]!.split(':')[0]!;
     expect((await setAcpi('cse-in/Cowner/open', 'Cother', [mine], { tkns: [token] })).rsc).toBe(4103);
     await new Promise((r) => setTimeout(r, 3100));
-    const lbl = { op: 3, to: 'cse-in/Cowner/open', fr: 'Cother', pc: { 'm2m:cnt': { lbl: ['b'] } } };
+    const lbl = { op: 3 as const, to: 'cse-in/Cowner/open', fr: 'Cother', pc: { 'm2m:cnt': { lbl: ['b'] } } };
     expect((await send({ ...lbl, tkns: [token] })).rsc).toBe(4103);
     expect((await send({ ...lbl, ltids: [lti] })).rsc).toBe(4103);
     expect((await send(lbl)).rsc).toBe(4103);

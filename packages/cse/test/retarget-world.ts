@@ -38,7 +38,7 @@ const plain: TransportContext = { binding: 'http', peerAddress: '127.0.0.1' };
 export async function openNode(
   cseId: string,
   cseBaseName: string,
-  cseType: 1 | 2,
+  cseType: 1 | 2 | 3,
   extra: Partial<CseOptions> & { config?: Partial<CseOptions['config']> } = {},
 ): Promise<Node> {
   const sender = new InProcessSender(cseId);

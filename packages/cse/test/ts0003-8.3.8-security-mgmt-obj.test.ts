@@ -35,7 +35,9 @@ describe.each(storeKinds)('TS-0003 8.3.8 security <mgmtObj>s under <node> [%s]',
   async function setUp() {
     const h = await openCseOn(kind);
     await h.send({ op: 1, to: 'cse-in', fr: admin, ty: 14, pc: { 'm2m:nod': { rn: 'node1', ni: imei } } });
-    const mk = (pc: unknown) => h.send({ op: 1, to: 'cse-in/node1', fr: admin, ty: 13, pc });
+    // pc is deliberately any value: malformed contents must reach the validator.
+    const mk = (pc: unknown) =>
+      h.send({ op: 1, to: 'cse-in/node1', fr: admin, ty: 13, pc: pc as Record<string, unknown> });
     return { ...h, mk };
   }
 

@@ -97,7 +97,9 @@ describe.each(storeKinds)('TS-0004 7.4.15 <mgmtObj> and Annex D specializations 
   it('refuses missing mandatory, not permitted and ill-typed attributes, a foreign root and a wrong parent', async () => {
     const { send } = await openCseOn(kind);
     await send({ op: 1, to: 'cse-in', fr: admin, ty: 14, pc: { 'm2m:nod': { rn: 'node1', ni: imei } } });
-    const mk = (pc: unknown, to = 'cse-in/node1') => send({ op: 1, to, fr: admin, ty: 13, pc });
+    // pc is deliberately any value: malformed contents must reach the validator.
+    const mk = (pc: unknown, to = 'cse-in/node1') =>
+      send({ op: 1, to, fr: admin, ty: 13, pc: pc as Record<string, unknown> });
     const cases: Array<[unknown, string]> = [
       [{ 'm2m:bat': { mgd: 1006, btl: 80 } }, "missing mandatory attribute 'bts' in m2m:bat"],
       [
@@ -144,7 +146,8 @@ describe.each(storeKinds)('TS-0004 7.4.15 <mgmtObj> and Annex D specializations 
       ty: 13,
       pc: { 'm2m:dvi': { rn: 'dvi', ...specializations['m2m:dvi'] } },
     });
-    const up = (to: string, pc: unknown) => send({ op: 3, to: `cse-in/node1/${to}`, fr: admin, pc });
+    const up = (to: string, pc: unknown) =>
+      send({ op: 3, to: `cse-in/node1/${to}`, fr: admin, pc: pc as Record<string, unknown> });
     const ok = await up('sw', { 'm2m:swr': { in: true } });
     expect(ok.rsc, ok.dbg).toBe(2004);
     expect(ok.pc).toMatchObject({ 'm2m:swr': { in: true } });

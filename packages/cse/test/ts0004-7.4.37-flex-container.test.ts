@@ -55,7 +55,9 @@ describe.each(storeKinds)('TS-0004 7.4.37 <flexContainer> [%s]', (kind) => {
   it('refuses an unknown containerDefinition with 4125 and invalid content with 4000, creating nothing', async () => {
     const { send, registerAe } = await openCseOn(kind);
     await registerAe('Cflex');
-    const mk = (pc: unknown) => send({ op: 1, to: 'cse-in/Cflex', fr: 'Cflex', ty: 28, pc });
+    // pc is deliberately any value: malformed contents must reach the validator.
+    const mk = (pc: unknown) =>
+      send({ op: 1, to: 'cse-in/Cflex', fr: 'Cflex', ty: 28, pc: pc as Record<string, unknown> });
     const unknown = await mk({ 'ex:thing': { rn: 'x', cnd: 'org.example.unknown', foo: 1 } });
     expect([unknown.rsc, unknown.dbg]).toEqual([
       4125,
@@ -103,7 +105,7 @@ describe.each(storeKinds)('TS-0004 7.4.37 <flexContainer> [%s]', (kind) => {
       ty: 28,
       pc: { 'cod:binSh': { rn: 'l', cnd: binarySwitch, powSe: false } },
     });
-    const up = (pc: unknown) => send({ op: 3, to: 'cse-in/Cflex/l', fr: 'Cflex', pc });
+    const up = (pc: unknown) => send({ op: 3, to: 'cse-in/Cflex/l', fr: 'Cflex', pc: pc as Record<string, unknown> });
     const cnd = await up({ 'cod:binSh': { cnd: temperature } });
     expect([cnd.rsc, cnd.dbg]).toEqual([4000, "attribute 'cnd' of cod:binSh is not permitted in UPDATE"]);
     const other = await up({ 'cod:tempe': { curT0: 3 } });

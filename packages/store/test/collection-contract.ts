@@ -72,7 +72,7 @@ export function collectionContract(name: string, open: () => Promise<CollectionS
         const byCodePoint = (x: string, y: string) => {
           const a = Array.from(x, (ch) => ch.codePointAt(0)!);
           const b = Array.from(y, (ch) => ch.codePointAt(0)!);
-          for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] - b[i];
+          for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!; // i < both lengths
           return a.length - b.length;
         };
         const sorted = [...keys].sort(byCodePoint);

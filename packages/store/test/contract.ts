@@ -263,7 +263,7 @@ export function storeContract(name: string, h: StoreHarness): void {
         await s.resources.update({ ...(await s.resources.get('A2'))!, lt: t(60) });
         await s.resources.update({ ...(await s.resources.get('C'))!, lt: t(60) });
         const all = await s.resources.delete('C');
-        expect(all[0].ri).toBe('C');
+        expect(all[0]?.ri).toBe('C');
         expect(new Set(ris(all))).toEqual(new Set(['C', 'A1', 'A2', 'N1', 'I1', 'I3', 'B0']));
         // parent first: each resource comes after its parent
         const pos = new Map(all.map((r, i) => [r.ri, i]));
@@ -546,7 +546,7 @@ export function storeContract(name: string, h: StoreHarness): void {
           ),
         );
         expect(await c.get('n')).toBe(n - Math.ceil(n / 3));
-        for (let i = 0; i < order.length; i += 2) expect(order[i + 1]).toBe(order[i].replace('begin', 'end'));
+        for (let i = 0; i < order.length; i += 2) expect(order[i + 1]).toBe(order[i]?.replace('begin', 'end'));
       });
 
       it('does not let outside calls see uncommitted writes', async () => {

@@ -55,9 +55,10 @@ describe('postgres specifics', () => {
   it('creates the schema concurrently from several openers and via openStore', async () => {
     const schema = `${run}_shared`;
     created.push(schema);
-    const stores = await Promise.all(
+    const [s0, s1, s2] = await Promise.all(
       [1, 2, 3].map(() => openStore({ kind: 'postgres', connectionString: PG_URL, schema, maxConnections: 2 })),
     );
+    const stores = [s0!, s1!, s2!] as const;
     expect(stores.map((s) => s.kind)).toEqual(['postgres', 'postgres', 'postgres']);
     await stores[0].resources.create(res('C', '', 'cse-in', { ty: 5 }));
     expect((await stores[2].resources.get('C'))?.srn).toBe('cse-in');
@@ -116,7 +117,7 @@ describe('postgres specifics', () => {
     created.push(schema);
     const open = () =>
       openPostgresStore({ connectionString: PG_URL, schema, maxConnections: 2, maxTransactionAttempts: 1 });
-    const handles = [await open(), await open()];
+    const handles = [await open(), await open()] as const;
     try {
       const counter = handles[0].collection<number>('counter');
       const bumps = async (serializeOn: string[] | undefined) => {
