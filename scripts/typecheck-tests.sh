@@ -7,6 +7,12 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 tsc="$root/node_modules/.bin/tsc"
+# Tests import other workspace packages through their built declarations (dist/*.d.ts): on a fresh clone
+# build first (turbo makes this a no-op when nothing changed), or every such import is an error.
+if [ ! -f "$root/packages/protocol/dist/index.d.ts" ] || [ ! -f "$root/apps/in-cse/dist/main.d.ts" ]; then
+  echo "typecheck-tests: building first (the tests read the packages' built declarations)" >&2
+  (cd "$root" && pnpm run build --output-logs=errors-only >&2)
+fi
 failed=0
 checked=0
 for config in "$root"/packages/*/tsconfig.test.json "$root"/apps/*/tsconfig.test.json "$root"/*/tsconfig.test.json; do
