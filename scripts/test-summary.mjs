@@ -30,6 +30,30 @@ for (const f of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
   brokenSuites += r.numFailedTestSuites ?? 0;
   if (r.numFailedTests > 0 || r.numFailedTestSuites > 0) failedSuites.push(f.replace('.json', '').replace('+', '/'));
 }
+// Where the time goes (CI aims under 25 minutes): each package's span and the slowest files.
+const spans = [];
+const files = [];
+for (const f of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
+  const r = JSON.parse(readFileSync(join(dir, f), 'utf8'));
+  const results = r.testResults ?? [];
+  if (!results.length) continue;
+  const start = Math.min(...results.map((t) => t.startTime));
+  const end = Math.max(...results.map((t) => t.endTime));
+  spans.push([f.replace('.json', '').replace('+', '/'), end - start]);
+  for (const t of results)
+    files.push([
+      `${f.replace('.json', '').replace('+', '/')} ${t.name.split('/').slice(-2).join('/')}`,
+      t.endTime - t.startTime,
+    ]);
+}
+const top = (rows, n) =>
+  rows
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([name, ms]) => `${Math.round(ms / 1000)}s ${name}`)
+    .join(', ');
+if (spans.length) console.log(`slowest packages: ${top(spans, 8)}`);
+if (files.length) console.log(`slowest files: ${top(files, 12)}`);
 const reported = new Set(readdirSync(dir).map((f) => f.replace('.json', '').replace('+', '/')));
 const missing = expected.filter((name) => !reported.has(name));
 if (missing.length) console.log(`no test report from: ${missing.join(', ')}`);
