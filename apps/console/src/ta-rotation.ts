@@ -76,6 +76,11 @@ const tally = (r: RotationReport): RotationReport => {
   };
 };
 
+/** A rotation that has not started: every node still to be pushed (the console shows it at once). */
+export function emptyRotationReport(fingerprint: string, total: number): RotationReport {
+  return { fingerprint, total, pushed: 0, applied: 0, failed: 0, pending: 0, refused: 0, results: [], finished: false };
+}
+
 export async function rotateTrustAnchor(
   cse: InCseClient,
   p: RotationInput,
@@ -85,17 +90,7 @@ export async function rotateTrustAnchor(
   checkRotation(p);
   const fingerprint = p.fingerprint.toLowerCase();
   const nodes = p.nodes?.length ? [...new Set(p.nodes)] : await allNodes(cse);
-  let report: RotationReport = {
-    fingerprint,
-    total: nodes.length,
-    pushed: 0,
-    applied: 0,
-    failed: 0,
-    pending: 0,
-    refused: 0,
-    results: [],
-    finished: false,
-  };
+  let report = emptyRotationReport(fingerprint, nodes.length);
   const progress = () => {
     report = tally(report);
     onProgress(report);

@@ -28,7 +28,13 @@ import {
 } from './mef-client.js';
 import { pushRemoteConfig, remoteConfig } from './remote-config.js';
 import { cookieHeader, cookieValue, type Session, Sessions } from './sessions.js';
-import { checkRotation, type RotationInput, type RotationReport, rotateTrustAnchor } from './ta-rotation.js';
+import {
+  checkRotation,
+  emptyRotationReport,
+  type RotationInput,
+  type RotationReport,
+  rotateTrustAnchor,
+} from './ta-rotation.js';
 import { verifyTotp } from './totp.js';
 
 export interface ConsoleDeps {
@@ -739,17 +745,7 @@ export const ROUTES: Route[] = [
       d.rotations ??= new Map();
       const job = {
         account: c.session.account,
-        report: {
-          fingerprint: input.fingerprint.toLowerCase(),
-          total: nodes.length,
-          pushed: 0,
-          applied: 0,
-          failed: 0,
-          pending: 0,
-          refused: 0,
-          results: [],
-          finished: false,
-        } as RotationReport,
+        report: emptyRotationReport(input.fingerprint.toLowerCase(), nodes.length),
       };
       d.rotations.set(id, job);
       d.audit.record({
