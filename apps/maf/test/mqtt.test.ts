@@ -18,7 +18,7 @@ let client: MqttOriginator;
 let out = '';
 
 beforeAll(async () => {
-  broker = await startBroker({ cses: [{ username: 'id-maf', cseId: '/id-maf' }] });
+  broker = await startBroker();
   const dir = mkdtempSync(join(tmpdir(), 'm2msec-maf-mqtt-'));
   const pem = broker.pki.client('id-maf');
   chmodSync(pem.keyFile, 0o600); // a private key must be owner-only or the MAF refuses to start

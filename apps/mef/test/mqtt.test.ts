@@ -13,7 +13,7 @@ let mef: MefProcess;
 let client: MqttOriginator;
 
 beforeAll(async () => {
-  broker = await startBroker({ cses: [{ username: 'id-mef', cseId: '/id-mef' }] });
+  broker = await startBroker();
   const pem = broker.pki.client('id-mef');
   chmodSync(pem.keyFile, 0o600); // a private key must be owner-only or the MEF refuses to start
   const config = join(tmp('m2msec-mef-mqtt-'), 'mef.json');

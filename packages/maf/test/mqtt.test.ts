@@ -73,7 +73,7 @@ const state = async () => ({
 });
 
 beforeAll(async () => {
-  broker = await startBroker({ cses: [{ username: 'id-maf', cseId: MAF_ID }] });
+  broker = await startBroker(); // no per-user ACL lines: the %u patterns let the MAF serve as itself
   t = await startTestMaf({ mqtt: { spId: SP } });
   const handler = edgeRouteHandler(t.maf.mqttRoutes!, { ids: { cseId: MAF_ID, spId: SP } });
   binding = await createMqttBinding({

@@ -70,7 +70,7 @@ const state = async () => ({
 });
 
 beforeAll(async () => {
-  broker = await startBroker({ cses: [{ username: 'id-mef', cseId: MEF_ID }] });
+  broker = await startBroker(); // no per-user ACL lines: the %u patterns let the MEF serve as itself
   t = await startTestMef({ mqtt: { spId: SP } });
   const handler = edgeRouteHandler(t.mef.mqttRoutes!, { ids: { cseId: MEF_ID, spId: SP } });
   binding = await createMqttBinding({
