@@ -15,6 +15,7 @@ import {
 import type { RequestPrimitive, ResponsePrimitive } from '@m2msec/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker, type TestBroker } from '../../binding-mqtt/test/helpers/broker.js';
+import { mmefSession } from '../src/index.js';
 import { MEF_FQDN, startTestMef, type TestMef } from './helpers.js';
 
 const SP = 'm2msec.org';
@@ -167,5 +168,14 @@ describe('attacks', () => {
     expect(wrongMef.rsc).toBe(4000);
     expect(dbg(wrongMef)).toMatch(/mefFQDN must name this MEF/);
     expect(await state()).toEqual(before);
+  });
+});
+
+describe('the broker identity comes only from the MQTT binding', () => {
+  it('an association claiming the broker framework on another binding proves nothing', () => {
+    const association = { boundIds: ['/id-mn'], framework: 'mqtt-broker' };
+    expect(mmefSession({ binding: 'http', association }, SP)).toEqual({});
+    expect(mmefSession({ binding: 'mqtt', association }, SP)).toEqual({ brokerId: `//${SP}/id-mn` });
+    expect(mmefSession({ binding: 'mqtt', association }, undefined)).toEqual({}); // MQTT not configured
   });
 });
