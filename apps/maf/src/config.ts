@@ -1,6 +1,7 @@
 // MAF process configuration: defaults, then the JSON file named by M2MSEC_MAF_CONFIG, then environment
 // overrides. Bad values stop the process with a message naming the field.
 import { readFileSync } from 'node:fs';
+import { checkRoleMqttConfig, type RoleMqttConfig } from '@m2msec/node';
 
 export class ConfigError extends Error {}
 
@@ -15,6 +16,11 @@ export interface MafConfig {
   /** Accept Km a MEF provisioned (SUID 21): the MAF's own PSK at that MEF (hex key in keyFile). */
   mef?: { url: string; fqdn: string; pskIdentity: string; keyFile: string; targetId?: string };
   notificationTimeoutMs: number;
+  /**
+   * Also serve the Mmaf procedures over MQTT (docs/maf.md "Mmaf over MQTT"): broker URL, the MAF's broker
+   * credential (cert/key or psk), receiverId (topic level, e.g. '/id-maf') and the clients' spId. Off when absent.
+   */
+  mqtt?: RoleMqttConfig;
   log: { level: 'info' | 'warn' | 'silent' };
   /** /metrics, /healthz, /readyz on their own listener (M2MSEC_OPS_PORT), loopback by default; off when absent. */
   opsListener?: { host?: string; port: number };
@@ -85,6 +91,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MafConfig {
   if (c.mef && !(c.mef.url && c.mef.fqdn && c.mef.pskIdentity && c.mef.keyFile)) {
     throw new ConfigError('mef needs url, fqdn, pskIdentity and keyFile');
   }
+  if (c.mqtt !== undefined) {
+    try {
+      checkRoleMqttConfig(c.mqtt);
+    } catch (e) {
+      throw new ConfigError((e as Error).message);
+    }
+  }
   if (!Number.isInteger(c.notificationTimeoutMs) || c.notificationTimeoutMs < 100) {
     throw new ConfigError('notificationTimeoutMs must be an integer of at least 100');
   }
@@ -98,5 +111,7 @@ export function secretFilesOf(c: MafConfig): Array<[path: string, what: string]>
   if (c.admin.tokenFile) files.push([c.admin.tokenFile, 'admin token file (admin.tokenFile)']);
   if (c.certificate) files.push([c.certificate.key, 'TLS private key (certificate.key)']);
   if (c.mef) files.push([c.mef.keyFile, 'MEF PSK file (mef.keyFile)']);
+  if (c.mqtt?.key) files.push([c.mqtt.key, 'MQTT client private key (mqtt.key)']);
+  if (c.mqtt?.psk) files.push([c.mqtt.psk.keyFile, 'MQTT PSK file (mqtt.psk.keyFile)']);
   return files;
 }

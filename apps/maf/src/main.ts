@@ -5,6 +5,7 @@ import { httpEdge } from '@m2msec/binding-http';
 import { startMaf } from '@m2msec/maf';
 // The reference MAF process: configuration, SE keystore and store in the data directory, then startMaf
 // (packages/maf). Prints one JSON line {"msg":"MAF ready","urls":...}.
+import { serveRoleOverMqtt } from '@m2msec/node';
 import { answerHelpAndVersion } from '@m2msec/node/cli';
 import { configSummary, Metrics, startAdminListener } from '@m2msec/observability';
 import {
@@ -100,8 +101,15 @@ async function main(): Promise<void> {
         }
       : {}),
     notificationTimeoutMs: config.notificationTimeoutMs,
+    ...(config.mqtt ? { mqtt: { spId: config.mqtt.spId } } : {}),
     log,
   });
+  // The Mmaf procedures over MQTT too (docs/maf.md): the broker proves each client's originator.
+  const mqtt = config.mqtt
+    ? await serveRoleOverMqtt(maf.mqttRoutes!, config.mqtt, {
+        log: (level, m, f) => (level === 'info' ? log.info(m, f) : log.warn(m, { ...f, level })),
+      })
+    : undefined;
   const ops = config.opsListener
     ? await startAdminListener({
         ...config.opsListener,
@@ -114,13 +122,14 @@ async function main(): Promise<void> {
     event: 'ready',
     config: configSummary(config),
     fqdn: config.fqdn,
-    urls: maf.urls,
+    urls: { ...maf.urls, ...(config.mqtt ? { mqtt: config.mqtt.url } : {}) },
     store: config.store.kind,
     ops: ops?.url,
   });
   const shutdown = async (signal: string) => {
     log.ready('shutting down', { kind: 'lifecycle', event: 'stopping', signal });
     await ops?.close();
+    await mqtt?.close();
     await maf.close();
     await store.close();
     await se.close();

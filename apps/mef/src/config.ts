@@ -2,6 +2,7 @@
 // environment overrides. Bad values stop the process with a message naming the field.
 import { readFileSync } from 'node:fs';
 import type { UserListenerPolicy } from '@m2msec/mef';
+import { checkRoleMqttConfig, type RoleMqttConfig } from '@m2msec/node';
 
 export class ConfigError extends Error {}
 
@@ -88,6 +89,11 @@ export interface MefConfig {
     };
   };
   notifyTargets: boolean;
+  /**
+   * Also serve the Mmef procedures over MQTT (docs/mef.md "Mmef over MQTT"): broker URL, the MEF's broker
+   * credential (cert/key or psk), receiverId (topic level, e.g. '/id-mef') and the clients' spId. Off when absent.
+   */
+  mqtt?: RoleMqttConfig;
   log: { level: 'info' | 'warn' | 'silent' };
   /** /metrics, /healthz, /readyz on their own listener (M2MSEC_OPS_PORT), loopback by default; off when absent. */
   opsListener?: { host?: string; port: number };
@@ -151,6 +157,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MefConfig {
     c.gba.zn = { ...c.gba.zn, port: port(env.M2MSEC_MEF_GBA_ZN_PORT, 'M2MSEC_MEF_GBA_ZN_PORT') };
   if (c.gba) checkGba(c.gba);
   checkEstLifecycle(c.est);
+  if (c.mqtt !== undefined) {
+    try {
+      checkRoleMqttConfig(c.mqtt);
+    } catch (e) {
+      throw new ConfigError((e as Error).message);
+    }
+  }
   if (!c.fqdn || !/^[A-Za-z0-9.-]{1,253}$/.test(c.fqdn)) throw new ConfigError('fqdn must be a host name');
   if (c.dskpp?.publicKey && !(c.dskpp.publicKey.cert && c.dskpp.publicKey.key))
     throw new ConfigError('dskpp.publicKey needs cert and key');
@@ -208,5 +221,7 @@ export function secretFilesOf(c: MefConfig): Array<[path: string, what: string]>
   for (const n of c.gba?.zn.nafCredentials ?? []) files.push([n.credentialFile, `NAF credential of ${n.nafFqdn}`]);
   if (c.dskpp?.stateKeyFile) files.push([c.dskpp.stateKeyFile, 'DSKPP state-token key (dskpp.stateKeyFile)']);
   if (c.dskpp?.publicKey) files.push([c.dskpp.publicKey.key, 'DSKPP server private key (dskpp.publicKey.key)']);
+  if (c.mqtt?.key) files.push([c.mqtt.key, 'MQTT client private key (mqtt.key)']);
+  if (c.mqtt?.psk) files.push([c.mqtt.psk.keyFile, 'MQTT PSK file (mqtt.psk.keyFile)']);
   return files;
 }

@@ -15,6 +15,7 @@ import { type CertificateAuthority, createCertificateAuthority, openCertificateA
 import { type MefGbaOptions, startMef } from '@m2msec/mef';
 // The reference MEF process: configuration, SE keystore and store in the data directory, EST CA on
 // first start, then startMef (packages/mef). Prints one JSON line {"msg":"MEF ready","urls":...}.
+import { serveRoleOverMqtt } from '@m2msec/node';
 import { answerHelpAndVersion } from '@m2msec/node/cli';
 import { configSummary, Metrics, startAdminListener } from '@m2msec/observability';
 import {
@@ -191,8 +192,15 @@ async function main(): Promise<void> {
     ...(dskpp ? { dskpp } : {}),
     ...(config.gba ? { gba: gbaOptions(config.gba) } : {}),
     notifyTargets: config.notifyTargets,
+    ...(config.mqtt ? { mqtt: { spId: config.mqtt.spId } } : {}),
     log,
   });
+  // The Mmef procedures over MQTT too (docs/mef.md): the broker proves each client's originator.
+  const mqtt = config.mqtt
+    ? await serveRoleOverMqtt(mef.mqttRoutes!, config.mqtt, {
+        log: (level, m, f) => (level === 'info' ? log.info(m, f) : log.warn(m, { ...f, level })),
+      })
+    : undefined;
   const ops = config.opsListener
     ? await startAdminListener({
         ...config.opsListener,
@@ -205,7 +213,7 @@ async function main(): Promise<void> {
     event: 'ready',
     config: configSummary(config),
     fqdn: config.fqdn,
-    urls: mef.urls,
+    urls: { ...mef.urls, ...(config.mqtt ? { mqtt: config.mqtt.url } : {}) },
     store: config.store.kind,
     ops: ops?.url,
   });
@@ -213,6 +221,7 @@ async function main(): Promise<void> {
     log.ready('shutting down', { kind: 'lifecycle', event: 'stopping', signal });
     clearInterval(dskppSweep);
     await ops?.close();
+    await mqtt?.close();
     await mef.close();
     await store.close();
     await se.close();

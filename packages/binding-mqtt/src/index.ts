@@ -8,6 +8,7 @@ export {
   mqttClientOptions,
 } from './connection/connect-options.js';
 export { type MessageListener, MqttConnection } from './connection/mqtt-connection.js';
+export { type EdgeRouteHandlerOptions, edgeRouteHandler } from './edge/edge-handler.js';
 export type { BindingLogger } from './lib/logger.js';
 export { decodeRequestPayload, RequestDecodeError } from './primitive/decode-request.js';
 export { decodeResponsePayload } from './primitive/decode-response.js';

@@ -37,7 +37,7 @@ export { handleMafKeyNotification, MAF_KEY_NOTIFICATION_PATH } from './client/no
 export { MafError, type MafErrorCode } from './lib/errors.js';
 export { type KeyVault, MAF_KEK_ID, openMafVault } from './lib/vault.js';
 export { type MafProcedure, type MafRequest, type MafRouteContext, mafRoute } from './procedures/context.js';
-export { mafRoutes } from './routes.js';
+export { mafMqttRoutes, mafRoutes } from './routes.js';
 export { type KeyEvent, type NotificationOutcome, type NotifyOptions, notifyTargets } from './server/notify.js';
 export { type MafSession, mafSessionOf, type SessionContext } from './server/session.js';
 export {

@@ -21,7 +21,13 @@ export {
   SERVERKEYGEN_KEK_LABEL,
   serverKeygenSharedKey,
 } from './server/est-policy.js';
-export { enroleePrincipal, mefClientId, type SessionIdentity, sessionIdentity } from './server/session-identity.js';
+export {
+  enroleePrincipal,
+  mefClientId,
+  mmefSession,
+  type SessionIdentity,
+  sessionIdentity,
+} from './server/session-identity.js';
 export {
   type ListenOptions,
   type MefLogger,

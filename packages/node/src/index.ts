@@ -39,3 +39,9 @@ export {
   openInCseSecureEnvironment,
   UnknownCredentialError,
 } from './security.js';
+export {
+  checkRoleMqttConfig,
+  type RoleMqttConfig,
+  type ServeRoleOverMqttOptions,
+  serveRoleOverMqtt,
+} from './serve-role-over-mqtt.js';

@@ -10,6 +10,7 @@ export type MafErrorCode =
   | 'FORBIDDEN'
   | 'EXPIRED'
   | 'CONFLICT'
+  | 'ASSOCIATION_REQUIRED'
   | 'PROTOCOL'
   | 'UNAVAILABLE'
   | 'INTERNAL';
@@ -20,6 +21,8 @@ const rscByCode: Record<MafErrorCode, ResponseStatusCode> = {
   FORBIDDEN: 4103,
   EXPIRED: 4103,
   CONFLICT: 4105,
+  // SECURITY_ASSOCIATION_REQUIRED: the procedure needs the MAF Handshake's own TLS session (8.8.2.2).
+  ASSOCIATION_REQUIRED: 4107,
   PROTOCOL: 5000,
   UNAVAILABLE: 5103,
   INTERNAL: 5000,

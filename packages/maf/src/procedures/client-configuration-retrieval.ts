@@ -7,7 +7,7 @@ import type { MafProcedure, MafRouteContext } from './context.js';
 
 export function mafClientConfigurationRetrieval(ctx: MafRouteContext): MafProcedure {
   return async (req) => {
-    const s = await requireSession(req.tls, ctx);
+    const s = await requireSession(req, ctx);
     const reg = await ownRegistration(ctx, String(req.params.id), s);
     const cred = s.via === 'rspf' ? undefined : await ctx.store.credentials.get(s.credentialId);
     if (!cred?.clientConfiguration) {

@@ -5,7 +5,7 @@ import type { MafProcedure, MafRouteContext } from './context.js';
 
 export function mafClientDeregistration(ctx: MafRouteContext): MafProcedure {
   return async (req) => {
-    const s = await requireSession(req.tls, ctx);
+    const s = await requireSession(req, ctx);
     const reg = await ownRegistration(ctx, String(req.params.id), s);
     await ctx.store.deleteRegistration(reg);
     return [2002, {}];

@@ -20,7 +20,7 @@ export function mafClientRegistrationUpdate(ctx: MafRouteContext): MafProcedure 
     }
     const lbl = labels(b.labels);
     const nu = notificationUri(b.notificationURI);
-    const s = await requireSession(req.tls, ctx);
+    const s = await requireSession(req, ctx);
     const now = ctx.now();
     const et =
       b.expirationTime === undefined

@@ -22,7 +22,7 @@ export function mafClientRegistration(ctx: MafRouteContext): MafProcedure {
     const adminFQDN = fqdn(b.adminFQDN, 'adminFQDN').toLowerCase();
     const lbl = labels(b.labels);
     const nu = notificationUri(b.notificationURI);
-    const s = await requireSession(req.tls, ctx);
+    const s = await requireSession(req, ctx);
     const now = ctx.now();
     const et = Math.min(expirationTime(b.expirationTime, 'expirationTime', now), lifetimeCap(ctx, s));
     const km = await assignKm(ctx, s);

@@ -13,7 +13,7 @@ const REG_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** A session's credential may not outlive itself: cap registration lifetimes by it. */
 export function lifetimeCap(ctx: MafRouteContext, s: MafSession): number {
   const max = ctx.now() + ctx.maxRegistrationLifetimeMs;
-  return s.via === 'certificate' || s.expiresAt === undefined ? max : Math.min(max, s.expiresAt);
+  return s.via === 'certificate' || s.via === 'mqtt' || s.expiresAt === undefined ? max : Math.min(max, s.expiresAt);
 }
 
 /** For a KeID session: the Km it proved, under a fresh KmID (8.8.2.3 assignedSymmKeyID). */

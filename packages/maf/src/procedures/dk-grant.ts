@@ -12,7 +12,7 @@ export function derivedKeyGrant(ctx: MafRouteContext, anchors: HostedTrustAnchor
     if (req.body !== undefined && Object.keys(body(req.body, 'DerivedKey grant', [])).length > 0) {
       bad('a DerivedKey grant request has no attributes');
     }
-    const s = await requireKeyClient(req.tls, ctx);
+    const s = await requireKeyClient(req, ctx);
     const rec = await anchors.record(String(req.params.taId));
     const cId = rec.clients[s.clientId];
     if (!cId) throw new MafError('FORBIDDEN', `'${s.clientId}' is not a client of trust anchor '${rec.taId}'`);

@@ -23,7 +23,7 @@ export function derivedKeyRevocation(ctx: MafRouteContext, anchors: HostedTrustA
         bad('each sequence number must be a decimal string in 0..2^64-1');
       }
     }
-    const s = await requireKeyClient(req.tls, ctx);
+    const s = await requireKeyClient(req, ctx);
     const rec = await anchors.record(String(req.params.taId));
     if (!rec.administrators.includes(s.clientId)) {
       for (const q of seqs as string[]) {

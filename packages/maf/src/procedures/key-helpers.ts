@@ -33,7 +33,7 @@ export async function liveKey(ctx: MafRouteContext, req: MafRequest): Promise<Ke
 
 /** The key registration when the session's client is its Source, else 4103. */
 export async function ownKey(ctx: MafRouteContext, req: MafRequest): Promise<KeyRegistration> {
-  const s = await requireKeyClient(req.tls, ctx);
+  const s = await requireKeyClient(req, ctx);
   const k = await liveKey(ctx, req);
   if (k.sourceClientID !== s.clientId) {
     throw new MafError('FORBIDDEN', 'only the Source MAF Client may change or deregister the key registration');

@@ -43,7 +43,7 @@ export function mafKeyRegistration(ctx: MafRouteContext): MafProcedure {
     const lbl = labels(b.labels);
     const now = ctx.now();
     let et = expirationTime(b.expirationTime, 'expirationTime', now, ctx.maxKeyLifetimeMs);
-    const s = await requireKeyClient(req.tls, ctx);
+    const s = await requireKeyClient(req, ctx);
     if (s.via === 'km' && s.expiresAt !== undefined) et = Math.min(et, s.expiresAt); // never outlives Km
     if (!(await ctx.store.registrationOf(s.clientId, adminFQDN))) {
       throw new MafError('FORBIDDEN', `register with the MAF for adminFQDN '${adminFQDN}' first (8.8.2.7)`);
@@ -57,6 +57,14 @@ export function mafKeyRegistration(ctx: MafRouteContext): MafProcedure {
     } else {
       // No context value (10.3.1): the same call Entity A makes on its side of the session.
       const exporter = req.tls?.exportKeyingMaterial;
+      if (s.via === 'mqtt') {
+        // Kc is the exporter of the MAF Handshake session (8.8.2.2, 10.3.1); over MQTT the client's TLS
+        // session ends at the broker, so there is none to export from.
+        throw new MafError(
+          'ASSOCIATION_REQUIRED',
+          'a key without keyValue is the MAF Handshake exporter output (10.3.1): it needs a TLS session with the MAF, not MQTT',
+        );
+      }
       if (!exporter) bad('a key without keyValue is the MAF Handshake exporter output: use the TLS listener');
       const out = exporter(EXPORTER_LENGTH, EXPORTER_LABEL_CONNECTION);
       const { kc, kcID } = splitConnectionExport(out);

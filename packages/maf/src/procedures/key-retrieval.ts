@@ -7,7 +7,7 @@ import { liveKey } from './key-helpers.js';
 
 export function mafKeyRetrieval(ctx: MafRouteContext): MafProcedure {
   return async (req) => {
-    const s = await requireKeyClient(req.tls, ctx);
+    const s = await requireKeyClient(req, ctx);
     const k = await liveKey(ctx, req);
     if (!k.targetIDs.includes(s.clientId)) {
       throw new MafError('FORBIDDEN', `'${s.clientId}' is not an authorised Target MAF Client of this key (8.8.2.8)`);

@@ -22,7 +22,7 @@ import { adminRoutes } from '../admin/routes.js';
 import { openMafVault } from '../lib/vault.js';
 import type { MafRouteContext } from '../procedures/context.js';
 import { jsonBody } from '../procedures/json-body.js';
-import { mafRoutes } from '../routes.js';
+import { mafMqttRoutes, mafRoutes } from '../routes.js';
 import { MafStore } from '../store/maf-store.js';
 import { HostedTrustAnchors } from '../trust-anchor/hosted-trust-anchors.js';
 
@@ -60,6 +60,11 @@ export interface StartMafOptions {
    * (targetId = MAF-ID, default the MAF-FQDN) and fetches Km with /fetchCredentials/<KeID>/21.
    */
   mef?: { url: string; fqdn: string; credential: BootstrapCredential; targetId?: string };
+  /**
+   * Also serve the Mmaf procedures over MQTT (docs/maf.md "Mmaf over MQTT"): the broker's clients belong
+   * to M2M-SP `spId`, and `mqttRoutes` is handed to binding-mqtt's edgeRouteHandler by the composer.
+   */
+  mqtt?: { spId: string };
   /** How long Key Registration waits for each target to fetch the key (ms); default 5000. */
   notificationTimeoutMs?: number;
   /** Longest registration lifetimes granted (ms); defaults 30 days (clients), 1 day (keys). */
@@ -76,6 +81,8 @@ export interface RunningMaf {
   anchors: HostedTrustAnchors;
   rspfKeys?: EnrolmentTargetKeys;
   urls: { psk?: string; certificate?: string; admin: string };
+  /** The procedures to serve over MQTT (with `mqtt` only): binding-mqtt's edgeRouteHandler(mqttRoutes, ...). */
+  mqttRoutes?: EdgeRoute[];
   close(): Promise<void>;
 }
 
@@ -109,6 +116,7 @@ export async function startMaf(o: StartMafOptions): Promise<RunningMaf> {
     maxRegistrationLifetimeMs: o.maxRegistrationLifetimeMs ?? 30 * 86_400_000,
     maxKeyLifetimeMs: o.maxKeyLifetimeMs ?? 86_400_000,
     log: (m, f) => o.log?.info(m, f),
+    ...(o.mqtt ? { spId: o.mqtt.spId } : {}),
   };
   // The PSK identity of a session is known to saef's PSK callback only: the edge asks it.
   const mmaf = o.edge(mafRoutes(ctx, anchors), {
@@ -194,6 +202,7 @@ export async function startMaf(o: StartMafOptions): Promise<RunningMaf> {
     anchors,
     ...(rspfKeys ? { rspfKeys } : {}),
     urls,
+    ...(o.mqtt ? { mqttRoutes: mafMqttRoutes(ctx, anchors) } : {}),
     async close() {
       if (purge) clearInterval(purge);
       await Promise.all(

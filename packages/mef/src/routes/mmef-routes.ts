@@ -16,7 +16,7 @@ import type { EdgeRequest, EdgeRoute } from '@m2msec/protocol';
 import { type KeyVault, RspfError } from '@m2msec/rspf';
 import { jsonBody } from '../lib/edge-json.js';
 import { onem2mAnswer, onem2mError } from '../lib/onem2m-answer.js';
-import { mefClientId, sessionIdentity } from '../server/session-identity.js';
+import { mefClientId, mmefSession } from '../server/session-identity.js';
 import type { MefStore } from '../store/mef-store.js';
 import type { ClientRegistration, KeyRegistration } from '../store/records.js';
 
@@ -61,6 +61,14 @@ function targetIds(v: unknown, suid: number): string[] {
 
 /** The session's bootstrap exporter output with a context (10.3.1), wiped by the caller. */
 function exportFromSession(req: Pick<EdgeRequest, 'transport'>, context: Uint8Array): Buffer {
+  if (req.transport.binding === 'mqtt') {
+    // Ke is the exporter of the MEF Handshake session (8.3.5.2.2, 10.3.1); over MQTT the client's TLS
+    // session ends at the broker, so there is none to export from.
+    throw new RspfError(
+      'ASSOCIATION_REQUIRED',
+      'a key without keyValue is the MEF Handshake exporter output (10.3.1): it needs a TLS session with the MEF, not MQTT',
+    );
+  }
   const exporter = req.transport.tls?.exportKeyingMaterial;
   if (!exporter) throw new RspfError('FORBIDDEN', 'the Mmef procedures need a MEF Handshake (PSK or certificate)');
   const raw = exporter(EXPORTER_LENGTH, EXPORTER_LABEL_BOOTSTRAP, context);
@@ -74,11 +82,15 @@ function exportFromSession(req: Pick<EdgeRequest, 'transport'>, context: Uint8Ar
 /** A request of an Mmef procedure: the edge's, with the JSON body parsed. */
 type Request = Omit<EdgeRequest, 'body'> & { body: Record<string, any> | undefined };
 
-export function mmefRoutes(store: MefStore, o: { mefFqdn: string; vault: KeyVault; now?: () => number }): EdgeRoute[] {
+export function mmefRoutes(
+  store: MefStore,
+  /** spId: M2M-SP-ID of broker-authenticated MQTT clients, when the MEF is served over MQTT. */
+  o: { mefFqdn: string; vault: KeyVault; now?: () => number; spId?: string },
+): EdgeRoute[] {
   const routes: EdgeRoute[] = [];
   const now = o.now ?? Date.now;
   const client = (req: Request) => {
-    const id = mefClientId(sessionIdentity(req.transport.tls));
+    const id = mefClientId(mmefSession(req.transport, o.spId));
     if (!id) throw new RspfError('FORBIDDEN', 'the Mmef procedures need a MEF Handshake (PSK or certificate)');
     return id;
   };
@@ -151,7 +163,7 @@ export function mmefRoutes(store: MefStore, o: { mefFqdn: string; vault: KeyVaul
     '/mef/mefClientReg/:id/mefClientCfg',
   )(async (req) => {
     const reg = await ownReg(req);
-    const s = sessionIdentity(req.transport.tls);
+    const s = mmefSession(req.transport, o.spId);
     const enrolee =
       s.pskIdentity !== undefined
         ? await store.enrolees.get(`psk:${s.pskIdentity}`)
@@ -268,8 +280,10 @@ export function mmefRoutes(store: MefStore, o: { mefFqdn: string; vault: KeyVaul
   )(async (req) => {
     const k = await store.keyRegs.get(String(req.params.rid));
     if (!k || k.et <= now()) throw new RspfError('NOT_FOUND', `no key registration '${req.params.rid}'`);
-    const proven = await store.targetIdsFor(sessionIdentity(req.transport.tls));
-    const origin = req.headers['x-m2m-origin'];
+    const s = mmefSession(req.transport, o.spId);
+    // Over MQTT the binding checked From against the broker-proven originator: that ID is the Target.
+    const proven = s.brokerId !== undefined ? [s.brokerId] : await store.targetIdsFor(s);
+    const origin = s.brokerId ?? req.headers['x-m2m-origin'];
     if (!origin || !proven.includes(origin) || !k.targetIDs.includes(origin)) {
       throw new RspfError('FORBIDDEN', `'${String(origin)}' is not an authorised Target MEF Client of this key`);
     }

@@ -2,7 +2,7 @@
 // target's identity) or a verified client certificate, as the shared HTTP edge reports them in the
 // request's TlsContext. HTTP-level credentials never count here.
 import { createHash } from 'node:crypto';
-import type { TlsContext } from '@m2msec/protocol';
+import type { TlsContext, TransportContext } from '@m2msec/protocol';
 import type { EnroleePrincipal } from '@m2msec/rspf';
 import type { MefStore } from '../store/mef-store.js';
 
@@ -10,6 +10,26 @@ export interface SessionIdentity {
   pskIdentity?: string;
   subjectAltNames?: string[];
   fingerprint?: string;
+  /**
+   * Over MQTT (no MEF Handshake: the client's TLS session ends at the broker): the Absolute ID of the
+   * originator the broker authenticated, TS-0010 7.2 (docs/mef.md "Mmef over MQTT").
+   */
+  brokerId?: string;
+}
+
+/**
+ * The session of an Mmef request: the MEF Handshake's TLS facts, or, only when the MQTT binding carried
+ * it (framework 'mqtt-broker') and the MEF serves MQTT for M2M-SP `spId`, the broker-proven originator
+ * '/id-mn' as '//<spId>/id-mn'. No other binding or header can set the broker's framework.
+ */
+export function mmefSession(transport: TransportContext, spId: string | undefined): SessionIdentity {
+  const a = transport.association;
+  if (transport.binding === 'mqtt' && a?.framework === 'mqtt-broker') {
+    const id = a.boundIds.length === 1 ? a.boundIds[0]! : '';
+    if (spId === undefined || !id.startsWith('/') || transport.tls !== undefined) return {};
+    return { brokerId: id.startsWith('//') ? id : `//${spId}${id}` };
+  }
+  return sessionIdentity(transport.tls);
 }
 
 const fingerprints = new WeakMap<Uint8Array, string>();
@@ -41,6 +61,7 @@ export function enroleePrincipal(tls: TlsContext | undefined, store: MefStore): 
 
 /** A stable name of the MEF client behind a session (Mmef Source/Target MEF Client ID). */
 export function mefClientId(s: SessionIdentity): string | undefined {
+  if (s.brokerId !== undefined) return `mqtt:${s.brokerId}`;
   if (s.pskIdentity !== undefined) return `psk:${s.pskIdentity}`;
   if (s.fingerprint) return `certificate:${s.fingerprint}`;
   return undefined;

@@ -116,6 +116,11 @@ export interface StartMefOptions {
   dskpp?: DskppServer;
   /** GBA-based RSPF (8.3.2.3): the MEF as BSF, Ub and Zn listeners, subscribers in the store. */
   gba?: MefGbaOptions;
+  /**
+   * Also serve the Mmef procedures over MQTT (docs/mef.md "Mmef over MQTT"): the broker's clients belong
+   * to M2M-SP `spId`; the composer hands `mqttRoutes` to binding-mqtt's edgeRouteHandler.
+   */
+  mqtt?: { spId: string };
   /** POST {"keID"} to each target's announceUrl when an enrolment naming it completes; default true. */
   notifyTargets?: boolean;
   log?: MefLogger;
@@ -141,6 +146,8 @@ export interface UserListenerPolicy {
 export interface RunningMef {
   store: MefStore;
   vault: KeyVault;
+  /** The Mmef procedures to serve over MQTT (with `mqtt` only): binding-mqtt's edgeRouteHandler(mqttRoutes, ...). */
+  mqttRoutes?: EdgeRoute[];
   /** The BSF (gba option): subscribers, purgeExpired. */
   bsf?: Bsf;
   /** The MEF CA's CRL (when a CA is configured). */
@@ -535,6 +542,7 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
     vault,
     ...(gba ? { bsf: gba.bsf } : {}),
     ...(crl ? { crl } : {}),
+    ...(o.mqtt ? { mqttRoutes: mmefRoutes(store, { mefFqdn: o.fqdn, vault, now, spId: o.mqtt.spId }) } : {}),
     urls,
     async close() {
       clearInterval(purgeTimer);

@@ -10,6 +10,7 @@ export type RspfErrorCode =
   | 'EXPIRED'
   | 'CONFLICT'
   | 'HANDSHAKE'
+  | 'ASSOCIATION_REQUIRED'
   | 'ATTESTATION'
   | 'PROTOCOL'
   | 'INTERNAL';
@@ -21,6 +22,8 @@ const rscByCode: Record<RspfErrorCode, ResponseStatusCode> = {
   EXPIRED: 4103,
   CONFLICT: 4105,
   HANDSHAKE: 4103,
+  // SECURITY_ASSOCIATION_REQUIRED: the procedure needs the MEF Handshake's own TLS session (8.3.5.2.2).
+  ASSOCIATION_REQUIRED: 4107,
   ATTESTATION: 4103,
   PROTOCOL: 5000,
   INTERNAL: 5000,
