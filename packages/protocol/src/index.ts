@@ -10,6 +10,7 @@ export type {
   HttpEdgeListener,
   HttpEdgeOptions,
 } from './edge.js';
+export { type CompiledRoute, compileRoute, matchPath } from './edge-routes/match-route.js';
 export { isM2MError, isM2msecError, M2MError, M2msecError } from './error.js';
 export {
   type AttributeRow,

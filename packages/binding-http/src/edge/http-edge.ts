@@ -5,15 +5,16 @@
 // message; anything else is a 500 'internal error' whose details stay in one escaped log line).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
+  compileRoute,
   describeErrorForLog,
   type EdgeRequest,
   type EdgeRoute,
   type HttpEdgeListener,
   type HttpEdgeOptions,
   isM2msecError,
+  matchPath,
   ResponseStatusCode,
 } from '@m2msec/protocol';
-import { compileRoute, matchPath } from './match-route.js';
 import { BodyTooLarge, BodyUnreadable, discardBody, readEdgeBody } from './read-body.js';
 import { edgeTransportOf } from './transport-of.js';
 import { edgeErrorResponse, writeEdgeResponse } from './write-answer.js';

@@ -12,12 +12,14 @@
 // the CSE's authentication step, TS-0004 7.3.2.1). A role is no registrar, so a bare C-type AE-ID-Stem
 // names no one here: the client uses its SP-relative AE-ID ('id-in:Cae1' in the topic).
 import {
+  compileRoute,
   type EdgeRequest,
   type EdgeRoute,
   type HandlerResponse,
   type IdContext,
   isM2msecError,
   M2MError,
+  matchPath,
   Operation,
   parseOriginator,
   type RequestHandler,
@@ -29,7 +31,6 @@ import {
 import { show } from '../lib/errors.js';
 import type { BindingLogger } from '../lib/logger.js';
 import { MQTT_BROKER_FRAMEWORK } from '../transport/transport-context.js';
-import { compileRoute, matchPath } from './match-route.js';
 
 export interface EdgeRouteHandlerOptions {
   /** The receiver's own IDs: `cseId` is the SP-relative ID it listens under (createMqttBinding's cseId). */

@@ -1,7 +1,6 @@
-// Route patterns of protocol's EdgeRoute (literal segments, `:name` segments, a final '/*'), matched
-// against the path a request primitive's To names. The same rules as binding-http's edge matcher: a
-// binding may not import another binding, so the dozen lines live in each.
-import type { EdgeRoute } from '@m2msec/protocol';
+// Route patterns of the edge routes (served by binding-http and binding-mqtt alike): literal segments, `:name` segments (one non-empty segment) and a
+// final '/*' (the rest of the path). Compiled once; matching is a split and a walk, no regular expression.
+import type { EdgeRoute } from '../edge.js';
 
 export interface CompiledRoute {
   route: EdgeRoute;
@@ -14,6 +13,7 @@ export function compileRoute(route: EdgeRoute): CompiledRoute {
   const rest = route.path === '/*' || route.path.endsWith('/*');
   const body = rest ? route.path.slice(0, -2) : route.path;
   const segments = body.split('/').slice(1);
+  // '/' alone is the mount point itself.
   return { route, segments: segments.length === 1 && segments[0] === '' ? [] : segments, rest };
 }
 
