@@ -6,7 +6,11 @@ import { expect, it } from 'vitest';
 
 it('README example: an account, the IN-CSE credentials through the CLI, the console serving', async () => {
   const dir = fileURLToPath(new URL('..', import.meta.url));
-  const r = await runReadmeShell(dir, { section: 'Example', ports: [8443, 8080, 8090, 9464, 9094], timeoutMs: 100_000 });
+  const r = await runReadmeShell(dir, {
+    section: 'Example',
+    ports: [8443, 8080, 8090, 9464, 9094],
+    timeoutMs: 100_000,
+  });
   expect(r.status, r.stdout + r.stderr).toBe(0);
   const lines = r.stdout.trim().split('\n');
   expect(lines[0]).toBe('added Kpsa dev1@mef.m2msec.org (Credential-ID 12-dev1@mef.m2msec.org)');
