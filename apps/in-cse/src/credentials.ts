@@ -20,11 +20,32 @@ import {
   openInCseBindings,
   openInCseSecureEnvironment,
 } from '@m2msec/node';
+import { answerHelpAndVersion } from '@m2msec/node/cli';
 import { parseOriginator } from '@m2msec/protocol';
 import { keyInArgvRefused, readHexKeySource, SecretAtRestError } from '@m2msec/secure-environment';
 import { DERIVED_KEY_TA_OWNER, PSK_REVOCATIONS } from '@m2msec/security-association';
 import { CredentialStore } from '@m2msec/sensitive-data';
 import { openStore } from '@m2msec/store';
+
+// --help / --version answer before the configuration, the store or the keystore is opened (issue 19).
+answerHelpAndVersion({
+  name: 'm2msec-in-cse-credentials',
+  packageJson: new URL('../package.json', import.meta.url),
+  summary: "admin CLI for the IN-CSE's credentials (run it while the IN-CSE is stopped)",
+  usage: [
+    'add-psk --id <KpsaID> --key-file <file|-> [--bind <AE-ID|CSE-ID>]... [--expires <ISO time>]',
+    'add-dk-ta --ta-id <TA_id> --key-file <file|->',
+    'add-km --id <KmID> --key-file <file|->',
+    'bind --credential <Credential-ID> (--ae <AE-ID>... | --cse <CSE-ID>)',
+    'list',
+    'delete --id <credential ID>',
+  ],
+  details: [
+    'Opens the data directory and store of the IN-CSE configuration (M2MSEC_CONFIG, M2MSEC_DATA_DIR).',
+    'Key bytes (hex) come from a file readable by its owner only or from stdin (-), never from argv.',
+    'While the IN-CSE runs, revoke a Kpsa with DELETE /.well-known/m2msec/credentials/psk/<id> instead.',
+  ].join('\n'),
+});
 
 class UsageError extends Error {}
 

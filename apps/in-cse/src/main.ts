@@ -11,7 +11,7 @@ const program: Program = {
     'Configuration: defaults, then the JSON file named by M2MSEC_CONFIG, then environment overrides',
     '(M2MSEC_DATA_DIR, M2MSEC_HTTP_HOST, M2MSEC_HTTP_PORT, M2MSEC_KEK / M2MSEC_KEK_FILE,',
     'M2MSEC_NOTIFICATION_ALLOW_TARGETS, ...). See docs/in-cse.md and docs/administration.md.',
-    'Credentials: node dist/credentials.js --help.',
+    'Credentials: m2msec-in-cse-credentials --help (node dist/credentials.js).',
   ].join('\n'),
 };
 

@@ -74,7 +74,16 @@ export interface AdminRouterOptions {
   afterRevocation?: () => Promise<unknown>;
   /** Operations served beside this API on the admin listener (the GBA subscribers), in its OpenAPI document. */
   moreOperations?: readonly AdminOperation[];
+  /**
+   * Receives the lifecycle line of each administrative revocation once the store committed it, before the
+   * CRL is regenerated (issue 19 item 2):
+   * identifiers only (principal, KeID, serial), never a key.
+   */
+  lifecycle?: (message: string, fields: Record<string, unknown>) => void;
 }
+
+/** The shape every revocation line shares: a key event decided by the administrating stakeholder. */
+const REVOKED = { kind: 'lifecycle', event: 'key-revoked', by: 'admin' } as const;
 
 /** A request of the admin API: the edge's, with the JSON body parsed. */
 type AdminRequest = EdgeRequest & { json: Record<string, unknown> | undefined };
@@ -164,7 +173,9 @@ export function adminRoutes(store: MefStore, o: AdminRouterOptions): EdgeRoute[]
   )(async (req) => {
     const prefix = { psk: 'psk', certificate: 'cert', user: 'user' }[String(req.params.kind)];
     if (!prefix) throw new RspfError('BAD_REQUEST', 'kind must be psk, certificate or user');
-    const revokedEnrolments = await store.revokeEnrolee(`${prefix}:${req.params.id}`);
+    const principal = `${prefix}:${req.params.id}`;
+    const revokedEnrolments = await store.revokeEnrolee(principal);
+    o.lifecycle?.('enrolee revoked', { ...REVOKED, principal, revokedEnrolments });
     await o.afterRevocation?.();
     return { revokedEnrolments };
   });
@@ -219,8 +230,10 @@ export function adminRoutes(store: MefStore, o: AdminRouterOptions): EdgeRoute[]
     'DELETE',
     '/admin/enrolments/:keId',
   )(async (req) => {
-    await store.revokeEnrolment(String(req.params.keId));
-    return { revoked: req.params.keId };
+    const keId = String(req.params.keId);
+    await store.revokeEnrolment(keId);
+    o.lifecycle?.('enrolment revoked', { ...REVOKED, keId });
+    return { revoked: keId };
   });
   route(
     'GET',
@@ -246,6 +259,12 @@ export function adminRoutes(store: MefStore, o: AdminRouterOptions): EdgeRoute[]
       throw new RspfError('BAD_REQUEST', `reason must be one of ${CRL_REASONS.join(', ')}`);
     }
     const rec = await store.revokeCertificate(serial, reason as CrlReason);
+    o.lifecycle?.('certificate revoked', {
+      ...REVOKED,
+      serialNumber: rec.serialNumber,
+      holder: rec.holder,
+      reason: rec.reason,
+    });
     await o.afterRevocation?.();
     return { revoked: rec.serialNumber, revokedAt: new Date(rec.revokedAt!).toISOString(), reason: rec.reason };
   });

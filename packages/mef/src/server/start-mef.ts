@@ -485,6 +485,7 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
       ...(userGuard ? { afterUserChange: (u: string) => userGuard.reset(u) } : {}),
       ...(crl ? { afterRevocation: () => crl.regenerate() } : {}),
       ...(gba ? { moreOperations: GBA_ADMIN_OPERATIONS } : {}),
+      lifecycle: (m, f) => o.log?.info(m, f),
     }),
     ...withBearerToken(o.admin.token, [
       {
