@@ -1,7 +1,7 @@
 // Response primitive -> HTTP response over real loopback HTTP (TS-0009 6.3, 6.4, 6.5).
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { httpStatusFor } from '@m2msec/protocol';
+import { httpStatusFor } from '../src/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Fixture, m2m, send, startFixture } from './helpers.js';
 

@@ -10,7 +10,17 @@ export type {
   HttpEdgeListener,
   HttpEdgeOptions,
 } from './edge.js';
-export { isM2MError, isM2msecError, M2MError, M2msecError } from './error.js';
+export {
+  type ClientError,
+  clientErrorOf,
+  INTERNAL_CODE,
+  INTERNAL_MESSAGE,
+  isM2MError,
+  isM2msecError,
+  M2MError,
+  M2msecError,
+} from './error.js';
+export { describeErrorForLog, errorLogFields } from './error-log.js';
 export {
   type AttributeRow,
   attributeTableSources,
@@ -33,17 +43,6 @@ export {
   checkBody,
   openApiPath,
 } from './http/admin-api.js';
-export {
-  type ClassifiedHttpError,
-  classifyHttpError,
-  describeErrorForLog,
-  type ErrorBodyShape,
-  type HttpErrorEdgeOptions,
-  httpErrorEdge,
-  httpNotFound,
-  writeHttpError,
-} from './http/error-edge.js';
-export { httpStatusFor, httpStatusTable } from './http/status-mapping.js';
 export {
   type IdContext,
   type IdScope,
