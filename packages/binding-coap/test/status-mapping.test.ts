@@ -97,7 +97,8 @@ describe('coapCodeFor (TS-0008 Table 6.2.4-1)', () => {
   });
 
   it('the management and external-object rows are no longer 5.00 (6022-6024, 6028, 6029: 4.00; 6030, 6031: 5.04)', () => {
-    for (const rsc of [6022, 6023, 6024, 6028, 6029]) expect(coapCodeFor(rsc, undefined), String(rsc)).toBe(code('4.00'));
+    for (const rsc of [6022, 6023, 6024, 6028, 6029])
+      expect(coapCodeFor(rsc, undefined), String(rsc)).toBe(code('4.00'));
     for (const rsc of [6030, 6031]) expect(coapCodeFor(rsc, undefined), String(rsc)).toBe(code('5.04'));
   });
 

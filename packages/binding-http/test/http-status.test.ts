@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { m2mDebugContent, ResponseStatusCode } from '@m2msec/protocol';
+import { describe, expect, it } from 'vitest';
 import { httpStatusFor, httpStatusTable } from '../src/index.js';
 
 describe('httpStatusFor (TS-0009 Table 6.3.2-1)', () => {

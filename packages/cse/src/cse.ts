@@ -4,10 +4,10 @@ import { type AuthenticationInput, type AuthenticationResult, authenticateReques
 import { AccessDecisionEngine, type AccessExplanation } from '@m2msec/authorization';
 import { type CompiledAppRule, compileAppRule, type ServiceSubscribedAppRule } from '@m2msec/identification';
 import {
-  type HandlerResponse,
-  isLocalTarget,
   clientErrorOf,
   errorLogFields,
+  type HandlerResponse,
+  isLocalTarget,
   M2MError,
   Operation,
   parseOriginator,

@@ -5,7 +5,13 @@
 // 7.2 text outside a DSKPP document), a text/plain one. Never express's default page (an HTML stack trace
 // with paths and versions), and the log line never carries the raw body nor an unescaped control byte.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { describeErrorForLog, INTERNAL_CODE, INTERNAL_MESSAGE, isM2msecError, ResponseStatusCode } from '@m2msec/protocol';
+import {
+  describeErrorForLog,
+  INTERNAL_CODE,
+  INTERNAL_MESSAGE,
+  isM2msecError,
+  ResponseStatusCode,
+} from '@m2msec/protocol';
 import { httpStatusFor } from '../response/status-mapping.js';
 
 export type ErrorBodyShape = 'onem2m' | 'text';

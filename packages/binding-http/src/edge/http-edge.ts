@@ -8,9 +8,9 @@ import {
   clientErrorOf,
   type EdgeRequest,
   type EdgeRoute,
+  errorLogFields,
   type HttpEdgeListener,
   type HttpEdgeOptions,
-  errorLogFields,
   ResponseStatusCode,
 } from '@m2msec/protocol';
 import { compileRoute, matchPath } from './match-route.js';

@@ -34,7 +34,10 @@ export function jsonAnswer(status: number, body: unknown): EdgeResponse {
  * table (docs/errors.md), never this role. A failure nobody anticipated is 5000 INTERNAL with a fixed text,
  * its cause in one log line (code and escaped reason, never a stack or the body).
  */
-export function jsonRefusal(e: unknown, log?: (message: string, fields: Record<string, unknown>) => void): EdgeResponse {
+export function jsonRefusal(
+  e: unknown,
+  log?: (message: string, fields: Record<string, unknown>) => void,
+): EdgeResponse {
   const c = clientErrorOf(e);
   if (c.internal) log?.('admin request failed with an unexpected error', errorLogFields(e));
   return {
