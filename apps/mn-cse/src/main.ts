@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Administrators } from '@m2msec/administration';
 // The MN-CSE process: configuration, an express server carrying the oneM2M HTTP binding, and
 // createMnCse for everything else. Wiring only.
-import { HttpRequestSender } from '@m2msec/binding-http';
+import { HttpRequestSender, httpErrorEdge, httpNotFound } from '@m2msec/binding-http';
 import {
   createSwitchableAgent,
   DeviceSecurityConfig,
@@ -21,7 +21,6 @@ import {
 } from '@m2msec/node';
 import { answerHelpAndVersion } from '@m2msec/node/cli';
 import { configSummary, createLogger, lifecycle, Metrics, startAdminListener } from '@m2msec/observability';
-import { httpErrorEdge, httpNotFound } from '@m2msec/protocol';
 import type { SaefClientFramework } from '@m2msec/saef';
 import { checkSecretFileMode, prepareDataDir } from '@m2msec/secure-environment';
 import express from 'express';

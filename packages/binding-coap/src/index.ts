@@ -12,7 +12,7 @@ export { ContentFormat, Opt } from './message/options.js';
 export { decodeCoapRequest } from './request/decode-request.js';
 export { toFromUriPath, uriPathForTo } from './request/target.js';
 export { encodeCoapResponse } from './response/encode-response.js';
-export { coapCodeFor } from './response/status-mapping.js';
+export { coapCodeFor, coapCodeTable } from './response/status-mapping.js';
 export { CoapEndpoint, type CoapEndpointOptions } from './server/coap-endpoint.js';
 export {
   type CoapBinding,

@@ -1,5 +1,14 @@
 // @m2msec/binding-http: the oneM2M HTTP protocol binding (TS-0009 v3.9.1 clauses 6 and 7).
 
+export {
+  type ClassifiedHttpError,
+  classifyHttpError,
+  type ErrorBodyShape,
+  type HttpErrorEdgeOptions,
+  httpErrorEdge,
+  httpNotFound,
+  writeHttpError,
+} from './edge/error-edge.js';
 export { httpEdge } from './edge/index.js';
 export { Header } from './lib/headers.js';
 export type { BindingLogger } from './lib/logger.js';
@@ -22,6 +31,7 @@ export {
   encodeHttpResponse,
   type HttpResponseMessage,
 } from './response/encode-response.js';
+export { httpStatusFor, httpStatusTable } from './response/status-mapping.js';
 export { decodeHttpResponse, type HttpResponseIn } from './sender/decode-response.js';
 export { type EncodedHttpRequest, encodeHttpRequest, encodeQuery } from './sender/encode-request.js';
 export { HttpRequestSender, type HttpRequestSenderOptions } from './sender/http-request-sender.js';

@@ -1,8 +1,8 @@
 // Response primitive -> HTTP response over real loopback HTTP (TS-0009 6.3, 6.4, 6.5).
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { httpStatusFor } from '@m2msec/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpStatusFor } from '../src/index.js';
 import { type Fixture, m2m, send, startFixture } from './helpers.js';
 
 let fx: Fixture;

@@ -4,6 +4,8 @@ import { type AuthenticationInput, type AuthenticationResult, authenticateReques
 import { AccessDecisionEngine, type AccessExplanation } from '@m2msec/authorization';
 import { type CompiledAppRule, compileAppRule, type ServiceSubscribedAppRule } from '@m2msec/identification';
 import {
+  clientErrorOf,
+  errorLogFields,
   type HandlerResponse,
   isLocalTarget,
   M2MError,
@@ -359,10 +361,15 @@ export class Cse {
     return authenticated;
   }
 
+  /**
+   * Any failure as a response primitive (docs/errors.md): an M2msecError keeps its rsc and message; anything
+   * else is 5000 with a fixed text, and one log line carries its code and an escaped one-line cause, never
+   * the stack or the request (the error's own message may quote either).
+   */
   private failure(rqi: string, e: unknown): HandlerResponse {
-    if (e instanceof M2MError) return { rsc: e.rsc, rqi, dbg: e.message };
-    this.core.log.error({ err: (e as Error)?.name }, `internal error: ${(e as Error)?.message}`);
-    return { rsc: ResponseStatusCode.INTERNAL_SERVER_ERROR, rqi, dbg: 'internal error' };
+    const c = clientErrorOf(e);
+    if (c.internal) this.core.log.error({ rqi, ...errorLogFields(e) }, 'request failed with an unexpected error');
+    return { rsc: c.rsc, rqi, dbg: c.message };
   }
 
   private async execute(ctx: RequestContext): Promise<HandlerResponse> {

@@ -134,7 +134,9 @@ export function adminRoutes(
         const caller = credentialAdministrator(req, 'explaining an access decision');
         if (refused(caller)) return caller;
         const answer = await explainRoute(cse, queryObject(req.query));
-        return jsonAnswer(answer.status, answer.body);
+        // A oneM2M refusal carries its rsc; the edge sends X-M2M-RSC and the TS-0009 status for it.
+        if (answer.rsc !== undefined) return { ...jsonAnswer(200, answer.body), status: undefined, rsc: answer.rsc };
+        return jsonAnswer(answer.status ?? 200, answer.body);
       },
     },
     // Live security associations and the Kpsa credentials, read-only, for the console (docs/console.md):

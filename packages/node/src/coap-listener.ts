@@ -7,7 +7,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { type CoapBinding, type CoapListenerLimits, createCoapBinding } from '@m2msec/binding-coap';
 import { type DtlsSession, DtlsUnavailableError } from '@m2msec/dtls';
-import { type RequestHandler, ResponseStatusCode, type TransportContext } from '@m2msec/protocol';
+import { errorLogFields, type RequestHandler, ResponseStatusCode, type TransportContext } from '@m2msec/protocol';
 import {
   AuthorizedPublicKeyVerifier,
   authorizedPublicKeyCredentialId,
@@ -253,7 +253,7 @@ export async function startCoapListener(
         sessionOf.set(ctx, { session, ...(notAfter === undefined ? {} : { notAfter }) });
         return ctx;
       },
-      onError: (e) => log.error({ err: (e as Error)?.name }, 'CoAP request failed'),
+      onError: (e) => log.error(errorLogFields(e), 'CoAP request failed'),
     });
   } catch (e) {
     if (e instanceof DtlsUnavailableError) {

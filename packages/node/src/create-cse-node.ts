@@ -24,6 +24,7 @@ import {
 import { Cse, Registration, type RegistrationStatus, type RelayTamperOptions, tamperingRelaySender } from '@m2msec/cse';
 import { createLogger, Metrics, startAdminListener, timeResourceStore } from '@m2msec/observability';
 import {
+  errorLogFields,
   type RequestHandler,
   type RequestSender,
   registerContainerDefinition,
@@ -271,7 +272,7 @@ async function compose(config: CseNodeConfig, runtime: CseNodeRuntime, store: St
     message: string;
     rqi?: string;
     error?: unknown;
-  }) => log[level]({ rqi, err: (error as Error)?.name }, message);
+  }) => log[level]({ rqi, ...(error === undefined ? {} : errorLogFields(error)) }, message);
   const binding = createHttpBinding({
     handler: administration.audited(plainHandler, 'http'),
     cseId: config.cse.cseId,

@@ -4,7 +4,7 @@
 // the policies admit. Transport-free: the HTTP edge hands it the query and sends what it returns.
 
 import type { Cse } from '@m2msec/cse';
-import { M2MError } from '@m2msec/protocol';
+import { isM2msecError } from '@m2msec/protocol';
 
 export const EXPLAIN_PATH = '/.well-known/m2msec/explain';
 
@@ -14,7 +14,7 @@ const one = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 export async function explainRoute(
   cse: Pick<Cse, 'explainAccess'>,
   query: Record<string, unknown>,
-): Promise<{ status: number; body: unknown }> {
+): Promise<{ status?: number; rsc?: number; body: unknown }> {
   const ty = one(query.ty);
   const authenticated = one(query.authenticated);
   const ip = one(query.ip);
@@ -33,8 +33,9 @@ export async function explainRoute(
     });
     return { status: 200, body: e };
   } catch (e) {
-    // A oneM2M refusal (4000 bad query, 4004 no such target) says why; anything else says nothing more.
-    if (e instanceof M2MError) return { status: e.rsc === 4004 ? 404 : 400, body: { rsc: e.rsc, error: e.message } };
+    // A oneM2M refusal (4000 bad query, 4004 no such target) says why; the HTTP edge maps its rsc by the one
+    // TS-0009 table (docs/errors.md). Anything else says nothing more.
+    if (isM2msecError(e)) return { rsc: e.rsc, body: { rsc: e.rsc, error: e.message } };
     return { status: 500, body: { error: 'explanation failed' } };
   }
 }

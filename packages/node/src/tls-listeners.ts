@@ -7,7 +7,7 @@ import type { AddressInfo, Server as NetServer } from 'node:net';
 import { applyConnectionLimits, createHttpBinding } from '@m2msec/binding-http';
 import { gateNafHandshakes } from '@m2msec/gba';
 import { handshakeCompleted, handshakeRefused, tlsHandshakeFailed } from '@m2msec/observability';
-import type { EdgeRoute, RequestHandler } from '@m2msec/protocol';
+import { type EdgeRoute, errorLogFields, type RequestHandler } from '@m2msec/protocol';
 import { CertificateRevocation, CrlFeed, pskIdentityOf } from '@m2msec/saef';
 import {
   applyCertificateRevocation,
@@ -77,7 +77,8 @@ export async function startTlsListeners(
       spId: config.cse.spId,
       maxBodyBytes: config.http.maxBodyBytes,
       transportContext: associationTransportContext({ registry: security.registry, bindings: security.bindings }),
-      logger: ({ level, message, rqi, error }) => log[level]({ rqi, err: (error as Error)?.name }, message),
+      logger: ({ level, message, rqi, error }) =>
+        log[level]({ rqi, ...(error === undefined ? {} : errorLogFields(error)) }, message),
     });
     return requestListener(binding, admin, adminTransportOf(security), (m, f) => log.warn(f, m));
   };

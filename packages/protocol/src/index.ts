@@ -11,7 +11,17 @@ export type {
   HttpEdgeOptions,
 } from './edge.js';
 export { type CompiledRoute, compileRoute, matchPath } from './edge-routes/match-route.js';
-export { isM2MError, isM2msecError, M2MError, M2msecError } from './error.js';
+export {
+  type ClientError,
+  clientErrorOf,
+  INTERNAL_CODE,
+  INTERNAL_MESSAGE,
+  isM2MError,
+  isM2msecError,
+  M2MError,
+  M2msecError,
+} from './error.js';
+export { describeErrorForLog, errorLogFields } from './error-log.js';
 export {
   type AttributeRow,
   attributeTableSources,
@@ -34,17 +44,6 @@ export {
   checkBody,
   openApiPath,
 } from './http/admin-api.js';
-export {
-  type ClassifiedHttpError,
-  classifyHttpError,
-  describeErrorForLog,
-  type ErrorBodyShape,
-  type HttpErrorEdgeOptions,
-  httpErrorEdge,
-  httpNotFound,
-  writeHttpError,
-} from './http/error-edge.js';
-export { httpStatusFor, httpStatusTable } from './http/status-mapping.js';
 export {
   type IdContext,
   type IdScope,

@@ -12,6 +12,6 @@ it('the README example refuses the bad container with the status and text its co
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
   expect(r.stdout).toBe(
-    `4000 400 {\n  'm2m:dbg': "attribute 'mni' of m2m:cnt must be a non-negative integer up to 2^53-1"\n}\n`,
+    `4000 BAD_REQUEST {\n  'm2m:dbg': "attribute 'mni' of m2m:cnt must be a non-negative integer up to 2^53-1"\n}\n`,
   );
 }, 150_000);

@@ -3,7 +3,8 @@
 // handler. Every failure becomes a CoAP response with the oneM2M-RSC option; nothing throws out of here.
 import {
   type HandlerResponse,
-  M2MError,
+  INTERNAL_MESSAGE,
+  isM2msecError,
   type RequestHandler,
   ResponseStatusCode,
   type TransportContext,
@@ -144,7 +145,7 @@ export class CoapEndpoint {
       (reply) => this.respond(msg, key, reply),
       (e) => {
         this.opts.onError?.(e);
-        this.respond(msg, key, errorReply(c(5, 0), ResponseStatusCode.INTERNAL_SERVER_ERROR, 'internal error'));
+        this.respond(msg, key, errorReply(c(5, 0), ResponseStatusCode.INTERNAL_SERVER_ERROR, INTERNAL_MESSAGE));
       },
     );
   }
@@ -288,7 +289,7 @@ export class CoapEndpoint {
         ...(accept === undefined ? {} : { accept: decodeUint(accept.value) }),
       });
     } catch (e) {
-      if (e instanceof M2MError) {
+      if (isM2msecError(e)) {
         return encodeCoapResponse({ rsc: e.rsc, rqi: rqi ?? '', dbg: e.message } as HandlerResponse, op as never, {
           coapOnly: this.coapOnly,
           ...(rqi === undefined ? {} : { requestId: rqi }),

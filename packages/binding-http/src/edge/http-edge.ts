@@ -2,16 +2,16 @@
 // Node HTTP(S) server or inside an express app. It matches the route, reads the body within the route's
 // limit, builds the TransportContext from the socket, calls the handler and writes its answer. Whatever
 // fails on the way becomes a JSON answer with a code (a thrown M2msecError keeps its code, rsc and
-// message; anything else is a 500 'internal error' whose details stay in one escaped log line).
+// message; anything else is a 500 INTERNAL with a fixed text whose details stay in one escaped log line).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
+  clientErrorOf,
   compileRoute,
-  describeErrorForLog,
   type EdgeRequest,
   type EdgeRoute,
+  errorLogFields,
   type HttpEdgeListener,
   type HttpEdgeOptions,
-  isM2msecError,
   matchPath,
   ResponseStatusCode,
 } from '@m2msec/protocol';
@@ -124,19 +124,10 @@ export function httpEdge(routes: readonly EdgeRoute[], o: HttpEdgeOptions = {}):
         close: true,
       };
     }
-    if (isM2msecError(e)) {
-      if (e.rsc >= 5000) o.log?.('request failed', { error: describeErrorForLog(e) });
-      return edgeErrorResponse(req, { rsc: e.rsc, code: e.code, message: e.message }, shape);
-    }
-    o.log?.('request failed with an unexpected error', { error: describeErrorForLog(e) });
-    return edgeErrorResponse(
-      req,
-      {
-        rsc: ResponseStatusCode.INTERNAL_SERVER_ERROR,
-        code: 'INTERNAL',
-        message: 'internal error; the server log has the details',
-      },
-      shape,
-    );
+    // protocol's error model: an M2msecError as written for clients, anything else 5000 INTERNAL.
+    const c = clientErrorOf(e);
+    if (c.internal) o.log?.('request failed with an unexpected error', errorLogFields(e));
+    else if (c.rsc >= 5000) o.log?.('request failed', errorLogFields(e));
+    return edgeErrorResponse(req, { rsc: c.rsc, code: c.code, message: c.message }, shape);
   }
 }

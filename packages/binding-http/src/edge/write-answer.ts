@@ -2,7 +2,7 @@
 // code and a message a person can act on; never a stack, never the body or an OpenSSL text alone.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EdgeErrorShape, EdgeResponse } from '@m2msec/protocol';
-import { httpStatusFor } from '@m2msec/protocol';
+import { httpStatusFor } from '../response/status-mapping.js';
 
 export function writeEdgeResponse(req: IncomingMessage, res: ServerResponse, a: EdgeResponse): void {
   if (res.headersSent) {

@@ -1,6 +1,7 @@
 // TS-0009 6.3 and 6.4: a response primitive -> HTTP status, headers and message-body.
-import { type HandlerResponse, httpStatusFor, isSuccess, m2mDebugContent } from '@m2msec/protocol';
+import { type HandlerResponse, isSuccess, m2mDebugContent } from '@m2msec/protocol';
 import { Header } from '../lib/headers.js';
+import { httpStatusFor } from './status-mapping.js';
 
 export interface HttpResponseMessage {
   status: number;

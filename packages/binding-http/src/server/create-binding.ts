@@ -2,7 +2,13 @@
 // calls the CSE's RequestHandler with the TransportContext, and maps the response back.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type HandlerResponse, isM2MError, type RequestHandler, ResponseStatusCode } from '@m2msec/protocol';
+import {
+  type HandlerResponse,
+  INTERNAL_MESSAGE,
+  isM2msecError,
+  type RequestHandler,
+  ResponseStatusCode,
+} from '@m2msec/protocol';
 import express, { type Express, type Router } from 'express';
 import { Header } from '../lib/headers.js';
 import type { BindingLogger } from '../lib/logger.js';
@@ -60,7 +66,8 @@ export interface HttpBinding {
 }
 
 const DEFAULT_MAX_BODY = 1024 * 1024;
-const GENERIC_5000 = 'internal server error';
+/** The one text a client gets for a failure nobody anticipated (protocol's error model, docs/errors.md). */
+const GENERIC_5000 = INTERNAL_MESSAGE;
 
 function checkConfig(o: HttpBindingOptions): void {
   if (typeof o.handler !== 'function') throw new TypeError('createHttpBinding: handler must be a function');
@@ -114,12 +121,12 @@ export function createHttpBinding(options: HttpBindingOptions): HttpBinding {
       try {
         rsp = await handler(primitive, transport);
       } catch (e) {
-        if (!isM2MError(e)) throw e;
+        if (!isM2msecError(e)) throw e;
         rsp = errorResponse(e.rsc, e.message, rqi);
       }
     } catch (e) {
       if (e instanceof ClientAborted) return;
-      if (isM2MError(e)) {
+      if (isM2msecError(e)) {
         rsp = errorResponse(e.rsc, e.message, rqi);
         // The unread rest of an oversized body is not worth draining.
         closeConnection = !req.complete;

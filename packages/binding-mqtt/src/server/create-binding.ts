@@ -6,7 +6,9 @@
 import {
   type HandlerResponse,
   type IdContext,
+  INTERNAL_MESSAGE,
   isM2MError,
+  isM2msecError,
   type RequestHandler,
   type RequestPrimitive,
   ResponseStatusCode,
@@ -75,7 +77,8 @@ export interface MqttBinding {
 }
 
 const DEFAULT_MAX_PAYLOAD = 4 * 1024 * 1024;
-const GENERIC_5000 = 'internal server error';
+/** The one text a client gets for a failure nobody anticipated (protocol's error model, docs/errors.md). */
+const GENERIC_5000 = INTERNAL_MESSAGE;
 
 function checkConfig(o: MqttBindingOptions): void {
   if (typeof o.handler !== 'function') throw new TypeError('createMqttBinding: handler must be a function');
@@ -191,7 +194,7 @@ export async function createMqttBinding(options: MqttBindingOptions): Promise<Mq
       try {
         rsp = await handler(req, transport);
       } catch (e) {
-        if (!isM2MError(e)) throw e;
+        if (!isM2msecError(e)) throw e;
         rsp = errorResponse(e.rsc, e.message, rqi);
       }
       await registered(topic, req, rsp);
@@ -199,7 +202,7 @@ export async function createMqttBinding(options: MqttBindingOptions): Promise<Mq
       if (e instanceof RequestDecodeError) {
         logger?.({ level: 'warn', message: `malformed request answered with 4000: ${e.message}`, topic: topicName });
         rsp = errorResponse(e.rsc, e.message, e.rqi);
-      } else if (isM2MError(e)) rsp = errorResponse(e.rsc, e.message, rqi);
+      } else if (isM2msecError(e)) rsp = errorResponse(e.rsc, e.message, rqi);
       else {
         logger?.({
           level: 'error',

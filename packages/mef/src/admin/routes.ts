@@ -17,7 +17,7 @@ import { CRL_REASONS, type CrlReason, canonicalSerial } from '@m2msec/est';
 import { type AdminOperation, adminOpenApi, checkBody, type EdgeRequest, type EdgeRoute } from '@m2msec/protocol';
 import { RspfError } from '@m2msec/rspf';
 import { digestHa1 } from '../digest/digest.js';
-import { jsonAnswer, jsonBody, withBearerToken } from '../lib/edge-json.js';
+import { jsonAnswer, jsonBody, jsonRefusal, withBearerToken } from '../lib/edge-json.js';
 import type { MefStore } from '../store/mef-store.js';
 import type { EnroleeConfig } from '../store/records.js';
 import { hashPassword } from '../user/password-hash.js';
@@ -110,11 +110,7 @@ export function adminRoutes(store: MefStore, o: AdminRouterOptions): EdgeRoute[]
             if (refused) throw new RspfError('BAD_REQUEST', refused);
             return jsonAnswer(status, (await fn({ ...req, json })) ?? {});
           } catch (e) {
-            const err = e instanceof RspfError ? e : undefined;
-            return jsonAnswer(err ? (err.code === 'NOT_FOUND' ? 404 : err.code === 'CONFLICT' ? 409 : 400) : 500, {
-              code: err?.code ?? 'INTERNAL',
-              error: err?.message ?? 'internal error',
-            });
+            return jsonRefusal(e);
           }
         },
       });

@@ -5,13 +5,22 @@
 //   PUT    /admin/gba/subscribers/<IMPI>  {k, opc | op, sqn?, amf?, enroleeId, targets: [NAF FQDN]}
 //   GET    /admin/gba/subscribers/<IMPI>  {impi, seqHe, amf, enroleeId, enrolmentTargets}
 //   DELETE /admin/gba/subscribers/<IMPI>
-import { type Bsf, DEFAULT_SQN_POLICY, isGbaError } from '@m2msec/gba';
-import { checkBody, type EdgeRequest, type EdgeRoute } from '@m2msec/protocol';
-import { jsonAnswer, jsonBody, withBearerToken } from '../lib/edge-json.js';
+import { type Bsf, DEFAULT_SQN_POLICY } from '@m2msec/gba';
+import { checkBody, type EdgeRequest, type EdgeRoute, M2msecError } from '@m2msec/protocol';
+import { jsonAnswer, jsonBody, jsonRefusal, withBearerToken } from '../lib/edge-json.js';
 import { GBA_ADMIN_OPERATIONS } from './schemas.js';
 
-class AdminInputError extends Error {}
-class AdminNotFound extends Error {}
+/** protocol's error model: 4000 / 4004, mapped to HTTP by the edge. */
+class AdminInputError extends M2msecError {
+  constructor(message: string) {
+    super('BAD_REQUEST', 4000, message);
+  }
+}
+class AdminNotFound extends M2msecError {
+  constructor(message: string) {
+    super('NOT_FOUND', 4004, message);
+  }
+}
 
 const hexBytes = (v: unknown, n: number, what: string): Buffer => {
   if (typeof v !== 'string' || !new RegExp(`^[0-9a-fA-F]{${2 * n}}$`).test(v)) {
@@ -52,11 +61,7 @@ export function gbaAdminRoutes(bsf: Bsf, o: { token: string }): EdgeRoute[] {
           try {
             return jsonAnswer(200, (await fn({ ...req, json })) ?? {});
           } catch (e) {
-            if (e instanceof AdminInputError) return jsonAnswer(400, { code: 'BAD_REQUEST', error: e.message });
-            if (e instanceof AdminNotFound) return jsonAnswer(404, { code: 'NOT_FOUND', error: e.message });
-            if (isGbaError(e) && e.status < 500)
-              return jsonAnswer(e.status === 404 ? 404 : 400, { code: e.code, error: e.message });
-            return jsonAnswer(500, { code: 'INTERNAL', error: 'internal error' });
+            return jsonRefusal(e);
           }
         },
       });

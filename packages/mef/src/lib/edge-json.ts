@@ -4,9 +4,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import {
   checkJsonDepth,
+  clientErrorOf,
   type EdgeRequest,
   type EdgeResponse,
   type EdgeRoute,
+  errorLogFields,
   M2MError,
   ResponseStatusCode,
 } from '@m2msec/protocol';
@@ -25,6 +27,24 @@ export function jsonBody(r: Pick<EdgeRequest, 'body' | 'headers'>): unknown {
 
 export function jsonAnswer(status: number, body: unknown): EdgeResponse {
   return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+}
+
+/**
+ * A failed admin operation as {code, error} with its rsc: the HTTP edge picks the status by the one TS-0009
+ * table (docs/errors.md), never this role. A failure nobody anticipated is 5000 INTERNAL with a fixed text,
+ * its cause in one log line (code and escaped reason, never a stack or the body).
+ */
+export function jsonRefusal(
+  e: unknown,
+  log?: (message: string, fields: Record<string, unknown>) => void,
+): EdgeResponse {
+  const c = clientErrorOf(e);
+  if (c.internal) log?.('admin request failed with an unexpected error', errorLogFields(e));
+  return {
+    rsc: c.rsc,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ code: c.code, error: c.message }),
+  };
 }
 
 /** The routes, each answering 401 unless the request carries `Authorization: Bearer <token>`. */

@@ -19,7 +19,7 @@ function handshake(req: EdgeRequest): TlsContext {
 export function enrolmentRoutes(
   exchange: EnrolmentExchange,
   principalOf: (req: EdgeRequest) => EnroleePrincipal | undefined,
-  log?: (m: string) => void,
+  log?: (m: string, fields: Record<string, unknown>) => void,
 ): EdgeRoute[] {
   const principal = (req: EdgeRequest) => {
     const p = principalOf(req);

@@ -182,7 +182,6 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
   const vault = await openKeyVault(o.se, o.kek);
   await checkKek(o.store, vault);
   const store = await MefStore.open(o.store, vault, now);
-  const warn = (m: string) => o.log?.warn(m);
   const crl = o.ca
     ? new CrlPublisher(store, o.ca, {
         ...(o.est?.crlNextUpdateSeconds !== undefined ? { nextUpdateSeconds: o.est.crlNextUpdateSeconds } : {}),
@@ -290,7 +289,7 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
       : undefined;
     const mef = o.edge(
       onlyEst([
-        ...enrolmentRoutes(exchange, principalOf, warn),
+        ...enrolmentRoutes(exchange, principalOf, fault),
         fetchCredentialsRoute(store, { mefFqdn: o.fqdn, repository: store, vault, now }),
         ...mmefRoutes(store, { mefFqdn: o.fqdn, vault, now }),
         notFound,
@@ -422,7 +421,7 @@ export async function startMef(o: StartMefOptions): Promise<RunningMef> {
           const u = enrolment.userOf?.(req);
           return u ? { kind: 'user', username: u } : undefined;
         },
-        warn,
+        fault,
       ),
       notFound,
     ]);

@@ -1,5 +1,6 @@
+import { m2mDebugContent, ResponseStatusCode } from '@m2msec/protocol';
 import { describe, expect, it } from 'vitest';
-import { httpStatusFor, httpStatusTable, m2mDebugContent, ResponseStatusCode } from '../src/index.js';
+import { httpStatusFor, httpStatusTable } from '../src/index.js';
 
 describe('httpStatusFor (TS-0009 Table 6.3.2-1)', () => {
   it('maps every ResponseStatusCode to an HTTP status of its class', () => {

@@ -5,10 +5,14 @@
 // 7.2 text outside a DSKPP document), a text/plain one. Never express's default page (an HTML stack trace
 // with paths and versions), and the log line never carries the raw body nor an unescaped control byte.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { escapeControl, jsonSyntaxReason } from '../content/json-limits.js';
-import { isM2msecError } from '../error.js';
-import { ResponseStatusCode } from '../status.js';
-import { httpStatusFor } from './status-mapping.js';
+import {
+  describeErrorForLog,
+  INTERNAL_CODE,
+  INTERNAL_MESSAGE,
+  isM2msecError,
+  ResponseStatusCode,
+} from '@m2msec/protocol';
+import { httpStatusFor } from '../response/status-mapping.js';
 
 export type ErrorBodyShape = 'onem2m' | 'text';
 
@@ -79,18 +83,10 @@ export function classifyHttpError(err: unknown): ClassifiedHttpError {
   return {
     status: 500,
     rsc: ResponseStatusCode.INTERNAL_SERVER_ERROR,
-    code: 'INTERNAL',
-    message: 'internal error',
+    code: INTERNAL_CODE,
+    message: INTERNAL_MESSAGE,
     clientFault: false,
   };
-}
-
-/** A one-line, escaped description of an error for a log: name, code and message without input excerpts. */
-export function describeErrorForLog(err: unknown): string {
-  if (!(err instanceof Error)) return escapeControl(typeof err === 'string' ? err : typeof err, 120);
-  const code = (err as { code?: unknown }).code;
-  const head = `${err.name}${typeof code === 'string' ? ` ${code}` : ''}`;
-  return escapeControl(`${head}: ${jsonSyntaxReason(err)}`, 200);
 }
 
 /** Writes the error answer on a Node response (for plain request listeners and express alike). */
@@ -128,7 +124,8 @@ export function httpErrorEdge(o: HttpErrorEdgeOptions = {}) {
   const shape = o.shape ?? 'onem2m';
   return (err: unknown, req: IncomingMessage, res: ServerResponse, _next: (e?: unknown) => void): void => {
     const c = classifyHttpError(err);
-    if (!c.clientFault) o.log?.('request failed with an unexpected error', { error: describeErrorForLog(err) });
+    if (!c.clientFault)
+      o.log?.('request failed with an unexpected error', { code: c.code, error: describeErrorForLog(err) });
     writeHttpError(req, res, c, shape);
   };
 }

@@ -1,6 +1,7 @@
-// TS-0009 clause 6.3.2 (Table 6.3.2-1): oneM2M Response Status Code -> HTTP Status-Code.
+// TS-0009 clause 6.3.2 (Table 6.3.2-1): oneM2M Response Status Code -> HTTP Status-Code. The only rsc -> HTTP
+// table of m2msec (docs/errors.md); test/one-status-table.test.ts fails when a second one appears.
 // The original code travels in X-M2M-RSC (TS-0009 6.4.17); the Reason-Phrase is omitted (6.3.3).
-import { ResponseStatusCode } from '../status.js';
+import { ResponseStatusCode } from '@m2msec/protocol';
 
 /** Every row of TS-0009 Table 6.3.2-1, including codes this project never produces. */
 export const httpStatusTable: Readonly<Record<number, number>> = Object.freeze({
