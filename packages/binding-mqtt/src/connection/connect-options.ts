@@ -23,6 +23,13 @@ export interface MqttTlsOptions {
 export interface MqttConnectOptions {
   /** Broker URL: mqtt://host:port or mqtts://host:port (6.6; default ports 1883 / 8883). */
   url: string;
+  /**
+   * Further nodes of the same clustered broker, tried in turn after `url` whenever the connection is lost
+   * (and at the first connect when `url` does not answer). Same scheme as `url`: one TLS credential for all.
+   * The session (Clean Session false) carries over when the cluster replicates it; otherwise the client
+   * subscribes again and the originator re-sends what is unanswered (docs/mqtt-cluster.md).
+   */
+  failover?: string[];
   /** TS-0010 6.3.3: 'A::<AE-ID>' / 'C::<CSE-ID>' (clientIdForAe / clientIdForCse), or another unique ID before registration. */
   clientId: string;
   tls?: MqttTlsOptions;
@@ -37,7 +44,22 @@ export interface MqttConnectOptions {
 
 export const defaultPskCiphers = 'PSK-AES128-GCM-SHA256:PSK-AES128-CBC-SHA256:ECDHE-PSK-AES128-CBC-SHA256';
 
+/** The broker nodes in the order they are tried: `url` first. */
+export function brokerUrls(o: Pick<MqttConnectOptions, 'url' | 'failover'>): string[] {
+  const urls = [o.url, ...(o.failover ?? [])];
+  const scheme = new URL(o.url).protocol;
+  for (const u of urls) {
+    const parsed = new URL(u);
+    if (parsed.protocol !== 'mqtt:' && parsed.protocol !== 'mqtts:')
+      throw new TypeError(`broker URL '${u}' is not mqtt(s)://`);
+    // A fallback in the clear behind a TLS url would hand the session to whoever answers there.
+    if (parsed.protocol !== scheme) throw new TypeError(`broker URL '${u}' does not use the scheme of '${o.url}'`);
+  }
+  return urls;
+}
+
 export function mqttClientOptions(o: MqttConnectOptions): IClientOptions {
+  const urls = brokerUrls(o);
   const opts: IClientOptions = {
     clientId: o.clientId,
     clean: false,
@@ -47,6 +69,14 @@ export function mqttClientOptions(o: MqttConnectOptions): IClientOptions {
     reconnectPeriod: o.reconnectPeriodMs ?? 1_000,
     // Neither username nor password (TS-0010 7.3: the password field is not used; TLS authenticates).
   };
+  if (urls.length > 1) {
+    // MQTT.js connects to servers[0] and moves to the next one on every reconnect, round the list.
+    opts.servers = urls.map((u) => {
+      const p = new URL(u);
+      const protocol = p.protocol === 'mqtts:' ? 'mqtts' : 'mqtt';
+      return { host: p.hostname, port: p.port ? Number(p.port) : protocol === 'mqtts' ? 8883 : 1883, protocol };
+    });
+  }
   const t = o.tls;
   if (t !== undefined) {
     const tls: Record<string, unknown> = {};
