@@ -3,9 +3,10 @@
 // unanswered; the CSE side answers a repeated rqi with its earlier response instead of executing it twice.
 // Two private mosquittos that trust the same clients stand for two nodes that share no session state,
 // the hardest case for the client (a NATS cluster replicates sessions: test-e2e/test/docker/broker.test.ts).
+import type { PeerCertificate } from 'node:tls';
 import type { RequestPrimitive } from '@m2msec/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { brokerUrls, MqttConnection, MqttOriginator } from '../src/index.js';
+import { brokerUrls, MqttConnection, MqttOriginator, mqttClientOptions } from '../src/index.js';
 import { startBroker, type TestBroker } from './helpers/broker.js';
 import { certConnect, cseId, openWorld, until, type World } from './helpers/world.js';
 
@@ -55,6 +56,21 @@ describe('broker URLs', () => {
     // A fallback in the clear behind a TLS url would give the session to whoever listens there.
     expect(() => brokerUrls({ url: 'mqtts://a:8883', failover: ['mqtt://b:1883'] })).toThrow(/scheme/);
     expect(() => brokerUrls({ url: 'mqtts://a:8883', failover: ['http://b'] })).toThrow(/mqtt/);
+  });
+
+  it("checks each node's certificate against the listed nodes, not the first node's name only", () => {
+    const o = mqttClientOptions({
+      url: 'mqtts://n1.m2msec.org:8883',
+      failover: ['mqtts://n2.m2msec.org:8883'],
+      clientId: 'A::Cx',
+      tls: { ca: 'unused' },
+    });
+    const check = o.checkServerIdentity!;
+    const cert = (san: string) => ({ subject: { CN: 'x' }, subjectaltname: san }) as unknown as PeerCertificate;
+    // MQTT.js asks with the first node's name even when connected to the second.
+    expect(check('n1.m2msec.org', cert('DNS:n2.m2msec.org'))).toBeUndefined();
+    expect(check('n1.m2msec.org', cert('DNS:n1.m2msec.org'))).toBeUndefined();
+    expect(check('n1.m2msec.org', cert('DNS:elsewhere.example'))).toBeInstanceOf(Error);
   });
 
   it('connects to the next node when the first does not answer', async () => {

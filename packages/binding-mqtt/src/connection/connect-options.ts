@@ -1,5 +1,6 @@
 // CONNECT as TS-0010 6.3.3 wants it: a unique ClientId, Clean Session false, no Will, TLS with a
 // TS-0003 SAEF (7.3: client certificate or pre-shared key), QoS 1 for every PUBLISH (6.4.1.1).
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import type { IClientOptions } from 'mqtt';
 
 /** TLS credentials towards the broker (TS-0010 7.3). */
@@ -58,6 +59,24 @@ export function brokerUrls(o: Pick<MqttConnectOptions, 'url' | 'failover'>): str
   return urls;
 }
 
+/**
+ * MQTT.js keeps the TLS server name of the first node for every later one, so each node's certificate would be
+ * checked against the first node's name. Instead the certificate must be valid for one of the listed nodes:
+ * what the client needs to know is that it reached a node of its cluster (TLS still checks the chain).
+ */
+function anyNodeIdentity(urls: string[]): (host: string, cert: PeerCertificate) => Error | undefined {
+  const hosts = [...new Set(urls.map((u) => new URL(u).hostname))];
+  return (_host, cert) => {
+    let first: Error | undefined;
+    for (const h of hosts) {
+      const e = checkServerIdentity(h, cert);
+      if (e === undefined) return undefined;
+      first ??= e;
+    }
+    return first;
+  };
+}
+
 export function mqttClientOptions(o: MqttConnectOptions): IClientOptions {
   const urls = brokerUrls(o);
   const opts: IClientOptions = {
@@ -96,6 +115,7 @@ export function mqttClientOptions(o: MqttConnectOptions): IClientOptions {
     } else {
       if (t.ciphers !== undefined) tls.ciphers = t.ciphers;
       if (t.maxVersion !== undefined) tls.maxVersion = t.maxVersion;
+      if (urls.length > 1 && t.servername === undefined) tls.checkServerIdentity = anyNodeIdentity(urls);
     }
     Object.assign(opts, tls);
   }
