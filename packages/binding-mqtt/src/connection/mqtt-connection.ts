@@ -122,10 +122,13 @@ export class MqttConnection {
         listener(topic, payload);
       } else i++;
     }
-    const granted = await this.client.subscribeAsync(filter, { qos: 1 });
-    const g = granted[0];
-    // SUBACK 0x80 (3.1.1) / >= 0x80 (5): refused.
-    if (g === undefined || (g.qos as number) >= 0x80) throw new Error(`broker refused the subscription ${filter}`);
+    // SUBACK 0x80 (3.1.1) / >= 0x80 (5): refused (MQTT.js rejects on it; older versions resolved).
+    const granted = await this.client.subscribeAsync(filter, { qos: 1 }).catch(() => undefined);
+    const g = granted?.[0];
+    if (g === undefined || (g.qos as number) >= 0x80) {
+      this.removeListener(filter, listener);
+      throw new Error(`broker refused the subscription ${filter}`);
+    }
   }
 
   /** Stops routing `filter` here (the broker subscription stays: other listeners may share it). */
