@@ -6,6 +6,7 @@ pkgs=(
   mosquitto                        # MQTT broker (TS-0010 tests)
   postgresql                       # store contract tests, shared-state deployments
   haproxy                          # load balancer in front of IN-CSE replicas (test-e2e scale-out)
+  nats-server                      # the clustered MQTT broker (JetStream + MQTT) of test-e2e/test/docker/broker
   pg-auto-failover-cli postgresql-15-auto-failover  # PostgreSQL primary + synchronous standby (test-e2e pg-failover)
   softhsm2 opensc                  # PKCS#11 secure environment
   libosmocore-utils                # osmo-auc-gen: Milenage / GBA cross-checks

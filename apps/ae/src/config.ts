@@ -60,6 +60,8 @@ export interface AeFileConfig {
     | {
         kind: 'mqtt';
         url: string;
+        /** Further nodes of the same clustered broker (docs/mqtt-cluster.md). */
+        failover?: string[];
         psk?: PskRef;
         certificate?: CertRef;
         ca?: string;
@@ -222,8 +224,18 @@ export function readConfig(path: string): AeFileConfig {
       (typeof c.watch.to === 'string' && Number.isInteger(c.watch.everyMs) && c.watch.everyMs > 0),
     'watch needs a target "to" and a positive integer "everyMs"',
   );
-  if (c.transport.kind === 'mqtt')
+  if (c.transport.kind === 'mqtt') {
     need(!!c.transport.psk || !!c.transport.certificate, 'an MQTT AE needs transport.psk or transport.certificate');
+    const scheme = c.transport.url.split('//')[0];
+    need(
+      c.transport.failover === undefined ||
+        (Array.isArray(c.transport.failover) &&
+          c.transport.failover.every(
+            (u) => typeof u === 'string' && u.split('//')[0] === scheme && /^mqtts?:\/\//.test(u),
+          )),
+      'transport.failover must list broker URLs with the scheme of transport.url',
+    );
+  }
   const e = c.endToEnd;
   if (e !== undefined) {
     need(typeof e === 'object' && e !== null, 'endToEnd must be an object');
@@ -412,6 +424,7 @@ export function aeOptions(c: AeFileConfig, stem = c.stem): AeOptions {
     transport = {
       kind: 'mqtt',
       url: t.url,
+      ...(t.failover?.length ? { failover: t.failover } : {}),
       tls,
       ...(t.credentialId ? { credentialId: t.credentialId } : {}),
       ...(t.poa ? { poa: t.poa } : {}),

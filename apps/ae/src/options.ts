@@ -29,6 +29,8 @@ export interface MqttTransportOptions {
   kind: 'mqtt';
   /** Broker URL, e.g. 'mqtts://broker:8884'. */
   url: string;
+  /** Further nodes of the same clustered broker, tried in turn when the connection is lost (docs/mqtt-cluster.md). */
+  failover?: string[];
   /** The AE's credential towards the broker: a PSK (Credential-ID as identity) or a certificate. */
   tls: MqttTlsOptions;
   /** Register over reg_req under this Credential-ID (TS-0010 6.4.4); default: the PSK identity. */

@@ -50,6 +50,8 @@ export interface MnCseFileConfig {
   };
   mqtt?: {
     url: string;
+    /** Further nodes of the same clustered broker (docs/mqtt-cluster.md). */
+    failover?: string[];
     ca?: string;
     cert?: string;
     key?: string;
@@ -247,6 +249,7 @@ export const schema = obj(
     },
     mqtt: obj(['url'], {
       url: { type: 'string', pattern: '^mqtts?://' },
+      failover: { type: 'array', maxItems: 16, items: { type: 'string', pattern: '^mqtts?://' } },
       ca: str,
       cert: str,
       key: str,

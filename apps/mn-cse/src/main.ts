@@ -94,6 +94,7 @@ function registrarFramework(r: MnCseFileConfig['registrar']): SaefClientFramewor
 function mqttOptions(m: NonNullable<MnCseFileConfig['mqtt']>): MqttOptions {
   return {
     url: m.url,
+    ...(m.failover?.length ? { failover: m.failover } : {}),
     tls: {
       ...(m.ca ? { ca: readFileSync(m.ca, 'utf8') } : {}),
       ...(m.cert ? { cert: readFileSync(m.cert, 'utf8') } : {}),

@@ -120,7 +120,8 @@ docker tag "$tag" m2msec/mosquitto:latest
 # 3. Topology (b)'s infrastructure, Debian's own programs each on a root of its own (no shell either):
 #   m2msec/postgres:<hash>  PostgreSQL 15's server (its share/ and lib/ without the JIT), run as 10001 on a data
 #                           directory the scenario makes with the host's initdb (initdb needs a shell, the image not);
-#   m2msec/haproxy:<hash>   HAProxy, run as 10001 with the configuration mounted at /run/m2msec.
+#   m2msec/haproxy:<hash>   HAProxy, run as 10001 with the configuration mounted at /run/m2msec;
+#   m2msec/nats:<hash>      NATS (JetStream, MQTT listener), run as 10001 with /run/m2msec/nats.conf.
 # <hash>: of the files copied. Skipped (and said) when the Debian package is not installed here.
 infra_image() { # name entrypoint-json paths...
   local name=$1 entry=$2
@@ -171,6 +172,12 @@ if [ -x /usr/sbin/haproxy ]; then
   infra_image haproxy '["/usr/sbin/haproxy", "-db", "-f", "/run/m2msec/haproxy.cfg"]' /usr/sbin/haproxy
 else
   echo "m2msec/haproxy skipped: /usr/sbin/haproxy is not installed (Debian package haproxy)"
+fi
+# The clustered MQTT broker of topology (b): NATS with JetStream and its MQTT listener (compose.broker.yaml).
+if [ -x /usr/sbin/nats-server ]; then
+  infra_image nats '["/usr/sbin/nats-server", "-c", "/run/m2msec/nats.conf"]' /usr/sbin/nats-server
+else
+  echo "m2msec/nats skipped: /usr/sbin/nats-server is not installed (Debian package nats-server)"
 fi
 # Older builds of these images (other hashes) would pile up in the engine's store: only the current ones stay.
 for name in "${apps[@]}" mosquitto "${infra_built[@]}" base; do # base last: the others are built on it

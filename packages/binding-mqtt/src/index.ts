@@ -2,6 +2,7 @@
 
 export { MqttOriginator, type MqttOriginatorOptions, type SendOptions } from './client/mqtt-originator.js';
 export {
+  brokerUrls,
   defaultPskCiphers,
   type MqttConnectOptions,
   type MqttTlsOptions,
@@ -17,6 +18,7 @@ export { encodeResponsePayload } from './primitive/encode-response.js';
 export { checkRequestExpiry } from './primitive/expiry.js';
 export { brokerOf, MqttRequestSender, type MqttRequestSenderOptions } from './sender/mqtt-request-sender.js';
 export { destinationFor, type MqttDestination, receiverForTarget } from './sender/receiver.js';
+export { AnsweredRequests, type AnsweredRequestsOptions } from './server/answered-requests.js';
 export {
   createMqttBinding,
   type MqttBinding,

@@ -375,6 +375,7 @@ export const schema = {
       required: ['url'],
       properties: {
         url: { type: 'string', pattern: '^mqtts?://' },
+        failover: { type: 'array', maxItems: 16, items: { type: 'string', pattern: '^mqtts?://' } },
         ca: str,
         cert: str,
         key: str,
@@ -812,9 +813,11 @@ function checkProfile(config: InCseConfig): void {
     }
     return;
   }
-  if (config.mqtt && !config.mqtt.url.startsWith('mqtts://')) {
+  for (const url of config.mqtt ? [config.mqtt.url, ...(config.mqtt.failover ?? [])] : []) {
     // TS-0010 7.3: the broker authenticates the CSE's client session; in the clear it proves nothing.
-    throw new ConfigError(`profile "secure" needs mqtt.url mqtts:// (TLS to the broker), got '${config.mqtt.url}'`);
+    if (!url.startsWith('mqtts://')) {
+      throw new ConfigError(`profile "secure" needs mqtt.url mqtts:// (TLS to the broker), got '${url}'`);
+    }
   }
   if (config.upperTester) {
     throw new ConfigError('profile "secure" does not serve the upper tester (it can reset the CSE): development only');

@@ -194,7 +194,11 @@ export async function createMnCse(o: MnCseOptions): Promise<MnCse> {
       ...(esprim ? { endToEnd: esprim } : {}),
       ...(o.mqtt
         ? {
-            mqttConnect: { url: o.mqtt.url, tls: o.mqtt.tls },
+            mqttConnect: {
+              url: o.mqtt.url,
+              ...(o.mqtt.failover ? { failover: o.mqtt.failover } : {}),
+              tls: o.mqtt.tls,
+            },
             ...(o.mqtt.onRegistration ? { mqttOnRegistration: o.mqtt.onRegistration } : {}),
           }
         : {}),

@@ -41,6 +41,8 @@ export interface RegistrarOptions {
 export interface MqttOptions {
   /** Broker URL, e.g. 'mqtts://broker:8883'. */
   url: string;
+  /** Further nodes of the same clustered broker, tried in turn when the connection is lost (docs/mqtt-cluster.md). */
+  failover?: string[];
   /** This CSE's TLS credential towards the broker (TS-0010 7.3). */
   tls: MqttTlsOptions;
   /** TS-0010 6.6 topic prefix; default none. */

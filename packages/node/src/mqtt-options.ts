@@ -8,6 +8,8 @@ import { ConfigError } from './config.js';
 export interface MqttConfig {
   /** Broker URL: mqtts://host:port (or mqtt:// on a closed loopback lab). */
   url: string;
+  /** Further nodes of the same clustered broker, tried in turn when the connection is lost (docs/mqtt-cluster.md). */
+  failover?: string[];
   ca?: string;
   cert?: string;
   key?: string;
@@ -32,6 +34,7 @@ export function keyFromFile(path: string, what: string): Uint8Array {
 export function mqttConnectOptions(m: MqttConfig): Omit<MqttConnectOptions, 'clientId'> {
   return {
     url: m.url,
+    ...(m.failover?.length ? { failover: m.failover } : {}),
     tls: {
       ...(m.ca ? { ca: readFileSync(m.ca, 'utf8') } : {}),
       ...(m.cert ? { cert: readFileSync(m.cert, 'utf8') } : {}),

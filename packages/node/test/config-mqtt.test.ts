@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/index.js';
+import { ConfigError, loadConfig, mqttConnectOptions } from '../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'm2msec-node-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -39,5 +39,17 @@ describe('mqtt configuration key', () => {
   it('the secure profile refuses mqtt:// (no TLS to the broker) and accepts mqtts://', () => {
     expect(load({ ...secure, mqtt: { url: 'mqtt://127.0.0.1:1883' } })).toThrow(/secure.*mqtts:\/\//);
     expect(load({ ...secure, mqtt: { url: 'mqtts://127.0.0.1:8883' } })().mqtt?.url).toBe('mqtts://127.0.0.1:8883');
+  });
+
+  it('takes the other nodes of a clustered broker; the secure profile wants every one mqtts://', () => {
+    const failover = ['mqtts://n2.m2msec.org:8883', 'mqtts://n3.m2msec.org:8883'];
+    const c = load({ ...secure, mqtt: { url: 'mqtts://n1.m2msec.org:8883', failover } })();
+    expect(c.mqtt?.failover).toEqual(failover);
+    expect(mqttConnectOptions(c.mqtt!).failover).toEqual(failover);
+    // A plain node behind a TLS url would give the CSE's session to whoever answers there.
+    expect(
+      load({ ...secure, mqtt: { url: 'mqtts://n1.m2msec.org:8883', failover: ['mqtt://n2.m2msec.org:1883'] } }),
+    ).toThrow(/secure.*mqtts:\/\/.*mqtt:\/\/n2/);
+    expect(load({ mqtt: { url: 'mqtts://n1:8883', failover: ['http://n2'] } })).toThrow(ConfigError);
   });
 });

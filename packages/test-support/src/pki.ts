@@ -93,7 +93,8 @@ export class TestCa {
     cn?: string;
     start?: Date;
     end?: Date;
-    usage?: 'client' | 'server';
+    /** 'both': a node that is server and client with one certificate (e.g. a broker cluster's routes). */
+    usage?: 'client' | 'server' | 'both';
     keyUsage?: string;
     curve?: string;
   }): Issued {
@@ -110,7 +111,7 @@ export class TestCa {
         '[ v3 ]',
         'basicConstraints = critical,CA:FALSE',
         `keyUsage = critical,${o.keyUsage ?? 'digitalSignature'}`,
-        `extendedKeyUsage = ${o.usage === 'server' ? 'serverAuth' : 'clientAuth'}`,
+        `extendedKeyUsage = ${o.usage === 'both' ? 'serverAuth,clientAuth' : o.usage === 'server' ? 'serverAuth' : 'clientAuth'}`,
         `subjectAltName = ${o.san}`,
         '',
       ].join('\n'),

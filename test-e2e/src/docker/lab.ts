@@ -14,6 +14,14 @@ export const CONTAINER_UID = 10001;
 /** Where each service's directory is mounted. */
 const IN = '/run/m2msec';
 export const MEF_FQDN = 'mef.m2msec.org';
+export const MAF_FQDN = 'maf.m2msec.org';
+/** The administrating stakeholder of the MAF registrations (TS-0003 8.8.2.2). */
+export const MAF_ADMIN_FQDN = 'sp.m2msec.org';
+/** Entity A of the MAF-based SAEF and the IN-CSE (Entity B) as MAF clients: KmID, MAF Client ID. */
+export const MAF_CLIENTS = {
+  ae: { kmId: `cmafa@${MAF_FQDN}`, clientId: '//m2msec.org/id-in/CmafA', aeId: 'CmafA' },
+  in: { kmId: `in-cse@${MAF_FQDN}`, clientId: '//m2msec.org/id-in' },
+} as const;
 /** TS-0004 Table 6.3.4.2.39-1: RSPF-provisioned SAEF key. */
 export const RSPF_SAEF = 22;
 
@@ -30,6 +38,9 @@ export interface Lab {
   inMefKeyHex: string;
   /** An empty directory, owned by the containers' user, for an enrolee's secure environment. */
   deviceDir: string;
+  /** The MAF's administrator token; the Km (hex) of the IN-CSE and of Entity A at the MAF. */
+  mafAdminToken: string;
+  mafKmHex: { in: string; ae: string };
 }
 
 /** A file only the containers' user can read: 0600, owned by uid 10001. */
@@ -78,11 +89,15 @@ export function writeLab(dir: string): Lab {
   const ae9Psk = randomBytes(32).toString('hex');
   const inMefKeyHex = randomBytes(32).toString('hex');
   const mefAdminToken = randomBytes(24).toString('hex');
+  const mafAdminToken = randomBytes(24).toString('hex');
+  const mafKmHex = { in: randomBytes(32).toString('hex'), ae: randomBytes(32).toString('hex') };
 
   // IN-CSE: certificate SAEF for Mcc, viewers and the operator; PSK SAEF for MEF enrolees (TS-0003 8.3.2.1).
   const inDir = serviceDir(dir, 'in-cse', caPem, { server: c.in, forward: c.inClient });
   secretFile(join(inDir, 'kek'), randomBytes(32));
   secretFile(join(inDir, 'mef.psk'), inMefKeyHex);
+  // Its Km at the MAF, put into its credential store by the one-shot service in-cse-km before it starts.
+  secretFile(join(inDir, 'maf-km.hex'), mafKmHex.in);
   secretFile(
     join(inDir, 'config.json'),
     json({
@@ -94,7 +109,9 @@ export function writeLab(dir: string): Lab {
         adminOriginators: ['CAdmin'],
         allowCseWithoutAssociation: false,
       },
-      http: { host: '127.0.0.1', port: 8080, maxBodyBytes: 1048576, trustedProxies: [] },
+      // On the core network: the MAF announces keys to its POST /.well-known/m2msec/maf-key (docs/maf.md);
+      // a request there carries no association, which the secure profile refuses for anything else.
+      http: { host: '0.0.0.0', port: 8080, maxBodyBytes: 1048576, trustedProxies: [] },
       forwarding: {
         remoteCses: [
           {
@@ -118,6 +135,13 @@ export function writeLab(dir: string): Lab {
           },
           // Enrolees of the MEF: psk_identity = KeID, so Credential-ID 12-<KeID> (docs/mef.md).
           { name: 'enrolees', applicableCredIDs: [`12-*@${MEF_FQDN}`], allowedAppIDs: ['Nsensor'], allowedAEs: ['C*'] },
+          // MAF-based SAEF: psk_identity = Key Identifier (<hex>@MAF-FQDN), Credential-ID 12-<Key Identifier>.
+          {
+            name: 'maf-clients',
+            applicableCredIDs: [`12-*@${MAF_FQDN}`],
+            allowedAppIDs: ['Nmaf'],
+            allowedAEs: [MAF_CLIENTS.ae.aeId],
+          },
         ],
       },
       security: {
@@ -145,6 +169,14 @@ export function writeLab(dir: string): Lab {
           pskIdentity: 'id-in@m2msec.org',
           keyFile: `${IN}/mef.psk`,
           suid: RSPF_SAEF,
+        },
+        // Entity B of the MAF-based SAEF (TS-0003 8.2.2.3): registered at the MAF with its Km.
+        maf: {
+          url: 'https://maf:8443',
+          fqdn: MAF_FQDN,
+          kmId: MAF_CLIENTS.in.kmId,
+          adminFQDN: MAF_ADMIN_FQDN,
+          notificationUrl: 'http://in-cse:8080/.well-known/m2msec/maf-key',
         },
       },
       log: { level: 'info' },
@@ -247,6 +279,23 @@ export function writeLab(dir: string): Lab {
     }),
   );
 
+  // MAF: TLS-PSK MAF Handshake listener, admin listener with a token from a file, its keystore KEK.
+  const mafDir = serviceDir(dir, 'maf', caPem);
+  secretFile(join(mafDir, 'admin.token'), mafAdminToken);
+  secretFile(join(mafDir, 'kek'), randomBytes(32));
+  secretFile(
+    join(mafDir, 'config.json'),
+    json({
+      fqdn: MAF_FQDN,
+      dataDir: '/data',
+      keystoreKeyFile: `${IN}/kek`,
+      kekInDataDir: false,
+      psk: { host: '0.0.0.0', port: 8443 },
+      admin: { host: '0.0.0.0', port: 8081, tokenFile: `${IN}/admin.token` },
+      log: { level: 'info' },
+    }),
+  );
+
   // Devices on the field network: Provisioned Symmetric Key SAEF over MQTT (TLS-PSK at the broker).
   const device = (name: string, stem: string, identity: string, keyHex: string, extra: object) => {
     const d = serviceDir(dir, name, caPem);
@@ -300,5 +349,16 @@ export function writeLab(dir: string): Lab {
   const deviceDir = join(dir, 'device');
   mkdirSync(deviceDir, { mode: 0o700 });
   chownSync(deviceDir, CONTAINER_UID, CONTAINER_UID);
-  return { dir, caPem, admin: c.admin, ae2: c.ae2, ae3: c.ae3, mefAdminToken, inMefKeyHex, deviceDir };
+  return {
+    dir,
+    caPem,
+    admin: c.admin,
+    ae2: c.ae2,
+    ae3: c.ae3,
+    mefAdminToken,
+    inMefKeyHex,
+    deviceDir,
+    mafAdminToken,
+    mafKmHex,
+  };
 }

@@ -1,6 +1,6 @@
 // Issue 18 "Must show" in CI, topology (a) from the images (infra/docker/compose.field.yaml): the data path
 // AE -> MN-CSE -> IN-CSE, an ACP refusal (4103), an impersonation refusal (4106), an enrolment through the
-// MEF ending in a TLS-PSK association with the IN-CSE. Runs when M2MSEC_DOCKER=1 (scripts/test.sh sets it
+// MEF ending in a TLS-PSK association with the IN-CSE, and an AE associated through the MAF-based SAEF. Runs when M2MSEC_DOCKER=1 (scripts/test.sh sets it
 // after starting its own dockerd and building the images); without it the suite is skipped and says why.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -11,9 +11,19 @@ import { OneM2MClient } from '@m2msec/saef';
 import { openSoftwareSecureEnvironment } from '@m2msec/secure-environment';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ComposeProject, composeFile, dockerUnavailable, poll } from '../../src/docker/compose.js';
-import { CONTAINER_UID, type Lab, MEF_FQDN, RSPF_SAEF, secretFile, writeLab } from '../../src/docker/lab.js';
+import {
+  CONTAINER_UID,
+  type Lab,
+  MAF_ADMIN_FQDN,
+  MAF_CLIENTS,
+  MAF_FQDN,
+  MEF_FQDN,
+  RSPF_SAEF,
+  secretFile,
+  writeLab,
+} from '../../src/docker/lab.js';
 
-const IMAGES = ['m2msec/in-cse', 'm2msec/mn-cse', 'm2msec/ae', 'm2msec/mef', 'm2msec/mosquitto'].map(
+const IMAGES = ['m2msec/in-cse', 'm2msec/mn-cse', 'm2msec/ae', 'm2msec/mef', 'm2msec/maf', 'm2msec/mosquitto'].map(
   (i) => `${i}:latest`,
 );
 const wanted = process.env.M2MSEC_DOCKER === '1';
@@ -25,6 +35,7 @@ let lab: Lab;
 let project: ComposeProject;
 let inAddress: string;
 let mefAddress: string;
+let mafAddress: string;
 
 /** A client of the IN-CSE's certificate listener holding one of the lab's credentials. */
 function certClient(cred: { cert: string; key: string }) {
@@ -73,6 +84,7 @@ describe.skipIf(!wanted)('docker topology (a): the field in the secure profile, 
     }
     inAddress = project.addresses('in-cse').core!;
     mefAddress = project.addresses('mef').core!;
+    mafAddress = project.addresses('maf').core!;
     // The operator opens the data container: the device writes, Cae2 reads, nobody else.
     const admin = certClient(lab.admin);
     try {
@@ -135,6 +147,7 @@ describe.skipIf(!wanted)('docker topology (a): the field in the secure profile, 
       'mn-cse': ['core', 'field'],
       mosquitto: ['field'],
       mef: ['core'],
+      maf: ['core'],
       ae1: ['field'],
       ae2: ['core'],
       ae3: ['core'],
@@ -293,5 +306,91 @@ describe.skipIf(!wanted)('docker topology (a): the field in the secure profile, 
     } finally {
       device.agent.destroy();
     }
+  });
+
+  it('MAF-based SAEF: the AE registers a key at the MAF for the IN-CSE and associates on its first handshake', async () => {
+    const mafAdmin = (kmId: string, clientId: string, km: string) =>
+      fetch(`http://${mafAddress}:8081/admin/clients/psk/${encodeURIComponent(kmId)}`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${lab.mafAdminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ km, clientId }),
+      });
+    // The operator provisions the Km of the IN-CSE (Entity B) and of the AE (Entity A) at the MAF.
+    for (const [c, km] of [
+      [MAF_CLIENTS.in, lab.mafKmHex.in],
+      [MAF_CLIENTS.ae, lab.mafKmHex.ae],
+    ] as const) {
+      const r = await poll(
+        () => mafAdmin(c.kmId, c.clientId, km).catch(() => undefined),
+        120_000,
+        () => `the MAF admin listener never answered: ${project.logs('maf').slice(-1500)}`,
+      );
+      expect(r.status, await r.text()).toBe(200);
+    }
+    // The IN-CSE registers at the MAF with its Km (retrying until the MAF knows it).
+    await poll(
+      async () => {
+        const r = await fetch(`http://${mafAddress}:8081/admin/clientRegs`, {
+          headers: { authorization: `Bearer ${lab.mafAdminToken}` },
+        }).catch(() => undefined);
+        const text = r?.status === 200 ? await r.text() : '';
+        return text.includes(MAF_CLIENTS.in.clientId) ? true : undefined;
+      },
+      120_000,
+      () => `the IN-CSE never registered at the MAF: ${project.logs('in-cse').slice(-2000)}`,
+    );
+    // Entity A, its Km on stdin (never on a command line): Key Registration for the target, then ONE request
+    // over TLS-PSK with psk_identity = Key Identifier; exit 0 connected, 3 refused by the CSE.
+    const entityA = (target: string) =>
+      project.run(
+        [
+          '--profile',
+          'tools',
+          'run',
+          '--rm',
+          '-T',
+          'maf-client',
+          'connect',
+          '--maf-url',
+          'https://maf:8443',
+          '--maf-fqdn',
+          MAF_FQDN,
+          '--km-id',
+          MAF_CLIENTS.ae.kmId,
+          '--admin-fqdn',
+          MAF_ADMIN_FQDN,
+          '--target',
+          target,
+          '--cse-url',
+          'https://in-cse:8445',
+          '--to',
+          'cse-in',
+          '--from',
+          MAF_CLIENTS.ae.aeId,
+          '--register-ae',
+          'Nmaf',
+        ],
+        180_000,
+        lab.mafKmHex.ae,
+      );
+    const steps = (out: string) =>
+      out
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, any>);
+    const ok = entityA(MAF_CLIENTS.in.clientId);
+    expect(ok.status, `${ok.stdout}\n${ok.stderr}`).toBe(0);
+    expect(ok.stdout + ok.stderr).not.toContain(lab.mafKmHex.ae);
+    const okSteps = steps(ok.stdout);
+    expect(okSteps.find((x) => x.step === 'key-registered')?.notifiedTargets).toEqual({
+      [MAF_CLIENTS.in.clientId]: 'held',
+    });
+    const first = okSteps.find((x) => x.step === 'first-connection')!;
+    expect(first).toMatchObject({ ok: true, rsc: 2001 });
+    expect(JSON.parse(first.body)['m2m:ae'].aei).toBe(MAF_CLIENTS.ae.aeId);
+    // A key the MAF registered for another CSE opens no association with this one.
+    const other = entityA('//m2msec.org/id-other');
+    expect(other.status, `${other.stdout}\n${other.stderr}`).toBe(3);
+    expect(steps(other.stdout).find((x) => x.step === 'first-connection')?.ok).toBe(false);
   });
 });

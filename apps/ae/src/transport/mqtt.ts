@@ -18,7 +18,12 @@ export async function openMqttTransport(
   spId: string,
   timeoutMs: number,
 ): Promise<AeTransport> {
-  const connection = await MqttConnection.connect({ url: o.url, clientId: clientIdForAe(stem), tls: o.tls });
+  const connection = await MqttConnection.connect({
+    url: o.url,
+    ...(o.failover ? { failover: o.failover } : {}),
+    clientId: clientIdForAe(stem),
+    tls: o.tls,
+  });
   const credentialId = o.credentialId ?? o.tls.psk?.identity;
   const originator = await MqttOriginator.open({
     connection,

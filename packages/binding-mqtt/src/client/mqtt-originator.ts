@@ -43,6 +43,9 @@ interface Pending {
   receiver: string;
   /** Topic form of the originator level the request used. */
   originator: string;
+  /** What was published, for a re-send after a reconnection. */
+  topic: string;
+  payload: string;
 }
 
 export interface SendOptions {
@@ -61,6 +64,7 @@ export class MqttOriginator {
   readonly #pending = new Map<string, Pending>();
   readonly #listening = new Set<string>();
   readonly #listener = (topic: string, payload: Buffer) => this.#onResponse(topic, payload);
+  readonly #onReconnect = () => this.#resend();
   #closed = false;
 
   private constructor(connection: MqttConnection, o: MqttOriginatorOptions, owned: boolean) {
@@ -68,6 +72,21 @@ export class MqttOriginator {
     this.#o = o;
     this.#owned = owned;
     this.#prefix = o.topicPrefix ?? '';
+    connection.onReconnect(this.#onReconnect);
+  }
+
+  /**
+   * After a reconnection (possibly to another node of a clustered broker) every request still unanswered
+   * is published again, with its rqi: a PUBACK only says a broker node took it, and that node may have
+   * died before the CSE got it or before the response got back. The CSE side answers a repeated rqi of
+   * the same originator with the response it already gave (createMqttBinding), so the re-send is safe.
+   */
+  #resend(): void {
+    for (const [rqi, p] of this.#pending) {
+      this.connection.publish(p.topic, p.payload).catch((e: unknown) => {
+        this.#o.logger?.({ level: 'warn', message: `re-send failed: ${(e as Error).message}`, rqi });
+      });
+    }
   }
 
   /** Connects (or takes `connection`) and subscribes to its resp / reg_resp topics before anything is sent. */
@@ -150,7 +169,7 @@ export class MqttOriginator {
           new M2MError(ResponseStatusCode.REQUEST_TIMEOUT, `no response from '${receiverId}' within ${timeoutMs} ms`),
         );
       }, timeoutMs);
-      this.#pending.set(req.rqi, { resolve, reject, timer, kind, receiver, originator });
+      this.#pending.set(req.rqi, { resolve, reject, timer, kind, receiver, originator, topic, payload });
       // Not awaited before the timer runs: while the connection is down MQTT.js holds the PUBLISH
       // for the next connection, and the caller still gets its 4008 in time.
       this.connection.publish(topic, payload).catch((e: unknown) => {
@@ -190,6 +209,7 @@ export class MqttOriginator {
       this.#pending.delete(rqi);
     }
     for (const f of this.#listening) this.connection.removeListener(f, this.#listener);
+    this.connection.offReconnect(this.#onReconnect);
     if (this.#owned) await this.connection.close(opts);
   }
 }

@@ -1,5 +1,6 @@
 // CONNECT as TS-0010 6.3.3 wants it: a unique ClientId, Clean Session false, no Will, TLS with a
 // TS-0003 SAEF (7.3: client certificate or pre-shared key), QoS 1 for every PUBLISH (6.4.1.1).
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import type { IClientOptions } from 'mqtt';
 
 /** TLS credentials towards the broker (TS-0010 7.3). */
@@ -23,6 +24,13 @@ export interface MqttTlsOptions {
 export interface MqttConnectOptions {
   /** Broker URL: mqtt://host:port or mqtts://host:port (6.6; default ports 1883 / 8883). */
   url: string;
+  /**
+   * Further nodes of the same clustered broker, tried in turn after `url` whenever the connection is lost
+   * (and at the first connect when `url` does not answer). Same scheme as `url`: one TLS credential for all.
+   * The session (Clean Session false) carries over when the cluster replicates it; otherwise the client
+   * subscribes again and the originator re-sends what is unanswered (docs/mqtt-cluster.md).
+   */
+  failover?: string[];
   /** TS-0010 6.3.3: 'A::<AE-ID>' / 'C::<CSE-ID>' (clientIdForAe / clientIdForCse), or another unique ID before registration. */
   clientId: string;
   tls?: MqttTlsOptions;
@@ -37,7 +45,40 @@ export interface MqttConnectOptions {
 
 export const defaultPskCiphers = 'PSK-AES128-GCM-SHA256:PSK-AES128-CBC-SHA256:ECDHE-PSK-AES128-CBC-SHA256';
 
+/** The broker nodes in the order they are tried: `url` first. */
+export function brokerUrls(o: Pick<MqttConnectOptions, 'url' | 'failover'>): string[] {
+  const urls = [o.url, ...(o.failover ?? [])];
+  const scheme = new URL(o.url).protocol;
+  for (const u of urls) {
+    const parsed = new URL(u);
+    if (parsed.protocol !== 'mqtt:' && parsed.protocol !== 'mqtts:')
+      throw new TypeError(`broker URL '${u}' is not mqtt(s)://`);
+    // A fallback in the clear behind a TLS url would hand the session to whoever answers there.
+    if (parsed.protocol !== scheme) throw new TypeError(`broker URL '${u}' does not use the scheme of '${o.url}'`);
+  }
+  return urls;
+}
+
+/**
+ * MQTT.js keeps the TLS server name of the first node for every later one, so each node's certificate would be
+ * checked against the first node's name. Instead the certificate must be valid for one of the listed nodes:
+ * what the client needs to know is that it reached a node of its cluster (TLS still checks the chain).
+ */
+function anyNodeIdentity(urls: string[]): (host: string, cert: PeerCertificate) => Error | undefined {
+  const hosts = [...new Set(urls.map((u) => new URL(u).hostname))];
+  return (_host, cert) => {
+    let first: Error | undefined;
+    for (const h of hosts) {
+      const e = checkServerIdentity(h, cert);
+      if (e === undefined) return undefined;
+      first ??= e;
+    }
+    return first;
+  };
+}
+
 export function mqttClientOptions(o: MqttConnectOptions): IClientOptions {
+  const urls = brokerUrls(o);
   const opts: IClientOptions = {
     clientId: o.clientId,
     clean: false,
@@ -47,6 +88,14 @@ export function mqttClientOptions(o: MqttConnectOptions): IClientOptions {
     reconnectPeriod: o.reconnectPeriodMs ?? 1_000,
     // Neither username nor password (TS-0010 7.3: the password field is not used; TLS authenticates).
   };
+  if (urls.length > 1) {
+    // MQTT.js connects to servers[0] and moves to the next one on every reconnect, round the list.
+    opts.servers = urls.map((u) => {
+      const p = new URL(u);
+      const protocol = p.protocol === 'mqtts:' ? 'mqtts' : 'mqtt';
+      return { host: p.hostname, port: p.port ? Number(p.port) : protocol === 'mqtts' ? 8883 : 1883, protocol };
+    });
+  }
   const t = o.tls;
   if (t !== undefined) {
     const tls: Record<string, unknown> = {};
@@ -66,6 +115,7 @@ export function mqttClientOptions(o: MqttConnectOptions): IClientOptions {
     } else {
       if (t.ciphers !== undefined) tls.ciphers = t.ciphers;
       if (t.maxVersion !== undefined) tls.maxVersion = t.maxVersion;
+      if (urls.length > 1 && t.servername === undefined) tls.checkServerIdentity = anyNodeIdentity(urls);
     }
     Object.assign(opts, tls);
   }

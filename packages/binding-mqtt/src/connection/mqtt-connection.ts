@@ -4,7 +4,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { BindingLogger } from '../lib/logger.js';
 import { topicMatches } from '../lib/topic-filter.js';
-import { type MqttConnectOptions, mqttClientOptions } from './connect-options.js';
+import { brokerUrls, type MqttConnectOptions, mqttClientOptions } from './connect-options.js';
 
 export type MessageListener = (topic: string, payload: Buffer) => void;
 
@@ -20,6 +20,7 @@ export class MqttConnection {
   readonly #unclaimed: Array<[string, Buffer]> = [];
   readonly #logger: BindingLogger | undefined;
   readonly #options: MqttConnectOptions;
+  readonly #reconnectListeners: Array<() => void> = [];
 
   private constructor(client: MqttClient, o: MqttConnectOptions, logger?: BindingLogger) {
     this.client = client;
@@ -33,29 +34,63 @@ export class MqttConnection {
     client.on('connect', () => (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true));
   }
 
-  /** Connects (TS-0010 6.3) and resolves after CONNACK; rejects when the broker or TLS refuses. */
+  /**
+   * Connects (TS-0010 6.3) and resolves after CONNACK; rejects when the broker or TLS refuses. With
+   * `failover`, a node that does not answer is skipped: it rejects once every node was tried, or at once
+   * when a broker refuses the CONNECT (a node of the same cluster would refuse it too).
+   */
   static async connect(o: MqttConnectOptions, logger?: BindingLogger): Promise<MqttConnection> {
+    const nodes = brokerUrls(o).length;
     const client = mqtt.connect(o.url, mqttClientOptions(o));
     const connection = new MqttConnection(client, o, logger);
     client.on('error', (e) => logger?.({ level: 'warn', message: `MQTT connection ${o.clientId}: ${e.message}` }));
     await new Promise<void>((resolve, reject) => {
-      const onConnect = () => {
+      let tried = 0;
+      let lastError: Error | undefined;
+      const done = () => {
+        client.off('connect', onConnect);
         client.off('error', onError);
         client.off('close', onClose);
-        resolve();
       };
-      const onError = (e: Error) => {
-        client.off('connect', onConnect);
-        client.off('close', onClose);
+      const fail = (e: Error) => {
+        done();
         client.end(true);
         reject(e);
       };
-      const onClose = () => onError(new Error(`connection to ${new URL(o.url).host} closed before CONNACK`));
-      client.once('connect', onConnect);
-      client.once('error', onError);
-      client.once('close', onClose);
+      const onConnect = () => {
+        done();
+        resolve();
+      };
+      const onError = (e: Error) => {
+        lastError = e;
+        // A CONNACK refusal carries its return code; one broker node: every error ends the attempt.
+        if (nodes === 1 || typeof (e as { code?: unknown }).code === 'number') fail(e);
+      };
+      const onClose = () => {
+        if (++tried < nodes) return; // MQTT.js reconnects to the next node
+        fail(lastError ?? new Error(`connection to ${new URL(o.url).host} closed before CONNACK`));
+      };
+      client.on('connect', onConnect);
+      client.on('error', onError);
+      client.on('close', onClose);
+    });
+    client.on('connect', () => {
+      for (const l of connection.#reconnectListeners) l();
     });
     return connection;
+  }
+
+  /**
+   * Calls `listener` after every reconnection (a new CONNACK, possibly from another broker node). MQTT.js
+   * itself re-sends the PUBLISHes that had no PUBACK and subscribes again when the session is gone.
+   */
+  onReconnect(listener: () => void): void {
+    this.#reconnectListeners.push(listener);
+  }
+
+  offReconnect(listener: () => void): void {
+    const i = this.#reconnectListeners.indexOf(listener);
+    if (i >= 0) this.#reconnectListeners.splice(i, 1);
   }
 
   #dispatch(topic: string, payload: Buffer): void {
@@ -87,10 +122,13 @@ export class MqttConnection {
         listener(topic, payload);
       } else i++;
     }
-    const granted = await this.client.subscribeAsync(filter, { qos: 1 });
-    const g = granted[0];
-    // SUBACK 0x80 (3.1.1) / >= 0x80 (5): refused.
-    if (g === undefined || (g.qos as number) >= 0x80) throw new Error(`broker refused the subscription ${filter}`);
+    // SUBACK 0x80 (3.1.1) / >= 0x80 (5): refused (MQTT.js rejects on it; older versions resolved).
+    const granted = await this.client.subscribeAsync(filter, { qos: 1 }).catch(() => undefined);
+    const g = granted?.[0];
+    if (g === undefined || (g.qos as number) >= 0x80) {
+      this.removeListener(filter, listener);
+      throw new Error(`broker refused the subscription ${filter}`);
+    }
   }
 
   /** Stops routing `filter` here (the broker subscription stays: other listeners may share it). */

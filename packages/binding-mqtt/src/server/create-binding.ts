@@ -23,6 +23,7 @@ import { clientIdForCse } from '../topics/client-id.js';
 import { escapeId } from '../topics/escape-id.js';
 import { formatTopic, type OneM2MTopic, parseTopic, responseKind, subscriptionFilter } from '../topics/topics.js';
 import { mqttTransportContext } from '../transport/transport-context.js';
+import { AnsweredRequests, type AnsweredRequestsOptions } from './answered-requests.js';
 
 /** What a successful first registration (reg_req CREATE <AE>, 2001) assigned, for the broker's ACL. */
 export interface MqttRegistration {
@@ -59,6 +60,12 @@ export interface MqttBindingOptions {
    */
   onRegistration?: (r: MqttRegistration) => void | Promise<void>;
   logger?: BindingLogger;
+  /**
+   * A request repeated by its originator (same topic originator, rqi and payload) within the window gets
+   * the response already given instead of a second execution (QoS 1 is at least once; originators re-send
+   * after a broker failover). Default on with AnsweredRequests' defaults; false turns it off.
+   */
+  repeatedRequests?: AnsweredRequestsOptions | false;
   /** Clock for the rqet check (tests). */
   now?: () => Date;
 }
@@ -112,6 +119,8 @@ export async function createMqttBinding(options: MqttBindingOptions): Promise<Mq
       logger,
     ));
   let inFlight = 0;
+  const answered =
+    options.repeatedRequests === false ? undefined : new AnsweredRequests(options.repeatedRequests ?? {});
 
   const answer = async (topic: OneM2MTopic, rsp: HandlerResponse): Promise<void> => {
     const kind = responseKind[topic.kind as keyof typeof responseKind];
@@ -181,23 +190,41 @@ export async function createMqttBinding(options: MqttBindingOptions): Promise<Mq
         throw new RequestDecodeError(`payload of ${payload.byteLength} bytes exceeds the limit of ${maxPayload} bytes`);
       }
       const req = decodeRequestPayload(payload);
-      rqi = req.rqi;
+      const rq = req.rqi;
+      rqi = rq;
       const transport = mqttTransportContext(topic, ids);
-      try {
-        checkRequestExpiry(req.rqet, now());
-      } catch (e) {
-        if (isM2MError(e) && e.rsc === ResponseStatusCode.REQUEST_TIMEOUT) {
-          logger?.({ level: 'info', message: 'expired request rejected with 4008', topic: topicName, rqi });
+      const execute = async (): Promise<HandlerResponse> => {
+        try {
+          checkRequestExpiry(req.rqet, now());
+        } catch (e) {
+          if (isM2MError(e) && e.rsc === ResponseStatusCode.REQUEST_TIMEOUT) {
+            logger?.({ level: 'info', message: 'expired request rejected with 4008', topic: topicName, rqi: rq });
+          }
+          throw e;
         }
-        throw e;
+        let r: HandlerResponse;
+        try {
+          r = await handler(req, transport);
+        } catch (e) {
+          if (!isM2msecError(e)) throw e;
+          r = errorResponse(e.rsc, e.message, rq);
+        }
+        await registered(topic, req, r);
+        return r;
+      };
+      if (answered === undefined) rsp = await execute();
+      else {
+        const a = answered.answer(`${topic.kind}/${topic.originator}`, rq, payload, execute);
+        if (a.repeated) {
+          logger?.({
+            level: 'info',
+            message: 'repeated request answered with its earlier response',
+            topic: topicName,
+            rqi,
+          });
+        }
+        rsp = await a.response;
       }
-      try {
-        rsp = await handler(req, transport);
-      } catch (e) {
-        if (!isM2msecError(e)) throw e;
-        rsp = errorResponse(e.rsc, e.message, rqi);
-      }
-      await registered(topic, req, rsp);
     } catch (e) {
       if (e instanceof RequestDecodeError) {
         logger?.({ level: 'warn', message: `malformed request answered with 4000: ${e.message}`, topic: topicName });

@@ -67,11 +67,13 @@ export interface StartBrokerOptions {
   /** PSK identities to provision (keys are drawn at random). */
   pskIdentities?: string[];
   maxPacketBytes?: number;
+  /** The CA and certificates of another broker (two brokers that trust the same clients). */
+  pki?: TestPki;
 }
 
 export async function startBroker(o: StartBrokerOptions = {}): Promise<TestBroker> {
   const dir = mkdtempSync(join(tmpdir(), 'm2msec-mosquitto-'));
-  const pki = createTestPki(dir);
+  const pki = o.pki ?? createTestPki(dir);
   const [tlsPort, pskPort] = [await freePort(), await freePort()];
   const psk = new Map((o.pskIdentities ?? []).map((id) => [id, randomBytes(32).toString('hex')] as const));
   const cses = o.cses ?? [];
