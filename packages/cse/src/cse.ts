@@ -228,6 +228,11 @@ export class Cse {
     this.nonBlocking = new NonBlockingRequests(this.core, (ctx) => this.execute(ctx));
   }
 
+  /** Notifications not sent yet (the operations listener's m2msec_notification_queue_depth). */
+  get notificationQueueDepth(): number {
+    return this.core.notifier.queueDepth;
+  }
+
   /** Opens the CSE on a store, creating the <CSEBase> on first start. */
   static async open(opts: CseOptions): Promise<Cse> {
     const cse = new Cse(opts);

@@ -262,7 +262,7 @@ describe('the notifier with the policy, over real loopback sockets', () => {
   it('notifications to one slow target never exceed the per-target cap', async () => {
     received.length = 0;
     peak = 0;
-    const { send, registerAe } = await open({
+    const { cse, send, registerAe } = await open({
       allowTargets: [`127.0.0.1:${targetPort}`],
       maxConcurrentPerTarget: 2,
       maxQueuedPerTarget: 100,
@@ -283,9 +283,17 @@ describe('the notifier with the policy, over real loopback sockets', () => {
     for (let i = 0; i < 8; i++) {
       await send({ op: 1, to: 'cse-in/Cslow/box', fr: 'Cslow', ty: 4, pc: { 'm2m:cin': { con: `v${i}` } } });
     }
-    for (let i = 0; i < 100 && received.length < 9; i++) await new Promise((r) => setTimeout(r, 20));
+    // The operations metric's source: with 2 in flight, the rest wait for a slot of this target.
+    let deepest = 0;
+    for (let i = 0; i < 100 && received.length < 9; i++) {
+      deepest = Math.max(deepest, cse.notificationQueueDepth);
+      await new Promise((r) => setTimeout(r, 20));
+    }
     delayMs = 0;
     expect(received).toHaveLength(9); // verification + 8 events, none lost (queue large enough)
     expect(peak).toBe(2);
+    expect(deepest).toBeGreaterThan(0);
+    for (let i = 0; i < 100 && cse.notificationQueueDepth > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(cse.notificationQueueDepth).toBe(0);
   });
 });

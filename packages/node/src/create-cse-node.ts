@@ -238,6 +238,7 @@ async function compose(config: CseNodeConfig, runtime: CseNodeRuntime, store: St
     // TS-0003 7.2.2: rq_authn for an originator ESPrim proved, even when another CSE relayed the request.
     ...(endToEnd.endToEndAuthenticated ? { endToEndAuthenticated: endToEnd.endToEndAuthenticated } : {}),
   });
+  metrics.observeNotificationQueue(() => cse.notificationQueueDepth);
   const handler = security.wrapHandler(endToEnd.wrap(cse.handle));
   const registration =
     registrar && registrarSender

@@ -23,6 +23,12 @@ export class Metrics {
   readonly enrolments: Counter<'framework' | 'outcome'>;
   readonly notificationQueueDepth: Gauge;
   readonly storeDuration: Histogram<'operation'>;
+  private readonly queueSources: Array<() => number> = [];
+
+  /** Reports the notification queue depth of a CSE (its Notifier's queueDepth) at every scrape. */
+  observeNotificationQueue(depth: () => number): void {
+    this.queueSources.push(depth);
+  }
 
   constructor(o: MetricsOptions) {
     this.registry.setDefaultLabels({ app: o.app });
@@ -64,10 +70,15 @@ export class Metrics {
       labelNames: ['framework', 'outcome'],
       registers,
     });
+    const queue = this.queueSources;
     this.notificationQueueDepth = new Gauge({
       name: 'm2msec_notification_queue_depth',
-      help: 'Notifications waiting to be sent',
+      help: 'Notifications not sent yet (waiting for a slot of their target, or held in a batch)',
       registers,
+      // Read at each scrape from the CSEs that report it, so the figure is never a stale copy.
+      collect() {
+        if (queue.length > 0) this.set(queue.reduce((n, f) => n + f(), 0));
+      },
     });
     this.storeDuration = new Histogram({
       name: 'm2msec_store_operation_duration_seconds',

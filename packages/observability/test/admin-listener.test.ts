@@ -79,6 +79,17 @@ describe('admin listener', () => {
     expect(text).toMatch(/m2msec_store_operation_duration_seconds_count\{app="test",operation="get"\} [1-9]/);
   });
 
+  it('the notification queue depth is read from its sources at each scrape', async () => {
+    let waiting = 3;
+    metrics.observeNotificationQueue(() => waiting);
+    metrics.observeNotificationQueue(() => 2);
+    const depth = async () =>
+      /m2msec_notification_queue_depth\{app="test"\} (\d+)/.exec(await (await fetch(`${admin.url}/metrics`)).text())?.[1];
+    expect(await depth()).toBe('5');
+    waiting = 0;
+    expect(await depth()).toBe('2');
+  });
+
   it('anything else is a JSON 404/405, never HTML', async () => {
     const r = await fetch(`${admin.url}/nope`);
     expect(r.status).toBe(404);

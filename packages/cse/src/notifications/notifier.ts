@@ -294,6 +294,16 @@ export class Notifier {
     this.deliver(batch.sub, { 'm2m:agn': { 'm2m:sgn': items } }, true);
   }
 
+  /**
+   * Notifications not sent yet: those waiting for a slot of their target (docs/hardening.md) and those
+   * held in a batch until its size or duration is reached (batchNotify, TS-0004 7.4.8.2.1).
+   */
+  get queueDepth(): number {
+    let held = 0;
+    for (const b of this.batches.values()) held += b.items.length;
+    return this.targets.queued + held;
+  }
+
   /** Drops what is pending for a deleted subscription (7.4.8.2.4 Recv-6.5). */
   forget(ri: string): void {
     this.rateLimiter.forget(ri);

@@ -212,6 +212,13 @@ export class NotificationTargetPolicy {
     return { connectAddress: chosen, key: `${chosen}|${port}` };
   }
 
+  /** Notification requests waiting for a free per-target slot now (the operations metric reads it). */
+  get queued(): number {
+    let n = 0;
+    for (const g of this.#gates.values()) n += g.waiting.length;
+    return n;
+  }
+
   /** Runs `send` within the target's concurrency limit; refuses (TargetRefused) when its queue is full. */
   async run<T>(key: string, send: () => Promise<T>): Promise<T> {
     let gate = this.#gates.get(key);
