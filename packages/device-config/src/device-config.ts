@@ -82,8 +82,11 @@ export interface Applied {
 
 class Failure extends Error {}
 
-/** What started a round: the poll timer, a notification of a <subscription>, a caller, a refused report. */
-export type Trigger = 'timer' | 'notification' | 'manual' | 'superseded';
+/**
+ * What started a round: the poll timer, a notification of a <subscription>, a caller, a refused report,
+ * the program's start (watchConfiguration: what changed while it was down, and the <mgmtObj> subscriptions).
+ */
+export type Trigger = 'timer' | 'notification' | 'manual' | 'superseded' | 'start';
 
 /** Notification event types (TS-0004 Table 6.3.4.2.7-1 / m2m:notificationEventType). */
 const NET_UPDATE = 1;
@@ -108,8 +111,13 @@ export class DeviceSecurityConfig {
   #notificationUrl: string | undefined;
   /** Resources (the <node>, its security <mgmtObj>s) the node holds its <subscription> on. */
   readonly #subscribed = new Set<string>();
+  /** Whether the node holds its <subscription> on its <node> (push works), once listenForNotifications ran. */
+  get subscribed(): boolean {
+    return this.#subscribed.has(this.o.node);
+  }
+
   /** Rounds run, by what started them. */
-  readonly rounds: Record<Trigger, number> = { timer: 0, notification: 0, manual: 0, superseded: 0 };
+  readonly rounds: Record<Trigger, number> = { timer: 0, notification: 0, manual: 0, superseded: 0, start: 0 };
   /** Notifications received (verification requests excluded). */
   notifications = 0;
 
@@ -136,7 +144,11 @@ export class DeviceSecurityConfig {
     return this.#superseded;
   }
 
-  start(): void {
+  /**
+   * Polls every `periodMs` (default `pollMs`): the channel alone, or the fallback beside push with a
+   * longer period (a notification lost on the way is then picked up at the next poll).
+   */
+  start(periodMs: number = this.o.pollMs ?? 10_000): void {
     const tick = () => {
       this.#timer = setTimeout(() => {
         void this.poll('timer')
@@ -146,7 +158,7 @@ export class DeviceSecurityConfig {
           .finally(() => {
             if (this.#timer) tick();
           });
-      }, this.o.pollMs ?? 10_000);
+      }, periodMs);
     };
     tick();
   }
@@ -169,7 +181,7 @@ export class DeviceSecurityConfig {
       return this.#running;
     }
     this.rounds[trigger]++;
-    this.#running = this.#round().finally(() => {
+    this.#running = this.#round(trigger).finally(() => {
       this.#running = undefined;
       const again = this.#again;
       this.#again = undefined;
@@ -268,7 +280,7 @@ export class DeviceSecurityConfig {
     );
   }
 
-  async #round(): Promise<Applied[]> {
+  async #round(trigger: Trigger): Promise<Applied[]> {
     const r = await this.#send({ op: 2, to: this.o.node, rcn: 4 } as RequestPrimitive);
     if (r.rsc !== 2000) throw new Error(`RETRIEVE of the <node> answered ${r.rsc}: ${String(r.dbg ?? '')}`);
     const node = (r.pc as Record<string, Record<string, unknown>>)['m2m:nod'] ?? {};
@@ -288,6 +300,7 @@ export class DeviceSecurityConfig {
         this.o.log?.(applied.status === APPLY_APPLIED ? 'info' : 'warn', 'remote security configuration', {
           mgmtObj: mo.ri,
           root,
+          trigger,
           result: applied.result,
         });
         await this.#report(applied);

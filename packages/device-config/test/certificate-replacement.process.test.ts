@@ -52,6 +52,9 @@ const MEF_TOKEN = 'mef-admin-token-for-this-test';
 let inCse: InCseProcess;
 let inMccPort: number;
 let notifyPort: number;
+/** Notification endpoints of the MN-CSE and AE processes that take the push channel. */
+let mnPushPort: number;
+let aePushPort: number;
 let mefCert: Issued;
 let mnOriginal: Issued;
 let mn: MnCse;
@@ -233,6 +236,8 @@ beforeAll(async () => {
   // The IN-CSE process: certificate listener trusting both CAs, the operator CA's CRL re-read on change.
   inMccPort = await freePort();
   notifyPort = await freePort();
+  mnPushPort = await freePort();
+  aePushPort = await freePort();
   inCse = await startInCseProcess({
     main: inCseMain,
     store: 'sqlite',
@@ -241,7 +246,10 @@ beforeAll(async () => {
       profile: 'development',
       cse: { cseId: '/id-in', cseBaseName: 'cse-in', spId: 'm2msec.org', adminOriginators: ['CAdmin'] },
       registration: {
-        appRules: [{ name: 'aedev', applicableCredIDs: ['33-/id-in/Caedev'], allowedAppIDs: ['*'], allowedAEs: ['*'] }],
+        appRules: [
+          { name: 'aedev', applicableCredIDs: ['33-/id-in/Caedev'], allowedAppIDs: ['*'], allowedAEs: ['*'] },
+          { name: 'aepush', applicableCredIDs: ['33-/id-in/Caepush'], allowedAppIDs: ['*'], allowedAEs: ['*'] },
+        ],
       },
       security: {
         mca: 'optional',
@@ -260,7 +268,9 @@ beforeAll(async () => {
         },
       },
       // The node's own notification endpoint (push of its configuration) is on loopback.
-      notifications: { allowTargets: [`127.0.0.1:${notifyPort}`] },
+      notifications: {
+        allowTargets: [`127.0.0.1:${notifyPort}`, `127.0.0.1:${mnPushPort}`, `127.0.0.1:${aePushPort}`],
+      },
       log: { level: 'warn' },
     },
   });
@@ -1106,6 +1116,201 @@ describe('the AE process (apps/ae) with deviceConfig', () => {
       }
     }
   }, 240_000);
+});
+
+describe('push in the programs: apps/mn-cse and apps/ae with deviceConfig.push (issue 17 item 1)', () => {
+  /** A <node> whose security <mgmtObj>s `originator` may read, report on and subscribe to (acop 7). */
+  async function nodeFor(rn: string, originator: string): Promise<string[]> {
+    const acp = await m2m(
+      inCse.url,
+      '/cse-in',
+      'CAdmin',
+      'POST',
+      {
+        'm2m:acp': {
+          rn: `acp-${rn}`,
+          pv: { acr: [{ acor: [originator], acop: 7 }] },
+          pvs: { acr: [{ acor: ['CAdmin'], acop: 63 }] },
+        },
+      },
+      1,
+    );
+    expect(acp.rsc, JSON.stringify(acp.body)).toBe(2001);
+    const acpi = [acp.body['m2m:acp'].ri];
+    const node = await m2m(
+      inCse.url,
+      '/cse-in',
+      'CAdmin',
+      'POST',
+      { 'm2m:nod': { rn, ni: `urn:dev:ops:${rn}`, acpi } },
+      14,
+    );
+    expect(node.rsc, JSON.stringify(node.body)).toBe(2001);
+    return acpi;
+  }
+
+  /**
+   * The program watches by push (its poll timer set to an hour, so it cannot have fired here); a new
+   * trustAnchorCred and then a change of it are applied, and the program's own log says each round that
+   * applied them was started by a notification.
+   */
+  async function appliedByNotification(rn: string, acpi: string[], records: () => Array<Record<string, any>>) {
+    const said = (r: Record<string, any>) => (r.msg ?? r.message) as string | undefined;
+    await until('the program watches by push', () =>
+      records().some((r) => said(r)?.startsWith('remote security configuration by ')),
+    );
+    expect(records().find((r) => said(r)?.startsWith('remote security configuration by '))).toMatchObject({
+      channel: 'push',
+      pollMs: 3_600_000,
+      notificationUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/$/),
+    });
+    const created = await m2m(
+      inCse.url,
+      `/cse-in/${rn}`,
+      'CAdmin',
+      'POST',
+      {
+        'm2m:tac': {
+          rn: 'ta',
+          mgd: 1024,
+          cfp: certificateFingerprint(ca.cert),
+          turi: 'https://mef.m2msec.org/ta.pem',
+          acpi,
+        },
+      },
+      13,
+    );
+    expect(created.rsc, JSON.stringify(created.body)).toBe(2001);
+    const ri = created.body['m2m:tac'].ri as string;
+    const status = async () => (await m2m(inCse.url, `/cse-in/${rn}/ta`, 'CAdmin', 'GET')).body['m2m:tac'];
+    await until('the new <mgmtObj> applied', async () => (await status()).apst === 2);
+    const change = await m2m(inCse.url, `/cse-in/${rn}/ta`, 'CAdmin', 'PUT', {
+      'm2m:tac': { turi: 'https://mef.m2msec.org/ta-2.pem' },
+    });
+    expect(change.body['m2m:tac']).toMatchObject({ apst: 1, cfgv: 2 });
+    await until('the change applied', async () => {
+      const mo = await status();
+      return mo.apst === 2 && mo.cfgv === 2;
+    });
+    const rounds = records().filter((r) => said(r) === 'remote security configuration' && r.mgmtObj === ri);
+    expect(rounds.map((r) => [r.trigger, r.result])).toEqual([
+      ['notification', 'trust anchor already held'],
+      ['notification', 'trust anchor already held'],
+    ]);
+    expect(records().filter((r) => r.trigger === 'timer')).toEqual([]);
+  }
+
+  const jsonLines = (text: string) =>
+    text
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, any>);
+
+  it('the MN-CSE process applies a new and a changed <mgmtObj> on their notifications, no poll timer', async () => {
+    const acpi = await nodeFor('node-mn3', '/id-mn3');
+    const issued = ca.issue({ san: 'DNS:id-mn3.id-in.m2msec.org', usage: 'client' });
+    const files = join(dir, 'mn3');
+    mkdirSync(files);
+    writeFileSync(join(files, 'mn.pem'), issued.cert);
+    writeFileSync(join(files, 'mn.key'), issued.key, { mode: 0o600 });
+    const configPath = join(files, 'mn.json');
+    writeFileSync(
+      configPath,
+      JSON.stringify({
+        profile: 'development',
+        cse: { cseId: '/id-mn3', cseBaseName: 'cse-mn3', spId: 'm2msec.org', adminOriginators: ['CAdmin'] },
+        http: { host: '127.0.0.1', port: await freePort(), maxBodyBytes: 1048576 },
+        registrar: {
+          cseId: '/id-in',
+          cseBaseName: 'cse-in',
+          url: `https://127.0.0.1:${inMccPort}`,
+          retryMs: 200,
+          refreshMs: 30_000,
+          certificate: {
+            cert: join(files, 'mn.pem'),
+            key: join(files, 'mn.key'),
+            trustAnchors: [ca.certPath],
+            servername: 'id-in.m2msec.org',
+          },
+        },
+        registration: { appRules: [{ name: 'open', allowedAppIDs: ['*'], allowedAEs: ['*'] }] },
+        deviceConfig: {
+          node: '/id-in/cse-in/node-mn3',
+          pollSeconds: 3600,
+          push: { port: mnPushPort, fallbackPollSeconds: 3600 },
+        },
+        log: { level: 'info', format: 'json' },
+      }),
+    );
+    const p = spawn(process.execPath, [mnCseMain], {
+      env: { ...process.env, M2MSEC_CONFIG: configPath, M2MSEC_DATA_DIR: join(files, 'data') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    p.stdout!.on('data', (d) => (out += d));
+    p.stderr!.on('data', (d) => (out += d));
+    try {
+      await appliedByNotification('node-mn3', acpi, () => {
+        if (p.exitCode !== null) throw new Error(`mn-cse exited: ${out}`);
+        return jsonLines(out);
+      });
+    } finally {
+      if (p.exitCode === null) {
+        p.kill('SIGTERM');
+        await new Promise((r) => p.once('exit', r));
+      }
+    }
+  }, 180_000);
+
+  it('the AE process applies a new and a changed <mgmtObj> on their notifications, no poll timer', async () => {
+    const acpi = await nodeFor('node-ae2', '/id-in/Caepush');
+    const issued = ca.issue({ san: 'URI:m2m://m2msec.org/id-in/Caepush', usage: 'client' });
+    const files = join(dir, 'ae-push');
+    mkdirSync(files);
+    writeFileSync(join(files, 'ae.pem'), issued.cert);
+    writeFileSync(join(files, 'ae.key'), issued.key, { mode: 0o600 });
+    const configPath = join(files, 'ae.json');
+    writeFileSync(
+      configPath,
+      JSON.stringify({
+        registrar: { cseId: '/id-in', cseBaseName: 'cse-in' },
+        transport: {
+          kind: 'http',
+          url: `https://127.0.0.1:${inMccPort}`,
+          certificate: {
+            cert: join(files, 'ae.pem'),
+            key: join(files, 'ae.key'),
+            trustAnchors: [ca.certPath],
+            servername: 'id-in.m2msec.org',
+          },
+        },
+        appId: 'Nsensor',
+        stem: 'Caepush',
+        deviceConfig: {
+          node: '/id-in/cse-in/node-ae2',
+          hostingCseId: '/id-in',
+          pollSeconds: 3600,
+          push: { port: aePushPort, fallbackPollSeconds: 3600 },
+        },
+      }),
+    );
+    const ae = spawn(process.execPath, [aeMain, 'run', '--config', configPath], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    ae.stdout!.on('data', (d) => (stdout += d));
+    ae.stderr!.on('data', (d) => (stderr += d));
+    try {
+      await appliedByNotification('node-ae2', acpi, () => {
+        if (ae.exitCode !== null) throw new Error(`ae exited: ${stderr}${stdout}`);
+        return jsonLines(stdout).filter((e) => e.event === 'device-config');
+      });
+    } finally {
+      if (ae.exitCode === null) {
+        ae.kill('SIGTERM');
+        await new Promise((r) => ae.once('exit', r));
+      }
+    }
+  }, 180_000);
 });
 
 async function nodeAcpi(): Promise<string[]> {
