@@ -535,17 +535,35 @@ export class DeviceSecurityConfig {
       return { result: `SUID ${suid}: association switched to the provisioned symmetric key '${id}'` };
     }
     if (suid === 32) return this.#mafProfile(mo, suid, servername);
-    if (suid < 41) {
-      throw new Failure(
-        `SUID ${suid}: not applied by this node (it applies the association SUIDs 12, 32 and the certificate SUIDs 41-43)`,
-      );
-    }
+    if (suid === 11 || suid === 13) return this.#heldKeyProfile(mo, suid);
+    if (suid < 41) throw new Failure(notApplied(suid));
     const mine = certificateFingerprint(leafOf(this.#credential).toString());
     if (mo.mcfp !== mine) {
       throw new Failure(`this node holds no certificate with fingerprint ${String(mo.mcfp)} (it uses ${mine})`);
     }
     if (this.o.agent.framework.kind !== 'certificate') await this.#switch(this.#credential);
     return { result: 'profile in use: certificate and trust anchors match', fingerprint: mine };
+  }
+
+  /**
+   * SUIDs 11 and 13 (TS-0003 8.3.9.9.3): the profile is applied when the node holds a local copy of the
+   * pre-provisioned key named by symmKeyID; nothing is switched. 11 is the key of the MAF Handshake
+   * (used by the MAFClientRegCfg the profile links, step 3 of the round); 13 an ESPrim key, used by the
+   * node's end-to-end security when it sends to a Target that shares it.
+   */
+  #heldKeyProfile(mo: Mo, suid: 11 | 13): { result: string } {
+    const id = mo.skid as string;
+    if (!this.o.symmetricKeys?.(id)) {
+      throw new Failure(
+        `SUID ${suid}: symmKeyID '${id}' is not provisioned on this node (TS-0003 8.3.9.9.3: no local copy); ` +
+          'a key never travels in a <mgmtObj>',
+      );
+    }
+    const use =
+      suid === 11
+        ? `for MAF Handshakes${typeof mo.macr === 'string' ? ` with the MAF of MAFClientRegCfg '${mo.macr}'` : ''}`
+        : 'for ESPrim';
+    return { result: `SUID ${suid}: the pre-provisioned key '${id}' is held on this node (TS-0003 8.3.9.9.3), ${use}` };
   }
 
   /** MAF-based SAEF (TS-0003 8.2.2.3): Key Registration (8.8.2.7) for the registrar, then the association on Kc. */
@@ -579,6 +597,35 @@ export class DeviceSecurityConfig {
       result: `SUID ${suid}: key ${answer.keyIdentifier} registered at the MAF for ${this.o.registrarId}; association switched to it`,
     };
   }
+}
+
+/**
+ * Why the node refuses a SUID it does not apply (docs/remote-security-config.md, "SUIDs"): the report
+ * names the SUID, what it would take, and what the node does instead.
+ */
+function notApplied(suid: number): string {
+  if (suid >= 21 && suid <= 23) {
+    return (
+      `SUID ${suid}: not applied by this node: an RSPF-provisioned key needs MEF Key Registration ` +
+      '(TS-0003 8.3.9.9.4, 8.3.5.2.7) with the key taken from the MEF Handshake session, which this node does ' +
+      'not run (it registers at the MEF and enrols certificates there: use SUID 42 with a myCertFileCred ' +
+      'linking the MEFClientRegCfg)'
+    );
+  }
+  if (suid === 31) {
+    return (
+      'SUID 31: not applied: TS-0004 Table 6.3.4.2.39-1 defines no SUID 31 (a MAF-distributed key is for a ' +
+      'SAEF, ESPrim or ESData, 32-35, never the key shared with the MAF itself, 11 / 21 / 41)'
+    );
+  }
+  if (suid === 33) {
+    return (
+      'SUID 33: not applied by this node: a MAF-distributed ESPrim key is registered for a Target CSE that ' +
+      "a [dataCollection] parent names (TS-0003 8.3.9.9.5), and this node's <mgmtObj>s have no such parent; " +
+      'the AE program registers its SUID 33 keys itself (endToEnd.esprim.maf, docs/end-to-end-security.md)'
+    );
+  }
+  return `SUID ${suid}: not applied by this node (it applies SUIDs 11, 12, 13, 32 and 41-43)`;
 }
 
 function estUrl(mef: Record<string, unknown>): string {

@@ -724,6 +724,83 @@ describe('authenticationProfile with a pre-provisioned symmetric key (SUID 12)',
   }, 120_000);
 });
 
+describe('authenticationProfile SUIDs 11, 13 (a held key, TS-0003 8.3.9.9.3) and the precise refusals', () => {
+  it('a held pre-provisioned key for the MAF (11) or ESPrim (13) is applied without a switch; a missing one is failed; 21-23, 31, 33 say why they are not applied', async () => {
+    provisioned.set('esprim-mn-0001', Buffer.from(randomBytes(32)));
+    const mecr = await configure('m2m:mefcr', {
+      rn: 'mef-suid',
+      mgd: 1026,
+      fqdn: 'mef.m2msec.org',
+      adfq: 'm2msec.org',
+      hpt: estPort,
+    });
+    const macr = await configure('m2m:mafcr', {
+      rn: 'maf-suid',
+      mgd: 1025,
+      fqdn: 'maf.m2msec.org',
+      adfq: 'm2msec.org',
+      hpt: port(maf.urls.certificate),
+    });
+    const profiles: Array<[string, Record<string, unknown>]> = [
+      ['s11', { suid: 11, skid: 'km-mn-0001@maf.m2msec.org' }],
+      ['s13', { suid: 13, skid: 'esprim-mn-0001' }],
+      ['s13-missing', { suid: 13, skid: 'esprim-gone' }],
+      ['s21', { suid: 21, krd: 600, mecr }],
+      ['s22', { suid: 22, krd: 600, mecr }],
+      ['s23', { suid: 23, krd: 600, mecr }],
+      ['s31', { suid: 31, krd: 600, macr }],
+      ['s33', { suid: 33, krd: 600, macr }],
+    ];
+    for (const [rn, attrs] of profiles) await configure('m2m:aupf', { rn, mgd: 1022, tlscs: [0xa8], ...attrs });
+    const framework = switchable.framework;
+    await device.poll();
+    const rsp = (suid: number) =>
+      `SUID ${suid}: not applied by this node: an RSPF-provisioned key needs MEF Key Registration ` +
+      '(TS-0003 8.3.9.9.4, 8.3.5.2.7) with the key taken from the MEF Handshake session, which this node does ' +
+      'not run (it registers at the MEF and enrols certificates there: use SUID 42 with a myCertFileCred ' +
+      'linking the MEFClientRegCfg)';
+    const outcomes = await Promise.all(
+      profiles.map(async ([rn]) => {
+        const mo = await statusOf(rn, 'm2m:aupf');
+        return [rn, mo.apst, mo.aprs];
+      }),
+    );
+    expect(outcomes).toEqual([
+      [
+        's11',
+        2,
+        "SUID 11: the pre-provisioned key 'km-mn-0001@maf.m2msec.org' is held on this node (TS-0003 8.3.9.9.3), for MAF Handshakes",
+      ],
+      [
+        's13',
+        2,
+        "SUID 13: the pre-provisioned key 'esprim-mn-0001' is held on this node (TS-0003 8.3.9.9.3), for ESPrim",
+      ],
+      [
+        's13-missing',
+        3,
+        "SUID 13: symmKeyID 'esprim-gone' is not provisioned on this node (TS-0003 8.3.9.9.3: no local copy); a key never travels in a <mgmtObj>",
+      ],
+      ['s21', 3, rsp(21)],
+      ['s22', 3, rsp(22)],
+      ['s23', 3, rsp(23)],
+      [
+        's31',
+        3,
+        'SUID 31: not applied: TS-0004 Table 6.3.4.2.39-1 defines no SUID 31 (a MAF-distributed key is for a SAEF, ESPrim or ESData, 32-35, never the key shared with the MAF itself, 11 / 21 / 41)',
+      ],
+      [
+        's33',
+        3,
+        "SUID 33: not applied by this node: a MAF-distributed ESPrim key is registered for a Target CSE that a [dataCollection] parent names (TS-0003 8.3.9.9.5), and this node's <mgmtObj>s have no such parent; the AE program registers its SUID 33 keys itself (endToEnd.esprim.maf, docs/end-to-end-security.md)",
+      ],
+    ]);
+    // None of them touched the association.
+    expect(switchable.framework).toBe(framework);
+    await aeIsServed();
+  }, 120_000);
+});
+
 describe('push by <subscription>, and a late report of a superseded configuration (issue 17 items 2, 5)', () => {
   it('a change applies on the notification of its <subscription>: no poll timer runs in this file', async () => {
     expect(await device.listenForNotifications({ port: notifyPort })).toBe(`http://127.0.0.1:${notifyPort}/`);
