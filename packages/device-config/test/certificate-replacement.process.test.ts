@@ -8,7 +8,7 @@ import { randomBytes, X509Certificate } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
@@ -31,6 +31,7 @@ import {
 } from '../src/index.js';
 
 const inCseMain = fileURLToPath(new URL('../../../apps/in-cse/dist/main.js', import.meta.url));
+const inCseCredentials = fileURLToPath(new URL('../../../apps/in-cse/dist/credentials.js', import.meta.url));
 const mnCseMain = fileURLToPath(new URL('../../../apps/mn-cse/dist/main.js', import.meta.url));
 const aeMain = fileURLToPath(new URL('../../../apps/ae/dist/main.js', import.meta.url));
 let dir: string;
@@ -51,6 +52,9 @@ let estPort: number;
 const MEF_TOKEN = 'mef-admin-token-for-this-test';
 let inCse: InCseProcess;
 let inMccPort: number;
+let inPskPort: number;
+/** The Kpsa the MN-CSE holds and the IN-CSE knows, bound there to /id-mn. */
+const KPSA_ID = 'kpsa-mn-0001@m2msec.org';
 let notifyPort: number;
 /** Notification endpoints of the MN-CSE and AE processes that take the push channel. */
 let mnPushPort: number;
@@ -238,41 +242,62 @@ beforeAll(async () => {
   notifyPort = await freePort();
   mnPushPort = await freePort();
   aePushPort = await freePort();
+  inPskPort = await freePort();
+  const inConfig = {
+    profile: 'development',
+    cse: { cseId: '/id-in', cseBaseName: 'cse-in', spId: 'm2msec.org', adminOriginators: ['CAdmin'] },
+    registration: {
+      appRules: [
+        { name: 'aedev', applicableCredIDs: ['33-/id-in/Caedev'], allowedAppIDs: ['*'], allowedAEs: ['*'] },
+        { name: 'aepush', applicableCredIDs: ['33-/id-in/Caepush'], allowedAppIDs: ['*'], allowedAEs: ['*'] },
+      ],
+    },
+    security: {
+      mca: 'optional',
+      administrators: [],
+      derivedKey: false,
+      bindings: [],
+      // The Provisioned Symmetric Key SAEF on its own listener (SUID 12, TS-0003 8.2.2.1).
+      psk: { host: '127.0.0.1', port: inPskPort, tls13: false },
+      certificate: {
+        host: '127.0.0.1',
+        port: inMccPort,
+        cert: inServer.certPath,
+        key: inServer.keyPath,
+        trustAnchors: [ca.certPath, estCaPath],
+        crls: [crl.path, estCrlPath],
+        crl: { refreshSeconds: 1 },
+        tls13: true,
+      },
+    },
+    // The node's own notification endpoint (push of its configuration) is on loopback.
+    notifications: {
+      allowTargets: [`127.0.0.1:${notifyPort}`, `127.0.0.1:${mnPushPort}`, `127.0.0.1:${aePushPort}`],
+    },
+    log: { level: 'warn' },
+  };
+  // A Kpsa the MN-CSE already holds, provisioned at the IN-CSE for /id-mn through its credentials CLI
+  // (key on stdin, never argv) before it starts.
+  const inDataDir = join(dir, 'in-cse');
+  mkdirSync(inDataDir, { mode: 0o700 });
+  writeFileSync(join(inDataDir, 'config.json'), JSON.stringify(inConfig));
+  const kpsa = Buffer.from(randomBytes(32));
+  provisioned.set(KPSA_ID, kpsa);
+  execFileSync(
+    process.execPath,
+    [inCseCredentials, 'add-psk', '--id', KPSA_ID, '--key-file', '-', '--bind', '/id-mn'],
+    {
+      input: kpsa.toString('hex'),
+      env: { ...process.env, M2MSEC_CONFIG: join(inDataDir, 'config.json'), M2MSEC_DATA_DIR: inDataDir },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
   inCse = await startInCseProcess({
     main: inCseMain,
     store: 'sqlite',
     startTimeoutMs: 120_000,
-    config: {
-      profile: 'development',
-      cse: { cseId: '/id-in', cseBaseName: 'cse-in', spId: 'm2msec.org', adminOriginators: ['CAdmin'] },
-      registration: {
-        appRules: [
-          { name: 'aedev', applicableCredIDs: ['33-/id-in/Caedev'], allowedAppIDs: ['*'], allowedAEs: ['*'] },
-          { name: 'aepush', applicableCredIDs: ['33-/id-in/Caepush'], allowedAppIDs: ['*'], allowedAEs: ['*'] },
-        ],
-      },
-      security: {
-        mca: 'optional',
-        administrators: [],
-        derivedKey: false,
-        bindings: [],
-        certificate: {
-          host: '127.0.0.1',
-          port: inMccPort,
-          cert: inServer.certPath,
-          key: inServer.keyPath,
-          trustAnchors: [ca.certPath, estCaPath],
-          crls: [crl.path, estCrlPath],
-          crl: { refreshSeconds: 1 },
-          tls13: true,
-        },
-      },
-      // The node's own notification endpoint (push of its configuration) is on loopback.
-      notifications: {
-        allowTargets: [`127.0.0.1:${notifyPort}`, `127.0.0.1:${mnPushPort}`, `127.0.0.1:${aePushPort}`],
-      },
-      log: { level: 'warn' },
-    },
+    dataDir: inDataDir,
+    config: inConfig,
   });
 
   // The MN-CSE: its Mcc rides the switchable agent.
@@ -289,7 +314,8 @@ beforeAll(async () => {
     trustAnchors: [...credential.trustAnchors],
     servername: credential.servername,
   };
-  switchable = createSwitchableAgent(framework);
+  // The IN-CSE serves the PSK-based SAEFs on their own listener: a switch to a key connects there.
+  switchable = createSwitchableAgent(framework, {}, { psk: { host: '127.0.0.1', port: inPskPort } });
   const registrarUrl = `https://127.0.0.1:${inMccPort}`;
   mn = await createMnCse({
     cseId: '/id-mn',
@@ -702,25 +728,65 @@ describe('MAFClientRegCfg / MEFClientRegCfg applied by the node (TS-0003 8.8.2.3
 });
 
 describe('authenticationProfile with a pre-provisioned symmetric key (SUID 12)', () => {
-  it('a key the node holds: the association is switched to it and proven (rolled back here: this registrar takes certificates only); a key it does not hold: failed, never fetched', async () => {
-    provisioned.set('kpsa-mn-0001', Buffer.from(randomBytes(32)));
-    await configure('m2m:aupf', { rn: 'profile-psk', mgd: 1022, suid: 12, tlscs: [0xa8], skid: 'kpsa-mn-0001' });
-    await configure('m2m:aupf', { rn: 'profile-psk-missing', mgd: 1022, suid: 12, tlscs: [0xa8], skid: 'kpsa-gone' });
+  /** The free connections of the MN-CSE's Mcc agent, by the registrar port they go to. */
+  const mccPorts = () =>
+    Object.values((switchable.agent as unknown as { freeSockets: Record<string, Socket[]> }).freeSockets)
+      .flat()
+      .map((s) => s.remotePort);
+  const fingerprintNow = () => certificateFingerprint(device.credential.chain);
+
+  it('a key the node and the registrar hold: the node switches its association to it, its AE goes on being served, the result is on the <mgmtObj>', async () => {
+    await aeIsServed();
+    await configure('m2m:aupf', { rn: 'profile-psk', mgd: 1022, suid: 12, tlscs: [0xa8], skid: KPSA_ID });
     const applied = await device.poll();
-    expect(applied.map((a) => [a.root, a.status, a.result])).toEqual([
-      [
-        'm2m:aupf',
-        3,
-        expect.stringMatching(/^the registrar did not accept the new credential \(.+\); the previous one is kept$/),
-      ],
-      [
-        'm2m:aupf',
-        3,
-        "SUID 12: symmKeyID 'kpsa-gone' is not provisioned on this node; a key never travels in a <mgmtObj>",
-      ],
+    const result = `SUID 12: association switched to the provisioned symmetric key '${KPSA_ID}'`;
+    expect(applied.map((a) => [a.root, a.status, a.result])).toEqual([['m2m:aupf', 2, result]]);
+    const mo = await statusOf('profile-psk', 'm2m:aupf');
+    expect([mo.apst, mo.aprs, mo.cfgv]).toEqual([2, result, 1]);
+    expect(switchable.framework).toMatchObject({ kind: 'psk', identity: KPSA_ID });
+    // The MN-CSE goes on: its AE is served locally and forwarded to the IN-CSE, now over TLS-PSK (the
+    // agent's connections go to the IN-CSE's PSK listener, none to its certificate listener).
+    await aeIsServed();
+    expect(mccPorts().length).toBeGreaterThan(0);
+    expect(new Set(mccPorts())).toEqual(new Set([inPskPort]));
+  }, 120_000);
+
+  it('attack: a profile naming a key the node does not hold is failed and never fetched; one the registrar does not know is rolled back; the PSK association stays', async () => {
+    expect(switchable.framework).toMatchObject({ kind: 'psk', identity: KPSA_ID });
+    await configure('m2m:aupf', { rn: 'profile-psk-missing', mgd: 1022, suid: 12, tlscs: [0xa8], skid: 'kpsa-gone' });
+    expect((await device.poll()).map((a) => [a.status, a.result])).toEqual([
+      [3, "SUID 12: symmKeyID 'kpsa-gone' is not provisioned on this node; a key never travels in a <mgmtObj>"],
+    ]);
+    expect(switchable.framework).toMatchObject({ kind: 'psk', identity: KPSA_ID });
+    await aeIsServed();
+    // A key on the node that the registrar never provisioned: the handshake fails, the node goes back.
+    provisioned.set('kpsa-unknown@m2msec.org', Buffer.from(randomBytes(32)));
+    await configure('m2m:aupf', {
+      rn: 'profile-psk-unknown',
+      mgd: 1022,
+      suid: 12,
+      tlscs: [0xa8],
+      skid: 'kpsa-unknown@m2msec.org',
+    });
+    const [rolledBack] = await device.poll();
+    expect([rolledBack?.status, rolledBack?.result]).toEqual([
+      3,
+      expect.stringMatching(/^the registrar did not accept the new credential \(.+\); the previous one is kept$/),
+    ]);
+    expect((await statusOf('profile-psk-unknown', 'm2m:aupf')).apst).toBe(3);
+    expect(switchable.framework).toMatchObject({ kind: 'psk', identity: KPSA_ID });
+    await aeIsServed();
+    expect(new Set(mccPorts())).toEqual(new Set([inPskPort]));
+  }, 120_000);
+
+  it('a certificate profile (SUID 42) naming the certificate it holds brings the node back to its certificate', async () => {
+    await configure('m2m:aupf', { rn: 'profile-cert', mgd: 1022, suid: 42, tlscs: [0xc02b], mcfp: fingerprintNow() });
+    expect((await device.poll()).map((a) => [a.status, a.result])).toEqual([
+      [2, 'profile in use: certificate and trust anchors match'],
     ]);
     expect(switchable.framework.kind).toBe('certificate');
     await aeIsServed();
+    expect(new Set(mccPorts())).toEqual(new Set([inMccPort]));
   }, 120_000);
 });
 
