@@ -55,6 +55,8 @@ let inMccPort: number;
 let inPskPort: number;
 /** The Kpsa the MN-CSE holds and the IN-CSE knows, bound there to /id-mn. */
 const KPSA_ID = 'kpsa-mn-0001@m2msec.org';
+/** The IN-CSE's Km at the MAF (it is Entity B of the MAF-based SAEF). */
+const IN_KM_ID = 'km-in-0001@maf.m2msec.org';
 let notifyPort: number;
 /** Notification endpoints of the MN-CSE and AE processes that take the push channel. */
 let mnPushPort: number;
@@ -198,6 +200,16 @@ beforeAll(async () => {
     certificate: { host: '127.0.0.1', port: 0, ...rogueMefCert, trustAnchors: [ca.cert, estCaPem] },
     admin: { host: '127.0.0.1', port: 0, token: MEF_TOKEN },
   });
+  // The IN-CSE is Entity B of the MAF-based SAEF (SUID 32): a MAF client of the real MAF with its own Km.
+  const inKm = Buffer.from(randomBytes(32));
+  {
+    const r = await fetch(`${maf.urls.admin}/admin/clients/psk/${IN_KM_ID}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${MAF_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ km: inKm.toString('hex'), clientId: '//m2msec.org/id-in' }),
+    });
+    expect(r.status, await r.text()).toBe(200);
+  }
   // Both MAFs know the node by its certificate's name and by a Km provisioned on the node (SUID 31).
   const km = Buffer.from(randomBytes(32));
   provisioned.set('km-mn-0001@maf.m2msec.org', km);
@@ -257,8 +269,10 @@ beforeAll(async () => {
       administrators: [],
       derivedKey: false,
       bindings: [],
-      // The Provisioned Symmetric Key SAEF on its own listener (SUID 12, TS-0003 8.2.2.1).
+      // The Provisioned Symmetric Key SAEF on its own listener (SUID 12, TS-0003 8.2.2.1), and the
+      // MAF-based SAEF on the same listener (SUID 32, 8.2.2.3): Kc from the MAF by Key Retrieval.
       psk: { host: '127.0.0.1', port: inPskPort, tls13: false },
+      maf: { url: maf.urls.psk!, fqdn: 'maf.m2msec.org', kmId: IN_KM_ID, adminFQDN: 'm2msec.org' },
       certificate: {
         host: '127.0.0.1',
         port: inMccPort,
@@ -283,15 +297,14 @@ beforeAll(async () => {
   writeFileSync(join(inDataDir, 'config.json'), JSON.stringify(inConfig));
   const kpsa = Buffer.from(randomBytes(32));
   provisioned.set(KPSA_ID, kpsa);
-  execFileSync(
-    process.execPath,
-    [inCseCredentials, 'add-psk', '--id', KPSA_ID, '--key-file', '-', '--bind', '/id-mn'],
-    {
-      input: kpsa.toString('hex'),
+  const credentialsCli = (args: string[], key: Buffer) =>
+    execFileSync(process.execPath, [inCseCredentials, ...args, '--key-file', '-'], {
+      input: key.toString('hex'),
       env: { ...process.env, M2MSEC_CONFIG: join(inDataDir, 'config.json'), M2MSEC_DATA_DIR: inDataDir },
       stdio: ['pipe', 'pipe', 'pipe'],
-    },
-  );
+    });
+  credentialsCli(['add-psk', '--id', KPSA_ID, '--bind', '/id-mn'], kpsa);
+  credentialsCli(['add-km', '--id', IN_KM_ID], inKm);
   inCse = await startInCseProcess({
     main: inCseMain,
     store: 'sqlite',
@@ -299,6 +312,10 @@ beforeAll(async () => {
     dataDir: inDataDir,
     config: inConfig,
   });
+  // It registers at the MAF in the background at start.
+  await until('the IN-CSE registered at the MAF', async () =>
+    (await maf.store.clientRegs.list()).some(({ value }) => value.clientId === '//m2msec.org/id-in'),
+  );
 
   // The MN-CSE: its Mcc rides the switchable agent.
   const credential: CertificateCredential = {
@@ -315,7 +332,11 @@ beforeAll(async () => {
     servername: credential.servername,
   };
   // The IN-CSE serves the PSK-based SAEFs on their own listener: a switch to a key connects there.
-  switchable = createSwitchableAgent(framework, {}, { psk: { host: '127.0.0.1', port: inPskPort } });
+  switchable = createSwitchableAgent(
+    framework,
+    {},
+    { psk: { host: '127.0.0.1', port: inPskPort }, maf: { host: '127.0.0.1', port: inPskPort } },
+  );
   const registrarUrl = `https://127.0.0.1:${inMccPort}`;
   mn = await createMnCse({
     cseId: '/id-mn',
@@ -567,6 +588,12 @@ describe('certificate replaced through myCertFileCred (issue 17 must-show)', () 
 
 const port = (url: string | undefined) => Number(new URL(url!).port);
 
+/** The free connections of the MN-CSE's Mcc agent, by the registrar port they go to. */
+const mccPorts = () =>
+  Object.values((switchable.agent as unknown as { freeSockets: Record<string, Socket[]> }).freeSockets)
+    .flat()
+    .map((s) => s.remotePort);
+
 /** Creates a security <mgmtObj> under the MN's <node> as the administrator; returns its resource ID. */
 async function configure(root: string, attrs: Record<string, unknown>): Promise<string> {
   const r = await m2m(
@@ -598,7 +625,10 @@ describe('MAFClientRegCfg / MEFClientRegCfg applied by the node (TS-0003 8.8.2.3
     const applied = await device.poll();
     expect(applied.map((a) => [a.root, a.status])).toEqual([['m2m:mafcr', 2]]);
     const reg = device.registrations.get(applied[0]!.ri)!;
-    const regs = (await maf.store.clientRegs.list()).map(({ value }) => value);
+    // The node's (the IN-CSE has its own, as Entity B of the MAF-based SAEF).
+    const regs = (await maf.store.clientRegs.list())
+      .map(({ value }) => value)
+      .filter((v) => v.clientId !== '//m2msec.org/id-in');
     expect(regs).toEqual([
       expect.objectContaining({
         mafClientRegID: reg.regId,
@@ -656,7 +686,7 @@ describe('MAFClientRegCfg / MEFClientRegCfg applied by the node (TS-0003 8.8.2.3
     await aeIsServed();
   }, 120_000);
 
-  it('a profile naming a key provisioned on the node: the MAF Handshake uses it; a key the node does not hold is reported, never fetched', async () => {
+  it('a profile naming a key provisioned on the node: the MAF Handshake uses it and the association moves to the Kc registered for the registrar (SUID 32); a key the node does not hold is reported, never fetched', async () => {
     // SUID 32 (MAF-distributed key, SAEF) with the node's Km: MAF Client Registration over TLS-PSK with that Km,
     // MAF Key Registration for the registrar, then the association on Kc.
     const macr = await configure('m2m:mafcr', {
@@ -687,13 +717,17 @@ describe('MAFClientRegCfg / MEFClientRegCfg applied by the node (TS-0003 8.8.2.3
     const keys = (await maf.store.keyRegs.list()).map(({ value }) => value);
     expect(keys).toEqual([expect.objectContaining({ suid: 32, targetIDs: ['//m2msec.org/id-in'] })]);
     const profile = await statusOf('profile-maf', 'm2m:aupf');
-    // This IN-CSE takes no MAF-based association: the node goes back to its certificate, and says so.
+    // The IN-CSE is Entity B: it retrieves Kc from the MAF, and the node's association is now on Kc.
     expect([profile.apst, profile.aprs]).toEqual([
-      3,
-      expect.stringMatching(/^the registrar did not accept the new credential \(.+\); the previous one is kept$/),
+      2,
+      expect.stringMatching(
+        /^SUID 32: key [0-9a-f]{32}@maf\.m2msec\.org registered at the MAF for \/\/m2msec\.org\/id-in; association switched to it$/,
+      ),
     ]);
-    expect(switchable.framework.kind).toBe('certificate');
+    expect(switchable.framework.kind).toBe('maf');
+    // The MN-CSE goes on serving its AE, forwarding over the MAF-based association (the PSK listener).
     await aeIsServed();
+    expect(new Set(mccPorts())).toEqual(new Set([inPskPort]));
 
     // A profile naming a key that is not on the node: the MAF Client Registration is not attempted.
     const macr2 = await configure('m2m:mafcr', {
@@ -728,11 +762,6 @@ describe('MAFClientRegCfg / MEFClientRegCfg applied by the node (TS-0003 8.8.2.3
 });
 
 describe('authenticationProfile with a pre-provisioned symmetric key (SUID 12)', () => {
-  /** The free connections of the MN-CSE's Mcc agent, by the registrar port they go to. */
-  const mccPorts = () =>
-    Object.values((switchable.agent as unknown as { freeSockets: Record<string, Socket[]> }).freeSockets)
-      .flat()
-      .map((s) => s.remotePort);
   const fingerprintNow = () => certificateFingerprint(device.credential.chain);
 
   it('a key the node and the registrar hold: the node switches its association to it, its AE goes on being served, the result is on the <mgmtObj>', async () => {
