@@ -39,7 +39,8 @@ export interface AeFileConfig {
   registrar: { cseId: string; cseBaseName: string };
   /**
    * Remote security configuration (docs/remote-security-config.md): the address of this AE's <node> at
-   * the CSE hosting it (hostingCseId), polled every pollSeconds; needs an https transport.certificate,
+   * the CSE hosting it (hostingCseId), watched by push (`push`) or polled every pollSeconds; needs an
+   * https transport.certificate,
    * whose files a switched credential replaces.
    */
   deviceConfig?: {
@@ -48,6 +49,12 @@ export interface AeFileConfig {
     pollSeconds?: number;
     /** Host name of a MEF / MAF / trust anchor server -> the IPv4 address to connect to (split DNS). */
     hosts?: Record<string, string>;
+    /**
+     * Push: this AE's notification endpoint for its <subscription>s on the <node> and its <mgmtObj>s
+     * (loopback by default); polling every fallbackPollSeconds (default 3600) stays beside it, and every
+     * pollSeconds when the subscription cannot be made.
+     */
+    push?: { host?: string; port: number; fallbackPollSeconds?: number };
   };
   transport:
     | {
@@ -201,6 +208,24 @@ export function readConfig(path: string): AeFileConfig {
           Object.values(hosts).every((a) => typeof a === 'string' && /^\d{1,3}(\.\d{1,3}){3}$/.test(a))),
       'deviceConfig.hosts maps host names to IPv4 addresses',
     );
+    const push = c.deviceConfig.push;
+    const seconds = (v: unknown) =>
+      v === undefined || (Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 86_400);
+    need(
+      push === undefined ||
+        (typeof push === 'object' &&
+          push !== null &&
+          Number.isInteger(push.port) &&
+          push.port >= 0 &&
+          push.port <= 65_535 &&
+          (push.host === undefined ||
+            (typeof push.host === 'string' &&
+              /^[0-9A-Fa-f:.]+$/.test(push.host) &&
+              !/^(0\.0\.0\.0|::)$/.test(push.host))) &&
+          seconds(push.fallbackPollSeconds)),
+      'deviceConfig.push is { port: 0..65535, host?: an IP address the CSE reaches (not a wildcard), fallbackPollSeconds?: 1..86400 }',
+    );
+    need(seconds(c.deviceConfig.pollSeconds), 'deviceConfig.pollSeconds must be an integer from 1 to 86400');
   }
   if (c.transport.kind === 'coap') {
     // Only DTLS: plain CoAP would carry the AE's requests without any security association.

@@ -1,6 +1,6 @@
 // Wiring of remote security configuration for the AE process (docs/remote-security-config.md): the
-// AE's https transport rides a switchable agent, and once registered the AE polls its <node> with
-// @m2msec/device-config; a switched credential replaces the configured certificate and key files.
+// AE's https transport rides a switchable agent, and once registered the AE watches its <node> with
+// @m2msec/device-config (push by <subscription> with a slow poll beside it, or polling); a switched credential replaces the configured certificate and key files.
 import { dirname, join } from 'node:path';
 import { HttpRequestSender } from '@m2msec/binding-http';
 import {
@@ -10,13 +10,14 @@ import {
   persistCredentialFiles,
   persistedTrustAnchors,
   type SwitchableAgent,
+  watchConfiguration,
 } from '@m2msec/device-config';
 import type { AeFileConfig } from './config.js';
 import type { AeOptions } from './options.js';
 
 export interface AeDeviceConfig {
   agent: SwitchableAgent;
-  /** Starts polling as this AE (its AE-ID, known once registered). */
+  /** Starts watching (push or poll) as this AE (its AE-ID, known once registered). */
   start(aeId: string, log: (o: Record<string, unknown>) => void): DeviceSecurityConfig;
 }
 
@@ -59,7 +60,23 @@ export function aeDeviceConfig(
         persist: persistCredentialFiles({ cert: files.cert, key: files.key, trustAnchors: trustAnchorsFile }),
         log: (level, message, fields) => log({ event: 'device-config', level, message, ...fields }),
       });
-      device.start();
+      void watchConfiguration(device, {
+        pollMs: (dc.pollSeconds ?? 10) * 1000,
+        ...(dc.push
+          ? {
+              push: { host: dc.push.host ?? '127.0.0.1', port: dc.push.port },
+              fallbackPollMs: (dc.push.fallbackPollSeconds ?? 3600) * 1000,
+            }
+          : {}),
+        onError: (e) => log({ event: 'device-config', level: 'warn', message: 'first round failed', error: e.message }),
+      }).then((watching) =>
+        log({
+          event: 'device-config',
+          level: watching.reason ? 'warn' : 'info',
+          message: `remote security configuration by ${watching.channel}`,
+          ...watching,
+        }),
+      );
       return device;
     },
   };

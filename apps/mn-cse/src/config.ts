@@ -98,10 +98,20 @@ export interface MnCseFileConfig {
   testHooks?: { alterRelayedContentFrom: string[] };
   /**
    * Remote security configuration (docs/remote-security-config.md): the address of this node's <node>
-   * at the registrar, polled every pollSeconds; needs registrar.certificate, whose files a switched
-   * credential replaces.
+   * at the registrar, watched by push (`push`) or polled every pollSeconds; needs registrar.certificate,
+   * whose files a switched credential replaces.
    */
-  deviceConfig?: { node: string; pollSeconds?: number; hosts?: Record<string, string> };
+  deviceConfig?: {
+    node: string;
+    pollSeconds?: number;
+    hosts?: Record<string, string>;
+    /**
+     * Push: this node's notification endpoint (loopback by default), for its <subscription>s on the <node>
+     * and its <mgmtObj>s; polling every fallbackPollSeconds (default 3600) stays beside it, and every
+     * pollSeconds when the subscription cannot be made. The IN-CSE must allow the endpoint as a target.
+     */
+    push?: { host?: string; port: number; fallbackPollSeconds?: number };
+  };
   /**
    * The SAEFs offered to AEs, configured as the IN-CSE's `security` keys (same schema): `psk` opens the
    * TLS-PSK listener (Kpsa, DerivedKey), `maf` makes this CSE Entity B of the MAF-based SAEF, `mef` / `gba`
@@ -296,6 +306,12 @@ export const schema = obj(
     deviceConfig: obj(['node'], {
       node: { type: 'string', pattern: '^/[^/]+/.+' },
       pollSeconds: { type: 'integer', minimum: 1, maximum: 86400 },
+      push: obj(['port'], {
+        // The address the IN-CSE reaches (the notification URL is made from it): not a wildcard.
+        host: { type: 'string', pattern: '^(?!0\\.0\\.0\\.0$|::$)[0-9A-Fa-f:.]+$' },
+        port,
+        fallbackPollSeconds: { type: 'integer', minimum: 1, maximum: 86400 },
+      }),
       // Host name of a MEF / MAF / trust anchor server -> the IPv4 address to connect to (split DNS).
       hosts: {
         type: 'object',

@@ -11,6 +11,7 @@ import {
   frameworkOf,
   persistCredentialFiles,
   persistedTrustAnchors,
+  watchConfiguration,
 } from '@m2msec/device-config';
 import {
   type CoapListenerOptions,
@@ -146,6 +147,37 @@ function deviceSecurityConfig(
   });
 }
 
+/**
+ * Remote security configuration once this CSE is registered (its <node> is read, and its <subscription>s
+ * made, as this CSE): push with a slow poll beside it, or polling alone (docs/remote-security-config.md).
+ */
+async function watchOnceRegistered(
+  mn: { whenRegistered(timeoutMs?: number): Promise<void> },
+  device: DeviceSecurityConfig,
+  dc: NonNullable<MnCseFileConfig['deviceConfig']>,
+  log: ReturnType<typeof createLogger>,
+): Promise<void> {
+  for (;;) {
+    try {
+      await mn.whenRegistered(60_000);
+      break;
+    } catch {
+      log.warn({}, 'remote security configuration waits for the registration');
+    }
+  }
+  const watching = await watchConfiguration(device, {
+    pollMs: (dc.pollSeconds ?? 10) * 1000,
+    ...(dc.push
+      ? {
+          push: { host: dc.push.host ?? '127.0.0.1', port: dc.push.port },
+          fallbackPollMs: (dc.push.fallbackPollSeconds ?? 3600) * 1000,
+        }
+      : {}),
+    onError: (e) => log.warn({ error: e.message }, 'remote security configuration: first round failed'),
+  });
+  log[watching.reason ? 'warn' : 'info'](watching, `remote security configuration by ${watching.channel}`);
+}
+
 /** The administrator principals of the configuration, and the development allowance. */
 function administratorsOf(config: MnCseFileConfig): Administrators {
   try {
@@ -260,7 +292,7 @@ async function main(): Promise<void> {
     server.once('error', reject);
   });
   await mn.start();
-  device?.start();
+  if (device && config.deviceConfig) void watchOnceRegistered(mn, device, config.deviceConfig, log);
   if (config.profile === 'development') {
     log.warn(
       { adminOriginators: config.cse.adminOriginators, url: origin },

@@ -82,8 +82,11 @@ export interface Applied {
 
 class Failure extends Error {}
 
-/** What started a round: the poll timer, a notification of a <subscription>, a caller, a refused report. */
-export type Trigger = 'timer' | 'notification' | 'manual' | 'superseded';
+/**
+ * What started a round: the poll timer, a notification of a <subscription>, a caller, a refused report,
+ * the program's start (watchConfiguration: what changed while it was down, and the <mgmtObj> subscriptions).
+ */
+export type Trigger = 'timer' | 'notification' | 'manual' | 'superseded' | 'start';
 
 /** Notification event types (TS-0004 Table 6.3.4.2.7-1 / m2m:notificationEventType). */
 const NET_UPDATE = 1;
@@ -108,8 +111,13 @@ export class DeviceSecurityConfig {
   #notificationUrl: string | undefined;
   /** Resources (the <node>, its security <mgmtObj>s) the node holds its <subscription> on. */
   readonly #subscribed = new Set<string>();
+  /** Whether the node holds its <subscription> on its <node> (push works), once listenForNotifications ran. */
+  get subscribed(): boolean {
+    return this.#subscribed.has(this.o.node);
+  }
+
   /** Rounds run, by what started them. */
-  readonly rounds: Record<Trigger, number> = { timer: 0, notification: 0, manual: 0, superseded: 0 };
+  readonly rounds: Record<Trigger, number> = { timer: 0, notification: 0, manual: 0, superseded: 0, start: 0 };
   /** Notifications received (verification requests excluded). */
   notifications = 0;
 
@@ -136,7 +144,11 @@ export class DeviceSecurityConfig {
     return this.#superseded;
   }
 
-  start(): void {
+  /**
+   * Polls every `periodMs` (default `pollMs`): the channel alone, or the fallback beside push with a
+   * longer period (a notification lost on the way is then picked up at the next poll).
+   */
+  start(periodMs: number = this.o.pollMs ?? 10_000): void {
     const tick = () => {
       this.#timer = setTimeout(() => {
         void this.poll('timer')
@@ -146,7 +158,7 @@ export class DeviceSecurityConfig {
           .finally(() => {
             if (this.#timer) tick();
           });
-      }, this.o.pollMs ?? 10_000);
+      }, periodMs);
     };
     tick();
   }
@@ -169,7 +181,7 @@ export class DeviceSecurityConfig {
       return this.#running;
     }
     this.rounds[trigger]++;
-    this.#running = this.#round().finally(() => {
+    this.#running = this.#round(trigger).finally(() => {
       this.#running = undefined;
       const again = this.#again;
       this.#again = undefined;
@@ -268,7 +280,7 @@ export class DeviceSecurityConfig {
     );
   }
 
-  async #round(): Promise<Applied[]> {
+  async #round(trigger: Trigger): Promise<Applied[]> {
     const r = await this.#send({ op: 2, to: this.o.node, rcn: 4 } as RequestPrimitive);
     if (r.rsc !== 2000) throw new Error(`RETRIEVE of the <node> answered ${r.rsc}: ${String(r.dbg ?? '')}`);
     const node = (r.pc as Record<string, Record<string, unknown>>)['m2m:nod'] ?? {};
@@ -288,6 +300,7 @@ export class DeviceSecurityConfig {
         this.o.log?.(applied.status === APPLY_APPLIED ? 'info' : 'warn', 'remote security configuration', {
           mgmtObj: mo.ri,
           root,
+          trigger,
           result: applied.result,
         });
         await this.#report(applied);
@@ -522,17 +535,35 @@ export class DeviceSecurityConfig {
       return { result: `SUID ${suid}: association switched to the provisioned symmetric key '${id}'` };
     }
     if (suid === 32) return this.#mafProfile(mo, suid, servername);
-    if (suid < 41) {
-      throw new Failure(
-        `SUID ${suid}: not applied by this node (it applies the association SUIDs 12, 32 and the certificate SUIDs 41-43)`,
-      );
-    }
+    if (suid === 11 || suid === 13) return this.#heldKeyProfile(mo, suid);
+    if (suid < 41) throw new Failure(notApplied(suid));
     const mine = certificateFingerprint(leafOf(this.#credential).toString());
     if (mo.mcfp !== mine) {
       throw new Failure(`this node holds no certificate with fingerprint ${String(mo.mcfp)} (it uses ${mine})`);
     }
     if (this.o.agent.framework.kind !== 'certificate') await this.#switch(this.#credential);
     return { result: 'profile in use: certificate and trust anchors match', fingerprint: mine };
+  }
+
+  /**
+   * SUIDs 11 and 13 (TS-0003 8.3.9.9.3): the profile is applied when the node holds a local copy of the
+   * pre-provisioned key named by symmKeyID; nothing is switched. 11 is the key of the MAF Handshake
+   * (used by the MAFClientRegCfg the profile links, step 3 of the round); 13 an ESPrim key, used by the
+   * node's end-to-end security when it sends to a Target that shares it.
+   */
+  #heldKeyProfile(mo: Mo, suid: 11 | 13): { result: string } {
+    const id = mo.skid as string;
+    if (!this.o.symmetricKeys?.(id)) {
+      throw new Failure(
+        `SUID ${suid}: symmKeyID '${id}' is not provisioned on this node (TS-0003 8.3.9.9.3: no local copy); ` +
+          'a key never travels in a <mgmtObj>',
+      );
+    }
+    const use =
+      suid === 11
+        ? `for MAF Handshakes${typeof mo.macr === 'string' ? ` with the MAF of MAFClientRegCfg '${mo.macr}'` : ''}`
+        : 'for ESPrim';
+    return { result: `SUID ${suid}: the pre-provisioned key '${id}' is held on this node (TS-0003 8.3.9.9.3), ${use}` };
   }
 
   /** MAF-based SAEF (TS-0003 8.2.2.3): Key Registration (8.8.2.7) for the registrar, then the association on Kc. */
@@ -566,6 +597,35 @@ export class DeviceSecurityConfig {
       result: `SUID ${suid}: key ${answer.keyIdentifier} registered at the MAF for ${this.o.registrarId}; association switched to it`,
     };
   }
+}
+
+/**
+ * Why the node refuses a SUID it does not apply (docs/remote-security-config.md, "SUIDs"): the report
+ * names the SUID, what it would take, and what the node does instead.
+ */
+function notApplied(suid: number): string {
+  if (suid >= 21 && suid <= 23) {
+    return (
+      `SUID ${suid}: not applied by this node: an RSPF-provisioned key needs MEF Key Registration ` +
+      '(TS-0003 8.3.9.9.4, 8.3.5.2.7) with the key taken from the MEF Handshake session, which this node does ' +
+      'not run (it registers at the MEF and enrols certificates there: use SUID 42 with a myCertFileCred ' +
+      'linking the MEFClientRegCfg)'
+    );
+  }
+  if (suid === 31) {
+    return (
+      'SUID 31: not applied: TS-0004 Table 6.3.4.2.39-1 defines no SUID 31 (a MAF-distributed key is for a ' +
+      'SAEF, ESPrim or ESData, 32-35, never the key shared with the MAF itself, 11 / 21 / 41)'
+    );
+  }
+  if (suid === 33) {
+    return (
+      'SUID 33: not applied by this node: a MAF-distributed ESPrim key is registered for a Target CSE that ' +
+      "a [dataCollection] parent names (TS-0003 8.3.9.9.5), and this node's <mgmtObj>s have no such parent; " +
+      'the AE program registers its SUID 33 keys itself (endToEnd.esprim.maf, docs/end-to-end-security.md)'
+    );
+  }
+  return `SUID ${suid}: not applied by this node (it applies SUIDs 11, 12, 13, 32 and 41-43)`;
 }
 
 function estUrl(mef: Record<string, unknown>): string {

@@ -16,4 +16,5 @@ export {
 export { type EstEndpoint, enrolNewCertificate } from './enrol-certificate.js';
 export { obtainTrustAnchor } from './fetch-trust-anchor.js';
 export { persistCredentialFiles, persistedTrustAnchors } from './persist-files.js';
-export { createSwitchableAgent, type SwitchableAgent } from './switchable-agent.js';
+export { createSwitchableAgent, type SaefEndpoints, type SwitchableAgent } from './switchable-agent.js';
+export { type Watching, type WatchOptions, watchConfiguration } from './watch.js';

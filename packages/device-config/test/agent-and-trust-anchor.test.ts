@@ -74,6 +74,35 @@ describe('switchable agent', () => {
     ]);
     s.agent.destroy();
   });
+
+  it('after a rollback (a switch and back), queued requests ride a connection of the credential in use and none is reset', async () => {
+    const fw = (c: Issued) => ({
+      kind: 'certificate' as const,
+      cert: c.cert,
+      key: c.key,
+      trustAnchors: [ca.cert],
+      servername: 'ta.m2msec.org',
+    });
+    // One connection at a time, so that requests queue for the freed one.
+    const s = createSwitchableAgent(fw(a), { maxSockets: 1 });
+    await get(s.agent);
+    s.switchTo(fw(b));
+    s.switchTo(fw(a)); // rolled back: the same connection name as before the switch
+    let connections = 0;
+    const count = () => connections++;
+    server.on('secureConnection', count);
+    seen.length = 0;
+    try {
+      await Promise.all([get(s.agent), get(s.agent), get(s.agent)]);
+    } finally {
+      server.off('secureConnection', count);
+      s.agent.destroy();
+    }
+    expect(seen).toEqual(Array(3).fill(certificateFingerprint(a.cert)));
+    // Connections of the credential in use are kept alive for the queued requests, not torn down as
+    // "stale" after each (the agent counts the destroyed old one until it closes: at most one more).
+    expect(connections, `connections ${connections}`).toBeLessThan(3);
+  });
 });
 
 describe('trust anchor fetch (TS-0003 8.3.9.9.7)', () => {

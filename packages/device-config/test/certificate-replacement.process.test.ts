@@ -8,7 +8,7 @@ import { randomBytes, X509Certificate } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
@@ -31,6 +31,7 @@ import {
 } from '../src/index.js';
 
 const inCseMain = fileURLToPath(new URL('../../../apps/in-cse/dist/main.js', import.meta.url));
+const inCseCredentials = fileURLToPath(new URL('../../../apps/in-cse/dist/credentials.js', import.meta.url));
 const mnCseMain = fileURLToPath(new URL('../../../apps/mn-cse/dist/main.js', import.meta.url));
 const aeMain = fileURLToPath(new URL('../../../apps/ae/dist/main.js', import.meta.url));
 let dir: string;
@@ -51,7 +52,15 @@ let estPort: number;
 const MEF_TOKEN = 'mef-admin-token-for-this-test';
 let inCse: InCseProcess;
 let inMccPort: number;
+let inPskPort: number;
+/** The Kpsa the MN-CSE holds and the IN-CSE knows, bound there to /id-mn. */
+const KPSA_ID = 'kpsa-mn-0001@m2msec.org';
+/** The IN-CSE's Km at the MAF (it is Entity B of the MAF-based SAEF). */
+const IN_KM_ID = 'km-in-0001@maf.m2msec.org';
 let notifyPort: number;
+/** Notification endpoints of the MN-CSE and AE processes that take the push channel. */
+let mnPushPort: number;
+let aePushPort: number;
 let mefCert: Issued;
 let mnOriginal: Issued;
 let mn: MnCse;
@@ -191,6 +200,16 @@ beforeAll(async () => {
     certificate: { host: '127.0.0.1', port: 0, ...rogueMefCert, trustAnchors: [ca.cert, estCaPem] },
     admin: { host: '127.0.0.1', port: 0, token: MEF_TOKEN },
   });
+  // The IN-CSE is Entity B of the MAF-based SAEF (SUID 32): a MAF client of the real MAF with its own Km.
+  const inKm = Buffer.from(randomBytes(32));
+  {
+    const r = await fetch(`${maf.urls.admin}/admin/clients/psk/${IN_KM_ID}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${MAF_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ km: inKm.toString('hex'), clientId: '//m2msec.org/id-in' }),
+    });
+    expect(r.status, await r.text()).toBe(200);
+  }
   // Both MAFs know the node by its certificate's name and by a Km provisioned on the node (SUID 31).
   const km = Buffer.from(randomBytes(32));
   provisioned.set('km-mn-0001@maf.m2msec.org', km);
@@ -233,37 +252,70 @@ beforeAll(async () => {
   // The IN-CSE process: certificate listener trusting both CAs, the operator CA's CRL re-read on change.
   inMccPort = await freePort();
   notifyPort = await freePort();
+  mnPushPort = await freePort();
+  aePushPort = await freePort();
+  inPskPort = await freePort();
+  const inConfig = {
+    profile: 'development',
+    cse: { cseId: '/id-in', cseBaseName: 'cse-in', spId: 'm2msec.org', adminOriginators: ['CAdmin'] },
+    registration: {
+      appRules: [
+        { name: 'aedev', applicableCredIDs: ['33-/id-in/Caedev'], allowedAppIDs: ['*'], allowedAEs: ['*'] },
+        { name: 'aepush', applicableCredIDs: ['33-/id-in/Caepush'], allowedAppIDs: ['*'], allowedAEs: ['*'] },
+      ],
+    },
+    security: {
+      mca: 'optional',
+      administrators: [],
+      derivedKey: false,
+      bindings: [],
+      // The Provisioned Symmetric Key SAEF on its own listener (SUID 12, TS-0003 8.2.2.1), and the
+      // MAF-based SAEF on the same listener (SUID 32, 8.2.2.3): Kc from the MAF by Key Retrieval.
+      psk: { host: '127.0.0.1', port: inPskPort, tls13: false },
+      maf: { url: maf.urls.psk!, fqdn: 'maf.m2msec.org', kmId: IN_KM_ID, adminFQDN: 'm2msec.org' },
+      certificate: {
+        host: '127.0.0.1',
+        port: inMccPort,
+        cert: inServer.certPath,
+        key: inServer.keyPath,
+        trustAnchors: [ca.certPath, estCaPath],
+        crls: [crl.path, estCrlPath],
+        crl: { refreshSeconds: 1 },
+        tls13: true,
+      },
+    },
+    // The node's own notification endpoint (push of its configuration) is on loopback.
+    notifications: {
+      allowTargets: [`127.0.0.1:${notifyPort}`, `127.0.0.1:${mnPushPort}`, `127.0.0.1:${aePushPort}`],
+    },
+    log: { level: 'warn' },
+  };
+  // A Kpsa the MN-CSE already holds, provisioned at the IN-CSE for /id-mn through its credentials CLI
+  // (key on stdin, never argv) before it starts.
+  const inDataDir = join(dir, 'in-cse');
+  mkdirSync(inDataDir, { mode: 0o700 });
+  writeFileSync(join(inDataDir, 'config.json'), JSON.stringify(inConfig));
+  const kpsa = Buffer.from(randomBytes(32));
+  provisioned.set(KPSA_ID, kpsa);
+  const credentialsCli = (args: string[], key: Buffer) =>
+    execFileSync(process.execPath, [inCseCredentials, ...args, '--key-file', '-'], {
+      input: key.toString('hex'),
+      env: { ...process.env, M2MSEC_CONFIG: join(inDataDir, 'config.json'), M2MSEC_DATA_DIR: inDataDir },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+  credentialsCli(['add-psk', '--id', KPSA_ID, '--bind', '/id-mn'], kpsa);
+  credentialsCli(['add-km', '--id', IN_KM_ID], inKm);
   inCse = await startInCseProcess({
     main: inCseMain,
     store: 'sqlite',
     startTimeoutMs: 120_000,
-    config: {
-      profile: 'development',
-      cse: { cseId: '/id-in', cseBaseName: 'cse-in', spId: 'm2msec.org', adminOriginators: ['CAdmin'] },
-      registration: {
-        appRules: [{ name: 'aedev', applicableCredIDs: ['33-/id-in/Caedev'], allowedAppIDs: ['*'], allowedAEs: ['*'] }],
-      },
-      security: {
-        mca: 'optional',
-        administrators: [],
-        derivedKey: false,
-        bindings: [],
-        certificate: {
-          host: '127.0.0.1',
-          port: inMccPort,
-          cert: inServer.certPath,
-          key: inServer.keyPath,
-          trustAnchors: [ca.certPath, estCaPath],
-          crls: [crl.path, estCrlPath],
-          crl: { refreshSeconds: 1 },
-          tls13: true,
-        },
-      },
-      // The node's own notification endpoint (push of its configuration) is on loopback.
-      notifications: { allowTargets: [`127.0.0.1:${notifyPort}`] },
-      log: { level: 'warn' },
-    },
+    dataDir: inDataDir,
+    config: inConfig,
   });
+  // It registers at the MAF in the background at start.
+  await until('the IN-CSE registered at the MAF', async () =>
+    (await maf.store.clientRegs.list()).some(({ value }) => value.clientId === '//m2msec.org/id-in'),
+  );
 
   // The MN-CSE: its Mcc rides the switchable agent.
   const credential: CertificateCredential = {
@@ -279,7 +331,12 @@ beforeAll(async () => {
     trustAnchors: [...credential.trustAnchors],
     servername: credential.servername,
   };
-  switchable = createSwitchableAgent(framework);
+  // The IN-CSE serves the PSK-based SAEFs on their own listener: a switch to a key connects there.
+  switchable = createSwitchableAgent(
+    framework,
+    {},
+    { psk: { host: '127.0.0.1', port: inPskPort }, maf: { host: '127.0.0.1', port: inPskPort } },
+  );
   const registrarUrl = `https://127.0.0.1:${inMccPort}`;
   mn = await createMnCse({
     cseId: '/id-mn',
@@ -531,6 +588,12 @@ describe('certificate replaced through myCertFileCred (issue 17 must-show)', () 
 
 const port = (url: string | undefined) => Number(new URL(url!).port);
 
+/** The free connections of the MN-CSE's Mcc agent, by the registrar port they go to. */
+const mccPorts = () =>
+  Object.values((switchable.agent as unknown as { freeSockets: Record<string, Socket[]> }).freeSockets)
+    .flat()
+    .map((s) => s.remotePort);
+
 /** Creates a security <mgmtObj> under the MN's <node> as the administrator; returns its resource ID. */
 async function configure(root: string, attrs: Record<string, unknown>): Promise<string> {
   const r = await m2m(
@@ -562,7 +625,10 @@ describe('MAFClientRegCfg / MEFClientRegCfg applied by the node (TS-0003 8.8.2.3
     const applied = await device.poll();
     expect(applied.map((a) => [a.root, a.status])).toEqual([['m2m:mafcr', 2]]);
     const reg = device.registrations.get(applied[0]!.ri)!;
-    const regs = (await maf.store.clientRegs.list()).map(({ value }) => value);
+    // The node's (the IN-CSE has its own, as Entity B of the MAF-based SAEF).
+    const regs = (await maf.store.clientRegs.list())
+      .map(({ value }) => value)
+      .filter((v) => v.clientId !== '//m2msec.org/id-in');
     expect(regs).toEqual([
       expect.objectContaining({
         mafClientRegID: reg.regId,
@@ -620,7 +686,7 @@ describe('MAFClientRegCfg / MEFClientRegCfg applied by the node (TS-0003 8.8.2.3
     await aeIsServed();
   }, 120_000);
 
-  it('a profile naming a key provisioned on the node: the MAF Handshake uses it; a key the node does not hold is reported, never fetched', async () => {
+  it('a profile naming a key provisioned on the node: the MAF Handshake uses it and the association moves to the Kc registered for the registrar (SUID 32); a key the node does not hold is reported, never fetched', async () => {
     // SUID 32 (MAF-distributed key, SAEF) with the node's Km: MAF Client Registration over TLS-PSK with that Km,
     // MAF Key Registration for the registrar, then the association on Kc.
     const macr = await configure('m2m:mafcr', {
@@ -651,13 +717,17 @@ describe('MAFClientRegCfg / MEFClientRegCfg applied by the node (TS-0003 8.8.2.3
     const keys = (await maf.store.keyRegs.list()).map(({ value }) => value);
     expect(keys).toEqual([expect.objectContaining({ suid: 32, targetIDs: ['//m2msec.org/id-in'] })]);
     const profile = await statusOf('profile-maf', 'm2m:aupf');
-    // This IN-CSE takes no MAF-based association: the node goes back to its certificate, and says so.
+    // The IN-CSE is Entity B: it retrieves Kc from the MAF, and the node's association is now on Kc.
     expect([profile.apst, profile.aprs]).toEqual([
-      3,
-      expect.stringMatching(/^the registrar did not accept the new credential \(.+\); the previous one is kept$/),
+      2,
+      expect.stringMatching(
+        /^SUID 32: key [0-9a-f]{32}@maf\.m2msec\.org registered at the MAF for \/\/m2msec\.org\/id-in; association switched to it$/,
+      ),
     ]);
-    expect(switchable.framework.kind).toBe('certificate');
+    expect(switchable.framework.kind).toBe('maf');
+    // The MN-CSE goes on serving its AE, forwarding over the MAF-based association (the PSK listener).
     await aeIsServed();
+    expect(new Set(mccPorts())).toEqual(new Set([inPskPort]));
 
     // A profile naming a key that is not on the node: the MAF Client Registration is not attempted.
     const macr2 = await configure('m2m:mafcr', {
@@ -692,24 +762,136 @@ describe('MAFClientRegCfg / MEFClientRegCfg applied by the node (TS-0003 8.8.2.3
 });
 
 describe('authenticationProfile with a pre-provisioned symmetric key (SUID 12)', () => {
-  it('a key the node holds: the association is switched to it and proven (rolled back here: this registrar takes certificates only); a key it does not hold: failed, never fetched', async () => {
-    provisioned.set('kpsa-mn-0001', Buffer.from(randomBytes(32)));
-    await configure('m2m:aupf', { rn: 'profile-psk', mgd: 1022, suid: 12, tlscs: [0xa8], skid: 'kpsa-mn-0001' });
-    await configure('m2m:aupf', { rn: 'profile-psk-missing', mgd: 1022, suid: 12, tlscs: [0xa8], skid: 'kpsa-gone' });
+  const fingerprintNow = () => certificateFingerprint(device.credential.chain);
+
+  it('a key the node and the registrar hold: the node switches its association to it, its AE goes on being served, the result is on the <mgmtObj>', async () => {
+    await aeIsServed();
+    await configure('m2m:aupf', { rn: 'profile-psk', mgd: 1022, suid: 12, tlscs: [0xa8], skid: KPSA_ID });
     const applied = await device.poll();
-    expect(applied.map((a) => [a.root, a.status, a.result])).toEqual([
-      [
-        'm2m:aupf',
-        3,
-        expect.stringMatching(/^the registrar did not accept the new credential \(.+\); the previous one is kept$/),
-      ],
-      [
-        'm2m:aupf',
-        3,
-        "SUID 12: symmKeyID 'kpsa-gone' is not provisioned on this node; a key never travels in a <mgmtObj>",
-      ],
+    const result = `SUID 12: association switched to the provisioned symmetric key '${KPSA_ID}'`;
+    expect(applied.map((a) => [a.root, a.status, a.result])).toEqual([['m2m:aupf', 2, result]]);
+    const mo = await statusOf('profile-psk', 'm2m:aupf');
+    expect([mo.apst, mo.aprs, mo.cfgv]).toEqual([2, result, 1]);
+    expect(switchable.framework).toMatchObject({ kind: 'psk', identity: KPSA_ID });
+    // The MN-CSE goes on: its AE is served locally and forwarded to the IN-CSE, now over TLS-PSK (the
+    // agent's connections go to the IN-CSE's PSK listener, none to its certificate listener).
+    await aeIsServed();
+    expect(mccPorts().length).toBeGreaterThan(0);
+    expect(new Set(mccPorts())).toEqual(new Set([inPskPort]));
+  }, 120_000);
+
+  it('attack: a profile naming a key the node does not hold is failed and never fetched; one the registrar does not know is rolled back; the PSK association stays', async () => {
+    expect(switchable.framework).toMatchObject({ kind: 'psk', identity: KPSA_ID });
+    await configure('m2m:aupf', { rn: 'profile-psk-missing', mgd: 1022, suid: 12, tlscs: [0xa8], skid: 'kpsa-gone' });
+    expect((await device.poll()).map((a) => [a.status, a.result])).toEqual([
+      [3, "SUID 12: symmKeyID 'kpsa-gone' is not provisioned on this node; a key never travels in a <mgmtObj>"],
+    ]);
+    expect(switchable.framework).toMatchObject({ kind: 'psk', identity: KPSA_ID });
+    await aeIsServed();
+    // A key on the node that the registrar never provisioned: the handshake fails, the node goes back.
+    provisioned.set('kpsa-unknown@m2msec.org', Buffer.from(randomBytes(32)));
+    await configure('m2m:aupf', {
+      rn: 'profile-psk-unknown',
+      mgd: 1022,
+      suid: 12,
+      tlscs: [0xa8],
+      skid: 'kpsa-unknown@m2msec.org',
+    });
+    const [rolledBack] = await device.poll();
+    expect([rolledBack?.status, rolledBack?.result]).toEqual([
+      3,
+      expect.stringMatching(/^the registrar did not accept the new credential \(.+\); the previous one is kept$/),
+    ]);
+    expect((await statusOf('profile-psk-unknown', 'm2m:aupf')).apst).toBe(3);
+    expect(switchable.framework).toMatchObject({ kind: 'psk', identity: KPSA_ID });
+    await aeIsServed();
+    expect(new Set(mccPorts())).toEqual(new Set([inPskPort]));
+  }, 120_000);
+
+  it('a certificate profile (SUID 42) naming the certificate it holds brings the node back to its certificate', async () => {
+    await configure('m2m:aupf', { rn: 'profile-cert', mgd: 1022, suid: 42, tlscs: [0xc02b], mcfp: fingerprintNow() });
+    expect((await device.poll()).map((a) => [a.status, a.result])).toEqual([
+      [2, 'profile in use: certificate and trust anchors match'],
     ]);
     expect(switchable.framework.kind).toBe('certificate');
+    await aeIsServed();
+    expect(new Set(mccPorts())).toEqual(new Set([inMccPort]));
+  }, 120_000);
+});
+
+describe('authenticationProfile SUIDs 11, 13 (a held key, TS-0003 8.3.9.9.3) and the precise refusals', () => {
+  it('a held pre-provisioned key for the MAF (11) or ESPrim (13) is applied without a switch; a missing one is failed; 21-23, 31, 33 say why they are not applied', async () => {
+    provisioned.set('esprim-mn-0001', Buffer.from(randomBytes(32)));
+    const mecr = await configure('m2m:mefcr', {
+      rn: 'mef-suid',
+      mgd: 1026,
+      fqdn: 'mef.m2msec.org',
+      adfq: 'm2msec.org',
+      hpt: estPort,
+    });
+    const macr = await configure('m2m:mafcr', {
+      rn: 'maf-suid',
+      mgd: 1025,
+      fqdn: 'maf.m2msec.org',
+      adfq: 'm2msec.org',
+      hpt: port(maf.urls.certificate),
+    });
+    const profiles: Array<[string, Record<string, unknown>]> = [
+      ['s11', { suid: 11, skid: 'km-mn-0001@maf.m2msec.org' }],
+      ['s13', { suid: 13, skid: 'esprim-mn-0001' }],
+      ['s13-missing', { suid: 13, skid: 'esprim-gone' }],
+      ['s21', { suid: 21, krd: 600, mecr }],
+      ['s22', { suid: 22, krd: 600, mecr }],
+      ['s23', { suid: 23, krd: 600, mecr }],
+      ['s31', { suid: 31, krd: 600, macr }],
+      ['s33', { suid: 33, krd: 600, macr }],
+    ];
+    for (const [rn, attrs] of profiles) await configure('m2m:aupf', { rn, mgd: 1022, tlscs: [0xa8], ...attrs });
+    const framework = switchable.framework;
+    await device.poll();
+    const rsp = (suid: number) =>
+      `SUID ${suid}: not applied by this node: an RSPF-provisioned key needs MEF Key Registration ` +
+      '(TS-0003 8.3.9.9.4, 8.3.5.2.7) with the key taken from the MEF Handshake session, which this node does ' +
+      'not run (it registers at the MEF and enrols certificates there: use SUID 42 with a myCertFileCred ' +
+      'linking the MEFClientRegCfg)';
+    const outcomes = await Promise.all(
+      profiles.map(async ([rn]) => {
+        const mo = await statusOf(rn, 'm2m:aupf');
+        return [rn, mo.apst, mo.aprs];
+      }),
+    );
+    expect(outcomes).toEqual([
+      [
+        's11',
+        2,
+        "SUID 11: the pre-provisioned key 'km-mn-0001@maf.m2msec.org' is held on this node (TS-0003 8.3.9.9.3), for MAF Handshakes",
+      ],
+      [
+        's13',
+        2,
+        "SUID 13: the pre-provisioned key 'esprim-mn-0001' is held on this node (TS-0003 8.3.9.9.3), for ESPrim",
+      ],
+      [
+        's13-missing',
+        3,
+        "SUID 13: symmKeyID 'esprim-gone' is not provisioned on this node (TS-0003 8.3.9.9.3: no local copy); a key never travels in a <mgmtObj>",
+      ],
+      ['s21', 3, rsp(21)],
+      ['s22', 3, rsp(22)],
+      ['s23', 3, rsp(23)],
+      [
+        's31',
+        3,
+        'SUID 31: not applied: TS-0004 Table 6.3.4.2.39-1 defines no SUID 31 (a MAF-distributed key is for a SAEF, ESPrim or ESData, 32-35, never the key shared with the MAF itself, 11 / 21 / 41)',
+      ],
+      [
+        's33',
+        3,
+        "SUID 33: not applied by this node: a MAF-distributed ESPrim key is registered for a Target CSE that a [dataCollection] parent names (TS-0003 8.3.9.9.5), and this node's <mgmtObj>s have no such parent; the AE program registers its SUID 33 keys itself (endToEnd.esprim.maf, docs/end-to-end-security.md)",
+      ],
+    ]);
+    // None of them touched the association.
+    expect(switchable.framework).toBe(framework);
     await aeIsServed();
   }, 120_000);
 });
@@ -1106,6 +1288,201 @@ describe('the AE process (apps/ae) with deviceConfig', () => {
       }
     }
   }, 240_000);
+});
+
+describe('push in the programs: apps/mn-cse and apps/ae with deviceConfig.push (issue 17 item 1)', () => {
+  /** A <node> whose security <mgmtObj>s `originator` may read, report on and subscribe to (acop 7). */
+  async function nodeFor(rn: string, originator: string): Promise<string[]> {
+    const acp = await m2m(
+      inCse.url,
+      '/cse-in',
+      'CAdmin',
+      'POST',
+      {
+        'm2m:acp': {
+          rn: `acp-${rn}`,
+          pv: { acr: [{ acor: [originator], acop: 7 }] },
+          pvs: { acr: [{ acor: ['CAdmin'], acop: 63 }] },
+        },
+      },
+      1,
+    );
+    expect(acp.rsc, JSON.stringify(acp.body)).toBe(2001);
+    const acpi = [acp.body['m2m:acp'].ri];
+    const node = await m2m(
+      inCse.url,
+      '/cse-in',
+      'CAdmin',
+      'POST',
+      { 'm2m:nod': { rn, ni: `urn:dev:ops:${rn}`, acpi } },
+      14,
+    );
+    expect(node.rsc, JSON.stringify(node.body)).toBe(2001);
+    return acpi;
+  }
+
+  /**
+   * The program watches by push (its poll timer set to an hour, so it cannot have fired here); a new
+   * trustAnchorCred and then a change of it are applied, and the program's own log says each round that
+   * applied them was started by a notification.
+   */
+  async function appliedByNotification(rn: string, acpi: string[], records: () => Array<Record<string, any>>) {
+    const said = (r: Record<string, any>) => (r.msg ?? r.message) as string | undefined;
+    await until('the program watches by push', () =>
+      records().some((r) => said(r)?.startsWith('remote security configuration by ')),
+    );
+    expect(records().find((r) => said(r)?.startsWith('remote security configuration by '))).toMatchObject({
+      channel: 'push',
+      pollMs: 3_600_000,
+      notificationUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/$/),
+    });
+    const created = await m2m(
+      inCse.url,
+      `/cse-in/${rn}`,
+      'CAdmin',
+      'POST',
+      {
+        'm2m:tac': {
+          rn: 'ta',
+          mgd: 1024,
+          cfp: certificateFingerprint(ca.cert),
+          turi: 'https://mef.m2msec.org/ta.pem',
+          acpi,
+        },
+      },
+      13,
+    );
+    expect(created.rsc, JSON.stringify(created.body)).toBe(2001);
+    const ri = created.body['m2m:tac'].ri as string;
+    const status = async () => (await m2m(inCse.url, `/cse-in/${rn}/ta`, 'CAdmin', 'GET')).body['m2m:tac'];
+    await until('the new <mgmtObj> applied', async () => (await status()).apst === 2);
+    const change = await m2m(inCse.url, `/cse-in/${rn}/ta`, 'CAdmin', 'PUT', {
+      'm2m:tac': { turi: 'https://mef.m2msec.org/ta-2.pem' },
+    });
+    expect(change.body['m2m:tac']).toMatchObject({ apst: 1, cfgv: 2 });
+    await until('the change applied', async () => {
+      const mo = await status();
+      return mo.apst === 2 && mo.cfgv === 2;
+    });
+    const rounds = records().filter((r) => said(r) === 'remote security configuration' && r.mgmtObj === ri);
+    expect(rounds.map((r) => [r.trigger, r.result])).toEqual([
+      ['notification', 'trust anchor already held'],
+      ['notification', 'trust anchor already held'],
+    ]);
+    expect(records().filter((r) => r.trigger === 'timer')).toEqual([]);
+  }
+
+  const jsonLines = (text: string) =>
+    text
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, any>);
+
+  it('the MN-CSE process applies a new and a changed <mgmtObj> on their notifications, no poll timer', async () => {
+    const acpi = await nodeFor('node-mn3', '/id-mn3');
+    const issued = ca.issue({ san: 'DNS:id-mn3.id-in.m2msec.org', usage: 'client' });
+    const files = join(dir, 'mn3');
+    mkdirSync(files);
+    writeFileSync(join(files, 'mn.pem'), issued.cert);
+    writeFileSync(join(files, 'mn.key'), issued.key, { mode: 0o600 });
+    const configPath = join(files, 'mn.json');
+    writeFileSync(
+      configPath,
+      JSON.stringify({
+        profile: 'development',
+        cse: { cseId: '/id-mn3', cseBaseName: 'cse-mn3', spId: 'm2msec.org', adminOriginators: ['CAdmin'] },
+        http: { host: '127.0.0.1', port: await freePort(), maxBodyBytes: 1048576 },
+        registrar: {
+          cseId: '/id-in',
+          cseBaseName: 'cse-in',
+          url: `https://127.0.0.1:${inMccPort}`,
+          retryMs: 200,
+          refreshMs: 30_000,
+          certificate: {
+            cert: join(files, 'mn.pem'),
+            key: join(files, 'mn.key'),
+            trustAnchors: [ca.certPath],
+            servername: 'id-in.m2msec.org',
+          },
+        },
+        registration: { appRules: [{ name: 'open', allowedAppIDs: ['*'], allowedAEs: ['*'] }] },
+        deviceConfig: {
+          node: '/id-in/cse-in/node-mn3',
+          pollSeconds: 3600,
+          push: { port: mnPushPort, fallbackPollSeconds: 3600 },
+        },
+        log: { level: 'info', format: 'json' },
+      }),
+    );
+    const p = spawn(process.execPath, [mnCseMain], {
+      env: { ...process.env, M2MSEC_CONFIG: configPath, M2MSEC_DATA_DIR: join(files, 'data') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    p.stdout!.on('data', (d) => (out += d));
+    p.stderr!.on('data', (d) => (out += d));
+    try {
+      await appliedByNotification('node-mn3', acpi, () => {
+        if (p.exitCode !== null) throw new Error(`mn-cse exited: ${out}`);
+        return jsonLines(out);
+      });
+    } finally {
+      if (p.exitCode === null) {
+        p.kill('SIGTERM');
+        await new Promise((r) => p.once('exit', r));
+      }
+    }
+  }, 180_000);
+
+  it('the AE process applies a new and a changed <mgmtObj> on their notifications, no poll timer', async () => {
+    const acpi = await nodeFor('node-ae2', '/id-in/Caepush');
+    const issued = ca.issue({ san: 'URI:m2m://m2msec.org/id-in/Caepush', usage: 'client' });
+    const files = join(dir, 'ae-push');
+    mkdirSync(files);
+    writeFileSync(join(files, 'ae.pem'), issued.cert);
+    writeFileSync(join(files, 'ae.key'), issued.key, { mode: 0o600 });
+    const configPath = join(files, 'ae.json');
+    writeFileSync(
+      configPath,
+      JSON.stringify({
+        registrar: { cseId: '/id-in', cseBaseName: 'cse-in' },
+        transport: {
+          kind: 'http',
+          url: `https://127.0.0.1:${inMccPort}`,
+          certificate: {
+            cert: join(files, 'ae.pem'),
+            key: join(files, 'ae.key'),
+            trustAnchors: [ca.certPath],
+            servername: 'id-in.m2msec.org',
+          },
+        },
+        appId: 'Nsensor',
+        stem: 'Caepush',
+        deviceConfig: {
+          node: '/id-in/cse-in/node-ae2',
+          hostingCseId: '/id-in',
+          pollSeconds: 3600,
+          push: { port: aePushPort, fallbackPollSeconds: 3600 },
+        },
+      }),
+    );
+    const ae = spawn(process.execPath, [aeMain, 'run', '--config', configPath], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    ae.stdout!.on('data', (d) => (stdout += d));
+    ae.stderr!.on('data', (d) => (stderr += d));
+    try {
+      await appliedByNotification('node-ae2', acpi, () => {
+        if (ae.exitCode !== null) throw new Error(`ae exited: ${stderr}${stdout}`);
+        return jsonLines(stdout).filter((e) => e.event === 'device-config');
+      });
+    } finally {
+      if (ae.exitCode === null) {
+        ae.kill('SIGTERM');
+        await new Promise((r) => ae.once('exit', r));
+      }
+    }
+  }, 180_000);
 });
 
 async function nodeAcpi(): Promise<string[]> {

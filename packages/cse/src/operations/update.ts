@@ -95,8 +95,9 @@ async function updateLocked(core: Core, ctx: RequestContext): Promise<HandlerRes
   }
   updated.lt = monotonicTimestamp(ctx.now);
   if (typeof updated.st === 'number') updated.st += 1;
-  // Counters moved by instance creates under it (handler.ts countsChildren): queue with those creates.
-  const serializeOn = handler.countsChildren ? [resource.ri] : undefined;
+  // Counters moved by instance creates under it (handler.ts countsChildren): queue with those creates;
+  // a check against the committed state (serializeUpdates): queue with the other instances' UPDATEs.
+  const serializeOn = handler.countsChildren || handler.serializeUpdates ? [resource.ri] : undefined;
   await core.store.transaction(
     async (tx) => {
       const fresh = handler.applyUpdate ? await tx.resources.get(updated.ri) : undefined;

@@ -50,6 +50,12 @@ export interface ResourceTypeHandler {
    * other's transactions until one answers 5000 (docs/scale-out.md).
    */
   countsChildren?: boolean;
+  /**
+   * UPDATEs of the resource serialize on its ri across CSE instances sharing the store (serializeOn), so
+   * that a check made in afterUpdate against the committed state queues instead of aborting (the
+   * configVersion of a security <mgmtObj>).
+   */
+  serializeUpdates?: boolean;
   /** Attributes the CSE counts (cni, cbs), re-read inside the updating transaction for applyUpdate. */
   ownCounters?: readonly string[];
   /**

@@ -5,6 +5,7 @@
 // (docs/conformance-resources.md). The mutually exclusive pairs of D.3.2.2 are refused with 4000.
 import { M2MError, ResourceType, ResponseStatusCode } from '@m2msec/protocol';
 import type { ResourceTypeHandler } from './handler.js';
+import { recheckConfigVersion } from './recheck-config-version.js';
 import { checkSecurityCreate, checkSecurityUpdate, isSecurityMgd } from './security-mgmt-obj.js';
 import { checkSpecializationRoot } from './specialization-root.js';
 
@@ -38,4 +39,10 @@ export const mgmtObjHandler: ResourceTypeHandler = {
     checkExclusive(current.mgd, changes);
     if (isSecurityMgd(current.mgd)) await checkSecurityUpdate(ctx, current, changes);
   },
+  // The configVersion check again, inside the writing transaction: CSE instances sharing one store
+  // (PostgreSQL) each checked against what they read before it (docs/remote-security-config.md).
+  async afterUpdate(ctx, before) {
+    if (isSecurityMgd(before.mgd)) await recheckConfigVersion(ctx, before);
+  },
+  serializeUpdates: true,
 };

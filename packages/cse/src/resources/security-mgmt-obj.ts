@@ -205,7 +205,8 @@ export async function checkSecurityUpdate(
   const reports = STATUS.some((k) => k in changes);
   // The race of a report with a newer configuration (docs/remote-security-config.md): a status report
   // names the configVersion it applied; a report of an older version must not mark the newer one
-  // applied. UPDATEs of one resource run one at a time (operations/update.ts), so this check holds.
+  // applied. UPDATEs of one resource run one at a time per CSE instance (operations/update.ts); across
+  // instances sharing a store, recheck-config-version.ts repeats the check inside the writing transaction.
   if (reports && configChanged) {
     throw bad('an UPDATE either changes the configuration or reports its status (apst, aprs, apfp, aptm), not both');
   }
