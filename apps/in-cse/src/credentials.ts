@@ -54,6 +54,10 @@ async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   const o = options(rest);
   const config = loadConfig();
+  // The in-memory store lives inside the running IN-CSE only: bindings written here would be lost at once.
+  if (config.store.kind === 'memory') {
+    throw new UsageError("store kind 'memory' keeps no state outside the running IN-CSE: use 'sqlite' or 'postgres'");
+  }
   const se = await openInCseSecureEnvironment(config);
   const credentials = await CredentialStore.open({ se });
   const store = await openStore(
