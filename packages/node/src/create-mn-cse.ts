@@ -151,11 +151,7 @@ export async function createMnCse(o: MnCseOptions): Promise<MnCse> {
   checkOptions(o);
   const log = pinoOf(o.log);
   const ownStore = !isStore(o.store);
-  const store = isStore(o.store)
-    ? o.store
-    : o.store
-      ? await openStore(o.store as StoreConfig)
-      : openMemoryStore();
+  const store = isStore(o.store) ? o.store : o.store ? await openStore(o.store as StoreConfig) : openMemoryStore();
   // Without a data directory the keystore is ephemeral, like the default in-memory store: a private
   // directory (0700) and a random KEK held only in memory, both gone at stop().
   const tempDir = o.dataDir ? undefined : mkdtempSync(join(tmpdir(), 'm2msec-mn-cse-'));

@@ -47,7 +47,13 @@ async function run(c: CseNodeConfig, create: boolean): Promise<number> {
     if (create) {
       const ae = await http.send(
         url,
-        req({ op: 1, to: 'cse-in', fr: 'Cmem', ty: 2, pc: { 'm2m:ae': { rn: 'mem', api: 'Nmem', rr: false, srv: ['3'] } } }),
+        req({
+          op: 1,
+          to: 'cse-in',
+          fr: 'Cmem',
+          ty: 2,
+          pc: { 'm2m:ae': { rn: 'mem', api: 'Nmem', rr: false, srv: ['3'] } },
+        }),
       );
       expect(ae.rsc).toBe(2001);
     }

@@ -636,27 +636,30 @@ export function storeContract(name: string, h: StoreHarness): void {
         await expect(again.resources.create(res('A5', 'C', 'cse-in/ae5'))).rejects.toBeInstanceOf(StoreConflictError);
       });
 
-      it.runIf(Boolean(twin))('relies on the database, not process memory, for conflicts between instances', async () => {
-        const s = await fresh();
-        await tree(s);
-        const other = track(await twin!(s));
-        expect((await other.resources.getBySrn('cse-in/ae1'))?.ri).toBe('A1');
-        const attempts = await Promise.allSettled([
-          s.resources.create(res('P1', 'C', 'cse-in/same')),
-          other.resources.create(res('P2', 'C', 'cse-in/same')),
-          s.resources.create(res('Q', 'C', 'cse-in/q1')),
-          other.resources.create(res('Q', 'C', 'cse-in/q2')),
-        ]);
-        expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(2);
-        for (const a of attempts.filter((x) => x.status === 'rejected')) {
-          expect((a as PromiseRejectedResult).reason).toBeInstanceOf(StoreConflictError);
-        }
-        expect(await other.collection('c').insert('nonce', 1)).toBe(true);
-        expect(await s.collection('c').insert('nonce', 2)).toBe(false);
-        await other.resources.delete('A1');
-        expect(await s.resources.get('N1')).toBeUndefined();
-        await expect(s.resources.create(res('N9', 'A1', 'cse-in/ae1/n9'))).rejects.toBeInstanceOf(StoreNotFoundError);
-      });
+      it.runIf(Boolean(twin))(
+        'relies on the database, not process memory, for conflicts between instances',
+        async () => {
+          const s = await fresh();
+          await tree(s);
+          const other = track(await twin!(s));
+          expect((await other.resources.getBySrn('cse-in/ae1'))?.ri).toBe('A1');
+          const attempts = await Promise.allSettled([
+            s.resources.create(res('P1', 'C', 'cse-in/same')),
+            other.resources.create(res('P2', 'C', 'cse-in/same')),
+            s.resources.create(res('Q', 'C', 'cse-in/q1')),
+            other.resources.create(res('Q', 'C', 'cse-in/q2')),
+          ]);
+          expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(2);
+          for (const a of attempts.filter((x) => x.status === 'rejected')) {
+            expect((a as PromiseRejectedResult).reason).toBeInstanceOf(StoreConflictError);
+          }
+          expect(await other.collection('c').insert('nonce', 1)).toBe(true);
+          expect(await s.collection('c').insert('nonce', 2)).toBe(false);
+          await other.resources.delete('A1');
+          expect(await s.resources.get('N1')).toBeUndefined();
+          await expect(s.resources.create(res('N9', 'A1', 'cse-in/ae1/n9'))).rejects.toBeInstanceOf(StoreNotFoundError);
+        },
+      );
 
       // (SQLite covers this with two processes in crash.test.ts.)
       if (twin && h.interleavedTwinTransactions) {

@@ -51,7 +51,9 @@ describe('memory resource store: indexed reads (no walk of the 20,000 instances)
   });
 
   it('answers a page of a large subtree by path reading about the page', () => {
-    const page = counted(() => ops.descendants('A2', { ty: [4], lim: 10, order: 'path', after: 'cse-in/ae2/cnt/x00100' }));
+    const page = counted(() =>
+      ops.descendants('A2', { ty: [4], lim: 10, order: 'path', after: 'cse-in/ae2/cnt/x00100' }),
+    );
     expect(ris(page.out)[0]).toBe('X00101');
     expect(page.out).toHaveLength(10);
     expect(page.reads).toBeLessThanOrEqual(11);

@@ -3,7 +3,7 @@ import { openMemoryStore, openStore } from '../src/index.js';
 import { collectionContract } from './collection-contract.js';
 import { res, storeContract, t } from './contract.js';
 
-storeContract("memory", { open: async () => openMemoryStore(), interleavedTwinTransactions: false });
+storeContract('memory', { open: async () => openMemoryStore(), interleavedTwinTransactions: false });
 
 collectionContract('memory', async () => openMemoryStore());
 

@@ -24,8 +24,8 @@ import {
   type StoreTransaction,
   type TransactionOptions,
 } from '../types.js';
-import { type Journal, MemoryResourceOps } from './resources.js';
 import { ResourceTree } from './resource-tree.js';
+import { type Journal, MemoryResourceOps } from './resources.js';
 
 type Row = { json: string; ix: Array<string | null> };
 class Table {

@@ -71,22 +71,20 @@ export class ResourceTree {
   #index(r: ResourceRow): void {
     this.#bySrn.set(r.srn, r.ri);
     insertSorted(this.paths, r.srn, compareCodePoints);
-    let typed = this.#typed.get(r.ty);
-    if (!typed) this.#typed.set(r.ty, (typed = []));
-    insertSorted(typed, r.srn, compareCodePoints);
-    const pk = r.pi ?? ROOTS;
-    let lists = this.#children.get(pk);
-    if (!lists) this.#children.set(pk, (lists = { all: [], byTy: new Map() }));
+    insertSorted(
+      entry(this.#typed, r.ty, () => []),
+      r.srn,
+      compareCodePoints,
+    );
+    const lists = entry(this.#children, r.pi ?? ROOTS, () => ({ all: [], byTy: new Map() }));
     const ct: Pair = [r.ct, r.ri];
     insertSorted(lists.all, ct, comparePairs);
-    let ofTy = lists.byTy.get(r.ty);
-    if (!ofTy) lists.byTy.set(r.ty, (ofTy = []));
-    insertSorted(ofTy, ct, comparePairs);
-    for (const l of r.lbl) {
-      let set = this.#labels.get(l);
-      if (!set) this.#labels.set(l, (set = new Set()));
-      set.add(r.ri);
-    }
+    insertSorted(
+      entry(lists.byTy, r.ty, () => []),
+      ct,
+      comparePairs,
+    );
+    for (const l of r.lbl) entry(this.#labels, l, () => new Set()).add(r.ri);
     if (r.et !== null) insertSorted(this.expiry, [r.et, r.ri], comparePairs);
   }
 
@@ -114,6 +112,16 @@ export class ResourceTree {
 }
 
 const EMPTY: ReadonlySet<string> = new Set();
+
+/** The value of `key` in `map`, created by `make` when absent. */
+function entry<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let v = map.get(key);
+  if (v === undefined) {
+    v = make();
+    map.set(key, v);
+  }
+  return v;
+}
 
 /** The positions [from, to) of the strings in sorted `xs` with from <= s < below. */
 export function rangeOf(xs: readonly string[], from: string, below: string): [number, number] {

@@ -13,7 +13,7 @@ import { lookupKey } from '../lib/lookup-key.js';
 import type { Pair } from '../lib/sorted.js';
 import { type ResourceQuery, StoreConflictError, type StoredResource, StoreNotFoundError } from '../types.js';
 import { runQuery, type Source } from './query-plan.js';
-import { ROOTS, type ResourceTree, rangeOf } from './resource-tree.js';
+import { type ResourceTree, ROOTS, rangeOf } from './resource-tree.js';
 
 /** Undo records of one transaction, run in reverse on rollback. */
 export type Journal = Array<() => void>;
