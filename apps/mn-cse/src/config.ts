@@ -34,7 +34,8 @@ export interface MnCseFileConfig {
   http: { host: string; port: number; maxBodyBytes: number };
   /** Points of access advertised to the registrar; default: the HTTP listener's URL. */
   poa?: string[];
-  store: { kind: 'sqlite' } | { kind: 'postgres'; connectionString: string; schema?: string };
+  /** 'memory' keeps nothing across a restart (docs/storage.md): a gateway without a disk, a lab. */
+  store: { kind: 'sqlite' } | { kind: 'memory' } | { kind: 'postgres'; connectionString: string; schema?: string };
   dataDir: string;
   /** Notification target policy (docs/hardening.md). */
   notifications?: { allowTargets?: string[]; maxConcurrentPerTarget?: number; maxQueuedPerTarget?: number };
@@ -204,6 +205,7 @@ export const schema = obj(
     store: {
       oneOf: [
         obj(['kind'], { kind: { const: 'sqlite' } }),
+        obj(['kind'], { kind: { const: 'memory' } }),
         obj(['kind', 'connectionString'], {
           kind: { const: 'postgres' },
           connectionString: str,
@@ -377,6 +379,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MnCseFileConfi
       connectionString: env.M2MSEC_PG_URL,
       ...(env.M2MSEC_PG_SCHEMA ? { schema: env.M2MSEC_PG_SCHEMA } : {}),
     };
+  } else if (env.M2MSEC_STORE === 'memory' || env.M2MSEC_STORE === 'sqlite') {
+    config.store = { kind: env.M2MSEC_STORE };
+  } else if (env.M2MSEC_STORE !== undefined) {
+    throw new ConfigError(`M2MSEC_STORE must be 'sqlite', 'memory' or 'postgres', not '${env.M2MSEC_STORE}'`);
   }
   if (!validate(config)) {
     // Key path, what is allowed, the nearest key (issue 19 item 4); the file named when there is one.

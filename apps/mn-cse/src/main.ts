@@ -34,7 +34,7 @@ answerHelpAndVersion({
   summary: 'the reference MN-CSE: registers to its IN-CSE over a SAEF association',
   usage: ['[options]'],
   details:
-    'Configuration: defaults, then the JSON file named by M2MSEC_CONFIG, then environment overrides.\nSee apps/mn-cse/README.md.',
+    'Configuration: defaults, then the JSON file named by M2MSEC_CONFIG, then environment overrides.\nSee apps/mn-cse/README.md. Credentials: node dist/credentials.js --help.',
 });
 
 /** A pairwiseESPrimKey file: base64 of the key (whitespace ignored), at least 128 bits. */

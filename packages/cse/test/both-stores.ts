@@ -1,12 +1,12 @@
-// Opens a test CSE on either store (SQLite in memory, or PostgreSQL in a schema of its own, dropped by
-// dropTestSchemas): the tests of a procedure run on both, as the store contract suite does.
+// Opens a test CSE on any store (the in-memory store, SQLite in memory, or PostgreSQL in a schema of its own,
+// dropped by dropTestSchemas): the tests of a procedure run on each, as the store contract suite does.
 import { createRequire } from 'node:module';
 import type { RequestPrimitive } from '@m2msec/protocol';
-import { openPostgresStore, openSqliteStore, type Store } from '@m2msec/store';
+import { openMemoryStore, openPostgresStore, openSqliteStore, type Store } from '@m2msec/store';
 import { Cse, type CseOptions } from '../src/index.js';
 import { http } from './setup.js';
 
-export const STORES = ['sqlite', 'postgres'] as const;
+export const STORES = ['memory', 'sqlite', 'postgres'] as const;
 export type StoreKind = (typeof STORES)[number];
 
 export const PG_URL = process.env.M2MSEC_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -16,6 +16,7 @@ let n = 0;
 
 /** A fresh store; on PostgreSQL, `shared` opens another handle on that existing schema (a second instance). */
 export async function openStoreOf(kind: StoreKind, shared?: string): Promise<Store & { schema?: string }> {
+  if (kind === 'memory') return openMemoryStore();
   if (kind === 'sqlite') return openSqliteStore({ file: ':memory:' });
   let schema = shared;
   if (schema === undefined) {

@@ -1,15 +1,15 @@
-// Runs a suite on both stores (DESIGN.md section 5): SQLite in memory and PostgreSQL (M2MSEC_PG_URL), each
-// CSE on a fresh PostgreSQL schema that is dropped when the suite ends.
+// Runs a suite on every store (DESIGN.md section 5): the in-memory store, SQLite in memory and PostgreSQL
+// (M2MSEC_PG_URL), each CSE on a fresh PostgreSQL schema that is dropped when the suite ends.
 import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { openPostgresStore, openSqliteStore, type Store } from '@m2msec/store';
+import { openMemoryStore, openPostgresStore, openSqliteStore, type Store } from '@m2msec/store';
 import { afterAll } from 'vitest';
 import type { CseOptions } from '../src/index.js';
 import { openTestCse } from './setup.js';
 
 export const PG_URL = process.env.M2MSEC_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-export const storeKinds = ['sqlite', 'postgres'] as const;
+export const storeKinds = ['memory', 'sqlite', 'postgres'] as const;
 export type StoreKind = (typeof storeKinds)[number];
 
 const schemas: string[] = [];
@@ -24,6 +24,7 @@ afterAll(async () => {
 });
 
 async function openStore(kind: StoreKind): Promise<Store> {
+  if (kind === 'memory') return openMemoryStore();
   if (kind === 'sqlite') return openSqliteStore({ file: ':memory:' });
   const schema = `h_types_${process.pid}_${++n}`;
   schemas.push(schema);

@@ -1,10 +1,10 @@
 // Announcement (TS-0001 9.6.26, TS-0004 7.3.3.10 / 7.3.3.11 / 7.4.26) between an MN-CSE and its IN-CSE in
-// one process, in both directions, on both stores: <AE>, <container>, <contentInstance> and
+// one process, in both directions, on every store: <AE>, <container>, <contentInstance> and
 // <accessControlPolicy> announced by their hosting CSE, kept in step, de-announced; the refusals.
 
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { openPostgresStore, openSqliteStore, type Store } from '@m2msec/store';
+import { openMemoryStore, openPostgresStore, openSqliteStore, type Store } from '@m2msec/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Node, openNode, register } from './retarget-world.js';
 import { PG_URL, storeKinds } from './stores.js';
@@ -16,6 +16,7 @@ afterAll(() => {
 });
 
 async function storeOf(kind: string): Promise<Store> {
+  if (kind === 'memory') return openMemoryStore();
   if (kind === 'sqlite') return openSqliteStore({ file: ':memory:' });
   const schema = `annc_${randomBytes(4).toString('hex')}`;
   schemas.push(schema);

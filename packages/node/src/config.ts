@@ -78,8 +78,15 @@ export interface InCseConfig {
   mqtt?: MqttConfig;
   /** Timeout of requests this CSE sends (notifications, retargeting) in ms; the CSE core's default when absent. */
   requestTimeoutMs?: number;
-  /** maxConnections: the PostgreSQL pool size (default 10); requests beyond it wait for a connection. */
-  store: { kind: 'sqlite' } | { kind: 'postgres'; connectionString: string; schema?: string; maxConnections?: number };
+  /**
+   * Where resources and registries live (docs/storage.md): 'sqlite' (<dataDir>/resources.db, the default),
+   * 'postgres' (shared by replicas; maxConnections: the pool size, default 10, requests beyond it wait), or
+   * 'memory' (in this process only, NOT durable: every resource, binding and registry is gone at stop).
+   */
+  store:
+    | { kind: 'sqlite' }
+    | { kind: 'memory' }
+    | { kind: 'postgres'; connectionString: string; schema?: string; maxConnections?: number };
   dataDir: string;
   registration: {
     appRules: Array<{ name: string; applicableCredIDs?: string[]; allowedAppIDs?: string[]; allowedAEs?: string[] }>;
@@ -405,6 +412,7 @@ export const schema = {
     store: {
       oneOf: [
         { type: 'object', additionalProperties: false, required: ['kind'], properties: { kind: { const: 'sqlite' } } },
+        { type: 'object', additionalProperties: false, required: ['kind'], properties: { kind: { const: 'memory' } } },
         {
           type: 'object',
           additionalProperties: false,
@@ -774,6 +782,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): InCseConfig {
     };
   } else if (env.M2MSEC_STORE === 'postgres') {
     throw new ConfigError('M2MSEC_STORE=postgres needs M2MSEC_PG_URL');
+  } else if (env.M2MSEC_STORE === 'memory' || env.M2MSEC_STORE === 'sqlite') {
+    config.store = { kind: env.M2MSEC_STORE };
+  } else if (env.M2MSEC_STORE !== undefined) {
+    throw new ConfigError(`M2MSEC_STORE must be 'sqlite', 'memory' or 'postgres', not '${env.M2MSEC_STORE}'`);
   }
   if (env.M2MSEC_UPPER_TESTER)
     config.upperTester = env.M2MSEC_UPPER_TESTER === 'true' || env.M2MSEC_UPPER_TESTER === '1';

@@ -14,7 +14,7 @@ import type { Cse, Logger, RegistrationStatus } from '@m2msec/cse';
 import { cseESPrimTarget } from '@m2msec/esprim';
 import { parseOriginator, type RequestHandler, type TransportContext, toSpRelativeOriginator } from '@m2msec/protocol';
 import { openSoftwareSecureEnvironment } from '@m2msec/secure-environment';
-import { openSqliteStore, openStore, type Store, type StoreConfig } from '@m2msec/store';
+import { openMemoryStore, openStore, type Store, type StoreConfig } from '@m2msec/store';
 import { type Logger as PinoLogger, pino } from 'pino';
 import { defaults, type InCseConfig } from './config.js';
 import { type CseNode, type CseNodeConfig, createCseNode } from './create-cse-node.js';
@@ -151,11 +151,7 @@ export async function createMnCse(o: MnCseOptions): Promise<MnCse> {
   checkOptions(o);
   const log = pinoOf(o.log);
   const ownStore = !isStore(o.store);
-  const store = isStore(o.store)
-    ? o.store
-    : o.store
-      ? await openStore(o.store as StoreConfig)
-      : await openSqliteStore({ file: ':memory:' });
+  const store = isStore(o.store) ? o.store : o.store ? await openStore(o.store as StoreConfig) : openMemoryStore();
   // Without a data directory the keystore is ephemeral, like the default in-memory store: a private
   // directory (0700) and a random KEK held only in memory, both gone at stop().
   const tempDir = o.dataDir ? undefined : mkdtempSync(join(tmpdir(), 'm2msec-mn-cse-'));

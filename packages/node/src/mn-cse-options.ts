@@ -97,7 +97,10 @@ export interface MnCseOptions {
   isAdministrator?: (originator: string, transport: import('@m2msec/protocol').TransportContext) => boolean;
   /** Notification target policy (docs/hardening.md): exceptions to the refused ranges, per-target bounds. */
   notifications?: { allowTargets?: string[]; maxConcurrentPerTarget?: number; maxQueuedPerTarget?: number };
-  /** An open store, a store configuration, or nothing (in-memory SQLite: lost at exit). */
+  /**
+   * An open store, a store configuration, or nothing: the in-memory store ({ kind: 'memory' }), for a
+   * gateway without a disk; not durable, everything is lost at stop() (docs/storage.md).
+   */
   store?: Store | StoreConfig;
   /**
    * Where the node keeps its SE keystore (Kpsa, Km, ESCertKE keys) and DerivedKey journal; its KEK as the

@@ -158,7 +158,7 @@ export interface StoreEvents {
 
 /**
  * Keyed collections, transactions and events without the resource tree: what the role stores (MEF, MAF,
- * BSF, audit, replay guards) need. Every Store is one; `openMemoryStore()` is one held in memory only.
+ * BSF, audit, replay guards) need. Every Store is one, `openMemoryStore()` included (held in memory only).
  */
 export interface CollectionStore {
   readonly kind: 'memory' | 'sqlite' | 'postgres';
@@ -176,7 +176,6 @@ export interface CollectionStore {
 export type CollectionTransaction = Omit<CollectionStore, 'transaction' | 'close'>;
 
 export interface Store extends CollectionStore {
-  readonly kind: 'sqlite' | 'postgres';
   resources: ResourceStore;
   /**
    * Runs `fn` in one transaction: all its writes commit together or none do; if `fn` throws, nothing

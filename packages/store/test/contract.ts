@@ -1,15 +1,16 @@
 // The storage contract every Store implementation must pass (DESIGN.md section 5). Run by sqlite.test.ts
-// and postgres.test.ts with a harness that opens real databases.
+// and postgres.test.ts with a harness that opens real databases, and by memory.test.ts on the in-memory
+// store (which has no restart and no second instance: the two tests that need one are the databases').
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Store, StoreConflictError, type StoredResource, StoreNotFoundError } from '../src/index.js';
 
 export interface StoreHarness {
   /** A new, empty store. */
   open(): Promise<Store>;
-  /** Closes `store` and opens the same database again (process restart). */
-  reopen(store: Store): Promise<Store>;
-  /** A second, independent instance on the same database (another process's view). */
-  twin(store: Store): Promise<Store>;
+  /** Closes `store` and opens the same database again (process restart); absent: not durable. */
+  reopen?(store: Store): Promise<Store>;
+  /** A second, independent instance on the same database (another process's view); absent: none. */
+  twin?(store: Store): Promise<Store>;
   /** Whether two instances in this one process may run transactions that interleave across awaits. */
   interleavedTwinTransactions: boolean;
 }
@@ -616,7 +617,8 @@ export function storeContract(name: string, h: StoreHarness): void {
     });
 
     describe('durability and sharing', () => {
-      it('keeps resources, labels and collections across close and reopen', async () => {
+      const { reopen, twin } = h;
+      it.runIf(Boolean(reopen))('keeps resources, labels and collections across close and reopen', async () => {
         const s = await fresh();
         await tree(s);
         await s.collection('audit').put('2024/1', { who: 'Cae1', what: 'create' });
@@ -625,7 +627,7 @@ export function storeContract(name: string, h: StoreHarness): void {
         });
         const before = await s.resources.descendants('C');
         open.splice(open.indexOf(s), 1);
-        const again = track(await h.reopen(s));
+        const again = track(await reopen!(s));
         expect(await again.resources.descendants('C')).toEqual(before);
         expect(ris(await again.resources.descendants('C', { lbl: ['ünï', 'room2'] }))).toEqual(['A2', 'A5']);
         expect(await again.collection('audit').list('2024/')).toEqual([
@@ -634,33 +636,36 @@ export function storeContract(name: string, h: StoreHarness): void {
         await expect(again.resources.create(res('A5', 'C', 'cse-in/ae5'))).rejects.toBeInstanceOf(StoreConflictError);
       });
 
-      it('relies on the database, not process memory, for conflicts between instances', async () => {
-        const s = await fresh();
-        await tree(s);
-        const other = track(await h.twin(s));
-        expect((await other.resources.getBySrn('cse-in/ae1'))?.ri).toBe('A1');
-        const attempts = await Promise.allSettled([
-          s.resources.create(res('P1', 'C', 'cse-in/same')),
-          other.resources.create(res('P2', 'C', 'cse-in/same')),
-          s.resources.create(res('Q', 'C', 'cse-in/q1')),
-          other.resources.create(res('Q', 'C', 'cse-in/q2')),
-        ]);
-        expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(2);
-        for (const a of attempts.filter((x) => x.status === 'rejected')) {
-          expect((a as PromiseRejectedResult).reason).toBeInstanceOf(StoreConflictError);
-        }
-        expect(await other.collection('c').insert('nonce', 1)).toBe(true);
-        expect(await s.collection('c').insert('nonce', 2)).toBe(false);
-        await other.resources.delete('A1');
-        expect(await s.resources.get('N1')).toBeUndefined();
-        await expect(s.resources.create(res('N9', 'A1', 'cse-in/ae1/n9'))).rejects.toBeInstanceOf(StoreNotFoundError);
-      });
+      it.runIf(Boolean(twin))(
+        'relies on the database, not process memory, for conflicts between instances',
+        async () => {
+          const s = await fresh();
+          await tree(s);
+          const other = track(await twin!(s));
+          expect((await other.resources.getBySrn('cse-in/ae1'))?.ri).toBe('A1');
+          const attempts = await Promise.allSettled([
+            s.resources.create(res('P1', 'C', 'cse-in/same')),
+            other.resources.create(res('P2', 'C', 'cse-in/same')),
+            s.resources.create(res('Q', 'C', 'cse-in/q1')),
+            other.resources.create(res('Q', 'C', 'cse-in/q2')),
+          ]);
+          expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(2);
+          for (const a of attempts.filter((x) => x.status === 'rejected')) {
+            expect((a as PromiseRejectedResult).reason).toBeInstanceOf(StoreConflictError);
+          }
+          expect(await other.collection('c').insert('nonce', 1)).toBe(true);
+          expect(await s.collection('c').insert('nonce', 2)).toBe(false);
+          await other.resources.delete('A1');
+          expect(await s.resources.get('N1')).toBeUndefined();
+          await expect(s.resources.create(res('N9', 'A1', 'cse-in/ae1/n9'))).rejects.toBeInstanceOf(StoreNotFoundError);
+        },
+      );
 
       // (SQLite covers this with two processes in crash.test.ts.)
-      if (h.interleavedTwinTransactions) {
+      if (twin && h.interleavedTwinTransactions) {
         it('serializes read-modify-write transactions across instances', async () => {
           const s = await fresh();
-          const other = track(await h.twin(s));
+          const other = track(await twin(s));
           await s.collection<number>('counter').put('n', 0);
           const bump = (st: Store) =>
             st.transaction(async (tx) => {

@@ -1,4 +1,4 @@
-// The read cache (src/read-cache.ts) on a real SQLite store: hits, and every write path that must drop an
+// The read cache (src/read-cache.ts) on a real SQLite store and on the in-memory store: hits, and every write path that must drop an
 // entry (update, delete of a subtree, delete + re-create under the same path, transactions that commit or
 // roll back, a read answered after a write ended). Each "no stale answer" case fails when the invalidation
 // it exercises is removed.
@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { installReadCache, openSqliteStore, type ResourceQuery, type Store } from '../src/index.js';
+import { installReadCache, openMemoryStore, openSqliteStore, type ResourceQuery, type Store } from '../src/index.js';
 import { res, t } from './contract.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'm2msec-read-cache-'));
@@ -17,8 +17,11 @@ afterEach(async () => {
   for (const s of open.splice(0)) await s.close();
 });
 
-async function store(): Promise<Store> {
-  const s = await openSqliteStore({ file: join(dir, `c-${n++}.db`), synchronous: 'normal' });
+async function store(kind: 'sqlite' | 'memory'): Promise<Store> {
+  const s =
+    kind === 'memory'
+      ? openMemoryStore()
+      : await openSqliteStore({ file: join(dir, `c-${n++}.db`), synchronous: 'normal' });
   open.push(s);
   return s;
 }
@@ -34,9 +37,9 @@ async function tree(s: Store) {
 
 const latest: ResourceQuery = { ty: [4], order: 'desc', lim: 1 };
 
-describe('read cache', () => {
+describe.each(['sqlite', 'memory'] as const)('read cache on %s', (kind) => {
   it('answers repeated reads from memory, each time with a fresh object', async () => {
-    const s = await store();
+    const s = await store(kind);
     await tree(s);
     const c = installReadCache(s);
     const a = await s.resources.get('N1');
@@ -49,7 +52,7 @@ describe('read cache', () => {
   });
 
   it('an update outside a transaction: the next read by resourceID and by path sees it', async () => {
-    const s = await store();
+    const s = await store(kind);
     await tree(s);
     installReadCache(s);
     await s.resources.get('N1');
@@ -60,7 +63,7 @@ describe('read cache', () => {
   });
 
   it('an update in a transaction: seen after it commits; a rolled-back one leaves the old row', async () => {
-    const s = await store();
+    const s = await store(kind);
     await tree(s);
     installReadCache(s);
     await s.resources.get('A1');
@@ -80,7 +83,7 @@ describe('read cache', () => {
   });
 
   it('deleting a subtree drops every resource in it and the parent’s children queries', async () => {
-    const s = await store();
+    const s = await store(kind);
     await tree(s);
     installReadCache(s);
     await s.resources.get('I2');
@@ -95,7 +98,7 @@ describe('read cache', () => {
   });
 
   it('delete + re-create under the same name: the path answers the new resource, the old ID nothing', async () => {
-    const s = await store();
+    const s = await store(kind);
     await tree(s);
     installReadCache(s);
     expect((await s.resources.getBySrn('cse-in/ae1'))?.ri).toBe('A1');
@@ -108,7 +111,7 @@ describe('read cache', () => {
   });
 
   it('a new child: the cached latest-instance query answers it', async () => {
-    const s = await store();
+    const s = await store(kind);
     await tree(s);
     installReadCache(s);
     expect((await s.resources.children('N1', latest)).map((r) => r.ri)).toEqual(['I2']);
@@ -121,7 +124,7 @@ describe('read cache', () => {
   });
 
   it('a read answered after a write ended never fills the cache with the row it read before', async () => {
-    const s = await store();
+    const s = await store(kind);
     await tree(s);
     // The real store, its answers delayed: the row is read at once, handed back 50 ms later (as a slow
     // database round trip would), by which time the update below has committed.
@@ -137,7 +140,7 @@ describe('read cache', () => {
   });
 
   it('stays within its bound and refuses a second installation', async () => {
-    const s = await store();
+    const s = await store(kind);
     await tree(s);
     const c = installReadCache(s, { maxEntries: 2 });
     for (const ri of ['C', 'A1', 'N1', 'I1', 'I2']) await s.resources.get(ri);

@@ -1,45 +1,33 @@
-// The in-memory CollectionStore: keyed collections with the same secondary indexes, transactions and
-// events as the SQLite and PostgreSQL stores, held in this process only (tests, single-process
-// deployments that keep no state across restarts). It passes the same collection contract
-// (test/collection-contract.ts). Each collection keeps its keys and every index as sorted arrays, so
-// get/find/range/list cost a binary search plus the entries they return, as the databases' B-trees do.
+// The in-memory Store: the oneM2M resource tree and keyed collections with the same indexes, transactions
+// and events as the SQLite and PostgreSQL stores, held in this process only (tests, gateways without a
+// disk, deployments that keep no state across restarts: nothing survives close or a process exit). It
+// passes the same contracts (test/contract.ts, test/collection-contract.ts). Every index is a sorted array
+// or a map, so lookups and ranges cost a binary search plus the entries they return, as the databases'
+// B-trees do; a write costs a search and an array insertion per index (docs/storage.md).
 import { LocalEventBus, PendingEvents } from '../events/local-bus.js';
 import { checkLimit } from '../lib/check-limit.js';
 import { checkText } from '../lib/check-text.js';
 import { compareCodePoints } from '../lib/compare-code-points.js';
-import { type CollectionOps, collectionFacade, type Run, txRun } from '../lib/facade.js';
+import { type CollectionOps, collectionFacade, type Run, resourceFacade, txRun } from '../lib/facade.js';
 import { Gate } from '../lib/gate.js';
 import { GroupCommit, type Queued } from '../lib/group-commit.js';
 import { IndexRegistry, SLOTS } from '../lib/indexes.js';
 import { lookupKey } from '../lib/lookup-key.js';
 import { prefixUpperBound } from '../lib/prefix-bound.js';
+import { comparePairs, lowerBound, type Pair } from '../lib/sorted.js';
 import { toJson } from '../lib/to-json.js';
 import {
   type CollectionOptions,
-  type CollectionStore,
-  type CollectionTransaction,
   type Entry,
+  type Store,
   StoreConflictError,
+  type StoreTransaction,
   type TransactionOptions,
 } from '../types.js';
+import { ResourceTree } from './resource-tree.js';
+import { type Journal, MemoryResourceOps } from './resources.js';
 
 type Row = { json: string; ix: Array<string | null> };
-type Pair = readonly [indexValue: string, key: string];
-
-const comparePairs = (a: Pair, b: Pair) => compareCodePoints(a[0], b[0]) || compareCodePoints(a[1], b[1]);
-
-/** First position in sorted `xs` whose element is not below `x`. */
-function lowerBound<X>(xs: readonly X[], x: X, cmp: (a: X, b: X) => number): number {
-  let lo = 0;
-  let hi = xs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (cmp(xs[mid]!, x) < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 class Table {
   readonly rows = new Map<string, Row>();
   readonly keys: string[] = [];
@@ -81,9 +69,6 @@ class Table {
   }
 }
 
-/** Undo records of one transaction: the rows it replaced, restored in reverse on rollback. */
-type Journal = Array<{ table: Table; key: string; row: Row | undefined }>;
-
 function memoryCollection<T>(
   table: Table,
   name: string,
@@ -92,7 +77,8 @@ function memoryCollection<T>(
 ): CollectionOps<T> {
   checkText(name, 'collection name');
   const write = (key: string, row: Row | undefined) => {
-    journal?.push({ table, key, row: table.rows.get(key) });
+    const old = table.rows.get(key);
+    journal?.push(() => table.set(key, old));
     table.set(key, row);
   };
   const row = (key: string, value: T): Row => {
@@ -171,19 +157,21 @@ function memoryCollection<T>(
   };
 }
 
-/** Opens an empty in-memory CollectionStore (kind 'memory'). */
-export function openMemoryStore(): CollectionStore {
+/** Opens an empty in-memory Store (kind 'memory'): not durable, private to the caller. */
+export function openMemoryStore(): Store {
   return new MemoryStore();
 }
 
-class MemoryStore implements CollectionStore {
+class MemoryStore implements Store {
   readonly kind = 'memory';
   readonly events = new LocalEventBus();
+  readonly #tree = new ResourceTree();
   readonly #tables = new Map<string, Table>();
   readonly #indexes = new IndexRegistry();
   readonly #gate = new Gate();
   readonly #group = new GroupCommit(this.#gate, (group) => this.#commitGroup(group));
   readonly #outside: Run = (op) => this.#gate.outside(op);
+  readonly resources = resourceFacade(this.#outside, new MemoryResourceOps(this.#tree, undefined));
 
   #table(name: string): Table {
     let t = this.#tables.get(name);
@@ -203,8 +191,10 @@ class MemoryStore implements CollectionStore {
     return collectionFacade<T>(this.#outside, this.#ops<T>(name, options, undefined));
   }
 
-  transaction<T>(fn: (tx: CollectionTransaction) => Promise<T>, options?: TransactionOptions): Promise<T> {
-    return this.#group.enqueue(fn as Queued['fn'], options) as Promise<T>;
+  transaction<T>(fn: (tx: StoreTransaction) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    // serializeOn is checked (every store accepts the same input) and needs nothing more: transactions
+    // already run one at a time, and there is no other process.
+    return this.#group.enqueue(fn, options);
   }
 
   /** Each transaction of the group in turn; one that throws has its writes undone, the others stand. */
@@ -214,26 +204,29 @@ class MemoryStore implements CollectionStore {
       const run = txRun(() => active);
       const journal: Journal = [];
       const events = new PendingEvents(this.events);
-      const tx: CollectionTransaction = {
+      const tx: StoreTransaction = {
         kind: 'memory',
         events: events.events,
+        resources: resourceFacade(run, new MemoryResourceOps(this.#tree, journal)),
         collection: <C>(name: string, options?: CollectionOptions<C>) =>
           collectionFacade<C>(run, this.#ops<C>(name, options, journal)),
       };
       try {
-        const value = await q.fn(tx as never);
+        const value = await q.fn(tx);
         active = false;
         await events.flush();
         q.resolve(value);
       } catch (error) {
         active = false;
-        for (const u of journal.reverse()) u.table.set(u.key, u.row);
+        for (const undo of journal.reverse()) undo();
         q.reject(error);
       }
     }
   }
 
   async close(): Promise<void> {
-    if (await this.#gate.close()) this.#tables.clear();
+    if (!(await this.#gate.close())) return;
+    this.#tables.clear();
+    this.#tree.clear();
   }
 }
