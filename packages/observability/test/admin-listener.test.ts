@@ -84,7 +84,9 @@ describe('admin listener', () => {
     metrics.observeNotificationQueue(() => waiting);
     metrics.observeNotificationQueue(() => 2);
     const depth = async () =>
-      /m2msec_notification_queue_depth\{app="test"\} (\d+)/.exec(await (await fetch(`${admin.url}/metrics`)).text())?.[1];
+      /m2msec_notification_queue_depth\{app="test"\} (\d+)/.exec(
+        await (await fetch(`${admin.url}/metrics`)).text(),
+      )?.[1];
     expect(await depth()).toBe('5');
     waiting = 0;
     expect(await depth()).toBe('2');
