@@ -5,14 +5,16 @@
 // MN-CSE has never seen any of the keys and fetches each at the first ESPrim Object naming it. An AE talks
 // ESPrim to the MN-CSE's <CSEBase>: the acaf container admits it with ESPrim only. Attacks: a wrong key
 // under a valid key identifier (4115), a key the MEF / MAF provisioned for another CSE (4112), a valid key
-// under another From (4116).
+// under another From (4116). Source-generated keys (8.6.3, registered at the MAF as TEF with the Key Value
+// the Source drew, 8.8.2.7 2.b) serve the same way, bound to the identity the Source's MAF Handshake proved:
+// a client that registers a key of its own cannot make it speak for another AE (4116).
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HttpRequestSender } from '@m2msec/binding-http';
 import { ESPrimClient, ESPrimOriginator } from '@m2msec/esprim';
-import { MafClient, registerESPrimKey } from '@m2msec/maf';
+import { MafClient, registerESPrimKey, registerSourceGeneratedESPrimKey } from '@m2msec/maf';
 import { inCseDefaults, openInCseSecureEnvironment } from '@m2msec/node';
 import type { PrimitiveRequest } from '@m2msec/protocol';
 import { currentEnrolment, targetPsk } from '@m2msec/rspf';
@@ -151,7 +153,7 @@ beforeAll(async () => {
   const acp = {
     'm2m:acp': {
       rn: 'acpEsp',
-      pv: { acr: [{ acor: ['/id-mn/Cesp1', '/id-mn/CmafE1'], acop: 3, acaf: true }] },
+      pv: { acr: [{ acor: ['/id-mn/Cesp1', '/id-mn/CmafE1', '/id-mn/CsrcE1'], acop: 3, acaf: true }] },
       pvs: { acr: [{ acor: ['CAdmin'], acop: 63 }] },
     },
   };
@@ -247,5 +249,43 @@ describe('MN-CSE process: ESPrim Target with MEF-provisioned and MAF-distributed
       expect(mn.output()).not.toContain(key.toString('hex'));
       expect(mn.output()).not.toContain(key.toString('base64'));
     }
+  });
+});
+
+describe('MN-CSE process: Source-generated ESPrim keys registered at the MAF (TS-0003 8.6.3, 8.8.2.7 2.b)', () => {
+  it('the AE generates its key and registers it; the MN-CSE retrieves it and admits the AE through acaf', async () => {
+    const c = await mafOriginator('CsrcE1');
+    const k = await registerSourceGeneratedESPrimKey(c, {
+      adminFQDN: MAF_ADMIN_FQDN,
+      targetID: ID_MN,
+      expirationTime: Date.now() + 600_000,
+    });
+    await registerAndRead(esprimClient(k.kid, k.key, 'CsrcE1'), 'CsrcE1');
+  });
+
+  it('attack: a key registered by one client does not authenticate an identity it did not prove (4116)', async () => {
+    // CsrcX holds a MAF Km of its own and registers a genuine key for this MN-CSE, then claims to be
+    // CsrcE1 (who may read the acaf container): the key is bound to CsrcX, so From CsrcE1 is refused.
+    const attacker = await mafOriginator('CsrcX');
+    const k = await registerSourceGeneratedESPrimKey(attacker, {
+      adminFQDN: MAF_ADMIN_FQDN,
+      targetID: ID_MN,
+      expirationTime: Date.now() + 600_000,
+    });
+    const r = await read(esprimClient(k.kid, k.key, 'CsrcE1'), 'CsrcE1');
+    expect(r.rsc).toBe(4116);
+    // Under its own name the key works: CsrcX registers, but the acaf rule does not list it.
+    const own = esprimClient(k.kid, k.key, 'CsrcX');
+    const reg = await own.request({
+      op: 1,
+      to: '/id-mn/cse-mn',
+      fr: 'CsrcX',
+      rqi: 'x0',
+      rvi: '3',
+      ty: 2,
+      pc: { 'm2m:ae': { rn: 'CsrcX', api: 'Nsensor', rr: false, srv: ['3'] } },
+    });
+    expect(reg.rsc, reg.dbg).toBe(2001);
+    expect((await read(own, 'CsrcX')).rsc).toBe(4103);
   });
 });
