@@ -28,6 +28,7 @@ import {
   type MafProcess,
   MEF_FQDN,
   type MefProcess,
+  startAeProcess,
   startMafProcess,
   startMefProcess,
   waitForMafRegistration,
@@ -153,7 +154,7 @@ beforeAll(async () => {
   const acp = {
     'm2m:acp': {
       rn: 'acpEsp',
-      pv: { acr: [{ acor: ['/id-mn/Cesp1', '/id-mn/CmafE1', '/id-mn/CsrcE1'], acop: 3, acaf: true }] },
+      pv: { acr: [{ acor: ['/id-mn/Cesp1', '/id-mn/CmafE1', '/id-mn/CsrcE1', '/id-mn/CsrcAe'], acop: 3, acaf: true }] },
       pvs: { acr: [{ acor: ['CAdmin'], acop: 63 }] },
     },
   };
@@ -287,5 +288,55 @@ describe('MN-CSE process: Source-generated ESPrim keys registered at the MAF (TS
     });
     expect(reg.rsc, reg.dbg).toBe(2001);
     expect((await read(own, 'CsrcX')).rsc).toBe(4103);
+  });
+
+  it('the AE app (endToEnd.esprim.maf.sourceGenerated) registers its own Kc and reads through ESPrim', async () => {
+    const d = tmp('m2msec-mn-esprim-ae-');
+    const km = randomBytes(32);
+    const kmId = `csrcae@${MAF_FQDN}`;
+    maf.admin(['add-km', '--km-id', kmId, '--client-id', `${ID_MN}/CsrcAe`, '--key-file', '-'], km.toString('hex'));
+    const kmFile = join(d, 'km.hex');
+    writeFileSync(kmFile, km.toString('hex'), { mode: 0o600 });
+    const configPath = join(d, 'ae.json');
+    writeFileSync(
+      configPath,
+      JSON.stringify({
+        registrar: { cseId: '/id-mn', cseBaseName: 'cse-mn' },
+        transport: { kind: 'http', url: mnUrl },
+        appId: 'Nsrc',
+        stem: 'CsrcAe',
+        endToEnd: {
+          esprim: {
+            maf: {
+              url: maf.pskUrl,
+              fqdn: MAF_FQDN,
+              kmId,
+              kmFile,
+              adminFQDN: MAF_ADMIN_FQDN,
+              targetID: ID_MN,
+              sourceGenerated: true,
+            },
+            targetCseBase: '/id-mn/cse-mn',
+          },
+        },
+      }),
+      { mode: 0o600 },
+    );
+    const ae = startAeProcess(configPath);
+    try {
+      // Its registration at the MN-CSE travelled as an ESPrim Object (the plain listener alone cannot pass acaf).
+      const ready = await ae.next((e) => e.event === 'ready' || e.event === 'error');
+      expect(ready.aeId, ae.stderr()).toBe('/id-mn/CsrcAe');
+      const got = await ae.command({ id: 1, op: 2, to: '/id-mn/cse-mn/esp' });
+      expect(got.rsc, got.dbg).toBe(2000);
+      // One key at the MAF, SUID 33, with the AE as its source.
+      const keys = (JSON.parse(maf.admin(['list-keys'])) as Array<{ sourceClientID: string; suid: number }>).filter(
+        (k) => k.sourceClientID === `${ID_MN}/CsrcAe`,
+      );
+      expect(keys.map((k) => k.suid)).toEqual([33]);
+      expect(mn.output()).not.toContain(km.toString('hex'));
+    } finally {
+      await ae.stop();
+    }
   });
 });

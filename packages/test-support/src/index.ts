@@ -1,3 +1,4 @@
+export * from './ae-process.js';
 export * from './bench.js';
 export * from './in-cse-process.js';
 export * from './maf-process.js';
