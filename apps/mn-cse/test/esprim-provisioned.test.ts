@@ -16,7 +16,7 @@ import { HttpRequestSender } from '@m2msec/binding-http';
 import { ESPrimClient, ESPrimOriginator } from '@m2msec/esprim';
 import { MafClient, registerESPrimKey, registerSourceGeneratedESPrimKey } from '@m2msec/maf';
 import { inCseDefaults, openInCseSecureEnvironment } from '@m2msec/node';
-import type { PrimitiveRequest } from '@m2msec/protocol';
+import type { RequestPrimitive } from '@m2msec/protocol';
 import { currentEnrolment, targetPsk } from '@m2msec/rspf';
 import { openSoftwareSecureEnvironment } from '@m2msec/secure-environment';
 import { CredentialStore } from '@m2msec/sensitive-data';
@@ -56,8 +56,8 @@ let mn: MnCseProcess;
 let mnUrl: string;
 let n = 0;
 
-const plain = (r: Omit<PrimitiveRequest, 'rqi' | 'rvi'>) =>
-  sender.send(mnUrl, { ...r, rqi: `p${++n}`, rvi: '3' } as PrimitiveRequest);
+const plain = (r: Omit<RequestPrimitive, 'rqi' | 'rvi'>) =>
+  sender.send(mnUrl, { ...r, rqi: `p${++n}`, rvi: '3' } as RequestPrimitive);
 
 function esprimClient(kid: string, key: Uint8Array, stem: string) {
   return new ESPrimClient({
