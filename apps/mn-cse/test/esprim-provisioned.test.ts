@@ -42,6 +42,8 @@ const ID_MN = '//m2msec.org/id-mn';
 const mefTargetKey = randomBytes(32);
 const kmMn = randomBytes(32);
 const kmIdMn = `mn-cse@${MAF_FQDN}`;
+/** A pre-provisioned pairwiseESPrimKey (8.4.2 A) from a key file, beside the fetched ones. */
+const preKey = randomBytes(32);
 const dirs: string[] = [];
 const tmp = (p: string) => {
   const d = mkdtempSync(join(tmpdir(), p));
@@ -110,6 +112,8 @@ beforeAll(async () => {
   const keyFile = join(tmp('m2msec-mn-esprim-kek-'), 'kek');
   const mefKeyFile = join(work, 'mef-target.hex');
   writeFileSync(mefKeyFile, mefTargetKey.toString('hex'), { mode: 0o600 });
+  const preKeyFile = join(work, 'pre.esprim');
+  writeFileSync(preKeyFile, preKey.toString('base64'), { mode: 0o600 });
   const registrarKey = join(work, 'registrar.hex');
   writeFileSync(registrarKey, randomBytes(32).toString('hex'), { mode: 0o600 });
   // The MN-CSE's Km at its MAF in its keystore before it starts (the node's keystore, as `credentials add-km`).
@@ -143,7 +147,13 @@ beforeAll(async () => {
       },
       maf: { url: maf.pskUrl, fqdn: MAF_FQDN, kmId: kmIdMn, adminFQDN: MAF_ADMIN_FQDN },
     },
-    endToEnd: { esprim: { keys: [], mefProvisioned: true, mafDistributed: true } },
+    endToEnd: {
+      esprim: {
+        keys: [{ kid: 'pre-1', identity: '/id-mn/Cpre', keyFile: preKeyFile }],
+        mefProvisioned: true,
+        mafDistributed: true,
+      },
+    },
   });
   const put = await mef.admin('PUT', '/admin/targets/%2Fid-mn', {
     pskIdentity: 'id-mn@m2msec.org',
@@ -205,6 +215,21 @@ describe('MN-CSE process: ESPrim Target with MEF-provisioned and MAF-distributed
     expect((r.pc as { 'm2m:cb': { esi?: { esf: number[] } } })['m2m:cb'].esi?.esf).toEqual([13, 23, 33]);
   });
 
+  it('a pre-provisioned key from a key file serves beside them', async () => {
+    const c = esprimClient('pre-1', preKey, 'Cpre');
+    const reg = await c.request({
+      op: 1,
+      to: '/id-mn/cse-mn',
+      fr: 'Cpre',
+      rqi: 'pre-0',
+      rvi: '3',
+      ty: 2,
+      pc: { 'm2m:ae': { rn: 'Cpre', api: 'Nsensor', rr: false, srv: ['3'] } },
+    });
+    expect(reg.rsc, reg.dbg).toBe(2001);
+    expect((await read(esprimClient('pre-1', randomBytes(32), 'Cpre'), 'Cpre')).rsc).toBe(4115);
+  });
+
   it('MEF-provisioned key (SUID 23): without ESPrim acaf refuses; with it the AE registers and reads', async () => {
     const e = await mefEnrolee(1, '/id-mn');
     // No association on the plain listener and no ESPrim: the acaf rule cannot match (4106).
@@ -246,7 +271,7 @@ describe('MN-CSE process: ESPrim Target with MEF-provisioned and MAF-distributed
     });
     expect((await read(esprimClient(mine.kid, randomBytes(32), 'CmafE2'), 'CmafE2')).rsc).toBe(4115);
     // No key in the MN-CSE's output.
-    for (const key of [mine.key, elsewhere.key, kmMn, mefTargetKey]) {
+    for (const key of [mine.key, elsewhere.key, kmMn, mefTargetKey, preKey]) {
       expect(mn.output()).not.toContain(key.toString('hex'));
       expect(mn.output()).not.toContain(key.toString('base64'));
     }
