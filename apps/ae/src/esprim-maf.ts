@@ -1,8 +1,10 @@
 // The AE as Originator of the MAF ESPrim Framework (TS-0003 8.4.2 A, SUID 33): configuration check, and
 // the pairwiseESPrimKey it derives from the Kc of a MAF Key Registration naming the Target CSE, again when
 // 90% of the registration's lifetime has passed or when the Target no longer knows the key (4112). The
-// Target retrieves Kc from the MAF by the Key Identifier in the JWE `kid` (@m2msec/maf). Wiring only.
-import { MafClient, type MafESPrimKey, registerESPrimKey } from '@m2msec/maf';
+// Target retrieves Kc from the MAF by the Key Identifier in the JWE `kid` (@m2msec/maf). With
+// `sourceGenerated` the AE draws Kc itself and registers it at the MAF as TEF (TS-0003 8.6.3, 8.8.2.7 2.b)
+// instead of the MAF Handshake's exporter Kc. Wiring only.
+import { MafClient, type MafESPrimKey, registerESPrimKey, registerSourceGeneratedESPrimKey } from '@m2msec/maf';
 import { clientProblem, mafClientOptions } from './esdata-maf.js';
 
 /** endToEnd.esprim.maf in the AE's configuration file. */
@@ -20,6 +22,8 @@ export interface EsprimMafFileConfig {
   targetID: string;
   /** Proposed key lifetime (the MAF may shorten it); default 3600. */
   lifetimeSeconds?: number;
+  /** The AE generates Kc and registers its value (8.6.3, 8.8.2.7 2.b); default: the session exporter's Kc. */
+  sourceGenerated?: boolean;
 }
 
 export interface EsprimMafOptions {
@@ -30,9 +34,10 @@ export interface EsprimMafOptions {
   adminFQDN: string;
   targetID: string;
   lifetimeMs: number;
+  sourceGenerated?: boolean;
 }
 
-const MEMBERS = ['url', 'fqdn', 'kmId', 'kmFile', 'adminFQDN', 'targetID', 'lifetimeSeconds'];
+const MEMBERS = ['url', 'fqdn', 'kmId', 'kmFile', 'adminFQDN', 'targetID', 'lifetimeSeconds', 'sourceGenerated'];
 
 /** A message naming what is wrong with endToEnd.esprim.maf, or undefined when it is usable. */
 export function esprimMafProblem(m: unknown): string | undefined {
@@ -44,6 +49,8 @@ export function esprimMafProblem(m: unknown): string | undefined {
     return 'endToEnd.esprim.maf.targetID must be the Absolute CSE-ID of the Target, e.g. //m2msec.org/id-in';
   if (c.lifetimeSeconds !== undefined && !(Number.isInteger(c.lifetimeSeconds) && (c.lifetimeSeconds as number) > 0))
     return 'endToEnd.esprim.maf.lifetimeSeconds must be a positive integer';
+  if (c.sourceGenerated !== undefined && typeof c.sourceGenerated !== 'boolean')
+    return 'endToEnd.esprim.maf.sourceGenerated must be true or false';
   return undefined;
 }
 
@@ -53,6 +60,7 @@ export function esprimMafOptions(c: EsprimMafFileConfig): EsprimMafOptions {
     ...mafClientOptions(c, 'endToEnd.esprim.maf'),
     targetID: c.targetID,
     lifetimeMs: (c.lifetimeSeconds ?? 3600) * 1000,
+    ...(c.sourceGenerated ? { sourceGenerated: true } : {}),
   };
 }
 
@@ -78,7 +86,8 @@ export class MafESPrimSource {
         await this.client.registerClient({ adminFQDN: this.o.adminFQDN, expirationTime: now + 24 * 3_600_000 });
         this.registered = true;
       }
-      const key = await registerESPrimKey(this.client, {
+      const register = this.o.sourceGenerated ? registerSourceGeneratedESPrimKey : registerESPrimKey;
+      const key = await register(this.client, {
         adminFQDN: this.o.adminFQDN,
         targetID: this.o.targetID,
         expirationTime: now + this.o.lifetimeMs,

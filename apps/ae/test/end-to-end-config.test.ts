@@ -209,6 +209,11 @@ describe('AE endToEnd configuration', () => {
     expect(e.maf).toMatchObject({ targetID: '//m2msec.org/id-in', lifetimeMs: 3_600_000 });
     expect(() => maf({}, { kid: 'k1', keyFile: file(key()) })).toThrow(/one key source only/);
     expect(() => maf({ targetID: '/id-in' })).toThrow(/Absolute CSE-ID of the Target/);
+    // Source-generated Kc (TS-0003 8.6.3, 8.8.2.7 2.b): a boolean switch.
+    expect((maf({ sourceGenerated: true }).endToEnd!.esprim as { maf: object }).maf).toMatchObject({
+      sourceGenerated: true,
+    });
+    expect(() => maf({ sourceGenerated: 'yes' })).toThrow(/sourceGenerated must be true or false/);
     expect(() => maf({ kmFile: file(km, 0o644) })).toThrow(/accessible to group or others/);
     expect(() => maf({ km })).toThrow(/unknown member\(s\) km/);
     try {

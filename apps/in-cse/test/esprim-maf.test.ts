@@ -3,17 +3,15 @@
 // and an Originator that registers its MAF Handshake's Kc for the IN-CSE. The IN-CSE has never seen the
 // key: at the first ESPrim Object naming the Key Identifier it retrieves Kc from the MAF, derives
 // pairwiseESPrimKey and binds it to the Originator the MAF names, so acaf passes with ESPrim only.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { HttpRequestSender } from '@m2msec/binding-http';
 import { deriveMafPairwiseESPrimKey } from '@m2msec/crypto';
 import { ESPrimClient, ESPrimOriginator } from '@m2msec/esprim';
 import { MafClient, registerESPrimKey } from '@m2msec/maf';
+import { startAeProcess } from '@m2msec/test-support';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ADMIN_FQDN, MAF_FQDN, type MafProcess, startMafProcess } from './maf-setup.js';
 import { credentialsCli, prepareSecureInCse, type SecureInCse } from './saef-setup.js';
@@ -21,7 +19,6 @@ import { credentialsCli, prepareSecureInCse, type SecureInCse } from './saef-set
 vi.setConfig({ testTimeout: 120_000 });
 
 const ID_IN = '//m2msec.org/id-in';
-const aeMain = fileURLToPath(new URL('../../ae/dist/main.js', import.meta.url));
 const sender = new HttpRequestSender({ timeoutMs: 20_000 });
 const kmIn = randomBytes(32);
 const kmIdIn = `in-cse@${MAF_FQDN}`;
@@ -194,37 +191,6 @@ describe('MAF ESPrim keys (SUID 33) at the IN-CSE process', () => {
   });
 });
 
-/** The AE app (apps/ae) as a process, driven by its JSON command lines. */
-function startAe(configPath: string) {
-  const ae = spawn(process.execPath, [aeMain, 'run', '--config', configPath], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let stderr = '';
-  ae.stderr!.on('data', (d) => (stderr += d));
-  const events: Array<Record<string, any>> = [];
-  createInterface({ input: ae.stdout! }).on('line', (l) => events.push(JSON.parse(l)));
-  const next = async (pred: (e: Record<string, any>) => boolean) => {
-    for (;;) {
-      const e = events.find(pred);
-      if (e) return e;
-      if (ae.exitCode !== null) throw new Error(`ae exited: ${stderr}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
-  return {
-    stderr: () => stderr,
-    next,
-    command: (c: Record<string, unknown> & { id: number }) => {
-      ae.stdin!.write(`${JSON.stringify(c)}\n`);
-      return next((e) => e.event === 'response' && e.id === c.id);
-    },
-    async stop() {
-      if (ae.exitCode !== null) return;
-      const exited = new Promise((r) => ae.once('exit', r));
-      ae.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
 describe('the AE app as MAF ESPrim Originator (endToEnd.esprim.maf)', () => {
   it('registers through ESPrim, passes acaf, and registers a new key when the old one is due', async () => {
     const d = mkdtempSync(join(tmpdir(), 'm2msec-esprim-maf-ae-'));
@@ -262,7 +228,7 @@ describe('the AE app as MAF ESPrim Originator (endToEnd.esprim.maf)', () => {
       (
         JSON.parse(maf.admin(['list-keys'])) as Array<{ sourceClientID: string; suid: number; relativeKeyID: string }>
       ).filter((k) => k.sourceClientID === `${ID_IN}/CmafE4`);
-    const ae = startAe(configPath);
+    const ae = startAeProcess(configPath);
     try {
       // The AE's registration at the IN-CSE travelled as an ESPrim Object (the plain listener alone gives 4106).
       const ready = await ae.next((e) => e.event === 'ready' || e.event === 'error');

@@ -11,14 +11,13 @@ import { HttpRequestSender } from '@m2msec/binding-http';
 import { ESPrimClient, ESPrimOriginator } from '@m2msec/esprim';
 import { currentEnrolment, targetPsk } from '@m2msec/rspf';
 import { openSoftwareSecureEnvironment } from '@m2msec/secure-environment';
+import { enrolEsprimEnrolee, MEF_FQDN, type MefProcess, startMefProcess } from '@m2msec/test-support';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { enrolCli, MEF_FQDN, type MefProcess, startMefProcess } from './rspf-setup.js';
 import { prepareSecureInCse, type SecureInCse } from './saef-setup.js';
 
 vi.setConfig({ testTimeout: 120_000 });
 
 const RSPF_SAEF = 22;
-const RSPF_ESPRIM = 23;
 const targetKey = randomBytes(32).toString('hex');
 const work = mkdtempSync(join(tmpdir(), 'm2msec-esprim-mef-'));
 const sender = new HttpRequestSender({ timeoutMs: 20_000 });
@@ -42,34 +41,13 @@ async function m2m(method: string, path: string, from: string, ty?: number, body
 
 /** Enrols an enrolee with an ESPrim grant for /id-in; returns its KeID and the key from its own SE. */
 async function enrolee(n: number) {
-  const kpmId = `kpm-esprim-${n}`;
-  const kpm = randomBytes(32).toString('hex');
-  const put = await mef.admin('PUT', `/admin/enrolees/psk/${kpmId}`, {
-    kpm,
+  const { seDir } = await enrolEsprimEnrolee(mef, {
+    n,
     enroleeId: `Cesp${n}`,
-    targets: [{ targetId: '/id-in', suid: RSPF_ESPRIM, targetFqdn: 'id-in.m2msec.org' }],
-    enrolmentExpirySeconds: 3600,
+    targetId: '/id-in',
+    targetFqdn: 'id-in.m2msec.org',
+    workDir: work,
   });
-  expect(put.status, JSON.stringify(put.body)).toBe(200);
-  const seDir = join(work, `device-${n}`);
-  const kpmFile = join(work, `kpm-${n}.hex`);
-  writeFileSync(kpmFile, kpm, { mode: 0o600 });
-  const r = await enrolCli([
-    'psk',
-    '--mef',
-    mef.urls.psk,
-    '--mef-fqdn',
-    MEF_FQDN,
-    '--kpm-id',
-    kpmId,
-    '--kpm-file',
-    kpmFile,
-    '--se-dir',
-    seDir,
-    '--target',
-    '/id-in',
-  ]);
-  expect(r.code, r.stderr).toBe(0);
   const se = await openSoftwareSecureEnvironment({
     path: join(seDir, 'keystore.json'),
     keyFile: join(seDir, 'keystore.key'),

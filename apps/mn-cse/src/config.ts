@@ -121,13 +121,13 @@ export interface MnCseFileConfig {
    */
   security?: MnCseSecurityConfig;
   /**
-   * This CSE as ESPrim Target (docs/end-to-end-security.md, TS-0003 8.4 / 7.2.2): pre-provisioned
-   * pairwiseESPrimKeys, each from a 0600 file (base64 of at least 16 bytes) bound to the AE-ID / CSE-ID it
-   * authenticates; never inline.
+   * End-to-end security (docs/end-to-end-security.md), the IN-CSE's `endToEnd` section (same schema): an
+   * ESPrim Target (TS-0003 8.4 / 7.2.2) with pre-provisioned pairwiseESPrimKeys (0600 files, base64 of at
+   * least 16 bytes, bound to the AE-ID / CSE-ID they authenticate; never inline), MEF-provisioned keys
+   * (`mefProvisioned`, needs security.mef), MAF-distributed keys (`mafDistributed`, needs security.maf),
+   * and an ESCertKE Terminating End-Point (`escertke`, TS-0003 8.7).
    */
-  endToEnd?: {
-    esprim: { keys: Array<{ kid: string; identity: string; keyFile: string }>; randLifetimeSeconds?: number };
-  };
+  endToEnd?: InCseConfig['endToEnd'];
 }
 
 export const defaults: MnCseFileConfig = {
@@ -214,20 +214,7 @@ export const schema = obj(
       ],
     },
     dataDir: str,
-    endToEnd: obj(['esprim'], {
-      esprim: obj(['keys'], {
-        keys: {
-          type: 'array',
-          minItems: 1,
-          items: obj(['kid', 'identity', 'keyFile'], {
-            kid: str,
-            identity: { type: 'string', pattern: '^/[^/]+(/[^/]+)?$' },
-            keyFile: str,
-          }),
-        },
-        randLifetimeSeconds: { type: 'integer', minimum: 1, maximum: 86400 },
-      }),
-    }),
+    endToEnd: inCseSchema.properties.endToEnd,
     testHooks: obj(['alterRelayedContentFrom'], {
       alterRelayedContentFrom: { type: 'array', minItems: 1, items: str },
     }),
@@ -394,8 +381,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MnCseFileConfi
   if (config.deviceConfig && !config.registrar.certificate) {
     throw new ConfigError('deviceConfig needs registrar.certificate (the credential it replaces)');
   }
+  checkEndToEnd(config);
   checkProfile(config);
   return config;
+}
+
+/** The key sources endToEnd.esprim names must be configured (TS-0003 8.6.2 MEF, 8.4.2 A MAF). */
+function checkEndToEnd(config: MnCseFileConfig): void {
+  const esprim = config.endToEnd?.esprim;
+  if (esprim?.mefProvisioned && !config.security?.mef)
+    throw new ConfigError('endToEnd.esprim.mefProvisioned needs security.mef (the MEF the keys come from)');
+  if (esprim?.mafDistributed && !config.security?.maf)
+    throw new ConfigError('endToEnd.esprim.mafDistributed needs security.maf (the MAF the keys come from)');
 }
 
 /** What each profile demands (docs/administration.md). */

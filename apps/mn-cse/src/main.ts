@@ -46,6 +46,20 @@ function e2eKeyFromFile(path: string, kid: string): Uint8Array {
   return key;
 }
 
+/** The configuration's endToEnd section as createMnCse takes it: the key files read here. */
+function endToEndOptions(e: NonNullable<MnCseFileConfig['endToEnd']>): NonNullable<MnCseOptions['endToEnd']> {
+  const { keys, randLifetimeSeconds, mefProvisioned, mafDistributed } = e.esprim;
+  return {
+    esprim: {
+      keys: keys.map((k) => ({ kid: k.kid, identity: k.identity, key: e2eKeyFromFile(k.keyFile, k.kid) })),
+      ...(randLifetimeSeconds ? { randLifetimeMs: randLifetimeSeconds * 1000 } : {}),
+      ...(mefProvisioned ? { mefProvisioned } : {}),
+      ...(mafDistributed ? { mafDistributed } : {}),
+    },
+    ...(e.escertke ? { escertke: e.escertke } : {}),
+  };
+}
+
 function keyFromFile(path: string, what: string): Uint8Array {
   const text = readFileSync(path, 'utf8').trim();
   if (!/^([0-9a-fA-F]{2}){16,64}$/.test(text)) throw new ConfigError(`${what} must hold 16 to 64 bytes of hex`);
@@ -66,6 +80,7 @@ function secretFilesOf(c: MnCseFileConfig, configFile?: string): Array<[path: st
   for (const [i, p] of (c.coap?.psk ?? []).entries()) files.push([p.keyFile, `PSK file (coap.psk[${i}].keyFile)`]);
   for (const k of c.endToEnd?.esprim.keys ?? [])
     files.push([k.keyFile, `pairwiseESPrimKey file for ${k.kid} (endToEnd.esprim.keys)`]);
+  if (c.endToEnd?.escertke) files.push([c.endToEnd.escertke.key, 'ESCertKE private key (endToEnd.escertke.key)']);
   if (c.mcc && !inline(c.mcc.key)) files.push([c.mcc.key, 'private key (mcc.key)']);
   if (c.mcc && inline(c.mcc.key) && configFile) files.push([configFile, 'configuration file holding mcc.key inline']);
   return files;
@@ -256,22 +271,7 @@ async function main(): Promise<void> {
     requestTimeoutMs: config.requestTimeoutMs,
     maxBodyBytes: config.http.maxBodyBytes,
     log,
-    ...(config.endToEnd
-      ? {
-          endToEnd: {
-            esprim: {
-              keys: config.endToEnd.esprim.keys.map((k) => ({
-                kid: k.kid,
-                identity: k.identity,
-                key: e2eKeyFromFile(k.keyFile, k.kid),
-              })),
-              ...(config.endToEnd.esprim.randLifetimeSeconds
-                ? { randLifetimeMs: config.endToEnd.esprim.randLifetimeSeconds * 1000 }
-                : {}),
-            },
-          },
-        }
-      : {}),
+    ...(config.endToEnd ? { endToEnd: endToEndOptions(config.endToEnd) } : {}),
     ...(config.testHooks ? { relayTestHook: { originators: config.testHooks.alterRelayedContentFrom } } : {}),
   });
   const app = express();

@@ -17,10 +17,16 @@ import {
   openInCseSecureEnvironment,
 } from '@m2msec/node';
 import { CredentialStore } from '@m2msec/sensitive-data';
-import { freePort } from '@m2msec/test-support';
+import {
+  MAF_ADMIN_FQDN as ADMIN_FQDN,
+  freePort,
+  MAF_FQDN,
+  type MafProcess,
+  runEntityA,
+  startMafProcess,
+} from '@m2msec/test-support';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_FQDN, MAF_FQDN, type MafProcess, runEntityA, startMafProcess } from '../../in-cse/test/maf-setup.js';
 
 const ID_A = '//m2msec.org/id-mn/CmafA';
 const ID_B = '//m2msec.org/id-mn';

@@ -19,6 +19,7 @@ export {
   mafESPrimKeyFetcher,
   registerESPrimKey,
 } from './client/esprim-keys.js';
+export { registerSourceGeneratedESPrimKey } from './client/esprim-source-key.js';
 export { type KeepRegisteredOptions, keepRegistered, type Registration } from './client/keep-registered.js';
 export { mafKeySource } from './client/key-source.js';
 export {

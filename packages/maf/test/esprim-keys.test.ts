@@ -7,7 +7,13 @@
 import { deriveMafPairwiseESPrimKey } from '@m2msec/crypto';
 import { ESPrimOriginator, ESPrimReceiver, FetchingESPrimKeys, PairwiseESPrimKeys } from '@m2msec/esprim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type MafClient, mafESPrimKeyFetcher, registerESDataKey, registerESPrimKey } from '../src/index.js';
+import {
+  type MafClient,
+  mafESPrimKeyFetcher,
+  registerESDataKey,
+  registerESPrimKey,
+  registerSourceGeneratedESPrimKey,
+} from '../src/index.js';
 import { ADMIN_FQDN, inMinutes, MAF_FQDN, startTestMaf, type TestMaf } from './helpers.js';
 
 const ORIGINATOR = '//m2msec.org/id-mn/Csensor';
@@ -148,5 +154,62 @@ describe('MAF ESPrim keys (SUID 33)', () => {
     await new Promise((res) => setTimeout(res, 2000));
     const { r } = receiverOf(receiver);
     await expect(r.unprotectRequest(protect(k.kid, k.key, r))).rejects.toMatchObject({ rsc: 4112 });
+  });
+});
+
+describe('Source-generated ESPrim keys at the MAF as TEF (TS-0003 8.6.3, 8.8.2.7 2.b; SUID 33)', () => {
+  it('the Originator generates Kc; the named Receiver retrieves it and derives the same key, bound to the Source', async () => {
+    const k = await registerSourceGeneratedESPrimKey(originator, {
+      adminFQDN: ADMIN_FQDN,
+      targetID: RECEIVER,
+      expirationTime: inMinutes(10),
+    });
+    expect(k.kid).toMatch(new RegExp(`^[0-9a-f]{32}@${MAF_FQDN.replace(/\./g, '\\.')}$`));
+    const held = await receiver.retrieveKey(k.kid);
+    expect(held.suid).toBe(33);
+    expect(held.keyValue.length).toBe(32);
+    // The MAF holds the Source's Kc; the ESPrim key is derived from it (C.6a.4), never Kc itself.
+    expect(deriveMafPairwiseESPrimKey(held.keyValue).equals(k.key)).toBe(true);
+    expect(held.keyValue.equals(k.key)).toBe(false);
+    // The MAF names the client its handshake authenticated as the source, not anything the Source chose.
+    expect(held.sourceMafClientID).toBe(ORIGINATOR);
+    const { r } = receiverOf(receiver);
+    const { inner, session } = await r.unprotectRequest(protect(k.kid, k.key, r, 's1'));
+    expect(inner.rqi).toBe('s1');
+    expect(session.identity).toBe('/id-mn/Csensor');
+  });
+
+  it('each registration is a new Kc and a new kid', async () => {
+    const p = { adminFQDN: ADMIN_FQDN, targetID: RECEIVER, expirationTime: inMinutes(10) };
+    const [a, b] = [
+      await registerSourceGeneratedESPrimKey(originator, p),
+      await registerSourceGeneratedESPrimKey(originator, p),
+    ];
+    expect(a.kid).not.toBe(b.kid);
+    expect(a.key.equals(b.key)).toBe(false);
+  });
+
+  it('attack: a client registering a key cannot make it speak for another identity', async () => {
+    // `other` generates and registers a key for the Receiver, then uses it with the Originator's From: the
+    // key is bound to `other`, the identity its MAF Handshake proved, which the Target compares with From.
+    const k = await registerSourceGeneratedESPrimKey(other, {
+      adminFQDN: ADMIN_FQDN,
+      targetID: RECEIVER,
+      expirationTime: inMinutes(10),
+    });
+    const { r } = receiverOf(receiver);
+    const { inner, session } = await r.unprotectRequest(protect(k.kid, k.key, r, 's3'));
+    expect(inner.fr).toBe('Csensor');
+    expect(session.identity).toBe('/id-other');
+    // Two Receivers for one ESPrim key are refused by the MAF: either could act as the Source to the other.
+    await expect(
+      other.registerKey({
+        adminFQDN: ADMIN_FQDN,
+        suid: 33,
+        targetIDs: [RECEIVER, ORIGINATOR],
+        expirationTime: inMinutes(10),
+        keyValue: Buffer.alloc(32, 7),
+      }),
+    ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
   });
 });

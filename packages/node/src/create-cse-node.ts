@@ -41,7 +41,7 @@ import { startCoapListener } from './coap-listener.js';
 import { ConfigError, type InCseConfig } from './config.js';
 import { DeferredSender } from './deferred-sender.js';
 import { extraPathPrefixes, requestListener } from './dispatch.js';
-import { type EndToEnd, openEndToEnd } from './end-to-end.js';
+import { type EndToEnd, type EndToEndInline, openEndToEnd } from './end-to-end.js';
 import { forwardingSenders } from './forwarding.js';
 import type { RegistrarOptions } from './mn-cse-options.js';
 import { mqttConnectOptions } from './mqtt-options.js';
@@ -69,8 +69,10 @@ export interface CseNodeRuntime {
   configFile?: string;
   /** An open SE the node uses instead of the keystore in config.dataDir; stop() closes it. */
   secureEnvironment?: SecureEnvironment;
-  /** End-to-end security built by the embedder (e.g. inline ESPrim keys) instead of config.endToEnd. */
+  /** End-to-end security built by the embedder instead of config.endToEnd. */
   endToEnd?: EndToEnd;
+  /** With config.endToEnd: ESPrim keys held in memory (not in files) and the rand-object lifetime in ms. */
+  endToEndInline?: EndToEndInline;
   /** Replaces the administrators of config.security.administrators as the CSE's privilege test. */
   isAdministrator?: (originator: string, transport: TransportContext) => boolean;
   /** MQTT connection (in memory) instead of the files config.mqtt names; config.mqtt still switches it on. */
@@ -180,7 +182,9 @@ async function compose(config: CseNodeConfig, runtime: CseNodeRuntime, store: St
   const administration = openAdministration(config, store, log, metrics);
   const { administrators } = administration;
   const security = await openSecurity(config, store, log, administrators, runtime.secureEnvironment);
-  const endToEnd = runtime.endToEnd ?? (await openEndToEnd(config, security.se, log, security.maf?.client));
+  const endToEnd =
+    runtime.endToEnd ??
+    (await openEndToEnd(config, security.se, log, security.maf?.client, runtime.endToEndInline ?? {}));
   const origin = `http://${config.http.host}:${config.http.port}`;
   // Secure profile: clients are pointed at the TLS listeners only (the plain one says where they are).
   const tlsPoa = [config.security.psk, config.security.certificate].flatMap((l) =>

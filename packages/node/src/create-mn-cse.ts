@@ -11,7 +11,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HttpBinding } from '@m2msec/binding-http';
 import type { Cse, Logger, RegistrationStatus } from '@m2msec/cse';
-import { cseESPrimTarget } from '@m2msec/esprim';
 import { parseOriginator, type RequestHandler, type TransportContext, toSpRelativeOriginator } from '@m2msec/protocol';
 import { openSoftwareSecureEnvironment } from '@m2msec/secure-environment';
 import { openMemoryStore, openStore, type Store, type StoreConfig } from '@m2msec/store';
@@ -88,6 +87,19 @@ function pinoOf(log: Logger | undefined): PinoLogger {
   );
 }
 
+/** MnCseOptions.endToEnd as the IN-CSE's `endToEnd` section; its in-memory keys go to openEndToEnd apart. */
+function endToEndConfigOf(e: NonNullable<MnCseOptions['endToEnd']>): NonNullable<InCseConfig['endToEnd']> {
+  const { mefProvisioned, mafDistributed } = e.esprim;
+  return {
+    esprim: {
+      keys: [],
+      ...(mefProvisioned !== undefined ? { mefProvisioned } : {}),
+      ...(mafDistributed !== undefined ? { mafDistributed } : {}),
+    },
+    ...(e.escertke ? { escertke: e.escertke } : {}),
+  };
+}
+
 /** The IN-CSE configuration keys an MN-CSE takes from MnCseOptions (identity, SAEFs, listeners). */
 function nodeConfigOf(o: MnCseOptions, dataDir: string): CseNodeConfig {
   const d = structuredClone(defaults);
@@ -144,6 +156,7 @@ function nodeConfigOf(o: MnCseOptions, dataDir: string): CseNodeConfig {
       : {}),
     poa: o.poa,
     registrar: o.registrar,
+    ...(o.endToEnd ? { endToEnd: endToEndConfigOf(o.endToEnd) } : {}),
   };
 }
 
@@ -175,9 +188,6 @@ export async function createMnCse(o: MnCseOptions): Promise<MnCse> {
     const isAdministrator =
       o.isAdministrator ??
       ((originator: string, transport: TransportContext) => admins.has(originator) && !transport.association);
-    const esprim = o.endToEnd
-      ? cseESPrimTarget({ cseId: o.cseId, cseBaseName: o.cseBaseName, spId: o.spId, ...o.endToEnd.esprim })
-      : undefined;
     const kek = tempDir ? randomBytes(32) : undefined;
     const se = kek
       ? await openSoftwareSecureEnvironment({ path: join(dataDir, 'keystore.json'), kek }).finally(() => kek.fill(0))
@@ -187,7 +197,17 @@ export async function createMnCse(o: MnCseOptions): Promise<MnCse> {
       store,
       isAdministrator,
       ...(se ? { secureEnvironment: se } : {}),
-      ...(esprim ? { endToEnd: esprim } : {}),
+      // The IN-CSE's end-to-end composition (openEndToEnd); keys given in memory ride beside the config.
+      ...(o.endToEnd
+        ? {
+            endToEndInline: {
+              keys: o.endToEnd.esprim.keys,
+              ...(o.endToEnd.esprim.randLifetimeMs !== undefined
+                ? { randLifetimeMs: o.endToEnd.esprim.randLifetimeMs }
+                : {}),
+            },
+          }
+        : {}),
       ...(o.mqtt
         ? {
             mqttConnect: {

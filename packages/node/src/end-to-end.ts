@@ -49,26 +49,44 @@ export interface EndToEnd {
   wrap(handler: RequestHandler): RequestHandler;
 }
 
+/** What an embedder gives besides config.endToEnd (createMnCse: keys it holds in memory, not in files). */
+export interface EndToEndInline {
+  /** Pre-provisioned pairwiseESPrimKeys (TS-0003 8.4.2 A), besides the key files of endToEnd.esprim.keys. */
+  keys?: ReadonlyArray<{ kid: string; key: Uint8Array; identity: string }>;
+  /** Lifetime of the receiverESPrimRandObjects (ms); overrides endToEnd.esprim.randLifetimeSeconds. */
+  randLifetimeMs?: number;
+}
+
 /**
- * `se` keeps the ESCertKE keys across restarts (credentials `escertke/<identity>` of the IN-CSE's SE);
+ * `se` keeps the ESCertKE keys across restarts (credentials `escertke/<identity>` of the node's SE);
  * `maf` is this CSE's MAF client (security.maf), the Receiver's MAF Key Retrieval of MAF ESPrim keys.
+ * Used alike by the IN-CSE and the MN-CSE (createCseNode).
  */
 export async function openEndToEnd(
   config: InCseConfig,
   se: CredentialSlots,
   log?: { warn(o: object, m: string): void },
   maf?: MafClient,
+  inline: EndToEndInline = {},
 ): Promise<EndToEnd> {
   const esprim = config.endToEnd?.esprim;
   if (!esprim) return { wrap: (h) => h };
   const keys = new PairwiseESPrimKeys();
   const seen = new Set<string>();
+  const once = (kid: string) => {
+    if (seen.has(kid)) throw new ConfigError(`endToEnd.esprim.keys: kid '${kid}' is listed twice`);
+    seen.add(kid);
+  };
   for (const k of esprim.keys) {
-    if (seen.has(k.kid)) throw new ConfigError(`endToEnd.esprim.keys: kid '${k.kid}' is listed twice`);
-    seen.add(k.kid);
+    once(k.kid);
     const key = readKeyFile(k.keyFile, k.kid);
     keys.add({ kid: k.kid, key, identity: k.identity });
     key.fill(0);
+  }
+  for (const k of inline.keys ?? []) {
+    once(k.kid);
+    if (k.key.length < 16) throw new ConfigError(`endToEnd.esprim key '${k.kid}' must have at least 16 bytes`);
+    keys.add({ kid: k.kid, key: k.key, identity: k.identity });
   }
   const { cseId, cseBaseName, spId } = config.cse;
   // The outer NOTIFY's To names the <CSEBase> in CSE-relative, SP-relative or absolute form.
@@ -136,7 +154,11 @@ export async function openEndToEnd(
       : undefined;
   const receiver = new ESPrimReceiver({
     keys: fetching ?? keys,
-    ...(esprim.randLifetimeSeconds ? { randLifetimeMs: esprim.randLifetimeSeconds * 1000 } : {}),
+    ...(inline.randLifetimeMs !== undefined
+      ? { randLifetimeMs: inline.randLifetimeMs }
+      : esprim.randLifetimeSeconds
+        ? { randLifetimeMs: esprim.randLifetimeSeconds * 1000 }
+        : {}),
   });
   return {
     endToEndAuthenticated: esprimAuthenticated,

@@ -144,6 +144,16 @@ export interface MnCseOptions {
    * their Content altered, as a compromised relay would (packages/cse relay-test-hook.ts).
    */
   relayTestHook?: RelayTamperOptions;
-  /** This CSE as ESPrim Target with pre-provisioned pairwiseESPrimKeys (docs/end-to-end-security.md). */
-  endToEnd?: { esprim: Pick<CseESPrimTargetOptions, 'keys' | 'randLifetimeMs'> };
+  /**
+   * This CSE as end-to-end security end point (docs/end-to-end-security.md), as the IN-CSE's `endToEnd`:
+   * an ESPrim Target (TS-0003 8.4, 7.2.2) with pre-provisioned pairwiseESPrimKeys given in memory (`keys`),
+   * MEF-provisioned keys (`mefProvisioned`, SUID 23, from `security.mef`), MAF-distributed keys
+   * (`mafDistributed`, SUID 33, from `security.maf`), and an ESCertKE Terminating End-Point (`escertke`,
+   * TS-0003 8.7; PEM files, key 0600) whose keys serve ESPrim and persist in the node's keystore.
+   */
+  endToEnd?: {
+    esprim: Pick<CseESPrimTargetOptions, 'keys' | 'randLifetimeMs'> &
+      Pick<NonNullable<InCseConfig['endToEnd']>['esprim'], 'mefProvisioned' | 'mafDistributed'>;
+    escertke?: NonNullable<InCseConfig['endToEnd']>['escertke'];
+  };
 }
