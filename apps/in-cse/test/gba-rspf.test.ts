@@ -114,10 +114,10 @@ beforeAll(async () => {
   const rand = randomBytes(16);
   for (const id of [`${rand.toString('base64')}@${BSF_DOMAIN}`, `${rand.toString('base64url')}@${BSF_DOMAIN}`]) {
     try {
+      // --id=<value>: a base64url B-TID may begin with '-', which the parser would read as an option.
       credentialsCli(prepared.configPath, prepared.dataDir, [
         'add-psk',
-        '--id',
-        id,
+        `--id=${id}`,
         '--key-file',
         secret(randomBytes(32)),
       ]);
